@@ -1,0 +1,1 @@
+//! Axum binding of the auth toolkit's web layer.

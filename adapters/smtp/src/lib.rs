@@ -1,0 +1,1 @@
+//! auth-core mailers: SMTP via lettre, and a development mailer writing .eml files.

@@ -1,0 +1,23 @@
+//! # auth-core
+//!
+//! Every account flow of a web application (registration, email verification, login,
+//! sessions, logout, password reset, account management, administration) as a pure state
+//! machine over abstract store and mailer traits. No web framework, database driver or
+//! HTTP crate is used here: adapters and stores live in their own crates.
+
+mod error;
+pub mod mail;
+mod model;
+mod random;
+pub mod session;
+mod store;
+
+pub use error::{BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors};
+pub use mail::{CapturingMailer, Mailer};
+pub use model::{
+    AccountStatus, AuditEvent, AuditKind, Counter, Email, MailKind, OutboxMessage, Page,
+    PasswordHash, SecurityStamp, SessionRecord, User, UserId,
+};
+pub use random::constant_time_eq;
+pub use session::{SessionDigest, SessionToken};
+pub use store::{AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore};

@@ -1,0 +1,431 @@
+//! The records the core reads and writes through the store traits.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::session::SessionDigest;
+
+/// A user's stable identifier (a UUIDv7, so ids sort by creation time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub Uuid);
+
+impl UserId {
+    /// A fresh, time-ordered id.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for UserId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(Self)
+    }
+}
+
+/// A PHC-format password hash. Its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// Wraps a PHC string as read from storage.
+    pub fn new(phc: impl Into<String>) -> Self {
+        Self(phc.into())
+    }
+
+    /// The PHC string, for storage.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(<redacted>)")
+    }
+}
+
+/// A random value that every credential change replaces. Link tokens carry the stamp
+/// they were issued under, so a change of password or email kills every older token.
+/// Its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecurityStamp(String);
+
+impl SecurityStamp {
+    /// A fresh random stamp (128 bits, hex).
+    pub fn generate() -> Self {
+        Self(hex::encode(crate::random::bytes::<16>()))
+    }
+
+    /// Wraps a stamp as read from storage.
+    pub fn new(stamp: impl Into<String>) -> Self {
+        Self(stamp.into())
+    }
+
+    /// The stamp, for storage.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Constant-time comparison with a stamp taken from a token.
+    pub fn matches(&self, other: &str) -> bool {
+        crate::random::constant_time_eq(self.0.as_bytes(), other.as_bytes())
+    }
+}
+
+impl fmt::Debug for SecurityStamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecurityStamp(<redacted>)")
+    }
+}
+
+/// Whether an administrator has switched the account off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// The account may sign in (subject to lockout and verification policy).
+    Active,
+    /// An administrator disabled the account; it cannot sign in and has no sessions.
+    Disabled,
+}
+
+impl AccountStatus {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// A user account as stored.
+///
+/// `email` and `username` are stored normalised (see [`crate::validate`]); stores enforce
+/// their uniqueness. `version` is the compare-and-swap counter of [`crate::UserStore`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable identifier.
+    pub id: UserId,
+    /// Normalised email address (unique).
+    pub email: String,
+    /// Normalised username (unique when present).
+    pub username: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: PasswordHash,
+    /// Active or disabled.
+    pub status: AccountStatus,
+    /// When the current email address was confirmed, if it was.
+    pub email_verified_at: Option<OffsetDateTime>,
+    /// Role names, sorted and without duplicates.
+    pub roles: Vec<String>,
+    /// Rotated on every credential change.
+    pub security_stamp: SecurityStamp,
+    /// Sign-in is refused until this instant.
+    pub locked_until: Option<OffsetDateTime>,
+    /// How many times the account has been locked; the lock grows with it.
+    pub lockout_count: u32,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Time of the last change.
+    pub updated_at: OffsetDateTime,
+    /// Time of the last successful sign-in.
+    pub last_login_at: Option<OffsetDateTime>,
+    /// Compare-and-swap version; starts at 1.
+    pub version: u64,
+}
+
+impl User {
+    /// Whether the user holds `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// Whether the current email address was confirmed.
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+}
+
+/// A stored session. The raw session id never reaches the store: only its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// SHA-256 digest of the session id held in the client's cookie.
+    pub digest: SessionDigest,
+    /// The owner.
+    pub user_id: UserId,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last time the session was used (updated at most once per touch interval).
+    pub last_seen_at: OffsetDateTime,
+    /// Hard limit: the session is dead after this instant whatever its use.
+    pub expires_at: OffsetDateTime,
+    /// Idle limit: the session is dead after this instant unless touched before.
+    pub idle_expires_at: OffsetDateTime,
+    /// Created with "remember me".
+    pub remember: bool,
+    /// The client's User-Agent at sign-in, truncated, for the device list.
+    pub user_agent: Option<String>,
+    /// The client's IP address at sign-in, for the device list.
+    pub ip: Option<String>,
+}
+
+impl SessionRecord {
+    /// Whether the session is still usable at `now`.
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        now < self.expires_at && now < self.idle_expires_at
+    }
+
+    /// The instant after which the session is dead unless touched.
+    pub fn dies_at(&self) -> OffsetDateTime {
+        self.expires_at.min(self.idle_expires_at)
+    }
+}
+
+/// The value of a rate-limit or lockout counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter {
+    /// Increments since the window opened.
+    pub count: u64,
+    /// When the window closes and the counter resets.
+    pub expires_at: OffsetDateTime,
+}
+
+/// What kind of message a mail is, for templates, logs and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MailKind {
+    /// Confirm the address given at registration.
+    Verification,
+    /// A link to choose a new password.
+    PasswordReset,
+    /// Confirm a new address before it replaces the old one.
+    EmailChange,
+    /// Tells the old address that a change to another address was requested.
+    EmailChangeNotice,
+    /// Tells the owner their password was changed.
+    PasswordChanged,
+    /// Someone tried to register with an address that already has an account.
+    AccountExists,
+}
+
+impl MailKind {
+    /// A stable name, used for template file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verification => "verification",
+            Self::PasswordReset => "password_reset",
+            Self::EmailChange => "email_change",
+            Self::EmailChangeNotice => "email_change_notice",
+            Self::PasswordChanged => "password_changed",
+            Self::AccountExists => "account_exists",
+        }
+    }
+}
+
+/// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the
+/// bodies, which may carry link tokens.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    /// Recipient address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: Option<String>,
+    /// What the message is for.
+    pub kind: MailKind,
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Email")
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message waiting in the outbox because sending failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Unique id.
+    pub id: Uuid,
+    /// The message.
+    pub email: Email,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Not to be tried before this instant.
+    pub next_attempt_at: OffsetDateTime,
+    /// When the message was first queued.
+    pub created_at: OffsetDateTime,
+    /// The last transport error, as text, for operators.
+    pub last_error: Option<String>,
+}
+
+/// What happened, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuditKind {
+    /// An account was created.
+    Registered,
+    /// An email address was confirmed.
+    EmailVerified,
+    /// A successful sign-in.
+    LoginSucceeded,
+    /// A failed sign-in against an existing account.
+    LoginFailed,
+    /// The account was locked after repeated failures.
+    Locked,
+    /// A session was ended by its owner.
+    LoggedOut,
+    /// Every session of the user was ended.
+    LoggedOutEverywhere,
+    /// A reset link was requested.
+    PasswordResetRequested,
+    /// The password was set through a reset link.
+    PasswordReset,
+    /// The password was changed by its owner.
+    PasswordChanged,
+    /// A change of email address was requested.
+    EmailChangeRequested,
+    /// The email address was changed.
+    EmailChanged,
+    /// The account was deleted.
+    AccountDeleted,
+    /// An administrator disabled the account.
+    Disabled,
+    /// An administrator enabled the account.
+    Enabled,
+    /// An administrator lifted a lock.
+    Unlocked,
+    /// An administrator changed the roles.
+    RolesChanged,
+    /// An administrator ended every session of the user.
+    ForcedLogout,
+    /// A session was revoked from the device list.
+    SessionRevoked,
+}
+
+impl AuditKind {
+    /// A stable name, for storage and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::EmailVerified => "email_verified",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::Locked => "locked",
+            Self::LoggedOut => "logged_out",
+            Self::LoggedOutEverywhere => "logged_out_everywhere",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::EmailChangeRequested => "email_change_requested",
+            Self::EmailChanged => "email_changed",
+            Self::AccountDeleted => "account_deleted",
+            Self::Disabled => "disabled",
+            Self::Enabled => "enabled",
+            Self::Unlocked => "unlocked",
+            Self::RolesChanged => "roles_changed",
+            Self::ForcedLogout => "forced_logout",
+            Self::SessionRevoked => "session_revoked",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_AUDIT_KINDS.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+const ALL_AUDIT_KINDS: [AuditKind; 19] = [
+    AuditKind::Registered,
+    AuditKind::EmailVerified,
+    AuditKind::LoginSucceeded,
+    AuditKind::LoginFailed,
+    AuditKind::Locked,
+    AuditKind::LoggedOut,
+    AuditKind::LoggedOutEverywhere,
+    AuditKind::PasswordResetRequested,
+    AuditKind::PasswordReset,
+    AuditKind::PasswordChanged,
+    AuditKind::EmailChangeRequested,
+    AuditKind::EmailChanged,
+    AuditKind::AccountDeleted,
+    AuditKind::Disabled,
+    AuditKind::Enabled,
+    AuditKind::Unlocked,
+    AuditKind::RolesChanged,
+    AuditKind::ForcedLogout,
+    AuditKind::SessionRevoked,
+];
+
+/// One entry of the audit trail. It never holds a password, token or session id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Unique id (UUIDv7, so ids sort by time).
+    pub id: Uuid,
+    /// When it happened.
+    pub at: OffsetDateTime,
+    /// What happened.
+    pub kind: AuditKind,
+    /// The account concerned.
+    pub user_id: Option<UserId>,
+    /// Who did it, when not the user (an administrator).
+    pub actor_id: Option<UserId>,
+    /// The client's IP address, when known.
+    pub ip: Option<String>,
+    /// Free-form detail for operators (e.g. the roles set).
+    pub detail: Option<String>,
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// How many records to skip.
+    pub offset: u64,
+    /// How many records at most.
+    pub limit: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: 50,
+        }
+    }
+}

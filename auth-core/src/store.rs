@@ -1,0 +1,213 @@
+//! The storage traits the engine runs on, and the contracts every implementation keeps.
+//!
+//! All traits are object safe (`Arc<dyn UserStore>` and so on), `Send + Sync`, and use
+//! [`async_trait`]. Errors are the core's [`Error`](crate::Error): an implementation
+//! maps "cannot reach the backend / timed out" to [`Error::Unavailable`](crate::Error::Unavailable)
+//! and anything else unexpected to [`Error::Backend`](crate::Error::Backend), keeping the
+//! driver's error as the source.
+//!
+//! Times are passed in by the caller (`now`) rather than read from the store's clock, so
+//! that every instance of an application agrees and tests can move time. A store with
+//! native expiry (Redis) may additionally drop records at their wall-clock expiry.
+//!
+//! The conformance kit (feature `conformance`, module `conformance`) checks every contract
+//! below, including the concurrent ones, with one call.
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{AuditEvent, Counter, OutboxMessage, Page, SessionRecord, User, UserId};
+use crate::session::SessionDigest;
+
+/// Persistence of user accounts.
+///
+/// # Contract
+/// - **Uniqueness is atomic.** `email` and `username` (both already normalised by the
+///   core) are unique across all users. The store enforces it itself (a unique index, a
+///   script, a lock), never by check-then-insert: of any number of concurrent
+///   [`create_user`](UserStore::create_user) calls with one email, exactly one succeeds and
+///   the others return [`Error::Conflict`](crate::Error::Conflict) naming the field.
+///   Updates that would collide return the same error and change nothing.
+/// - **Updates are compare-and-swap.** [`update_user`](UserStore::update_user) writes only
+///   if the stored version equals `user.version`, and stores `user.version + 1`; otherwise
+///   it returns [`Error::StaleVersion`](crate::Error::StaleVersion) and changes nothing. Of
+///   concurrent updates from the same version, exactly one wins.
+/// - **Nothing half-written.** Every call either takes full effect or none.
+#[async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// Inserts a new user. `user.version` is 1.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) when the email or username is taken.
+    async fn create_user(&self, user: &User) -> Result<()>;
+
+    /// The user with this id.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>>;
+
+    /// The user with this normalised email address.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+
+    /// The user with this normalised username.
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+
+    /// Replaces the stored user whose id is `user.id` if its version is `user.version`,
+    /// storing version `user.version + 1`.
+    ///
+    /// # Errors
+    /// [`Error::StaleVersion`](crate::Error::StaleVersion) when the version differs or the
+    /// user no longer exists; [`Error::Conflict`](crate::Error::Conflict) when the new email
+    /// or username is taken by another user.
+    async fn update_user(&self, user: &User) -> Result<()>;
+
+    /// Deletes the user if its version is `expected_version`. A store that also keeps the
+    /// user's sessions deletes them in the same step.
+    ///
+    /// # Errors
+    /// [`Error::StaleVersion`](crate::Error::StaleVersion) when the version differs or the
+    /// user no longer exists.
+    async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()>;
+
+    /// Users ordered by creation time (oldest first), optionally only those whose email or
+    /// username contains `search` (case-insensitive).
+    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>>;
+
+    /// How many users match `search` (as in [`list_users`](UserStore::list_users)).
+    async fn count_users(&self, search: Option<&str>) -> Result<u64>;
+}
+
+/// Persistence of sessions, keyed by the digest of the session id.
+///
+/// # Contract
+/// - The store never sees the raw id, only [`SessionDigest`]s.
+/// - Sessions are indexed by user: listing and bulk revocation by user are supported
+///   without scanning every session.
+/// - [`session`](SessionStore::session) may return a session that is no longer live; the
+///   engine checks [`SessionRecord::is_live`]. After
+///   [`purge_expired_sessions`](SessionStore::purge_expired_sessions) with `now`, no session
+///   with [`SessionRecord::dies_at`] `<= now` is returned by any method.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Stores a new session.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) if the digest exists (a 256-bit
+    /// collision: practically impossible, but never silently overwritten).
+    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+
+    /// The session with this digest.
+    async fn session(&self, digest: &SessionDigest) -> Result<Option<SessionRecord>>;
+
+    /// Records use of a session: sets `last_seen_at` and `idle_expires_at`. A missing
+    /// session is not an error (it may have been revoked concurrently).
+    async fn touch_session(
+        &self,
+        digest: &SessionDigest,
+        last_seen_at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<()>;
+
+    /// Deletes one session; returns whether it existed.
+    async fn delete_session(&self, digest: &SessionDigest) -> Result<bool>;
+
+    /// Every session of a user that is live at `now`, newest first.
+    async fn sessions_for_user(
+        &self,
+        user_id: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<SessionRecord>>;
+
+    /// Deletes every session of a user except `keep`; returns how many were deleted.
+    async fn delete_sessions_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<&SessionDigest>,
+    ) -> Result<u64>;
+
+    /// Deletes every session dead at `now`; returns how many.
+    async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// A session and its owner, loaded together.
+///
+/// Implemented by stores that keep both users and sessions, so that authenticating a
+/// request costs one round trip. Without it, the engine makes two calls.
+#[async_trait]
+pub trait SessionUserStore: Send + Sync + 'static {
+    /// The session with this digest and the user who owns it.
+    async fn session_with_user(
+        &self,
+        digest: &SessionDigest,
+    ) -> Result<Option<(SessionRecord, User)>>;
+}
+
+/// Atomic counters with expiry, for rate limits and lockouts shared between instances.
+///
+/// # Contract
+/// - [`increment`](CounterStore::increment) is atomic: `n` concurrent increments of one
+///   key return the values `1..=n` in some order and leave the count at `n`.
+/// - A counter lives in a fixed window: the first increment (or the first after expiry)
+///   opens a window of `window` from `now`; later increments do not extend it. Once
+///   `now >= expires_at`, the counter reads as absent and the next increment starts at 1.
+#[async_trait]
+pub trait CounterStore: Send + Sync + 'static {
+    /// Adds one and returns the new value with the window's end.
+    async fn increment(&self, key: &str, window: Duration, now: OffsetDateTime)
+    -> Result<Counter>;
+
+    /// The current value, if a window is open at `now`.
+    async fn counter(&self, key: &str, now: OffsetDateTime) -> Result<Option<Counter>>;
+
+    /// Removes the counter.
+    async fn reset_counter(&self, key: &str) -> Result<()>;
+
+    /// Deletes every counter whose window closed at or before `now`; returns how many.
+    async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// Mail that could not be sent yet, retried with backoff.
+///
+/// # Contract
+/// - Messages survive a restart of the application (for persistent stores).
+/// - [`claim_due`](MailOutbox::claim_due) is atomic: a message is handed to at most one
+///   caller per lease, by pushing its `next_attempt_at` to `now + lease` as it is claimed,
+///   so several instances can run the delivery loop.
+#[async_trait]
+pub trait MailOutbox: Send + Sync + 'static {
+    /// Queues a message.
+    async fn enqueue(&self, message: &OutboxMessage) -> Result<()>;
+
+    /// Claims up to `limit` messages with `next_attempt_at <= now`, oldest first.
+    async fn claim_due(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<OutboxMessage>>;
+
+    /// Removes a message that was delivered.
+    async fn remove(&self, id: Uuid) -> Result<()>;
+
+    /// Records a failed attempt and when to try next.
+    async fn reschedule(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()>;
+
+    /// How many messages are waiting.
+    async fn pending_count(&self) -> Result<u64>;
+}
+
+/// Where audit events go.
+#[async_trait]
+pub trait AuditSink: Send + Sync + 'static {
+    /// Appends an event.
+    async fn record(&self, event: &AuditEvent) -> Result<()>;
+
+    /// The newest events about a user, newest first.
+    async fn events_for_user(&self, user_id: UserId, limit: u32) -> Result<Vec<AuditEvent>>;
+}

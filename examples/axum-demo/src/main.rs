@@ -1,0 +1,3 @@
+//! The Axum demo site (under construction).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! In-memory implementation of every auth-core store trait.

@@ -1,0 +1,1 @@
+//! auth-core stores on Redis.

@@ -1,0 +1,1 @@
+//! auth-core stores on PostgreSQL, SQLite and MySQL/MariaDB via sqlx.
