@@ -1,0 +1,60 @@
+# Sourced by .ci/run (and usable by hand: `source .ci/services.sh && ensure_services`).
+# Starts PostgreSQL, MariaDB and Redis with the machine's documented commands when they
+# are not answering, installs the SMTP test server, creates throwaway databases, and
+# exports the URLs the tests read.
+
+wait_for() { # name, command...
+  local name=$1; shift
+  for _ in $(seq 1 60); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$name did not come up" >&2
+  return 1
+}
+
+ensure_postgres() {
+  if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
+    echo "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+    wait_for PostgreSQL pg_isready -h 127.0.0.1 -p 5432
+  fi
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS auth_test WITH (FORCE)" >/dev/null
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE auth_test" >/dev/null
+  export AUTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/auth_test"
+}
+
+ensure_mariadb() {
+  if ! mysqladmin -uroot -h127.0.0.1 status >/dev/null 2>&1; then
+    echo "starting MariaDB"
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+    wait_for MariaDB mysqladmin -uroot -h127.0.0.1 status
+  fi
+  mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS auth_test; CREATE DATABASE auth_test CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+  export AUTH_TEST_MYSQL_URL="mysql://root@127.0.0.1:3306/auth_test"
+}
+
+ensure_redis() {
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    wait_for Redis redis-cli -h 127.0.0.1 -p 6379 ping
+  fi
+  export AUTH_TEST_REDIS_URL="redis://127.0.0.1:6379/"
+}
+
+ensure_smtp_server() {
+  if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+    echo "installing aiosmtpd (SMTP server for the mailer tests)"
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+  fi
+  export AUTH_TEST_SMTP=1
+}
+
+ensure_services() {
+  ensure_postgres
+  ensure_mariadb
+  ensure_redis
+  ensure_smtp_server
+}
