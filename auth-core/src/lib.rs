@@ -12,6 +12,7 @@ pub mod password;
 mod random;
 pub mod session;
 mod store;
+pub mod token;
 
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -25,3 +26,4 @@ pub use password::{HashParams, Hasher, PasswordPolicy, PasswordVerified};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore};
+pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};
