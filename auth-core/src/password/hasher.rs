@@ -70,6 +70,16 @@ impl HashParams {
     /// Most lanes accepted.
     pub const MAX_PARALLELISM: u32 = 64;
 
+    /// Parameters with the given costs, subject to [`HashParams::validate`].
+    pub const fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Self {
+        Self {
+            memory_kib,
+            iterations,
+            parallelism,
+            insecure: false,
+        }
+    }
+
     /// Cheap parameters (`m=64,t=1,p=1`) for tests that are not about hashing.
     ///
     /// They make brute force trivial: never use them in production.
@@ -763,6 +773,7 @@ mod tests {
     #[test]
     fn params_validation() {
         assert!(HashParams::default().validate().is_ok());
+        assert_eq!(HashParams::new(19_456, 2, 1), HashParams::default());
         assert!(HashParams::insecure_fast_for_tests().validate().is_ok());
         let owasp = [
             (47_104, 1),
