@@ -8,16 +8,22 @@
 mod error;
 pub mod mail;
 mod model;
+pub mod password;
 mod random;
 pub mod session;
 mod store;
+pub mod token;
 
-pub use error::{BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors};
+pub use error::{
+    BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
+};
 pub use mail::{CapturingMailer, Mailer};
 pub use model::{
     AccountStatus, AuditEvent, AuditKind, Counter, Email, MailKind, OutboxMessage, Page,
     PasswordHash, SecurityStamp, SessionRecord, User, UserId,
 };
+pub use password::{HashParams, Hasher, PasswordPolicy, PasswordVerified};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore};
+pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

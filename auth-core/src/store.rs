@@ -153,8 +153,7 @@ pub trait SessionUserStore: Send + Sync + 'static {
 #[async_trait]
 pub trait CounterStore: Send + Sync + 'static {
     /// Adds one and returns the new value with the window's end.
-    async fn increment(&self, key: &str, window: Duration, now: OffsetDateTime)
-    -> Result<Counter>;
+    async fn increment(&self, key: &str, window: Duration, now: OffsetDateTime) -> Result<Counter>;
 
     /// The current value, if a window is open at `now`.
     async fn counter(&self, key: &str, now: OffsetDateTime) -> Result<Option<Counter>>;
