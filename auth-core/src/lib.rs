@@ -5,6 +5,8 @@
 //! machine over abstract store and mailer traits. No web framework, database driver or
 //! HTTP crate is used here: adapters and stores live in their own crates.
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 pub mod mail;
 mod model;

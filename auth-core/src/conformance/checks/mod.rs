@@ -1,0 +1,7 @@
+//! The checks, one `async fn` per contract. Each takes the [`Subject`](super::Subject),
+//! does nothing (and says so on stderr) when the store it needs is absent, and panics with
+//! its own name and a description of the violation when the store breaks the contract.
+
+mod users;
+
+pub use users::*;
