@@ -5,9 +5,12 @@
 //! machine over abstract store and mailer traits. No web framework, database driver or
 //! HTTP crate is used here: adapters and stores live in their own crates.
 
+mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod engine;
 mod error;
+pub mod machine;
 pub mod mail;
 mod model;
 pub mod password;
@@ -15,10 +18,20 @@ mod random;
 pub mod session;
 mod store;
 pub mod token;
+pub mod validate;
 
+pub use config::{
+    Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
+};
+pub use engine::{
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, Login, LoginSuccess,
+    ManualClock, NewUser, PasswordChange, PasswordReset, RegisterOutcome, Registration,
+    RequestContext, SystemClock,
+};
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
 };
+pub use machine::{AccountState, LockoutPolicy};
 pub use mail::{CapturingMailer, Mailer};
 pub use model::{
     AccountStatus, AuditEvent, AuditKind, Counter, Email, MailKind, OutboxMessage, Page,

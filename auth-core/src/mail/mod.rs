@@ -2,10 +2,13 @@
 //! capturing mailer for tests.
 
 mod capture;
+mod compose;
 
 use async_trait::async_trait;
 
 pub use capture::CapturingMailer;
+pub(crate) use compose::{Composer, human_duration};
+pub use compose::{DEFAULT_TEMPLATES, MailContext};
 
 use crate::error::Result;
 use crate::model::Email;

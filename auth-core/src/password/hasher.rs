@@ -175,19 +175,46 @@ impl HashParams {
 ///
 /// Only [`Hasher::verify`] can make one, so code that requires a `PasswordVerified`
 /// (creating a session, changing the password) cannot run on an unchecked password.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "a verified password is the proof a flow needs; dropping it drops the proof"]
 pub struct PasswordVerified {
     needs_rehash: bool,
+    /// Digest of the PHC string the password was checked against: the proof is worth
+    /// nothing once the stored hash has changed.
+    hash_digest: [u8; 32],
 }
 
 impl PasswordVerified {
+    fn new(needs_rehash: bool, hash: &PasswordHash) -> Self {
+        Self {
+            needs_rehash,
+            hash_digest: hash_digest(hash),
+        }
+    }
+
+    /// A proof for `hash`, for tests of code that consumes proofs.
+    #[cfg(test)]
+    pub(crate) fn for_tests(hash: &PasswordHash) -> Self {
+        Self::new(false, hash)
+    }
+
     /// Whether the stored hash was made with another algorithm, version or parameters than
     /// the configured ones; the caller should then store [`Hasher::hash`] of the password it
     /// just verified.
     pub fn needs_rehash(&self) -> bool {
         self.needs_rehash
     }
+
+    /// Whether this proof was obtained against `hash` (the account's password has not
+    /// changed since).
+    pub fn is_for(&self, hash: &PasswordHash) -> bool {
+        crate::random::constant_time_eq(&self.hash_digest, &hash_digest(hash))
+    }
+}
+
+fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(hash.as_str().as_bytes()).into()
 }
 
 /// Hashes and verifies passwords with Argon2id.
@@ -328,9 +355,7 @@ impl Hasher {
         let matched = self
             .run_blocking(move |inner| inner.verify_blocking(&password, &stored.phc))
             .await??;
-        Ok(matched.then_some(PasswordVerified {
-            needs_rehash: stored.needs_rehash,
-        }))
+        Ok(matched.then(|| PasswordVerified::new(stored.needs_rehash, hash)))
     }
 
     /// Does the work of a verification that fails, for logins with an unknown identifier,

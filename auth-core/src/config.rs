@@ -1,0 +1,461 @@
+//! Validated configuration with safe defaults.
+//!
+//! Build it with [`Config::builder`]; [`ConfigBuilder::build`] refuses unsafe values
+//! (a signing secret shorter than 32 bytes, Argon2 parameters below the floor, a
+//! password policy that allows short passwords, a base URL that is not http(s)).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use time::Duration;
+
+use crate::error::{Error, Result};
+use crate::machine::{LockoutPolicy, Policy};
+use crate::password::{HashParams, PasswordPolicy};
+use crate::token::{TokenKeys, TokenLifetimes};
+
+/// How registration answers for an address that already has an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegistrationMode {
+    /// Every registration gets the same answer ("check your email"); the owner of an
+    /// existing address is mailed instead. Nobody learns which addresses have accounts.
+    /// The default.
+    #[default]
+    EnumerationSafe,
+    /// A taken address is reported as a conflict (409). Friendlier, but it tells anyone
+    /// whether an address has an account.
+    RevealConflicts,
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// Hard limit of an ordinary session.
+    pub lifetime: Duration,
+    /// An ordinary session dies after this long without use.
+    pub idle_timeout: Duration,
+    /// Hard limit of a "remember me" session.
+    pub remember_lifetime: Duration,
+    /// A "remember me" session dies after this long without use.
+    pub remember_idle_timeout: Duration,
+    /// Last-seen is written at most this often per session, so that authenticating a
+    /// request is normally a single read.
+    pub touch_interval: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            lifetime: Duration::hours(12),
+            idle_timeout: Duration::hours(2),
+            remember_lifetime: Duration::days(30),
+            remember_idle_timeout: Duration::days(14),
+            touch_interval: Duration::minutes(1),
+        }
+    }
+}
+
+/// A fixed-window rate limit: at most `max` attempts per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Attempts allowed per window.
+    pub max: u64,
+    /// The window.
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// `max` attempts per `window`.
+    pub const fn new(max: u64, window: Duration) -> Self {
+        Self { max, window }
+    }
+}
+
+/// Rate limits per flow, shared between instances through the counter store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Sign-in attempts per client IP address.
+    pub login_per_ip: RateLimit,
+    /// Sign-in attempts per identifier (email or username).
+    pub login_per_identifier: RateLimit,
+    /// Registrations per client IP address.
+    pub register_per_ip: RateLimit,
+    /// Reset or verification mails requested per client IP address.
+    pub mail_per_ip: RateLimit,
+    /// Reset or verification mails requested per address.
+    pub mail_per_address: RateLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_per_ip: RateLimit::new(30, Duration::minutes(1)),
+            login_per_identifier: RateLimit::new(10, Duration::minutes(1)),
+            register_per_ip: RateLimit::new(10, Duration::hours(1)),
+            mail_per_ip: RateLimit::new(20, Duration::hours(1)),
+            mail_per_address: RateLimit::new(5, Duration::hours(1)),
+        }
+    }
+}
+
+/// Where mailed links point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Links {
+    /// Scheme, host and port of the site, without a trailing slash
+    /// (e.g. `https://example.com`).
+    pub base_url: String,
+    /// The path the auth routes are mounted at (e.g. `/auth`), without a trailing slash.
+    pub prefix: String,
+}
+
+impl Links {
+    /// `{base_url}{prefix}/verify/{token}`.
+    pub fn verify(&self, token: &str) -> String {
+        format!("{}{}/verify/{token}", self.base_url, self.prefix)
+    }
+
+    /// `{base_url}{prefix}/reset/{token}`.
+    pub fn reset(&self, token: &str) -> String {
+        format!("{}{}/reset/{token}", self.base_url, self.prefix)
+    }
+
+    /// `{base_url}{prefix}/email/confirm/{token}`.
+    pub fn confirm_email(&self, token: &str) -> String {
+        format!("{}{}/email/confirm/{token}", self.base_url, self.prefix)
+    }
+
+    /// `{base_url}{prefix}/login`.
+    pub fn login(&self) -> String {
+        format!("{}{}/login", self.base_url, self.prefix)
+    }
+
+    /// `{base_url}{prefix}/request_password_reset`.
+    pub fn request_reset(&self) -> String {
+        format!("{}{}/request_password_reset", self.base_url, self.prefix)
+    }
+}
+
+/// The validated configuration of an [`Auth`](crate::Auth) engine.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) app_name: String,
+    pub(crate) links: Links,
+    pub(crate) token_keys: TokenKeys,
+    pub(crate) token_lifetimes: TokenLifetimes,
+    pub(crate) hash_params: HashParams,
+    pub(crate) pepper: Option<Vec<u8>>,
+    pub(crate) max_concurrent_hashes: usize,
+    pub(crate) password_policy: PasswordPolicy,
+    pub(crate) sessions: SessionConfig,
+    pub(crate) policy: Policy,
+    pub(crate) rate_limits: RateLimits,
+    pub(crate) registration: RegistrationMode,
+    pub(crate) admin_role: String,
+    pub(crate) mail_in_background: bool,
+    pub(crate) mail_templates: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("app_name", &self.app_name)
+            .field("links", &self.links)
+            .field("token_keys", &self.token_keys)
+            .field("hash_params", &self.hash_params)
+            .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
+            .field("sessions", &self.sessions)
+            .field("policy", &self.policy)
+            .field("rate_limits", &self.rate_limits)
+            .field("registration", &self.registration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// A builder with safe defaults; only the signing key and base URL must be given.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// The application's name, used in mails.
+    pub fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    /// Where mailed links point.
+    pub fn links(&self) -> &Links {
+        &self.links
+    }
+
+    /// Session lifetimes.
+    pub fn sessions(&self) -> &SessionConfig {
+        &self.sessions
+    }
+
+    /// Lockout and verification policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Rate limits.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
+    /// The password policy.
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        &self.password_policy
+    }
+
+    /// The Argon2 parameters.
+    pub fn hash_params(&self) -> &HashParams {
+        &self.hash_params
+    }
+
+    /// How registration treats taken addresses.
+    pub fn registration(&self) -> RegistrationMode {
+        self.registration
+    }
+
+    /// The role that grants the admin operations.
+    pub fn admin_role(&self) -> &str {
+        &self.admin_role
+    }
+
+    /// Link token lifetimes.
+    pub fn token_lifetimes(&self) -> &TokenLifetimes {
+        &self.token_lifetimes
+    }
+}
+
+/// Builds a [`Config`]; see [`Config::builder`].
+#[derive(Default)]
+pub struct ConfigBuilder {
+    app_name: Option<String>,
+    base_url: Option<String>,
+    link_prefix: Option<String>,
+    signing_key: Option<(String, Vec<u8>)>,
+    verification_keys: Vec<(String, Vec<u8>)>,
+    token_lifetimes: Option<TokenLifetimes>,
+    hash_params: Option<HashParams>,
+    pepper: Option<Vec<u8>>,
+    max_concurrent_hashes: Option<usize>,
+    password_policy: Option<PasswordPolicy>,
+    sessions: Option<SessionConfig>,
+    lockout: Option<LockoutPolicy>,
+    require_verified_email: bool,
+    rate_limits: Option<RateLimits>,
+    registration: RegistrationMode,
+    admin_role: Option<String>,
+    mail_in_background: Option<bool>,
+    mail_templates: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The application's name, shown in mails (default "Your account").
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// Scheme, host and port of the site, used in mailed links (required).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The path the auth routes are mounted at (default `/auth`).
+    pub fn link_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.link_prefix = Some(prefix.into());
+        self
+    }
+
+    /// The key that signs new link tokens (required; at least 32 bytes).
+    pub fn signing_key(mut self, kid: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
+        self.signing_key = Some((kid.into(), secret.into()));
+        self
+    }
+
+    /// An older key still accepted when verifying tokens, for rotation.
+    pub fn verification_key(mut self, kid: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
+        self.verification_keys.push((kid.into(), secret.into()));
+        self
+    }
+
+    /// Link token lifetimes (defaults: verify 24 h, reset 30 min, change email 24 h).
+    pub fn token_lifetimes(mut self, lifetimes: TokenLifetimes) -> Self {
+        self.token_lifetimes = Some(lifetimes);
+        self
+    }
+
+    /// Argon2id parameters (default: OWASP m=19456 KiB, t=2, p=1).
+    pub fn hash_params(mut self, params: HashParams) -> Self {
+        self.hash_params = Some(params);
+        self
+    }
+
+    /// A secret mixed into every password hash. Changing or losing it makes every
+    /// stored password unverifiable.
+    pub fn pepper(mut self, pepper: impl Into<Vec<u8>>) -> Self {
+        self.pepper = Some(pepper.into());
+        self
+    }
+
+    /// How many hashes may run at once (default: the number of CPUs). Bounds the CPU
+    /// and memory a login storm can take.
+    pub fn max_concurrent_hashes(mut self, n: usize) -> Self {
+        self.max_concurrent_hashes = Some(n);
+        self
+    }
+
+    /// The password policy.
+    pub fn password_policy(mut self, policy: PasswordPolicy) -> Self {
+        self.password_policy = Some(policy);
+        self
+    }
+
+    /// Session lifetimes.
+    pub fn sessions(mut self, sessions: SessionConfig) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// Lockout after repeated failures.
+    pub fn lockout(mut self, lockout: LockoutPolicy) -> Self {
+        self.lockout = Some(lockout);
+        self
+    }
+
+    /// Refuse sign-in until the email address is confirmed (default: allowed, and
+    /// routes that need a confirmed address guard for it).
+    pub fn require_verified_email(mut self, required: bool) -> Self {
+        self.require_verified_email = required;
+        self
+    }
+
+    /// Rate limits.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
+    /// How registration treats taken addresses (default: enumeration safe).
+    pub fn registration(mut self, mode: RegistrationMode) -> Self {
+        self.registration = mode;
+        self
+    }
+
+    /// The role that grants admin operations (default `admin`).
+    pub fn admin_role(mut self, role: impl Into<String>) -> Self {
+        self.admin_role = Some(role.into());
+        self
+    }
+
+    /// Whether mails whose timing could reveal an account (reset, resend, registration
+    /// of a taken address) are sent after the answer, from a background task (default
+    /// `true`). [`Auth::settle`](crate::Auth::settle) waits for them.
+    pub fn mail_in_background(mut self, background: bool) -> Self {
+        self.mail_in_background = Some(background);
+        self
+    }
+
+    /// Overrides a mail template by name, e.g. `password_reset.subject`,
+    /// `password_reset.txt` or `password_reset.html` (see [`crate::mail`]).
+    pub fn mail_template(mut self, name: impl Into<String>, source: impl Into<String>) -> Self {
+        self.mail_templates.insert(name.into(), source.into());
+        self
+    }
+
+    /// Checks every value and builds the configuration.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first unsafe or missing value.
+    pub fn build(self) -> Result<Config> {
+        let base_url = self
+            .base_url
+            .ok_or_else(|| Error::Config("base_url is required (used in mailed links)".into()))?;
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://"))
+            || base_url.contains(['?', '#', ' '])
+        {
+            return Err(Error::Config(format!(
+                "base_url must be an http(s) URL without query or fragment, got {base_url:?}"
+            )));
+        }
+        let prefix = self.link_prefix.unwrap_or_else(|| "/auth".to_owned());
+        let prefix = prefix.trim_end_matches('/').to_owned();
+        if !prefix.is_empty() && !prefix.starts_with('/') {
+            return Err(Error::Config(format!(
+                "link_prefix must start with '/', got {prefix:?}"
+            )));
+        }
+        let (kid, secret) = self
+            .signing_key
+            .ok_or_else(|| Error::Config("a signing key is required".into()))?;
+        let mut token_keys = TokenKeys::new(kid, secret)?;
+        for (kid, secret) in self.verification_keys {
+            token_keys = token_keys.with_verification_key(kid, secret)?;
+        }
+        let hash_params = self.hash_params.unwrap_or_default();
+        hash_params.validate()?;
+        let password_policy = self.password_policy.unwrap_or_default();
+        password_policy.validate()?;
+        let max_concurrent_hashes = self.max_concurrent_hashes.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        if max_concurrent_hashes == 0 {
+            return Err(Error::Config(
+                "max_concurrent_hashes must be at least 1".into(),
+            ));
+        }
+        let sessions = self.sessions.unwrap_or_default();
+        if sessions.lifetime <= Duration::ZERO
+            || sessions.idle_timeout <= Duration::ZERO
+            || sessions.remember_lifetime <= Duration::ZERO
+            || sessions.remember_idle_timeout <= Duration::ZERO
+            || sessions.touch_interval < Duration::ZERO
+        {
+            return Err(Error::Config("session lifetimes must be positive".into()));
+        }
+        let lockout = self.lockout.unwrap_or_default();
+        if lockout.threshold == 0 || lockout.base_lock <= Duration::ZERO {
+            return Err(Error::Config(
+                "lockout threshold and base lock must be positive".into(),
+            ));
+        }
+        let rate_limits = self.rate_limits.unwrap_or_default();
+        let admin_role = crate::validate::normalize_roles([self
+            .admin_role
+            .unwrap_or_else(|| "admin".to_owned())])
+        .map_err(|e| Error::Config(format!("admin_role: {e}")))?
+        .remove(0);
+        Ok(Config {
+            app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
+            links: Links { base_url, prefix },
+            token_keys,
+            token_lifetimes: self.token_lifetimes.unwrap_or_default(),
+            hash_params,
+            pepper: self.pepper,
+            max_concurrent_hashes,
+            password_policy,
+            sessions,
+            policy: Policy {
+                lockout,
+                require_verified_email: self.require_verified_email,
+            },
+            rate_limits,
+            registration: self.registration,
+            admin_role,
+            mail_in_background: self.mail_in_background.unwrap_or(true),
+            mail_templates: self.mail_templates,
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! Account management by the signed-in owner.
+
+use super::effects::{MailLinks, Origin};
+use super::{Auth, Authenticated, RequestContext};
+use crate::error::{Error, Result};
+use crate::machine::{AccountState, Event};
+use crate::model::{MailKind, User};
+use crate::password::PasswordVerified;
+use crate::token::Purpose;
+use crate::validate::{normalize_email, normalize_username};
+
+/// What the owner submits to change the password.
+#[derive(Clone, Default)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password.
+    pub password: String,
+    /// The new password again.
+    pub password_confirm: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+/// What the owner submits to move the account to another address.
+#[derive(Clone, Default)]
+pub struct EmailChange {
+    /// The current password.
+    pub password: String,
+    /// The new address.
+    pub new_email: String,
+}
+
+impl std::fmt::Debug for EmailChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailChange")
+            .field("new_email", &self.new_email)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// Verifies the owner's password for a sensitive operation. A wrong password counts
+    /// toward the lockout like a failed sign-in (a stolen session must not become a
+    /// password oracle) and is reported on `field`.
+    async fn reauthenticate(
+        &self,
+        user: &User,
+        password: &str,
+        field: &'static str,
+        ctx: &RequestContext,
+    ) -> Result<PasswordVerified> {
+        let now = self.now();
+        if let AccountState::Locked { until } = AccountState::of(user, now) {
+            return Err(Error::AccountLocked {
+                retry_after: super::throttle::seconds_until(until, now),
+            });
+        }
+        if password.chars().count() <= self.inner.config.password_policy.max_length
+            && let Some(proof) = self
+                .inner
+                .hasher
+                .verify(password, &user.password_hash)
+                .await?
+        {
+            return Ok(proof);
+        }
+        match self.fail_known(user.clone(), ctx).await {
+            Error::InvalidCredentials => Err(Error::invalid(field, "The password is not correct.")),
+            other => Err(other),
+        }
+    }
+
+    /// Changes the password, proving the current one. Every other session ends and the
+    /// owner is told by mail.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] (wrong current password on `current_password`, policy on
+    /// `password`, mismatch on `password_confirm`), [`Error::AccountLocked`].
+    pub async fn change_password(
+        &self,
+        auth: &Authenticated,
+        input: PasswordChange,
+        ctx: &RequestContext,
+    ) -> Result<User> {
+        let user = self.load_user(auth.user.id).await?;
+        self.check_new_password(&user, &input.password, &input.password_confirm)?;
+        let proof = self
+            .reauthenticate(&user, &input.current_password, "current_password", ctx)
+            .await?;
+        let new_hash = self.inner.hasher.hash(&input.password).await?;
+        let (user, effects) = self
+            .run_event(user, Event::PasswordChanged { proof, new_hash })
+            .await?;
+        let origin = super::effects::Origin {
+            ctx: Some(ctx),
+            session: Some(&auth.session.digest),
+            actor: None,
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Sets or clears the username.
+    ///
+    /// # Errors
+    /// [`Error::Validation`], [`Error::Conflict`] when taken.
+    pub async fn set_username(
+        &self,
+        auth: &Authenticated,
+        username: Option<String>,
+        ctx: &RequestContext,
+    ) -> Result<User> {
+        let username = normalize_username(username.as_deref())?;
+        let user = self.load_user(auth.user.id).await?;
+        let (user, effects) = self
+            .run_event(user, Event::UsernameChanged(username))
+            .await?;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Starts moving the account to another address: mails a confirmation link to the
+    /// new address and a notice to the current one. Nothing changes until the link is
+    /// followed. The answer is the same whether or not the new address is taken (a taken
+    /// address gets no link).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] (address on `new_email`, wrong password on `password`).
+    pub async fn request_email_change(
+        &self,
+        auth: &Authenticated,
+        input: EmailChange,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        let user = self.load_user(auth.user.id).await?;
+        let new_email = normalize_email("new_email", &input.new_email)?;
+        if new_email == user.email {
+            return Err(Error::invalid(
+                "new_email",
+                "This is already your email address.",
+            ));
+        }
+        let proof = self
+            .reauthenticate(&user, &input.password, "password", ctx)
+            .await?;
+        let (user, mut effects) = self
+            .run_event(user, Event::EmailChangeRequested(proof))
+            .await?;
+        let taken = self.inner.users.user_by_email(&new_email).await?.is_some();
+        if taken {
+            effects.retain(|e| *e != crate::machine::Effect::Mail(MailKind::EmailChange));
+        }
+        let token = self
+            .inner
+            .tokens
+            .issue(Purpose::ChangeEmail, &user, &new_email, self.now())?;
+        let links = MailLinks {
+            link: Some(self.inner.config.links.confirm_email(&token)),
+            new_email: Some(new_email),
+        };
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, links).await?;
+        Ok(())
+    }
+
+    /// Completes an email change from the link mailed to the new address. The address is
+    /// then confirmed, older links die, and every session ends (the address is a sign-in
+    /// credential).
+    ///
+    /// # Errors
+    /// [`Error::Token`] for a bad or used link; [`Error::Conflict`] when the address was
+    /// taken meanwhile.
+    pub async fn confirm_email_change(&self, token: &str, ctx: &RequestContext) -> Result<User> {
+        let (proof, user) = self.open_token(token, Purpose::ChangeEmail).await?;
+        let (user, effects) = self.run_event(user, Event::EmailChanged(proof)).await?;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Deletes the account, proving the password. Its sessions end with it.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `password` when it is wrong.
+    pub async fn delete_account(
+        &self,
+        auth: &Authenticated,
+        password: &str,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        let user = self.load_user(auth.user.id).await?;
+        let proof = self
+            .reauthenticate(&user, password, "password", ctx)
+            .await?;
+        let (user, effects) = self.run_event(user, Event::Deleted(proof)).await?;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await
+    }
+}

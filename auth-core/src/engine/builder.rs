@@ -1,0 +1,150 @@
+use std::sync::{Arc, Mutex};
+
+use super::{Auth, Clock, Inner, SystemClock};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::mail::{Composer, Mailer};
+use crate::password::Hasher;
+use crate::store::{
+    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+};
+use crate::token::TokenService;
+
+/// Assembles an [`Auth`] from a configuration, stores and a mailer.
+///
+/// Every store role must be filled: [`store`](Self::store) fills them all from one value;
+/// the individual setters allow mixed deployments (users in PostgreSQL, sessions and
+/// counters in Redis).
+pub struct AuthBuilder {
+    config: Config,
+    users: Option<Arc<dyn UserStore>>,
+    sessions: Option<Arc<dyn SessionStore>>,
+    session_users: Option<Arc<dyn SessionUserStore>>,
+    counters: Option<Arc<dyn CounterStore>>,
+    outbox: Option<Arc<dyn MailOutbox>>,
+    audit: Option<Arc<dyn AuditSink>>,
+    mailer: Option<Arc<dyn Mailer>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for AuthBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthBuilder").finish_non_exhaustive()
+    }
+}
+
+impl AuthBuilder {
+    pub(super) fn new(config: Config) -> Self {
+        Self {
+            config,
+            users: None,
+            sessions: None,
+            session_users: None,
+            counters: None,
+            outbox: None,
+            audit: None,
+            mailer: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Uses one store for every role, including the one-round-trip session lookup.
+    pub fn store<S>(mut self, store: Arc<S>) -> Self
+    where
+        S: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+    {
+        self.users = Some(store.clone());
+        self.sessions = Some(store.clone());
+        self.session_users = Some(store.clone());
+        self.counters = Some(store.clone());
+        self.outbox = Some(store.clone());
+        self.audit = Some(store);
+        self
+    }
+
+    /// The user store. Replacing it also drops a combined session lookup set earlier,
+    /// since that would read users from the old store.
+    pub fn users(mut self, users: Arc<dyn UserStore>) -> Self {
+        self.users = Some(users);
+        self.session_users = None;
+        self
+    }
+
+    /// The session store. Replacing it also drops a combined session lookup set earlier.
+    pub fn sessions(mut self, sessions: Arc<dyn SessionStore>) -> Self {
+        self.sessions = Some(sessions);
+        self.session_users = None;
+        self
+    }
+
+    /// A store that loads a session and its user in one round trip. Only correct when it
+    /// reads the same data as the user and session stores.
+    pub fn session_users(mut self, store: Arc<dyn SessionUserStore>) -> Self {
+        self.session_users = Some(store);
+        self
+    }
+
+    /// The counter store (rate limits, lockout).
+    pub fn counters(mut self, counters: Arc<dyn CounterStore>) -> Self {
+        self.counters = Some(counters);
+        self
+    }
+
+    /// The outbox for mail that could not be sent yet.
+    pub fn outbox(mut self, outbox: Arc<dyn MailOutbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// The audit sink.
+    pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// The mailer.
+    pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Builds the engine.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a store role or the mailer is missing, or a mail template
+    /// override does not render.
+    pub fn build(self) -> Result<Auth> {
+        let missing = |what: &str| Error::Config(format!("no {what} was given to the builder"));
+        let config = self.config;
+        let hasher = Hasher::new(
+            config.hash_params,
+            config.pepper.clone(),
+            config.max_concurrent_hashes,
+        )?;
+        let tokens = TokenService::new(config.token_keys.clone(), config.token_lifetimes)?;
+        let composer = Composer::new(&config.mail_templates)?;
+        Ok(Auth {
+            inner: Arc::new(Inner {
+                users: self.users.ok_or_else(|| missing("user store"))?,
+                sessions: self.sessions.ok_or_else(|| missing("session store"))?,
+                session_users: self.session_users,
+                counters: self.counters.ok_or_else(|| missing("counter store"))?,
+                outbox: self.outbox.ok_or_else(|| missing("mail outbox"))?,
+                audit: self.audit.ok_or_else(|| missing("audit sink"))?,
+                mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
+                clock: self.clock,
+                hasher,
+                tokens,
+                composer,
+                config,
+                background: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+}

@@ -1,0 +1,125 @@
+//! Performing the effects of a persisted transition.
+
+use super::{Auth, RequestContext};
+use crate::error::Result;
+use crate::machine::Effect;
+use crate::mail::MailContext;
+use crate::model::{AuditEvent, AuditKind, MailKind, User, UserId};
+use crate::session::SessionDigest;
+
+/// What the mails of a transition need beyond the user: the action link and, for an
+/// email change, the new address.
+#[derive(Debug, Default)]
+pub(super) struct MailLinks {
+    pub(super) link: Option<String>,
+    pub(super) new_email: Option<String>,
+}
+
+/// Who did it and from which session, for effects that depend on the request.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Origin<'a> {
+    pub(super) ctx: Option<&'a RequestContext>,
+    /// The session making the request, kept by [`Effect::RevokeOtherSessions`].
+    pub(super) session: Option<&'a SessionDigest>,
+    /// An administrator acting on someone else's account.
+    pub(super) actor: Option<UserId>,
+}
+
+impl Auth {
+    /// Performs every effect except [`Effect::CreateSession`] (the login flow opens the
+    /// session itself, since it returns the id) and [`Effect::DeleteAccount`] (done by
+    /// the persisting step).
+    pub(super) async fn perform(
+        &self,
+        user: &User,
+        effects: &[Effect],
+        origin: Origin<'_>,
+        links: MailLinks,
+    ) -> Result<()> {
+        for effect in effects {
+            match effect {
+                Effect::CreateSession | Effect::DeleteAccount => {}
+                Effect::RevokeAllSessions => {
+                    self.inner
+                        .sessions
+                        .delete_sessions_for_user(user.id, None)
+                        .await?;
+                }
+                Effect::RevokeOtherSessions => {
+                    self.inner
+                        .sessions
+                        .delete_sessions_for_user(user.id, origin.session)
+                        .await?;
+                }
+                Effect::ResetFailures => {
+                    self.inner
+                        .counters
+                        .reset_counter(&super::throttle::failures_of(user.id))
+                        .await?;
+                }
+                Effect::Mail(kind) => {
+                    let to = match kind {
+                        MailKind::EmailChange => links.new_email.as_deref().unwrap_or(&user.email),
+                        _ => &user.email,
+                    };
+                    let email = self.compose(*kind, to, user, &links)?;
+                    self.deliver(email).await;
+                }
+                Effect::Audit(kind) => self.audit(*kind, Some(user.id), origin, None).await,
+            }
+        }
+        Ok(())
+    }
+
+    /// Composes a message of `kind` about `user`.
+    pub(super) fn compose(
+        &self,
+        kind: MailKind,
+        to: &str,
+        user: &User,
+        links: &MailLinks,
+    ) -> Result<crate::model::Email> {
+        let config = &self.inner.config;
+        let lifetimes = &config.token_lifetimes;
+        let valid_for = match kind {
+            MailKind::Verification => Some(lifetimes.verify_email),
+            MailKind::PasswordReset => Some(lifetimes.reset_password),
+            MailKind::EmailChange => Some(lifetimes.change_email),
+            _ => None,
+        };
+        let ctx = MailContext {
+            app_name: config.app_name.clone(),
+            email: user.email.clone(),
+            new_email: links.new_email.clone(),
+            link: links.link.clone(),
+            valid_for: valid_for.map(crate::mail::human_duration),
+            login_link: config.links.login(),
+            reset_link: config.links.request_reset(),
+        };
+        self.inner.composer.compose(kind, to, &ctx)
+    }
+
+    /// Appends to the audit trail. A failing audit sink does not fail the flow that
+    /// already happened; it is logged as an error.
+    pub(super) async fn audit(
+        &self,
+        kind: AuditKind,
+        user_id: Option<UserId>,
+        origin: Origin<'_>,
+        detail: Option<String>,
+    ) {
+        let event = AuditEvent {
+            id: uuid::Uuid::now_v7(),
+            at: self.now(),
+            kind,
+            user_id,
+            actor_id: origin.actor,
+            ip: origin.ctx.and_then(|c| c.ip).map(|ip| ip.to_string()),
+            detail,
+        };
+        tracing::info!(kind = kind.as_str(), user = ?user_id, actor = ?origin.actor, "auth event");
+        if let Err(e) = self.inner.audit.record(&event).await {
+            tracing::error!(error = %e, kind = kind.as_str(), "recording an audit event failed");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! The engine: one [`Auth`] value whose methods are the flows.
+//!
+//! Every flow follows the same shape: validate input, load the account, apply a pure
+//! transition from [`crate::machine`], persist it with a compare-and-swap (reloading
+//! and re-applying when another request won the race), then perform the effects
+//! (sessions, mail, audit).
+
+mod account;
+mod admin;
+mod builder;
+mod clock;
+mod effects;
+mod login;
+mod mailing;
+mod recovery;
+mod register;
+mod throttle;
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use time::OffsetDateTime;
+use tokio::task::JoinHandle;
+
+pub use account::{EmailChange, PasswordChange};
+pub use admin::AdminUserView;
+pub use builder::AuthBuilder;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use login::{Login, LoginSuccess};
+pub use recovery::PasswordReset;
+pub use register::{NewUser, RegisterOutcome, Registration};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::machine::{self, Effect, Event};
+use crate::mail::{Composer, Mailer};
+use crate::model::{SessionRecord, User, UserId};
+use crate::password::Hasher;
+use crate::store::{
+    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+};
+use crate::token::TokenService;
+
+/// What the engine knows about the request it serves: used for rate limits, the
+/// device list and the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The client's address (as the application determined it, e.g. behind a proxy).
+    pub ip: Option<IpAddr>,
+    /// The client's User-Agent header.
+    pub user_agent: Option<String>,
+}
+
+impl RequestContext {
+    /// A context with an address and a user agent.
+    pub fn new(ip: Option<IpAddr>, user_agent: Option<String>) -> Self {
+        Self { ip, user_agent }
+    }
+}
+
+/// A request whose session was found live: the user and the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The signed-in user, as stored.
+    pub user: User,
+    /// The session that authenticated the request.
+    pub session: SessionRecord,
+}
+
+/// The authentication engine. Cheap to clone: everything is behind one `Arc`.
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    users: Arc<dyn UserStore>,
+    sessions: Arc<dyn SessionStore>,
+    session_users: Option<Arc<dyn SessionUserStore>>,
+    counters: Arc<dyn CounterStore>,
+    outbox: Arc<dyn MailOutbox>,
+    audit: Arc<dyn AuditSink>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    hasher: Hasher,
+    tokens: TokenService,
+    composer: Composer,
+    background: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// Starts building an engine with this configuration.
+    pub fn builder(config: Config) -> AuthBuilder {
+        AuthBuilder::new(config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The current time by the engine's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// The password hasher (to hash out of band, e.g. in an import tool).
+    pub fn hasher(&self) -> &Hasher {
+        &self.inner.hasher
+    }
+
+    async fn load_user(&self, id: UserId) -> Result<User> {
+        self.inner
+            .users
+            .user_by_id(id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Applies `event` to `user` and persists the result with a compare-and-swap. When
+    /// another request changed the user in between, reloads and re-applies (the pure
+    /// transition decides again on fresh data), up to three times.
+    async fn run_event(&self, mut user: User, event: Event) -> Result<(User, Vec<Effect>)> {
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            let now = self.now();
+            let transition = machine::apply(user.clone(), event.clone(), now, self.policy())?;
+            let deleting = transition.effects.contains(&Effect::DeleteAccount);
+            let written = if deleting {
+                self.inner.users.delete_user(user.id, user.version).await
+            } else if transition.user == user {
+                return Ok((transition.user, transition.effects));
+            } else {
+                self.inner.users.update_user(&transition.user).await
+            };
+            match written {
+                Ok(()) => {
+                    let mut next = transition.user;
+                    next.version += 1;
+                    return Ok((next, transition.effects));
+                }
+                Err(Error::StaleVersion) if attempt < ATTEMPTS => {
+                    user = self.load_user(user.id).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::StaleVersion)
+    }
+
+    fn policy(&self) -> &machine::Policy {
+        &self.inner.config.policy
+    }
+
+    /// Waits for mail sent in the background (see
+    /// [`ConfigBuilder::mail_in_background`](crate::ConfigBuilder::mail_in_background)).
+    /// Call it in tests before reading a mailbox, and at shutdown.
+    pub async fn settle(&self) {
+        loop {
+            let pending: Vec<JoinHandle<()>> = {
+                let mut guard = self
+                    .inner
+                    .background
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                std::mem::take(&mut *guard)
+            };
+            if pending.is_empty() {
+                return;
+            }
+            for handle in pending {
+                if let Err(e) = handle.await {
+                    tracing::error!(error = %e, "background mail task failed");
+                }
+            }
+        }
+    }
+}

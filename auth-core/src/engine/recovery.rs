@@ -1,0 +1,143 @@
+//! Password reset by mailed link.
+
+use super::effects::{MailLinks, Origin};
+use super::throttle;
+use super::{Auth, RequestContext};
+use crate::error::{Error, Result, TokenRejection, ValidationErrors};
+use crate::machine::Event;
+use crate::model::{AccountStatus, AuditKind, MailKind, User};
+use crate::token::Purpose;
+use crate::validate::normalize_email;
+
+/// What a person submits on the reset page.
+#[derive(Clone, Default)]
+pub struct PasswordReset {
+    /// The token from the mailed link.
+    pub token: String,
+    /// The new password.
+    pub password: String,
+    /// The new password again.
+    pub password_confirm: String,
+}
+
+impl std::fmt::Debug for PasswordReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordReset { .. }")
+    }
+}
+
+impl Auth {
+    /// Mails a reset link if the address has an active account. The answer and its
+    /// timing are the same for unknown addresses (the mail goes out in the background).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
+    pub async fn request_password_reset(&self, email: &str, ctx: &RequestContext) -> Result<()> {
+        let now = self.now();
+        let email = normalize_email("email", email)?;
+        let limits = self.inner.config.rate_limits;
+        self.hit_ip("rl:mail:ip", ctx.ip, limits.mail_per_ip, now)
+            .await?;
+        self.hit(
+            throttle::key("rl:mail:addr", &email),
+            limits.mail_per_address,
+            now,
+        )
+        .await?;
+        let Some(user) = self.inner.users.user_by_email(&email).await? else {
+            return Ok(());
+        };
+        if user.status != AccountStatus::Active {
+            return Ok(());
+        }
+        let token = self
+            .inner
+            .tokens
+            .issue(Purpose::ResetPassword, &user, &user.email, now)?;
+        let links = MailLinks {
+            link: Some(self.inner.config.links.reset(&token)),
+            new_email: None,
+        };
+        let mail = self.compose(MailKind::PasswordReset, &user.email, &user, &links)?;
+        self.deliver_detached(mail).await;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.audit(
+            AuditKind::PasswordResetRequested,
+            Some(user.id),
+            origin,
+            None,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Checks a reset link without using it, so the page can say "expired" before the
+    /// person types a new password.
+    ///
+    /// # Errors
+    /// [`Error::Token`] for a bad, expired, wrong-purpose, used or superseded link.
+    pub async fn check_reset_token(&self, token: &str) -> Result<()> {
+        let (proof, user) = self.open_token(token, Purpose::ResetPassword).await?;
+        if user.security_stamp.matches(&proof.claims().stamp) {
+            Ok(())
+        } else {
+            Err(Error::token(TokenRejection::AlreadyUsed))
+        }
+    }
+
+    /// Sets a new password from a reset link. The link works once; every session of the
+    /// account ends, a lock is lifted, and the owner is told by mail.
+    ///
+    /// # Errors
+    /// [`Error::Token`] for a bad or used link; [`Error::Validation`] for the password;
+    /// [`Error::AccountDisabled`].
+    pub async fn reset_password(&self, input: PasswordReset, ctx: &RequestContext) -> Result<User> {
+        let (proof, user) = self
+            .open_token(&input.token, Purpose::ResetPassword)
+            .await?;
+        if !user.security_stamp.matches(&proof.claims().stamp) {
+            return Err(Error::token(TokenRejection::AlreadyUsed));
+        }
+        self.check_new_password(&user, &input.password, &input.password_confirm)?;
+        let new_hash = self.inner.hasher.hash(&input.password).await?;
+        let (user, effects) = self
+            .run_event(user, Event::PasswordReset { proof, new_hash })
+            .await?;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Applies the password policy to a new password for `user`, and the confirmation.
+    pub(super) fn check_new_password(
+        &self,
+        user: &User,
+        password: &str,
+        confirm: &str,
+    ) -> Result<()> {
+        let mut errors = ValidationErrors::new();
+        let local_part = user.email.split('@').next().unwrap_or("");
+        let inputs: Vec<&str> = [Some(local_part), user.username.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if let Err(policy) = self.inner.config.password_policy.check(password, &inputs) {
+            errors.extend(policy);
+        }
+        if password != confirm {
+            errors.push(
+                "password_confirm",
+                "mismatch",
+                "The two passwords do not match.",
+            );
+        }
+        errors.into_result()
+    }
+}

@@ -1,0 +1,301 @@
+//! Registration, email verification, and direct creation of accounts.
+
+use super::effects::{MailLinks, Origin};
+use super::throttle;
+use super::{Auth, RequestContext};
+use crate::config::RegistrationMode;
+use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
+use crate::machine::{Event, TokenProof};
+use crate::model::{AccountStatus, AuditKind, MailKind, SecurityStamp, User, UserId};
+use crate::token::Purpose;
+use crate::validate::{normalize_email, normalize_roles, normalize_username};
+
+/// What a person submits to sign up.
+#[derive(Clone, Default)]
+pub struct Registration {
+    /// Email address (required).
+    pub email: String,
+    /// Username (optional; blank means none).
+    pub username: Option<String>,
+    /// Chosen password.
+    pub password: String,
+    /// The password again.
+    pub password_confirm: String,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("email", &self.email)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a registration was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    /// The account was created (only in [`RegistrationMode::RevealConflicts`]).
+    Created(Box<User>),
+    /// "Check your email": the same answer whether or not the address had an account
+    /// ([`RegistrationMode::EnumerationSafe`], the default).
+    Accepted,
+}
+
+/// An account created directly (by an operator tool or a test), bypassing verification
+/// mail. The password policy still applies.
+#[derive(Clone, Default)]
+pub struct NewUser {
+    /// Email address.
+    pub email: String,
+    /// Optional username.
+    pub username: Option<String>,
+    /// Password.
+    pub password: String,
+    /// Roles to grant.
+    pub roles: Vec<String>,
+    /// Whether the address counts as confirmed.
+    pub verified: bool,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("roles", &self.roles)
+            .field("verified", &self.verified)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// Validates the email, username and password (all problems reported together),
+    /// returning the normalised email and username.
+    fn validate_signup(
+        &self,
+        email: &str,
+        username: Option<&str>,
+        password: &str,
+        confirm: Option<&str>,
+    ) -> Result<(String, Option<String>)> {
+        let mut errors = ValidationErrors::new();
+        let email = collect(&mut errors, normalize_email("email", email));
+        let username = collect(&mut errors, normalize_username(username)).flatten();
+        if confirm.is_some_and(|c| c != password) {
+            errors.push(
+                "password_confirm",
+                "mismatch",
+                "The two passwords do not match.",
+            );
+        }
+        let local_part = email
+            .as_deref()
+            .and_then(|e| e.split('@').next())
+            .unwrap_or("");
+        let inputs: Vec<&str> = [Some(local_part), username.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if let Err(policy) = self.inner.config.password_policy.check(password, &inputs) {
+            errors.extend(policy);
+        }
+        errors.into_result()?;
+        match email {
+            Some(email) => Ok((email, username)),
+            None => Err(Error::invalid("email", "Enter an email address.")),
+        }
+    }
+
+    fn new_user(&self, email: String, username: Option<String>, hash: crate::PasswordHash) -> User {
+        let now = self.now();
+        User {
+            id: UserId::new(),
+            email,
+            username,
+            password_hash: hash,
+            status: AccountStatus::Active,
+            email_verified_at: None,
+            roles: Vec::new(),
+            security_stamp: SecurityStamp::generate(),
+            locked_until: None,
+            lockout_count: 0,
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+            version: 1,
+        }
+    }
+
+    /// Signs a person up and mails them a verification link.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] listing every invalid field; [`Error::RateLimited`];
+    /// [`Error::Conflict`] for a taken username, and for a taken email only in
+    /// [`RegistrationMode::RevealConflicts`]; store errors.
+    pub async fn register(
+        &self,
+        input: Registration,
+        ctx: &RequestContext,
+    ) -> Result<RegisterOutcome> {
+        let now = self.now();
+        let limits = self.inner.config.rate_limits;
+        self.hit_ip("rl:register:ip", ctx.ip, limits.register_per_ip, now)
+            .await?;
+        let (email, username) = self.validate_signup(
+            &input.email,
+            input.username.as_deref(),
+            &input.password,
+            Some(&input.password_confirm),
+        )?;
+        let hash = self.inner.hasher.hash(&input.password).await?;
+        let user = self.new_user(email, username, hash);
+        let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
+        match self.inner.users.create_user(&user).await {
+            Ok(()) => {
+                let origin = Origin {
+                    ctx: Some(ctx),
+                    ..Origin::default()
+                };
+                self.audit(AuditKind::Registered, Some(user.id), origin, None)
+                    .await;
+                self.send_verification(&user).await?;
+                Ok(if safe {
+                    RegisterOutcome::Accepted
+                } else {
+                    RegisterOutcome::Created(Box::new(user))
+                })
+            }
+            Err(Error::Conflict {
+                field: UniqueField::Email,
+            }) if safe => {
+                if let Some(owner) = self.inner.users.user_by_email(&user.email).await? {
+                    let mail = self.compose(
+                        MailKind::AccountExists,
+                        &owner.email,
+                        &owner,
+                        &MailLinks::default(),
+                    )?;
+                    self.deliver_detached(mail).await;
+                }
+                Ok(RegisterOutcome::Accepted)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn send_verification(&self, user: &User) -> Result<()> {
+        let token = self
+            .inner
+            .tokens
+            .issue(Purpose::VerifyEmail, user, &user.email, self.now())?;
+        let links = MailLinks {
+            link: Some(self.inner.config.links.verify(&token)),
+            new_email: None,
+        };
+        let mail = self.compose(MailKind::Verification, &user.email, user, &links)?;
+        self.deliver_detached(mail).await;
+        Ok(())
+    }
+
+    /// Checks a link token's signature, expiry and purpose, and loads its user.
+    pub(super) async fn open_token(
+        &self,
+        token: &str,
+        purpose: Purpose,
+    ) -> Result<(TokenProof, User)> {
+        let claims = self.inner.tokens.verify(token, purpose, self.now())?;
+        let user = self
+            .inner
+            .users
+            .user_by_id(claims.sub)
+            .await?
+            .ok_or_else(|| Error::token(TokenRejection::AlreadyUsed))?;
+        Ok((TokenProof::new(claims), user))
+    }
+
+    /// Confirms an email address from a verification link. A link works once.
+    ///
+    /// # Errors
+    /// [`Error::Token`] for a bad, expired, wrong-purpose or already used link.
+    pub async fn verify_email(&self, token: &str, ctx: &RequestContext) -> Result<User> {
+        let (proof, user) = self.open_token(token, Purpose::VerifyEmail).await?;
+        let (user, effects) = self.run_event(user, Event::EmailVerified(proof)).await?;
+        let origin = Origin {
+            ctx: Some(ctx),
+            ..Origin::default()
+        };
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Mails a fresh verification link to an unverified account. The answer is the same
+    /// for unknown and already verified addresses.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
+    pub async fn resend_verification(&self, email: &str, ctx: &RequestContext) -> Result<()> {
+        let now = self.now();
+        let email = normalize_email("email", email)?;
+        let limits = self.inner.config.rate_limits;
+        self.hit_ip("rl:mail:ip", ctx.ip, limits.mail_per_ip, now)
+            .await?;
+        self.hit(
+            throttle::key("rl:mail:addr", &email),
+            limits.mail_per_address,
+            now,
+        )
+        .await?;
+        if let Some(user) = self.inner.users.user_by_email(&email).await?
+            && !user.is_verified()
+            && user.status == AccountStatus::Active
+        {
+            self.send_verification(&user).await?;
+        }
+        Ok(())
+    }
+
+    /// Creates an account directly, without mail (operator tools, seeding, tests).
+    ///
+    /// # Errors
+    /// [`Error::Validation`], [`Error::Conflict`], store errors.
+    pub async fn create_user(&self, input: NewUser) -> Result<User> {
+        let (email, username) = self.validate_signup(
+            &input.email,
+            input.username.as_deref(),
+            &input.password,
+            None,
+        )?;
+        let roles = normalize_roles(&input.roles)?;
+        let hash = self.inner.hasher.hash(&input.password).await?;
+        let mut user = self.new_user(email, username, hash);
+        user.roles = roles;
+        if input.verified {
+            user.email_verified_at = Some(user.created_at);
+        }
+        self.inner.users.create_user(&user).await?;
+        self.audit(
+            AuditKind::Registered,
+            Some(user.id),
+            Origin::default(),
+            Some("created directly".into()),
+        )
+        .await;
+        Ok(user)
+    }
+}
+
+fn collect<T>(errors: &mut ValidationErrors, result: Result<T>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(Error::Validation(v)) => {
+            errors.extend(v);
+            None
+        }
+        Err(other) => {
+            errors.push("form", "invalid", other.to_string());
+            None
+        }
+    }
+}

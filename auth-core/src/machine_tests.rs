@@ -1,0 +1,379 @@
+//! Property tests of the account state machine: random event sequences through the pure
+//! transitions, checking the invariants the rest of the system relies on.
+
+use std::collections::HashSet;
+
+use proptest::prelude::*;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::*;
+use crate::model::{AccountStatus, PasswordHash, SecurityStamp, User, UserId};
+use crate::password::PasswordVerified;
+use crate::token::Claims;
+
+/// What the generated sequences do. Indices pick among tokens issued earlier.
+#[derive(Debug, Clone)]
+enum Op {
+    Advance(i64),
+    LoginOk,
+    LoginFail,
+    IssueVerify,
+    UseVerify(usize),
+    IssueReset,
+    UseReset(usize),
+    IssueChangeEmail,
+    UseChangeEmail(usize),
+    ChangePassword,
+    StalePasswordProof,
+    Disable,
+    Enable,
+    Unlock,
+    ForceLogout,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        1 => (0i64..7_200).prop_map(Op::Advance),
+        1 => Just(Op::LoginOk),
+        3 => Just(Op::LoginFail),
+        1 => Just(Op::IssueVerify),
+        1 => (0usize..8).prop_map(Op::UseVerify),
+        1 => Just(Op::IssueReset),
+        2 => (0usize..8).prop_map(Op::UseReset),
+        1 => Just(Op::IssueChangeEmail),
+        1 => (0usize..8).prop_map(Op::UseChangeEmail),
+        1 => Just(Op::ChangePassword),
+        1 => Just(Op::StalePasswordProof),
+        1 => Just(Op::Disable),
+        1 => Just(Op::Enable),
+        1 => Just(Op::Unlock),
+        1 => Just(Op::ForceLogout),
+    ]
+}
+
+fn start() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
+}
+
+fn user() -> User {
+    User {
+        id: UserId::new(),
+        email: "a@example.com".into(),
+        username: None,
+        password_hash: PasswordHash::new("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaDA"),
+        status: AccountStatus::Active,
+        email_verified_at: None,
+        roles: Vec::new(),
+        security_stamp: SecurityStamp::generate(),
+        locked_until: None,
+        lockout_count: 0,
+        created_at: start(),
+        updated_at: start(),
+        last_login_at: None,
+        version: 1,
+    }
+}
+
+fn claims(user: &User, purpose: Purpose, email: &str, now: OffsetDateTime) -> Claims {
+    Claims {
+        sub: user.id,
+        aud: purpose,
+        exp: now + Duration::hours(1),
+        iat: now,
+        jti: Uuid::new_v4(),
+        stamp: user.security_stamp.as_str().to_owned(),
+        email: email.to_owned(),
+    }
+}
+
+/// The state the test keeps beside the machine: issued tokens, the failure counter the
+/// counter store would hold, and the tokens already honoured.
+struct World {
+    user: User,
+    now: OffsetDateTime,
+    failures: u64,
+    verify_tokens: Vec<Claims>,
+    reset_tokens: Vec<Claims>,
+    change_tokens: Vec<Claims>,
+    honoured: HashSet<Uuid>,
+    hashes: u64,
+}
+
+impl World {
+    fn new_hash(&mut self) -> PasswordHash {
+        self.hashes += 1;
+        PasswordHash::new(format!(
+            "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaD{}",
+            self.hashes
+        ))
+    }
+
+    fn event(&mut self, op: &Op) -> Option<Event> {
+        let pick = |tokens: &[Claims], i: usize| tokens.get(i % tokens.len().max(1)).cloned();
+        Some(match op {
+            Op::Advance(secs) => {
+                self.now += Duration::seconds(*secs);
+                return None;
+            }
+            Op::LoginOk => Event::LoginSucceeded {
+                proof: PasswordVerified::for_tests(&self.user.password_hash),
+                rehash: None,
+            },
+            Op::LoginFail => {
+                self.failures += 1;
+                Event::LoginFailed {
+                    consecutive_failures: self.failures,
+                }
+            }
+            Op::IssueVerify => {
+                let c = claims(&self.user, Purpose::VerifyEmail, &self.user.email, self.now);
+                self.verify_tokens.push(c);
+                return None;
+            }
+            Op::UseVerify(i) => {
+                Event::EmailVerified(TokenProof::new(pick(&self.verify_tokens, *i)?))
+            }
+            Op::IssueReset => {
+                let c = claims(
+                    &self.user,
+                    Purpose::ResetPassword,
+                    &self.user.email,
+                    self.now,
+                );
+                self.reset_tokens.push(c);
+                return None;
+            }
+            Op::UseReset(i) => Event::PasswordReset {
+                proof: TokenProof::new(pick(&self.reset_tokens, *i)?),
+                new_hash: self.new_hash(),
+            },
+            Op::IssueChangeEmail => {
+                let n = self.change_tokens.len();
+                let c = claims(
+                    &self.user,
+                    Purpose::ChangeEmail,
+                    &format!("new{n}@example.com"),
+                    self.now,
+                );
+                self.change_tokens.push(c);
+                return None;
+            }
+            Op::UseChangeEmail(i) => {
+                Event::EmailChanged(TokenProof::new(pick(&self.change_tokens, *i)?))
+            }
+            Op::ChangePassword => Event::PasswordChanged {
+                proof: PasswordVerified::for_tests(&self.user.password_hash),
+                new_hash: self.new_hash(),
+            },
+            Op::StalePasswordProof => {
+                let stale = self.new_hash();
+                Event::PasswordChanged {
+                    proof: PasswordVerified::for_tests(&stale),
+                    new_hash: self.new_hash(),
+                }
+            }
+            Op::Disable => Event::Admin(AdminAction::Disable),
+            Op::Enable => Event::Admin(AdminAction::Enable),
+            Op::Unlock => Event::Admin(AdminAction::Unlock),
+            Op::ForceLogout => Event::Admin(AdminAction::ForceLogout),
+        })
+    }
+}
+
+fn single_use_jti(event: &Event) -> Option<Uuid> {
+    match event {
+        Event::PasswordReset { proof, .. }
+        | Event::EmailChanged(proof)
+        | Event::EmailVerified(proof) => Some(proof.claims().jti),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn invariants_hold_over_random_histories(ops in proptest::collection::vec(op(), 1..60)) {
+        let policy = Policy {
+            lockout: LockoutPolicy {
+                threshold: 3,
+                window: Duration::minutes(15),
+                base_lock: Duration::minutes(5),
+                max_lock: Duration::hours(1),
+            },
+            require_verified_email: false,
+        };
+        let mut w = World {
+            user: user(),
+            now: start(),
+            failures: 0,
+            verify_tokens: Vec::new(),
+            reset_tokens: Vec::new(),
+            change_tokens: Vec::new(),
+            honoured: HashSet::new(),
+            hashes: 0,
+        };
+        for op in &ops {
+            let Some(event) = w.event(op) else { continue };
+            let before = w.user.clone();
+            let state = AccountState::of(&before, w.now);
+            let jti = single_use_jti(&event);
+            let is_login = matches!(event, Event::LoginSucceeded { .. });
+            let stale_proof = matches!(op, Op::StalePasswordProof);
+            let result = apply(before.clone(), event, w.now, &policy);
+
+            if stale_proof {
+                let refused = matches!(result, Err(Error::InvalidCredentials));
+                prop_assert!(refused, "a proof for another hash must be refused");
+            }
+            if is_login {
+                match state {
+                    AccountState::Disabled => {
+                        let refused = matches!(result, Err(Error::AccountDisabled));
+                        prop_assert!(refused);
+                    }
+                    AccountState::Locked { .. } => {
+                        let refused = matches!(result, Err(Error::AccountLocked { .. }));
+                        prop_assert!(refused);
+                    }
+                    _ => prop_assert!(result.is_ok()),
+                }
+            }
+            let Ok(t) = result else { continue };
+
+            // A disabled or locked account never obtains a session.
+            if t.effects.contains(&Effect::CreateSession) {
+                prop_assert!(!matches!(state, AccountState::Disabled | AccountState::Locked { .. }),
+                    "session created in state {state:?}");
+            }
+            // A single-use token is honoured at most once.
+            if let Some(jti) = jti {
+                prop_assert!(w.honoured.insert(jti), "token honoured twice");
+            }
+            // A credential change rotates the stamp and revokes the other sessions.
+            let credential_changed = t.user.password_hash != before.password_hash
+                || t.user.email != before.email;
+            if credential_changed {
+                prop_assert!(t.user.security_stamp != before.security_stamp);
+                prop_assert!(t.effects.iter().any(|e| matches!(e,
+                    Effect::RevokeAllSessions | Effect::RevokeOtherSessions)));
+            }
+            // Disabling always ends the sessions.
+            if t.user.status == AccountStatus::Disabled && before.status == AccountStatus::Active {
+                prop_assert!(t.effects.contains(&Effect::RevokeAllSessions));
+            }
+            // Reaching the threshold locks the account; a lock lasts at most max_lock.
+            if let Some(until) = t.user.locked_until {
+                prop_assert!(until <= w.now + policy.lockout.max_lock);
+            }
+            if matches!(op, Op::LoginFail)
+                && w.failures >= u64::from(policy.lockout.threshold)
+                && !matches!(state, AccountState::Locked { .. })
+            {
+                let locked = matches!(
+                    AccountState::of(&t.user, w.now),
+                    AccountState::Locked { .. } | AccountState::Disabled
+                );
+                prop_assert!(locked, "threshold reached without a lock");
+            }
+            if t.effects.contains(&Effect::ResetFailures) {
+                w.failures = 0;
+            }
+            // The machine never touches the version: the store owns it.
+            prop_assert_eq!(t.user.version, before.version);
+            w.user = t.user;
+        }
+    }
+}
+
+#[test]
+fn a_locked_account_opens_again_when_the_lock_ends() {
+    let policy = Policy::default();
+    let mut u = user();
+    let now = start();
+    u.locked_until = Some(now + Duration::minutes(1));
+    let login = |u: &User| Event::LoginSucceeded {
+        proof: PasswordVerified::for_tests(&u.password_hash),
+        rehash: None,
+    };
+    let refused = apply(u.clone(), login(&u), now + Duration::seconds(59), &policy);
+    match refused {
+        Err(Error::AccountLocked { retry_after }) => assert_eq!(retry_after.as_secs(), 1),
+        other => panic!("expected a lock, got {other:?}"),
+    }
+    let t = apply(u.clone(), login(&u), now + Duration::minutes(1), &policy).unwrap();
+    assert!(t.effects.contains(&Effect::CreateSession));
+    assert_eq!(t.user.locked_until, None);
+}
+
+#[test]
+fn locks_double_up_to_the_cap() {
+    let l = LockoutPolicy::default();
+    assert_eq!(l.lock_length(0), Duration::minutes(1));
+    assert_eq!(l.lock_length(1), Duration::minutes(2));
+    assert_eq!(l.lock_length(3), Duration::minutes(8));
+    assert_eq!(l.lock_length(10), Duration::hours(1));
+    assert_eq!(l.lock_length(u32::MAX), Duration::hours(1));
+}
+
+#[test]
+fn unverified_login_refused_only_when_required() {
+    let u = user();
+    let event = || Event::LoginSucceeded {
+        proof: PasswordVerified::for_tests(&u.password_hash),
+        rehash: None,
+    };
+    let strict = Policy {
+        require_verified_email: true,
+        ..Policy::default()
+    };
+    assert!(matches!(
+        apply(u.clone(), event(), start(), &strict),
+        Err(Error::EmailNotVerified)
+    ));
+    assert!(apply(u.clone(), event(), start(), &Policy::default()).is_ok());
+}
+
+#[test]
+fn tokens_for_another_purpose_are_refused() {
+    let u = user();
+    let verify = claims(&u, Purpose::VerifyEmail, &u.email, start());
+    let result = apply(
+        u.clone(),
+        Event::PasswordReset {
+            proof: TokenProof::new(verify),
+            new_hash: PasswordHash::new("x"),
+        },
+        start(),
+        &Policy::default(),
+    );
+    assert!(matches!(
+        result,
+        Err(Error::Token {
+            reason: TokenRejection::WrongPurpose,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_reset_verifies_the_address_it_was_sent_to() {
+    let u = user();
+    let reset = claims(&u, Purpose::ResetPassword, &u.email, start());
+    let t = apply(
+        u,
+        Event::PasswordReset {
+            proof: TokenProof::new(reset),
+            new_hash: PasswordHash::new("x"),
+        },
+        start(),
+        &Policy::default(),
+    )
+    .unwrap();
+    assert_eq!(t.user.email_verified_at, Some(start()));
+    assert!(
+        t.effects
+            .contains(&Effect::Mail(crate::model::MailKind::PasswordChanged))
+    );
+}

@@ -1,0 +1,253 @@
+//! Composes messages from templates: built-in defaults, overridable by name.
+
+use std::collections::BTreeMap;
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{Email, MailKind};
+
+/// The built-in templates, by name. For each [`MailKind`] there are three:
+/// `<kind>.subject`, `<kind>.txt` and `<kind>.html` (HTML templates extend `layout.html`).
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("templates/layout.html")),
+    (
+        "verification.subject",
+        include_str!("templates/verification.subject"),
+    ),
+    (
+        "verification.txt",
+        include_str!("templates/verification.txt"),
+    ),
+    (
+        "verification.html",
+        include_str!("templates/verification.html"),
+    ),
+    (
+        "password_reset.subject",
+        include_str!("templates/password_reset.subject"),
+    ),
+    (
+        "password_reset.txt",
+        include_str!("templates/password_reset.txt"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("templates/password_reset.html"),
+    ),
+    (
+        "email_change.subject",
+        include_str!("templates/email_change.subject"),
+    ),
+    (
+        "email_change.txt",
+        include_str!("templates/email_change.txt"),
+    ),
+    (
+        "email_change.html",
+        include_str!("templates/email_change.html"),
+    ),
+    (
+        "email_change_notice.subject",
+        include_str!("templates/email_change_notice.subject"),
+    ),
+    (
+        "email_change_notice.txt",
+        include_str!("templates/email_change_notice.txt"),
+    ),
+    (
+        "email_change_notice.html",
+        include_str!("templates/email_change_notice.html"),
+    ),
+    (
+        "password_changed.subject",
+        include_str!("templates/password_changed.subject"),
+    ),
+    (
+        "password_changed.txt",
+        include_str!("templates/password_changed.txt"),
+    ),
+    (
+        "password_changed.html",
+        include_str!("templates/password_changed.html"),
+    ),
+    (
+        "account_exists.subject",
+        include_str!("templates/account_exists.subject"),
+    ),
+    (
+        "account_exists.txt",
+        include_str!("templates/account_exists.txt"),
+    ),
+    (
+        "account_exists.html",
+        include_str!("templates/account_exists.html"),
+    ),
+];
+
+/// What a mail template can use.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MailContext {
+    /// The application's name.
+    pub app_name: String,
+    /// The account's (current) address.
+    pub email: String,
+    /// The address being confirmed, for email changes.
+    pub new_email: Option<String>,
+    /// The action link (verify, reset or confirm), when the message has one.
+    pub link: Option<String>,
+    /// How long the link stays valid, in words ("30 minutes").
+    pub valid_for: Option<String>,
+    /// The sign-in page.
+    pub login_link: String,
+    /// The page that requests a reset link.
+    pub reset_link: String,
+}
+
+/// Renders messages; built once per engine.
+pub(crate) struct Composer {
+    env: Environment<'static>,
+}
+
+impl Composer {
+    /// Loads the defaults, then the overrides.
+    pub(crate) fn new(overrides: &BTreeMap<String, String>) -> Result<Self> {
+        let mut env = Environment::new();
+        for (name, source) in DEFAULT_TEMPLATES {
+            if !overrides.contains_key(*name) {
+                env.add_template(name, source)
+                    .map_err(|e| Error::Config(format!("mail template {name}: {e}")))?;
+            }
+        }
+        for (name, source) in overrides {
+            env.add_template_owned(name.clone(), source.clone())
+                .map_err(|e| Error::Config(format!("mail template {name}: {e}")))?;
+        }
+        let composer = Self { env };
+        // Fail at start-up, not at the first mail, if an override does not render.
+        for (name, _) in DEFAULT_TEMPLATES {
+            if name.ends_with(".subject") || name.ends_with(".txt") || name.ends_with(".html") {
+                if *name == "layout.html" {
+                    continue;
+                }
+                composer
+                    .render(name, &MailContext::default())
+                    .map_err(|e| Error::Config(format!("mail template {name}: {e}")))?;
+            }
+        }
+        Ok(composer)
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        ctx: &MailContext,
+    ) -> std::result::Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+
+    /// Composes a message of `kind` to `to`.
+    pub(crate) fn compose(&self, kind: MailKind, to: &str, ctx: &MailContext) -> Result<Email> {
+        let part = |ext: &str| {
+            let name = format!("{}.{ext}", kind.as_str());
+            self.render(&name, ctx)
+                .map_err(|e| Error::Config(format!("mail template {name}: {e}")))
+        };
+        Ok(Email {
+            to: to.to_owned(),
+            subject: part("subject")?.trim().replace(['\r', '\n'], " "),
+            text: part("txt")?,
+            html: Some(part("html")?),
+            kind,
+        })
+    }
+}
+
+/// "30 minutes", "24 hours", "2 days".
+pub(crate) fn human_duration(d: time::Duration) -> String {
+    let minutes = d.whole_minutes();
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if minutes < 120 {
+        plural(minutes.max(1), "minute")
+    } else if minutes < 48 * 60 {
+        plural(d.whole_hours(), "hour")
+    } else {
+        plural(d.whole_days(), "day")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> MailContext {
+        MailContext {
+            app_name: "Demo".into(),
+            email: "a@example.com".into(),
+            new_email: Some("b@example.com".into()),
+            link: Some("https://x.test/auth/verify/T0K".into()),
+            valid_for: Some("24 hours".into()),
+            login_link: "https://x.test/auth/login".into(),
+            reset_link: "https://x.test/auth/request_password_reset".into(),
+        }
+    }
+
+    #[test]
+    fn every_kind_renders_with_its_link() {
+        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        for kind in [
+            MailKind::Verification,
+            MailKind::PasswordReset,
+            MailKind::EmailChange,
+        ] {
+            let mail = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            assert!(
+                mail.text.contains("https://x.test/auth/verify/T0K"),
+                "{kind:?}"
+            );
+            assert!(
+                mail.html
+                    .unwrap()
+                    .contains("https://x.test/auth/verify/T0K")
+            );
+            assert!(mail.subject.contains("Demo"));
+        }
+        let notice = composer
+            .compose(MailKind::PasswordChanged, "a@example.com", &ctx())
+            .unwrap();
+        assert!(notice.text.contains("request_password_reset"));
+    }
+
+    #[test]
+    fn html_is_escaped_and_overrides_apply() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(
+            "verification.subject".to_owned(),
+            "Hi {{ email }}".to_owned(),
+        );
+        let composer = Composer::new(&overrides).unwrap();
+        let mut c = ctx();
+        c.email = "<b>@example.com".into();
+        let mail = composer
+            .compose(MailKind::Verification, "x@example.com", &c)
+            .unwrap();
+        assert_eq!(mail.subject, "Hi <b>@example.com");
+        assert!(mail.html.unwrap().contains("&lt;b&gt;@example.com"));
+    }
+
+    #[test]
+    fn a_broken_override_is_refused_at_start() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert("verification.txt".to_owned(), "{{ unclosed".to_owned());
+        assert!(matches!(Composer::new(&overrides), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(human_duration(time::Duration::minutes(30)), "30 minutes");
+        assert_eq!(human_duration(time::Duration::hours(24)), "24 hours");
+        assert_eq!(human_duration(time::Duration::days(3)), "3 days");
+        assert_eq!(human_duration(time::Duration::minutes(1)), "1 minute");
+    }
+}
