@@ -123,6 +123,7 @@ impl Auth {
         id: UserId,
         ctx: &RequestContext,
     ) -> Result<()> {
+        self.require_admin(actor)?;
         Self::refuse_self(actor, id, "disable")?;
         self.admin_act(actor, id, AdminAction::Disable, ctx).await
     }
@@ -179,6 +180,7 @@ impl Auth {
         roles: Vec<String>,
         ctx: &RequestContext,
     ) -> Result<()> {
+        self.require_admin(actor)?;
         let roles = normalize_roles(&roles)?;
         let admin_role = &self.inner.config.admin_role;
         if actor.user.id == id && !roles.contains(admin_role) {
