@@ -1,1 +1,62 @@
-//! auth-core mailers: SMTP via lettre, and a development mailer writing .eml files.
+//! # auth-smtp
+//!
+//! Mailers for [`auth_core`]:
+//!
+//! - [`SmtpMailer`]: delivers over SMTP with [`lettre`] on tokio, TLS by rustls with the
+//!   *ring* provider (implicit TLS or required STARTTLS), optional credentials, a hard
+//!   time limit per message. Configure it from a URL ([`SmtpMailer::from_url`], the
+//!   format the demos' `--smtp-url`/`SMTP_URL` take) or with [`SmtpMailer::builder`].
+//! - [`FileMailer`]: the **development** mailer. It writes every message as an `.eml`
+//!   file into a directory and logs the first link of each message. Those links carry
+//!   live tokens (verification, password reset): never use it in production.
+//! - [`read_eml`], [`latest_in`] and [`ReceivedMail`]: read messages back (from a
+//!   [`FileMailer`] directory or anything else that stores RFC 5322 files), for tests and
+//!   demos that need to "click" a mailed link.
+//!
+//! Neither mailer retries: when delivery fails it reports [`auth_core::Error::Mail`] with
+//! the transport's error as its source, and the engine queues the message in its outbox
+//! and retries with backoff.
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use auth_core::Mailer;
+//! use auth_smtp::{FileMailer, SmtpMailer};
+//!
+//! # fn main() -> auth_core::Result<()> {
+//! // Production: the whole configuration in one URL (secrets percent-encoded).
+//! let smtp = SmtpMailer::from_url(
+//!     "smtp://user:p%40ss@smtp.example.com:587?tls=starttls&from=Demo%20%3Cno-reply%40example.com%3E",
+//! )?;
+//!
+//! // Local development: every message becomes a file in ./mail.
+//! let dev = FileMailer::new("mail")?;
+//!
+//! let mailer: Arc<dyn Mailer> = if std::env::var_os("SMTP_URL").is_some() {
+//!     Arc::new(smtp)
+//! } else {
+//!     Arc::new(dev)
+//! };
+//! # let _ = mailer;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The URL format and the operational notes are in the guide's *Mail* chapter
+//! (`docs/mail.md`).
+
+mod file;
+mod message;
+mod read;
+mod smtp;
+mod smtp_url;
+
+pub use file::FileMailer;
+pub use read::{ReadMailError, ReceivedMail, first_link, latest_in, parse_eml, read_eml};
+pub use smtp::{SmtpMailer, SmtpMailerBuilder, TlsMode};
+
+/// The header naming the [`auth_core::MailKind`] of every message these mailers compose
+/// (e.g. `X-Mail-Kind: verification`), so tests and mail filters can tell messages apart.
+pub const MAIL_KIND_HEADER: &str = "X-Mail-Kind";
