@@ -344,6 +344,23 @@ macro_rules! __auth_conformance_checks {
             users_update_conflict_changes_nothing,
             users_delete_with_version,
             users_list_and_count,
+            sessions_create_get_touch_delete,
+            sessions_duplicate_digest_conflicts,
+            sessions_list_for_user,
+            sessions_delete_all_except_one,
+            sessions_purge_expired,
+            sessions_with_user,
+            counters_increment_sequence,
+            counters_window_is_fixed,
+            counters_expiry_follows_now,
+            counters_expire_in_real_time,
+            counters_concurrent_increments_exact,
+            counters_reset,
+            counters_purge_expired,
+            outbox_claim_due,
+            outbox_concurrent_claims_are_exclusive,
+            audit_record_and_list,
+            debug_redacts_secrets,
         }
     };
 }

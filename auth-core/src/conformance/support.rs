@@ -186,7 +186,6 @@ pub(crate) fn fake_hash() -> PasswordHash {
 
 /// A session of `user_id` created at `created_at`, dying at the earlier of
 /// `expires_at` and `idle_expires_at`.
-#[allow(dead_code)] // used by the session checks, which come next
 pub(crate) fn new_session(
     user_id: UserId,
     created_at: OffsetDateTime,
@@ -208,7 +207,6 @@ pub(crate) fn new_session(
 
 /// The owner for session records: a freshly created user when the subject stores users
 /// (stores may enforce that a session's user exists), otherwise a random id.
-#[allow(dead_code)] // used by the session checks, which come next
 pub(crate) async fn session_owner(ctx: &Ctx, subject: &Subject) -> UserId {
     match subject.users() {
         Some(users) => {
@@ -224,7 +222,6 @@ pub(crate) async fn session_owner(ctx: &Ctx, subject: &Subject) -> UserId {
 }
 
 /// Removes a session owner made by [`session_owner`] and every session left to it.
-#[allow(dead_code)] // used by the session checks, which come next
 pub(crate) async fn remove_session_owner(ctx: &Ctx, subject: &Subject, user_id: UserId) {
     if let Some(sessions) = subject.sessions() {
         ctx.ok(

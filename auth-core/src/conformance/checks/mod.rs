@@ -2,6 +2,16 @@
 //! does nothing (and says so on stderr) when the store it needs is absent, and panics with
 //! its own name and a description of the violation when the store breaks the contract.
 
+mod audit;
+mod counters;
+mod outbox;
+mod redaction;
+mod sessions;
 mod users;
 
+pub use audit::*;
+pub use counters::*;
+pub use outbox::*;
+pub use redaction::*;
+pub use sessions::*;
 pub use users::*;

@@ -1,0 +1,477 @@
+//! [`SessionStore`](crate::SessionStore) and [`SessionUserStore`](crate::SessionUserStore)
+//! checks.
+
+use time::Duration;
+
+use crate::conformance::Subject;
+use crate::conformance::support::{
+    Ctx, describe, new_session, new_user, now, remove_session_owner, session_owner,
+};
+use crate::error::Error;
+use crate::model::SessionRecord;
+
+/// `create_session` stores every field and `session` returns it; `touch_session` sets
+/// `last_seen_at` and `idle_expires_at` and nothing else, and is a no-op for a missing
+/// session; `delete_session` reports whether the session existed and removes it.
+pub async fn sessions_create_get_touch_delete(subject: &Subject) {
+    let ctx = Ctx::new("sessions_create_get_touch_delete");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let t = now();
+    let mut session = new_session(owner, t, t + Duration::days(30), t + Duration::days(2));
+    session.remember = true;
+    let mut bare = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    bare.user_agent = None;
+    bare.ip = None;
+    ctx.ok("create_session", sessions.create_session(&session).await);
+    ctx.ok(
+        "create_session (no user agent, no ip)",
+        sessions.create_session(&bare).await,
+    );
+    let stored = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq(
+        "session after create_session",
+        stored.as_ref(),
+        Some(&session),
+    );
+    let stored = ctx.ok("session", sessions.session(&bare.digest).await);
+    ctx.eq(
+        "session without user agent and ip",
+        stored.as_ref(),
+        Some(&bare),
+    );
+
+    let seen = t + Duration::minutes(5);
+    let idle = t + Duration::days(3);
+    ctx.ok(
+        "touch_session",
+        sessions.touch_session(&session.digest, seen, idle).await,
+    );
+    let mut touched = session.clone();
+    touched.last_seen_at = seen;
+    touched.idle_expires_at = idle;
+    let stored = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq(
+        "session after touch_session",
+        stored.as_ref(),
+        Some(&touched),
+    );
+
+    let ghost = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    ctx.ok(
+        "touch_session of a missing session",
+        sessions.touch_session(&ghost.digest, seen, idle).await,
+    );
+    let found = ctx.ok("session", sessions.session(&ghost.digest).await);
+    ctx.eq("touch_session must not create a session", found, None);
+
+    let existed = ctx.ok(
+        "delete_session",
+        sessions.delete_session(&session.digest).await,
+    );
+    ctx.eq("delete_session of an existing session", existed, true);
+    let found = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq("session after delete_session", found, None);
+    let existed = ctx.ok(
+        "delete_session",
+        sessions.delete_session(&session.digest).await,
+    );
+    ctx.eq("delete_session of a deleted session", existed, false);
+    let stored = ctx.ok("session", sessions.session(&bare.digest).await);
+    ctx.eq(
+        "deleting one session keeps the others",
+        stored.as_ref(),
+        Some(&bare),
+    );
+
+    remove_session_owner(&ctx, subject, owner).await;
+}
+
+/// A second session with an existing digest gets `Conflict` and does not overwrite the
+/// first.
+pub async fn sessions_duplicate_digest_conflicts(subject: &Subject) {
+    let ctx = Ctx::new("sessions_duplicate_digest_conflicts");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let t = now();
+    let first = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    ctx.ok("create_session", sessions.create_session(&first).await);
+    let mut second = new_session(
+        owner,
+        t + Duration::seconds(1),
+        t + Duration::days(4),
+        t + Duration::days(3),
+    );
+    second.digest = first.digest;
+    second.user_agent = Some("intruder".to_owned());
+    match sessions.create_session(&second).await {
+        Err(Error::Conflict { .. }) => {}
+        Err(error) => ctx.fail(format_args!(
+            "create_session with an existing digest must return Error::Conflict, returned {}",
+            describe(&error)
+        )),
+        Ok(()) => ctx.fail(
+            "create_session with an existing digest must return Error::Conflict, returned Ok",
+        ),
+    }
+    let stored = ctx.ok("session", sessions.session(&first.digest).await);
+    ctx.eq(
+        "a colliding create_session must not overwrite",
+        stored.as_ref(),
+        Some(&first),
+    );
+
+    remove_session_owner(&ctx, subject, owner).await;
+}
+
+/// `sessions_for_user` returns exactly the user's sessions live at the given `now`
+/// (both `expires_at` and `idle_expires_at` after it), newest first, and none of another
+/// user's.
+pub async fn sessions_list_for_user(subject: &Subject) {
+    let ctx = Ctx::new("sessions_list_for_user");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let other = session_owner(&ctx, subject).await;
+    let t = now();
+    let live: Vec<SessionRecord> = (1..=3i64)
+        .map(|i| {
+            new_session(
+                owner,
+                t - Duration::hours(4 - i),
+                t + Duration::days(3),
+                t + Duration::days(1) + Duration::hours(i),
+            )
+        })
+        .collect();
+    let expired = new_session(
+        owner,
+        t - Duration::hours(5),
+        t - Duration::minutes(1),
+        t + Duration::days(1),
+    );
+    let idle = new_session(
+        owner,
+        t - Duration::hours(6),
+        t + Duration::days(3),
+        t - Duration::minutes(1),
+    );
+    let foreign = new_session(other, t, t + Duration::days(3), t + Duration::days(2));
+    // Insert in an order that is neither creation order nor its reverse.
+    for session in [&live[1], &expired, &live[0], &foreign, &idle, &live[2]] {
+        ctx.ok("create_session", sessions.create_session(session).await);
+    }
+
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(owner, t).await,
+    );
+    let newest_first: Vec<SessionRecord> = live.iter().rev().cloned().collect();
+    ctx.eq(
+        "sessions_for_user: live sessions only, newest first",
+        &listed,
+        &newest_first,
+    );
+
+    // Liveness is judged at the given `now`, not by the store's clock: a day later the
+    // first live session's idle limit has passed (the limit itself counts as dead).
+    let later = t + Duration::days(1) + Duration::hours(1);
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(owner, later).await,
+    );
+    ctx.eq(
+        "sessions_for_user at a later `now`",
+        &listed,
+        &newest_first[..2].to_vec(),
+    );
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions
+            .sessions_for_user(owner, t + Duration::days(3))
+            .await,
+    );
+    ctx.eq(
+        "sessions_for_user once every session has expired",
+        listed.len(),
+        0,
+    );
+
+    let stranger = new_user(t).id;
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(stranger, t).await,
+    );
+    ctx.eq(
+        "sessions_for_user of a user without sessions",
+        listed.len(),
+        0,
+    );
+
+    remove_session_owner(&ctx, subject, owner).await;
+    remove_session_owner(&ctx, subject, other).await;
+}
+
+/// `delete_sessions_for_user` deletes every session of the user except `keep`, returns
+/// how many it deleted, and leaves other users' sessions alone.
+pub async fn sessions_delete_all_except_one(subject: &Subject) {
+    let ctx = Ctx::new("sessions_delete_all_except_one");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let other = session_owner(&ctx, subject).await;
+    let t = now();
+    let mine: Vec<SessionRecord> = (0..4i64)
+        .map(|i| {
+            new_session(
+                owner,
+                t - Duration::minutes(i),
+                t + Duration::days(3),
+                t + Duration::days(2),
+            )
+        })
+        .collect();
+    let foreign = new_session(other, t, t + Duration::days(3), t + Duration::days(2));
+    for session in mine.iter().chain([&foreign]) {
+        ctx.ok("create_session", sessions.create_session(session).await);
+    }
+
+    let kept = &mine[2];
+    let deleted = ctx.ok(
+        "delete_sessions_for_user keeping one",
+        sessions
+            .delete_sessions_for_user(owner, Some(&kept.digest))
+            .await,
+    );
+    ctx.eq(
+        "delete_sessions_for_user keeping one of four: deleted",
+        deleted,
+        3,
+    );
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(owner, t).await,
+    );
+    ctx.eq(
+        "the sessions left after delete_sessions_for_user",
+        &listed,
+        &vec![kept.clone()],
+    );
+    for session in mine.iter().filter(|s| s.digest != kept.digest) {
+        let found = ctx.ok("session", sessions.session(&session.digest).await);
+        ctx.eq("session of a revoked digest", found, None);
+    }
+    let stored = ctx.ok("session", sessions.session(&foreign.digest).await);
+    ctx.eq(
+        "another user's session survives",
+        stored.as_ref(),
+        Some(&foreign),
+    );
+
+    let deleted = ctx.ok(
+        "delete_sessions_for_user without keep",
+        sessions.delete_sessions_for_user(owner, None).await,
+    );
+    ctx.eq("delete_sessions_for_user of the last one", deleted, 1);
+    let deleted = ctx.ok(
+        "delete_sessions_for_user",
+        sessions.delete_sessions_for_user(owner, None).await,
+    );
+    ctx.eq("delete_sessions_for_user with nothing left", deleted, 0);
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(owner, t).await,
+    );
+    ctx.eq("sessions left after revoking all", listed.len(), 0);
+
+    remove_session_owner(&ctx, subject, owner).await;
+    remove_session_owner(&ctx, subject, other).await;
+}
+
+/// `purge_expired_sessions(now)` deletes exactly the sessions dead at `now` (either limit
+/// at or before it), whatever the real time: with a `now` in the past it keeps sessions
+/// that die later, with a `now` in the future it removes the ones dead by then. It
+/// returns at least the number of this check's sessions it removed (a shared database
+/// may hold more).
+pub async fn sessions_purge_expired(subject: &Subject) {
+    let ctx = Ctx::new("sessions_purge_expired");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let t = now();
+    // Already dead (a store with native expiry may drop it on its own).
+    let dead = new_session(
+        owner,
+        t - Duration::hours(3),
+        t - Duration::hours(1),
+        t + Duration::days(1),
+    );
+    // Dies in 10 minutes (hard limit) and in 20 minutes (idle limit).
+    let soon = new_session(
+        owner,
+        t - Duration::hours(2),
+        t + Duration::minutes(10),
+        t + Duration::days(1),
+    );
+    let idle = new_session(
+        owner,
+        t - Duration::hours(1),
+        t + Duration::days(2),
+        t + Duration::minutes(20),
+    );
+    // Lives on.
+    let lasting = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    for session in [&dead, &soon, &idle, &lasting] {
+        ctx.ok("create_session", sessions.create_session(session).await);
+    }
+
+    let exists = |session: &SessionRecord| {
+        let digest = session.digest;
+        async move { ctx.ok("session", sessions.session(&digest).await).is_some() }
+    };
+
+    // A `now` in the past: nothing of ours that is still alive may go.
+    ctx.ok(
+        "purge_expired_sessions (an hour before the first death)",
+        sessions
+            .purge_expired_sessions(t - Duration::hours(2))
+            .await,
+    );
+    for session in [&soon, &idle, &lasting] {
+        ctx.ensure(exists(session).await, || {
+            format!(
+                "purge_expired_sessions with a past `now` deleted a session dying at {}",
+                session.dies_at()
+            )
+        });
+    }
+
+    // The count may be 0: a store with native expiry may have dropped it already.
+    ctx.ok(
+        "purge_expired_sessions (now)",
+        sessions.purge_expired_sessions(t).await,
+    );
+    ctx.ensure(!exists(&dead).await, || {
+        "a session dead at `now` survived purge_expired_sessions(now)".to_owned()
+    });
+    for session in [&soon, &idle, &lasting] {
+        ctx.ensure(exists(session).await, || {
+            "purge_expired_sessions(now) deleted a live session".to_owned()
+        });
+    }
+
+    let purged = ctx.ok(
+        "purge_expired_sessions (15 minutes ahead)",
+        sessions
+            .purge_expired_sessions(t + Duration::minutes(15))
+            .await,
+    );
+    ctx.ensure(purged >= 1, || {
+        format!("purge_expired_sessions 15 minutes ahead returned {purged}, expected at least 1")
+    });
+    ctx.ensure(!exists(&soon).await, || {
+        "purge_expired_sessions(now + 15 min) kept a session whose expires_at had passed".to_owned()
+    });
+    ctx.ensure(exists(&idle).await, || {
+        "purge_expired_sessions(now + 15 min) deleted a session idle until now + 20 min".to_owned()
+    });
+
+    let purged = ctx.ok(
+        "purge_expired_sessions (30 minutes ahead)",
+        sessions
+            .purge_expired_sessions(t + Duration::minutes(30))
+            .await,
+    );
+    ctx.ensure(purged >= 1, || {
+        format!("purge_expired_sessions 30 minutes ahead returned {purged}, expected at least 1")
+    });
+    ctx.ensure(!exists(&idle).await, || {
+        "purge_expired_sessions(now + 30 min) kept a session whose idle limit had passed".to_owned()
+    });
+    let stored = ctx.ok("session", sessions.session(&lasting.digest).await);
+    ctx.eq(
+        "the lasting session after every purge",
+        stored.as_ref(),
+        Some(&lasting),
+    );
+
+    remove_session_owner(&ctx, subject, owner).await;
+}
+
+/// `session_with_user` returns a session together with its owner, `None` for an unknown
+/// digest, and `None` once the owner is deleted (a store keeping both deletes the
+/// sessions with the user).
+pub async fn sessions_with_user(subject: &Subject) {
+    let ctx = Ctx::new("sessions_with_user");
+    let Some(joined) = ctx.need(subject.session_users(), "SessionUserStore") else {
+        return;
+    };
+    let Some(users) = ctx.need(subject.users(), "UserStore (to create the owner)") else {
+        return;
+    };
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore (to create the session)")
+    else {
+        return;
+    };
+
+    let t = now();
+    let user = new_user(t);
+    ctx.ok("create_user", users.create_user(&user).await);
+    let session = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
+    ctx.ok("create_session", sessions.create_session(&session).await);
+
+    let found = ctx.ok(
+        "session_with_user",
+        joined.session_with_user(&session.digest).await,
+    );
+    ctx.eq(
+        "session_with_user of a live session",
+        found,
+        Some((session.clone(), user.clone())),
+    );
+    let ghost = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
+    let found = ctx.ok(
+        "session_with_user",
+        joined.session_with_user(&ghost.digest).await,
+    );
+    ctx.eq("session_with_user of an unknown digest", found, None);
+
+    // The user changes: the pair reflects the stored user.
+    let mut changed = user.clone();
+    changed.roles = vec!["admin".to_owned()];
+    ctx.ok("update_user", users.update_user(&changed).await);
+    changed.version += 1;
+    let found = ctx.ok(
+        "session_with_user",
+        joined.session_with_user(&session.digest).await,
+    );
+    ctx.eq(
+        "session_with_user after the user changed",
+        found.map(|(_, u)| u),
+        Some(changed.clone()),
+    );
+
+    ctx.ok(
+        "delete_user",
+        users.delete_user(user.id, changed.version).await,
+    );
+    let found = ctx.ok(
+        "session_with_user",
+        joined.session_with_user(&session.digest).await,
+    );
+    ctx.eq("session_with_user after the owner was deleted", found, None);
+
+    remove_session_owner(&ctx, subject, user.id).await;
+}

@@ -1,0 +1,382 @@
+//! The conformance kit has teeth: deliberately broken stores fail the checks aimed at
+//! their flaw (and pass the others, so the failure points at the right contract).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use auth_core::conformance::{Subject, checks};
+use auth_core::{
+    Counter, CounterStore, Error, MailOutbox, OutboxMessage, Page, Result, SessionDigest,
+    SessionRecord, SessionStore, UniqueField, User, UserId, UserStore,
+};
+use auth_store_memory::MemoryStore;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// Runs one check in its own task and tells whether it failed (panicked).
+macro_rules! fails {
+    ($check:path, $subject:expr) => {{
+        let subject: Subject = $subject;
+        let outcome = tokio::spawn(async move { $check(&subject).await }).await;
+        match outcome {
+            Ok(()) => false,
+            Err(error) => error.is_panic(),
+        }
+    }};
+}
+
+/// A pause between reading and writing, so that racing calls interleave.
+async fn window_for_races() {
+    tokio::time::sleep(StdDuration::from_millis(2)).await;
+}
+
+/// Users in a map, checked then written in two steps: uniqueness and compare-and-swap
+/// hold for one caller at a time but not under races.
+#[derive(Default)]
+struct CheckThenWriteUsers(Mutex<HashMap<UserId, User>>);
+
+impl CheckThenWriteUsers {
+    fn taken(&self, user: &User) -> Option<UniqueField> {
+        let map = self.0.lock().unwrap();
+        map.values().filter(|u| u.id != user.id).find_map(|u| {
+            if u.email == user.email {
+                Some(UniqueField::Email)
+            } else if u.username.is_some() && u.username == user.username {
+                Some(UniqueField::Username)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl UserStore for CheckThenWriteUsers {
+    async fn create_user(&self, user: &User) -> Result<()> {
+        if let Some(field) = self.taken(user) {
+            return Err(Error::Conflict { field });
+        }
+        window_for_races().await;
+        self.0.lock().unwrap().insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        Ok(self.0.lock().unwrap().get(&id).cloned())
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let map = self.0.lock().unwrap();
+        Ok(map.values().find(|u| u.email == email).cloned())
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let map = self.0.lock().unwrap();
+        Ok(map
+            .values()
+            .find(|u| u.username.as_deref() == Some(username))
+            .cloned())
+    }
+
+    async fn update_user(&self, user: &User) -> Result<()> {
+        let current = self.0.lock().unwrap().get(&user.id).map(|u| u.version);
+        if current != Some(user.version) {
+            return Err(Error::StaleVersion);
+        }
+        if let Some(field) = self.taken(user) {
+            return Err(Error::Conflict { field });
+        }
+        window_for_races().await;
+        let mut stored = user.clone();
+        stored.version += 1;
+        self.0.lock().unwrap().insert(user.id, stored);
+        Ok(())
+    }
+
+    async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()> {
+        let mut map = self.0.lock().unwrap();
+        match map.get(&id) {
+            Some(u) if u.version == expected_version => {
+                map.remove(&id);
+                Ok(())
+            }
+            _ => Err(Error::StaleVersion),
+        }
+    }
+
+    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+        let needle = search.map(str::to_lowercase);
+        let map = self.0.lock().unwrap();
+        let mut users: Vec<User> = map
+            .values()
+            .filter(|u| {
+                needle.as_deref().is_none_or(|n| {
+                    u.email.contains(n) || u.username.as_deref().is_some_and(|x| x.contains(n))
+                })
+            })
+            .cloned()
+            .collect();
+        users.sort_by_key(|u| (u.created_at, u.id));
+        Ok(users
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .collect())
+    }
+
+    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
+        let page = Page {
+            offset: 0,
+            limit: u64::MAX,
+        };
+        Ok(self.list_users(search, page).await?.len() as u64)
+    }
+}
+
+/// Counters with two possible flaws: a read-modify-write in two steps, or a window that
+/// every increment extends.
+#[derive(Default)]
+struct FlawedCounters {
+    map: Mutex<HashMap<String, Counter>>,
+    sliding: bool,
+}
+
+#[async_trait]
+impl CounterStore for FlawedCounters {
+    async fn increment(&self, key: &str, window: Duration, now: OffsetDateTime) -> Result<Counter> {
+        let current = self
+            .map
+            .lock()
+            .unwrap()
+            .get(key)
+            .copied()
+            .filter(|c| now < c.expires_at);
+        if !self.sliding {
+            window_for_races().await;
+        }
+        let next = match current {
+            Some(c) if !self.sliding => Counter {
+                count: c.count + 1,
+                expires_at: c.expires_at,
+            },
+            Some(c) => Counter {
+                count: c.count + 1,
+                expires_at: now + window,
+            },
+            None => Counter {
+                count: 1,
+                expires_at: now + window,
+            },
+        };
+        self.map.lock().unwrap().insert(key.to_owned(), next);
+        Ok(next)
+    }
+
+    async fn counter(&self, key: &str, now: OffsetDateTime) -> Result<Option<Counter>> {
+        let map = self.map.lock().unwrap();
+        Ok(map.get(key).copied().filter(|c| now < c.expires_at))
+    }
+
+    async fn reset_counter(&self, key: &str) -> Result<()> {
+        self.map.lock().unwrap().remove(key);
+        Ok(())
+    }
+
+    async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64> {
+        let mut map = self.map.lock().unwrap();
+        let before = map.len();
+        map.retain(|_, c| now < c.expires_at);
+        Ok((before - map.len()) as u64)
+    }
+}
+
+/// An outbox that hands out due messages without leasing them.
+#[derive(Default)]
+struct LeaselessOutbox(Mutex<HashMap<Uuid, OutboxMessage>>);
+
+#[async_trait]
+impl MailOutbox for LeaselessOutbox {
+    async fn enqueue(&self, message: &OutboxMessage) -> Result<()> {
+        self.0.lock().unwrap().insert(message.id, message.clone());
+        Ok(())
+    }
+
+    async fn claim_due(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        _lease: Duration,
+    ) -> Result<Vec<OutboxMessage>> {
+        let map = self.0.lock().unwrap();
+        let mut due: Vec<OutboxMessage> = map
+            .values()
+            .filter(|m| m.next_attempt_at <= now)
+            .cloned()
+            .collect();
+        due.sort_by_key(|m| (m.next_attempt_at, m.created_at));
+        due.truncate(limit as usize);
+        Ok(due)
+    }
+
+    async fn remove(&self, id: Uuid) -> Result<()> {
+        self.0.lock().unwrap().remove(&id);
+        Ok(())
+    }
+
+    async fn reschedule(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()> {
+        if let Some(m) = self.0.lock().unwrap().get_mut(&id) {
+            m.attempts = attempts;
+            m.next_attempt_at = next_attempt_at;
+            m.last_error = Some(last_error.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn pending_count(&self) -> Result<u64> {
+        Ok(self.0.lock().unwrap().len() as u64)
+    }
+}
+
+/// Sessions from the memory store, except that listing ignores liveness and purging
+/// uses the real clock instead of the `now` it is given.
+#[derive(Default)]
+struct ClockBlindSessions(MemoryStore);
+
+#[async_trait]
+impl SessionStore for ClockBlindSessions {
+    async fn create_session(&self, session: &SessionRecord) -> Result<()> {
+        self.0.create_session(session).await
+    }
+
+    async fn session(&self, digest: &SessionDigest) -> Result<Option<SessionRecord>> {
+        self.0.session(digest).await
+    }
+
+    async fn touch_session(
+        &self,
+        digest: &SessionDigest,
+        last_seen_at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        self.0
+            .touch_session(digest, last_seen_at, idle_expires_at)
+            .await
+    }
+
+    async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
+        self.0.delete_session(digest).await
+    }
+
+    async fn sessions_for_user(
+        &self,
+        user_id: UserId,
+        _now: OffsetDateTime,
+    ) -> Result<Vec<SessionRecord>> {
+        let far_past = OffsetDateTime::UNIX_EPOCH;
+        self.0.sessions_for_user(user_id, far_past).await
+    }
+
+    async fn delete_sessions_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<&SessionDigest>,
+    ) -> Result<u64> {
+        self.0.delete_sessions_for_user(user_id, keep).await
+    }
+
+    async fn purge_expired_sessions(&self, _now: OffsetDateTime) -> Result<u64> {
+        self.0
+            .purge_expired_sessions(OffsetDateTime::now_utc())
+            .await
+    }
+}
+
+fn users(store: CheckThenWriteUsers) -> Subject {
+    Subject::new().with_users(Arc::new(store))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_then_insert_uniqueness_is_caught() {
+    let racy = || users(CheckThenWriteUsers::default());
+    assert!(fails!(checks::users_concurrent_create_same_email, racy()));
+    assert!(fails!(
+        checks::users_concurrent_create_same_username,
+        racy()
+    ));
+    assert!(fails!(checks::users_concurrent_update_one_winner, racy()));
+    // One caller at a time, the same store keeps every contract.
+    assert!(!fails!(checks::users_create_and_get, racy()));
+    assert!(!fails!(checks::users_duplicate_email_conflicts, racy()));
+    assert!(!fails!(checks::users_update_compare_and_swap, racy()));
+    assert!(!fails!(
+        checks::users_update_conflict_changes_nothing,
+        racy()
+    ));
+    assert!(!fails!(checks::users_delete_with_version, racy()));
+    assert!(!fails!(checks::users_list_and_count, racy()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racy_and_sliding_counters_are_caught() {
+    let racy = || Subject::new().with_counters(Arc::new(FlawedCounters::default()));
+    assert!(fails!(checks::counters_concurrent_increments_exact, racy()));
+    assert!(!fails!(checks::counters_window_is_fixed, racy()));
+    assert!(!fails!(checks::counters_increment_sequence, racy()));
+
+    let sliding = || {
+        Subject::new().with_counters(Arc::new(FlawedCounters {
+            sliding: true,
+            ..FlawedCounters::default()
+        }))
+    };
+    assert!(fails!(checks::counters_window_is_fixed, sliding()));
+    assert!(!fails!(checks::counters_increment_sequence, sliding()));
+    assert!(!fails!(checks::counters_reset, sliding()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_outbox_without_leases_is_caught() {
+    let leaseless = || Subject::new().with_outbox(Arc::new(LeaselessOutbox::default()));
+    assert!(fails!(checks::outbox_claim_due, leaseless()));
+    assert!(fails!(
+        checks::outbox_concurrent_claims_are_exclusive,
+        leaseless()
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_judged_by_the_wrong_clock_are_caught() {
+    let blind = || Subject::new().with_sessions(Arc::new(ClockBlindSessions::default()));
+    assert!(fails!(checks::sessions_list_for_user, blind()));
+    assert!(fails!(checks::sessions_purge_expired, blind()));
+    assert!(!fails!(checks::sessions_create_get_touch_delete, blind()));
+    assert!(!fails!(checks::sessions_delete_all_except_one, blind()));
+}
+
+#[tokio::test]
+async fn checks_skip_what_the_subject_lacks() {
+    // A subject with counters only: the user checks have nothing to test and pass.
+    let counters_only = Subject::new().with_counters(Arc::new(MemoryStore::new()));
+    assert!(!fails!(
+        checks::users_concurrent_create_same_email,
+        counters_only.clone()
+    ));
+    assert!(counters_only.users().is_none());
+    assert!(counters_only.counters().is_some());
+}
+
+#[tokio::test]
+#[should_panic(expected = "holds no store")]
+async fn run_all_refuses_an_empty_subject() {
+    auth_core::conformance::run_all(&Subject::new()).await;
+}
