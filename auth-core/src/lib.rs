@@ -4,6 +4,71 @@
 //! sessions, logout, password reset, account management, administration) as a pure state
 //! machine over abstract store and mailer traits. No web framework, database driver or
 //! HTTP crate is used here: adapters and stores live in their own crates.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use std::sync::Arc;
+//! use auth_core::{Auth, CapturingMailer, Config, HashParams, Login, MailKind,
+//!                 Registration, RegistrationMode, RequestContext};
+//! use auth_store_memory::MemoryStore;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> auth_core::Result<()> {
+//! let config = Config::builder()
+//!     .app_name("Example")
+//!     .base_url("https://example.com")        // mailed links point here
+//!     .link_prefix("/auth")                   // where the web adapter is mounted
+//!     .signing_key("2026-11", b"a secret of at least thirty-two bytes!".to_vec())
+//!     .registration(RegistrationMode::RevealConflicts)
+//!     .mail_in_background(false)
+//! #   .hash_params(HashParams::insecure_fast_for_tests())
+//!     .build()?;
+//! let mailer = CapturingMailer::new();
+//! let auth = Auth::builder(config)
+//!     .store(Arc::new(MemoryStore::new()))
+//!     .mailer(Arc::new(mailer.clone()))
+//!     .build()?;
+//!
+//! let ctx = RequestContext::default();
+//! auth.register(Registration {
+//!     email: "ada@example.com".into(),
+//!     username: None,
+//!     password: "correct horse battery staple".into(),
+//!     password_confirm: "correct horse battery staple".into(),
+//! }, &ctx).await?;
+//!
+//! // The verification link arrives by mail; following it confirms the address.
+//! let mail = mailer.last_to("ada@example.com", MailKind::Verification).unwrap();
+//! let link = CapturingMailer::link_in(&mail, "/verify/").unwrap();
+//! let token = link.rsplit('/').next().unwrap();
+//! auth.verify_email(token, &ctx).await?;
+//!
+//! let signed_in = auth.login(Login {
+//!     login: "ada@example.com".into(),
+//!     password: "correct horse battery staple".into(),
+//!     remember: false,
+//! }, &ctx).await?;
+//! // Put `signed_in.token.expose()` in a cookie; on each request:
+//! let who = auth.authenticate(&signed_in.token).await?.expect("a live session");
+//! assert!(who.user.is_verified());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Where things are
+//!
+//! - [`Auth`]: the engine; its methods are the flows. Each flow validates, loads the
+//!   account, applies a pure transition from [`machine`], persists it with a
+//!   compare-and-swap, then performs the effects (sessions, mail, audit).
+//! - [`machine`]: account states, events, effects and the transition function.
+//! - [`UserStore`], [`SessionStore`], [`SessionUserStore`], [`CounterStore`],
+//!   [`MailOutbox`], [`AuditSink`]: what a store implements, with the contracts in their
+//!   docs; the `conformance` feature exports the kit that checks them.
+//! - [`Mailer`]: what a mail transport implements; [`mail`] composes the messages.
+//! - [`password`]: Argon2id hashing off the executor, and the NIST-style policy.
+//! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
+//! - [`Config`]: validated configuration with safe defaults.
 
 mod config;
 #[cfg(feature = "conformance")]
