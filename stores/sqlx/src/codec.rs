@@ -1,0 +1,271 @@
+//! Conversions between the core's records and column values, shared by every backend.
+//!
+//! Times are `BIGINT` nanoseconds since the Unix epoch (UTC), which round-trips every
+//! `OffsetDateTime` between 1677 and 2262 exactly and saturates outside that range.
+
+use auth_core::{
+    AccountStatus, AuditEvent, AuditKind, Email, MailKind, OutboxMessage, PasswordHash, Result,
+    SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+};
+use sha2::{Digest as _, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{corrupt, map_err};
+
+/// A time as stored: nanoseconds since the Unix epoch, saturating.
+pub(crate) fn ts(t: OffsetDateTime) -> i64 {
+    let n = t.unix_timestamp_nanos();
+    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
+}
+
+pub(crate) fn opt_ts(t: Option<OffsetDateTime>) -> Option<i64> {
+    t.map(ts)
+}
+
+/// A stored time back as a UTC `OffsetDateTime`.
+pub(crate) fn from_ts(n: i64, column: &'static str) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
+        .map_err(|e| corrupt(column, e.to_string()))
+}
+
+fn from_opt_ts(n: Option<i64>, column: &'static str) -> Result<Option<OffsetDateTime>> {
+    n.map(|n| from_ts(n, column)).transpose()
+}
+
+/// An unsigned counter as stored (saturating at `i64::MAX`).
+pub(crate) fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64, column: &'static str) -> Result<u64> {
+    u64::try_from(n).map_err(|_| corrupt(column, format!("negative value {n}")))
+}
+
+fn to_u32(n: i64, column: &'static str) -> Result<u32> {
+    u32::try_from(n).map_err(|_| corrupt(column, format!("value {n} out of range")))
+}
+
+/// The longest counter key stored verbatim; longer keys are stored as their SHA-256 so
+/// that every key fits the primary key (MySQL limits index keys to 3072 bytes).
+pub(crate) const MAX_COUNTER_KEY_LEN: usize = 255;
+
+/// The stored form of a counter key.
+pub(crate) fn counter_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.len() <= MAX_COUNTER_KEY_LEN {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(key.as_bytes()))
+        ))
+    }
+}
+
+/// Roles as stored: a JSON array of strings.
+pub(crate) fn roles_json(roles: &[String]) -> Result<String> {
+    serde_json::to_string(roles).map_err(auth_core::Error::backend)
+}
+
+/// The longest `last_error` kept for an outbox message, in characters.
+pub(crate) const MAX_LAST_ERROR_CHARS: usize = 4000;
+
+pub(crate) fn truncate_error(s: &str) -> &str {
+    match s.char_indices().nth(MAX_LAST_ERROR_CHARS) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Typed column access, implemented for the row type of every enabled backend.
+pub(crate) trait RowExt {
+    fn i64(&self, col: &'static str) -> Result<i64>;
+    fn opt_i64(&self, col: &'static str) -> Result<Option<i64>>;
+    fn string(&self, col: &'static str) -> Result<String>;
+    fn opt_string(&self, col: &'static str) -> Result<Option<String>>;
+    fn bytes(&self, col: &'static str) -> Result<Vec<u8>>;
+    fn uuid(&self, col: &'static str) -> Result<Uuid>;
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>>;
+    fn boolean(&self, col: &'static str) -> Result<bool>;
+}
+
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl RowExt for $row {
+            fn i64(&self, col: &'static str) -> Result<i64> {
+                sqlx::Row::try_get::<i64, _>(self, col).map_err(map_err)
+            }
+            fn opt_i64(&self, col: &'static str) -> Result<Option<i64>> {
+                sqlx::Row::try_get::<Option<i64>, _>(self, col).map_err(map_err)
+            }
+            fn string(&self, col: &'static str) -> Result<String> {
+                sqlx::Row::try_get::<String, _>(self, col).map_err(map_err)
+            }
+            fn opt_string(&self, col: &'static str) -> Result<Option<String>> {
+                sqlx::Row::try_get::<Option<String>, _>(self, col).map_err(map_err)
+            }
+            fn bytes(&self, col: &'static str) -> Result<Vec<u8>> {
+                sqlx::Row::try_get::<Vec<u8>, _>(self, col).map_err(map_err)
+            }
+            fn uuid(&self, col: &'static str) -> Result<Uuid> {
+                sqlx::Row::try_get::<Uuid, _>(self, col).map_err(map_err)
+            }
+            fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>> {
+                sqlx::Row::try_get::<Option<Uuid>, _>(self, col).map_err(map_err)
+            }
+            fn boolean(&self, col: &'static str) -> Result<bool> {
+                sqlx::Row::try_get::<bool, _>(self, col).map_err(map_err)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "postgres")]
+impl_row_ext!(sqlx::postgres::PgRow);
+#[cfg(feature = "sqlite")]
+impl_row_ext!(sqlx::sqlite::SqliteRow);
+#[cfg(feature = "mysql")]
+impl_row_ext!(sqlx::mysql::MySqlRow);
+
+/// The user in a row selected with [`crate::sql::USER_COLUMNS`].
+pub(crate) fn user_from_row(r: &impl RowExt) -> Result<User> {
+    let status = r.string("status")?;
+    let roles = r.string("roles")?;
+    Ok(User {
+        id: UserId(r.uuid("id")?),
+        email: r.string("email")?,
+        username: r.opt_string("username")?,
+        password_hash: PasswordHash::new(r.string("password_hash")?),
+        status: AccountStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("unknown account status {status:?}")))?,
+        email_verified_at: from_opt_ts(r.opt_i64("email_verified_at")?, "email_verified_at")?,
+        roles: serde_json::from_str(&roles).map_err(|e| corrupt("roles", e.to_string()))?,
+        security_stamp: SecurityStamp::new(r.string("security_stamp")?),
+        locked_until: from_opt_ts(r.opt_i64("locked_until")?, "locked_until")?,
+        lockout_count: to_u32(r.i64("lockout_count")?, "lockout_count")?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
+        updated_at: from_ts(r.i64("updated_at")?, "updated_at")?,
+        last_login_at: from_opt_ts(r.opt_i64("last_login_at")?, "last_login_at")?,
+        version: to_u64(r.i64("version")?, "version")?,
+    })
+}
+
+/// The session in a row selected with [`crate::sql::SESSION_COLUMNS`] (columns aliased
+/// with an `s_` prefix so that they can share a row with a user's).
+pub(crate) fn session_from_row(r: &impl RowExt) -> Result<SessionRecord> {
+    let digest = r.bytes("s_digest")?;
+    let digest: [u8; 32] = digest
+        .as_slice()
+        .try_into()
+        .map_err(|_| corrupt("digest", format!("{} bytes instead of 32", digest.len())))?;
+    Ok(SessionRecord {
+        digest: SessionDigest::from_bytes(digest),
+        user_id: UserId(r.uuid("s_user_id")?),
+        created_at: from_ts(r.i64("s_created_at")?, "created_at")?,
+        last_seen_at: from_ts(r.i64("s_last_seen_at")?, "last_seen_at")?,
+        expires_at: from_ts(r.i64("s_expires_at")?, "expires_at")?,
+        idle_expires_at: from_ts(r.i64("s_idle_expires_at")?, "idle_expires_at")?,
+        remember: r.boolean("s_remember")?,
+        user_agent: r.opt_string("s_user_agent")?,
+        ip: r.opt_string("s_ip")?,
+    })
+}
+
+/// A mail kind from its stored name.
+fn mail_kind(s: &str) -> Result<MailKind> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| corrupt("kind", format!("unknown mail kind {s:?}")))
+}
+
+/// The outbox message in a row selected with [`crate::sql::OUTBOX_COLUMNS`].
+pub(crate) fn outbox_from_row(r: &impl RowExt) -> Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: r.uuid("id")?,
+        email: Email {
+            to: r.string("to_address")?,
+            subject: r.string("subject")?,
+            text: r.string("text_body")?,
+            html: r.opt_string("html_body")?,
+            kind: mail_kind(&r.string("kind")?)?,
+        },
+        attempts: to_u32(r.i64("attempts")?, "attempts")?,
+        next_attempt_at: from_ts(r.i64("next_attempt_at")?, "next_attempt_at")?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
+        last_error: r.opt_string("last_error")?,
+    })
+}
+
+/// The audit event in a row selected with [`crate::sql::AUDIT_COLUMNS`].
+pub(crate) fn audit_from_row(r: &impl RowExt) -> Result<AuditEvent> {
+    let kind = r.string("kind")?;
+    Ok(AuditEvent {
+        id: r.uuid("id")?,
+        at: from_ts(r.i64("occurred_at")?, "occurred_at")?,
+        kind: AuditKind::parse(&kind)
+            .ok_or_else(|| corrupt("kind", format!("unknown audit kind {kind:?}")))?,
+        user_id: r.opt_uuid("user_id")?.map(UserId),
+        actor_id: r.opt_uuid("actor_id")?.map(UserId),
+        ip: r.opt_string("ip")?,
+        detail: r.opt_string("detail")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_round_trip_to_the_nanosecond() {
+        for t in [
+            datetime!(2026-11-22 05:43:53.123456789 UTC),
+            OffsetDateTime::UNIX_EPOCH,
+            datetime!(1970-01-01 00:00:00.000000001 UTC),
+            datetime!(1969-12-31 23:59:59.999999999 UTC),
+            datetime!(2262-04-11 23:47:16.854775807 UTC),
+        ] {
+            assert_eq!(from_ts(ts(t), "t").unwrap(), t);
+        }
+        // Offsets are normalised to UTC but the instant is kept.
+        let t = datetime!(2026-01-01 12:00:00 +02:00);
+        assert_eq!(from_ts(ts(t), "t").unwrap(), t);
+    }
+
+    #[test]
+    fn times_outside_the_range_saturate() {
+        assert_eq!(ts(datetime!(3000-01-01 00:00 UTC)), i64::MAX);
+        assert_eq!(ts(datetime!(1000-01-01 00:00 UTC)), i64::MIN);
+    }
+
+    #[test]
+    fn long_counter_keys_are_hashed_deterministically() {
+        assert_eq!(counter_key("login:a@b"), "login:a@b");
+        let long = "k".repeat(MAX_COUNTER_KEY_LEN + 1);
+        let stored = counter_key(&long);
+        assert!(stored.starts_with("sha256:") && stored.len() == 71);
+        assert_eq!(stored, counter_key(&long));
+        assert_ne!(stored, counter_key(&"j".repeat(MAX_COUNTER_KEY_LEN + 1)));
+    }
+
+    #[test]
+    fn last_error_is_truncated_on_a_char_boundary() {
+        let s = "é".repeat(MAX_LAST_ERROR_CHARS + 10);
+        assert_eq!(truncate_error(&s).chars().count(), MAX_LAST_ERROR_CHARS);
+        assert_eq!(truncate_error("short"), "short");
+    }
+
+    #[test]
+    fn mail_kinds_round_trip_through_their_names() {
+        for k in [
+            MailKind::Verification,
+            MailKind::PasswordReset,
+            MailKind::EmailChange,
+            MailKind::EmailChangeNotice,
+            MailKind::PasswordChanged,
+            MailKind::AccountExists,
+        ] {
+            assert_eq!(mail_kind(k.as_str()).unwrap(), k);
+        }
+        assert!(mail_kind("nope").is_err());
+    }
+}

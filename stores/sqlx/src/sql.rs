@@ -1,0 +1,303 @@
+//! Every statement the store runs, built once per store from the table prefix and the
+//! backend's dialect. The prefix is validated as an identifier before it gets here; every
+//! value is a bind parameter.
+
+use sqlx::{AssertSqlSafe, SqlSafeStr as _, SqlStr};
+
+use crate::Backend;
+
+/// Columns of a user, in the order of [`Queries::create_user`]'s parameters.
+pub(crate) const USER_COLUMNS: &str = "id, email, username, password_hash, status, \
+     email_verified_at, roles, security_stamp, locked_until, lockout_count, created_at, \
+     updated_at, last_login_at, version";
+
+/// Columns of a session, aliased with `s_` (see [`crate::codec::session_from_row`]).
+pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_user_id, \
+     s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, \
+     s.expires_at AS s_expires_at, s.idle_expires_at AS s_idle_expires_at, \
+     s.remember AS s_remember, s.user_agent AS s_user_agent, s.ip AS s_ip";
+
+/// Columns of an outbox message.
+pub(crate) const OUTBOX_COLUMNS: &str = "id, to_address, subject, text_body, html_body, kind, \
+     attempts, next_attempt_at, created_at, last_error";
+
+/// Columns of an audit event.
+pub(crate) const AUDIT_COLUMNS: &str = "id, occurred_at, kind, user_id, actor_id, ip, detail";
+
+/// Rows deleted per statement by the purge, so that a large backlog never holds locks
+/// for long.
+pub(crate) const PURGE_BATCH: i64 = 1000;
+
+/// The statements of one store.
+#[derive(Debug)]
+pub(crate) struct Queries {
+    pub(crate) create_user: SqlStr,
+    pub(crate) user_by_id: SqlStr,
+    pub(crate) user_by_email: SqlStr,
+    pub(crate) user_by_username: SqlStr,
+    pub(crate) update_user: SqlStr,
+    pub(crate) delete_user: SqlStr,
+    pub(crate) delete_user_sessions: SqlStr,
+    pub(crate) list_users: SqlStr,
+    pub(crate) list_users_search: SqlStr,
+    pub(crate) count_users: SqlStr,
+    pub(crate) count_users_search: SqlStr,
+
+    pub(crate) create_session: SqlStr,
+    pub(crate) session: SqlStr,
+    pub(crate) touch_session: SqlStr,
+    pub(crate) delete_session: SqlStr,
+    pub(crate) sessions_for_user: SqlStr,
+    pub(crate) delete_sessions_for_user_except: SqlStr,
+    pub(crate) purge_sessions: SqlStr,
+    pub(crate) session_with_user: SqlStr,
+
+    /// PostgreSQL/SQLite: the upsert with `RETURNING`; MySQL: the upsert alone.
+    pub(crate) increment: SqlStr,
+    /// MySQL: reads the counter back in the upsert's transaction.
+    pub(crate) read_counter: SqlStr,
+    pub(crate) counter: SqlStr,
+    pub(crate) reset_counter: SqlStr,
+    pub(crate) purge_counters: SqlStr,
+
+    pub(crate) enqueue: SqlStr,
+    /// PostgreSQL/SQLite: one `UPDATE ... RETURNING`; MySQL: the locking `SELECT`.
+    pub(crate) claim: SqlStr,
+    pub(crate) remove_message: SqlStr,
+    pub(crate) reschedule: SqlStr,
+    pub(crate) pending_count: SqlStr,
+
+    pub(crate) record_audit: SqlStr,
+    pub(crate) events_for_user: SqlStr,
+
+    /// MySQL: the prefix of the claim's `UPDATE`, completed with one `?` per id.
+    pub(crate) claim_update_prefix: String,
+}
+
+impl Queries {
+    pub(crate) fn new(backend: Backend, prefix: &str) -> Self {
+        let users = format!("{prefix}users");
+        let sessions = format!("{prefix}sessions");
+        let counters = format!("{prefix}counters");
+        let outbox = format!("{prefix}outbox");
+        let audit = format!("{prefix}audit");
+        let q = |sql: String| finish(backend, sql);
+
+        let search = "(LOWER(email) LIKE ? ESCAPE '!' OR LOWER(username) LIKE ? ESCAPE '!')";
+        // Purges delete a batch at a time: MySQL supports DELETE ... LIMIT but not LIMIT in
+        // an IN subquery; PostgreSQL and SQLite are the other way round.
+        let purge = |table: &str, key: &str, column: &str| match backend {
+            Backend::MySql => format!("DELETE FROM {table} WHERE {column} <= ? LIMIT ?"),
+            _ => format!(
+                "DELETE FROM {table} WHERE {key} IN \
+                 (SELECT {key} FROM {table} WHERE {column} <= ? LIMIT ?)"
+            ),
+        };
+
+        let increment = match backend {
+            Backend::MySql => format!(
+                "INSERT INTO {counters} (counter_key, hits, expires_at) VALUES (?, 1, ?) \
+                 ON DUPLICATE KEY UPDATE \
+                 hits = IF(expires_at <= ?, 1, hits + 1), \
+                 expires_at = IF(expires_at <= ?, ?, expires_at)"
+            ),
+            _ => format!(
+                "INSERT INTO {counters} AS c (counter_key, hits, expires_at) VALUES (?, 1, ?) \
+                 ON CONFLICT (counter_key) DO UPDATE SET \
+                 hits = CASE WHEN c.expires_at <= ? THEN 1 ELSE c.hits + 1 END, \
+                 expires_at = CASE WHEN c.expires_at <= ? THEN excluded.expires_at \
+                 ELSE c.expires_at END \
+                 RETURNING hits, expires_at"
+            ),
+        };
+
+        let claim = match backend {
+            Backend::Postgres => format!(
+                "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
+                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? \
+                 ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED) \
+                 RETURNING {OUTBOX_COLUMNS}"
+            ),
+            Backend::Sqlite => format!(
+                "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
+                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? \
+                 ORDER BY created_at, id LIMIT ?) \
+                 RETURNING {OUTBOX_COLUMNS}"
+            ),
+            Backend::MySql => format!(
+                "SELECT {OUTBOX_COLUMNS} FROM {outbox} WHERE next_attempt_at <= ? \
+                 ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
+            ),
+        };
+
+        Self {
+            create_user: q(format!(
+                "INSERT INTO {users} ({USER_COLUMNS}) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            user_by_id: q(format!("SELECT {USER_COLUMNS} FROM {users} WHERE id = ?")),
+            user_by_email: q(format!(
+                "SELECT {USER_COLUMNS} FROM {users} WHERE email = ?"
+            )),
+            user_by_username: q(format!(
+                "SELECT {USER_COLUMNS} FROM {users} WHERE username = ?"
+            )),
+            update_user: q(format!(
+                "UPDATE {users} SET email = ?, username = ?, password_hash = ?, status = ?, \
+                 email_verified_at = ?, roles = ?, security_stamp = ?, locked_until = ?, \
+                 lockout_count = ?, created_at = ?, updated_at = ?, last_login_at = ?, \
+                 version = ? WHERE id = ? AND version = ?"
+            )),
+            delete_user: q(format!("DELETE FROM {users} WHERE id = ? AND version = ?")),
+            delete_user_sessions: q(format!("DELETE FROM {sessions} WHERE user_id = ?")),
+            list_users: q(format!(
+                "SELECT {USER_COLUMNS} FROM {users} ORDER BY created_at, id LIMIT ? OFFSET ?"
+            )),
+            list_users_search: q(format!(
+                "SELECT {USER_COLUMNS} FROM {users} WHERE {search} \
+                 ORDER BY created_at, id LIMIT ? OFFSET ?"
+            )),
+            count_users: q(format!("SELECT COUNT(*) AS n FROM {users}")),
+            count_users_search: q(format!("SELECT COUNT(*) AS n FROM {users} WHERE {search}")),
+
+            create_session: q(format!(
+                "INSERT INTO {sessions} (digest, user_id, created_at, last_seen_at, expires_at, \
+                 idle_expires_at, dies_at, remember, user_agent, ip) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            session: q(format!(
+                "SELECT {SESSION_COLUMNS} FROM {sessions} s WHERE s.digest = ?"
+            )),
+            touch_session: q(format!(
+                "UPDATE {sessions} SET last_seen_at = ?, idle_expires_at = ?, \
+                 dies_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END \
+                 WHERE digest = ?"
+            )),
+            delete_session: q(format!("DELETE FROM {sessions} WHERE digest = ?")),
+            sessions_for_user: q(format!(
+                "SELECT {SESSION_COLUMNS} FROM {sessions} s WHERE s.user_id = ? AND s.dies_at > ? \
+                 ORDER BY s.created_at DESC, s.digest DESC"
+            )),
+            delete_sessions_for_user_except: q(format!(
+                "DELETE FROM {sessions} WHERE user_id = ? AND digest <> ?"
+            )),
+            purge_sessions: q(purge(&sessions, "digest", "dies_at")),
+            session_with_user: q(format!(
+                "SELECT {SESSION_COLUMNS}, {user_columns} FROM {sessions} s \
+                 JOIN {users} u ON u.id = s.user_id WHERE s.digest = ?",
+                user_columns = qualified(USER_COLUMNS, "u")
+            )),
+
+            increment: q(increment),
+            read_counter: q(format!(
+                "SELECT hits, expires_at FROM {counters} WHERE counter_key = ?"
+            )),
+            counter: q(format!(
+                "SELECT hits, expires_at FROM {counters} WHERE counter_key = ? AND expires_at > ?"
+            )),
+            reset_counter: q(format!("DELETE FROM {counters} WHERE counter_key = ?")),
+            purge_counters: q(purge(&counters, "counter_key", "expires_at")),
+
+            enqueue: q(format!(
+                "INSERT INTO {outbox} ({OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            claim: q(claim),
+            remove_message: q(format!("DELETE FROM {outbox} WHERE id = ?")),
+            reschedule: q(format!(
+                "UPDATE {outbox} SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?"
+            )),
+            pending_count: q(format!("SELECT COUNT(*) AS n FROM {outbox}")),
+
+            record_audit: q(format!(
+                "INSERT INTO {audit} ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )),
+            events_for_user: q(format!(
+                "SELECT {AUDIT_COLUMNS} FROM {audit} WHERE user_id = ? \
+                 ORDER BY occurred_at DESC, id DESC LIMIT ?"
+            )),
+
+            claim_update_prefix: format!("UPDATE {outbox} SET next_attempt_at = ? WHERE id IN ("),
+        }
+    }
+}
+
+/// `a, b` → `u.a, u.b`.
+fn qualified(columns: &str, alias: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rewrites `?` placeholders into the backend's form and wraps the statement.
+pub(crate) fn finish(backend: Backend, sql: String) -> SqlStr {
+    let sql = match backend {
+        Backend::Postgres => numbered_placeholders(&sql),
+        Backend::Sqlite | Backend::MySql => sql,
+    };
+    AssertSqlSafe(sql).into_sql_str()
+}
+
+/// `?` → `$1`, `$2`, ... (the statements here never contain `?` inside a literal).
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, case-insensitively (the column side is
+/// lowered in SQL), with `!` as the escape character.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() + 2);
+    out.push('%');
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        assert_eq!(
+            numbered_placeholders("a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("A_b%c!"), "%a!_b!%c!!%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+
+    #[test]
+    fn no_statement_has_a_question_mark_left_on_postgres() {
+        let q = Queries::new(Backend::Postgres, "auth_");
+        assert!(!q.claim.as_str().contains('?'));
+        assert!(q.claim.as_str().contains("SKIP LOCKED"));
+        assert!(q.session_with_user.as_str().contains("JOIN auth_users u"));
+    }
+
+    #[test]
+    fn user_columns_are_qualified_for_the_join() {
+        assert!(qualified("id, email", "u") == "u.id, u.email");
+    }
+}
