@@ -9,9 +9,9 @@
 //! - [`FileMailer`]: the **development** mailer. It writes every message as an `.eml`
 //!   file into a directory and logs the first link of each message. Those links carry
 //!   live tokens (verification, password reset): never use it in production.
-//! - [`read_eml`], [`latest_in`] and [`ReceivedMail`]: read messages back (from a
-//!   [`FileMailer`] directory or anything else that stores RFC 5322 files), for tests and
-//!   demos that need to "click" a mailed link.
+//! - [`read_eml`], [`latest_in`], [`wait_for_mail`] and [`ReceivedMail`]: read messages
+//!   back (from a [`FileMailer`] directory or anything else that stores RFC 5322 files),
+//!   for tests and demos that need to "click" a mailed link.
 //!
 //! Neither mailer retries: when delivery fails it reports [`auth_core::Error::Mail`] with
 //! the transport's error as its source, and the engine queues the message in its outbox
@@ -54,7 +54,10 @@ mod smtp;
 mod smtp_url;
 
 pub use file::FileMailer;
-pub use read::{ReadMailError, ReceivedMail, first_link, latest_in, parse_eml, read_eml};
+pub use read::{
+    ReadMailError, ReceivedMail, first_link, latest_in, latest_matching, parse_eml, read_eml,
+    wait_for_mail,
+};
 pub use smtp::{SmtpMailer, SmtpMailerBuilder, TlsMode};
 
 /// The header naming the [`auth_core::MailKind`] of every message these mailers compose

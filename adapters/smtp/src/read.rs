@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, PartType};
 
@@ -185,10 +186,8 @@ pub fn read_eml(path: impl AsRef<Path>) -> Result<ReceivedMail, ReadMailError> {
     parse(&bytes, Some(path.to_owned()))
 }
 
-/// The newest message in `dir` addressed to `to` (ASCII case-insensitive), judged by
-/// file name as [`FileMailer`](crate::FileMailer) writes them (`<millis>-...eml`, so
-/// names sort by time). Temporary files (names starting with `.`) are ignored. A
-/// missing directory holds no message.
+/// The newest message in `dir` addressed to `to` (ASCII case-insensitive); see
+/// [`latest_matching`].
 ///
 /// ```no_run
 /// # fn main() -> Result<(), auth_smtp::ReadMailError> {
@@ -201,9 +200,23 @@ pub fn read_eml(path: impl AsRef<Path>) -> Result<ReceivedMail, ReadMailError> {
 /// ```
 ///
 /// # Errors
+/// As [`latest_matching`].
+pub fn latest_in(dir: impl AsRef<Path>, to: &str) -> Result<Option<ReceivedMail>, ReadMailError> {
+    latest_matching(dir, |mail| mail.is_to(to))
+}
+
+/// The newest message in `dir` for which `accept` returns `true`, judged by file name as
+/// [`FileMailer`](crate::FileMailer) writes them (`<millis>-...eml`, so names sort by
+/// time). Only `*.eml` files are read; temporary files (names starting with `.`) are
+/// ignored. A missing directory holds no message.
+///
+/// # Errors
 /// [`ReadMailError::Io`] when the directory or a file cannot be read,
 /// [`ReadMailError::Parse`] when a candidate file holds no message.
-pub fn latest_in(dir: impl AsRef<Path>, to: &str) -> Result<Option<ReceivedMail>, ReadMailError> {
+pub fn latest_matching(
+    dir: impl AsRef<Path>,
+    mut accept: impl FnMut(&ReceivedMail) -> bool,
+) -> Result<Option<ReceivedMail>, ReadMailError> {
     let dir = dir.as_ref();
     let io = |source| ReadMailError::Io {
         path: dir.to_owned(),
@@ -225,11 +238,49 @@ pub fn latest_in(dir: impl AsRef<Path>, to: &str) -> Result<Option<ReceivedMail>
     names.sort_unstable_by(|a, b| b.cmp(a));
     for name in names {
         let mail = read_eml(dir.join(&name))?;
-        if mail.is_to(to) {
+        if accept(&mail) {
             return Ok(Some(mail));
         }
     }
     Ok(None)
+}
+
+/// Polls `dir` (every 25 ms) until [`latest_matching`] finds a message `accept`s, or
+/// `timeout` passes (then `Ok(None)`). For tests of applications that send mail in the
+/// background, e.g. waiting for the reset message that follows a request:
+///
+/// ```no_run
+/// use std::time::Duration;
+/// # fn main() -> Result<(), auth_smtp::ReadMailError> {
+/// let reset = auth_smtp::wait_for_mail("mail", Duration::from_secs(10), |m| {
+///     m.is_to("ada@example.com") && m.kind.as_deref() == Some("password_reset")
+/// })?;
+/// # let _ = reset;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// It blocks the calling thread: from async code, run it with
+/// `tokio::task::spawn_blocking`.
+///
+/// # Errors
+/// As [`latest_matching`].
+pub fn wait_for_mail(
+    dir: impl AsRef<Path>,
+    timeout: Duration,
+    mut accept: impl FnMut(&ReceivedMail) -> bool,
+) -> Result<Option<ReceivedMail>, ReadMailError> {
+    let dir = dir.as_ref();
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(mail) = latest_matching(dir, &mut accept)? {
+            return Ok(Some(mail));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
 
 #[cfg(test)]

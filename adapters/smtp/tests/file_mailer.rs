@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use auth_core::{Email, Error, MailKind, Mailer};
-use auth_smtp::{FileMailer, latest_in, read_eml};
+use auth_smtp::{FileMailer, latest_in, latest_matching, read_eml, wait_for_mail};
 use common::sample_email;
 
 fn eml_files(dir: &Path) -> Vec<PathBuf> {
@@ -132,6 +132,65 @@ async fn latest_in_finds_the_newest_message_for_a_recipient() {
     let bob = latest_in(dir.path(), "bob@example.com").unwrap().unwrap();
     assert_eq!(bob.subject, "bob again");
     assert!(latest_in(dir.path(), "eve@example.com").unwrap().is_none());
+}
+
+#[test]
+fn wait_for_mail_sees_a_message_sent_later_and_gives_up_at_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let sender = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mailer = FileMailer::new(&path).unwrap();
+            let mut first = sample_email("ada@example.com");
+            first.subject = "verify".into();
+            mailer.send(&first).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let reset = Email {
+                to: "ada@example.com".into(),
+                subject: "reset".into(),
+                text: "https://app.example/auth/reset/r-1\n".into(),
+                html: None,
+                kind: MailKind::PasswordReset,
+            };
+            mailer.send(&reset).await.unwrap();
+        });
+    });
+
+    let started = std::time::Instant::now();
+    let reset = wait_for_mail(dir.path(), std::time::Duration::from_secs(10), |m| {
+        m.is_to("ada@example.com") && m.kind.as_deref() == Some("password_reset")
+    })
+    .unwrap()
+    .expect("the reset message arrives");
+    assert_eq!(reset.subject, "reset");
+    assert_eq!(
+        reset.link_containing("/auth/reset/"),
+        Some("https://app.example/auth/reset/r-1")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    sender.join().unwrap();
+
+    let verify = latest_matching(dir.path(), |m| m.kind.as_deref() == Some("verification"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(verify.subject, "verify");
+
+    let started = std::time::Instant::now();
+    let none = wait_for_mail(dir.path(), std::time::Duration::from_millis(200), |m| {
+        m.is_to("eve@example.com")
+    })
+    .unwrap();
+    assert!(none.is_none());
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(200),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
