@@ -12,28 +12,41 @@
 //!
 //! # Quick start
 //!
+//! One `Arc<MemoryStore>` is every store the engine needs:
+//!
 //! ```
-//! use auth_core::{UserStore, SessionStore, CounterStore, Page};
+//! use std::sync::Arc;
+//! use auth_core::{Auth, CapturingMailer, Config, CounterStore, HashParams, UserStore};
 //! use auth_store_memory::MemoryStore;
 //! use time::{Duration, OffsetDateTime};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> auth_core::Result<()> {
-//! let store = MemoryStore::new();
+//! let store = Arc::new(MemoryStore::new());
+//! let config = Config::builder()
+//!     .app_name("Example")
+//!     .base_url("https://example.com")
+//!     .signing_key("2026-11", b"a secret of at least thirty-two bytes!".to_vec())
+//! #   .hash_params(HashParams::insecure_fast_for_tests())
+//!     .build()?;
+//! let auth = Auth::builder(config)
+//!     .store(store.clone()) // users, sessions, counters, outbox and audit
+//!     .mailer(Arc::new(CapturingMailer::new()))
+//!     .build()?;
+//! # let _ = auth;
 //!
-//! // Hand it to the engine as every store it needs (each is an `Arc<dyn ...>`):
-//! let users: std::sync::Arc<dyn UserStore> = store.shared();
-//! let sessions: std::sync::Arc<dyn SessionStore> = store.shared();
-//!
-//! // Or use it directly.
-//! let now = OffsetDateTime::now_utc();
-//! let hits = store.increment("login:ip:192.0.2.1", Duration::minutes(1), now).await?;
+//! // Tests can look into the same store directly.
+//! assert_eq!(store.count_users(None).await?, 0);
+//! let hits = store
+//!     .increment("login:ip:192.0.2.1", Duration::minutes(1), OffsetDateTime::now_utc())
+//!     .await?;
 //! assert_eq!(hits.count, 1);
-//! assert_eq!(users.count_users(None).await?, 0);
-//! # let _ = sessions;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Clones of a `MemoryStore` share its data; [`MemoryStore::shared`] is a shorthand for
+//! `Arc::new(store.clone())`.
 //!
 //! # Design
 //!
@@ -550,5 +563,233 @@ impl AuditSink for MemoryStore {
             .get(&user_id)
             .map(|events| events.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use auth_core::{
+        AccountStatus, AuditKind, Email, MailKind, PasswordHash, SecurityStamp, SessionToken,
+    };
+
+    use super::*;
+
+    fn user(email: &str, username: Option<&str>, created_at: OffsetDateTime) -> User {
+        User {
+            id: UserId::new(),
+            email: email.to_owned(),
+            username: username.map(str::to_owned),
+            password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+            status: AccountStatus::Active,
+            email_verified_at: None,
+            roles: Vec::new(),
+            security_stamp: SecurityStamp::generate(),
+            locked_until: None,
+            lockout_count: 0,
+            created_at,
+            updated_at: created_at,
+            last_login_at: None,
+            version: 1,
+        }
+    }
+
+    fn session(user_id: UserId, now: OffsetDateTime) -> SessionRecord {
+        SessionRecord {
+            digest: SessionToken::generate().digest(),
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + Duration::days(1),
+            idle_expires_at: now + Duration::hours(1),
+            remember: false,
+            user_agent: None,
+            ip: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn clones_share_the_data() {
+        let store = MemoryStore::new();
+        let clone = store.clone();
+        let shared = store.shared();
+        let alice = user("alice@example.test", None, OffsetDateTime::now_utc());
+        clone.create_user(&alice).await.unwrap();
+        assert_eq!(
+            store.user_by_id(alice.id).await.unwrap(),
+            Some(alice.clone())
+        );
+        assert_eq!(shared.count_users(None).await.unwrap(), 1);
+        assert!(format!("{store:?}").contains("users: 1"));
+    }
+
+    #[tokio::test]
+    async fn deleting_a_user_deletes_their_sessions_and_no_others() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let alice = user("alice@example.test", Some("alice"), now);
+        let bob = user("bob@example.test", Some("bob"), now);
+        store.create_user(&alice).await.unwrap();
+        store.create_user(&bob).await.unwrap();
+        let a1 = session(alice.id, now);
+        let a2 = session(alice.id, now);
+        let b1 = session(bob.id, now);
+        for s in [&a1, &a2, &b1] {
+            store.create_session(s).await.unwrap();
+        }
+
+        store.delete_user(alice.id, 1).await.unwrap();
+
+        assert_eq!(store.session(&a1.digest).await.unwrap(), None);
+        assert_eq!(store.session(&a2.digest).await.unwrap(), None);
+        assert_eq!(store.session_with_user(&a1.digest).await.unwrap(), None);
+        assert_eq!(store.session(&b1.digest).await.unwrap(), Some(b1.clone()));
+        let sessions = read(&store.inner.sessions);
+        assert!(
+            !sessions.by_user.contains_key(&alice.id),
+            "stale index entry"
+        );
+        assert_eq!(sessions.by_digest.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn indexes_follow_purges_and_revocations() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let owner = UserId::new();
+        let keep = session(owner, now);
+        let other = session(owner, now);
+        store.create_session(&keep).await.unwrap();
+        store.create_session(&other).await.unwrap();
+
+        assert_eq!(
+            store
+                .delete_sessions_for_user(owner, Some(&keep.digest))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            read(&store.inner.sessions)
+                .by_user
+                .get(&owner)
+                .map(HashSet::len),
+            Some(1)
+        );
+        // Every session dies within the hour: a purge two hours on empties the index.
+        assert_eq!(
+            store
+                .purge_expired_sessions(now + Duration::hours(2))
+                .await
+                .unwrap(),
+            1
+        );
+        let sessions = read(&store.inner.sessions);
+        assert!(sessions.by_digest.is_empty());
+        assert!(sessions.by_user.is_empty(), "stale index entry after purge");
+    }
+
+    #[tokio::test]
+    async fn listing_follows_created_at_even_when_an_update_changes_it() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let first = user("first@example.test", None, now);
+        let second = user("second@example.test", None, now + Duration::seconds(1));
+        store.create_user(&first).await.unwrap();
+        store.create_user(&second).await.unwrap();
+
+        let mut moved = first.clone();
+        moved.created_at = now + Duration::seconds(2);
+        store.update_user(&moved).await.unwrap();
+
+        let listed = store.list_users(None, Page::default()).await.unwrap();
+        let ids: Vec<UserId> = listed.iter().map(|u| u.id).collect();
+        assert_eq!(ids, vec![second.id, first.id]);
+        assert_eq!(read(&store.inner.users).by_created.len(), 2);
+        assert_eq!(store.count_users(Some("FIRST")).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_id_is_refused_without_touching_the_indexes() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let alice = user("alice@example.test", Some("alice"), now);
+        store.create_user(&alice).await.unwrap();
+        let mut twin = user("twin@example.test", Some("twin"), now);
+        twin.id = alice.id;
+
+        let error = store.create_user(&twin).await.unwrap_err();
+        assert!(matches!(error, Error::Backend { .. }), "{error:?}");
+        assert_eq!(
+            store.user_by_email("twin@example.test").await.unwrap(),
+            None
+        );
+        assert_eq!(store.user_by_username("twin").await.unwrap(), None);
+        assert_eq!(store.user_by_id(alice.id).await.unwrap(), Some(alice));
+    }
+
+    #[tokio::test]
+    async fn outbox_counts_exactly_and_claims_show_the_lease() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let message = |at: OffsetDateTime| OutboxMessage {
+            id: Uuid::new_v4(),
+            email: Email {
+                to: "a@example.test".to_owned(),
+                subject: "s".to_owned(),
+                text: "t".to_owned(),
+                html: None,
+                kind: MailKind::Verification,
+            },
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+            last_error: None,
+        };
+        let due = message(now - Duration::minutes(1));
+        let later = message(now + Duration::minutes(1));
+        store.enqueue(&due).await.unwrap();
+        store.enqueue(&later).await.unwrap();
+        assert_eq!(store.pending_count().await.unwrap(), 2);
+        assert!(
+            store.enqueue(&due).await.is_err(),
+            "an id is never overwritten"
+        );
+
+        let claimed = store
+            .claim_due(now, 10, Duration::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].id, due.id);
+        assert_eq!(claimed[0].next_attempt_at, now + Duration::minutes(5));
+        // Claimed messages are still pending until removed.
+        assert_eq!(store.pending_count().await.unwrap(), 2);
+        store.remove(due.id).await.unwrap();
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+        assert!(
+            store
+                .claim_due(now, 0, Duration::minutes(5))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn audit_events_without_a_user_are_kept_apart() {
+        let store = MemoryStore::new();
+        let now = OffsetDateTime::now_utc();
+        let event = AuditEvent {
+            id: Uuid::now_v7(),
+            at: now,
+            kind: AuditKind::LoginFailed,
+            user_id: None,
+            actor_id: None,
+            ip: Some("192.0.2.7".to_owned()),
+            detail: None,
+        };
+        store.record(&event).await.unwrap();
+        assert_eq!(lock(&store.inner.audit).other, vec![event]);
+        assert!(lock(&store.inner.audit).by_user.is_empty());
     }
 }
