@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use auth_core::{
     AuditEvent, AuditSink, Counter, CounterStore, Error, MailOutbox, OutboxMessage, Page, Result,
-    SessionDigest, SessionRecord, SessionStore, SessionUserStore, User, UserId, UserStore,
+    SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User, UserId,
+    UserStore,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
@@ -20,6 +21,22 @@ use crate::{BeginWrite as _, SqlxStore, with_pool};
 /// `now + window`, saturating.
 fn window_end(now: OffsetDateTime, window: Duration) -> i64 {
     now.checked_add(window).map_or(i64::MAX, ts)
+}
+
+/// Maps a unique violation on the session digest to the contract's `Conflict`. No user
+/// field collided, so the field is only nominal (`Email`), as in the memory store.
+fn digest_conflict(e: sqlx::Error) -> Error {
+    let unique = e
+        .as_database_error()
+        .is_some_and(|db| db.is_unique_violation());
+    if unique {
+        tracing::error!(error = %e, "session digest collision: refusing to overwrite a session");
+        Error::Conflict {
+            field: UniqueField::Email,
+        }
+    } else {
+        map_err(e)
+    }
 }
 
 /// A SQL `LIMIT` from a caller's `u64`/`u32`.
@@ -235,7 +252,7 @@ impl SessionStore for SqlxStore {
                     .bind(session.ip.as_deref())
                     .execute(pool)
                     .await
-                    .map_err(map_err)?;
+                    .map_err(digest_conflict)?;
             });
             Ok(())
         })

@@ -1,0 +1,34 @@
+//! The sqlx store on MySQL/MariaDB against the `auth-core` store conformance kit: one test per contract (needs `AUTH_TEST_MYSQL_URL`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use auth_core::conformance::{Subject, run_all};
+
+/// Tables of this test binary. The kit's fixtures are unique per run, so re-runs and
+/// parallel tests share these tables safely (and exercise concurrent migrations).
+const PREFIX: &str = "kit_";
+
+/// The store under test, or an empty subject (every check then says it was skipped)
+/// when `AUTH_TEST_MYSQL_URL` is unset outside CI.
+async fn subject() -> Subject {
+    match common::store_for(common::MYSQL, PREFIX).await {
+        Some(store) => Subject::all(Arc::new(store)),
+        None => Subject::new(),
+    }
+}
+
+auth_core::store_conformance_tests!(factory = subject);
+
+/// Every check in turn on one store, as an application shares one database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_all_on_one_store() {
+    let subject = subject().await;
+    if subject.users().is_none() {
+        return; // skipped, with the notice printed above
+    }
+    run_all(&subject).await;
+}

@@ -1,0 +1,29 @@
+//! The sqlx store on an in-memory SQLite database against the `auth-core` store conformance kit: one test per contract.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use auth_core::conformance::{Subject, run_all};
+
+use auth_store_sqlx::SqlxStoreOptions;
+
+/// A fresh private in-memory database per test.
+async fn subject() -> Subject {
+    let store = common::connect("sqlite::memory:", SqlxStoreOptions::new()).await;
+    Subject::all(Arc::new(store))
+}
+
+auth_core::store_conformance_tests!(factory = subject);
+
+/// Every check in turn on one store, as an application shares one database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_all_on_one_store() {
+    let subject = subject().await;
+    if subject.users().is_none() {
+        return; // skipped, with the notice printed above
+    }
+    run_all(&subject).await;
+}
