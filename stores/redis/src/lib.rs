@@ -1,1 +1,161 @@
-//! auth-core stores on Redis.
+//! # auth-store-redis
+//!
+//! [`auth_core`] stores on Redis: every store trait ([`UserStore`], [`SessionStore`],
+//! [`SessionUserStore`], [`CounterStore`], [`MailOutbox`], [`AuditSink`]) on one
+//! [`RedisStore`], so that a Redis-only deployment works, and so that a mixed one (users
+//! in SQL, sessions and counters in Redis) can take just the parts it wants.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use auth_store_redis::{RedisConfig, RedisStore};
+//!
+//! # async fn demo() -> auth_core::Result<()> {
+//! let store = Arc::new(RedisStore::connect(RedisConfig::new("redis://127.0.0.1:6379/")).await?);
+//! let sessions: Arc<dyn auth_core::SessionStore> = store.clone();
+//! let counters: Arc<dyn auth_core::CounterStore> = store;
+//! # let _ = (sessions, counters);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Behaviour
+//!
+//! - **Atomicity.** Every operation that touches more than one key runs as one Lua script
+//!   (or a `MULTI` transaction), so uniqueness of email and username, compare-and-swap on
+//!   the user's version, session indexes and outbox claims cannot race. Requires Redis
+//!   7.0 or newer (`PEXPIREAT ... NX|GT`). Redis Cluster is not supported: scripts derive
+//!   some keys from stored data.
+//! - **Expiry.** Sessions expire natively at [`SessionRecord::dies_at`](auth_core::SessionRecord::dies_at) (refreshed on
+//!   touch), counters at the end of their window; the caller's `now` still decides what
+//!   is live, as the contracts require. The purge methods are only needed to apply a
+//!   `now` ahead of the server's clock; stale index entries are dropped lazily.
+//! - **Failures.** A server that is down, unreachable or silent gives
+//!   [`Error::Unavailable`](auth_core::Error::Unavailable) within
+//!   [`RedisConfig::call_deadline`] per round trip, never a hang; the store reconnects by
+//!   itself when the server is back. Other Redis errors are
+//!   [`Error::Backend`](auth_core::Error::Backend). Both keep the Redis error as source.
+//! - **TLS** (feature `tls`, on by default): `rediss://` URLs, through rustls with the
+//!   ring provider, which the store installs as rustls's process default before its first
+//!   TLS connection unless the application installed one. aws-lc-rs is never pulled in.
+//!
+//! The key layout, the scripts and the cost of each operation are documented in
+//! `docs/redis-store.md`.
+
+mod audit;
+mod codec;
+mod config;
+mod conn;
+mod counters;
+mod keys;
+mod outbox;
+mod scripts;
+mod sessions;
+#[cfg(feature = "tls")]
+mod tls;
+mod users;
+
+use std::sync::Arc;
+
+use auth_core::{
+    AuditSink, CounterStore, MailOutbox, Result, SessionStore, SessionUserStore, UserStore,
+};
+use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
+
+pub use config::{DEFAULT_AUDIT_CAP, DEFAULT_KEY_PREFIX, RedisConfig};
+
+/// Every auth-core store trait on one Redis server. Cheap to clone (an `Arc` inside);
+/// clones share the connection.
+#[derive(Clone)]
+pub struct RedisStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: conn::Connection,
+    keys: keys::Keys,
+    config: RedisConfig,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("key_prefix", &self.inner.keys.prefix())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Connects to the server and checks that it answers.
+    ///
+    /// # Errors
+    /// [`Error::Config`](auth_core::Error::Config) for an invalid URL or settings (or a
+    /// `rediss://` URL without the `tls` feature);
+    /// [`Error::Unavailable`](auth_core::Error::Unavailable) when the server cannot be
+    /// reached in time; [`Error::Backend`](auth_core::Error::Backend) when it refuses the
+    /// connection (e.g. wrong password).
+    pub async fn connect(config: RedisConfig) -> Result<Self> {
+        config.validate()?;
+        let conn = conn::Connection::open(&config).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn,
+                keys: keys::Keys::new(&config.key_prefix),
+                config,
+            }),
+        })
+    }
+
+    /// The settings the store was opened with.
+    pub fn config(&self) -> &RedisConfig {
+        &self.inner.config
+    }
+
+    /// Checks that the server answers, for health checks.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`](auth_core::Error::Unavailable) when it does not in time.
+    pub async fn ping(&self) -> Result<()> {
+        let _: String = self.query(&redis::cmd("PING")).await?;
+        Ok(())
+    }
+
+    fn keys(&self) -> &keys::Keys {
+        &self.inner.keys
+    }
+
+    async fn script<T: FromRedisValue>(&self, invocation: &ScriptInvocation<'_>) -> Result<T> {
+        let slot = self.inner.conn.current();
+        let mut con = slot.manager;
+        self.inner
+            .conn
+            .run(slot.generation, invocation.invoke_async(&mut con))
+            .await
+    }
+
+    async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T> {
+        let slot = self.inner.conn.current();
+        let mut con = slot.manager;
+        self.inner
+            .conn
+            .run(slot.generation, cmd.query_async(&mut con))
+            .await
+    }
+
+    async fn pipeline<T: FromRedisValue>(&self, pipe: &Pipeline) -> Result<T> {
+        let slot = self.inner.conn.current();
+        let mut con = slot.manager;
+        self.inner
+            .conn
+            .run(slot.generation, pipe.query_async(&mut con))
+            .await
+    }
+}
+
+// Compile-time check that the store is usable behind every trait object.
+const _: fn() = || {
+    fn all<
+        T: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+    >() {
+    }
+    all::<RedisStore>();
+};

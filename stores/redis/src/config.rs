@@ -1,0 +1,131 @@
+//! Connection settings and their defaults.
+
+use std::time::Duration;
+
+use auth_core::{Error, Result};
+
+/// The key prefix used when none is configured.
+pub const DEFAULT_KEY_PREFIX: &str = "auth:";
+
+/// How many audit events are kept per user (and for events about no user) by default.
+pub const DEFAULT_AUDIT_CAP: u32 = 1000;
+
+/// Settings of a [`RedisStore`](crate::RedisStore).
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_store_redis::RedisConfig;
+///
+/// let config = RedisConfig::new("redis://127.0.0.1:6379/")
+///     .key_prefix("myapp:auth:")
+///     .response_timeout(Duration::from_millis(500));
+/// assert_eq!(config.prefix(), "myapp:auth:");
+/// ```
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    pub(crate) url: String,
+    pub(crate) key_prefix: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) response_timeout: Duration,
+    pub(crate) reconnect_retries: usize,
+    pub(crate) audit_cap: u32,
+    pub(crate) stale_index_grace: Duration,
+}
+
+impl RedisConfig {
+    /// Settings for the server at `url` (`redis://`, `rediss://` for TLS, or
+    /// `redis+unix://`), with every other value at its default:
+    ///
+    /// | setting | default |
+    /// |---|---|
+    /// | key prefix | `auth:` |
+    /// | connect timeout | 1 s |
+    /// | response timeout | 1 s |
+    /// | reconnect retries per call | 1 |
+    /// | audit events kept per user | 1000 |
+    /// | stale-index grace | 1 h |
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
+            connect_timeout: Duration::from_secs(1),
+            response_timeout: Duration::from_secs(1),
+            reconnect_retries: 1,
+            audit_cap: DEFAULT_AUDIT_CAP,
+            stale_index_grace: Duration::from_secs(3600),
+        }
+    }
+
+    /// Prepends `prefix` to every key the store reads or writes, so that several
+    /// applications (or tests) can share one database. Include a separator (`:`).
+    #[must_use]
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.key_prefix = prefix.into();
+        self
+    }
+
+    /// How long one attempt to open a connection may take.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long the server may take to answer one command or script.
+    #[must_use]
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.response_timeout = timeout;
+        self
+    }
+
+    /// How many times a call retries opening a connection (with a short jittered backoff)
+    /// before it gives up with [`Error::Unavailable`]. Whatever the value, no call waits
+    /// longer than [`RedisConfig::call_deadline`].
+    #[must_use]
+    pub fn reconnect_retries(mut self, retries: usize) -> Self {
+        self.reconnect_retries = retries;
+        self
+    }
+
+    /// How many audit events are kept per user (older ones are dropped as new ones
+    /// arrive). Events about no user share one list with the same cap.
+    #[must_use]
+    pub fn audit_cap(mut self, cap: u32) -> Self {
+        self.audit_cap = cap;
+        self
+    }
+
+    /// Entries of the expiry indexes whose record Redis has expired more than this long
+    /// ago (by the server's clock) are dropped lazily on writes, so that the indexes stay
+    /// bounded even if no purge ever runs. Purges count records dead for less than this.
+    #[must_use]
+    pub fn stale_index_grace(mut self, grace: Duration) -> Self {
+        self.stale_index_grace = grace;
+        self
+    }
+
+    /// The configured key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.key_prefix
+    }
+
+    /// The longest a single round trip may take before the call returns
+    /// [`Error::Unavailable`]: connect timeout plus response timeout.
+    pub fn call_deadline(&self) -> Duration {
+        self.connect_timeout.saturating_add(self.response_timeout)
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.connect_timeout.is_zero() || self.response_timeout.is_zero() {
+            return Err(Error::Config(
+                "redis store: timeouts must be greater than zero".to_owned(),
+            ));
+        }
+        if self.audit_cap == 0 {
+            return Err(Error::Config(
+                "redis store: the audit cap must be at least 1".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}

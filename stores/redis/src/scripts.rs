@@ -1,0 +1,419 @@
+//! The Lua scripts. Each runs atomically on the server: no other command interleaves, so
+//! check-and-write inside one script cannot race.
+//!
+//! Conventions: `ARGV[1]` is the key prefix whenever a script derives keys from stored
+//! data (e.g. the sessions of a user being deleted); instants are compared as the
+//! fixed-width strings of [`crate::codec::time_key`] (exact to the nanosecond), and
+//! expiries and scores are Unix milliseconds. Scripts read the server clock (`TIME`)
+//! only to drop index entries of records Redis has already expired.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// Drops entries older than the grace period from an expiry index (`KEYS[n]`), by the
+/// server's clock. Shared Lua snippet; expects `grace` (ms) in scope.
+macro_rules! drop_stale {
+    ($key:literal) => {
+        concat!(
+            "local t = redis.call('TIME')\n",
+            "local server_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n",
+            "redis.call('ZREMRANGEBYSCORE', ",
+            $key,
+            ", '-inf', '(' .. string.format('%d', server_ms - grace))\n"
+        )
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: user, email index, username index, users by creation.
+/// ARGV: prefix, id, email, username ('' = none), version, json, creation score.
+/// Returns 0 created, 1 email taken, 2 username taken, 3 id taken.
+pub(crate) static CREATE_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 3 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+redis.call('SET', KEYS[2], ARGV[2])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+redis.call('HSET', KEYS[1], 'v', ARGV[5], 'e', ARGV[3], 'u', ARGV[4], 'd', ARGV[6])
+redis.call('ZADD', KEYS[4], ARGV[7], ARGV[2])
+return 0
+",
+    )
+});
+
+/// KEYS: user, new email index, new username index, users by creation.
+/// ARGV: prefix, id, new email, new username ('' = none), expected version, new version,
+/// json, creation score.
+/// Returns 0 updated, 1 email taken, 2 username taken, 4 stale (or gone).
+pub(crate) static UPDATE_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('HMGET', KEYS[1], 'v', 'e', 'u')
+if not cur[1] or cur[1] ~= ARGV[5] then return 4 end
+local old_email, old_username = cur[2], cur[3]
+if ARGV[3] ~= old_email then
+  local owner = redis.call('GET', KEYS[2])
+  if owner and owner ~= ARGV[2] then return 1 end
+end
+if ARGV[4] ~= '' and ARGV[4] ~= old_username then
+  local owner = redis.call('GET', KEYS[3])
+  if owner and owner ~= ARGV[2] then return 2 end
+end
+if ARGV[3] ~= old_email then
+  redis.call('DEL', ARGV[1] .. 'email:' .. old_email)
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+if ARGV[4] ~= old_username then
+  if old_username ~= '' then redis.call('DEL', ARGV[1] .. 'username:' .. old_username) end
+  if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[6], 'e', ARGV[3], 'u', ARGV[4], 'd', ARGV[7])
+redis.call('ZADD', KEYS[4], ARGV[8], ARGV[2])
+return 0
+",
+    )
+});
+
+/// KEYS: user, users by creation, the user's session index, session expiry index.
+/// ARGV: prefix, id, expected version.
+/// Returns the number of sessions deleted, or -1 when stale (or gone).
+pub(crate) static DELETE_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('HMGET', KEYS[1], 'v', 'e', 'u')
+if not cur[1] or cur[1] ~= ARGV[3] then return -1 end
+redis.call('DEL', ARGV[1] .. 'email:' .. cur[2])
+if cur[3] ~= '' then redis.call('DEL', ARGV[1] .. 'username:' .. cur[3]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+local n = 0
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  n = n + redis.call('DEL', ARGV[1] .. 'session:' .. digest)
+  redis.call('ZREM', KEYS[4], digest)
+end
+redis.call('DEL', KEYS[3])
+return n
+",
+    )
+});
+
+/// KEYS: an email or username index. ARGV: prefix.
+/// Returns the user's JSON, or nil.
+pub(crate) static USER_BY_INDEX: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('HGET', ARGV[1] .. 'user:' .. id, 'd')
+",
+    )
+});
+
+/// KEYS: users by creation. ARGV: prefix, start rank, stop rank.
+/// Returns the JSON of the users in that rank range, oldest first.
+pub(crate) static LIST_USERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
+  local d = redis.call('HGET', ARGV[1] .. 'user:' .. id, 'd')
+  if d then out[#out + 1] = d end
+end
+return out
+",
+    )
+});
+
+/// KEYS: users by creation. ARGV: prefix, start rank, stop rank.
+/// Returns the number of users, then `id, email, username` triples of that rank range,
+/// for searching.
+pub(crate) static SCAN_USERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local out = {tostring(redis.call('ZCARD', KEYS[1]))}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
+  local v = redis.call('HMGET', ARGV[1] .. 'user:' .. id, 'e', 'u')
+  if v[1] then
+    out[#out + 1] = id
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2]
+  end
+end
+return out
+",
+    )
+});
+
+/// ARGV: prefix, ids... Returns the JSON of those users that exist, in order.
+pub(crate) static USERS_BY_IDS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local out = {}
+for i = 2, #ARGV do
+  local d = redis.call('HGET', ARGV[1] .. 'user:' .. ARGV[i], 'd')
+  if d then out[#out + 1] = d end
+end
+return out
+",
+    )
+});
+
+// ---------------------------------------------------------------------------------------
+// Sessions
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: session, the user's session index, session expiry index.
+/// ARGV: prefix, digest, user id, json, last seen, idle expiry, hard expiry (time keys),
+/// hard expiry ms, death ms, creation score, grace ms.
+/// Returns 1 created, 0 digest exists.
+pub(crate) static CREATE_SESSION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local grace = tonumber(ARGV[11])
+redis.call('HSET', KEYS[1], 'd', ARGV[4], 'u', ARGV[3], 'ls', ARGV[5], 'ie', ARGV[6],
+  'ex', ARGV[7], 'exm', ARGV[8])
+redis.call('PEXPIREAT', KEYS[1], ARGV[9])
+redis.call('ZADD', KEYS[2], ARGV[10], ARGV[2])
+redis.call('PEXPIREAT', KEYS[2], ARGV[9], 'NX')
+redis.call('PEXPIREAT', KEYS[2], ARGV[9], 'GT')
+",
+        drop_stale!("KEYS[3]"),
+        r"
+redis.call('ZADD', KEYS[3], ARGV[9], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: session, session expiry index.
+/// ARGV: prefix, digest, last seen, idle expiry (time keys), idle expiry ms.
+/// Returns 1 touched, 0 missing.
+pub(crate) static TOUCH_SESSION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('HMGET', KEYS[1], 'u', 'exm')
+if not cur[1] then return 0 end
+local dies = math.min(tonumber(cur[2]), tonumber(ARGV[5]))
+local dies_s = string.format('%d', dies)
+redis.call('HSET', KEYS[1], 'ls', ARGV[3], 'ie', ARGV[4])
+redis.call('PEXPIREAT', KEYS[1], dies_s)
+redis.call('ZADD', KEYS[2], dies_s, ARGV[2])
+local index = ARGV[1] .. 'user:' .. cur[1] .. ':sessions'
+redis.call('PEXPIREAT', index, dies_s, 'NX')
+redis.call('PEXPIREAT', index, dies_s, 'GT')
+return 1
+",
+    )
+});
+
+/// KEYS: session, session expiry index. ARGV: prefix, digest.
+/// Returns 1 deleted, 0 missing.
+pub(crate) static DELETE_SESSION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local user = redis.call('HGET', KEYS[1], 'u')
+redis.call('ZREM', KEYS[2], ARGV[2])
+if not user then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[1] .. 'user:' .. user .. ':sessions', ARGV[2])
+return 1
+",
+    )
+});
+
+/// KEYS: the user's session index. ARGV: prefix.
+/// Returns `json, last seen, idle expiry` triples of the user's existing sessions, and
+/// drops index entries whose session Redis has expired.
+pub(crate) static SESSIONS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local out = {}
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local v = redis.call('HMGET', ARGV[1] .. 'session:' .. digest, 'd', 'ls', 'ie')
+  if v[1] then
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2]
+    out[#out + 1] = v[3]
+  else
+    redis.call('ZREM', KEYS[1], digest)
+  end
+end
+return out
+",
+    )
+});
+
+/// KEYS: the user's session index, session expiry index. ARGV: prefix, digest to keep
+/// ('' = none). Returns how many existing sessions were deleted.
+pub(crate) static DELETE_SESSIONS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = 0
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if digest ~= ARGV[2] then
+    n = n + redis.call('DEL', ARGV[1] .. 'session:' .. digest)
+    redis.call('ZREM', KEYS[1], digest)
+    redis.call('ZREM', KEYS[2], digest)
+  end
+end
+return n
+",
+    )
+});
+
+/// KEYS: session (the owner's key is derived). ARGV: prefix.
+/// Returns `session json, last seen, idle expiry, user json`, or nil.
+pub(crate) static SESSION_WITH_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('HMGET', KEYS[1], 'd', 'ls', 'ie', 'u')
+if not v[1] then return false end
+local user = redis.call('HGET', ARGV[1] .. 'user:' .. v[4], 'd')
+if not user then return false end
+return {v[1], v[2], v[3], user}
+",
+    )
+});
+
+/// KEYS: session expiry index. ARGV: prefix, now (time key), now ms (rounded up),
+/// offset, batch size.
+/// Returns `{purged, examined, skipped}`. A session counts as purged when it was dead at
+/// `now` or already expired by Redis.
+pub(crate) static PURGE_SESSIONS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', ARGV[4], ARGV[5])
+local purged, skipped = 0, 0
+for _, digest in ipairs(ids) do
+  local key = ARGV[1] .. 'session:' .. digest
+  local v = redis.call('HMGET', key, 'u', 'ex', 'ie')
+  if not v[1] then
+    redis.call('ZREM', KEYS[1], digest)
+    purged = purged + 1
+  else
+    local dies = v[2]
+    if v[3] < dies then dies = v[3] end
+    if dies <= ARGV[2] then
+      redis.call('DEL', key)
+      redis.call('ZREM', KEYS[1], digest)
+      redis.call('ZREM', ARGV[1] .. 'user:' .. v[1] .. ':sessions', digest)
+      purged = purged + 1
+    else
+      skipped = skipped + 1
+    end
+  end
+end
+return {purged, #ids, skipped}
+",
+    )
+});
+
+// ---------------------------------------------------------------------------------------
+// Counters
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: counter, counter expiry index.
+/// ARGV: prefix, counter name, now, window end (time keys), window end ms, grace ms.
+/// Returns `{count, window end}`.
+pub(crate) static INCREMENT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        r"
+local ends = redis.call('HGET', KEYS[1], 'e')
+if ends and ARGV[3] < ends then
+  return {redis.call('HINCRBY', KEYS[1], 'c', 1), ends}
+end
+local grace = tonumber(ARGV[6])
+redis.call('HSET', KEYS[1], 'c', 1, 'e', ARGV[4])
+redis.call('PEXPIREAT', KEYS[1], ARGV[5])
+",
+        drop_stale!("KEYS[2]"),
+        r"
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
+return {1, ARGV[4]}
+"
+    ))
+});
+
+/// KEYS: counter expiry index. ARGV: prefix, now (time key), now ms (rounded up), offset,
+/// batch size. Returns `{purged, examined, skipped}`.
+pub(crate) static PURGE_COUNTERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local names = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', ARGV[4], ARGV[5])
+local purged, skipped = 0, 0
+for _, name in ipairs(names) do
+  local key = ARGV[1] .. 'counter:' .. name
+  local ends = redis.call('HGET', key, 'e')
+  if not ends then
+    redis.call('ZREM', KEYS[1], name)
+    purged = purged + 1
+  elseif ends <= ARGV[2] then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], name)
+    purged = purged + 1
+  else
+    skipped = skipped + 1
+  end
+end
+return {purged, #names, skipped}
+",
+    )
+});
+
+// ---------------------------------------------------------------------------------------
+// Outbox
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: outbox queue. ARGV: prefix, now (time key), now ms (rounded up), limit,
+/// lease end (time key), lease end ms.
+/// Returns `id, json, attempts, next attempt, last error, has last error` sextuples of
+/// the claimed messages; `next attempt` is the lease end.
+pub(crate) static CLAIM_DUE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local limit = tonumber(ARGV[4])
+local out = {}
+local claimed = 0
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, limit + 64)
+for _, id in ipairs(ids) do
+  if claimed >= limit then break end
+  local key = ARGV[1] .. 'outbox:msg:' .. id
+  local v = redis.call('HMGET', key, 'd', 'a', 'n', 'le')
+  if not v[1] then
+    redis.call('ZREM', KEYS[1], id)
+  elseif v[3] <= ARGV[2] then
+    redis.call('HSET', key, 'n', ARGV[5])
+    redis.call('ZADD', KEYS[1], ARGV[6], id)
+    out[#out + 1] = id
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2]
+    out[#out + 1] = ARGV[5]
+    out[#out + 1] = v[4] or ''
+    out[#out + 1] = v[4] and '1' or '0'
+    claimed = claimed + 1
+  end
+end
+return out
+",
+    )
+});
+
+/// KEYS: message, outbox queue. ARGV: prefix, id, attempts, next attempt (time key),
+/// next attempt ms, last error. Returns 1 rescheduled, 0 missing.
+pub(crate) static RESCHEDULE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'a', ARGV[3], 'n', ARGV[4], 'le', ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
+return 1
+",
+    )
+});

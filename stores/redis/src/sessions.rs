@@ -1,0 +1,209 @@
+//! [`SessionStore`] and [`SessionUserStore`] on Redis.
+
+use async_trait::async_trait;
+use auth_core::{
+    Error, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
+    UserId,
+};
+use time::OffsetDateTime;
+
+use crate::RedisStore;
+use crate::codec::{Corrupt, ceil_ms, floor_ms, from_json, parse_time_key, time_key, to_json};
+use crate::scripts;
+
+/// How many index entries one purge round trip examines.
+const PURGE_BATCH: i64 = 500;
+
+/// A session hash read back: the record as created, with the fields touches change.
+fn session_from_parts(json: &str, last_seen: &str, idle_expires: &str) -> Result<SessionRecord> {
+    let mut record: SessionRecord = from_json(json)?;
+    record.last_seen_at = parse_time_key(last_seen)?;
+    record.idle_expires_at = parse_time_key(idle_expires)?;
+    Ok(record)
+}
+
+#[async_trait]
+impl SessionStore for RedisStore {
+    async fn create_session(&self, session: &SessionRecord) -> Result<()> {
+        let keys = self.keys();
+        let grace = i64::try_from(self.config().stale_index_grace.as_millis()).unwrap_or(i64::MAX);
+        let created: i64 = self
+            .script(
+                scripts::CREATE_SESSION
+                    .key(keys.session(&session.digest))
+                    .key(keys.user_sessions(session.user_id))
+                    .key(keys.session_expiry())
+                    .arg(keys.prefix())
+                    .arg(session.digest.to_hex())
+                    .arg(session.user_id.to_string())
+                    .arg(to_json(session)?)
+                    .arg(time_key(session.last_seen_at))
+                    .arg(time_key(session.idle_expires_at))
+                    .arg(time_key(session.expires_at))
+                    .arg(ceil_ms(session.expires_at))
+                    .arg(ceil_ms(session.dies_at()))
+                    .arg(floor_ms(session.created_at))
+                    .arg(grace),
+            )
+            .await?;
+        if created == 1 {
+            Ok(())
+        } else {
+            // A 256-bit collision (or the same record stored twice): never overwritten.
+            // The contract asks for `Conflict`; no user field collided, so `Email` is
+            // nominal (as in the memory store).
+            Err(Error::Conflict {
+                field: UniqueField::Email,
+            })
+        }
+    }
+
+    async fn session(&self, digest: &SessionDigest) -> Result<Option<SessionRecord>> {
+        let fields: Vec<Option<String>> = self
+            .query(
+                redis::cmd("HMGET")
+                    .arg(self.keys().session(digest))
+                    .arg("d")
+                    .arg("ls")
+                    .arg("ie"),
+            )
+            .await?;
+        match fields.as_slice() {
+            [Some(d), Some(ls), Some(ie)] => session_from_parts(d, ls, ie).map(Some),
+            [None, _, _] => Ok(None),
+            _ => Err(Error::backend(Corrupt::new("a session hash", fields))),
+        }
+    }
+
+    async fn touch_session(
+        &self,
+        digest: &SessionDigest,
+        last_seen_at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        let keys = self.keys();
+        let _touched: i64 = self
+            .script(
+                scripts::TOUCH_SESSION
+                    .key(keys.session(digest))
+                    .key(keys.session_expiry())
+                    .arg(keys.prefix())
+                    .arg(digest.to_hex())
+                    .arg(time_key(last_seen_at))
+                    .arg(time_key(idle_expires_at))
+                    .arg(ceil_ms(idle_expires_at)),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
+        let keys = self.keys();
+        let deleted: i64 = self
+            .script(
+                scripts::DELETE_SESSION
+                    .key(keys.session(digest))
+                    .key(keys.session_expiry())
+                    .arg(keys.prefix())
+                    .arg(digest.to_hex()),
+            )
+            .await?;
+        Ok(deleted == 1)
+    }
+
+    async fn sessions_for_user(
+        &self,
+        user_id: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<SessionRecord>> {
+        let keys = self.keys();
+        let rows: Vec<String> = self
+            .script(
+                scripts::SESSIONS_FOR_USER
+                    .key(keys.user_sessions(user_id))
+                    .arg(keys.prefix()),
+            )
+            .await?;
+        if !rows.len().is_multiple_of(3) {
+            return Err(Error::backend(Corrupt::new("session triples", rows.len())));
+        }
+        let mut sessions = rows
+            .chunks_exact(3)
+            .map(|r| session_from_parts(&r[0], &r[1], &r[2]))
+            .filter(|r| r.as_ref().map_or(true, |s| s.is_live(now)))
+            .collect::<Result<Vec<_>>>()?;
+        sessions.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.digest.cmp(&a.digest))
+        });
+        Ok(sessions)
+    }
+
+    async fn delete_sessions_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<&SessionDigest>,
+    ) -> Result<u64> {
+        let keys = self.keys();
+        let deleted: u64 = self
+            .script(
+                scripts::DELETE_SESSIONS_FOR_USER
+                    .key(keys.user_sessions(user_id))
+                    .key(keys.session_expiry())
+                    .arg(keys.prefix())
+                    .arg(keep.map(SessionDigest::to_hex).unwrap_or_default()),
+            )
+            .await?;
+        Ok(deleted)
+    }
+
+    async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
+        let keys = self.keys();
+        let (now_key, now_ms) = (time_key(now), ceil_ms(now));
+        let mut purged_total = 0u64;
+        let mut offset = 0i64;
+        loop {
+            let (purged, examined, skipped): (u64, i64, i64) = self
+                .script(
+                    scripts::PURGE_SESSIONS
+                        .key(keys.session_expiry())
+                        .arg(keys.prefix())
+                        .arg(&now_key)
+                        .arg(now_ms)
+                        .arg(offset)
+                        .arg(PURGE_BATCH),
+                )
+                .await?;
+            purged_total += purged;
+            offset += skipped;
+            if examined < PURGE_BATCH {
+                return Ok(purged_total);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl SessionUserStore for RedisStore {
+    async fn session_with_user(
+        &self,
+        digest: &SessionDigest,
+    ) -> Result<Option<(SessionRecord, User)>> {
+        let row: Option<Vec<String>> = self
+            .script(
+                scripts::SESSION_WITH_USER
+                    .key(self.keys().session(digest))
+                    .arg(self.keys().prefix()),
+            )
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let [d, ls, ie, user] = row.as_slice() else {
+            return Err(Error::backend(Corrupt::new(
+                "a session and its user",
+                row.len(),
+            )));
+        };
+        Ok(Some((session_from_parts(d, ls, ie)?, from_json(user)?)))
+    }
+}

@@ -1,0 +1,108 @@
+//! Shared by the integration tests: where the test server is, unique key prefixes,
+//! cleanup, and a TCP proxy that can be cut.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod proxy;
+
+use std::time::Duration;
+
+use auth_store_redis::{RedisConfig, RedisStore};
+
+/// The test server's URL from `AUTH_TEST_REDIS_URL`.
+///
+/// Unset: prints a visible notice and returns `None` (the caller returns, the test
+/// passes without testing), except under `CI=true`, where it panics: CI must never skip
+/// silently.
+pub fn redis_url(test: &str) -> Option<String> {
+    match std::env::var("AUTH_TEST_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{test}: AUTH_TEST_REDIS_URL is not set, and CI=true forbids skipping");
+            }
+            eprintln!(
+                "\n*** SKIPPED {test}: AUTH_TEST_REDIS_URL is not set (e.g. \
+                 export AUTH_TEST_REDIS_URL=redis://127.0.0.1:6379/) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// A key prefix no other test (or run) uses.
+pub fn unique_prefix() -> String {
+    format!("auth-test:{}:", uuid::Uuid::new_v4().simple())
+}
+
+/// A configuration for `url` under a fresh prefix, with short timeouts.
+pub fn config(url: &str) -> RedisConfig {
+    RedisConfig::new(url)
+        .key_prefix(unique_prefix())
+        .connect_timeout(Duration::from_millis(500))
+        .response_timeout(Duration::from_millis(1000))
+}
+
+/// Connects a store. An unreachable server is a failure (the URL says it should be
+/// there), locally as under CI.
+pub async fn connect(config: RedisConfig) -> RedisStore {
+    match RedisStore::connect(config).await {
+        Ok(store) => store,
+        Err(e) => panic!(
+            "cannot reach the test Redis server: {e} ({:?})",
+            std::error::Error::source(&e)
+        ),
+    }
+}
+
+/// A store on the test server under a fresh prefix, or `None` (after the notice) when no
+/// server is configured.
+pub async fn store(test: &str) -> Option<RedisStore> {
+    let url = redis_url(test)?;
+    Some(connect(config(&url)).await)
+}
+
+/// A raw connection, to look at keys directly.
+pub async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+/// Every key under `prefix`.
+pub async fn keys_under(url: &str, prefix: &str) -> Vec<String> {
+    let mut con = raw(url).await;
+    let mut cursor = 0u64;
+    let mut keys = Vec::new();
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut con)
+            .await
+            .unwrap();
+        keys.extend(batch);
+        if next == 0 {
+            return keys;
+        }
+        cursor = next;
+    }
+}
+
+/// Deletes every key under `prefix` (never FLUSHDB: the server is shared).
+pub async fn cleanup(url: &str, prefix: &str) {
+    let keys = keys_under(url, prefix).await;
+    if keys.is_empty() {
+        return;
+    }
+    let mut con = raw(url).await;
+    let _: i64 = redis::cmd("DEL")
+        .arg(&keys)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+}

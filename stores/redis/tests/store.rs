@@ -1,0 +1,488 @@
+//! Behaviour specific to the Redis store, beyond the conformance kit: native expiry, the
+//! key layout under the prefix, lazy index cleanup, caps, search, configuration, TLS.
+//! Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use auth_core::{
+    AccountStatus, AuditEvent, AuditKind, CounterStore, Error, PasswordHash, SecurityStamp,
+    SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId, UserStore,
+};
+use auth_core::{AuditSink, Page};
+use auth_store_redis::{RedisConfig, RedisStore};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn user(email: &str, username: Option<&str>) -> User {
+    let t = now();
+    User {
+        id: UserId::new(),
+        email: email.to_owned(),
+        username: username.map(str::to_owned),
+        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        status: AccountStatus::Active,
+        email_verified_at: None,
+        roles: vec![],
+        security_stamp: SecurityStamp::generate(),
+        locked_until: None,
+        lockout_count: 0,
+        created_at: t,
+        updated_at: t,
+        last_login_at: None,
+        version: 1,
+    }
+}
+
+fn session(user_id: UserId, hard: Duration, idle: Duration) -> SessionRecord {
+    let t = now();
+    SessionRecord {
+        digest: SessionToken::generate().digest(),
+        user_id,
+        created_at: t,
+        last_seen_at: t,
+        expires_at: t + hard,
+        idle_expires_at: t + idle,
+        remember: false,
+        user_agent: Some("test".to_owned()),
+        ip: None,
+    }
+}
+
+async fn pttl(url: &str, key: &str) -> i64 {
+    let mut con = common::raw(url).await;
+    redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut con)
+        .await
+        .unwrap()
+}
+
+/// A store plus what the test needs to look at its keys and clean up.
+struct Fixture {
+    url: String,
+    prefix: String,
+    store: RedisStore,
+}
+
+impl Fixture {
+    async fn new(test: &str) -> Option<Self> {
+        Self::with(test, |c| c).await
+    }
+
+    async fn with(test: &str, tweak: impl FnOnce(RedisConfig) -> RedisConfig) -> Option<Self> {
+        let url = common::redis_url(test)?;
+        let config = tweak(common::config(&url));
+        let prefix = config.prefix().to_owned();
+        let store = common::connect(config).await;
+        Some(Self { url, prefix, store })
+    }
+
+    async fn keys(&self) -> Vec<String> {
+        let mut keys = common::keys_under(&self.url, &self.prefix).await;
+        keys.sort();
+        keys
+    }
+
+    async fn cleanup(self) {
+        common::cleanup(&self.url, &self.prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_natively_and_touch_extends_expiry() {
+    let Some(f) = Fixture::new("sessions_expire_natively_and_touch_extends_expiry").await else {
+        return;
+    };
+    let owner = UserId::new();
+    let s = session(owner, Duration::days(1), Duration::milliseconds(1500));
+    f.store.create_session(&s).await.unwrap();
+    let key = format!("{}session:{}", f.prefix, s.digest.to_hex());
+    let ttl = pttl(&f.url, &key).await;
+    assert!(
+        (1..=1500).contains(&ttl),
+        "session PTTL {ttl} should follow the idle expiry"
+    );
+
+    // Touch: the idle expiry moves to +1 h, and Redis's expiry with it.
+    let t = now();
+    f.store
+        .touch_session(&s.digest, t, t + Duration::hours(1))
+        .await
+        .unwrap();
+    let ttl = pttl(&f.url, &key).await;
+    assert!(ttl > 3_590_000, "touch must push the expiry, PTTL is {ttl}");
+    let stored = f.store.session(&s.digest).await.unwrap().unwrap();
+    assert_eq!(stored.last_seen_at, t);
+    assert_eq!(stored.idle_expires_at, t + Duration::hours(1));
+    assert_eq!(stored.expires_at, s.expires_at);
+
+    // The hard limit still caps it.
+    let short = session(owner, Duration::milliseconds(800), Duration::hours(1));
+    f.store.create_session(&short).await.unwrap();
+    f.store
+        .touch_session(&short.digest, now(), now() + Duration::days(2))
+        .await
+        .unwrap();
+    let ttl = pttl(
+        &f.url,
+        &format!("{}session:{}", f.prefix, short.digest.to_hex()),
+    )
+    .await;
+    assert!(
+        (1..=800).contains(&ttl),
+        "touch must not outlive the hard expiry, PTTL {ttl}"
+    );
+
+    // After the wall-clock expiry the session is gone, and listing cleans the index.
+    tokio::time::sleep(StdDuration::from_millis(900)).await;
+    assert_eq!(f.store.session(&short.digest).await.unwrap(), None);
+    let listed = f.store.sessions_for_user(owner, now()).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.digest).collect::<Vec<_>>(),
+        vec![s.digest]
+    );
+    let mut con = common::raw(&f.url).await;
+    let index: Vec<String> = redis::cmd("ZRANGE")
+        .arg(format!("{}user:{owner}:sessions", f.prefix))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    assert_eq!(
+        index,
+        vec![s.digest.to_hex()],
+        "the stale index entry must be dropped"
+    );
+    // The index itself expires with the last of its sessions.
+    let index_ttl = pttl(&f.url, &format!("{}user:{owner}:sessions", f.prefix)).await;
+    assert!(index_ttl > 3_590_000, "index PTTL {index_ttl}");
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn counters_expire_natively_and_the_window_is_fixed() {
+    let Some(f) = Fixture::new("counters_expire_natively_and_the_window_is_fixed").await else {
+        return;
+    };
+    let t = now();
+    let first = f
+        .store
+        .increment("login:ip:1", Duration::seconds(60), t)
+        .await
+        .unwrap();
+    assert_eq!(first.count, 1);
+    assert_eq!(first.expires_at, t + Duration::seconds(60));
+    let key = format!("{}counter:login:ip:1", f.prefix);
+    let ttl = pttl(&f.url, &key).await;
+    assert!((59_000..=60_001).contains(&ttl), "counter PTTL {ttl}");
+    let later = t + Duration::seconds(30);
+    let second = f
+        .store
+        .increment("login:ip:1", Duration::seconds(60), later)
+        .await
+        .unwrap();
+    assert_eq!(second.count, 2);
+    assert_eq!(
+        second.expires_at, first.expires_at,
+        "later increments keep the window"
+    );
+    assert!(
+        pttl(&f.url, &key).await <= ttl,
+        "later increments must not extend the expiry"
+    );
+
+    // Real-time expiry by Redis.
+    let short = f
+        .store
+        .increment("short", Duration::milliseconds(300), now())
+        .await
+        .unwrap();
+    assert_eq!(short.count, 1);
+    tokio::time::sleep(StdDuration::from_millis(400)).await;
+    assert_eq!(f.store.counter("short", now()).await.unwrap(), None);
+    assert_eq!(
+        pttl(&f.url, &format!("{}counter:short", f.prefix)).await,
+        -2
+    );
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn counters_are_exact_under_concurrency() {
+    let Some(f) = Fixture::new("counters_are_exact_under_concurrency").await else {
+        return;
+    };
+    let store = Arc::new(f.store.clone());
+    let t = now();
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .increment("race", Duration::minutes(5), t)
+                    .await
+                    .unwrap()
+                    .count
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for task in tasks {
+        seen.push(task.await.unwrap());
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=200).collect::<Vec<u64>>());
+    assert_eq!(
+        f.store.counter("race", t).await.unwrap().unwrap().count,
+        200
+    );
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
+    let Some(f) = Fixture::new("every_key_lives_under_the_prefix").await else {
+        return;
+    };
+    let u = user(&format!("a-{}@example.test", Uuid::new_v4()), Some("alice"));
+    f.store.create_user(&u).await.unwrap();
+    let s1 = session(u.id, Duration::days(1), Duration::hours(2));
+    let s2 = session(u.id, Duration::days(1), Duration::hours(2));
+    f.store.create_session(&s1).await.unwrap();
+    f.store.create_session(&s2).await.unwrap();
+    let p = &f.prefix;
+    assert_eq!(
+        f.keys().await,
+        {
+            let mut expected = vec![
+                format!("{p}email:{}", u.email),
+                format!("{p}session:{}", s1.digest.to_hex()),
+                format!("{p}session:{}", s2.digest.to_hex()),
+                format!("{p}sessions:expiry"),
+                format!("{p}user:{}", u.id),
+                format!("{p}user:{}:sessions", u.id),
+                format!("{p}username:alice"),
+                format!("{p}users"),
+            ];
+            expected.sort();
+            expected
+        },
+        "the key layout documented in docs/redis-store.md"
+    );
+
+    // One round trip for session + user.
+    let (loaded, owner) = f
+        .store
+        .session_with_user(&s1.digest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((loaded, owner), (s1.clone(), u.clone()));
+
+    // Deleting the user deletes its sessions, indexes and unique claims.
+    assert!(matches!(
+        f.store.delete_user(u.id, 2).await,
+        Err(Error::StaleVersion)
+    ));
+    f.store.delete_user(u.id, 1).await.unwrap();
+    assert_eq!(
+        f.keys().await,
+        Vec::<String>::new(),
+        "nothing may be left behind"
+    );
+    assert_eq!(f.store.session(&s1.digest).await.unwrap(), None);
+    assert_eq!(f.store.session_with_user(&s2.digest).await.unwrap(), None);
+    // The email and username are free again.
+    let again = user(&u.email, Some("alice"));
+    f.store.create_user(&again).await.unwrap();
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn prefixes_isolate_stores() {
+    let Some(a) = Fixture::new("prefixes_isolate_stores").await else {
+        return;
+    };
+    let b = Fixture::new("prefixes_isolate_stores").await.unwrap();
+    let u = user("shared@example.test", None);
+    a.store.create_user(&u).await.unwrap();
+    assert_eq!(b.store.user_by_email(&u.email).await.unwrap(), None);
+    // The same email is free under the other prefix.
+    b.store
+        .create_user(&user("shared@example.test", None))
+        .await
+        .unwrap();
+    assert_eq!(a.store.count_users(None).await.unwrap(), 1);
+    assert_eq!(b.store.count_users(None).await.unwrap(), 1);
+    a.cleanup().await;
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn search_is_case_insensitive_paged_and_ordered() {
+    let Some(f) = Fixture::new("search_is_case_insensitive_paged_and_ordered").await else {
+        return;
+    };
+    let mut created = Vec::new();
+    for i in 0..25 {
+        let name = if i % 2 == 0 {
+            format!("Even{i}")
+        } else {
+            format!("odd{i}")
+        };
+        let mut u = user(
+            &format!("{}@example.test", name.to_lowercase()),
+            Some(&name),
+        );
+        u.created_at = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::seconds(i);
+        f.store.create_user(&u).await.unwrap();
+        created.push(u);
+    }
+    assert_eq!(f.store.count_users(None).await.unwrap(), 25);
+    assert_eq!(f.store.count_users(Some("EVEN")).await.unwrap(), 13);
+    assert_eq!(f.store.count_users(Some("odd1")).await.unwrap(), 6); // 1, 11, 13, 15, 17, 19
+    assert_eq!(f.store.count_users(Some("nobody")).await.unwrap(), 0);
+
+    let page = f
+        .store
+        .list_users(
+            Some("even"),
+            Page {
+                offset: 2,
+                limit: 3,
+            },
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = page.iter().map(|u| u.username.clone().unwrap()).collect();
+    assert_eq!(names, ["Even4", "Even6", "Even8"]);
+
+    let all = f
+        .store
+        .list_users(
+            None,
+            Page {
+                offset: 20,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all, created[20..].to_vec(), "oldest first, paged");
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn audit_keeps_the_newest_events_up_to_the_cap() {
+    let Some(f) = Fixture::with("audit_keeps_the_newest_events_up_to_the_cap", |c| {
+        c.audit_cap(5)
+    })
+    .await
+    else {
+        return;
+    };
+    let who = UserId::new();
+    let t = now();
+    let mut events = Vec::new();
+    for i in 0..8 {
+        let e = AuditEvent {
+            id: Uuid::now_v7(),
+            at: t + Duration::seconds(i),
+            kind: AuditKind::LoginFailed,
+            user_id: Some(who),
+            actor_id: None,
+            ip: Some("192.0.2.1".to_owned()),
+            detail: Some(format!("attempt {i}")),
+        };
+        f.store.record(&e).await.unwrap();
+        events.push(e);
+    }
+    let listed = f.store.events_for_user(who, 100).await.unwrap();
+    let expected: Vec<_> = events.iter().rev().take(5).cloned().collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        f.store.events_for_user(who, 2).await.unwrap(),
+        expected[..2].to_vec()
+    );
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn purges_clean_index_entries_of_natively_expired_records() {
+    let Some(f) = Fixture::new("purges_clean_index_entries").await else {
+        return;
+    };
+    let owner = UserId::new();
+    let gone = session(owner, Duration::milliseconds(200), Duration::hours(1));
+    f.store.create_session(&gone).await.unwrap();
+    f.store
+        .increment("c", Duration::milliseconds(200), now())
+        .await
+        .unwrap();
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(f.store.purge_expired_sessions(now()).await.unwrap(), 1);
+    assert_eq!(f.store.purge_expired_counters(now()).await.unwrap(), 1);
+    assert_eq!(
+        f.keys().await,
+        Vec::<String>::new(),
+        "indexes must be empty"
+    );
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn invalid_configuration_is_refused() {
+    let zero = RedisConfig::new("redis://127.0.0.1:6379/").response_timeout(StdDuration::ZERO);
+    assert!(matches!(
+        RedisStore::connect(zero).await,
+        Err(Error::Config(_))
+    ));
+    let bad_url = RedisConfig::new("http://example.test/");
+    assert!(matches!(
+        RedisStore::connect(bad_url).await,
+        Err(Error::Config(_))
+    ));
+    let no_audit = RedisConfig::new("redis://127.0.0.1:6379/").audit_cap(0);
+    assert!(matches!(
+        RedisStore::connect(no_audit).await,
+        Err(Error::Config(_))
+    ));
+}
+
+/// `rediss://` against a server that does not speak TLS: the handshake fails with a
+/// typed error in time. Proves that a TLS connection is attempted with a crypto provider
+/// (rustls would panic without one) and that a failed handshake is no hang.
+#[cfg(feature = "tls")]
+#[tokio::test]
+async fn tls_is_attempted_with_the_ring_provider() {
+    let Some(url) = common::redis_url("tls_is_attempted_with_the_ring_provider") else {
+        return;
+    };
+    let tls_url = url.replacen("redis://", "rediss://", 1);
+    let config = common::config(&tls_url);
+    let deadline = config.call_deadline();
+    let started = std::time::Instant::now();
+    let result = RedisStore::connect(config).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(
+            result,
+            Err(Error::Unavailable { .. } | Error::Backend { .. })
+        ),
+        "a TLS handshake with a plain-text server must fail, got {result:?}"
+    );
+    assert!(
+        elapsed < deadline + StdDuration::from_millis(500),
+        "took {elapsed:?}"
+    );
+    assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+}
