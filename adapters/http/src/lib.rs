@@ -1,1 +1,119 @@
-//! The framework-neutral web layer of the auth toolkit: routes, pages, forms, JSON API, CSRF, cookies.
+//! # auth-http
+//!
+//! The framework-neutral web layer of the auth toolkit: every page, form and JSON
+//! endpoint of the account flows of [`auth_core`], over the types of the [`http`] 1.x
+//! crate. Framework adapters (`auth-axum`, and Poem and Rocket next) are thin bindings
+//! around one call:
+//!
+//! ```ignore
+//! let response: http::Response<bytes::Bytes> = web.handle(request, peer_ip).await;
+//! ```
+//!
+//! where `request` is an `http::Request<bytes::Bytes>` whose path is relative to the
+//! mount point, plus helpers to answer "who is the current user of this request"
+//! ([`AuthWeb::current_user`]) and to refuse a request the way the layer does
+//! ([`AuthWeb::deny`]).
+//!
+//! ## What it serves
+//!
+//! Relative to the mount point (the demos use `/auth`):
+//!
+//! | Route | |
+//! |---|---|
+//! | `GET/POST /register` | `email`, optional `username`, `password`, `password_confirm` |
+//! | `GET/POST /login` | `login` (email or username), `password`, `remember`; honours `?next=` |
+//! | `POST /logout` | |
+//! | `GET /verify/{token}` | the mailed link; the token moves into a cookie, then `GET /verify` |
+//! | `GET/POST /verify/resend` | `email` |
+//! | `GET/POST /request_password_reset` | `email` |
+//! | `GET /reset/{token}`, `GET/POST /reset` | `password`, `password_confirm` |
+//! | `GET /email/confirm/{token}` | confirms a change of address |
+//! | `GET /account`, `POST /account/profile` | overview, `username` |
+//! | `GET/POST /account/password` | `current_password`, `password`, `password_confirm` |
+//! | `GET/POST /account/email` | `new_email`, `password` |
+//! | `GET /account/sessions`, `POST /account/sessions/revoke`, `POST /account/sessions/revoke_others` | `session` (handle) |
+//! | `GET/POST /account/delete` | `password` |
+//! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles}` | role `admin` |
+//! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
+//! | `/api/...` | the JSON API, see the guide (`docs/web.md`) |
+//!
+//! Every HTML form carries a hidden `csrf_token`; the JSON API requires
+//! `Content-Type: application/json` and a same-site `Origin`. Errors answer
+//! `{"error": {"code", "message", "fields"}}` with the statuses of [`Problem`].
+//!
+//! ## Templates
+//!
+//! Pages are [`minijinja`] templates embedded in the crate ([`TEMPLATE_NAMES`]); an
+//! application replaces any of them by name with [`AuthWebBuilder::template`] or a
+//! directory ([`AuthWebBuilder::template_dir`]), and may add pages of its own that
+//! extend `base.html` and render them with [`AuthWeb::render_page`]. No page has inline
+//! script or style, so the strict [`CONTENT_SECURITY_POLICY`] holds.
+
+// Handlers return `Result<_, Reply>` where the error side is the response to send
+// (a redirect or an error page), not an error value: its size is that of a response.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod cookies;
+mod csrf;
+mod fields;
+mod flash;
+mod html;
+mod problem;
+mod redirect;
+mod templates;
+mod views;
+mod web;
+
+use std::path::Path;
+
+pub use problem::{FieldProblem, Problem};
+pub use redirect::safe_next;
+pub use templates::{STYLESHEET, TEMPLATE_NAMES};
+pub use web::{
+    AuthWeb, AuthWebBuilder, CONTENT_SECURITY_POLICY, DEFAULT_BODY_LIMIT, Denial, security_headers,
+    wants_json,
+};
+
+/// Why the web layer could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebError {
+    /// A template does not compile.
+    #[error("template {name}: {source}")]
+    Template {
+        /// The template's name.
+        name: String,
+        /// The compiler's error.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// A template directory could not be read.
+    #[error("reading {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A setting is unsafe or inconsistent.
+    #[error("invalid web configuration: {0}")]
+    Config(String),
+}
+
+impl WebError {
+    fn template(name: &str, source: minijinja::Error) -> Self {
+        Self::Template {
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Cookie names, parsing and the `Set-Cookie` values the layer emits.
+
+use cookie::{Cookie, SameSite};
+use http::HeaderMap;
+use http::header::COOKIE;
+
+/// The names of the cookies the layer uses. With secure cookies every name carries the
+/// `__Host-` prefix, which the browser only accepts from HTTPS with `Path=/` and no
+/// `Domain`, so a sibling subdomain cannot plant or overwrite them.
+#[derive(Debug, Clone)]
+pub(crate) struct CookieNames {
+    pub(crate) session: String,
+    pub(crate) csrf: String,
+    pub(crate) flash: String,
+    pub(crate) link: String,
+}
+
+impl CookieNames {
+    pub(crate) fn new(secure: bool) -> Self {
+        let prefix = if secure { "__Host-" } else { "" };
+        Self {
+            session: format!("{prefix}auth_session"),
+            csrf: format!("{prefix}auth_csrf"),
+            flash: format!("{prefix}auth_flash"),
+            link: format!("{prefix}auth_link"),
+        }
+    }
+}
+
+/// The value of the first cookie called `name` in the request's `Cookie` headers.
+pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k.trim() == name).then(|| v.trim().trim_matches('"'))
+        })
+        .next()
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, `Path=/`, Secure when `secure`.
+/// `max_age` in seconds; `None` makes a browser-session cookie.
+pub(crate) fn set(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut builder = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    if let Some(seconds) = max_age {
+        builder = builder.max_age(cookie::time::Duration::seconds(seconds.max(0)));
+    }
+    builder.build().to_string()
+}
+
+/// A `Set-Cookie` value that deletes the cookie.
+pub(crate) fn remove(name: &str, secure: bool) -> String {
+    let mut c = Cookie::build((name.to_owned(), String::new()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    c.make_removal();
+    c.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn reads_cookies_from_every_header() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; b=2"));
+        h.append(COOKIE, HeaderValue::from_static("c=3"));
+        assert_eq!(get(&h, "b"), Some("2"));
+        assert_eq!(get(&h, "c"), Some("3"));
+        assert_eq!(get(&h, "d"), None);
+    }
+
+    #[test]
+    fn set_cookie_has_the_safe_flags() {
+        let s = set("__Host-auth_session", "v", true, Some(60));
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
+            assert!(s.contains(part), "{s} lacks {part}");
+        }
+        let s = set("auth_session", "v", false, None);
+        assert!(!s.contains("Secure") && !s.contains("Max-Age"), "{s}");
+        let r = remove("auth_session", false);
+        assert!(r.contains("Max-Age=0"), "{r}");
+        assert_eq!(CookieNames::new(true).session, "__Host-auth_session");
+        assert_eq!(CookieNames::new(false).csrf, "auth_csrf");
+    }
+}

@@ -1,0 +1,152 @@
+//! Request input: URL-encoded forms and JSON objects, read into one flat map of fields
+//! so that the HTML pages and the JSON API share their validation.
+
+use std::collections::HashMap;
+
+use auth_core::ValidationErrors;
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum InputError {
+    /// Not valid `application/x-www-form-urlencoded` or not a JSON object.
+    Malformed(String),
+    /// A JSON value of the wrong type (an object where a string was expected, ...).
+    WrongType(String),
+}
+
+/// Submitted fields by name. Repeated form fields keep the first value.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Fields {
+    map: HashMap<String, String>,
+}
+
+impl Fields {
+    pub(crate) fn from_form(body: &[u8]) -> Result<Self, InputError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|e| InputError::Malformed(format!("the form could not be read: {e}")))?;
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_insert(v);
+        }
+        Ok(Self { map })
+    }
+
+    pub(crate) fn from_query(query: Option<&str>) -> Self {
+        Self::from_form(query.unwrap_or("").as_bytes()).unwrap_or_default()
+    }
+
+    pub(crate) fn from_json(body: &[u8]) -> Result<Self, InputError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::default());
+        }
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| InputError::Malformed(format!("the body is not valid JSON: {e}")))?;
+        let serde_json::Value::Object(obj) = value else {
+            return Err(InputError::Malformed(
+                "the body must be a JSON object".into(),
+            ));
+        };
+        let mut map = HashMap::new();
+        for (k, v) in obj {
+            let s = match v {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Array(items) => {
+                    let mut parts = Vec::with_capacity(items.len());
+                    for item in items {
+                        match item {
+                            serde_json::Value::String(s) => parts.push(s),
+                            _ => {
+                                return Err(InputError::WrongType(format!(
+                                    "`{k}` must be a list of strings"
+                                )));
+                            }
+                        }
+                    }
+                    parts.join(",")
+                }
+                _ => return Err(InputError::WrongType(format!("`{k}` must be a string"))),
+            };
+            map.insert(k, s);
+        }
+        Ok(Self { map })
+    }
+
+    /// The raw value, if present.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    /// The value, or `""`.
+    pub(crate) fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+
+    /// The trimmed value when non-empty.
+    pub(crate) fn optional(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// A checkbox or boolean: `on`, `true`, `1`, `yes`.
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        matches!(
+            self.get(name).map(str::to_ascii_lowercase).as_deref(),
+            Some("on" | "true" | "1" | "yes")
+        )
+    }
+
+    /// Records a `required` error for every listed field that is missing or blank.
+    pub(crate) fn require(&self, names: &[&'static str]) -> ValidationErrors {
+        let mut errors = ValidationErrors::new();
+        for &name in names {
+            if self.get(name).is_none_or(|v| v.trim().is_empty()) {
+                errors.push(name, "required", "This field is required.");
+            }
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_and_json_read_the_same_way() {
+        let f = Fields::from_form(b"email=a%40b.example&remember=on&email=second").unwrap();
+        assert_eq!(f.get("email"), Some("a@b.example"));
+        assert!(f.flag("remember"));
+        let j = Fields::from_json(br#"{"email":"a@b.example","remember":true,"x":null}"#).unwrap();
+        assert_eq!(j.get("email"), Some("a@b.example"));
+        assert!(j.flag("remember"));
+        assert_eq!(j.get("x"), None);
+        let roles = Fields::from_json(br#"{"roles":["admin","editor"]}"#).unwrap();
+        assert_eq!(roles.get("roles"), Some("admin,editor"));
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(matches!(
+            Fields::from_json(b"[1]"),
+            Err(InputError::Malformed(_))
+        ));
+        assert!(matches!(
+            Fields::from_json(b"{"),
+            Err(InputError::Malformed(_))
+        ));
+        assert!(matches!(
+            Fields::from_json(br#"{"email":5}"#),
+            Err(InputError::WrongType(_))
+        ));
+        assert!(Fields::from_json(b"  ").unwrap().get("a").is_none());
+        let errs = Fields::from_form(b"email=+")
+            .unwrap()
+            .require(&["email", "password"]);
+        assert_eq!(errs.errors().len(), 2);
+        assert_eq!(errs.field("email").map(|e| e.code), Some("required"));
+    }
+}

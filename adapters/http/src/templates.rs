@@ -1,0 +1,210 @@
+//! The page templates: embedded in the crate, overridable by name.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::Environment;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::WebError;
+
+/// Every template shipped with the crate, by name. An application replaces any of them
+/// (or adds its own, e.g. pages that extend `base.html`) with
+/// [`AuthWebBuilder::template`](crate::AuthWebBuilder::template) or
+/// [`AuthWebBuilder::template_dir`](crate::AuthWebBuilder::template_dir).
+pub const TEMPLATE_NAMES: &[&str] = &[
+    "base.html",
+    "macros.html",
+    "login.html",
+    "register.html",
+    "message.html",
+    "error.html",
+    "verify_resend.html",
+    "request_reset.html",
+    "reset.html",
+    "account_layout.html",
+    "account.html",
+    "account_password.html",
+    "account_email.html",
+    "account_sessions.html",
+    "account_delete.html",
+    "admin_users.html",
+    "admin_user.html",
+];
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("register.html", include_str!("templates/register.html")),
+    ("message.html", include_str!("templates/message.html")),
+    ("error.html", include_str!("templates/error.html")),
+    (
+        "verify_resend.html",
+        include_str!("templates/verify_resend.html"),
+    ),
+    (
+        "request_reset.html",
+        include_str!("templates/request_reset.html"),
+    ),
+    ("reset.html", include_str!("templates/reset.html")),
+    (
+        "account_layout.html",
+        include_str!("templates/account_layout.html"),
+    ),
+    ("account.html", include_str!("templates/account.html")),
+    (
+        "account_password.html",
+        include_str!("templates/account_password.html"),
+    ),
+    (
+        "account_email.html",
+        include_str!("templates/account_email.html"),
+    ),
+    (
+        "account_sessions.html",
+        include_str!("templates/account_sessions.html"),
+    ),
+    (
+        "account_delete.html",
+        include_str!("templates/account_delete.html"),
+    ),
+    (
+        "admin_users.html",
+        include_str!("templates/admin_users.html"),
+    ),
+    ("admin_user.html", include_str!("templates/admin_user.html")),
+];
+
+/// The stylesheet shipped with the crate.
+pub const STYLESHEET: &str = include_str!("auth.css");
+
+/// Template overrides collected by the builder.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Overrides {
+    pub(crate) dirs: Vec<PathBuf>,
+    pub(crate) strings: Vec<(String, String)>,
+    pub(crate) stylesheet: Option<String>,
+}
+
+/// The compiled templates plus the stylesheet and its versioned file name.
+pub(crate) struct Templates {
+    env: Environment<'static>,
+    pub(crate) css: String,
+    pub(crate) css_file: String,
+}
+
+impl Templates {
+    pub(crate) fn build(overrides: &Overrides) -> Result<Self, WebError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") || name.ends_with(".htm") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        for (name, source) in EMBEDDED {
+            env.add_template(name, source)
+                .map_err(|e| WebError::template(name, e))?;
+        }
+        for dir in &overrides.dirs {
+            load_dir(&mut env, dir, dir)?;
+        }
+        for (name, source) in &overrides.strings {
+            env.add_template_owned(name.clone(), source.clone())
+                .map_err(|e| WebError::template(name, e))?;
+        }
+        // Compile-check every shipped page against the final set, so that a broken
+        // override (say, a macro it no longer defines) fails at start-up, not per request.
+        for name in TEMPLATE_NAMES {
+            env.get_template(name)
+                .map_err(|e| WebError::template(name, e))?;
+        }
+        let css = overrides
+            .stylesheet
+            .clone()
+            .unwrap_or_else(|| STYLESHEET.to_owned());
+        let digest = hex::encode(Sha256::digest(css.as_bytes()));
+        let css_file = format!("auth-{}.css", &digest[..12]);
+        Ok(Self { env, css, css_file })
+    }
+
+    /// Renders `name` with `ctx`.
+    pub(crate) fn render(
+        &self,
+        name: &str,
+        ctx: &impl Serialize,
+    ) -> Result<String, minijinja::Error> {
+        self.env
+            .get_template(name)?
+            .render(minijinja::Value::from_serialize(ctx))
+    }
+}
+
+fn load_dir(env: &mut Environment<'static>, root: &Path, dir: &Path) -> Result<(), WebError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| WebError::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| WebError::io(dir, e))?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|e| WebError::io(&path, e))?;
+        if file_type.is_dir() {
+            load_dir(env, root, &path)?;
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let name: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let name = name.join("/");
+        let source = std::fs::read_to_string(&path).map_err(|e| WebError::io(&path, e))?;
+        env.add_template_owned(name.clone(), source)
+            .map_err(|e| WebError::template(&name, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_template_compiles_and_names_match() {
+        let t = Templates::build(&Overrides::default()).unwrap();
+        assert_eq!(EMBEDDED.len(), TEMPLATE_NAMES.len());
+        assert!(t.css_file.starts_with("auth-") && t.css_file.ends_with(".css"));
+        assert!(t.css.contains("prefers-color-scheme: dark"));
+    }
+
+    #[test]
+    fn strings_and_directories_override_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("error.html"), "DIR {{ title }}").unwrap();
+        let overrides = Overrides {
+            dirs: vec![dir.path().to_owned()],
+            strings: vec![("message.html".into(), "STRING {{ title }}".into())],
+            stylesheet: Some("body{}".into()),
+        };
+        let t = Templates::build(&overrides).unwrap();
+        let ctx = serde_json::json!({ "title": "<T>" });
+        assert_eq!(t.render("error.html", &ctx).unwrap(), "DIR &lt;T&gt;");
+        assert_eq!(t.render("message.html", &ctx).unwrap(), "STRING &lt;T&gt;");
+        assert_eq!(t.css, "body{}");
+        assert_ne!(
+            t.css_file,
+            Templates::build(&Overrides::default()).unwrap().css_file
+        );
+    }
+
+    #[test]
+    fn a_broken_override_fails_at_build() {
+        let overrides = Overrides {
+            strings: vec![("login.html".into(), "{% if %}".into())],
+            ..Overrides::default()
+        };
+        assert!(Templates::build(&overrides).is_err());
+    }
+}

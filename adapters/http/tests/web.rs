@@ -1,0 +1,933 @@
+//! Every route of the web layer through `AuthWeb::handle`, HTML and JSON, with the
+//! security cases: CSRF, open redirects, cookie flags, session rotation and revocation,
+//! single-use links, body limits, throttling.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use auth_core::{MailKind, RateLimit, RateLimits};
+use http::{Method, StatusCode};
+use serde_json::json;
+use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
+
+async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
+    b.get("/auth/register").await;
+    let p = b
+        .post(
+            "/auth/register",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Check your inbox"));
+    let link = site.mailed_path(email, MailKind::Verification, "/verify/");
+    let p = b.get(&link).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/auth/verify", "the token leaves the URL");
+    let p = b.follow(p).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("Your email address is confirmed"),
+        "flash shown"
+    );
+    assert!(p.body.contains("<h1>Sign in</h1>"));
+}
+
+#[tokio::test]
+async fn register_verify_login_account_logout() {
+    let site = Site::new();
+    let mut b = site.browser();
+    let p = b.get("/auth/register").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("name=\"password_confirm\""));
+    assert!(b.csrf.is_some(), "the form carries a CSRF token");
+    assert!(p.set_cookie("auth_csrf").unwrap().contains("HttpOnly"));
+
+    register_and_verify(&site, &mut b, "ada@example.com").await;
+    let p = b.get("/auth/login").await;
+    assert!(
+        !p.body.contains("Your email address is confirmed"),
+        "a flash shows once"
+    );
+
+    let p = b
+        .post(
+            "/auth/login",
+            &[("login", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/");
+    let cookie = p.set_cookie("auth_session").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
+    );
+    assert!(!cookie.contains("Secure"), "dev mode: plain HTTP");
+
+    let p = b.get("/auth/account").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("ada@example.com"));
+    assert!(p.body.contains("You are signed in"));
+
+    let old = b.session().unwrap();
+    let p = b.post("/auth/logout", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(b.session().is_none(), "logout deletes the cookie");
+
+    // Replaying the old cookie after logout is refused.
+    b.jar.insert("auth_session".into(), old);
+    let p = b.get("/auth/account").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        p.location()
+            .starts_with("/auth/login?next=%2Fauth%2Faccount"),
+        "{}",
+        p.location()
+    );
+    b.jar.insert(
+        "auth_session".into(),
+        b"x".iter()
+            .map(|_| 'A')
+            .chain(std::iter::repeat_n('A', 42))
+            .collect(),
+    );
+    let p = b
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(p.json()["error"]["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_are_refused() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut b = site.browser();
+    b.get("/auth/login").await;
+    let fields = [("login", "ada@example.com"), ("password", PASSWORD)];
+    // No token at all.
+    let no_token: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let p = b.post_raw("/auth/login", &no_token).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(b.session().is_none());
+    // A token that is not the one of this browser's cookie.
+    let mut forged = no_token.clone();
+    forged.push(("csrf_token".into(), "ab".repeat(32)));
+    assert_eq!(
+        b.post_raw("/auth/login", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A valid token but no CSRF cookie (another browser's token).
+    let mut other = site.browser();
+    other.csrf = b.csrf.clone();
+    assert_eq!(
+        other.post("/auth/login", &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A valid token posted from a foreign origin.
+    let mut with_token = no_token.clone();
+    with_token.push(("csrf_token".into(), b.csrf.clone().unwrap()));
+    let body = serde_urlencoded::to_string(&with_token).unwrap();
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/login",
+            Some("application/x-www-form-urlencoded"),
+            body.clone().into_bytes(),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Logout needs the token too.
+    assert_eq!(
+        b.post_raw("/auth/logout", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The same form from this site's origin passes.
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/login",
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+            &[("origin", "https://app.test")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}
+
+#[tokio::test]
+async fn next_only_redirects_to_local_paths() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    for (next, expected) in [
+        ("/dashboard?tab=1", "/dashboard?tab=1"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("/%2F%2Fevil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ] {
+        let mut b = site.browser();
+        let q = serde_urlencoded::to_string([("next", next)]).unwrap();
+        let page = b.get(&format!("/auth/login?{q}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let p = b
+            .post(
+                &format!("/auth/login?{q}"),
+                &[("login", "ada@example.com"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{next}: {}", p.body);
+        assert_eq!(p.location(), expected, "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn login_issues_a_fresh_session_id_and_refuses_bad_credentials() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut b = site.browser();
+    // A planted (fixated) id is replaced.
+    let planted = "A".repeat(43);
+    b.jar.insert("auth_session".into(), planted.clone());
+    let p = b.login("ada@example.com", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let first = b.session().unwrap();
+    assert_ne!(first, planted);
+    b.login("ada@example.com", PASSWORD).await;
+    assert_ne!(b.session().unwrap(), first, "every sign-in gets a new id");
+
+    let mut c = site.browser();
+    let p = c.login("ada@example.com", "wrong password entirely").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("incorrect"));
+    assert!(
+        p.body.contains("value=\"ada@example.com\""),
+        "the login is kept"
+    );
+    assert!(
+        !p.body.contains("wrong password entirely"),
+        "the password is never echoed"
+    );
+    let p = c.login("nobody@example.com", PASSWORD).await;
+    assert_eq!(
+        p.status,
+        StatusCode::UNAUTHORIZED,
+        "unknown user looks the same"
+    );
+    let p = c.login("", "").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("aria-describedby=\"f-login-error\""));
+    assert!(p.body.contains("id=\"f-login-error\""));
+}
+
+#[tokio::test]
+async fn password_reset_is_single_use_and_revokes_sessions() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut old_device = site.browser();
+    old_device.login("ada@example.com", PASSWORD).await;
+    assert!(old_device.session().is_some());
+
+    let mut b = site.browser();
+    b.get("/auth/request_password_reset").await;
+    let known = b
+        .post(
+            "/auth/request_password_reset",
+            &[("email", "ada@example.com")],
+        )
+        .await;
+    let unknown = b
+        .post(
+            "/auth/request_password_reset",
+            &[("email", "nobody@example.com")],
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(unknown.status, known.status);
+    assert_eq!(
+        known.body.replace("ada@example.com", "X"),
+        unknown.body.replace("nobody@example.com", "X"),
+        "the answer does not reveal whether the account exists"
+    );
+    let link = site.mailed_path("ada@example.com", MailKind::PasswordReset, "/reset/");
+    let p = b.get(&link).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/auth/reset");
+    assert_eq!(p.header("referrer-policy"), "no-referrer");
+    let form = b.follow(p).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Choose a new password"));
+    assert!(
+        !form.body.contains(link.rsplit('/').next().unwrap()),
+        "the token is not in the page"
+    );
+
+    let p = b
+        .post(
+            "/auth/reset",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirm", "different"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = b
+        .post(
+            "/auth/reset",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p.location().ends_with("/auth/login"));
+
+    // The old device is signed out; the old password is dead; the new one works.
+    let p = old_device
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        b.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        b.login("ada@example.com", NEW_PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The used link is refused.
+    let mut again = site.browser();
+    let p = again.get(&link).await;
+    let p = again.follow(p).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("invalid or has expired"));
+    let token = link.rsplit('/').next().unwrap();
+    let p = again
+        .api(
+            Method::POST,
+            "/auth/api/reset_password",
+            json!({"token": token, "password": PASSWORD, "password_confirm": PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(p.json()["error"]["code"], "invalid_token");
+}
+
+#[tokio::test]
+async fn a_verification_token_is_refused_at_reset() {
+    let site = Site::new();
+    let mut b = site.browser();
+    b.get("/auth/register").await;
+    b.post(
+        "/auth/register",
+        &[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ],
+    )
+    .await;
+    let link = site.mailed_path("ada@example.com", MailKind::Verification, "/verify/");
+    let token = link.rsplit('/').next().unwrap();
+    let p = b.get(&format!("/auth/reset/{token}")).await;
+    let p = b.follow(p).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = b
+        .api(
+            Method::POST,
+            "/auth/api/reset_password",
+            json!({"token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        p.json()["error"]["fields"]["token"]["code"],
+        "wrong_purpose"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_other_devices() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut a = site.browser();
+    let mut other = site.browser();
+    a.login("ada@example.com", PASSWORD).await;
+    other.login("ada@example.com", PASSWORD).await;
+    a.get("/auth/account/password").await;
+    let p = a
+        .post(
+            "/auth/account/password",
+            &[
+                ("current_password", "not it at all"),
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(p.status.is_client_error(), "{}", p.status);
+    let p = a
+        .post(
+            "/auth/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        a.get("/auth/account").await.status,
+        StatusCode::OK,
+        "this device stays signed in"
+    );
+    assert_eq!(
+        other.get("/auth/account").await.status,
+        StatusCode::SEE_OTHER,
+        "the other is signed out"
+    );
+}
+
+#[tokio::test]
+async fn device_list_revoke_and_delete_account() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut a = site.browser();
+    let mut other = site.browser();
+    a.login("ada@example.com", PASSWORD).await;
+    other.login("ada@example.com", PASSWORD).await;
+    let p = a.get("/auth/account/sessions").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("this device"));
+    assert_eq!(
+        p.body.matches("name=\"session\"").count(),
+        1,
+        "only the other device can be revoked here"
+    );
+    let handle_start =
+        p.body.find("name=\"session\" value=\"").unwrap() + "name=\"session\" value=\"".len();
+    let handle = p.body[handle_start..handle_start + 64].to_owned();
+    let p = a
+        .post("/auth/account/sessions/revoke", &[("session", &handle)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.get("/auth/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Someone else's (or a made-up) handle is not found.
+    let p = a
+        .post(
+            "/auth/account/sessions/revoke",
+            &[("session", &"0".repeat(64))],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    a.get("/auth/account/delete").await;
+    let p = a
+        .post("/auth/account/delete", &[("password", "wrong wrong wrong")])
+        .await;
+    assert!(p.status.is_client_error());
+    let p = a
+        .post("/auth/account/delete", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(a.session().is_none());
+    assert_eq!(
+        a.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn username_and_email_change() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut a = site.browser();
+    a.login("ada@example.com", PASSWORD).await;
+    a.get("/auth/account").await;
+    let p = a
+        .post("/auth/account/profile", &[("username", "ada_l")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = a
+        .post(
+            "/auth/account/profile",
+            &[("username", "no spaces allowed!")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("f-username-error"));
+    a.get("/auth/account/email").await;
+    let p = a
+        .post(
+            "/auth/account/email",
+            &[("new_email", "ada@new.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let link = site.mailed_path("ada@new.example", MailKind::EmailChange, "/email/confirm/");
+    let p = a.get(&link).await;
+    assert_eq!(p.location(), "/auth/email/confirm");
+    let p = a.follow(p).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("Your email address was changed"),
+        "{}",
+        p.body
+    );
+    // The change signs every device out; the new address and the username sign in.
+    assert_eq!(a.get("/auth/account").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        a.login("ada@new.example", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let p = a.get("/auth/account").await;
+    assert!(p.body.contains("ada@new.example"));
+    let mut b = site.browser();
+    assert_eq!(
+        b.login("ada_l", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn json_api_flows_and_errors() {
+    let site = Site::reveal();
+    let mut c = site.browser();
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/register",
+            json!({"email": "not-an-email", "password": "x", "password_confirm": "y"}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let j = p.json();
+    assert_eq!(j["error"]["code"], "validation_failed");
+    assert!(j["error"]["fields"]["email"]["message"].is_string());
+    assert!(j["error"]["fields"]["password"].is_object());
+
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/register",
+            json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/register",
+            json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert_eq!(p.json()["error"]["fields"]["email"]["code"], "taken");
+
+    let link = site.mailed_path("ada@example.com", MailKind::Verification, "/verify/");
+    let token = link.rsplit('/').next().unwrap();
+    let p = c
+        .api(Method::POST, "/auth/api/verify", json!({"token": token}))
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(p.json()["user"]["email_verified"], true);
+
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/login",
+            json!({"login": "ada@example.com", "password": "nope nope nope"}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(p.json()["error"]["code"], "invalid_credentials");
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/login",
+            json!({"login": "ada@example.com", "password": PASSWORD, "remember": true}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.set_cookie("auth_session").unwrap().contains("Max-Age="),
+        "remember me persists"
+    );
+    assert!(
+        !p.body.contains(&c.session().unwrap()),
+        "the session id is never in the body"
+    );
+    let p = c
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.json()["user"]["email"], "ada@example.com");
+    assert!(p.json()["user"].get("password_hash").is_none());
+    let p = c
+        .api(
+            Method::GET,
+            "/auth/api/account/sessions",
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(p.json()["sessions"].as_array().unwrap().len(), 1);
+
+    // CSRF for the API: JSON content type and a same-site origin.
+    let p = c
+        .send(
+            Method::POST,
+            "/auth/api/logout",
+            Some("text/plain"),
+            b"{}".to_vec(),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let p = c
+        .send(
+            Method::POST,
+            "/auth/api/logout",
+            Some("application/json"),
+            b"{}".to_vec(),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.json()["error"]["code"], "csrf_failed");
+    let p = c
+        .send(
+            Method::POST,
+            "/auth/api/logout",
+            Some("application/json"),
+            b"{}".to_vec(),
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Malformed bodies are 400s, never 500s.
+    for body in [&b"{"[..], b"[1,2]", b"{\"login\": 5}", b"\xff\xfe"] {
+        let p = c
+            .send(
+                Method::POST,
+                "/auth/api/login",
+                Some("application/json"),
+                body.to_vec(),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            p.status,
+            StatusCode::BAD_REQUEST,
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
+        assert_eq!(p.json()["error"]["code"], "bad_request");
+    }
+    assert_eq!(
+        c.api(Method::GET, "/auth/api/nope", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.api(Method::GET, "/auth/api/login", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+
+    let p = c.api(Method::POST, "/auth/api/logout", json!({})).await;
+    assert_eq!(p.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let p = c
+        .api(
+            Method::POST,
+            "/auth/api/request_password_reset",
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn enumeration_safe_registration_answers_the_same() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut c = site.browser();
+    let taken = c
+        .api(
+            Method::POST,
+            "/auth/api/register",
+            json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
+        )
+        .await;
+    let fresh = c
+        .api(
+            Method::POST,
+            "/auth/api/register",
+            json!({"email": "bob@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::ACCEPTED);
+    assert_eq!(fresh.status, StatusCode::ACCEPTED);
+    assert_eq!(taken.body, fresh.body);
+}
+
+#[tokio::test]
+async fn throttled_logins_get_429_with_retry_after() {
+    let limits = RateLimits {
+        login_per_ip: RateLimit::new(2, time::Duration::minutes(1)),
+        ..RateLimits::default()
+    };
+    let site = Site::with(|c| c.rate_limits(limits), |w| w);
+    site.user("ada@example.com", &[], true).await;
+    let mut b = site.browser();
+    let mut last = None;
+    for _ in 0..4 {
+        last = Some(b.login("ada@example.com", "wrong wrong wrong").await);
+    }
+    let p = last.unwrap();
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.header("retry-after").parse::<u64>().unwrap() >= 1);
+    let p = b
+        .api(
+            Method::POST,
+            "/auth/api/login",
+            json!({"login": "ada@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(p.json()["error"]["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_get_413() {
+    let site = Site::with(|c| c, |w| w.body_limit(1024));
+    let mut b = site.browser();
+    b.get("/auth/login").await;
+    let big = "x".repeat(2048);
+    let p = b
+        .post("/auth/login", &[("login", &big), ("password", "p")])
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let p = b
+        .api(Method::POST, "/auth/api/login", json!({"login": big}))
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(p.json()["error"]["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn security_headers_stylesheet_and_unknown_routes() {
+    let site = Site::new();
+    let mut b = site.browser();
+    let p = b.get("/auth/login").await;
+    assert_eq!(
+        p.header("content-security-policy"),
+        auth_http::CONTENT_SECURITY_POLICY
+    );
+    assert!(
+        p.header("content-security-policy")
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(p.header("cache-control"), "no-store");
+    assert_eq!(p.header("x-frame-options"), "DENY");
+    assert_eq!(p.header("x-content-type-options"), "nosniff");
+    assert!(!p.body.contains("<script"), "no script at all");
+    assert!(!p.body.contains("style="), "no inline style");
+    assert!(!p.body.contains("<style"), "no style element");
+    let css = site.web.stylesheet_path();
+    // minijinja escapes `/` in attributes; browsers decode it.
+    assert!(
+        p.body
+            .contains(&format!("href=\"{}\"", css.replace('/', "&#x2f;")))
+    );
+    let s = b.get(&css).await;
+    assert_eq!(s.status, StatusCode::OK);
+    assert!(s.header("content-type").starts_with("text/css"));
+    assert!(s.header("cache-control").contains("immutable"));
+    assert!(s.body.contains("prefers-color-scheme: dark"));
+    assert_eq!(
+        b.get("/auth/static/auth-0000.css").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    assert_eq!(b.get("/auth/nope").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get("/auth/logout").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        b.send(Method::PUT, "/auth/login", None, Vec::new(), &[])
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    // Garbage in a form is a 4xx, not a 500.
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/login",
+            Some("application/x-www-form-urlencoded"),
+            b"%%%\xff=\xfe".to_vec(),
+            &[],
+        )
+        .await;
+    assert!(p.status.is_client_error(), "{}", p.status);
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/login",
+            Some("multipart/form-data"),
+            b"x".to_vec(),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A verification page without its cookie explains itself.
+    let p = b.get("/auth/verify").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = b.get("/auth/verify/garbage-token").await;
+    let p = b.follow(p).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Send a new link"));
+}
+
+#[tokio::test]
+async fn secure_cookies_use_the_host_prefix() {
+    let site = Site::with(|c| c, |w| w.insecure_dev_cookies(false));
+    site.user("ada@example.com", &[], true).await;
+    let mut b = site.browser();
+    let p = b.get("/auth/login").await;
+    let csrf = p.set_cookie("__Host-auth_csrf").unwrap();
+    assert!(csrf.contains("Secure") && csrf.contains("Path=/"));
+    let p = b
+        .post(
+            "/auth/login",
+            &[("login", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let session = p.set_cookie("__Host-auth_session").unwrap();
+    for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(flag), "{session} lacks {flag}");
+    }
+    assert!(!session.contains("Domain"));
+}
+
+#[tokio::test]
+async fn templates_are_overridable_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("request_reset.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>CUSTOM RESET {{ csrf_token|length }}</p>{% endblock %}",
+    )
+    .unwrap();
+    let site = Site::with(
+        |c| c,
+        |w| {
+            w.template_dir(dir.path())
+                .template("login.html", "{% extends \"base.html\" %}{% block content %}<h1>Hello {{ app_name }}</h1>{% endblock %}")
+        },
+    );
+    let mut b = site.browser();
+    let p = b.get("/auth/login").await;
+    assert!(p.body.contains("<h1>Hello Test App</h1>"), "{}", p.body);
+    let p = b.get("/auth/request_password_reset").await;
+    assert!(p.body.contains("CUSTOM RESET 64"));
+    assert!(
+        auth_http::AuthWeb::builder(site.auth.clone())
+            .template("base.html", "{% block x %}")
+            .build()
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn admin_pages_need_the_admin_role() {
+    let site = Site::new();
+    site.user("root@example.com", &["admin"], true).await;
+    let victim = site.user("ada@example.com", &[], true).await;
+    let mut user = site.browser();
+    user.login("ada@example.com", PASSWORD).await;
+    assert_eq!(user.get("/auth/admin").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        user.api(
+            Method::GET,
+            "/auth/api/admin/users",
+            serde_json::Value::Null
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut anon = site.browser();
+    assert_eq!(anon.get("/auth/admin").await.status, StatusCode::SEE_OTHER);
+
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+    let p = admin.get("/auth/admin?q=ada").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("ada@example.com"));
+    let p = admin.get(&format!("/auth/admin/users/{}", victim.id)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Disable account"));
+    let p = admin
+        .post(&format!("/auth/admin/users/{}/disable", victim.id), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        user.get("/auth/account").await.status,
+        StatusCode::SEE_OTHER,
+        "disabled: signed out"
+    );
+    assert_eq!(
+        user.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let p = admin
+        .api(
+            Method::GET,
+            "/auth/api/admin/users",
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(p.json()["total"], 2);
+    assert_eq!(
+        admin.get("/auth/admin/users/not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
