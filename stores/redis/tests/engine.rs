@@ -1,0 +1,252 @@
+//! A mixed deployment end to end: the engine's flows with users, outbox and audit in the
+//! memory store (standing in for SQL) and sessions + counters in Redis. The links are
+//! read out of the captured mail. Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use auth_core::{
+    Auth, CapturingMailer, ConfigBuilder, Error, HashParams, LockoutPolicy, Login, LoginSuccess,
+    MailKind, ManualClock, PasswordReset, RateLimit, RateLimits, RegisterOutcome, Registration,
+    RegistrationMode, RequestContext, User, UserStore,
+};
+use auth_store_memory::MemoryStore;
+use time::Duration;
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "violet elephants juggle quietly";
+
+fn ctx() -> RequestContext {
+    RequestContext::new(
+        Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7))),
+        Some("test-agent/1.0".into()),
+    )
+}
+
+struct Mixed {
+    auth: Auth,
+    mailer: CapturingMailer,
+    clock: ManualClock,
+    users: Arc<MemoryStore>,
+    url: String,
+    prefix: String,
+}
+
+impl Mixed {
+    async fn new(test: &str, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Option<Self> {
+        let url = common::redis_url(test)?;
+        let config = common::config(&url);
+        let prefix = config.prefix().to_owned();
+        let redis = Arc::new(common::connect(config).await);
+        let users = Arc::new(MemoryStore::new());
+        let mailer = CapturingMailer::new();
+        let clock = ManualClock::default();
+        let config = auth_core::Config::builder()
+            .app_name("Mixed")
+            .base_url("https://app.test")
+            .link_prefix("/auth")
+            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
+            .hash_params(HashParams::insecure_fast_for_tests())
+            .mail_in_background(false)
+            .registration(RegistrationMode::RevealConflicts);
+        let auth = Auth::builder(f(config).build().unwrap())
+            .users(users.clone())
+            .outbox(users.clone())
+            .audit(users.clone())
+            .sessions(redis.clone())
+            .counters(redis)
+            .mailer(Arc::new(mailer.clone()))
+            .clock(Arc::new(clock.clone()))
+            .build()
+            .unwrap();
+        Some(Self {
+            auth,
+            mailer,
+            clock,
+            users,
+            url,
+            prefix,
+        })
+    }
+
+    async fn redis_keys(&self, kind: &str) -> Vec<String> {
+        common::keys_under(&self.url, &format!("{}{kind}", self.prefix)).await
+    }
+
+    fn token_from_mail(&self, to: &str, kind: MailKind, marker: &str) -> String {
+        let mail = self.mailer.last_to(to, kind).unwrap();
+        let link = CapturingMailer::link_in(&mail, marker).unwrap();
+        link.rsplit('/').next().unwrap().to_owned()
+    }
+
+    async fn registered_and_verified(&self, email: &str) -> User {
+        let outcome = self
+            .auth
+            .register(
+                Registration {
+                    email: email.into(),
+                    username: None,
+                    password: PASSWORD.into(),
+                    password_confirm: PASSWORD.into(),
+                },
+                &ctx(),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(outcome, RegisterOutcome::Created(_)));
+        let token = self.token_from_mail(email, MailKind::Verification, "/verify/");
+        self.auth.verify_email(&token, &ctx()).await.unwrap()
+    }
+
+    async fn login(&self, login: &str, password: &str) -> auth_core::Result<LoginSuccess> {
+        self.auth
+            .login(
+                Login {
+                    login: login.into(),
+                    password: password.into(),
+                    remember: false,
+                },
+                &ctx(),
+            )
+            .await
+    }
+
+    async fn cleanup(self) {
+        common::cleanup(&self.url, &self.prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_devices_reset_logout_and_delete_with_sessions_in_redis() {
+    let Some(m) = Mixed::new("mixed deployment flows", |c| c).await else {
+        return;
+    };
+    let user = m.registered_and_verified("amy@example.com").await;
+    assert!(
+        m.users.user_by_id(user.id).await.unwrap().is_some(),
+        "users live in memory"
+    );
+
+    // Two devices: both sessions are in Redis, under the prefix.
+    let a = m.login("amy@example.com", PASSWORD).await.unwrap();
+    m.clock.advance(Duration::seconds(1)); // the manual clock stands still otherwise
+    let b = m.login("AMY@example.com", PASSWORD).await.unwrap();
+    let session_keys = m.redis_keys("session:").await;
+    assert_eq!(session_keys.len(), 2, "{session_keys:?}");
+    assert!(session_keys.contains(&format!(
+        "{}session:{}",
+        m.prefix,
+        a.token.digest().to_hex()
+    )));
+    let me = m.auth.authenticate(&a.token).await.unwrap().unwrap();
+    assert_eq!(me.user.id, user.id);
+    let devices = m.auth.sessions(&me).await.unwrap();
+    assert_eq!(devices.len(), 2);
+    assert_eq!(devices[0].digest, b.token.digest(), "newest first");
+
+    // Revoking the other device ends it server side.
+    assert_eq!(m.auth.revoke_other_sessions(&me, &ctx()).await.unwrap(), 1);
+    assert!(m.auth.authenticate(&b.token).await.unwrap().is_none());
+    assert_eq!(m.redis_keys("session:").await.len(), 1);
+
+    // A reset by mailed link ends every session, in Redis.
+    m.auth
+        .request_password_reset("amy@example.com", &ctx())
+        .await
+        .unwrap();
+    let token = m.token_from_mail("amy@example.com", MailKind::PasswordReset, "/reset/");
+    m.auth
+        .reset_password(
+            PasswordReset {
+                token,
+                password: NEW_PASSWORD.into(),
+                password_confirm: NEW_PASSWORD.into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert!(m.auth.authenticate(&a.token).await.unwrap().is_none());
+    assert!(m.redis_keys("session:").await.is_empty());
+    assert!(matches!(
+        m.login("amy@example.com", PASSWORD).await,
+        Err(Error::InvalidCredentials)
+    ));
+
+    // Logout deletes the session key.
+    let c = m.login("amy@example.com", NEW_PASSWORD).await.unwrap();
+    assert_eq!(m.redis_keys("session:").await.len(), 1);
+    m.auth.logout(&c.token, &ctx()).await.unwrap();
+    assert!(m.auth.authenticate(&c.token).await.unwrap().is_none());
+    assert!(m.redis_keys("session:").await.is_empty());
+
+    // Deleting the account (users in memory) also ends its sessions in Redis.
+    let d = m.login("amy@example.com", NEW_PASSWORD).await.unwrap();
+    let me = m.auth.authenticate(&d.token).await.unwrap().unwrap();
+    m.auth
+        .delete_account(&me, NEW_PASSWORD, &ctx())
+        .await
+        .unwrap();
+    assert!(m.auth.authenticate(&d.token).await.unwrap().is_none());
+    assert!(m.users.user_by_id(user.id).await.unwrap().is_none());
+    assert!(m.redis_keys("session:").await.is_empty());
+    m.cleanup().await;
+}
+
+#[tokio::test]
+async fn lockout_and_rate_limits_count_in_redis() {
+    let Some(m) = Mixed::new("mixed deployment throttling", |c| {
+        c.lockout(LockoutPolicy {
+            threshold: 3,
+            window: Duration::minutes(15),
+            base_lock: Duration::minutes(5),
+            max_lock: Duration::hours(1),
+        })
+        .rate_limits(RateLimits {
+            mail_per_address: RateLimit::new(2, Duration::hours(1)),
+            ..RateLimits::default()
+        })
+    })
+    .await
+    else {
+        return;
+    };
+    m.registered_and_verified("ned@example.com").await;
+    for _ in 0..2 {
+        assert!(matches!(
+            m.login("ned@example.com", "wrong password 1").await,
+            Err(Error::InvalidCredentials)
+        ));
+    }
+    let third = m
+        .login("ned@example.com", "wrong password 1")
+        .await
+        .unwrap_err();
+    assert!(matches!(third, Error::AccountLocked { .. }), "{third:?}");
+    assert!(
+        !m.redis_keys("counter:").await.is_empty(),
+        "counters live in Redis"
+    );
+
+    // The lock ends with the caller's clock, not Redis's.
+    m.clock.advance(Duration::minutes(5));
+    m.login("ned@example.com", PASSWORD).await.unwrap();
+
+    // Mail to one address is rate-limited through a Redis counter.
+    for _ in 0..2 {
+        m.auth
+            .request_password_reset("ned@example.com", &ctx())
+            .await
+            .unwrap();
+    }
+    let limited = m
+        .auth
+        .request_password_reset("ned@example.com", &ctx())
+        .await
+        .unwrap_err();
+    assert!(matches!(limited, Error::RateLimited { .. }), "{limited:?}");
+    m.cleanup().await;
+}
