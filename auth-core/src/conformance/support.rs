@@ -8,7 +8,7 @@
 //!
 //! Rules the checks keep so that they do not disturb each other in a shared database:
 //! - only `sessions_purge_expired` purges sessions with a `now` in the future, and no more
-//!   than an hour ahead; every other check's live sessions live at least a day;
+//!   than half an hour ahead; every other check's live sessions live at least a day;
 //! - counters are only purged with the real current time;
 //! - outbox messages are scheduled years in the past (see `outbox.rs`).
 

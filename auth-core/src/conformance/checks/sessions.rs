@@ -298,11 +298,16 @@ pub async fn sessions_delete_all_except_one(subject: &Subject) {
     remove_session_owner(&ctx, subject, other).await;
 }
 
-/// `purge_expired_sessions(now)` deletes exactly the sessions dead at `now` (either limit
-/// at or before it), whatever the real time: with a `now` in the past it keeps sessions
-/// that die later, with a `now` in the future it removes the ones dead by then. It
-/// returns at least the number of this check's sessions it removed (a shared database
-/// may hold more).
+/// `purge_expired_sessions(now)` deletes the sessions dead at `now` (either limit at or
+/// before it) and keeps the others, judging by the given `now` whatever the real time:
+/// with a `now` in the past it keeps sessions that die later, with a `now` up to half an
+/// hour in the future it removes those dead by then.
+///
+/// Another run of this check against the same database (say `run_all` next to the
+/// one-test-per-check tests) purges up to half an hour ahead too, so only sessions that
+/// live longer than that are required to survive a purge (see the module docs of
+/// `conformance`); the returned count is not asserted, since purges by others and native
+/// expiry change it.
 pub async fn sessions_purge_expired(subject: &Subject) {
     let ctx = Ctx::new("sessions_purge_expired");
     let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
@@ -342,23 +347,18 @@ pub async fn sessions_purge_expired(subject: &Subject) {
         async move { ctx.ok("session", sessions.session(&digest).await).is_some() }
     };
 
-    // A `now` in the past: nothing of ours that is still alive may go.
     ctx.ok(
-        "purge_expired_sessions (an hour before the first death)",
+        "purge_expired_sessions (two hours ago)",
         sessions
             .purge_expired_sessions(t - Duration::hours(2))
             .await,
     );
-    for session in [&soon, &idle, &lasting] {
-        ctx.ensure(exists(session).await, || {
-            format!(
-                "purge_expired_sessions with a past `now` deleted a session dying at {}",
-                session.dies_at()
-            )
-        });
-    }
+    ctx.ensure(exists(&lasting).await, || {
+        "purge_expired_sessions with a `now` two hours ago deleted a session that lives for \
+         days"
+            .to_owned()
+    });
 
-    // The count may be 0: a store with native expiry may have dropped it already.
     ctx.ok(
         "purge_expired_sessions (now)",
         sessions.purge_expired_sessions(t).await,
@@ -366,39 +366,35 @@ pub async fn sessions_purge_expired(subject: &Subject) {
     ctx.ensure(!exists(&dead).await, || {
         "a session dead at `now` survived purge_expired_sessions(now)".to_owned()
     });
-    for session in [&soon, &idle, &lasting] {
-        ctx.ensure(exists(session).await, || {
-            "purge_expired_sessions(now) deleted a live session".to_owned()
-        });
-    }
+    ctx.ensure(exists(&lasting).await, || {
+        "purge_expired_sessions(now) deleted a session that lives for days".to_owned()
+    });
 
-    let purged = ctx.ok(
+    ctx.ok(
         "purge_expired_sessions (15 minutes ahead)",
         sessions
             .purge_expired_sessions(t + Duration::minutes(15))
             .await,
     );
-    ctx.ensure(purged >= 1, || {
-        format!("purge_expired_sessions 15 minutes ahead returned {purged}, expected at least 1")
-    });
     ctx.ensure(!exists(&soon).await, || {
-        "purge_expired_sessions(now + 15 min) kept a session whose expires_at had passed".to_owned()
+        "purge_expired_sessions(now + 15 min) kept a session whose expires_at (now + 10 min) \
+         had passed"
+            .to_owned()
     });
     ctx.ensure(exists(&idle).await, || {
         "purge_expired_sessions(now + 15 min) deleted a session idle until now + 20 min".to_owned()
     });
 
-    let purged = ctx.ok(
+    ctx.ok(
         "purge_expired_sessions (30 minutes ahead)",
         sessions
             .purge_expired_sessions(t + Duration::minutes(30))
             .await,
     );
-    ctx.ensure(purged >= 1, || {
-        format!("purge_expired_sessions 30 minutes ahead returned {purged}, expected at least 1")
-    });
     ctx.ensure(!exists(&idle).await, || {
-        "purge_expired_sessions(now + 30 min) kept a session whose idle limit had passed".to_owned()
+        "purge_expired_sessions(now + 30 min) kept a session whose idle_expires_at \
+         (now + 20 min) had passed"
+            .to_owned()
     });
     let stored = ctx.ok("session", sessions.session(&lasting.digest).await);
     ctx.eq(
