@@ -253,7 +253,7 @@ impl SqlxStore {
             Backend::Sqlite => {
                 use std::str::FromStr as _;
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let mut connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)
                     .map_err(config_error)?
                     .create_if_missing(true)
                     .foreign_keys(true)
@@ -266,7 +266,7 @@ impl SqlxStore {
                         .idle_timeout(None)
                         .max_lifetime(None);
                 } else {
-                    connect = connect.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+                    enable_wal(&connect, options.acquire_timeout).await?;
                 }
                 let pool = pool_opts.connect_lazy_with(connect);
                 Self::from_parts(DbPool::Sqlite(pool), backend, &options)?
@@ -344,6 +344,37 @@ impl SqlxStore {
     /// The table prefix.
     pub fn table_prefix(&self) -> &str {
         &self.inner.prefix
+    }
+
+    /// The PostgreSQL pool, when the store uses PostgreSQL: to share it with the
+    /// application's own queries, or to inspect the schema.
+    #[cfg(feature = "postgres")]
+    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
+        match &self.inner.pool {
+            DbPool::Postgres(pool) => Some(pool),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// The SQLite pool, when the store uses SQLite (see [`pg_pool`](Self::pg_pool)).
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.inner.pool {
+            DbPool::Sqlite(pool) => Some(pool),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// The MySQL/MariaDB pool, when the store uses it (see [`pg_pool`](Self::pg_pool)).
+    #[cfg(feature = "mysql")]
+    pub fn mysql_pool(&self) -> Option<&sqlx::MySqlPool> {
+        match &self.inner.pool {
+            DbPool::MySql(pool) => Some(pool),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 
     /// Checks that the database answers (one round trip on a pooled connection).
@@ -542,6 +573,44 @@ fn advisory_lock_key(prefix: &str) -> i64 {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(bytes)
+}
+
+/// Switches a SQLite file to WAL mode (readers do not block the writer) once, on a
+/// connection of its own. The mode is stored in the file, so the pool's connections need
+/// not set it; and setting it takes a lock that SQLite's busy timeout does not wait for,
+/// so several processes opening a fresh file at once would fail: retry within `within`.
+#[cfg(feature = "sqlite")]
+async fn enable_wal(connect: &sqlx::sqlite::SqliteConnectOptions, within: Duration) -> Result<()> {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    let options = connect
+        .clone()
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    let deadline = tokio::time::Instant::now() + within;
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        let attempt = async {
+            let conn = options.connect().await?;
+            conn.close().await
+        };
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => {
+                let mapped = map_err(e);
+                let busy = matches!(mapped, Error::Unavailable { .. });
+                if !busy || tokio::time::Instant::now() + backoff >= deadline {
+                    return Err(mapped);
+                }
+            }
+            Err(_) => {
+                return Err(Error::unavailable(StoreError::Timeout {
+                    operation: "enable WAL",
+                    after: within,
+                }));
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_millis(200));
+    }
 }
 
 fn pool_options<DB: sqlx::Database>(options: &SqlxStoreOptions) -> sqlx::pool::PoolOptions<DB> {
