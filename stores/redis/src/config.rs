@@ -21,7 +21,9 @@ pub const DEFAULT_AUDIT_CAP: u32 = 1000;
 ///     .response_timeout(Duration::from_millis(500));
 /// assert_eq!(config.prefix(), "myapp:auth:");
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output hides the URL's password and any TLS key material.
+#[derive(Clone)]
 pub struct RedisConfig {
     pub(crate) url: String,
     pub(crate) key_prefix: String,
@@ -30,6 +32,43 @@ pub struct RedisConfig {
     pub(crate) reconnect_retries: usize,
     pub(crate) audit_cap: u32,
     pub(crate) stale_index_grace: Duration,
+    #[cfg(feature = "tls")]
+    pub(crate) tls_root_pem: Option<Vec<u8>>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls_client_pem: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("RedisConfig");
+        d.field("url", &redact_url(&self.url))
+            .field("key_prefix", &self.key_prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("reconnect_retries", &self.reconnect_retries)
+            .field("audit_cap", &self.audit_cap)
+            .field("stale_index_grace", &self.stale_index_grace);
+        #[cfg(feature = "tls")]
+        d.field("tls_root_certificates", &self.tls_root_pem.is_some())
+            .field("tls_client_certificate", &self.tls_client_pem.is_some());
+        d.finish()
+    }
+}
+
+/// `url` with the password (if any) replaced by `***`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split_once(':').map_or("", |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 impl RedisConfig {
@@ -53,7 +92,33 @@ impl RedisConfig {
             reconnect_retries: 1,
             audit_cap: DEFAULT_AUDIT_CAP,
             stale_index_grace: Duration::from_secs(3600),
+            #[cfg(feature = "tls")]
+            tls_root_pem: None,
+            #[cfg(feature = "tls")]
+            tls_client_pem: None,
         }
+    }
+
+    /// Trusts exactly these CA certificates (PEM, one or more) for `rediss://` instead of
+    /// the platform's roots: for servers with a private CA.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_root_pem = Some(pem.into());
+        self
+    }
+
+    /// Presents this client certificate and key (PEM) for `rediss://` servers that
+    /// require client authentication (`tls-auth-clients yes`).
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_client_certificate(
+        mut self,
+        certificate_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.tls_client_pem = Some((certificate_pem.into(), key_pem.into()));
+        self
     }
 
     /// Prepends `prefix` to every key the store reads or writes, so that several
@@ -126,6 +191,32 @@ impl RedisConfig {
                 "redis store: the audit cap must be at least 1".to_owned(),
             ));
         }
+        #[cfg(feature = "tls")]
+        if (self.tls_root_pem.is_some() || self.tls_client_pem.is_some())
+            && !self.url.starts_with("rediss://")
+        {
+            return Err(Error::Config(
+                "redis store: TLS certificates are set but the URL is not rediss://".to_owned(),
+            ));
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_password() {
+        let config = RedisConfig::new("redis://app:s3cret@cache.internal:6379/2");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("redis://app:***@cache.internal:6379/2"),
+            "{shown}"
+        );
+        assert_eq!(redact_url("redis://:pw@h/"), "redis://:***@h/");
+        assert_eq!(redact_url("redis://h:6379/"), "redis://h:6379/");
     }
 }

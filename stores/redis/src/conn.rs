@@ -39,8 +39,8 @@ impl Connection {
         if config.url.starts_with("rediss://") {
             crate::tls::install_ring_provider();
         }
-        let client = redis::Client::open(config.url.as_str())
-            .map_err(|e| Error::Config(format!("redis store: invalid URL: {e}")))?;
+        let client = client(config)
+            .map_err(|e| Error::Config(format!("redis store: invalid URL or TLS settings: {e}")))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.connect_timeout))
             .set_response_timeout(Some(config.response_timeout))
@@ -122,6 +122,25 @@ impl Connection {
             Err(e) => tracing::error!(error = %e, "redis store: cannot replace the connection"),
         }
     }
+}
+
+fn client(config: &RedisConfig) -> redis::RedisResult<redis::Client> {
+    #[cfg(feature = "tls")]
+    if config.tls_root_pem.is_some() || config.tls_client_pem.is_some() {
+        return redis::Client::build_with_tls(
+            config.url.as_str(),
+            redis::TlsCertificates {
+                client_tls: config.tls_client_pem.as_ref().map(|(cert, key)| {
+                    redis::ClientTlsConfig {
+                        client_cert: cert.clone(),
+                        client_key: key.clone(),
+                    }
+                }),
+                root_cert: config.tls_root_pem.clone(),
+            },
+        );
+    }
+    redis::Client::open(config.url.as_str())
 }
 
 /// A call took longer than its deadline.

@@ -1,0 +1,292 @@
+//! TLS for real: the test starts its own throwaway `redis-server` with TLS only (a private
+//! CA made with `openssl`, client certificates required) on a free port, and the store
+//! talks to it over `rediss://` with rustls and ring. The shared server is not touched.
+//! Needs `redis-server` (built with TLS) and `openssl` on the PATH; without them the test
+//! prints a notice and passes, except under `CI=true`, where it fails.
+#![cfg(feature = "tls")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_core::{
+    AccountStatus, Error, PasswordHash, SecurityStamp, SessionRecord, SessionStore, SessionToken,
+    SessionUserStore, User, UserId, UserStore,
+};
+use auth_store_redis::{RedisConfig, RedisStore};
+use time::OffsetDateTime;
+
+fn tools_present(test: &str) -> bool {
+    let found = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if found("redis-server") && found("openssl") {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{test}: redis-server and openssl are needed, and CI=true forbids skipping");
+    }
+    eprintln!("\n*** SKIPPED {test}: redis-server or openssl is not on the PATH ***\n");
+    false
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA, a server certificate for localhost/127.0.0.1 and a client certificate.
+fn make_certificates(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "1",
+                "-subj",
+                "/CN=auth test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    for (name, ext) in [("server", "server.ext"), ("client", "client.ext")] {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let crt = format!("{name}.crt");
+        openssl(
+            dir,
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-subj",
+                    &format!("/CN={name}"),
+                    "-keyout",
+                    &key,
+                    "-out",
+                    &csr,
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                ext,
+                "-out",
+                &crt,
+            ],
+        );
+    }
+}
+
+/// The throwaway server; killed (by its own handle) when dropped.
+struct TlsServer {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TlsServer {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        make_certificates(dir.path());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let p = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args([
+                "--tls-cert-file",
+                &p("server.crt"),
+                "--tls-key-file",
+                &p("server.key"),
+            ])
+            .args([
+                "--tls-ca-cert-file",
+                &p("ca.crt"),
+                "--tls-auth-clients",
+                "yes",
+            ])
+            .args(["--save", "", "--appendonly", "no", "--dir", &p("")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Self { child, port, dir };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn file(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.path().join(name)).unwrap()
+    }
+
+    fn config(&self, host: &str) -> RedisConfig {
+        RedisConfig::new(format!("rediss://{host}:{}/", self.port))
+            .connect_timeout(Duration::from_millis(1000))
+            .response_timeout(Duration::from_millis(1000))
+    }
+}
+
+fn user() -> User {
+    let t = OffsetDateTime::now_utc();
+    User {
+        id: UserId::new(),
+        email: "tls@example.test".to_owned(),
+        username: None,
+        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        status: AccountStatus::Active,
+        email_verified_at: None,
+        roles: vec![],
+        security_stamp: SecurityStamp::generate(),
+        locked_until: None,
+        lockout_count: 0,
+        created_at: t,
+        updated_at: t,
+        last_login_at: None,
+        version: 1,
+    }
+}
+
+#[tokio::test]
+async fn stores_over_verified_mutual_tls() {
+    if !tools_present("stores_over_verified_mutual_tls") {
+        return;
+    }
+    let server = TlsServer::start();
+
+    // The private CA and a client certificate: everything works over TLS.
+    for host in ["localhost", "127.0.0.1"] {
+        let config = server
+            .config(host)
+            .tls_root_certificates(server.file("ca.crt"))
+            .tls_client_certificate(server.file("client.crt"), server.file("client.key"));
+        let store = Arc::new(RedisStore::connect(config).await.unwrap());
+        let u = user();
+        store.create_user(&u).await.unwrap();
+        let t = OffsetDateTime::now_utc();
+        let s = SessionRecord {
+            digest: SessionToken::generate().digest(),
+            user_id: u.id,
+            created_at: t,
+            last_seen_at: t,
+            expires_at: t + time::Duration::hours(1),
+            idle_expires_at: t + time::Duration::hours(1),
+            remember: false,
+            user_agent: None,
+            ip: None,
+        };
+        store.create_session(&s).await.unwrap();
+        assert_eq!(
+            store.session_with_user(&s.digest).await.unwrap(),
+            Some((s, u.clone()))
+        );
+        store.delete_user(u.id, 1).await.unwrap();
+    }
+    assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+
+    // Without the private CA the server's certificate is refused.
+    let untrusted = server
+        .config("localhost")
+        .tls_client_certificate(server.file("client.crt"), server.file("client.key"));
+    assert_refused(RedisStore::connect(untrusted).await);
+
+    // Without a client certificate the server refuses us.
+    let anonymous = server
+        .config("localhost")
+        .tls_root_certificates(server.file("ca.crt"));
+    assert_refused(RedisStore::connect(anonymous).await);
+
+    // TLS settings with a plain-text URL are a configuration error.
+    let plain =
+        RedisConfig::new("redis://127.0.0.1:6379/").tls_root_certificates(server.file("ca.crt"));
+    assert!(matches!(
+        RedisStore::connect(plain).await,
+        Err(Error::Config(_))
+    ));
+}
+
+fn assert_refused(result: auth_core::Result<RedisStore>) {
+    match result {
+        Err(e @ (Error::Unavailable { .. } | Error::Backend { .. })) => {
+            eprintln!(
+                "refused as expected: {e}: {:?}",
+                std::error::Error::source(&e)
+            );
+        }
+        other => panic!("expected the TLS handshake to fail, got {other:?}"),
+    }
+}
