@@ -34,7 +34,9 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) async fn open(config: &RedisConfig) -> Result<Self> {
+    /// Builds the client and a lazily connected manager: no I/O yet. Must run inside a
+    /// Tokio runtime (the manager spawns a task).
+    pub(crate) fn new(config: &RedisConfig) -> Result<Self> {
         #[cfg(feature = "tls")]
         if config.url.starts_with("rediss://") {
             crate::tls::install_ring_provider();
@@ -51,7 +53,7 @@ impl Connection {
         let manager =
             ConnectionManager::new_lazy_with_config(client.clone(), manager_config.clone())
                 .map_err(|e| Error::Config(format!("redis store: {e}")))?;
-        let this = Self {
+        Ok(Self {
             client,
             manager_config,
             slot: RwLock::new(Slot {
@@ -59,15 +61,17 @@ impl Connection {
                 manager,
             }),
             deadline,
-        };
-        // Fail fast on a wrong URL, password or a down server.
-        let slot = this.current();
-        let mut con = slot.manager.clone();
-        let pong: String = this
+        })
+    }
+
+    /// One `PING`.
+    pub(crate) async fn ping(&self) -> Result<()> {
+        let slot = self.current();
+        let mut con = slot.manager;
+        let _pong: String = self
             .run(slot.generation, redis::cmd("PING").query_async(&mut con))
             .await?;
-        tracing::debug!(%pong, "redis store connected");
-        Ok(this)
+        Ok(())
     }
 
     /// The current manager (a cheap clone).

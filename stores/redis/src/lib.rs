@@ -94,8 +94,23 @@ impl RedisStore {
     /// reached in time; [`Error::Backend`](auth_core::Error::Backend) when it refuses the
     /// connection (e.g. wrong password).
     pub async fn connect(config: RedisConfig) -> Result<Self> {
+        let store = Self::connect_lazy(config).await?;
+        // Fail fast on a wrong URL, password or a down server.
+        store.inner.conn.ping().await?;
+        tracing::debug!(prefix = store.inner.keys.prefix(), "redis store connected");
+        Ok(store)
+    }
+
+    /// Like [`RedisStore::connect`] but without contacting the server: the first call
+    /// connects. For applications that must start while Redis is still down; every call
+    /// made before it is up returns
+    /// [`Error::Unavailable`](auth_core::Error::Unavailable) within the deadline.
+    ///
+    /// # Errors
+    /// [`Error::Config`](auth_core::Error::Config) for an invalid URL or settings.
+    pub async fn connect_lazy(config: RedisConfig) -> Result<Self> {
         config.validate()?;
-        let conn = conn::Connection::open(&config).await?;
+        let conn = conn::Connection::new(&config)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 conn,
@@ -115,8 +130,7 @@ impl RedisStore {
     /// # Errors
     /// [`Error::Unavailable`](auth_core::Error::Unavailable) when it does not in time.
     pub async fn ping(&self) -> Result<()> {
-        let _: String = self.query(&redis::cmd("PING")).await?;
-        Ok(())
+        self.inner.conn.ping().await
     }
 
     fn keys(&self) -> &keys::Keys {

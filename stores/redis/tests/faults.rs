@@ -158,7 +158,8 @@ async fn partition_then_heal() {
     common::cleanup(&s.url, &s.prefix).await;
 }
 
-/// A store whose server is down at startup: `connect` fails in time with `Unavailable`.
+/// A store whose server is down at startup: `connect` fails in time with `Unavailable`;
+/// `connect_lazy` succeeds, its calls fail in time, and it works once the server is up.
 #[tokio::test]
 async fn connect_to_a_down_server_fails_in_time() {
     let Some(url) = common::redis_url("connect_to_a_down_server_fails_in_time") else {
@@ -171,7 +172,7 @@ async fn connect_to_a_down_server_fails_in_time() {
         .response_timeout(Duration::from_millis(300));
     let deadline = config.call_deadline();
     let started = Instant::now();
-    let result = RedisStore::connect(config).await;
+    let result = RedisStore::connect(config.clone()).await;
     assert!(
         matches!(result, Err(Error::Unavailable { .. })),
         "{result:?}"
@@ -181,4 +182,33 @@ async fn connect_to_a_down_server_fails_in_time() {
         "took {:?}",
         started.elapsed()
     );
+
+    let prefix = config.prefix().to_owned();
+    let lazy = RedisStore::connect_lazy(config).await.unwrap();
+    let started = Instant::now();
+    let result = lazy.ping().await;
+    assert!(
+        matches!(result, Err(Error::Unavailable { .. })),
+        "{result:?}"
+    );
+    assert!(
+        started.elapsed() <= deadline + SLACK,
+        "took {:?}",
+        started.elapsed()
+    );
+    proxy.set(Mode::Open);
+    let u = user();
+    let up = Instant::now();
+    loop {
+        match lazy.create_user(&u).await {
+            Ok(()) => break,
+            Err(e) => {
+                assert!(matches!(e, Error::Unavailable { .. }), "{e:?}");
+                assert!(up.elapsed() < Duration::from_secs(5), "no recovery: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    assert_eq!(lazy.user_by_id(u.id).await.unwrap(), Some(u));
+    common::cleanup(&url, &prefix).await;
 }
