@@ -70,7 +70,8 @@ pub trait UserStore: Send + Sync + 'static {
     async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()>;
 
     /// Users ordered by creation time (oldest first), optionally only those whose email or
-    /// username contains `search` (case-insensitive).
+    /// username contains `search` (case-insensitive, taken literally: `%` and `_` are not
+    /// wildcards).
     async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>>;
 
     /// How many users match `search` (as in [`list_users`](UserStore::list_users)).
@@ -93,7 +94,8 @@ pub trait SessionStore: Send + Sync + 'static {
     ///
     /// # Errors
     /// [`Error::Conflict`](crate::Error::Conflict) if the digest exists (a 256-bit
-    /// collision: practically impossible, but never silently overwritten).
+    /// collision: practically impossible, but never silently overwritten). No user field
+    /// collided, so its `field` carries no meaning; callers match on the variant only.
     async fn create_session(&self, session: &SessionRecord) -> Result<()>;
 
     /// The session with this digest.
@@ -111,7 +113,7 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Deletes one session; returns whether it existed.
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool>;
 
-    /// Every session of a user that is live at `now`, newest first.
+    /// Every session of a user that is live at `now`, newest (by `created_at`) first.
     async fn sessions_for_user(
         &self,
         user_id: UserId,
@@ -177,7 +179,9 @@ pub trait MailOutbox: Send + Sync + 'static {
     /// Queues a message.
     async fn enqueue(&self, message: &OutboxMessage) -> Result<()>;
 
-    /// Claims up to `limit` messages with `next_attempt_at <= now`, oldest first.
+    /// Claims up to `limit` messages with `next_attempt_at <= now`, oldest first (by
+    /// `created_at` or by `next_attempt_at`: either order is allowed). The returned copies
+    /// may show either the `next_attempt_at` they were due at or the new lease end.
     async fn claim_due(
         &self,
         now: OffsetDateTime,
@@ -185,10 +189,10 @@ pub trait MailOutbox: Send + Sync + 'static {
         lease: Duration,
     ) -> Result<Vec<OutboxMessage>>;
 
-    /// Removes a message that was delivered.
+    /// Removes a message that was delivered. A missing id is not an error.
     async fn remove(&self, id: Uuid) -> Result<()>;
 
-    /// Records a failed attempt and when to try next.
+    /// Records a failed attempt and when to try next. A missing id is not an error.
     async fn reschedule(
         &self,
         id: Uuid,
@@ -197,7 +201,7 @@ pub trait MailOutbox: Send + Sync + 'static {
         last_error: &str,
     ) -> Result<()>;
 
-    /// How many messages are waiting.
+    /// How many messages are waiting, claimed ones included until they are removed.
     async fn pending_count(&self) -> Result<u64>;
 }
 

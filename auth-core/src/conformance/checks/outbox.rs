@@ -90,8 +90,9 @@ async fn claim_ours(
 
 /// The whole life of outbox messages: `enqueue` raises `pending_count`; `claim_due` hands
 /// out only messages due at `now`, oldest first, at most `limit`, leasing each so that it
-/// is not handed out again before `now + lease` but is after; `reschedule` records the
-/// attempt, the error and the next time; `remove` deletes a message for good.
+/// is not handed out again before `now + lease` but is after; claimed messages still
+/// count as pending; `reschedule` records the attempt, the error and the next time;
+/// `remove` deletes a message for good; both accept an unknown id.
 pub async fn outbox_claim_due(subject: &Subject) {
     let ctx = Ctx::new("outbox_claim_due");
     let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
@@ -155,6 +156,12 @@ pub async fn outbox_claim_due(subject: &Subject) {
     for (claimed, stored) in rest.iter().zip(&expected) {
         same_message(&ctx, "a claimed message", claimed, stored, claim_at + LEASE);
     }
+
+    // Claimed messages still wait (for remove or reschedule): they still count.
+    let pending = ctx.ok("pending_count", outbox.pending_count().await);
+    ctx.ensure(pending >= 4, || {
+        format!("pending_count is {pending} after claiming 3 of this check's 4 messages")
+    });
 
     // Leased: not handed out again before the lease ends, even at the same `now`.
     let again = claim_ours(
@@ -227,6 +234,15 @@ pub async fn outbox_claim_due(subject: &Subject) {
     ctx.ensure(late.iter().any(|m| m.id == not_due.id), || {
         "claim_due did not hand out a message once it was due".to_owned()
     });
+
+    // Unknown ids (a message removed by another delivery loop) are not errors.
+    let unknown = Uuid::new_v4();
+    ctx.ok(
+        "reschedule of an unknown id",
+        outbox.reschedule(unknown, 1, base, "x").await,
+    );
+    ctx.ok("remove of an unknown id", outbox.remove(unknown).await);
+    ctx.ok("remove of a removed id", outbox.remove(due[1].id).await);
 
     for m in due.iter().chain([&not_due]) {
         ctx.ok("remove (cleanup)", outbox.remove(m.id).await);
