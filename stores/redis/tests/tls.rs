@@ -9,35 +9,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use auth_core::{
     AccountStatus, Error, PasswordHash, SecurityStamp, SessionRecord, SessionStore, SessionToken,
     SessionUserStore, User, UserId, UserStore,
 };
 use auth_store_redis::{RedisConfig, RedisStore};
+use common::server::{Server, free_port, tools_present};
 use time::OffsetDateTime;
-
-fn tools_present(test: &str) -> bool {
-    let found = |tool: &str| {
-        Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    };
-    if found("redis-server") && found("openssl") {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{test}: redis-server and openssl are needed, and CI=true forbids skipping");
-    }
-    eprintln!("\n*** SKIPPED {test}: redis-server or openssl is not on the PATH ***\n");
-    false
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
@@ -128,74 +110,41 @@ fn make_certificates(dir: &Path) {
     }
 }
 
-/// The throwaway server; killed (by its own handle) when dropped.
-struct TlsServer {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The throwaway TLS-only server, with its certificates in its directory.
+struct TlsServer(Server);
 
 impl TlsServer {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         make_certificates(dir.path());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let p = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                "0",
-                "--tls-port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .args([
-                "--tls-cert-file",
-                &p("server.crt"),
-                "--tls-key-file",
-                &p("server.key"),
-            ])
-            .args([
-                "--tls-ca-cert-file",
-                &p("ca.crt"),
-                "--tls-auth-clients",
-                "yes",
-            ])
-            .args(["--save", "", "--appendonly", "no", "--dir", &p("")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Self { child, port, dir };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
+        let port = free_port();
+        let args: Vec<String> = [
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--tls-cert-file",
+            &p("server.crt"),
+            "--tls-key-file",
+            &p("server.key"),
+            "--tls-ca-cert-file",
+            &p("ca.crt"),
+            "--tls-auth-clients",
+            "yes",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        Self(Server::start(dir, port, &args))
     }
 
     fn file(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.dir.path().join(name)).unwrap()
+        std::fs::read(self.0.dir.path().join(name)).unwrap()
     }
 
     fn config(&self, host: &str) -> RedisConfig {
-        RedisConfig::new(format!("rediss://{host}:{}/", self.port))
+        RedisConfig::new(format!("rediss://{host}:{}/", self.0.port))
             .connect_timeout(Duration::from_millis(1000))
             .response_timeout(Duration::from_millis(1000))
     }
@@ -223,7 +172,10 @@ fn user() -> User {
 
 #[tokio::test]
 async fn stores_over_verified_mutual_tls() {
-    if !tools_present("stores_over_verified_mutual_tls") {
+    if !tools_present(
+        "stores_over_verified_mutual_tls",
+        &["redis-server", "openssl"],
+    ) {
         return;
     }
     let server = TlsServer::start();
