@@ -104,6 +104,17 @@ impl Templates {
                 minijinja::AutoEscape::None
             }
         });
+        // HTML-escape the five significant characters only (minijinja also escapes `/`,
+        // which is valid but makes every URL in the markup unreadable).
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && !value.is_safe()
+                && let Some(text) = value.as_str()
+            {
+                return write_html(out, text);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, source) in EMBEDDED {
             env.add_template(name, source)
                 .map_err(|e| WebError::template(name, e))?;
@@ -140,6 +151,26 @@ impl Templates {
             .get_template(name)?
             .render(minijinja::Value::from_serialize(ctx))
     }
+}
+
+fn write_html(out: &mut minijinja::Output<'_>, text: &str) -> Result<(), minijinja::Error> {
+    use std::fmt::Write as _;
+    let fail = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
+    let mut last = 0;
+    for (i, c) in text.char_indices() {
+        let entity = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#x27;",
+            _ => continue,
+        };
+        out.write_str(&text[last..i]).map_err(fail)?;
+        out.write_str(entity).map_err(fail)?;
+        last = i + c.len_utf8();
+    }
+    out.write_str(&text[last..]).map_err(fail)
 }
 
 fn load_dir(env: &mut Environment<'static>, root: &Path, dir: &Path) -> Result<(), WebError> {
@@ -191,6 +222,11 @@ mod tests {
         let t = Templates::build(&overrides).unwrap();
         let ctx = serde_json::json!({ "title": "<T>" });
         assert_eq!(t.render("error.html", &ctx).unwrap(), "DIR &lt;T&gt;");
+        let tricky = serde_json::json!({ "title": "<a href='/x'>\"&\"</a>" });
+        assert_eq!(
+            t.render("message.html", &tricky).unwrap(),
+            "STRING &lt;a href=&#x27;/x&#x27;&gt;&quot;&amp;&quot;&lt;/a&gt;"
+        );
         assert_eq!(t.render("message.html", &ctx).unwrap(), "STRING &lt;T&gt;");
         assert_eq!(t.css, "body{}");
         assert_ne!(

@@ -771,11 +771,7 @@ async fn security_headers_stylesheet_and_unknown_routes() {
     assert!(!p.body.contains("style="), "no inline style");
     assert!(!p.body.contains("<style"), "no style element");
     let css = site.web.stylesheet_path();
-    // minijinja escapes `/` in attributes; browsers decode it.
-    assert!(
-        p.body
-            .contains(&format!("href=\"{}\"", css.replace('/', "&#x2f;")))
-    );
+    assert!(p.body.contains(&format!("href=\"{css}\"")));
     let s = b.get(&css).await;
     assert_eq!(s.status, StatusCode::OK);
     assert!(s.header("content-type").starts_with("text/css"));
