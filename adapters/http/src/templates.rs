@@ -154,7 +154,6 @@ impl Templates {
 }
 
 fn write_html(out: &mut minijinja::Output<'_>, text: &str) -> Result<(), minijinja::Error> {
-    use std::fmt::Write as _;
     let fail = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
     let mut last = 0;
     for (i, c) in text.char_indices() {
