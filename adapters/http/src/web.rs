@@ -28,6 +28,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// The Content-Security-Policy sent with every page of the layer.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The longest link token accepted into a cookie.
+const MAX_LINK_TOKEN: usize = 2048;
+
 /// How long a token taken out of a mailed link is kept in its cookie.
 const LINK_COOKIE_SECONDS: i64 = 15 * 60;
 
@@ -738,7 +741,8 @@ impl AuthWeb {
         let token = fields.get("csrf_token").unwrap_or_default();
         if r.csrf_new || !self.inner.csrf.verify(&r.csrf_seed, token) || !self.origin_ok(&r.headers)
         {
-            tracing::info!(path = %r.path, "refused a form without a valid CSRF token");
+            // The path is not logged: `POST /reset/{token}` carries a live token.
+            tracing::info!("refused a form without a valid CSRF token or from a foreign origin");
             return Err(self.problem(r, false, &Problem::csrf()));
         }
         Ok(fields)
@@ -796,6 +800,18 @@ impl AuthWeb {
 
     /// Moves a token out of a URL into a short-lived cookie and redirects to `to`.
     pub(crate) fn stash_link(&self, purpose: &str, token: &str, to: &str) -> Reply {
+        // Link tokens are JWTs: URL-safe base64 and dots. Anything else (or anything too
+        // big for a cookie) cannot be one; the token-less page then explains the link is
+        // invalid.
+        let plausible = !token.is_empty()
+            && token.len() <= MAX_LINK_TOKEN
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !plausible {
+            return Reply::redirect(&format!("{}{to}", self.inner.prefix))
+                .cookie(self.clear_link());
+        }
         let value = format!("{purpose}.{token}");
         Reply::redirect(&format!("{}{to}", self.inner.prefix)).cookie(cookies::set(
             &self.inner.cookies.link,

@@ -817,6 +817,16 @@ async fn security_headers_stylesheet_and_unknown_routes() {
     // A verification page without its cookie explains itself.
     let p = b.get("/auth/verify").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    for bad in ["a%3Bb%3D", &"x".repeat(5000)] {
+        let p = b.get(&format!("/auth/reset/{bad}")).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        assert!(
+            p.set_cookie("auth_link")
+                .is_some_and(|c| c.contains("Max-Age=0")),
+            "not stashed"
+        );
+        assert_eq!(b.follow(p).await.status, StatusCode::BAD_REQUEST);
+    }
     let p = b.get("/auth/verify/garbage-token").await;
     let p = b.follow(p).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
