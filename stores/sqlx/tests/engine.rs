@@ -1,0 +1,257 @@
+//! The engine's flows end to end on the sqlx store, on every backend: register, verify by
+//! the mailed link, sign in on two devices, authenticate, list and revoke devices, reset
+//! the password by the mailed link (which signs every device out and kills the link),
+//! mail that could not be sent waits in the outbox and is delivered later, and deleting
+//! the account takes its sessions with it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use auth_core::{
+    Auth, CapturingMailer, Error, HashParams, Login, LoginSuccess, MailKind, MailOutbox,
+    ManualClock, PasswordReset, RegisterOutcome, Registration, RegistrationMode, RequestContext,
+    SessionStore, UserStore,
+};
+use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "violet elephants juggle quietly";
+
+fn ctx() -> RequestContext {
+    RequestContext::new(
+        Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 9))),
+        Some("engine-test/1.0".into()),
+    )
+}
+
+struct App {
+    auth: Auth,
+    store: SqlxStore,
+    mail: CapturingMailer,
+    clock: ManualClock,
+}
+
+impl App {
+    async fn new(url: &str) -> Self {
+        let store = common::connect(
+            url,
+            SqlxStoreOptions::new().table_prefix(common::unique_prefix("e2e_")),
+        )
+        .await;
+        let mail = CapturingMailer::new();
+        let clock = ManualClock::new(
+            time::OffsetDateTime::from_unix_timestamp(
+                time::OffsetDateTime::now_utc().unix_timestamp(),
+            )
+            .unwrap(),
+        );
+        let config = auth_core::Config::builder()
+            .app_name("Engine test")
+            .base_url("https://app.test")
+            .link_prefix("/auth")
+            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
+            .hash_params(HashParams::insecure_fast_for_tests())
+            .mail_in_background(false)
+            .registration(RegistrationMode::RevealConflicts)
+            .build()
+            .unwrap();
+        let auth = Auth::builder(config)
+            .store(Arc::new(store.clone()))
+            .mailer(Arc::new(mail.clone()))
+            .clock(Arc::new(clock.clone()))
+            .build()
+            .unwrap();
+        Self {
+            auth,
+            store,
+            mail,
+            clock,
+        }
+    }
+
+    fn token(&self, to: &str, kind: MailKind, marker: &str) -> String {
+        let mail = self
+            .mail
+            .last_to(to, kind)
+            .unwrap_or_else(|| panic!("no {kind:?} mail to {to}"));
+        let link = CapturingMailer::link_in(&mail, marker).unwrap();
+        link.rsplit('/').next().unwrap().to_owned()
+    }
+
+    async fn login(&self, login: &str, password: &str) -> auth_core::Result<LoginSuccess> {
+        self.auth
+            .login(
+                Login {
+                    login: login.into(),
+                    password: password.into(),
+                    remember: false,
+                },
+                &ctx(),
+            )
+            .await
+    }
+}
+
+async fn every_flow(url: &str) {
+    let app = App::new(url).await;
+    let email = "amy@example.com";
+
+    // Register and verify through the mailed link.
+    let outcome = app
+        .auth
+        .register(
+            Registration {
+                email: email.into(),
+                username: None,
+                password: PASSWORD.into(),
+                password_confirm: PASSWORD.into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, RegisterOutcome::Created(_)),
+        "{outcome:?}"
+    );
+    let token = app.token(email, MailKind::Verification, "/verify/");
+    let user = app.auth.verify_email(&token, &ctx()).await.unwrap();
+    assert!(user.is_verified());
+    assert_eq!(
+        app.store.user_by_email(email).await.unwrap().unwrap().id,
+        user.id
+    );
+
+    // A second registration of the address (in another case) is refused by the database.
+    let again = app
+        .auth
+        .register(
+            Registration {
+                email: "AMY@example.com".into(),
+                username: None,
+                password: PASSWORD.into(),
+                password_confirm: PASSWORD.into(),
+            },
+            &ctx(),
+        )
+        .await;
+    assert!(matches!(again, Err(Error::Conflict { .. })), "{again:?}");
+    assert_eq!(app.store.count_users(None).await.unwrap(), 1);
+
+    // Two devices; each authenticates with one query (session joined with its user).
+    let a = app.login(email, PASSWORD).await.unwrap();
+    let b = app.login("Amy@Example.com", PASSWORD).await.unwrap();
+    let auth_a = app
+        .auth
+        .authenticate(&a.token)
+        .await
+        .unwrap()
+        .expect("device a");
+    assert_eq!(auth_a.user.id, user.id);
+    assert!(app.auth.authenticate(&b.token).await.unwrap().is_some());
+    assert_eq!(app.auth.sessions(&auth_a).await.unwrap().len(), 2);
+    assert!(matches!(
+        app.login(email, "wrong password!!").await,
+        Err(Error::InvalidCredentials)
+    ));
+
+    // Logging out one device leaves the other.
+    app.auth.logout(&b.token, &ctx()).await.unwrap();
+    assert!(app.auth.authenticate(&b.token).await.unwrap().is_none());
+    assert_eq!(app.auth.sessions(&auth_a).await.unwrap().len(), 1);
+
+    // Reset by the mailed link: every device is signed out, the link dies with its use.
+    app.auth
+        .request_password_reset(email, &ctx())
+        .await
+        .unwrap();
+    let reset = app.token(email, MailKind::PasswordReset, "/reset/");
+    let input = || PasswordReset {
+        token: reset.clone(),
+        password: NEW_PASSWORD.into(),
+        password_confirm: NEW_PASSWORD.into(),
+    };
+    app.auth.reset_password(input(), &ctx()).await.unwrap();
+    assert!(
+        app.auth.authenticate(&a.token).await.unwrap().is_none(),
+        "reset signs out"
+    );
+    assert!(matches!(
+        app.auth.reset_password(input(), &ctx()).await,
+        Err(Error::Token { .. })
+    ));
+    assert!(matches!(
+        app.login(email, PASSWORD).await,
+        Err(Error::InvalidCredentials)
+    ));
+    let c = app.login(email, NEW_PASSWORD).await.unwrap();
+
+    // Mail that cannot be sent waits in the outbox and goes out later.
+    app.mail.set_failing(true);
+    let before = app.store.pending_count().await.unwrap();
+    app.auth
+        .request_password_reset(email, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.pending_count().await.unwrap(),
+        before + 1,
+        "queued in the outbox"
+    );
+    app.mail.set_failing(false);
+    let sent_before = app.mail.sent().len();
+    assert_eq!(
+        app.auth.deliver_outbox().await.unwrap(),
+        0,
+        "not due before its backoff"
+    );
+    app.clock.advance(time::Duration::seconds(31));
+    assert_eq!(app.auth.deliver_outbox().await.unwrap(), 1);
+    assert_eq!(app.store.pending_count().await.unwrap(), before);
+    assert_eq!(app.mail.sent().len(), sent_before + 1);
+
+    // Delete the account: the user and every session go together.
+    let auth_c = app.auth.authenticate(&c.token).await.unwrap().unwrap();
+    app.auth
+        .delete_account(&auth_c, NEW_PASSWORD, &ctx())
+        .await
+        .unwrap();
+    assert!(app.store.user_by_id(user.id).await.unwrap().is_none());
+    assert!(
+        app.store
+            .session(&c.token.digest())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(app.auth.authenticate(&c.token).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_on_sqlite_memory() {
+    every_flow("sqlite::memory:").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_on_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    every_flow(&format!("sqlite://{}", dir.path().join("app.db").display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_on_postgres() {
+    if let Some(url) = common::server_url(common::POSTGRES) {
+        every_flow(&url).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_on_mysql() {
+    if let Some(url) = common::server_url(common::MYSQL) {
+        every_flow(&url).await;
+    }
+}
