@@ -375,6 +375,19 @@ async fn guards_redirect_html_and_refuse_api_requests() {
         "the address is not confirmed"
     );
     assert!(r.body.contains("Confirm your email address"));
+    assert!(
+        r.body.contains("action=\"/auth/verify/resend\""),
+        "offers a new link"
+    );
+    let r = ada
+        .send(
+            &app,
+            Request::get("/dashboard").header("accept", "application/json"),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("\"email_not_verified\""));
     assert_eq!(ada.get(&app, "/admin").await.status, StatusCode::FORBIDDEN);
 
     let mut root = Client::default();

@@ -524,7 +524,21 @@ impl AuthWeb {
         let reply = match denial {
             Denial::Unauthenticated if !api => self.login_redirect(path_and_query),
             Denial::Unauthenticated => self.problem(&r, true, &Problem::unauthenticated()),
-            Denial::EmailNotVerified => self.problem(&r, api, &Problem::email_not_verified()),
+            Denial::EmailNotVerified if !api => self.page(
+                &r,
+                StatusCode::FORBIDDEN,
+                "message.html",
+                None,
+                json!({
+                    "title": "Confirm your email address",
+                    "paragraphs": [
+                        "This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.",
+                        "Lost it? Enter your address and we will send a new one.",
+                    ],
+                    "resend": true,
+                }),
+            ),
+            Denial::EmailNotVerified => self.problem(&r, true, &Problem::email_not_verified()),
             Denial::Forbidden => self.problem(&r, api, &Problem::forbidden()),
         };
         self.finish(&r, reply)

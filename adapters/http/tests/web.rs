@@ -937,3 +937,39 @@ async fn admin_pages_need_the_admin_role() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn client_address_comes_from_the_peer_unless_a_proxy_is_trusted() {
+    for (trust, expected) in [(false, "192.0.2.7"), (true, "203.0.113.9")] {
+        let site = Site::with(|c| c, |w| w.trust_forwarded_for(trust));
+        site.user("ada@example.com", &[], true).await;
+        let mut b = site.browser();
+        let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
+        let p = b
+            .send(
+                Method::POST,
+                "/auth/api/login",
+                Some("application/json"),
+                body.into_bytes(),
+                &[("x-forwarded-for", "203.0.113.9, 10.0.0.1")],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK);
+        let p = b
+            .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+            .await;
+        assert_eq!(p.json()["session"]["ip"], expected, "trust={trust}");
+    }
+}
+
+#[tokio::test]
+async fn head_requests_get_headers_without_a_body() {
+    let site = Site::new();
+    let mut b = site.browser();
+    let p = b
+        .send(Method::HEAD, "/auth/login", None, Vec::new(), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.is_empty());
+    assert!(p.header("content-type").starts_with("text/html"));
+}
