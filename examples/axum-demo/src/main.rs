@@ -44,9 +44,15 @@ struct Cli {
         global = true
     )]
     database_url: String,
+    /// Prefix of the SQL table names, to share a database.
+    #[arg(long, env = "TABLE_PREFIX", default_value = "auth_", global = true)]
+    table_prefix: String,
     /// Keep sessions and rate-limit counters in Redis (redis:// or rediss://).
     #[arg(long, env = "REDIS_URL", global = true)]
     redis_url: Option<String>,
+    /// Prefix of the Redis keys, to share a Redis server.
+    #[arg(long, env = "REDIS_KEY_PREFIX", global = true)]
+    redis_key_prefix: Option<String>,
     /// Directory the development mailer writes .eml files into (when no SMTP URL).
     #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
     mail_dir: PathBuf,
@@ -269,7 +275,9 @@ async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> 
         .build()?;
     let store = SqlxStore::connect(
         &cli.database_url,
-        SqlxStoreOptions::new().migrate_on_connect(true),
+        SqlxStoreOptions::new()
+            .table_prefix(cli.table_prefix.clone())
+            .migrate_on_connect(true),
     )
     .await?;
     let store = Arc::new(store);
@@ -282,7 +290,11 @@ async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> 
     };
     let mut builder = Auth::builder(config).store(store).mailer(mailer);
     if let Some(url) = &cli.redis_url {
-        let redis = Arc::new(RedisStore::connect(RedisConfig::new(url.clone())).await?);
+        let mut config = RedisConfig::new(url.clone());
+        if let Some(prefix) = &cli.redis_key_prefix {
+            config = config.key_prefix(prefix.clone());
+        }
+        let redis = Arc::new(RedisStore::connect(config).await?);
         builder = builder.sessions(redis.clone()).counters(redis);
     }
     let auth = builder.build()?;

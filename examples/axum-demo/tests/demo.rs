@@ -32,16 +32,19 @@ fn args(dir: &Path) -> Vec<String> {
     vec![
         "--database-url".into(),
         format!("sqlite://{}", dir.join("demo.db").display()),
-        "--mail-dir".into(),
-        dir.join("mail").display().to_string(),
     ]
 }
 
-fn start() -> Demo {
+fn start(database: Option<Vec<String>>) -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_axum-demo"))
+        .current_dir(dir.path())
         .args(["--addr", "127.0.0.1:0"])
-        .args(args(dir.path()))
+        .args(database.unwrap_or_else(|| args(dir.path())))
+        .args([
+            "--mail-dir".to_owned(),
+            dir.path().join("mail").display().to_string(),
+        ])
         .env_remove("AUTH_SECRET")
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")
@@ -235,94 +238,11 @@ fn mailed_path(mail_dir: &PathBuf, addr: &str, to: &str, kind: &str, marker: &st
 
 #[test]
 fn register_verify_login_dashboard_logout_reset_login() {
-    let demo = start();
-    let mail_dir = demo.dir.path().join("mail");
-    let mut b = Browser::new(&demo.addr);
-
-    let home = b.get("/");
-    assert_eq!(home.status, 200);
-    assert!(home.body.contains("Create an account"));
-    assert!(
-        home.header("content-security-policy")
-            .unwrap()
-            .contains("default-src 'none'")
-    );
-
-    b.get("/auth/register");
-    let r = b.post(
-        "/auth/register",
-        &[
-            ("email", "ada@example.com"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ],
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("Check your inbox"));
-
-    let link = mailed_path(
-        &mail_dir,
-        &demo.addr,
-        "ada@example.com",
-        "verification",
-        "/verify/",
-    );
-    let r = b.get(&link);
-    assert_eq!(r.status, 303);
-    assert_eq!(r.header("location"), Some("/auth/verify"));
-    let r = b.get("/auth/verify");
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.header("location"), Some("/auth/login"));
-
-    let r = b.login("ada@example.com", PASSWORD);
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.header("location"), Some("/"));
-    let dash = b.get("/dashboard");
-    assert_eq!(dash.status, 200);
-    assert!(dash.body.contains("ada@example.com"));
-    assert!(dash.body.contains("<h1>Dashboard</h1>"));
-
-    let r = b.post("/auth/logout", &[]);
-    assert_eq!(r.status, 303);
-    let r = b.get("/dashboard");
-    assert_eq!(r.status, 303);
-    assert_eq!(r.header("location"), Some("/auth/login?next=%2Fdashboard"));
-
-    b.get("/auth/request_password_reset");
-    let r = b.post(
-        "/auth/request_password_reset",
-        &[("email", "ada@example.com")],
-    );
-    assert_eq!(r.status, 200);
-    let link = mailed_path(
-        &mail_dir,
-        &demo.addr,
-        "ada@example.com",
-        "password_reset",
-        "/reset/",
-    );
-    let r = b.get(&link);
-    assert_eq!(r.header("location"), Some("/auth/reset"));
-    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
-    let form = b.get("/auth/reset");
-    assert_eq!(form.status, 200);
-    let r = b.post(
-        "/auth/reset",
-        &[
-            ("password", NEW_PASSWORD),
-            ("password_confirm", NEW_PASSWORD),
-        ],
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
-
-    assert_eq!(b.login("ada@example.com", PASSWORD).status, 401);
-    let r = b.login("ada@example.com", NEW_PASSWORD);
-    assert_eq!(r.status, 303);
-    assert_eq!(b.get("/dashboard").status, 200);
-    assert_eq!(b.get("/admin").status, 403, "not an admin");
-
+    let demo = start(None);
+    walk(&demo, "ada@example.com");
     // create-user against the same database, then the admin page.
     let out = Command::new(env!("CARGO_BIN_EXE_axum-demo"))
+        .current_dir(demo.dir.path())
         .args(args(demo.dir.path()))
         .args([
             "create-user",
@@ -349,4 +269,115 @@ fn register_verify_login_dashboard_logout_reset_login() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("2 accounts"), "{}", page.body);
     assert_eq!(admin.get("/auth/admin").status, 200);
+}
+
+/// The same walk with users in PostgreSQL and sessions and counters in Redis (the CI
+/// services; skipped locally when their URLs are not set, never in CI).
+#[test]
+fn postgres_users_and_redis_sessions() {
+    let (Ok(pg), Ok(redis)) = (
+        std::env::var("AUTH_TEST_POSTGRES_URL"),
+        std::env::var("AUTH_TEST_REDIS_URL"),
+    ) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set in CI"
+        );
+        eprintln!(
+            "\n*** SKIPPED postgres_users_and_redis_sessions: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set ***\n"
+        );
+        return;
+    };
+    let unique = format!(
+        "demo{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    );
+    let demo = start(Some(vec![
+        "--database-url".into(),
+        pg,
+        "--table-prefix".into(),
+        format!("{unique}_"),
+        "--redis-url".into(),
+        redis,
+        "--redis-key-prefix".into(),
+        format!("{unique}:"),
+    ]));
+    walk(&demo, &format!("{unique}@example.com"));
+}
+
+fn walk(demo: &Demo, email: &str) {
+    let mail_dir = demo.dir.path().join("mail");
+    let mut b = Browser::new(&demo.addr);
+
+    let home = b.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Create an account"));
+    assert!(
+        home.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+
+    b.get("/auth/register");
+    let r = b.post(
+        "/auth/register",
+        &[
+            ("email", email),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Check your inbox"));
+
+    let link = mailed_path(&mail_dir, &demo.addr, email, "verification", "/verify/");
+    let r = b.get(&link);
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/auth/verify"));
+    let r = b.get("/auth/verify");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/auth/login"));
+
+    let r = b.login(email, PASSWORD);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/"));
+    let dash = b.get("/dashboard");
+    assert_eq!(dash.status, 200);
+    assert!(dash.body.contains(email));
+    assert!(dash.body.contains("<h1>Dashboard</h1>"));
+
+    let r = b.post("/auth/logout", &[]);
+    assert_eq!(r.status, 303);
+    let r = b.get("/dashboard");
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/auth/login?next=%2Fdashboard"));
+
+    b.get("/auth/request_password_reset");
+    let r = b.post("/auth/request_password_reset", &[("email", email)]);
+    assert_eq!(r.status, 200);
+    let link = mailed_path(&mail_dir, &demo.addr, email, "password_reset", "/reset/");
+    let r = b.get(&link);
+    assert_eq!(r.header("location"), Some("/auth/reset"));
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    let form = b.get("/auth/reset");
+    assert_eq!(form.status, 200);
+    let r = b.post(
+        "/auth/reset",
+        &[
+            ("password", NEW_PASSWORD),
+            ("password_confirm", NEW_PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    assert_eq!(b.login(email, PASSWORD).status, 401);
+    let r = b.login(email, NEW_PASSWORD);
+    assert_eq!(r.status, 303);
+    assert_eq!(b.get("/dashboard").status, 200);
+    assert_eq!(b.get("/admin").status, 403, "not an admin");
 }
