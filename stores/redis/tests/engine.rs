@@ -1,6 +1,7 @@
-//! A mixed deployment end to end: the engine's flows with users, outbox and audit in the
-//! memory store (standing in for SQL) and sessions + counters in Redis. The links are
-//! read out of the captured mail. Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
+//! A mixed deployment end to end: the engine's flows with users, outbox and audit in
+//! PostgreSQL (the sqlx store) or in the memory store, and sessions + counters in Redis.
+//! The links are read out of the captured mail. Needs `AUTH_TEST_REDIS_URL`, and
+//! `AUTH_TEST_POSTGRES_URL` for the PostgreSQL variant (both: see `common::redis_url`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,11 +10,80 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use auth_core::{
-    Auth, CapturingMailer, ConfigBuilder, Error, HashParams, LockoutPolicy, Login, LoginSuccess,
-    MailKind, ManualClock, PasswordReset, RateLimit, RateLimits, RegisterOutcome, Registration,
-    RegistrationMode, RequestContext, User, UserStore,
+    AuditSink, Auth, CapturingMailer, ConfigBuilder, Error, HashParams, LockoutPolicy, Login,
+    LoginSuccess, MailKind, MailOutbox, ManualClock, PasswordReset, RateLimit, RateLimits,
+    RegisterOutcome, Registration, RegistrationMode, RequestContext, User, UserStore,
 };
 use auth_store_memory::MemoryStore;
+use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+
+/// Where users (with the outbox and the audit trail) live.
+enum Users {
+    Memory,
+    Postgres,
+}
+
+/// The user-side stores: users, outbox, audit, and the PostgreSQL store to clean up.
+type UserSide = (
+    Arc<dyn UserStore>,
+    Arc<dyn MailOutbox>,
+    Arc<dyn AuditSink>,
+    Option<Arc<SqlxStore>>,
+);
+
+/// Drops the tables under the store's prefix.
+async fn drop_tables(store: &SqlxStore) {
+    let pool = store.pg_pool().unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE starts_with(tablename, $1)",
+    )
+    .bind(store.table_prefix())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(!tables.is_empty());
+    let list = tables
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {list} CASCADE")))
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn user_side(test: &str, users: Users) -> Option<UserSide> {
+    match users {
+        Users::Memory => {
+            let m = Arc::new(MemoryStore::new());
+            Some((m.clone(), m.clone(), m, None))
+        }
+        Users::Postgres => {
+            let Ok(url) = std::env::var("AUTH_TEST_POSTGRES_URL") else {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!(
+                        "{test}: AUTH_TEST_POSTGRES_URL is not set, and CI=true forbids skipping"
+                    );
+                }
+                eprintln!("\n*** SKIPPED {test}: AUTH_TEST_POSTGRES_URL is not set ***\n");
+                return None;
+            };
+            let prefix = format!(
+                "redis_mixed_{}_",
+                &uuid::Uuid::new_v4().simple().to_string()[..10]
+            );
+            let options = SqlxStoreOptions::new()
+                .table_prefix(prefix)
+                .migrate_on_connect(true);
+            let store = match SqlxStore::connect(&url, options).await {
+                Ok(store) => Arc::new(store),
+                Err(e) => panic!("{test}: cannot use the PostgreSQL test database: {e}"),
+            };
+            Some((store.clone(), store.clone(), store.clone(), Some(store)))
+        }
+    }
+}
 use time::Duration;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -30,18 +100,23 @@ struct Mixed {
     auth: Auth,
     mailer: CapturingMailer,
     clock: ManualClock,
-    users: Arc<MemoryStore>,
+    users: Arc<dyn UserStore>,
+    postgres: Option<Arc<SqlxStore>>,
     url: String,
     prefix: String,
 }
 
 impl Mixed {
-    async fn new(test: &str, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Option<Self> {
+    async fn new(
+        test: &str,
+        users: Users,
+        f: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+    ) -> Option<Self> {
         let url = common::redis_url(test)?;
+        let (users, outbox, audit, postgres) = user_side(test, users).await?;
         let config = common::config(&url);
         let prefix = config.prefix().to_owned();
         let redis = Arc::new(common::connect(config).await);
-        let users = Arc::new(MemoryStore::new());
         let mailer = CapturingMailer::new();
         let clock = ManualClock::default();
         let config = auth_core::Config::builder()
@@ -54,8 +129,8 @@ impl Mixed {
             .registration(RegistrationMode::RevealConflicts);
         let auth = Auth::builder(f(config).build().unwrap())
             .users(users.clone())
-            .outbox(users.clone())
-            .audit(users.clone())
+            .outbox(outbox)
+            .audit(audit)
             .sessions(redis.clone())
             .counters(redis)
             .mailer(Arc::new(mailer.clone()))
@@ -67,6 +142,7 @@ impl Mixed {
             mailer,
             clock,
             users,
+            postgres,
             url,
             prefix,
         })
@@ -116,18 +192,37 @@ impl Mixed {
 
     async fn cleanup(self) {
         common::cleanup(&self.url, &self.prefix).await;
+        if let Some(store) = &self.postgres {
+            drop_tables(store).await;
+        }
     }
 }
 
 #[tokio::test]
-async fn sign_in_devices_reset_logout_and_delete_with_sessions_in_redis() {
-    let Some(m) = Mixed::new("mixed deployment flows", |c| c).await else {
-        return;
-    };
+async fn users_in_postgres_sessions_and_counters_in_redis() {
+    if let Some(m) = Mixed::new("users in PostgreSQL", Users::Postgres, |c| c).await {
+        every_flow(m).await;
+    }
+}
+
+#[tokio::test]
+async fn users_in_memory_sessions_and_counters_in_redis() {
+    if let Some(m) = Mixed::new("users in memory", Users::Memory, |c| c).await {
+        every_flow(m).await;
+    }
+}
+
+/// Sign in on two devices, revoke one, reset the password by link, log out, delete the
+/// account: every session step is checked in Redis, every user step in the user store.
+async fn every_flow(m: Mixed) {
     let user = m.registered_and_verified("amy@example.com").await;
     assert!(
         m.users.user_by_id(user.id).await.unwrap().is_some(),
-        "users live in memory"
+        "users live in the user store"
+    );
+    assert!(
+        m.redis_keys("user").await.is_empty(),
+        "no user data in Redis"
     );
 
     // Two devices: both sessions are in Redis, under the prefix.
@@ -198,7 +293,7 @@ async fn sign_in_devices_reset_logout_and_delete_with_sessions_in_redis() {
 
 #[tokio::test]
 async fn lockout_and_rate_limits_count_in_redis() {
-    let Some(m) = Mixed::new("mixed deployment throttling", |c| {
+    let Some(m) = Mixed::new("mixed deployment throttling", Users::Memory, |c| {
         c.lockout(LockoutPolicy {
             threshold: 3,
             window: Duration::minutes(15),
