@@ -420,6 +420,7 @@ impl SqlxStore {
         let now = codec::ts(time::OffsetDateTime::now_utc());
 
         // PostgreSQL and SQLite: everything in one transaction (their DDL is transactional).
+        #[allow(unused_macros)]
         macro_rules! transactional {
             ($pool:expr, $lock:expr) => {{
                 let mut tx = $pool.begin_write().await.map_err(map_err)?;

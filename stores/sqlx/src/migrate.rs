@@ -110,6 +110,7 @@ pub(crate) fn pending<'a>(
 
 /// Splits a script into statements at `;` ending a line (MySQL runs one at a time), and
 /// drops comment-only pieces.
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 pub(crate) fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();

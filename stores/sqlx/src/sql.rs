@@ -55,6 +55,7 @@ pub(crate) struct Queries {
     /// PostgreSQL/SQLite: the upsert with `RETURNING`; MySQL: the upsert alone.
     pub(crate) increment: SqlStr,
     /// MySQL: reads the counter back in the upsert's transaction.
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub(crate) read_counter: SqlStr,
     pub(crate) counter: SqlStr,
     pub(crate) reset_counter: SqlStr,
@@ -71,6 +72,7 @@ pub(crate) struct Queries {
     pub(crate) events_for_user: SqlStr,
 
     /// MySQL: the prefix of the claim's `UPDATE`, completed with one `?` per id.
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub(crate) claim_update_prefix: String,
 }
 

@@ -581,7 +581,6 @@ impl MailOutbox for SqlxStore {
         let lease_end = window_end(now, lease);
         let now = ts(now);
         let limit = i64::from(limit);
-        let backend = self.inner.backend;
         self.run("claim_due", || async {
             let mut claimed: Vec<OutboxMessage> = match &self.inner.pool {
                 #[cfg(feature = "mysql")]
@@ -602,8 +601,8 @@ impl MailOutbox for SqlxStore {
                         let mut update = sql.claim_update_prefix.clone();
                         update.push_str(&vec!["?"; messages.len()].join(", "));
                         update.push(')');
-                        let mut query =
-                            sqlx::query(crate::sql::finish(backend, update)).bind(lease_end);
+                        let mut query = sqlx::query(crate::sql::finish(self.inner.backend, update))
+                            .bind(lease_end);
                         for m in &messages {
                             query = query.bind(m.id);
                         }
