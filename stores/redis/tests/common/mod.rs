@@ -30,9 +30,50 @@ pub fn redis_url(test: &str) -> Option<String> {
     }
 }
 
-/// A key prefix no other test (or run) uses.
+/// A key prefix no other test (or run) uses: `auth-test:<unix seconds>:<uuid>:`. The
+/// time lets [`sweep_stale`] find what crashed or kit-driven tests left behind.
 pub fn unique_prefix() -> String {
-    format!("auth-test:{}:", uuid::Uuid::new_v4().simple())
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    format!("auth-test:{secs}:{}:", uuid::Uuid::new_v4().simple())
+}
+
+/// Once per test process: deletes keys of test prefixes created more than an hour ago.
+/// The conformance kit cleans its records but not the store's index keys, and a failed
+/// test leaves its keys; this bounds what accumulates on the shared server without ever
+/// touching a running test's keys (younger) or anything outside `auth-test:`.
+pub async fn sweep_stale(url: &str) {
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    SWEPT
+        .get_or_init(|| async {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let stale: Vec<String> = keys_under(url, "auth-test:")
+                .await
+                .into_iter()
+                .filter(|key| {
+                    key.split(':')
+                        .nth(1)
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .is_some_and(|created| created + 3600 < now)
+                })
+                .collect();
+            if !stale.is_empty() {
+                let mut con = raw(url).await;
+                for chunk in stale.chunks(500) {
+                    let _: i64 = redis::cmd("DEL")
+                        .arg(chunk)
+                        .query_async(&mut con)
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+        .await;
 }
 
 /// A configuration for `url` under a fresh prefix, with short timeouts.
@@ -47,7 +88,12 @@ pub fn config(url: &str) -> RedisConfig {
 /// there), locally as under CI.
 pub async fn connect(config: RedisConfig) -> RedisStore {
     match RedisStore::connect(config).await {
-        Ok(store) => store,
+        Ok(store) => {
+            if let Ok(url) = std::env::var("AUTH_TEST_REDIS_URL") {
+                sweep_stale(&url).await;
+            }
+            store
+        }
         Err(e) => panic!(
             "cannot reach the test Redis server: {e} ({:?})",
             std::error::Error::source(&e)
