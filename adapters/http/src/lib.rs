@@ -5,14 +5,39 @@
 //! crate. Framework adapters (`auth-axum`, and Poem and Rocket next) are thin bindings
 //! around one call:
 //!
-//! ```ignore
-//! let response: http::Response<bytes::Bytes> = web.handle(request, peer_ip).await;
+//! ```
+//! # use std::sync::Arc;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use auth_core::{Auth, CapturingMailer, Config};
+//! use auth_http::AuthWeb;
+//!
+//! let config = Config::builder()
+//!     .base_url("https://app.example")
+//!     .link_prefix("/auth")
+//!     .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
+//!     .build()?;
+//! let auth = Auth::builder(config)
+//!     .store(Arc::new(auth_store_memory::MemoryStore::new()))
+//!     .mailer(Arc::new(CapturingMailer::new()))
+//!     .build()?;
+//! let web = AuthWeb::builder(auth).secret(vec![7; 32]).build()?;
+//!
+//! // What an adapter does for `GET /auth/login` (the mount point already stripped):
+//! let request = http::Request::get("/login").body(bytes::Bytes::new())?;
+//! let response = web.handle(request, Some([127, 0, 0, 1].into())).await;
+//! assert_eq!(response.status(), http::StatusCode::OK);
+//! assert!(response.headers()["content-security-policy"].to_str()?.contains("frame-ancestors 'none'"));
+//!
+//! // And where the application asks who is signed in (nobody, without a cookie):
+//! assert!(web.current_user(&http::HeaderMap::new()).await?.is_none());
+//! # Ok(())
+//! # }
 //! ```
 //!
-//! where `request` is an `http::Request<bytes::Bytes>` whose path is relative to the
-//! mount point, plus helpers to answer "who is the current user of this request"
-//! ([`AuthWeb::current_user`]) and to refuse a request the way the layer does
-//! ([`AuthWeb::deny`]).
+//! The request's path is relative to the mount point. Besides [`AuthWeb::handle`] the
+//! adapters use [`AuthWeb::current_user`] ("who is the current user of this request",
+//! from its headers) and [`AuthWeb::deny`] (refuse a request the way the layer does).
 //!
 //! ## What it serves
 //!
