@@ -735,7 +735,7 @@ impl AuthWeb {
                         "sessions": sessions,
                         "events": events,
                         "form_error": problem.map(|p| p.message.clone()),
-                        "errors": problem.map(|p| p.fields.iter().map(|f| (f.field.clone(), Value::String(f.message.clone()))).collect::<serde_json::Map<_, _>>()),
+                        "errors": problem.map(|p| p.fields.iter().map(|f| (f.field.clone(), Value::String(f.message.clone()))).collect::<serde_json::Map<_, _>>()).unwrap_or_default(),
                     }),
                 )
             }
