@@ -1,0 +1,136 @@
+//! Middleware: [`AuthMiddleware`] makes the web layer available to extractors and
+//! guards; [`RequireLogin`] guards endpoints.
+
+use std::sync::Arc;
+
+use auth_http::{AuthWeb, Denial};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+
+use crate::extract::{RequestAuth, deny, load};
+
+/// Puts the [`AuthWeb`] in every request (for the extractors, [`RequireLogin`] and
+/// handlers taking `Data<&AuthWeb>`). Costs nothing per request: the session is only
+/// loaded when something asks for the user.
+#[derive(Debug, Clone)]
+pub struct AuthMiddleware {
+    web: AuthWeb,
+}
+
+impl AuthMiddleware {
+    /// Middleware over `web`.
+    pub fn new(web: AuthWeb) -> Self {
+        Self { web }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for AuthMiddleware {
+    type Output = AuthMiddlewareEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        AuthMiddlewareEndpoint {
+            inner,
+            web: self.web.clone(),
+        }
+    }
+}
+
+/// The endpoint of [`AuthMiddleware`].
+#[derive(Debug)]
+pub struct AuthMiddlewareEndpoint<E> {
+    inner: E,
+    web: AuthWeb,
+}
+
+impl<E: Endpoint> Endpoint for AuthMiddlewareEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        req.extensions_mut().insert(self.web.clone());
+        let state = RequestAuth::new(self.web.clone(), &req);
+        req.extensions_mut().insert(state);
+        self.inner.call(req).await
+    }
+}
+
+/// A guard for endpoints that need a signed-in user, optionally with a confirmed email
+/// address or a role: `get(handler).with(RequireLogin::role("admin"))`, under
+/// [`AuthMiddleware`]. HTML requests without a session are redirected to the sign-in
+/// page with `next`; API requests get 401; a missing role or unconfirmed address gets
+/// 403. The user it loads is kept, so extractors in the handler cost nothing more.
+#[derive(Debug, Clone, Default)]
+pub struct RequireLogin {
+    verified: bool,
+    role: Option<Arc<str>>,
+}
+
+impl RequireLogin {
+    /// Any signed-in user.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A signed-in user with a confirmed email address.
+    pub fn verified() -> Self {
+        Self {
+            verified: true,
+            role: None,
+        }
+    }
+
+    /// A signed-in user holding `role` (e.g. `admin`).
+    pub fn role(role: impl Into<String>) -> Self {
+        Self {
+            verified: false,
+            role: Some(Arc::from(role.into())),
+        }
+    }
+
+    /// Also require a confirmed email address.
+    #[must_use]
+    pub fn and_verified(mut self) -> Self {
+        self.verified = true;
+        self
+    }
+
+    async fn check(&self, req: &Request) -> poem::Result<()> {
+        let Some(a) = load(req).await? else {
+            return Err(deny(req, Denial::Unauthenticated));
+        };
+        if let Some(role) = &self.role
+            && !a.user.has_role(role)
+        {
+            return Err(deny(req, Denial::Forbidden));
+        }
+        if self.verified && !a.user.is_verified() {
+            return Err(deny(req, Denial::EmailNotVerified));
+        }
+        Ok(())
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for RequireLogin {
+    type Output = RequireLoginEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        RequireLoginEndpoint {
+            inner,
+            guard: self.clone(),
+        }
+    }
+}
+
+/// The endpoint of [`RequireLogin`].
+#[derive(Debug)]
+pub struct RequireLoginEndpoint<E> {
+    inner: E,
+    guard: RequireLogin,
+}
+
+impl<E: Endpoint> Endpoint for RequireLoginEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        self.guard.check(&req).await?;
+        Ok(self.inner.call(req).await?.into_response())
+    }
+}

@@ -1,0 +1,116 @@
+//! Conversions between Rocket's types (`http` 0.2 era) and the web layer's (`http` 1.x).
+
+use std::io::Cursor;
+
+use auth_http::AuthWeb;
+use bytes::Bytes;
+use rocket::http::Status;
+use rocket::response::{self, Responder};
+use rocket::{Request, Response};
+
+use crate::guard::Refusal;
+
+/// The path of a request relative to the mount point of the route that serves it
+/// (`/auth/login` under `/auth` is `/login`), with its query.
+pub(crate) fn relative_path(req: &Request<'_>) -> String {
+    let path = req.uri().path().as_str();
+    let base = req.route().map_or("/", |r| r.uri.base());
+    let rest = if base == "/" {
+        path
+    } else {
+        path.strip_prefix(base.trim_end_matches('/'))
+            .unwrap_or(path)
+    };
+    let rest = if rest.starts_with('/') {
+        rest.to_owned()
+    } else {
+        format!("/{rest}")
+    };
+    match req.uri().query() {
+        Some(q) => format!("{rest}?{}", q.as_str()),
+        None => rest,
+    }
+}
+
+/// The full path and query of a request, for `next`.
+pub(crate) fn full_path(req: &Request<'_>) -> String {
+    req.uri().to_string()
+}
+
+/// The request's headers as `http` 1.x headers (invalid names or values are dropped).
+pub(crate) fn headers(req: &Request<'_>) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    for h in req.headers().iter() {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(h.name().as_str().as_bytes()),
+            http::HeaderValue::from_str(h.value()),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// An `http` 1.x request for the web layer.
+pub(crate) fn into_http(
+    req: &Request<'_>,
+    relative: &str,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+) -> Option<http::Request<Bytes>> {
+    let mut out = http::Request::new(Bytes::from(body));
+    *out.method_mut() = http::Method::from_bytes(req.method().as_str().as_bytes()).ok()?;
+    *out.uri_mut() = relative.parse().ok()?;
+    *out.headers_mut() = headers;
+    Some(out)
+}
+
+/// A Rocket response from a web-layer response.
+pub(crate) fn into_rocket<'r>(resp: http::Response<Bytes>) -> Response<'r> {
+    let (parts, body) = resp.into_parts();
+    let mut builder = Response::build();
+    builder.status(Status::new(parts.status.as_u16()));
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            builder.raw_header_adjoin(name.as_str().to_owned(), value.to_owned());
+        }
+    }
+    builder.sized_body(body.len(), Cursor::new(body));
+    builder.finalize()
+}
+
+/// A web-layer response as a Rocket [`Responder`]: return what
+/// [`AuthWeb::render_page`] or [`AuthWeb::error_response`] produce from a handler.
+#[derive(Debug)]
+pub struct WebResponse(pub http::Response<Bytes>);
+
+impl WebResponse {
+    /// What the auth catchers answer for `status` on `req`: the refusal a guard
+    /// recorded (sign-in redirect, 401, 403 or 503 as the web layer words them), or
+    /// the web layer's answer for that status when the refusal came from elsewhere.
+    /// `None` for other statuses or when [`AuthFairing`](crate::AuthFairing) is missing.
+    pub fn for_refusal(status: Status, req: &Request<'_>) -> Option<Self> {
+        if let Some(resp) = req.local_cache(Refusal::default).take() {
+            return Some(Self(resp));
+        }
+        let web = req.rocket().state::<AuthWeb>()?;
+        let headers = headers(req);
+        let path = full_path(req);
+        let resp = match status.code {
+            401 => web.deny(auth_http::Denial::Unauthenticated, &headers, &path),
+            403 => web.deny(auth_http::Denial::Forbidden, &headers, &path),
+            503 => web.error_response(
+                &auth_core::Error::unavailable(std::io::Error::other("service unavailable")),
+                &headers,
+            ),
+            _ => return None,
+        };
+        Some(Self(resp))
+    }
+}
+
+impl<'r> Responder<'r, 'static> for WebResponse {
+    fn respond_to(self, _req: &'r Request<'_>) -> response::Result<'static> {
+        Ok(into_rocket(self.0))
+    }
+}

@@ -1,0 +1,199 @@
+//! Request guards for the current user.
+
+use std::marker::PhantomData;
+use std::sync::Mutex;
+
+use auth_core::Authenticated;
+use auth_http::{AuthWeb, Denial};
+use bytes::Bytes;
+use rocket::Request;
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome};
+
+use crate::convert::{full_path, headers};
+
+/// The response a refused guard prepared for the catcher (request-local).
+#[derive(Default)]
+pub(crate) struct Refusal(Mutex<Option<http::Response<Bytes>>>);
+
+impl Refusal {
+    pub(crate) fn take(&self) -> Option<http::Response<Bytes>> {
+        self.0.lock().ok().and_then(|mut r| r.take())
+    }
+
+    fn set(&self, resp: http::Response<Bytes>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(resp);
+        }
+    }
+}
+
+/// The session loaded for this request, once (request-local).
+struct Loaded(Option<Option<Authenticated>>);
+
+/// Why a user guard refused a request. The registered catchers turn it into the
+/// web layer's answer; the status tells which catcher runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthGuardError {
+    /// The request was refused for this reason.
+    Denied(Denial),
+    /// The session store could not be reached (503).
+    Unavailable,
+    /// [`AuthFairing`](crate::AuthFairing) is not attached (500).
+    NotInstalled,
+}
+
+fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardError)> {
+    req.rocket().state::<AuthWeb>().ok_or_else(|| {
+        tracing::error!(
+            "auth-rocket: a user guard ran without AuthFairing; add .attach(AuthFairing::new(web))"
+        );
+        (Status::InternalServerError, AuthGuardError::NotInstalled)
+    })
+}
+
+/// Who is signed in on this request: loaded at most once per request.
+async fn load(req: &Request<'_>) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
+    let web = web_of(req)?;
+    let loaded = req
+        .local_cache_async(async {
+            let headers = headers(req);
+            match web.current_user(&headers).await {
+                Ok(a) => Loaded(Some(a)),
+                Err(e) => {
+                    req.local_cache(Refusal::default)
+                        .set(web.error_response(&e, &headers));
+                    Loaded(None)
+                }
+            }
+        })
+        .await;
+    match &loaded.0 {
+        Some(a) => Ok(a.clone()),
+        None => Err((Status::ServiceUnavailable, AuthGuardError::Unavailable)),
+    }
+}
+
+/// Records the web layer's refusal for the catcher and fails the guard.
+fn deny(req: &Request<'_>, denial: Denial) -> (Status, AuthGuardError) {
+    let web = match web_of(req) {
+        Ok(web) => web,
+        Err(e) => return e,
+    };
+    let resp = web.deny(denial, &headers(req), &full_path(req));
+    req.local_cache(Refusal::default).set(resp);
+    let status = match denial {
+        Denial::Unauthenticated => Status::Unauthorized,
+        _ => Status::Forbidden,
+    };
+    (status, AuthGuardError::Denied(denial))
+}
+
+fn outcome<T>(r: Result<T, (Status, AuthGuardError)>) -> Outcome<T, AuthGuardError> {
+    match r {
+        Ok(v) => Outcome::Success(v),
+        Err(e) => Outcome::Error(e),
+    }
+}
+
+/// The signed-in user; requests without a valid session are refused (HTML: redirect to
+/// the sign-in page with `next`; API: 401) through the 401 catcher.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub Authenticated);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentUser {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        outcome(match load(req).await {
+            Ok(Some(a)) => Ok(Self(a)),
+            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+/// The signed-in user, if any.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<Authenticated>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for MaybeUser {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        outcome(load(req).await.map(Self))
+    }
+}
+
+/// The signed-in user with a confirmed email address; others are refused (no session:
+/// as [`CurrentUser`]; unconfirmed address: 403).
+#[derive(Debug, Clone)]
+pub struct VerifiedUser(pub Authenticated);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for VerifiedUser {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        outcome(match load(req).await {
+            Ok(Some(a)) if a.user.is_verified() => Ok(Self(a)),
+            Ok(Some(_)) => Err(deny(req, Denial::EmailNotVerified)),
+            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+/// A role a [`HasRole`] guard requires, named at the type level so that it can appear
+/// in a handler's signature.
+pub trait RoleName: Send + Sync + 'static {
+    /// The role (e.g. `admin`).
+    const NAME: &'static str;
+}
+
+/// The `admin` role.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl RoleName for Admin {
+    const NAME: &'static str = "admin";
+}
+
+/// The signed-in user holding role `R`; others are refused (no session: as
+/// [`CurrentUser`]; without the role: 403).
+#[derive(Debug, Clone)]
+pub struct HasRole<R: RoleName> {
+    /// The user.
+    pub user: Authenticated,
+    role: PhantomData<fn() -> R>,
+}
+
+impl<R: RoleName> HasRole<R> {
+    /// The user.
+    pub fn into_inner(self) -> Authenticated {
+        self.user
+    }
+}
+
+/// A signed-in administrator.
+pub type AdminUser = HasRole<Admin>;
+
+#[rocket::async_trait]
+impl<'r, R: RoleName> FromRequest<'r> for HasRole<R> {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        outcome(match load(req).await {
+            Ok(Some(a)) if a.user.has_role(R::NAME) => Ok(Self {
+                user: a,
+                role: PhantomData,
+            }),
+            Ok(Some(_)) => Err(deny(req, Denial::Forbidden)),
+            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
+            Err(e) => Err(e),
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! # auth-rocket
+//!
+//! The [Rocket](rocket) 0.5 binding of the auth toolkit's web layer ([`auth_http`]):
+//! a fairing that installs the web layer, a catch-all route set to mount at the mount
+//! point, request guards for the current user, and catchers that turn a refused guard
+//! into the sign-in redirect (HTML) or a JSON 401/403 (API).
+//!
+//! ```no_run
+//! use auth_rocket::{AdminUser, AuthFairing, CurrentUser, MaybeUser};
+//! use rocket::{get, routes};
+//!
+//! #[get("/")]
+//! fn home(user: MaybeUser) -> String {
+//!     match user.0 {
+//!         Some(a) => format!("hello {}", a.user.email),
+//!         None => "hello stranger".to_owned(),
+//!     }
+//! }
+//!
+//! #[get("/dashboard")]
+//! fn dashboard(user: CurrentUser) -> String {
+//!     user.0.user.email
+//! }
+//!
+//! #[get("/admin")]
+//! fn admin(_admin: AdminUser) -> &'static str {
+//!     "admins only"
+//! }
+//!
+//! # async fn run(web: auth_http::AuthWeb) -> Result<(), rocket::Error> {
+//! rocket::build()
+//!     .attach(AuthFairing::new(web))
+//!     .mount("/", routes![home, dashboard, admin])
+//!     .mount("/auth", auth_rocket::routes())
+//!     .launch()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Mount [`routes`] where the engine's `link_prefix` says (mailed links point there).
+//! [`AuthFairing`] manages the [`AuthWeb`] (so handlers can take
+//! `&State<AuthWeb>`) and registers [`catchers`] at `/` unless told not to.
+//!
+//! Rocket 0.5 speaks `http` 0.2 internally; this crate converts requests and responses
+//! at the edge, so nothing of the web layer changes. Loading the session is lazy and
+//! cached in Rocket's request-local cache: only a route with a user guard costs a store
+//! round trip, and at most one per request.
+//!
+//! Rocket's client address is taken from the connection ([`Request::remote`]), not
+//! from `X-Real-IP`; to trust a proxy's header, configure the web layer
+//! (`AuthWebBuilder::trust_forwarded_for`).
+
+mod convert;
+mod guard;
+
+use auth_http::AuthWeb;
+use rocket::data::ToByteUnit;
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::{Method, Status};
+use rocket::route::{Handler, Outcome};
+use rocket::{Build, Catcher, Data, Request, Rocket, Route};
+
+pub use convert::WebResponse;
+pub use guard::{
+    Admin, AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
+};
+
+/// Installs the auth toolkit in a Rocket application: manages the [`AuthWeb`] (guards,
+/// [`routes`] and handlers taking `&State<AuthWeb>` find it there) and registers
+/// [`catchers`] at `/`.
+#[derive(Debug, Clone)]
+pub struct AuthFairing {
+    web: AuthWeb,
+    catchers: bool,
+}
+
+impl AuthFairing {
+    /// A fairing over `web` that also registers [`catchers`] at `/`.
+    pub fn new(web: AuthWeb) -> Self {
+        Self {
+            web,
+            catchers: true,
+        }
+    }
+
+    /// Do not register [`catchers`]: for applications with their own 401, 403 or 503
+    /// catchers, which can call [`catchers`]' logic through
+    /// [`WebResponse::for_refusal`].
+    #[must_use]
+    pub fn without_catchers(mut self) -> Self {
+        self.catchers = false;
+        self
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for AuthFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "auth",
+            kind: Kind::Ignite,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let rocket = rocket.manage(self.web.clone());
+        Ok(if self.catchers {
+            rocket.register("/", catchers())
+        } else {
+            rocket
+        })
+    }
+}
+
+/// Every route of the web layer: one catch-all route per method, to mount at the mount
+/// point (`.mount("/auth", auth_rocket::routes())`). Requests are handed to
+/// [`AuthWeb::handle`] with their path relative to the mount point. Ranked last
+/// (`rank = 100`) so application routes under the same base win.
+pub fn routes() -> Vec<Route> {
+    [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Options,
+    ]
+    .into_iter()
+    .map(|m| Route::ranked(100, m, "/<path..>", AuthHandler))
+    .collect()
+}
+
+/// The catchers for 401, 403 and 503 that answer a refused guard as the web layer
+/// does: a redirect to the sign-in page with `next` (HTML) or a JSON 401 (API) for a
+/// missing sign-in, 403 for a missing role or unconfirmed address, 503 with
+/// `Retry-After` when the session store is unavailable.
+pub fn catchers() -> Vec<Catcher> {
+    [401u16, 403, 503]
+        .into_iter()
+        .map(|code| Catcher::new(code, AuthCatcher))
+        .collect()
+}
+
+#[derive(Clone)]
+struct AuthHandler;
+
+#[rocket::async_trait]
+impl Handler for AuthHandler {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        let Some(web) = req.rocket().state::<AuthWeb>() else {
+            tracing::error!(
+                "auth-rocket: routes mounted without AuthFairing; add .attach(AuthFairing::new(web))"
+            );
+            return Outcome::Error(Status::InternalServerError);
+        };
+        let relative = convert::relative_path(req);
+        let headers = convert::headers(req);
+        let api = relative.starts_with("/api/");
+        let limit = web.body_limit();
+        let body = match data.open((limit as u64 + 1).bytes()).into_bytes().await {
+            Ok(bytes) if bytes.value.len() > limit => {
+                return Outcome::Success(convert::into_rocket(
+                    web.payload_too_large(&headers, api),
+                ));
+            }
+            Ok(bytes) => bytes.into_inner(),
+            Err(e) => {
+                tracing::debug!(error = %e, "reading a request body failed");
+                return Outcome::Error(Status::BadRequest);
+            }
+        };
+        let request = match convert::into_http(req, &relative, headers, body) {
+            Some(r) => r,
+            None => return Outcome::Error(Status::BadRequest),
+        };
+        let peer = req.remote().map(|a| a.ip());
+        Outcome::Success(convert::into_rocket(web.handle(request, peer).await))
+    }
+}
+
+#[derive(Clone)]
+struct AuthCatcher;
+
+#[rocket::async_trait]
+impl rocket::catcher::Handler for AuthCatcher {
+    async fn handle<'r>(
+        &self,
+        status: Status,
+        req: &'r Request<'_>,
+    ) -> rocket::catcher::Result<'r> {
+        match WebResponse::for_refusal(status, req) {
+            Some(resp) => Ok(convert::into_rocket(resp.0)),
+            None => Err(status),
+        }
+    }
+}
