@@ -160,7 +160,8 @@ impl fmt::Display for DeadlineExceeded {
 impl std::error::Error for DeadlineExceeded {}
 
 /// Maps a Redis error to the core's: whatever retrying may fix (I/O, timeouts, a server
-/// loading its dataset, a replica or failover in progress, a busy script) is
+/// loading its dataset, a replica or failover in progress, a busy script, a server out of
+/// memory or unable to persist) is
 /// [`Error::Unavailable`]; anything else is [`Error::Backend`]. The Redis error is kept
 /// as the source.
 pub(crate) fn map_error(e: RedisError) -> Error {
@@ -186,5 +187,5 @@ fn is_transient(e: &RedisError) -> bool {
                     | ServerErrorKind::ReadOnly
             )
         )
-        || e.code() == Some("BUSY")
+        || matches!(e.code(), Some("BUSY" | "OOM" | "MISCONF" | "NOREPLICAS"))
 }

@@ -1,6 +1,14 @@
 //! The Lua scripts. Each runs atomically on the server: no other command interleaves, so
 //! check-and-write inside one script cannot race.
 //!
+//! Every script starts with a `#!lua` shebang and its flags (Redis 7): scripts that only
+//! read are `no-writes` (they run on a full server and on replicas); scripts that only
+//! delete are `allow-oom` (logout and account deletion still work when Redis is full);
+//! the rest are refused with `OOM` before they start when the server is at `maxmemory`
+//! (reported as `Error::Unavailable`). That matters because Redis does not roll a script
+//! back: without the shebang the `OOM` check runs per command inside the script, so a
+//! script could stop after its first writes (an email claimed, no user written).
+//!
 //! Conventions: `ARGV[1]` is the key prefix whenever a script derives keys from stored
 //! data (e.g. the sessions of a user being deleted); instants are compared as the
 //! fixed-width strings of [`crate::codec::time_key`] (exact to the nanosecond), and
@@ -33,7 +41,8 @@ macro_rules! drop_stale {
 /// ARGV: prefix, id, email, username ('' = none), version, json, creation score.
 /// Returns 0 created, 1 email taken, 2 username taken, 3 id taken.
 pub(crate) static CREATE_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua",
         r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 3 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
@@ -43,8 +52,8 @@ if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
 redis.call('HSET', KEYS[1], 'v', ARGV[5], 'e', ARGV[3], 'u', ARGV[4], 'd', ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[7], ARGV[2])
 return 0
-",
-    )
+"
+    ))
 });
 
 /// KEYS: user, new email index, new username index, users by creation.
@@ -52,7 +61,8 @@ return 0
 /// json, creation score.
 /// Returns 0 updated, 1 email taken, 2 username taken, 4 stale (or gone).
 pub(crate) static UPDATE_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua",
         r"
 local cur = redis.call('HMGET', KEYS[1], 'v', 'e', 'u')
 if not cur[1] or cur[1] ~= ARGV[5] then return 4 end
@@ -76,15 +86,16 @@ end
 redis.call('HSET', KEYS[1], 'v', ARGV[6], 'e', ARGV[3], 'u', ARGV[4], 'd', ARGV[7])
 redis.call('ZADD', KEYS[4], ARGV[8], ARGV[2])
 return 0
-",
-    )
+"
+    ))
 });
 
 /// KEYS: user, users by creation, the user's session index, session expiry index.
 /// ARGV: prefix, id, expected version.
 /// Returns the number of sessions deleted, or -1 when stale (or gone).
 pub(crate) static DELETE_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local cur = redis.call('HMGET', KEYS[1], 'v', 'e', 'u')
 if not cur[1] or cur[1] ~= ARGV[3] then return -1 end
@@ -99,26 +110,28 @@ for _, digest in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
 end
 redis.call('DEL', KEYS[3])
 return n
-",
-    )
+"
+    ))
 });
 
 /// KEYS: an email or username index. ARGV: prefix.
 /// Returns the user's JSON, or nil.
 pub(crate) static USER_BY_INDEX: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=no-writes",
         r"
 local id = redis.call('GET', KEYS[1])
 if not id then return false end
 return redis.call('HGET', ARGV[1] .. 'user:' .. id, 'd')
-",
-    )
+"
+    ))
 });
 
 /// KEYS: users by creation. ARGV: prefix, start rank, stop rank.
 /// Returns the JSON of the users in that rank range, oldest first.
 pub(crate) static LIST_USERS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=no-writes",
         r"
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
@@ -126,15 +139,16 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
   if d then out[#out + 1] = d end
 end
 return out
-",
-    )
+"
+    ))
 });
 
 /// KEYS: users by creation. ARGV: prefix, start rank, stop rank.
 /// Returns the number of users, then `id, email, username` triples of that rank range,
 /// for searching.
 pub(crate) static SCAN_USERS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=no-writes",
         r"
 local out = {tostring(redis.call('ZCARD', KEYS[1]))}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
@@ -146,13 +160,14 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])) do
   end
 end
 return out
-",
-    )
+"
+    ))
 });
 
 /// ARGV: prefix, ids... Returns the JSON of those users that exist, in order.
 pub(crate) static USERS_BY_IDS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=no-writes",
         r"
 local out = {}
 for i = 2, #ARGV do
@@ -160,8 +175,8 @@ for i = 2, #ARGV do
   if d then out[#out + 1] = d end
 end
 return out
-",
-    )
+"
+    ))
 });
 
 // ---------------------------------------------------------------------------------------
@@ -174,6 +189,7 @@ return out
 /// Returns 1 created, 0 digest exists.
 pub(crate) static CREATE_SESSION: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
+        "#!lua",
         r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local grace = tonumber(ARGV[11])
@@ -196,7 +212,8 @@ return 1
 /// ARGV: prefix, digest, last seen, idle expiry (time keys), idle expiry ms.
 /// Returns 1 touched, 0 missing.
 pub(crate) static TOUCH_SESSION: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua",
         r"
 local cur = redis.call('HMGET', KEYS[1], 'u', 'exm')
 if not cur[1] then return 0 end
@@ -209,14 +226,15 @@ local index = ARGV[1] .. 'user:' .. cur[1] .. ':sessions'
 redis.call('PEXPIREAT', index, dies_s, 'NX')
 redis.call('PEXPIREAT', index, dies_s, 'GT')
 return 1
-",
-    )
+"
+    ))
 });
 
 /// KEYS: session, session expiry index. ARGV: prefix, digest.
 /// Returns 1 deleted, 0 missing.
 pub(crate) static DELETE_SESSION: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local user = redis.call('HGET', KEYS[1], 'u')
 redis.call('ZREM', KEYS[2], ARGV[2])
@@ -224,15 +242,16 @@ if not user then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', ARGV[1] .. 'user:' .. user .. ':sessions', ARGV[2])
 return 1
-",
-    )
+"
+    ))
 });
 
 /// KEYS: the user's session index. ARGV: prefix.
 /// Returns `json, last seen, idle expiry` triples of the user's existing sessions, and
 /// drops index entries whose session Redis has expired.
 pub(crate) static SESSIONS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local out = {}
 for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -246,14 +265,15 @@ for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   end
 end
 return out
-",
-    )
+"
+    ))
 });
 
 /// KEYS: the user's session index, session expiry index. ARGV: prefix, digest to keep
 /// ('' = none). Returns how many existing sessions were deleted.
 pub(crate) static DELETE_SESSIONS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local n = 0
 for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -264,22 +284,23 @@ for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   end
 end
 return n
-",
-    )
+"
+    ))
 });
 
 /// KEYS: session (the owner's key is derived). ARGV: prefix.
 /// Returns `session json, last seen, idle expiry, user json`, or nil.
 pub(crate) static SESSION_WITH_USER: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=no-writes",
         r"
 local v = redis.call('HMGET', KEYS[1], 'd', 'ls', 'ie', 'u')
 if not v[1] then return false end
 local user = redis.call('HGET', ARGV[1] .. 'user:' .. v[4], 'd')
 if not user then return false end
 return {v[1], v[2], v[3], user}
-",
-    )
+"
+    ))
 });
 
 /// KEYS: session expiry index. ARGV: prefix, now (time key), now ms (rounded up),
@@ -287,7 +308,8 @@ return {v[1], v[2], v[3], user}
 /// Returns `{purged, examined, skipped}`. A session counts as purged when it was dead at
 /// `now` or already expired by Redis.
 pub(crate) static PURGE_SESSIONS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', ARGV[4], ARGV[5])
 local purged, skipped = 0, 0
@@ -311,8 +333,8 @@ for _, digest in ipairs(ids) do
   end
 end
 return {purged, #ids, skipped}
-",
-    )
+"
+    ))
 });
 
 // ---------------------------------------------------------------------------------------
@@ -324,6 +346,7 @@ return {purged, #ids, skipped}
 /// Returns `{count, window end}`.
 pub(crate) static INCREMENT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
+        "#!lua",
         r"
 local ends = redis.call('HGET', KEYS[1], 'e')
 if ends and ARGV[3] < ends then
@@ -344,7 +367,8 @@ return {1, ARGV[4]}
 /// KEYS: counter expiry index. ARGV: prefix, now (time key), now ms (rounded up), offset,
 /// batch size. Returns `{purged, examined, skipped}`.
 pub(crate) static PURGE_COUNTERS: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
         r"
 local names = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', ARGV[4], ARGV[5])
 local purged, skipped = 0, 0
@@ -363,8 +387,8 @@ for _, name in ipairs(names) do
   end
 end
 return {purged, #names, skipped}
-",
-    )
+"
+    ))
 });
 
 // ---------------------------------------------------------------------------------------
@@ -376,7 +400,8 @@ return {purged, #names, skipped}
 /// Returns `id, json, attempts, next attempt, last error, has last error` sextuples of
 /// the claimed messages; `next attempt` is the lease end.
 pub(crate) static CLAIM_DUE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua",
         r"
 local limit = tonumber(ARGV[4])
 local out = {}
@@ -401,19 +426,20 @@ for _, id in ipairs(ids) do
   end
 end
 return out
-",
-    )
+"
+    ))
 });
 
 /// KEYS: message, outbox queue. ARGV: prefix, id, attempts, next attempt (time key),
 /// next attempt ms, last error. Returns 1 rescheduled, 0 missing.
 pub(crate) static RESCHEDULE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(concat!(
+        "#!lua",
         r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'a', ARGV[3], 'n', ARGV[4], 'le', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
 return 1
-",
-    )
+"
+    ))
 });
