@@ -243,9 +243,12 @@ impl SqlxStore {
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 use std::str::FromStr as _;
-                let connect = sqlx::postgres::PgConnectOptions::from_str(url)
-                    .map_err(config_error)?
-                    .application_name("auth-store-sqlx");
+                let mut connect =
+                    sqlx::postgres::PgConnectOptions::from_str(url).map_err(config_error)?;
+                if connect.get_application_name().is_none() {
+                    // Shows in pg_stat_activity; the URL's own name wins.
+                    connect = connect.application_name("auth-store-sqlx");
+                }
                 let pool = pool_options(&options).connect_lazy_with(connect);
                 Self::from_parts(DbPool::Postgres(pool), backend, &options)?
             }

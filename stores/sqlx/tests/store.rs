@@ -595,3 +595,35 @@ scenarios! {
     Postgres => postgres { concurrent_migrations, prefixes_isolate },
     MySql => mysql { concurrent_migrations, prefixes_isolate },
 }
+
+/// PostgreSQL connections carry an application name for `pg_stat_activity`, unless the
+/// URL gives its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_are_named() {
+    let Some(url) = common::server_url(common::POSTGRES) else {
+        return;
+    };
+    let name_of = |store: SqlxStore| async move {
+        let name: String = sqlx::query_scalar(
+            "SELECT application_name::TEXT FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+        )
+        .fetch_one(store.pg_pool().unwrap())
+        .await
+        .unwrap();
+        name
+    };
+    let store = common::connect(
+        &url,
+        SqlxStoreOptions::new().table_prefix(common::unique_prefix("n_")),
+    )
+    .await;
+    assert_eq!(name_of(store).await, "auth-store-sqlx");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let named = format!("{url}{sep}application_name=billing");
+    let store = common::connect(
+        &named,
+        SqlxStoreOptions::new().table_prefix(common::unique_prefix("n_")),
+    )
+    .await;
+    assert_eq!(name_of(store).await, "billing");
+}
