@@ -22,9 +22,14 @@
 //!
 //! - **Atomicity.** Every operation that touches more than one key runs as one Lua script
 //!   (or a `MULTI` transaction), so uniqueness of email and username, compare-and-swap on
-//!   the user's version, session indexes and outbox claims cannot race. Requires Redis
-//!   7.0 or newer (`PEXPIREAT ... NX|GT`). Redis Cluster is not supported: scripts derive
-//!   some keys from stored data.
+//!   the user's version, session indexes and outbox claims cannot race. Scripts check
+//!   before they write and carry Redis 7 flags, so a full server refuses a write script
+//!   before it starts rather than halfway. Requires Redis 7.0 or newer. Redis Cluster is
+//!   not supported: scripts derive some keys from stored data.
+//! - **Mixed deployments.** Register the store for the roles it should fill (e.g.
+//!   sessions and counters) and not as the `SessionUserStore` when users live elsewhere:
+//!   [`RedisStore::session_with_user`](SessionUserStore::session_with_user) reads the user
+//!   from Redis.
 //! - **Expiry.** Sessions expire natively at [`SessionRecord::dies_at`](auth_core::SessionRecord::dies_at) (refreshed on
 //!   touch), counters at the end of their window; the caller's `now` still decides what
 //!   is live, as the contracts require. The purge methods are only needed to apply a
@@ -32,7 +37,10 @@
 //! - **Failures.** A server that is down, unreachable or silent gives
 //!   [`Error::Unavailable`](auth_core::Error::Unavailable) within
 //!   [`RedisConfig::call_deadline`] per round trip, never a hang; the store reconnects by
-//!   itself when the server is back. Other Redis errors are
+//!   itself when the server is back, also after a partition that left its socket open.
+//!   A full server (`OOM`), a read-only replica and a server loading its data are
+//!   `Unavailable` too. [`RedisStore::connect_lazy`] lets an application start before
+//!   Redis is up. Other Redis errors are
 //!   [`Error::Backend`](auth_core::Error::Backend). Both keep the Redis error as source.
 //! - **TLS** (feature `tls`, on by default): `rediss://` URLs, through rustls with the
 //!   ring provider, which the store installs as rustls's process default before its first
