@@ -1,0 +1,329 @@
+//! Per-request cost of an authenticated Axum route, under `wrk` on loopback:
+//!
+//! - `ours`: `auth-axum` (`AuthLayer` + the `CurrentUser` extractor) over the memory store;
+//! - `axum-login`: axum-login 0.18 with tower-sessions 0.14 and its `MemoryStore`
+//!   (`login_required!` + the `AuthSession` extractor), users in a `HashMap`;
+//! - `no-auth`: the same handler shape with no authentication at all.
+//!
+//! All three servers run in this process on one Tokio runtime; `wrk` (Debian's package)
+//! loads one of them at a time, in an order that rotates every round, and the ratios are
+//! taken within each round. Every response is checked before the run (200 with the
+//! user's address) and `wrk`'s non-2xx count must be zero.
+//!
+//! ```text
+//! apt-get install wrk
+//! cargo bench -p auth-benches --bench axum_routes -- [--rounds 5] [--seconds 5]
+//!     [--connections 32] [--threads 1]
+//! ```
+// A bench that cannot set itself up has nothing to report: failing loudly is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::Arc;
+
+use auth_axum::{AuthLayer, CurrentUser};
+use auth_benches::{engine, stats};
+use auth_core::HashParams;
+use auth_http::AuthWeb;
+use axum::Router;
+use axum::routing::get;
+use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
+use std::io::{Read as _, Write as _};
+
+use tokio::net::TcpListener;
+use tower_sessions::{MemoryStore, SessionManagerLayer};
+
+const EMAIL: &str = "ada@example.com";
+
+#[derive(Debug, Clone)]
+struct LoginUser {
+    id: u64,
+    email: String,
+    pw_hash: Vec<u8>,
+}
+
+impl AuthUser for LoginUser {
+    type Id = u64;
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        &self.pw_hash
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Backend {
+    users: Arc<tokio::sync::RwLock<HashMap<u64, LoginUser>>>,
+}
+
+impl AuthnBackend for Backend {
+    type User = LoginUser;
+    type Credentials = u64;
+    type Error = std::convert::Infallible;
+
+    async fn authenticate(&self, id: u64) -> Result<Option<LoginUser>, Self::Error> {
+        Ok(self.users.read().await.get(&id).cloned())
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<LoginUser>, Self::Error> {
+        Ok(self.users.read().await.get(id).cloned())
+    }
+}
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
+}
+
+/// One HTTP/1.1 GET over a fresh connection: (status, headers, body). Blocking, so it
+/// runs off the runtime's workers.
+async fn get_raw(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    tokio::task::block_in_place(|| get_blocking(addr, path, cookie))
+}
+
+fn get_blocking(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+struct Target {
+    name: &'static str,
+    addr: SocketAddr,
+    cookie: Option<String>,
+}
+
+async fn setup() -> Vec<Target> {
+    // Ours.
+    let auth = engine::engine(HashParams::insecure_fast_for_tests(), None).unwrap();
+    engine::verified_user(&auth, EMAIL).await.unwrap();
+    let token = engine::login(&auth, EMAIL).await.unwrap().token;
+    let web = AuthWeb::builder(auth)
+        .secret(b"bench secret for the csrf key, 32+ bytes".to_vec())
+        .build()
+        .unwrap();
+    let cookie = format!("{}={}", web.session_cookie_name(), token.expose());
+    let ours = Router::new()
+        .route(
+            "/me",
+            get(|CurrentUser(a): CurrentUser| async move { a.user.email }),
+        )
+        .nest("/auth", auth_axum::router(web.clone()))
+        .layer(AuthLayer::new(web));
+    let ours = Target {
+        name: "ours",
+        addr: serve(ours).await,
+        cookie: Some(cookie),
+    };
+
+    // axum-login + tower-sessions.
+    let backend = Backend::default();
+    backend.users.write().await.insert(
+        1,
+        LoginUser {
+            id: 1,
+            email: EMAIL.into(),
+            pw_hash: b"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".to_vec(),
+        },
+    );
+    let sessions = SessionManagerLayer::new(MemoryStore::default()).with_secure(false);
+    let auth_layer = AuthManagerLayerBuilder::new(backend, sessions).build();
+    let login =
+        Router::new()
+            .route(
+                "/me",
+                get(|s: AuthSession<Backend>| async move {
+                    s.user.map(|u| u.email).unwrap_or_default()
+                }),
+            )
+            .route_layer(axum_login::login_required!(Backend, login_url = "/login"))
+            .route(
+                "/login",
+                get(|mut s: AuthSession<Backend>| async move {
+                    let user = s.authenticate(1).await.unwrap().unwrap();
+                    s.login(&user).await.unwrap();
+                    "ok"
+                }),
+            )
+            .layer(auth_layer);
+    let login_addr = serve(login).await;
+    let (status, head, _) = get_raw(login_addr, "/login", None).await;
+    assert_eq!(status, 200, "{head}");
+    let set_cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .expect("axum-login sets a session cookie");
+    let login_cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let axum_login = Target {
+        name: "axum-login",
+        addr: login_addr,
+        cookie: Some(login_cookie),
+    };
+
+    // No authentication.
+    let none = Router::new().route("/me", get(|| async { EMAIL.to_owned() }));
+    let none = Target {
+        name: "no-auth",
+        addr: serve(none).await,
+        cookie: None,
+    };
+
+    let targets = vec![ours, axum_login, none];
+    for t in &targets {
+        let (status, head, body) = get_raw(t.addr, "/me", t.cookie.as_deref()).await;
+        assert_eq!((status, body.as_str()), (200, EMAIL), "{}: {head}", t.name);
+        if t.cookie.is_some() {
+            let (status, _, _) = get_raw(t.addr, "/me", None).await;
+            assert_ne!(
+                status, 200,
+                "{} must refuse a request without a session",
+                t.name
+            );
+        }
+    }
+    targets
+}
+
+struct Opts {
+    rounds: usize,
+    seconds: u32,
+    connections: u32,
+    threads: u32,
+}
+
+fn opts() -> Opts {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str, default: u32| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    Opts {
+        rounds: get("--rounds", 5) as usize,
+        seconds: get("--seconds", 5),
+        connections: get("--connections", 32),
+        threads: get("--threads", 1),
+    }
+}
+
+/// Runs wrk; returns (requests per second, average latency text).
+fn wrk(t: &Target, o: &Opts) -> (f64, String) {
+    let mut cmd = Command::new("wrk");
+    cmd.arg(format!("-t{}", o.threads))
+        .arg(format!("-c{}", o.connections))
+        .arg(format!("-d{}s", o.seconds));
+    if let Some(c) = &t.cookie {
+        cmd.arg("-H").arg(format!("Cookie: {c}"));
+    }
+    cmd.arg(format!("http://{}/me", t.addr));
+    let out = cmd
+        .output()
+        .expect("wrk is installed (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        !text.contains("Non-2xx"),
+        "{}: wrk saw error responses:\n{text}",
+        t.name
+    );
+    let rps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk's output:\n{text}"));
+    let latency = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Latency"))
+        .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_owned())
+        .unwrap_or_default();
+    (rps, latency)
+}
+
+fn main() {
+    let o = opts();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let targets = rt.block_on(setup());
+    println!(
+        "wrk -t{} -c{} -d{}s, {} rounds, servers on one {}-worker Tokio runtime",
+        o.threads,
+        o.connections,
+        o.seconds,
+        o.rounds,
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    );
+    let mut rps: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
+    let mut lat: Vec<Vec<String>> = vec![Vec::new(); targets.len()];
+    for round in 0..o.rounds {
+        let n = targets.len();
+        for k in 0..n {
+            let i = (k + round) % n;
+            let (r, l) = wrk(&targets[i], &o);
+            eprintln!(
+                "round {} {:<10} {r:>10.0} req/s  avg latency {l}",
+                round + 1,
+                targets[i].name
+            );
+            rps[i].push(r);
+            lat[i].push(l);
+        }
+    }
+    println!();
+    println!("| route | median req/s | avg latency (per round) | ours ÷ it (median of rounds) |");
+    println!("|---|---:|---|---:|");
+    let ratio = |i: usize| {
+        let r: Vec<f64> = rps[0].iter().zip(&rps[i]).map(|(a, b)| a / b).collect();
+        stats::median_f64(&r).unwrap_or(f64::NAN)
+    };
+    for (i, t) in targets.iter().enumerate() {
+        println!(
+            "| {} | {:.0} | {} | {:.3} |",
+            t.name,
+            stats::median_f64(&rps[i]).unwrap_or(f64::NAN),
+            lat[i].join(", "),
+            ratio(i)
+        );
+    }
+    let vs_login = ratio(1);
+    let vs_none = ratio(2);
+    println!();
+    println!(
+        "ours ÷ axum-login = {vs_login:.3} (target > 1: {})",
+        if vs_login > 1.0 { "met" } else { "MISSED" }
+    );
+    println!(
+        "ours ÷ no-auth = {vs_none:.3} (target ≥ 0.90: {})",
+        if vs_none >= 0.9 { "met" } else { "MISSED" }
+    );
+}
