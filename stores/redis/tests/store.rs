@@ -487,3 +487,12 @@ async fn tls_is_attempted_with_the_ring_provider() {
     );
     assert!(rustls::crypto::CryptoProvider::get_default().is_some());
 }
+
+/// Without the `tls` feature a `rediss://` URL is a configuration error, not a panic or
+/// a silent plain-text connection.
+#[cfg(not(feature = "tls"))]
+#[tokio::test]
+async fn tls_urls_need_the_tls_feature() {
+    let result = RedisStore::connect(RedisConfig::new("rediss://127.0.0.1:6379/")).await;
+    assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
+}
