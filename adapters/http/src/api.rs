@@ -97,6 +97,7 @@ impl AuthWeb {
                         &r.ctx,
                     )
                     .await?;
+                self.end_previous_session(r).await;
                 Ok(Reply::json(
                     StatusCode::OK,
                     &json!({

@@ -203,9 +203,12 @@ impl AuthWeb {
             remember: fields.flag("remember"),
         };
         match self.inner.auth.login(login, &r.ctx).await {
-            Ok(success) => Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
-                .cookie(self.session_cookie(&success.token, &success.session))
-                .cookie(flash::set(self, "signed_in")),
+            Ok(success) => {
+                self.end_previous_session(r).await;
+                Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
+                    .cookie(self.session_cookie(&success.token, &success.session))
+                    .cookie(flash::set(self, "signed_in"))
+            }
             Err(e) => {
                 let mut p = Problem::from_error(&e);
                 if matches!(e, Error::EmailNotVerified) {

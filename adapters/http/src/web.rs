@@ -791,6 +791,17 @@ impl AuthWeb {
         )
     }
 
+    /// After a successful sign-in, ends the session the request was still carrying (a
+    /// second sign-in from the same browser must not leave the first one alive on the
+    /// server). Failures are logged only: the new session is already issued.
+    pub(crate) async fn end_previous_session(&self, r: &Req) {
+        if let Some(old) = self.session_token(&r.headers)
+            && let Err(e) = self.inner.auth.logout(&old, &r.ctx).await
+        {
+            tracing::debug!(error = %e, "could not end the previous session at sign-in");
+        }
+    }
+
     /// The session cookie for a new session.
     pub(crate) fn session_cookie(
         &self,

@@ -205,6 +205,16 @@ async fn login_issues_a_fresh_session_id_and_refuses_bad_credentials() {
     assert_ne!(first, planted);
     b.login("ada@example.com", PASSWORD).await;
     assert_ne!(b.session().unwrap(), first, "every sign-in gets a new id");
+    let mut replay = site.browser();
+    replay.jar.insert("auth_session".into(), first);
+    let p = replay
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::UNAUTHORIZED,
+        "signing in again ends the session the browser had"
+    );
 
     let mut c = site.browser();
     let p = c.login("ada@example.com", "wrong password entirely").await;
