@@ -13,15 +13,15 @@ use std::sync::OnceLock;
 use auth_store_sqlx::SqlxStoreOptions;
 
 /// One database file per test process, shared by its tests through separate pools (so
-/// that concurrent writers meet on the file's lock, as several instances would).
+/// that concurrent writers meet on the file's lock, as several instances would). It lives
+/// in Cargo's scratch directory for integration tests (under `target/`), not in `/tmp`.
 fn database_url() -> &'static str {
-    static URL: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
-    &URL.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("auth.db").display());
-        (dir, url)
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sqlx-kit-{}.db", uuid::Uuid::new_v4().simple()));
+        format!("sqlite://{}", file.display())
     })
-    .1
 }
 
 async fn subject() -> Subject {
