@@ -233,6 +233,8 @@ impl SqlxStore {
     /// unparsable URL or an invalid table prefix; [`Error::Unavailable`] when no connection
     /// can be opened within the acquire timeout; errors of [`SqlxStore::migrate`].
     pub async fn connect(url: &str, options: SqlxStoreOptions) -> Result<Self> {
+        // Before anything touches the database (or creates a SQLite file).
+        options.validated_prefix()?;
         let backend = Backend::from_url(url).ok_or_else(|| {
             let scheme = url.split_once(':').map_or("", |(s, _)| s);
             Error::Config(format!(
