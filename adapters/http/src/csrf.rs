@@ -5,8 +5,9 @@
 //! neither read the cookie nor compute the HMAC, and (with the `__Host-` prefix) cannot
 //! plant a cookie of its own choosing.
 
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -19,9 +20,10 @@ pub(crate) struct CsrfKey([u8; 32]);
 impl CsrfKey {
     /// Derives the key from an application secret (so that every instance agrees).
     pub(crate) fn from_secret(secret: &[u8]) -> Self {
-        let mut mac = mac_with(b"auth-http csrf key derivation");
-        mac.update(secret);
-        Self(mac.finalize().into_bytes().into())
+        let mut hash = Sha256::new();
+        hash.update(b"auth-http csrf key derivation\0");
+        hash.update(secret);
+        Self(hash.finalize().into())
     }
 
     /// A key that lives as long as the process.
@@ -31,9 +33,18 @@ impl CsrfKey {
         Ok(Self(key))
     }
 
+    /// HMAC-SHA256 keyed with this key. A key shorter than the 64-byte block is
+    /// zero-padded by HMAC's definition, so padding it here gives the same MAC through
+    /// the infallible constructor.
+    fn mac(&self) -> HmacSha256 {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.0);
+        <HmacSha256 as KeyInit>::new(&block.into())
+    }
+
     /// The form token for a cookie seed.
     pub(crate) fn token(&self, seed: &str) -> String {
-        let mut mac = mac_with(&self.0);
+        let mut mac = self.mac();
         mac.update(seed.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -43,24 +54,10 @@ impl CsrfKey {
         let Ok(bytes) = hex::decode(token) else {
             return false;
         };
-        let mut mac = mac_with(&self.0);
+        let mut mac = self.mac();
         mac.update(seed.as_bytes());
         mac.verify_slice(&bytes).is_ok()
     }
-}
-
-fn mac_with(key: &[u8]) -> HmacSha256 {
-    // HMAC accepts keys of any length.
-    match HmacSha256::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable_hmac(),
-    }
-}
-
-#[cold]
-fn unreachable_hmac() -> ! {
-    // `Hmac::new_from_slice` only fails for fixed-size-key MACs, never for HMAC.
-    panic!("HMAC rejected a key")
 }
 
 /// A fresh cookie seed.
@@ -91,6 +88,10 @@ mod tests {
         assert!(!key.verify(&seed, ""));
         assert!(!key.verify(&seed, "zz"));
         assert!(!key.verify(&seed, &token[..10]));
+        // The padded-key constructor computes standard HMAC-SHA256.
+        let mut reference = <HmacSha256 as Mac>::new_from_slice(&key.0).unwrap();
+        Mac::update(&mut reference, seed.as_bytes());
+        assert_eq!(token, hex::encode(reference.finalize().into_bytes()));
         assert!(!is_seed("abc"));
     }
 }
