@@ -381,3 +381,109 @@ fn walk(demo: &Demo, email: &str) {
     assert_eq!(b.get("/dashboard").status, 200);
     assert_eq!(b.get("/admin").status, 403, "not an admin");
 }
+
+/// A Chromium-family browser on `PATH`, if any.
+fn browser_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|candidate| candidate.is_file())
+}
+
+/// Loads `url` in headless Chromium: the rendered DOM and the browser's console log.
+fn headless(browser: &Path, profile: &Path, url: &str) -> (String, String) {
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the browser did not finish loading {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn console_problems(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("CONSOLE"))
+        .filter(|l| {
+            l.contains("Content Security Policy")
+                || l.contains("Refused")
+                || l.contains("Failed to load resource")
+        })
+        .collect()
+}
+
+/// The pages in a real browser: they render, and the strict CSP blocks nothing (the
+/// stylesheet loads, there is no inline style or script). Skipped when no Chromium is
+/// installed (Debian: `apt-get install chromium`).
+#[test]
+fn pages_render_under_the_strict_csp_in_a_real_browser() {
+    let Some(browser) = browser_binary() else {
+        eprintln!(
+            "\n*** SKIPPED pages_render_under_the_strict_csp_in_a_real_browser: no Chromium on PATH ***\n"
+        );
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    // The harness sees violations: a page with an inline style under the same policy.
+    let control = profile.path().join("control.html");
+    std::fs::write(
+        &control,
+        format!(
+            "<!doctype html><meta http-equiv=\"Content-Security-Policy\" content=\"{}\"><p style=\"color:red\">x</p>",
+            auth_http::CONTENT_SECURITY_POLICY.replace('\'', "&#39;")
+        ),
+    )
+    .unwrap();
+    let (_, log) = headless(
+        &browser,
+        profile.path(),
+        &format!("file://{}", control.display()),
+    );
+    assert!(
+        !console_problems(&log).is_empty(),
+        "the control page must show a violation"
+    );
+
+    let demo = start(None);
+    for (path, heading) in [
+        ("/", "Welcome to Auth Demo"),
+        ("/auth/login", "Sign in"),
+        ("/auth/register", "Create your account"),
+        ("/auth/request_password_reset", "Reset your password"),
+        ("/auth/verify/resend", "Confirm your email address"),
+        ("/auth/no-such-page", "Page not found"),
+    ] {
+        let url = format!("http://{}{path}", demo.addr);
+        let (dom, log) = headless(&browser, profile.path(), &url);
+        assert!(dom.contains(heading), "{path}: {dom}");
+        let problems = console_problems(&log);
+        assert!(problems.is_empty(), "{path}: {problems:#?}");
+    }
+}
