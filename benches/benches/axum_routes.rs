@@ -23,10 +23,12 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 
-use auth_axum::{AuthLayer, CurrentUser};
+use auth_axum::{AuthLayer, CurrentUser, MaybeUser};
+use auth_benches::counting::Counting;
 use auth_benches::{engine, stats};
-use auth_core::HashParams;
+use auth_core::{Auth, HashParams, SessionStore, SessionUserStore, UserStore};
 use auth_http::AuthWeb;
+use auth_store_memory::MemoryStore as AuthMemoryStore;
 use axum::Router;
 use axum::routing::get;
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
@@ -212,6 +214,67 @@ async fn setup() -> Vec<Target> {
     targets
 }
 
+/// Store calls per request, counted at the trait boundary, for routes that ask for the
+/// user once, twice (two extractors), and never.
+async fn round_trips() -> Vec<(&'static str, u64)> {
+    let store = Arc::new(AuthMemoryStore::new());
+    let counting = Arc::new(Counting::new(
+        store.clone() as Arc<dyn UserStore>,
+        store.clone() as Arc<dyn SessionStore>,
+        Some(store.clone() as Arc<dyn SessionUserStore>),
+    ));
+    let config = auth_core::Config::builder()
+        .base_url("https://bench.test")
+        .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
+        .hash_params(HashParams::insecure_fast_for_tests())
+        .rate_limits(engine::unlimited())
+        .build()
+        .unwrap();
+    let auth = Auth::builder(config)
+        .store(store)
+        .users(counting.clone())
+        .sessions(counting.clone())
+        .session_users(counting.clone())
+        .mailer(Arc::new(engine::NullMailer))
+        .build()
+        .unwrap();
+    engine::verified_user(&auth, EMAIL).await.unwrap();
+    let token = engine::login(&auth, EMAIL).await.unwrap().token;
+    let web = AuthWeb::builder(auth)
+        .secret(b"bench secret for the csrf key, 32+ bytes".to_vec())
+        .build()
+        .unwrap();
+    let cookie = format!("{}={}", web.session_cookie_name(), token.expose());
+    let app = Router::new()
+        .route(
+            "/me",
+            get(|CurrentUser(a): CurrentUser| async move { a.user.email }),
+        )
+        .route(
+            "/me-twice",
+            get(
+                |CurrentUser(a): CurrentUser, MaybeUser(b): MaybeUser| async move {
+                    format!("{} {}", a.user.email, b.is_some())
+                },
+            ),
+        )
+        .route("/public", get(|| async { "hello" }))
+        .layer(AuthLayer::new(web));
+    let addr = serve(app).await;
+    let mut out = Vec::new();
+    for (name, path) in [
+        ("authenticated route (CurrentUser)", "/me"),
+        ("two extractors (CurrentUser + MaybeUser)", "/me-twice"),
+        ("route that never asks for the user", "/public"),
+    ] {
+        let before = counting.calls();
+        let (status, head, _) = get_raw(addr, path, Some(&cookie)).await;
+        assert_eq!(status, 200, "{path}: {head}");
+        out.push((name, counting.calls() - before));
+    }
+    out
+}
+
 struct Opts {
     rounds: usize,
     seconds: u32,
@@ -274,6 +337,21 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let trips = rt.block_on(round_trips());
+    println!("| request (with a session cookie) | store calls |");
+    println!("|---|---:|");
+    for (name, n) in &trips {
+        println!("| {name} | {n} |");
+    }
+    println!(
+        "round trips: {} (target: 1, and 0 on routes that never ask for the user)",
+        if trips[0].1 == 1 && trips[1].1 == 1 && trips[2].1 == 0 {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    println!();
     let targets = rt.block_on(setup());
     println!(
         "wrk -t{} -c{} -d{}s, {} rounds, servers on one {}-worker Tokio runtime",

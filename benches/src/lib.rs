@@ -6,6 +6,7 @@
 //! and the plot) on made-up numbers, so they are fast and deterministic.
 
 pub mod calibrate;
+pub mod counting;
 pub mod criterion_data;
 pub mod engine;
 pub mod grid;

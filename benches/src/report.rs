@@ -258,8 +258,11 @@ pub fn plot_svg(
                 .label("OWASP recommended")
                 .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, BLACK.filled()));
             chart
-                .draw_series(marks.iter().map(|(x, y, label)| {
-                    Text::new(label.clone(), (*x, *y), ("sans-serif", 12).into_font())
+                .draw_series(marks.iter().enumerate().map(|(i, (x, y, label))| {
+                    // Alternate above and below the mark so that neighbours do not collide.
+                    let dy = if i % 2 == 0 { -18 } else { 6 };
+                    EmptyElement::at((*x, *y))
+                        + Text::new(label.clone(), (6, dy), ("sans-serif", 12).into_font())
                 }))
                 .map_err(plot_err)?;
         }

@@ -1,0 +1,171 @@
+//! Counting store calls: a wrapper over any user, session and session-with-user store
+//! that counts every call the engine makes, so that "store round trips per request" is
+//! counted at the trait boundary rather than estimated.
+//!
+//! Each trait method of the stores in this workspace is one round trip to its backend
+//! (one SQL statement or one Redis command or script), so calls are round trips.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use auth_core::{
+    Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, User, UserId,
+    UserStore,
+};
+use time::OffsetDateTime;
+
+/// Wraps stores and counts calls.
+#[derive(Clone)]
+pub struct Counting {
+    users: Arc<dyn UserStore>,
+    sessions: Arc<dyn SessionStore>,
+    session_users: Option<Arc<dyn SessionUserStore>>,
+    calls: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Counting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counting")
+            .field("calls", &self.calls())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Counting {
+    /// Counts the calls to these stores.
+    pub fn new(
+        users: Arc<dyn UserStore>,
+        sessions: Arc<dyn SessionStore>,
+        session_users: Option<Arc<dyn SessionUserStore>>,
+    ) -> Self {
+        Self {
+            users,
+            sessions,
+            session_users,
+            calls: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Calls so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Whether a combined session-and-user lookup is available.
+    pub fn has_session_users(&self) -> bool {
+        self.session_users.is_some()
+    }
+
+    fn hit(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl UserStore for Counting {
+    async fn create_user(&self, user: &User) -> Result<()> {
+        self.hit();
+        self.users.create_user(user).await
+    }
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        self.hit();
+        self.users.user_by_id(id).await
+    }
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        self.hit();
+        self.users.user_by_email(email).await
+    }
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        self.hit();
+        self.users.user_by_username(username).await
+    }
+    async fn update_user(&self, user: &User) -> Result<()> {
+        self.hit();
+        self.users.update_user(user).await
+    }
+    async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()> {
+        self.hit();
+        self.users.delete_user(id, expected_version).await
+    }
+    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+        self.hit();
+        self.users.list_users(search, page).await
+    }
+    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
+        self.hit();
+        self.users.count_users(search).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for Counting {
+    async fn create_session(&self, session: &SessionRecord) -> Result<()> {
+        self.hit();
+        self.sessions.create_session(session).await
+    }
+    async fn session(&self, digest: &SessionDigest) -> Result<Option<SessionRecord>> {
+        self.hit();
+        self.sessions.session(digest).await
+    }
+    async fn touch_session(
+        &self,
+        digest: &SessionDigest,
+        last_seen_at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        self.hit();
+        self.sessions
+            .touch_session(digest, last_seen_at, idle_expires_at)
+            .await
+    }
+    async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
+        self.hit();
+        self.sessions.delete_session(digest).await
+    }
+    async fn sessions_for_user(
+        &self,
+        user_id: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<SessionRecord>> {
+        self.hit();
+        self.sessions.sessions_for_user(user_id, now).await
+    }
+    async fn delete_sessions_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<&SessionDigest>,
+    ) -> Result<u64> {
+        self.hit();
+        self.sessions.delete_sessions_for_user(user_id, keep).await
+    }
+    async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
+        self.hit();
+        self.sessions.purge_expired_sessions(now).await
+    }
+}
+
+#[async_trait]
+impl SessionUserStore for Counting {
+    async fn session_with_user(
+        &self,
+        digest: &SessionDigest,
+    ) -> Result<Option<(SessionRecord, User)>> {
+        self.hit();
+        match &self.session_users {
+            Some(s) => s.session_with_user(digest).await,
+            // Without a combined lookup, the honest count is two calls.
+            None => match self.sessions.session(digest).await? {
+                Some(session) => {
+                    self.hit();
+                    Ok(self
+                        .users
+                        .user_by_id(session.user_id)
+                        .await?
+                        .map(|u| (session, u)))
+                }
+                None => Ok(None),
+            },
+        }
+    }
+}
