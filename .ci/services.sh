@@ -52,9 +52,19 @@ ensure_smtp_server() {
   export AUTH_TEST_SMTP=1
 }
 
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "installing Debian's chromium and chromium-driver (real-browser tests)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  export AUTH_TEST_CHROMIUM=/usr/bin/chromium
+}
+
 ensure_services() {
   ensure_postgres
   ensure_mariadb
   ensure_redis
   ensure_smtp_server
+  ensure_chromium
 }
