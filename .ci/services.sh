@@ -1,7 +1,8 @@
 # Sourced by .ci/run (and usable by hand: `source .ci/services.sh && ensure_services`).
 # Starts PostgreSQL, MariaDB and Redis with the machine's documented commands when they
 # are not answering, installs the SMTP test server, creates throwaway databases, and
-# exports the URLs the tests read.
+# exports the URLs the tests read. AUTH_TEST_DB names the throwaway databases
+# (default auth_test), so a second run on the same machine can use its own.
 
 wait_for() { # name, command...
   local name=$1; shift
@@ -19,9 +20,10 @@ ensure_postgres() {
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
     wait_for PostgreSQL pg_isready -h 127.0.0.1 -p 5432
   fi
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS auth_test WITH (FORCE)" >/dev/null
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE auth_test" >/dev/null
-  export AUTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/auth_test"
+  local db=${AUTH_TEST_DB:-auth_test}
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db" >/dev/null
+  export AUTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$db"
 }
 
 ensure_mariadb() {
@@ -30,8 +32,9 @@ ensure_mariadb() {
     start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
     wait_for MariaDB mysqladmin -uroot -h127.0.0.1 status
   fi
-  mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS auth_test; CREATE DATABASE auth_test CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-  export AUTH_TEST_MYSQL_URL="mysql://root@127.0.0.1:3306/auth_test"
+  local db=${AUTH_TEST_DB:-auth_test}
+  mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+  export AUTH_TEST_MYSQL_URL="mysql://root@127.0.0.1:3306/$db"
 }
 
 ensure_redis() {
