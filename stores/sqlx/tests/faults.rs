@@ -216,6 +216,64 @@ async fn connect_while_down(var: &str, default_port: u16) {
     store.ping().await.unwrap();
 }
 
+/// The purge task outlives an outage: its failures are logged, it neither panics nor
+/// stops, and it purges again once the database is back.
+async fn purge_task_survives_outage(var: &str, default_port: u16) {
+    let Some((proxy, url)) = proxied(var, default_port).await else {
+        return;
+    };
+    let store = common::connect(&url, options()).await;
+    let handle = store.spawn_purge(Duration::from_secs(1));
+
+    proxy.cut().await;
+    tokio::time::sleep(ACQUIRE * 3 + Duration::from_millis(500)).await;
+    assert!(
+        !handle.is_finished(),
+        "the purge task stopped during the outage"
+    );
+
+    proxy.restore().await;
+    let now = OffsetDateTime::now_utc();
+    let u = user();
+    // The outage may still be draining from the pool: retry the setup until it works.
+    let started = Instant::now();
+    while let Err(e) = store.create_user(&u).await {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no recovery: {e:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dead = auth_core::SessionRecord {
+        digest: auth_core::SessionToken::generate().digest(),
+        user_id: u.id,
+        created_at: now - time::Duration::hours(2),
+        last_seen_at: now - time::Duration::hours(2),
+        expires_at: now + time::Duration::days(1),
+        idle_expires_at: now - time::Duration::hours(1),
+        remember: false,
+        user_agent: None,
+        ip: None,
+    };
+    auth_core::SessionStore::create_session(&store, &dead)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while auth_core::SessionStore::session(&store, &dead.digest)
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the purge task did not resume after the outage"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!handle.is_finished());
+    handle.abort();
+}
+
 mod postgres {
     use super::*;
 
@@ -232,6 +290,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connect_while_down() {
         super::connect_while_down(common::POSTGRES, 5432).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn purge_task_survives_outage() {
+        super::purge_task_survives_outage(common::POSTGRES, 5432).await;
     }
 }
 
@@ -251,6 +314,11 @@ mod mysql {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connect_while_down() {
         super::connect_while_down(common::MYSQL, 3306).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn purge_task_survives_outage() {
+        super::purge_task_survives_outage(common::MYSQL, 3306).await;
     }
 }
 
