@@ -12,10 +12,17 @@ use auth_core::conformance::{Subject, run_all};
 /// parallel tests share these tables safely (and exercise concurrent migrations).
 const PREFIX: &str = "kit_";
 
+/// Tables of `run_all_on_one_store`.
+const RUN_ALL_PREFIX: &str = "kitall_";
+
 /// The store under test, or an empty subject (every check then says it was skipped)
 /// when `AUTH_TEST_POSTGRES_URL` is unset outside CI.
 async fn subject() -> Subject {
-    match common::store_for(common::POSTGRES, PREFIX).await {
+    subject_with(PREFIX).await
+}
+
+async fn subject_with(prefix: &str) -> Subject {
+    match common::store_for(common::POSTGRES, prefix).await {
         Some(store) => Subject::all(Arc::new(store)),
         None => Subject::new(),
     }
@@ -26,7 +33,9 @@ auth_core::store_conformance_tests!(factory = subject);
 /// Every check in turn on one store, as an application shares one database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn run_all_on_one_store() {
-    let subject = subject().await;
+    // Its own tables: the outbox check claims every due message of its outbox, so it
+    // must not share one with the per-check tests running beside it.
+    let subject = subject_with(RUN_ALL_PREFIX).await;
     if subject.users().is_none() {
         return; // skipped, with the notice printed above
     }
