@@ -172,6 +172,8 @@ pub enum UniqueField {
     Email,
     /// The normalised username.
     Username,
+    /// A session digest (a 256-bit collision, or the same session stored twice).
+    SessionDigest,
 }
 
 impl UniqueField {
@@ -180,6 +182,7 @@ impl UniqueField {
         match self {
             Self::Email => "email",
             Self::Username => "username",
+            Self::SessionDigest => "session",
         }
     }
 }

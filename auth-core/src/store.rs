@@ -94,8 +94,8 @@ pub trait SessionStore: Send + Sync + 'static {
     ///
     /// # Errors
     /// [`Error::Conflict`](crate::Error::Conflict) if the digest exists (a 256-bit
-    /// collision: practically impossible, but never silently overwritten). No user field
-    /// collided, so its `field` carries no meaning; callers match on the variant only.
+    /// collision: practically impossible, but never silently overwritten), with
+    /// `field: UniqueField::SessionDigest`.
     async fn create_session(&self, session: &SessionRecord) -> Result<()>;
 
     /// The session with this digest.

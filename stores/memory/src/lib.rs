@@ -334,10 +334,9 @@ impl SessionStore for MemoryStore {
     async fn create_session(&self, session: &SessionRecord) -> Result<()> {
         let mut sessions = write(&self.inner.sessions);
         if sessions.by_digest.contains_key(&session.digest) {
-            // A 256-bit collision: never overwrite. `Conflict` is the contract's error;
-            // no user field collided, so `Email` is only nominal.
+            // A 256-bit collision: never overwrite.
             return Err(Error::Conflict {
-                field: UniqueField::Email,
+                field: UniqueField::SessionDigest,
             });
         }
         sessions

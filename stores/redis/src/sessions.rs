@@ -50,10 +50,8 @@ impl SessionStore for RedisStore {
             Ok(())
         } else {
             // A 256-bit collision (or the same record stored twice): never overwritten.
-            // The contract asks for `Conflict`; no user field collided, so `Email` is
-            // nominal (as in the memory store).
             Err(Error::Conflict {
-                field: UniqueField::Email,
+                field: UniqueField::SessionDigest,
             })
         }
     }

@@ -23,8 +23,7 @@ fn window_end(now: OffsetDateTime, window: Duration) -> i64 {
     now.checked_add(window).map_or(i64::MAX, ts)
 }
 
-/// Maps a unique violation on the session digest to the contract's `Conflict`. No user
-/// field collided, so the field is only nominal (`Email`), as in the memory store.
+/// Maps a unique violation on the session digest to the contract's `Conflict`.
 fn digest_conflict(e: sqlx::Error) -> Error {
     let unique = e
         .as_database_error()
@@ -32,7 +31,7 @@ fn digest_conflict(e: sqlx::Error) -> Error {
     if unique {
         tracing::error!(error = %e, "session digest collision: refusing to overwrite a session");
         Error::Conflict {
-            field: UniqueField::Email,
+            field: UniqueField::SessionDigest,
         }
     } else {
         map_err(e)

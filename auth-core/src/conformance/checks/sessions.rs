@@ -7,7 +7,7 @@ use crate::conformance::Subject;
 use crate::conformance::support::{
     Ctx, describe, new_session, new_user, now, remove_session_owner, session_owner,
 };
-use crate::error::Error;
+use crate::error::{Error, UniqueField};
 use crate::model::SessionRecord;
 
 /// `create_session` stores every field and `session` returns it; `touch_session` sets
@@ -111,9 +111,11 @@ pub async fn sessions_duplicate_digest_conflicts(subject: &Subject) {
     second.digest = first.digest;
     second.user_agent = Some("intruder".to_owned());
     match sessions.create_session(&second).await {
-        Err(Error::Conflict { .. }) => {}
+        Err(Error::Conflict {
+            field: UniqueField::SessionDigest,
+        }) => {}
         Err(error) => ctx.fail(format_args!(
-            "create_session with an existing digest must return Error::Conflict, returned {}",
+            "create_session with an existing digest must return Error::Conflict {{ field: SessionDigest }}, returned {}",
             describe(&error)
         )),
         Ok(()) => ctx.fail(
