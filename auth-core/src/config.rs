@@ -11,7 +11,7 @@ use time::Duration;
 
 use crate::error::{Error, Result};
 use crate::machine::{LockoutPolicy, Policy};
-use crate::password::{HashParams, PasswordPolicy};
+use crate::password::{HashParams, Hasher, PasswordPolicy};
 use crate::token::{TokenKeys, TokenLifetimes};
 
 /// How registration answers for an address that already has an account.
@@ -405,17 +405,16 @@ impl ConfigBuilder {
             token_keys = token_keys.with_verification_key(kid, secret)?;
         }
         let hash_params = self.hash_params.unwrap_or_default();
-        hash_params.validate()?;
         let password_policy = self.password_policy.unwrap_or_default();
         password_policy.validate()?;
         let max_concurrent_hashes = self.max_concurrent_hashes.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
-        if max_concurrent_hashes == 0 {
-            return Err(Error::Config(
-                "max_concurrent_hashes must be at least 1".into(),
-            ));
-        }
+        // The hasher's own checks (parameters, pepper length, concurrency bounds), run now
+        // so that a bad value is refused here rather than when the engine is assembled.
+        Hasher::new(hash_params, self.pepper.clone(), max_concurrent_hashes)?;
+        // Likewise a mail template override that does not render.
+        crate::mail::Composer::new(&self.mail_templates)?;
         let sessions = self.sessions.unwrap_or_default();
         if sessions.lifetime <= Duration::ZERO
             || sessions.idle_timeout <= Duration::ZERO
@@ -457,5 +456,65 @@ impl ConfigBuilder {
             mail_in_background: self.mail_in_background.unwrap_or(true),
             mail_templates: self.mail_templates,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> ConfigBuilder {
+        Config::builder()
+            .base_url("https://example.com/")
+            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
+    }
+
+    fn refused(builder: ConfigBuilder) -> String {
+        match builder.build() {
+            Err(Error::Config(why)) => why,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_documented_safe_ones() {
+        let c = valid().build().unwrap();
+        assert_eq!(c.links().base_url, "https://example.com");
+        assert_eq!(c.links().prefix, "/auth");
+        assert_eq!(c.links().reset("T"), "https://example.com/auth/reset/T");
+        assert_eq!(*c.hash_params(), HashParams::new(19_456, 2, 1));
+        assert_eq!(c.registration(), RegistrationMode::EnumerationSafe);
+        assert_eq!(c.admin_role(), "admin");
+        assert!(!c.policy().require_verified_email);
+        assert_eq!(c.policy().lockout.threshold, 5);
+        assert_eq!(c.password_policy().min_length, 8);
+    }
+
+    #[test]
+    fn unsafe_values_are_refused() {
+        assert!(refused(Config::builder().signing_key("k", vec![7; 32])).contains("base_url"));
+        assert!(refused(Config::builder().base_url("https://x.test")).contains("signing key"));
+        refused(valid().signing_key("k1", b"too short".to_vec()));
+        refused(valid().base_url("ftp://example.com"));
+        refused(valid().base_url("https://example.com/?next=x"));
+        refused(valid().link_prefix("auth"));
+        refused(valid().hash_params(HashParams::new(1024, 1, 1)));
+        refused(valid().max_concurrent_hashes(0));
+        refused(valid().pepper(b"short".to_vec()));
+        refused(valid().lockout(LockoutPolicy {
+            threshold: 0,
+            ..LockoutPolicy::default()
+        }));
+        refused(valid().admin_role("not a role"));
+        refused(valid().mail_template("verification.txt", "{{ broken"));
+        refused(valid().verification_key("old", b"short".to_vec()));
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = valid().pepper(vec![9u8; 32]).build().unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        assert!(shown.contains("<redacted>"));
     }
 }
