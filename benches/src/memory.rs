@@ -12,6 +12,11 @@ pub fn peak_rss_kib() -> Option<u64> {
     status_field("VmHWM:")
 }
 
+/// Number of threads of this process (`Threads`).
+pub fn threads() -> Option<u64> {
+    status_field("Threads:")
+}
+
 /// Resets the peak resident set size to the current one (writes `5` to
 /// `/proc/self/clear_refs`). Returns whether the kernel accepted it.
 pub fn reset_peak() -> bool {

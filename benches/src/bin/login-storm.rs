@@ -42,6 +42,7 @@ struct Args {
 
 struct Storm {
     elapsed: Duration,
+    threads: Option<u64>,
     throughput: f64,
     peak_kib: Option<u64>,
     probe: Vec<Duration>,
@@ -92,6 +93,34 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
         alone.len()
     );
 
+    // The same, with one verification per core at once: what the hardware gives when
+    // every core hashes (shared caches and memory bandwidth included).
+    let mut batches = Vec::new();
+    for _ in 0..args.calibration.max(1) {
+        let start = Instant::now();
+        let runs: Vec<_> = (0..cores)
+            .map(|_| {
+                let h = auth.hasher().clone();
+                let stored = stored.clone();
+                tokio::spawn(async move { h.verify(PASSWORD, &stored).await.map(|_| ()) })
+            })
+            .collect();
+        for r in runs {
+            r.await??;
+        }
+        batches.push(start.elapsed());
+    }
+    let batch = stats::median(&mut batches).unwrap_or_default();
+    #[allow(clippy::cast_precision_loss)]
+    let parallel_ceiling = cores as f64 / batch.as_secs_f64().max(1e-9);
+    println!(
+        "{cores} verifications at once: {:.1} ms per batch (median of {}) -> {parallel_ceiling:.1} logins/s \
+         when every core hashes ({:.0} % of the ceiling)",
+        stats::ms(batch),
+        batches.len(),
+        100.0 * parallel_ceiling / ceiling
+    );
+
     let idle = probe_alone(&auth, &session, args.probe_every_ms).await?;
     let mut idle_lat = idle.clone();
     println!(
@@ -104,9 +133,9 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
     let m_kib = u64::from(params.memory_kib);
     println!();
     println!(
-        "| storm | logins/s | of ceiling | peak RSS above start | p50 / p99 / max latency of the other client (requests) |"
+        "| storm | logins/s | of ceiling | peak RSS above start | threads after | p50 / p99 / max latency of the other client (requests) |"
     );
-    println!("|---:|---:|---:|---:|---|");
+    println!("|---:|---:|---:|---:|---:|---|");
     let mut storms = Vec::new();
     for n in 1..=args.storms.max(1) {
         let mut s = storm(&auth, &users, &session, args.probe_every_ms).await?;
@@ -116,11 +145,12 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
             stats::quantile(&mut s.probe, 1.0).unwrap_or_default(),
         );
         println!(
-            "| {n} | {:.2} | {:.0} % | {} | {:.2} / {:.2} / {:.2} ms ({}) |",
+            "| {n} | {:.2} | {:.0} % | {} | {} | {:.2} / {:.2} / {:.2} ms ({}) |",
             s.throughput,
             100.0 * s.throughput / ceiling,
             s.peak_kib
                 .map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
+            s.threads.map_or("n/a".into(), |t| t.to_string()),
             stats::ms(p50),
             stats::ms(p99),
             stats::ms(max),
@@ -138,6 +168,10 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
     let peak = storms.iter().filter_map(|s| s.peak_kib).max();
     let elapsed: Vec<f64> = storms.iter().map(|s| s.elapsed.as_secs_f64()).collect();
     println!();
+    println!(
+        "median storm against the all-cores measurement: {:.0} % of {parallel_ceiling:.1}/s",
+        100.0 * tput / parallel_ceiling
+    );
     println!(
         "median storm: {:.2} s for {} logins = {tput:.2} logins/s = {:.0} % of the ceiling {ceiling:.1}/s (target ≥ 90 %: {})",
         stats::median_f64(&elapsed).unwrap_or(0.0),
@@ -199,10 +233,12 @@ async fn storm(
     done.store(true, Ordering::Relaxed);
     let probe = probe.await??;
     let peak = if reset { memory::peak_rss_kib() } else { None };
+    let threads = memory::threads();
     #[allow(clippy::cast_precision_loss)]
     let throughput = users.len() as f64 / elapsed.as_secs_f64().max(1e-9);
     Ok(Storm {
         elapsed,
+        threads,
         throughput,
         peak_kib: peak.zip(before).map(|(p, b)| p.saturating_sub(b)),
         probe,
