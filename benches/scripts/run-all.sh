@@ -56,6 +56,12 @@ export ARGON2_NATIVE_LIB="$CARGO_TARGET_DIR/libargon2-native.so"
 "${cold[@]}" "$bin/compare-c" --params "m=19456,t=2,p=1;m=65536,t=1,p=1" --impls native,cffi \
     --rounds 6 | tee "$out/compare-c-cold.md"
 
+echo "== the same, our side compiled for this CPU (-C target-cpu=native)"
+RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR="$CARGO_TARGET_DIR/native" \
+    cargo build --release -p auth-benches --bin compare-c
+"$CARGO_TARGET_DIR/native/release/compare-c" --params "m=19456,t=2,p=1;m=65536,t=1,p=1" \
+    --impls native,cffi --rounds 6 | tee "$out/compare-c-target-cpu-native.md"
+
 echo "== Axum routes under wrk"
 cargo bench -p auth-benches --bench axum_routes | tee "$out/axum-routes.md"
 
