@@ -114,3 +114,17 @@ impl<'r> Responder<'r, 'static> for WebResponse {
         Ok(into_rocket(self.0))
     }
 }
+
+/// A request guard with the request's headers as `http` 1.x headers, for calling the
+/// web layer from a handler (e.g. [`AuthWeb::render_page`]).
+#[derive(Debug, Clone)]
+pub struct HttpHeaders(pub http::HeaderMap);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for HttpHeaders {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(Self(headers(req)))
+    }
+}

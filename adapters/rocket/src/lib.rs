@@ -61,7 +61,7 @@ use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome};
 use rocket::{Build, Catcher, Data, Request, Rocket, Route};
 
-pub use convert::WebResponse;
+pub use convert::{HttpHeaders, WebResponse};
 pub use guard::{
     Admin, AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
 };

@@ -1,0 +1,60 @@
+//! The engine and web layer built from the flags.
+
+use std::sync::Arc;
+
+use auth_core::{Auth, Mailer};
+use auth_http::AuthWeb;
+use auth_smtp::{FileMailer, SmtpMailer};
+use auth_store_redis::{RedisConfig, RedisStore};
+use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+
+use crate::{BoxError, Cli, MOUNT, pages, secret};
+
+/// Builds the engine and the web layer from the command line: the SQL store (migrated
+/// on connect), sessions and counters in Redis when `--redis-url` is given, the SMTP
+/// or development mailer, the persisted secret, and the demo page templates.
+///
+/// # Errors
+/// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
+pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> {
+    let secret = secret(&cli.database_url)?;
+    let config = auth_core::Config::builder()
+        .app_name("Auth Demo")
+        .base_url(base_url)
+        .link_prefix(MOUNT)
+        .signing_key("demo-1", secret.clone())
+        .build()?;
+    let store = SqlxStore::connect(
+        &cli.database_url,
+        SqlxStoreOptions::new()
+            .table_prefix(cli.table_prefix.clone())
+            .migrate_on_connect(true),
+    )
+    .await?;
+    let store = Arc::new(store);
+    let mailer: Arc<dyn Mailer> = match &cli.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::from_url(url)?),
+        None => {
+            tracing::warn!(dir = %cli.mail_dir.display(), "development mailer: every message is written to this directory, links included");
+            Arc::new(FileMailer::new(&cli.mail_dir)?)
+        }
+    };
+    let mut builder = Auth::builder(config).store(store).mailer(mailer);
+    if let Some(url) = &cli.redis_url {
+        let mut config = RedisConfig::new(url.clone());
+        if let Some(prefix) = &cli.redis_key_prefix {
+            config = config.key_prefix(prefix.clone());
+        }
+        let redis = Arc::new(RedisStore::connect(config).await?);
+        builder = builder.sessions(redis.clone()).counters(redis);
+    }
+    let auth = builder.build()?;
+    let mut web = AuthWeb::builder(auth.clone())
+        .mount_path(MOUNT)
+        .secret(secret)
+        .insecure_dev_cookies(base_url.starts_with("http://"));
+    for (name, source) in pages::TEMPLATES {
+        web = web.template(*name, *source);
+    }
+    Ok((auth, web.build()?))
+}

@@ -1,0 +1,95 @@
+//! The demo's own pages, rendered with the web layer's templates.
+
+use auth_core::{Authenticated, Page, User};
+use auth_http::AuthWeb;
+use bytes::Bytes;
+use http::{HeaderMap, Response};
+use serde_json::{Value, json};
+
+/// The page templates the demos add to the web layer (they extend `base.html`).
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "demo_home.html",
+        include_str!("../templates/demo_home.html"),
+    ),
+    (
+        "demo_dashboard.html",
+        include_str!("../templates/demo_dashboard.html"),
+    ),
+    (
+        "demo_admin.html",
+        include_str!("../templates/demo_admin.html"),
+    ),
+];
+
+/// The pages `/`, `/dashboard` and `/admin`, as `http` 1.x responses each framework
+/// converts the way its binding does. Guards are the framework's business: these only
+/// render.
+#[derive(Debug, Clone)]
+pub struct Pages {
+    web: AuthWeb,
+    framework: &'static str,
+}
+
+impl Pages {
+    /// Pages over `web`, naming `framework` on the home page.
+    pub fn new(web: AuthWeb, framework: &'static str) -> Self {
+        Self { web, framework }
+    }
+
+    /// `/`: public; shows who is signed in.
+    pub fn home(&self, headers: &HeaderMap, user: Option<&User>) -> Response<Bytes> {
+        self.render(
+            headers,
+            "demo_home.html",
+            user,
+            json!({ "title": "Home", "framework": self.framework }),
+        )
+    }
+
+    /// `/dashboard`: for a signed-in user with a confirmed address (the caller's guard
+    /// checks that).
+    pub fn dashboard(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {
+        let expires = a.session.dies_at();
+        let extra = json!({
+            "title": "Dashboard",
+            "remembered": a.session.remember,
+            "session_expires": format!(
+                "{} {:02}:{:02} UTC",
+                expires.date(),
+                expires.hour(),
+                expires.minute()
+            ),
+        });
+        self.render(headers, "demo_dashboard.html", Some(&a.user), extra)
+    }
+
+    /// `/admin`: for a user with the `admin` role (the caller's guard checks that);
+    /// shows the number of accounts.
+    pub async fn admin(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {
+        let page = Page {
+            offset: 0,
+            limit: 1,
+        };
+        let total = match self.web.auth().admin_list_users(a, None, page).await {
+            Ok((_, total)) => total,
+            Err(e) => return self.web.error_response(&e, headers),
+        };
+        self.render(
+            headers,
+            "demo_admin.html",
+            Some(&a.user),
+            json!({ "title": "Administration", "total": total }),
+        )
+    }
+
+    fn render(
+        &self,
+        headers: &HeaderMap,
+        template: &str,
+        user: Option<&User>,
+        extra: Value,
+    ) -> Response<Bytes> {
+        self.web.render_page(headers, template, user, extra)
+    }
+}

@@ -1,0 +1,20 @@
+//! Starts the rocket-demo binary on a free port and walks it over real HTTP, with the
+//! same harness as the Axum demo (see `demo-support/testing/walk.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../demo-support/testing/walk.rs"]
+mod walk;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rocket-demo");
+
+#[test]
+fn register_verify_login_dashboard_logout_reset_login() {
+    walk::register_verify_login_dashboard_logout_reset_login(BIN);
+}
+
+/// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped
+/// locally when their URLs are not set, never in CI).
+#[test]
+fn postgres_users_and_redis_sessions() {
+    walk::postgres_users_and_redis_sessions(BIN);
+}
