@@ -169,3 +169,58 @@ impl SessionUserStore for Counting {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+    use auth_core::{Auth, HashParams};
+    use auth_store_memory::MemoryStore;
+
+    fn counted(combined: bool) -> (Auth, Arc<Counting>) {
+        let store = Arc::new(MemoryStore::new());
+        let session_users: Option<Arc<dyn SessionUserStore>> =
+            if combined { Some(store.clone()) } else { None };
+        let counting = Arc::new(Counting::new(store.clone(), store.clone(), session_users));
+        let config = auth_core::Config::builder()
+            .base_url("https://bench.test")
+            .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
+            .hash_params(HashParams::insecure_fast_for_tests())
+            .build()
+            .unwrap();
+        let auth = Auth::builder(config)
+            .store(store)
+            .users(counting.clone())
+            .sessions(counting.clone())
+            .session_users(counting.clone())
+            .mailer(Arc::new(engine::NullMailer))
+            .build()
+            .unwrap();
+        (auth, counting)
+    }
+
+    #[tokio::test]
+    async fn authenticating_a_request_is_one_store_call() {
+        let (auth, counting) = counted(true);
+        engine::verified_user(&auth, "ada@example.com")
+            .await
+            .unwrap();
+        let token = engine::login(&auth, "ada@example.com").await.unwrap().token;
+        let before = counting.calls();
+        assert!(auth.authenticate(&token).await.unwrap().is_some());
+        assert_eq!(counting.calls() - before, 1);
+    }
+
+    #[tokio::test]
+    async fn without_a_combined_lookup_the_count_is_two() {
+        let (auth, counting) = counted(false);
+        assert!(!counting.has_session_users());
+        engine::verified_user(&auth, "ada@example.com")
+            .await
+            .unwrap();
+        let token = engine::login(&auth, "ada@example.com").await.unwrap().token;
+        let before = counting.calls();
+        assert!(auth.authenticate(&token).await.unwrap().is_some());
+        assert_eq!(counting.calls() - before, 2);
+    }
+}
