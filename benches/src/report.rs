@@ -259,8 +259,10 @@ pub fn plot_svg(
                 .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, BLACK.filled()));
             chart
                 .draw_series(marks.iter().enumerate().map(|(i, (x, y, label))| {
-                    // Alternate above and below the mark so that neighbours do not collide.
-                    let dy = if i % 2 == 0 { -18 } else { 6 };
+                    // Stagger the labels upwards, the smallest memory highest, so that the
+                    // OWASP points, which crowd together at small memory, stay readable.
+                    let rank = i32::try_from(marks.len() - i).unwrap_or(1);
+                    let dy = -4 - 14 * (rank - 1);
                     EmptyElement::at((*x, *y))
                         + Text::new(label.clone(), (6, dy), ("sans-serif", 12).into_font())
                 }))
