@@ -722,6 +722,16 @@ impl AuthWeb {
             return false;
         };
         let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        // Our pages send `Referrer-Policy: no-referrer`, under which Chromium posts
+        // same-origin forms with `Origin: null`. Accept that only when the browser itself
+        // says the request is same-origin (`Sec-Fetch-Site` cannot be set by a page);
+        // the CSRF token is still required. A sandboxed or cross-site `null` is refused.
+        if origin == "null" {
+            return headers
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("same-origin"));
+        }
         if self
             .inner
             .origins
