@@ -1,0 +1,831 @@
+//! The harness of the black-box suite: start a demo binary (axum-demo, poem-demo or
+//! rocket-demo) on a free port with its own database and mail directory, and talk to it
+//! over real sockets with a small HTTP/1.1 client that keeps cookies like a browser.
+//!
+//! # Finding the demo binaries
+//!
+//! A test crate cannot get another package's binary through `CARGO_BIN_EXE_*`, so the
+//! harness looks for it next to the test executable: `current_exe()` is
+//! `<target>/<profile>/deps/<test>-<hash>`, the demos are `<target>/<profile>/<demo>`.
+//! `cargo test --workspace` and `cargo nextest run --workspace` build every workspace
+//! binary before running tests. When one is missing the harness runs
+//! `cargo build -p <demo>` for the same target directory and profile once, and if that
+//! fails says which command to run.
+//!
+//! # Isolation
+//!
+//! Every [`Client`] connects from its own loopback address (127.0.0.2, 127.0.0.3, ...;
+//! Linux routes all of 127/8 to the loopback interface), so the demos' per-IP rate limits
+//! see each client as a different visitor and scenarios sharing one demo process do not
+//! throttle each other. Scenarios use distinct email addresses.
+//!
+//! The demo runs under a tiny `sh` watchdog whose stdin is a pipe held by the test
+//! process: when the test process ends (even without running destructors, as with a
+//! demo kept in a `static`), the pipe closes and the watchdog stops the demo.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod webdriver;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::time::Duration;
+
+/// A password the policy accepts.
+pub const PASSWORD: &str = "correct horse battery staple";
+/// Another accepted password (for resets and changes).
+pub const NEW_PASSWORD: &str = "violet elephants juggle quietly";
+
+/// The web frameworks the demos are built on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    /// examples/axum-demo
+    Axum,
+    /// examples/poem-demo
+    Poem,
+    /// examples/rocket-demo
+    Rocket,
+}
+
+impl Framework {
+    /// The demo's package and binary name.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Framework::Axum => "axum-demo",
+            Framework::Poem => "poem-demo",
+            Framework::Rocket => "rocket-demo",
+        }
+    }
+
+    /// A short lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Axum => "axum",
+            Framework::Poem => "poem",
+            Framework::Rocket => "rocket",
+        }
+    }
+}
+
+/// Where a demo keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the demo's temporary directory.
+    Sqlite,
+    /// Users in PostgreSQL (`AUTH_TEST_POSTGRES_URL`), sessions and counters in Redis
+    /// (`AUTH_TEST_REDIS_URL`), each demo with its own table and key prefix.
+    PostgresRedis,
+}
+
+/// How the demo's cookies are configured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `http://` base URL: plain-HTTP development cookies (`auth_session`, no `Secure`).
+    Dev,
+    /// `https://` base URL (the demos then configure `Secure` cookies with the `__Host-`
+    /// prefix); the harness still talks plain HTTP to the socket.
+    Secure,
+}
+
+/// The URLs of the PostgreSQL and Redis services, or `None` (with a visible notice) when
+/// they are not configured locally. Under `CI=true` missing URLs are a failure.
+pub fn services(test: &str) -> Option<(String, String)> {
+    match (
+        std::env::var("AUTH_TEST_POSTGRES_URL"),
+        std::env::var("AUTH_TEST_REDIS_URL"),
+    ) {
+        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => Some((pg, redis)),
+        _ => {
+            assert!(
+                !in_ci(),
+                "AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set in CI (.ci/services.sh)"
+            );
+            eprintln!(
+                "\n*** SKIPPED {test}: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// Whether this is a CI run (`CI=true`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+static BUILT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+/// The path of a demo binary, building it (once per test process) when it is missing.
+///
+/// # Panics
+///
+/// When the binary is missing and `cargo build` cannot produce it.
+pub fn demo_binary(framework: Framework) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    // <target>/<profile>/deps/<test>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in <target>/<profile>/deps")
+        .to_path_buf();
+    let bin = profile_dir.join(framework.binary());
+    if bin.is_file() {
+        return bin;
+    }
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.contains(&framework.binary()) {
+        built.push(framework.binary());
+        let target_dir = profile_dir.parent().expect("<target>").to_path_buf();
+        let profile = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("debug")
+            .to_owned();
+        eprintln!(
+            "blackbox-tests: {} is not built yet; running `cargo build -p {} --profile {}` (target dir {})",
+            bin.display(),
+            framework.binary(),
+            if profile == "debug" { "dev" } else { &profile },
+            target_dir.display()
+        );
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "-p", framework.binary(), "--profile"])
+            .arg(if profile == "debug" { "dev" } else { &profile })
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            panic!(
+                "{} is missing and building it failed ({status:?}); build the demos first: \
+                 `cargo build -p axum-demo -p poem-demo -p rocket-demo` with the same \
+                 CARGO_TARGET_DIR and profile as the tests",
+                bin.display()
+            );
+        }
+    }
+    assert!(
+        bin.is_file(),
+        "{} is missing; run `cargo build -p {}` with the same CARGO_TARGET_DIR and profile as the tests",
+        bin.display(),
+        framework.binary()
+    );
+    bin
+}
+
+/// A running demo process.
+pub struct Demo {
+    /// Which demo this is.
+    pub framework: Framework,
+    /// Where it keeps its data.
+    pub backend: Backend,
+    /// `HOST:PORT` it listens on.
+    pub addr: String,
+    /// The base URL the demo puts into mailed links (and checks `Origin` against).
+    pub base_url: String,
+    /// Its mail directory.
+    pub mail_dir: PathBuf,
+    /// The database flags (for `create-user` against the same data).
+    pub db_args: Vec<String>,
+    child: Mutex<Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        // Closing the watchdog's stdin makes it stop the demo and exit; give it a
+        // bounded moment (killing the watchdog first would orphan the demo).
+        drop(child.stdin.take());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn unique(framework: Framework) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "bb{}_{}_{}_{}",
+        std::process::id(),
+        nanos % 100_000,
+        N.fetch_add(1, Ordering::Relaxed),
+        framework.name()
+    )
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("its address").port()
+}
+
+impl Demo {
+    /// Starts `framework`'s demo on a free port with a fresh temporary database (or
+    /// fresh table/key prefixes on the shared services) and mail directory, and waits
+    /// (bounded) for its `listening on http://HOST:PORT` line.
+    ///
+    /// # Panics
+    ///
+    /// When the binary is missing, does not start, or does not print the line in time.
+    pub fn start(framework: Framework, backend: Backend, mode: Mode) -> Demo {
+        let bin = demo_binary(framework);
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mail_dir = dir.path().join("mail");
+        let db_args = match backend {
+            Backend::Sqlite => vec![
+                "--database-url".to_owned(),
+                format!("sqlite://{}", dir.path().join("demo.db").display()),
+            ],
+            Backend::PostgresRedis => {
+                let (pg, redis) = services("PostgreSQL + Redis demo")
+                    .expect("PostgresRedis demos are only started when the services are set");
+                let id = unique(framework);
+                vec![
+                    "--database-url".to_owned(),
+                    pg,
+                    "--table-prefix".to_owned(),
+                    format!("{id}_"),
+                    "--redis-url".to_owned(),
+                    redis,
+                    "--redis-key-prefix".to_owned(),
+                    format!("{id}:"),
+                ]
+            }
+        };
+        let (addr_arg, base_arg) = match mode {
+            Mode::Dev => ("127.0.0.1:0".to_owned(), Vec::new()),
+            Mode::Secure => {
+                let port = free_port();
+                (
+                    format!("127.0.0.1:{port}"),
+                    vec!["--base-url".to_owned(), format!("https://127.0.0.1:{port}")],
+                )
+            }
+        };
+        // The watchdog: runs the demo in the background and stops it when its stdin
+        // (a pipe from this process) reaches end of file.
+        let script = r#""$@" </dev/null & demo=$!
+trap 'kill "$demo" 2>/dev/null; exit 0' TERM INT
+while read -r _; do :; done
+kill "$demo" 2>/dev/null
+wait "$demo""#;
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(&bin)
+            .args(["--addr", &addr_arg])
+            .args(&db_args)
+            .arg("--mail-dir")
+            .arg(&mail_dir)
+            .args(&base_arg)
+            .current_dir(dir.path())
+            .env_remove("AUTH_SECRET")
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env_remove("SMTP_URL")
+            .env_remove("BASE_URL")
+            .env_remove("ADDR")
+            .env_remove("MAIL_DIR")
+            .env_remove("TABLE_PREFIX")
+            .env_remove("REDIS_KEY_PREFIX")
+            .env_remove("ROCKET_CONFIG")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                    let _ = tx.send(addr.trim_end_matches('/').to_owned());
+                }
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(90)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
+                    framework.binary()
+                );
+            }
+        };
+        let base_url = match mode {
+            Mode::Dev => format!("http://{addr}"),
+            Mode::Secure => format!("https://{addr}"),
+        };
+        Demo {
+            framework,
+            backend,
+            addr,
+            base_url,
+            mail_dir,
+            db_args,
+            child: Mutex::new(child),
+            _dir: dir,
+        }
+    }
+
+    /// A new client with an empty cookie jar, connecting from a loopback address of its
+    /// own.
+    pub fn client(&self) -> Client {
+        Client::new(&self.addr, &self.base_url)
+    }
+
+    /// Runs `create-user` against this demo's data.
+    ///
+    /// # Panics
+    ///
+    /// When the subcommand fails.
+    pub fn create_user(&self, email: &str, admin: bool, verified: bool) {
+        let mut cmd = Command::new(demo_binary(self.framework));
+        cmd.current_dir(self._dir.path())
+            .args(&self.db_args)
+            .arg("--mail-dir")
+            .arg(&self.mail_dir)
+            .args(["create-user", "--email", email, "--password", PASSWORD])
+            .env_remove("AUTH_SECRET")
+            .env("RUST_LOG", "error");
+        if admin {
+            cmd.arg("--admin");
+        }
+        if verified {
+            cmd.arg("--verified");
+        }
+        let out = cmd.output().expect("create-user runs");
+        assert!(
+            out.status.success(),
+            "{} create-user failed: {}",
+            self.framework.binary(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&format!("created user {email}")),
+            "create-user output: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+
+    /// The newest mail of `kind` (`verification`, `password_reset`, ...) to `to`, waiting
+    /// (bounded) for it.
+    ///
+    /// # Panics
+    ///
+    /// When no such mail arrives within 20 seconds.
+    pub fn mail(&self, to: &str, kind: &str) -> auth_smtp::ReceivedMail {
+        auth_smtp::wait_for_mail(&self.mail_dir, Duration::from_secs(20), |m| {
+            m.is_to(to) && m.kind.as_deref() == Some(kind)
+        })
+        .expect("the mail directory is readable")
+        .unwrap_or_else(|| panic!("no {kind} mail to {to} within 20 s"))
+    }
+
+    /// The number of mails of `kind` to `to` so far.
+    pub fn mail_count(&self, to: &str, kind: &str) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
+            return 0;
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|e| auth_smtp::read_eml(e.path()).ok())
+            .filter(|m| m.is_to(to) && m.kind.as_deref() == Some(kind))
+            .count()
+    }
+
+    /// The path (from `/auth/...`) of the link in the newest `kind` mail to `to`.
+    ///
+    /// # Panics
+    ///
+    /// When there is no such mail or it holds no link to this demo.
+    pub fn mailed_path(&self, to: &str, kind: &str, marker: &str) -> String {
+        let mail = self.mail(to, kind);
+        let link = mail
+            .link_containing(marker)
+            .unwrap_or_else(|| panic!("the {kind} mail has no link containing {marker}"))
+            .to_owned();
+        let path = link
+            .strip_prefix(&self.base_url)
+            .unwrap_or_else(|| panic!("{link} does not start with {}", self.base_url))
+            .to_owned();
+        assert!(path.starts_with(&format!("/auth{marker}")), "{link}");
+        path
+    }
+
+    /// The token of the link in the newest `kind` mail to `to` (the last path segment).
+    pub fn mailed_token(&self, to: &str, kind: &str, marker: &str) -> String {
+        let path = self.mailed_path(to, kind, marker);
+        path.rsplit('/').next().unwrap_or_default().to_owned()
+    }
+}
+
+/// One HTTP response.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    /// The status code.
+    pub status: u16,
+    /// Every header, in order (names as sent).
+    pub headers: Vec<(String, String)>,
+    /// The body, decoded from chunked transfer encoding.
+    pub body: String,
+}
+
+impl Resp {
+    /// The first header named `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Location` header, or "" when absent.
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
+    /// The `Set-Cookie` header for cookie `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.as_str())
+            .find(|v| v.split('=').next() == Some(name))
+    }
+
+    /// The body parsed as JSON (panics with the body when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+
+    /// `error.code` of a JSON error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// A request body.
+pub enum Body<'a> {
+    /// No body.
+    None,
+    /// A form; the client appends its current CSRF token unless `csrf` is false.
+    Form(&'a [(&'a str, &'a str)], bool),
+    /// A JSON body.
+    Json(&'a serde_json::Value),
+    /// Raw bytes with a content type (`None`: no `Content-Type`).
+    Raw(Option<&'a str>, &'a [u8]),
+    /// Raw bytes sent with chunked transfer encoding (no `Content-Length`).
+    Chunked(&'a str, &'a [u8]),
+}
+
+/// A tiny HTTP/1.1 client with a cookie jar and the last CSRF token seen in a form,
+/// enough to drive the sites like a browser. One connection per request.
+pub struct Client {
+    addr: String,
+    origin: String,
+    source: Ipv4Addr,
+    /// Cookies by name.
+    pub jar: BTreeMap<String, String>,
+    /// The `csrf_token` of the last page with a form.
+    pub csrf: Option<String>,
+}
+
+fn next_source() -> Ipv4Addr {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    // 127.<pid-derived>.<n>.<n>, never 127.0.0.1; distinct per process and client.
+    let pid = std::process::id();
+    let b = (pid % 200) as u8 + 20;
+    let c = (n / 250) as u8;
+    let d = (n % 250) as u8 + 2;
+    Ipv4Addr::new(127, b, c, d)
+}
+
+impl Client {
+    /// A client for the server at `addr` whose pages are served from `origin`.
+    pub fn new(addr: &str, origin: &str) -> Self {
+        Client {
+            addr: addr.to_owned(),
+            origin: origin.to_owned(),
+            source: next_source(),
+            jar: BTreeMap::new(),
+            csrf: None,
+        }
+    }
+
+    /// The loopback address this client connects from.
+    pub fn source_ip(&self) -> Ipv4Addr {
+        self.source
+    }
+
+    fn connect(&self) -> TcpStream {
+        let target: SocketAddr = self.addr.parse().expect("HOST:PORT");
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("a socket");
+        socket
+            .bind(&SocketAddr::from((self.source, 0)).into())
+            .expect("binding a loopback source address");
+        socket
+            .connect_timeout(&target.into(), Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.addr));
+        let stream: TcpStream = socket.into();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("read timeout");
+        stream
+    }
+
+    /// Sends one request with extra headers; `Origin` is this site's unless given.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Body<'_>,
+        extra: &[(&str, &str)],
+    ) -> Resp {
+        let (content_type, bytes, chunked): (Option<&str>, Vec<u8>, bool) = match body {
+            Body::None => (None, Vec::new(), false),
+            Body::Form(fields, with_csrf) => {
+                let mut all: Vec<(String, String)> = fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                if with_csrf {
+                    all.push((
+                        "csrf_token".to_owned(),
+                        self.csrf.clone().unwrap_or_default(),
+                    ));
+                }
+                let encoded = all
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                (
+                    Some("application/x-www-form-urlencoded"),
+                    encoded.into_bytes(),
+                    false,
+                )
+            }
+            Body::Json(v) => (
+                Some("application/json"),
+                serde_json::to_vec(v).expect("JSON"),
+                false,
+            ),
+            Body::Raw(ct, b) => (ct, b.to_vec(), false),
+            Body::Chunked(ct, b) => (Some(ct), b.to_vec(), true),
+        };
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: blackbox-tests\r\n",
+            self.addr
+        );
+        if !self.jar.is_empty() {
+            let c: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            head.push_str(&format!("Cookie: {}\r\n", c.join("; ")));
+        }
+        let has = |name: &str| extra.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        if method != "GET" && !has("origin") {
+            head.push_str(&format!("Origin: {}\r\n", self.origin));
+        }
+        if let Some(ct) = content_type {
+            head.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        if chunked {
+            head.push_str("Transfer-Encoding: chunked\r\n");
+        } else if method != "GET" || !bytes.is_empty() {
+            head.push_str(&format!("Content-Length: {}\r\n", bytes.len()));
+        }
+        for (k, v) in extra {
+            if !v.is_empty() {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+        }
+        head.push_str("\r\n");
+        let mut stream = self.connect();
+        stream.write_all(head.as_bytes()).expect("sending the head");
+        // The server may answer (413) and stop reading before the body is through;
+        // a write error is then expected, the answer is still read below.
+        if chunked {
+            for chunk in bytes.chunks(8192) {
+                if stream
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .and_then(|()| stream.write_all(chunk))
+                    .and_then(|()| stream.write_all(b"\r\n"))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        } else {
+            let _ = stream.write_all(&bytes);
+        }
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 16384];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+                // A reset after the answer arrived (the server closed with unread body).
+                Err(_) if !raw.is_empty() => break,
+                Err(e) => panic!("{method} {path}: reading the answer: {e}"),
+            }
+            if complete(&raw) {
+                break;
+            }
+        }
+        let resp = parse(&raw).unwrap_or_else(|| {
+            panic!(
+                "{method} {path}: not an HTTP answer: {:?}",
+                String::from_utf8_lossy(&raw)
+            )
+        });
+        for (k, v) in &resp.headers {
+            if k.eq_ignore_ascii_case("set-cookie") {
+                let pair = v.split(';').next().unwrap_or_default();
+                if let Some((name, value)) = pair.split_once('=') {
+                    let lower = v.to_ascii_lowercase();
+                    if value.is_empty()
+                        || lower.contains("max-age=0")
+                        || lower.contains("expires=thu, 01 jan 1970")
+                    {
+                        self.jar.remove(name.trim());
+                    } else {
+                        self.jar.insert(name.trim().to_owned(), value.to_owned());
+                    }
+                }
+            }
+        }
+        let marker = "name=\"csrf_token\" value=\"";
+        if let Some(i) = resp.body.find(marker) {
+            let rest = &resp.body[i + marker.len()..];
+            if let Some(end) = rest.find('"') {
+                self.csrf = Some(rest[..end].to_owned());
+            }
+        }
+        resp
+    }
+
+    /// GET.
+    pub fn get(&mut self, path: &str) -> Resp {
+        self.send("GET", path, Body::None, &[])
+    }
+
+    /// GET asking for JSON.
+    pub fn get_json(&mut self, path: &str) -> Resp {
+        self.send("GET", path, Body::None, &[("Accept", "application/json")])
+    }
+
+    /// POST a form with the current CSRF token.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        self.send("POST", path, Body::Form(fields, true), &[])
+    }
+
+    /// POST JSON.
+    pub fn api(&mut self, path: &str, body: serde_json::Value) -> Resp {
+        self.send(
+            "POST",
+            path,
+            Body::Json(&body),
+            &[("Accept", "application/json")],
+        )
+    }
+
+    /// Opens the login page, then signs in with the form.
+    pub fn login(&mut self, email: &str, password: &str) -> Resp {
+        self.get("/auth/login");
+        self.post("/auth/login", &[("login", email), ("password", password)])
+    }
+
+    /// Signs in through the JSON API.
+    pub fn api_login(&mut self, email: &str, password: &str) -> Resp {
+        self.api(
+            "/auth/api/login",
+            serde_json::json!({"login": email, "password": password}),
+        )
+    }
+
+    /// Follows a redirect once (GET).
+    pub fn follow(&mut self, resp: &Resp) -> Resp {
+        let location = resp.location().to_owned();
+        assert!(
+            (300..400).contains(&resp.status) && location.starts_with('/'),
+            "not a local redirect: {} {location}",
+            resp.status
+        );
+        self.get(&location)
+    }
+
+    /// The cookie named `name` (either plain or `__Host-` prefixed) in the jar.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.jar
+            .get(name)
+            .or_else(|| self.jar.get(&format!("__Host-{name}")))
+            .map(String::as_str)
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether `raw` holds a whole answer (so a kept-alive connection need not close).
+fn complete(raw: &[u8]) -> bool {
+    let Some(end) = find(raw, b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    let body = &raw[end + 4..];
+    if let Some(len) = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return body.len() >= len;
+    }
+    if head.contains("transfer-encoding: chunked") {
+        return find(body, b"0\r\n\r\n").is_some_and(|i| i == 0 || body[..i].ends_with(b"\r\n"));
+    }
+    false
+}
+
+fn parse(raw: &[u8]) -> Option<Resp> {
+    let end = find(raw, b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut body = raw[end + 4..].to_vec();
+    let mut lines = head.lines();
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Some(Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(i) = find(rest, b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..i]);
+        let n = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        let tail = &rest[i + 2..];
+        let n = n.min(tail.len());
+        out.extend_from_slice(&tail[..n]);
+        rest = tail.get(n + 2..).unwrap_or_default();
+    }
+    out
+}
+
+/// Percent-encodes a form or query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A distinct email address for one scenario on one demo.
+pub fn email(scenario: &str, demo: &Demo) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}.{}.{}@example.com",
+        scenario.replace('_', "-"),
+        demo.framework.name(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}

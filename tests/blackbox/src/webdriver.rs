@@ -1,0 +1,338 @@
+//! A minimal W3C WebDriver client for headless Chromium through `chromedriver`.
+//!
+//! Why not `fantoccini`: it brings a hyper client stack and a TLS backend (whose rustls
+//! feature pulls `aws-lc-rs` unless carefully configured), while chromedriver is only
+//! ever reached over plain HTTP on 127.0.0.1. The handful of commands these tests need
+//! (new session, navigate, find, type, click, source, URL, window size, screenshot) are
+//! a few JSON requests, written here over the same tiny HTTP code as the rest of the
+//! harness: no extra dependency, nothing to audit for native TLS.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+/// The flags Chromium needs on this machine's closed network and in CI.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+];
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn which(names: &[&str], env: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    dirs.push(PathBuf::from("/usr/bin"));
+    names
+        .iter()
+        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
+        .find(|c| c.is_file())
+}
+
+/// Chromium and chromedriver, or `None` with a visible skip notice when either is
+/// missing locally. Under `CI=true` a missing one is a failure.
+pub fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
+    let chromium = which(
+        &[
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ],
+        "CHROMIUM",
+    );
+    let driver = which(&["chromedriver"], "CHROMEDRIVER");
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => {
+            assert!(
+                !crate::in_ci(),
+                "Chromium and chromedriver must be installed in CI (.ci/services.sh installs them); found chromium={c:?} chromedriver={d:?}"
+            );
+            eprintln!(
+                "\n*** SKIPPED {test}: chromium={c:?} chromedriver={d:?} (Debian: apt-get install chromium chromium-driver) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// A chromedriver process on a free port with one browser session.
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.command("DELETE", "", None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(90)))
+        .map_err(|e| e.to_string())?;
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        payload.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(payload.as_bytes()))
+        .map_err(|e| format!("send: {e}"))?;
+    // chromedriver keeps the connection open: read until the answer is complete.
+    let mut raw = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let n = stream.read(&mut buf).map_err(|e| format!("read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if crate::complete(&raw) {
+            break;
+        }
+    }
+    let resp = crate::parse(&raw).ok_or("not an HTTP answer")?;
+    let v: Value =
+        serde_json::from_str(&resp.body).map_err(|e| format!("not JSON ({e}): {}", resp.body))?;
+    if resp.status >= 400 {
+        return Err(format!("{method} {path}: {} {v}", resp.status));
+    }
+    Ok(v)
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a headless Chromium session with a fresh
+    /// profile and a `width`×`height` window.
+    ///
+    /// # Panics
+    ///
+    /// When chromedriver or the browser does not come up within a minute.
+    pub fn start(chromium: &std::path::Path, driver: &std::path::Path, size: (u32, u32)) -> Self {
+        let port = crate::free_port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver.display()));
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let mut browser = Browser {
+            driver: child,
+            port,
+            session: String::new(),
+            _profile: profile,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(v) = http(port, "GET", "/status", None)
+                && v["value"]["ready"] == true
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| (*s).to_owned()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            browser._profile.path().display()
+        ));
+        args.push(format!("--window-size={},{}", size.0, size.1));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "goog:chromeOptions": {"binary": chromium.display().to_string(), "args": args},
+        }}});
+        let v = http(port, "POST", "/session", Some(&caps))
+            .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
+        browser.session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session id in {v}"))
+            .to_owned();
+        browser.set_window(size);
+        browser
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let p = format!("/session/{}{path}", self.session);
+        let body = match (method, body) {
+            ("POST", None) => Some(json!({})),
+            (_, b) => b,
+        };
+        http(self.port, method, &p, body.as_ref()).map(|v| v["value"].clone())
+    }
+
+    fn must(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.command(method, path, body)
+            .unwrap_or_else(|e| panic!("WebDriver: {e}"))
+    }
+
+    /// Resizes the window (the viewport follows in headless mode).
+    pub fn set_window(&self, (width, height): (u32, u32)) {
+        self.must(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+    }
+
+    /// Navigates to `url` and waits for the load.
+    pub fn goto(&self, url: &str) {
+        self.must("POST", "/url", Some(json!({"url": url})));
+    }
+
+    /// The current URL.
+    pub fn url(&self) -> String {
+        self.must("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The current DOM, serialised.
+    pub fn source(&self) -> String {
+        self.must("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The visible text of the page body.
+    pub fn text(&self) -> String {
+        let el = self.find("body");
+        self.must("GET", &format!("/element/{el}/text"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The id of the first element matching a CSS selector (panics when none).
+    pub fn find(&self, css: &str) -> String {
+        match self.command(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        ) {
+            Ok(v) => v[ELEMENT]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| panic!("WebDriver: no element id in {v}")),
+            Err(e) => panic!(
+                "no element matches {css:?} on {} ({e}):\n{}",
+                self.url(),
+                self.source()
+            ),
+        }
+    }
+
+    /// The id of the first element matching a CSS selector, if any.
+    pub fn try_find(&self, css: &str) -> Option<String> {
+        let v = self
+            .command(
+                "POST",
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .ok()?;
+        v[ELEMENT].as_str().map(str::to_owned)
+    }
+
+    /// Types `text` into the element matching `css` (after clearing it).
+    pub fn fill(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.must("POST", &format!("/element/{el}/clear"), None);
+        self.must(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Clicks the element matching `css` (a submit button: the page load is awaited by
+    /// the next command, bounded by chromedriver's page-load timeout).
+    pub fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.must("POST", &format!("/element/{el}/click"), None);
+    }
+
+    /// Waits (bounded) until the page text contains `needle`.
+    ///
+    /// # Panics
+    ///
+    /// With the page's URL and text when it does not appear within 20 seconds.
+    pub fn wait_for_text(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text();
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} did not appear on {} within 20 s; the page says:\n{text}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A PNG of the viewport.
+    pub fn screenshot(&self) -> Vec<u8> {
+        let v = self.must("GET", "/screenshot", None);
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("the screenshot is base64")
+    }
+
+    /// The page's full height in CSS pixels.
+    pub fn document_height(&self) -> u32 {
+        let v = self.must(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.documentElement.scrollHeight", "args": []})),
+        );
+        v.as_u64().unwrap_or(0) as u32
+    }
+
+    /// The page's full width in CSS pixels (wider than the window means it overflows).
+    pub fn document_width(&self) -> u32 {
+        let v = self.must(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.documentElement.scrollWidth", "args": []})),
+        );
+        v.as_u64().unwrap_or(0) as u32
+    }
+}

@@ -1,0 +1,136 @@
+//! A person's journey in a real browser (headless Chromium through chromedriver), once
+//! per framework: register (first with a weak password), open the mailed verification
+//! link, a wrong password, sign in, dashboard, sign out, reset the password, sign in
+//! again, and an already-used or tampered link. Skipped locally without Chromium and
+//! chromedriver; a failure under `CI=true`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use blackbox_tests::webdriver::{Browser, browser_tools};
+use blackbox_tests::{Backend, Demo, Framework, Mode, NEW_PASSWORD, PASSWORD, email};
+
+macro_rules! frameworks {
+    ($($module:ident => $framework:ident),*) => {
+        $(
+            mod $module {
+                #[test]
+                fn register_verify_login_logout_reset_in_a_real_browser() {
+                    crate::journey(blackbox_tests::Framework::$framework);
+                }
+            }
+        )*
+    };
+}
+
+frameworks!(axum => Axum, poem => Poem, rocket => Rocket);
+
+fn submit(b: &Browser) {
+    b.click("main form.form button[type=submit]");
+}
+
+fn journey(framework: Framework) {
+    let test = format!(
+        "{}::register_verify_login_logout_reset_in_a_real_browser",
+        framework.name()
+    );
+    let Some((chromium, driver)) = browser_tools(&test) else {
+        return;
+    };
+    let demo = Demo::start(framework, Backend::Sqlite, Mode::Dev);
+    let b = Browser::start(&chromium, &driver, (1280, 800));
+    let base = demo.base_url.clone();
+    let email = email("browser", &demo);
+
+    // Home, then registration with a weak password: the error is shown at the field.
+    b.goto(&format!("{base}/"));
+    b.wait_for_text("Create an account");
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_text("Create your account");
+    b.fill("input[name=email]", &email);
+    b.fill("input[name=password]", "password");
+    b.fill("input[name=password_confirm]", "password");
+    submit(&b);
+    b.wait_for_text("Create your account");
+    assert!(
+        b.try_find("input[name=password][aria-invalid=true]")
+            .is_some(),
+        "the weak password is marked invalid: {}",
+        b.text()
+    );
+    assert!(b.source().contains(&email), "the address is kept");
+    b.fill("input[name=password]", PASSWORD);
+    b.fill("input[name=password_confirm]", PASSWORD);
+    submit(&b);
+    b.wait_for_text("Check your inbox");
+
+    // The mailed link, opened in the browser: confirmed, on to the sign-in page.
+    let verify = demo.mail(&email, "verification");
+    let link = verify
+        .link_containing("/verify/")
+        .expect("a link")
+        .to_owned();
+    b.goto(&link);
+    b.wait_for_text("Sign in");
+    assert!(b.url().ends_with("/auth/login"), "{}", b.url());
+    assert!(
+        !b.url().contains(link.rsplit('/').next().unwrap()),
+        "the token left the URL"
+    );
+
+    // A wrong password, then the right one.
+    b.fill("input[name=login]", &email);
+    b.fill("input[name=password]", "not my password at all");
+    submit(&b);
+    b.wait_for_text("The email, username or password is incorrect.");
+    b.fill("input[name=password]", PASSWORD);
+    submit(&b);
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/dashboard"));
+    b.wait_for_text("Dashboard");
+    assert!(b.text().contains(&email));
+
+    // Sign out from the header; the dashboard sends us to the sign-in page.
+    b.click("header form button[type=submit]");
+    b.wait_for_text("Create account");
+    b.goto(&format!("{base}/dashboard"));
+    b.wait_for_text("Sign in");
+    assert!(b.url().contains("/auth/login?next="), "{}", b.url());
+
+    // Forgotten password.
+    b.goto(&format!("{base}/auth/login"));
+    b.click("a[href$='/request_password_reset']");
+    b.wait_for_text("Reset your password");
+    b.fill("input[name=email]", &email);
+    submit(&b);
+    let reset = demo.mail(&email, "password_reset");
+    let reset_link = reset.link_containing("/reset/").expect("a link").to_owned();
+    b.goto(&reset_link);
+    b.wait_for_text("Choose a new password");
+    // A weak one first.
+    b.fill("input[name=password]", "12345678");
+    b.fill("input[name=password_confirm]", "12345678");
+    submit(&b);
+    b.wait_for_text("Choose a new password");
+    assert!(
+        b.try_find("input[aria-invalid=true]").is_some(),
+        "{}",
+        b.text()
+    );
+    b.fill("input[name=password]", NEW_PASSWORD);
+    b.fill("input[name=password_confirm]", NEW_PASSWORD);
+    submit(&b);
+    b.wait_for_text("Sign in");
+    b.fill("input[name=login]", &email);
+    b.fill("input[name=password]", NEW_PASSWORD);
+    submit(&b);
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/dashboard"));
+    b.wait_for_text("Dashboard");
+
+    // The used reset link, and a tampered one, explain themselves.
+    b.goto(&reset_link);
+    b.wait_for_text("invalid, has expired or was already used");
+    b.goto(&format!("{reset_link}x"));
+    b.wait_for_text("invalid, has expired or was already used");
+    let width = b.document_width();
+    assert!(width <= 1280, "the page overflows horizontally: {width}px");
+}

@@ -1,0 +1,155 @@
+//! Screenshots of every page for the guide, at a phone-sized (390×844) and a
+//! desktop-sized (1280×800) window, written to `docs/screenshots/<page>-<size>.png`.
+//! Not part of the normal run:
+//!
+//! ```sh
+//! cargo test -p blackbox-tests --test screenshots -- --ignored
+//! ```
+//!
+//! Each page is also checked for horizontal overflow at both sizes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use blackbox_tests::webdriver::{Browser, browser_tools};
+use blackbox_tests::{Backend, Demo, Framework, Mode, PASSWORD};
+
+const SIZES: [(&str, (u32, u32)); 2] = [("phone", (390, 844)), ("desktop", (1280, 800))];
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("docs/screenshots");
+    dir
+}
+
+/// Takes `name` at both sizes (the page reflows; it is not reloaded).
+fn shoot(b: &Browser, name: &str, overflow: &mut Vec<String>) {
+    for (size, dims) in SIZES {
+        b.set_window(dims);
+        let png = b.screenshot();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(out_dir().join(format!("{name}-{size}.png")), png).expect("written");
+        let width = b.document_width();
+        if width > dims.0 {
+            overflow.push(format!("{name} at {size}: {width}px wide"));
+        }
+    }
+}
+
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_every_page() {
+    let Some((chromium, driver)) = browser_tools("screenshots_of_every_page") else {
+        return;
+    };
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
+    let base = demo.base_url.clone();
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+    let email = "ada.lovelace@example.com";
+
+    b.goto(&format!("{base}/"));
+    b.wait_for_text("Create an account");
+    shoot(&b, "home", &mut overflow);
+
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_text("Create your account");
+    shoot(&b, "register", &mut overflow);
+    b.fill("input[name=email]", email);
+    b.fill("input[name=password]", "password");
+    b.fill("input[name=password_confirm]", "passw0rd");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Create your account");
+    shoot(&b, "register-errors", &mut overflow);
+    b.fill("input[name=password]", PASSWORD);
+    b.fill("input[name=password_confirm]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Check your inbox");
+    shoot(&b, "check-your-email", &mut overflow);
+
+    let link = demo.mail(email, "verification");
+    let link = link.link_containing("/verify/").expect("a link").to_owned();
+    b.goto(&link);
+    b.wait_for_text("Sign in");
+    shoot(&b, "login-after-verification", &mut overflow);
+
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_text("Sign in");
+    shoot(&b, "login", &mut overflow);
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", "wrong password");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("incorrect");
+    shoot(&b, "login-wrong-password", &mut overflow);
+
+    b.goto(&format!("{base}/auth/request_password_reset"));
+    b.wait_for_text("Reset your password");
+    shoot(&b, "reset-request", &mut overflow);
+    b.fill("input[name=email]", email);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Check your inbox");
+    shoot(&b, "reset-requested", &mut overflow);
+    let reset = demo.mail(email, "password_reset");
+    let reset = reset.link_containing("/reset/").expect("a link").to_owned();
+    b.goto(&reset);
+    b.wait_for_text("Choose a new password");
+    shoot(&b, "reset-form", &mut overflow);
+    b.goto(&format!("{reset}tampered"));
+    b.wait_for_text("invalid");
+    shoot(&b, "link-invalid-or-expired", &mut overflow);
+
+    b.goto(&format!("{base}/auth/verify/resend"));
+    b.wait_for_text("Confirm your email address");
+    shoot(&b, "verify-resend", &mut overflow);
+    b.goto(&format!("{base}/auth/no-such-page"));
+    b.wait_for_text("Page not found");
+    shoot(&b, "not-found", &mut overflow);
+
+    // Signed in.
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/dashboard"));
+    b.wait_for_text("Dashboard");
+    shoot(&b, "dashboard", &mut overflow);
+    for (path, name, text) in [
+        ("/auth/account", "account", "Account"),
+        ("/auth/account/password", "account-password", "password"),
+        ("/auth/account/email", "account-email", "mail"),
+        ("/auth/account/sessions", "account-sessions", "Signed"),
+        ("/auth/account/delete", "account-delete", "Delete"),
+    ] {
+        b.goto(&format!("{base}{path}"));
+        b.wait_for_text(text);
+        shoot(&b, name, &mut overflow);
+    }
+    b.goto(&format!("{base}/admin"));
+    b.wait_for_text("");
+    shoot(&b, "forbidden", &mut overflow);
+
+    // An administrator.
+    demo.create_user("root@example.com", true, true);
+    b.click("header form button[type=submit]");
+    b.wait_for_text("Create account");
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", "root@example.com");
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/admin"));
+    b.wait_for_text("account");
+    shoot(&b, "admin-demo", &mut overflow);
+    b.goto(&format!("{base}/auth/admin"));
+    b.wait_for_text(email);
+    shoot(&b, "admin-users", &mut overflow);
+    b.click("a[href*='/auth/admin/users/']");
+    b.wait_for_text("Sessions");
+    shoot(&b, "admin-user", &mut overflow);
+
+    assert!(
+        overflow.is_empty(),
+        "pages overflow horizontally: {overflow:#?}"
+    );
+}
