@@ -231,11 +231,18 @@ impl Browser {
 
     /// The visible text of the page body.
     pub fn text(&self) -> String {
-        let el = self.find("body");
-        self.must("GET", &format!("/element/{el}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.try_text().unwrap_or_else(|e| panic!("WebDriver: {e}"))
+    }
+
+    fn try_text(&self) -> Result<String, String> {
+        // A script rather than an element reference: the page may be replaced between
+        // two commands (a form just submitted), which would make a reference stale.
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.body ? document.body.innerText : ''", "args": []})),
+        )
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
     }
 
     /// The id of the first element matching a CSS selector (panics when none).
@@ -295,7 +302,7 @@ impl Browser {
     pub fn wait_for_text(&self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let text = self.text();
+            let text = self.try_text().unwrap_or_default();
             if text.contains(needle) {
                 return;
             }
@@ -303,6 +310,36 @@ impl Browser {
                 Instant::now() < deadline,
                 "{needle:?} did not appear on {} within 20 s; the page says:\n{text}",
                 self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits (bounded) until the page's first `<h1>` contains `heading`: a page change,
+    /// unlike text that the previous page may also show.
+    ///
+    /// # Panics
+    ///
+    /// With the page's URL and text when it does not appear within 20 seconds.
+    pub fn wait_for_heading(&self, heading: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let h1 = self
+                .command(
+                    "POST",
+                    "/execute/sync",
+                    Some(json!({"script": "var h = document.querySelector('h1'); return h ? h.innerText : ''", "args": []})),
+                )
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            if h1.contains(heading) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "heading {heading:?} did not appear on {} within 20 s (h1: {h1:?}); the page says:\n{}",
+                self.url(),
+                self.try_text().unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
