@@ -59,18 +59,18 @@ fn screenshots_of_every_page() {
     b.fill("input[name=password]", "password");
     b.fill("input[name=password_confirm]", "passw0rd");
     b.click("main form.form button[type=submit]");
-    b.wait_for_text("Create your account");
+    b.wait_for_text("Please correct");
     shoot(&b, "register-errors", &mut overflow);
     b.fill("input[name=password]", PASSWORD);
     b.fill("input[name=password_confirm]", PASSWORD);
     b.click("main form.form button[type=submit]");
-    b.wait_for_text("Check your inbox");
+    b.wait_for_heading("Check your inbox");
     shoot(&b, "check-your-email", &mut overflow);
 
     let link = demo.mail(email, "verification");
     let link = link.link_containing("/verify/").expect("a link").to_owned();
     b.goto(&link);
-    b.wait_for_text("Sign in");
+    b.wait_for_heading("Sign in");
     shoot(&b, "login-after-verification", &mut overflow);
 
     b.goto(&format!("{base}/auth/login"));
@@ -87,7 +87,7 @@ fn screenshots_of_every_page() {
     shoot(&b, "reset-request", &mut overflow);
     b.fill("input[name=email]", email);
     b.click("main form.form button[type=submit]");
-    b.wait_for_text("Check your inbox");
+    b.wait_for_heading("Check your inbox");
     shoot(&b, "reset-requested", &mut overflow);
     let reset = demo.mail(email, "password_reset");
     let reset = reset.link_containing("/reset/").expect("a link").to_owned();
@@ -112,7 +112,7 @@ fn screenshots_of_every_page() {
     b.click("main form.form button[type=submit]");
     b.wait_for_text("Signed in as");
     b.goto(&format!("{base}/dashboard"));
-    b.wait_for_text("Dashboard");
+    b.wait_for_heading("Dashboard");
     shoot(&b, "dashboard", &mut overflow);
     for (path, name, text) in [
         ("/auth/account", "account", "Account"),
@@ -126,13 +126,13 @@ fn screenshots_of_every_page() {
         shoot(&b, name, &mut overflow);
     }
     b.goto(&format!("{base}/admin"));
-    b.wait_for_text("");
     shoot(&b, "forbidden", &mut overflow);
 
     // An administrator.
     demo.create_user("root@example.com", true, true);
+    b.goto(&format!("{base}/auth/account"));
     b.click("header form button[type=submit]");
-    b.wait_for_text("Create account");
+    b.wait_for_text("Create an account");
     b.goto(&format!("{base}/auth/login"));
     b.fill("input[name=login]", "root@example.com");
     b.fill("input[name=password]", PASSWORD);
