@@ -199,13 +199,35 @@ impl Browser {
             .unwrap_or_else(|e| panic!("WebDriver: {e}"))
     }
 
-    /// Resizes the window (the viewport follows in headless mode).
+    /// Resizes the window so that the viewport (what screenshots show) is
+    /// `width`×`height` CSS pixels: the window rectangle includes the browser's own
+    /// frame, so the difference is measured and added.
     pub fn set_window(&self, (width, height): (u32, u32)) {
-        self.must(
-            "POST",
-            "/window/rect",
-            Some(json!({"width": width, "height": height})),
-        );
+        let resize = |w: u32, h: u32| {
+            self.must(
+                "POST",
+                "/window/rect",
+                Some(json!({"width": w, "height": h})),
+            );
+        };
+        resize(width, height);
+        let inner = |what: &str| {
+            self.command(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": format!("return window.{what}"), "args": []})),
+            )
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as u32
+        };
+        let (w, h) = (inner("innerWidth"), inner("innerHeight"));
+        if (w, h) != (width, height) && w > 0 && h > 0 {
+            resize(
+                width + width.saturating_sub(w),
+                height + height.saturating_sub(h),
+            );
+        }
     }
 
     /// Navigates to `url` and waits for the load.
