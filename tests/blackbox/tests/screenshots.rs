@@ -114,6 +114,9 @@ fn screenshots_of_every_page() {
     b.goto(&format!("{base}/dashboard"));
     b.wait_for_heading("Dashboard");
     shoot(&b, "dashboard", &mut overflow);
+    // A second device, so the devices page shows a per-device "Sign out".
+    let mut phone = demo.client();
+    assert_eq!(phone.login(email, PASSWORD).status, 303);
     for (path, name, text) in [
         ("/auth/account", "account", "Account"),
         ("/auth/account/password", "account-password", "password"),
