@@ -178,6 +178,21 @@ pub fn demo_binary(framework: Framework) -> PathBuf {
     bin
 }
 
+/// A command that runs `program` under a tiny `sh` watchdog: the program runs in the
+/// background and is stopped when the watchdog's stdin (a pipe from this process; spawn
+/// with `Stdio::piped()` stdin and keep it) reaches end of file, which happens when this
+/// process ends however it ends. Append the program's arguments to the command.
+pub(crate) fn supervised(program: &Path) -> Command {
+    let script = r#""$@" </dev/null & child=$!
+trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
+while read -r _; do :; done
+kill "$child" 2>/dev/null
+wait "$child""#;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg("sh").arg(program);
+    cmd
+}
+
 /// A running demo process.
 pub struct Demo {
     /// Which demo this is.
@@ -274,18 +289,7 @@ impl Demo {
                 )
             }
         };
-        // The watchdog: runs the demo in the background and stops it when its stdin
-        // (a pipe from this process) reaches end of file.
-        let script = r#""$@" </dev/null & demo=$!
-trap 'kill "$demo" 2>/dev/null; exit 0' TERM INT
-while read -r _; do :; done
-kill "$demo" 2>/dev/null
-wait "$demo""#;
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg("sh")
-            .arg(&bin)
+        let mut child = supervised(&bin)
             .args(["--addr", &addr_arg])
             .args(&db_args)
             .arg("--mail-dir")

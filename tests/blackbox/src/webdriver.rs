@@ -10,7 +10,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -87,6 +87,11 @@ pub struct Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.command("DELETE", "", None);
+        drop(self.driver.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.driver.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -138,8 +143,11 @@ impl Browser {
     /// When chromedriver or the browser does not come up within a minute.
     pub fn start(chromium: &std::path::Path, driver: &std::path::Path, size: (u32, u32)) -> Self {
         let port = crate::free_port();
-        let child = Command::new(driver)
+        // Under the watchdog, so that chromedriver (and the browser it owns) stops with
+        // this process even if it aborts.
+        let child = crate::supervised(driver)
             .arg(format!("--port={port}"))
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
