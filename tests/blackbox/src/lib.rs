@@ -104,12 +104,18 @@ pub fn services(test: &str) -> Option<(String, String)> {
                 !in_ci(),
                 "AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set in CI (.ci/services.sh)"
             );
-            eprintln!(
-                "\n*** SKIPPED {test}: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set ***\n"
-            );
+            skip_notice(&format!(
+                "{test}: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set"
+            ));
             None
         }
     }
+}
+
+/// Prints `*** SKIPPED ... ***` straight to the process's stderr: libtest captures only
+/// the `print!` family, so the notice shows even for a passing test.
+pub fn skip_notice(what: &str) {
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {what} ***");
 }
 
 /// Whether this is a CI run (`CI=true`).

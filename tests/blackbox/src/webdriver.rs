@@ -68,9 +68,9 @@ pub fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
                 !crate::in_ci(),
                 "Chromium and chromedriver must be installed in CI (.ci/services.sh installs them); found chromium={c:?} chromedriver={d:?}"
             );
-            eprintln!(
-                "\n*** SKIPPED {test}: chromium={c:?} chromedriver={d:?} (Debian: apt-get install chromium chromium-driver) ***\n"
-            );
+            crate::skip_notice(&format!(
+                "{test}: chromium={c:?} chromedriver={d:?} (Debian: apt-get install chromium chromium-driver)"
+            ));
             None
         }
     }
