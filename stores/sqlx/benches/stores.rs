@@ -1,10 +1,11 @@
-//! The engine's hot flows on each sqlx backend: authenticate (per request), register and
-//! login.
+//! The engine's hot flows on each store backend: authenticate (per request), register and
+//! login, on the sqlx backends and, for comparison, on Redis (`auth-store-redis`).
 //!
 //! Argon2 runs with the cheap test parameters so that the store's share of each flow is
 //! what is measured (with the default parameters hashing dominates every store alike).
 //! SQLite runs on a temporary file; PostgreSQL and MariaDB run when
-//! `AUTH_TEST_POSTGRES_URL` / `AUTH_TEST_MYSQL_URL` are set (see docs/benchmarks-stores.md).
+//! `AUTH_TEST_POSTGRES_URL` / `AUTH_TEST_MYSQL_URL` are set, Redis when `AUTH_TEST_REDIS_URL`
+//! is (see docs/benchmarks-stores.md).
 //!
 //! ```sh
 //! source .ci/services.sh && ensure_postgres && ensure_mariadb
@@ -45,7 +46,28 @@ fn ctx() -> RequestContext {
     )
 }
 
-fn engine(store: SqlxStore) -> Auth {
+/// A store for every role of the engine.
+trait AllStores:
+    auth_core::UserStore
+    + auth_core::SessionStore
+    + auth_core::SessionUserStore
+    + auth_core::CounterStore
+    + auth_core::MailOutbox
+    + auth_core::AuditSink
+{
+}
+
+impl<S> AllStores for S where
+    S: auth_core::UserStore
+        + auth_core::SessionStore
+        + auth_core::SessionUserStore
+        + auth_core::CounterStore
+        + auth_core::MailOutbox
+        + auth_core::AuditSink
+{
+}
+
+fn engine<S: AllStores>(store: S) -> Auth {
     // Limits a bench never reaches: it repeats one sign-in thousands of times.
     let never = RateLimit::new(u64::MAX / 4, time::Duration::minutes(1));
     let config = Config::builder()
@@ -80,7 +102,7 @@ fn login(email: &str) -> Login {
     }
 }
 
-fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, SqlxStore)> {
+fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Auth)> {
     let prefix = format!("bench{}_", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let options = || {
         SqlxStoreOptions::new()
@@ -89,25 +111,34 @@ fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'stati
     };
     let mut out = Vec::new();
     let file = format!("sqlite://{}", dir.join("bench.db").display());
-    out.push((
-        "sqlite",
-        rt.block_on(SqlxStore::connect(&file, options()))
-            .expect("sqlite"),
-    ));
+    let sqlite: SqlxStore = rt
+        .block_on(SqlxStore::connect(&file, options()))
+        .expect("sqlite");
+    out.push(("sqlx_sqlite", engine(sqlite)));
     for (name, var) in [
-        ("postgres", "AUTH_TEST_POSTGRES_URL"),
-        ("mariadb", "AUTH_TEST_MYSQL_URL"),
+        ("sqlx_postgres", "AUTH_TEST_POSTGRES_URL"),
+        ("sqlx_mariadb", "AUTH_TEST_MYSQL_URL"),
     ] {
         match std::env::var(var) {
             Ok(url) if !url.is_empty() => {
-                out.push((
-                    name,
-                    rt.block_on(SqlxStore::connect(&url, options()))
-                        .expect(name),
-                ));
+                let store = rt
+                    .block_on(SqlxStore::connect(&url, options()))
+                    .expect(name);
+                out.push((name, engine(store)));
             }
             _ => eprintln!("skipping {name}: {var} not set"),
         }
+    }
+    match std::env::var("AUTH_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => {
+            let config =
+                auth_store_redis::RedisConfig::new(url).key_prefix(format!("auth-bench:{prefix}:"));
+            let store = rt
+                .block_on(auth_store_redis::RedisStore::connect(config))
+                .expect("redis");
+            out.push(("redis", engine(store)));
+        }
+        _ => eprintln!("skipping redis: AUTH_TEST_REDIS_URL not set"),
     }
     out
 }
@@ -118,8 +149,7 @@ fn flows(c: &mut Criterion) {
         .build()
         .expect("a Tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    for (name, store) in backends(&rt, dir.path()) {
-        let auth = engine(store);
+    for (name, auth) in backends(&rt, dir.path()) {
         let email = "ada@example.com";
         rt.block_on(auth.create_user(NewUser {
             email: email.into(),
@@ -133,7 +163,7 @@ fn flows(c: &mut Criterion) {
             .block_on(auth.login(login(email), &ctx()))
             .expect("a session");
 
-        let mut g = c.benchmark_group(format!("sqlx_{name}"));
+        let mut g = c.benchmark_group(name);
         g.bench_function("authenticate", |b| {
             b.to_async(&rt).iter(|| async {
                 auth.authenticate(&signed_in.token)
