@@ -19,7 +19,8 @@ const NEW_PASSWORD: &str = "violet elephants juggle quietly";
 
 pub struct Demo {
     child: Child,
-    addr: String,
+    /// `HOST:PORT` the demo listens on.
+    pub addr: String,
     dir: tempfile::TempDir,
 }
 
