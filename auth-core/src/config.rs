@@ -6,13 +6,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use time::Duration;
 
 use crate::error::{Error, Result};
 use crate::machine::{LockoutPolicy, Policy};
+use crate::mail::Composer;
 use crate::password::{HashParams, Hasher, PasswordPolicy};
-use crate::token::{TokenKeys, TokenLifetimes};
+use crate::token::{TokenKeys, TokenLifetimes, TokenService};
 
 /// How registration answers for an address that already has an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,11 +142,12 @@ impl Links {
 pub struct Config {
     pub(crate) app_name: String,
     pub(crate) links: Links,
-    pub(crate) token_keys: TokenKeys,
-    pub(crate) token_lifetimes: TokenLifetimes,
+    /// Built once here, so a bad key or lifetime is refused by `build`.
+    pub(crate) tokens: TokenService,
     pub(crate) hash_params: HashParams,
-    pub(crate) pepper: Option<Vec<u8>>,
-    pub(crate) max_concurrent_hashes: usize,
+    /// Built once here (its checks refuse a bad pepper or concurrency); engines built from
+    /// clones of this configuration share its semaphore, so together they stay bounded.
+    pub(crate) hasher: Hasher,
     pub(crate) password_policy: PasswordPolicy,
     pub(crate) sessions: SessionConfig,
     pub(crate) policy: Policy,
@@ -152,7 +155,7 @@ pub struct Config {
     pub(crate) registration: RegistrationMode,
     pub(crate) admin_role: String,
     pub(crate) mail_in_background: bool,
-    pub(crate) mail_templates: BTreeMap<String, String>,
+    pub(crate) composer: Arc<Composer>,
 }
 
 impl fmt::Debug for Config {
@@ -160,9 +163,8 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("app_name", &self.app_name)
             .field("links", &self.links)
-            .field("token_keys", &self.token_keys)
-            .field("hash_params", &self.hash_params)
-            .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
+            .field("tokens", &self.tokens)
+            .field("hasher", &self.hasher)
             .field("sessions", &self.sessions)
             .field("policy", &self.policy)
             .field("rate_limits", &self.rate_limits)
@@ -223,8 +225,8 @@ impl Config {
     }
 
     /// Link token lifetimes.
-    pub fn token_lifetimes(&self) -> &TokenLifetimes {
-        &self.token_lifetimes
+    pub fn token_lifetimes(&self) -> TokenLifetimes {
+        self.tokens.lifetimes()
     }
 }
 
@@ -410,11 +412,9 @@ impl ConfigBuilder {
         let max_concurrent_hashes = self.max_concurrent_hashes.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
-        // The hasher's own checks (parameters, pepper length, concurrency bounds), run now
-        // so that a bad value is refused here rather than when the engine is assembled.
-        Hasher::new(hash_params, self.pepper.clone(), max_concurrent_hashes)?;
-        // Likewise a mail template override that does not render.
-        crate::mail::Composer::new(&self.mail_templates)?;
+        let hasher = Hasher::new(hash_params, self.pepper, max_concurrent_hashes)?;
+        let tokens = TokenService::new(token_keys, self.token_lifetimes.unwrap_or_default())?;
+        let composer = Arc::new(Composer::new(&self.mail_templates)?);
         let sessions = self.sessions.unwrap_or_default();
         if sessions.lifetime <= Duration::ZERO
             || sessions.idle_timeout <= Duration::ZERO
@@ -439,11 +439,9 @@ impl ConfigBuilder {
         Ok(Config {
             app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
             links: Links { base_url, prefix },
-            token_keys,
-            token_lifetimes: self.token_lifetimes.unwrap_or_default(),
+            tokens,
             hash_params,
-            pepper: self.pepper,
-            max_concurrent_hashes,
+            hasher,
             password_policy,
             sessions,
             policy: Policy {
@@ -454,7 +452,7 @@ impl ConfigBuilder {
             registration: self.registration,
             admin_role,
             mail_in_background: self.mail_in_background.unwrap_or(true),
-            mail_templates: self.mail_templates,
+            composer,
         })
     }
 }

@@ -63,6 +63,7 @@ impl Auth {
         if password.chars().count() <= self.inner.config.password_policy.max_length
             && let Some(proof) = self
                 .inner
+                .config
                 .hasher
                 .verify(password, &user.password_hash)
                 .await?
@@ -92,7 +93,7 @@ impl Auth {
         let proof = self
             .reauthenticate(&user, &input.current_password, "current_password", ctx)
             .await?;
-        let new_hash = self.inner.hasher.hash(&input.password).await?;
+        let new_hash = self.inner.config.hasher.hash(&input.password).await?;
         let (user, effects) = self
             .run_event(user, Event::PasswordChanged { proof, new_hash })
             .await?;
@@ -161,10 +162,11 @@ impl Auth {
         if taken {
             effects.retain(|e| *e != crate::machine::Effect::Mail(MailKind::EmailChange));
         }
-        let token = self
-            .inner
-            .tokens
-            .issue(Purpose::ChangeEmail, &user, &new_email, self.now())?;
+        let token =
+            self.inner
+                .config
+                .tokens
+                .issue(Purpose::ChangeEmail, &user, &new_email, self.now())?;
         let links = MailLinks {
             link: Some(self.inner.config.links.confirm_email(&token)),
             new_email: Some(new_email),

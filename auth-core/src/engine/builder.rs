@@ -3,12 +3,10 @@ use std::sync::{Arc, Mutex};
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::mail::{Composer, Mailer};
-use crate::password::Hasher;
+use crate::mail::Mailer;
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
-use crate::token::TokenService;
 
 /// Assembles an [`Auth`] from a configuration, stores and a mailer.
 ///
@@ -122,13 +120,6 @@ impl AuthBuilder {
     pub fn build(self) -> Result<Auth> {
         let missing = |what: &str| Error::Config(format!("no {what} was given to the builder"));
         let config = self.config;
-        let hasher = Hasher::new(
-            config.hash_params,
-            config.pepper.clone(),
-            config.max_concurrent_hashes,
-        )?;
-        let tokens = TokenService::new(config.token_keys.clone(), config.token_lifetimes)?;
-        let composer = Composer::new(&config.mail_templates)?;
         Ok(Auth {
             inner: Arc::new(Inner {
                 users: self.users.ok_or_else(|| missing("user store"))?,
@@ -139,9 +130,6 @@ impl AuthBuilder {
                 audit: self.audit.ok_or_else(|| missing("audit sink"))?,
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 clock: self.clock,
-                hasher,
-                tokens,
-                composer,
                 config,
                 background: Mutex::new(Vec::new()),
             }),

@@ -80,7 +80,7 @@ impl Auth {
         links: &MailLinks,
     ) -> Result<crate::model::Email> {
         let config = &self.inner.config;
-        let lifetimes = &config.token_lifetimes;
+        let lifetimes = config.tokens.lifetimes();
         let valid_for = match kind {
             MailKind::Verification => Some(lifetimes.verify_email),
             MailKind::PasswordReset => Some(lifetimes.reset_password),
@@ -96,7 +96,7 @@ impl Auth {
             login_link: config.links.login(),
             reset_link: config.links.request_reset(),
         };
-        self.inner.composer.compose(kind, to, &ctx)
+        self.inner.config.composer.compose(kind, to, &ctx)
     }
 
     /// Appends to the audit trail. A failing audit sink does not fail the flow that

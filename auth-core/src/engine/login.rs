@@ -91,6 +91,7 @@ impl Auth {
         }
         let Some(proof) = self
             .inner
+            .config
             .hasher
             .verify(&input.password, &user.password_hash)
             .await?
@@ -98,7 +99,7 @@ impl Auth {
             return Err(self.fail_known(user, ctx).await);
         };
         let rehash = if proof.needs_rehash() {
-            Some(self.inner.hasher.hash(&input.password).await?)
+            Some(self.inner.config.hasher.hash(&input.password).await?)
         } else {
             None
         };
@@ -138,7 +139,7 @@ impl Auth {
             Err(e) => return e,
         }
         if !too_long {
-            self.inner.hasher.dummy_verify(password).await;
+            self.inner.config.hasher.dummy_verify(password).await;
         }
         let fail_key = throttle::key("fail:i", identifier);
         let failures = match counters.increment(&fail_key, lockout.window, now).await {

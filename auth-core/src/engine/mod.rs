@@ -33,13 +33,12 @@ pub use register::{NewUser, RegisterOutcome, Registration};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::machine::{self, Effect, Event};
-use crate::mail::{Composer, Mailer};
+use crate::mail::Mailer;
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::Hasher;
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
-use crate::token::TokenService;
 
 /// What the engine knows about the request it serves: used for rate limits, the
 /// device list and the audit trail.
@@ -83,9 +82,6 @@ struct Inner {
     audit: Arc<dyn AuditSink>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
-    hasher: Hasher,
-    tokens: TokenService,
-    composer: Composer,
     background: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -115,7 +111,7 @@ impl Auth {
 
     /// The password hasher (to hash out of band, e.g. in an import tool).
     pub fn hasher(&self) -> &Hasher {
-        &self.inner.hasher
+        &self.inner.config.hasher
     }
 
     async fn load_user(&self, id: UserId) -> Result<User> {

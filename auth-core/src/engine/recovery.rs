@@ -50,10 +50,11 @@ impl Auth {
         if user.status != AccountStatus::Active {
             return Ok(());
         }
-        let token = self
-            .inner
-            .tokens
-            .issue(Purpose::ResetPassword, &user, &user.email, now)?;
+        let token =
+            self.inner
+                .config
+                .tokens
+                .issue(Purpose::ResetPassword, &user, &user.email, now)?;
         let links = MailLinks {
             link: Some(self.inner.config.links.reset(&token)),
             new_email: None,
@@ -102,7 +103,7 @@ impl Auth {
             return Err(Error::token(TokenRejection::AlreadyUsed));
         }
         self.check_new_password(&user, &input.password, &input.password_confirm)?;
-        let new_hash = self.inner.hasher.hash(&input.password).await?;
+        let new_hash = self.inner.config.hasher.hash(&input.password).await?;
         let (user, effects) = self
             .run_event(user, Event::PasswordReset { proof, new_hash })
             .await?;

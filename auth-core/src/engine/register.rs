@@ -148,7 +148,7 @@ impl Auth {
             &input.password,
             Some(&input.password_confirm),
         )?;
-        let hash = self.inner.hasher.hash(&input.password).await?;
+        let hash = self.inner.config.hasher.hash(&input.password).await?;
         let user = self.new_user(email, username, hash);
         let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
         match self.inner.users.create_user(&user).await {
@@ -185,10 +185,11 @@ impl Auth {
     }
 
     async fn send_verification(&self, user: &User) -> Result<()> {
-        let token = self
-            .inner
-            .tokens
-            .issue(Purpose::VerifyEmail, user, &user.email, self.now())?;
+        let token =
+            self.inner
+                .config
+                .tokens
+                .issue(Purpose::VerifyEmail, user, &user.email, self.now())?;
         let links = MailLinks {
             link: Some(self.inner.config.links.verify(&token)),
             new_email: None,
@@ -204,7 +205,11 @@ impl Auth {
         token: &str,
         purpose: Purpose,
     ) -> Result<(TokenProof, User)> {
-        let claims = self.inner.tokens.verify(token, purpose, self.now())?;
+        let claims = self
+            .inner
+            .config
+            .tokens
+            .verify(token, purpose, self.now())?;
         let user = self
             .inner
             .users
@@ -268,7 +273,7 @@ impl Auth {
             None,
         )?;
         let roles = normalize_roles(&input.roles)?;
-        let hash = self.inner.hasher.hash(&input.password).await?;
+        let hash = self.inner.config.hasher.hash(&input.password).await?;
         let mut user = self.new_user(email, username, hash);
         user.roles = roles;
         if input.verified {
