@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,12 @@ pub struct Cli {
     /// Scheme, host and port used in mailed links (default: the listening address).
     #[arg(long, env = "BASE_URL", global = true)]
     pub base_url: Option<String>,
+    /// How long every mailed link (confirmation, password reset, change of address) stays
+    /// valid: a number and a unit (s, m, h or d), e.g. 30m, or 2s to try expired links;
+    /// 1s to 30d. Default: 24h for confirmation and change-of-address links, 30m for
+    /// reset links.
+    #[arg(long, env = "LINK_LIFETIME", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
+    pub link_lifetime: Option<Duration>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -75,6 +82,47 @@ impl Cli {
     }
 }
 
+/// The longest `--link-lifetime`, the most `auth_core::TokenLifetimes` accepts: a link
+/// that works for longer is close to a standing password.
+const MAX_LINK_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Parses `--link-lifetime`: a whole number and one unit, `s`, `m`, `h` or `d`; refuses
+/// zero (every link would be dead on arrival) and more than 30 days.
+fn parse_link_lifetime(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let seconds_per_unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
+        _ => 0,
+    };
+    let number: u64 = match number.parse() {
+        Ok(n) if seconds_per_unit > 0 => n,
+        _ => {
+            return Err(format!(
+                "expected a whole number and a unit (s, m, h or d), e.g. 30m or 2s; got {text:?}"
+            ));
+        }
+    };
+    if number == 0 {
+        return Err("a link lifetime of zero would make every mailed link dead on arrival; the shortest is 1s".into());
+    }
+    match number
+        .checked_mul(seconds_per_unit)
+        .map(Duration::from_secs)
+    {
+        Some(lifetime) if lifetime <= MAX_LINK_LIFETIME => Ok(lifetime),
+        _ => Err(format!(
+            "{text} is too long: mailed links may live at most 30d"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -105,6 +153,50 @@ mod tests {
             })
         ));
         assert!(Cli::try_parse_from(["demo", "--addr", "not an address"]).is_err());
+    }
+
+    #[test]
+    fn link_lifetimes_parse_and_absurd_ones_are_refused() {
+        let lifetime = |text: &str| {
+            Cli::try_parse_from(["demo".to_owned(), format!("--link-lifetime={text}")])
+                .map(|cli| cli.link_lifetime)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            Cli::try_parse_from(["demo"]).unwrap().link_lifetime,
+            None,
+            "auth-core's per-link defaults"
+        );
+        for (text, seconds) in [
+            ("2s", 2),
+            ("90s", 90),
+            ("30m", 1800),
+            ("24h", 86_400),
+            ("30d", 2_592_000),
+        ] {
+            assert_eq!(
+                lifetime(text),
+                Ok(Some(Duration::from_secs(seconds))),
+                "{text}"
+            );
+        }
+        for (text, why) in [
+            ("0s", "dead on arrival"),
+            ("0d", "dead on arrival"),
+            ("31d", "at most 30d"),
+            ("2592001s", "at most 30d"),
+            ("99999999999999999999d", "a whole number and a unit"),
+            ("18446744073709551615d", "at most 30d"),
+            ("2", "a whole number and a unit"),
+            ("s", "a whole number and a unit"),
+            ("1.5h", "a whole number and a unit"),
+            ("-1s", "a whole number and a unit"),
+            ("2 weeks", "a whole number and a unit"),
+        ] {
+            let error = lifetime(text).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+            assert!(error.contains("--link-lifetime"), "{text}: {error}");
+        }
     }
 
     #[test]

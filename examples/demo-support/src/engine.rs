@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use auth_core::{Auth, Mailer};
+use auth_core::{Auth, Mailer, TokenLifetimes};
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -12,18 +12,28 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
 /// on connect), sessions and counters in Redis when `--redis-url` is given, the SMTP
-/// or development mailer, the persisted secret, and the demo page templates.
+/// or development mailer, the persisted secret, the lifetime of mailed links
+/// (`--link-lifetime`, else auth-core's defaults), and the demo page templates.
 ///
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
 pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> {
     let secret = secret(&cli.database_url)?;
-    let config = auth_core::Config::builder()
+    let mut config = auth_core::Config::builder()
         .app_name("Auth Demo")
         .base_url(base_url)
         .link_prefix(MOUNT)
-        .signing_key("demo-1", secret.clone())
-        .build()?;
+        .signing_key("demo-1", secret.clone());
+    if let Some(lifetime) = cli.link_lifetime {
+        let lifetime = time::Duration::try_from(lifetime)?;
+        tracing::info!(%lifetime, "every mailed link expires after {lifetime}");
+        config = config.token_lifetimes(TokenLifetimes {
+            verify_email: lifetime,
+            reset_password: lifetime,
+            change_email: lifetime,
+        });
+    }
+    let config = config.build()?;
     let store = SqlxStore::connect(
         &cli.database_url,
         SqlxStoreOptions::new()
