@@ -40,6 +40,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// Another accepted password (for resets and changes).
 pub const NEW_PASSWORD: &str = "violet elephants juggle quietly";
 
+/// The `--link-lifetime` of demos started with [`Demo::start_with_short_links`]: long
+/// enough to read a mailed link, short enough to wait for it to expire.
+pub const SHORT_LINK_LIFETIME: Duration = Duration::from_secs(2);
+
 /// The web frameworks the demos are built on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framework {
@@ -261,6 +265,15 @@ impl Demo {
     ///
     /// When the binary is missing, does not start, or does not print the line in time.
     pub fn start(framework: Framework, backend: Backend, mode: Mode) -> Demo {
+        Demo::start_with(framework, backend, mode, &[])
+    }
+
+    /// [`Demo::start`] with extra flags for the demo, e.g. `["--link-lifetime", "2s"]`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Demo::start`].
+    pub fn start_with(framework: Framework, backend: Backend, mode: Mode, flags: &[&str]) -> Demo {
         let bin = demo_binary(framework);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mail_dir = dir.path().join("mail");
@@ -301,6 +314,7 @@ impl Demo {
             .arg("--mail-dir")
             .arg(&mail_dir)
             .args(&base_arg)
+            .args(flags)
             .current_dir(dir.path())
             .env_remove("AUTH_SECRET")
             .env_remove("DATABASE_URL")
@@ -311,6 +325,7 @@ impl Demo {
             .env_remove("MAIL_DIR")
             .env_remove("TABLE_PREFIX")
             .env_remove("REDIS_KEY_PREFIX")
+            .env_remove("LINK_LIFETIME")
             .env_remove("ROCKET_CONFIG")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())
@@ -352,6 +367,30 @@ impl Demo {
             child: Mutex::new(child),
             _dir: dir,
         }
+    }
+
+    /// A SQLite demo with development cookies whose mailed links expire after
+    /// [`SHORT_LINK_LIFETIME`] (`--link-lifetime 2s`).
+    ///
+    /// # Panics
+    ///
+    /// As [`Demo::start`].
+    pub fn start_with_short_links(framework: Framework) -> Demo {
+        let lifetime = format!("{}s", SHORT_LINK_LIFETIME.as_secs());
+        Demo::start_with(
+            framework,
+            Backend::Sqlite,
+            Mode::Dev,
+            &["--link-lifetime", &lifetime],
+        )
+    }
+
+    /// Sleeps until every link this demo (started with short links) has mailed so far
+    /// has expired. A token's `iat` is rounded down to the second and it is refused from
+    /// `exp = iat + lifetime` on, without leeway, so a link read from a mail is dead
+    /// [`SHORT_LINK_LIFETIME`] later; a quarter second more for good measure.
+    pub fn wait_until_mailed_links_expire(&self) {
+        std::thread::sleep(SHORT_LINK_LIFETIME + Duration::from_millis(250));
     }
 
     /// A new client with an empty cookie jar, connecting from a loopback address of its
@@ -401,11 +440,36 @@ impl Demo {
     ///
     /// When no such mail arrives within 20 seconds.
     pub fn mail(&self, to: &str, kind: &str) -> auth_smtp::ReceivedMail {
+        self.mail_where(to, kind, "", |_| true)
+    }
+
+    /// The link containing `marker` in a `kind` mail to `to` that is not `old_link`: the
+    /// link mailed after asking again, waiting (bounded) for it.
+    ///
+    /// # Panics
+    ///
+    /// When no such mail arrives within 20 seconds.
+    pub fn new_link(&self, to: &str, kind: &str, marker: &str, old_link: &str) -> String {
+        let is_new = |m: &auth_smtp::ReceivedMail| {
+            m.link_containing(marker)
+                .is_some_and(|link| link != old_link)
+        };
+        let mail = self.mail_where(to, kind, " with a new link", is_new);
+        mail.link_containing(marker).unwrap_or_default().to_owned()
+    }
+
+    fn mail_where(
+        &self,
+        to: &str,
+        kind: &str,
+        what: &str,
+        accept: impl Fn(&auth_smtp::ReceivedMail) -> bool,
+    ) -> auth_smtp::ReceivedMail {
         auth_smtp::wait_for_mail(&self.mail_dir, Duration::from_secs(20), |m| {
-            m.is_to(to) && m.kind.as_deref() == Some(kind)
+            m.is_to(to) && m.kind.as_deref() == Some(kind) && accept(m)
         })
         .expect("the mail directory is readable")
-        .unwrap_or_else(|| panic!("no {kind} mail to {to} within 20 s"))
+        .unwrap_or_else(|| panic!("no {kind} mail{what} to {to} within 20 s"))
     }
 
     /// The number of mails of `kind` to `to` so far.
@@ -420,23 +484,63 @@ impl Demo {
             .count()
     }
 
+    /// The link containing `marker` in the newest `kind` mail to `to`, as mailed.
+    ///
+    /// # Panics
+    ///
+    /// When there is no such mail or it holds no such link.
+    pub fn mailed_link(&self, to: &str, kind: &str, marker: &str) -> String {
+        let mail = self.mail(to, kind);
+        mail.link_containing(marker)
+            .unwrap_or_else(|| panic!("the {kind} mail has no link containing {marker}"))
+            .to_owned()
+    }
+
     /// The path (from `/auth/...`) of the link in the newest `kind` mail to `to`.
     ///
     /// # Panics
     ///
     /// When there is no such mail or it holds no link to this demo.
     pub fn mailed_path(&self, to: &str, kind: &str, marker: &str) -> String {
-        let mail = self.mail(to, kind);
-        let link = mail
-            .link_containing(marker)
-            .unwrap_or_else(|| panic!("the {kind} mail has no link containing {marker}"))
-            .to_owned();
-        let path = link
-            .strip_prefix(&self.base_url)
-            .unwrap_or_else(|| panic!("{link} does not start with {}", self.base_url))
-            .to_owned();
+        let link = self.mailed_link(to, kind, marker);
+        let path = self.path_of(&link);
         assert!(path.starts_with(&format!("/auth{marker}")), "{link}");
         path
+    }
+
+    /// The path of a link to this demo.
+    ///
+    /// # Panics
+    ///
+    /// When `link` does not start with the demo's base URL.
+    pub fn path_of(&self, link: &str) -> String {
+        link.strip_prefix(&self.base_url)
+            .unwrap_or_else(|| panic!("{link} does not start with {}", self.base_url))
+            .to_owned()
+    }
+
+    /// Registers `email` (with [`PASSWORD`]) through the JSON API and asks for a password
+    /// reset: the links of the confirmation and the reset mail, both still unopened.
+    ///
+    /// # Panics
+    ///
+    /// When either request is refused or a mail does not arrive.
+    pub fn register_and_request_reset(&self, email: &str) -> (String, String) {
+        let mut c = self.client();
+        let r = c.api(
+            "/auth/api/register",
+            serde_json::json!({"email": email, "password": PASSWORD, "password_confirm": PASSWORD}),
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+        let r = c.api(
+            "/auth/api/request_password_reset",
+            serde_json::json!({ "email": email }),
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+        (
+            self.mailed_link(email, "verification", "/verify/"),
+            self.mailed_link(email, "password_reset", "/reset/"),
+        )
     }
 
     /// The token of the link in the newest `kind` mail to `to` (the last path segment).

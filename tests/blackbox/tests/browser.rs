@@ -1,7 +1,8 @@
 //! A person's journey in a real browser (headless Chromium through chromedriver), once
 //! per framework: register (first with a weak password), open the mailed verification
 //! link, a wrong password, sign in, dashboard, sign out, reset the password, sign in
-//! again, and an already-used or tampered link. Skipped locally without Chromium and
+//! again, and an already-used or tampered link; and, on a demo whose links live two
+//! seconds, expired confirmation and reset links. Skipped locally without Chromium and
 //! chromedriver; a failure under `CI=true`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,6 +16,11 @@ macro_rules! frameworks {
                 #[test]
                 fn register_verify_login_logout_reset_in_a_real_browser() {
                     crate::journey(blackbox_tests::Framework::$framework);
+                }
+
+                #[test]
+                fn expired_links_in_a_real_browser() {
+                    crate::expired_links(blackbox_tests::Framework::$framework);
                 }
             }
         )*
@@ -63,11 +69,7 @@ fn journey(framework: Framework) {
     b.wait_for_heading("Check your inbox");
 
     // The mailed link, opened in the browser: confirmed, on to the sign-in page.
-    let verify = demo.mail(&email, "verification");
-    let link = verify
-        .link_containing("/verify/")
-        .expect("a link")
-        .to_owned();
+    let link = demo.mailed_link(&email, "verification", "/verify/");
     b.goto(&link);
     b.wait_for_heading("Sign in");
     assert!(b.url().ends_with("/auth/login"), "{}", b.url());
@@ -102,8 +104,7 @@ fn journey(framework: Framework) {
     b.fill("input[name=email]", &email);
     submit(&b);
     b.wait_for_heading("Check your inbox");
-    let reset = demo.mail(&email, "password_reset");
-    let reset_link = reset.link_containing("/reset/").expect("a link").to_owned();
+    let reset_link = demo.mailed_link(&email, "password_reset", "/reset/");
     b.goto(&reset_link);
     b.wait_for_heading("Choose a new password");
     // A weak one first.
@@ -134,4 +135,84 @@ fn journey(framework: Framework) {
     b.wait_for_heading("invalid or has expired");
     let width = b.document_width();
     assert!(width <= 1280, "the page overflows horizontally: {width}px");
+}
+
+/// A person who opens their confirmation and reset links too late: each page says the
+/// link has expired, offers no password form, and asks for a new link that is mailed;
+/// the password is unchanged.
+fn expired_links(framework: Framework) {
+    let test = format!("{}::expired_links_in_a_real_browser", framework.name());
+    let Some((chromium, driver)) = browser_tools(&test) else {
+        return;
+    };
+    let demo = Demo::start_with_short_links(framework);
+    let b = Browser::start(&chromium, &driver, (1280, 800));
+    let base = demo.base_url.clone();
+    let email = email("expired", &demo);
+
+    // Register, then (still unconfirmed) ask for a reset: two links, both left unopened.
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_text("Create your account");
+    b.fill("input[name=email]", &email);
+    b.fill("input[name=password]", PASSWORD);
+    b.fill("input[name=password_confirm]", PASSWORD);
+    submit(&b);
+    b.wait_for_heading("Check your inbox");
+    b.goto(&format!("{base}/auth/request_password_reset"));
+    b.wait_for_heading("Reset your password");
+    b.fill("input[name=email]", &email);
+    submit(&b);
+    b.wait_for_heading("Check your inbox");
+    let verify_link = demo.mailed_link(&email, "verification", "/verify/");
+    let reset_link = demo.mailed_link(&email, "password_reset", "/reset/");
+    demo.wait_until_mailed_links_expire();
+
+    // The reset link: expired, no form to set a password, a way to ask for a new one.
+    b.goto(&reset_link);
+    b.wait_for_heading("This reset link is invalid or has expired");
+    assert!(
+        b.text()
+            .contains("Reset links work once and for a limited time. Ask for a new one."),
+        "{}",
+        b.text()
+    );
+    assert!(
+        b.try_find("input[type=password]").is_none(),
+        "an expired link offers no password form: {}",
+        b.source()
+    );
+    assert!(
+        !b.url().contains(reset_link.rsplit('/').next().unwrap()),
+        "the token left the URL: {}",
+        b.url()
+    );
+    b.click("main a[href$='/request_password_reset']");
+    b.wait_for_heading("Reset your password");
+    b.fill("input[name=email]", &email);
+    submit(&b);
+    b.wait_for_heading("Check your inbox");
+    demo.new_link(&email, "password_reset", "/reset/", &reset_link);
+
+    // The confirmation link: expired, with a form that mails a new one.
+    b.goto(&verify_link);
+    b.wait_for_heading("This link is invalid or has expired");
+    assert!(
+        b.text().contains(
+            "Confirmation links work once and for a limited time. Ask for a new one below."
+        ),
+        "{}",
+        b.text()
+    );
+    b.fill("main input[name=email]", &email);
+    submit(&b);
+    b.wait_for_heading("Check your inbox");
+    demo.new_link(&email, "verification", "/verify/", &verify_link);
+
+    // Nothing changed: the password is still the one chosen at registration.
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_heading("Sign in");
+    b.fill("input[name=login]", &email);
+    b.fill("input[name=password]", PASSWORD);
+    submit(&b);
+    b.wait_for_text("Signed in as");
 }

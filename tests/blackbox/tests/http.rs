@@ -1050,22 +1050,34 @@ fn security_headers_on_every_page(demo: &Demo) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Secure cookies: a demo with an https base URL (one process per framework).
+// Scenarios that need a demo started with other flags: one process per framework, tests
+// named `<group>::axum`, `<group>::poem`, `<group>::rocket`.
 
-macro_rules! secure_mode {
-    ($($module:ident => $framework:ident),*) => {
-        mod secure_cookies {
-            $(
-                #[test]
-                fn $module() {
-                    crate::secure_cookies_use_the_host_prefix(blackbox_tests::Framework::$framework);
-                }
-            )*
+macro_rules! own_demo {
+    ($group:ident: $scenario:ident) => {
+        mod $group {
+            #[test]
+            fn axum() {
+                crate::$scenario(blackbox_tests::Framework::Axum);
+            }
+
+            #[test]
+            fn poem() {
+                crate::$scenario(blackbox_tests::Framework::Poem);
+            }
+
+            #[test]
+            fn rocket() {
+                crate::$scenario(blackbox_tests::Framework::Rocket);
+            }
         }
     };
 }
 
-secure_mode!(axum => Axum, poem => Poem, rocket => Rocket);
+// Secure cookies: a demo with an https base URL.
+own_demo!(secure_cookies: secure_cookies_use_the_host_prefix);
+// Expired links: a demo whose mailed links live two seconds.
+own_demo!(expired_links: expired_links_are_refused_and_can_be_replaced);
 
 fn secure_cookies_use_the_host_prefix(framework: Framework) {
     let demo = Demo::start(framework, Backend::Sqlite, Mode::Secure);
@@ -1094,4 +1106,70 @@ fn secure_cookies_use_the_host_prefix(framework: Framework) {
     assert_eq!(r.status, 202);
     let link = demo.mailed_path(&email, "password_reset", "/reset/");
     assert!(link.starts_with("/auth/reset/"));
+}
+
+fn expired_links_are_refused_and_can_be_replaced(framework: Framework) {
+    let demo = Demo::start_with_short_links(framework);
+    let email = email("expired", &demo);
+    let (verify, reset) = demo.register_and_request_reset(&email);
+    let token = |link: &str| link.rsplit('/').next().unwrap_or_default().to_owned();
+    demo.wait_until_mailed_links_expire();
+
+    // JSON: refused with the reason.
+    let mut c = demo.client();
+    let r = c.api("/auth/api/verify", json!({ "token": token(&verify) }));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.error_code(), "invalid_token");
+    assert_eq!(r.json()["error"]["fields"]["token"]["code"], "expired");
+    let r = c.api(
+        "/auth/api/reset_password",
+        json!({"token": token(&reset), "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"]["token"]["code"], "expired");
+
+    // Pages: the reset link offers no password form, only a way to a new link; the
+    // confirmation link offers the form that mails a new one.
+    let mut b = demo.client();
+    let opened = |b: &mut blackbox_tests::Client, link: &str, shows: &[&str]| {
+        let r = b.get(&demo.path_of(link));
+        assert_eq!(r.status, 303);
+        let page = b.follow(&r);
+        assert_eq!(page.status, 400, "{}", page.body);
+        for text in shows {
+            assert!(page.body.contains(text), "{text} in {}", page.body);
+        }
+        page
+    };
+    let page = opened(
+        &mut b,
+        &reset,
+        &[
+            "This reset link is invalid or has expired",
+            "href=\"/auth/request_password_reset\"",
+        ],
+    );
+    assert!(!page.body.contains("type=\"password\""), "{}", page.body);
+    opened(
+        &mut b,
+        &verify,
+        &[
+            "This link is invalid or has expired",
+            "action=\"/auth/verify/resend\"",
+        ],
+    );
+
+    // Nothing changed: the old password still signs in.
+    let r = c.api_login(&email, PASSWORD);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(c.api_login(&email, NEW_PASSWORD).status, 401);
+
+    // Asking again mails new links.
+    let r = b.post("/auth/verify/resend", &[("email", &email)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    demo.new_link(&email, "verification", "/verify/", &verify);
+    b.get("/auth/request_password_reset");
+    let r = b.post("/auth/request_password_reset", &[("email", &email)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    demo.new_link(&email, "password_reset", "/reset/", &reset);
 }
