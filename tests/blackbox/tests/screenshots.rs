@@ -67,8 +67,7 @@ fn screenshots_of_every_page() {
     b.wait_for_heading("Check your inbox");
     shoot(&b, "check-your-email", &mut overflow);
 
-    let link = demo.mail(email, "verification");
-    let link = link.link_containing("/verify/").expect("a link").to_owned();
+    let link = demo.mailed_link(email, "verification", "/verify/");
     b.goto(&link);
     b.wait_for_heading("Sign in");
     shoot(&b, "login-after-verification", &mut overflow);
@@ -89,14 +88,15 @@ fn screenshots_of_every_page() {
     b.click("main form.form button[type=submit]");
     b.wait_for_heading("Check your inbox");
     shoot(&b, "reset-requested", &mut overflow);
-    let reset = demo.mail(email, "password_reset");
-    let reset = reset.link_containing("/reset/").expect("a link").to_owned();
+    let reset = demo.mailed_link(email, "password_reset", "/reset/");
     b.goto(&reset);
     b.wait_for_text("Choose a new password");
     shoot(&b, "reset-form", &mut overflow);
     b.goto(&format!("{reset}tampered"));
     b.wait_for_text("invalid");
     shoot(&b, "link-invalid-or-expired", &mut overflow);
+
+    expired_links(&chromium, &driver, &mut overflow);
 
     b.goto(&format!("{base}/auth/verify/resend"));
     b.wait_for_text("Confirm your email address");
@@ -155,4 +155,20 @@ fn screenshots_of_every_page() {
         overflow.is_empty(),
         "pages overflow horizontally: {overflow:#?}"
     );
+}
+
+/// The pages of an expired reset link and an expired confirmation link, from a demo whose
+/// links live two seconds, in a browser of their own (the two demos share the host
+/// 127.0.0.1 and with it their cookies).
+fn expired_links(chromium: &std::path::Path, driver: &std::path::Path, overflow: &mut Vec<String>) {
+    let demo = Demo::start_with_short_links(Framework::Axum);
+    let b = Browser::start(chromium, driver, SIZES[1].1);
+    let (verify, reset) = demo.register_and_request_reset("grace.hopper@example.com");
+    demo.wait_until_mailed_links_expire();
+    b.goto(&reset);
+    b.wait_for_heading("This reset link is invalid or has expired");
+    shoot(&b, "reset-link-expired", overflow);
+    b.goto(&verify);
+    b.wait_for_heading("This link is invalid or has expired");
+    shoot(&b, "verify-link-expired", overflow);
 }
