@@ -18,6 +18,7 @@ use crate::cookies::{self, CookieNames};
 use crate::csrf::{self, CsrfKey};
 use crate::fields::{Fields, InputError};
 use crate::problem::Problem;
+use crate::requirement::Denial;
 use crate::templates::{Overrides, Templates};
 use crate::views::UserView;
 use crate::{WebError, flash};
@@ -313,17 +314,6 @@ impl Reply {
         }
         self
     }
-}
-
-/// Who is asking, in a form guards can act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denial {
-    /// No valid session: HTML requests go to the sign-in page, API requests get 401.
-    Unauthenticated,
-    /// Signed in without a confirmed email address: 403.
-    EmailNotVerified,
-    /// Signed in without the required role: 403.
-    Forbidden,
 }
 
 impl AuthWeb {
