@@ -48,14 +48,14 @@ pub(crate) async fn require(
 ) -> Result<Authenticated, AuthRejection> {
     let user = load(parts).await?;
     if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(parts, denial));
+        return Err(deny(parts, denial, user.as_ref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(parts, Denial::Unauthenticated))
+    user.ok_or_else(|| deny(parts, Denial::Unauthenticated, None))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.
-fn deny(parts: &Parts, denial: Denial) -> AuthRejection {
+fn deny(parts: &Parts, denial: Denial, user: Option<&Authenticated>) -> AuthRejection {
     let web = match web_of(parts) {
         Ok(web) => web,
         Err(rejection) => return rejection,
@@ -67,7 +67,7 @@ fn deny(parts: &Parts, denial: Denial) -> AuthRejection {
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    AuthRejection::new(into_axum(web.deny(denial, &parts.headers, &path)))
+    AuthRejection::new(into_axum(web.deny(denial, user, &parts.headers, &path)))
 }
 
 /// Why an extractor or guard refused the request, already as a response: a redirect to

@@ -78,20 +78,21 @@ pub(crate) async fn require(
 ) -> poem::Result<Authenticated> {
     let user = load(req).await?;
     if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(req, denial));
+        return Err(deny(req, denial, user.as_ref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(req, Denial::Unauthenticated))
+    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.
-fn deny(req: &Request, denial: Denial) -> poem::Error {
+fn deny(req: &Request, denial: Denial, user: Option<&Authenticated>) -> poem::Error {
     let state = match state(req) {
         Ok(s) => s,
         Err(e) => return e,
     };
     poem::Error::from_response(into_poem(state.web.deny(
         denial,
+        user,
         req.headers(),
         &state.path,
     )))

@@ -54,7 +54,9 @@ fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardErr
 }
 
 /// Who is signed in on this request: loaded at most once per request.
-async fn load(req: &Request<'_>) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
+pub(crate) async fn load(
+    req: &Request<'_>,
+) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
@@ -83,19 +85,23 @@ async fn require(
 ) -> Result<Authenticated, (Status, AuthGuardError)> {
     let user = load(req).await?;
     if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(req, denial));
+        return Err(deny(req, denial, user.as_ref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(req, Denial::Unauthenticated))
+    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
 }
 
 /// Records the web layer's refusal for the catcher and fails the guard.
-fn deny(req: &Request<'_>, denial: Denial) -> (Status, AuthGuardError) {
+fn deny(
+    req: &Request<'_>,
+    denial: Denial,
+    user: Option<&Authenticated>,
+) -> (Status, AuthGuardError) {
     let web = match web_of(req) {
         Ok(web) => web,
         Err(e) => return e,
     };
-    let resp = web.deny(denial, &headers(req), &full_path(req));
+    let resp = web.deny(denial, user, &headers(req), &full_path(req));
     req.local_cache(Refusal::default).set(resp);
     let status = match denial {
         Denial::Unauthenticated => Status::Unauthorized,
