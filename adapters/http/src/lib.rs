@@ -40,7 +40,9 @@
 //! user of this request", from its headers), [`Requirement::check`] (the access
 //! decision: signed in, role, confirmed address) and [`AuthWeb::deny`] (refuse a
 //! request the way the layer does).
-
+//!
+//! The feature `testkit` exports `auth_http::testkit`: the in-process scenarios the
+//! three adapters pass, for an adapter to another framework to pass too.
 //!
 //! ## What it serves
 //!
@@ -91,6 +93,8 @@ mod problem;
 mod redirect;
 mod requirement;
 mod templates;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod views;
 mod web;
 
