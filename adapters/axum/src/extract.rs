@@ -1,7 +1,7 @@
 //! Extractors for the current user.
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial};
+use auth_http::{AuthWeb, Denial, Requirement};
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -40,8 +40,22 @@ pub(crate) fn web_of(parts: &Parts) -> Result<AuthWeb, AuthRejection> {
     })
 }
 
+/// The signed-in user of the request if they meet `requirement`, or the web layer's
+/// refusal.
+pub(crate) async fn require(
+    parts: &mut Parts,
+    requirement: &Requirement,
+) -> Result<Authenticated, AuthRejection> {
+    let user = load(parts).await?;
+    if let Err(denial) = requirement.check(user.as_ref()) {
+        return Err(deny(parts, denial, user.as_ref()));
+    }
+    // `check` admits nobody without a session; this only spells that out for the types.
+    user.ok_or_else(|| deny(parts, Denial::Unauthenticated, None))
+}
+
 /// The refusal of a guard or extractor, as the web layer words it.
-pub(crate) fn deny(parts: &Parts, denial: Denial) -> AuthRejection {
+fn deny(parts: &Parts, denial: Denial, user: Option<&Authenticated>) -> AuthRejection {
     let web = match web_of(parts) {
         Ok(web) => web,
         Err(rejection) => return rejection,
@@ -53,7 +67,7 @@ pub(crate) fn deny(parts: &Parts, denial: Denial) -> AuthRejection {
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    AuthRejection::new(into_axum(web.deny(denial, &parts.headers, &path)))
+    AuthRejection::new(into_axum(web.deny(denial, user, &parts.headers, &path)))
 }
 
 /// Why an extractor or guard refused the request, already as a response: a redirect to
@@ -83,10 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match load(parts).await? {
-            Some(a) => Ok(Self(a)),
-            None => Err(deny(parts, Denial::Unauthenticated)),
-        }
+        require(parts, &Requirement::signed_in()).await.map(Self)
     }
 }
 
@@ -111,10 +122,6 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match load(parts).await? {
-            Some(a) if a.user.is_verified() => Ok(Self(a)),
-            Some(_) => Err(deny(parts, Denial::EmailNotVerified)),
-            None => Err(deny(parts, Denial::Unauthenticated)),
-        }
+        require(parts, &Requirement::verified()).await.map(Self)
     }
 }

@@ -3,16 +3,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use auth_http::{AuthWeb, Denial};
+use auth_http::{AuthWeb, Requirement};
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use http::request::Parts;
 use tower::{Layer, Service};
 
-use crate::extract::{AuthRejection, deny, load};
+use crate::extract::require;
 
 /// Puts the [`AuthWeb`] in every request's extensions, where the extractors and
 /// [`RequireLogin`] find it. Costs nothing per request: the session is only loaded when
@@ -70,10 +68,11 @@ where
 /// [`AuthLayer`]. HTML requests without a session are redirected to the sign-in page
 /// with `next`; API requests get 401; a missing role or unconfirmed address gets 403.
 /// The user it loads is cached, so extractors in the handler cost nothing more.
+///
+/// The decision is [`auth_http::Requirement`]'s, as in every framework's adapter.
 #[derive(Debug, Clone, Default)]
 pub struct RequireLogin {
-    verified: bool,
-    role: Option<Arc<str>>,
+    requirement: Requirement,
 }
 
 impl RequireLogin {
@@ -85,39 +84,23 @@ impl RequireLogin {
     /// A signed-in user with a confirmed email address.
     pub fn verified() -> Self {
         Self {
-            verified: true,
-            role: None,
+            requirement: Requirement::verified(),
         }
     }
 
     /// A signed-in user holding `role` (e.g. `admin`).
     pub fn role(role: impl Into<String>) -> Self {
         Self {
-            verified: false,
-            role: Some(Arc::from(role.into())),
+            requirement: Requirement::role(role),
         }
     }
 
     /// Also require a confirmed email address.
     #[must_use]
-    pub fn and_verified(mut self) -> Self {
-        self.verified = true;
-        self
-    }
-
-    async fn check(&self, parts: &mut Parts) -> Result<(), AuthRejection> {
-        let Some(a) = load(parts).await? else {
-            return Err(deny(parts, Denial::Unauthenticated));
-        };
-        if let Some(role) = &self.role
-            && !a.user.has_role(role)
-        {
-            return Err(deny(parts, Denial::Forbidden));
+    pub fn and_verified(self) -> Self {
+        Self {
+            requirement: self.requirement.and_verified(),
         }
-        if self.verified && !a.user.is_verified() {
-            return Err(deny(parts, Denial::EmailNotVerified));
-        }
-        Ok(())
     }
 }
 
@@ -159,8 +142,8 @@ where
         let guard = self.guard.clone();
         Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            match guard.check(&mut parts).await {
-                Ok(()) => inner.call(Request::from_parts(parts, body)).await,
+            match require(&mut parts, &guard.requirement).await {
+                Ok(_) => inner.call(Request::from_parts(parts, body)).await,
                 Err(rejection) => Ok(rejection.into_response()),
             }
         })

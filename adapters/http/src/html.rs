@@ -646,7 +646,7 @@ impl AuthWeb {
         if a.user.has_role(self.inner.auth.config().admin_role()) {
             Ok(a)
         } else {
-            Err(self.problem(r, false, &Problem::forbidden()))
+            Err(self.problem_as(r, false, &Problem::forbidden(), Some(&a.user)))
         }
     }
 

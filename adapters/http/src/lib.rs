@@ -2,7 +2,7 @@
 //!
 //! The framework-neutral web layer of the auth toolkit: every page, form and JSON
 //! endpoint of the account flows of [`auth_core`], over the types of the [`http`] 1.x
-//! crate. Framework adapters (`auth-axum`, and Poem and Rocket next) are thin bindings
+//! crate. Framework adapters (`auth-axum`, `auth-poem`, `auth-rocket`) are thin bindings
 //! around one call:
 //!
 //! ```
@@ -36,8 +36,13 @@
 //! ```
 //!
 //! The request's path is relative to the mount point. Besides [`AuthWeb::handle`] the
-//! adapters use [`AuthWeb::current_user`] ("who is the current user of this request",
-//! from its headers) and [`AuthWeb::deny`] (refuse a request the way the layer does).
+//! adapters' guards use three calls: [`AuthWeb::current_user`] ("who is the current
+//! user of this request", from its headers), [`Requirement::check`] (the access
+//! decision: signed in, role, confirmed address) and [`AuthWeb::deny`] (refuse a
+//! request the way the layer does).
+//!
+//! The feature `testkit` exports `auth_http::testkit`: the in-process scenarios the
+//! three adapters pass, for an adapter to another framework to pass too.
 //!
 //! ## What it serves
 //!
@@ -86,7 +91,10 @@ mod flash;
 mod html;
 mod problem;
 mod redirect;
+mod requirement;
 mod templates;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod views;
 mod web;
 
@@ -94,9 +102,10 @@ use std::path::Path;
 
 pub use problem::{FieldProblem, Problem};
 pub use redirect::safe_next;
+pub use requirement::{Denial, Requirement};
 pub use templates::{STYLESHEET, TEMPLATE_NAMES};
 pub use web::{
-    AuthWeb, AuthWebBuilder, CONTENT_SECURITY_POLICY, DEFAULT_BODY_LIMIT, Denial, security_headers,
+    AuthWeb, AuthWebBuilder, CONTENT_SECURITY_POLICY, DEFAULT_BODY_LIMIT, security_headers,
     wants_json,
 };
 

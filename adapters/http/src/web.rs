@@ -18,6 +18,7 @@ use crate::cookies::{self, CookieNames};
 use crate::csrf::{self, CsrfKey};
 use crate::fields::{Fields, InputError};
 use crate::problem::Problem;
+use crate::requirement::Denial;
 use crate::templates::{Overrides, Templates};
 use crate::views::UserView;
 use crate::{WebError, flash};
@@ -315,17 +316,6 @@ impl Reply {
     }
 }
 
-/// Who is asking, in a form guards can act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denial {
-    /// No valid session: HTML requests go to the sign-in page, API requests get 401.
-    Unauthenticated,
-    /// Signed in without a confirmed email address: 403.
-    EmailNotVerified,
-    /// Signed in without the required role: 403.
-    Forbidden,
-}
-
 impl AuthWeb {
     /// A builder over an engine, with the defaults described on each method.
     pub fn builder(auth: Auth) -> AuthWebBuilder {
@@ -506,9 +496,15 @@ impl AuthWeb {
     /// sign-in are redirected to the sign-in page with `next` set to `path_and_query`
     /// (the full original path); API requests (under `/api/`, or that accept JSON but
     /// not HTML) get a JSON error; other refusals get an error page.
+    ///
+    /// `user` is the signed-in user the guard checked (what it gave
+    /// [`Requirement::check`](crate::Requirement::check)), `None` without a session.
+    /// A refused user is still signed in, and the error page's header says so, as on
+    /// every other page.
     pub fn deny(
         &self,
         denial: Denial,
+        user: Option<&Authenticated>,
         headers: &HeaderMap,
         path_and_query: &str,
     ) -> Response<Bytes> {
@@ -521,6 +517,7 @@ impl AuthWeb {
             None,
         );
         let api = wants_json(headers) || path_and_query.contains("/api/");
+        let user = user.map(|a| &a.user);
         let reply = match denial {
             Denial::Unauthenticated if !api => self.login_redirect(path_and_query),
             Denial::Unauthenticated => self.problem(&r, true, &Problem::unauthenticated()),
@@ -528,7 +525,7 @@ impl AuthWeb {
                 &r,
                 StatusCode::FORBIDDEN,
                 "message.html",
-                None,
+                user,
                 json!({
                     "title": "Confirm your email address",
                     "paragraphs": [
@@ -536,10 +533,11 @@ impl AuthWeb {
                         "Lost it? Enter your address and we will send a new one.",
                     ],
                     "resend": true,
+                    "values": { "email": user.map(|u| u.email.as_str()) },
                 }),
             ),
             Denial::EmailNotVerified => self.problem(&r, true, &Problem::email_not_verified()),
-            Denial::Forbidden => self.problem(&r, api, &Problem::forbidden()),
+            Denial::Forbidden => self.problem_as(&r, api, &Problem::forbidden(), user),
         };
         self.finish(&r, reply)
     }
@@ -675,8 +673,13 @@ impl AuthWeb {
         }
     }
 
-    /// A failure, as a JSON error or an error page.
+    /// A failure, as a JSON error or an error page that names no signed-in user.
     pub(crate) fn problem(&self, r: &Req, api: bool, p: &Problem) -> Reply {
+        self.problem_as(r, api, p, None)
+    }
+
+    /// A failure, as a JSON error or an error page whose header shows `user`.
+    pub(crate) fn problem_as(&self, r: &Req, api: bool, p: &Problem, user: Option<&User>) -> Reply {
         let reply = if api {
             Reply::json(p.status, &p.to_json())
         } else {
@@ -697,7 +700,7 @@ impl AuthWeb {
                 r,
                 p.status,
                 "error.html",
-                None,
+                user,
                 json!({ "title": title, "message": p.message, "code": p.code }),
             )
         };

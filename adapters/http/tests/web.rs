@@ -6,6 +6,7 @@
 mod support;
 
 use auth_core::{MailKind, RateLimit, RateLimits};
+use auth_http::{Denial, Requirement};
 use http::{Method, StatusCode};
 use serde_json::json;
 use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
@@ -944,7 +945,9 @@ async fn admin_pages_need_the_admin_role() {
     let victim = site.user("ada@example.com", &[], true).await;
     let mut user = site.browser();
     user.login("ada@example.com", PASSWORD).await;
-    assert_eq!(user.get("/auth/admin").await.status, StatusCode::FORBIDDEN);
+    let p = user.get("/auth/admin").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_signed_in_header(&p.body, "ada@example.com");
     assert_eq!(
         user.api(
             Method::GET,
@@ -1027,4 +1030,64 @@ async fn head_requests_get_headers_without_a_body() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.is_empty());
     assert!(p.header("content-type").starts_with("text/html"));
+}
+
+/// The header of a page for a signed-in user: who it is and a sign-out form, no
+/// sign-in link.
+fn assert_signed_in_header(body: &str, email: &str) {
+    assert!(
+        body.contains(&format!("Signed in as <strong>{email}</strong>")),
+        "{body}"
+    );
+    assert!(body.contains(">Sign out</button>"), "{body}");
+    assert!(!body.contains(">Sign in</a>"), "{body}");
+}
+
+#[tokio::test]
+async fn a_guard_refusal_page_shows_the_refused_user() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], false).await;
+    let mut b = site.browser();
+    b.login("ada@example.com", PASSWORD).await;
+    let mut headers = http::HeaderMap::new();
+    let cookie = format!("auth_session={}", b.session().unwrap());
+    headers.insert("cookie", cookie.parse().unwrap());
+    let ada = site.web.current_user(&headers).await.unwrap().unwrap();
+    let req = Requirement::role("admin");
+    let denial = req.check(Some(&ada)).unwrap_err();
+    assert_eq!(denial, Denial::Forbidden);
+
+    let r = site.web.deny(denial, Some(&ada), &headers, "/reports");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body = String::from_utf8(r.body().to_vec()).unwrap();
+    assert!(body.contains("Not allowed"), "{body}");
+    assert_signed_in_header(&body, "ada@example.com");
+
+    let r = site
+        .web
+        .deny(Denial::EmailNotVerified, Some(&ada), &headers, "/reports");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body = String::from_utf8(r.body().to_vec()).unwrap();
+    assert_signed_in_header(&body, "ada@example.com");
+    assert!(
+        body.contains("value=\"ada@example.com\""),
+        "the resend form knows the address: {body}"
+    );
+
+    // Without a user, the page has the signed-out header.
+    let r = site.web.deny(Denial::Forbidden, None, &headers, "/reports");
+    let body = String::from_utf8(r.body().to_vec()).unwrap();
+    assert!(body.contains(">Sign in</a>"), "{body}");
+    assert!(!body.contains(">Sign out</button>"), "{body}");
+    // JSON clients get the same refusal without a page.
+    headers.insert("accept", "application/json".parse().unwrap());
+    let r = site
+        .web
+        .deny(Denial::Forbidden, Some(&ada), &headers, "/reports");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        String::from_utf8(r.body().to_vec())
+            .unwrap()
+            .contains("\"forbidden\"")
+    );
 }

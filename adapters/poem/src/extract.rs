@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial};
+use auth_http::{AuthWeb, Denial, Requirement};
 use http::Uri;
 use poem::{FromRequest, Request, RequestBody};
 use tokio::sync::OnceCell;
@@ -70,14 +70,29 @@ pub(crate) async fn load(req: &Request) -> poem::Result<Option<Authenticated>> {
     }
 }
 
+/// The signed-in user of the request if they meet `requirement`, or the web layer's
+/// refusal.
+pub(crate) async fn require(
+    req: &Request,
+    requirement: &Requirement,
+) -> poem::Result<Authenticated> {
+    let user = load(req).await?;
+    if let Err(denial) = requirement.check(user.as_ref()) {
+        return Err(deny(req, denial, user.as_ref()));
+    }
+    // `check` admits nobody without a session; this only spells that out for the types.
+    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
+}
+
 /// The refusal of a guard or extractor, as the web layer words it.
-pub(crate) fn deny(req: &Request, denial: Denial) -> poem::Error {
+fn deny(req: &Request, denial: Denial, user: Option<&Authenticated>) -> poem::Error {
     let state = match state(req) {
         Ok(s) => s,
         Err(e) => return e,
     };
     poem::Error::from_response(into_poem(state.web.deny(
         denial,
+        user,
         req.headers(),
         &state.path,
     )))
@@ -90,10 +105,7 @@ pub struct CurrentUser(pub Authenticated);
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        match load(req).await? {
-            Some(a) => Ok(Self(a)),
-            None => Err(deny(req, Denial::Unauthenticated)),
-        }
+        require(req, &Requirement::signed_in()).await.map(Self)
     }
 }
 
@@ -114,10 +126,6 @@ pub struct VerifiedUser(pub Authenticated);
 
 impl<'a> FromRequest<'a> for VerifiedUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        match load(req).await? {
-            Some(a) if a.user.is_verified() => Ok(Self(a)),
-            Some(_) => Err(deny(req, Denial::EmailNotVerified)),
-            None => Err(deny(req, Denial::Unauthenticated)),
-        }
+        require(req, &Requirement::verified()).await.map(Self)
     }
 }

@@ -1,12 +1,10 @@
 //! Middleware: [`AuthMiddleware`] makes the web layer available to extractors and
 //! guards; [`RequireLogin`] guards endpoints.
 
-use std::sync::Arc;
-
-use auth_http::{AuthWeb, Denial};
+use auth_http::{AuthWeb, Requirement};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
-use crate::extract::{RequestAuth, deny, load};
+use crate::extract::{RequestAuth, require};
 
 /// Puts the [`AuthWeb`] in every request (for the extractors, [`RequireLogin`] and
 /// handlers taking `Data<&AuthWeb>`). Costs nothing per request: the session is only
@@ -57,10 +55,11 @@ impl<E: Endpoint> Endpoint for AuthMiddlewareEndpoint<E> {
 /// [`AuthMiddleware`]. HTML requests without a session are redirected to the sign-in
 /// page with `next`; API requests get 401; a missing role or unconfirmed address gets
 /// 403. The user it loads is kept, so extractors in the handler cost nothing more.
+///
+/// The decision is [`auth_http::Requirement`]'s, as in every framework's adapter.
 #[derive(Debug, Clone, Default)]
 pub struct RequireLogin {
-    verified: bool,
-    role: Option<Arc<str>>,
+    requirement: Requirement,
 }
 
 impl RequireLogin {
@@ -72,39 +71,23 @@ impl RequireLogin {
     /// A signed-in user with a confirmed email address.
     pub fn verified() -> Self {
         Self {
-            verified: true,
-            role: None,
+            requirement: Requirement::verified(),
         }
     }
 
     /// A signed-in user holding `role` (e.g. `admin`).
     pub fn role(role: impl Into<String>) -> Self {
         Self {
-            verified: false,
-            role: Some(Arc::from(role.into())),
+            requirement: Requirement::role(role),
         }
     }
 
     /// Also require a confirmed email address.
     #[must_use]
-    pub fn and_verified(mut self) -> Self {
-        self.verified = true;
-        self
-    }
-
-    async fn check(&self, req: &Request) -> poem::Result<()> {
-        let Some(a) = load(req).await? else {
-            return Err(deny(req, Denial::Unauthenticated));
-        };
-        if let Some(role) = &self.role
-            && !a.user.has_role(role)
-        {
-            return Err(deny(req, Denial::Forbidden));
+    pub fn and_verified(self) -> Self {
+        Self {
+            requirement: self.requirement.and_verified(),
         }
-        if self.verified && !a.user.is_verified() {
-            return Err(deny(req, Denial::EmailNotVerified));
-        }
-        Ok(())
     }
 }
 
@@ -130,7 +113,7 @@ impl<E: Endpoint> Endpoint for RequireLoginEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        self.guard.check(&req).await?;
+        require(&req, &self.guard.requirement).await?;
         Ok(self.inner.call(req).await?.into_response())
     }
 }

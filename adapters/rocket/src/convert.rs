@@ -8,7 +8,7 @@ use rocket::http::Status;
 use rocket::response::{self, Responder};
 use rocket::{Request, Response};
 
-use crate::guard::Refusal;
+use crate::guard::{Refusal, load};
 
 /// The path of a request relative to the mount point of the route that serves it
 /// (`/auth/login` under `/auth` is `/login`), with its query.
@@ -87,9 +87,11 @@ pub struct WebResponse(pub http::Response<Bytes>);
 impl WebResponse {
     /// What the auth catchers answer for `status` on `req`: the refusal a guard
     /// recorded (sign-in redirect, 401, 403 or 503 as the web layer words them), or
-    /// the web layer's answer for that status when the refusal came from elsewhere.
-    /// `None` for other statuses or when [`AuthFairing`](crate::AuthFairing) is missing.
-    pub fn for_refusal(status: Status, req: &Request<'_>) -> Option<Self> {
+    /// the web layer's answer for that status when the refusal came from elsewhere (a
+    /// 403 page then shows who is signed in, which may cost the session lookup no
+    /// guard made). `None` for other statuses or when
+    /// [`AuthFairing`](crate::AuthFairing) is missing.
+    pub async fn for_refusal(status: Status, req: &Request<'_>) -> Option<Self> {
         if let Some(resp) = req.local_cache(Refusal::default).take() {
             return Some(Self(resp));
         }
@@ -97,8 +99,12 @@ impl WebResponse {
         let headers = headers(req);
         let path = full_path(req);
         let resp = match status.code {
-            401 => web.deny(auth_http::Denial::Unauthenticated, &headers, &path),
-            403 => web.deny(auth_http::Denial::Forbidden, &headers, &path),
+            401 => web.deny(auth_http::Denial::Unauthenticated, None, &headers, &path),
+            403 => {
+                // A store failure only costs the header its user: the answer stays 403.
+                let user = load(req).await.ok().flatten();
+                web.deny(auth_http::Denial::Forbidden, user.as_ref(), &headers, &path)
+            }
             503 => web.error_response(
                 &auth_core::Error::unavailable(std::io::Error::other("service unavailable")),
                 &headers,

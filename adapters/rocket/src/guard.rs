@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 use std::sync::Mutex;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial};
+use auth_http::{AuthWeb, Denial, Requirement};
 use bytes::Bytes;
 use rocket::Request;
 use rocket::http::Status;
@@ -54,7 +54,9 @@ fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardErr
 }
 
 /// Who is signed in on this request: loaded at most once per request.
-async fn load(req: &Request<'_>) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
+pub(crate) async fn load(
+    req: &Request<'_>,
+) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
@@ -75,13 +77,31 @@ async fn load(req: &Request<'_>) -> Result<Option<Authenticated>, (Status, AuthG
     }
 }
 
+/// The signed-in user of the request if they meet `requirement`; otherwise the guard
+/// fails, with the web layer's refusal recorded for the catcher.
+async fn require(
+    req: &Request<'_>,
+    requirement: &Requirement,
+) -> Result<Authenticated, (Status, AuthGuardError)> {
+    let user = load(req).await?;
+    if let Err(denial) = requirement.check(user.as_ref()) {
+        return Err(deny(req, denial, user.as_ref()));
+    }
+    // `check` admits nobody without a session; this only spells that out for the types.
+    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
+}
+
 /// Records the web layer's refusal for the catcher and fails the guard.
-fn deny(req: &Request<'_>, denial: Denial) -> (Status, AuthGuardError) {
+fn deny(
+    req: &Request<'_>,
+    denial: Denial,
+    user: Option<&Authenticated>,
+) -> (Status, AuthGuardError) {
     let web = match web_of(req) {
         Ok(web) => web,
         Err(e) => return e,
     };
-    let resp = web.deny(denial, &headers(req), &full_path(req));
+    let resp = web.deny(denial, user, &headers(req), &full_path(req));
     req.local_cache(Refusal::default).set(resp);
     let status = match denial {
         Denial::Unauthenticated => Status::Unauthorized,
@@ -107,11 +127,7 @@ impl<'r> FromRequest<'r> for CurrentUser {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(match load(req).await {
-            Ok(Some(a)) => Ok(Self(a)),
-            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
-            Err(e) => Err(e),
-        })
+        outcome(require(req, &Requirement::signed_in()).await.map(Self))
     }
 }
 
@@ -138,12 +154,7 @@ impl<'r> FromRequest<'r> for VerifiedUser {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(match load(req).await {
-            Ok(Some(a)) if a.user.is_verified() => Ok(Self(a)),
-            Ok(Some(_)) => Err(deny(req, Denial::EmailNotVerified)),
-            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
-            Err(e) => Err(e),
-        })
+        outcome(require(req, &Requirement::verified()).await.map(Self))
     }
 }
 
@@ -186,14 +197,10 @@ impl<'r, R: RoleName> FromRequest<'r> for HasRole<R> {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(match load(req).await {
-            Ok(Some(a)) if a.user.has_role(R::NAME) => Ok(Self {
-                user: a,
-                role: PhantomData,
-            }),
-            Ok(Some(_)) => Err(deny(req, Denial::Forbidden)),
-            Ok(None) => Err(deny(req, Denial::Unauthenticated)),
-            Err(e) => Err(e),
-        })
+        let requirement = Requirement::role(R::NAME);
+        outcome(require(req, &requirement).await.map(|user| Self {
+            user,
+            role: PhantomData,
+        }))
     }
 }

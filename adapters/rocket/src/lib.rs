@@ -190,7 +190,7 @@ impl rocket::catcher::Handler for AuthCatcher {
         status: Status,
         req: &'r Request<'_>,
     ) -> rocket::catcher::Result<'r> {
-        match WebResponse::for_refusal(status, req) {
+        match WebResponse::for_refusal(status, req).await {
             Some(resp) => Ok(convert::into_rocket(resp.0)),
             None => Err(status),
         }

@@ -1,0 +1,197 @@
+//! [`Requirement`]: the one access decision every framework's guards delegate to.
+
+use std::sync::Arc;
+
+use auth_core::Authenticated;
+
+/// Why a guard refused a request; [`AuthWeb::deny`](crate::AuthWeb::deny) turns it into
+/// the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// No valid session: HTML requests go to the sign-in page, API requests get 401.
+    Unauthenticated,
+    /// Signed in without a confirmed email address: 403.
+    EmailNotVerified,
+    /// Signed in without the required role: 403.
+    Forbidden,
+}
+
+/// What a route asks of the user of a request: a sign-in, optionally a role and a
+/// confirmed email address.
+///
+/// This is the access decision of the toolkit, in one place: the guards and extractors
+/// of `auth-axum`, `auth-poem` and `auth-rocket` hold a `Requirement` and call
+/// [`Requirement::check`] with the user they loaded
+/// ([`AuthWeb::current_user`](crate::AuthWeb::current_user)). An adapter for another
+/// framework does the same, then answers a [`Denial`] with
+/// [`AuthWeb::deny`](crate::AuthWeb::deny), so every framework refuses the same
+/// requests with the same responses.
+///
+/// ```
+/// use auth_http::{Denial, Requirement};
+///
+/// let admins = Requirement::role("admin").and_verified();
+/// assert_eq!(admins.check(None), Err(Denial::Unauthenticated));
+/// assert_eq!(Requirement::signed_in().check(None), Err(Denial::Unauthenticated));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirement {
+    verified: bool,
+    role: Option<Arc<str>>,
+}
+
+impl Requirement {
+    /// Any signed-in user.
+    pub fn signed_in() -> Self {
+        Self::default()
+    }
+
+    /// A signed-in user with a confirmed email address.
+    pub fn verified() -> Self {
+        Self::signed_in().and_verified()
+    }
+
+    /// A signed-in user holding `role` (e.g. `admin`).
+    pub fn role(role: impl Into<String>) -> Self {
+        Self {
+            verified: false,
+            role: Some(Arc::from(role.into())),
+        }
+    }
+
+    /// Also require a confirmed email address.
+    #[must_use]
+    pub fn and_verified(mut self) -> Self {
+        self.verified = true;
+        self
+    }
+
+    /// Whether `user` (the signed-in user of the request, `None` without a valid
+    /// session) meets the requirement.
+    ///
+    /// # Errors
+    /// The first reason that applies, in this order: [`Denial::Unauthenticated`] without
+    /// a user, [`Denial::Forbidden`] without the role, [`Denial::EmailNotVerified`]
+    /// without a confirmed address. A user who lacks both the role and a confirmed
+    /// address is told about the role: confirming the address would not help.
+    pub fn check(&self, user: Option<&Authenticated>) -> Result<(), Denial> {
+        let Some(a) = user else {
+            return Err(Denial::Unauthenticated);
+        };
+        if let Some(role) = &self.role
+            && !a.user.has_role(role)
+        {
+            return Err(Denial::Forbidden);
+        }
+        if self.verified && !a.user.is_verified() {
+            return Err(Denial::EmailNotVerified);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use auth_core::{
+        AccountStatus, PasswordHash, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+    };
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn signed_in(roles: &[&str], verified: bool) -> Authenticated {
+        let now = OffsetDateTime::now_utc();
+        let id = UserId::new();
+        Authenticated {
+            user: User {
+                id,
+                email: "ada@example.com".into(),
+                username: None,
+                password_hash: PasswordHash::new("$argon2id$not-a-real-hash"),
+                status: AccountStatus::Active,
+                email_verified_at: verified.then_some(now),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                security_stamp: SecurityStamp::new("stamp"),
+                locked_until: None,
+                lockout_count: 0,
+                created_at: now,
+                updated_at: now,
+                last_login_at: None,
+                version: 1,
+            },
+            session: SessionRecord {
+                digest: SessionDigest::from_bytes([1; 32]),
+                user_id: id,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + time::Duration::hours(1),
+                idle_expires_at: now + time::Duration::hours(1),
+                remember: false,
+                user_agent: None,
+                ip: None,
+            },
+        }
+    }
+
+    #[test]
+    fn nobody_is_unauthenticated_whatever_is_required() {
+        for r in [
+            Requirement::signed_in(),
+            Requirement::verified(),
+            Requirement::role("admin"),
+            Requirement::role("admin").and_verified(),
+        ] {
+            assert_eq!(r.check(None), Err(Denial::Unauthenticated), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn signed_in_admits_any_user() {
+        let r = Requirement::signed_in();
+        assert_eq!(r.check(Some(&signed_in(&[], false))), Ok(()));
+        assert_eq!(r.check(Some(&signed_in(&["admin"], true))), Ok(()));
+    }
+
+    #[test]
+    fn verified_needs_a_confirmed_address() {
+        let r = Requirement::verified();
+        assert_eq!(
+            r.check(Some(&signed_in(&["admin"], false))),
+            Err(Denial::EmailNotVerified)
+        );
+        assert_eq!(r.check(Some(&signed_in(&[], true))), Ok(()));
+        assert_eq!(Requirement::signed_in().and_verified(), r);
+    }
+
+    #[test]
+    fn role_needs_that_role_and_not_a_confirmed_address() {
+        let r = Requirement::role("admin");
+        assert_eq!(r.check(Some(&signed_in(&[], true))), Err(Denial::Forbidden));
+        assert_eq!(
+            r.check(Some(&signed_in(&["editor"], true))),
+            Err(Denial::Forbidden),
+            "another role is not enough"
+        );
+        assert_eq!(r.check(Some(&signed_in(&["admin"], false))), Ok(()));
+        assert_eq!(
+            r.check(Some(&signed_in(&["editor", "admin"], true))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn role_and_verified_needs_both_and_names_the_role_first() {
+        let r = Requirement::role("admin").and_verified();
+        assert_eq!(
+            r.check(Some(&signed_in(&[], false))),
+            Err(Denial::Forbidden),
+            "the role is reported before the address"
+        );
+        assert_eq!(r.check(Some(&signed_in(&[], true))), Err(Denial::Forbidden));
+        assert_eq!(
+            r.check(Some(&signed_in(&["admin"], false))),
+            Err(Denial::EmailNotVerified)
+        );
+        assert_eq!(r.check(Some(&signed_in(&["admin"], true))), Ok(()));
+    }
+}
