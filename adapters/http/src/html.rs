@@ -2,7 +2,7 @@
 
 use auth_core::{
     Authenticated, EmailChange, Error, Login, Page, PasswordChange, PasswordReset, Registration,
-    UserId,
+    TokenRejection, UserId,
 };
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -12,6 +12,33 @@ use crate::problem::Problem;
 use crate::views::{UserView, event_view, session_view};
 use crate::web::{Reply, Req};
 use crate::{AuthWeb, flash};
+
+/// What a link page says about a refused link token.
+///
+/// Only expiry is told apart, because the person can act on it (ask for a new link) and
+/// it leaks nothing: the engine reports `Expired` only for a link it signed, for this
+/// flow, whose signature checked out, so the holder learns no more than the link's own
+/// `exp` already says. Every other reason (malformed, bad signature, unknown key, wrong
+/// flow, already used or superseded) and a missing link share one coarse wording, so a
+/// page never tells a forger which check stopped them. The JSON API still carries the
+/// precise code for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkRefusal {
+    Expired,
+    Unusable,
+}
+
+impl LinkRefusal {
+    fn of(e: &Error) -> Self {
+        match e {
+            Error::Token {
+                reason: TokenRejection::Expired,
+                ..
+            } => Self::Expired,
+            _ => Self::Unusable,
+        }
+    }
+}
 
 /// First path segments of the HTML routes, to tell 405 from 404.
 const KNOWN: &[&str] = &[
@@ -291,13 +318,7 @@ impl AuthWeb {
 
     async fn verify_page(&self, r: &Req) -> Reply {
         let Some(token) = self.stashed_link(r, "verify") else {
-            return self.bad_link(
-                r,
-                "This link is invalid or has expired",
-                "Ask for a new confirmation link below.",
-                true,
-                Value::Null,
-            );
+            return self.bad_verify_link(r, LinkRefusal::Unusable);
         };
         match self.inner.auth.verify_email(&token, &r.ctx).await {
             Ok(_) => {
@@ -310,13 +331,7 @@ impl AuthWeb {
                     .cookie(self.clear_link())
                     .cookie(flash::set(self, "email_verified"))
             }
-            Err(Error::Token { .. }) => self.bad_link(
-                r,
-                "This link is invalid or has expired",
-                "Confirmation links work once and for a limited time. Ask for a new one below.",
-                true,
-                Value::Null,
-            ),
+            Err(e @ Error::Token { .. }) => self.bad_verify_link(r, LinkRefusal::of(&e)),
             Err(e) => self.problem(r, false, &Problem::from_error(&e)),
         }
     }
@@ -388,19 +403,57 @@ impl AuthWeb {
         }
     }
 
-    fn bad_reset_link(&self, r: &Req) -> Reply {
+    fn bad_verify_link(&self, r: &Req, why: LinkRefusal) -> Reply {
+        let (title, text) = match why {
+            LinkRefusal::Expired => (
+                "This link has expired",
+                "Confirmation links work for a limited time. Ask for a new one below.",
+            ),
+            LinkRefusal::Unusable => (
+                "This link cannot be used",
+                "It may have been used already or copied incompletely. Ask for a new confirmation link below.",
+            ),
+        };
+        self.bad_link(r, title, text, true, Value::Null)
+    }
+
+    fn bad_reset_link(&self, r: &Req, why: LinkRefusal) -> Reply {
+        let (title, text) = match why {
+            LinkRefusal::Expired => (
+                "This reset link has expired",
+                "Reset links work for a limited time. Ask for a new one.",
+            ),
+            LinkRefusal::Unusable => (
+                "This reset link cannot be used",
+                "It may have been used already or copied incompletely. Reset links work once and for a limited time. Ask for a new one.",
+            ),
+        };
         self.bad_link(
             r,
-            "This reset link is invalid or has expired",
-            "Reset links work once and for a limited time. Ask for a new one.",
+            title,
+            text,
             false,
             json!({ "href": format!("{}/request_password_reset", self.inner.prefix), "text": "Send a new link" }),
         )
     }
 
+    fn bad_email_link(&self, r: &Req, why: LinkRefusal) -> Reply {
+        let title = match why {
+            LinkRefusal::Expired => "This link has expired",
+            LinkRefusal::Unusable => "This link cannot be used",
+        };
+        self.bad_link(
+            r,
+            title,
+            "Start the change of address again from your account settings.",
+            false,
+            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
+        )
+    }
+
     async fn reset_page(&self, r: &Req) -> Reply {
         let Some(token) = self.stashed_link(r, "reset") else {
-            return self.bad_reset_link(r);
+            return self.bad_reset_link(r, LinkRefusal::Unusable);
         };
         match self.inner.auth.check_reset_token(&token).await {
             Ok(()) => self.page(
@@ -410,7 +463,7 @@ impl AuthWeb {
                 None,
                 json!({ "title": "Choose a new password" }),
             ),
-            Err(Error::Token { .. }) => self.bad_reset_link(r),
+            Err(e @ Error::Token { .. }) => self.bad_reset_link(r, LinkRefusal::of(&e)),
             Err(e) => self.problem(r, false, &Problem::from_error(&e)),
         }
     }
@@ -425,7 +478,7 @@ impl AuthWeb {
             .or_else(|| self.stashed_link(r, "reset"))
             .or_else(|| fields.optional("token"));
         let Some(token) = token else {
-            return self.bad_reset_link(r);
+            return self.bad_reset_link(r, LinkRefusal::Unusable);
         };
         let missing = fields.require(&["password", "password_confirm"]);
         if !missing.is_empty() {
@@ -447,20 +500,14 @@ impl AuthWeb {
                 .cookie(self.clear_link())
                 .cookie(self.clear_session_cookie())
                 .cookie(flash::set(self, "password_reset")),
-            Err(Error::Token { .. }) => self.bad_reset_link(r),
+            Err(e @ Error::Token { .. }) => self.bad_reset_link(r, LinkRefusal::of(&e)),
             Err(e) => self.form_problem(r, "reset.html", None, &Problem::from_error(&e), json!({})),
         }
     }
 
     async fn email_confirm_page(&self, r: &Req) -> Reply {
         let Some(token) = self.stashed_link(r, "email") else {
-            return self.bad_link(
-                r,
-                "This link is invalid or has expired",
-                "Start the change of address again from your account settings.",
-                false,
-                json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
-            );
+            return self.bad_email_link(r, LinkRefusal::Unusable);
         };
         match self.inner.auth.confirm_email_change(&token, &r.ctx).await {
             Ok(_) => {
@@ -473,13 +520,7 @@ impl AuthWeb {
                     .cookie(self.clear_link())
                     .cookie(flash::set(self, "email_changed"))
             }
-            Err(Error::Token { .. }) => self.bad_link(
-                r,
-                "This link is invalid or has expired",
-                "Start the change of address again from your account settings.",
-                false,
-                json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
-            ),
+            Err(e @ Error::Token { .. }) => self.bad_email_link(r, LinkRefusal::of(&e)),
             Err(e) => self.problem(r, false, &Problem::from_error(&e)),
         }
     }

@@ -1145,7 +1145,7 @@ fn expired_links_are_refused_and_can_be_replaced(framework: Framework) {
         &mut b,
         &reset,
         &[
-            "This reset link is invalid or has expired",
+            "<h1>This reset link has expired</h1>",
             "href=\"/auth/request_password_reset\"",
         ],
     );
@@ -1154,7 +1154,7 @@ fn expired_links_are_refused_and_can_be_replaced(framework: Framework) {
         &mut b,
         &verify,
         &[
-            "This link is invalid or has expired",
+            "<h1>This link has expired</h1>",
             "action=\"/auth/verify/resend\"",
         ],
     );
