@@ -73,9 +73,10 @@ impl UserView {
 }
 
 /// A session in a device list. `handle` is the public id used to revoke it.
+/// Pages also get `device`, a short summary of the User-Agent ([`device_summary`]).
 pub(crate) fn session_view(s: &SessionRecord, current: bool, for_json: bool) -> Value {
     let t = if for_json { rfc3339 } else { human_time };
-    json!({
+    let mut view = json!({
         "handle": s.digest.to_hex(),
         "current": current,
         "created_at": t(s.created_at),
@@ -84,7 +85,11 @@ pub(crate) fn session_view(s: &SessionRecord, current: bool, for_json: bool) -> 
         "remember": s.remember,
         "user_agent": s.user_agent,
         "ip": s.ip,
-    })
+    });
+    if !for_json {
+        view["device"] = json!(s.user_agent.as_deref().map(device_summary));
+    }
+    view
 }
 
 /// An audit event for the admin pages.
@@ -96,4 +101,90 @@ pub(crate) fn event_view(e: &AuditEvent, for_json: bool) -> Value {
         "ip": e.ip,
         "detail": e.detail,
     })
+}
+
+/// The longest device text shown when a User-Agent is not recognised.
+const RAW_AGENT_CHARS: usize = 60;
+
+/// A short name for the device behind a User-Agent, for device lists: "Chrome 156 on
+/// Linux", "Firefox 128 on Windows 10", "Safari 17 on iPhone". Parsing is woothee's
+/// (pattern tables kept by the Woothee project, shared by its ports to other languages);
+/// an agent that is not a browser it knows (a script, curl, a test client) is shown as sent, cut at
+/// [`RAW_AGENT_CHARS`] characters with an ellipsis. The full string stays available to
+/// the page (`user_agent`).
+pub(crate) fn device_summary(agent: &str) -> String {
+    let agent = agent.trim();
+    let known = |s: &str| !s.is_empty() && s != woothee::woothee::VALUE_UNKNOWN;
+    // Only browsers and apps people hold get a summary: woothee also names scripts and
+    // crawlers ("HTTP Library" for curl), whose own string says more.
+    if let Some(found) = woothee::parser::Parser::new().parse(agent)
+        && known(found.name)
+        && matches!(
+            found.category,
+            "pc" | "smartphone" | "mobilephone" | "appliance"
+        )
+    {
+        let mut text = found.name.to_owned();
+        if let Some(major) = found.version.split('.').next().filter(|v| known(v)) {
+            text.push(' ');
+            text.push_str(major);
+        }
+        if known(found.os) && found.os != found.name {
+            text.push_str(" on ");
+            text.push_str(match found.os {
+                "Mac OSX" => "macOS",
+                os => os,
+            });
+        }
+        return text;
+    }
+    match agent.char_indices().nth(RAW_AGENT_CHARS) {
+        Some((cut, _)) => format!("{}…", agent[..cut].trim_end()),
+        None => agent.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_are_summarised_by_name_major_version_and_system() {
+        for (agent, summary) in [
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
+                "Chrome 156 on Linux",
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                "Firefox 128 on Windows 10",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+                "Safari 17 on macOS",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+                "Safari 17 on iPhone",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.6422.113 Mobile Safari/537.36",
+                "Chrome 125 on Android",
+            ),
+        ] {
+            assert_eq!(device_summary(agent), summary, "{agent}");
+        }
+    }
+
+    #[test]
+    fn unknown_agents_are_shown_as_sent_and_long_ones_cut() {
+        assert_eq!(device_summary("blackbox-tests"), "blackbox-tests");
+        assert_eq!(device_summary("test-browser/1.0"), "test-browser/1.0");
+        assert_eq!(device_summary("  curl/8.5.0 "), "curl/8.5.0");
+        let long = format!("my-sync-tool/2.0 ({})", "é".repeat(100));
+        let shown = device_summary(&long);
+        assert_eq!(shown.chars().count(), RAW_AGENT_CHARS + 1, "{shown}");
+        assert!(shown.ends_with('…'));
+        assert!(long.starts_with(shown.trim_end_matches('…')));
+    }
 }

@@ -1048,6 +1048,59 @@ async fn templates_are_overridable_by_name() {
     );
 }
 
+const CHROME_ON_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36";
+
+#[tokio::test]
+async fn device_lists_name_browsers() {
+    let site = Site::new();
+    site.user("root@example.com", &["admin"], true).await;
+    let ada = site.user("ada@example.com", &[], true).await;
+    let mut chrome = site.browser();
+    chrome.user_agent = CHROME_ON_LINUX.into();
+    chrome.login("ada@example.com", PASSWORD).await;
+    let mut script = site.browser();
+    script.login("ada@example.com", PASSWORD).await;
+    script.get("/auth/request_password_reset").await;
+    script
+        .post(
+            "/auth/request_password_reset",
+            &[("email", "ada@example.com")],
+        )
+        .await;
+
+    // The owner's list: a short name, the full string one hover away; an agent that is
+    // no known browser as sent.
+    let title = format!("<span title=\"{CHROME_ON_LINUX}\">");
+    let p = chrome.get("/auth/account/sessions").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Chrome 156 on Linux</span>"), "{}", p.body);
+    assert!(
+        p.body.contains(&title),
+        "the full string in a title: {}",
+        p.body
+    );
+    assert!(p.body.contains(">test-browser/1.0</span>"), "{}", p.body);
+    // The JSON API keeps the raw string and gains no field.
+    let me = chrome
+        .api(
+            Method::GET,
+            "/auth/api/account/sessions",
+            serde_json::Value::Null,
+        )
+        .await;
+    let listed = me.json().to_string();
+    assert!(listed.contains("HeadlessChrome/156.0.0.0"), "{listed}");
+    assert!(!listed.contains("\"device\""), "{listed}");
+
+    // The admin's page of the user: the same device names.
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+    let p = admin.get(&format!("/auth/admin/users/{}", ada.id)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Chrome 156 on Linux</span>"), "{}", p.body);
+    assert!(p.body.contains(&title), "{}", p.body);
+}
+
 #[tokio::test]
 async fn admin_pages_need_the_admin_role() {
     let site = Site::new();

@@ -65,6 +65,7 @@ impl Site {
             web: self.web.clone(),
             jar: BTreeMap::new(),
             csrf: None,
+            user_agent: "test-browser/1.0".into(),
         }
     }
 
@@ -133,6 +134,8 @@ pub struct Browser {
     pub web: AuthWeb,
     pub jar: BTreeMap<String, String>,
     pub csrf: Option<String>,
+    /// Sent as `User-Agent` with every request.
+    pub user_agent: String,
 }
 
 /// Strips the mount point from a site path.
@@ -152,7 +155,7 @@ impl Browser {
         let mut b = Request::builder().method(method).uri(relative(path));
         b = b
             .header("host", "app.test")
-            .header("user-agent", "test-browser/1.0");
+            .header("user-agent", &self.user_agent);
         if !self.jar.is_empty() {
             let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
             b = b.header("cookie", cookie.join("; "));
