@@ -365,6 +365,34 @@ impl AuditKind {
         }
     }
 
+    /// A short English label for people, e.g. "Password reset requested", as the admin
+    /// pages show it. Kept here, next to [`AuditKind::as_str`], because the enum is
+    /// `#[non_exhaustive]`: only this crate can match it without a catch-all arm, so a new
+    /// kind cannot be added without a label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Registered => "Account created",
+            Self::EmailVerified => "Email address confirmed",
+            Self::LoginSucceeded => "Signed in",
+            Self::LoginFailed => "Sign-in failed",
+            Self::Locked => "Locked after failed sign-ins",
+            Self::LoggedOut => "Signed out",
+            Self::LoggedOutEverywhere => "Signed out everywhere",
+            Self::PasswordResetRequested => "Password reset requested",
+            Self::PasswordReset => "Password reset by link",
+            Self::PasswordChanged => "Password changed",
+            Self::EmailChangeRequested => "Email change requested",
+            Self::EmailChanged => "Email address changed",
+            Self::AccountDeleted => "Account deleted",
+            Self::Disabled => "Disabled by an administrator",
+            Self::Enabled => "Enabled by an administrator",
+            Self::Unlocked => "Unlocked by an administrator",
+            Self::RolesChanged => "Roles changed",
+            Self::ForcedLogout => "Signed out everywhere by an administrator",
+            Self::SessionRevoked => "Device signed out",
+        }
+    }
+
     /// Parses the stored form.
     pub fn parse(s: &str) -> Option<Self> {
         ALL_AUDIT_KINDS.iter().copied().find(|k| k.as_str() == s)
@@ -427,5 +455,29 @@ impl Default for Page {
             offset: 0,
             limit: 50,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audit_kind_has_its_own_label_for_people() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ALL_AUDIT_KINDS {
+            let label = kind.label();
+            assert!(seen.insert(label), "{label:?} is used twice");
+            assert_ne!(label, kind.as_str(), "{kind:?} shows its storage name");
+            assert!(
+                label.starts_with(|c: char| c.is_ascii_uppercase()) && !label.contains('_'),
+                "{label:?} is not a label for people"
+            );
+            assert_eq!(AuditKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(
+            AuditKind::PasswordResetRequested.label(),
+            "Password reset requested"
+        );
     }
 }

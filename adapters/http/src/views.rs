@@ -92,15 +92,19 @@ pub(crate) fn session_view(s: &SessionRecord, current: bool, for_json: bool) -> 
     view
 }
 
-/// An audit event for the admin pages.
+/// An audit event for the admin pages, which also get `label`, the kind in words.
 pub(crate) fn event_view(e: &AuditEvent, for_json: bool) -> Value {
-    json!({
+    let mut view = json!({
         "kind": e.kind.as_str(),
         "at": if for_json { rfc3339(e.at) } else { human_time(e.at) },
         "actor_id": e.actor_id.map(|a| a.to_string()),
         "ip": e.ip,
         "detail": e.detail,
-    })
+    });
+    if !for_json {
+        view["label"] = json!(e.kind.label());
+    }
+    view
 }
 
 /// The longest device text shown when a User-Agent is not recognised.

@@ -1051,7 +1051,7 @@ async fn templates_are_overridable_by_name() {
 const CHROME_ON_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36";
 
 #[tokio::test]
-async fn device_lists_name_browsers() {
+async fn device_lists_name_browsers_and_activity_reads_as_words() {
     let site = Site::new();
     site.user("root@example.com", &["admin"], true).await;
     let ada = site.user("ada@example.com", &[], true).await;
@@ -1092,13 +1092,24 @@ async fn device_lists_name_browsers() {
     assert!(listed.contains("HeadlessChrome/156.0.0.0"), "{listed}");
     assert!(!listed.contains("\"device\""), "{listed}");
 
-    // The admin's page of the user: the same device names.
+    // The admin's page of the user: the same device names, events in words.
     let mut admin = site.browser();
     admin.login("root@example.com", PASSWORD).await;
     let p = admin.get(&format!("/auth/admin/users/{}", ada.id)).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("Chrome 156 on Linux</span>"), "{}", p.body);
     assert!(p.body.contains(&title), "{}", p.body);
+    assert!(
+        p.body.contains("<td>Password reset requested</td>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("<td>Signed in</td>"), "{}", p.body);
+    assert!(
+        !p.body.contains("password_reset_requested") && !p.body.contains("login_succeeded"),
+        "no storage names on the page: {}",
+        p.body
+    );
 }
 
 #[tokio::test]
