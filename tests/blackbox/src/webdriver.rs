@@ -383,6 +383,18 @@ impl Browser {
             .expect("the screenshot is base64")
     }
 
+    /// Scrolls the first element matching `css` to the top of the viewport.
+    pub fn scroll_to(&self, css: &str) {
+        self.must(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
+                "args": [css],
+            })),
+        );
+    }
+
     /// The page's full height in CSS pixels.
     pub fn document_height(&self) -> u32 {
         let v = self.must(

@@ -24,8 +24,17 @@ fn out_dir() -> PathBuf {
 
 /// Takes `name` at both sizes (the page reflows; it is not reloaded).
 fn shoot(b: &Browser, name: &str, overflow: &mut Vec<String>) {
+    shoot_from(b, name, None, overflow);
+}
+
+/// As [`shoot`], with the page scrolled so that the element matching `css` is at the top
+/// (for what lies below the first screen).
+fn shoot_from(b: &Browser, name: &str, css: Option<&str>, overflow: &mut Vec<String>) {
     for (size, dims) in SIZES {
         b.set_window(dims);
+        if let Some(css) = css {
+            b.scroll_to(css);
+        }
         let png = b.screenshot();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(out_dir().join(format!("{name}-{size}.png")), png).expect("written");
@@ -93,8 +102,8 @@ fn screenshots_of_every_page() {
     b.wait_for_text("Choose a new password");
     shoot(&b, "reset-form", &mut overflow);
     b.goto(&format!("{reset}tampered"));
-    b.wait_for_text("invalid");
-    shoot(&b, "link-invalid-or-expired", &mut overflow);
+    b.wait_for_heading("This reset link cannot be used");
+    shoot(&b, "reset-link-unusable", &mut overflow);
 
     expired_links(&chromium, &driver, &mut overflow);
 
@@ -150,6 +159,7 @@ fn screenshots_of_every_page() {
     b.click("a[href*='/auth/admin/users/']");
     b.wait_for_text("Sessions");
     shoot(&b, "admin-user", &mut overflow);
+    shoot_from(&b, "admin-user-activity", Some("#sessions"), &mut overflow);
 
     assert!(
         overflow.is_empty(),
