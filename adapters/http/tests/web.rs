@@ -11,7 +11,8 @@ use http::{Method, StatusCode};
 use serde_json::json;
 use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
 
-async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
+/// Registers `email` through the form; the path of the mailed confirmation link.
+async fn register(site: &Site, b: &mut Browser, email: &str) -> String {
     b.get("/auth/register").await;
     let p = b
         .post(
@@ -25,7 +26,30 @@ async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("Check your inbox"));
-    let link = site.mailed_path(email, MailKind::Verification, "/verify/");
+    site.mailed_path(email, MailKind::Verification, "/verify/")
+}
+
+/// Opens a mailed link and follows its redirect: a 400 page with heading `h1`.
+async fn refused_link(b: &mut Browser, link: &str, h1: &str) -> String {
+    let p = b.get(link).await;
+    let p = b.follow(p).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains(&format!("<h1>{h1}</h1>")), "{}", p.body);
+    p.body
+}
+
+/// `POST /auth/api/reset_password` with `token` and `password` twice.
+async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::Page {
+    b.api(
+        Method::POST,
+        "/auth/api/reset_password",
+        json!({"token": token, "password": password, "password_confirm": password}),
+    )
+    .await
+}
+
+async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
+    let link = register(site, b, email).await;
     let p = b.get(&link).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/auth/verify", "the token leaves the URL");
@@ -366,22 +390,13 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
 
     // The used link is refused.
     let mut again = site.browser();
-    let p = again.get(&link).await;
-    let p = again.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("<h1>This reset link cannot be used</h1>"));
+    let page = refused_link(&mut again, &link, "This reset link cannot be used").await;
     assert!(
-        !p.body.contains("expired"),
+        !page.contains("expired"),
         "a used link is not called expired"
     );
     let token = link.rsplit('/').next().unwrap();
-    let p = again
-        .api(
-            Method::POST,
-            "/auth/api/reset_password",
-            json!({"token": token, "password": PASSWORD, "password_confirm": PASSWORD}),
-        )
-        .await;
+    let p = reset_by_api(&mut again, token, PASSWORD).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert_eq!(p.json()["error"]["code"], "invalid_token");
 }
@@ -390,33 +405,16 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
 async fn a_verification_token_is_refused_at_reset() {
     let site = Site::new();
     let mut b = site.browser();
-    b.get("/auth/register").await;
-    b.post(
-        "/auth/register",
-        &[
-            ("email", "ada@example.com"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ],
+    let link = register(&site, &mut b, "ada@example.com").await;
+    let token = link.rsplit('/').next().unwrap();
+    // A link for another flow gets the coarse wording.
+    refused_link(
+        &mut b,
+        &format!("/auth/reset/{token}"),
+        "This reset link cannot be used",
     )
     .await;
-    let link = site.mailed_path("ada@example.com", MailKind::Verification, "/verify/");
-    let token = link.rsplit('/').next().unwrap();
-    let p = b.get(&format!("/auth/reset/{token}")).await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(
-        p.body.contains("<h1>This reset link cannot be used</h1>"),
-        "a link for another flow gets the coarse wording: {}",
-        p.body
-    );
-    let p = b
-        .api(
-            Method::POST,
-            "/auth/api/reset_password",
-            json!({"token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}),
-        )
-        .await;
+    let p = reset_by_api(&mut b, token, NEW_PASSWORD).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         p.json()["error"]["fields"]["token"]["code"],
@@ -448,17 +446,7 @@ async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
     );
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
-    b.get("/auth/register").await;
-    b.post(
-        "/auth/register",
-        &[
-            ("email", "bob@example.com"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ],
-    )
-    .await;
-    let verify = site.mailed_path("bob@example.com", MailKind::Verification, "/verify/");
+    let verify = register(&site, &mut b, "bob@example.com").await;
     b.get("/auth/request_password_reset").await;
     b.post(
         "/auth/request_password_reset",
@@ -468,60 +456,24 @@ async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
     let reset = site.mailed_path("ada@example.com", MailKind::PasswordReset, "/reset/");
 
     // Tampered while still fresh: the coarse wording, for both flows.
-    let tampered = tamper(&reset);
-    let p = b.get(&tampered).await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(
-        p.body.contains("<h1>This reset link cannot be used</h1>"),
-        "{}",
-        p.body
-    );
-    assert!(!p.body.contains("expired"));
-    let tampered = tamper(&verify);
-    let p = b.get(&tampered).await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(
-        p.body.contains("<h1>This link cannot be used</h1>"),
-        "{}",
-        p.body
-    );
-    assert!(!p.body.contains("expired"));
+    let page = refused_link(&mut b, &tamper(&reset), "This reset link cannot be used").await;
+    assert!(!page.contains("expired"));
+    let page = refused_link(&mut b, &tamper(&verify), "This link cannot be used").await;
+    assert!(!page.contains("expired"));
 
     // Past their one-second lifetime (expiry is checked in whole seconds).
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let p = b.get(&reset).await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let page = refused_link(&mut b, &reset, "This reset link has expired").await;
     assert!(
-        p.body.contains("<h1>This reset link has expired</h1>"),
-        "{}",
-        p.body
-    );
-    assert!(
-        p.body.contains("/auth/request_password_reset"),
+        page.contains("/auth/request_password_reset"),
         "a way to ask again"
     );
-    assert!(!p.body.contains("name=\"password\""), "no password form");
-    let p = b.get(&verify).await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(
-        p.body.contains("<h1>This link has expired</h1>"),
-        "{}",
-        p.body
-    );
-    assert!(p.body.contains("/auth/verify/resend"), "a way to ask again");
+    assert!(!page.contains("name=\"password\""), "no password form");
+    let page = refused_link(&mut b, &verify, "This link has expired").await;
+    assert!(page.contains("/auth/verify/resend"), "a way to ask again");
     // The JSON answer keeps its precise code.
     let token = reset.rsplit('/').next().unwrap();
-    let p = b
-        .api(
-            Method::POST,
-            "/auth/api/reset_password",
-            json!({"token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}),
-        )
-        .await;
+    let p = reset_by_api(&mut b, token, NEW_PASSWORD).await;
     assert_eq!(p.json()["error"]["fields"]["token"]["code"], "expired");
 }
 
