@@ -2,7 +2,7 @@
 # Runs every benchmark of docs/benchmarks.md and writes the results under docs/benchmarks/.
 # Usage (from the workspace root): benches/scripts/run-all.sh
 # Needs: python3 with argon2-cffi (pip install argon2-cffi), a C compiler, wrk (apt-get
-# install wrk). Takes about 15 minutes on a 2-core machine. The side-by-side comparisons
+# install wrk); valgrind for the profile (skipped without it). Takes about 15 minutes on a 2-core machine. The side-by-side comparisons
 # (robust to noise) run first, the absolute timings last.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,6 +69,11 @@ load compare-c-target-cpu-native
 echo "== routes of every framework adapter, auth against no auth, under wrk"
 load routes-wrk
 cargo bench -p auth-benches --bench routes_wrk | tee "$out/routes-wrk.md"
+
+if command -v valgrind > /dev/null; then
+    echo "== where the per-request cost of auth goes (callgrind, Axum)"
+    benches/scripts/profile-route.sh axum | tee "$out/profile-axum-route.md"
+fi
 
 echo "== login storm"
 load login-storm
