@@ -32,10 +32,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use auth_axum::{AuthLayer, CurrentUser, MaybeUser};
-use auth_benches::counting::Counting;
-use auth_benches::{engine, stats};
-use auth_core::{Auth, HashParams, SessionStore, SessionUserStore, UserStore};
-use auth_store_memory::MemoryStore as AuthMemoryStore;
+use auth_benches::counting::counted_engine;
+use auth_benches::stats;
 use axum::Router;
 use axum::routing::get;
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
@@ -192,27 +190,7 @@ async fn setup() -> Vec<Target> {
 /// Store calls per request, counted at the trait boundary, for routes that ask for the
 /// user once, twice (two extractors), and never.
 async fn round_trips() -> Vec<(&'static str, u64)> {
-    let store = Arc::new(AuthMemoryStore::new());
-    let counting = Arc::new(Counting::new(
-        store.clone() as Arc<dyn UserStore>,
-        store.clone() as Arc<dyn SessionStore>,
-        Some(store.clone() as Arc<dyn SessionUserStore>),
-    ));
-    let config = auth_core::Config::builder()
-        .base_url("https://bench.test")
-        .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
-        .hash_params(HashParams::insecure_fast_for_tests())
-        .rate_limits(engine::unlimited())
-        .build()
-        .unwrap();
-    let auth = Auth::builder(config)
-        .store(store)
-        .users(counting.clone())
-        .sessions(counting.clone())
-        .session_users(counting.clone())
-        .mailer(Arc::new(engine::NullMailer))
-        .build()
-        .unwrap();
+    let (auth, counting) = counted_engine(true).unwrap();
     let common::Fixture { web, cookie } = common::signed_in(auth).await;
     let app = Router::new()
         .route(

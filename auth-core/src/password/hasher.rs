@@ -766,14 +766,9 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn block_arrays_are_one_per_permit_reused_and_wiped() {
-        let params = HashParams {
-            memory_kib: 256,
-            ..HashParams::insecure_fast_for_tests()
-        };
-        let hasher = Hasher::new(params, None, 2).unwrap();
-        let tasks: Vec<_> = (0..8)
+    /// Hashes `n` different passwords at once, each in its own task.
+    async fn hash_concurrently(hasher: &Hasher, n: usize) {
+        let tasks: Vec<_> = (0..n)
             .map(|i| {
                 let hasher = hasher.clone();
                 tokio::spawn(async move { hasher.hash(&format!("password {i}")).await })
@@ -782,6 +777,16 @@ mod tests {
         for task in tasks {
             task.await.unwrap().unwrap();
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn block_arrays_are_one_per_permit_reused_and_wiped() {
+        let params = HashParams {
+            memory_kib: 256,
+            ..HashParams::insecure_fast_for_tests()
+        };
+        let hasher = Hasher::new(params, None, 2).unwrap();
+        hash_concurrently(&hasher, 8).await;
         let pool = hasher.inner.blocks.lock().unwrap();
         let peak = hasher.inner.probe.peak.load(Ordering::SeqCst);
         assert!(!pool.is_empty() && pool.len() <= 2, "{} arrays", pool.len());
@@ -796,6 +801,16 @@ mod tests {
         }
     }
 
+    /// `"secret"` hashed the old way with `params`.
+    fn old_secret(params: HashParams) -> PasswordHash {
+        PasswordHash::new(hash_the_old_way(
+            params,
+            None,
+            "secret",
+            b"saltsaltsaltsalt",
+        ))
+    }
+
     #[tokio::test]
     async fn a_stored_hash_with_more_memory_verifies_in_a_temporary_array() {
         let hasher = fast();
@@ -803,12 +818,7 @@ mod tests {
             memory_kib: 512,
             ..HashParams::insecure_fast_for_tests()
         };
-        let stored = PasswordHash::new(hash_the_old_way(
-            bigger,
-            None,
-            "secret",
-            b"saltsaltsaltsalt",
-        ));
+        let stored = old_secret(bigger);
         let proof = hasher.verify("secret", &stored).await.unwrap().unwrap();
         assert!(proof.needs_rehash());
         assert!(hasher.verify("secreT", &stored).await.unwrap().is_none());
@@ -817,12 +827,7 @@ mod tests {
             memory_kib: 32,
             ..HashParams::insecure_fast_for_tests()
         };
-        let stored = PasswordHash::new(hash_the_old_way(
-            smaller,
-            None,
-            "secret",
-            b"saltsaltsaltsalt",
-        ));
+        let stored = old_secret(smaller);
         assert!(hasher.verify("secret", &stored).await.unwrap().is_some());
         let pool = hasher.inner.blocks.lock().unwrap();
         assert_eq!(pool.len(), 1);
@@ -1018,15 +1023,7 @@ mod tests {
         };
         for limit in [1, 2] {
             let hasher = Hasher::new(params, None, limit).unwrap();
-            let tasks: Vec<_> = (0..8)
-                .map(|i| {
-                    let hasher = hasher.clone();
-                    tokio::spawn(async move { hasher.hash(&format!("password {i}")).await })
-                })
-                .collect();
-            for task in tasks {
-                task.await.unwrap().unwrap();
-            }
+            hash_concurrently(&hasher, 8).await;
             let peak = hasher.inner.probe.peak.load(Ordering::SeqCst);
             assert!(peak >= 1 && peak <= limit, "peak {peak} with limit {limit}");
             assert_eq!(hasher.inner.probe.started.load(Ordering::SeqCst), 8);
