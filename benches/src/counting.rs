@@ -15,6 +15,33 @@ use auth_core::{
 };
 use time::OffsetDateTime;
 
+/// An engine over a fresh memory store whose every store call goes through one
+/// [`Counting`] (the combined session-and-user lookup too when `combined`), with the
+/// cheap test hash parameters and no rate limits in the way.
+///
+/// # Errors
+/// Configuration errors from `auth-core`.
+pub fn counted_engine(combined: bool) -> crate::Result<(auth_core::Auth, Arc<Counting>)> {
+    let store = Arc::new(auth_store_memory::MemoryStore::new());
+    let session_users: Option<Arc<dyn SessionUserStore>> =
+        if combined { Some(store.clone()) } else { None };
+    let counting = Arc::new(Counting::new(store.clone(), store.clone(), session_users));
+    let config = auth_core::Config::builder()
+        .base_url("https://bench.test")
+        .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
+        .hash_params(auth_core::HashParams::insecure_fast_for_tests())
+        .rate_limits(crate::engine::unlimited())
+        .build()?;
+    let auth = auth_core::Auth::builder(config)
+        .store(store)
+        .users(counting.clone())
+        .sessions(counting.clone())
+        .session_users(counting.clone())
+        .mailer(Arc::new(crate::engine::NullMailer))
+        .build()?;
+    Ok((auth, counting))
+}
+
 /// Wraps stores and counts calls.
 #[derive(Clone)]
 pub struct Counting {
@@ -174,29 +201,10 @@ impl SessionUserStore for Counting {
 mod tests {
     use super::*;
     use crate::engine;
-    use auth_core::{Auth, HashParams};
-    use auth_store_memory::MemoryStore;
+    use auth_core::Auth;
 
     fn counted(combined: bool) -> (Auth, Arc<Counting>) {
-        let store = Arc::new(MemoryStore::new());
-        let session_users: Option<Arc<dyn SessionUserStore>> =
-            if combined { Some(store.clone()) } else { None };
-        let counting = Arc::new(Counting::new(store.clone(), store.clone(), session_users));
-        let config = auth_core::Config::builder()
-            .base_url("https://bench.test")
-            .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
-            .hash_params(HashParams::insecure_fast_for_tests())
-            .build()
-            .unwrap();
-        let auth = Auth::builder(config)
-            .store(store)
-            .users(counting.clone())
-            .sessions(counting.clone())
-            .session_users(counting.clone())
-            .mailer(Arc::new(engine::NullMailer))
-            .build()
-            .unwrap();
-        (auth, counting)
+        counted_engine(combined).unwrap()
     }
 
     #[tokio::test]

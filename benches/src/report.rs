@@ -157,6 +157,46 @@ pub fn estimates_table(estimates: &[Estimate], groups: &[&str]) -> String {
     s
 }
 
+/// Criterion's group of the in-process route bench (`routes/<framework>/<auth|no_auth>`).
+pub const ROUTES_GROUP: &str = "routes";
+
+/// The per-request cost of authentication through each framework adapter, from the
+/// `routes` bench: the mean time of the same route with and without auth, the
+/// difference, and auth ÷ no-auth as throughput (no-auth time ÷ auth time, the figure the
+/// ≥ 0.90 target is about). Frameworks missing either side are left out.
+pub fn route_cost_table(estimates: &[Estimate]) -> String {
+    let mut s = String::from(
+        "| framework | with auth | without auth | auth adds | auth ÷ no-auth (throughput) |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    let find = |framework: &str, side: &str| {
+        estimates
+            .iter()
+            .find(|e| e.group == ROUTES_GROUP && e.function == framework && e.value == side)
+            .map(|e| e.mean_ns)
+    };
+    let mut frameworks: Vec<&str> = Vec::new();
+    for e in estimates.iter().filter(|e| e.group == ROUTES_GROUP) {
+        if !frameworks.contains(&e.function.as_str()) {
+            frameworks.push(&e.function);
+        }
+    }
+    for framework in frameworks {
+        let (Some(auth), Some(none)) = (find(framework, "auth"), find(framework, "no_auth")) else {
+            continue;
+        };
+        let _ = writeln!(
+            s,
+            "| {framework} | {} | {} | {} | {:.3} |",
+            fmt_ns(auth),
+            fmt_ns(none),
+            fmt_ns(auth - none),
+            none / auth
+        );
+    }
+    s
+}
+
 /// Draws hash time against memory, one line per pass count, for `lanes` lanes, with
 /// OWASP's settings marked. Returns the SVG document.
 ///
@@ -416,6 +456,34 @@ mod tests {
         // Two OWASP triangles plus the legend's.
         assert_eq!(svg.matches("<polygon").count(), 3);
         assert!(plot_svg(&sample(), &owasp, 2, "none").is_err());
+    }
+
+    #[test]
+    fn route_cost_table_pairs_auth_with_no_auth_per_framework() {
+        let mut estimates = Vec::new();
+        for (framework, auth, none) in [("axum", 4000.0, 3000.0), ("poem", 5000.0, 4000.0)] {
+            for (side, ns) in [("auth", auth), ("no_auth", none)] {
+                estimates.push(Estimate {
+                    value: side.into(),
+                    ..estimate(ROUTES_GROUP, framework, ns)
+                });
+            }
+        }
+        // Rocket without its no-auth side is left out.
+        estimates.push(Estimate {
+            value: "auth".into(),
+            ..estimate(ROUTES_GROUP, "rocket", 9000.0)
+        });
+        let table = route_cost_table(&estimates);
+        assert!(
+            table.contains("| axum | 4.00 µs | 3.00 µs | 1.00 µs | 0.750 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| poem | 5.00 µs | 4.00 µs | 1.00 µs | 0.800 |"),
+            "{table}"
+        );
+        assert!(!table.contains("rocket"), "{table}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Argon2id hashing off the async executor.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{OnceCell, Semaphore};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::{MAX_PASSWORD_BYTES, normalize};
 use crate::error::{BoxError, Error, Result};
@@ -225,6 +226,14 @@ fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
 /// and the async executor never runs Argon2. The methods must therefore be called from
 /// within a Tokio runtime; outside one they return [`Error::Hashing`].
 ///
+/// # Memory
+/// Argon2's block array (`memory_kib` KiB) is not allocated per hash: each running hash
+/// borrows one from a pool that never holds more arrays than there are permits, and wipes
+/// it (zeroes every block) before giving it back. A hasher therefore keeps up to
+/// `max_concurrent × memory_kib` KiB allocated once it has been that busy, and never more,
+/// whatever the allocator does with freed memory. Verifying a stored hash whose `m` is
+/// larger than the configured one uses a temporary array of that size, also wiped.
+///
 /// # Pepper
 /// An optional pepper (a server-side secret, at least 32 bytes) is fed to Argon2 as its
 /// secret key `K`. A database leak alone then does not allow offline guessing. Changing
@@ -243,6 +252,9 @@ struct Inner {
     max_concurrent: usize,
     /// A hash with the configured parameters, for [`Hasher::dummy_verify`].
     dummy: OnceCell<PasswordHash>,
+    /// Block arrays of `argon2_params.block_count()` blocks, wiped, waiting to be reused.
+    /// Only a permit holder takes one, so there are never more than `max_concurrent`.
+    blocks: Mutex<Vec<Vec<Block>>>,
     #[cfg(test)]
     probe: probe::Probe,
 }
@@ -292,6 +304,7 @@ impl Hasher {
                 permits: Arc::new(Semaphore::new(max_concurrent)),
                 max_concurrent,
                 dummy: OnceCell::new(),
+                blocks: Mutex::new(Vec::new()),
                 #[cfg(test)]
                 probe: probe::Probe::default(),
             }),
@@ -409,38 +422,131 @@ impl Hasher {
 }
 
 impl Inner {
-    fn argon2(&self) -> Result<Argon2<'_>> {
+    fn argon2(&self, algorithm: Algorithm, version: Version, params: Params) -> Result<Argon2<'_>> {
         match &self.pepper {
-            Some(pepper) => Argon2::new_with_secret(
-                pepper,
-                Algorithm::Argon2id,
-                Version::V0x13,
-                self.argon2_params.clone(),
-            )
-            .map_err(hashing),
-            None => Ok(Argon2::new(
-                Algorithm::Argon2id,
-                Version::V0x13,
-                self.argon2_params.clone(),
-            )),
+            Some(pepper) => {
+                Argon2::new_with_secret(pepper, algorithm, version, params).map_err(hashing)
+            }
+            None => Ok(Argon2::new(algorithm, version, params)),
         }
     }
 
     fn hash_blocking(&self, password: &str) -> Result<PasswordHash> {
         let salt = crate::random::bytes::<SALT_LEN>();
-        let phc = self
-            .argon2()?
-            .hash_password_with_salt(password.as_bytes(), &salt)
-            .map_err(hashing)?;
+        self.hash_with_salt(password, &salt)
+    }
+
+    /// The PHC string of `password` with `salt` and the configured parameters: the same
+    /// string `argon2`'s `PasswordHasher::hash_password_with_salt` makes, computed in a
+    /// pooled block array.
+    fn hash_with_salt(&self, password: &str, salt: &[u8]) -> Result<PasswordHash> {
+        let argon2 = self.argon2(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            self.argon2_params.clone(),
+        )?;
+        let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
+        self.run_argon2(&argon2, password, salt, &mut out[..])?;
+        let phc = argon2::PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.argon2_params).map_err(hashing)?,
+            salt: Some(Salt::new(salt).map_err(hashing)?),
+            hash: Some(Output::new(&out[..]).map_err(hashing)?),
+        };
         Ok(PasswordHash::new(phc.to_string()))
     }
 
     fn verify_blocking(&self, password: &str, phc: &argon2::PasswordHash) -> Result<bool> {
         // The algorithm, version and parameters come from `phc`; only the pepper is ours.
-        match self.argon2()?.verify_password(password.as_bytes(), phc) {
-            Ok(()) => Ok(true),
-            Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
-            Err(e) => Err(hashing(e)),
+        let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+            return Err(hashing("the stored password hash has no salt or no output"));
+        };
+        let algorithm = Algorithm::try_from(phc.algorithm.as_str()).map_err(hashing)?;
+        let version = phc
+            .version
+            .map(Version::try_from)
+            .transpose()
+            .map_err(hashing)?
+            .unwrap_or_default();
+        let params = Params::try_from(phc).map_err(hashing)?;
+        let argon2 = self.argon2(algorithm, version, params)?;
+        let mut out = Zeroizing::new([0u8; Output::MAX_LENGTH]);
+        let out = out
+            .get_mut(..expected.len())
+            .ok_or_else(|| hashing("the stored password hash's output is too long"))?;
+        self.run_argon2(&argon2, password, salt, out)?;
+        Ok(crate::random::constant_time_eq(out, expected.as_bytes()))
+    }
+
+    /// Runs Argon2 into `out` in a block array from the pool (or, for a stored hash with
+    /// more memory than configured, a temporary one), wiped afterwards either way.
+    fn run_argon2(
+        &self,
+        argon2: &Argon2<'_>,
+        password: &str,
+        salt: &[u8],
+        out: &mut [u8],
+    ) -> Result<()> {
+        let needed = argon2.params().block_count();
+        let mut blocks = self.lend_blocks(needed);
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks.blocks[..])
+            .map_err(hashing)
+    }
+
+    /// A block array of at least `needed` blocks: a pooled one when it is large enough
+    /// (the usual case: the configured parameters), else a temporary one.
+    fn lend_blocks(&self, needed: usize) -> LentBlocks<'_> {
+        let pooled = self
+            .blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let configured = self.argon2_params.block_count();
+        let (blocks, pooled) = match pooled {
+            Some(b) if b.len() >= needed => (b, true),
+            other => {
+                if let Some(b) = other {
+                    self.give_back(b);
+                }
+                // Only arrays of the configured size are kept, so the pool's size stays
+                // `max_concurrent × memory_kib` whatever parameters stored hashes carry.
+                (
+                    vec![Block::new(); needed.max(configured)],
+                    needed <= configured,
+                )
+            }
+        };
+        LentBlocks {
+            inner: self,
+            blocks,
+            pooled,
+        }
+    }
+
+    fn give_back(&self, blocks: Vec<Block>) {
+        self.blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(blocks);
+    }
+}
+
+/// A block array lent for one Argon2 run: wiped when dropped (the blocks are derived from
+/// the password, and leftover Argon2 memory makes guessing cheaper), then returned to the
+/// pool or, if it was a temporary one, freed.
+struct LentBlocks<'a> {
+    inner: &'a Inner,
+    blocks: Vec<Block>,
+    pooled: bool,
+}
+
+impl Drop for LentBlocks<'_> {
+    fn drop(&mut self) {
+        self.blocks.iter_mut().for_each(Block::zeroize);
+        if self.pooled {
+            self.inner.give_back(std::mem::take(&mut self.blocks));
         }
     }
 }
@@ -526,6 +632,8 @@ mod tests {
     use std::sync::atomic::Ordering;
     use std::time::Duration;
 
+    use argon2::PasswordHasher as _;
+
     use super::*;
 
     /// Made by the reference implementation (argon2-cffi 25.1, libargon2):
@@ -565,6 +673,168 @@ mod tests {
                 .await
                 .unwrap()
                 .is_none()
+        );
+    }
+
+    /// What the hasher did before it reused block arrays: `argon2`'s own
+    /// `hash_password_with_salt`, which allocates the array per call.
+    fn hash_the_old_way(
+        params: HashParams,
+        pepper: Option<&[u8]>,
+        password: &str,
+        salt: &[u8],
+    ) -> String {
+        let params = params.to_argon2().unwrap();
+        let argon2 = match pepper {
+            Some(p) => {
+                Argon2::new_with_secret(p, Algorithm::Argon2id, Version::V0x13, params).unwrap()
+            }
+            None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+        };
+        argon2
+            .hash_password_with_salt(password.as_bytes(), salt)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn phc_strings_for_a_fixed_salt_are_unchanged() {
+        let salt = b"known-salt-16byt";
+        for (params, reference) in [
+            (HashParams::default(), KAT_DEFAULT),
+            (HashParams::insecure_fast_for_tests(), KAT_CHEAP),
+        ] {
+            let hasher = Hasher::new(params, None, 1).unwrap();
+            let ours = hasher.inner.hash_with_salt(KAT_PASSWORD, salt).unwrap();
+            assert_eq!(ours.as_str(), reference);
+            assert_eq!(
+                ours.as_str(),
+                hash_the_old_way(params, None, KAT_PASSWORD, salt)
+            );
+        }
+        // With a pepper and other parameters (two lanes, three passes), too.
+        let params = HashParams {
+            memory_kib: 256,
+            iterations: 3,
+            parallelism: 2,
+            insecure: true,
+        };
+        let pepper = [9u8; 32];
+        let hasher = Hasher::new(params, Some(pepper.to_vec()), 1).unwrap();
+        for _ in 0..2 {
+            // The second time in a reused (wiped) array.
+            assert_eq!(
+                hasher
+                    .inner
+                    .hash_with_salt("p\u{e9}pper", salt)
+                    .unwrap()
+                    .as_str(),
+                hash_the_old_way(params, Some(&pepper), "p\u{e9}pper", salt)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn hashes_made_the_old_way_verify() {
+        let params = HashParams::insecure_fast_for_tests();
+        let pepper = [3u8; 32];
+        let old = PasswordHash::new(hash_the_old_way(
+            params,
+            None,
+            "old secret",
+            b"saltsaltsaltsalt",
+        ));
+        let old_peppered = PasswordHash::new(hash_the_old_way(
+            params,
+            Some(&pepper),
+            "old secret",
+            b"saltsaltsaltsalt",
+        ));
+        let plain = Hasher::new(params, None, 1).unwrap();
+        let peppered = Hasher::new(params, Some(pepper.to_vec()), 1).unwrap();
+        for _ in 0..2 {
+            assert!(plain.verify("old secret", &old).await.unwrap().is_some());
+            assert!(plain.verify("old secreT", &old).await.unwrap().is_none());
+            assert!(
+                peppered
+                    .verify("old secret", &old_peppered)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(peppered.verify("old secret", &old).await.unwrap().is_none());
+        }
+    }
+
+    /// Hashes `n` different passwords at once, each in its own task.
+    async fn hash_concurrently(hasher: &Hasher, n: usize) {
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash(&format!("password {i}")).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn block_arrays_are_one_per_permit_reused_and_wiped() {
+        let params = HashParams {
+            memory_kib: 256,
+            ..HashParams::insecure_fast_for_tests()
+        };
+        let hasher = Hasher::new(params, None, 2).unwrap();
+        hash_concurrently(&hasher, 8).await;
+        let pool = hasher.inner.blocks.lock().unwrap();
+        let peak = hasher.inner.probe.peak.load(Ordering::SeqCst);
+        assert!(!pool.is_empty() && pool.len() <= 2, "{} arrays", pool.len());
+        assert!(
+            pool.len() <= peak,
+            "{} arrays for {peak} concurrent hashes",
+            pool.len()
+        );
+        for blocks in pool.iter() {
+            assert_eq!(blocks.len(), 256);
+            assert!(blocks.iter().all(|b| b.as_ref().iter().all(|w| *w == 0)));
+        }
+    }
+
+    /// `"secret"` hashed the old way with `params`.
+    fn old_secret(params: HashParams) -> PasswordHash {
+        PasswordHash::new(hash_the_old_way(
+            params,
+            None,
+            "secret",
+            b"saltsaltsaltsalt",
+        ))
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_with_more_memory_verifies_in_a_temporary_array() {
+        let hasher = fast();
+        let bigger = HashParams {
+            memory_kib: 512,
+            ..HashParams::insecure_fast_for_tests()
+        };
+        let stored = old_secret(bigger);
+        let proof = hasher.verify("secret", &stored).await.unwrap().unwrap();
+        assert!(proof.needs_rehash());
+        assert!(hasher.verify("secreT", &stored).await.unwrap().is_none());
+        // A smaller stored `m` runs in the pooled array.
+        let smaller = HashParams {
+            memory_kib: 32,
+            ..HashParams::insecure_fast_for_tests()
+        };
+        let stored = old_secret(smaller);
+        assert!(hasher.verify("secret", &stored).await.unwrap().is_some());
+        let pool = hasher.inner.blocks.lock().unwrap();
+        assert_eq!(pool.len(), 1);
+        assert_eq!(
+            pool[0].len(),
+            64,
+            "only arrays of the configured size are kept"
         );
     }
 
@@ -753,15 +1023,7 @@ mod tests {
         };
         for limit in [1, 2] {
             let hasher = Hasher::new(params, None, limit).unwrap();
-            let tasks: Vec<_> = (0..8)
-                .map(|i| {
-                    let hasher = hasher.clone();
-                    tokio::spawn(async move { hasher.hash(&format!("password {i}")).await })
-                })
-                .collect();
-            for task in tasks {
-                task.await.unwrap().unwrap();
-            }
+            hash_concurrently(&hasher, 8).await;
             let peak = hasher.inner.probe.peak.load(Ordering::SeqCst);
             assert!(peak >= 1 && peak <= limit, "peak {peak} with limit {limit}");
             assert_eq!(hasher.inner.probe.started.load(Ordering::SeqCst), 8);

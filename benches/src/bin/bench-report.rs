@@ -92,6 +92,11 @@ fn main() -> auth_benches::Result<()> {
             md.push('\n');
         }
     }
+    if estimates.iter().any(|e| e.group == report::ROUTES_GROUP) {
+        md.push_str("### Per-request cost through each framework adapter (in-process)\n\n");
+        md.push_str(&report::route_cost_table(&estimates));
+        md.push('\n');
+    }
     md.push_str("† below the library's floor (refused unless `insecure`); ★ an OWASP recommended setting.\n");
     let path = args.out.join("results.md");
     fs::write(&path, &md)?;

@@ -1,22 +1,30 @@
-//! Per-request cost of an authenticated Axum route, under `wrk` on loopback:
+//! Per-request cost of an authenticated route under `wrk` on loopback, for every
+//! framework adapter:
 //!
-//! - `ours`: `auth-axum` (`AuthLayer` + the `CurrentUser` extractor) over the memory store;
+//! - `axum`, `poem`, `rocket`: the adapter (`AuthLayer`, `AuthMiddleware`, `AuthFairing`
+//!   plus the `CurrentUser` extractor or guard) over the memory store, against
+//!   `<framework>-no-auth`, the same route with no authentication at all (the shared
+//!   setup is in `common/`);
 //! - `axum-login`: axum-login 0.18 with tower-sessions 0.14 and its `MemoryStore`
-//!   (`login_required!` + the `AuthSession` extractor), users in a `HashMap`;
-//! - `no-auth`: the same handler shape with no authentication at all.
+//!   (`login_required!` + the `AuthSession` extractor), users in a `HashMap`, against
+//!   our Axum route.
 //!
-//! All three servers run in this process on one Tokio runtime; `wrk` (Debian's package)
+//! All servers run in this process on one Tokio runtime; `wrk` (Debian's package)
 //! loads one of them at a time, in an order that rotates every round, and the ratios are
-//! taken within each round. Every response is checked before the run (200 with the
-//! user's address) and `wrk`'s non-2xx count must be zero.
+//! taken within each round. Every request carries the session cookie (also to the routes
+//! without auth). Every response is checked before the run (200 with the user's
+//! address) and `wrk`'s non-2xx count must be zero. The bench also counts store calls
+//! per request on the Axum route.
 //!
 //! ```text
 //! apt-get install wrk
-//! cargo bench -p auth-benches --bench axum_routes -- [--rounds 5] [--seconds 5]
+//! cargo bench -p auth-benches --bench routes_wrk -- [--rounds 5] [--seconds 5]
 //!     [--connections 32] [--threads 1]
 //! ```
 // A bench that cannot set itself up has nothing to report: failing loudly is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -24,20 +32,14 @@ use std::process::Command;
 use std::sync::Arc;
 
 use auth_axum::{AuthLayer, CurrentUser, MaybeUser};
-use auth_benches::counting::Counting;
-use auth_benches::{engine, stats};
-use auth_core::{Auth, HashParams, SessionStore, SessionUserStore, UserStore};
-use auth_http::AuthWeb;
-use auth_store_memory::MemoryStore as AuthMemoryStore;
+use auth_benches::counting::counted_engine;
+use auth_benches::stats;
 use axum::Router;
 use axum::routing::get;
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
-use std::io::{Read as _, Write as _};
-
+use common::{EMAIL, FRAMEWORKS, get_raw};
 use tokio::net::TcpListener;
 use tower_sessions::{MemoryStore, SessionManagerLayer};
-
-const EMAIL: &str = "ada@example.com";
 
 #[derive(Debug, Clone)]
 struct LoginUser {
@@ -89,59 +91,38 @@ async fn serve(app: Router) -> SocketAddr {
     addr
 }
 
-/// One HTTP/1.1 GET over a fresh connection: (status, headers, body). Blocking, so it
-/// runs off the runtime's workers.
-async fn get_raw(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {
-    tokio::task::block_in_place(|| get_blocking(addr, path, cookie))
-}
-
-fn get_blocking(addr: SocketAddr, path: &str, cookie: Option<&str>) -> (u16, String, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    let cookie = cookie
-        .map(|c| format!("Cookie: {c}\r\n"))
-        .unwrap_or_default();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_owned(), body.to_owned())
-}
-
 struct Target {
     name: &'static str,
     addr: SocketAddr,
     cookie: Option<String>,
+    /// Whether the route needs a session (and must refuse a request without one).
+    auth: bool,
 }
 
+/// Ours and no-auth for every framework, then axum-login: `targets[2 * i]` is
+/// framework `i` with auth, `targets[2 * i + 1]` the same without.
 async fn setup() -> Vec<Target> {
-    // Ours.
-    let auth = engine::engine(HashParams::insecure_fast_for_tests(), None).unwrap();
-    engine::verified_user(&auth, EMAIL).await.unwrap();
-    let token = engine::login(&auth, EMAIL).await.unwrap().token;
-    let web = AuthWeb::builder(auth)
-        .secret(b"bench secret for the csrf key, 32+ bytes".to_vec())
-        .build()
-        .unwrap();
-    let cookie = format!("{}={}", web.session_cookie_name(), token.expose());
-    let ours = Router::new()
-        .route(
-            "/me",
-            get(|CurrentUser(a): CurrentUser| async move { a.user.email }),
-        )
-        .nest("/auth", auth_axum::router(web.clone()))
-        .layer(AuthLayer::new(web));
-    let ours = Target {
-        name: "ours",
-        addr: serve(ours).await,
-        cookie: Some(cookie),
-    };
+    let fixture = common::fixture().await;
+    let mut targets = Vec::new();
+    for framework in FRAMEWORKS {
+        for web in [Some(fixture.web.clone()), None] {
+            let name = match (framework, web.is_some()) {
+                (common::Framework::Axum, true) => "axum",
+                (common::Framework::Axum, false) => "axum-no-auth",
+                (common::Framework::Poem, true) => "poem",
+                (common::Framework::Poem, false) => "poem-no-auth",
+                (common::Framework::Rocket, true) => "rocket",
+                (common::Framework::Rocket, false) => "rocket-no-auth",
+            };
+            let auth = web.is_some();
+            targets.push(Target {
+                name,
+                addr: common::serve(framework, web).await,
+                cookie: Some(fixture.cookie.clone()),
+                auth,
+            });
+        }
+    }
 
     // axum-login + tower-sessions.
     let backend = Backend::default();
@@ -184,25 +165,17 @@ async fn setup() -> Vec<Target> {
         })
         .expect("axum-login sets a session cookie");
     let login_cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let axum_login = Target {
+    targets.push(Target {
         name: "axum-login",
         addr: login_addr,
         cookie: Some(login_cookie),
-    };
+        auth: true,
+    });
 
-    // No authentication.
-    let none = Router::new().route("/me", get(|| async { EMAIL.to_owned() }));
-    let none = Target {
-        name: "no-auth",
-        addr: serve(none).await,
-        cookie: None,
-    };
-
-    let targets = vec![ours, axum_login, none];
     for t in &targets {
         let (status, head, body) = get_raw(t.addr, "/me", t.cookie.as_deref()).await;
         assert_eq!((status, body.as_str()), (200, EMAIL), "{}: {head}", t.name);
-        if t.cookie.is_some() {
+        if t.auth {
             let (status, _, _) = get_raw(t.addr, "/me", None).await;
             assert_ne!(
                 status, 200,
@@ -217,34 +190,8 @@ async fn setup() -> Vec<Target> {
 /// Store calls per request, counted at the trait boundary, for routes that ask for the
 /// user once, twice (two extractors), and never.
 async fn round_trips() -> Vec<(&'static str, u64)> {
-    let store = Arc::new(AuthMemoryStore::new());
-    let counting = Arc::new(Counting::new(
-        store.clone() as Arc<dyn UserStore>,
-        store.clone() as Arc<dyn SessionStore>,
-        Some(store.clone() as Arc<dyn SessionUserStore>),
-    ));
-    let config = auth_core::Config::builder()
-        .base_url("https://bench.test")
-        .signing_key("k", b"0123456789abcdef0123456789abcdef".to_vec())
-        .hash_params(HashParams::insecure_fast_for_tests())
-        .rate_limits(engine::unlimited())
-        .build()
-        .unwrap();
-    let auth = Auth::builder(config)
-        .store(store)
-        .users(counting.clone())
-        .sessions(counting.clone())
-        .session_users(counting.clone())
-        .mailer(Arc::new(engine::NullMailer))
-        .build()
-        .unwrap();
-    engine::verified_user(&auth, EMAIL).await.unwrap();
-    let token = engine::login(&auth, EMAIL).await.unwrap().token;
-    let web = AuthWeb::builder(auth)
-        .secret(b"bench secret for the csrf key, 32+ bytes".to_vec())
-        .build()
-        .unwrap();
-    let cookie = format!("{}={}", web.session_cookie_name(), token.expose());
+    let (auth, counting) = counted_engine(true).unwrap();
+    let common::Fixture { web, cookie } = common::signed_in(auth).await;
     let app = Router::new()
         .route(
             "/me",
@@ -377,31 +324,46 @@ fn main() {
             lat[i].push(l);
         }
     }
-    println!();
-    println!("| route | median req/s | avg latency (per round) | ours ÷ it (median of rounds) |");
-    println!("|---|---:|---|---:|");
-    let ratio = |i: usize| {
-        let r: Vec<f64> = rps[0].iter().zip(&rps[i]).map(|(a, b)| a / b).collect();
+    let ratio = |i: usize, j: usize| {
+        let r: Vec<f64> = rps[i].iter().zip(&rps[j]).map(|(a, b)| a / b).collect();
         stats::median_f64(&r).unwrap_or(f64::NAN)
     };
+    let median = |i: usize| stats::median_f64(&rps[i]).unwrap_or(f64::NAN);
+    println!();
+    println!("| server | median req/s | avg latency (per round) |");
+    println!("|---|---:|---|");
     for (i, t) in targets.iter().enumerate() {
-        println!(
-            "| {} | {:.0} | {} | {:.3} |",
-            t.name,
-            stats::median_f64(&rps[i]).unwrap_or(f64::NAN),
-            lat[i].join(", "),
-            ratio(i)
-        );
+        println!("| {} | {:.0} | {} |", t.name, median(i), lat[i].join(", "));
     }
-    let vs_login = ratio(1);
-    let vs_none = ratio(2);
     println!();
     println!(
-        "ours ÷ axum-login = {vs_login:.3} (target > 1: {})",
+        "| framework | with auth (req/s) | without auth (req/s) | auth ÷ no-auth (median of rounds) | target ≥ 0.90 |"
+    );
+    println!("|---|---:|---:|---:|---|");
+    for (k, framework) in FRAMEWORKS.iter().enumerate() {
+        let r = ratio(2 * k, 2 * k + 1);
+        println!(
+            "| {} | {:.0} | {:.0} | {r:.3} | {} |",
+            framework.name(),
+            median(2 * k),
+            median(2 * k + 1),
+            if r >= 0.9 { "met" } else { "MISSED" }
+        );
+    }
+    let login = targets.len() - 1;
+    let vs_login = ratio(0, login);
+    println!();
+    println!(
+        "axum ÷ axum-login = {vs_login:.3} (target > 1: {})",
         if vs_login > 1.0 { "met" } else { "MISSED" }
     );
-    println!(
-        "ours ÷ no-auth = {vs_none:.3} (target ≥ 0.90: {})",
-        if vs_none >= 0.9 { "met" } else { "MISSED" }
-    );
+    for (k, framework) in FRAMEWORKS.iter().enumerate() {
+        let r = ratio(2 * k, 2 * k + 1);
+        println!(
+            "{} ÷ {}-no-auth = {r:.3} (target ≥ 0.90: {})",
+            framework.name(),
+            framework.name(),
+            if r >= 0.9 { "met" } else { "MISSED" }
+        );
+    }
 }
