@@ -188,15 +188,21 @@ pub fn demo_binary(framework: Framework) -> PathBuf {
     bin
 }
 
-/// A command that runs `program` under a tiny `sh` watchdog: the program runs in the
-/// background and is stopped when the watchdog's stdin (a pipe from this process; spawn
-/// with `Stdio::piped()` stdin and keep it) reaches end of file, which happens when this
-/// process ends however it ends. Append the program's arguments to the command.
+/// A command that runs `program` under a tiny `sh` watchdog: the program is stopped when
+/// the watchdog's stdin (a pipe from this process; spawn with `Stdio::piped()` stdin and
+/// keep it) reaches end of file, which happens when this process ends however it ends.
+/// The watchdog exits with the program, so a program that dies at start-up closes its
+/// stdout at once instead of leaving a reader waiting. Append the program's arguments to
+/// the command.
 pub(crate) fn supervised(program: &Path) -> Command {
-    let script = r#""$@" </dev/null & child=$!
+    // A background list's stdin is /dev/null in a non-interactive shell, so the stdin
+    // watcher reads the pipe through fd 3; its stdout is not the program's, so that it
+    // does not keep the program's stdout open after the program is gone.
+    let script = r#"exec 3<&0
+"$@" </dev/null 3<&- & child=$!
+(while read -r _ <&3; do :; done; kill "$child" 2>/dev/null) >/dev/null 2>&1 &
+exec 3<&-
 trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
-while read -r _; do :; done
-kill "$child" 2>/dev/null
 wait "$child""#;
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(script).arg("sh").arg(program);
@@ -345,7 +351,14 @@ impl Demo {
         });
         let addr = match rx.recv_timeout(Duration::from_secs(90)) {
             Ok(addr) => addr,
-            Err(_) => {
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait();
+                panic!(
+                    "{} exited ({status:?}) before printing `listening on http://HOST:PORT` (its stderr is above)",
+                    framework.binary()
+                );
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _ = child.kill();
                 panic!(
                     "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
