@@ -29,10 +29,19 @@ impl CookieNames {
 
 /// The value of the first cookie called `name` in the request's `Cookie` headers.
 pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+    get_in(
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        name,
+    )
+}
+
+/// The value of the first cookie called `name` in these `Cookie` header values.
+pub(crate) fn get_in<'h>(values: impl IntoIterator<Item = &'h str>, name: &str) -> Option<&'h str> {
+    values
+        .into_iter()
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| {
             let (k, v) = pair.trim().split_once('=')?;

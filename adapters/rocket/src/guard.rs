@@ -60,12 +60,14 @@ pub(crate) async fn load(
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
-            let headers = headers(req);
-            match web.current_user(&headers).await {
+            // Only the `Cookie` headers, not a copy of every header: the rest is
+            // converted only when the store fails and the refusal needs it.
+            let cookies = req.headers().get("Cookie");
+            match web.current_user_from_cookies(cookies).await {
                 Ok(a) => Loaded(Some(a)),
                 Err(e) => {
                     req.local_cache(Refusal::default)
-                        .set(web.error_response(&e, &headers));
+                        .set(web.error_response(&e, &headers(req)));
                     Loaded(None)
                 }
             }
