@@ -195,7 +195,7 @@ async fn round_trips() -> Vec<(&'static str, u64)> {
     let app = Router::new()
         .route(
             "/me",
-            get(|CurrentUser(a): CurrentUser| async move { a.user.email }),
+            get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
         )
         .route(
             "/me-twice",

@@ -10,12 +10,15 @@
 # path and the SHA-256 digest of the session id costs far more here than natively.
 #
 # Usage (from the workspace root): benches/scripts/profile-route.sh [axum|poem|rocket]
-# Needs: valgrind. Honours CARGO_TARGET_DIR.
+# Needs: valgrind. Honours CARGO_TARGET_DIR. ROUTES_BENCH=<a built `routes` bench
+# executable> profiles that build instead of building this tree's (to compare before and
+# after a change: copy the executable of the older build aside first).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 framework="${1:-axum}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-bench=$(cargo bench -p auth-benches --bench routes --no-run --message-format=json 2>/dev/null |
+bench="${ROUTES_BENCH:-}"
+[ -n "$bench" ] || bench=$(cargo bench -p auth-benches --bench routes --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)

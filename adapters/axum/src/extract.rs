@@ -1,5 +1,7 @@
 //! Extractors for the current user.
 
+use std::sync::Arc;
+
 use auth_core::Authenticated;
 use auth_http::{AuthWeb, Denial, Requirement};
 use axum::extract::{FromRequestParts, OriginalUri};
@@ -10,29 +12,31 @@ use http::request::Parts;
 use crate::into_axum;
 
 /// The result of loading the session, kept in the request's extensions so that a
-/// request costs at most one store round trip however many extractors ask.
+/// request costs at most one store round trip however many extractors ask. Behind an
+/// `Arc`, so that every extractor gets the user for a reference count, not a deep copy.
 #[derive(Clone)]
-pub(crate) struct Loaded(pub(crate) Option<Authenticated>);
+pub(crate) struct Loaded(pub(crate) Option<Arc<Authenticated>>);
 
 /// Who is signed in on this request (loaded once, then cached in the extensions).
-pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Authenticated>, AuthRejection> {
+pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Arc<Authenticated>>, AuthRejection> {
     if let Some(Loaded(a)) = parts.extensions.get::<Loaded>() {
         return Ok(a.clone());
     }
-    let web = web_of(parts)?;
-    match web.current_user(&parts.headers).await {
+    let loaded = web_of(parts)?.current_user(&parts.headers).await;
+    match loaded {
         Ok(a) => {
+            let a = a.map(Arc::new);
             parts.extensions.insert(Loaded(a.clone()));
             Ok(a)
         }
         Err(e) => Err(AuthRejection::new(into_axum(
-            web.error_response(&e, &parts.headers),
+            web_of(parts)?.error_response(&e, &parts.headers),
         ))),
     }
 }
 
-pub(crate) fn web_of(parts: &Parts) -> Result<AuthWeb, AuthRejection> {
-    parts.extensions.get::<AuthWeb>().cloned().ok_or_else(|| {
+pub(crate) fn web_of(parts: &Parts) -> Result<&AuthWeb, AuthRejection> {
+    parts.extensions.get::<AuthWeb>().ok_or_else(|| {
         tracing::error!("auth-axum: an extractor or guard ran without AuthLayer; add .layer(AuthLayer::new(web)) to the app");
         AuthRejection::new(
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response(),
@@ -45,10 +49,10 @@ pub(crate) fn web_of(parts: &Parts) -> Result<AuthWeb, AuthRejection> {
 pub(crate) async fn require(
     parts: &mut Parts,
     requirement: &Requirement,
-) -> Result<Authenticated, AuthRejection> {
+) -> Result<Arc<Authenticated>, AuthRejection> {
     let user = load(parts).await?;
-    if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(parts, denial, user.as_ref()));
+    if let Err(denial) = requirement.check(user.as_deref()) {
+        return Err(deny(parts, denial, user.as_deref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
     user.ok_or_else(|| deny(parts, Denial::Unauthenticated, None))
@@ -88,10 +92,11 @@ impl IntoResponse for AuthRejection {
     }
 }
 
-/// The signed-in user; requests without a valid session are refused (HTML: redirect to
+/// The signed-in user, shared with the request's other extractors (fields read through
+/// the `Arc`: `a.user.email`); requests without a valid session are refused (HTML: redirect to
 /// the sign-in page with `next`; API: 401).
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub Authenticated);
+pub struct CurrentUser(pub Arc<Authenticated>);
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AuthRejection;
@@ -103,7 +108,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
 /// The signed-in user, if any.
 #[derive(Debug, Clone)]
-pub struct MaybeUser(pub Option<Authenticated>);
+pub struct MaybeUser(pub Option<Arc<Authenticated>>);
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = AuthRejection;
@@ -116,7 +121,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 /// The signed-in user with a confirmed email address; others are refused (no session:
 /// as [`CurrentUser`]; unconfirmed address: 403).
 #[derive(Debug, Clone)]
-pub struct VerifiedUser(pub Authenticated);
+pub struct VerifiedUser(pub Arc<Authenticated>);
 
 impl<S: Send + Sync> FromRequestParts<S> for VerifiedUser {
     type Rejection = AuthRejection;

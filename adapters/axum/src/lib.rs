@@ -15,7 +15,7 @@
 //!             None => "hello stranger".to_owned(),
 //!         }
 //!     }))
-//!     .route("/dashboard", get(|CurrentUser(a): CurrentUser| async move { a.user.email }))
+//!     .route("/dashboard", get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }))
 //!     .route("/admin", get(|| async { "admins only" }).route_layer(RequireLogin::role("admin")))
 //!     .nest("/auth", auth_axum::router(web.clone()))
 //!     .layer(AuthLayer::new(web));

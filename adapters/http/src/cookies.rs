@@ -29,16 +29,28 @@ impl CookieNames {
 
 /// The value of the first cookie called `name` in the request's `Cookie` headers.
 pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+    get_in(
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        name,
+    )
+}
+
+/// The value of the first cookie called `name` in these `Cookie` header values
+/// (`a=1; b="2"`: whitespace around names and values and quotes around a value are
+/// dropped). Only ASCII whitespace can occur: header values that are not visible ASCII
+/// are skipped before they get here.
+pub(crate) fn get_in<'h>(values: impl IntoIterator<Item = &'h str>, name: &str) -> Option<&'h str> {
+    values
+        .into_iter()
         .flat_map(|v| v.split(';'))
-        .filter_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k.trim() == name).then(|| v.trim().trim_matches('"'))
+        .find_map(|pair| {
+            let rest = pair.trim_ascii_start().strip_prefix(name)?;
+            let value = rest.trim_ascii_start().strip_prefix('=')?;
+            Some(value.trim_ascii().trim_matches('"'))
         })
-        .next()
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, `Path=/`, Secure when `secure`.
@@ -80,6 +92,21 @@ mod tests {
         assert_eq!(get(&h, "b"), Some("2"));
         assert_eq!(get(&h, "c"), Some("3"));
         assert_eq!(get(&h, "d"), None);
+    }
+
+    #[test]
+    fn names_match_whole_and_values_lose_spaces_and_quotes() {
+        let mut h = HeaderMap::new();
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("ab=0;a =\t\"1\" ; a=2;b= 3 ;c=;=x"),
+        );
+        assert_eq!(get(&h, "a"), Some("1"));
+        assert_eq!(get(&h, "b"), Some("3"));
+        assert_eq!(get(&h, "ab"), Some("0"));
+        assert_eq!(get(&h, "c"), Some(""));
+        assert_eq!(get(&h, ""), Some("x"));
+        assert_eq!(get(&h, "x"), None);
     }
 
     #[test]

@@ -476,6 +476,29 @@ impl AuthWeb {
         cookies::get(headers, &self.inner.cookies.session).and_then(SessionToken::parse)
     }
 
+    /// [`AuthWeb::current_user`] for a framework whose headers are not `http`'s: takes
+    /// the values of the request's `Cookie` headers only, so that an adapter need not
+    /// convert every header to ask who is signed in. Values that are not visible ASCII
+    /// are skipped, as [`http::HeaderValue::to_str`] skips them for `current_user`.
+    ///
+    /// # Errors
+    /// As [`AuthWeb::current_user`].
+    pub async fn current_user_from_cookies<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Result<Option<Authenticated>, auth_core::Error> {
+        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
+        match cookies::get_in(
+            cookie_headers.into_iter().filter(visible),
+            &self.inner.cookies.session,
+        )
+        .and_then(SessionToken::parse)
+        {
+            Some(token) => self.inner.auth.authenticate(&token).await,
+            None => Ok(None),
+        }
+    }
+
     /// Who is signed in on this request: one store round trip when the request carries
     /// a session cookie, none otherwise.
     ///

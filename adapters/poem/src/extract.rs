@@ -11,14 +11,16 @@ use tokio::sync::OnceCell;
 use crate::into_poem;
 
 /// What [`AuthMiddleware`](crate::AuthMiddleware) puts in each request: the web layer
-/// and the once-per-request result of loading the session.
+/// and the once-per-request result of loading the session (behind an `Arc`, so that
+/// every extractor gets the user for a reference count, not a deep copy).
 #[derive(Clone)]
 pub(crate) struct RequestAuth {
     pub(crate) web: AuthWeb,
-    pub(crate) loaded: Arc<OnceCell<Option<Authenticated>>>,
-    /// The path and query as the application received them (for `next`), before any
-    /// `nest` stripped a prefix.
-    pub(crate) path: Arc<str>,
+    pub(crate) loaded: OnceCell<Option<Arc<Authenticated>>>,
+    /// The URI as the application received it, for requests built by hand (tests),
+    /// whose original URI Poem leaves at `/`; `None` when Poem recorded the original
+    /// URI, which no `nest` changes. Read only when a guard refuses (for `next`).
+    uri: Option<Uri>,
 }
 
 impl RequestAuth {
@@ -26,20 +28,20 @@ impl RequestAuth {
         // Poem records the original URI when the server accepts a request; requests
         // built by hand (tests) leave it at `/`, in which case the URI at the top of
         // the app is the original one (a `nest` only ever shortens it).
-        let original = req.original_uri();
-        let uri = if original == &Uri::default() {
-            req.uri()
-        } else {
-            original
-        };
-        let path = uri
-            .path_and_query()
-            .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let uri = (req.original_uri() == &Uri::default()).then(|| req.uri().clone());
         Self {
             web,
-            loaded: Arc::new(OnceCell::new()),
-            path: Arc::from(path),
+            loaded: OnceCell::new(),
+            uri,
         }
+    }
+
+    /// The path and query the application received (for `next`), before any `nest`
+    /// stripped a prefix.
+    fn path(&self, req: &Request) -> String {
+        let uri = self.uri.as_ref().unwrap_or_else(|| req.original_uri());
+        uri.path_and_query()
+            .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
     }
 }
 
@@ -56,11 +58,13 @@ fn state(req: &Request) -> poem::Result<&RequestAuth> {
 }
 
 /// Who is signed in on this request (loaded once, then kept for the request).
-pub(crate) async fn load(req: &Request) -> poem::Result<Option<Authenticated>> {
+pub(crate) async fn load(req: &Request) -> poem::Result<Option<Arc<Authenticated>>> {
     let state = state(req)?;
     let loaded = state
         .loaded
-        .get_or_try_init(|| state.web.current_user(req.headers()))
+        .get_or_try_init(|| async {
+            Ok::<_, auth_core::Error>(state.web.current_user(req.headers()).await?.map(Arc::new))
+        })
         .await;
     match loaded {
         Ok(a) => Ok(a.clone()),
@@ -75,10 +79,10 @@ pub(crate) async fn load(req: &Request) -> poem::Result<Option<Authenticated>> {
 pub(crate) async fn require(
     req: &Request,
     requirement: &Requirement,
-) -> poem::Result<Authenticated> {
+) -> poem::Result<Arc<Authenticated>> {
     let user = load(req).await?;
-    if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(req, denial, user.as_ref()));
+    if let Err(denial) = requirement.check(user.as_deref()) {
+        return Err(deny(req, denial, user.as_deref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
     user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
@@ -94,14 +98,15 @@ fn deny(req: &Request, denial: Denial, user: Option<&Authenticated>) -> poem::Er
         denial,
         user,
         req.headers(),
-        &state.path,
+        &state.path(req),
     )))
 }
 
-/// The signed-in user; requests without a valid session are refused (HTML: redirect to
+/// The signed-in user, shared with the request's other extractors (fields read through
+/// the `Arc`: `a.user.email`); requests without a valid session are refused (HTML: redirect to
 /// the sign-in page with `next`; API: 401).
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub Authenticated);
+pub struct CurrentUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
@@ -111,7 +116,7 @@ impl<'a> FromRequest<'a> for CurrentUser {
 
 /// The signed-in user, if any.
 #[derive(Debug, Clone)]
-pub struct MaybeUser(pub Option<Authenticated>);
+pub struct MaybeUser(pub Option<Arc<Authenticated>>);
 
 impl<'a> FromRequest<'a> for MaybeUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
@@ -122,7 +127,7 @@ impl<'a> FromRequest<'a> for MaybeUser {
 /// The signed-in user with a confirmed email address; others are refused (no session:
 /// as [`CurrentUser`]; unconfirmed address: 403).
 #[derive(Debug, Clone)]
-pub struct VerifiedUser(pub Authenticated);
+pub struct VerifiedUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for VerifiedUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {

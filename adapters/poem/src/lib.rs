@@ -19,7 +19,7 @@
 //!
 //! #[handler]
 //! fn dashboard(CurrentUser(a): CurrentUser) -> String {
-//!     a.user.email
+//!     a.user.email.clone()
 //! }
 //!
 //! #[handler]

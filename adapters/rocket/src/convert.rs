@@ -103,7 +103,12 @@ impl WebResponse {
             403 => {
                 // A store failure only costs the header its user: the answer stays 403.
                 let user = load(req).await.ok().flatten();
-                web.deny(auth_http::Denial::Forbidden, user.as_ref(), &headers, &path)
+                web.deny(
+                    auth_http::Denial::Forbidden,
+                    user.as_deref(),
+                    &headers,
+                    &path,
+                )
             }
             503 => web.error_response(
                 &auth_core::Error::unavailable(std::io::Error::other("service unavailable")),

@@ -1,7 +1,7 @@
 //! Request guards for the current user.
 
 use std::marker::PhantomData;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use auth_core::Authenticated;
 use auth_http::{AuthWeb, Denial, Requirement};
@@ -28,8 +28,9 @@ impl Refusal {
     }
 }
 
-/// The session loaded for this request, once (request-local).
-struct Loaded(Option<Option<Authenticated>>);
+/// The session loaded for this request, once (request-local); the user behind an `Arc`,
+/// so that every guard gets it for a reference count, not a deep copy.
+struct Loaded(Option<Option<Arc<Authenticated>>>);
 
 /// Why a user guard refused a request. The registered catchers turn it into the
 /// web layer's answer; the status tells which catcher runs.
@@ -56,16 +57,18 @@ fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardErr
 /// Who is signed in on this request: loaded at most once per request.
 pub(crate) async fn load(
     req: &Request<'_>,
-) -> Result<Option<Authenticated>, (Status, AuthGuardError)> {
+) -> Result<Option<Arc<Authenticated>>, (Status, AuthGuardError)> {
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
-            let headers = headers(req);
-            match web.current_user(&headers).await {
-                Ok(a) => Loaded(Some(a)),
+            // Only the `Cookie` headers, not a copy of every header: the rest is
+            // converted only when the store fails and the refusal needs it.
+            let cookies = req.headers().get("Cookie");
+            match web.current_user_from_cookies(cookies).await {
+                Ok(a) => Loaded(Some(a.map(Arc::new))),
                 Err(e) => {
                     req.local_cache(Refusal::default)
-                        .set(web.error_response(&e, &headers));
+                        .set(web.error_response(&e, &headers(req)));
                     Loaded(None)
                 }
             }
@@ -82,10 +85,10 @@ pub(crate) async fn load(
 async fn require(
     req: &Request<'_>,
     requirement: &Requirement,
-) -> Result<Authenticated, (Status, AuthGuardError)> {
+) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
     let user = load(req).await?;
-    if let Err(denial) = requirement.check(user.as_ref()) {
-        return Err(deny(req, denial, user.as_ref()));
+    if let Err(denial) = requirement.check(user.as_deref()) {
+        return Err(deny(req, denial, user.as_deref()));
     }
     // `check` admits nobody without a session; this only spells that out for the types.
     user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
@@ -117,10 +120,11 @@ fn outcome<T>(r: Result<T, (Status, AuthGuardError)>) -> Outcome<T, AuthGuardErr
     }
 }
 
-/// The signed-in user; requests without a valid session are refused (HTML: redirect to
+/// The signed-in user, shared with the request's other guards (fields read through the
+/// `Arc`: `a.user.email`); requests without a valid session are refused (HTML: redirect to
 /// the sign-in page with `next`; API: 401) through the 401 catcher.
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub Authenticated);
+pub struct CurrentUser(pub Arc<Authenticated>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for CurrentUser {
@@ -133,7 +137,7 @@ impl<'r> FromRequest<'r> for CurrentUser {
 
 /// The signed-in user, if any.
 #[derive(Debug, Clone)]
-pub struct MaybeUser(pub Option<Authenticated>);
+pub struct MaybeUser(pub Option<Arc<Authenticated>>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for MaybeUser {
@@ -147,7 +151,7 @@ impl<'r> FromRequest<'r> for MaybeUser {
 /// The signed-in user with a confirmed email address; others are refused (no session:
 /// as [`CurrentUser`]; unconfirmed address: 403).
 #[derive(Debug, Clone)]
-pub struct VerifiedUser(pub Authenticated);
+pub struct VerifiedUser(pub Arc<Authenticated>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for VerifiedUser {
@@ -178,13 +182,13 @@ impl RoleName for Admin {
 #[derive(Debug, Clone)]
 pub struct HasRole<R: RoleName> {
     /// The user.
-    pub user: Authenticated,
+    pub user: Arc<Authenticated>,
     role: PhantomData<fn() -> R>,
 }
 
 impl<R: RoleName> HasRole<R> {
     /// The user.
-    pub fn into_inner(self) -> Authenticated {
+    pub fn into_inner(self) -> Arc<Authenticated> {
         self.user
     }
 }

@@ -19,7 +19,7 @@
 //!
 //! #[get("/dashboard")]
 //! fn dashboard(user: CurrentUser) -> String {
-//!     user.0.user.email
+//!     user.0.user.email.clone()
 //! }
 //!
 //! #[get("/admin")]

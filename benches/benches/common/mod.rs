@@ -77,7 +77,7 @@ pub(crate) fn axum_app(web: Option<AuthWeb>) -> axum::Router {
         Some(web) => axum::Router::new()
             .route(
                 "/me",
-                get(|CurrentUser(a): CurrentUser| async move { a.user.email }),
+                get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
             )
             .layer(AuthLayer::new(web)),
         None => axum::Router::new().route("/me", get(|| async { EMAIL.to_owned() })),
@@ -86,7 +86,7 @@ pub(crate) fn axum_app(web: Option<AuthWeb>) -> axum::Router {
 
 #[poem::handler]
 fn poem_me(auth_poem::CurrentUser(a): auth_poem::CurrentUser) -> String {
-    a.user.email
+    a.user.email.clone()
 }
 
 #[poem::handler]
@@ -113,7 +113,7 @@ pub(crate) fn poem_app(web: Option<AuthWeb>) -> poem::endpoint::BoxEndpoint<'sta
 
 #[rocket::get("/me")]
 fn rocket_me(user: auth_rocket::CurrentUser) -> String {
-    user.0.user.email
+    user.0.user.email.clone()
 }
 
 #[rocket::get("/me")]

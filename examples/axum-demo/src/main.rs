@@ -66,8 +66,9 @@ async fn home(
     MaybeUser(user): MaybeUser,
     headers: HeaderMap,
 ) -> Response {
-    let user = user.map(|a| a.user);
-    pages.home(&headers, user.as_ref()).map(Body::from)
+    pages
+        .home(&headers, user.as_ref().map(|a| &a.user))
+        .map(Body::from)
 }
 
 async fn dashboard(

@@ -51,8 +51,7 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
 
 #[handler]
 fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
-    let user = user.map(|a| a.user);
-    into_poem(pages.home(headers, user.as_ref()))
+    into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)))
 }
 
 #[handler]

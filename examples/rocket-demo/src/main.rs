@@ -85,8 +85,7 @@ fn app(figment: Figment, web: AuthWeb, pages: Pages) -> Rocket<Build> {
 
 #[get("/")]
 fn home(pages: &State<Pages>, user: MaybeUser, headers: HttpHeaders) -> WebResponse {
-    let user = user.0.map(|a| a.user);
-    WebResponse(pages.home(&headers.0, user.as_ref()))
+    WebResponse(pages.home(&headers.0, user.0.as_ref().map(|a| &a.user)))
 }
 
 #[get("/dashboard")]
