@@ -158,24 +158,13 @@ impl Site {
 
     /// Creates a user with [`PASSWORD`].
     pub async fn user(&self, email: &str, roles: &[&str], verified: bool) -> User {
-        self.auth
-            .create_user(NewUser {
-                email: email.into(),
-                username: None,
-                password: PASSWORD.into(),
-                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-                verified,
-            })
-            .await
-            .unwrap()
+        create_user(&self.auth, email, roles, verified).await
     }
 
     /// The path of the newest link of `kind` mailed to `to` (`marker` is part of it,
     /// e.g. `/verify/`).
     pub fn mailed_path(&self, to: &str, kind: MailKind, marker: &str) -> String {
-        let mail = self.mailer.last_to(to, kind).expect("a mail");
-        let link = CapturingMailer::link_in(&mail, marker).expect("a link in the mail");
-        link.strip_prefix("http://localhost").unwrap().to_owned()
+        mailed_path(&self.mailer, "http://localhost", to, kind, marker)
     }
 
     /// How many times a request's session was looked up so far.
@@ -753,4 +742,32 @@ pub mod scenarios {
         c.login(app, "ada@example.com", PASSWORD).await;
         assert_ne!(c.jar["auth_session"], first, "a new session id on login");
     }
+}
+
+/// Creates a user of `auth` with [`PASSWORD`], `roles` and, if `verified`, a confirmed
+/// address. For a site of one's own; [`Site::user`] does this for the kit's site.
+pub async fn create_user(auth: &Auth, email: &str, roles: &[&str], verified: bool) -> User {
+    auth.create_user(NewUser {
+        email: email.into(),
+        username: None,
+        password: PASSWORD.into(),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        verified,
+    })
+    .await
+    .unwrap()
+}
+
+/// The path (`base_url` stripped) of the newest link of `kind` that `mailer` captured
+/// for `to`; `marker` is part of the link, e.g. `/verify/`.
+pub fn mailed_path(
+    mailer: &CapturingMailer,
+    base_url: &str,
+    to: &str,
+    kind: MailKind,
+    marker: &str,
+) -> String {
+    let mail = mailer.last_to(to, kind).expect("a mail");
+    let link = CapturingMailer::link_in(&mail, marker).expect("a link in the mail");
+    link.strip_prefix(base_url).unwrap().to_owned()
 }

@@ -7,15 +7,15 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use auth_core::{
-    Auth, CapturingMailer, ConfigBuilder, HashParams, MailKind, NewUser, RegistrationMode, User,
+    Auth, CapturingMailer, ConfigBuilder, HashParams, MailKind, RegistrationMode, User,
 };
-use auth_http::AuthWeb;
+use auth_http::{AuthWeb, testkit};
 use auth_store_memory::MemoryStore;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 
-pub const PASSWORD: &str = "correct horse battery staple";
-pub const NEW_PASSWORD: &str = "violet elephants juggle quietly";
+pub const PASSWORD: &str = testkit::PASSWORD;
+pub const NEW_PASSWORD: &str = testkit::NEW_PASSWORD;
 
 pub fn config() -> ConfigBuilder {
     auth_core::Config::builder()
@@ -70,23 +70,12 @@ impl Site {
     }
 
     pub async fn user(&self, email: &str, roles: &[&str], verified: bool) -> User {
-        self.auth
-            .create_user(NewUser {
-                email: email.into(),
-                username: None,
-                password: PASSWORD.into(),
-                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-                verified,
-            })
-            .await
-            .unwrap()
+        testkit::create_user(&self.auth, email, roles, verified).await
     }
 
     /// The path (under the site) of the newest link of `kind` mailed to `to`.
     pub fn mailed_path(&self, to: &str, kind: MailKind, marker: &str) -> String {
-        let mail = self.mailer.last_to(to, kind).expect("a mail");
-        let link = CapturingMailer::link_in(&mail, marker).expect("a link");
-        link.strip_prefix("https://app.test").unwrap().to_owned()
+        testkit::mailed_path(&self.mailer, "https://app.test", to, kind, marker)
     }
 }
 
