@@ -51,11 +51,9 @@ pub(crate) async fn require(
     requirement: &Requirement,
 ) -> Result<Arc<Authenticated>, AuthRejection> {
     let user = load(parts).await?;
-    if let Err(denial) = requirement.check(user.as_deref()) {
-        return Err(deny(parts, denial, user.as_deref()));
-    }
-    // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(parts, Denial::Unauthenticated, None))
+    requirement
+        .admit(user)
+        .map_err(|(denial, user)| deny(parts, denial, user.as_deref()))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -11,7 +11,7 @@ use crate::fields::Fields;
 use crate::problem::Problem;
 use crate::views::{UserView, event_view, session_view};
 use crate::web::{Reply, Req};
-use crate::{AuthWeb, flash};
+use crate::{AuthWeb, Requirement, flash};
 
 /// What a link page says about a refused link token.
 ///
@@ -684,11 +684,12 @@ impl AuthWeb {
     /// The signed-in admin, or the reply to send instead.
     async fn admin(&self, r: &Req) -> Result<Authenticated, Reply> {
         let a = self.signed_in(r).await?;
-        if a.user.has_role(self.inner.auth.config().admin_role()) {
-            Ok(a)
-        } else {
-            Err(self.problem_as(r, false, &Problem::forbidden(), Some(&a.user)))
-        }
+        Requirement::role(self.inner.auth.config().admin_role())
+            .admit(Some(a))
+            .map_err(|(denial, a)| {
+                let user = a.as_ref().map(|a| &a.user);
+                self.refusal(r, false, denial, user, &self.full_path(r))
+            })
     }
 
     async fn admin_list(&self, r: &Req) -> Reply {

@@ -1,5 +1,6 @@
 //! [`Requirement`]: the one access decision every framework's guards delegate to.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use auth_core::Authenticated;
@@ -75,18 +76,36 @@ impl Requirement {
     /// without a confirmed address. A user who lacks both the role and a confirmed
     /// address is told about the role: confirming the address would not help.
     pub fn check(&self, user: Option<&Authenticated>) -> Result<(), Denial> {
+        self.admit(user).map(drop).map_err(|(denial, _)| denial)
+    }
+
+    /// [`Requirement::check`] for a guard that goes on with the user: `user` (an
+    /// `Arc<Authenticated>`, a reference or the value) back when it meets the
+    /// requirement.
+    ///
+    /// # Errors
+    /// The [`Denial`] of [`Requirement::check`], with the user handed back (`None`
+    /// without a session) for [`AuthWeb::deny`](crate::AuthWeb::deny), whose page still
+    /// shows who is signed in.
+    pub fn admit<A>(&self, user: Option<A>) -> Result<A, (Denial, Option<A>)>
+    where
+        A: Borrow<Authenticated>,
+    {
         let Some(a) = user else {
-            return Err(Denial::Unauthenticated);
+            return Err((Denial::Unauthenticated, None));
         };
-        if let Some(role) = &self.role
-            && !a.user.has_role(role)
-        {
-            return Err(Denial::Forbidden);
+        let u = &a.borrow().user;
+        let denial = if self.role.as_deref().is_some_and(|role| !u.has_role(role)) {
+            Some(Denial::Forbidden)
+        } else if self.verified && !u.is_verified() {
+            Some(Denial::EmailNotVerified)
+        } else {
+            None
+        };
+        match denial {
+            Some(denial) => Err((denial, Some(a))),
+            None => Ok(a),
         }
-        if self.verified && !a.user.is_verified() {
-            return Err(Denial::EmailNotVerified);
-        }
-        Ok(())
     }
 }
 
@@ -193,5 +212,26 @@ mod tests {
             Err(Denial::EmailNotVerified)
         );
         assert_eq!(r.check(Some(&signed_in(&["admin"], true))), Ok(()));
+    }
+
+    #[test]
+    fn admit_hands_the_same_user_back_either_way() {
+        let admin = Arc::new(signed_in(&["admin"], true));
+        let admitted = Requirement::role("admin")
+            .admit(Some(admin.clone()))
+            .unwrap();
+        assert!(Arc::ptr_eq(&admitted, &admin), "no copy of the user");
+        let (denial, back) = Requirement::role("editor")
+            .admit(Some(admin.clone()))
+            .unwrap_err();
+        assert_eq!(denial, Denial::Forbidden);
+        assert!(
+            Arc::ptr_eq(&back.unwrap(), &admin),
+            "refused, still signed in"
+        );
+        let (denial, back) = Requirement::signed_in()
+            .admit(None::<Arc<Authenticated>>)
+            .unwrap_err();
+        assert_eq!((denial, back.is_none()), (Denial::Unauthenticated, true));
     }
 }

@@ -488,15 +488,12 @@ impl AuthWeb {
         cookie_headers: impl IntoIterator<Item = &'h str>,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
         let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
-        match cookies::get_in(
+        let token = cookies::get_in(
             cookie_headers.into_iter().filter(visible),
             &self.inner.cookies.session,
         )
-        .and_then(SessionToken::parse)
-        {
-            Some(token) => self.inner.auth.authenticate(&token).await,
-            None => Ok(None),
-        }
+        .and_then(SessionToken::parse);
+        self.authenticate(token).await
     }
 
     /// Who is signed in on this request: one store round trip when the request carries
@@ -509,7 +506,14 @@ impl AuthWeb {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
-        match self.session_token(headers) {
+        self.authenticate(self.session_token(headers)).await
+    }
+
+    async fn authenticate(
+        &self,
+        token: Option<SessionToken>,
+    ) -> Result<Option<Authenticated>, auth_core::Error> {
+        match token {
             Some(token) => self.inner.auth.authenticate(&token).await,
             None => Ok(None),
         }
@@ -540,12 +544,26 @@ impl AuthWeb {
             None,
         );
         let api = wants_json(headers) || path_and_query.contains("/api/");
-        let user = user.map(|a| &a.user);
-        let reply = match denial {
-            Denial::Unauthenticated if !api => self.login_redirect(path_and_query),
-            Denial::Unauthenticated => self.problem(&r, true, &Problem::unauthenticated()),
+        let reply = self.refusal(&r, api, denial, user.map(|a| &a.user), path_and_query);
+        self.finish(&r, reply)
+    }
+
+    /// The reply to a [`Denial`] of request `r` (for [`AuthWeb::deny`] and the layer's
+    /// own guarded pages); `user` is the refused user, `None` without a session, and
+    /// `next` where to return after signing in.
+    pub(crate) fn refusal(
+        &self,
+        r: &Req,
+        api: bool,
+        denial: Denial,
+        user: Option<&User>,
+        next: &str,
+    ) -> Reply {
+        match denial {
+            Denial::Unauthenticated if !api => self.login_redirect(next),
+            Denial::Unauthenticated => self.problem(r, true, &Problem::unauthenticated()),
             Denial::EmailNotVerified if !api => self.page(
-                &r,
+                r,
                 StatusCode::FORBIDDEN,
                 "message.html",
                 user,
@@ -559,10 +577,9 @@ impl AuthWeb {
                     "values": { "email": user.map(|u| u.email.as_str()) },
                 }),
             ),
-            Denial::EmailNotVerified => self.problem(&r, true, &Problem::email_not_verified()),
-            Denial::Forbidden => self.problem_as(&r, api, &Problem::forbidden(), user),
-        };
-        self.finish(&r, reply)
+            Denial::EmailNotVerified => self.problem(r, true, &Problem::email_not_verified()),
+            Denial::Forbidden => self.problem_as(r, api, &Problem::forbidden(), user),
+        }
     }
 
     /// The response for an engine error met by application code (e.g. the store was

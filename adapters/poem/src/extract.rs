@@ -81,11 +81,9 @@ pub(crate) async fn require(
     requirement: &Requirement,
 ) -> poem::Result<Arc<Authenticated>> {
     let user = load(req).await?;
-    if let Err(denial) = requirement.check(user.as_deref()) {
-        return Err(deny(req, denial, user.as_deref()));
-    }
-    // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
+    requirement
+        .admit(user)
+        .map_err(|(denial, user)| deny(req, denial, user.as_deref()))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -87,11 +87,9 @@ async fn require(
     requirement: &Requirement,
 ) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
     let user = load(req).await?;
-    if let Err(denial) = requirement.check(user.as_deref()) {
-        return Err(deny(req, denial, user.as_deref()));
-    }
-    // `check` admits nobody without a session; this only spells that out for the types.
-    user.ok_or_else(|| deny(req, Denial::Unauthenticated, None))
+    requirement
+        .admit(user)
+        .map_err(|(denial, user)| deny(req, denial, user.as_deref()))
 }
 
 /// Records the web layer's refusal for the catcher and fails the guard.
