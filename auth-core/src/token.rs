@@ -32,8 +32,6 @@ use crate::model::{User, UserId};
 pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
 /// Shortest HMAC secret accepted, in bytes (the output size of SHA-256).
 pub const MIN_SECRET_BYTES: usize = 32;
-/// Longest lifetime accepted for any purpose.
-const MAX_LIFETIME: Duration = Duration::days(30);
 /// Longest key id accepted.
 const MAX_KID_LEN: usize = 64;
 
@@ -248,6 +246,10 @@ impl Default for TokenLifetimes {
 }
 
 impl TokenLifetimes {
+    /// The longest lifetime [`TokenLifetimes::validate`] accepts, for any purpose: a link
+    /// that works for longer is close to a standing password.
+    pub const LONGEST: Duration = Duration::days(30);
+
     /// The lifetime of tokens for `purpose`.
     pub fn get(&self, purpose: Purpose) -> Duration {
         match purpose {
@@ -268,7 +270,7 @@ impl TokenLifetimes {
             Purpose::ChangeEmail,
         ] {
             let lifetime = self.get(purpose);
-            if lifetime < Duration::SECOND || lifetime > MAX_LIFETIME {
+            if lifetime < Duration::SECOND || lifetime > Self::LONGEST {
                 return Err(Error::Config(format!(
                     "the {purpose} token lifetime must be between 1 second and 30 days"
                 )));

@@ -82,12 +82,9 @@ impl Cli {
     }
 }
 
-/// The longest `--link-lifetime`, the most `auth_core::TokenLifetimes` accepts: a link
-/// that works for longer is close to a standing password.
-const MAX_LINK_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-
 /// Parses `--link-lifetime`: a whole number and one unit, `s`, `m`, `h` or `d`; refuses
-/// zero (every link would be dead on arrival) and more than 30 days.
+/// zero (every link would be dead on arrival) and more than auth-core accepts
+/// ([`auth_core::TokenLifetimes::LONGEST`], 30 days), before anything starts.
 fn parse_link_lifetime(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -112,13 +109,15 @@ fn parse_link_lifetime(text: &str) -> Result<Duration, String> {
     if number == 0 {
         return Err("a link lifetime of zero would make every mailed link dead on arrival; the shortest is 1s".into());
     }
+    let longest = auth_core::TokenLifetimes::LONGEST;
     match number
         .checked_mul(seconds_per_unit)
         .map(Duration::from_secs)
     {
-        Some(lifetime) if lifetime <= MAX_LINK_LIFETIME => Ok(lifetime),
+        Some(lifetime) if lifetime <= longest => Ok(lifetime),
         _ => Err(format!(
-            "{text} is too long: mailed links may live at most 30d"
+            "{text} is too long: mailed links may live at most {}d",
+            longest.whole_days()
         )),
     }
 }
