@@ -84,8 +84,13 @@ pub struct RateLimits {
     pub register_per_ip: RateLimit,
     /// Reset or verification mails requested per client IP address.
     pub mail_per_ip: RateLimit,
-    /// Reset or verification mails requested per address.
+    /// Reset, verification or change-of-address mails requested per address they go to.
     pub mail_per_address: RateLimit,
+    /// Changes of address requested per account.
+    pub email_change_per_account: RateLimit,
+    /// The IPv6 prefix length whose addresses count as one client (default 64: one
+    /// customer usually holds a whole /64). IPv4 addresses count one by one.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for RateLimits {
@@ -96,6 +101,8 @@ impl Default for RateLimits {
             register_per_ip: RateLimit::new(10, Duration::hours(1)),
             mail_per_ip: RateLimit::new(20, Duration::hours(1)),
             mail_per_address: RateLimit::new(5, Duration::hours(1)),
+            email_change_per_account: RateLimit::new(5, Duration::hours(1)),
+            ipv6_prefix: 64,
         }
     }
 }
@@ -361,9 +368,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// Whether mails whose timing could reveal an account (reset, resend, registration
-    /// of a taken address) are sent after the answer, from a background task (default
-    /// `true`). [`Auth::settle`](crate::Auth::settle) waits for them.
+    /// Whether work whose timing could reveal an account (every mail, the record of a
+    /// failed sign-in) is done after the answer, from a background task (default
+    /// `true`). [`Auth::settle`](crate::Auth::settle) waits for it; tests usually turn
+    /// it off so that a mail is there as soon as the call returns.
     pub fn mail_in_background(mut self, background: bool) -> Self {
         self.mail_in_background = Some(background);
         self
@@ -431,6 +439,12 @@ impl ConfigBuilder {
             ));
         }
         let rate_limits = self.rate_limits.unwrap_or_default();
+        if rate_limits.ipv6_prefix > 128 {
+            return Err(Error::Config(format!(
+                "rate_limits.ipv6_prefix {} is longer than an IPv6 address (128)",
+                rate_limits.ipv6_prefix
+            )));
+        }
         let admin_role = crate::validate::normalize_roles([self
             .admin_role
             .unwrap_or_else(|| "admin".to_owned())])
@@ -504,6 +518,10 @@ mod tests {
             ..LockoutPolicy::default()
         }));
         refused(valid().admin_role("not a role"));
+        refused(valid().rate_limits(RateLimits {
+            ipv6_prefix: 129,
+            ..RateLimits::default()
+        }));
         refused(valid().mail_template("verification.txt", "{{ broken"));
         refused(valid().verification_key("old", b"short".to_vec()));
     }

@@ -58,6 +58,9 @@ pub struct LockoutPolicy {
     pub base_lock: Duration,
     /// The longest lock.
     pub max_lock: Duration,
+    /// How long earlier locks count toward the length of the next one: a lock within
+    /// this time of the previous one lasts twice as long.
+    pub escalation_window: Duration,
 }
 
 impl Default for LockoutPolicy {
@@ -67,11 +70,18 @@ impl Default for LockoutPolicy {
             window: Duration::minutes(15),
             base_lock: Duration::minutes(1),
             max_lock: Duration::hours(1),
+            escalation_window: Duration::days(1),
         }
     }
 }
 
 impl LockoutPolicy {
+    /// Whether the attempt numbered `attempt` (1 for the first in the window) is the one
+    /// whose failure locks.
+    pub fn locks_at(&self, attempt: u64) -> bool {
+        attempt >= u64::from(self.threshold)
+    }
+
     /// The length of the lock that follows `previous_locks` earlier ones.
     pub fn lock_length(&self, previous_locks: u32) -> Duration {
         let factor = 1i32.checked_shl(previous_locks.min(30)).unwrap_or(i32::MAX);
@@ -146,10 +156,14 @@ pub enum Event {
         /// A fresh hash with the configured parameters, if one is due.
         rehash: Option<PasswordHash>,
     },
-    /// A sign-in failed; `consecutive_failures` includes this one.
+    /// A password check against the account failed (at sign-in, or when a signed-in
+    /// owner re-entered it). The engine's lockout guard decides whether the failure
+    /// locks, with the same rule for every identifier, known or not (see
+    /// [`LockoutPolicy`]); the account records that lock for its owner and
+    /// administrators.
     LoginFailed {
-        /// Failures in the current window, this one included.
-        consecutive_failures: u64,
+        /// When the lock this failure caused ends, if it caused one.
+        locked_until: Option<OffsetDateTime>,
     },
     /// A verification link was followed.
     EmailVerified(TokenProof),
@@ -159,6 +173,8 @@ pub enum Event {
         proof: TokenProof,
         /// The new password's hash.
         new_hash: PasswordHash,
+        /// The security stamp that replaces the current one.
+        new_stamp: SecurityStamp,
     },
     /// The owner changed the password, proving the current one.
     PasswordChanged {
@@ -166,11 +182,27 @@ pub enum Event {
         proof: PasswordVerified,
         /// The new password's hash.
         new_hash: PasswordHash,
+        /// The security stamp that replaces the current one.
+        new_stamp: SecurityStamp,
     },
     /// The owner asked to move the account to another address, proving the password.
-    EmailChangeRequested(PasswordVerified),
+    /// The stamp rotates, so only the link of the newest request can be confirmed.
+    EmailChangeRequested {
+        /// The current password's verification.
+        proof: PasswordVerified,
+        /// The security stamp that replaces the current one (the new link carries it).
+        new_stamp: SecurityStamp,
+        /// Whether another account already has the new address: then no link is mailed
+        /// there, but the answer and the notice to the current address are the same.
+        address_taken: bool,
+    },
     /// A change-email link was followed; the address in the token becomes the account's.
-    EmailChanged(TokenProof),
+    EmailChanged {
+        /// The change-email token's proof.
+        proof: TokenProof,
+        /// The security stamp that replaces the current one.
+        new_stamp: SecurityStamp,
+    },
     /// The owner set or cleared the username (already normalised).
     UsernameChanged(Option<String>),
     /// The owner deleted the account, proving the password.
@@ -188,8 +220,12 @@ pub enum Effect {
     RevokeAllSessions,
     /// End every session of the user but the one making the request.
     RevokeOtherSessions,
-    /// Forget the consecutive-failure count.
+    /// Forget the account's count of consecutive wrong passwords (as re-entered by its
+    /// signed-in owner).
     ResetFailures,
+    /// Lift every lockout guarding the account: the failure counts and locks of its
+    /// email address, its username and the account itself.
+    LiftLocks,
     /// Send a message of this kind.
     Mail(MailKind),
     /// Record an audit event.
@@ -240,15 +276,11 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
                 Effect::Audit(AuditKind::LoginSucceeded),
             ]
         }
-        Event::LoginFailed {
-            consecutive_failures,
-        } => {
+        Event::LoginFailed { locked_until } => {
             let mut effects = vec![Effect::Audit(AuditKind::LoginFailed)];
-            let already_locked = matches!(state, AccountState::Locked { .. });
-            if consecutive_failures >= u64::from(policy.lockout.threshold) && !already_locked {
-                next.locked_until = Some(now + policy.lockout.lock_length(next.lockout_count));
+            if let Some(until) = locked_until.filter(|u| next.locked_until < Some(*u)) {
+                next.locked_until = Some(until.min(now + policy.lockout.max_lock));
                 next.lockout_count = next.lockout_count.saturating_add(1);
-                effects.push(Effect::ResetFailures);
                 effects.push(Effect::Audit(AuditKind::Locked));
             }
             effects
@@ -266,7 +298,11 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
             next.email_verified_at = Some(now);
             vec![Effect::Audit(AuditKind::EmailVerified)]
         }
-        Event::PasswordReset { proof, new_hash } => {
+        Event::PasswordReset {
+            proof,
+            new_hash,
+            new_stamp,
+        } => {
             proof.check(&next, Purpose::ResetPassword)?;
             refuse_if_disabled(state)?;
             if proof.claims.email == next.email && next.email_verified_at.is_none() {
@@ -274,42 +310,54 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
                 next.email_verified_at = Some(now);
             }
             next.password_hash = new_hash;
-            next.security_stamp = SecurityStamp::generate();
+            next.security_stamp = new_stamp;
             next.locked_until = None;
             next.lockout_count = 0;
             vec![
                 Effect::RevokeAllSessions,
-                Effect::ResetFailures,
+                Effect::LiftLocks,
                 Effect::Mail(MailKind::PasswordChanged),
                 Effect::Audit(AuditKind::PasswordReset),
             ]
         }
-        Event::PasswordChanged { proof, new_hash } => {
+        Event::PasswordChanged {
+            proof,
+            new_hash,
+            new_stamp,
+        } => {
             check_password(&next, &proof)?;
             refuse_if_disabled(state)?;
             next.password_hash = new_hash;
-            next.security_stamp = SecurityStamp::generate();
+            next.security_stamp = new_stamp;
             vec![
                 Effect::RevokeOtherSessions,
                 Effect::Mail(MailKind::PasswordChanged),
                 Effect::Audit(AuditKind::PasswordChanged),
             ]
         }
-        Event::EmailChangeRequested(proof) => {
+        Event::EmailChangeRequested {
+            proof,
+            new_stamp,
+            address_taken,
+        } => {
             check_password(&next, &proof)?;
             refuse_if_disabled(state)?;
-            vec![
-                Effect::Mail(MailKind::EmailChange),
-                Effect::Mail(MailKind::EmailChangeNotice),
-                Effect::Audit(AuditKind::EmailChangeRequested),
-            ]
+            // Older change links (and reset links) carry the old stamp and die with it.
+            next.security_stamp = new_stamp;
+            let mut effects = Vec::with_capacity(3);
+            if !address_taken {
+                effects.push(Effect::Mail(MailKind::EmailChange));
+            }
+            effects.push(Effect::Mail(MailKind::EmailChangeNotice));
+            effects.push(Effect::Audit(AuditKind::EmailChangeRequested));
+            effects
         }
-        Event::EmailChanged(proof) => {
+        Event::EmailChanged { proof, new_stamp } => {
             proof.check(&next, Purpose::ChangeEmail)?;
             refuse_if_disabled(state)?;
             next.email.clone_from(&proof.claims.email);
             next.email_verified_at = Some(now);
-            next.security_stamp = SecurityStamp::generate();
+            next.security_stamp = new_stamp;
             vec![
                 Effect::RevokeAllSessions,
                 Effect::Audit(AuditKind::EmailChanged),
@@ -358,7 +406,7 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
         AdminAction::Unlock => {
             next.locked_until = None;
             next.lockout_count = 0;
-            vec![Effect::ResetFailures, Effect::Audit(AuditKind::Unlocked)]
+            vec![Effect::LiftLocks, Effect::Audit(AuditKind::Unlocked)]
         }
         AdminAction::SetRoles(roles) => {
             next.roles = roles;
@@ -388,11 +436,22 @@ fn refuse_if_disabled(state: AccountState) -> Result<()> {
     }
 }
 
-fn locked(until: OffsetDateTime, now: OffsetDateTime) -> Error {
-    let left = (until - now).max(Duration::ZERO);
+/// The refusal of a locked account: how long until `until`, in whole seconds rounded up
+/// (at least one). Every lockout and rate-limit answer rounds this way.
+pub(crate) fn locked(until: OffsetDateTime, now: OffsetDateTime) -> Error {
     Error::AccountLocked {
-        retry_after: std::time::Duration::from_secs(left.whole_seconds().max(1).unsigned_abs()),
+        retry_after: seconds_until(until, now),
     }
+}
+
+/// Seconds from `now` until `until`, rounded up, at least one: what a `Retry-After`
+/// answer says.
+pub(crate) fn seconds_until(until: OffsetDateTime, now: OffsetDateTime) -> std::time::Duration {
+    let millis = (until - now).whole_milliseconds().max(0);
+    let secs = u64::try_from((millis + 999) / 1000)
+        .unwrap_or(u64::MAX)
+        .max(1);
+    std::time::Duration::from_secs(secs)
 }
 
 #[cfg(test)]

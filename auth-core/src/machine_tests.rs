@@ -23,6 +23,7 @@ enum Op {
     IssueReset,
     UseReset(usize),
     IssueChangeEmail,
+    RequestChangeEmail(bool),
     UseChangeEmail(usize),
     ChangePassword,
     StalePasswordProof,
@@ -42,6 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::IssueReset),
         2 => (0usize..8).prop_map(Op::UseReset),
         1 => Just(Op::IssueChangeEmail),
+        1 => any::<bool>().prop_map(Op::RequestChangeEmail),
         1 => (0usize..8).prop_map(Op::UseChangeEmail),
         1 => Just(Op::ChangePassword),
         1 => Just(Op::StalePasswordProof),
@@ -98,6 +100,17 @@ struct World {
     change_tokens: Vec<Claims>,
     honoured: HashSet<Uuid>,
     hashes: u64,
+    guard_lock: Option<OffsetDateTime>,
+}
+
+impl LockoutPolicy {
+    const TEST: Self = Self {
+        threshold: 3,
+        window: Duration::minutes(15),
+        base_lock: Duration::minutes(5),
+        max_lock: Duration::hours(1),
+        escalation_window: Duration::days(1),
+    };
 }
 
 impl World {
@@ -121,10 +134,15 @@ impl World {
                 rehash: None,
             },
             Op::LoginFail => {
+                // What the engine's lockout guard decides, for the machine to record.
                 self.failures += 1;
-                Event::LoginFailed {
-                    consecutive_failures: self.failures,
-                }
+                let policy = LockoutPolicy::TEST;
+                let locked_until = policy.locks_at(self.failures).then(|| {
+                    self.failures = 0;
+                    self.now + policy.lock_length(self.user.lockout_count)
+                });
+                self.guard_lock = locked_until;
+                Event::LoginFailed { locked_until }
             }
             Op::IssueVerify => {
                 let c = claims(&self.user, Purpose::VerifyEmail, &self.user.email, self.now);
@@ -147,6 +165,12 @@ impl World {
             Op::UseReset(i) => Event::PasswordReset {
                 proof: TokenProof::new(pick(&self.reset_tokens, *i)?),
                 new_hash: self.new_hash(),
+                new_stamp: SecurityStamp::generate(),
+            },
+            Op::RequestChangeEmail(taken) => Event::EmailChangeRequested {
+                proof: PasswordVerified::for_tests(&self.user.password_hash),
+                new_stamp: SecurityStamp::generate(),
+                address_taken: *taken,
             },
             Op::IssueChangeEmail => {
                 let n = self.change_tokens.len();
@@ -159,18 +183,21 @@ impl World {
                 self.change_tokens.push(c);
                 return None;
             }
-            Op::UseChangeEmail(i) => {
-                Event::EmailChanged(TokenProof::new(pick(&self.change_tokens, *i)?))
-            }
+            Op::UseChangeEmail(i) => Event::EmailChanged {
+                proof: TokenProof::new(pick(&self.change_tokens, *i)?),
+                new_stamp: SecurityStamp::generate(),
+            },
             Op::ChangePassword => Event::PasswordChanged {
                 proof: PasswordVerified::for_tests(&self.user.password_hash),
                 new_hash: self.new_hash(),
+                new_stamp: SecurityStamp::generate(),
             },
             Op::StalePasswordProof => {
                 let stale = self.new_hash();
                 Event::PasswordChanged {
                     proof: PasswordVerified::for_tests(&stale),
                     new_hash: self.new_hash(),
+                    new_stamp: SecurityStamp::generate(),
                 }
             }
             Op::Disable => Event::Admin(AdminAction::Disable),
@@ -184,7 +211,7 @@ impl World {
 fn single_use_jti(event: &Event) -> Option<Uuid> {
     match event {
         Event::PasswordReset { proof, .. }
-        | Event::EmailChanged(proof)
+        | Event::EmailChanged { proof, .. }
         | Event::EmailVerified(proof) => Some(proof.claims().jti),
         _ => None,
     }
@@ -196,12 +223,7 @@ proptest! {
     #[test]
     fn invariants_hold_over_random_histories(ops in proptest::collection::vec(op(), 1..60)) {
         let policy = Policy {
-            lockout: LockoutPolicy {
-                threshold: 3,
-                window: Duration::minutes(15),
-                base_lock: Duration::minutes(5),
-                max_lock: Duration::hours(1),
-            },
+            lockout: LockoutPolicy::TEST,
             require_verified_email: false,
         };
         let mut w = World {
@@ -213,6 +235,7 @@ proptest! {
             change_tokens: Vec::new(),
             honoured: HashSet::new(),
             hashes: 0,
+            guard_lock: None,
         };
         for op in &ops {
             let Some(event) = w.event(op) else { continue };
@@ -267,18 +290,26 @@ proptest! {
             if let Some(until) = t.user.locked_until {
                 prop_assert!(until <= w.now + policy.lockout.max_lock);
             }
-            if matches!(op, Op::LoginFail)
-                && w.failures >= u64::from(policy.lockout.threshold)
-                && !matches!(state, AccountState::Locked { .. })
-            {
-                let locked = matches!(
+            // A lock the guard decided is recorded on the account.
+            if let (Op::LoginFail, Some(until)) = (op, w.guard_lock) {
+                prop_assert!(t.user.locked_until >= Some(until.min(w.now + policy.lockout.max_lock)));
+                prop_assert!(matches!(
                     AccountState::of(&t.user, w.now),
                     AccountState::Locked { .. } | AccountState::Disabled
-                );
-                prop_assert!(locked, "threshold reached without a lock");
+                ), "threshold reached without a lock");
             }
-            if t.effects.contains(&Effect::ResetFailures) {
+            // Only the newest change-of-address request's link can be confirmed: a request
+            // kills every link issued before it.
+            if matches!(op, Op::RequestChangeEmail(_)) {
+                prop_assert!(t.user.security_stamp != before.security_stamp);
+                let taken = matches!(op, Op::RequestChangeEmail(true));
+                let link_mailed = t.effects.contains(&Effect::Mail(crate::model::MailKind::EmailChange));
+                prop_assert_eq!(link_mailed, !taken, "a taken address never gets a link");
+                prop_assert!(t.effects.contains(&Effect::Mail(crate::model::MailKind::EmailChangeNotice)));
+            }
+            if t.effects.contains(&Effect::LiftLocks) {
                 w.failures = 0;
+                prop_assert_eq!(t.user.locked_until, None);
             }
             // The machine never touches the version: the store owns it.
             prop_assert_eq!(t.user.version, before.version);
@@ -344,6 +375,7 @@ fn tokens_for_another_purpose_are_refused() {
         Event::PasswordReset {
             proof: TokenProof::new(verify),
             new_hash: PasswordHash::new("x"),
+            new_stamp: SecurityStamp::generate(),
         },
         start(),
         &Policy::default(),
@@ -366,6 +398,7 @@ fn a_reset_verifies_the_address_it_was_sent_to() {
         Event::PasswordReset {
             proof: TokenProof::new(reset),
             new_hash: PasswordHash::new("x"),
+            new_stamp: SecurityStamp::generate(),
         },
         start(),
         &Policy::default(),

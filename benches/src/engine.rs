@@ -37,6 +37,8 @@ pub fn unlimited() -> RateLimits {
         register_per_ip: never,
         mail_per_ip: never,
         mail_per_address: never,
+        email_change_per_account: never,
+        ..RateLimits::default()
     }
 }
 

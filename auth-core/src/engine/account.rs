@@ -1,10 +1,12 @@
 //! Account management by the signed-in owner.
 
 use super::effects::{MailLinks, Origin};
+use super::lockout::Subject;
+use super::throttle;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
-use crate::machine::{AccountState, Event};
-use crate::model::{MailKind, User};
+use crate::machine::{self, AccountState, Event};
+use crate::model::{SecurityStamp, User};
 use crate::password::PasswordVerified;
 use crate::token::Purpose;
 use crate::validate::{normalize_email, normalize_username};
@@ -45,8 +47,8 @@ impl std::fmt::Debug for EmailChange {
 
 impl Auth {
     /// Verifies the owner's password for a sensitive operation. A wrong password counts
-    /// toward the lockout like a failed sign-in (a stolen session must not become a
-    /// password oracle) and is reported on `field`.
+    /// toward the account's lockout like a failed sign-in (a stolen session must not
+    /// become a password oracle) and is reported on `field`.
     async fn reauthenticate(
         &self,
         user: &User,
@@ -56,23 +58,24 @@ impl Auth {
     ) -> Result<PasswordVerified> {
         let now = self.now();
         if let AccountState::Locked { until } = AccountState::of(user, now) {
-            return Err(Error::AccountLocked {
-                retry_after: super::throttle::seconds_until(until, now),
-            });
+            return Err(machine::locked(until, now));
         }
-        if password.chars().count() <= self.inner.config.password_policy.max_length
-            && let Some(proof) = self
-                .inner
-                .config
-                .hasher
-                .verify(password, &user.password_hash)
-                .await?
+        let attempt = self.begin_attempt(Subject::account(user.id)).await?;
+        if let Some(proof) = self
+            .inner
+            .config
+            .hasher
+            .verify(password, &user.password_hash)
+            .await?
         {
+            self.attempt_succeeded(&attempt).await?;
             return Ok(proof);
         }
-        match self.fail_known(user.clone(), ctx).await {
-            Error::InvalidCredentials => Err(Error::invalid(field, "The password is not correct.")),
-            other => Err(other),
+        let locked_until = self.attempt_failed(&attempt).await?;
+        self.record_failure(user.clone(), locked_until, ctx).await?;
+        match locked_until {
+            Some(until) => Err(machine::locked(until, now)),
+            None => Err(Error::invalid(field, "The password is not correct.")),
         }
     }
 
@@ -89,14 +92,18 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<User> {
         let user = self.load_user(auth.user.id).await?;
-        self.check_new_password(&user, &input.password, &input.password_confirm)?;
+        self.check_new_password(&user, &input.password, &input.password_confirm)
+            .await?;
         let proof = self
             .reauthenticate(&user, &input.current_password, "current_password", ctx)
             .await?;
         let new_hash = self.inner.config.hasher.hash(&input.password).await?;
-        let (user, effects) = self
-            .run_event(user, Event::PasswordChanged { proof, new_hash })
-            .await?;
+        let event = Event::PasswordChanged {
+            proof,
+            new_hash,
+            new_stamp: SecurityStamp::generate(),
+        };
+        let (user, effects) = self.run_event(user, event).await?;
         let origin = super::effects::Origin {
             ctx: Some(ctx),
             session: Some(&auth.session.digest),
@@ -133,17 +140,21 @@ impl Auth {
 
     /// Starts moving the account to another address: mails a confirmation link to the
     /// new address and a notice to the current one. Nothing changes until the link is
-    /// followed. The answer is the same whether or not the new address is taken (a taken
-    /// address gets no link).
+    /// followed, and only the newest request's link can be followed. The answer, and its
+    /// timing, are the same whether or not the new address is taken (a taken address
+    /// gets no link; every mail leaves after the answer).
     ///
     /// # Errors
-    /// [`Error::Validation`] (address on `new_email`, wrong password on `password`).
+    /// [`Error::Validation`] (address on `new_email`, wrong password on `password`);
+    /// [`Error::RateLimited`] per account and per new address (the same limit as every
+    /// mail asked for an address).
     pub async fn request_email_change(
         &self,
         auth: &Authenticated,
         input: EmailChange,
         ctx: &RequestContext,
     ) -> Result<()> {
+        let now = self.now();
         let user = self.load_user(auth.user.id).await?;
         let new_email = normalize_email("new_email", &input.new_email)?;
         if new_email == user.email {
@@ -152,16 +163,29 @@ impl Auth {
                 "This is already your email address.",
             ));
         }
+        let limits = self.inner.config.rate_limits;
+        self.hit(
+            format!("rl:email_change:u:{}", user.id),
+            limits.email_change_per_account,
+            now,
+        )
+        .await?;
+        self.hit(
+            throttle::key("rl:mail:addr", &new_email),
+            limits.mail_per_address,
+            now,
+        )
+        .await?;
         let proof = self
             .reauthenticate(&user, &input.password, "password", ctx)
             .await?;
-        let (user, mut effects) = self
-            .run_event(user, Event::EmailChangeRequested(proof))
-            .await?;
-        let taken = self.inner.users.user_by_email(&new_email).await?.is_some();
-        if taken {
-            effects.retain(|e| *e != crate::machine::Effect::Mail(MailKind::EmailChange));
-        }
+        let address_taken = self.inner.users.user_by_email(&new_email).await?.is_some();
+        let event = Event::EmailChangeRequested {
+            proof,
+            new_stamp: SecurityStamp::generate(),
+            address_taken,
+        };
+        let (user, effects) = self.run_event(user, event).await?;
         let token =
             self.inner
                 .config
@@ -188,7 +212,11 @@ impl Auth {
     /// taken meanwhile.
     pub async fn confirm_email_change(&self, token: &str, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self.open_token(token, Purpose::ChangeEmail).await?;
-        let (user, effects) = self.run_event(user, Event::EmailChanged(proof)).await?;
+        let event = Event::EmailChanged {
+            proof,
+            new_stamp: SecurityStamp::generate(),
+        };
+        let (user, effects) = self.run_event(user, event).await?;
         let origin = Origin {
             ctx: Some(ctx),
             ..Origin::default()

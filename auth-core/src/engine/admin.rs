@@ -5,11 +5,19 @@ use super::effects::{MailLinks, Origin};
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{AdminAction, Event};
-use crate::model::{AuditEvent, Page, SessionRecord, User, UserId};
+use crate::model::{AccountStatus, AuditEvent, Page, SessionRecord, User, UserId};
 use crate::validate::normalize_roles;
 
 /// Events shown on an admin's view of a user.
 const ADMIN_EVENTS: u32 = 50;
+/// The counter-store key of the lease that serialises actions which can take admin
+/// rights away (disabling an account, replacing its roles), across every instance.
+const RIGHTS_LEASE: &str = "lease:admin-rights";
+/// How long the lease is held at most, should its holder die before releasing it.
+const RIGHTS_LEASE_TTL: time::Duration = time::Duration::seconds(10);
+/// How often, and how far apart, a busy lease is asked for again before giving up.
+const RIGHTS_LEASE_TRIES: u32 = 50;
+const RIGHTS_LEASE_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// An administrator's view of one account.
 #[derive(Debug, Clone)]
@@ -102,6 +110,52 @@ impl Auth {
         Ok(())
     }
 
+    /// Runs an action that may take admin rights away, holding the rights lease, and only
+    /// if the actor is still an active administrator once the lease is held.
+    ///
+    /// Administrators can never act on their own rights (see [`Self::refuse_self`]), so
+    /// the actor keeps them: there is always one active administrator left, even when two
+    /// disable or demote each other at the same moment on different instances (the
+    /// second finds that it lost its rights and is refused).
+    async fn act_on_rights(
+        &self,
+        actor: &Authenticated,
+        id: UserId,
+        action: AdminAction,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        self.take_rights_lease().await?;
+        let outcome = async {
+            let fresh = self.load_user(actor.user.id).await?;
+            if fresh.status != AccountStatus::Active
+                || !fresh.has_role(&self.inner.config.admin_role)
+            {
+                return Err(Error::Forbidden);
+            }
+            self.admin_act(actor, id, action, ctx).await
+        }
+        .await;
+        if let Err(e) = self.inner.counters.reset_counter(RIGHTS_LEASE).await {
+            tracing::error!(error = %e, "releasing the admin-rights lease failed; it expires by itself");
+        }
+        outcome
+    }
+
+    async fn take_rights_lease(&self) -> Result<()> {
+        for _ in 0..RIGHTS_LEASE_TRIES {
+            let lease = self
+                .inner
+                .counters
+                .increment(RIGHTS_LEASE, RIGHTS_LEASE_TTL, self.now())
+                .await?;
+            if lease.count == 1 {
+                return Ok(());
+            }
+            tokio::time::sleep(RIGHTS_LEASE_PAUSE).await;
+        }
+        Err(Error::StaleVersion)
+    }
+
     fn refuse_self(actor: &Authenticated, id: UserId, what: &str) -> Result<()> {
         if actor.user.id == id {
             Err(Error::invalid(
@@ -113,10 +167,13 @@ impl Auth {
         }
     }
 
-    /// Disables an account and ends its sessions. An admin cannot disable themself.
+    /// Disables an account and ends its sessions. An admin cannot disable themself, and
+    /// the last active administrator can never be disabled (see `act_on_rights`).
     ///
     /// # Errors
-    /// [`Error::Forbidden`], [`Error::NotFound`], [`Error::Validation`] on oneself.
+    /// [`Error::Forbidden`] (also when the actor lost its rights meanwhile),
+    /// [`Error::NotFound`], [`Error::Validation`] on oneself, [`Error::StaleVersion`]
+    /// when another such action kept the instances busy for a second.
     pub async fn admin_disable(
         &self,
         actor: &Authenticated,
@@ -125,7 +182,8 @@ impl Auth {
     ) -> Result<()> {
         self.require_admin(actor)?;
         Self::refuse_self(actor, id, "disable")?;
-        self.admin_act(actor, id, AdminAction::Disable, ctx).await
+        self.act_on_rights(actor, id, AdminAction::Disable, ctx)
+            .await
     }
 
     /// Enables a disabled account.
@@ -168,11 +226,13 @@ impl Auth {
             .await
     }
 
-    /// Replaces an account's roles. An admin cannot remove the admin role from themself.
+    /// Replaces an account's roles. An admin cannot remove the admin role from themself,
+    /// and the last active administrator keeps it (see `act_on_rights`).
     ///
     /// # Errors
-    /// [`Error::Forbidden`], [`Error::NotFound`], [`Error::Validation`] for bad role names
-    /// or self-demotion.
+    /// [`Error::Forbidden`] (also when the actor lost its rights meanwhile),
+    /// [`Error::NotFound`], [`Error::Validation`] for bad role names or self-demotion,
+    /// [`Error::StaleVersion`] when another such action kept the instances busy.
     pub async fn admin_set_roles(
         &self,
         actor: &Authenticated,
@@ -189,7 +249,7 @@ impl Auth {
                 "You cannot remove your own admin role.",
             ));
         }
-        self.admin_act(actor, id, AdminAction::SetRoles(roles), ctx)
+        self.act_on_rights(actor, id, AdminAction::SetRoles(roles), ctx)
             .await
     }
 }

@@ -51,19 +51,15 @@ impl Auth {
                         .delete_sessions_for_user(user.id, origin.session)
                         .await?;
                 }
-                Effect::ResetFailures => {
-                    self.inner
-                        .counters
-                        .reset_counter(&super::throttle::failures_of(user.id))
-                        .await?;
-                }
+                Effect::ResetFailures => self.reset_account_failures(user.id).await?,
+                Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {
                     let to = match kind {
                         MailKind::EmailChange => links.new_email.as_deref().unwrap_or(&user.email),
                         _ => &user.email,
                     };
                     let email = self.compose(*kind, to, user, &links)?;
-                    self.deliver(email).await;
+                    self.deliver_detached(email).await;
                 }
                 Effect::Audit(kind) => self.audit(*kind, Some(user.id), origin, None).await,
             }

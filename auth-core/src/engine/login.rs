@@ -1,10 +1,13 @@
 //! Signing in, authenticating requests, sessions and signing out.
 
+use time::OffsetDateTime;
+
 use super::effects::{MailLinks, Origin};
-use super::throttle::{self, seconds_until};
+use super::lockout::{Attempt, Subject};
+use super::throttle;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
-use crate::machine::{AccountState, Effect, Event};
+use crate::machine::{self, Effect, Event};
 use crate::model::{AccountStatus, AuditKind, SessionRecord, User, UserId};
 use crate::session::{SessionDigest, SessionToken};
 use crate::validate::LoginIdentifier;
@@ -47,8 +50,8 @@ impl Auth {
     /// Signs in by email or username.
     ///
     /// Unknown account and wrong password give the same [`Error::InvalidCredentials`],
-    /// after the same hashing work. Consecutive failures lock the account (and, alike,
-    /// an unknown identifier) for a time that doubles with each lock.
+    /// after the same hashing work, and the identifier typed follows the same lockout
+    /// course whether or not it belongs to an account (see the `lockout` module).
     ///
     /// # Errors
     /// [`Error::InvalidCredentials`], [`Error::AccountLocked`], [`Error::RateLimited`],
@@ -70,36 +73,29 @@ impl Auth {
             now,
         )
         .await?;
-        let too_long =
-            input.password.chars().count() > self.inner.config.password_policy.max_length;
-        let user = match (&identifier, too_long) {
-            (_, true) | (None, _) => None,
-            (Some(LoginIdentifier::Email(e)), false) => self.inner.users.user_by_email(e).await?,
-            (Some(LoginIdentifier::Username(u)), false) => {
-                self.inner.users.user_by_username(u).await?
+        let attempt = self
+            .begin_attempt(Subject::identifier(&identifier_text))
+            .await?;
+        let user = match &identifier {
+            None => None,
+            Some(LoginIdentifier::Email(e)) => self.inner.users.user_by_email(e).await?,
+            Some(LoginIdentifier::Username(u)) => self.inner.users.user_by_username(u).await?,
+        };
+        let hasher = &self.inner.config.hasher;
+        let proof = match &user {
+            Some(user) => hasher.verify(&input.password, &user.password_hash).await?,
+            None => {
+                hasher.dummy_verify(&input.password).await;
+                None
             }
         };
-        let Some(user) = user else {
-            return Err(self
-                .fail_unknown(&identifier_text, &input.password, too_long)
-                .await);
+        let (user, proof) = match (user, proof) {
+            (Some(user), Some(proof)) => (user, proof),
+            (user, _) => return Err(self.wrong_password(&attempt, user, ctx).await),
         };
-        if let AccountState::Locked { until } = AccountState::of(&user, now) {
-            return Err(Error::AccountLocked {
-                retry_after: seconds_until(until, now),
-            });
-        }
-        let Some(proof) = self
-            .inner
-            .config
-            .hasher
-            .verify(&input.password, &user.password_hash)
-            .await?
-        else {
-            return Err(self.fail_known(user, ctx).await);
-        };
+        self.attempt_succeeded(&attempt).await?;
         let rehash = if proof.needs_rehash() {
-            Some(self.inner.config.hasher.hash(&input.password).await?)
+            Some(hasher.hash(&input.password).await?)
         } else {
             None
         };
@@ -114,6 +110,7 @@ impl Auth {
             .await?;
         debug_assert!(effects.contains(&Effect::CreateSession));
         let (token, session) = self.open_session(&user, input.remember, ctx).await?;
+        self.confirm_credentials_unchanged(&user, &session).await?;
         Ok(LoginSuccess {
             user,
             token,
@@ -121,86 +118,73 @@ impl Auth {
         })
     }
 
-    /// A failed attempt on an identifier without an account: the same hashing work and
-    /// the same lockout behaviour as a known account, so neither timing nor answers
-    /// tell them apart.
-    async fn fail_unknown(&self, identifier: &str, password: &str, too_long: bool) -> Error {
-        let now = self.now();
-        let lockout = self.inner.config.policy.lockout;
-        let lock_key = throttle::key("lock:i", identifier);
-        let counters = &self.inner.counters;
-        match counters.counter(&lock_key, now).await {
-            Ok(Some(lock)) => {
-                return Error::AccountLocked {
-                    retry_after: seconds_until(lock.expires_at, now),
-                };
-            }
-            Ok(None) => {}
-            Err(e) => return e,
+    /// Closes the race between a sign-in and a credential change (a reset, a password or
+    /// address change, a disable): the change persists first and then ends every session,
+    /// the sign-in persists first and then opens its session. If the change's revocation
+    /// ran before the session existed, the account read back now shows the change, and
+    /// the new session is ended here instead.
+    async fn confirm_credentials_unchanged(
+        &self,
+        signed_in: &User,
+        session: &SessionRecord,
+    ) -> Result<()> {
+        let current = self.inner.users.user_by_id(signed_in.id).await?;
+        let unchanged = current.is_some_and(|now| {
+            now.security_stamp == signed_in.security_stamp && now.status == AccountStatus::Active
+        });
+        if unchanged {
+            return Ok(());
         }
-        if !too_long {
-            self.inner.config.hasher.dummy_verify(password).await;
-        }
-        let fail_key = throttle::key("fail:i", identifier);
-        let failures = match counters.increment(&fail_key, lockout.window, now).await {
-            Ok(c) => c.count,
-            Err(e) => return e,
-        };
-        if failures < u64::from(lockout.threshold) {
-            return Error::InvalidCredentials;
-        }
-        let locks_key = throttle::key("locks:i", identifier);
-        let result = async {
-            let locks = counters
-                .increment(&locks_key, time::Duration::days(1), now)
-                .await?;
-            let previous = u32::try_from(locks.count.saturating_sub(1)).unwrap_or(u32::MAX);
-            let length = lockout.lock_length(previous);
-            let lock = counters.increment(&lock_key, length, now).await?;
-            counters.reset_counter(&fail_key).await?;
-            Ok::<_, Error>(Error::AccountLocked {
-                retry_after: seconds_until(lock.expires_at, now),
-            })
-        };
-        result.await.unwrap_or_else(|e| e)
+        self.inner.sessions.delete_session(&session.digest).await?;
+        Err(Error::InvalidCredentials)
     }
 
-    /// A wrong password for an existing account: counts the failure and locks the
-    /// account once the threshold is reached.
-    pub(super) async fn fail_known(&self, user: User, ctx: &RequestContext) -> Error {
+    /// A wrong password (or an unknown identifier): counts the failure against the
+    /// identifier's guard and, for a known account, records it on the account (after
+    /// the answer, so the extra writes do not tell accounts apart by timing).
+    async fn wrong_password(
+        &self,
+        attempt: &Attempt,
+        user: Option<User>,
+        ctx: &RequestContext,
+    ) -> Error {
         let now = self.now();
-        let failures = match self.count_failure(user.id, now).await {
-            Ok(n) => n,
+        let locked_until = match self.attempt_failed(attempt).await {
+            Ok(lock) => lock,
             Err(e) => return e,
         };
-        let outcome = self
-            .run_event(
-                user,
-                Event::LoginFailed {
-                    consecutive_failures: failures,
-                },
-            )
+        if let Some(user) = user {
+            let auth = self.clone();
+            let ctx = ctx.clone();
+            self.detached(async move {
+                if let Err(e) = auth.record_failure(user, locked_until, &ctx).await {
+                    tracing::error!(error = %e, "recording a failed sign-in failed");
+                }
+            })
             .await;
-        let (user, effects) = match outcome {
-            Ok(done) => done,
-            Err(e) => return e,
-        };
+        }
+        match locked_until {
+            Some(until) => machine::locked(until, now),
+            None => Error::InvalidCredentials,
+        }
+    }
+
+    /// Records a wrong password on a known account: the audit trail, and a lock it caused.
+    pub(super) async fn record_failure(
+        &self,
+        user: User,
+        locked_until: Option<OffsetDateTime>,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        let (user, effects) = self
+            .run_event(user, Event::LoginFailed { locked_until })
+            .await?;
         let origin = Origin {
             ctx: Some(ctx),
             ..Origin::default()
         };
-        if let Err(e) = self
-            .perform(&user, &effects, origin, MailLinks::default())
+        self.perform(&user, &effects, origin, MailLinks::default())
             .await
-        {
-            return e;
-        }
-        match AccountState::of(&user, now) {
-            AccountState::Locked { until } => Error::AccountLocked {
-                retry_after: seconds_until(until, now),
-            },
-            _ => Error::InvalidCredentials,
-        }
     }
 
     async fn open_session(

@@ -47,22 +47,12 @@ impl Auth {
         }
     }
 
-    /// Sends `email` from a background task when the configuration says so (for mails
-    /// whose timing would tell whether an account exists), otherwise inline.
+    /// Sends `email` after the answer (see [`Auth::detached`]), so that no answer's
+    /// timing depends on whether, or where, a mail went.
     pub(super) async fn deliver_detached(&self, email: Email) {
-        if !self.inner.config.mail_in_background {
-            self.deliver(email).await;
-            return;
-        }
         let auth = self.clone();
-        let handle = tokio::spawn(async move { auth.deliver(email).await });
-        let mut pending = self
-            .inner
-            .background
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        pending.retain(|h| !h.is_finished());
-        pending.push(handle);
+        self.detached(async move { auth.deliver(email).await })
+            .await;
     }
 
     /// One pass over the outbox: sends every due message, removes those delivered and

@@ -10,9 +10,10 @@ mod admin;
 mod builder;
 mod clock;
 mod effects;
+mod lockout;
 mod login;
 mod mailing;
-mod recovery;
+mod password_reset;
 mod register;
 mod throttle;
 
@@ -21,17 +22,18 @@ use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
 
 pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::{Login, LoginSuccess};
-pub use recovery::PasswordReset;
+pub use password_reset::PasswordReset;
 pub use register::{NewUser, RegisterOutcome, Registration};
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ValidationErrors};
 use crate::machine::{self, Effect, Event};
 use crate::mail::Mailer;
 use crate::model::{SessionRecord, User, UserId};
@@ -114,6 +116,35 @@ impl Auth {
         &self.inner.config.hasher
     }
 
+    /// Checks a new password against the policy, with the account's email address and
+    /// username as the personal inputs it must not contain, off the async executor.
+    ///
+    /// The outer error is a failure to run the check; the inner one the policy's verdict.
+    async fn check_password_policy(
+        &self,
+        password: &str,
+        identifiers: &[Option<&str>; 2],
+    ) -> Result<std::result::Result<(), ValidationErrors>> {
+        let policy = self.inner.config.password_policy.clone();
+        let password = Zeroizing::new(password.to_owned());
+        let [email, username] = identifiers;
+        let local_part = email.and_then(|e| e.split('@').next());
+        let inputs: Vec<String> = [local_part, *username]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        self.inner
+            .config
+            .hasher
+            .off_executor(move || {
+                let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+                policy.check(&password, &inputs)
+            })
+            .await
+    }
+
     async fn load_user(&self, id: UserId) -> Result<User> {
         self.inner
             .users
@@ -155,6 +186,28 @@ impl Auth {
 
     fn policy(&self) -> &machine::Policy {
         &self.inner.config.policy
+    }
+
+    /// Runs `work` after the answer, from a background task that [`Auth::settle`] waits
+    /// for, when the configuration says so
+    /// ([`ConfigBuilder::mail_in_background`](crate::ConfigBuilder::mail_in_background));
+    /// otherwise inline. For work whose duration would tell whether an account exists.
+    pub(super) async fn detached<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if !self.inner.config.mail_in_background {
+            work.await;
+            return;
+        }
+        let handle = tokio::spawn(work);
+        let mut pending = self
+            .inner
+            .background
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pending.retain(|h| !h.is_finished());
+        pending.push(handle);
     }
 
     /// Waits for mail sent in the background (see

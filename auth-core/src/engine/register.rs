@@ -71,7 +71,7 @@ impl std::fmt::Debug for NewUser {
 impl Auth {
     /// Validates the email, username and password (all problems reported together),
     /// returning the normalised email and username.
-    fn validate_signup(
+    async fn validate_signup(
         &self,
         email: &str,
         username: Option<&str>,
@@ -88,22 +88,30 @@ impl Auth {
                 "The two passwords do not match.",
             );
         }
-        let local_part = email
-            .as_deref()
-            .and_then(|e| e.split('@').next())
-            .unwrap_or("");
-        let inputs: Vec<&str> = [Some(local_part), username.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if let Err(policy) = self.inner.config.password_policy.check(password, &inputs) {
+        let identifiers = [email.as_deref(), username.as_deref()];
+        if let Err(policy) = self.check_password_policy(password, &identifiers).await? {
             errors.extend(policy);
         }
         errors.into_result()?;
         match email {
             Some(email) => Ok((email, username)),
             None => Err(Error::invalid("email", "Enter an email address.")),
+        }
+    }
+
+    /// Refuses a username another account has. Asked before the account is created, for
+    /// every registration alike, so that a taken username is reported the same way
+    /// whether or not the email address has an account (the store's own check, which
+    /// may look at the email first, still settles races).
+    async fn refuse_taken_username(&self, username: Option<&str>) -> Result<()> {
+        let Some(username) = username else {
+            return Ok(());
+        };
+        match self.inner.users.user_by_username(username).await? {
+            Some(_) => Err(Error::Conflict {
+                field: UniqueField::Username,
+            }),
+            None => Ok(()),
         }
     }
 
@@ -129,6 +137,10 @@ impl Auth {
 
     /// Signs a person up and mails them a verification link.
     ///
+    /// In [`RegistrationMode::EnumerationSafe`] (the default) the answer, and its timing,
+    /// do not depend on whether the email address has an account: its owner is mailed
+    /// instead, after the answer.
+    ///
     /// # Errors
     /// [`Error::Validation`] listing every invalid field; [`Error::RateLimited`];
     /// [`Error::Conflict`] for a taken username, and for a taken email only in
@@ -142,24 +154,36 @@ impl Auth {
         let limits = self.inner.config.rate_limits;
         self.hit_ip("rl:register:ip", ctx.ip, limits.register_per_ip, now)
             .await?;
-        let (email, username) = self.validate_signup(
-            &input.email,
-            input.username.as_deref(),
-            &input.password,
-            Some(&input.password_confirm),
-        )?;
+        let (email, username) = self
+            .validate_signup(
+                &input.email,
+                input.username.as_deref(),
+                &input.password,
+                Some(&input.password_confirm),
+            )
+            .await?;
+        self.refuse_taken_username(username.as_deref()).await?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
         let user = self.new_user(email, username, hash);
         let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
-        match self.inner.users.create_user(&user).await {
+        let created = self.inner.users.create_user(&user).await;
+        let auth = self.clone();
+        let ctx = ctx.clone();
+        match created {
             Ok(()) => {
-                let origin = Origin {
-                    ctx: Some(ctx),
-                    ..Origin::default()
-                };
-                self.audit(AuditKind::Registered, Some(user.id), origin, None)
-                    .await;
-                self.send_verification(&user).await?;
+                let welcome = user.clone();
+                self.detached(async move {
+                    let origin = Origin {
+                        ctx: Some(&ctx),
+                        ..Origin::default()
+                    };
+                    auth.audit(AuditKind::Registered, Some(welcome.id), origin, None)
+                        .await;
+                    if let Err(e) = auth.send_verification(&welcome).await {
+                        tracing::error!(error = %e, "the verification mail was not sent");
+                    }
+                })
+                .await;
                 Ok(if safe {
                     RegisterOutcome::Accepted
                 } else {
@@ -169,19 +193,30 @@ impl Auth {
             Err(Error::Conflict {
                 field: UniqueField::Email,
             }) if safe => {
-                if let Some(owner) = self.inner.users.user_by_email(&user.email).await? {
-                    let mail = self.compose(
-                        MailKind::AccountExists,
-                        &owner.email,
-                        &owner,
-                        &MailLinks::default(),
-                    )?;
-                    self.deliver_detached(mail).await;
-                }
+                self.detached(async move {
+                    if let Err(e) = auth.tell_owner_of(&user.email).await {
+                        tracing::error!(error = %e, "the account-exists mail was not sent");
+                    }
+                })
+                .await;
                 Ok(RegisterOutcome::Accepted)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Mails the owner of `email` that someone tried to sign up with it.
+    async fn tell_owner_of(&self, email: &str) -> Result<()> {
+        if let Some(owner) = self.inner.users.user_by_email(email).await? {
+            let mail = self.compose(
+                MailKind::AccountExists,
+                &owner.email,
+                &owner,
+                &MailLinks::default(),
+            )?;
+            self.deliver(mail).await;
+        }
+        Ok(())
     }
 
     async fn send_verification(&self, user: &User) -> Result<()> {
@@ -195,7 +230,7 @@ impl Auth {
             new_email: None,
         };
         let mail = self.compose(MailKind::Verification, &user.email, user, &links)?;
-        self.deliver_detached(mail).await;
+        self.deliver(mail).await;
         Ok(())
     }
 
@@ -235,8 +270,9 @@ impl Auth {
         Ok(user)
     }
 
-    /// Mails a fresh verification link to an unverified account. The answer is the same
-    /// for unknown and already verified addresses.
+    /// Mails a fresh verification link to an unverified account. The answer, and its
+    /// timing, are the same for unknown and already verified addresses: the lookup and
+    /// the mail happen after the answer.
     ///
     /// # Errors
     /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
@@ -252,13 +288,23 @@ impl Auth {
             now,
         )
         .await?;
-        if let Some(user) = self.inner.users.user_by_email(&email).await?
-            && !user.is_verified()
-            && user.status == AccountStatus::Active
-        {
-            self.send_verification(&user).await?;
-        }
+        let auth = self.clone();
+        self.detached(async move {
+            if let Err(e) = auth.resend_to(&email).await {
+                tracing::warn!(error = %e, "a requested verification link was not sent");
+            }
+        })
+        .await;
         Ok(())
+    }
+
+    async fn resend_to(&self, email: &str) -> Result<()> {
+        match self.inner.users.user_by_email(email).await? {
+            Some(user) if !user.is_verified() && user.status == AccountStatus::Active => {
+                self.send_verification(&user).await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Creates an account directly, without mail (operator tools, seeding, tests).
@@ -266,12 +312,14 @@ impl Auth {
     /// # Errors
     /// [`Error::Validation`], [`Error::Conflict`], store errors.
     pub async fn create_user(&self, input: NewUser) -> Result<User> {
-        let (email, username) = self.validate_signup(
-            &input.email,
-            input.username.as_deref(),
-            &input.password,
-            None,
-        )?;
+        let (email, username) = self
+            .validate_signup(
+                &input.email,
+                input.username.as_deref(),
+                &input.password,
+                None,
+            )
+            .await?;
         let roles = normalize_roles(&input.roles)?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
         let mut user = self.new_user(email, username, hash);

@@ -1,5 +1,7 @@
-//! Rate limits and lockout counters, kept in the counter store so that every instance
-//! of the application shares them.
+//! Rate limits, kept in the counter store so that every instance of the application
+//! shares them.
+
+use std::net::{IpAddr, Ipv6Addr};
 
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -7,7 +9,7 @@ use time::OffsetDateTime;
 use super::Auth;
 use crate::config::RateLimit;
 use crate::error::{Error, Result};
-use crate::model::UserId;
+use crate::machine::seconds_until;
 
 /// Counter keys never contain an address or identifier in clear: a digest keeps the
 /// counter store free of personal data and bounds key length.
@@ -16,18 +18,22 @@ pub(super) fn key(kind: &str, value: &str) -> String {
     format!("{kind}:{}", hex::encode(&digest[..16]))
 }
 
-/// The failure counter of a known account.
-pub(super) fn failures_of(user: UserId) -> String {
-    format!("fail:u:{user}")
-}
-
-/// Seconds until `until`, rounded up, at least one.
-pub(super) fn seconds_until(until: OffsetDateTime, now: OffsetDateTime) -> std::time::Duration {
-    let millis = (until - now).whole_milliseconds().max(0);
-    let secs = u64::try_from((millis + 999) / 1000)
-        .unwrap_or(u64::MAX)
-        .max(1);
-    std::time::Duration::from_secs(secs)
+/// The network a client address is counted under: an IPv4 address itself (also when
+/// written as an IPv4-mapped IPv6 address), an IPv6 address's first `ipv6_prefix` bits,
+/// since one customer usually holds a whole /64 and could otherwise rotate through it.
+pub(super) fn client_network(ip: IpAddr, ipv6_prefix: u8) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let bits = u32::from(ipv6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                let network = Ipv6Addr::from(u128::from(v6) & mask);
+                format!("{network}/{bits}")
+            }
+        },
+    }
 }
 
 impl Auth {
@@ -54,29 +60,52 @@ impl Auth {
         Ok(())
     }
 
-    /// Counts one attempt per client address, when the address is known.
+    /// Counts one attempt per client network (see [`client_network`]), when the address
+    /// is known.
     pub(super) async fn hit_ip(
         &self,
         kind: &str,
-        ip: Option<std::net::IpAddr>,
+        ip: Option<IpAddr>,
         limit: RateLimit,
         now: OffsetDateTime,
     ) -> Result<()> {
         match ip {
-            Some(ip) => self.hit(key(kind, &ip.to_string()), limit, now).await,
+            Some(ip) => {
+                let network = client_network(ip, self.inner.config.rate_limits.ipv6_prefix);
+                self.hit(key(kind, &network), limit, now).await
+            }
             None => Ok(()),
         }
     }
+}
 
-    /// Records a failed password check against a known account and returns the number of
-    /// consecutive failures in the window.
-    pub(super) async fn count_failure(&self, user: UserId, now: OffsetDateTime) -> Result<u64> {
-        let window = self.inner.config.policy.lockout.window;
-        let counter = self
-            .inner
-            .counters
-            .increment(&failures_of(user), window, now)
-            .await?;
-        Ok(counter.count)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_prefix() {
+        let a = client_network(ip("2001:db8:1:2:aaaa::1"), 64);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(client_network(ip("2001:db8:1:2:ffff:1:2:3"), 64), a);
+        assert_ne!(client_network(ip("2001:db8:1:3::1"), 64), a);
+        assert_eq!(
+            client_network(ip("2001:db8:1:2:3::1"), 48),
+            "2001:db8:1::/48"
+        );
+        assert_eq!(client_network(ip("2001:db8::1"), 128), "2001:db8::1/128");
+        assert_eq!(client_network(ip("2001:db8::1"), 0), "::/0");
+        assert_eq!(client_network(ip("2001:db8::1"), 200), "2001:db8::1/128");
+    }
+
+    #[test]
+    fn ipv4_counts_by_address_also_when_mapped() {
+        assert_eq!(client_network(ip("192.0.2.7"), 64), "192.0.2.7");
+        assert_eq!(client_network(ip("::ffff:192.0.2.7"), 64), "192.0.2.7");
+        assert_ne!(client_network(ip("192.0.2.8"), 64), "192.0.2.7");
     }
 }

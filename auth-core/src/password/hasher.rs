@@ -396,6 +396,20 @@ impl Hasher {
         }
     }
 
+    /// Runs CPU-bound `work` (such as the strength estimate of a new password) on a
+    /// blocking thread under the same permits as hashing, so that it neither stalls the
+    /// async executor nor escapes the bound on concurrent password work.
+    ///
+    /// # Errors
+    /// [`Error::Hashing`] when no Tokio runtime is running or the work panicked.
+    pub(crate) async fn off_executor<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.run_blocking(move |_| work()).await
+    }
+
     /// Runs `work` on a blocking thread once a permit is free. The permit is held until
     /// the work ends, even if the caller stops waiting.
     async fn run_blocking<T, F>(&self, work: F) -> Result<T>

@@ -11,6 +11,7 @@ fn strict_lockout(c: auth_core::ConfigBuilder) -> auth_core::ConfigBuilder {
         window: Duration::minutes(15),
         base_lock: Duration::minutes(5),
         max_lock: Duration::hours(1),
+        ..LockoutPolicy::default()
     })
 }
 

@@ -8,4 +8,5 @@ mod login;
 mod mail_outbox;
 mod recovery;
 mod registration;
+mod review;
 mod support;

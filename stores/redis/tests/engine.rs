@@ -299,6 +299,7 @@ async fn lockout_and_rate_limits_count_in_redis() {
             window: Duration::minutes(15),
             base_lock: Duration::minutes(5),
             max_lock: Duration::hours(1),
+            ..LockoutPolicy::default()
         })
         .rate_limits(RateLimits {
             mail_per_address: RateLimit::new(2, Duration::hours(1)),

@@ -82,6 +82,8 @@ fn engine<S: AllStores>(store: S) -> Auth {
             register_per_ip: never,
             mail_per_ip: never,
             mail_per_address: never,
+            email_change_per_account: never,
+            ..RateLimits::default()
         })
         .registration(RegistrationMode::RevealConflicts)
         .mail_in_background(false)

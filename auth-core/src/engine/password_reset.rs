@@ -1,11 +1,11 @@
-//! Password reset by mailed link.
+//! Password reset by mailed link: asking for the link, checking it, using it.
 
 use super::effects::{MailLinks, Origin};
 use super::throttle;
 use super::{Auth, RequestContext};
 use crate::error::{Error, Result, TokenRejection, ValidationErrors};
 use crate::machine::Event;
-use crate::model::{AccountStatus, AuditKind, MailKind, User};
+use crate::model::{AccountStatus, AuditKind, MailKind, SecurityStamp, User};
 use crate::token::Purpose;
 use crate::validate::normalize_email;
 
@@ -28,7 +28,9 @@ impl std::fmt::Debug for PasswordReset {
 
 impl Auth {
     /// Mails a reset link if the address has an active account. The answer and its
-    /// timing are the same for unknown addresses (the mail goes out in the background).
+    /// timing are the same for unknown addresses: after the rate limits, looking the
+    /// address up and mailing happen after the answer (see
+    /// [`ConfigBuilder::mail_in_background`](crate::ConfigBuilder::mail_in_background)).
     ///
     /// # Errors
     /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
@@ -44,23 +46,36 @@ impl Auth {
             now,
         )
         .await?;
-        let Some(user) = self.inner.users.user_by_email(&email).await? else {
+        let auth = self.clone();
+        let ctx = ctx.clone();
+        self.detached(async move {
+            if let Err(e) = auth.mail_reset_link(&email, &ctx).await {
+                tracing::warn!(error = %e, "a requested reset link was not sent");
+            }
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn mail_reset_link(&self, email: &str, ctx: &RequestContext) -> Result<()> {
+        let Some(user) = self.inner.users.user_by_email(email).await? else {
             return Ok(());
         };
         if user.status != AccountStatus::Active {
             return Ok(());
         }
-        let token =
-            self.inner
-                .config
-                .tokens
-                .issue(Purpose::ResetPassword, &user, &user.email, now)?;
+        let token = self.inner.config.tokens.issue(
+            Purpose::ResetPassword,
+            &user,
+            &user.email,
+            self.now(),
+        )?;
         let links = MailLinks {
             link: Some(self.inner.config.links.reset(&token)),
             new_email: None,
         };
         let mail = self.compose(MailKind::PasswordReset, &user.email, &user, &links)?;
-        self.deliver_detached(mail).await;
+        self.deliver(mail).await;
         let origin = Origin {
             ctx: Some(ctx),
             ..Origin::default()
@@ -102,11 +117,15 @@ impl Auth {
         if !user.security_stamp.matches(&proof.claims().stamp) {
             return Err(Error::token(TokenRejection::AlreadyUsed));
         }
-        self.check_new_password(&user, &input.password, &input.password_confirm)?;
-        let new_hash = self.inner.config.hasher.hash(&input.password).await?;
-        let (user, effects) = self
-            .run_event(user, Event::PasswordReset { proof, new_hash })
+        self.check_new_password(&user, &input.password, &input.password_confirm)
             .await?;
+        let new_hash = self.inner.config.hasher.hash(&input.password).await?;
+        let event = Event::PasswordReset {
+            proof,
+            new_hash,
+            new_stamp: SecurityStamp::generate(),
+        };
+        let (user, effects) = self.run_event(user, event).await?;
         let origin = Origin {
             ctx: Some(ctx),
             ..Origin::default()
@@ -117,19 +136,15 @@ impl Auth {
     }
 
     /// Applies the password policy to a new password for `user`, and the confirmation.
-    pub(super) fn check_new_password(
+    pub(super) async fn check_new_password(
         &self,
         user: &User,
         password: &str,
         confirm: &str,
     ) -> Result<()> {
         let mut errors = ValidationErrors::new();
-        let local_part = user.email.split('@').next().unwrap_or("");
-        let inputs: Vec<&str> = [Some(local_part), user.username.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        if let Err(policy) = self.inner.config.password_policy.check(password, &inputs) {
+        let inputs = [Some(user.email.as_str()), user.username.as_deref()];
+        if let Err(policy) = self.check_password_policy(password, &inputs).await? {
             errors.extend(policy);
         }
         if password != confirm {
