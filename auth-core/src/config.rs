@@ -18,6 +18,7 @@ use crate::token::{TokenKeys, TokenLifetimes, TokenService};
 
 /// How registration answers for an address that already has an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum RegistrationMode {
     /// Every registration gets the same answer ("check your email"); the owner of an
     /// existing address is mailed instead. Nobody learns which addresses have accounts.
@@ -201,9 +202,14 @@ impl Config {
         &self.sessions
     }
 
-    /// Lockout and verification policy.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// How repeated wrong passwords lock.
+    pub fn lockout(&self) -> LockoutPolicy {
+        self.policy.lockout
+    }
+
+    /// Whether sign-in requires a confirmed email address.
+    pub fn requires_verified_email(&self) -> bool {
+        self.policy.require_verified_email
     }
 
     /// Rate limits.
@@ -497,8 +503,8 @@ mod tests {
         assert_eq!(*c.hash_params(), HashParams::new(19_456, 2, 1));
         assert_eq!(c.registration(), RegistrationMode::EnumerationSafe);
         assert_eq!(c.admin_role(), "admin");
-        assert!(!c.policy().require_verified_email);
-        assert_eq!(c.policy().lockout.threshold, 5);
+        assert!(!c.requires_verified_email());
+        assert_eq!(c.lockout().threshold, 5);
         assert_eq!(c.password_policy().min_length, 8);
     }
 

@@ -59,9 +59,11 @@
 //! ## Where things are
 //!
 //! - [`Auth`]: the engine; its methods are the flows. Each flow validates, loads the
-//!   account, applies a pure transition from [`machine`], persists it with a
+//!   account, applies a pure transition of the internal state machine (account states,
+//!   events, effects; see the guide's chapter on the core), persists it with a
 //!   compare-and-swap, then performs the effects (sessions, mail, audit).
-//! - [`machine`]: account states, events, effects and the transition function.
+//! - [`AccountState`]: where an account stands (pending, active, locked, disabled);
+//!   [`LockoutPolicy`]: how repeated wrong passwords lock.
 //! - [`UserStore`], [`SessionStore`], [`SessionUserStore`], [`CounterStore`],
 //!   [`MailOutbox`], [`AuditSink`]: what a store implements, with the contracts in their
 //!   docs; the `conformance` feature exports the kit that checks them.
@@ -75,7 +77,7 @@ mod config;
 pub mod conformance;
 mod engine;
 mod error;
-pub mod machine;
+mod machine;
 pub mod mail;
 mod model;
 pub mod password;

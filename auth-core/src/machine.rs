@@ -1,10 +1,17 @@
 //! The account state machine: pure transitions from (account, event, now, policy) to the
 //! next account plus the effects to run, or a typed refusal.
 //!
-//! Nothing here does I/O. The engine loads the account, calls [`apply`], persists the
-//! returned account with a compare-and-swap, then performs the effects. Because the
-//! transitions are pure, their invariants are checked by property tests over random
-//! event sequences (see the tests at the bottom of this file).
+//! Nothing here does I/O, reads a clock or draws random numbers: whatever a decision
+//! needs that only I/O can give (a new security stamp, whether an address is taken, the
+//! lock the lockout guard decided) arrives in the event. The engine loads the account,
+//! calls [`apply`], persists the returned account with a compare-and-swap when it
+//! changed, then performs the effects. Accounts come into being through [`create`];
+//! ending sessions is decided by [`end_sessions`]. Because the transitions are pure,
+//! their invariants are checked by property tests over random event sequences (see
+//! `machine_tests.rs`).
+//!
+//! The module is internal: applications use [`Auth`](crate::Auth), whose methods are the
+//! flows.
 //!
 //! Steps that need a proof take it as a value that only the proving code can build:
 //! a [`PasswordVerified`] comes only from [`Hasher::verify`](crate::password::Hasher::verify)
@@ -13,12 +20,13 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result, TokenRejection};
-use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User};
+use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 use crate::token::{Claims, Purpose};
 
 /// Where an account stands at a given instant, derived from the stored fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AccountState {
     /// Signed up, email address not confirmed yet.
     PendingVerification,
@@ -93,17 +101,17 @@ impl LockoutPolicy {
 
 /// The parts of the configuration the transitions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Lockout after repeated failures.
-    pub lockout: LockoutPolicy,
+    pub(crate) lockout: LockoutPolicy,
     /// Whether sign-in requires a confirmed email address.
-    pub require_verified_email: bool,
+    pub(crate) require_verified_email: bool,
 }
 
 /// Proof that a link token was checked (signature, expiry, purpose). Only the engine
 /// builds it, from the claims of a token it verified.
 #[derive(Debug, Clone)]
-pub struct TokenProof {
+pub(crate) struct TokenProof {
     claims: Claims,
 }
 
@@ -112,14 +120,13 @@ impl TokenProof {
         Self { claims }
     }
 
-    /// The verified claims.
-    pub fn claims(&self) -> &Claims {
-        &self.claims
-    }
-
     /// Refuses the proof unless it was issued for `purpose` to `user` under the user's
-    /// current security stamp (the single-use rule).
-    fn check(&self, user: &User, purpose: Purpose) -> Result<()> {
+    /// current security stamp (the single-use rule). The engine asks this before hashing
+    /// a new password; [`apply`] asks it again on the account it persists.
+    ///
+    /// # Errors
+    /// [`Error::Token`]: wrong purpose, or already used or superseded.
+    pub(crate) fn check(&self, user: &User, purpose: Purpose) -> Result<()> {
         if self.claims.aud != purpose {
             return Err(Error::token(TokenRejection::WrongPurpose));
         }
@@ -130,9 +137,23 @@ impl TokenProof {
     }
 }
 
+/// Refuses a password check by the signed-in owner of a locked or disabled account: the
+/// engine asks it before hashing, and the transitions that take a password proof enforce
+/// the same states.
+///
+/// # Errors
+/// [`Error::AccountLocked`], [`Error::AccountDisabled`].
+pub(crate) fn admit_reentry(user: &User, now: OffsetDateTime) -> Result<()> {
+    match AccountState::of(user, now) {
+        AccountState::Locked { until } => Err(locked(until, now)),
+        AccountState::Disabled => Err(Error::AccountDisabled),
+        AccountState::PendingVerification | AccountState::Active => Ok(()),
+    }
+}
+
 /// Administrative actions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminAction {
+pub(crate) enum AdminAction {
     /// Switch the account off and end its sessions.
     Disable,
     /// Switch the account back on.
@@ -147,7 +168,7 @@ pub enum AdminAction {
 
 /// Something that happens to an account.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(crate) enum Event {
     /// The password was verified at sign-in; `rehash` carries a new hash when the stored
     /// parameters are outdated.
     LoginSucceeded {
@@ -205,6 +226,10 @@ pub enum Event {
     },
     /// The owner set or cleared the username (already normalised).
     UsernameChanged(Option<String>),
+    /// Someone asked for a reset link for the account's address.
+    ResetRequested,
+    /// Someone asked for a new verification link for the account's address.
+    VerificationRequested,
     /// The owner deleted the account, proving the password.
     Deleted(PasswordVerified),
     /// An administrator acted on the account.
@@ -213,13 +238,15 @@ pub enum Event {
 
 /// What the engine must do after persisting a transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// Open a session for the user.
     CreateSession,
     /// End every session of the user.
     RevokeAllSessions,
     /// End every session of the user but the one making the request.
     RevokeOtherSessions,
+    /// End the one session named by the request (logout, or a device revoked).
+    RevokeSession,
     /// Forget the account's count of consecutive wrong passwords (as re-entered by its
     /// signed-in owner).
     ResetFailures,
@@ -228,19 +255,118 @@ pub enum Effect {
     LiftLocks,
     /// Send a message of this kind.
     Mail(MailKind),
-    /// Record an audit event.
-    Audit(AuditKind),
+    /// Record an audit event, with its detail for the trail if it has one.
+    Audit(AuditKind, Option<String>),
     /// Remove the account from the store.
     DeleteAccount,
 }
 
 /// The outcome of a transition.
 #[derive(Debug, Clone)]
-pub struct Transition {
+pub(crate) struct Transition {
     /// The account after the event (to persist when it differs from before).
-    pub user: User,
+    pub(crate) user: User,
     /// What to do once it is persisted, in order.
-    pub effects: Vec<Effect>,
+    pub(crate) effects: Vec<Effect>,
+}
+
+/// The facts of a new account, gathered by the engine: validated and normalised input,
+/// the hash, and the identifiers it generated.
+#[derive(Debug, Clone)]
+pub(crate) struct NewAccount {
+    pub(crate) id: UserId,
+    pub(crate) email: String,
+    pub(crate) username: Option<String>,
+    pub(crate) password_hash: PasswordHash,
+    pub(crate) security_stamp: SecurityStamp,
+    pub(crate) roles: Vec<String>,
+    /// How the account came to be: a person signing up (who must confirm the address by
+    /// the mailed link), or an operator creating it directly.
+    pub(crate) origin: Creation,
+}
+
+/// How an account came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Creation {
+    /// A person signed up; the address is confirmed by the mailed link.
+    SignUp,
+    /// An operator created it, with the address confirmed or not.
+    Direct {
+        /// Whether the address counts as confirmed.
+        verified: bool,
+    },
+}
+
+/// The account a [`NewAccount`] becomes, and what follows its creation: the audit record,
+/// and the verification mail for a person who signed up.
+pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
+    let verified = matches!(new.origin, Creation::Direct { verified: true });
+    let user = User {
+        id: new.id,
+        email: new.email,
+        username: new.username,
+        password_hash: new.password_hash,
+        status: AccountStatus::Active,
+        email_verified_at: verified.then_some(now),
+        roles: new.roles,
+        security_stamp: new.security_stamp,
+        locked_until: None,
+        lockout_count: 0,
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        version: 1,
+    };
+    let effects = match new.origin {
+        Creation::SignUp => vec![
+            Effect::Audit(AuditKind::Registered, None),
+            Effect::Mail(MailKind::Verification),
+        ],
+        Creation::Direct { .. } => vec![Effect::Audit(
+            AuditKind::Registered,
+            Some("created directly".into()),
+        )],
+    };
+    Transition { user, effects }
+}
+
+/// Which sessions a request ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Its own session (logout).
+    Own,
+    /// One of the owner's sessions, picked from the device list.
+    Picked,
+    /// Every session but the one making the request.
+    Others,
+    /// Every session.
+    All,
+}
+
+/// What ending sessions does: which are revoked and what the audit trail records. The
+/// account itself does not change, so no account is needed.
+pub(crate) fn end_sessions(ending: Ending) -> Vec<Effect> {
+    match ending {
+        Ending::Own => vec![
+            Effect::RevokeSession,
+            Effect::Audit(AuditKind::LoggedOut, None),
+        ],
+        Ending::Picked => vec![
+            Effect::RevokeSession,
+            Effect::Audit(AuditKind::SessionRevoked, None),
+        ],
+        Ending::Others => vec![
+            Effect::RevokeOtherSessions,
+            Effect::Audit(
+                AuditKind::LoggedOutEverywhere,
+                Some("other sessions".into()),
+            ),
+        ],
+        Ending::All => vec![
+            Effect::RevokeAllSessions,
+            Effect::Audit(AuditKind::LoggedOutEverywhere, None),
+        ],
+    }
 }
 
 /// Applies `event` to `user` at `now`.
@@ -250,9 +376,14 @@ pub struct Transition {
 /// [`Error::EmailNotVerified`], [`Error::InvalidCredentials`] (a password proof that no
 /// longer matches the stored hash), or [`Error::Token`] (wrong purpose, or a token already
 /// used or superseded).
-pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> Result<Transition> {
+pub(crate) fn apply(
+    user: User,
+    event: Event,
+    now: OffsetDateTime,
+    policy: &Policy,
+) -> Result<Transition> {
     let state = AccountState::of(&user, now);
-    let mut next = user;
+    let mut next = user.clone();
     let effects = match event {
         Event::LoginSucceeded { proof, rehash } => {
             check_password(&next, &proof)?;
@@ -273,15 +404,15 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
             vec![
                 Effect::ResetFailures,
                 Effect::CreateSession,
-                Effect::Audit(AuditKind::LoginSucceeded),
+                Effect::Audit(AuditKind::LoginSucceeded, None),
             ]
         }
         Event::LoginFailed { locked_until } => {
-            let mut effects = vec![Effect::Audit(AuditKind::LoginFailed)];
+            let mut effects = vec![Effect::Audit(AuditKind::LoginFailed, None)];
             if let Some(until) = locked_until.filter(|u| next.locked_until < Some(*u)) {
                 next.locked_until = Some(until.min(now + policy.lockout.max_lock));
                 next.lockout_count = next.lockout_count.saturating_add(1);
-                effects.push(Effect::Audit(AuditKind::Locked));
+                effects.push(Effect::Audit(AuditKind::Locked, None));
             }
             effects
         }
@@ -296,7 +427,7 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
                 return Err(Error::token(TokenRejection::AlreadyUsed));
             }
             next.email_verified_at = Some(now);
-            vec![Effect::Audit(AuditKind::EmailVerified)]
+            vec![Effect::Audit(AuditKind::EmailVerified, None)]
         }
         Event::PasswordReset {
             proof,
@@ -317,7 +448,7 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
                 Effect::RevokeAllSessions,
                 Effect::LiftLocks,
                 Effect::Mail(MailKind::PasswordChanged),
-                Effect::Audit(AuditKind::PasswordReset),
+                Effect::Audit(AuditKind::PasswordReset, None),
             ]
         }
         Event::PasswordChanged {
@@ -332,7 +463,7 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
             vec![
                 Effect::RevokeOtherSessions,
                 Effect::Mail(MailKind::PasswordChanged),
-                Effect::Audit(AuditKind::PasswordChanged),
+                Effect::Audit(AuditKind::PasswordChanged, None),
             ]
         }
         Event::EmailChangeRequested {
@@ -349,7 +480,7 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
                 effects.push(Effect::Mail(MailKind::EmailChange));
             }
             effects.push(Effect::Mail(MailKind::EmailChangeNotice));
-            effects.push(Effect::Audit(AuditKind::EmailChangeRequested));
+            effects.push(Effect::Audit(AuditKind::EmailChangeRequested, None));
             effects
         }
         Event::EmailChanged { proof, new_stamp } => {
@@ -360,7 +491,7 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
             next.security_stamp = new_stamp;
             vec![
                 Effect::RevokeAllSessions,
-                Effect::Audit(AuditKind::EmailChanged),
+                Effect::Audit(AuditKind::EmailChanged, None),
             ]
         }
         Event::UsernameChanged(username) => {
@@ -368,20 +499,29 @@ pub fn apply(user: User, event: Event, now: OffsetDateTime, policy: &Policy) -> 
             next.username = username;
             Vec::new()
         }
+        Event::ResetRequested => match state {
+            AccountState::Disabled => Vec::new(),
+            _ => vec![
+                Effect::Mail(MailKind::PasswordReset),
+                Effect::Audit(AuditKind::PasswordResetRequested, None),
+            ],
+        },
+        Event::VerificationRequested => match state {
+            AccountState::Disabled => Vec::new(),
+            _ if next.email_verified_at.is_some() => Vec::new(),
+            _ => vec![Effect::Mail(MailKind::Verification)],
+        },
         Event::Deleted(proof) => {
             check_password(&next, &proof)?;
             vec![
                 Effect::RevokeAllSessions,
                 Effect::DeleteAccount,
-                Effect::Audit(AuditKind::AccountDeleted),
+                Effect::Audit(AuditKind::AccountDeleted, None),
             ]
         }
         Event::Admin(action) => admin(&mut next, action),
     };
-    if effects
-        .iter()
-        .any(|e| !matches!(e, Effect::Audit(AuditKind::LoginFailed)))
-    {
+    if next != user {
         next.updated_at = now;
     }
     Ok(Transition {
@@ -396,25 +536,26 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
             next.status = AccountStatus::Disabled;
             vec![
                 Effect::RevokeAllSessions,
-                Effect::Audit(AuditKind::Disabled),
+                Effect::Audit(AuditKind::Disabled, None),
             ]
         }
         AdminAction::Enable => {
             next.status = AccountStatus::Active;
-            vec![Effect::Audit(AuditKind::Enabled)]
+            vec![Effect::Audit(AuditKind::Enabled, None)]
         }
         AdminAction::Unlock => {
             next.locked_until = None;
             next.lockout_count = 0;
-            vec![Effect::LiftLocks, Effect::Audit(AuditKind::Unlocked)]
+            vec![Effect::LiftLocks, Effect::Audit(AuditKind::Unlocked, None)]
         }
         AdminAction::SetRoles(roles) => {
+            let detail = format!("roles: {}", roles.join(","));
             next.roles = roles;
-            vec![Effect::Audit(AuditKind::RolesChanged)]
+            vec![Effect::Audit(AuditKind::RolesChanged, Some(detail))]
         }
         AdminAction::ForceLogout => vec![
             Effect::RevokeAllSessions,
-            Effect::Audit(AuditKind::ForcedLogout),
+            Effect::Audit(AuditKind::ForcedLogout, None),
         ],
     }
 }

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::*;
-use crate::model::{AccountStatus, PasswordHash, SecurityStamp, User, UserId};
+use crate::model::{AccountStatus, AuditKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 use crate::token::Claims;
 
@@ -25,6 +25,8 @@ enum Op {
     IssueChangeEmail,
     RequestChangeEmail(bool),
     UseChangeEmail(usize),
+    RequestReset,
+    RequestVerification,
     ChangePassword,
     StalePasswordProof,
     Disable,
@@ -44,6 +46,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..8).prop_map(Op::UseReset),
         1 => Just(Op::IssueChangeEmail),
         1 => any::<bool>().prop_map(Op::RequestChangeEmail),
+        1 => Just(Op::RequestReset),
+        1 => Just(Op::RequestVerification),
         1 => (0usize..8).prop_map(Op::UseChangeEmail),
         1 => Just(Op::ChangePassword),
         1 => Just(Op::StalePasswordProof),
@@ -200,6 +204,8 @@ impl World {
                     new_stamp: SecurityStamp::generate(),
                 }
             }
+            Op::RequestReset => Event::ResetRequested,
+            Op::RequestVerification => Event::VerificationRequested,
             Op::Disable => Event::Admin(AdminAction::Disable),
             Op::Enable => Event::Admin(AdminAction::Enable),
             Op::Unlock => Event::Admin(AdminAction::Unlock),
@@ -212,7 +218,7 @@ fn single_use_jti(event: &Event) -> Option<Uuid> {
     match event {
         Event::PasswordReset { proof, .. }
         | Event::EmailChanged { proof, .. }
-        | Event::EmailVerified(proof) => Some(proof.claims().jti),
+        | Event::EmailVerified(proof) => Some(proof.claims.jti),
         _ => None,
     }
 }
@@ -306,6 +312,23 @@ proptest! {
                 let link_mailed = t.effects.contains(&Effect::Mail(crate::model::MailKind::EmailChange));
                 prop_assert_eq!(link_mailed, !taken, "a taken address never gets a link");
                 prop_assert!(t.effects.contains(&Effect::Mail(crate::model::MailKind::EmailChangeNotice)));
+            }
+            // Asking for a link changes nothing; a disabled account is never mailed one,
+            // nor a verified address a verification link.
+            if matches!(op, Op::RequestReset | Op::RequestVerification) {
+                prop_assert_eq!(&t.user, &before, "a request for a link changed the account");
+                let mailed = t.effects.iter().any(|e| matches!(e, Effect::Mail(_)));
+                let disabled = matches!(state, AccountState::Disabled);
+                let verified = before.email_verified_at.is_some();
+                let due = !disabled && (matches!(op, Op::RequestReset) || !verified);
+                prop_assert_eq!(mailed, due, "link mailed in state {:?}", state);
+            }
+            // Nothing that leaves the account as it was touches its timestamp (so the
+            // engine writes nothing).
+            if t.user.updated_at != before.updated_at {
+                let mut unchanged = t.user.clone();
+                unchanged.updated_at = before.updated_at;
+                prop_assert_ne!(&unchanged, &before, "updated_at moved without a change");
             }
             if t.effects.contains(&Effect::LiftLocks) {
                 w.failures = 0;
@@ -408,5 +431,91 @@ fn a_reset_verifies_the_address_it_was_sent_to() {
     assert!(
         t.effects
             .contains(&Effect::Mail(crate::model::MailKind::PasswordChanged))
+    );
+}
+
+#[test]
+fn an_account_is_created_from_its_facts() {
+    let new = |origin| NewAccount {
+        id: UserId::new(),
+        email: "new@example.com".into(),
+        username: Some("newbie".into()),
+        password_hash: PasswordHash::new("h"),
+        security_stamp: SecurityStamp::generate(),
+        roles: vec!["editor".into()],
+        origin,
+    };
+    let facts = new(Creation::SignUp);
+    let t = create(facts.clone(), start());
+    assert_eq!(t.user.id, facts.id);
+    assert_eq!(t.user.security_stamp, facts.security_stamp);
+    assert_eq!((t.user.version, t.user.created_at), (1, start()));
+    assert_eq!(t.user.email_verified_at, None);
+    assert_eq!(
+        t.effects,
+        vec![
+            Effect::Audit(AuditKind::Registered, None),
+            Effect::Mail(crate::model::MailKind::Verification)
+        ]
+    );
+    let direct = create(new(Creation::Direct { verified: true }), start());
+    assert_eq!(direct.user.email_verified_at, Some(start()));
+    assert_eq!(direct.user.roles, vec!["editor"]);
+    assert!(
+        !direct.effects.iter().any(|e| matches!(e, Effect::Mail(_))),
+        "an operator's account is not mailed"
+    );
+    let unverified = create(new(Creation::Direct { verified: false }), start());
+    assert_eq!(unverified.user.email_verified_at, None);
+}
+
+#[test]
+fn ending_sessions_revokes_what_was_asked_and_is_audited() {
+    for (ending, revoke, kind) in [
+        (Ending::Own, Effect::RevokeSession, AuditKind::LoggedOut),
+        (
+            Ending::Picked,
+            Effect::RevokeSession,
+            AuditKind::SessionRevoked,
+        ),
+        (
+            Ending::Others,
+            Effect::RevokeOtherSessions,
+            AuditKind::LoggedOutEverywhere,
+        ),
+        (
+            Ending::All,
+            Effect::RevokeAllSessions,
+            AuditKind::LoggedOutEverywhere,
+        ),
+    ] {
+        let effects = end_sessions(ending);
+        assert_eq!(effects[0], revoke, "{ending:?}");
+        assert!(
+            matches!(&effects[1], Effect::Audit(k, _) if *k == kind),
+            "{ending:?}: {effects:?}"
+        );
+        assert_eq!(effects.len(), 2);
+    }
+}
+
+#[test]
+fn a_role_change_is_audited_with_the_new_roles() {
+    let t = apply(
+        user(),
+        Event::Admin(AdminAction::SetRoles(vec![
+            "admin".into(),
+            "billing".into(),
+        ])),
+        start(),
+        &Policy::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.effects,
+        vec![Effect::Audit(
+            AuditKind::RolesChanged,
+            Some("roles: admin,billing".into())
+        )]
     );
 }

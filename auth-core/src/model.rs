@@ -100,6 +100,7 @@ impl fmt::Debug for SecurityStamp {
 /// Whether an administrator has switched the account off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AccountStatus {
     /// The account may sign in (subject to lockout and verification policy).
     Active,

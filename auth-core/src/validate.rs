@@ -127,6 +127,7 @@ where
 
 /// A login identifier after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LoginIdentifier {
     /// Contains `@`: an email address.
     Email(String),

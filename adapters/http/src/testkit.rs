@@ -100,6 +100,7 @@ pub trait App {
 /// The engine and web layer the application is built over: an in-memory store, a
 /// capturing mailer, fast password hashing, links to `http://localhost/auth`,
 /// plain-HTTP cookies and a 4 KiB body limit.
+#[derive(Debug)]
 pub struct Site {
     auth: Auth,
     web: AuthWeb,
@@ -179,6 +180,7 @@ impl Site {
 }
 
 /// Counts session lookups, and fails them as an unreachable store would when told to.
+#[derive(Debug)]
 struct CountingSessions {
     inner: Arc<MemoryStore>,
     calls: AtomicUsize,

@@ -5,7 +5,7 @@ use super::lockout::Subject;
 use super::throttle;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
-use crate::machine::{self, AccountState, Event};
+use crate::machine::{self, Event};
 use crate::model::{SecurityStamp, User};
 use crate::password::PasswordVerified;
 use crate::token::Purpose;
@@ -57,9 +57,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<PasswordVerified> {
         let now = self.now();
-        if let AccountState::Locked { until } = AccountState::of(user, now) {
-            return Err(machine::locked(until, now));
-        }
+        machine::admit_reentry(user, now)?;
         let attempt = self.begin_attempt(Subject::account(user.id)).await?;
         if let Some(proof) = self
             .inner
@@ -104,10 +102,9 @@ impl Auth {
             new_stamp: SecurityStamp::generate(),
         };
         let (user, effects) = self.run_event(user, event).await?;
-        let origin = super::effects::Origin {
-            ctx: Some(ctx),
+        let origin = Origin {
             session: Some(&auth.session.digest),
-            actor: None,
+            ..Origin::of(ctx)
         };
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
@@ -129,10 +126,7 @@ impl Auth {
         let (user, effects) = self
             .run_event(user, Event::UsernameChanged(username))
             .await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -195,10 +189,7 @@ impl Auth {
             link: Some(self.inner.config.links.confirm_email(&token)),
             new_email: Some(new_email),
         };
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, links).await?;
         Ok(())
     }
@@ -217,10 +208,7 @@ impl Auth {
             new_stamp: SecurityStamp::generate(),
         };
         let (user, effects) = self.run_event(user, event).await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -241,10 +229,7 @@ impl Auth {
             .reauthenticate(&user, password, "password", ctx)
             .await?;
         let (user, effects) = self.run_event(user, Event::Deleted(proof)).await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await
     }

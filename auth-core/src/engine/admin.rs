@@ -86,28 +86,13 @@ impl Auth {
     ) -> Result<()> {
         self.require_admin(actor)?;
         let user = self.load_user(id).await?;
-        let detail = match &action {
-            AdminAction::SetRoles(roles) => Some(format!("roles: {}", roles.join(","))),
-            _ => None,
-        };
         let (user, effects) = self.run_event(user, Event::Admin(action)).await?;
         let origin = Origin {
-            ctx: Some(ctx),
-            session: None,
             actor: Some(actor.user.id),
+            ..Origin::of(ctx)
         };
-        let (audits, others): (Vec<_>, Vec<_>) = effects
-            .into_iter()
-            .partition(|e| matches!(e, crate::machine::Effect::Audit(_)));
-        self.perform(&user, &others, origin, MailLinks::default())
-            .await?;
-        for effect in audits {
-            if let crate::machine::Effect::Audit(kind) = effect {
-                self.audit(kind, Some(user.id), origin, detail.clone())
-                    .await;
-            }
-        }
-        Ok(())
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await
     }
 
     /// Runs an action that may take admin rights away, holding the rights lease, and only

@@ -19,10 +19,21 @@ pub(super) struct MailLinks {
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Origin<'a> {
     pub(super) ctx: Option<&'a RequestContext>,
-    /// The session making the request, kept by [`Effect::RevokeOtherSessions`].
+    /// The session the request is about: the one [`Effect::RevokeSession`] ends, or the
+    /// one [`Effect::RevokeOtherSessions`] keeps.
     pub(super) session: Option<&'a SessionDigest>,
     /// An administrator acting on someone else's account.
     pub(super) actor: Option<UserId>,
+}
+
+impl<'a> Origin<'a> {
+    /// A request by the account's owner (or an anonymous visitor).
+    pub(super) fn of(ctx: &'a RequestContext) -> Self {
+        Self {
+            ctx: Some(ctx),
+            ..Self::default()
+        }
+    }
 }
 
 impl Auth {
@@ -39,18 +50,6 @@ impl Auth {
         for effect in effects {
             match effect {
                 Effect::CreateSession | Effect::DeleteAccount => {}
-                Effect::RevokeAllSessions => {
-                    self.inner
-                        .sessions
-                        .delete_sessions_for_user(user.id, None)
-                        .await?;
-                }
-                Effect::RevokeOtherSessions => {
-                    self.inner
-                        .sessions
-                        .delete_sessions_for_user(user.id, origin.session)
-                        .await?;
-                }
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {
@@ -61,10 +60,47 @@ impl Auth {
                     let email = self.compose(*kind, to, user, &links)?;
                     self.deliver_detached(email).await;
                 }
-                Effect::Audit(kind) => self.audit(*kind, Some(user.id), origin, None).await,
+                Effect::RevokeSession
+                | Effect::RevokeOtherSessions
+                | Effect::RevokeAllSessions
+                | Effect::Audit(..) => {
+                    self.perform_on_sessions(user.id, effect, origin).await?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Performs the effects that need only the account's id (ending sessions, the audit
+    /// trail): what [`machine::end_sessions`](crate::machine::end_sessions) decides, for
+    /// flows that never load the account. Returns how many sessions ended.
+    pub(super) async fn perform_on_sessions(
+        &self,
+        user: UserId,
+        effect: &Effect,
+        origin: Origin<'_>,
+    ) -> Result<u64> {
+        let sessions = &self.inner.sessions;
+        match effect {
+            Effect::RevokeSession => match origin.session {
+                Some(digest) => Ok(u64::from(sessions.delete_session(digest).await?)),
+                None => Ok(0),
+            },
+            Effect::RevokeOtherSessions => {
+                sessions
+                    .delete_sessions_for_user(user, origin.session)
+                    .await
+            }
+            Effect::RevokeAllSessions => sessions.delete_sessions_for_user(user, None).await,
+            Effect::Audit(kind, detail) => {
+                self.audit(*kind, Some(user), origin, detail.clone()).await;
+                Ok(0)
+            }
+            other => {
+                tracing::error!(effect = ?other, "an account effect reached the session performer");
+                Ok(0)
+            }
+        }
     }
 
     /// Composes a message of `kind` about `user`.

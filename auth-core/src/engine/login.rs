@@ -7,8 +7,8 @@ use super::lockout::{Attempt, Subject};
 use super::throttle;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
-use crate::machine::{self, Effect, Event};
-use crate::model::{AccountStatus, AuditKind, SessionRecord, User, UserId};
+use crate::machine::{self, Effect, Ending, Event};
+use crate::model::{AccountStatus, SessionRecord, User, UserId};
 use crate::session::{SessionDigest, SessionToken};
 use crate::validate::LoginIdentifier;
 
@@ -102,10 +102,7 @@ impl Auth {
         let (user, effects) = self
             .run_event(user, Event::LoginSucceeded { proof, rehash })
             .await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         debug_assert!(effects.contains(&Effect::CreateSession));
@@ -179,10 +176,7 @@ impl Auth {
         let (user, effects) = self
             .run_event(user, Event::LoginFailed { locked_until })
             .await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await
     }
@@ -272,20 +266,16 @@ impl Auth {
     /// Store errors only; an unknown session is not an error.
     pub async fn logout(&self, token: &SessionToken, ctx: &RequestContext) -> Result<()> {
         let digest = token.digest();
-        let owner = self
-            .inner
-            .sessions
-            .session(&digest)
-            .await?
-            .map(|s| s.user_id);
-        if self.inner.sessions.delete_session(&digest).await? {
-            let origin = Origin {
-                ctx: Some(ctx),
-                ..Origin::default()
-            };
-            self.audit(AuditKind::LoggedOut, owner, origin, None).await;
-        }
-        Ok(())
+        let Some(session) = self.inner.sessions.session(&digest).await? else {
+            return Ok(());
+        };
+        let origin = Origin {
+            session: Some(&digest),
+            ..Origin::of(ctx)
+        };
+        self.end_sessions(session.user_id, Ending::Own, origin)
+            .await
+            .map(drop)
     }
 
     /// Ends every session of a user; returns how many.
@@ -293,18 +283,17 @@ impl Auth {
     /// # Errors
     /// Store errors.
     pub async fn logout_everywhere(&self, user_id: UserId, ctx: &RequestContext) -> Result<u64> {
-        let n = self
-            .inner
-            .sessions
-            .delete_sessions_for_user(user_id, None)
-            .await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
-        self.audit(AuditKind::LoggedOutEverywhere, Some(user_id), origin, None)
-            .await;
-        Ok(n)
+        self.end_sessions(user_id, Ending::All, Origin::of(ctx))
+            .await
+    }
+
+    /// Performs what [`machine::end_sessions`] decides; returns how many sessions ended.
+    async fn end_sessions(&self, user: UserId, ending: Ending, origin: Origin<'_>) -> Result<u64> {
+        let mut ended = 0;
+        for effect in machine::end_sessions(ending) {
+            ended += self.perform_on_sessions(user, &effect, origin).await?;
+        }
+        Ok(ended)
     }
 
     /// The signed-in user's live sessions, newest first (the device list). A session's
@@ -334,14 +323,13 @@ impl Auth {
         if session.is_none_or(|s| s.user_id != auth.user.id) {
             return Err(Error::NotFound);
         }
-        self.inner.sessions.delete_session(&digest).await?;
         let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
+            session: Some(&digest),
+            ..Origin::of(ctx)
         };
-        self.audit(AuditKind::SessionRevoked, Some(auth.user.id), origin, None)
-            .await;
-        Ok(())
+        self.end_sessions(auth.user.id, Ending::Picked, origin)
+            .await
+            .map(drop)
     }
 
     /// Ends every session of the signed-in user except the current one; returns how many.
@@ -353,22 +341,11 @@ impl Auth {
         auth: &Authenticated,
         ctx: &RequestContext,
     ) -> Result<u64> {
-        let n = self
-            .inner
-            .sessions
-            .delete_sessions_for_user(auth.user.id, Some(&auth.session.digest))
-            .await?;
         let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
+            session: Some(&auth.session.digest),
+            ..Origin::of(ctx)
         };
-        self.audit(
-            AuditKind::LoggedOutEverywhere,
-            Some(auth.user.id),
-            origin,
-            Some(format!("{n} other sessions")),
-        )
-        .await;
-        Ok(n)
+        self.end_sessions(auth.user.id, Ending::Others, origin)
+            .await
     }
 }

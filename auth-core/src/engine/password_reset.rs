@@ -3,9 +3,9 @@
 use super::effects::{MailLinks, Origin};
 use super::throttle;
 use super::{Auth, RequestContext};
-use crate::error::{Error, Result, TokenRejection, ValidationErrors};
-use crate::machine::Event;
-use crate::model::{AccountStatus, AuditKind, MailKind, SecurityStamp, User};
+use crate::error::{Result, ValidationErrors};
+use crate::machine::{Effect, Event};
+use crate::model::{MailKind, SecurityStamp, User};
 use crate::token::Purpose;
 use crate::validate::normalize_email;
 
@@ -61,33 +61,14 @@ impl Auth {
         let Some(user) = self.inner.users.user_by_email(email).await? else {
             return Ok(());
         };
-        if user.status != AccountStatus::Active {
-            return Ok(());
+        let (user, effects) = self.run_event(user, Event::ResetRequested).await?;
+        let mut links = MailLinks::default();
+        if effects.contains(&Effect::Mail(MailKind::PasswordReset)) {
+            let tokens = &self.inner.config.tokens;
+            let token = tokens.issue(Purpose::ResetPassword, &user, &user.email, self.now())?;
+            links.link = Some(self.inner.config.links.reset(&token));
         }
-        let token = self.inner.config.tokens.issue(
-            Purpose::ResetPassword,
-            &user,
-            &user.email,
-            self.now(),
-        )?;
-        let links = MailLinks {
-            link: Some(self.inner.config.links.reset(&token)),
-            new_email: None,
-        };
-        let mail = self.compose(MailKind::PasswordReset, &user.email, &user, &links)?;
-        self.deliver(mail).await;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
-        self.audit(
-            AuditKind::PasswordResetRequested,
-            Some(user.id),
-            origin,
-            None,
-        )
-        .await;
-        Ok(())
+        self.perform(&user, &effects, Origin::of(ctx), links).await
     }
 
     /// Checks a reset link without using it, so the page can say "expired" before the
@@ -97,11 +78,7 @@ impl Auth {
     /// [`Error::Token`] for a bad, expired, wrong-purpose, used or superseded link.
     pub async fn check_reset_token(&self, token: &str) -> Result<()> {
         let (proof, user) = self.open_token(token, Purpose::ResetPassword).await?;
-        if user.security_stamp.matches(&proof.claims().stamp) {
-            Ok(())
-        } else {
-            Err(Error::token(TokenRejection::AlreadyUsed))
-        }
+        proof.check(&user, Purpose::ResetPassword)
     }
 
     /// Sets a new password from a reset link. The link works once; every session of the
@@ -114,9 +91,7 @@ impl Auth {
         let (proof, user) = self
             .open_token(&input.token, Purpose::ResetPassword)
             .await?;
-        if !user.security_stamp.matches(&proof.claims().stamp) {
-            return Err(Error::token(TokenRejection::AlreadyUsed));
-        }
+        proof.check(&user, Purpose::ResetPassword)?;
         self.check_new_password(&user, &input.password, &input.password_confirm)
             .await?;
         let new_hash = self.inner.config.hasher.hash(&input.password).await?;
@@ -126,10 +101,7 @@ impl Auth {
             new_stamp: SecurityStamp::generate(),
         };
         let (user, effects) = self.run_event(user, event).await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)

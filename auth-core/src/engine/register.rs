@@ -5,8 +5,8 @@ use super::throttle;
 use super::{Auth, RequestContext};
 use crate::config::RegistrationMode;
 use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
-use crate::machine::{Event, TokenProof};
-use crate::model::{AccountStatus, AuditKind, MailKind, SecurityStamp, User, UserId};
+use crate::machine::{self, Creation, Effect, Event, NewAccount, TokenProof, Transition};
+use crate::model::{MailKind, SecurityStamp, User, UserId};
 use crate::token::Purpose;
 use crate::validate::{normalize_email, normalize_roles, normalize_username};
 
@@ -34,6 +34,7 @@ impl std::fmt::Debug for Registration {
 
 /// How a registration was answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegisterOutcome {
     /// The account was created (only in [`RegistrationMode::RevealConflicts`]).
     Created(Box<User>),
@@ -115,23 +116,22 @@ impl Auth {
         }
     }
 
-    fn new_user(&self, email: String, username: Option<String>, hash: crate::PasswordHash) -> User {
-        let now = self.now();
-        User {
+    /// The facts of a new account from validated input: fresh identifiers and the hash.
+    fn new_account(
+        &self,
+        email: String,
+        username: Option<String>,
+        password_hash: crate::PasswordHash,
+        origin: Creation,
+    ) -> NewAccount {
+        NewAccount {
             id: UserId::new(),
             email,
             username,
-            password_hash: hash,
-            status: AccountStatus::Active,
-            email_verified_at: None,
-            roles: Vec::new(),
+            password_hash,
             security_stamp: SecurityStamp::generate(),
-            locked_until: None,
-            lockout_count: 0,
-            created_at: now,
-            updated_at: now,
-            last_login_at: None,
-            version: 1,
+            roles: Vec::new(),
+            origin,
         }
     }
 
@@ -164,7 +164,8 @@ impl Auth {
             .await?;
         self.refuse_taken_username(username.as_deref()).await?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
-        let user = self.new_user(email, username, hash);
+        let new = self.new_account(email, username, hash, Creation::SignUp);
+        let Transition { user, effects } = machine::create(new, now);
         let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
         let created = self.inner.users.create_user(&user).await;
         let auth = self.clone();
@@ -173,13 +174,7 @@ impl Auth {
             Ok(()) => {
                 let welcome = user.clone();
                 self.detached(async move {
-                    let origin = Origin {
-                        ctx: Some(&ctx),
-                        ..Origin::default()
-                    };
-                    auth.audit(AuditKind::Registered, Some(welcome.id), origin, None)
-                        .await;
-                    if let Err(e) = auth.send_verification(&welcome).await {
+                    if let Err(e) = auth.perform_created(&welcome, &effects, &ctx).await {
                         tracing::error!(error = %e, "the verification mail was not sent");
                     }
                 })
@@ -219,19 +214,31 @@ impl Auth {
         Ok(())
     }
 
-    async fn send_verification(&self, user: &User) -> Result<()> {
+    /// Performs what follows an account's creation.
+    async fn perform_created(
+        &self,
+        user: &User,
+        effects: &[Effect],
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        let links = self.verification_links(user, effects)?;
+        self.perform(user, effects, Origin::of(ctx), links).await
+    }
+
+    /// The verification link for `user`, when `effects` mail one.
+    fn verification_links(&self, user: &User, effects: &[Effect]) -> Result<MailLinks> {
+        if !effects.contains(&Effect::Mail(MailKind::Verification)) {
+            return Ok(MailLinks::default());
+        }
         let token =
             self.inner
                 .config
                 .tokens
                 .issue(Purpose::VerifyEmail, user, &user.email, self.now())?;
-        let links = MailLinks {
+        Ok(MailLinks {
             link: Some(self.inner.config.links.verify(&token)),
             new_email: None,
-        };
-        let mail = self.compose(MailKind::Verification, &user.email, user, &links)?;
-        self.deliver(mail).await;
-        Ok(())
+        })
     }
 
     /// Checks a link token's signature, expiry and purpose, and loads its user.
@@ -261,10 +268,7 @@ impl Auth {
     pub async fn verify_email(&self, token: &str, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self.open_token(token, Purpose::VerifyEmail).await?;
         let (user, effects) = self.run_event(user, Event::EmailVerified(proof)).await?;
-        let origin = Origin {
-            ctx: Some(ctx),
-            ..Origin::default()
-        };
+        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -289,8 +293,9 @@ impl Auth {
         )
         .await?;
         let auth = self.clone();
+        let ctx = ctx.clone();
         self.detached(async move {
-            if let Err(e) = auth.resend_to(&email).await {
+            if let Err(e) = auth.resend_to(&email, &ctx).await {
                 tracing::warn!(error = %e, "a requested verification link was not sent");
             }
         })
@@ -298,13 +303,13 @@ impl Auth {
         Ok(())
     }
 
-    async fn resend_to(&self, email: &str) -> Result<()> {
-        match self.inner.users.user_by_email(email).await? {
-            Some(user) if !user.is_verified() && user.status == AccountStatus::Active => {
-                self.send_verification(&user).await
-            }
-            _ => Ok(()),
-        }
+    async fn resend_to(&self, email: &str, ctx: &RequestContext) -> Result<()> {
+        let Some(user) = self.inner.users.user_by_email(email).await? else {
+            return Ok(());
+        };
+        let (user, effects) = self.run_event(user, Event::VerificationRequested).await?;
+        let links = self.verification_links(&user, &effects)?;
+        self.perform(&user, &effects, Origin::of(ctx), links).await
     }
 
     /// Creates an account directly, without mail (operator tools, seeding, tests).
@@ -322,19 +327,19 @@ impl Auth {
             .await?;
         let roles = normalize_roles(&input.roles)?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
-        let mut user = self.new_user(email, username, hash);
-        user.roles = roles;
-        if input.verified {
-            user.email_verified_at = Some(user.created_at);
-        }
+        let mut new = self.new_account(
+            email,
+            username,
+            hash,
+            Creation::Direct {
+                verified: input.verified,
+            },
+        );
+        new.roles = roles;
+        let Transition { user, effects } = machine::create(new, self.now());
         self.inner.users.create_user(&user).await?;
-        self.audit(
-            AuditKind::Registered,
-            Some(user.id),
-            Origin::default(),
-            Some("created directly".into()),
-        )
-        .await;
+        self.perform(&user, &effects, Origin::default(), MailLinks::default())
+            .await?;
         Ok(user)
     }
 }

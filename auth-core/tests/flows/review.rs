@@ -27,7 +27,7 @@ fn registration(email: &str, username: &str) -> Registration {
 fn answer(result: auth_core::Result<RegisterOutcome>) -> String {
     match result {
         Ok(RegisterOutcome::Accepted) => "accepted".into(),
-        Ok(RegisterOutcome::Created(_)) => "created".into(),
+        Ok(other) => format!("{other:?}"),
         Err(Error::Conflict { field }) => format!("conflict on {field:?}"),
         Err(other) => format!("{other:?}"),
     }

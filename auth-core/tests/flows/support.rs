@@ -83,7 +83,7 @@ impl Harness {
             .unwrap();
         match outcome {
             RegisterOutcome::Created(user) => *user,
-            RegisterOutcome::Accepted => panic!("expected Created in RevealConflicts mode"),
+            other => panic!("expected Created in RevealConflicts mode, got {other:?}"),
         }
     }
 

@@ -210,6 +210,7 @@ wait "$child""#;
 }
 
 /// A running demo process.
+#[derive(Debug)]
 pub struct Demo {
     /// Which demo this is.
     pub framework: Framework,
@@ -613,6 +614,7 @@ impl Resp {
 }
 
 /// A request body.
+#[derive(Debug)]
 pub enum Body<'a> {
     /// No body.
     None,
@@ -628,6 +630,7 @@ pub enum Body<'a> {
 
 /// A tiny HTTP/1.1 client with a cookie jar and the last CSRF token seen in a form,
 /// enough to drive the sites like a browser. One connection per request.
+#[derive(Debug)]
 pub struct Client {
     addr: String,
     origin: String,

@@ -77,6 +77,7 @@ pub fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
 }
 
 /// A chromedriver process on a free port with one browser session.
+#[derive(Debug)]
 pub struct Browser {
     driver: Child,
     port: u16,
