@@ -388,9 +388,10 @@ pub enum AuditKind {
     ForcedLogout,
     /// A session was revoked from the device list.
     SessionRevoked,
-    /// An administrator put a failed mail back in the outbox.
+    /// An administrator put a failed mail back in the outbox (recorded on the
+    /// administrator's own trail, with the mail's id as detail).
     MailRetried,
-    /// An administrator discarded a failed mail.
+    /// An administrator discarded a failed mail (recorded as [`AuditKind::MailRetried`]).
     MailDiscarded,
 }
 
@@ -447,8 +448,8 @@ impl AuditKind {
             Self::RolesChanged => "Roles changed",
             Self::ForcedLogout => "Signed out everywhere by an administrator",
             Self::SessionRevoked => "Device signed out",
-            Self::MailRetried => "Failed mail sent again by an administrator",
-            Self::MailDiscarded => "Failed mail discarded by an administrator",
+            Self::MailRetried => "Failed mail put back in the outbox",
+            Self::MailDiscarded => "Failed mail discarded",
         }
     }
 

@@ -258,6 +258,8 @@ impl Auth {
         Ok(())
     }
 
+    /// Records an administrator's action on a failed mail in their own audit trail: a
+    /// mail belongs to no account, and there the action shows with who did it.
     async fn audit_mail_action(
         &self,
         kind: AuditKind,
@@ -268,10 +270,15 @@ impl Auth {
         let origin = Origin {
             ctx: Some(ctx),
             session: None,
-            actor: Some(actor.user.id),
+            actor: None,
         };
-        self.audit(kind, None, origin, Some(format!("mail {id}")))
-            .await;
+        self.audit(
+            kind,
+            Some(actor.user.id),
+            origin,
+            Some(format!("mail {id}")),
+        )
+        .await;
     }
 
     /// Deletes expired sessions and counters; returns how many of each.
