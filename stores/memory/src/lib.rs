@@ -628,7 +628,7 @@ impl MailOutbox for MemoryStore {
     async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
         let outbox = lock(&self.inner.outbox);
         let mut failed: Vec<FailedMail> = outbox.values().filter_map(Queued::failed).collect();
-        failed.sort_unstable_by(|a, b| (b.failed_at, b.id).cmp(&(a.failed_at, a.id)));
+        failed.sort_unstable_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
         Ok(failed
             .into_iter()
             .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))

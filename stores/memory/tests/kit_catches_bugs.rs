@@ -297,7 +297,7 @@ impl MailOutbox for FlawedOutbox {
                 })
             })
             .collect();
-        failed.sort_by(|a, b| (b.failed_at, b.id).cmp(&(a.failed_at, a.id)));
+        failed.sort_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
         Ok(failed
             .into_iter()
             .skip(page.offset as usize)

@@ -607,7 +607,7 @@ pub async fn outbox_failed_are_listed(subject: &Subject) {
             failed_entry(&messages[*i], *attempts, *failed_at, error)
         })
         .collect();
-    expected.sort_by(|a, b| (b.failed_at, b.id).cmp(&(a.failed_at, a.id)));
+    expected.sort_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
     let listed = failed_ours(&ctx, outbox, &ours).await;
     ctx.eq(
         "this check's failed messages as listed (the queued one must not be)",
@@ -813,7 +813,7 @@ pub async fn outbox_failed_are_retried(subject: &Subject) {
         failed_entry(&anew, 1, failed_at, "550"),
         failed_entry(&queued, 1, failed_at, "550"),
     ];
-    expected.sort_by(|a, b| b.id.cmp(&a.id));
+    expected.sort_by_key(|m| std::cmp::Reverse(m.id));
     let listed = failed_ours(&ctx, outbox, &ours).await;
     ctx.eq(
         "this check's messages failed again after the retry",
