@@ -12,7 +12,7 @@ use time::Duration;
 
 use crate::error::{Error, Result};
 use crate::machine::{LockoutPolicy, Policy};
-use crate::mail::Composer;
+use crate::mail::{Composer, OutboxPolicy};
 use crate::password::{HashParams, Hasher, PasswordPolicy};
 use crate::token::{TokenKeys, TokenLifetimes, TokenService};
 
@@ -163,6 +163,7 @@ pub struct Config {
     pub(crate) registration: RegistrationMode,
     pub(crate) admin_role: String,
     pub(crate) mail_in_background: bool,
+    pub(crate) outbox: OutboxPolicy,
     pub(crate) composer: Arc<Composer>,
 }
 
@@ -263,6 +264,7 @@ pub struct ConfigBuilder {
     registration: RegistrationMode,
     admin_role: Option<String>,
     mail_in_background: Option<bool>,
+    outbox: OutboxPolicy,
     mail_templates: BTreeMap<String, String>,
 }
 
@@ -383,6 +385,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// When the outbox gives up on a message that keeps failing (default: 30 attempts
+    /// or 2 days, see [`OutboxPolicy`]).
+    pub fn outbox_policy(mut self, policy: OutboxPolicy) -> Self {
+        self.outbox = policy;
+        self
+    }
+
     /// Overrides a mail template by name, e.g. `password_reset.subject`,
     /// `password_reset.txt` or `password_reset.html` (see [`crate::mail`]).
     pub fn mail_template(mut self, name: impl Into<String>, source: impl Into<String>) -> Self {
@@ -472,6 +481,10 @@ impl ConfigBuilder {
             registration: self.registration,
             admin_role,
             mail_in_background: self.mail_in_background.unwrap_or(true),
+            outbox: {
+                self.outbox.validate()?;
+                self.outbox
+            },
             composer,
         })
     }

@@ -97,9 +97,20 @@ pub enum Error {
         source: BoxError,
     },
 
-    /// Sending mail failed.
+    /// Sending mail failed for a reason that may pass (the server is down, timed out, or
+    /// answered with a temporary 4xx reply): the outbox tries again later.
     #[error("sending mail failed")]
     Mail {
+        /// The transport's error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The mail transport refused the message for good (an SMTP 5xx reply, or a recipient
+    /// address it cannot use): sending it again would fail the same way, so the outbox
+    /// marks it failed instead of retrying.
+    #[error("mail refused for good")]
+    MailRejected {
         /// The transport's error.
         #[source]
         source: BoxError,
@@ -133,9 +144,17 @@ impl Error {
         }
     }
 
-    /// Wraps a mail transport error.
+    /// Wraps a mail transport error that retrying may fix (see [`Error::Mail`]).
     pub fn mail(source: impl Into<BoxError>) -> Self {
         Self::Mail {
+            source: source.into(),
+        }
+    }
+
+    /// Wraps a mail transport error that retrying will not fix (see
+    /// [`Error::MailRejected`]).
+    pub fn mail_rejected(source: impl Into<BoxError>) -> Self {
+        Self::MailRejected {
             source: source.into(),
         }
     }

@@ -99,10 +99,10 @@ pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
 };
 pub use machine::{AccountState, LockoutPolicy};
-pub use mail::{CapturingMailer, Mailer};
+pub use mail::{CapturingMailer, Mailer, OutboxPolicy};
 pub use model::{
-    AccountStatus, AuditEvent, AuditKind, Counter, Email, MailKind, OutboxMessage, Page,
-    PasswordHash, SecurityStamp, SessionRecord, User, UserId,
+    AccountStatus, AuditEvent, AuditKind, Counter, Email, FailedMail, MailKind, OutboxMessage,
+    Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
 };
 pub use password::{HashParams, Hasher, PasswordPolicy, PasswordVerified};
 pub use random::constant_time_eq;

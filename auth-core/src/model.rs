@@ -250,7 +250,34 @@ impl MailKind {
             Self::AccountExists => "account_exists",
         }
     }
+
+    /// A short English label for people, e.g. "Password reset link", as the admin pages
+    /// show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Verification => "Address confirmation link",
+            Self::PasswordReset => "Password reset link",
+            Self::EmailChange => "New address confirmation link",
+            Self::EmailChangeNotice => "Notice of an address change",
+            Self::PasswordChanged => "Notice of a password change",
+            Self::AccountExists => "Notice of a sign-up with a taken address",
+        }
+    }
+
+    /// Parses the stored form ([`MailKind::as_str`]).
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_MAIL_KINDS.iter().copied().find(|k| k.as_str() == s)
+    }
 }
+
+const ALL_MAIL_KINDS: [MailKind; 6] = [
+    MailKind::Verification,
+    MailKind::PasswordReset,
+    MailKind::EmailChange,
+    MailKind::EmailChangeNotice,
+    MailKind::PasswordChanged,
+    MailKind::AccountExists,
+];
 
 /// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the
 /// bodies, which may carry link tokens.
@@ -279,11 +306,15 @@ impl fmt::Debug for Email {
 }
 
 /// A message waiting in the outbox because sending failed.
+///
+/// The engine seals the bodies before it queues a message (they carry link tokens), so
+/// what a store holds in `email.text` and `email.html` is ciphertext; recipient, subject
+/// and kind stay readable for operators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
     /// Unique id.
     pub id: Uuid,
-    /// The message.
+    /// The message (bodies sealed, see above).
     pub email: Email,
     /// Failed attempts so far.
     pub attempts: u32,
@@ -293,6 +324,26 @@ pub struct OutboxMessage {
     pub created_at: OffsetDateTime,
     /// The last transport error, as text, for operators.
     pub last_error: Option<String>,
+}
+
+/// A message the outbox gave up on, as an administrator sees it: who it was for, what
+/// it was, and why it failed. Never its bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMail {
+    /// The message's id in the outbox.
+    pub id: Uuid,
+    /// Recipient address.
+    pub to: String,
+    /// What the message was for.
+    pub kind: MailKind,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// When the message was queued.
+    pub created_at: OffsetDateTime,
+    /// When the outbox gave up on it.
+    pub failed_at: OffsetDateTime,
+    /// Why: the last transport error, or the reason the outbox stopped trying.
+    pub last_error: String,
 }
 
 /// What happened, for the audit trail.
@@ -338,6 +389,11 @@ pub enum AuditKind {
     ForcedLogout,
     /// A session was revoked from the device list.
     SessionRevoked,
+    /// An administrator put a failed mail back in the outbox (recorded on the
+    /// administrator's own trail, with the mail's id as detail).
+    MailRetried,
+    /// An administrator discarded a failed mail (recorded as [`AuditKind::MailRetried`]).
+    MailDiscarded,
 }
 
 impl AuditKind {
@@ -363,6 +419,8 @@ impl AuditKind {
             Self::RolesChanged => "roles_changed",
             Self::ForcedLogout => "forced_logout",
             Self::SessionRevoked => "session_revoked",
+            Self::MailRetried => "mail_retried",
+            Self::MailDiscarded => "mail_discarded",
         }
     }
 
@@ -391,6 +449,8 @@ impl AuditKind {
             Self::RolesChanged => "Roles changed",
             Self::ForcedLogout => "Signed out everywhere by an administrator",
             Self::SessionRevoked => "Device signed out",
+            Self::MailRetried => "Failed mail put back in the outbox",
+            Self::MailDiscarded => "Failed mail discarded",
         }
     }
 
@@ -400,7 +460,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 19] = [
+const ALL_AUDIT_KINDS: [AuditKind; 21] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -420,6 +480,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 19] = [
     AuditKind::RolesChanged,
     AuditKind::ForcedLogout,
     AuditKind::SessionRevoked,
+    AuditKind::MailRetried,
+    AuditKind::MailDiscarded,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.
@@ -480,5 +542,19 @@ mod tests {
             AuditKind::PasswordResetRequested.label(),
             "Password reset requested"
         );
+    }
+
+    #[test]
+    fn every_mail_kind_parses_back_and_has_its_own_label() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ALL_MAIL_KINDS {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+            assert!(
+                seen.insert(kind.label()),
+                "{:?} is used twice",
+                kind.label()
+            );
+        }
+        assert_eq!(MailKind::parse("nonsense"), None);
     }
 }

@@ -18,7 +18,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{AuditEvent, Counter, OutboxMessage, Page, SessionRecord, User, UserId};
+use crate::model::{
+    AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
+};
 use crate::session::SessionDigest;
 
 /// Persistence of user accounts.
@@ -167,21 +169,36 @@ pub trait CounterStore: Send + Sync + 'static {
     async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
-/// Mail that could not be sent yet, retried with backoff.
+/// Mail that could not be sent yet, retried with backoff, and mail the engine gave up on.
+///
+/// A message is either **queued** (waiting for its next attempt, or claimed by a delivery
+/// loop) or **failed** (the engine stopped trying: a permanent refusal, too many
+/// attempts, too old, or a body it can no longer unseal). Failed messages are kept for
+/// an administrator, who lists them, discards them, or puts them back in the queue.
+///
+/// The engine seals message bodies before [`enqueue`](MailOutbox::enqueue) (they carry
+/// link tokens): a store keeps `email.text` and `email.html` as the opaque strings it is
+/// given and returns them unchanged.
 ///
 /// # Contract
 /// - Messages survive a restart of the application (for persistent stores).
 /// - [`claim_due`](MailOutbox::claim_due) is atomic: a message is handed to at most one
 ///   caller per lease, by pushing its `next_attempt_at` to `now + lease` as it is claimed,
 ///   so several instances can run the delivery loop.
+/// - A failed message is never claimed, whatever its `next_attempt_at`, and
+///   [`reschedule`](MailOutbox::reschedule) leaves it failed: only
+///   [`retry_failed`](MailOutbox::retry_failed) puts it back in the queue.
+/// - [`failed_messages`](MailOutbox::failed_messages) returns what an administrator needs
+///   (recipient, kind, attempts, times, last error), never the bodies.
 #[async_trait]
 pub trait MailOutbox: Send + Sync + 'static {
     /// Queues a message.
     async fn enqueue(&self, message: &OutboxMessage) -> Result<()>;
 
-    /// Claims up to `limit` messages with `next_attempt_at <= now`, oldest first (by
-    /// `created_at` or by `next_attempt_at`: either order is allowed). The returned copies
-    /// may show either the `next_attempt_at` they were due at or the new lease end.
+    /// Claims up to `limit` queued (not failed) messages with `next_attempt_at <= now`,
+    /// oldest first (by `created_at` or by `next_attempt_at`: either order is allowed).
+    /// The returned copies may show either the `next_attempt_at` they were due at or the
+    /// new lease end.
     async fn claim_due(
         &self,
         now: OffsetDateTime,
@@ -192,7 +209,8 @@ pub trait MailOutbox: Send + Sync + 'static {
     /// Removes a message that was delivered. A missing id is not an error.
     async fn remove(&self, id: Uuid) -> Result<()>;
 
-    /// Records a failed attempt and when to try next. A missing id is not an error.
+    /// Records a failed attempt of a queued message and when to try next. A missing id,
+    /// or a message marked failed in the meantime, is left alone without error.
     async fn reschedule(
         &self,
         id: Uuid,
@@ -201,8 +219,38 @@ pub trait MailOutbox: Send + Sync + 'static {
         last_error: &str,
     ) -> Result<()>;
 
-    /// How many messages are waiting, claimed ones included until they are removed.
+    /// How many messages are queued, claimed ones included until they are removed;
+    /// failed messages are not counted.
     async fn pending_count(&self) -> Result<u64>;
+
+    /// Marks a message failed at `failed_at` after `attempts` attempts, with the reason:
+    /// from then on it is never claimed, and it is listed by
+    /// [`failed_messages`](MailOutbox::failed_messages) until discarded or retried. Works
+    /// whether or not the message is claimed; a missing id is not an error.
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()>;
+
+    /// Failed messages, most recently failed first (by `failed_at`, then by id,
+    /// descending), skipping `page.offset` and returning at most `page.limit`.
+    async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>>;
+
+    /// How many messages are marked failed.
+    async fn failed_count(&self) -> Result<u64>;
+
+    /// Deletes a failed message for good. Returns `false`, changing nothing, when no
+    /// failed message has this id (unknown, already discarded or retried, or queued).
+    async fn discard_failed(&self, id: Uuid) -> Result<bool>;
+
+    /// Puts a failed message back in the queue as if it were queued anew at `now`: due at
+    /// `now`, `created_at` set to `now`, attempts back to 0, its bodies as they were (the
+    /// last error may be kept). Returns `false`, changing nothing, when no failed message
+    /// has this id.
+    async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool>;
 }
 
 /// Where audit events go.

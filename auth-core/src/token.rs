@@ -19,11 +19,14 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hkdf::Hkdf;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result, TokenRejection};
 use crate::model::{User, UserId};
@@ -34,6 +37,9 @@ pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
 pub const MIN_SECRET_BYTES: usize = 32;
 /// Longest key id accepted.
 const MAX_KID_LEN: usize = 64;
+/// The HKDF-SHA256 salt of keys derived from the token secrets for other uses (see
+/// [`TokenKeys::derive_keys`]): it keeps them apart from the HMAC keys themselves.
+const DERIVATION_SALT: &[u8] = b"auth-core: keys derived from token secrets, v1";
 
 /// What a token is for. Serialised as the JWT `aud` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -135,13 +141,17 @@ struct WireHeader {
 ///
 /// Rotation: add the new key as the signing key and keep the old one as a verification
 /// key for as long as its tokens may live (the longest lifetime, 24 h by default), then
-/// remove it. `Debug` shows key ids only.
+/// remove it. The same keys also seal mail waiting in the outbox (through keys derived
+/// from them), so a queued message stays readable while the key it was sealed with is
+/// configured. `Debug` shows key ids only.
 #[derive(Clone)]
 pub struct TokenKeys {
     signing_kid: String,
     signing: EncodingKey,
     /// Every key that verifies, the signing key included.
     verifying: BTreeMap<String, DecodingKey>,
+    /// HKDF-SHA256 extracted from every secret, by key id, for [`TokenKeys::derive_keys`].
+    derivation: BTreeMap<String, Hkdf<Sha256>>,
 }
 
 impl TokenKeys {
@@ -156,10 +166,13 @@ impl TokenKeys {
         check_key(&kid, secret)?;
         let mut verifying = BTreeMap::new();
         verifying.insert(kid.clone(), DecodingKey::from_secret(secret));
+        let mut derivation = BTreeMap::new();
+        derivation.insert(kid.clone(), Hkdf::new(Some(DERIVATION_SALT), secret));
         Ok(Self {
             signing_kid: kid,
             signing: EncodingKey::from_secret(secret),
             verifying,
+            derivation,
         })
     }
 
@@ -181,7 +194,10 @@ impl TokenKeys {
                 "token key id {kid:?} is listed twice"
             )));
         }
-        self.verifying.insert(kid, DecodingKey::from_secret(secret));
+        self.verifying
+            .insert(kid.clone(), DecodingKey::from_secret(secret));
+        self.derivation
+            .insert(kid, Hkdf::new(Some(DERIVATION_SALT), secret));
         Ok(self)
     }
 
@@ -193,6 +209,22 @@ impl TokenKeys {
     /// The ids of every key that verifies, the signing key included, in order.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.verifying.keys().map(String::as_str)
+    }
+
+    /// A 256-bit key for the purpose named by `info`, derived from each secret with
+    /// HKDF-SHA256 (a fixed salt, `info` as the expansion's context), by key id. Keys for
+    /// different `info` are independent of each other and of the HMAC keys.
+    pub(crate) fn derive_keys(&self, info: &[u8]) -> BTreeMap<String, Zeroizing<[u8; 32]>> {
+        self.derivation
+            .iter()
+            .filter_map(|(kid, hkdf)| {
+                let mut key = Zeroizing::new([0u8; 32]);
+                // 32 bytes is far below HKDF-SHA256's limit of 255 * 32: never refused.
+                hkdf.expand(info, key.as_mut_slice())
+                    .ok()
+                    .map(|()| (kid.clone(), key))
+            })
+            .collect()
     }
 }
 

@@ -3,13 +3,18 @@
 //! Stores receive only normalised values, which is what makes their uniqueness checks
 //! meaningful: `Alice@Example.COM` and `alice@example.com` are one account.
 
-use email_address::{EmailAddress, Options};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result, ValidationErrors};
 
 /// Longest accepted email address (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
+/// Longest local part of an email address (before the `@`), in bytes (RFC 5321).
+pub const MAX_LOCAL_PART_BYTES: usize = 64;
+/// Longest label of an email domain, in bytes (RFC 1035).
+const MAX_LABEL_BYTES: usize = 63;
+/// Longest email domain, in bytes (RFC 1035).
+const MAX_DOMAIN_BYTES: usize = 253;
 /// Shortest accepted username.
 pub const MIN_USERNAME_LEN: usize = 3;
 /// Longest accepted username.
@@ -17,11 +22,28 @@ pub const MAX_USERNAME_LEN: usize = 32;
 /// Longest accepted role name.
 pub const MAX_ROLE_LEN: usize = 64;
 
-/// Normalises an email address: trims, applies Unicode NFKC, lower-cases, and checks the
-/// syntax (a plain `local@domain.tld` address: no display name, no IP literal).
+/// Normalises an email address: trims, applies Unicode NFKC, lower-cases, and checks that
+/// it is an address mail can be sent to.
+///
+/// Only the plain `local@domain` form that mail transports take as it is passes, which is
+/// a subset of what RFC 5322 allows:
+///
+/// - the local part is a dot-atom: dot-separated runs (none empty, so no leading,
+///   trailing or double dot) of letters and digits (any script), and
+///   ``! # $ % & ' * + - / = ? ^ _ ` { | } ~``; at most 64 bytes. **No quoted local
+///   parts** (`"x y"@example.com`): SMTP libraries refuse or rewrite them, so mail to
+///   them would never arrive;
+/// - the domain is a name of at least two labels, each 1 to 63 bytes of letters, digits
+///   and inner hyphens, at most 253 bytes, whose last label is not all digits: no IP
+///   addresses, no `[literal]`, no display name, no comments, no whitespace.
+///
+/// The SMTP mailer (`auth-smtp`, on lettre) accepts every address that passes, as the
+/// same address; its tests check that over a corpus of tricky addresses and with a
+/// property test.
 ///
 /// # Errors
-/// [`Error::Validation`] on field `field` with code `required`, `too_long` or `invalid`.
+/// [`Error::Validation`] on field `field` with code `required`, `too_long` or `invalid`
+/// and a reason a person can act on.
 pub fn normalize_email(field: &'static str, input: &str) -> Result<String> {
     let normalized: String = input.trim().nfkc().collect::<String>().to_lowercase();
     let mut errors = ValidationErrors::new();
@@ -33,20 +55,79 @@ pub fn normalize_email(field: &'static str, input: &str) -> Result<String> {
             "too_long",
             format!("An email address has at most {MAX_EMAIL_LEN} characters."),
         );
-    } else {
-        let options = Options::default()
-            .with_required_tld()
-            .without_domain_literal()
-            .without_display_text();
-        if EmailAddress::parse_with_options(&normalized, options).is_err() {
-            errors.push(
-                field,
-                "invalid",
-                "Enter a valid email address, like name@example.com.",
-            );
-        }
+    } else if let Err((code, reason)) = check_address(&normalized) {
+        errors.push(field, code, reason);
     }
     errors.into_result().map(|()| normalized)
+}
+
+/// Why an address is refused: a code and a reason for people.
+type Refusal = (&'static str, &'static str);
+
+const INVALID: Refusal = (
+    "invalid",
+    "Enter a valid email address, like name@example.com.",
+);
+
+/// Checks a normalised address against the rules of [`normalize_email`].
+fn check_address(address: &str) -> std::result::Result<(), Refusal> {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return Err(INVALID);
+    };
+    if local.starts_with('"') || local.contains('@') {
+        return Err((
+            "invalid",
+            "Enter an address without quotation marks, like name@example.com: mail to quoted addresses cannot be delivered.",
+        ));
+    }
+    if domain.starts_with('[') {
+        return Err((
+            "invalid",
+            "Enter an address with a domain name after the @, not an IP address.",
+        ));
+    }
+    if local.len() > MAX_LOCAL_PART_BYTES {
+        return Err((
+            "too_long",
+            "The part of an email address before the @ has at most 64 characters.",
+        ));
+    }
+    if !is_dot_atom(local) || !is_domain_name(domain) {
+        return Err(INVALID);
+    }
+    Ok(())
+}
+
+/// RFC 5322 `atext`, with letters and digits of any script (RFC 6532).
+fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// Dot-separated non-empty runs of [`is_atext`].
+fn is_dot_atom(s: &str) -> bool {
+    s.split('.')
+        .all(|run| !run.is_empty() && run.chars().all(is_atext))
+}
+
+/// A domain name: at least two labels of letters, digits and inner hyphens, within the
+/// length limits, the last not all digits (so no IPv4 address).
+fn is_domain_name(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        !label.is_empty()
+            && label.len() <= MAX_LABEL_BYTES
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    domain.len() <= MAX_DOMAIN_BYTES
+        && labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Normalises an optional username: blank means none; otherwise NFKC, lower-cased,
@@ -186,6 +267,80 @@ mod tests {
             normalize_email("email", "ｂｏｂ@example.com").unwrap(),
             "bob@example.com"
         );
+    }
+
+    #[test]
+    fn unusual_but_deliverable_addresses_pass() {
+        for ok in [
+            "a@b.co",
+            "first.last@example.com",
+            "o'brien+tag@mail.example.co.uk",
+            "x!#$%&*/=?^_`{|}~-@example.com",
+            "jörg@bücher.example",
+            "用户@例子.广告",
+            "a@xn--bcher-kva.example",
+            "1@1.example",
+            "a@1.2.3.example",
+        ] {
+            assert_eq!(
+                normalize_email("email", ok).unwrap(),
+                ok.to_lowercase(),
+                "{ok}"
+            );
+        }
+        let longest_local = format!("{}@example.com", "a".repeat(64));
+        assert!(normalize_email("email", &longest_local).is_ok());
+    }
+
+    #[test]
+    fn addresses_mail_cannot_reach_are_refused_with_a_reason() {
+        let reason = |input: &str| match normalize_email("new_email", input) {
+            Err(Error::Validation(v)) => {
+                let e = &v.errors()[0];
+                assert_eq!(e.field, "new_email");
+                (e.code, e.message.clone())
+            }
+            other => panic!("{input:?} was not refused: {other:?}"),
+        };
+        let (code, message) = reason("\"x y\"@example.com");
+        assert_eq!(code, "invalid");
+        assert!(message.contains("quotation marks"), "{message}");
+        assert!(reason("\"abc\"@example.com").1.contains("quotation marks"));
+        assert!(reason("a\"b@example.com").0 == "invalid");
+        assert!(reason("bob@[127.0.0.1]").1.contains("IP address"));
+        assert!(reason("bob@[ipv6:::1]").1.contains("IP address"));
+        let (code, message) = reason(&format!("{}@example.com", "a".repeat(65)));
+        assert_eq!(code, "too_long");
+        assert!(message.contains("64"), "{message}");
+        for bad in [
+            "a@b@example.com",
+            ".a@example.com",
+            "a.@example.com",
+            "a..b@example.com",
+            "a b@example.com",
+            "a(comment)@example.com",
+            "a\\b@example.com",
+            "a,b@example.com",
+            "a;b@example.com",
+            "a<b@example.com",
+            "a@example",
+            "a@-example.com",
+            "a@example-.com",
+            "a@exa_mple.com",
+            "a@example..com",
+            "a@.example.com",
+            "a@example.com.",
+            "a@1.2.3.4",
+            "a@example.123",
+            "@example.com",
+            "a@",
+            "a\u{0}b@example.com",
+            "\u{301}x@example.com",
+        ] {
+            assert_eq!(reason(bad).0, "invalid", "{bad:?}");
+        }
+        let long_label = format!("a@{}.com", "b".repeat(64));
+        assert_eq!(reason(&long_label).0, "invalid");
     }
 
     #[test]

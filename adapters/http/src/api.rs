@@ -29,6 +29,7 @@ impl AuthWeb {
             ["account", "sessions"] if get => self.api_sessions(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
+            ["admin", "mail"] if get => self.api_admin_mail(r).await,
             _ if post => {
                 let fields = match self.json_body(r) {
                     Ok(f) => f,
@@ -229,6 +230,8 @@ impl AuthWeb {
                 let n = auth.revoke_other_sessions(&a, &r.ctx).await?;
                 Ok(Reply::json(StatusCode::OK, &json!({ "revoked": n })))
             }
+            ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
+            ["admin", "mail"] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             ["admin", "users", id, action] => {
                 let a = self.api_user(r).await?;
                 let id = parse_id(id)?;
@@ -253,7 +256,7 @@ impl AuthWeb {
     }
 
     /// The signed-in user, or 401.
-    async fn api_user(&self, r: &Req) -> Result<Authenticated, ApiFail> {
+    pub(crate) async fn api_user(&self, r: &Req) -> Result<Authenticated, ApiFail> {
         self.current_user(&r.headers)
             .await?
             .ok_or(ApiFail::Problem(Problem::unauthenticated()))

@@ -105,6 +105,12 @@ impl AuthWeb {
             ["admin"] if get => self.admin_list(r).await,
             ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
             ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
+            ["admin", "mail"] if get => self.admin_mail_page(r).await,
+            ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
+            ["admin", "mail", _, _] if get => {
+                self.problem(r, false, &Problem::method_not_allowed())
+            }
+            ["admin", "mail"] if post => self.problem(r, false, &Problem::method_not_allowed()),
             ["logout"] | ["account", "sessions", _] | ["admin", "users", _, _] if get => {
                 self.problem(r, false, &Problem::method_not_allowed())
             }
@@ -682,7 +688,7 @@ impl AuthWeb {
     }
 
     /// The signed-in admin, or the reply to send instead.
-    async fn admin(&self, r: &Req) -> Result<Authenticated, Reply> {
+    pub(crate) async fn admin(&self, r: &Req) -> Result<Authenticated, Reply> {
         let a = self.signed_in(r).await?;
         Requirement::role(self.inner.auth.config().admin_role())
             .admit(Some(a))

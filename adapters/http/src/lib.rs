@@ -64,6 +64,7 @@
 //! | `GET /account/sessions`, `POST /account/sessions/revoke`, `POST /account/sessions/revoke_others` | `session` (handle) |
 //! | `GET/POST /account/delete` | `password` |
 //! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles}` | role `admin` |
+//! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
 //! | `/api/...` | the JSON API, see the guide (`docs/web.md`) |
 //!
@@ -83,6 +84,7 @@
 // (a redirect or an error page), not an error value: its size is that of a response.
 #![allow(clippy::result_large_err)]
 
+mod admin_mail;
 mod api;
 mod cookies;
 mod csrf;

@@ -30,6 +30,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "account_delete.html",
     "admin_users.html",
     "admin_user.html",
+    "admin_mail.html",
 ];
 
 const EMBEDDED: &[(&str, &str)] = &[
@@ -74,6 +75,7 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("templates/admin_users.html"),
     ),
     ("admin_user.html", include_str!("templates/admin_user.html")),
+    ("admin_mail.html", include_str!("templates/admin_mail.html")),
 ];
 
 /// The stylesheet shipped with the crate.

@@ -13,9 +13,13 @@
 //!   back (from a [`FileMailer`] directory or anything else that stores RFC 5322 files),
 //!   for tests and demos that need to "click" a mailed link.
 //!
-//! Neither mailer retries: when delivery fails it reports [`auth_core::Error::Mail`] with
-//! the transport's error as its source, and the engine queues the message in its outbox
-//! and retries with backoff.
+//! Neither mailer retries. When delivery fails it reports, with the transport's error as
+//! the source, either [`auth_core::Error::Mail`] (it may pass: no connection, a timeout,
+//! a 4xx reply; the engine queues the message in its outbox and retries with backoff) or
+//! [`auth_core::Error::MailRejected`] (it will not: an address lettre refuses, a 5xx
+//! reply; the engine marks the message failed for an administrator). Every address
+//! [`auth_core::validate::normalize_email`] accepts is one lettre takes as it is
+//! (`tests/addresses.rs` checks it over a corpus and with a property test).
 //!
 //! ## Quick start
 //!

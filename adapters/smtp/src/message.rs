@@ -23,10 +23,11 @@ pub(crate) fn parse_from(from: &str) -> Result<Mailbox> {
 /// the kind header; non-ASCII subjects are RFC 2047 encoded by lettre.
 ///
 /// # Errors
-/// [`Error::Mail`] when the recipient is not a valid address or lettre refuses the
-/// message.
+/// [`Error::MailRejected`] when the recipient is not an address lettre accepts or lettre
+/// refuses the message: the same message would be refused again, so it is permanent.
+/// (`auth_core::validate::normalize_email` accepts only addresses lettre takes.)
 pub(crate) fn compose(from: &Mailbox, email: &Email) -> Result<Message> {
-    let to: Mailbox = email.to.trim().parse().map_err(Error::mail)?;
+    let to: Mailbox = email.to.trim().parse().map_err(Error::mail_rejected)?;
     let message_id = format!(
         "<{}@{}>",
         uuid::Uuid::new_v4().simple(),
@@ -52,5 +53,5 @@ pub(crate) fn compose(from: &Mailbox, email: &Email) -> Result<Message> {
             .header(ContentType::TEXT_PLAIN)
             .body(email.text.clone()),
     };
-    message.map_err(Error::mail)
+    message.map_err(Error::mail_rejected)
 }

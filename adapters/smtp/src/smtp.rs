@@ -339,9 +339,15 @@ fn is_loopback(host: &str) -> bool {
 /// Every [`send`](Mailer::send) opens a connection (authentication messages are rare;
 /// no idle connection is kept to time out at the server), secures it as configured,
 /// authenticates when credentials are set, and transfers the message, all within the
-/// configured time limit. Any failure, including the time limit, is an
-/// [`Error::Mail`] whose source is the transport's error (a [`lettre`] SMTP error, or
-/// an [`std::io::Error`] of kind `TimedOut`); the engine's outbox then retries.
+/// configured time limit. A failure keeps the transport's error as its source (a
+/// [`lettre`] SMTP or address error, or an [`std::io::Error`] of kind `TimedOut`) and
+/// says whether trying again can help ([`is_permanent`]):
+///
+/// - [`Error::MailRejected`] (the engine marks the message failed): a recipient address
+///   lettre refuses, and SMTP 5xx replies, except the authentication ones (530, 534, 535,
+///   538), which are about this mailer's configuration rather than the message;
+/// - [`Error::Mail`] (the engine's outbox retries): everything else: no connection,
+///   TLS and DNS failures, the time limit, 4xx replies, authentication refusals.
 ///
 /// Messages are `multipart/alternative` (text and HTML) when the [`Email`] has an HTML
 /// body, `text/plain` otherwise, with Date, Message-ID and an
@@ -474,10 +480,26 @@ impl Mailer for SmtpMailer {
                 tracing::debug!(to = %email.to, kind = email.kind.as_str(), "mail sent over SMTP");
                 Ok(())
             }
+            Ok(Err(e)) if is_permanent(&e) => Err(Error::mail_rejected(e)),
             Ok(Err(e)) => Err(Error::mail(e)),
             Err(_) => Err(Error::mail(self.timed_out())),
         }
     }
+}
+
+/// SMTP replies that refuse this mailer's authentication: wrong or missing credentials
+/// (530, 535), a mechanism the server wants stronger (534), or encryption required for
+/// it (538). Permanent for the session, but every message would meet them until the
+/// configuration is fixed, so they are retried like outages.
+const AUTHENTICATION_REPLIES: [u16; 4] = [530, 534, 535, 538];
+
+/// Whether an SMTP failure is permanent for this message: a 5xx reply other than an
+/// authentication refusal.
+pub(crate) fn is_permanent(error: &lettre::transport::smtp::Error) -> bool {
+    error.is_permanent()
+        && error
+            .status()
+            .is_some_and(|code| !AUTHENTICATION_REPLIES.contains(&u16::from(code)))
 }
 
 #[cfg(test)]

@@ -284,14 +284,14 @@ fn bad_configuration_is_refused() {
 }
 
 #[tokio::test]
-async fn an_invalid_recipient_is_a_mail_error_and_writes_nothing() {
+async fn an_invalid_recipient_is_refused_for_good_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mailer = FileMailer::new(dir.path()).unwrap();
     let err = mailer
         .send(&sample_email("not an address"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Mail { .. }), "{err:?}");
+    assert!(matches!(err, Error::MailRejected { .. }), "{err:?}");
     assert!(eml_files(dir.path()).is_empty());
 }
 

@@ -141,7 +141,7 @@ async fn auth_with_correct_percent_encoded_credentials_delivers() {
 }
 
 #[tokio::test]
-async fn auth_with_wrong_credentials_is_a_mail_error() {
+async fn auth_with_wrong_credentials_is_a_mail_error_worth_retrying() {
     require_smtp_server!();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "right")),
@@ -159,10 +159,67 @@ async fn auth_with_wrong_credentials_is_a_mail_error() {
         .await
         .unwrap_err();
 
+    // A 5xx reply, but about this mailer's configuration, not the message: once the
+    // password is fixed the same message goes through, so the outbox keeps it.
     let smtp = lettre_error(&err);
     assert!(smtp.is_permanent(), "{smtp:?}");
     assert_eq!(smtp.status().map(|c| c.to_string()).as_deref(), Some("535"));
     assert!(server.deliveries().is_empty());
+}
+
+#[tokio::test]
+async fn a_recipient_refused_with_5xx_is_refused_for_good() {
+    require_smtp_server!();
+    let server = SmtpServer::start(ServerOptions {
+        refuse: Some(("gone@example.com", "550 5.1.1 No such user here")),
+        ..ServerOptions::default()
+    });
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{}", server.port)).unwrap();
+
+    let err = mailer
+        .send(&sample_email("gone@example.com"))
+        .await
+        .unwrap_err();
+
+    let Error::MailRejected { source } = &err else {
+        panic!("expected Error::MailRejected, got {err:?}");
+    };
+    let smtp = source
+        .downcast_ref::<lettre::transport::smtp::Error>()
+        .unwrap();
+    assert_eq!(smtp.status().map(|c| c.to_string()).as_deref(), Some("550"));
+    assert!(
+        std::error::Error::source(&err)
+            .unwrap()
+            .to_string()
+            .contains("No such user"),
+        "the reply's text reaches the administrator: {err}"
+    );
+    // Others still get their mail from the same server.
+    mailer.send(&sample_email("ada@example.com")).await.unwrap();
+    assert_eq!(server.wait_for(1).len(), 1);
+}
+
+#[tokio::test]
+async fn a_recipient_deferred_with_4xx_is_worth_retrying() {
+    require_smtp_server!();
+    let server = SmtpServer::start(ServerOptions {
+        refuse: Some((
+            "busy@example.com",
+            "451 4.2.0 Mailbox busy, try again later",
+        )),
+        ..ServerOptions::default()
+    });
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{}", server.port)).unwrap();
+
+    let err = mailer
+        .send(&sample_email("busy@example.com"))
+        .await
+        .unwrap_err();
+
+    let smtp = lettre_error(&err);
+    assert!(smtp.is_transient(), "{smtp:?}");
+    assert_eq!(smtp.status().map(|c| c.to_string()).as_deref(), Some("451"));
 }
 
 #[tokio::test]
@@ -331,20 +388,19 @@ async fn a_server_that_never_answers_fails_within_the_timeout() {
 }
 
 #[tokio::test]
-async fn an_invalid_recipient_is_a_mail_error_before_any_connection() {
+async fn an_invalid_recipient_is_refused_for_good_before_any_connection() {
     let port = dead_port();
     let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
-    let err = mailer
-        .send(&sample_email("not an address"))
-        .await
-        .unwrap_err();
-    let Error::Mail { source } = &err else {
-        panic!("{err:?}");
-    };
-    assert!(
-        source
-            .downcast_ref::<lettre::address::AddressError>()
-            .is_some(),
-        "{source:?}"
-    );
+    for recipient in ["not an address", "\"x y\"@example.com"] {
+        let err = mailer.send(&sample_email(recipient)).await.unwrap_err();
+        let Error::MailRejected { source } = &err else {
+            panic!("{recipient}: {err:?}");
+        };
+        assert!(
+            source
+                .downcast_ref::<lettre::address::AddressError>()
+                .is_some(),
+            "{source:?}"
+        );
+    }
 }

@@ -9,6 +9,7 @@ and a rename so the test never reads half a file.
 
 Options:
   --auth USER:PASSWORD   offer AUTH PLAIN/LOGIN and require it; wrong credentials get 535
+  --refuse ADDRESS=REPLY answer RCPT TO:<ADDRESS> with REPLY (e.g. "550 5.1.1 No such user")
   --starttls             offer STARTTLS (needs --cert/--key)
   --implicit-tls         TLS from the first byte (needs --cert/--key)
   --cert/--key           PEM files of the server certificate and key
@@ -30,9 +31,17 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, out_dir):
+    def __init__(self, out_dir, refusals):
         self.out_dir = out_dir
+        self.refusals = refusals
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.refusals.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
@@ -76,6 +85,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out-dir", required=True)
     parser.add_argument("--auth")
+    parser.add_argument("--refuse", action="append", default=[])
     parser.add_argument("--starttls", action="store_true")
     parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--cert")
@@ -102,7 +112,8 @@ def main():
         # there, as it is for the plain (no TLS) tests.
         smtp_kwargs["auth_require_tls"] = bool(args.starttls)
 
-    handler = Handler(args.out_dir)
+    refusals = dict(r.split("=", 1) for r in args.refuse)
+    handler = Handler(args.out_dir, refusals)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

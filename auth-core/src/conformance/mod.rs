@@ -106,8 +106,10 @@
 //!   clock, and every other check's live sessions last at least a day; counter purging
 //!   is checked with the real clock only;
 //! - the outbox checks schedule their messages about ten years in the past and claim
-//!   with a `now` in that era, ignoring any other message they are handed. Do not point
-//!   the kit at a database whose outbox a running application is delivering from.
+//!   with a `now` in that era, ignoring any other message they are handed; the checks of
+//!   failed messages look only at their own ids in the failed listing and discard them
+//!   when done. Do not point the kit at a database whose outbox a running application is
+//!   delivering from.
 //!
 //! One limit remains: `claim_due` hands out every due message, so **two runs of
 //! `outbox_claim_due` at the same moment on one outbox take each other's messages** and
@@ -366,6 +368,10 @@ macro_rules! __auth_conformance_checks {
             counters_purge_expired,
             outbox_claim_due,
             outbox_concurrent_claims_are_exclusive,
+            outbox_failed_are_not_claimed,
+            outbox_failed_are_listed,
+            outbox_failed_are_discarded,
+            outbox_failed_are_retried,
             audit_record_and_list,
             debug_redacts_secrets,
         }

@@ -31,7 +31,7 @@ pub struct AdminUserView {
 }
 
 impl Auth {
-    fn require_admin(&self, actor: &Authenticated) -> Result<()> {
+    pub(super) fn require_admin(&self, actor: &Authenticated) -> Result<()> {
         if actor.user.has_role(&self.inner.config.admin_role) {
             Ok(())
         } else {

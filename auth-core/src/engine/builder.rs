@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::mail::Mailer;
+use crate::mail::{Mailer, Sealer};
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
@@ -129,6 +129,7 @@ impl AuthBuilder {
                 outbox: self.outbox.ok_or_else(|| missing("mail outbox"))?,
                 audit: self.audit.ok_or_else(|| missing("audit sink"))?,
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
+                sealer: Sealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,
                 background: Mutex::new(Vec::new()),

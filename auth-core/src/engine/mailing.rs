@@ -1,10 +1,17 @@
-//! Delivering mail: directly, in the background, and from the outbox with backoff.
+//! Delivering mail: directly, in the background, and from the outbox with backoff;
+//! giving up on mail that cannot be delivered, and what an administrator does with it.
+//!
+//! Bodies are sealed ([`crate::mail::Sealer`]) before a message is queued and opened
+//! when it is claimed, so the outbox never holds a live link token in clear.
 
 use time::Duration;
+use uuid::Uuid;
 
-use super::Auth;
-use crate::error::Result;
-use crate::model::{Email, OutboxMessage};
+use super::effects::Origin;
+use super::{Auth, Authenticated, RequestContext};
+use crate::error::{Error, Result};
+use crate::mail::human_duration;
+use crate::model::{AuditKind, Email, FailedMail, OutboxMessage, Page};
 
 /// First retry delay; each further failure doubles it up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::seconds(30);
@@ -24,26 +31,90 @@ fn backoff(attempts: u32) -> Duration {
         .map_or(MAX_BACKOFF, |d| d.min(MAX_BACKOFF))
 }
 
+/// What an operator reads about a mail error: the error and its sources, each once
+/// (a transport error often repeats its source in its own text).
+fn describe(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl Auth {
-    /// Sends `email`; if the mailer fails, queues it in the outbox for a later attempt so
-    /// the flow that produced it still succeeds. Only a failing outbox loses the message,
-    /// which is logged as an error.
+    /// Why to stop trying a message whose attempt number `attempts` just failed with
+    /// `error`, or `None` to try again later: a permanent refusal at once, any failure
+    /// once the policy's attempts are used up.
+    fn give_up_reason(&self, error: &Error, attempts: u32) -> Option<String> {
+        let max_attempts = self.inner.config.outbox.max_attempts;
+        if matches!(error, Error::MailRejected { .. }) {
+            Some(describe(error))
+        } else if attempts >= max_attempts {
+            Some(format!(
+                "gave up after {attempts} attempts; the last one: {}",
+                describe(error)
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Marks a message failed, keeping it for an administrator.
+    async fn give_up(&self, message: &OutboxMessage, attempts: u32, reason: &str) -> Result<()> {
+        tracing::warn!(
+            id = %message.id,
+            kind = message.email.kind.as_str(),
+            attempts,
+            reason,
+            "mail given up; kept as failed for an administrator"
+        );
+        self.inner
+            .outbox
+            .mark_failed(message.id, attempts, self.now(), reason)
+            .await
+    }
+
+    /// Sends `email`; if the mailer fails, seals it and queues it in the outbox, so the
+    /// flow that produced it still succeeds: for a later attempt, or, when the failure
+    /// is permanent (or the policy allows a single attempt), marked failed at once for
+    /// an administrator to see. Only a failing outbox loses the message, which is logged
+    /// as an error.
     pub(super) async fn deliver(&self, email: Email) {
         let Err(error) = self.inner.mailer.send(&email).await else {
             return;
         };
-        tracing::warn!(kind = email.kind.as_str(), error = %error, "mail not sent; queued for retry");
         let now = self.now();
-        let message = OutboxMessage {
-            id: uuid::Uuid::now_v7(),
+        let kind = email.kind.as_str();
+        let detail = describe(&error);
+        let mut message = OutboxMessage {
+            id: Uuid::now_v7(),
             email,
             attempts: 1,
             next_attempt_at: now + backoff(1),
             created_at: now,
-            last_error: Some(error.to_string()),
+            last_error: Some(detail.clone()),
         };
+        if let Err(e) = self.inner.sealer.seal(&mut message) {
+            tracing::error!(kind, error = %e, "mail lost: not sent, and not sealed for the outbox");
+            return;
+        }
         if let Err(e) = self.inner.outbox.enqueue(&message).await {
-            tracing::error!(error = %e, kind = message.email.kind.as_str(), "mail lost: neither sent nor queued");
+            tracing::error!(kind, error = %e, "mail lost: neither sent nor queued");
+            return;
+        }
+        match self.give_up_reason(&error, 1) {
+            None => tracing::warn!(kind, error = detail, "mail not sent; queued for retry"),
+            Some(reason) => {
+                if let Err(e) = self.give_up(&message, 1, &reason).await {
+                    tracing::error!(kind, error = %e, "a failed mail could not be marked failed; it will be retried");
+                }
+            }
         }
     }
 
@@ -59,34 +130,145 @@ impl Auth {
     /// reschedules the others with exponential backoff (30 s doubling to 1 h). Returns
     /// how many were delivered.
     ///
+    /// A message is marked failed instead (kept for an administrator, see
+    /// [`Auth::admin_failed_mail`], never sent again unless one retries it) when the
+    /// mailer refuses it for good ([`Error::MailRejected`]), when it has used up the
+    /// [`OutboxPolicy`](crate::OutboxPolicy)'s attempts, when it has waited longer than
+    /// the policy's age limit (it is then not sent at all), or when its body cannot be
+    /// opened (sealed with a token key that is no longer configured, or damaged): it is
+    /// never sent garbled.
+    ///
     /// # Errors
-    /// A store error from claiming, removing or rescheduling.
+    /// A store error from claiming, removing, rescheduling or marking failed.
     pub async fn deliver_outbox(&self) -> Result<usize> {
         let now = self.now();
+        let policy = self.inner.config.outbox;
         let due = self.inner.outbox.claim_due(now, BATCH, CLAIM_LEASE).await?;
         let mut delivered = 0;
-        for message in due {
+        for mut message in due {
+            if now - message.created_at >= policy.max_age {
+                let mut reason = format!(
+                    "gave up: not delivered within {} of being queued",
+                    human_duration(policy.max_age)
+                );
+                if let Some(last) = &message.last_error {
+                    reason.push_str("; the last attempt: ");
+                    reason.push_str(last);
+                }
+                self.give_up(&message, message.attempts, &reason).await?;
+                continue;
+            }
+            if let Err(e) = self.inner.sealer.unseal(&mut message) {
+                self.give_up(&message, message.attempts, &e.to_string())
+                    .await?;
+                continue;
+            }
+            let attempts = message.attempts.saturating_add(1);
             match self.inner.mailer.send(&message.email).await {
                 Ok(()) => {
                     self.inner.outbox.remove(message.id).await?;
                     delivered += 1;
                 }
-                Err(error) => {
-                    let attempts = message.attempts.saturating_add(1);
-                    tracing::warn!(attempts, error = %error, "queued mail still not sent");
-                    self.inner
-                        .outbox
-                        .reschedule(
-                            message.id,
+                Err(error) => match self.give_up_reason(&error, attempts) {
+                    Some(reason) => self.give_up(&message, attempts, &reason).await?,
+                    None => {
+                        let detail = describe(&error);
+                        tracing::warn!(
+                            id = %message.id,
                             attempts,
-                            now + backoff(attempts),
-                            &error.to_string(),
-                        )
-                        .await?;
-                }
+                            error = detail,
+                            "queued mail still not sent"
+                        );
+                        self.inner
+                            .outbox
+                            .reschedule(message.id, attempts, now + backoff(attempts), &detail)
+                            .await?;
+                    }
+                },
             }
         }
         Ok(delivered)
+    }
+
+    /// Mail the outbox gave up on, most recently failed first, and how many there are
+    /// in all: recipient, kind, attempts, times and the last error, never the bodies.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for a non-admin; a store error.
+    pub async fn admin_failed_mail(
+        &self,
+        actor: &Authenticated,
+        page: Page,
+    ) -> Result<(Vec<FailedMail>, u64)> {
+        self.require_admin(actor)?;
+        let mail = self.inner.outbox.failed_messages(page).await?;
+        let total = self.inner.outbox.failed_count().await?;
+        Ok((mail, total))
+    }
+
+    /// Puts a failed mail back in the outbox, due at once and with the policy's attempts
+    /// and age limit counted afresh; the next outbox pass sends it. Links in it may have
+    /// expired in the meantime. Audited.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for a non-admin; [`Error::NotFound`] when no failed mail has
+    /// this id (already retried or discarded, or never failed); a store error.
+    pub async fn admin_retry_mail(
+        &self,
+        actor: &Authenticated,
+        id: Uuid,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        self.require_admin(actor)?;
+        if !self.inner.outbox.retry_failed(id, self.now()).await? {
+            return Err(Error::NotFound);
+        }
+        self.audit_mail_action(AuditKind::MailRetried, actor, id, ctx)
+            .await;
+        Ok(())
+    }
+
+    /// Deletes a failed mail for good. Audited.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for a non-admin; [`Error::NotFound`] when no failed mail has
+    /// this id; a store error.
+    pub async fn admin_discard_mail(
+        &self,
+        actor: &Authenticated,
+        id: Uuid,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        self.require_admin(actor)?;
+        if !self.inner.outbox.discard_failed(id).await? {
+            return Err(Error::NotFound);
+        }
+        self.audit_mail_action(AuditKind::MailDiscarded, actor, id, ctx)
+            .await;
+        Ok(())
+    }
+
+    /// Records an administrator's action on a failed mail in their own audit trail: a
+    /// mail belongs to no account, and there the action shows with who did it.
+    async fn audit_mail_action(
+        &self,
+        kind: AuditKind,
+        actor: &Authenticated,
+        id: Uuid,
+        ctx: &RequestContext,
+    ) {
+        let origin = Origin {
+            ctx: Some(ctx),
+            session: None,
+            actor: None,
+        };
+        self.audit(
+            kind,
+            Some(actor.user.id),
+            origin,
+            Some(format!("mail {id}")),
+        )
+        .await;
     }
 
     /// Deletes expired sessions and counters; returns how many of each.

@@ -35,7 +35,7 @@ pub use register::{NewUser, RegisterOutcome, Registration};
 use crate::config::Config;
 use crate::error::{Error, Result, ValidationErrors};
 use crate::machine::{self, Effect, Event};
-use crate::mail::Mailer;
+use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::Hasher;
 use crate::store::{
@@ -83,6 +83,8 @@ struct Inner {
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,
     mailer: Arc<dyn Mailer>,
+    /// Seals mail bodies before they are queued, opens them when claimed.
+    sealer: Sealer,
     clock: Arc<dyn Clock>,
     background: Mutex<Vec<JoinHandle<()>>>,
 }

@@ -6,8 +6,8 @@ use super::Mailer;
 use crate::error::{Error, Result};
 use crate::model::{Email, MailKind};
 
-/// Keeps every message in memory, for tests and examples. It can be told to fail, to
-/// exercise the outbox.
+/// Keeps every message in memory, for tests and examples. It can be told to fail,
+/// temporarily or for good, to exercise the outbox.
 #[derive(Debug, Clone, Default)]
 pub struct CapturingMailer {
     inner: Arc<Mutex<Captured>>,
@@ -16,7 +16,9 @@ pub struct CapturingMailer {
 #[derive(Debug, Default)]
 struct Captured {
     sent: Vec<Email>,
+    attempted: Vec<Email>,
     failing: bool,
+    rejecting: bool,
 }
 
 impl CapturingMailer {
@@ -44,14 +46,27 @@ impl CapturingMailer {
             .cloned()
     }
 
-    /// Forgets every captured message.
-    pub fn clear(&self) {
-        self.lock().sent.clear();
+    /// Every message handed to the mailer so far, refused ones included, oldest first.
+    pub fn attempted(&self) -> Vec<Email> {
+        self.lock().attempted.clone()
     }
 
-    /// While `true`, every send fails with [`Error::Mail`].
+    /// Forgets every captured message.
+    pub fn clear(&self) {
+        let mut captured = self.lock();
+        captured.sent.clear();
+        captured.attempted.clear();
+    }
+
+    /// While `true`, every send fails with [`Error::Mail`] (a failure that may pass).
     pub fn set_failing(&self, failing: bool) {
         self.lock().failing = failing;
+    }
+
+    /// While `true`, every send fails with [`Error::MailRejected`] (refused for good),
+    /// as an SMTP server answering 550 would.
+    pub fn set_rejecting(&self, rejecting: bool) {
+        self.lock().rejecting = rejecting;
     }
 
     /// The first URL in the plain-text body of `email` that contains `marker`
@@ -69,10 +84,18 @@ impl CapturingMailer {
 #[error("the capturing mailer was told to fail")]
 struct ToldToFail;
 
+#[derive(Debug, thiserror::Error)]
+#[error("the capturing mailer was told to refuse every message (as with a 550 reply)")]
+struct ToldToReject;
+
 #[async_trait]
 impl Mailer for CapturingMailer {
     async fn send(&self, email: &Email) -> Result<()> {
         let mut captured = self.lock();
+        captured.attempted.push(email.clone());
+        if captured.rejecting {
+            return Err(Error::mail_rejected(ToldToReject));
+        }
         if captured.failing {
             return Err(Error::mail(ToldToFail));
         }

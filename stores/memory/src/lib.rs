@@ -69,9 +69,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, Error, MailOutbox, OutboxMessage, Page, Result,
-    SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User, UserId,
-    UserStore,
+    AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
+    Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
+    UserId, UserStore,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -87,8 +87,29 @@ struct Inner {
     users: RwLock<Users>,
     sessions: RwLock<Sessions>,
     counters: Mutex<HashMap<String, Counter>>,
-    outbox: Mutex<HashMap<Uuid, OutboxMessage>>,
+    outbox: Mutex<HashMap<Uuid, Queued>>,
     audit: Mutex<Audit>,
+}
+
+/// An outbox message and, once the engine gave up on it, when.
+struct Queued {
+    message: OutboxMessage,
+    failed_at: Option<OffsetDateTime>,
+}
+
+impl Queued {
+    fn failed(&self) -> Option<FailedMail> {
+        let m = &self.message;
+        self.failed_at.map(|failed_at| FailedMail {
+            id: m.id,
+            to: m.email.to.clone(),
+            kind: m.email.kind,
+            attempts: m.attempts,
+            created_at: m.created_at,
+            failed_at,
+            last_error: m.last_error.clone().unwrap_or_default(),
+        })
+    }
 }
 
 /// Users and their unique indexes.
@@ -522,7 +543,13 @@ impl MailOutbox for MemoryStore {
                 message.id
             )));
         }
-        outbox.insert(message.id, message.clone());
+        outbox.insert(
+            message.id,
+            Queued {
+                message: message.clone(),
+                failed_at: None,
+            },
+        );
         Ok(())
     }
 
@@ -535,16 +562,22 @@ impl MailOutbox for MemoryStore {
         let mut outbox = lock(&self.inner.outbox);
         let mut due: Vec<(OffsetDateTime, OffsetDateTime, Uuid)> = outbox
             .values()
-            .filter(|message| message.next_attempt_at <= now)
-            .map(|message| (message.next_attempt_at, message.created_at, message.id))
+            .filter(|q| q.failed_at.is_none() && q.message.next_attempt_at <= now)
+            .map(|q| {
+                (
+                    q.message.next_attempt_at,
+                    q.message.created_at,
+                    q.message.id,
+                )
+            })
             .collect();
         due.sort_unstable();
         due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let mut claimed = Vec::with_capacity(due.len());
         for (_, _, id) in due {
-            if let Some(message) = outbox.get_mut(&id) {
-                message.next_attempt_at = now + lease;
-                claimed.push(message.clone());
+            if let Some(q) = outbox.get_mut(&id) {
+                q.message.next_attempt_at = now + lease;
+                claimed.push(q.message.clone());
             }
         }
         Ok(claimed)
@@ -562,16 +595,73 @@ impl MailOutbox for MemoryStore {
         next_attempt_at: OffsetDateTime,
         last_error: &str,
     ) -> Result<()> {
-        if let Some(message) = lock(&self.inner.outbox).get_mut(&id) {
-            message.attempts = attempts;
-            message.next_attempt_at = next_attempt_at;
-            message.last_error = Some(last_error.to_owned());
+        if let Some(q) = lock(&self.inner.outbox).get_mut(&id)
+            && q.failed_at.is_none()
+        {
+            q.message.attempts = attempts;
+            q.message.next_attempt_at = next_attempt_at;
+            q.message.last_error = Some(last_error.to_owned());
         }
         Ok(())
     }
 
     async fn pending_count(&self) -> Result<u64> {
-        Ok(lock(&self.inner.outbox).len() as u64)
+        let outbox = lock(&self.inner.outbox);
+        Ok(outbox.values().filter(|q| q.failed_at.is_none()).count() as u64)
+    }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()> {
+        if let Some(q) = lock(&self.inner.outbox).get_mut(&id) {
+            q.message.attempts = attempts;
+            q.message.last_error = Some(last_error.to_owned());
+            q.failed_at = Some(failed_at);
+        }
+        Ok(())
+    }
+
+    async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
+        let outbox = lock(&self.inner.outbox);
+        let mut failed: Vec<FailedMail> = outbox.values().filter_map(Queued::failed).collect();
+        failed.sort_unstable_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
+        Ok(failed
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect())
+    }
+
+    async fn failed_count(&self) -> Result<u64> {
+        let outbox = lock(&self.inner.outbox);
+        Ok(outbox.values().filter(|q| q.failed_at.is_some()).count() as u64)
+    }
+
+    async fn discard_failed(&self, id: Uuid) -> Result<bool> {
+        let mut outbox = lock(&self.inner.outbox);
+        if outbox.get(&id).is_some_and(|q| q.failed_at.is_some()) {
+            outbox.remove(&id);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        let mut outbox = lock(&self.inner.outbox);
+        match outbox.get_mut(&id) {
+            Some(q) if q.failed_at.is_some() => {
+                q.failed_at = None;
+                q.message.attempts = 0;
+                q.message.created_at = now;
+                q.message.next_attempt_at = now;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 

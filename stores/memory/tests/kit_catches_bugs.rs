@@ -10,8 +10,8 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use auth_core::conformance::{Subject, checks};
 use auth_core::{
-    Counter, CounterStore, Error, MailOutbox, OutboxMessage, Page, Result, SessionDigest,
-    SessionRecord, SessionStore, UniqueField, User, UserId, UserStore,
+    Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage, Page, Result,
+    SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserStore,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -194,14 +194,22 @@ impl CounterStore for FlawedCounters {
     }
 }
 
-/// An outbox that hands out due messages without leasing them.
+/// An outbox with one of two flaws: it hands out due messages without leasing them, or
+/// it keeps handing out messages marked failed (it only records the error).
 #[derive(Default)]
-struct LeaselessOutbox(Mutex<HashMap<Uuid, OutboxMessage>>);
+struct FlawedOutbox {
+    map: Mutex<HashMap<Uuid, (OutboxMessage, Option<OffsetDateTime>)>>,
+    leaseless: bool,
+    failed_stay_due: bool,
+}
 
 #[async_trait]
-impl MailOutbox for LeaselessOutbox {
+impl MailOutbox for FlawedOutbox {
     async fn enqueue(&self, message: &OutboxMessage) -> Result<()> {
-        self.0.lock().unwrap().insert(message.id, message.clone());
+        self.map
+            .lock()
+            .unwrap()
+            .insert(message.id, (message.clone(), None));
         Ok(())
     }
 
@@ -209,21 +217,32 @@ impl MailOutbox for LeaselessOutbox {
         &self,
         now: OffsetDateTime,
         limit: u32,
-        _lease: Duration,
+        lease: Duration,
     ) -> Result<Vec<OutboxMessage>> {
-        let map = self.0.lock().unwrap();
-        let mut due: Vec<OutboxMessage> = map
+        let mut map = self.map.lock().unwrap();
+        let mut due: Vec<Uuid> = map
             .values()
-            .filter(|m| m.next_attempt_at <= now)
-            .cloned()
+            .filter(|(m, failed)| {
+                m.next_attempt_at <= now && (self.failed_stay_due || failed.is_none())
+            })
+            .map(|(m, _)| m.id)
             .collect();
-        due.sort_by_key(|m| (m.next_attempt_at, m.created_at));
+        due.sort_by_key(|id| (map[id].0.next_attempt_at, map[id].0.created_at));
         due.truncate(limit as usize);
-        Ok(due)
+        Ok(due
+            .into_iter()
+            .map(|id| {
+                let (m, _) = map.get_mut(&id).unwrap();
+                if !self.leaseless {
+                    m.next_attempt_at = now + lease;
+                }
+                m.clone()
+            })
+            .collect())
     }
 
     async fn remove(&self, id: Uuid) -> Result<()> {
-        self.0.lock().unwrap().remove(&id);
+        self.map.lock().unwrap().remove(&id);
         Ok(())
     }
 
@@ -234,7 +253,7 @@ impl MailOutbox for LeaselessOutbox {
         next_attempt_at: OffsetDateTime,
         last_error: &str,
     ) -> Result<()> {
-        if let Some(m) = self.0.lock().unwrap().get_mut(&id) {
+        if let Some((m, None)) = self.map.lock().unwrap().get_mut(&id) {
             m.attempts = attempts;
             m.next_attempt_at = next_attempt_at;
             m.last_error = Some(last_error.to_owned());
@@ -243,7 +262,74 @@ impl MailOutbox for LeaselessOutbox {
     }
 
     async fn pending_count(&self) -> Result<u64> {
-        Ok(self.0.lock().unwrap().len() as u64)
+        let map = self.map.lock().unwrap();
+        Ok(map.values().filter(|(_, failed)| failed.is_none()).count() as u64)
+    }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()> {
+        if let Some((m, failed)) = self.map.lock().unwrap().get_mut(&id) {
+            m.attempts = attempts;
+            m.last_error = Some(last_error.to_owned());
+            *failed = Some(failed_at);
+        }
+        Ok(())
+    }
+
+    async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
+        let map = self.map.lock().unwrap();
+        let mut failed: Vec<FailedMail> = map
+            .values()
+            .filter_map(|(m, failed)| {
+                failed.map(|failed_at| FailedMail {
+                    id: m.id,
+                    to: m.email.to.clone(),
+                    kind: m.email.kind,
+                    attempts: m.attempts,
+                    created_at: m.created_at,
+                    failed_at,
+                    last_error: m.last_error.clone().unwrap_or_default(),
+                })
+            })
+            .collect();
+        failed.sort_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
+        Ok(failed
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .collect())
+    }
+
+    async fn failed_count(&self) -> Result<u64> {
+        let map = self.map.lock().unwrap();
+        Ok(map.values().filter(|(_, failed)| failed.is_some()).count() as u64)
+    }
+
+    async fn discard_failed(&self, id: Uuid) -> Result<bool> {
+        let mut map = self.map.lock().unwrap();
+        if map.get(&id).is_some_and(|(_, failed)| failed.is_some()) {
+            map.remove(&id);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        match self.map.lock().unwrap().get_mut(&id) {
+            Some((m, failed @ Some(_))) => {
+                *failed = None;
+                m.attempts = 0;
+                m.created_at = now;
+                m.next_attempt_at = now;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -346,12 +432,38 @@ async fn racy_and_sliding_counters_are_caught() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_outbox_without_leases_is_caught() {
-    let leaseless = || Subject::new().with_outbox(Arc::new(LeaselessOutbox::default()));
+    let leaseless = || {
+        Subject::new().with_outbox(Arc::new(FlawedOutbox {
+            leaseless: true,
+            ..FlawedOutbox::default()
+        }))
+    };
     assert!(fails!(checks::outbox_claim_due, leaseless()));
     assert!(fails!(
         checks::outbox_concurrent_claims_are_exclusive,
         leaseless()
     ));
+    assert!(!fails!(checks::outbox_failed_are_listed, leaseless()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_outbox_that_hands_out_failed_mail_is_caught() {
+    let sound = || Subject::new().with_outbox(Arc::new(FlawedOutbox::default()));
+    assert!(!fails!(checks::outbox_claim_due, sound()));
+    assert!(!fails!(checks::outbox_failed_are_not_claimed, sound()));
+
+    let careless = || {
+        Subject::new().with_outbox(Arc::new(FlawedOutbox {
+            failed_stay_due: true,
+            ..FlawedOutbox::default()
+        }))
+    };
+    assert!(fails!(checks::outbox_failed_are_not_claimed, careless()));
+    assert!(fails!(checks::outbox_claim_due, careless()));
+    // The checks that never claim cannot see this flaw, and do not blame it.
+    assert!(!fails!(checks::outbox_failed_are_listed, careless()));
+    assert!(!fails!(checks::outbox_failed_are_discarded, careless()));
+    assert!(!fails!(checks::outbox_failed_are_retried, careless()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

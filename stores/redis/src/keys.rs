@@ -72,9 +72,16 @@ impl Keys {
     }
 
     /// Hash: `d` the message as queued (JSON), `a` attempts, `n` next attempt (time key),
-    /// `le` last error.
+    /// `le` last error, `f` failed at (time key, only while failed), `c` created at
+    /// (time key, set by a retry: it then wins over the JSON's).
     pub(crate) fn outbox_message(&self, id: Uuid) -> String {
         format!("{}outbox:msg:{id}", self.prefix)
+    }
+
+    /// Sorted set of failed messages: members `<failed at (time key)>:<id>`, all scored 0,
+    /// so that member order is failure time, then id.
+    pub(crate) fn outbox_failed(&self) -> String {
+        format!("{}outbox:failed", self.prefix)
     }
 
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.

@@ -1,7 +1,7 @@
 //! [`MailOutbox`] on Redis.
 
 use async_trait::async_trait;
-use auth_core::{Error, MailOutbox, OutboxMessage, Result};
+use auth_core::{Error, FailedMail, MailOutbox, OutboxMessage, Page, Result};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -59,20 +59,21 @@ impl MailOutbox for RedisStore {
                     .arg(ceil_ms(lease_end)),
             )
             .await?;
-        if !rows.len().is_multiple_of(6) {
+        if !rows.len().is_multiple_of(7) {
             return Err(Error::backend(Corrupt::new(
                 "claimed message rows",
                 rows.len(),
             )));
         }
-        rows.chunks_exact(6)
+        rows.chunks_exact(7)
             .map(|row| {
                 let mut message: OutboxMessage = from_json(&row[1])?;
-                message.attempts = row[2]
-                    .parse()
-                    .map_err(|_| Error::backend(Corrupt::new("an attempt count", &row[2])))?;
+                message.attempts = attempts(&row[2])?;
                 message.next_attempt_at = parse_time_key(&row[3])?;
                 message.last_error = (row[5] == "1").then(|| row[4].clone());
+                if !row[6].is_empty() {
+                    message.created_at = parse_time_key(&row[6])?;
+                }
                 Ok(message)
             })
             .collect()
@@ -80,16 +81,16 @@ impl MailOutbox for RedisStore {
 
     async fn remove(&self, id: Uuid) -> Result<()> {
         let keys = self.keys();
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("DEL")
-            .arg(keys.outbox_message(id))
-            .ignore()
-            .cmd("ZREM")
-            .arg(keys.outbox_queue())
-            .arg(id.to_string())
-            .ignore();
-        self.pipeline::<()>(&pipe).await
+        let _removed: i64 = self
+            .script(
+                scripts::REMOVE_MESSAGE
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .arg(id.to_string()),
+            )
+            .await?;
+        Ok(())
     }
 
     async fn reschedule(
@@ -120,4 +121,118 @@ impl MailOutbox for RedisStore {
         self.query(redis::cmd("ZCARD").arg(self.keys().outbox_queue()))
             .await
     }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()> {
+        let keys = self.keys();
+        let _found: i64 = self
+            .script(
+                scripts::MARK_FAILED
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .arg(id.to_string())
+                    .arg(attempts)
+                    .arg(time_key(failed_at))
+                    .arg(last_error),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
+        if page.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let keys = self.keys();
+        let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
+        let rows: Vec<String> = self
+            .script(
+                scripts::LIST_FAILED
+                    .key(keys.outbox_failed())
+                    .arg(keys.prefix())
+                    .arg(start)
+                    .arg(stop),
+            )
+            .await?;
+        if !rows.len().is_multiple_of(5) {
+            return Err(Error::backend(Corrupt::new(
+                "failed message rows",
+                rows.len(),
+            )));
+        }
+        rows.chunks_exact(5)
+            .map(|row| {
+                let (failed_at, id) = row[0]
+                    .split_once(':')
+                    .ok_or_else(|| Error::backend(Corrupt::new("a failed message", &row[0])))?;
+                let message: OutboxMessage = from_json(&row[1])?;
+                if message.id.to_string() != id {
+                    return Err(Error::backend(Corrupt::new("a failed message", &row[0])));
+                }
+                let created_at = if row[4].is_empty() {
+                    message.created_at
+                } else {
+                    parse_time_key(&row[4])?
+                };
+                Ok(FailedMail {
+                    id: message.id,
+                    to: message.email.to,
+                    kind: message.email.kind,
+                    attempts: attempts(&row[2])?,
+                    created_at,
+                    failed_at: parse_time_key(failed_at)?,
+                    last_error: row[3].clone(),
+                })
+            })
+            .collect()
+    }
+
+    async fn failed_count(&self) -> Result<u64> {
+        self.query(redis::cmd("ZCARD").arg(self.keys().outbox_failed()))
+            .await
+    }
+
+    async fn discard_failed(&self, id: Uuid) -> Result<bool> {
+        let keys = self.keys();
+        let discarded: i64 = self
+            .script(
+                scripts::DISCARD_FAILED
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .arg(id.to_string()),
+            )
+            .await?;
+        Ok(discarded == 1)
+    }
+
+    async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        let keys = self.keys();
+        let retried: i64 = self
+            .script(
+                scripts::RETRY_FAILED
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .arg(id.to_string())
+                    .arg(time_key(now))
+                    .arg(ceil_ms(now)),
+            )
+            .await?;
+        Ok(retried == 1)
+    }
+}
+
+/// An attempt count as stored in the message's hash.
+fn attempts(stored: &str) -> Result<u32> {
+    stored
+        .parse()
+        .map_err(|_| Error::backend(Corrupt::new("an attempt count", stored)))
 }

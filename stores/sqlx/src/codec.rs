@@ -4,8 +4,8 @@
 //! `OffsetDateTime` between 1677 and 2262 exactly and saturates outside that range.
 
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, Email, MailKind, OutboxMessage, PasswordHash, Result,
-    SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+    AccountStatus, AuditEvent, AuditKind, Email, FailedMail, MailKind, OutboxMessage, PasswordHash,
+    Result, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -173,8 +173,7 @@ pub(crate) fn session_from_row(r: &impl RowExt) -> Result<SessionRecord> {
 
 /// A mail kind from its stored name.
 fn mail_kind(s: &str) -> Result<MailKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| corrupt("kind", format!("unknown mail kind {s:?}")))
+    MailKind::parse(s).ok_or_else(|| corrupt("kind", format!("unknown mail kind {s:?}")))
 }
 
 /// The outbox message in a row selected with [`crate::sql::OUTBOX_COLUMNS`].
@@ -192,6 +191,19 @@ pub(crate) fn outbox_from_row(r: &impl RowExt) -> Result<OutboxMessage> {
         next_attempt_at: from_ts(r.i64("next_attempt_at")?, "next_attempt_at")?,
         created_at: from_ts(r.i64("created_at")?, "created_at")?,
         last_error: r.opt_string("last_error")?,
+    })
+}
+
+/// The failed message in a row selected with [`crate::sql::FAILED_COLUMNS`].
+pub(crate) fn failed_from_row(r: &impl RowExt) -> Result<FailedMail> {
+    Ok(FailedMail {
+        id: r.uuid("id")?,
+        to: r.string("to_address")?,
+        kind: mail_kind(&r.string("kind")?)?,
+        attempts: to_u32(r.i64("attempts")?, "attempts")?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
+        failed_at: from_ts(r.i64("failed_at")?, "failed_at")?,
+        last_error: r.opt_string("last_error")?.unwrap_or_default(),
     })
 }
 

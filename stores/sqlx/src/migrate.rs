@@ -42,27 +42,48 @@ impl Migration {
 
 /// The PostgreSQL migrations, oldest first.
 #[cfg(feature = "postgres")]
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial schema",
-    template: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial schema",
+        template: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "failed outbox messages",
+        template: include_str!("../migrations/postgres/0002_outbox_failed.sql"),
+    },
+];
 
 /// The SQLite migrations, oldest first.
 #[cfg(feature = "sqlite")]
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial schema",
-    template: include_str!("../migrations/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial schema",
+        template: include_str!("../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "failed outbox messages",
+        template: include_str!("../migrations/sqlite/0002_outbox_failed.sql"),
+    },
+];
 
 /// The MySQL/MariaDB migrations, oldest first.
 #[cfg(feature = "mysql")]
-pub const MYSQL: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial schema",
-    template: include_str!("../migrations/mysql/0001_initial.sql"),
-}];
+pub const MYSQL: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial schema",
+        template: include_str!("../migrations/mysql/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "failed outbox messages",
+        template: include_str!("../migrations/mysql/0002_outbox_failed.sql"),
+    },
+];
 
 /// The migrations of a backend.
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
@@ -212,8 +233,9 @@ mod tests {
             for m in all {
                 let sql = m.sql("zz_");
                 assert!(!sql.contains("{prefix}"));
-                assert!(sql.contains("zz_users"));
+                assert!(sql.contains("zz_"));
             }
+            assert!(all[0].sql("zz_").contains("zz_users"));
         }
     }
 }

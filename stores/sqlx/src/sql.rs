@@ -21,6 +21,10 @@ pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_u
 pub(crate) const OUTBOX_COLUMNS: &str = "id, to_address, subject, text_body, html_body, kind, \
      attempts, next_attempt_at, created_at, last_error";
 
+/// Columns of a failed outbox message as an administrator sees it (no bodies).
+pub(crate) const FAILED_COLUMNS: &str =
+    "id, to_address, kind, attempts, created_at, failed_at, last_error";
+
 /// Columns of an audit event.
 pub(crate) const AUDIT_COLUMNS: &str = "id, occurred_at, kind, user_id, actor_id, ip, detail";
 
@@ -67,6 +71,11 @@ pub(crate) struct Queries {
     pub(crate) remove_message: SqlStr,
     pub(crate) reschedule: SqlStr,
     pub(crate) pending_count: SqlStr,
+    pub(crate) mark_failed: SqlStr,
+    pub(crate) failed_messages: SqlStr,
+    pub(crate) failed_count: SqlStr,
+    pub(crate) discard_failed: SqlStr,
+    pub(crate) retry_failed: SqlStr,
 
     pub(crate) record_audit: SqlStr,
     pub(crate) events_for_user: SqlStr,
@@ -116,19 +125,19 @@ impl Queries {
         let claim = match backend {
             Backend::Postgres => format!(
                 "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
-                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? \
+                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? AND failed_at IS NULL \
                  ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED) \
                  RETURNING {OUTBOX_COLUMNS}"
             ),
             Backend::Sqlite => format!(
                 "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
-                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? \
+                 (SELECT id FROM {outbox} WHERE next_attempt_at <= ? AND failed_at IS NULL \
                  ORDER BY created_at, id LIMIT ?) \
                  RETURNING {OUTBOX_COLUMNS}"
             ),
             Backend::MySql => format!(
                 "SELECT {OUTBOX_COLUMNS} FROM {outbox} WHERE next_attempt_at <= ? \
-                 ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
+                 AND failed_at IS NULL ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
             ),
         };
 
@@ -206,9 +215,29 @@ impl Queries {
             claim: q(claim),
             remove_message: q(format!("DELETE FROM {outbox} WHERE id = ?")),
             reschedule: q(format!(
-                "UPDATE {outbox} SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?"
+                "UPDATE {outbox} SET attempts = ?, next_attempt_at = ?, last_error = ? \
+                 WHERE id = ? AND failed_at IS NULL"
             )),
-            pending_count: q(format!("SELECT COUNT(*) AS n FROM {outbox}")),
+            pending_count: q(format!(
+                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NULL"
+            )),
+            mark_failed: q(format!(
+                "UPDATE {outbox} SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ?"
+            )),
+            failed_messages: q(format!(
+                "SELECT {FAILED_COLUMNS} FROM {outbox} WHERE failed_at IS NOT NULL \
+                 ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?"
+            )),
+            failed_count: q(format!(
+                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NOT NULL"
+            )),
+            discard_failed: q(format!(
+                "DELETE FROM {outbox} WHERE id = ? AND failed_at IS NOT NULL"
+            )),
+            retry_failed: q(format!(
+                "UPDATE {outbox} SET failed_at = NULL, attempts = 0, created_at = ?, \
+                 next_attempt_at = ? WHERE id = ? AND failed_at IS NOT NULL"
+            )),
 
             record_audit: q(format!(
                 "INSERT INTO {audit} ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -2,17 +2,17 @@
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, Error, MailOutbox, OutboxMessage, Page, Result,
-    SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User, UserId,
-    UserStore,
+    AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
+    Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
+    UserId, UserStore,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::codec::{
-    audit_from_row, counter_key, from_ts, int, opt_ts, outbox_from_row, roles_json,
-    session_from_row, truncate_error, ts, user_from_row,
+    audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_from_row,
+    roles_json, session_from_row, truncate_error, ts, user_from_row,
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
@@ -689,6 +689,100 @@ impl MailOutbox for SqlxStore {
                     .map_err(map_err)?
             });
             Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str,
+    ) -> Result<()> {
+        let sql = &self.inner.sql;
+        let last_error = truncate_error(last_error);
+        self.run("mark_failed", || async {
+            with_pool!(self, pool => {
+                sqlx::query(sql.mark_failed.clone())
+                    .bind(i64::from(attempts))
+                    .bind(ts(failed_at))
+                    .bind(last_error)
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?;
+            });
+            Ok(())
+        })
+        .await
+    }
+
+    async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
+        let sql = &self.inner.sql;
+        self.run("failed_messages", || async {
+            with_pool!(self, pool => {
+                sqlx::query(sql.failed_messages.clone())
+                    .bind(limit(page.limit))
+                    .bind(limit(page.offset))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(failed_from_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn failed_count(&self) -> Result<u64> {
+        let sql = &self.inner.sql;
+        self.run("failed_count", || async {
+            let n: i64 = with_pool!(self, pool => {
+                sqlx::query(sql.failed_count.clone())
+                    .fetch_one(pool)
+                    .await
+                    .map_err(map_err)?
+                    .try_get("n")
+                    .map_err(map_err)?
+            });
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn discard_failed(&self, id: Uuid) -> Result<bool> {
+        let sql = &self.inner.sql;
+        self.run("discard_failed", || async {
+            let n = with_pool!(self, pool => {
+                sqlx::query(sql.discard_failed.clone())
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected()
+            });
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        let sql = &self.inner.sql;
+        let now = ts(now);
+        self.run("retry_failed", || async {
+            let n = with_pool!(self, pool => {
+                sqlx::query(sql.retry_failed.clone())
+                    .bind(now)
+                    .bind(now)
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected()
+            });
+            Ok(n > 0)
         })
         .await
     }

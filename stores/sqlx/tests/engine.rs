@@ -16,7 +16,8 @@ use auth_core::{
     ManualClock, PasswordReset, RegisterOutcome, Registration, RegistrationMode, RequestContext,
     SessionStore, UserStore,
 };
-use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+use auth_store_sqlx::{Backend, SqlxStore, SqlxStoreOptions};
+use sqlx::{AssertSqlSafe, Row as _};
 
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "violet elephants juggle quietly";
@@ -42,6 +43,11 @@ impl App {
             SqlxStoreOptions::new().table_prefix(common::unique_prefix("e2e_")),
         )
         .await;
+        Self::on(store)
+    }
+
+    /// An engine over `store`, as an application (re)started on its database.
+    fn on(store: SqlxStore) -> Self {
         let mail = CapturingMailer::new();
         let clock = ManualClock::new(
             time::OffsetDateTime::from_unix_timestamp(
@@ -229,6 +235,107 @@ async fn every_flow(url: &str) {
             .is_none()
     );
     assert!(app.auth.authenticate(&c.token).await.unwrap().is_none());
+}
+
+/// Every text the outbox table holds, read with plain SQL, as someone with a copy of the
+/// database would.
+async fn outbox_as_stored(store: &SqlxStore) -> String {
+    let p = store.table_prefix();
+    let sql = format!(
+        "SELECT to_address, subject, text_body, COALESCE(html_body, ''), \
+         COALESCE(last_error, '') FROM {p}outbox"
+    );
+    let rows: Vec<Vec<String>> = match store.backend() {
+        Backend::Postgres => sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(store.pg_pool().unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (0..5).map(|i| r.get::<String, _>(i)).collect())
+            .collect(),
+        Backend::Sqlite => sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(store.sqlite_pool().unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (0..5).map(|i| r.get::<String, _>(i)).collect())
+            .collect(),
+        Backend::MySql => sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(store.mysql_pool().unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (0..5).map(|i| r.get::<String, _>(i)).collect())
+            .collect(),
+        _ => unreachable!(),
+    };
+    rows.concat().join("\n")
+}
+
+/// Mail that could not be sent is stored sealed (no link token in any column) and a
+/// new engine on the same database (a restart) delivers it exactly as composed.
+async fn queued_mail_is_sealed_and_survives_a_restart(url: &str) {
+    let app = App::new(url).await;
+    app.mail.set_failing(true);
+    let email = "sealed@example.com";
+    app.auth
+        .register(
+            Registration {
+                email: email.into(),
+                username: None,
+                password: PASSWORD.into(),
+                password_confirm: PASSWORD.into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let composed = app.mail.attempted();
+    assert_eq!(composed.len(), 1);
+    let link = CapturingMailer::link_in(&composed[0], "/verify/").unwrap();
+    let token = link.rsplit('/').next().unwrap();
+
+    let stored = outbox_as_stored(&app.store).await;
+    assert!(
+        stored.contains(email),
+        "the recipient stays readable: {stored}"
+    );
+    assert!(stored.contains("sealed:v1:k1:"), "{stored}");
+    assert!(
+        !stored.contains(token),
+        "the database holds the link token: {stored}"
+    );
+    assert!(!stored.contains("/auth/verify/"), "{stored}");
+
+    let restarted = App::on(app.store.clone());
+    restarted.clock.advance(time::Duration::minutes(2));
+    assert_eq!(restarted.auth.deliver_outbox().await.unwrap(), 1);
+    assert_eq!(restarted.mail.sent(), composed);
+    assert_eq!(restarted.store.pending_count().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_mail_on_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    queued_mail_is_sealed_and_survives_a_restart(&format!(
+        "sqlite://{}",
+        dir.path().join("app.db").display()
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_mail_on_postgres() {
+    if let Some(url) = common::server_url(common::POSTGRES) {
+        queued_mail_is_sealed_and_survives_a_restart(&url).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_mail_on_mysql() {
+    if let Some(url) = common::server_url(common::MYSQL) {
+        queued_mail_is_sealed_and_survives_a_restart(&url).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -167,19 +167,119 @@ async fn strings(store: &SqlxStore, sql: String) -> Vec<String> {
 // Scenarios
 // ---------------------------------------------------------------------------------------
 
-/// `migrate` records version 1 once and is a no-op when run again.
+/// `migrate` records every version once and is a no-op when run again.
 async fn migrate_is_idempotent(db: Db) {
     let store = store(&db).await;
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     let p = store.table_prefix();
-    let versions = strings(
+    let mut versions: Vec<String> = strings(
         &store,
         format!("SELECT CAST(version AS CHAR(20)) FROM {p}schema_migrations"),
     )
+    .await
+    .iter()
+    .map(|v| v.trim().to_owned())
+    .collect();
+    versions.sort();
+    assert_eq!(versions, ["1", "2"]);
+}
+
+/// The embedded migrations of the store's backend.
+fn migrations_of(store: &SqlxStore) -> &'static [auth_store_sqlx::migrate::Migration] {
+    match store.backend() {
+        Backend::Postgres => auth_store_sqlx::migrate::POSTGRES,
+        Backend::Sqlite => auth_store_sqlx::migrate::SQLITE,
+        Backend::MySql => auth_store_sqlx::migrate::MYSQL,
+        _ => unreachable!(),
+    }
+}
+
+/// A database created by the first release (migration 1 only) with mail waiting in its
+/// outbox is upgraded in place: the mail is still there and is delivered, and failing
+/// works on it.
+async fn upgrade_keeps_queued_mail(db: Db) {
+    let prefix = common::unique_prefix("up_");
+    let store = SqlxStore::connect(&db.url, SqlxStoreOptions::new().table_prefix(&prefix))
+        .await
+        .unwrap();
+    let first = &migrations_of(&store)[0];
+    assert_eq!(first.version, 1);
+    for statement in first.template.replace("{prefix}", &prefix).split(";\n") {
+        let statement: String = statement
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !statement.trim().is_empty() {
+            exec(&store, statement).await;
+        }
+    }
+    exec(
+        &store,
+        format!(
+            "CREATE TABLE {prefix}schema_migrations (version BIGINT NOT NULL PRIMARY KEY, \
+             description VARCHAR(255) NOT NULL, checksum VARCHAR(64) NOT NULL, \
+             applied_at BIGINT NOT NULL)"
+        ),
+    )
     .await;
-    assert_eq!(versions.len(), 1, "{versions:?}");
-    assert_eq!(versions[0].trim(), "1");
+    exec(
+        &store,
+        format!(
+            "INSERT INTO {prefix}schema_migrations VALUES (1, 'initial schema', '{}', 0)",
+            first.checksum()
+        ),
+    )
+    .await;
+    let t = t0() - Duration::days(1);
+    let waiting = |to: &str| OutboxMessage {
+        id: Uuid::now_v7(),
+        email: Email {
+            to: to.to_owned(),
+            subject: "Confirm".to_owned(),
+            text: "sealed:v1:k1:opaque".to_owned(),
+            html: None,
+            kind: MailKind::Verification,
+        },
+        attempts: 2,
+        next_attempt_at: t,
+        created_at: t,
+        last_error: Some("421 try later".to_owned()),
+    };
+    let (a, b) = (waiting("a@example.test"), waiting("b@example.test"));
+    for m in [&a, &b] {
+        store.enqueue(m).await.unwrap();
+    }
+    assert!(
+        store
+            .claim_due(t0(), 10, Duration::minutes(5))
+            .await
+            .is_err(),
+        "the first schema has no failed_at column yet"
+    );
+
+    store.migrate().await.unwrap();
+    assert_eq!(store.pending_count().await.unwrap(), 2);
+    assert_eq!(store.failed_count().await.unwrap(), 0);
+    let claimed = store
+        .claim_due(t0(), 10, Duration::minutes(5))
+        .await
+        .unwrap();
+    let leased = |m: &OutboxMessage| OutboxMessage {
+        next_attempt_at: t0() + Duration::minutes(5),
+        ..m.clone()
+    };
+    assert_eq!(claimed, vec![leased(&a), leased(&b)]);
+    store
+        .mark_failed(b.id, 3, t0(), "550 no such user")
+        .await
+        .unwrap();
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    let failed = store.failed_messages(Page::default()).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].id, b.id);
+    assert_eq!(failed[0].attempts, 3);
 }
 
 /// Several instances migrating a fresh prefix at once all succeed and agree.
@@ -272,6 +372,7 @@ async fn indexes_exist(db: Db) {
         "sessions_dies_idx",
         "counters_expires_idx",
         "outbox_due_idx",
+        "outbox_failed_idx",
         "audit_user_idx",
     ] {
         let name = format!("{p}{suffix}");
@@ -574,6 +675,7 @@ macro_rules! scenarios {
             use super::*;
             scenarios!(@tests $target:
                 migrate_is_idempotent, tampered_migration_is_refused, indexes_exist,
+                upgrade_keeps_queued_mail,
                 delete_user_takes_sessions, orphan_session_has_no_user, purge_task,
                 purge_in_batches, search_is_literal, values_round_trip, long_counter_keys,
                 errors_keep_their_source, $($extra),*

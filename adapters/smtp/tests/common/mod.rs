@@ -57,6 +57,9 @@ pub struct ServerOptions<'a> {
     pub starttls: Option<&'a TestPki>,
     /// Implicit TLS with this certificate.
     pub implicit_tls: Option<&'a TestPki>,
+    /// `(address, reply)`: answer `RCPT TO` for this address with this reply (e.g.
+    /// `550 5.1.1 No such user`).
+    pub refuse: Option<(&'a str, &'a str)>,
 }
 
 /// A running aiosmtpd, killed on drop.
@@ -91,6 +94,9 @@ impl SmtpServer {
             .stderr(Stdio::inherit());
         if let Some((user, password)) = options.auth {
             command.arg("--auth").arg(format!("{user}:{password}"));
+        }
+        if let Some((address, reply)) = options.refuse {
+            command.arg("--refuse").arg(format!("{address}={reply}"));
         }
         for (flag, pki) in [
             ("--starttls", options.starttls),

@@ -5,12 +5,16 @@
 //! of earlier runs, their messages are scheduled about ten years in the past (real mail
 //! is due around the real time, so a claim with a `now` in that era never touches it),
 //! every assertion is about this check's own message ids, and anything else a claim
-//! returns is ignored. The two checks use eras a day apart. Claims take every older due
-//! message, so the sequential check (which asserts exactly what happens to its messages)
-//! has the later era, where the concurrent one never claims; the concurrent one only
-//! asserts that no message is handed out twice, which holds whatever else is claimed.
-//! For the same reason two runs of `outbox_claim_due` on one outbox at the same moment
-//! disturb each other (documented in the kit's module docs).
+//! returns is ignored. Each check has its own era, a day or more apart. Claims take
+//! every older due message, so the sequential check (`outbox_claim_due`, which asserts
+//! exactly what happens to its messages, failure and retry included) has the latest era,
+//! where no other check claims; the concurrent one only asserts that no message is
+//! handed out twice, which holds whatever else is claimed. The checks of failed messages
+//! have earlier eras still: only `outbox_failed_are_not_claimed` claims, and only to
+//! assert what must *not* be handed out, which no other claimer can disturb; the others
+//! never claim and judge through the failed listing. For the same reason two runs of
+//! `outbox_claim_due` on one outbox at the same moment disturb each other (documented in
+//! the kit's module docs).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -21,7 +25,8 @@ use uuid::Uuid;
 
 use crate::conformance::Subject;
 use crate::conformance::support::{Ctx, now, unique};
-use crate::model::{Email, MailKind, OutboxMessage};
+use crate::model::{Email, FailedMail, MailKind, OutboxMessage, Page};
+use crate::store::MailOutbox;
 
 /// The lease the checks claim with.
 const LEASE: Duration = Duration::minutes(5);
@@ -244,6 +249,61 @@ pub async fn outbox_claim_due(subject: &Subject) {
     ctx.ok("remove of an unknown id", outbox.remove(unknown).await);
     ctx.ok("remove of a removed id", outbox.remove(due[1].id).await);
 
+    // Failed: never handed out again, even once due, and a reschedule does not revive it.
+    let failed_at = base + Duration::days(1) + Duration::minutes(1);
+    ctx.ok(
+        "mark_failed",
+        outbox
+            .mark_failed(due[2].id, 3, failed_at, "550 no such user")
+            .await,
+    );
+    ctx.ok(
+        "reschedule of a failed message",
+        outbox
+            .reschedule(due[2].id, 4, failed_at, "421 try later")
+            .await,
+    );
+    let later = failed_at + LEASE + Duration::hours(1);
+    let claimed = claim_ours(&ctx, subject, later, &ours).await;
+    ctx.ensure(claimed.iter().all(|m| m.id != due[2].id), || {
+        "claim_due handed out a message marked failed".to_owned()
+    });
+
+    // Retried: queued anew at the given time, with its bodies as they were.
+    let retry_at = later + Duration::minutes(1);
+    let retried = ctx.ok(
+        "retry_failed",
+        outbox.retry_failed(due[2].id, retry_at).await,
+    );
+    ctx.ensure(retried, || {
+        "retry_failed of a failed message returned false".to_owned()
+    });
+    let early = claim_ours(&ctx, subject, retry_at - Duration::seconds(1), &ours).await;
+    ctx.ensure(early.iter().all(|m| m.id != due[2].id), || {
+        "claim_due handed out a retried message before the time it was retried at".to_owned()
+    });
+    let claimed = claim_ours(&ctx, subject, retry_at, &ours).await;
+    match claimed.iter().find(|m| m.id == due[2].id) {
+        Some(m) => {
+            let mut expected = due[2].clone();
+            expected.attempts = 0;
+            expected.created_at = retry_at;
+            expected.next_attempt_at = retry_at;
+            // The last error may be kept or cleared.
+            expected.last_error.clone_from(&m.last_error);
+            same_message(
+                &ctx,
+                "a retried message (attempts 0, queued anew at the retry)",
+                m,
+                &expected,
+                retry_at + LEASE,
+            );
+        }
+        None => {
+            ctx.fail("claim_due did not hand out a retried message at the time it was retried at")
+        }
+    }
+
     for m in due.iter().chain([&not_due]) {
         ctx.ok("remove (cleanup)", outbox.remove(m.id).await);
     }
@@ -312,5 +372,456 @@ pub async fn outbox_concurrent_claims_are_exclusive(subject: &Subject) {
 
     for m in &messages {
         ctx.ok("remove (cleanup)", outbox.remove(m.id).await);
+    }
+}
+
+/// Every failed message in the outbox, most recently failed first, read page by page;
+/// checks that no page exceeds its limit and that each page is in order.
+async fn all_failed(ctx: &Ctx, outbox: &Arc<dyn MailOutbox>) -> Vec<FailedMail> {
+    const PAGE: u64 = 500;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ctx.ok(
+            "failed_messages",
+            outbox
+                .failed_messages(Page {
+                    offset,
+                    limit: PAGE,
+                })
+                .await,
+        );
+        ctx.ensure(page.len() as u64 <= PAGE, || {
+            format!(
+                "failed_messages with limit {PAGE} returned {} messages",
+                page.len()
+            )
+        });
+        for pair in page.windows(2) {
+            ctx.ensure(
+                (pair[0].failed_at, pair[0].id) > (pair[1].failed_at, pair[1].id),
+                || {
+                    format!(
+                        "failed_messages is not most recently failed first (then by id, \
+                         descending): {} (failed at {}) before {} (failed at {})",
+                        pair[0].id, pair[0].failed_at, pair[1].id, pair[1].failed_at
+                    )
+                },
+            );
+        }
+        let len = page.len() as u64;
+        all.extend(page);
+        if len < PAGE {
+            return all;
+        }
+        offset += PAGE;
+    }
+}
+
+/// This check's failed messages in the listing, in the order listed.
+async fn failed_ours(
+    ctx: &Ctx,
+    outbox: &Arc<dyn MailOutbox>,
+    ours: &HashSet<Uuid>,
+) -> Vec<FailedMail> {
+    all_failed(ctx, outbox)
+        .await
+        .into_iter()
+        .filter(|m| ours.contains(&m.id))
+        .collect()
+}
+
+/// The listing entry a message marked failed should have.
+fn failed_entry(
+    message: &OutboxMessage,
+    attempts: u32,
+    failed_at: OffsetDateTime,
+    last_error: &str,
+) -> FailedMail {
+    FailedMail {
+        id: message.id,
+        to: message.email.to.clone(),
+        kind: message.email.kind,
+        attempts,
+        created_at: message.created_at,
+        failed_at,
+        last_error: last_error.to_owned(),
+    }
+}
+
+/// A message marked failed is never handed out: not when it is due, not after a lease
+/// it was claimed under has ended, not after a `reschedule`; it no longer counts as
+/// pending. `mark_failed` works on a claimed message, and on an unknown id it is not an
+/// error and creates nothing.
+pub async fn outbox_failed_are_not_claimed(subject: &Subject) {
+    let ctx = Ctx::new("outbox_failed_are_not_claimed");
+    let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
+        return;
+    };
+    // Two days before the sequential check's era (see the module docs).
+    let base = era() - Duration::days(2);
+    let idle = message(base, base);
+    let claimed_first = message(base, base);
+    let ours: HashSet<Uuid> = [idle.id, claimed_first.id].into_iter().collect();
+    ctx.ok("enqueue", outbox.enqueue(&idle).await);
+    ctx.ok("enqueue", outbox.enqueue(&claimed_first).await);
+
+    // One is failed while it waits; the other after a claim (whoever made it: another
+    // delivery loop may have leased it first, which changes nothing here).
+    ctx.ok(
+        "mark_failed",
+        outbox
+            .mark_failed(
+                idle.id,
+                1,
+                base + Duration::minutes(1),
+                "550 mailbox unavailable",
+            )
+            .await,
+    );
+    let first = claim_ours(&ctx, subject, base + Duration::minutes(2), &ours).await;
+    ctx.ensure(first.iter().all(|m| m.id != idle.id), || {
+        "claim_due handed out a message marked failed while it waited".to_owned()
+    });
+    ctx.ok(
+        "mark_failed of a claimed message",
+        outbox
+            .mark_failed(
+                claimed_first.id,
+                2,
+                base + Duration::minutes(3),
+                "554 rejected",
+            )
+            .await,
+    );
+    ctx.ok(
+        "reschedule of a failed message",
+        outbox
+            .reschedule(idle.id, 2, base + Duration::minutes(4), "421 try later")
+            .await,
+    );
+    for at in [
+        base + Duration::minutes(5),
+        base + LEASE * 3,
+        base + Duration::hours(12),
+    ] {
+        let claimed = claim_ours(&ctx, subject, at, &ours).await;
+        ctx.ensure(claimed.is_empty(), || {
+            format!(
+                "claim_due at {at} handed out {} message(s) marked failed",
+                claimed.len()
+            )
+        });
+    }
+
+    // Both are listed, as failed by their last mark_failed; reschedule changed nothing.
+    let listed = failed_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's failed messages as listed",
+        listed,
+        vec![
+            failed_entry(
+                &claimed_first,
+                2,
+                base + Duration::minutes(3),
+                "554 rejected",
+            ),
+            failed_entry(
+                &idle,
+                1,
+                base + Duration::minutes(1),
+                "550 mailbox unavailable",
+            ),
+        ],
+    );
+    let failed = ctx.ok("failed_count", outbox.failed_count().await);
+    ctx.ensure(failed >= 2, || {
+        format!("failed_count is {failed} with this check's 2 failed messages")
+    });
+
+    // An unknown id: not an error, and nothing appears.
+    let unknown = message(base, base);
+    ctx.ok(
+        "mark_failed of an unknown id",
+        outbox
+            .mark_failed(unknown.id, 1, base, "550 mailbox unavailable")
+            .await,
+    );
+    let all = all_failed(&ctx, outbox).await;
+    ctx.ensure(all.iter().all(|m| m.id != unknown.id), || {
+        "mark_failed of an unknown id created a failed message".to_owned()
+    });
+
+    for id in &ours {
+        ctx.ok("discard_failed (cleanup)", outbox.discard_failed(*id).await);
+    }
+}
+
+/// `failed_messages` lists failed messages most recently failed first (then by id,
+/// descending, for equal times) with recipient, kind, attempts, queue and failure times
+/// and the last error, pages with `offset` and `limit`, and never lists a queued message;
+/// `failed_count` counts them.
+pub async fn outbox_failed_are_listed(subject: &Subject) {
+    let ctx = Ctx::new("outbox_failed_are_listed");
+    let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
+        return;
+    };
+    // Three days before the sequential check's era; this check never claims.
+    let base = era() - Duration::days(3);
+    let mut messages: Vec<OutboxMessage> = (0..4i64)
+        .map(|i| message(base + Duration::minutes(i), base + Duration::minutes(i)))
+        .collect();
+    messages[1].email.kind = MailKind::PasswordReset;
+    messages[1].email.html = None;
+    let queued = message(base, base);
+    let ours: HashSet<Uuid> = messages.iter().chain([&queued]).map(|m| m.id).collect();
+    for m in messages.iter().chain([&queued]) {
+        ctx.ok("enqueue", outbox.enqueue(m).await);
+    }
+    let before = ctx.ok("failed_count", outbox.failed_count().await);
+
+    // Failed in the order 0, 1, 2 and 3 at once with 2: 3 and 2 tie on time.
+    let at = |minutes: i64| base + Duration::hours(1) + Duration::minutes(minutes);
+    let marks = [
+        (0usize, 1u32, at(0), "550 5.1.1 no such user"),
+        (1, 2, at(1), "gave up after 2 attempts"),
+        (2, 7, at(2), "554 5.7.1 rejected"),
+        (3, 30, at(2), "gave up: not delivered within 2 days"),
+    ];
+    for (i, attempts, failed_at, error) in marks {
+        ctx.ok(
+            "mark_failed",
+            outbox
+                .mark_failed(messages[i].id, attempts, failed_at, error)
+                .await,
+        );
+    }
+    let after = ctx.ok("failed_count", outbox.failed_count().await);
+    ctx.ensure(after >= 4, || {
+        format!("failed_count went from {before} to {after} on marking 4 messages failed")
+    });
+
+    let mut expected: Vec<FailedMail> = marks
+        .iter()
+        .map(|(i, attempts, failed_at, error)| {
+            failed_entry(&messages[*i], *attempts, *failed_at, error)
+        })
+        .collect();
+    expected.sort_by_key(|m| std::cmp::Reverse((m.failed_at, m.id)));
+    let listed = failed_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's failed messages as listed (the queued one must not be)",
+        listed,
+        expected,
+    );
+
+    // Paging: a limit is a limit; offsets move through the same listing.
+    let first = ctx.ok(
+        "failed_messages with limit 1",
+        outbox
+            .failed_messages(Page {
+                offset: 0,
+                limit: 1,
+            })
+            .await,
+    );
+    ctx.ensure(first.len() == 1, || {
+        format!(
+            "failed_messages with limit 1 returned {} messages although at least 4 are failed",
+            first.len()
+        )
+    });
+    let none = ctx.ok(
+        "failed_messages with limit 0",
+        outbox
+            .failed_messages(Page {
+                offset: 0,
+                limit: 0,
+            })
+            .await,
+    );
+    ctx.eq("messages listed with limit 0", none.len(), 0);
+    let beyond = ctx.ok(
+        "failed_messages far beyond the end",
+        outbox
+            .failed_messages(Page {
+                offset: u64::MAX / 2,
+                limit: 10,
+            })
+            .await,
+    );
+    ctx.eq("messages listed beyond the end", beyond.len(), 0);
+
+    for m in &messages {
+        ctx.ok(
+            "discard_failed (cleanup)",
+            outbox.discard_failed(m.id).await,
+        );
+    }
+    ctx.ok("remove (cleanup)", outbox.remove(queued.id).await);
+}
+
+/// `discard_failed` deletes a failed message for good and says so; it returns `false`
+/// and changes nothing for a queued message, an unknown id, or one already discarded;
+/// a discarded message does not come back when marked failed again.
+pub async fn outbox_failed_are_discarded(subject: &Subject) {
+    let ctx = Ctx::new("outbox_failed_are_discarded");
+    let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
+        return;
+    };
+    // Four days before the sequential check's era; this check never claims.
+    let base = era() - Duration::days(4);
+    let failed = message(base, base);
+    let queued = message(base, base);
+    let ours: HashSet<Uuid> = [failed.id, queued.id].into_iter().collect();
+    ctx.ok("enqueue", outbox.enqueue(&failed).await);
+    ctx.ok("enqueue", outbox.enqueue(&queued).await);
+    let failed_at = base + Duration::minutes(1);
+    ctx.ok(
+        "mark_failed",
+        outbox.mark_failed(failed.id, 1, failed_at, "550").await,
+    );
+
+    let refused = ctx.ok(
+        "discard_failed of a queued message",
+        outbox.discard_failed(queued.id).await,
+    );
+    ctx.ensure(!refused, || {
+        "discard_failed of a message that is not failed returned true".to_owned()
+    });
+    let unknown = ctx.ok(
+        "discard_failed of an unknown id",
+        outbox.discard_failed(Uuid::new_v4()).await,
+    );
+    ctx.ensure(!unknown, || {
+        "discard_failed of an unknown id returned true".to_owned()
+    });
+
+    let discarded = ctx.ok("discard_failed", outbox.discard_failed(failed.id).await);
+    ctx.ensure(discarded, || {
+        "discard_failed of a failed message returned false".to_owned()
+    });
+    let again = ctx.ok(
+        "discard_failed of a discarded message",
+        outbox.discard_failed(failed.id).await,
+    );
+    ctx.ensure(!again, || {
+        "discard_failed of an already discarded message returned true".to_owned()
+    });
+
+    // Gone for good: marking it failed again creates nothing. The queued message is
+    // still there: marking it failed lists it (the refused discard kept it).
+    ctx.ok(
+        "mark_failed of a discarded message",
+        outbox.mark_failed(failed.id, 2, failed_at, "550").await,
+    );
+    ctx.ok(
+        "mark_failed",
+        outbox.mark_failed(queued.id, 1, failed_at, "550").await,
+    );
+    let listed = failed_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's failed messages after discarding one",
+        listed,
+        vec![failed_entry(&queued, 1, failed_at, "550")],
+    );
+
+    ctx.ok("remove (cleanup)", outbox.remove(queued.id).await);
+    ctx.ok("remove (cleanup)", outbox.remove(failed.id).await);
+}
+
+/// `retry_failed` puts a failed message back in the queue, queued anew at the time it
+/// is given with no attempts, and says so; it returns `false` and changes nothing for a
+/// queued message, an unknown id, or one already retried. (That a retried message is
+/// handed out again is checked by `outbox_claim_due`, the one check that may claim
+/// strictly.)
+pub async fn outbox_failed_are_retried(subject: &Subject) {
+    let ctx = Ctx::new("outbox_failed_are_retried");
+    let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
+        return;
+    };
+    // Five days before the sequential check's era; this check never claims.
+    let base = era() - Duration::days(5);
+    let failed = message(base, base);
+    let queued = message(base, base);
+    let ours: HashSet<Uuid> = [failed.id, queued.id].into_iter().collect();
+    ctx.ok("enqueue", outbox.enqueue(&failed).await);
+    ctx.ok("enqueue", outbox.enqueue(&queued).await);
+    ctx.ok(
+        "mark_failed",
+        outbox
+            .mark_failed(failed.id, 5, base + Duration::minutes(1), "550")
+            .await,
+    );
+
+    let retry_at = base + Duration::hours(2);
+    let refused = ctx.ok(
+        "retry_failed of a queued message",
+        outbox.retry_failed(queued.id, retry_at).await,
+    );
+    ctx.ensure(!refused, || {
+        "retry_failed of a message that is not failed returned true".to_owned()
+    });
+    let unknown = ctx.ok(
+        "retry_failed of an unknown id",
+        outbox.retry_failed(Uuid::new_v4(), retry_at).await,
+    );
+    ctx.ensure(!unknown, || {
+        "retry_failed of an unknown id returned true".to_owned()
+    });
+
+    let retried = ctx.ok(
+        "retry_failed",
+        outbox.retry_failed(failed.id, retry_at).await,
+    );
+    ctx.ensure(retried, || {
+        "retry_failed of a failed message returned false".to_owned()
+    });
+    let listed = failed_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's failed messages after retrying the only one",
+        listed,
+        Vec::new(),
+    );
+    let again = ctx.ok(
+        "retry_failed of a retried message",
+        outbox.retry_failed(failed.id, retry_at).await,
+    );
+    ctx.ensure(!again, || {
+        "retry_failed of a message already back in the queue returned true".to_owned()
+    });
+    let discard = ctx.ok(
+        "discard_failed of a retried message",
+        outbox.discard_failed(failed.id).await,
+    );
+    ctx.ensure(!discard, || {
+        "discard_failed of a message back in the queue returned true".to_owned()
+    });
+
+    // Failing both again shows what the retry did: the retried one was queued anew at
+    // the retry; the refused retry left the queued one as it was.
+    let failed_at = base + Duration::hours(3);
+    for m in [&failed, &queued] {
+        ctx.ok(
+            "mark_failed",
+            outbox.mark_failed(m.id, 1, failed_at, "550").await,
+        );
+    }
+    let mut anew = failed.clone();
+    anew.created_at = retry_at;
+    let mut expected = vec![
+        failed_entry(&anew, 1, failed_at, "550"),
+        failed_entry(&queued, 1, failed_at, "550"),
+    ];
+    expected.sort_by_key(|m| std::cmp::Reverse(m.id));
+    let listed = failed_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's messages failed again after the retry",
+        listed,
+        expected,
+    );
+
+    for id in &ours {
+        ctx.ok("remove (cleanup)", outbox.remove(*id).await);
     }
 }
