@@ -26,9 +26,9 @@ fn lettre_error(err: &Error) -> &lettre::transport::smtp::Error {
         .unwrap_or_else(|| panic!("expected a lettre SMTP error, got {source:?}"))
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn plain_delivery_carries_the_exact_message() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer =
         SmtpMailer::from_url(&format!("smtp://127.0.0.1:{}?{FROM_PARAM}", server.port)).unwrap();
@@ -84,9 +84,9 @@ async fn plain_delivery_carries_the_exact_message() {
     assert!(subject_line.contains("=?utf-8?"), "{subject_line}");
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn text_only_mail_is_a_single_plain_part() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer = SmtpMailer::from_url(&format!("smtp://localhost:{}", server.port)).unwrap();
     let email = Email {
@@ -118,9 +118,9 @@ async fn text_only_mail_is_a_single_plain_part() {
     );
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn auth_with_correct_percent_encoded_credentials_delivers() {
-    require_smtp_server!();
     let password = "s3cr#t p@ss:/?%";
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer@example.com", password)),
@@ -140,9 +140,9 @@ async fn auth_with_correct_percent_encoded_credentials_delivers() {
     assert_eq!(deliveries[0].login.as_deref(), Some("mailer@example.com"));
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn auth_with_wrong_credentials_is_a_mail_error() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "right")),
         ..ServerOptions::default()
@@ -165,9 +165,9 @@ async fn auth_with_wrong_credentials_is_a_mail_error() {
     assert!(server.deliveries().is_empty());
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn required_starttls_with_a_trusted_ca_delivers_encrypted() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "pw")),
@@ -206,9 +206,9 @@ async fn required_starttls_with_a_trusted_ca_delivers_encrypted() {
     assert_eq!(deliveries[1].rcpt_tos, ["bob@example.com"]);
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn starttls_with_an_untrusted_certificate_fails() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         starttls: Some(&pki),
@@ -233,9 +233,9 @@ async fn starttls_with_an_untrusted_certificate_fails() {
     assert!(server.deliveries().is_empty());
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn required_starttls_against_a_server_without_it_fails() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer =
         SmtpMailer::from_url(&format!("smtp://localhost:{}?tls=starttls", server.port)).unwrap();
@@ -253,9 +253,9 @@ async fn required_starttls_against_a_server_without_it_fails() {
     );
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn implicit_tls_delivers_encrypted() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "pw")),
