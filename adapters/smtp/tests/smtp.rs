@@ -26,9 +26,9 @@ fn lettre_error(err: &Error) -> &lettre::transport::smtp::Error {
         .unwrap_or_else(|| panic!("expected a lettre SMTP error, got {source:?}"))
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn plain_delivery_carries_the_exact_message() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer =
         SmtpMailer::from_url(&format!("smtp://127.0.0.1:{}?{FROM_PARAM}", server.port)).unwrap();
@@ -84,9 +84,9 @@ async fn plain_delivery_carries_the_exact_message() {
     assert!(subject_line.contains("=?utf-8?"), "{subject_line}");
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn text_only_mail_is_a_single_plain_part() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer = SmtpMailer::from_url(&format!("smtp://localhost:{}", server.port)).unwrap();
     let email = Email {
@@ -118,9 +118,9 @@ async fn text_only_mail_is_a_single_plain_part() {
     );
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn auth_with_correct_percent_encoded_credentials_delivers() {
-    require_smtp_server!();
     let password = "s3cr#t p@ss:/?%";
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer@example.com", password)),
@@ -140,9 +140,9 @@ async fn auth_with_correct_percent_encoded_credentials_delivers() {
     assert_eq!(deliveries[0].login.as_deref(), Some("mailer@example.com"));
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn auth_with_wrong_credentials_is_a_mail_error_worth_retrying() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "right")),
         ..ServerOptions::default()
@@ -167,9 +167,9 @@ async fn auth_with_wrong_credentials_is_a_mail_error_worth_retrying() {
     assert!(server.deliveries().is_empty());
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn a_recipient_refused_with_5xx_is_refused_for_good() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions {
         refuse: Some(("gone@example.com", "550 5.1.1 No such user here")),
         ..ServerOptions::default()
@@ -200,9 +200,9 @@ async fn a_recipient_refused_with_5xx_is_refused_for_good() {
     assert_eq!(server.wait_for(1).len(), 1);
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn a_recipient_deferred_with_4xx_is_worth_retrying() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions {
         refuse: Some((
             "busy@example.com",
@@ -222,9 +222,9 @@ async fn a_recipient_deferred_with_4xx_is_worth_retrying() {
     assert_eq!(smtp.status().map(|c| c.to_string()).as_deref(), Some("451"));
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn required_starttls_with_a_trusted_ca_delivers_encrypted() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "pw")),
@@ -263,9 +263,9 @@ async fn required_starttls_with_a_trusted_ca_delivers_encrypted() {
     assert_eq!(deliveries[1].rcpt_tos, ["bob@example.com"]);
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn starttls_with_an_untrusted_certificate_fails() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         starttls: Some(&pki),
@@ -290,9 +290,9 @@ async fn starttls_with_an_untrusted_certificate_fails() {
     assert!(server.deliveries().is_empty());
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn required_starttls_against_a_server_without_it_fails() {
-    require_smtp_server!();
     let server = SmtpServer::start(ServerOptions::default());
     let mailer =
         SmtpMailer::from_url(&format!("smtp://localhost:{}?tls=starttls", server.port)).unwrap();
@@ -310,9 +310,9 @@ async fn required_starttls_against_a_server_without_it_fails() {
     );
 }
 
+#[test_services::needs(smtp_server)]
 #[tokio::test]
 async fn implicit_tls_delivers_encrypted() {
-    require_smtp_server!();
     let pki = TestPki::generate();
     let server = SmtpServer::start(ServerOptions {
         auth: Some(("mailer", "pw")),

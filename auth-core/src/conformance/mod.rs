@@ -322,16 +322,37 @@ pub const CHECKS: &[&str] = crate::__auth_conformance_checks!(__auth_conformance
 /// (the generated module does `use super::*`). To test several configurations in one
 /// file, invoke it once per module.
 ///
+/// Attributes after the subject go on every generated test, e.g. to ignore the suite
+/// (so that it is reported as skipped, not passed) in a build where its server is not
+/// configured:
+///
+/// ```
+/// use auth_core::conformance::Subject;
+///
+/// async fn remote_subject() -> Subject {
+///     // connect to the server named by MY_STORE_TEST_URL, ...
+/// #   Subject::new()
+/// }
+///
+/// auth_core::store_conformance_tests!(
+///     factory = remote_subject,
+///     #[ignore = "needs MY_STORE_TEST_URL"]
+/// );
+/// # fn main() {}
+/// ```
+///
 /// The generated tests use `#[::tokio::test(flavor = "multi_thread", worker_threads = 4)]`:
 /// the calling crate needs `tokio` with features `macros` and `rt-multi-thread` (as a
 /// dev-dependency), and `auth-core` with feature `conformance`.
 #[macro_export]
 macro_rules! store_conformance_tests {
-    (factory = $factory:path $(,)?) => {
-        $crate::store_conformance_tests!($factory().await);
+    (factory = $factory:path $(, $(#[$attr:meta])+)? $(,)?) => {
+        $crate::store_conformance_tests!($factory().await $(, $(#[$attr])+)?);
     };
-    ($subject:expr $(,)?) => {
-        $crate::__auth_conformance_checks!(__auth_conformance_tests { $subject });
+    ($subject:expr $(, $(#[$attr:meta])+)? $(,)?) => {
+        $crate::__auth_conformance_checks!(__auth_conformance_tests {
+            [$($(#[$attr])+)?] $subject
+        });
     };
 }
 
@@ -397,17 +418,28 @@ macro_rules! __auth_conformance_names {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __auth_conformance_tests {
-    ({ $subject:expr } $($check:ident),* $(,)?) => {
+    ({ [$(#[$attr:meta])*] $subject:expr } $($check:ident),* $(,)?) => {
         /// The store conformance checks of `auth-core`, one test each.
         mod store_conformance {
             #[allow(unused_imports)]
             use super::*;
 
+            // The caller's attributes on one test (a macro of its own, because they cannot
+            // repeat inside the repetition over the checks).
+            macro_rules! __auth_conformance_with_attributes {
+                ($test:item) => {
+                    $(#[$attr])*
+                    $test
+                };
+            }
+
             $(
-                #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $check() {
-                    let subject: $crate::conformance::Subject = $subject;
-                    $crate::conformance::checks::$check(&subject).await;
+                __auth_conformance_with_attributes! {
+                    #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $check() {
+                        let subject: $crate::conformance::Subject = $subject;
+                        $crate::conformance::checks::$check(&subject).await;
+                    }
                 }
             )*
         }

@@ -18,25 +18,36 @@ fn register_verify_login_dashboard_logout_reset_login() {
     walk::register_verify_login_dashboard_logout_reset_login(BIN);
 }
 
-/// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped
-/// locally when their URLs are not set, never in CI).
+/// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped in a
+/// build where their URLs are not set, never under CI).
+#[test_services::needs(postgres, redis)]
 #[test]
 fn postgres_users_and_redis_sessions() {
     walk::postgres_users_and_redis_sessions(BIN);
 }
 
-/// A Chromium-family browser on `PATH`, if any.
-fn browser_binary() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]
-    .iter()
-    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-    .find(|candidate| candidate.is_file())
+/// A Chromium-family browser: `$CHROMIUM`, or the first on `PATH`.
+///
+/// # Panics
+/// When there is none (the test carries `#[test_services::needs(chromium)]`, which skips
+/// it in a build without one, never under CI).
+fn browser_binary() -> PathBuf {
+    let given = std::env::var_os("CHROMIUM").map(PathBuf::from);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    given
+        .into_iter()
+        .chain(
+            [
+                "chromium",
+                "chromium-browser",
+                "google-chrome",
+                "google-chrome-stable",
+            ]
+            .iter()
+            .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name))),
+        )
+        .find(|candidate| candidate.is_file())
+        .expect("a Chromium on PATH or at $CHROMIUM (Debian: apt-get install chromium)")
 }
 
 /// Loads `url` in headless Chromium: the rendered DOM and the browser's console log.
@@ -87,20 +98,12 @@ fn console_problems(log: &str) -> Vec<&str> {
 }
 
 /// The pages in a real browser: they render, and the strict CSP blocks nothing (the
-/// stylesheet loads, there is no inline style or script). Skipped when no Chromium is
-/// installed (Debian: `apt-get install chromium`).
+/// stylesheet loads, there is no inline style or script). Skipped in a build without a
+/// Chromium (Debian: `apt-get install chromium`), never under CI.
+#[test_services::needs(chromium)]
 #[test]
 fn pages_render_under_the_strict_csp_in_a_real_browser() {
-    let Some(browser) = browser_binary() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "Chromium must be installed in CI (.ci/services.sh installs it)"
-        );
-        eprintln!(
-            "\n*** SKIPPED pages_render_under_the_strict_csp_in_a_real_browser: no Chromium on PATH ***\n"
-        );
-        return;
-    };
+    let browser = browser_binary();
     let profile = tempfile::tempdir().unwrap();
     // The harness sees violations: a page with an inline style under the same policy.
     let control = profile.path().join("control.html");

@@ -276,21 +276,17 @@ pub fn register_verify_login_dashboard_logout_reset_login(bin: &str) {
 }
 
 /// The same walk with users in PostgreSQL and sessions and counters in Redis (the CI
-/// services; skipped locally when their URLs are not set, never in CI).
+/// services). The calling test carries `#[test_services::needs(postgres, redis)]`, so it
+/// is skipped in a build where their URLs are not set (never under CI).
+///
+/// # Panics
+/// When `AUTH_TEST_POSTGRES_URL` or `AUTH_TEST_REDIS_URL` is unset.
 pub fn postgres_users_and_redis_sessions(bin: &str) {
-    let (Ok(pg), Ok(redis)) = (
-        std::env::var("AUTH_TEST_POSTGRES_URL"),
-        std::env::var("AUTH_TEST_REDIS_URL"),
-    ) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set in CI"
-        );
-        eprintln!(
-            "\n*** SKIPPED postgres_users_and_redis_sessions: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set ***\n"
-        );
-        return;
+    let var = |name: &str| match std::env::var(name) {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!("{name} is not set (source .ci/services.sh && ensure_services)"),
     };
+    let (pg, redis) = (var("AUTH_TEST_POSTGRES_URL"), var("AUTH_TEST_REDIS_URL"));
     let unique = format!(
         "demo{}_{}",
         std::process::id(),

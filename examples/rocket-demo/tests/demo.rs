@@ -12,8 +12,9 @@ fn register_verify_login_dashboard_logout_reset_login() {
     walk::register_verify_login_dashboard_logout_reset_login(BIN);
 }
 
-/// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped
-/// locally when their URLs are not set, never in CI).
+/// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped in a
+/// build where their URLs are not set, never under CI).
+#[test_services::needs(postgres, redis)]
 #[test]
 fn postgres_users_and_redis_sessions() {
     walk::postgres_users_and_redis_sessions(BIN);

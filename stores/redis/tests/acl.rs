@@ -11,7 +11,7 @@ use std::sync::Arc;
 use auth_core::conformance::{Subject, run_all};
 use auth_core::{Error, UserStore};
 use auth_store_redis::{RedisConfig, RedisStore};
-use common::server::{Server, free_port, tools_present};
+use common::server::{Server, free_port};
 
 /// The rules from docs/redis-store.md, for the prefix `auth:`.
 const RULES: &[&str] = &[
@@ -30,11 +30,9 @@ const RULES: &[&str] = &[
     "-@dangerous",
 ];
 
+#[test_services::needs(redis_server)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_documented_acl_is_enough_and_confines_the_store() {
-    if !tools_present("the_documented_acl_is_enough", &["redis-server"]) {
-        return;
-    }
     let port = free_port();
     let server = Server::start(
         tempfile::tempdir().unwrap(),

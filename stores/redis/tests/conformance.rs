@@ -10,34 +10,26 @@ use auth_core::conformance::Subject;
 
 /// Every trait on one Redis store (a Redis-only deployment).
 async fn redis_only() -> Subject {
-    match common::store("redis conformance").await {
-        Some(store) => Subject::all(Arc::new(store)),
-        None => Subject::new(),
-    }
+    Subject::all(Arc::new(common::store("redis conformance").await))
 }
 
 /// Users in the memory store; sessions, counters, outbox and audit in Redis.
 async fn mixed() -> Subject {
-    match common::store("mixed conformance").await {
-        Some(store) => {
-            let store = Arc::new(store);
-            Subject::new()
-                .with_users(Arc::new(auth_store_memory::MemoryStore::new()))
-                .with_sessions(store.clone())
-                .with_counters(store.clone())
-                .with_outbox(store.clone())
-                .with_audit(store)
-        }
-        None => Subject::new(),
-    }
+    let store = Arc::new(common::store("mixed conformance").await);
+    Subject::new()
+        .with_users(Arc::new(auth_store_memory::MemoryStore::new()))
+        .with_sessions(store.clone())
+        .with_counters(store.clone())
+        .with_outbox(store.clone())
+        .with_audit(store)
 }
 
 mod redis_only {
     use super::*;
-    auth_core::store_conformance_tests!(factory = redis_only);
+    auth_core::store_conformance_tests!(factory = redis_only, #[test_services::needs(redis)]);
 }
 
 mod users_elsewhere {
     use super::*;
-    auth_core::store_conformance_tests!(factory = mixed);
+    auth_core::store_conformance_tests!(factory = mixed, #[test_services::needs(redis)]);
 }

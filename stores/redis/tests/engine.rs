@@ -53,21 +53,21 @@ async fn drop_tables(store: &SqlxStore) {
         .unwrap();
 }
 
-async fn user_side(test: &str, users: Users) -> Option<UserSide> {
+/// The stores for users, outbox and audit.
+///
+/// # Panics
+/// When `AUTH_TEST_POSTGRES_URL` is unset for [`Users::Postgres`] (the test carries
+/// `#[test_services::needs(postgres)]`, see `common::redis_url`).
+async fn user_side(test: &str, users: Users) -> UserSide {
     match users {
         Users::Memory => {
             let m = Arc::new(MemoryStore::new());
-            Some((m.clone(), m.clone(), m, None))
+            (m.clone(), m.clone(), m, None)
         }
         Users::Postgres => {
-            let Ok(url) = std::env::var("AUTH_TEST_POSTGRES_URL") else {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!(
-                        "{test}: AUTH_TEST_POSTGRES_URL is not set, and CI=true forbids skipping"
-                    );
-                }
-                eprintln!("\n*** SKIPPED {test}: AUTH_TEST_POSTGRES_URL is not set ***\n");
-                return None;
+            let url = match std::env::var("AUTH_TEST_POSTGRES_URL") {
+                Ok(url) if !url.trim().is_empty() => url,
+                _ => panic!("{test}: AUTH_TEST_POSTGRES_URL is not set"),
             };
             let prefix = format!(
                 "redis_mixed_{}_",
@@ -80,7 +80,7 @@ async fn user_side(test: &str, users: Users) -> Option<UserSide> {
                 Ok(store) => Arc::new(store),
                 Err(e) => panic!("{test}: cannot use the PostgreSQL test database: {e}"),
             };
-            Some((store.clone(), store.clone(), store.clone(), Some(store)))
+            (store.clone(), store.clone(), store.clone(), Some(store))
         }
     }
 }
@@ -107,13 +107,9 @@ struct Mixed {
 }
 
 impl Mixed {
-    async fn new(
-        test: &str,
-        users: Users,
-        f: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
-    ) -> Option<Self> {
-        let url = common::redis_url(test)?;
-        let (users, outbox, audit, postgres) = user_side(test, users).await?;
+    async fn new(test: &str, users: Users, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
+        let url = common::redis_url(test);
+        let (users, outbox, audit, postgres) = user_side(test, users).await;
         let config = common::config(&url);
         let prefix = config.prefix().to_owned();
         let redis = Arc::new(common::connect(config).await);
@@ -137,7 +133,7 @@ impl Mixed {
             .clock(Arc::new(clock.clone()))
             .build()
             .unwrap();
-        Some(Self {
+        Self {
             auth,
             mailer,
             clock,
@@ -145,7 +141,7 @@ impl Mixed {
             postgres,
             url,
             prefix,
-        })
+        }
     }
 
     async fn redis_keys(&self, kind: &str) -> Vec<String> {
@@ -198,18 +194,16 @@ impl Mixed {
     }
 }
 
+#[test_services::needs(redis, postgres)]
 #[tokio::test]
 async fn users_in_postgres_sessions_and_counters_in_redis() {
-    if let Some(m) = Mixed::new("users in PostgreSQL", Users::Postgres, |c| c).await {
-        every_flow(m).await;
-    }
+    every_flow(Mixed::new("users in PostgreSQL", Users::Postgres, |c| c).await).await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn users_in_memory_sessions_and_counters_in_redis() {
-    if let Some(m) = Mixed::new("users in memory", Users::Memory, |c| c).await {
-        every_flow(m).await;
-    }
+    every_flow(Mixed::new("users in memory", Users::Memory, |c| c).await).await;
 }
 
 /// Sign in on two devices, revoke one, reset the password by link, log out, delete the
@@ -291,9 +285,10 @@ async fn every_flow(m: Mixed) {
     m.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn lockout_and_rate_limits_count_in_redis() {
-    let Some(m) = Mixed::new("mixed deployment throttling", Users::Memory, |c| {
+    let m = Mixed::new("mixed deployment throttling", Users::Memory, |c| {
         c.lockout(LockoutPolicy {
             threshold: 3,
             window: Duration::minutes(15),
@@ -306,10 +301,7 @@ async fn lockout_and_rate_limits_count_in_redis() {
             ..RateLimits::default()
         })
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     m.registered_and_verified("ned@example.com").await;
     for _ in 0..2 {
         assert!(matches!(

@@ -46,8 +46,8 @@ struct Setup {
     deadline: Duration,
 }
 
-async fn setup(test: &str) -> Option<Setup> {
-    let url = common::redis_url(test)?;
+async fn setup(test: &str) -> Setup {
+    let url = common::redis_url(test);
     let proxy = Proxy::start(upstream_of(&url)).await;
     let config = common::config(&proxy.url_for(&url))
         .connect_timeout(Duration::from_millis(300))
@@ -55,13 +55,13 @@ async fn setup(test: &str) -> Option<Setup> {
     let deadline = config.call_deadline();
     let prefix = config.prefix().to_owned();
     let store = common::connect(config).await;
-    Some(Setup {
+    Setup {
         url,
         prefix,
         proxy,
         store,
         deadline,
-    })
+    }
 }
 
 /// Calls the store `n` times while it is cut: every call fails with `Unavailable`
@@ -116,11 +116,10 @@ async fn assert_recovers(s: &Setup, expected: &User, within: Duration) -> Durati
     }
 }
 
+#[test_services::needs(redis)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_down_then_back() {
-    let Some(s) = setup("server_down_then_back").await else {
-        return;
-    };
+    let s = setup("server_down_then_back").await;
     let u = user();
     s.store.create_user(&u).await.unwrap();
 
@@ -142,11 +141,10 @@ async fn server_down_then_back() {
 /// The server stops answering but the client's socket stays open (a partition): calls
 /// time out within the deadline, and after the network is back the store opens a fresh
 /// connection by itself although the old one never closes.
+#[test_services::needs(redis)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partition_then_heal() {
-    let Some(s) = setup("partition_then_heal").await else {
-        return;
-    };
+    let s = setup("partition_then_heal").await;
     let u = user();
     s.store.create_user(&u).await.unwrap();
 
@@ -160,11 +158,10 @@ async fn partition_then_heal() {
 
 /// A store whose server is down at startup: `connect` fails in time with `Unavailable`;
 /// `connect_lazy` succeeds, its calls fail in time, and it works once the server is up.
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn connect_to_a_down_server_fails_in_time() {
-    let Some(url) = common::redis_url("connect_to_a_down_server_fails_in_time") else {
-        return;
-    };
+    let url = common::redis_url("connect_to_a_down_server_fails_in_time");
     let proxy = Proxy::start(upstream_of(&url)).await;
     proxy.set(Mode::BlackHole);
     let config = common::config(&proxy.url_for(&url))

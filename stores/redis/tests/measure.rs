@@ -56,9 +56,7 @@ fn report(what: &str, mut samples: Vec<Duration>) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "timing; run by hand"]
 async fn hot_path_latency_and_throughput() {
-    let Some(url) = common::redis_url("hot_path_latency_and_throughput") else {
-        return;
-    };
+    let url = common::redis_url("hot_path_latency_and_throughput");
     let config = common::config(&url);
     let prefix = config.prefix().to_owned();
     let store = Arc::new(common::connect(config).await);

@@ -10,7 +10,7 @@ use auth_core::{
     AccountStatus, CounterStore, Error, PasswordHash, SecurityStamp, User, UserId, UserStore,
 };
 use auth_store_redis::{RedisConfig, RedisStore};
-use common::server::{Server, free_port, tools_present};
+use common::server::{Server, free_port};
 use time::OffsetDateTime;
 
 fn user() -> User {
@@ -40,11 +40,9 @@ fn start(extra: &[&str]) -> Server {
     Server::start(tempfile::tempdir().unwrap(), port, &args)
 }
 
+#[test_services::needs(redis_server)]
 #[tokio::test]
 async fn a_full_server_is_unavailable_not_broken() {
-    if !tools_present("a_full_server_is_unavailable_not_broken", &["redis-server"]) {
-        return;
-    }
     let server = start(&["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"]);
     let url = format!("redis://127.0.0.1:{}/", server.port);
     let store = RedisStore::connect(RedisConfig::new(&url)).await.unwrap();
@@ -81,14 +79,9 @@ async fn a_full_server_is_unavailable_not_broken() {
     drop(server);
 }
 
+#[test_services::needs(redis_server)]
 #[tokio::test]
 async fn a_read_only_replica_is_unavailable_for_writes() {
-    if !tools_present(
-        "a_read_only_replica_is_unavailable_for_writes",
-        &["redis-server"],
-    ) {
-        return;
-    }
     // A replica of a primary that does not exist: read-only, serving (empty) stale data.
     let nowhere = free_port().to_string();
     let server = start(&["--replicaof", "127.0.0.1", &nowhere]);

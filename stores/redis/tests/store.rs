@@ -73,16 +73,16 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new(test: &str) -> Option<Self> {
+    async fn new(test: &str) -> Self {
         Self::with(test, |c| c).await
     }
 
-    async fn with(test: &str, tweak: impl FnOnce(RedisConfig) -> RedisConfig) -> Option<Self> {
-        let url = common::redis_url(test)?;
+    async fn with(test: &str, tweak: impl FnOnce(RedisConfig) -> RedisConfig) -> Self {
+        let url = common::redis_url(test);
         let config = tweak(common::config(&url));
         let prefix = config.prefix().to_owned();
         let store = common::connect(config).await;
-        Some(Self { url, prefix, store })
+        Self { url, prefix, store }
     }
 
     async fn keys(&self) -> Vec<String> {
@@ -96,11 +96,10 @@ impl Fixture {
     }
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn sessions_expire_natively_and_touch_extends_expiry() {
-    let Some(f) = Fixture::new("sessions_expire_natively_and_touch_extends_expiry").await else {
-        return;
-    };
+    let f = Fixture::new("sessions_expire_natively_and_touch_extends_expiry").await;
     let owner = UserId::new();
     let s = session(owner, Duration::days(1), Duration::milliseconds(1500));
     f.store.create_session(&s).await.unwrap();
@@ -169,11 +168,10 @@ async fn sessions_expire_natively_and_touch_extends_expiry() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn counters_expire_natively_and_the_window_is_fixed() {
-    let Some(f) = Fixture::new("counters_expire_natively_and_the_window_is_fixed").await else {
-        return;
-    };
+    let f = Fixture::new("counters_expire_natively_and_the_window_is_fixed").await;
     let t = now();
     let first = f
         .store
@@ -217,11 +215,10 @@ async fn counters_expire_natively_and_the_window_is_fixed() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn counters_are_exact_under_concurrency() {
-    let Some(f) = Fixture::new("counters_are_exact_under_concurrency").await else {
-        return;
-    };
+    let f = Fixture::new("counters_are_exact_under_concurrency").await;
     let store = Arc::new(f.store.clone());
     let t = now();
     let tasks: Vec<_> = (0..200)
@@ -249,11 +246,10 @@ async fn counters_are_exact_under_concurrency() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
-    let Some(f) = Fixture::new("every_key_lives_under_the_prefix").await else {
-        return;
-    };
+    let f = Fixture::new("every_key_lives_under_the_prefix").await;
     let u = user(&format!("a-{}@example.test", Uuid::new_v4()), Some("alice"));
     f.store.create_user(&u).await.unwrap();
     let s1 = session(u.id, Duration::days(1), Duration::hours(2));
@@ -308,12 +304,11 @@ async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn prefixes_isolate_stores() {
-    let Some(a) = Fixture::new("prefixes_isolate_stores").await else {
-        return;
-    };
-    let b = Fixture::new("prefixes_isolate_stores").await.unwrap();
+    let a = Fixture::new("prefixes_isolate_stores").await;
+    let b = Fixture::new("prefixes_isolate_stores").await;
     let u = user("shared@example.test", None);
     a.store.create_user(&u).await.unwrap();
     assert_eq!(b.store.user_by_email(&u.email).await.unwrap(), None);
@@ -328,11 +323,10 @@ async fn prefixes_isolate_stores() {
     b.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn search_is_case_insensitive_paged_and_ordered() {
-    let Some(f) = Fixture::new("search_is_case_insensitive_paged_and_ordered").await else {
-        return;
-    };
+    let f = Fixture::new("search_is_case_insensitive_paged_and_ordered").await;
     let mut created = Vec::new();
     for i in 0..25 {
         let name = if i % 2 == 0 {
@@ -382,15 +376,13 @@ async fn search_is_case_insensitive_paged_and_ordered() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn audit_keeps_the_newest_events_up_to_the_cap() {
-    let Some(f) = Fixture::with("audit_keeps_the_newest_events_up_to_the_cap", |c| {
+    let f = Fixture::with("audit_keeps_the_newest_events_up_to_the_cap", |c| {
         c.audit_cap(5)
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let who = UserId::new();
     let t = now();
     let mut events = Vec::new();
@@ -417,11 +409,10 @@ async fn audit_keeps_the_newest_events_up_to_the_cap() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn purges_clean_index_entries_of_natively_expired_records() {
-    let Some(f) = Fixture::new("purges_clean_index_entries").await else {
-        return;
-    };
+    let f = Fixture::new("purges_clean_index_entries").await;
     let owner = UserId::new();
     let gone = session(owner, Duration::milliseconds(200), Duration::hours(1));
     f.store.create_session(&gone).await.unwrap();
@@ -463,11 +454,10 @@ async fn invalid_configuration_is_refused() {
 /// typed error in time. Proves that a TLS connection is attempted with a crypto provider
 /// (rustls would panic without one) and that a failed handshake is no hang.
 #[cfg(feature = "tls")]
+#[test_services::needs(redis)]
 #[tokio::test]
 async fn tls_is_attempted_with_the_ring_provider() {
-    let Some(url) = common::redis_url("tls_is_attempted_with_the_ring_provider") else {
-        return;
-    };
+    let url = common::redis_url("tls_is_attempted_with_the_ring_provider");
     let tls_url = url.replacen("redis://", "rediss://", 1);
     let config = common::config(&tls_url);
     let deadline = config.call_deadline();

@@ -2,7 +2,7 @@
 //! CA made with `openssl`, client certificates required) on a free port, and the store
 //! talks to it over `rediss://` with rustls and ring. The shared server is not touched.
 //! Needs `redis-server` (built with TLS) and `openssl` on the PATH; without them the test
-//! prints a notice and passes, except under `CI=true`, where it fails.
+//! is skipped, except under `CI`, where it fails.
 #![cfg(feature = "tls")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -18,7 +18,7 @@ use auth_core::{
     SessionUserStore, User, UserId, UserStore,
 };
 use auth_store_redis::{RedisConfig, RedisStore};
-use common::server::{Server, free_port, tools_present};
+use common::server::{Server, free_port};
 use time::OffsetDateTime;
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -26,7 +26,7 @@ fn openssl(dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .output()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("cannot run openssl (on the PATH?): {e}"));
     assert!(
         out.status.success(),
         "openssl {args:?}: {}",
@@ -170,14 +170,9 @@ fn user() -> User {
     }
 }
 
+#[test_services::needs(redis_server, openssl)]
 #[tokio::test]
 async fn stores_over_verified_mutual_tls() {
-    if !tools_present(
-        "stores_over_verified_mutual_tls",
-        &["redis-server", "openssl"],
-    ) {
-        return;
-    }
     let server = TlsServer::start();
 
     // The private CA and a client certificate: everything works over TLS.

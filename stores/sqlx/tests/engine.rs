@@ -324,18 +324,16 @@ async fn sealed_mail_on_sqlite_file() {
     .await;
 }
 
+#[test_services::needs(postgres)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sealed_mail_on_postgres() {
-    if let Some(url) = common::server_url(common::POSTGRES) {
-        queued_mail_is_sealed_and_survives_a_restart(&url).await;
-    }
+    queued_mail_is_sealed_and_survives_a_restart(&common::server_url(common::POSTGRES)).await;
 }
 
+#[test_services::needs(mysql)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sealed_mail_on_mysql() {
-    if let Some(url) = common::server_url(common::MYSQL) {
-        queued_mail_is_sealed_and_survives_a_restart(&url).await;
-    }
+    queued_mail_is_sealed_and_survives_a_restart(&common::server_url(common::MYSQL)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,16 +347,14 @@ async fn every_flow_on_sqlite_file() {
     every_flow(&format!("sqlite://{}", dir.path().join("app.db").display())).await;
 }
 
+#[test_services::needs(postgres)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_flow_on_postgres() {
-    if let Some(url) = common::server_url(common::POSTGRES) {
-        every_flow(&url).await;
-    }
+    every_flow(&common::server_url(common::POSTGRES)).await;
 }
 
+#[test_services::needs(mysql)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_flow_on_mysql() {
-    if let Some(url) = common::server_url(common::MYSQL) {
-        every_flow(&url).await;
-    }
+    every_flow(&common::server_url(common::MYSQL)).await;
 }

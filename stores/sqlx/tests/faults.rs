@@ -53,12 +53,12 @@ fn user() -> User {
 }
 
 /// The URL of `var`'s server with its host and port replaced by the proxy's.
-async fn proxied(var: &str, default_port: u16) -> Option<(Proxy, String)> {
-    let url = common::server_url(var)?;
+async fn proxied(var: &str, default_port: u16) -> (Proxy, String) {
+    let url = common::server_url(var);
     let (upstream, head, tail) = common::split_authority(&url, default_port);
     let proxy = Proxy::start(&upstream).await;
     let via = format!("{head}{}{tail}", proxy.addr());
-    Some((proxy, via))
+    (proxy, via)
 }
 
 /// Asserts that `call` fails with `Unavailable` within `bound`.
@@ -113,9 +113,7 @@ async fn wait_for_recovery(store: &SqlxStore, id: UserId, expected: &User) -> Du
 }
 
 async fn down_then_back(var: &str, default_port: u16) {
-    let Some((proxy, url)) = proxied(var, default_port).await else {
-        return;
-    };
+    let (proxy, url) = proxied(var, default_port).await;
     let store = common::connect(&url, options()).await;
     let u = user();
     store.create_user(&u).await.unwrap();
@@ -152,9 +150,7 @@ async fn down_then_back(var: &str, default_port: u16) {
 }
 
 async fn frozen_then_back(var: &str, default_port: u16) {
-    let Some((proxy, url)) = proxied(var, default_port).await else {
-        return;
-    };
+    let (proxy, url) = proxied(var, default_port).await;
     // Waiting for a connection may take longer than a whole operation may: the
     // operation timeout is what ends the wait.
     let store = common::connect(&url, options().acquire_timeout(OPERATION * 3)).await;
@@ -196,9 +192,7 @@ async fn frozen_then_back(var: &str, default_port: u16) {
 /// Starting while the database is down fails fast with `Unavailable` (no hang, no panic),
 /// and a later start succeeds.
 async fn connect_while_down(var: &str, default_port: u16) {
-    let Some((proxy, url)) = proxied(var, default_port).await else {
-        return;
-    };
+    let (proxy, url) = proxied(var, default_port).await;
     proxy.cut().await;
     let started = Instant::now();
     let result = SqlxStore::connect(&url, options().migrate_on_connect(true)).await;
@@ -219,9 +213,7 @@ async fn connect_while_down(var: &str, default_port: u16) {
 /// The purge task outlives an outage: its failures are logged, it neither panics nor
 /// stops, and it purges again once the database is back.
 async fn purge_task_survives_outage(var: &str, default_port: u16) {
-    let Some((proxy, url)) = proxied(var, default_port).await else {
-        return;
-    };
+    let (proxy, url) = proxied(var, default_port).await;
     let store = common::connect(&url, options()).await;
     let handle = store.spawn_purge(Duration::from_secs(1));
 
@@ -277,21 +269,25 @@ async fn purge_task_survives_outage(var: &str, default_port: u16) {
 mod postgres {
     use super::*;
 
+    #[test_services::needs(postgres)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn down_then_back() {
         super::down_then_back(common::POSTGRES, 5432).await;
     }
 
+    #[test_services::needs(postgres)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn frozen_then_back() {
         super::frozen_then_back(common::POSTGRES, 5432).await;
     }
 
+    #[test_services::needs(postgres)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connect_while_down() {
         super::connect_while_down(common::POSTGRES, 5432).await;
     }
 
+    #[test_services::needs(postgres)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn purge_task_survives_outage() {
         super::purge_task_survives_outage(common::POSTGRES, 5432).await;
@@ -301,21 +297,25 @@ mod postgres {
 mod mysql {
     use super::*;
 
+    #[test_services::needs(mysql)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn down_then_back() {
         super::down_then_back(common::MYSQL, 3306).await;
     }
 
+    #[test_services::needs(mysql)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn frozen_then_back() {
         super::frozen_then_back(common::MYSQL, 3306).await;
     }
 
+    #[test_services::needs(mysql)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connect_while_down() {
         super::connect_while_down(common::MYSQL, 3306).await;
     }
 
+    #[test_services::needs(mysql)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn purge_task_survives_outage() {
         super::purge_task_survives_outage(common::MYSQL, 3306).await;

@@ -35,25 +35,31 @@ struct Db {
 }
 
 impl Target {
-    /// The database for this target, or `None` (after the notice) when its server is not
-    /// configured.
-    fn db(self) -> Option<Db> {
+    /// The database for this target.
+    ///
+    /// # Panics
+    /// When its server is not configured (see `common::server_url`).
+    fn db(self) -> Db {
         match self {
-            Target::SqliteMemory => Some(Db {
+            Target::SqliteMemory => Db {
                 url: "sqlite::memory:".to_owned(),
                 _dir: None,
-            }),
+            },
             Target::SqliteFile => {
                 let dir = tempfile::tempdir().unwrap();
-                Some(Db {
+                Db {
                     url: format!("sqlite://{}", dir.path().join("t.db").display()),
                     _dir: Some(dir),
-                })
+                }
             }
-            Target::Postgres => {
-                common::server_url(common::POSTGRES).map(|url| Db { url, _dir: None })
-            }
-            Target::MySql => common::server_url(common::MYSQL).map(|url| Db { url, _dir: None }),
+            Target::Postgres => Db {
+                url: common::server_url(common::POSTGRES),
+                _dir: None,
+            },
+            Target::MySql => Db {
+                url: common::server_url(common::MYSQL),
+                _dir: None,
+            },
         }
     }
 }
@@ -670,9 +676,16 @@ async fn errors_keep_their_source(db: Db) {
 }
 
 macro_rules! scenarios {
-    ($($target:ident => $module:ident { $($extra:ident),* }),* $(,)?) => {$(
+    ($($(#[$attr:meta])* $target:ident => $module:ident { $($extra:ident),* }),* $(,)?) => {$(
         mod $module {
             use super::*;
+            // The target's attributes on each scenario's test.
+            macro_rules! with_attributes {
+                ($test:item) => {
+                    $(#[$attr])*
+                    $test
+                };
+            }
             scenarios!(@tests $target:
                 migrate_is_idempotent, tampered_migration_is_refused, indexes_exist,
                 upgrade_keeps_queued_mail,
@@ -683,10 +696,10 @@ macro_rules! scenarios {
         }
     )*};
     (@tests $target:ident: $($scenario:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $scenario() {
-            if let Some(db) = Target::$target.db() {
-                super::$scenario(db).await;
+        with_attributes! {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $scenario() {
+                super::$scenario(Target::$target.db()).await;
             }
         }
     )*};
@@ -697,17 +710,18 @@ macro_rules! scenarios {
 scenarios! {
     SqliteMemory => sqlite_memory {},
     SqliteFile => sqlite_file { concurrent_migrations, prefixes_isolate },
+    #[test_services::needs(postgres)]
     Postgres => postgres { concurrent_migrations, prefixes_isolate },
+    #[test_services::needs(mysql)]
     MySql => mysql { concurrent_migrations, prefixes_isolate },
 }
 
 /// PostgreSQL connections carry an application name for `pg_stat_activity`, unless the
 /// URL gives its own.
+#[test_services::needs(postgres)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_connections_are_named() {
-    let Some(url) = common::server_url(common::POSTGRES) else {
-        return;
-    };
+    let url = common::server_url(common::POSTGRES);
     let name_of = |store: SqlxStore| async move {
         let name: String = sqlx::query_scalar(
             "SELECT application_name::TEXT FROM pg_stat_activity WHERE pid = pg_backend_pid()",

@@ -95,36 +95,25 @@ pub enum Mode {
     Secure,
 }
 
-/// The URLs of the PostgreSQL and Redis services, or `None` (with a visible notice) when
-/// they are not configured locally. Under `CI=true` missing URLs are a failure.
-pub fn services(test: &str) -> Option<(String, String)> {
+/// The URLs of the PostgreSQL and Redis services.
+///
+/// A test that needs them carries `#[test_services::needs(postgres, redis)]`, which
+/// ignores it (reported as skipped) in a build where they are not set, never under CI.
+///
+/// # Panics
+/// When either is unset: the test runs anyway only under CI or when ignored tests are run,
+/// and must then fail rather than pass without testing.
+pub fn services(test: &str) -> (String, String) {
     match (
         std::env::var("AUTH_TEST_POSTGRES_URL"),
         std::env::var("AUTH_TEST_REDIS_URL"),
     ) {
-        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => Some((pg, redis)),
-        _ => {
-            assert!(
-                !in_ci(),
-                "AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set in CI (.ci/services.sh)"
-            );
-            skip_notice(&format!(
-                "{test}: AUTH_TEST_POSTGRES_URL / AUTH_TEST_REDIS_URL not set"
-            ));
-            None
-        }
+        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => (pg, redis),
+        _ => panic!(
+            "{test}: AUTH_TEST_POSTGRES_URL and AUTH_TEST_REDIS_URL must be set \
+             (source .ci/services.sh && ensure_services)"
+        ),
     }
-}
-
-/// Prints `*** SKIPPED ... ***` straight to the process's stderr: libtest captures only
-/// the `print!` family, so the notice shows even for a passing test.
-pub fn skip_notice(what: &str) {
-    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {what} ***");
-}
-
-/// Whether this is a CI run (`CI=true`).
-pub fn in_ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
 }
 
 static BUILT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
@@ -290,8 +279,7 @@ impl Demo {
                 format!("sqlite://{}", dir.path().join("demo.db").display()),
             ],
             Backend::PostgresRedis => {
-                let (pg, redis) = services("PostgreSQL + Redis demo")
-                    .expect("PostgresRedis demos are only started when the services are set");
+                let (pg, redis) = services("PostgreSQL + Redis demo");
                 let id = unique(framework);
                 vec![
                     "--database-url".to_owned(),

@@ -48,9 +48,14 @@ fn which(names: &[&str], env: &str) -> Option<PathBuf> {
         .find(|c| c.is_file())
 }
 
-/// Chromium and chromedriver, or `None` with a visible skip notice when either is
-/// missing locally. Under `CI=true` a missing one is a failure.
-pub fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
+/// Chromium and chromedriver.
+///
+/// A test that needs them carries `#[test_services::needs(chromium, chromedriver)]`, which
+/// ignores it (reported as skipped) in a build where they are not found, never under CI.
+///
+/// # Panics
+/// When either is missing.
+pub fn browser_tools(test: &str) -> (PathBuf, PathBuf) {
     let chromium = which(
         &[
             "chromium",
@@ -62,17 +67,11 @@ pub fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
     );
     let driver = which(&["chromedriver"], "CHROMEDRIVER");
     match (chromium, driver) {
-        (Some(c), Some(d)) => Some((c, d)),
-        (c, d) => {
-            assert!(
-                !crate::in_ci(),
-                "Chromium and chromedriver must be installed in CI (.ci/services.sh installs them); found chromium={c:?} chromedriver={d:?}"
-            );
-            crate::skip_notice(&format!(
-                "{test}: chromium={c:?} chromedriver={d:?} (Debian: apt-get install chromium chromium-driver)"
-            ));
-            None
-        }
+        (Some(c), Some(d)) => (c, d),
+        (c, d) => panic!(
+            "{test}: Chromium and chromedriver are needed; found chromium={c:?} \
+             chromedriver={d:?} (Debian: apt-get install chromium chromium-driver)"
+        ),
     }
 }
 

@@ -2,8 +2,8 @@
 //! per framework: register (first with a weak password), open the mailed verification
 //! link, a wrong password, sign in, dashboard, sign out, reset the password, sign in
 //! again, and an already-used or tampered link; and, on a demo whose links live two
-//! seconds, expired confirmation and reset links. Skipped locally without Chromium and
-//! chromedriver; a failure under `CI=true`.
+//! seconds, expired confirmation and reset links. Skipped in a build without Chromium and
+//! chromedriver; a failure under `CI`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use blackbox_tests::webdriver::{Browser, browser_tools};
@@ -13,11 +13,13 @@ macro_rules! frameworks {
     ($($module:ident => $framework:ident),*) => {
         $(
             mod $module {
+                #[test_services::needs(chromium, chromedriver)]
                 #[test]
                 fn register_verify_login_logout_reset_in_a_real_browser() {
                     crate::journey(blackbox_tests::Framework::$framework);
                 }
 
+                #[test_services::needs(chromium, chromedriver)]
                 #[test]
                 fn expired_links_in_a_real_browser() {
                     crate::expired_links(blackbox_tests::Framework::$framework);
@@ -38,9 +40,7 @@ fn journey(framework: Framework) {
         "{}::register_verify_login_logout_reset_in_a_real_browser",
         framework.name()
     );
-    let Some((chromium, driver)) = browser_tools(&test) else {
-        return;
-    };
+    let (chromium, driver) = browser_tools(&test);
     let demo = Demo::start(framework, Backend::Sqlite, Mode::Dev);
     let b = Browser::start(&chromium, &driver, (1280, 800));
     let base = demo.base_url.clone();
@@ -142,9 +142,7 @@ fn journey(framework: Framework) {
 /// the password is unchanged.
 fn expired_links(framework: Framework) {
     let test = format!("{}::expired_links_in_a_real_browser", framework.name());
-    let Some((chromium, driver)) = browser_tools(&test) else {
-        return;
-    };
+    let (chromium, driver) = browser_tools(&test);
     let demo = Demo::start_with_short_links(framework);
     let b = Browser::start(&chromium, &driver, (1280, 800));
     let base = demo.base_url.clone();

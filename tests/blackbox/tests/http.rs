@@ -29,13 +29,7 @@ fn shared(framework: Framework, backend: Backend) -> &'static Demo {
     DEMOS[i].get_or_init(|| Demo::start(framework, backend, Mode::Dev))
 }
 
-fn run(framework: Framework, backend: Backend, name: &str, scenario: fn(&Demo)) {
-    if backend == Backend::PostgresRedis
-        && blackbox_tests::services(&format!("{}::postgres_redis::{name}", framework.name()))
-            .is_none()
-    {
-        return;
-    }
+fn run(framework: Framework, backend: Backend, scenario: fn(&Demo)) {
     scenario(shared(framework, backend));
 }
 
@@ -54,7 +48,6 @@ macro_rules! scenarios {
                         crate::run(
                             blackbox_tests::Framework::$framework,
                             blackbox_tests::Backend::Sqlite,
-                            stringify!($name),
                             crate::$name,
                         );
                     }
@@ -62,12 +55,12 @@ macro_rules! scenarios {
             }
             mod postgres_redis {
                 $(
+                    #[test_services::needs(postgres, redis)]
                     #[test]
                     fn $name() {
                         crate::run(
                             blackbox_tests::Framework::$framework,
                             blackbox_tests::Backend::PostgresRedis,
-                            stringify!($name),
                             crate::$name,
                         );
                     }

@@ -48,9 +48,7 @@ fn shoot_from(b: &Browser, name: &str, css: Option<&str>, overflow: &mut Vec<Str
 #[test]
 #[ignore = "writes docs/screenshots; run explicitly"]
 fn screenshots_of_every_page() {
-    let Some((chromium, driver)) = browser_tools("screenshots_of_every_page") else {
-        return;
-    };
+    let (chromium, driver) = browser_tools("screenshots_of_every_page");
     let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
     let base = demo.base_url.clone();
     let b = Browser::start(&chromium, &driver, SIZES[1].1);

@@ -1,5 +1,7 @@
 //! A real SMTP server (Python's aiosmtpd, `tests/smtp_server.py`) started per test, and a
-//! test CA made with rcgen.
+//! test CA made with rcgen. A test that starts the server carries
+//! `#[test_services::needs(smtp_server)]`, so it is skipped in a build where aiosmtpd is
+//! not importable and `AUTH_TEST_SMTP` is unset (never under CI).
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -10,43 +12,6 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use auth_core::{Email, MailKind};
-
-/// Whether the SMTP tests can run. A missing aiosmtpd is a visible skip on a developer
-/// machine, and a failure when `CI=true` or `AUTH_TEST_SMTP` is set (as `.ci/run` does).
-pub fn smtp_server_available() -> bool {
-    let importable = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if importable {
-        return true;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let required = std::env::var("AUTH_TEST_SMTP").is_ok_and(|v| !v.is_empty());
-    assert!(
-        !(ci || required),
-        "the SMTP tests need Python's aiosmtpd (CI={ci}, AUTH_TEST_SMTP set={required}): \
-         python3 -m pip install aiosmtpd, or source .ci/services.sh && ensure_smtp_server"
-    );
-    eprintln!(
-        "SKIPPED: SMTP test needs Python's aiosmtpd, which is not importable \
-         (python3 -m pip install aiosmtpd, or run .ci/run); set AUTH_TEST_SMTP=1 to make \
-         this a failure"
-    );
-    false
-}
-
-/// Returns early from a test (after a visible notice) when aiosmtpd is not available.
-#[macro_export]
-macro_rules! require_smtp_server {
-    () => {
-        if !$crate::common::smtp_server_available() {
-            return;
-        }
-    };
-}
 
 /// How the test server is set up.
 #[derive(Default)]
@@ -122,6 +87,12 @@ impl SmtpServer {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("the SMTP server reports READY within 20 s");
+        assert!(
+            !line.is_empty(),
+            "the SMTP test server exited before it was ready (its error is above; Python's \
+             aiosmtpd missing? python3 -m pip install aiosmtpd, or source .ci/services.sh \
+             && ensure_smtp_server)"
+        );
         let port = line
             .trim()
             .strip_prefix("READY ")

@@ -11,22 +11,19 @@ use auth_store_redis::{RedisConfig, RedisStore};
 
 /// The test server's URL from `AUTH_TEST_REDIS_URL`.
 ///
-/// Unset: prints a visible notice and returns `None` (the caller returns, the test
-/// passes without testing), except under `CI=true`, where it panics: CI must never skip
-/// silently.
-pub fn redis_url(test: &str) -> Option<String> {
+/// # Panics
+/// When it is unset. A test that needs the server carries
+/// `#[test_services::needs(redis)]`, which ignores it in a build without the variable
+/// (never under CI), so it only gets here unset under CI or when ignored tests are run
+/// anyway: both must fail, not pass without testing.
+pub fn redis_url(test: &str) -> String {
     match std::env::var("AUTH_TEST_REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{test}: AUTH_TEST_REDIS_URL is not set, and CI=true forbids skipping");
-            }
-            eprintln!(
-                "\n*** SKIPPED {test}: AUTH_TEST_REDIS_URL is not set (e.g. \
-                 export AUTH_TEST_REDIS_URL=redis://127.0.0.1:6379/) ***\n"
-            );
-            None
-        }
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "{test}: AUTH_TEST_REDIS_URL is not set (e.g. \
+             export AUTH_TEST_REDIS_URL=redis://127.0.0.1:6379/, or source .ci/services.sh \
+             && ensure_services)"
+        ),
     }
 }
 
@@ -101,11 +98,12 @@ pub async fn connect(config: RedisConfig) -> RedisStore {
     }
 }
 
-/// A store on the test server under a fresh prefix, or `None` (after the notice) when no
-/// server is configured.
-pub async fn store(test: &str) -> Option<RedisStore> {
-    let url = redis_url(test)?;
-    Some(connect(config(&url)).await)
+/// A store on the test server under a fresh prefix.
+///
+/// # Panics
+/// As [`redis_url`] and [`connect`].
+pub async fn store(test: &str) -> RedisStore {
+    connect(config(&redis_url(test))).await
 }
 
 /// A raw connection, to look at keys directly.

@@ -1,30 +1,10 @@
 //! A throwaway `redis-server` started by a test on a free port (the shared server is
-//! never reconfigured), killed by its own handle when dropped.
+//! never reconfigured), killed by its own handle when dropped. A test that starts one
+//! carries `#[test_services::needs(redis_server)]`, so it is skipped in a build where
+//! `redis-server` is not on the PATH (never under CI).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Whether `redis-server` (and any other `tools`) can run here. Missing: a visible notice
-/// and `false`, or a panic under `CI=true`.
-pub fn tools_present(test: &str, tools: &[&str]) -> bool {
-    let found = |tool: &str| {
-        Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    };
-    let missing: Vec<_> = tools.iter().filter(|t| !found(t)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{test}: {missing:?} not on the PATH, and CI=true forbids skipping");
-    }
-    eprintln!("\n*** SKIPPED {test}: {missing:?} not on the PATH ***\n");
-    false
-}
 
 /// The server process.
 pub struct Server {
@@ -68,7 +48,7 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("cannot start redis-server (on the PATH?): {e}"));
         let server = Self { child, port, dir };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

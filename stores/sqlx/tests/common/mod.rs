@@ -17,25 +17,19 @@ pub const POSTGRES: &str = "AUTH_TEST_POSTGRES_URL";
 /// Environment variable with the MySQL/MariaDB test database URL.
 pub const MYSQL: &str = "AUTH_TEST_MYSQL_URL";
 
-/// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`).
-pub fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-}
-
-/// The URL of a test server, or `None` after a visible notice when it is not configured.
+/// The URL of a test server.
 ///
 /// # Panics
-/// Under `CI=true` when the variable is unset: CI must never skip silently.
-pub fn server_url(var: &str) -> Option<String> {
+/// When the variable is unset. A test that needs a server carries
+/// `#[test_services::needs(..)]`, which ignores it in a build without the variable (never
+/// under CI), so it only gets here unset under CI or when ignored tests are run anyway:
+/// both must fail, not pass without testing.
+pub fn server_url(var: &str) -> String {
     match std::env::var(var) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if is_ci() => panic!(
-            "{var} is not set but CI=true: the CI run must provide this server (see .ci/services.sh)"
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "{var} is not set: this test needs its server (source .ci/services.sh && ensure_services)"
         ),
-        _ => {
-            eprintln!("skipping: {var} not set");
-            None
-        }
     }
 }
 
@@ -55,11 +49,13 @@ pub async fn connect(url: &str, options: SqlxStoreOptions) -> SqlxStore {
     }
 }
 
-/// The test server's store under `prefix`, or `None` (after the notice) when its URL is
-/// unset.
-pub async fn store_for(var: &str, prefix: &str) -> Option<SqlxStore> {
-    let url = server_url(var)?;
-    Some(connect(&url, SqlxStoreOptions::new().table_prefix(prefix)).await)
+/// The test server's store under `prefix`.
+///
+/// # Panics
+/// As [`server_url`] and [`connect`].
+pub async fn store_for(var: &str, prefix: &str) -> SqlxStore {
+    let url = server_url(var);
+    connect(&url, SqlxStoreOptions::new().table_prefix(prefix)).await
 }
 
 /// A prefix unique to this process, so that parallel and repeated runs never share
