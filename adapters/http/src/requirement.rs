@@ -60,6 +60,13 @@ impl Requirement {
         }
     }
 
+    /// Signed in and holding the engine's configured admin role
+    /// ([`ConfigBuilder::admin_role`](auth_core::ConfigBuilder::admin_role)): what the
+    /// web layer's own admin pages and every adapter's admin guard require.
+    pub fn admin(config: &auth_core::Config) -> Self {
+        Self::role(config.admin_role())
+    }
+
     /// Also require a confirmed email address.
     #[must_use]
     pub fn and_verified(mut self) -> Self {

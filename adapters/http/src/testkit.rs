@@ -117,6 +117,14 @@ impl Default for Site {
 impl Site {
     /// A fresh site with no users.
     pub fn new() -> Self {
+        Self::with(|config| config)
+    }
+
+    /// A fresh site with no users, its engine configured further by `configure` (e.g. a
+    /// different admin role).
+    pub fn with(
+        configure: impl FnOnce(auth_core::ConfigBuilder) -> auth_core::ConfigBuilder,
+    ) -> Self {
         let store = Arc::new(MemoryStore::new());
         let sessions = Arc::new(CountingSessions {
             inner: store.clone(),
@@ -130,9 +138,8 @@ impl Site {
             .link_prefix("/auth")
             .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
             .hash_params(HashParams::insecure_fast_for_tests())
-            .mail_in_background(false)
-            .build()
-            .unwrap();
+            .mail_in_background(false);
+        let config = configure(config).build().unwrap();
         let auth = Auth::builder(config)
             .store(store)
             .session_users(sessions.clone())

@@ -167,14 +167,6 @@ pub trait RoleName: Send + Sync + 'static {
     const NAME: &'static str;
 }
 
-/// The `admin` role.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
-
-impl RoleName for Admin {
-    const NAME: &'static str = "admin";
-}
-
 /// The signed-in user holding role `R`; others are refused (no session: as
 /// [`CurrentUser`]; without the role: 403).
 #[derive(Debug, Clone)]
@@ -191,8 +183,27 @@ impl<R: RoleName> HasRole<R> {
     }
 }
 
-/// A signed-in administrator.
-pub type AdminUser = HasRole<Admin>;
+/// A signed-in administrator: the user holding the engine's configured admin role
+/// ([`Requirement::admin`]); others are refused (no session: as [`CurrentUser`]; without
+/// the role: 403).
+#[derive(Debug, Clone)]
+pub struct AdminUser {
+    /// The administrator.
+    pub user: Arc<Authenticated>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AdminUser {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let requirement = match web_of(req) {
+            Ok(web) => Requirement::admin(web.auth().config()),
+            Err(e) => return Outcome::Error(e),
+        };
+        outcome(require(req, &requirement).await.map(|user| Self { user }))
+    }
+}
 
 #[rocket::async_trait]
 impl<'r, R: RoleName> FromRequest<'r> for HasRole<R> {

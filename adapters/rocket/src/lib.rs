@@ -63,7 +63,7 @@ use rocket::{Build, Catcher, Data, Request, Rocket, Route};
 
 pub use convert::{HttpHeaders, WebResponse};
 pub use guard::{
-    Admin, AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
+    AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
 };
 
 /// Installs the auth toolkit in a Rocket application: manages the [`AuthWeb`] (guards,

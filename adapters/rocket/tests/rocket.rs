@@ -140,3 +140,24 @@ async fn the_catcher_answers_a_handler_refusal_as_the_web_layer() {
         "the catcher loaded the user"
     );
 }
+
+#[tokio::test]
+async fn the_admin_guard_follows_the_configured_admin_role() {
+    let site = Site::with(|c| c.admin_role("staff"));
+    let app = app(&site).await;
+    site.user("sam@example.com", &["staff"], true).await;
+    site.user("ada@example.com", &["admin"], true).await;
+    let mut sam = Browser::new();
+    sam.login(&app, "sam@example.com", PASSWORD).await;
+    let r = sam.get(&app, "/admin").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, "admin sam@example.com");
+    let mut ada = Browser::new();
+    ada.login(&app, "ada@example.com", PASSWORD).await;
+    let r = ada.get(&app, "/admin").await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "\"admin\" is not the admin role here"
+    );
+}
