@@ -74,6 +74,7 @@ impl AuthWeb {
             ["register"] if get => self.simple_form(r, "register.html").await,
             ["register"] if post => self.register_post(r).await,
             ["verify"] if get => self.verify_page(r).await,
+            ["verify"] if post => self.verify_post(r).await,
             ["verify", "resend"] if get => self.simple_form(r, "verify_resend.html").await,
             ["verify", "resend"] if post => self.resend_post(r).await,
             ["verify", token] if get => self.stash_link("verify", token, "/verify"),
@@ -84,6 +85,7 @@ impl AuthWeb {
             ["reset", token] if get => self.stash_link("reset", token, "/reset"),
             ["reset", token] if post => self.reset_post(r, Some(token)).await,
             ["email", "confirm"] if get => self.email_confirm_page(r).await,
+            ["email", "confirm"] if post => self.email_confirm_post(r).await,
             ["email", "confirm", token] if get => self.stash_link("email", token, "/email/confirm"),
             ["account"] if get => self.account_page(r, "account.html", "profile").await,
             ["account", "profile"] if get => self.account_page(r, "account.html", "profile").await,
@@ -316,7 +318,29 @@ impl AuthWeb {
         .cookie(self.clear_link())
     }
 
+    /// The page a mailed confirmation link lands on (its token already moved into the
+    /// link cookie): a button that posts back. Opening the link confirms nothing, so a
+    /// mail scanner that follows it (with cookies and redirects) cannot confirm an
+    /// address for whoever registered it; only the posted form does.
     async fn verify_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, "verify").is_none() {
+            return self.bad_verify_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            "verify.html",
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your email address" }),
+        )
+    }
+
+    /// The button of [`Self::verify_page`]: confirms the address of the stashed link.
+    async fn verify_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.form(r) {
+            return reply;
+        }
         let Some(token) = self.stashed_link(r, "verify") else {
             return self.bad_verify_link(r, LinkRefusal::Unusable);
         };
@@ -505,7 +529,27 @@ impl AuthWeb {
         }
     }
 
+    /// The page a mailed change-of-address link lands on: a button that posts back, as
+    /// for [`Self::verify_page`], so that only a deliberate press moves the account.
     async fn email_confirm_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, "email").is_none() {
+            return self.bad_email_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            "email_confirm.html",
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your new address" }),
+        )
+    }
+
+    /// The button of [`Self::email_confirm_page`]: completes the change of address.
+    async fn email_confirm_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.form(r) {
+            return reply;
+        }
         let Some(token) = self.stashed_link(r, "email") else {
             return self.bad_email_link(r, LinkRefusal::Unusable);
         };

@@ -878,14 +878,17 @@ impl AuthWeb {
 
     /// Moves a token out of a URL into a short-lived cookie and redirects to `to`.
     pub(crate) fn stash_link(&self, purpose: &str, token: &str, to: &str) -> Reply {
-        // Link tokens are JWTs: URL-safe base64 and dots. Anything else (or anything too
-        // big for a cookie) cannot be one; the token-less page then explains the link is
-        // invalid.
-        let plausible = !token.is_empty()
-            && token.len() <= MAX_LINK_TOKEN
-            && token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        // Link tokens are JWTs: three non-empty parts of URL-safe base64 joined by dots.
+        // Anything else (or anything too big for a cookie) cannot be one; the token-less
+        // page then explains the link is invalid.
+        let plausible = token.len() <= MAX_LINK_TOKEN
+            && token.split('.').count() == 3
+            && token.split('.').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+            });
         if !plausible {
             return Reply::redirect(&format!("{}{to}", self.inner.prefix))
                 .cookie(self.clear_link());

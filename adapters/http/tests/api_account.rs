@@ -426,6 +426,10 @@ async fn resending_verification_and_unverified_sign_in() {
     let p = b.get(&second).await;
     let p = b.follow(p).await;
     assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<h1>Confirm your email address</h1>"));
+    let p = b.post("/auth/verify", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = b.follow(p).await;
     assert!(p.body.contains("Your email address is confirmed"));
     assert_eq!(
         b.login("ada@example.com", PASSWORD).await.status,

@@ -2,7 +2,7 @@
 //! (included with `#[path]` by each demo's `tests/demo.rs`): start the binary on a free
 //! port with a temporary SQLite database and mail directory, and walk it over real
 //! HTTP like a browser: register, confirm the address with the mailed link (read back
-//! with auth-smtp's helpers), sign in, dashboard, sign out, reset the password, sign
+//! with auth-smtp's helpers) and the button of the page it opens, sign in, dashboard, sign out, reset the password, sign
 //! in with the new one; then `create-user --admin` and the admin page.
 #![allow(dead_code, unreachable_pub)]
 
@@ -346,6 +346,13 @@ fn walk(demo: &Demo, email: &str) {
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/auth/verify"));
     let r = b.get("/auth/verify");
+    assert_eq!(r.status, 200, "opening the link only shows a button: {}", r.body);
+    assert!(
+        r.body.contains("method=\"post\" action=\"/auth/verify\""),
+        "{}",
+        r.body
+    );
+    let r = b.post("/auth/verify", &[]);
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.header("location"), Some("/auth/login"));
 

@@ -78,6 +78,9 @@ fn screenshots_of_every_page() {
 
     let link = demo.mailed_link(email, "verification", "/verify/");
     b.goto(&link);
+    b.wait_for_heading("Confirm your email address");
+    shoot(&b, "verify-confirm", &mut overflow);
+    b.click("main form.form button[type=submit]");
     b.wait_for_heading("Sign in");
     shoot(&b, "login-after-verification", &mut overflow);
 
@@ -137,6 +140,17 @@ fn screenshots_of_every_page() {
         b.wait_for_text(text);
         shoot(&b, name, &mut overflow);
     }
+    // A change of address asked for, and its mailed link opened (not pressed, so the
+    // address stays as it is for the pages below).
+    b.goto(&format!("{base}/auth/account/email"));
+    b.fill("input[name=new_email]", "ada.byron@example.com");
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("open the link we sent to your new address");
+    let link = demo.mailed_link("ada.byron@example.com", "email_change", "/email/confirm/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your new address");
+    shoot(&b, "email-confirm", &mut overflow);
     b.goto(&format!("{base}/admin"));
     shoot(&b, "forbidden", &mut overflow);
 
@@ -179,6 +193,8 @@ fn expired_links(chromium: &std::path::Path, driver: &std::path::Path, overflow:
     b.wait_for_heading("This reset link has expired");
     shoot(&b, "reset-link-expired", overflow);
     b.goto(&verify);
+    b.wait_for_heading("Confirm your email address");
+    b.click("main form.form button[type=submit]");
     b.wait_for_heading("This link has expired");
     shoot(&b, "verify-link-expired", overflow);
 }
