@@ -88,6 +88,7 @@ mod cookies;
 mod csrf;
 mod fields;
 mod flash;
+mod forwarded;
 mod html;
 mod problem;
 mod redirect;
@@ -100,6 +101,7 @@ mod web;
 
 use std::path::Path;
 
+pub use forwarded::ProxyHeader;
 pub use problem::{FieldProblem, Problem};
 pub use redirect::safe_next;
 pub use requirement::{Denial, Requirement};

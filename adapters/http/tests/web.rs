@@ -6,7 +6,7 @@
 mod support;
 
 use auth_core::{MailKind, RateLimit, RateLimits, TokenLifetimes};
-use auth_http::{Denial, Requirement};
+use auth_http::{Denial, ProxyHeader, Requirement};
 use http::{Method, StatusCode};
 use serde_json::json;
 use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
@@ -1304,27 +1304,171 @@ async fn admin_pages_need_the_admin_role() {
     );
 }
 
+/// Signs in through the JSON API with `headers` added; the address `/api/me` says the
+/// session was opened from.
+async fn session_address(site: &Site, headers: &[(&str, &str)]) -> serde_json::Value {
+    let mut b = site.browser();
+    let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/api/login",
+            Some("application/json"),
+            body.into_bytes(),
+            headers,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let p = b
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    p.json()["session"]["ip"].clone()
+}
+
 #[tokio::test]
 async fn client_address_comes_from_the_peer_unless_a_proxy_is_trusted() {
-    for (trust, expected) in [(false, "192.0.2.7"), (true, "203.0.113.9")] {
-        let site = Site::with(|c| c, |w| w.trust_forwarded_for(trust));
+    let xff = "203.0.113.9, 10.0.0.1";
+    let forwarded = "for=203.0.113.9, for=\"[2001:db8::7]:4711\"";
+    for (web, header, value, expected) in [
+        (
+            (|w| w) as fn(auth_http::AuthWebBuilder) -> auth_http::AuthWebBuilder,
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trust_forwarded_for(false),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        // One trusted proxy: the entry it appended, the rightmost.
+        (
+            |w| w.trust_forwarded_for(true),
+            "x-forwarded-for",
+            xff,
+            "10.0.0.1",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            xff,
+            "10.0.0.1",
+        ),
+        // Two: the one the outer proxy appended.
+        (
+            |w| w.trusted_proxy_hops(2),
+            "x-forwarded-for",
+            xff,
+            "203.0.113.9",
+        ),
+        (
+            |w| w.trusted_proxy_hops(2).trust_forwarded_for(false),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        // RFC 7239.
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            forwarded,
+            "2001:db8::7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(2).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            forwarded,
+            "203.0.113.9",
+        ),
+        // Only the configured header is read.
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "forwarded",
+            forwarded,
+            "192.0.2.7",
+        ),
+        // Malformed or no address where the proxy writes: the peer.
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            "203.0.113.9, unknown",
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            "\"[::1",
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            "for=203.0.113.9, for=_hidden",
+            "192.0.2.7",
+        ),
+    ] {
+        let site = Site::with(|c| c, web);
         site.user("ada@example.com", &[], true).await;
-        let mut b = site.browser();
-        let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
-        let p = b
-            .send(
-                Method::POST,
-                "/auth/api/login",
-                Some("application/json"),
-                body.into_bytes(),
-                &[("x-forwarded-for", "203.0.113.9, 10.0.0.1")],
-            )
-            .await;
-        assert_eq!(p.status, StatusCode::OK);
-        let p = b
-            .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
-            .await;
-        assert_eq!(p.json()["session"]["ip"], expected, "trust={trust}");
+        let ip = session_address(&site, &[(header, value)]).await;
+        assert_eq!(ip, expected, "{header}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn forged_forwarded_entries_do_not_escape_the_per_address_login_limit() {
+    let limits = RateLimits {
+        login_per_ip: RateLimit::new(3, time::Duration::minutes(1)),
+        ..RateLimits::default()
+    };
+    for (header, web, appended) in [
+        (
+            "x-forwarded-for",
+            (|w| w.trust_forwarded_for(true))
+                as fn(auth_http::AuthWebBuilder) -> auth_http::AuthWebBuilder,
+            "203.0.113.9",
+        ),
+        (
+            "forwarded",
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "for=\"[2001:db8::9]:4711\"",
+        ),
+    ] {
+        let site = Site::with(|c| c.rate_limits(limits), web);
+        site.user("ada@example.com", &[], true).await;
+        let mut statuses = Vec::new();
+        for i in 0..6 {
+            // A different forged address at the left each time; the proxy's at the right.
+            let forged = match header {
+                "forwarded" => format!("for=198.51.100.{i}"),
+                _ => format!("198.51.100.{i}"),
+            };
+            let value = format!("{forged}, {appended}");
+            let mut b = site.browser();
+            let body =
+                json!({"login": format!("nobody{i}@example.com"), "password": "wrong wrong wrong"});
+            let p = b
+                .send(
+                    Method::POST,
+                    "/auth/api/login",
+                    Some("application/json"),
+                    body.to_string().into_bytes(),
+                    &[(header, &value)],
+                )
+                .await;
+            statuses.push(p.status.as_u16());
+        }
+        assert_eq!(
+            statuses,
+            [401, 401, 401, 429, 429, 429],
+            "{header}: one address, one budget"
+        );
     }
 }
 

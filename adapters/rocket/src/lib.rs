@@ -48,8 +48,8 @@
 //! round trip, and at most one per request.
 //!
 //! Rocket's client address is taken from the connection ([`Request::remote`]), not
-//! from `X-Real-IP`; to trust a proxy's header, configure the web layer
-//! (`AuthWebBuilder::trust_forwarded_for`).
+//! from `X-Real-IP`; to trust reverse proxies' headers, configure the web layer
+//! (`AuthWebBuilder::trusted_proxy_hops`, `AuthWebBuilder::proxy_header`).
 
 mod convert;
 mod guard;

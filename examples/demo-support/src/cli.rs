@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use auth_http::ProxyHeader;
 use clap::{Parser, Subcommand};
 
 /// Run the demo site, or manage it from the command line.
@@ -45,6 +46,21 @@ pub struct Cli {
     /// reset links.
     #[arg(long, env = "LINK_LIFETIME", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
     pub link_lifetime: Option<Duration>,
+    /// How many reverse proxies stand in front of the site, each appending the address
+    /// that connected to it to --proxy-header; the client address (for rate limits and
+    /// the device list) is the one the outermost of them appended. 0, the default, takes
+    /// the connection's address and ignores the header: set it only behind such proxies.
+    #[arg(
+        long,
+        env = "TRUSTED_PROXIES",
+        value_name = "HOPS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub trusted_proxies: u8,
+    /// The header the trusted proxies write: x-forwarded-for, or forwarded (RFC 7239).
+    #[arg(long, env = "PROXY_HEADER", value_name = "HEADER", default_value = "x-forwarded-for", value_parser = parse_proxy_header, global = true)]
+    pub proxy_header: ProxyHeader,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -80,6 +96,12 @@ impl Cli {
             None => format!("http://{local}"),
         }
     }
+}
+
+/// Parses `--proxy-header`.
+fn parse_proxy_header(text: &str) -> Result<ProxyHeader, String> {
+    ProxyHeader::from_name(text)
+        .ok_or_else(|| format!("expected x-forwarded-for or forwarded, got {text:?}"))
 }
 
 /// Parses `--link-lifetime`: a whole number and one unit, `s`, `m`, `h` or `d`; refuses
@@ -195,6 +217,37 @@ mod tests {
             let error = lifetime(text).unwrap_err();
             assert!(error.contains(why), "{text}: {error}");
             assert!(error.contains("--link-lifetime"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_off_unless_asked_for() {
+        let cli = Cli::try_parse_from(["demo"]).unwrap();
+        assert_eq!(
+            (cli.trusted_proxies, cli.proxy_header),
+            (0, ProxyHeader::XForwardedFor)
+        );
+        let cli = Cli::try_parse_from([
+            "demo",
+            "--trusted-proxies",
+            "2",
+            "--proxy-header",
+            "Forwarded",
+        ])
+        .unwrap();
+        assert_eq!(
+            (cli.trusted_proxies, cli.proxy_header),
+            (2, ProxyHeader::Forwarded)
+        );
+        for bad in [
+            ["--trusted-proxies", "-1"],
+            ["--trusted-proxies", "256"],
+            ["--trusted-proxies", "many"],
+            ["--proxy-header", "x-real-ip"],
+        ] {
+            let arg = format!("{}={}", bad[0], bad[1]);
+            let error = Cli::try_parse_from(["demo", &arg]).unwrap_err();
+            assert!(error.to_string().contains(bad[0]), "{bad:?}: {error}");
         }
     }
 

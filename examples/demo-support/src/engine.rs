@@ -13,7 +13,8 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
 /// on connect), sessions and counters in Redis when `--redis-url` is given, the SMTP
 /// or development mailer, the persisted secret, the lifetime of mailed links
-/// (`--link-lifetime`, else auth-core's defaults), and the demo page templates.
+/// (`--link-lifetime`, else auth-core's defaults), the trusted proxies
+/// (`--trusted-proxies`, `--proxy-header`), and the demo page templates.
 ///
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
@@ -62,7 +63,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     let mut web = AuthWeb::builder(auth.clone())
         .mount_path(MOUNT)
         .secret(secret)
-        .insecure_dev_cookies(base_url.starts_with("http://"));
+        .insecure_dev_cookies(base_url.starts_with("http://"))
+        .trusted_proxy_hops(cli.trusted_proxies)
+        .proxy_header(cli.proxy_header);
     for (name, source) in pages::TEMPLATES {
         web = web.template(*name, *source);
     }

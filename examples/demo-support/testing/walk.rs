@@ -346,7 +346,11 @@ fn walk(demo: &Demo, email: &str) {
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/auth/verify"));
     let r = b.get("/auth/verify");
-    assert_eq!(r.status, 200, "opening the link only shows a button: {}", r.body);
+    assert_eq!(
+        r.status, 200,
+        "opening the link only shows a button: {}",
+        r.body
+    );
     assert!(
         r.body.contains("method=\"post\" action=\"/auth/verify\""),
         "{}",

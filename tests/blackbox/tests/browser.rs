@@ -158,7 +158,11 @@ fn journey(framework: Framework) {
     b.goto(&link);
     b.wait_for_heading("Confirm your new address");
     assert!(b.url().ends_with("/auth/email/confirm"), "{}", b.url());
-    assert!(b.text().contains(&format!("Signed in as {email}")), "{}", b.text());
+    assert!(
+        b.text().contains(&format!("Signed in as {email}")),
+        "{}",
+        b.text()
+    );
     submit(&b);
     b.wait_for_heading("Sign in");
     assert!(

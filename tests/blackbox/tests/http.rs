@@ -166,7 +166,11 @@ fn html_register_verify_login_dashboard_logout_reset(demo: &Demo) {
     assert_eq!(r.location(), "/auth/verify", "the token leaves the URL");
     assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
     let r = b.get("/auth/verify");
-    assert_eq!(r.status, 200, "opening the link only shows a button: {}", r.body);
+    assert_eq!(
+        r.status, 200,
+        "opening the link only shows a button: {}",
+        r.body
+    );
     assert!(
         r.body.contains("method=\"post\" action=\"/auth/verify\""),
         "{}",
@@ -321,13 +325,17 @@ fn mailed_links_opened_by_a_scanner_confirm_nothing(demo: &Demo) {
     // The owner opens the same link and presses the button.
     let page = scan(&mut c, &link);
     assert!(
-        page.body.contains("method=\"post\" action=\"/auth/verify\""),
+        page.body
+            .contains("method=\"post\" action=\"/auth/verify\""),
         "{}",
         page.body
     );
     let r = c.post("/auth/verify", &[]);
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(c.get_json("/auth/api/me").json()["user"]["email_verified"], true);
+    assert_eq!(
+        c.get_json("/auth/api/me").json()["user"]["email_verified"],
+        true
+    );
 
     // A change of address: the new address's scanner opens the link; nothing moves.
     c.get("/auth/account/email");
@@ -1156,6 +1164,59 @@ macro_rules! own_demo {
 own_demo!(secure_cookies: secure_cookies_use_the_host_prefix);
 // Expired links: a demo whose mailed links live two seconds.
 own_demo!(expired_links: expired_links_are_refused_and_can_be_replaced);
+// Behind a proxy: a demo started with `--trusted-proxies 1`.
+own_demo!(behind_a_proxy: forged_forwarded_addresses_do_not_escape_the_per_address_limit);
+
+/// Signs in through the JSON API with `X-Forwarded-For: forwarded`.
+fn login_forwarded(c: &mut blackbox_tests::Client, login: &str, forwarded: &str) -> Resp {
+    c.send(
+        "POST",
+        "/auth/api/login",
+        Body::Json(&json!({"login": login, "password": PASSWORD})),
+        &[
+            ("Accept", "application/json"),
+            ("X-Forwarded-For", forwarded),
+        ],
+    )
+}
+
+/// Behind one trusted proxy the client address is the entry the proxy appended: a new
+/// forged entry at the left with every attempt still meets the per-address limit, and a
+/// session records the proxy's entry.
+fn forged_forwarded_addresses_do_not_escape_the_per_address_limit(framework: Framework) {
+    let demo = Demo::start_with(
+        framework,
+        Backend::Sqlite,
+        Mode::Dev,
+        &["--trusted-proxies", "1"],
+    );
+    let email = email("proxied", &demo);
+    demo.create_user(&email, false, true);
+
+    let mut c = demo.client();
+    let r = login_forwarded(&mut c, &email, "198.51.100.250, 203.0.113.77");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let me = c.get_json("/auth/api/me");
+    assert_eq!(me.json()["session"]["ip"], "203.0.113.77", "{}", me.body);
+
+    let mut limited = None;
+    for i in 0..60 {
+        let forged = format!("198.51.100.{i}, 203.0.113.88");
+        let r = login_forwarded(&mut c, &format!("{i}-{email}"), &forged);
+        if r.status == 429 {
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(r.status, 401, "{}", r.body);
+    }
+    assert!(
+        limited.is_some(),
+        "forged leftmost entries escaped the per-address limit"
+    );
+    // The same connection, through the proxy for another client, is not limited.
+    let r = login_forwarded(&mut c, &email, "198.51.100.1, 203.0.113.99");
+    assert_eq!(r.status, 200, "{}", r.body);
+}
 
 fn secure_cookies_use_the_host_prefix(framework: Framework) {
     let demo = Demo::start(framework, Backend::Sqlite, Mode::Secure);
