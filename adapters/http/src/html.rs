@@ -743,10 +743,19 @@ impl AuthWeb {
         };
         let query = Fields::from_query(r.query.as_deref());
         let search = query.optional("q");
-        let offset = query
-            .get("offset")
-            .and_then(|o| o.parse::<u64>().ok())
-            .unwrap_or(0);
+        let offset = match query.offset() {
+            Ok(offset) => offset,
+            Err(errors) => {
+                let mut p = Problem::validation(&errors);
+                if let Some(f) = p.fields.first() {
+                    p.message = format!(
+                        "The {} in the address is not usable: {}",
+                        f.field, f.message
+                    );
+                }
+                return self.problem_as(r, false, &p, Some(&a.user));
+            }
+        };
         let page = Page {
             offset,
             limit: ADMIN_PAGE,
@@ -771,7 +780,7 @@ impl AuthWeb {
                         "total": total,
                         "search": search.unwrap_or_default(),
                         "prev_offset": (offset > 0).then(|| offset.saturating_sub(ADMIN_PAGE)),
-                        "next_offset": (offset + ADMIN_PAGE < total).then_some(offset + ADMIN_PAGE),
+                        "next_offset": offset.checked_add(ADMIN_PAGE).filter(|next| *next < total),
                     }),
                 )
             }

@@ -159,7 +159,10 @@ impl Handler for AuthHandler {
         let headers = convert::headers(req);
         let api = relative.starts_with("/api/");
         let limit = web.body_limit();
-        let body = match data.open((limit as u64 + 1).bytes()).into_bytes().await {
+        // One byte past the limit, to tell a body at the limit from a longer one; a limit
+        // of `usize::MAX` must not wrap.
+        let past_limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let body = match data.open(past_limit.bytes()).into_bytes().await {
             Ok(bytes) if bytes.value.len() > limit => {
                 return Outcome::Success(convert::into_rocket(
                     web.payload_too_large(&headers, api),
