@@ -1,5 +1,6 @@
 //! The command line shared by the demos.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,7 +9,10 @@ use auth_http::ProxyHeader;
 use clap::{Parser, Subcommand};
 
 /// Run the demo site, or manage it from the command line.
-#[derive(Debug, Clone, Parser)]
+///
+/// `Debug` shows no secret: passwords and secret query parameters in the database, Redis
+/// and SMTP URLs, and `create-user --password`, are shown as `[redacted]`.
+#[derive(Clone, Parser)]
 #[command(name = "demo", version)]
 pub struct Cli {
     /// Address to listen on; port 0 picks a free port.
@@ -66,8 +70,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// The subcommands.
-#[derive(Debug, Clone, Subcommand)]
+/// The subcommands. `Debug` shows no password.
+#[derive(Clone, Subcommand)]
 pub enum Command {
     /// Create an account directly (no confirmation mail).
     CreateUser {
@@ -84,6 +88,95 @@ pub enum Command {
         #[arg(long)]
         verified: bool,
     },
+}
+
+/// What `Debug` shows instead of a secret.
+const REDACTED: &str = "[redacted]";
+
+impl fmt::Debug for Cli {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cli")
+            .field("addr", &self.addr)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("table_prefix", &self.table_prefix)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("mail_dir", &self.mail_dir)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("base_url", &self.base_url.as_deref().map(redact_url))
+            .field("link_lifetime", &self.link_lifetime)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("proxy_header", &self.proxy_header)
+            .field("command", &self.command)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CreateUser {
+                email,
+                password: _,
+                admin,
+                verified,
+            } => f
+                .debug_struct("CreateUser")
+                .field("email", email)
+                .field("password", &REDACTED)
+                .field("admin", admin)
+                .field("verified", verified)
+                .finish(),
+        }
+    }
+}
+
+/// `url` with the password of its user info (`scheme://user:PASSWORD@host`) and the
+/// values of query parameters that name a secret (`password`, `pass`, `secret`, `token`,
+/// `key`, in any case or as part of a longer name) replaced by [`REDACTED`]. Text that is
+/// no URL is returned as it is.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:{REDACTED}@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let (before_fragment, fragment) = match tail.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (tail, None),
+    };
+    let tail = match before_fragment.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _value)) if names_a_secret(name) => format!("{name}={REDACTED}"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => before_fragment.to_owned(),
+    };
+    match fragment {
+        Some(fragment) => format!("{scheme}://{authority}{tail}#{fragment}"),
+        None => format!("{scheme}://{authority}{tail}"),
+    }
+}
+
+/// Whether a query parameter's name says its value is a secret.
+fn names_a_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["pass", "secret", "token", "key", "auth"]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 impl Cli {
@@ -218,6 +311,61 @@ mod tests {
             assert!(error.contains(why), "{text}: {error}");
             assert!(error.contains("--link-lifetime"), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn debug_shows_no_password_or_secret() {
+        let cli = Cli::try_parse_from([
+            "demo",
+            "--database-url",
+            "postgres://app:pg-s3cret@db.example:5432/auth?sslmode=require&password=pg-q-secret",
+            "--redis-url",
+            "rediss://:redis-s3cret@cache.example:6380/0",
+            "--smtp-url",
+            "smtp://mailer:smtp%40s3cret@mail.example:587?tls=starttls&from=demo%40example.com&auth_token=smtp-token",
+            "create-user",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "correct horse battery staple",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?} {cli:#?}");
+        for secret in [
+            "pg-s3cret",
+            "pg-q-secret",
+            "redis-s3cret",
+            "smtp%40s3cret",
+            "smtp-token",
+            "correct horse",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        for kept in [
+            "postgres://app:[redacted]@db.example:5432/auth?sslmode=require&password=[redacted]",
+            "rediss://:[redacted]@cache.example:6380/0",
+            "smtp://mailer:[redacted]@mail.example:587?tls=starttls&from=demo%40example.com&auth_token=[redacted]",
+            "ada@example.com",
+            "password: \"[redacted]\"",
+        ] {
+            assert!(shown.contains(kept), "{kept} not in {shown}");
+        }
+        // Without secrets, URLs show as given.
+        for url in [
+            "sqlite://auth-demo.db",
+            "sqlite::memory:",
+            "redis://cache.example/0",
+            "smtp://mailer@mail.example:587?tls=starttls#x",
+            "postgres://db.example/auth?sslmode=require",
+            "not a url",
+        ] {
+            assert_eq!(redact_url(url), url);
+        }
+        assert_eq!(
+            redact_url("redis://u:p@w@host/0#frag"),
+            "redis://u:[redacted]@host/0#frag",
+            "the host follows the last @"
+        );
     }
 
     #[test]
