@@ -172,7 +172,10 @@ fn screenshots_of_every_page() {
     phone.get("/auth/account/email");
     let r = phone.post(
         "/auth/account/email",
-        &[("new_email", "ada.byron@example.com"), ("password", PASSWORD)],
+        &[
+            ("new_email", "ada.byron@example.com"),
+            ("password", PASSWORD),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let link = demo.mailed_link("ada.byron@example.com", "email_change", "/email/confirm/");
