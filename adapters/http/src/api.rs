@@ -14,7 +14,10 @@ use crate::problem::Problem;
 use crate::views::{event_view, rfc3339, session_view, user_json};
 use crate::web::{Reply, Req};
 
-/// The most users one admin listing returns.
+/// The users one admin listing returns without a `limit`.
+const DEFAULT_PAGE: u64 = 50;
+
+/// The most users one admin listing returns; a larger `limit` is clamped to it.
 const MAX_PAGE: u64 = 200;
 
 impl AuthWeb {
@@ -286,11 +289,11 @@ impl AuthWeb {
     async fn api_admin_users(&self, r: &Req) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let q = Fields::from_query(r.query.as_deref());
-        let offset = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let offset = q.offset().map_err(Error::Validation)?;
         let limit = q
-            .get("limit")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(50)
+            .whole_number("limit")
+            .map_err(Error::Validation)?
+            .unwrap_or(DEFAULT_PAGE)
             .clamp(1, MAX_PAGE);
         let search = q.optional("q");
         let (users, total) = self

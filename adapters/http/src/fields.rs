@@ -5,6 +5,10 @@ use std::collections::HashMap;
 
 use auth_core::ValidationErrors;
 
+/// The largest listing offset accepted: the largest that every store can pass on (SQL's
+/// `OFFSET` is a signed 64-bit number). Past the last record a page is simply empty.
+pub(crate) const MAX_OFFSET: u64 = i64::MAX as u64;
+
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum InputError {
@@ -99,6 +103,46 @@ impl Fields {
         )
     }
 
+    /// The whole number in field `name` (ASCII digits only: no sign, no fraction), `None`
+    /// when absent or blank. Digits past [`u64::MAX`] read as `u64::MAX`, for the caller's
+    /// bound to refuse or clamp.
+    ///
+    /// # Errors
+    /// `not_a_number` on `name` for anything else.
+    pub(crate) fn whole_number(&self, name: &'static str) -> Result<Option<u64>, ValidationErrors> {
+        let Some(text) = self.get(name).map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            let mut errors = ValidationErrors::new();
+            errors.push(
+                name,
+                "not_a_number",
+                "Must be a whole number, such as 0 or 25.",
+            );
+            return Err(errors);
+        }
+        Ok(Some(text.parse().unwrap_or(u64::MAX)))
+    }
+
+    /// A listing's `offset`: how many records to skip, 0 when absent.
+    ///
+    /// # Errors
+    /// `not_a_number`, or `out_of_range` past [`MAX_OFFSET`].
+    pub(crate) fn offset(&self) -> Result<u64, ValidationErrors> {
+        let offset = self.whole_number("offset")?.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            let mut errors = ValidationErrors::new();
+            errors.push(
+                "offset",
+                "out_of_range",
+                format!("Must be at most {MAX_OFFSET}."),
+            );
+            return Err(errors);
+        }
+        Ok(offset)
+    }
+
     /// Records a `required` error for every listed field that is missing or blank.
     pub(crate) fn require(&self, names: &[&'static str]) -> ValidationErrors {
         let mut errors = ValidationErrors::new();
@@ -148,5 +192,38 @@ mod tests {
             .require(&["email", "password"]);
         assert_eq!(errs.errors().len(), 2);
         assert_eq!(errs.field("email").map(|e| e.code), Some("required"));
+    }
+
+    #[test]
+    fn numbers_and_offsets_never_wrap() {
+        let code = |query: &str| {
+            Fields::from_query(Some(query))
+                .offset()
+                .map_err(|e| e.errors()[0].code)
+        };
+        assert_eq!(code(""), Ok(0));
+        assert_eq!(code("offset="), Ok(0));
+        assert_eq!(code("offset=+"), Ok(0), "a plus is a space in a query");
+        assert_eq!(code("offset=25"), Ok(25));
+        assert_eq!(code("offset=%2025%20"), Ok(25));
+        assert_eq!(code("offset=9223372036854775807"), Ok(MAX_OFFSET));
+        for absurd in [
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999999999999999999",
+        ] {
+            assert_eq!(
+                code(&format!("offset={absurd}")),
+                Err("out_of_range"),
+                "{absurd}"
+            );
+        }
+        for bad in ["-1", "-0", "%2B1", "1.5", "1e3", "0x10", "abc", "１"] {
+            assert_eq!(code(&format!("offset={bad}")), Err("not_a_number"), "{bad}");
+        }
+        let limit = Fields::from_query(Some("limit=99999999999999999999"));
+        assert_eq!(limit.whole_number("limit"), Ok(Some(u64::MAX)));
+        assert_eq!(Fields::default().whole_number("limit"), Ok(None));
     }
 }

@@ -74,6 +74,7 @@ impl AuthWeb {
             ["register"] if get => self.simple_form(r, "register.html").await,
             ["register"] if post => self.register_post(r).await,
             ["verify"] if get => self.verify_page(r).await,
+            ["verify"] if post => self.verify_post(r).await,
             ["verify", "resend"] if get => self.simple_form(r, "verify_resend.html").await,
             ["verify", "resend"] if post => self.resend_post(r).await,
             ["verify", token] if get => self.stash_link("verify", token, "/verify"),
@@ -84,6 +85,7 @@ impl AuthWeb {
             ["reset", token] if get => self.stash_link("reset", token, "/reset"),
             ["reset", token] if post => self.reset_post(r, Some(token)).await,
             ["email", "confirm"] if get => self.email_confirm_page(r).await,
+            ["email", "confirm"] if post => self.email_confirm_post(r).await,
             ["email", "confirm", token] if get => self.stash_link("email", token, "/email/confirm"),
             ["account"] if get => self.account_page(r, "account.html", "profile").await,
             ["account", "profile"] if get => self.account_page(r, "account.html", "profile").await,
@@ -322,7 +324,29 @@ impl AuthWeb {
         .cookie(self.clear_link())
     }
 
+    /// The page a mailed confirmation link lands on (its token already moved into the
+    /// link cookie): a button that posts back. Opening the link confirms nothing, so a
+    /// mail scanner that follows it (with cookies and redirects) cannot confirm an
+    /// address for whoever registered it; only the posted form does.
     async fn verify_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, "verify").is_none() {
+            return self.bad_verify_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            "verify.html",
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your email address" }),
+        )
+    }
+
+    /// The button of [`Self::verify_page`]: confirms the address of the stashed link.
+    async fn verify_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.form(r) {
+            return reply;
+        }
         let Some(token) = self.stashed_link(r, "verify") else {
             return self.bad_verify_link(r, LinkRefusal::Unusable);
         };
@@ -511,7 +535,27 @@ impl AuthWeb {
         }
     }
 
+    /// The page a mailed change-of-address link lands on: a button that posts back, as
+    /// for [`Self::verify_page`], so that only a deliberate press moves the account.
     async fn email_confirm_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, "email").is_none() {
+            return self.bad_email_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            "email_confirm.html",
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your new address" }),
+        )
+    }
+
+    /// The button of [`Self::email_confirm_page`]: completes the change of address.
+    async fn email_confirm_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.form(r) {
+            return reply;
+        }
         let Some(token) = self.stashed_link(r, "email") else {
             return self.bad_email_link(r, LinkRefusal::Unusable);
         };
@@ -690,7 +734,7 @@ impl AuthWeb {
     /// The signed-in admin, or the reply to send instead.
     pub(crate) async fn admin(&self, r: &Req) -> Result<Authenticated, Reply> {
         let a = self.signed_in(r).await?;
-        Requirement::role(self.inner.auth.config().admin_role())
+        Requirement::admin(self.inner.auth.config())
             .admit(Some(a))
             .map_err(|(denial, a)| {
                 let user = a.as_ref().map(|a| &a.user);
@@ -705,10 +749,19 @@ impl AuthWeb {
         };
         let query = Fields::from_query(r.query.as_deref());
         let search = query.optional("q");
-        let offset = query
-            .get("offset")
-            .and_then(|o| o.parse::<u64>().ok())
-            .unwrap_or(0);
+        let offset = match query.offset() {
+            Ok(offset) => offset,
+            Err(errors) => {
+                let mut p = Problem::validation(&errors);
+                if let Some(f) = p.fields.first() {
+                    p.message = format!(
+                        "The {} in the address is not usable: {}",
+                        f.field, f.message
+                    );
+                }
+                return self.problem_as(r, false, &p, Some(&a.user));
+            }
+        };
         let page = Page {
             offset,
             limit: ADMIN_PAGE,
@@ -733,7 +786,7 @@ impl AuthWeb {
                         "total": total,
                         "search": search.unwrap_or_default(),
                         "prev_offset": (offset > 0).then(|| offset.saturating_sub(ADMIN_PAGE)),
-                        "next_offset": (offset + ADMIN_PAGE < total).then_some(offset + ADMIN_PAGE),
+                        "next_offset": offset.checked_add(ADMIN_PAGE).filter(|next| *next < total),
                     }),
                 )
             }

@@ -53,11 +53,11 @@
 //! | `GET/POST /register` | `email`, optional `username`, `password`, `password_confirm` |
 //! | `GET/POST /login` | `login` (email or username), `password`, `remember`; honours `?next=` |
 //! | `POST /logout` | |
-//! | `GET /verify/{token}` | the mailed link; the token moves into a cookie, then `GET /verify` |
+//! | `GET /verify/{token}`, `GET/POST /verify` | the mailed link; the token moves into a cookie, `GET /verify` shows a button, and only its `POST` confirms |
 //! | `GET/POST /verify/resend` | `email` |
 //! | `GET/POST /request_password_reset` | `email` |
 //! | `GET /reset/{token}`, `GET/POST /reset` | `password`, `password_confirm` |
-//! | `GET /email/confirm/{token}` | confirms a change of address |
+//! | `GET /email/confirm/{token}`, `GET/POST /email/confirm` | a change of address, confirmed as above: by the button's `POST` only |
 //! | `GET /account`, `POST /account/profile` | overview, `username` |
 //! | `GET/POST /account/password` | `current_password`, `password`, `password_confirm` |
 //! | `GET/POST /account/email` | `new_email`, `password` |
@@ -90,6 +90,7 @@ mod cookies;
 mod csrf;
 mod fields;
 mod flash;
+mod forwarded;
 mod html;
 mod problem;
 mod redirect;
@@ -102,6 +103,7 @@ mod web;
 
 use std::path::Path;
 
+pub use forwarded::ProxyHeader;
 pub use problem::{FieldProblem, Problem};
 pub use redirect::safe_next;
 pub use requirement::{Denial, Requirement};

@@ -19,9 +19,11 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "register.html",
     "message.html",
     "error.html",
+    "verify.html",
     "verify_resend.html",
     "request_reset.html",
     "reset.html",
+    "email_confirm.html",
     "account_layout.html",
     "account.html",
     "account_password.html",
@@ -40,6 +42,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("register.html", include_str!("templates/register.html")),
     ("message.html", include_str!("templates/message.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("verify.html", include_str!("templates/verify.html")),
     (
         "verify_resend.html",
         include_str!("templates/verify_resend.html"),
@@ -49,6 +52,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("templates/request_reset.html"),
     ),
     ("reset.html", include_str!("templates/reset.html")),
+    (
+        "email_confirm.html",
+        include_str!("templates/email_confirm.html"),
+    ),
     (
         "account_layout.html",
         include_str!("templates/account_layout.html"),

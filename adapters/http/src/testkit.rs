@@ -381,8 +381,8 @@ pub mod scenarios {
 
     use super::{App, Browser, NEW_PASSWORD, PASSWORD, Site};
 
-    /// Register, confirm the address, sign in, use guarded routes, sign out (a replayed
-    /// session cookie is refused), reset the password (the link works once; the old
+    /// Register, open the confirmation link (which only shows a button) and press it,
+    /// sign in, use guarded routes, sign out (a replayed session cookie is refused), reset the password (the link works once; the old
     /// password no longer does).
     pub async fn a_whole_account_life_cycle(site: &Site, app: &impl App) {
         let mut c = Browser::new();
@@ -413,7 +413,32 @@ pub mod scenarios {
             (StatusCode::SEE_OTHER, "/auth/verify")
         );
         let r = c.get(app, "/auth/verify").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains("method=\"post\" action=\"/auth/verify\""),
+            "opening the link only shows a button: {}",
+            r.body
+        );
+        let r = c.login(app, "ada@example.com", PASSWORD).await;
+        let r = c.get(app, r.location()).await;
+        assert_eq!(
+            r.body, "hello ada@example.com",
+            "signed in, not confirmed yet"
+        );
+        assert_eq!(
+            c.get(app, "/dashboard").await.status,
+            StatusCode::FORBIDDEN,
+            "opening the link confirmed nothing"
+        );
+        c.get(app, "/auth/verify").await;
+        let r = c.post(app, "/auth/verify", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            c.get(app, "/dashboard").await.body,
+            "dashboard of ada@example.com",
+            "the button confirmed it"
+        );
+        c.post(app, "/auth/logout", &[]).await;
 
         let r = c.login(app, "ada@example.com", PASSWORD).await;
         assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::cookies::{self, CookieNames};
 use crate::csrf::{self, CsrfKey};
 use crate::fields::{Fields, InputError};
+use crate::forwarded::{ProxyHeader, TrustedProxies};
 use crate::problem::Problem;
 use crate::requirement::Denial;
 use crate::templates::{Overrides, Templates};
@@ -56,7 +57,7 @@ pub(crate) struct Inner {
     pub(crate) after_login: String,
     pub(crate) after_logout: String,
     pub(crate) origins: Vec<String>,
-    pub(crate) trust_forwarded_for: bool,
+    pub(crate) proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for AuthWeb {
@@ -82,7 +83,7 @@ pub struct AuthWebBuilder {
     after_login: String,
     after_logout: String,
     origins: Vec<String>,
-    trust_forwarded_for: bool,
+    proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for AuthWebBuilder {
@@ -172,11 +173,33 @@ impl AuthWebBuilder {
         self
     }
 
-    /// Take the client address from the first `X-Forwarded-For` entry (only behind a
-    /// proxy that sets it; default off). The address feeds rate limits and the device
-    /// list.
-    pub fn trust_forwarded_for(mut self, trust: bool) -> Self {
-        self.trust_forwarded_for = trust;
+    /// Behind one reverse proxy that appends the client's address to `X-Forwarded-For`
+    /// (or the header chosen with [`AuthWebBuilder::proxy_header`]): `true` is
+    /// [`AuthWebBuilder::trusted_proxy_hops`]`(1)`, `false` is `(0)`, the default, which
+    /// takes the peer address and ignores the header.
+    pub fn trust_forwarded_for(self, trust: bool) -> Self {
+        self.trusted_proxy_hops(u8::from(trust))
+    }
+
+    /// How many reverse proxies stand in front of the application, each appending the
+    /// address that connected to it to the proxy header (default 0: the peer address is
+    /// the client's and the header is ignored). The client address is the entry the
+    /// outermost of them appended, the `hops`-th from the right: entries further left
+    /// were written by the client and are ignored. A header that is missing, malformed
+    /// or names no address there (`unknown`, an obfuscated name) leaves the peer address.
+    /// The address feeds per-address rate limits, the device list and the audit trail;
+    /// set this only when every request comes through those proxies, or clients choose
+    /// their own address.
+    pub fn trusted_proxy_hops(mut self, hops: u8) -> Self {
+        self.proxies.hops = hops;
+        self
+    }
+
+    /// The header the trusted proxies write (default
+    /// [`ProxyHeader::XForwardedFor`]); only that one is read. See
+    /// [`AuthWebBuilder::trusted_proxy_hops`].
+    pub fn proxy_header(mut self, header: ProxyHeader) -> Self {
+        self.proxies.header = header;
         self
     }
 
@@ -235,7 +258,7 @@ impl AuthWebBuilder {
                 after_login: self.after_login,
                 after_logout: self.after_logout,
                 origins,
-                trust_forwarded_for: self.trust_forwarded_for,
+                proxies: self.proxies,
             }),
         })
     }
@@ -330,7 +353,7 @@ impl AuthWeb {
             after_login: "/".into(),
             after_logout: "/".into(),
             origins: Vec::new(),
-            trust_forwarded_for: false,
+            proxies: TrustedProxies::default(),
         }
     }
 
@@ -414,7 +437,7 @@ impl AuthWeb {
         body: Bytes,
         peer: Option<IpAddr>,
     ) -> Req {
-        let ip = self.client_ip(&headers, peer);
+        let ip = self.inner.proxies.client_ip(&headers, peer);
         let user_agent = headers
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
@@ -433,20 +456,6 @@ impl AuthWeb {
             csrf_seed,
             csrf_new,
         }
-    }
-
-    fn client_ip(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-        if self.inner.trust_forwarded_for {
-            let forwarded = headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        peer
     }
 
     /// Turns a reply into a response: cookies, security headers.
@@ -878,14 +887,17 @@ impl AuthWeb {
 
     /// Moves a token out of a URL into a short-lived cookie and redirects to `to`.
     pub(crate) fn stash_link(&self, purpose: &str, token: &str, to: &str) -> Reply {
-        // Link tokens are JWTs: URL-safe base64 and dots. Anything else (or anything too
-        // big for a cookie) cannot be one; the token-less page then explains the link is
-        // invalid.
-        let plausible = !token.is_empty()
-            && token.len() <= MAX_LINK_TOKEN
-            && token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        // Link tokens are JWTs: three non-empty parts of URL-safe base64 joined by dots.
+        // Anything else (or anything too big for a cookie) cannot be one; the token-less
+        // page then explains the link is invalid.
+        let plausible = token.len() <= MAX_LINK_TOKEN
+            && token.split('.').count() == 3
+            && token.split('.').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+            });
         if !plausible {
             return Reply::redirect(&format!("{}{to}", self.inner.prefix))
                 .cookie(self.clear_link());

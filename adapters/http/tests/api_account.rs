@@ -426,9 +426,109 @@ async fn resending_verification_and_unverified_sign_in() {
     let p = b.get(&second).await;
     let p = b.follow(p).await;
     assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<h1>Confirm your email address</h1>"));
+    let p = b.post("/auth/verify", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = b.follow(p).await;
     assert!(p.body.contains("Your email address is confirmed"));
     assert_eq!(
         b.login("ada@example.com", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn admin_list_offsets_and_limits_never_panic_or_wrap() {
+    let site = Site::new();
+    site.user("root@example.com", &["admin"], true).await;
+    for i in 0..26 {
+        site.user(&format!("user{i:02}@example.com"), &[], true)
+            .await;
+    }
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+
+    // The page: 27 accounts, 25 a page.
+    let p = admin.get("/auth/admin").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("/auth/admin?offset=25\">Next"),
+        "{}",
+        p.body
+    );
+    let p = admin.get("/auth/admin?offset=25").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("/auth/admin?offset=0\">Previous"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains(">Next<"), "the last page");
+    // The largest offset every store takes: an empty page, no "Next" past the end.
+    let p = admin.get("/auth/admin?offset=9223372036854775807").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(!p.body.contains(">Next<"));
+    assert!(
+        p.body
+            .contains("/auth/admin?offset=9223372036854775782\">Previous")
+    );
+    for (offset, reason) in [
+        ("18446744073709551615", "at most 9223372036854775807"),
+        ("18446744073709551616", "at most"),
+        ("9223372036854775808", "at most"),
+        ("-1", "whole number"),
+        ("abc", "whole number"),
+        ("1.5", "whole number"),
+    ] {
+        let p = admin.get(&format!("/auth/admin?offset={offset}")).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{offset}: {}", p.body);
+        assert!(p.body.contains("offset"), "{offset}: {}", p.body);
+        assert!(p.body.contains(reason), "{offset}: {}", p.body);
+        assert!(
+            p.body
+                .contains("Signed in as <strong>root@example.com</strong>"),
+            "{offset}"
+        );
+    }
+
+    // The JSON API.
+    let list = |query: &str| format!("/auth/api/admin/users?{query}");
+    for (query, field, code) in [
+        ("offset=18446744073709551615", "offset", "out_of_range"),
+        ("offset=99999999999999999999999", "offset", "out_of_range"),
+        ("offset=-1", "offset", "not_a_number"),
+        ("offset=ten", "offset", "not_a_number"),
+        ("limit=-5", "limit", "not_a_number"),
+        ("limit=1e9", "limit", "not_a_number"),
+        ("offset=0&limit=x", "limit", "not_a_number"),
+    ] {
+        let p = admin
+            .api(Method::GET, &list(query), serde_json::Value::Null)
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{query}: {}", p.body);
+        let j = p.json();
+        assert_eq!(j["error"]["code"], "validation_failed", "{query}");
+        assert_eq!(j["error"]["fields"][field]["code"], code, "{query}: {j}");
+    }
+    for (query, returned) in [
+        ("offset=9223372036854775807", 0),
+        ("offset=9223372036854775807&limit=18446744073709551615", 0),
+        ("limit=18446744073709551615", 27),
+        ("limit=99999999999999999999999", 27),
+        ("limit=0", 1),
+        ("limit=2&offset=26", 1),
+        ("offset=&limit=", 27),
+    ] {
+        let p = admin
+            .api(Method::GET, &list(query), serde_json::Value::Null)
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{query}: {}", p.body);
+        let j = p.json();
+        assert_eq!(
+            j["users"].as_array().map(Vec::len),
+            Some(returned),
+            "{query}"
+        );
+        assert_eq!(j["total"], 27, "{query}");
+    }
 }

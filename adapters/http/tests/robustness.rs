@@ -73,7 +73,11 @@ proptest! {
         method in prop::sample::select(vec![Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::HEAD, Method::PATCH]),
         path in prop::sample::select(PATHS.to_vec()),
         suffix in "[a-zA-Z0-9_.~%-]{0,12}",
-        query in prop::option::of("[a-z]{1,6}=[a-zA-Z0-9%/._-]{0,20}"),
+        query in prop::option::of(prop_oneof![
+            "[a-z]{1,6}=[a-zA-Z0-9%/._-]{0,20}",
+            // Listing bounds: signs, fractions, and numbers past u64 and i64.
+            "(offset|limit)=[-+]?[0-9]{1,25}(\\.[0-9])?(&(offset|limit)=[-+]?[0-9]{1,25})?",
+        ]),
         content_type in prop::sample::select(vec!["application/json", "application/x-www-form-urlencoded", "text/plain", "", "application/json; charset=utf-8"]),
         body in body_strategy(),
         signed_in in any::<bool>(),

@@ -6,7 +6,7 @@
 mod support;
 
 use auth_core::{MailKind, RateLimit, RateLimits, TokenLifetimes};
-use auth_http::{Denial, Requirement};
+use auth_http::{Denial, ProxyHeader, Requirement};
 use http::{Method, StatusCode};
 use serde_json::json;
 use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
@@ -48,11 +48,37 @@ async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::
     .await
 }
 
+/// Opens a mailed confirmation link (`/auth/verify/...` or `/auth/email/confirm/...`) as
+/// a person would: the token leaves the URL, the page shows the button of `action`, and
+/// pressing it posts. The answer to the press.
+async fn confirm_link(b: &mut Browser, link: &str, action: &str) -> support::Page {
+    let p = b.get(link).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), action, "the token leaves the URL");
+    let p = b.follow(p).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body
+            .contains(&format!("method=\"post\" action=\"{action}\"")),
+        "a button that posts: {}",
+        p.body
+    );
+    b.post(action, &[]).await
+}
+
+/// Presses the button of a mailed confirmation link that the layer refuses: a 400 page
+/// with heading `h1`.
+async fn refused_confirmation(b: &mut Browser, link: &str, action: &str, h1: &str) -> String {
+    let p = confirm_link(b, link, action).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p.body.contains(&format!("<h1>{h1}</h1>")), "{}", p.body);
+    p.body
+}
+
 async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
     let link = register(site, b, email).await;
-    let p = b.get(&link).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(p.location(), "/auth/verify", "the token leaves the URL");
+    let p = confirm_link(b, &link, "/auth/verify").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = b.follow(p).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
@@ -60,6 +86,135 @@ async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
         "flash shown"
     );
     assert!(p.body.contains("<h1>Sign in</h1>"));
+}
+
+/// A mail provider's link scanner: follows a link and its redirects with GET (and
+/// HEAD), keeping cookies, and never submits a form. The last page.
+async fn scan(b: &mut Browser, link: &str) -> support::Page {
+    let p = b.send(Method::HEAD, link, None, Vec::new(), &[]).await;
+    assert!(!p.status.is_server_error());
+    let p = b.get(link).await;
+    let landing = p.location().to_owned();
+    b.follow(p).await;
+    // Scanners revisit; a second look confirms nothing either.
+    b.get(&landing).await
+}
+
+#[tokio::test]
+async fn a_link_scanner_that_follows_redirects_with_cookies_confirms_nothing() {
+    let site = Site::with(|c| c.require_verified_email(true), |w| w);
+    let mut someone = site.browser();
+    let link = register(&site, &mut someone, "victim@example.com").await;
+
+    let mut scanner = site.browser();
+    let p = scan(&mut scanner, &link).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("<h1>Confirm your email address</h1>"));
+    assert!(
+        p.body.contains("method=\"post\" action=\"/auth/verify\""),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains(link.rsplit('/').next().unwrap()),
+        "the token is not in the page"
+    );
+    assert!(!p.body.contains("<script"), "works without script");
+    assert!(
+        p.header("content-security-policy")
+            .contains("default-src 'none'")
+    );
+    let login = someone.login("victim@example.com", PASSWORD).await;
+    assert_eq!(
+        login.status,
+        StatusCode::FORBIDDEN,
+        "still unconfirmed: {}",
+        login.body
+    );
+    assert!(someone.session().is_none());
+
+    // A post without the page's CSRF token (a forged form elsewhere) is refused too.
+    let mut forger = site.browser();
+    forger.get(&link).await;
+    let p = forger.post_raw("/auth/verify", &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    assert_eq!(
+        someone.login("victim@example.com", PASSWORD).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The person who presses the button confirms it.
+    let mut person = site.browser();
+    let p = confirm_link(&mut person, &link, "/auth/verify").await;
+    assert_eq!(
+        (p.status, p.location()),
+        (StatusCode::SEE_OTHER, "/auth/login")
+    );
+    assert!(
+        p.set_cookie("auth_link")
+            .is_some_and(|c| c.contains("Max-Age=0")),
+        "the stashed token is dropped"
+    );
+    assert_eq!(
+        someone.login("victim@example.com", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_link_scanner_cannot_complete_a_change_of_address() {
+    let site = Site::new();
+    site.user("ada@example.com", &[], true).await;
+    let mut ada = site.browser();
+    ada.login("ada@example.com", PASSWORD).await;
+    ada.get("/auth/account/email").await;
+    let p = ada
+        .post(
+            "/auth/account/email",
+            &[("new_email", "ada@new.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let link = site.mailed_path("ada@new.example", MailKind::EmailChange, "/email/confirm/");
+
+    // The scanner of the new address's provider, and Ada's own browser opening the
+    // link without pressing: neither moves the account.
+    let mut scanner = site.browser();
+    let p = scan(&mut scanner, &link).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("<h1>Confirm your new address</h1>"));
+    assert!(
+        p.body
+            .contains("method=\"post\" action=\"/auth/email/confirm\""),
+        "{}",
+        p.body
+    );
+    let p = scan(&mut ada, &link).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let me = ada
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "still signed in: {}", me.body);
+    assert_eq!(me.json()["user"]["email"], "ada@example.com");
+    assert_eq!(
+        site.browser()
+            .login("ada@new.example", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "the change did not happen"
+    );
+
+    // Pressing the button does it.
+    let p = ada.post("/auth/email/confirm", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        site.browser()
+            .login("ada@new.example", PASSWORD)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -458,7 +613,13 @@ async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
     // Tampered while still fresh: the coarse wording, for both flows.
     let page = refused_link(&mut b, &tamper(&reset), "This reset link cannot be used").await;
     assert!(!page.contains("expired"));
-    let page = refused_link(&mut b, &tamper(&verify), "This link cannot be used").await;
+    let page = refused_confirmation(
+        &mut b,
+        &tamper(&verify),
+        "/auth/verify",
+        "This link cannot be used",
+    )
+    .await;
     assert!(!page.contains("expired"));
 
     // Past their one-second lifetime (expiry is checked in whole seconds).
@@ -469,7 +630,7 @@ async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
         "a way to ask again"
     );
     assert!(!page.contains("name=\"password\""), "no password form");
-    let page = refused_link(&mut b, &verify, "This link has expired").await;
+    let page = refused_confirmation(&mut b, &verify, "/auth/verify", "This link has expired").await;
     assert!(page.contains("/auth/verify/resend"), "a way to ask again");
     // The JSON answer keeps its precise code.
     let token = reset.rsplit('/').next().unwrap();
@@ -600,8 +761,8 @@ async fn username_and_email_change() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let link = site.mailed_path("ada@new.example", MailKind::EmailChange, "/email/confirm/");
-    let p = a.get(&link).await;
-    assert_eq!(p.location(), "/auth/email/confirm");
+    let p = confirm_link(&mut a, &link, "/auth/email/confirm").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = a.follow(p).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(
@@ -945,10 +1106,31 @@ async fn security_headers_stylesheet_and_unknown_routes() {
         );
         assert_eq!(b.follow(p).await.status, StatusCode::BAD_REQUEST);
     }
-    let p = b.get("/auth/verify/garbage-token").await;
-    let p = b.follow(p).await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("Send a new link"));
+    // Not shaped like a link token: refused at once, no button.
+    for bad in ["garbage-token", "a.b", "a..b", "a.b.c.d", ".b.c"] {
+        let p = b.get(&format!("/auth/verify/{bad}")).await;
+        let p = b.follow(p).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(p.body.contains("Send a new link"), "{bad}");
+        assert!(!p.body.contains("action=\"/auth/verify\""), "{bad}");
+    }
+    // Shaped like one but forged: the button's answer explains.
+    let body = refused_confirmation(
+        &mut b,
+        "/auth/verify/aaaa.bbbb.cccc",
+        "/auth/verify",
+        "This link cannot be used",
+    )
+    .await;
+    assert!(body.contains("Send a new link"));
+    let body = refused_confirmation(
+        &mut b,
+        "/auth/email/confirm/aaaa.bbbb.cccc",
+        "/auth/email/confirm",
+        "This link cannot be used",
+    )
+    .await;
+    assert!(body.contains("/auth/account/email"));
 }
 
 #[tokio::test]
@@ -1122,27 +1304,171 @@ async fn admin_pages_need_the_admin_role() {
     );
 }
 
+/// Signs in through the JSON API with `headers` added; the address `/api/me` says the
+/// session was opened from.
+async fn session_address(site: &Site, headers: &[(&str, &str)]) -> serde_json::Value {
+    let mut b = site.browser();
+    let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
+    let p = b
+        .send(
+            Method::POST,
+            "/auth/api/login",
+            Some("application/json"),
+            body.into_bytes(),
+            headers,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let p = b
+        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .await;
+    p.json()["session"]["ip"].clone()
+}
+
 #[tokio::test]
 async fn client_address_comes_from_the_peer_unless_a_proxy_is_trusted() {
-    for (trust, expected) in [(false, "192.0.2.7"), (true, "203.0.113.9")] {
-        let site = Site::with(|c| c, |w| w.trust_forwarded_for(trust));
+    let xff = "203.0.113.9, 10.0.0.1";
+    let forwarded = "for=203.0.113.9, for=\"[2001:db8::7]:4711\"";
+    for (web, header, value, expected) in [
+        (
+            (|w| w) as fn(auth_http::AuthWebBuilder) -> auth_http::AuthWebBuilder,
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trust_forwarded_for(false),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        // One trusted proxy: the entry it appended, the rightmost.
+        (
+            |w| w.trust_forwarded_for(true),
+            "x-forwarded-for",
+            xff,
+            "10.0.0.1",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            xff,
+            "10.0.0.1",
+        ),
+        // Two: the one the outer proxy appended.
+        (
+            |w| w.trusted_proxy_hops(2),
+            "x-forwarded-for",
+            xff,
+            "203.0.113.9",
+        ),
+        (
+            |w| w.trusted_proxy_hops(2).trust_forwarded_for(false),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        // RFC 7239.
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            forwarded,
+            "2001:db8::7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(2).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            forwarded,
+            "203.0.113.9",
+        ),
+        // Only the configured header is read.
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "x-forwarded-for",
+            xff,
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "forwarded",
+            forwarded,
+            "192.0.2.7",
+        ),
+        // Malformed or no address where the proxy writes: the peer.
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            "203.0.113.9, unknown",
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1),
+            "x-forwarded-for",
+            "\"[::1",
+            "192.0.2.7",
+        ),
+        (
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "forwarded",
+            "for=203.0.113.9, for=_hidden",
+            "192.0.2.7",
+        ),
+    ] {
+        let site = Site::with(|c| c, web);
         site.user("ada@example.com", &[], true).await;
-        let mut b = site.browser();
-        let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
-        let p = b
-            .send(
-                Method::POST,
-                "/auth/api/login",
-                Some("application/json"),
-                body.into_bytes(),
-                &[("x-forwarded-for", "203.0.113.9, 10.0.0.1")],
-            )
-            .await;
-        assert_eq!(p.status, StatusCode::OK);
-        let p = b
-            .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
-            .await;
-        assert_eq!(p.json()["session"]["ip"], expected, "trust={trust}");
+        let ip = session_address(&site, &[(header, value)]).await;
+        assert_eq!(ip, expected, "{header}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn forged_forwarded_entries_do_not_escape_the_per_address_login_limit() {
+    let limits = RateLimits {
+        login_per_ip: RateLimit::new(3, time::Duration::minutes(1)),
+        ..RateLimits::default()
+    };
+    for (header, web, appended) in [
+        (
+            "x-forwarded-for",
+            (|w| w.trust_forwarded_for(true))
+                as fn(auth_http::AuthWebBuilder) -> auth_http::AuthWebBuilder,
+            "203.0.113.9",
+        ),
+        (
+            "forwarded",
+            |w| w.trusted_proxy_hops(1).proxy_header(ProxyHeader::Forwarded),
+            "for=\"[2001:db8::9]:4711\"",
+        ),
+    ] {
+        let site = Site::with(|c| c.rate_limits(limits), web);
+        site.user("ada@example.com", &[], true).await;
+        let mut statuses = Vec::new();
+        for i in 0..6 {
+            // A different forged address at the left each time; the proxy's at the right.
+            let forged = match header {
+                "forwarded" => format!("for=198.51.100.{i}"),
+                _ => format!("198.51.100.{i}"),
+            };
+            let value = format!("{forged}, {appended}");
+            let mut b = site.browser();
+            let body =
+                json!({"login": format!("nobody{i}@example.com"), "password": "wrong wrong wrong"});
+            let p = b
+                .send(
+                    Method::POST,
+                    "/auth/api/login",
+                    Some("application/json"),
+                    body.to_string().into_bytes(),
+                    &[(header, &value)],
+                )
+                .await;
+            statuses.push(p.status.as_u16());
+        }
+        assert_eq!(
+            statuses,
+            [401, 401, 401, 429, 429, 429],
+            "{header}: one address, one budget"
+        );
     }
 }
 

@@ -48,8 +48,8 @@
 //! round trip, and at most one per request.
 //!
 //! Rocket's client address is taken from the connection ([`Request::remote`]), not
-//! from `X-Real-IP`; to trust a proxy's header, configure the web layer
-//! (`AuthWebBuilder::trust_forwarded_for`).
+//! from `X-Real-IP`; to trust reverse proxies' headers, configure the web layer
+//! (`AuthWebBuilder::trusted_proxy_hops`, `AuthWebBuilder::proxy_header`).
 
 mod convert;
 mod guard;
@@ -159,7 +159,10 @@ impl Handler for AuthHandler {
         let headers = convert::headers(req);
         let api = relative.starts_with("/api/");
         let limit = web.body_limit();
-        let body = match data.open((limit as u64 + 1).bytes()).into_bytes().await {
+        // One byte past the limit, to tell a body at the limit from a longer one; a limit
+        // of `usize::MAX` must not wrap.
+        let past_limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let body = match data.open(past_limit.bytes()).into_bytes().await {
             Ok(bytes) if bytes.value.len() > limit => {
                 return Outcome::Success(convert::into_rocket(
                     web.payload_too_large(&headers, api),

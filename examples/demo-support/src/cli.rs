@@ -1,13 +1,18 @@
 //! The command line shared by the demos.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use auth_http::ProxyHeader;
 use clap::{Parser, Subcommand};
 
 /// Run the demo site, or manage it from the command line.
-#[derive(Debug, Clone, Parser)]
+///
+/// `Debug` shows no secret: passwords and secret query parameters in the database, Redis
+/// and SMTP URLs, and `create-user --password`, are shown as `[redacted]`.
+#[derive(Clone, Parser)]
 #[command(name = "demo", version)]
 pub struct Cli {
     /// Address to listen on; port 0 picks a free port.
@@ -45,13 +50,28 @@ pub struct Cli {
     /// reset links.
     #[arg(long, env = "LINK_LIFETIME", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
     pub link_lifetime: Option<Duration>,
+    /// How many reverse proxies stand in front of the site, each appending the address
+    /// that connected to it to --proxy-header; the client address (for rate limits and
+    /// the device list) is the one the outermost of them appended. 0, the default, takes
+    /// the connection's address and ignores the header: set it only behind such proxies.
+    #[arg(
+        long,
+        env = "TRUSTED_PROXIES",
+        value_name = "HOPS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub trusted_proxies: u8,
+    /// The header the trusted proxies write: x-forwarded-for, or forwarded (RFC 7239).
+    #[arg(long, env = "PROXY_HEADER", value_name = "HEADER", default_value = "x-forwarded-for", value_parser = parse_proxy_header, global = true)]
+    pub proxy_header: ProxyHeader,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// The subcommands.
-#[derive(Debug, Clone, Subcommand)]
+/// The subcommands. `Debug` shows no password.
+#[derive(Clone, Subcommand)]
 pub enum Command {
     /// Create an account directly (no confirmation mail).
     CreateUser {
@@ -70,6 +90,95 @@ pub enum Command {
     },
 }
 
+/// What `Debug` shows instead of a secret.
+const REDACTED: &str = "[redacted]";
+
+impl fmt::Debug for Cli {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cli")
+            .field("addr", &self.addr)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("table_prefix", &self.table_prefix)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("mail_dir", &self.mail_dir)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("base_url", &self.base_url.as_deref().map(redact_url))
+            .field("link_lifetime", &self.link_lifetime)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("proxy_header", &self.proxy_header)
+            .field("command", &self.command)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CreateUser {
+                email,
+                password: _,
+                admin,
+                verified,
+            } => f
+                .debug_struct("CreateUser")
+                .field("email", email)
+                .field("password", &REDACTED)
+                .field("admin", admin)
+                .field("verified", verified)
+                .finish(),
+        }
+    }
+}
+
+/// `url` with the password of its user info (`scheme://user:PASSWORD@host`) and the
+/// values of query parameters that name a secret (`password`, `pass`, `secret`, `token`,
+/// `key`, in any case or as part of a longer name) replaced by [`REDACTED`]. Text that is
+/// no URL is returned as it is.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:{REDACTED}@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let (before_fragment, fragment) = match tail.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (tail, None),
+    };
+    let tail = match before_fragment.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _value)) if names_a_secret(name) => format!("{name}={REDACTED}"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => before_fragment.to_owned(),
+    };
+    match fragment {
+        Some(fragment) => format!("{scheme}://{authority}{tail}#{fragment}"),
+        None => format!("{scheme}://{authority}{tail}"),
+    }
+}
+
+/// Whether a query parameter's name says its value is a secret.
+fn names_a_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["pass", "secret", "token", "key", "auth"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
 impl Cli {
     /// The base of mailed links for a site listening on `local`: `--base-url`, or
     /// `http://` + the address (127.0.0.1 when listening on every interface).
@@ -80,6 +189,12 @@ impl Cli {
             None => format!("http://{local}"),
         }
     }
+}
+
+/// Parses `--proxy-header`.
+fn parse_proxy_header(text: &str) -> Result<ProxyHeader, String> {
+    ProxyHeader::from_name(text)
+        .ok_or_else(|| format!("expected x-forwarded-for or forwarded, got {text:?}"))
 }
 
 /// Parses `--link-lifetime`: a whole number and one unit, `s`, `m`, `h` or `d`; refuses
@@ -195,6 +310,92 @@ mod tests {
             let error = lifetime(text).unwrap_err();
             assert!(error.contains(why), "{text}: {error}");
             assert!(error.contains("--link-lifetime"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_password_or_secret() {
+        let cli = Cli::try_parse_from([
+            "demo",
+            "--database-url",
+            "postgres://app:pg-s3cret@db.example:5432/auth?sslmode=require&password=pg-q-secret",
+            "--redis-url",
+            "rediss://:redis-s3cret@cache.example:6380/0",
+            "--smtp-url",
+            "smtp://mailer:smtp%40s3cret@mail.example:587?tls=starttls&from=demo%40example.com&auth_token=smtp-token",
+            "create-user",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "correct horse battery staple",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?} {cli:#?}");
+        for secret in [
+            "pg-s3cret",
+            "pg-q-secret",
+            "redis-s3cret",
+            "smtp%40s3cret",
+            "smtp-token",
+            "correct horse",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        for kept in [
+            "postgres://app:[redacted]@db.example:5432/auth?sslmode=require&password=[redacted]",
+            "rediss://:[redacted]@cache.example:6380/0",
+            "smtp://mailer:[redacted]@mail.example:587?tls=starttls&from=demo%40example.com&auth_token=[redacted]",
+            "ada@example.com",
+            "password: \"[redacted]\"",
+        ] {
+            assert!(shown.contains(kept), "{kept} not in {shown}");
+        }
+        // Without secrets, URLs show as given.
+        for url in [
+            "sqlite://auth-demo.db",
+            "sqlite::memory:",
+            "redis://cache.example/0",
+            "smtp://mailer@mail.example:587?tls=starttls#x",
+            "postgres://db.example/auth?sslmode=require",
+            "not a url",
+        ] {
+            assert_eq!(redact_url(url), url);
+        }
+        assert_eq!(
+            redact_url("redis://u:p@w@host/0#frag"),
+            "redis://u:[redacted]@host/0#frag",
+            "the host follows the last @"
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_off_unless_asked_for() {
+        let cli = Cli::try_parse_from(["demo"]).unwrap();
+        assert_eq!(
+            (cli.trusted_proxies, cli.proxy_header),
+            (0, ProxyHeader::XForwardedFor)
+        );
+        let cli = Cli::try_parse_from([
+            "demo",
+            "--trusted-proxies",
+            "2",
+            "--proxy-header",
+            "Forwarded",
+        ])
+        .unwrap();
+        assert_eq!(
+            (cli.trusted_proxies, cli.proxy_header),
+            (2, ProxyHeader::Forwarded)
+        );
+        for bad in [
+            ["--trusted-proxies", "-1"],
+            ["--trusted-proxies", "256"],
+            ["--trusted-proxies", "many"],
+            ["--proxy-header", "x-real-ip"],
+        ] {
+            let arg = format!("{}={}", bad[0], bad[1]);
+            let error = Cli::try_parse_from(["demo", &arg]).unwrap_err();
+            assert!(error.to_string().contains(bad[0]), "{bad:?}: {error}");
         }
     }
 

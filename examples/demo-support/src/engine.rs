@@ -8,12 +8,13 @@ use auth_smtp::{FileMailer, SmtpMailer};
 use auth_store_redis::{RedisConfig, RedisStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 
-use crate::{BoxError, Cli, MOUNT, pages, secret};
+use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
-/// on connect), sessions and counters in Redis when `--redis-url` is given, the SMTP
+/// on connect; a new SQLite file is created readable by its owner only), sessions and counters in Redis when `--redis-url` is given, the SMTP
 /// or development mailer, the persisted secret, the lifetime of mailed links
-/// (`--link-lifetime`, else auth-core's defaults), and the demo page templates.
+/// (`--link-lifetime`, else auth-core's defaults), the trusted proxies
+/// (`--trusted-proxies`, `--proxy-header`), and the demo page templates.
 ///
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
@@ -34,6 +35,7 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         });
     }
     let config = config.build()?;
+    create_private_database(&cli.database_url)?;
     let store = SqlxStore::connect(
         &cli.database_url,
         SqlxStoreOptions::new()
@@ -62,9 +64,54 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     let mut web = AuthWeb::builder(auth.clone())
         .mount_path(MOUNT)
         .secret(secret)
-        .insecure_dev_cookies(base_url.starts_with("http://"));
+        .insecure_dev_cookies(base_url.starts_with("http://"))
+        .trusted_proxy_hops(cli.trusted_proxies)
+        .proxy_header(cli.proxy_header);
     for (name, source) in pages::TEMPLATES {
         web = web.template(*name, *source);
     }
     Ok((auth, web.build()?))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use clap::Parser as _;
+
+    use super::*;
+
+    /// The SQLite database the demo creates, and the WAL and shared-memory files SQLite
+    /// makes beside it, are readable by their owner only.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_sqlite_database_and_its_companions_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let cli = Cli::try_parse_from([
+            "demo".to_owned(),
+            "--database-url".to_owned(),
+            format!("sqlite://{}", db.display()),
+            "--mail-dir".to_owned(),
+            dir.path().join("mail").display().to_string(),
+        ])
+        .unwrap();
+        let (auth, _web) = engine(&cli, "http://127.0.0.1:3000").await.unwrap();
+        auth.create_user(auth_core::NewUser {
+            email: "ada@example.com".into(),
+            username: None,
+            password: "correct horse battery staple".into(),
+            roles: Vec::new(),
+            verified: true,
+        })
+        .await
+        .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let path = dir.path().join(format!("demo.db{suffix}"));
+            let meta =
+                std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mode = meta.permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}: {mode:o}", path.display());
+        }
+    }
 }

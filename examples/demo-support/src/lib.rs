@@ -30,6 +30,7 @@
 
 mod cli;
 mod engine;
+mod files;
 mod pages;
 mod secret;
 
@@ -44,6 +45,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 pub use cli::{Cli, Command};
 pub use engine::engine;
+pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};
 

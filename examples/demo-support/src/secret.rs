@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::BoxError;
+use crate::files::{create_private, sqlite_file};
 
 /// The signing secret: `AUTH_SECRET`, or one generated on first run and kept in a file
 /// beside the SQLite database (or in the working directory for other databases).
@@ -41,27 +42,19 @@ pub fn secret(database_url: &str) -> Result<Vec<u8>, BoxError> {
 /// Where the generated secret is kept: beside a SQLite database file
 /// (`app.db.secret`), else `auth-demo.secret` in the working directory.
 pub fn secret_path(database_url: &str) -> PathBuf {
-    let file = database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest))
-        .filter(|p| !p.is_empty() && !p.contains(":memory:"));
-    match file {
-        Some(db) => PathBuf::from(format!("{db}.secret")),
+    match sqlite_file(database_url) {
+        Some(db) => {
+            let mut name = db.into_os_string();
+            name.push(".secret");
+            PathBuf::from(name)
+        }
         None => PathBuf::from("auth-demo.secret"),
     }
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
     use std::io::Write;
-    options.open(path)?.write_all(contents.as_bytes())
+    create_private(path)?.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! (included with `#[path]` by each demo's `tests/demo.rs`): start the binary on a free
 //! port with a temporary SQLite database and mail directory, and walk it over real
 //! HTTP like a browser: register, confirm the address with the mailed link (read back
-//! with auth-smtp's helpers), sign in, dashboard, sign out, reset the password, sign
-//! in with the new one; then `create-user --admin` and the admin page.
+//! with auth-smtp's helpers) and the button of the page it opens, sign in, dashboard,
+//! sign out, reset the password, sign in with the new one; then `create-user --admin`
+//! and the admin page, and the modes of the files the demo made.
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::BTreeMap;
@@ -244,6 +245,16 @@ fn mailed_path(mail_dir: &PathBuf, addr: &str, to: &str, kind: &str, marker: &st
 pub fn register_verify_login_dashboard_logout_reset_login(bin: &str) {
     let demo = start(bin, None);
     walk(&demo, "ada@example.com");
+    // The database (and SQLite's WAL and shared-memory files beside it) and the generated
+    // secret are readable by their owner only.
+    #[cfg(unix)]
+    for file in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.db.secret"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = demo.dir.path().join(file);
+        let meta = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}: {mode:o}");
+    }
     // create-user against the same database, then the admin page.
     let out = Command::new(bin)
         .current_dir(demo.dir.path())
@@ -342,6 +353,17 @@ fn walk(demo: &Demo, email: &str) {
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/auth/verify"));
     let r = b.get("/auth/verify");
+    assert_eq!(
+        r.status, 200,
+        "opening the link only shows a button: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains("method=\"post\" action=\"/auth/verify\""),
+        "{}",
+        r.body
+    );
+    let r = b.post("/auth/verify", &[]);
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.header("location"), Some("/auth/login"));
 

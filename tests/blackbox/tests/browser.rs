@@ -1,7 +1,8 @@
 //! A person's journey in a real browser (headless Chromium through chromedriver), once
 //! per framework: register (first with a weak password), open the mailed verification
-//! link, a wrong password, sign in, dashboard, sign out, reset the password, sign in
-//! again, and an already-used or tampered link; and, on a demo whose links live two
+//! link and press its button, a wrong password, sign in, dashboard, sign out, reset the
+//! password, sign in again, an already-used or tampered link, and a change of address
+//! confirmed with the button of its mailed link; and, on a demo whose links live two
 //! seconds, expired confirmation and reset links. Skipped in a build without Chromium and
 //! chromedriver; a failure under `CI`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -68,14 +69,23 @@ fn journey(framework: Framework) {
     submit(&b);
     b.wait_for_heading("Check your inbox");
 
-    // The mailed link, opened in the browser: confirmed, on to the sign-in page.
+    // The mailed link, opened in the browser: a page with a button (opening the link
+    // alone confirms nothing); pressed, confirmed, on to the sign-in page.
     let link = demo.mailed_link(&email, "verification", "/verify/");
     b.goto(&link);
-    b.wait_for_heading("Sign in");
-    assert!(b.url().ends_with("/auth/login"), "{}", b.url());
+    b.wait_for_heading("Confirm your email address");
+    assert!(b.url().ends_with("/auth/verify"), "{}", b.url());
     assert!(
         !b.url().contains(link.rsplit('/').next().unwrap()),
         "the token left the URL"
+    );
+    submit(&b);
+    b.wait_for_heading("Sign in");
+    assert!(b.url().ends_with("/auth/login"), "{}", b.url());
+    assert!(
+        b.text().contains("Your email address is confirmed"),
+        "{}",
+        b.text()
     );
 
     // A wrong password, then the right one.
@@ -135,6 +145,35 @@ fn journey(framework: Framework) {
     b.wait_for_heading("This reset link cannot be used");
     let width = b.document_width();
     assert!(width <= 1280, "the page overflows horizontally: {width}px");
+
+    // A change of address: the mailed link opens a page whose button makes the change.
+    let new_email = format!("new.{email}");
+    b.goto(&format!("{base}/auth/account/email"));
+    b.wait_for_heading("Change email address");
+    b.fill("input[name=new_email]", &new_email);
+    b.fill("input[name=password]", NEW_PASSWORD);
+    submit(&b);
+    b.wait_for_text("open the link we sent to your new address");
+    let link = demo.mailed_link(&new_email, "email_change", "/email/confirm/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your new address");
+    assert!(b.url().ends_with("/auth/email/confirm"), "{}", b.url());
+    assert!(
+        b.text().contains(&format!("Signed in as {email}")),
+        "{}",
+        b.text()
+    );
+    submit(&b);
+    b.wait_for_heading("Sign in");
+    assert!(
+        b.text().contains("Your email address was changed"),
+        "{}",
+        b.text()
+    );
+    b.fill("input[name=login]", &new_email);
+    b.fill("input[name=password]", NEW_PASSWORD);
+    submit(&b);
+    b.wait_for_text(&format!("Signed in as {new_email}"));
 }
 
 /// A person who opens their confirmation and reset links too late: each page says the
@@ -191,8 +230,11 @@ fn expired_links(framework: Framework) {
     b.wait_for_heading("Check your inbox");
     demo.new_link(&email, "password_reset", "/reset/", &reset_link);
 
-    // The confirmation link: expired, with a form that mails a new one.
+    // The confirmation link: its button answers that it expired, with a form that mails
+    // a new one.
     b.goto(&verify_link);
+    b.wait_for_heading("Confirm your email address");
+    submit(&b);
     b.wait_for_heading("This link has expired");
     assert!(
         b.text()

@@ -89,6 +89,7 @@ scenarios!(
     registration_and_reset_do_not_reveal_accounts,
     guards_for_login_verified_email_and_roles,
     security_headers_on_every_page,
+    mailed_links_opened_by_a_scanner_confirm_nothing,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -158,6 +159,17 @@ fn html_register_verify_login_dashboard_logout_reset(demo: &Demo) {
     assert_eq!(r.location(), "/auth/verify", "the token leaves the URL");
     assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
     let r = b.get("/auth/verify");
+    assert_eq!(
+        r.status, 200,
+        "opening the link only shows a button: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains("method=\"post\" action=\"/auth/verify\""),
+        "{}",
+        r.body
+    );
+    let r = b.post("/auth/verify", &[]);
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), "/auth/login");
     let page = b.get("/auth/login");
@@ -269,6 +281,80 @@ fn json_register_verify_login_me_logout_reset(demo: &Demo) {
     let r = c.api("/auth/api/logout_everywhere", json!({}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.json()["revoked"].as_u64().is_some());
+}
+
+/// What a mail provider's link scanner does with a mailed link: GET it and follow the
+/// redirects with the cookies it is given, twice, and submit nothing. The last page.
+fn scan(c: &mut blackbox_tests::Client, link: &str) -> Resp {
+    let r = c.get(link);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let landing = r.location().to_owned();
+    let page = c.follow(&r);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let again = c.get(&landing);
+    assert_eq!(again.status, 200, "{}", again.body);
+    page
+}
+
+/// A confirmation link and a change-of-address link opened by a scanner (GET only, with
+/// cookies and redirects) confirm nothing; the page's button does.
+fn mailed_links_opened_by_a_scanner_confirm_nothing(demo: &Demo) {
+    let email = email("scanned", demo);
+    let r = register_html(demo, &email);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let link = demo.mailed_path(&email, "verification", "/verify/");
+    let mut scanner = demo.client();
+    let page = scan(&mut scanner, &link);
+    assert!(
+        page.body.contains("<h1>Confirm your email address</h1>"),
+        "{}",
+        page.body
+    );
+    let mut c = signed_in(demo, &email);
+    let me = c.get_json("/auth/api/me");
+    assert_eq!(me.json()["user"]["email_verified"], false, "{}", me.body);
+    assert_eq!(c.get("/dashboard").status, 403, "still unconfirmed");
+
+    // The owner opens the same link and presses the button.
+    let page = scan(&mut c, &link);
+    assert!(
+        page.body
+            .contains("method=\"post\" action=\"/auth/verify\""),
+        "{}",
+        page.body
+    );
+    let r = c.post("/auth/verify", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        c.get_json("/auth/api/me").json()["user"]["email_verified"],
+        true
+    );
+
+    // A change of address: the new address's scanner opens the link; nothing moves.
+    c.get("/auth/account/email");
+    let new_email = format!("new.{email}");
+    let r = c.post(
+        "/auth/account/email",
+        &[("new_email", &new_email), ("password", PASSWORD)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = demo.mailed_path(&new_email, "email_change", "/email/confirm/");
+    let page = scan(&mut scanner, &link);
+    assert!(
+        page.body.contains("<h1>Confirm your new address</h1>"),
+        "{}",
+        page.body
+    );
+    let me = c.get_json("/auth/api/me");
+    assert_eq!(me.status, 200, "still signed in: {}", me.body);
+    assert_eq!(me.json()["user"]["email"], email.as_str());
+    assert_eq!(demo.client().login(&new_email, PASSWORD).status, 401);
+
+    // Pressed, it moves.
+    scan(&mut c, &link);
+    let r = c.post("/auth/email/confirm", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(demo.client().login(&new_email, PASSWORD).status, 303);
 }
 
 fn account_pages_password_change_and_sessions(demo: &Demo) {
@@ -1071,6 +1157,59 @@ macro_rules! own_demo {
 own_demo!(secure_cookies: secure_cookies_use_the_host_prefix);
 // Expired links: a demo whose mailed links live two seconds.
 own_demo!(expired_links: expired_links_are_refused_and_can_be_replaced);
+// Behind a proxy: a demo started with `--trusted-proxies 1`.
+own_demo!(behind_a_proxy: forged_forwarded_addresses_do_not_escape_the_per_address_limit);
+
+/// Signs in through the JSON API with `X-Forwarded-For: forwarded`.
+fn login_forwarded(c: &mut blackbox_tests::Client, login: &str, forwarded: &str) -> Resp {
+    c.send(
+        "POST",
+        "/auth/api/login",
+        Body::Json(&json!({"login": login, "password": PASSWORD})),
+        &[
+            ("Accept", "application/json"),
+            ("X-Forwarded-For", forwarded),
+        ],
+    )
+}
+
+/// Behind one trusted proxy the client address is the entry the proxy appended: a new
+/// forged entry at the left with every attempt still meets the per-address limit, and a
+/// session records the proxy's entry.
+fn forged_forwarded_addresses_do_not_escape_the_per_address_limit(framework: Framework) {
+    let demo = Demo::start_with(
+        framework,
+        Backend::Sqlite,
+        Mode::Dev,
+        &["--trusted-proxies", "1"],
+    );
+    let email = email("proxied", &demo);
+    demo.create_user(&email, false, true);
+
+    let mut c = demo.client();
+    let r = login_forwarded(&mut c, &email, "198.51.100.250, 203.0.113.77");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let me = c.get_json("/auth/api/me");
+    assert_eq!(me.json()["session"]["ip"], "203.0.113.77", "{}", me.body);
+
+    let mut limited = None;
+    for i in 0..60 {
+        let forged = format!("198.51.100.{i}, 203.0.113.88");
+        let r = login_forwarded(&mut c, &format!("{i}-{email}"), &forged);
+        if r.status == 429 {
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(r.status, 401, "{}", r.body);
+    }
+    assert!(
+        limited.is_some(),
+        "forged leftmost entries escaped the per-address limit"
+    );
+    // The same connection, through the proxy for another client, is not limited.
+    let r = login_forwarded(&mut c, &email, "198.51.100.1, 203.0.113.99");
+    assert_eq!(r.status, 200, "{}", r.body);
+}
 
 fn secure_cookies_use_the_host_prefix(framework: Framework) {
     let demo = Demo::start(framework, Backend::Sqlite, Mode::Secure);
@@ -1122,12 +1261,16 @@ fn expired_links_are_refused_and_can_be_replaced(framework: Framework) {
     assert_eq!(r.json()["error"]["fields"]["token"]["code"], "expired");
 
     // Pages: the reset link offers no password form, only a way to a new link; the
-    // confirmation link offers the form that mails a new one.
+    // confirmation link's button answers with the form that mails a new one.
     let mut b = demo.client();
     let opened = |b: &mut blackbox_tests::Client, link: &str, shows: &[&str]| {
         let r = b.get(&demo.path_of(link));
         assert_eq!(r.status, 303);
-        let page = b.follow(&r);
+        let mut page = b.follow(&r);
+        if r.location() == "/auth/verify" {
+            assert_eq!(page.status, 200, "{}", page.body);
+            page = b.post("/auth/verify", &[]);
+        }
         assert_eq!(page.status, 400, "{}", page.body);
         for text in shows {
             assert!(page.body.contains(text), "{text} in {}", page.body);

@@ -76,6 +76,9 @@ fn screenshots_of_every_page() {
 
     let link = demo.mailed_link(email, "verification", "/verify/");
     b.goto(&link);
+    b.wait_for_heading("Confirm your email address");
+    shoot(&b, "verify-confirm", &mut overflow);
+    b.click("main form.form button[type=submit]");
     b.wait_for_heading("Sign in");
     shoot(&b, "login-after-verification", &mut overflow);
 
@@ -135,6 +138,7 @@ fn screenshots_of_every_page() {
         b.wait_for_text(text);
         shoot(&b, name, &mut overflow);
     }
+
     b.goto(&format!("{base}/admin"));
     shoot(&b, "forbidden", &mut overflow);
 
@@ -159,6 +163,24 @@ fn screenshots_of_every_page() {
     shoot(&b, "admin-user", &mut overflow);
     shoot_from(&b, "admin-user-activity", Some("#sessions"), &mut overflow);
 
+    // A change of address asked for on the other device, and its mailed link opened in a
+    // signed-out browser (not pressed).
+    b.click("header form button[type=submit]");
+    b.wait_for_text("Create an account");
+    phone.get("/auth/account/email");
+    let r = phone.post(
+        "/auth/account/email",
+        &[
+            ("new_email", "ada.byron@example.com"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let link = demo.mailed_link("ada.byron@example.com", "email_change", "/email/confirm/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your new address");
+    shoot(&b, "email-confirm", &mut overflow);
+
     assert!(
         overflow.is_empty(),
         "pages overflow horizontally: {overflow:#?}"
@@ -177,6 +199,8 @@ fn expired_links(chromium: &std::path::Path, driver: &std::path::Path, overflow:
     b.wait_for_heading("This reset link has expired");
     shoot(&b, "reset-link-expired", overflow);
     b.goto(&verify);
+    b.wait_for_heading("Confirm your email address");
+    b.click("main form.form button[type=submit]");
     b.wait_for_heading("This link has expired");
     shoot(&b, "verify-link-expired", overflow);
 }
