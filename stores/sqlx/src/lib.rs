@@ -404,7 +404,7 @@ impl SqlxStore {
 
     /// Applies the embedded migrations that this database has not seen yet, and records
     /// them in `<prefix>schema_migrations`. Safe to call on every start and from several
-    /// instances at once (see [`migrate`](crate::migrate)).
+    /// instances at once (see [`migrate`]).
     ///
     /// # Errors
     /// [`Error::Backend`] when a migration fails or an applied migration was changed
