@@ -72,8 +72,11 @@
 //! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
 //! - [`Config`]: validated configuration with safe defaults.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod config;
 #[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 mod engine;
 mod error;

@@ -49,6 +49,8 @@
 //! The key layout, the scripts and the cost of each operation are documented in
 //! `docs/redis-store.md`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod audit;
 mod codec;
 mod config;
