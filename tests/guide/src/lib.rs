@@ -47,6 +47,7 @@ guide! {
     testing: "docs/testing.md",
     benchmarks: "docs/benchmarks.md",
     benchmarks_stores: "docs/benchmarks-stores.md",
+    existing_app: "examples/existing-app/README.md",
 }
 
 #[cfg(test)]
