@@ -85,6 +85,11 @@
 // (a redirect or an error page), not an error value: its size is that of a response.
 #![allow(clippy::result_large_err)]
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod admin_mail;
 mod api;
 mod cookies;

@@ -51,6 +51,11 @@
 //! from `X-Real-IP`; to trust a proxy's header, configure the web layer
 //! (`AuthWebBuilder::trust_forwarded_for`).
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod convert;
 mod guard;
 

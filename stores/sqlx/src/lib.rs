@@ -61,6 +61,11 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
 compile_error!("auth-store-sqlx needs at least one of the features `postgres`, `sqlite`, `mysql`");
 
