@@ -2,7 +2,10 @@
 //! whole account flow: register, confirm the mailed link, sign in, reach the new
 //! signed-in page, be refused the administrators' page.
 
-#![expect(clippy::expect_used, reason = "a test: a step that fails panics, naming it")]
+#![expect(
+    clippy::expect_used,
+    reason = "a test: a step that fails panics, naming it"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
