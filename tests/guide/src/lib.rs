@@ -1,9 +1,10 @@
 //! The guide, doc-tested.
 //!
-//! Every page of the guide (`docs/*.md`, an mdBook) and the repository's `README.md` is
-//! included here as the documentation of an empty module, so that `cargo test --doc`
-//! compiles every Rust block of it against the crates as they are, and runs it unless it
-//! is marked `no_run` (a block that would start a server or needs one running). A block
+//! Every page of the guide (`docs/*.md`, an mdBook), the repository's `README.md` and
+//! `CHANGELOG.md`, and the examples' READMEs are included here as the documentation of
+//! an empty module, so that `cargo test --doc` compiles every Rust block of them against
+//! the crates as they are, and runs it unless it is marked `no_run` (a block that would
+//! start a server or needs one running). A block
 //! that is not Rust names its language (`text`, `sh`, `toml`, `sql`, ...); `ignore` is
 //! never used. Lines starting with `# ` are hidden, by rustdoc and by mdBook alike: they
 //! hold the set-up a reader does not need to see.
@@ -32,6 +33,7 @@ macro_rules! guide {
 
 guide! {
     readme: "README.md",
+    changelog: "CHANGELOG.md",
     introduction: "docs/introduction.md",
     getting_started: "docs/getting-started.md",
     core: "docs/core.md",
@@ -47,6 +49,9 @@ guide! {
     testing: "docs/testing.md",
     benchmarks: "docs/benchmarks.md",
     benchmarks_stores: "docs/benchmarks-stores.md",
+    axum_demo: "examples/axum-demo/README.md",
+    poem_demo: "examples/poem-demo/README.md",
+    rocket_demo: "examples/rocket-demo/README.md",
     existing_app: "examples/existing-app/README.md",
 }
 
