@@ -72,8 +72,16 @@
 //! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
 //! - [`Config`]: validated configuration with safe defaults.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod config;
 #[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 mod engine;
 mod error;

@@ -80,9 +80,15 @@
 //! extend `base.html` and render them with [`AuthWeb::render_page`]. No page has inline
 //! script or style, so the strict [`CONTENT_SECURITY_POLICY`] holds.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Handlers return `Result<_, Reply>` where the error side is the response to send
 // (a redirect or an error page), not an error value: its size is that of a response.
 #![allow(clippy::result_large_err)]
+
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod admin_mail;
 mod api;
@@ -97,6 +103,7 @@ mod redirect;
 mod requirement;
 mod templates;
 #[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 mod views;
 mod web;

@@ -334,6 +334,7 @@ impl Browser {
 /// `async fn(&Site) -> impl App` that builds the application under test (see
 /// [`testkit`](crate::testkit)); it is looked up from the invoking module.
 #[macro_export]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 macro_rules! adapter_scenarios {
     ($app:path $(,)?) => {
         $crate::__adapter_scenarios! {

@@ -46,6 +46,11 @@
 //! [`MaybeUser`] or [`VerifiedUser`], or a route behind [`RequireLogin`], costs a store
 //! round trip, and at most one per request.
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod extract;
 mod guard;
 

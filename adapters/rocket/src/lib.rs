@@ -51,6 +51,11 @@
 //! from `X-Real-IP`; to trust reverse proxies' headers, configure the web layer
 //! (`AuthWebBuilder::trusted_proxy_hops`, `AuthWebBuilder::proxy_header`).
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod convert;
 mod guard;
 

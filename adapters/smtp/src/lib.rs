@@ -51,6 +51,11 @@
 //! The URL format and the operational notes are in the guide's *Mail* chapter
 //! (`docs/mail.md`).
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod file;
 mod message;
 mod read;

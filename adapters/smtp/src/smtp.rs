@@ -341,7 +341,7 @@ fn is_loopback(host: &str) -> bool {
 /// authenticates when credentials are set, and transfers the message, all within the
 /// configured time limit. A failure keeps the transport's error as its source (a
 /// [`lettre`] SMTP or address error, or an [`std::io::Error`] of kind `TimedOut`) and
-/// says whether trying again can help ([`is_permanent`]):
+/// says whether trying again can help:
 ///
 /// - [`Error::MailRejected`] (the engine marks the message failed): a recipient address
 ///   lettre refuses, and SMTP 5xx replies, except the authentication ones (530, 534, 535,

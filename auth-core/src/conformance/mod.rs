@@ -345,6 +345,7 @@ pub const CHECKS: &[&str] = crate::__auth_conformance_checks!(__auth_conformance
 /// the calling crate needs `tokio` with features `macros` and `rt-multi-thread` (as a
 /// dev-dependency), and `auth-core` with feature `conformance`.
 #[macro_export]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 macro_rules! store_conformance_tests {
     (factory = $factory:path $(, $(#[$attr:meta])+)? $(,)?) => {
         $crate::store_conformance_tests!($factory().await $(, $(#[$attr])+)?);

@@ -33,7 +33,7 @@ impl Auth {
     /// [`ConfigBuilder::mail_in_background`](crate::ConfigBuilder::mail_in_background)).
     ///
     /// # Errors
-    /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
+    /// [`Error::Validation`](crate::Error::Validation) for a malformed address; [`Error::RateLimited`](crate::Error::RateLimited).
     pub async fn request_password_reset(&self, email: &str, ctx: &RequestContext) -> Result<()> {
         let now = self.now();
         let email = normalize_email("email", email)?;
@@ -75,7 +75,7 @@ impl Auth {
     /// person types a new password.
     ///
     /// # Errors
-    /// [`Error::Token`] for a bad, expired, wrong-purpose, used or superseded link.
+    /// [`Error::Token`](crate::Error::Token) for a bad, expired, wrong-purpose, used or superseded link.
     pub async fn check_reset_token(&self, token: &str) -> Result<()> {
         let (proof, user) = self.open_token(token, Purpose::ResetPassword).await?;
         proof.check(&user, Purpose::ResetPassword)
@@ -85,8 +85,8 @@ impl Auth {
     /// account ends, a lock is lifted, and the owner is told by mail.
     ///
     /// # Errors
-    /// [`Error::Token`] for a bad or used link; [`Error::Validation`] for the password;
-    /// [`Error::AccountDisabled`].
+    /// [`Error::Token`](crate::Error::Token) for a bad or used link; [`Error::Validation`](crate::Error::Validation) for the password;
+    /// [`Error::AccountDisabled`](crate::Error::AccountDisabled).
     pub async fn reset_password(&self, input: PasswordReset, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self
             .open_token(&input.token, Purpose::ResetPassword)

@@ -26,7 +26,7 @@ use crate::model::Email;
 ///   timed out, or answered with a temporary 4xx reply). The engine queues the message
 ///   in the [`MailOutbox`](crate::MailOutbox) and retries with backoff, so the flow that
 ///   produced it still succeeds, up to the limits of the
-///   [`OutboxPolicy`](crate::OutboxPolicy).
+///   [`OutboxPolicy`].
 /// - [`Error::MailRejected`](crate::Error::MailRejected): it will not pass (a 5xx reply,
 ///   an address the transport cannot use). The engine marks the message failed at once,
 ///   for an administrator to see, instead of retrying it.

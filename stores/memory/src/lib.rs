@@ -64,6 +64,11 @@
 //! Expired sessions and counters are not dropped on their own: the engine's maintenance
 //! task calls the `purge_expired_*` methods. The audit trail grows without bound.
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 

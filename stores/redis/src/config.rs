@@ -102,6 +102,7 @@ impl RedisConfig {
     /// Trusts exactly these CA certificates (PEM, one or more) for `rediss://` instead of
     /// the platform's roots: for servers with a private CA.
     #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     #[must_use]
     pub fn tls_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.tls_root_pem = Some(pem.into());
@@ -111,6 +112,7 @@ impl RedisConfig {
     /// Presents this client certificate and key (PEM) for `rediss://` servers that
     /// require client authentication (`tls-auth-clients yes`).
     #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     #[must_use]
     pub fn tls_client_certificate(
         mut self,

@@ -49,6 +49,13 @@
 //! The key layout, the scripts and the cost of each operation are documented in
 //! `docs/redis-store.md`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod audit;
 mod codec;
 mod config;

@@ -59,6 +59,13 @@
 //! private in-memory database kept on exactly one connection (it would vanish with its
 //! last connection); use it for tests and demos.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
 compile_error!("auth-store-sqlx needs at least one of the features `postgres`, `sqlite`, `mysql`");
 
@@ -306,6 +313,7 @@ impl SqlxStore {
     /// # Errors
     /// [`Error::Config`] for an invalid table prefix.
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub fn from_pg_pool(pool: sqlx::PgPool, options: &SqlxStoreOptions) -> Result<Self> {
         Self::from_parts(DbPool::Postgres(pool), Backend::Postgres, options)
     }
@@ -315,6 +323,7 @@ impl SqlxStore {
     /// # Errors
     /// [`Error::Config`] for an invalid table prefix.
     #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub fn from_sqlite_pool(pool: sqlx::SqlitePool, options: &SqlxStoreOptions) -> Result<Self> {
         Self::from_parts(DbPool::Sqlite(pool), Backend::Sqlite, options)
     }
@@ -324,6 +333,7 @@ impl SqlxStore {
     /// # Errors
     /// [`Error::Config`] for an invalid table prefix.
     #[cfg(feature = "mysql")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
     pub fn from_mysql_pool(pool: sqlx::MySqlPool, options: &SqlxStoreOptions) -> Result<Self> {
         Self::from_parts(DbPool::MySql(pool), Backend::MySql, options)
     }
@@ -354,6 +364,7 @@ impl SqlxStore {
     /// The PostgreSQL pool, when the store uses PostgreSQL: to share it with the
     /// application's own queries, or to inspect the schema.
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
         match &self.inner.pool {
             DbPool::Postgres(pool) => Some(pool),
@@ -364,6 +375,7 @@ impl SqlxStore {
 
     /// The SQLite pool, when the store uses SQLite (see [`pg_pool`](Self::pg_pool)).
     #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.inner.pool {
             DbPool::Sqlite(pool) => Some(pool),
@@ -374,6 +386,7 @@ impl SqlxStore {
 
     /// The MySQL/MariaDB pool, when the store uses it (see [`pg_pool`](Self::pg_pool)).
     #[cfg(feature = "mysql")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
     pub fn mysql_pool(&self) -> Option<&sqlx::MySqlPool> {
         match &self.inner.pool {
             DbPool::MySql(pool) => Some(pool),
@@ -404,7 +417,7 @@ impl SqlxStore {
 
     /// Applies the embedded migrations that this database has not seen yet, and records
     /// them in `<prefix>schema_migrations`. Safe to call on every start and from several
-    /// instances at once (see [`migrate`](crate::migrate)).
+    /// instances at once (see [`migrate`]).
     ///
     /// # Errors
     /// [`Error::Backend`] when a migration fails or an applied migration was changed

@@ -40,6 +40,7 @@ impl Migration {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 /// The PostgreSQL migrations, oldest first.
 #[cfg(feature = "postgres")]
 pub const POSTGRES: &[Migration] = &[
@@ -55,6 +56,7 @@ pub const POSTGRES: &[Migration] = &[
     },
 ];
 
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 /// The SQLite migrations, oldest first.
 #[cfg(feature = "sqlite")]
 pub const SQLITE: &[Migration] = &[
@@ -70,6 +72,7 @@ pub const SQLITE: &[Migration] = &[
     },
 ];
 
+#[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
 /// The MySQL/MariaDB migrations, oldest first.
 #[cfg(feature = "mysql")]
 pub const MYSQL: &[Migration] = &[

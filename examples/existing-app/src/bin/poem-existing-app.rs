@@ -1,0 +1,79 @@
+//! An existing Poem application gains registration, email confirmation, sign-in,
+//! password reset, account pages and an admin area: the wiring in `main` between the
+//! two marked lines is all it takes.
+//!
+//! Accounts live in memory and mail is written as `.eml` files into `./mail` (each link
+//! is logged): nothing to install, and nothing for production. There, use
+//! `auth-store-sqlx` or `auth-store-redis`, `auth_smtp::SmtpMailer`, a signing key that
+//! survives restarts, and HTTPS (secure cookies).
+//!
+//! `cargo run -p existing-app --bin poem-existing-app`, then open
+//! <http://127.0.0.1:3000/auth/register>. `ADDR` and `MAIL_DIR` change the address and
+//! the mail directory.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_core::{Auth, Config};
+use auth_http::AuthWeb;
+use auth_poem::{AuthMiddleware, CurrentUser, RequireLogin};
+use auth_smtp::FileMailer;
+use auth_store_memory::MemoryStore;
+use poem::listener::{Listener, TcpListener};
+use poem::{EndpointExt, Route, Server, get, handler};
+
+/// The existing application's home page.
+#[handler]
+fn home() -> &'static str {
+    "The existing application's home page."
+}
+
+/// The application as it was: one public page.
+fn existing_app() -> Route {
+    Route::new().at("/", get(home))
+}
+
+/// A new page for signed-in users.
+#[handler]
+fn dashboard(CurrentUser(me): CurrentUser) -> String {
+    format!("Signed in as {}.", me.user.email)
+}
+
+/// A new page for administrators (role `admin`).
+#[handler]
+fn admin() -> &'static str {
+    "Administrators only."
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr = std::env::var("ADDR").unwrap_or("127.0.0.1:3000".into());
+    let mail_dir = std::env::var("MAIL_DIR").unwrap_or("mail".into());
+
+    // ---- The wiring: engine, web layer, routes. ----
+    let mut signing_key = [0; 32];
+    getrandom::fill(&mut signing_key)?; // a new one per start: links die with the process
+    let config = Config::builder()
+        .app_name("Existing app")
+        .base_url(format!("http://{addr}")) // mailed links point here, under /auth
+        .signing_key("k1", signing_key.to_vec())
+        .build()?;
+    let auth = Auth::builder(config)
+        .store(Arc::new(MemoryStore::new()))
+        .mailer(Arc::new(FileMailer::new(mail_dir)?))
+        .build()?;
+    let _maintenance = auth.spawn_maintenance(Duration::from_secs(60));
+    // Plain HTTP on a development machine; never in production.
+    let web = AuthWeb::builder(auth).insecure_dev_cookies(true).build()?;
+    let app = existing_app()
+        .at("/dashboard", get(dashboard))
+        .at("/admin", get(admin).with(RequireLogin::role("admin")))
+        .nest("/auth", auth_poem::routes(web.clone()))
+        .with(AuthMiddleware::new(web)); // around everything, so `next` keeps the full path
+    // ---- End of the wiring. ----
+
+    let acceptor = TcpListener::bind(addr.clone()).into_acceptor().await?;
+    println!("listening on http://{addr}");
+    Server::new_with_acceptor(acceptor).run(app).await?;
+    Ok(())
+}

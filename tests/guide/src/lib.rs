@@ -1,0 +1,131 @@
+//! The guide, doc-tested.
+//!
+//! Every page of the guide (`docs/*.md`, an mdBook), the repository's `README.md` and
+//! `CHANGELOG.md`, and the examples' READMEs are included here as the documentation of
+//! an empty module, so that `cargo test --doc` compiles every Rust block of them against
+//! the crates as they are, and runs it unless it is marked `no_run` (a block that would
+//! start a server or needs one running). A block
+//! that is not Rust names its language (`text`, `sh`, `toml`, `sql`, ...); `ignore` is
+//! never used. Lines starting with `# ` are hidden, by rustdoc and by mdBook alike: they
+//! hold the set-up a reader does not need to see.
+//!
+//! The pages are included only when doc tests are collected (`cfg(doctest)`), so they
+//! are not rendered here: the guide is read as a book (`mdbook build docs`). The tests
+//! of this crate check that every page of `docs/` is listed below and that no block is
+//! skipped.
+//!
+//! Each crate's own `README.md` is doc-tested by that crate.
+
+/// Includes each page as the documentation of a module (only for doc tests) and lists
+/// them in [`PAGES`].
+macro_rules! guide {
+    ($($module:ident: $path:literal,)*) => {
+        /// Every file doc-tested here, relative to the repository's root.
+        pub const PAGES: &[&str] = &[$($path),*];
+
+        $(
+            #[cfg(doctest)]
+            #[doc = include_str!(concat!("../../../", $path))]
+            pub mod $module {}
+        )*
+    };
+}
+
+guide! {
+    readme: "README.md",
+    changelog: "CHANGELOG.md",
+    introduction: "docs/introduction.md",
+    getting_started: "docs/getting-started.md",
+    core: "docs/core.md",
+    configuration: "docs/configuration.md",
+    security: "docs/security.md",
+    design_decisions: "docs/design-decisions.md",
+    web: "docs/web.md",
+    frameworks: "docs/frameworks.md",
+    mail: "docs/mail.md",
+    schema: "docs/schema.md",
+    redis_store: "docs/redis-store.md",
+    custom_store: "docs/custom-store.md",
+    testing: "docs/testing.md",
+    benchmarks: "docs/benchmarks.md",
+    benchmarks_stores: "docs/benchmarks-stores.md",
+    axum_demo: "examples/axum-demo/README.md",
+    poem_demo: "examples/poem-demo/README.md",
+    rocket_demo: "examples/rocket-demo/README.md",
+    existing_app: "examples/existing-app/README.md",
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::PAGES;
+
+    fn root() -> &'static Path {
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+    }
+
+    /// A page added to the guide is doc-tested too.
+    #[test]
+    fn every_page_of_the_guide_is_included() {
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let path = format!("docs/{name}");
+            if name.ends_with(".md") && name != "SUMMARY.md" && !PAGES.contains(&path.as_str()) {
+                missing.push(path);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "add these pages to `guide!` in tests/guide/src/lib.rs: {missing:?}"
+        );
+    }
+
+    /// The info string of every fenced block, with the page and line it is on.
+    fn fences() -> Vec<(String, usize, String)> {
+        let mut out = Vec::new();
+        for page in PAGES {
+            let text = std::fs::read_to_string(root().join(page)).unwrap();
+            let mut open: Option<String> = None;
+            for (n, line) in text.lines().enumerate() {
+                let trimmed = line.trim_start();
+                let Some(info) = trimmed.strip_prefix("```") else {
+                    continue;
+                };
+                match &open {
+                    Some(fence)
+                        if trimmed.starts_with(fence.as_str()) && info.trim().is_empty() =>
+                    {
+                        open = None;
+                    }
+                    Some(_) => {}
+                    None => {
+                        open = Some("```".to_owned());
+                        out.push(((*page).to_owned(), n + 1, info.trim().to_owned()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every block is either tested or says which language it is in; none is skipped.
+    #[test]
+    fn no_block_is_skipped_or_unlabelled() {
+        let fences = fences();
+        assert!(
+            fences.iter().any(|(_, _, info)| info.starts_with("rust")),
+            "found no Rust block at all"
+        );
+        let bad: Vec<String> = fences
+            .iter()
+            .filter(|(_, _, info)| info.is_empty() || info.split(',').any(|a| a.trim() == "ignore"))
+            .map(|(page, line, info)| format!("{page}:{line}: ```{info}"))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "label these blocks with their language, never `ignore`: {bad:#?}"
+        );
+    }
+}
