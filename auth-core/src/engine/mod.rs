@@ -10,6 +10,7 @@ mod admin;
 mod builder;
 mod clock;
 mod effects;
+mod links;
 mod lockout;
 mod login;
 mod mailing;

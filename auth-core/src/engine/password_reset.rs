@@ -1,13 +1,11 @@
 //! Password reset by mailed link: asking for the link, checking it, using it.
 
 use super::effects::{MailLinks, Origin};
-use super::throttle;
 use super::{Auth, RequestContext};
 use crate::error::{Result, ValidationErrors};
-use crate::machine::{Effect, Event};
-use crate::model::{MailKind, SecurityStamp, User};
+use crate::machine::Event;
+use crate::model::{SecurityStamp, User};
 use crate::token::Purpose;
-use crate::validate::normalize_email;
 
 /// What a person submits on the reset page.
 #[derive(Clone, Default)]
@@ -35,40 +33,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for a malformed address; [`Error::RateLimited`](crate::Error::RateLimited).
     pub async fn request_password_reset(&self, email: &str, ctx: &RequestContext) -> Result<()> {
-        let now = self.now();
-        let email = normalize_email("email", email)?;
-        let limits = self.inner.config.rate_limits;
-        self.hit_ip("rl:mail:ip", ctx.ip, limits.mail_per_ip, now)
-            .await?;
-        self.hit(
-            throttle::key("rl:mail:addr", &email),
-            limits.mail_per_address,
-            now,
-        )
-        .await?;
-        let auth = self.clone();
-        let ctx = ctx.clone();
-        self.detached(async move {
-            if let Err(e) = auth.mail_reset_link(&email, &ctx).await {
-                tracing::warn!(error = %e, "a requested reset link was not sent");
-            }
-        })
-        .await;
-        Ok(())
-    }
-
-    async fn mail_reset_link(&self, email: &str, ctx: &RequestContext) -> Result<()> {
-        let Some(user) = self.inner.users.user_by_email(email).await? else {
-            return Ok(());
-        };
-        let (user, effects) = self.run_event(user, Event::ResetRequested).await?;
-        let mut links = MailLinks::default();
-        if effects.contains(&Effect::Mail(MailKind::PasswordReset)) {
-            let tokens = &self.inner.config.tokens;
-            let token = tokens.issue(Purpose::ResetPassword, &user, &user.email, self.now())?;
-            links.link = Some(self.inner.config.links.reset(&token));
-        }
-        self.perform(&user, &effects, Origin::of(ctx), links).await
+        self.request_link(email, Event::ResetRequested, ctx).await
     }
 
     /// Checks a reset link without using it, so the page can say "expired" before the

@@ -1,7 +1,6 @@
 //! Registration, email verification, and direct creation of accounts.
 
 use super::effects::{MailLinks, Origin};
-use super::throttle;
 use super::{Auth, RequestContext};
 use crate::config::RegistrationMode;
 use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
@@ -221,24 +220,8 @@ impl Auth {
         effects: &[Effect],
         ctx: &RequestContext,
     ) -> Result<()> {
-        let links = self.verification_links(user, effects)?;
+        let links = self.mail_links(user, effects)?;
         self.perform(user, effects, Origin::of(ctx), links).await
-    }
-
-    /// The verification link for `user`, when `effects` mail one.
-    fn verification_links(&self, user: &User, effects: &[Effect]) -> Result<MailLinks> {
-        if !effects.contains(&Effect::Mail(MailKind::Verification)) {
-            return Ok(MailLinks::default());
-        }
-        let token =
-            self.inner
-                .config
-                .tokens
-                .issue(Purpose::VerifyEmail, user, &user.email, self.now())?;
-        Ok(MailLinks {
-            link: Some(self.inner.config.links.verify(&token)),
-            new_email: None,
-        })
     }
 
     /// Checks a link token's signature, expiry and purpose, and loads its user.
@@ -281,35 +264,8 @@ impl Auth {
     /// # Errors
     /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
     pub async fn resend_verification(&self, email: &str, ctx: &RequestContext) -> Result<()> {
-        let now = self.now();
-        let email = normalize_email("email", email)?;
-        let limits = self.inner.config.rate_limits;
-        self.hit_ip("rl:mail:ip", ctx.ip, limits.mail_per_ip, now)
-            .await?;
-        self.hit(
-            throttle::key("rl:mail:addr", &email),
-            limits.mail_per_address,
-            now,
-        )
-        .await?;
-        let auth = self.clone();
-        let ctx = ctx.clone();
-        self.detached(async move {
-            if let Err(e) = auth.resend_to(&email, &ctx).await {
-                tracing::warn!(error = %e, "a requested verification link was not sent");
-            }
-        })
-        .await;
-        Ok(())
-    }
-
-    async fn resend_to(&self, email: &str, ctx: &RequestContext) -> Result<()> {
-        let Some(user) = self.inner.users.user_by_email(email).await? else {
-            return Ok(());
-        };
-        let (user, effects) = self.run_event(user, Event::VerificationRequested).await?;
-        let links = self.verification_links(&user, &effects)?;
-        self.perform(&user, &effects, Origin::of(ctx), links).await
+        self.request_link(email, Event::VerificationRequested, ctx)
+            .await
     }
 
     /// Creates an account directly, without mail (operator tools, seeding, tests).
