@@ -1,21 +1,6 @@
-use auth_core::{AccountState, Authenticated, Error, NewUser, Page};
+use auth_core::{AccountState, Error, Page};
 
 use crate::support::{Harness, PASSWORD, ctx};
-
-async fn admin(h: &Harness) -> Authenticated {
-    h.auth
-        .create_user(NewUser {
-            email: "root@example.com".into(),
-            password: PASSWORD.into(),
-            roles: vec!["admin".into()],
-            verified: true,
-            ..NewUser::default()
-        })
-        .await
-        .unwrap();
-    let s = h.login("root@example.com", PASSWORD).await.unwrap();
-    h.auth.authenticate(&s.token).await.unwrap().unwrap()
-}
 
 #[tokio::test]
 async fn non_admins_are_forbidden() {
@@ -42,7 +27,7 @@ async fn non_admins_are_forbidden() {
 #[tokio::test]
 async fn disabling_ends_sessions_and_refuses_login_only_after_the_right_password() {
     let h = Harness::new();
-    let root = admin(&h).await;
+    let root = h.admin().await;
     let user = h.registered_and_verified("u2@example.com").await;
     let s = h.login("u2@example.com", PASSWORD).await.unwrap();
 
@@ -83,7 +68,7 @@ async fn unlock_roles_force_logout_and_the_audit_trail() {
             ..Default::default()
         })
     });
-    let root = admin(&h).await;
+    let root = h.admin().await;
     let user = h.registered_and_verified("u3@example.com").await;
     let s = h.login("u3@example.com", PASSWORD).await.unwrap();
     for _ in 0..2 {
@@ -156,7 +141,7 @@ async fn unlock_roles_force_logout_and_the_audit_trail() {
 #[tokio::test]
 async fn listing_and_searching_users() {
     let h = Harness::new();
-    let root = admin(&h).await;
+    let root = h.admin().await;
     for i in 0..5 {
         h.register(&format!("list{i}@example.com")).await;
     }

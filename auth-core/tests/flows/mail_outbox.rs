@@ -53,27 +53,11 @@ async fn purging_removes_dead_sessions() {
 use std::sync::Arc;
 
 use auth_core::{
-    AuditKind, AuditSink, Authenticated, CapturingMailer, Email, Error, FailedMail, NewUser,
-    OutboxPolicy, Page,
+    AuditKind, AuditSink, CapturingMailer, Email, Error, FailedMail, OutboxPolicy, Page,
 };
 use auth_store_memory::MemoryStore;
 
 use crate::support::{PASSWORD, ctx};
-
-async fn admin(h: &Harness) -> Authenticated {
-    h.auth
-        .create_user(NewUser {
-            email: "root@example.com".into(),
-            password: PASSWORD.into(),
-            roles: vec!["admin".into()],
-            verified: true,
-            ..NewUser::default()
-        })
-        .await
-        .unwrap();
-    let s = h.login("root@example.com", PASSWORD).await.unwrap();
-    h.auth.authenticate(&s.token).await.unwrap().unwrap()
-}
 
 async fn failed(h: &Harness) -> Vec<FailedMail> {
     h.store.failed_messages(Page::default()).await.unwrap()
@@ -199,7 +183,7 @@ async fn mail_older_than_the_policy_allows_is_given_up_unsent() {
 #[tokio::test]
 async fn administrators_list_retry_and_discard_failed_mail() {
     let h = Harness::new();
-    let root = admin(&h).await;
+    let root = h.admin().await;
     h.mailer.set_rejecting(true);
     h.register("one@example.com").await;
     h.clock.advance(Duration::minutes(1));

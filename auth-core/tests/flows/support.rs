@@ -107,6 +107,22 @@ impl Harness {
         self.auth.verify_email(&token, &ctx()).await.unwrap()
     }
 
+    /// Creates `root@example.com` with the admin role and signs it in.
+    pub async fn admin(&self) -> auth_core::Authenticated {
+        self.auth
+            .create_user(auth_core::NewUser {
+                email: "root@example.com".into(),
+                password: PASSWORD.into(),
+                roles: vec!["admin".into()],
+                verified: true,
+                ..auth_core::NewUser::default()
+            })
+            .await
+            .unwrap();
+        let s = self.login("root@example.com", PASSWORD).await.unwrap();
+        self.auth.authenticate(&s.token).await.unwrap().unwrap()
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> auth_core::Result<LoginSuccess> {
         self.auth
             .login(
