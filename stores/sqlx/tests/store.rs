@@ -238,7 +238,10 @@ async fn upgrade_keeps_queued_mail(db: Db) {
         ),
     )
     .await;
-    let t = t0() - Duration::days(1);
+    // One instant for the whole test: now reads the clock, and two readings may fall
+    // in different seconds.
+    let now = t0();
+    let t = now - Duration::days(1);
     let waiting = |to: &str| OutboxMessage {
         id: Uuid::now_v7(),
         email: Email {
@@ -259,7 +262,7 @@ async fn upgrade_keeps_queued_mail(db: Db) {
     }
     assert!(
         store
-            .claim_due(t0(), 10, Duration::minutes(5))
+            .claim_due(now, 10, Duration::minutes(5))
             .await
             .is_err(),
         "the first schema has no failed_at column yet"
@@ -269,16 +272,16 @@ async fn upgrade_keeps_queued_mail(db: Db) {
     assert_eq!(store.pending_count().await.unwrap(), 2);
     assert_eq!(store.failed_count().await.unwrap(), 0);
     let claimed = store
-        .claim_due(t0(), 10, Duration::minutes(5))
+        .claim_due(now, 10, Duration::minutes(5))
         .await
         .unwrap();
     let leased = |m: &OutboxMessage| OutboxMessage {
-        next_attempt_at: t0() + Duration::minutes(5),
+        next_attempt_at: now + Duration::minutes(5),
         ..m.clone()
     };
     assert_eq!(claimed, vec![leased(&a), leased(&b)]);
     store
-        .mark_failed(b.id, 3, t0(), "550 no such user")
+        .mark_failed(b.id, 3, now, "550 no such user")
         .await
         .unwrap();
     assert_eq!(store.pending_count().await.unwrap(), 1);
