@@ -83,6 +83,14 @@ async fn writes_a_parseable_eml_into_a_created_directory() {
 
     // The Debug output of what was read back keeps the token out.
     assert!(!format!("{mail:?}").contains("tok-123"));
+
+    // The file carries a live link: only its owner may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
 }
 
 #[tokio::test]
