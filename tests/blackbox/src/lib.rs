@@ -232,7 +232,7 @@ impl Drop for Demo {
     }
 }
 
-fn unique(framework: Framework) -> String {
+fn unique(label: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -243,8 +243,117 @@ fn unique(framework: Framework) -> String {
         std::process::id(),
         nanos % 100_000,
         N.fetch_add(1, Ordering::Relaxed),
-        framework.name()
+        label
     )
+}
+
+/// The flags of a demo keeping users in PostgreSQL and sessions and counters in Redis,
+/// under table and key prefixes made of `id`.
+fn shared_store_args(pg: String, redis: String, id: &str) -> Vec<String> {
+    vec![
+        "--database-url".to_owned(),
+        pg,
+        "--table-prefix".to_owned(),
+        format!("{id}_"),
+        "--redis-url".to_owned(),
+        redis,
+        "--redis-key-prefix".to_owned(),
+        format!("{id}:"),
+    ]
+}
+
+/// How to start one demo process.
+struct Launch<'a> {
+    framework: Framework,
+    backend: Backend,
+    db_args: Vec<String>,
+    /// Its working directory (where a generated secret is kept).
+    dir: tempfile::TempDir,
+    mail_dir: PathBuf,
+    /// `--addr`.
+    addr: String,
+    /// `--base-url`; without it the base URL is `http://` + the listening address.
+    base_url: Option<String>,
+    flags: &'a [&'a str],
+    /// `AUTH_SECRET`; without it the demo generates a secret in its directory.
+    secret: Option<&'a str>,
+}
+
+/// Starts a demo and waits (bounded) for its `listening on http://HOST:PORT` line.
+fn launch(l: Launch<'_>) -> Demo {
+    let bin = demo_binary(l.framework);
+    let base_arg: Vec<String> = match &l.base_url {
+        Some(url) => vec!["--base-url".to_owned(), url.clone()],
+        None => Vec::new(),
+    };
+    let mut cmd = supervised(&bin);
+    cmd.args(["--addr", &l.addr])
+        .args(&l.db_args)
+        .arg("--mail-dir")
+        .arg(&l.mail_dir)
+        .args(&base_arg)
+        .args(l.flags)
+        .current_dir(l.dir.path())
+        .env_remove("AUTH_SECRET")
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .env_remove("SMTP_URL")
+        .env_remove("BASE_URL")
+        .env_remove("ADDR")
+        .env_remove("MAIL_DIR")
+        .env_remove("TABLE_PREFIX")
+        .env_remove("REDIS_KEY_PREFIX")
+        .env_remove("LINK_LIFETIME")
+        .env_remove("ROCKET_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(secret) = l.secret {
+        cmd.env("AUTH_SECRET", secret);
+    }
+    let framework = l.framework;
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                let _ = tx.send(addr.trim_end_matches('/').to_owned());
+            }
+        }
+    });
+    let addr = match rx.recv_timeout(Duration::from_secs(90)) {
+        Ok(addr) => addr,
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let status = child.wait();
+            panic!(
+                "{} exited ({status:?}) before printing `listening on http://HOST:PORT` (its stderr is above)",
+                framework.binary()
+            );
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let _ = child.kill();
+            panic!(
+                "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
+                framework.binary()
+            );
+        }
+    };
+    let base_url = l.base_url.unwrap_or_else(|| format!("http://{addr}"));
+    Demo {
+        framework,
+        backend: l.backend,
+        addr,
+        base_url,
+        mail_dir: l.mail_dir,
+        db_args: l.db_args,
+        child: Mutex::new(child),
+        _dir: l.dir,
+    }
 }
 
 fn free_port() -> u16 {
@@ -270,7 +379,6 @@ impl Demo {
     ///
     /// As [`Demo::start`].
     pub fn start_with(framework: Framework, backend: Backend, mode: Mode, flags: &[&str]) -> Demo {
-        let bin = demo_binary(framework);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mail_dir = dir.path().join("mail");
         let db_args = match backend {
@@ -280,95 +388,30 @@ impl Demo {
             ],
             Backend::PostgresRedis => {
                 let (pg, redis) = services("PostgreSQL + Redis demo");
-                let id = unique(framework);
-                vec![
-                    "--database-url".to_owned(),
-                    pg,
-                    "--table-prefix".to_owned(),
-                    format!("{id}_"),
-                    "--redis-url".to_owned(),
-                    redis,
-                    "--redis-key-prefix".to_owned(),
-                    format!("{id}:"),
-                ]
+                shared_store_args(pg, redis, &unique(framework.name()))
             }
         };
-        let (addr_arg, base_arg) = match mode {
-            Mode::Dev => ("127.0.0.1:0".to_owned(), Vec::new()),
+        let (addr, base_url) = match mode {
+            Mode::Dev => ("127.0.0.1:0".to_owned(), None),
             Mode::Secure => {
                 let port = free_port();
                 (
                     format!("127.0.0.1:{port}"),
-                    vec!["--base-url".to_owned(), format!("https://127.0.0.1:{port}")],
+                    Some(format!("https://127.0.0.1:{port}")),
                 )
             }
         };
-        let mut child = supervised(&bin)
-            .args(["--addr", &addr_arg])
-            .args(&db_args)
-            .arg("--mail-dir")
-            .arg(&mail_dir)
-            .args(&base_arg)
-            .args(flags)
-            .current_dir(dir.path())
-            .env_remove("AUTH_SECRET")
-            .env_remove("DATABASE_URL")
-            .env_remove("REDIS_URL")
-            .env_remove("SMTP_URL")
-            .env_remove("BASE_URL")
-            .env_remove("ADDR")
-            .env_remove("MAIL_DIR")
-            .env_remove("TABLE_PREFIX")
-            .env_remove("REDIS_KEY_PREFIX")
-            .env_remove("LINK_LIFETIME")
-            .env_remove("ROCKET_CONFIG")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.trim().strip_prefix("listening on http://") {
-                    let _ = tx.send(addr.trim_end_matches('/').to_owned());
-                }
-            }
-        });
-        let addr = match rx.recv_timeout(Duration::from_secs(90)) {
-            Ok(addr) => addr,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let status = child.wait();
-                panic!(
-                    "{} exited ({status:?}) before printing `listening on http://HOST:PORT` (its stderr is above)",
-                    framework.binary()
-                );
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = child.kill();
-                panic!(
-                    "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
-                    framework.binary()
-                );
-            }
-        };
-        let base_url = match mode {
-            Mode::Dev => format!("http://{addr}"),
-            Mode::Secure => format!("https://{addr}"),
-        };
-        Demo {
+        launch(Launch {
             framework,
             backend,
+            db_args,
+            dir,
+            mail_dir,
             addr,
             base_url,
-            mail_dir,
-            db_args,
-            child: Mutex::new(child),
-            _dir: dir,
-        }
+            flags,
+            secret: None,
+        })
     }
 
     /// A SQLite demo with development cookies whose mailed links expire after
@@ -552,6 +595,82 @@ impl Demo {
     }
 }
 
+/// Several demo processes serving one site, as behind a load balancer: the same users
+/// table in PostgreSQL, the same Redis keys for sessions and counters, the same signing
+/// secret (`AUTH_SECRET`), the same base URL in mailed links and the same mail directory.
+/// Only the listening address differs. Each [`Demo`] in [`Cluster::instances`] reads the
+/// shared mail directory and makes clients with the shared base URL as `Origin`, and
+/// [`Client::set_addr`] moves a client from one instance to another.
+#[derive(Debug)]
+pub struct Cluster {
+    /// The instances, one per framework given to [`Cluster::start`], in that order.
+    pub instances: Vec<Demo>,
+    /// What they share on disk: the mail directory (removed after the instances stop).
+    _shared: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// Starts one instance of each of `frameworks` (repeat one for a cluster of a single
+    /// framework) at once, on a fresh table and key prefix of the PostgreSQL and Redis
+    /// services, with development cookies. The base URL of mailed links names an address
+    /// nothing listens on: the load balancer's, which the harness plays by choosing the
+    /// instance of every request.
+    ///
+    /// # Panics
+    ///
+    /// When the services are not set, or an instance does not start (see
+    /// [`Demo::start`]).
+    pub fn start(frameworks: &[Framework]) -> Cluster {
+        let (pg, redis) = services("a cluster of demos");
+        let id = unique("cluster");
+        let db_args = shared_store_args(pg, redis, &id);
+        let shared = tempfile::tempdir().expect("a temporary directory");
+        let mail_dir = shared.path().join("mail");
+        let base_url = format!("http://127.0.0.1:{}", free_port());
+        // At least 32 bytes; distinct per cluster, the same for its instances.
+        let secret = format!("{id}-cluster-signing-secret-0123456789abcdef");
+        let instances = std::thread::scope(|scope| {
+            let starting: Vec<_> = frameworks
+                .iter()
+                .map(|&framework| {
+                    let (db_args, mail_dir, base_url, secret) =
+                        (db_args.clone(), mail_dir.clone(), base_url.clone(), &secret);
+                    scope.spawn(move || {
+                        launch(Launch {
+                            framework,
+                            backend: Backend::PostgresRedis,
+                            db_args,
+                            dir: tempfile::tempdir().expect("a temporary directory"),
+                            mail_dir,
+                            addr: "127.0.0.1:0".to_owned(),
+                            base_url: Some(base_url),
+                            flags: &[],
+                            secret: Some(secret.as_str()),
+                        })
+                    })
+                })
+                .collect();
+            starting
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                })
+                .collect()
+        });
+        Cluster {
+            instances,
+            _shared: shared,
+        }
+    }
+
+    /// Instance `i` counted round-robin: `i` modulo the number of instances.
+    pub fn instance(&self, i: usize) -> &Demo {
+        &self.instances[i % self.instances.len()]
+    }
+}
+
 /// One HTTP response.
 #[derive(Debug, Clone)]
 pub struct Resp {
@@ -650,6 +769,13 @@ impl Client {
             jar: BTreeMap::new(),
             csrf: None,
         }
+    }
+
+    /// Sends the following requests to the server at `addr` (another instance of the
+    /// same site), keeping the cookies, the CSRF token, the `Origin` and the source
+    /// address: what a load balancer does between a browser and the instances.
+    pub fn set_addr(&mut self, addr: &str) {
+        addr.clone_into(&mut self.addr);
     }
 
     /// The loopback address this client connects from.
