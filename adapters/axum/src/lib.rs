@@ -47,7 +47,6 @@ mod guard;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
-use auth_http::AuthWeb;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, OriginalUri, Request};
@@ -56,6 +55,13 @@ use axum::routing::any;
 
 pub use extract::{AuthRejection, CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthLayer, AuthLayerService, RequireLogin, RequireLoginService};
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Every route of the web layer, to [`Router::nest`] at the mount point
 /// (`app.nest("/auth", auth_axum::router(web))`).

@@ -58,13 +58,19 @@ mod guard;
 
 use std::net::IpAddr;
 
-use auth_http::AuthWeb;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use poem::{Body, Endpoint, Request, Response};
 
 pub use extract::{CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthMiddleware, AuthMiddlewareEndpoint, RequireLogin, RequireLoginEndpoint};
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Every route of the web layer, as one endpoint to [`Route::nest`](poem::Route::nest)
 /// at the mount point (`Route::new().nest("/auth", auth_poem::routes(web))`).

@@ -61,7 +61,7 @@ struct ReadmeDoctests;
 mod convert;
 mod guard;
 
-use auth_http::{AuthWeb, Miswired};
+use auth_http::Miswired;
 use rocket::data::ToByteUnit;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{Method, Status};
@@ -72,6 +72,13 @@ pub use convert::{HttpHeaders, WebResponse};
 pub use guard::{
     AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
 };
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Installs the auth toolkit in a Rocket application: manages the [`AuthWeb`] (guards,
 /// [`routes`] and handlers taking `&State<AuthWeb>` find it there) and registers
