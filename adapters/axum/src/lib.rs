@@ -17,7 +17,7 @@
 //!     }))
 //!     .route("/dashboard", get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }))
 //!     .route("/admin", get(|| async { "admins only" }).route_layer(RequireLogin::role("admin")))
-//!     .nest("/auth", auth_axum::router(web.clone()))
+//!     .nest(web.mount_path(), auth_axum::router(web.clone()))
 //!     .layer(AuthLayer::new(web));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
 //! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

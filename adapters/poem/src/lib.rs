@@ -32,7 +32,7 @@
 //!     .at("/", get(home))
 //!     .at("/dashboard", get(dashboard))
 //!     .at("/admin", get(admin).with(RequireLogin::role("admin")))
-//!     .nest("/auth", auth_poem::routes(web.clone()))
+//!     .nest(web.mount_path(), auth_poem::routes(web.clone()))
 //!     .with(AuthMiddleware::new(web));
 //! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await
 //! # }

@@ -29,9 +29,9 @@
 //!
 //! # async fn run(web: auth_http::AuthWeb) -> Result<(), rocket::Error> {
 //! rocket::build()
+//!     .mount(web.mount_path(), auth_rocket::routes())
 //!     .attach(AuthFairing::new(web))
 //!     .mount("/", routes![home, dashboard, admin])
-//!     .mount("/auth", auth_rocket::routes())
 //!     .launch()
 //!     .await?;
 //! # Ok(())
