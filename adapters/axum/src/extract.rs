@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Requirement};
+use auth_http::{AuthWeb, Denial, Miswired, Requirement};
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
 use http::request::Parts;
 
 use crate::into_axum;
@@ -37,10 +36,9 @@ pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Arc<Authenticated>>
 
 pub(crate) fn web_of(parts: &Parts) -> Result<&AuthWeb, AuthRejection> {
     parts.extensions.get::<AuthWeb>().ok_or_else(|| {
-        tracing::error!("auth-axum: an extractor or guard ran without AuthLayer; add .layer(AuthLayer::new(web)) to the app");
-        AuthRejection::new(
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response(),
-        )
+        AuthRejection::new(into_axum(
+            Miswired::missing_layer("auth-axum", "add .layer(AuthLayer::new(web))").into_response(),
+        ))
     })
 }
 

@@ -75,34 +75,7 @@ pub struct RequireLogin {
     requirement: Requirement,
 }
 
-impl RequireLogin {
-    /// Any signed-in user.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A signed-in user with a confirmed email address.
-    pub fn verified() -> Self {
-        Self {
-            requirement: Requirement::verified(),
-        }
-    }
-
-    /// A signed-in user holding `role` (e.g. `admin`).
-    pub fn role(role: impl Into<String>) -> Self {
-        Self {
-            requirement: Requirement::role(role),
-        }
-    }
-
-    /// Also require a confirmed email address.
-    #[must_use]
-    pub fn and_verified(self) -> Self {
-        Self {
-            requirement: self.requirement.and_verified(),
-        }
-    }
-}
+auth_http::require_login_builders!(RequireLogin);
 
 impl<S> Layer<S> for RequireLogin {
     type Service = RequireLoginService<S>;

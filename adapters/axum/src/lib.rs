@@ -17,7 +17,7 @@
 //!     }))
 //!     .route("/dashboard", get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }))
 //!     .route("/admin", get(|| async { "admins only" }).route_layer(RequireLogin::role("admin")))
-//!     .nest("/auth", auth_axum::router(web.clone()))
+//!     .nest(web.mount_path(), auth_axum::router(web.clone()))
 //!     .layer(AuthLayer::new(web));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
 //! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -26,7 +26,9 @@
 //! # }
 //! ```
 //!
-//! Mount the router where the engine's `link_prefix` says (mailed links point there).
+//! Nest the router at [`AuthWeb::mount_path`] (by default the engine's `link_prefix`,
+//! where mailed links point): nested anywhere else, its routes answer 500 and log the
+//! mismatch, so the mistake shows on the first request instead of in every mailed link.
 //! Serve with `into_make_service_with_connect_info::<SocketAddr>()` so that rate limits
 //! and the device list see the client's address.
 //!
@@ -45,16 +47,21 @@ mod guard;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
-use auth_http::AuthWeb;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, OriginalUri, Request};
 use axum::response::Response;
 use axum::routing::any;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 pub use extract::{AuthRejection, CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthLayer, AuthLayerService, RequireLogin, RequireLoginService};
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Every route of the web layer, to [`Router::nest`] at the mount point
 /// (`app.nest("/auth", auth_axum::router(web))`).
@@ -80,27 +87,21 @@ where
         )
 }
 
-/// Serves one request with the web layer: reads the body up to the limit (413 past
-/// it), hands it to [`AuthWeb::handle`] with the client's address from
-/// [`ConnectInfo`], and converts the answer.
+/// Serves one request with the web layer ([`AuthWeb::serve`]: the body read up to the
+/// limit, 413 past it) with the client's address from [`ConnectInfo`], after checking
+/// that the router is nested at [`AuthWeb::mount_path`]: nested anywhere else, every
+/// request answers 500 and logs the mismatch ([`auth_http::Miswired`]), since every
+/// mailed link would point to the wrong place.
 pub async fn serve(web: &AuthWeb, req: Request) -> Result<Response, Infallible> {
-    let (parts, body) = req.into_parts();
-    let peer = peer_ip(&parts.extensions);
-    let api = parts.uri.path().starts_with("/api/");
-    let bytes = match Limited::new(body, web.body_limit()).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return Ok(into_axum(web.payload_too_large(&parts.headers, api)));
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "reading a request body failed");
-            let mut resp = Response::new(Body::from("could not read the request body"));
-            *resp.status_mut() = http::StatusCode::BAD_REQUEST;
-            return Ok(resp);
-        }
-    };
-    let req = http::Request::from_parts(parts, bytes);
-    Ok(into_axum(web.handle(req, peer).await))
+    let full = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path(), |o| o.0.path());
+    if let Err(miswired) = web.check_mount(full, req.uri().path()) {
+        return Ok(into_axum(miswired.into_response()));
+    }
+    let peer = peer_ip(req.extensions());
+    Ok(into_axum(web.serve(req, peer).await))
 }
 
 /// The client address Axum recorded, when served with connect info.

@@ -89,3 +89,34 @@ async fn a_trailing_slash_reaches_the_same_page() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("name=\"password\""), "{}", r.body);
 }
+
+/// Nested elsewhere than `AuthWeb::mount_path`, the routes refuse to serve (500, the
+/// mismatch in the log) rather than answer pages whose mailed links point elsewhere.
+#[tokio::test]
+async fn routes_nested_away_from_the_mount_path_refuse_to_serve() {
+    let site = Site::new();
+    let web = site.web();
+    assert_eq!(web.mount_path(), "/auth");
+    let app = AxumApp(
+        Router::new()
+            .nest("/users", auth_axum::router(web.clone()))
+            .layer(AuthLayer::new(web)),
+    );
+    for path in ["/users/login", "/users", "/users/api/session"] {
+        let r = Browser::new().get(&app, path).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(!r.body.contains("password"), "{path}: {}", r.body);
+    }
+}
+
+/// An extractor without `AuthLayer` is a wiring mistake: 500, not a panic.
+#[tokio::test]
+async fn an_extractor_without_the_layer_answers_500() {
+    let app = AxumApp(Router::new().route(
+        "/",
+        get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
+    ));
+    let r = Browser::new().get(&app, "/").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.body, "Something went wrong on our side.");
+}

@@ -90,6 +90,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod adapter;
 mod admin_mail;
 mod api;
 mod cookies;
@@ -110,6 +111,7 @@ mod web;
 
 use std::path::Path;
 
+pub use adapter::Miswired;
 pub use forwarded::ProxyHeader;
 pub use problem::{FieldProblem, Problem};
 pub use redirect::safe_next;

@@ -116,6 +116,64 @@ impl Requirement {
     }
 }
 
+/// Gives an adapter's guard type (a struct with one field, `requirement:`
+/// [`Requirement`]) the builders every framework's `RequireLogin` offers, and
+/// `From<Requirement>`, so that the builders are written once:
+///
+/// ```
+/// /// A guard of some framework.
+/// #[derive(Debug, Clone, Default)]
+/// pub struct RequireLogin {
+///     requirement: auth_http::Requirement,
+/// }
+/// auth_http::require_login_builders!(RequireLogin);
+///
+/// let admins = RequireLogin::role("admin").and_verified();
+/// assert_eq!(admins.requirement(), &auth_http::Requirement::role("admin").and_verified());
+/// ```
+#[macro_export]
+macro_rules! require_login_builders {
+    ($guard:ident) => {
+        impl $guard {
+            /// Any signed-in user ([`Requirement::signed_in`](auth_http::Requirement::signed_in)).
+            pub fn new() -> Self {
+                Self::from($crate::Requirement::signed_in())
+            }
+
+            /// A signed-in user with a confirmed email address
+            /// ([`Requirement::verified`](auth_http::Requirement::verified)).
+            pub fn verified() -> Self {
+                Self::from($crate::Requirement::verified())
+            }
+
+            /// A signed-in user holding `role`, e.g. `admin`
+            /// ([`Requirement::role`](auth_http::Requirement::role)).
+            pub fn role(role: impl Into<String>) -> Self {
+                Self::from($crate::Requirement::role(role))
+            }
+
+            /// Also require a confirmed email address.
+            #[must_use]
+            pub fn and_verified(self) -> Self {
+                Self::from(self.requirement.and_verified())
+            }
+
+            /// What the guard requires.
+            pub fn requirement(&self) -> &$crate::Requirement {
+                &self.requirement
+            }
+        }
+
+        impl From<$crate::Requirement> for $guard {
+            /// A guard for `requirement`, e.g. [`Requirement::admin`](auth_http::Requirement::admin)
+            /// for the engine's configured admin role.
+            fn from(requirement: $crate::Requirement) -> Self {
+                Self { requirement }
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use auth_core::{

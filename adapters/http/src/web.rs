@@ -367,8 +367,8 @@ impl AuthWeb {
         &self.inner.prefix
     }
 
-    /// The request body limit in bytes. Adapters stop reading a body past it and answer
-    /// with [`AuthWeb::payload_too_large`].
+    /// The request body limit in bytes. [`AuthWeb::serve`] stops reading a body past it
+    /// and answers 413.
     pub fn body_limit(&self) -> usize {
         self.inner.body_limit
     }
@@ -405,7 +405,7 @@ impl AuthWeb {
                 .is_some_and(|n| n > self.inner.body_limit as u64);
         let path = parts.uri.path();
         let path = if path.is_empty() { "/" } else { path }.to_owned();
-        let is_api = path == "/api" || path.starts_with("/api/");
+        let is_api = is_api_path(&path);
         let r = self.request(
             if head { Method::GET } else { parts.method },
             path,
@@ -606,8 +606,8 @@ impl AuthWeb {
         self.finish(&r, reply)
     }
 
-    /// 413, for adapters that stop reading a body past [`AuthWeb::body_limit`].
-    pub fn payload_too_large(&self, headers: &HeaderMap, api: bool) -> Response<Bytes> {
+    /// 413, for a body past [`AuthWeb::body_limit`] that was not read further.
+    pub(crate) fn payload_too_large(&self, headers: &HeaderMap, api: bool) -> Response<Bytes> {
         let r = self.request(
             Method::POST,
             "/".into(),
@@ -959,6 +959,11 @@ pub(crate) fn content_type(headers: &HeaderMap) -> String {
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default()
+}
+
+/// Whether a path relative to the mount point is one of the JSON API's.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// Whether the client prefers JSON: it sent JSON, or accepts JSON and not HTML.

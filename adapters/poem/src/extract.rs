@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Requirement};
+use auth_http::{AuthWeb, Denial, Miswired, Requirement};
 use http::Uri;
 use poem::{FromRequest, Request, RequestBody};
 use tokio::sync::OnceCell;
@@ -47,14 +47,22 @@ impl RequestAuth {
 
 fn state(req: &Request) -> poem::Result<&RequestAuth> {
     req.extensions().get::<RequestAuth>().ok_or_else(|| {
-        tracing::error!(
-            "auth-poem: an extractor or guard ran without AuthMiddleware; add .with(AuthMiddleware::new(web)) to the app"
-        );
-        poem::Error::from_string(
-            "Something went wrong on our side.",
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-        )
+        poem::Error::from_response(into_poem(
+            Miswired::missing_layer("auth-poem", "add .with(AuthMiddleware::new(web))")
+                .into_response(),
+        ))
     })
+}
+
+/// The path the application received, before any `nest` stripped a prefix: as
+/// [`AuthMiddleware`](crate::AuthMiddleware) saw it, or as the server recorded it;
+/// `None` for a request built by hand and served without the middleware.
+pub(crate) fn original_path(req: &Request) -> Option<String> {
+    if let Some(state) = req.extensions().get::<RequestAuth>() {
+        let uri = state.uri.as_ref().unwrap_or_else(|| req.original_uri());
+        return Some(uri.path().to_owned());
+    }
+    (req.original_uri() != &Uri::default()).then(|| req.original_uri().path().to_owned())
 }
 
 /// Who is signed in on this request (loaded once, then kept for the request).

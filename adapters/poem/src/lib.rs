@@ -32,13 +32,15 @@
 //!     .at("/", get(home))
 //!     .at("/dashboard", get(dashboard))
 //!     .at("/admin", get(admin).with(RequireLogin::role("admin")))
-//!     .nest("/auth", auth_poem::routes(web.clone()))
+//!     .nest(web.mount_path(), auth_poem::routes(web.clone()))
 //!     .with(AuthMiddleware::new(web));
 //! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await
 //! # }
 //! ```
 //!
-//! Nest the routes where the engine's `link_prefix` says (mailed links point there).
+//! Nest the routes at [`AuthWeb::mount_path`] (by default the engine's `link_prefix`,
+//! where mailed links point): nested anywhere else, they answer 500 and log the
+//! mismatch, so the mistake shows on the first request instead of in every mailed link.
 //! [`AuthMiddleware`] goes around the whole application: it makes the web layer (and
 //! `Data<&AuthWeb>`) available to extractors, guards and handlers.
 //!
@@ -56,13 +58,19 @@ mod guard;
 
 use std::net::IpAddr;
 
-use auth_http::AuthWeb;
 use bytes::Bytes;
-use poem::error::ReadBodyError;
+use http_body_util::combinators::BoxBody;
 use poem::{Body, Endpoint, Request, Response};
 
 pub use extract::{CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthMiddleware, AuthMiddlewareEndpoint, RequireLogin, RequireLoginEndpoint};
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Every route of the web layer, as one endpoint to [`Route::nest`](poem::Route::nest)
 /// at the mount point (`Route::new().nest("/auth", auth_poem::routes(web))`).
@@ -85,32 +93,26 @@ impl Endpoint for AuthRoutes {
     }
 }
 
-/// Serves one request with the web layer: reads the body up to the limit (413 past
-/// it), hands it to [`AuthWeb::handle`] with the client's address, and converts the
-/// answer. The request's URI must be relative to the mount point (as
+/// Serves one request with the web layer ([`AuthWeb::serve`]: the body read up to the
+/// limit, 413 past it) with the client's address, after checking that the routes are
+/// nested at [`AuthWeb::mount_path`]: nested anywhere else, every request answers 500
+/// and logs the mismatch ([`auth_http::Miswired`]), since every mailed link would point
+/// to the wrong place. The request's URI must be relative to the mount point (as
 /// [`Route::nest`](poem::Route::nest) leaves it).
-pub async fn serve(web: &AuthWeb, mut req: Request) -> Response {
+pub async fn serve(web: &AuthWeb, req: Request) -> Response {
+    if let Some(full) = extract::original_path(&req)
+        && let Err(miswired) = web.check_mount(&full, req.uri().path())
+    {
+        return into_poem(miswired.into_response());
+    }
     let peer = peer_ip(&req);
-    let api = req.uri().path().starts_with("/api/");
-    let body = match req.take_body().into_bytes_limit(web.body_limit()).await {
-        Ok(bytes) => bytes,
-        Err(ReadBodyError::PayloadTooLarge) => {
-            return into_poem(web.payload_too_large(req.headers(), api));
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "reading a request body failed");
-            return Response::builder()
-                .status(http::StatusCode::BAD_REQUEST)
-                .body("could not read the request body");
-        }
-    };
-    let (parts, _) = req.into_parts();
-    let mut http_req = http::Request::new(body);
+    let (parts, body) = req.into_parts();
+    let mut http_req = http::Request::new(BoxBody::from(body));
     *http_req.method_mut() = parts.method;
     *http_req.uri_mut() = parts.uri;
     *http_req.version_mut() = parts.version;
     *http_req.headers_mut() = parts.headers;
-    into_poem(web.handle(http_req, peer).await)
+    into_poem(web.serve(http_req, peer).await)
 }
 
 /// The client's address as Poem's listener recorded it.

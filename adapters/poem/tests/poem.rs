@@ -94,3 +94,57 @@ async fn app(site: &Site) -> PoemApp {
 }
 
 auth_http::adapter_scenarios!(app);
+
+/// Nested elsewhere than `AuthWeb::mount_path`, the routes refuse to serve (500, the
+/// mismatch in the log) rather than answer pages whose mailed links point elsewhere;
+/// with the middleware (which sees the path the application received) and without it
+/// (the path the server recorded).
+#[tokio::test]
+async fn routes_nested_away_from_the_mount_path_refuse_to_serve() {
+    let site = Site::new();
+    let web = site.web();
+    assert_eq!(web.mount_path(), "/auth");
+    let with_middleware = Route::new()
+        .nest("/users", auth_poem::routes(web.clone()))
+        .with(AuthMiddleware::new(web.clone()))
+        .boxed();
+    for path in ["/users/login", "/users", "/users/api/session"] {
+        let req = poem::Request::builder().uri_str(path).finish();
+        let resp = with_middleware.get_response(req).await;
+        assert_eq!(
+            resp.status(),
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "{path}"
+        );
+    }
+    let bare = Route::new().nest("/users", auth_poem::routes(web.clone()));
+    let resp = bare.get_response(as_served("/users/login")).await;
+    assert_eq!(resp.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
+    let good = Route::new().nest("/auth", auth_poem::routes(web));
+    let resp = good.get_response(as_served("/auth/login")).await;
+    assert_eq!(resp.status(), http::StatusCode::OK);
+}
+
+/// A request as Poem's server builds it, with the original URI recorded.
+fn as_served(path: &str) -> poem::Request {
+    let (parts, ()) = http::Request::get(path).body(()).unwrap().into_parts();
+    let parts = poem::RequestParts::from((
+        parts,
+        poem::web::LocalAddr::default(),
+        poem::web::RemoteAddr::default(),
+        http::uri::Scheme::HTTP,
+    ));
+    poem::Request::from_parts(parts, poem::Body::empty())
+}
+
+/// An extractor without `AuthMiddleware` is a wiring mistake: 500, not a panic.
+#[tokio::test]
+async fn an_extractor_without_the_middleware_answers_500() {
+    let app = Route::new().at("/", get(twice));
+    let resp = app.get_response(poem::Request::builder().finish()).await;
+    assert_eq!(resp.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        resp.into_body().into_string().await.unwrap(),
+        "Something went wrong on our side."
+    );
+}

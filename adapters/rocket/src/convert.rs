@@ -1,17 +1,21 @@
 //! Conversions between Rocket's types (`http` 0.2 era) and the web layer's (`http` 1.x).
 
 use std::io::Cursor;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use auth_http::AuthWeb;
 use bytes::Bytes;
+use rocket::data::DataStream;
 use rocket::http::Status;
 use rocket::response::{self, Responder};
+use rocket::tokio::io::{AsyncRead, ReadBuf};
 use rocket::{Request, Response};
 
 use crate::guard::{Refusal, load};
 
 /// The path of a request relative to the mount point of the route that serves it
-/// (`/auth/login` under `/auth` is `/login`), with its query.
+/// (`/auth/login` under `/auth` is `/login`), without its query.
 pub(crate) fn relative_path(req: &Request<'_>) -> String {
     let path = req.uri().path().as_str();
     let base = req.route().map_or("/", |r| r.uri.base());
@@ -21,14 +25,10 @@ pub(crate) fn relative_path(req: &Request<'_>) -> String {
         path.strip_prefix(base.trim_end_matches('/'))
             .unwrap_or(path)
     };
-    let rest = if rest.starts_with('/') {
+    if rest.starts_with('/') {
         rest.to_owned()
     } else {
         format!("/{rest}")
-    };
-    match req.uri().query() {
-        Some(q) => format!("{rest}?{}", q.as_str()),
-        None => rest,
     }
 }
 
@@ -51,18 +51,55 @@ pub(crate) fn headers(req: &Request<'_>) -> http::HeaderMap {
     map
 }
 
-/// An `http` 1.x request for the web layer.
-pub(crate) fn into_http(
-    req: &Request<'_>,
-    relative: &str,
-    headers: http::HeaderMap,
-    body: Vec<u8>,
-) -> Option<http::Request<Bytes>> {
-    let mut out = http::Request::new(Bytes::from(body));
+/// An `http` 1.x request for the web layer, at `relative` (the path under the mount
+/// point) with the request's query.
+pub(crate) fn into_http<B>(req: &Request<'_>, relative: &str, body: B) -> Option<http::Request<B>> {
+    let uri = match req.uri().query() {
+        Some(q) => format!("{relative}?{}", q.as_str()),
+        None => relative.to_owned(),
+    };
+    let mut out = http::Request::new(body);
     *out.method_mut() = http::Method::from_bytes(req.method().as_str().as_bytes()).ok()?;
-    *out.uri_mut() = relative.parse().ok()?;
-    *out.headers_mut() = headers;
+    *out.uri_mut() = uri.parse().ok()?;
+    *out.headers_mut() = headers(req);
     Some(out)
+}
+
+/// Rocket's request body as an `http_body` body, read in chunks as the web layer asks.
+pub(crate) struct DataBody<'r> {
+    stream: DataStream<'r>,
+    buf: Box<[u8]>,
+}
+
+impl<'r> DataBody<'r> {
+    /// The body of `stream`, read 8 KiB at a time.
+    pub(crate) fn new(stream: DataStream<'r>) -> Self {
+        Self {
+            stream,
+            buf: vec![0; 8 * 1024].into_boxed_slice(),
+        }
+    }
+}
+
+impl http_body::Body for DataBody<'_> {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        let this = self.get_mut();
+        let mut buf = ReadBuf::new(&mut this.buf);
+        match Pin::new(&mut this.stream).poll_read(cx, &mut buf) {
+            Poll::Ready(Ok(())) if buf.filled().is_empty() => Poll::Ready(None),
+            Poll::Ready(Ok(())) => Poll::Ready(Some(Ok(http_body::Frame::data(
+                Bytes::copy_from_slice(buf.filled()),
+            )))),
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// A Rocket response from a web-layer response.

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Requirement};
+use auth_http::{AuthWeb, Denial, Miswired, Requirement};
 use bytes::Bytes;
 use rocket::Request;
 use rocket::http::Status;
@@ -47,9 +47,7 @@ pub enum AuthGuardError {
 
 fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardError)> {
     req.rocket().state::<AuthWeb>().ok_or_else(|| {
-        tracing::error!(
-            "auth-rocket: a user guard ran without AuthFairing; add .attach(AuthFairing::new(web))"
-        );
+        Miswired::missing_layer("auth-rocket", "add .attach(AuthFairing::new(web))").report();
         (Status::InternalServerError, AuthGuardError::NotInstalled)
     })
 }

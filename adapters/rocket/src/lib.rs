@@ -29,16 +29,18 @@
 //!
 //! # async fn run(web: auth_http::AuthWeb) -> Result<(), rocket::Error> {
 //! rocket::build()
+//!     .mount(web.mount_path(), auth_rocket::routes())
 //!     .attach(AuthFairing::new(web))
 //!     .mount("/", routes![home, dashboard, admin])
-//!     .mount("/auth", auth_rocket::routes())
 //!     .launch()
 //!     .await?;
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! Mount [`routes`] where the engine's `link_prefix` says (mailed links point there).
+//! Mount [`routes`] at [`AuthWeb::mount_path`] (by default the engine's `link_prefix`,
+//! where mailed links point): mounted anywhere else, they answer 500 and log the
+//! mismatch, so the mistake shows on the first request instead of in every mailed link.
 //! [`AuthFairing`] manages the [`AuthWeb`] (so handlers can take
 //! `&State<AuthWeb>`) and registers [`catchers`] at `/` unless told not to.
 //!
@@ -59,7 +61,7 @@ struct ReadmeDoctests;
 mod convert;
 mod guard;
 
-use auth_http::AuthWeb;
+use auth_http::Miswired;
 use rocket::data::ToByteUnit;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{Method, Status};
@@ -70,6 +72,13 @@ pub use convert::{HttpHeaders, WebResponse};
 pub use guard::{
     AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
 };
+
+// What an application needs besides this crate and a store: the engine and the web
+// layer, as modules and their common items, so that `Cargo.toml` names one adapter.
+pub use auth_core;
+pub use auth_core::{Auth, Authenticated, Config, User};
+pub use auth_http;
+pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
 
 /// Installs the auth toolkit in a Rocket application: manages the [`AuthWeb`] (guards,
 /// [`routes`] and handlers taking `&State<AuthWeb>` find it there) and registers
@@ -155,36 +164,25 @@ struct AuthHandler;
 impl Handler for AuthHandler {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
         let Some(web) = req.rocket().state::<AuthWeb>() else {
-            tracing::error!(
-                "auth-rocket: routes mounted without AuthFairing; add .attach(AuthFairing::new(web))"
-            );
-            return Outcome::Error(Status::InternalServerError);
+            let miswired =
+                Miswired::missing_layer("auth-rocket", "add .attach(AuthFairing::new(web))");
+            return Outcome::Success(convert::into_rocket(miswired.into_response()));
         };
         let relative = convert::relative_path(req);
-        let headers = convert::headers(req);
-        let api = relative.starts_with("/api/");
-        let limit = web.body_limit();
-        // One byte past the limit, to tell a body at the limit from a longer one; a limit
-        // of `usize::MAX` must not wrap.
-        let past_limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-        let body = match data.open(past_limit.bytes()).into_bytes().await {
-            Ok(bytes) if bytes.value.len() > limit => {
-                return Outcome::Success(convert::into_rocket(
-                    web.payload_too_large(&headers, api),
-                ));
-            }
-            Ok(bytes) => bytes.into_inner(),
-            Err(e) => {
-                tracing::debug!(error = %e, "reading a request body failed");
-                return Outcome::Error(Status::BadRequest);
-            }
-        };
-        let request = match convert::into_http(req, &relative, headers, body) {
-            Some(r) => r,
-            None => return Outcome::Error(Status::BadRequest),
+        if let Err(miswired) = web.check_mount(req.uri().path().as_str(), &relative) {
+            return Outcome::Success(convert::into_rocket(miswired.into_response()));
+        }
+        // Rocket's own cap one byte past the limit, so that the web layer tells a body at
+        // the limit from a longer one; a limit of `usize::MAX` must not wrap.
+        let past_limit = u64::try_from(web.body_limit())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let body = convert::DataBody::new(data.open(past_limit.bytes()));
+        let Some(request) = convert::into_http(req, &relative, body) else {
+            return Outcome::Error(Status::BadRequest);
         };
         let peer = req.remote().map(|a| a.ip());
-        Outcome::Success(convert::into_rocket(web.handle(request, peer).await))
+        Outcome::Success(convert::into_rocket(web.serve(request, peer).await))
     }
 }
 

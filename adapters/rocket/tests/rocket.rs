@@ -161,3 +161,31 @@ async fn the_admin_guard_follows_the_configured_admin_role() {
         "\"admin\" is not the admin role here"
     );
 }
+
+/// Mounted elsewhere than `AuthWeb::mount_path`, the routes refuse to serve (500, the
+/// mismatch in the log) rather than answer pages whose mailed links point elsewhere.
+#[tokio::test]
+async fn routes_mounted_away_from_the_mount_path_refuse_to_serve() {
+    let site = Site::new();
+    assert_eq!(site.web().mount_path(), "/auth");
+    let rocket = rocket::custom(rocket::Config::debug_default())
+        .attach(AuthFairing::new(site.web()))
+        .mount("/users", auth_rocket::routes());
+    let app = RocketApp(Client::untracked(rocket).await.unwrap());
+    for path in ["/users/login", "/users", "/users/api/session"] {
+        let r = Browser::new().get(&app, path).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(!r.body.contains("password"), "{path}: {}", r.body);
+    }
+}
+
+/// Routes mounted without `AuthFairing` are a wiring mistake: 500, not a panic.
+#[tokio::test]
+async fn routes_without_the_fairing_answer_500() {
+    let rocket =
+        rocket::custom(rocket::Config::debug_default()).mount("/auth", auth_rocket::routes());
+    let app = RocketApp(Client::untracked(rocket).await.unwrap());
+    let r = Browser::new().get(&app, "/auth/login").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.body, "Something went wrong on our side.");
+}

@@ -12,8 +12,8 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use auth_axum::AuthWeb;
 use auth_axum::{AuthLayer, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
-use auth_http::AuthWeb;
 use axum::body::Body;
 use axum::extract::Extension;
 use axum::http::HeaderMap;

@@ -111,7 +111,7 @@ fn pages_render_under_the_strict_csp_in_a_real_browser() {
         &control,
         format!(
             "<!doctype html><meta http-equiv=\"Content-Security-Policy\" content=\"{}\"><p style=\"color:red\">x</p>",
-            auth_http::CONTENT_SECURITY_POLICY.replace('\'', "&#39;")
+            auth_axum::auth_http::CONTENT_SECURITY_POLICY.replace('\'', "&#39;")
         ),
     )
     .unwrap();

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use auth_http::AuthWeb;
+use auth_poem::AuthWeb;
 use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser, into_poem};
 use demo_support::{BoxError, Cli, MOUNT, Pages, Site};
 use poem::http::HeaderMap;

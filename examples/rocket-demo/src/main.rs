@@ -12,7 +12,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use auth_http::AuthWeb;
+use auth_rocket::AuthWeb;
 use auth_rocket::{AdminUser, AuthFairing, HttpHeaders, MaybeUser, VerifiedUser, WebResponse};
 use demo_support::{BoxError, Cli, MOUNT, Pages, Site};
 use rocket::fairing::AdHoc;

@@ -15,9 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth_axum::{AuthLayer, CurrentUser, RequireLogin};
-use auth_core::{Auth, Config};
-use auth_http::AuthWeb;
+use auth_axum::{Auth, AuthLayer, AuthWeb, Config, CurrentUser, RequireLogin};
 use auth_smtp::FileMailer;
 use auth_store_memory::MemoryStore;
 use axum::{Router, routing::get};
@@ -68,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "/admin",
             get(admin).route_layer(RequireLogin::role("admin")),
         )
-        .nest("/auth", auth_axum::router(web.clone()))
+        .nest(web.mount_path(), auth_axum::router(web.clone()))
         .layer(AuthLayer::new(web));
     // Connect info: rate limits and the device list see the client's address.
     let app = app.into_make_service_with_connect_info::<SocketAddr>();

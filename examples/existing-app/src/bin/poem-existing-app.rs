@@ -14,9 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth_core::{Auth, Config};
-use auth_http::AuthWeb;
-use auth_poem::{AuthMiddleware, CurrentUser, RequireLogin};
+use auth_poem::{Auth, AuthMiddleware, AuthWeb, Config, CurrentUser, RequireLogin};
 use auth_smtp::FileMailer;
 use auth_store_memory::MemoryStore;
 use poem::listener::{Listener, TcpListener};
@@ -68,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = existing_app()
         .at("/dashboard", get(dashboard))
         .at("/admin", get(admin).with(RequireLogin::role("admin")))
-        .nest("/auth", auth_poem::routes(web.clone()))
+        .nest(web.mount_path(), auth_poem::routes(web.clone()))
         .with(AuthMiddleware::new(web)); // around everything, so `next` keeps the full path
     // ---- End of the wiring. ----
 

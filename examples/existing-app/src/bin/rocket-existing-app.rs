@@ -15,9 +15,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth_core::{Auth, Config};
-use auth_http::AuthWeb;
 use auth_rocket::{AdminUser, AuthFairing, CurrentUser};
+use auth_rocket::{Auth, AuthWeb, Config};
 use auth_smtp::FileMailer;
 use auth_store_memory::MemoryStore;
 use rocket::fairing::AdHoc;
@@ -76,9 +75,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Plain HTTP on a development machine; never in production.
     let web = AuthWeb::builder(auth).insecure_dev_cookies(true).build()?;
     let app = existing_app(addr)
+        .mount(web.mount_path(), auth_rocket::routes()) // where mailed links point
         .attach(AuthFairing::new(web)) // the web layer, and the 401/403/503 catchers
-        .mount("/", routes![dashboard, admin])
-        .mount("/auth", auth_rocket::routes());
+        .mount("/", routes![dashboard, admin]);
     // ---- End of the wiring. ----
 
     let announce = AdHoc::on_liftoff("announce", move |_| {
