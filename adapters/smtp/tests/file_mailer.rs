@@ -377,3 +377,46 @@ fn logs_recipient_subject_path_and_link_but_no_body() {
         assert!(!event.contains("<p>"), "a body leaked: {event}");
     }
 }
+
+/// Mail header injection: a line break in a header value (a subject from an overridden
+/// template, an application name) never starts a header of its own, and an address with
+/// one never reaches the mailer at all (auth-core refuses it at the form).
+#[tokio::test]
+async fn line_breaks_in_header_values_never_make_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mailer = FileMailer::new(dir.path()).unwrap();
+    let mut email = sample_email("ada@example.com");
+    email.subject = "Welcome\r\nBcc: evil@example.net\r\nX-Injected: yes".to_owned();
+    mailer.send(&email).await.unwrap();
+
+    let files = eml_files(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    let headers = &raw[..raw.find("\r\n\r\n").unwrap()];
+    for line in headers.split("\r\n") {
+        let name = line
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        assert_ne!(name, "bcc", "{headers}");
+        assert_ne!(name, "x-injected", "{headers}");
+    }
+    let mail = read_eml(&files[0]).unwrap();
+    assert_eq!(
+        mail.to,
+        ["ada@example.com"],
+        "one recipient, no injected copy"
+    );
+
+    for hostile in [
+        "ada@example.com\r\nBcc: evil@example.net",
+        "ada@example.com\nBcc: evil@example.net",
+        "ada@example.com%0d%0aBcc:evil@example.net",
+    ] {
+        assert!(
+            auth_core::validate::normalize_email("email", hostile).is_err(),
+            "{hostile:?} was accepted"
+        );
+    }
+}
