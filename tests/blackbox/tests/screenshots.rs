@@ -162,6 +162,9 @@ fn screenshots_of_every_page() {
     b.wait_for_text("Sessions");
     shoot(&b, "admin-user", &mut overflow);
     shoot_from(&b, "admin-user-activity", Some("#sessions"), &mut overflow);
+    b.goto(&format!("{base}/auth/admin/mail"));
+    b.wait_for_heading("Undelivered mail");
+    shoot(&b, "admin-mail", &mut overflow);
 
     // A change of address asked for on the other device, and its mailed link opened in a
     // signed-out browser (not pressed).
