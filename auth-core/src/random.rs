@@ -8,7 +8,10 @@ use subtle::ConstantTimeEq;
 /// continuing with predictable bytes would be a security hole; so this aborts the
 /// process via panic, which `getrandom` documents as practically unreachable on
 /// supported platforms.
-#[allow(clippy::expect_used)]
+#[expect(
+    clippy::expect_used,
+    reason = "an OS generator failure cannot be recovered from (see above)"
+)]
 pub(crate) fn bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).expect("the operating system's random generator failed");

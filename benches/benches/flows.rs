@@ -6,8 +6,10 @@
 //! policy, the store, sessions, mail composition, audit) is visible. One extra bench,
 //! `login_default_params`, signs in with the default `m=19456,t=2,p=1` to show that
 //! hashing then dominates.
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

@@ -7,8 +7,10 @@
 //! cannot finish in 1 s; that is expected). The whole file takes about five minutes on a
 //! 2-core machine. Run one group with a filter:
 //! `cargo bench -p auth-benches --bench hashing -- argon2id_hash`.
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 use std::time::Duration;
 

@@ -17,8 +17,10 @@
 //! ```text
 //! cargo bench -p auth-benches --bench routes
 //! ```
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 mod common;
 

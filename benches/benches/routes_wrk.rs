@@ -21,8 +21,11 @@
 //! cargo bench -p auth-benches --bench routes_wrk -- [--rounds 5] [--seconds 5]
 //!     [--connections 32] [--threads 1]
 //! ```
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 mod common;
 

@@ -1,7 +1,9 @@
 //! Link tokens (issue and verify, per purpose) and session ids (generate, digest, and the
 //! parse + digest that every authenticated request does).
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 use std::hint::black_box;
 

@@ -78,7 +78,11 @@ pub fn search<E>(
         // Memory is at the ceiling: add passes. Estimate from the cost per pass, then
         // correct by measuring around the estimate.
         let per_pass = d_first.as_secs_f64() / f64::from(t_floor);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "the value is floored and clamped to 1..=64 before the cast"
+        )]
         let estimate = (target.as_secs_f64() / per_pass).floor().clamp(1.0, 64.0) as u32;
         let mut t = estimate.clamp(t_floor, MAX_PASSES);
         let mut best = (first, d_first);
@@ -89,7 +93,11 @@ pub fn search<E>(
             if d <= target {
                 let slope = (d.as_secs_f64() - d_first.as_secs_f64()) / f64::from(t - t_floor);
                 if slope > 0.0 {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    #[expect(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "non-negative (d <= target, slope > 0); a huge value saturates and is capped at MAX_PASSES below"
+                    )]
                     let more = ((target.as_secs_f64() - d.as_secs_f64()) / slope).floor() as u32;
                     let t2 = (t + more).min(MAX_PASSES);
                     if t2 > t {
@@ -136,7 +144,11 @@ pub fn search<E>(
         }
         let product = f64::from(m_now) * f64::from(t_now) * target.as_secs_f64()
             / d_now.as_secs_f64().max(1e-9);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "floored, non-negative and capped at u32::MAX / 1024 before the cast"
+        )]
         let mut m_next = ((product / 1024.0).floor().min(f64::from(u32::MAX / 1024)) as u32) * 1024;
         if m_next >= m_now {
             m_next = m_now.saturating_sub(1024);

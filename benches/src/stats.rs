@@ -11,7 +11,11 @@ pub fn quantile(samples: &mut [Duration], q: f64) -> Option<Duration> {
     samples.sort_unstable();
     let q = q.clamp(0.0, 1.0);
     // Nearest rank: the smallest value with at least q of the samples at or below it.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "q is clamped to 0..=1, so the rank is between 0 and the sample count"
+    )]
     let rank = (q * samples.len() as f64).ceil() as usize;
     let index = rank.saturating_sub(1).min(samples.len() - 1);
     Some(samples[index])

@@ -1,6 +1,9 @@
 //! The Axum binding in-process (`tower::ServiceExt::oneshot`): the shared adapter
 //! scenarios of `auth_http::testkit`, and what is particular to Axum.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use auth_axum::{AuthLayer, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use auth_http::testkit::{App, Browser, Site};

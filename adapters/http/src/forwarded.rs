@@ -159,7 +159,6 @@ fn is_obfuscated(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ip(text: &str) -> Option<IpAddr> {

@@ -81,9 +81,10 @@
 //! script or style, so the strict [`CONTENT_SECURITY_POLICY`] holds.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// Handlers return `Result<_, Reply>` where the error side is the response to send
-// (a redirect or an error page), not an error value: its size is that of a response.
-#![allow(clippy::result_large_err)]
+#![expect(
+    clippy::result_large_err,
+    reason = "handlers return `Result<_, Reply>` where the error side is the response to send (a redirect or an error page), not an error value: its size is that of a response"
+)]
 
 // The README's example, compiled and run with the doc tests.
 #[cfg(doctest)]

@@ -67,7 +67,11 @@
 //! `auth-http` with feature `testkit`.
 //!
 //! The kit panics (fails the test) on anything unexpected: it is test code.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test kit: a step that fails panics the test that runs it"
+)]
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -359,6 +363,7 @@ macro_rules! __adapter_scenarios {
     ($app:path; $($scenario:ident),* $(,)?) => {
         /// The adapter scenarios of `auth-http`'s test kit, one test each.
         mod adapter_scenarios {
+            // `allow`, not `expect`: unused or not depending on the caller's module.
             #[allow(unused_imports)]
             use super::*;
 

@@ -1,7 +1,10 @@
 //! Mail the outbox gave up on, as administrators see and handle it: the page
 //! `/admin/mail` (linked from the admin area) and the JSON API `/api/admin/mail`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod support;
 

@@ -1,6 +1,5 @@
 //! The account and admin endpoints of the JSON API, resending verification, and the
 //! pages' answers to unverified and disabled accounts.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,7 +1,6 @@
 //! Cross-site scripting: whatever a visitor sends comes back in a page only as text. The
 //! pages echo form values after a refusal (so a person need not type them again) and
 //! carry the `next` target through the sign-in form; each is tried with markup here.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

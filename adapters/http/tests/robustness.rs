@@ -1,6 +1,5 @@
 //! Arbitrary requests never get a 5xx and never panic: unknown paths, wrong methods,
 //! wrong content types, garbage bodies, with and without a session and a CSRF token.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

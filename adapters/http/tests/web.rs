@@ -1,7 +1,6 @@
 //! Every route of the web layer through `AuthWeb::handle`, HTML and JSON, with the
 //! security cases: CSRF, open redirects, cookie flags, session rotation and revocation,
 //! single-use links, body limits, throttling.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

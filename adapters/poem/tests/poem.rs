@@ -1,6 +1,9 @@
 //! The Poem binding in-process (`Endpoint::get_response`): the shared adapter
 //! scenarios of `auth_http::testkit`, and what is particular to Poem.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use auth_http::testkit::{App, Site};
 use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};

@@ -1,6 +1,9 @@
 //! The Rocket binding in-process (Rocket's local client): the shared adapter scenarios
 //! of `auth_http::testkit`, and what is particular to Rocket (catchers).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use auth_http::testkit::{App, Browser, PASSWORD, Site};
 use auth_rocket::{AdminUser, AuthFairing, CurrentUser, MaybeUser, VerifiedUser};

@@ -3,7 +3,10 @@
 //! other way round does not hold and need not: the core refuses some addresses lettre
 //! would take (IP literals, a domain without a dot, ...).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::str::FromStr;
 

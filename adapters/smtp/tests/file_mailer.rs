@@ -1,7 +1,11 @@
 //! The development mailer: parseable `.eml` files, sortable unique names, atomic writes,
 //! and logs that show the link but never the bodies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -1,7 +1,11 @@
 //! `SmtpMailer` against a real SMTP server (aiosmtpd), never a mock: plain delivery, AUTH,
 //! required STARTTLS, implicit TLS, and failures within the time limit.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

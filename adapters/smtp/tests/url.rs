@@ -1,8 +1,6 @@
 //! Configuration from URLs and the builder: accepted forms, defaults, and clear
 //! `Error::Config` refusals that never echo the password.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use auth_core::Error;

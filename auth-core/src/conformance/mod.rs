@@ -422,6 +422,7 @@ macro_rules! __auth_conformance_tests {
     ({ [$(#[$attr:meta])*] $subject:expr } $($check:ident),* $(,)?) => {
         /// The store conformance checks of `auth-core`, one test each.
         mod store_conformance {
+            // `allow`, not `expect`: unused or not depending on the caller's module.
             #[allow(unused_imports)]
             use super::*;
 

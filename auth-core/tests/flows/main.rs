@@ -1,6 +1,10 @@
 //! Every flow of the engine, end to end over the memory store and the capturing mailer:
 //! the links are read out of the captured mail, as a person would click them.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod account;
 mod admin;

@@ -1,5 +1,10 @@
 //! A test harness: an engine over the memory store, a capturing mailer and a manual clock.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "`pub` items used by the test files that include this module; shared test support: a step that fails panics the calling test"
+)]
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;

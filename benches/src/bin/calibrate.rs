@@ -117,7 +117,10 @@ fn print_choice(c: &Choice, target: Duration, cores: usize) {
     println!("{}", calibrate::rust_snippet(p));
     println!();
     let secs = c.time.as_secs_f64();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let ceiling = cores as f64 / secs.max(1e-9);
     println!(
         "Capacity: with max_concurrent_hashes = {cores} (one per core), at most {ceiling:.1} \

@@ -91,7 +91,10 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
         alone.push(start.elapsed());
     }
     let verify = stats::median(&mut alone).unwrap_or_default();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let ceiling = cores as f64 / verify.as_secs_f64().max(1e-9);
     println!(
         "one verification alone: {:.1} ms (median of {}) -> ceiling {ceiling:.1} logins/s",
@@ -117,7 +120,10 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
         batches.push(start.elapsed());
     }
     let batch = stats::median(&mut batches).unwrap_or_default();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let parallel_ceiling = cores as f64 / batch.as_secs_f64().max(1e-9);
     println!(
         "{cores} verifications at once: {:.1} ms per batch (median of {}) -> {parallel_ceiling:.1} logins/s \
@@ -186,9 +192,15 @@ async fn run(args: &Args) -> auth_benches::Result<()> {
         100.0 * tput / ceiling,
         verdict(tput >= 0.9 * ceiling)
     );
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let bound_mib = (permits as u64 * m_kib) as f64 / 1024.0;
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let unbounded_mib = (args.logins as u64 * m_kib) as f64 / 1024.0;
     match peak {
         Some(k) => println!(
@@ -242,7 +254,10 @@ async fn storm(
     let probe = probe.await??;
     let peak = if reset { memory::peak_rss_kib() } else { None };
     let threads = memory::threads();
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a value far below 2^52 converts to f64 exactly"
+    )]
     let throughput = users.len() as f64 / elapsed.as_secs_f64().max(1e-9);
     Ok(Storm {
         elapsed,

@@ -2,7 +2,11 @@
 //! directory, and walks it over real HTTP like a browser (the walk is shared with the
 //! Poem and Rocket demos: `demo-support/testing/walk.rs`), then loads its pages in a real
 //! browser under the strict Content-Security-Policy.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -81,7 +81,6 @@ fn warn_if_shared(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -1,6 +1,10 @@
 //! Starts the rocket-demo binary on a free port and walks it over real HTTP, with the
 //! same harness as the Axum demo (see `demo-support/testing/walk.rs`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 #[path = "../../demo-support/testing/walk.rs"]
 mod walk;

@@ -1,7 +1,10 @@
 //! The conformance kit has teeth: deliberately broken stores fail the checks aimed at
 //! their flaw (and pass the others, so the failure points at the right contract).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -87,7 +87,6 @@ impl std::error::Error for Corrupt {}
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use time::Duration;
     use time::macros::datetime;

@@ -2,7 +2,10 @@
 //! conformance kit passes as a user limited to the store's key prefix and the command
 //! categories listed there, on a throwaway `redis-server` this test starts (the shared
 //! server's users are never touched). Needs `redis-server` on the PATH.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! The auth-core store conformance kit against a real Redis server: every check is its
 //! own test. Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -2,7 +2,10 @@
 //! PostgreSQL (the sqlx store) or in the memory store, and sessions + counters in Redis.
 //! The links are read out of the captured mail. Needs `AUTH_TEST_REDIS_URL`, and
 //! `AUTH_TEST_POSTGRES_URL` for the PostgreSQL variant (both: see `common::redis_url`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

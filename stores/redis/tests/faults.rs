@@ -2,7 +2,10 @@
 //! proxy that the test cuts and restores. A cut server gives `Error::Unavailable` within
 //! the configured deadline (no hang, no panic), and the store recovers by itself.
 //! Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

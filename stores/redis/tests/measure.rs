@@ -1,7 +1,10 @@
 //! Latency and throughput of the hot paths against the test server, printed for
 //! docs/redis-store.md. Ignored by default (timing on a shared machine is noisy); run with
 //! `cargo test -p auth-store-redis --release --test measure -- --ignored --nocapture`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -1,7 +1,10 @@
 //! Mail that could not be sent waits in Redis sealed: no key or field holds the link
 //! token, and an application restarted on the same Redis (a new store connection and a
 //! new engine) delivers it exactly as it was composed. Needs `AUTH_TEST_REDIS_URL`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -2,7 +2,10 @@
 //! shared server is never reconfigured): a full server (`maxmemory`, `noeviction`) and a
 //! read-only replica (as during a failover) answer with `Error::Unavailable`, which the
 //! web layer turns into a 503, not a 500. Needs `redis-server` on the PATH.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

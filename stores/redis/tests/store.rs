@@ -1,7 +1,10 @@
 //! Behaviour specific to the Redis store, beyond the conformance kit: native expiry, the
 //! key layout under the prefix, lazy index cleanup, caps, search, configuration, TLS.
 //! Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -4,7 +4,10 @@
 //! Needs `redis-server` (built with TLS) and `openssl` on the PATH; without them the test
 //! is skipped, except under `CI`, where it fails.
 #![cfg(feature = "tls")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

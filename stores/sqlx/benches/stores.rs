@@ -12,8 +12,10 @@
 //! CARGO_TARGET_DIR=/work/target-sqlx cargo bench -p auth-store-sqlx --bench stores
 //! ```
 
-// A bench that cannot set itself up has nothing to report: failing loudly is the point.
-#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+#![expect(
+    clippy::expect_used,
+    reason = "a bench that cannot set itself up has nothing to report: failing loudly is the point"
+)]
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;

@@ -291,6 +291,7 @@ impl SqlxStore {
                 let pool = pool_options(&options).connect_lazy_with(connect);
                 Self::from_parts(DbPool::MySql(pool), backend, &options)?
             }
+            // `allow`, not `expect`: unreachable only when every backend feature is on.
             #[allow(unreachable_patterns)]
             other => {
                 return Err(Error::Config(format!(
@@ -368,6 +369,7 @@ impl SqlxStore {
     pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
         match &self.inner.pool {
             DbPool::Postgres(pool) => Some(pool),
+            // `allow`, not `expect`: unreachable when this backend is the one feature on.
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -379,6 +381,7 @@ impl SqlxStore {
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.inner.pool {
             DbPool::Sqlite(pool) => Some(pool),
+            // `allow`, not `expect`: unreachable when this backend is the one feature on.
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -390,6 +393,7 @@ impl SqlxStore {
     pub fn mysql_pool(&self) -> Option<&sqlx::MySqlPool> {
         match &self.inner.pool {
             DbPool::MySql(pool) => Some(pool),
+            // `allow`, not `expect`: unreachable when this backend is the one feature on.
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -438,6 +442,7 @@ impl SqlxStore {
         let now = codec::ts(time::OffsetDateTime::now_utc());
 
         // PostgreSQL and SQLite: everything in one transaction (their DDL is transactional).
+        // `allow`, not `expect`: unused only when neither `postgres` nor `sqlite` is on.
         #[allow(unused_macros)]
         macro_rules! transactional {
             ($pool:expr, $lock:expr) => {{

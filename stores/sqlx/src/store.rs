@@ -458,6 +458,7 @@ impl CounterStore for SqlxStore {
                         row.try_get("expires_at").map_err(map_err)?,
                     )
                 }
+                // `allow`, not `expect`: unreachable when `mysql` is the only backend on.
                 #[allow(unreachable_patterns)]
                 _ => with_pool!(self, pool => {
                     let row = sqlx::query(sql.increment.clone())
@@ -614,6 +615,7 @@ impl MailOutbox for SqlxStore {
                     }
                     messages
                 }
+                // `allow`, not `expect`: unreachable when `mysql` is the only backend on.
                 #[allow(unreachable_patterns)]
                 _ => with_pool!(self, pool => {
                     // One UPDATE ... RETURNING: atomic on its own (PostgreSQL skips rows

@@ -1,7 +1,5 @@
 //! The sqlx store on PostgreSQL against the `auth-core` store conformance kit: one test per contract (needs `AUTH_TEST_POSTGRES_URL`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 mod common;
 
 use std::sync::Arc;

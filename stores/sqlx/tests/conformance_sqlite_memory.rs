@@ -1,7 +1,5 @@
 //! The sqlx store on an in-memory SQLite database against the `auth-core` store conformance kit: one test per contract.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 mod common;
 
 use std::sync::Arc;

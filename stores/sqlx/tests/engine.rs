@@ -4,7 +4,11 @@
 //! mail that could not be sent waits in the outbox and is delivered later, and deleting
 //! the account takes its sessions with it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

@@ -6,7 +6,10 @@
 //! the server through a TCP proxy owned by the test, which cuts (connection refused, open
 //! connections closed), freezes (nothing answers) and restores the path.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

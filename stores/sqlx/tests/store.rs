@@ -2,7 +2,11 @@
 //! indexes, transactions, the purge task, precision and error mapping, on every backend
 //! (SQLite always; PostgreSQL and MariaDB when their URLs are set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 mod common;
 

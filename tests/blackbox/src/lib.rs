@@ -22,7 +22,10 @@
 //! The demo runs under a tiny `sh` watchdog whose stdin is a pipe held by the test
 //! process: when the test process ends (even without running destructors, as with a
 //! demo kept in a `static`), the pipe closes and the watchdog stops the demo.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "shared test support: a step that fails panics the calling test"
+)]
 
 pub mod webdriver;
 

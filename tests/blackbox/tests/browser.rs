@@ -5,7 +5,10 @@
 //! confirmed with the button of its mailed link; and, on a demo whose links live two
 //! seconds, expired confirmation and reset links. Skipped in a build without Chromium and
 //! chromedriver; a failure under `CI`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use blackbox_tests::webdriver::{Browser, browser_tools};
 use blackbox_tests::{Backend, Demo, Framework, Mode, NEW_PASSWORD, PASSWORD, email};

@@ -7,7 +7,11 @@
 //! demo process per framework and backend is shared by the scenarios (each uses its own
 //! email addresses and its own client source address); under nextest, where each test is
 //! its own process, each test starts its own demo.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::sync::OnceLock;
 

@@ -9,7 +9,11 @@
 //! the store: the frameworks must agree on everything they keep there). Within one test
 //! process a cluster of each kind is shared by the scenarios (each with its own email
 //! addresses and client source addresses); under nextest each test starts its own.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::sync::{Barrier, OnceLock};
 

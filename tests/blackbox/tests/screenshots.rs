@@ -7,7 +7,10 @@
 //! ```
 //!
 //! Each page is also checked for horizontal overflow at both sizes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
 
 use std::path::PathBuf;
 

@@ -37,8 +37,10 @@
 //! changes. Installing a program or Python module into a directory already on `PATH` is
 //! not seen until then; `cargo clean -p test-services` forces a new look.
 
-// The example above is a test on purpose, and compiled so that it keeps working.
-#![allow(clippy::test_attr_in_doctest)]
+#![expect(
+    clippy::test_attr_in_doctest,
+    reason = "the example above is a test on purpose, and compiled so that it keeps working"
+)]
 
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 

@@ -1,6 +1,13 @@
 //! A browser-like client over `AuthWeb::handle`: a cookie jar, CSRF tokens read from
 //! the last page, and links read out of captured mail.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+// Each test binary uses a different part of this module; `allow`, not `expect`: one that
+// uses all of it would leave the expectation unfulfilled.
+#![allow(dead_code)]
+#![expect(
+    unreachable_pub,
+    clippy::unwrap_used,
+    reason = "`pub` items used by the test files that include this module; shared test support: a step that fails panics the calling test"
+)]
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};

@@ -3,7 +3,13 @@
 //! `#[test_services::needs(smtp_server)]`, so it is skipped in a build where aiosmtpd is
 //! not importable and `AUTH_TEST_SMTP` is unset (never under CI).
 
-#![allow(dead_code, unreachable_pub)]
+// Each test binary uses a different part of this module; `allow`, not `expect`: one that
+// uses all of it would leave the expectation unfulfilled.
+#![allow(dead_code)]
+#![expect(
+    unreachable_pub,
+    reason = "`pub` items of a test-support module, used by the test files that include it"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,15 @@
 //! Helpers shared by the integration tests: finding the test servers, connecting, and a
 //! TCP proxy that can be cut to simulate a database going down.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+// Each test binary uses a different part of this module; `allow`, not `expect`: one that
+// uses all of it would leave the expectation unfulfilled.
+#![allow(dead_code)]
+#![expect(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "`pub` items used by the test files that include this module; shared test support: a step that fails panics the calling test"
+)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
