@@ -22,11 +22,7 @@ async fn login_by_email_or_username_issues_a_fresh_session_each_time() {
     let user = h
         .auth
         .set_username(
-            &h.auth
-                .authenticate(&h.login("kim@example.com", PASSWORD).await.unwrap().token)
-                .await
-                .unwrap()
-                .unwrap(),
+            &h.signed_in("kim@example.com").await,
             Some("Kim_99".into()),
             &ctx(),
         )

@@ -93,8 +93,7 @@ async fn request_change(
 async fn only_the_newest_change_of_address_link_can_be_confirmed() {
     let h = Harness::new();
     h.registered_and_verified("ruth@example.com").await;
-    let s = h.login("ruth@example.com", PASSWORD).await.unwrap();
-    let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
+    let me = h.signed_in("ruth@example.com").await;
     request_change(&h, &me, "ruht@example.com").await.unwrap();
     let mistyped = h.token_from_mail("ruht@example.com", MailKind::EmailChange, "/email/confirm/");
     request_change(&h, &me, "ruth@example.org").await.unwrap();
@@ -136,10 +135,8 @@ async fn change_of_address_requests_are_rate_limited() {
     });
     h.registered_and_verified("sid@example.com").await;
     h.registered_and_verified("tia@example.com").await;
-    let sid = h.login("sid@example.com", PASSWORD).await.unwrap();
-    let sid = h.auth.authenticate(&sid.token).await.unwrap().unwrap();
-    let tia = h.login("tia@example.com", PASSWORD).await.unwrap();
-    let tia = h.auth.authenticate(&tia.token).await.unwrap().unwrap();
+    let sid = h.signed_in("sid@example.com").await;
+    let tia = h.signed_in("tia@example.com").await;
 
     // Per target address: two requests (from anyone) for victim@, then refused.
     request_change(&h, &sid, "victim@example.net")
@@ -347,11 +344,7 @@ async fn known_and_unknown_identifiers_follow_the_same_lockout_course() {
     let known = h.registered_and_verified("kim@example.com").await;
     h.auth
         .set_username(
-            &h.auth
-                .authenticate(&h.login("kim@example.com", PASSWORD).await.unwrap().token)
-                .await
-                .unwrap()
-                .unwrap(),
+            &h.signed_in("kim@example.com").await,
             Some("kimmy".into()),
             &ctx(),
         )
@@ -651,8 +644,7 @@ async fn the_last_active_administrator_cannot_be_removed() {
             })
             .await
             .unwrap();
-        let s = h.login(email, PASSWORD).await.unwrap();
-        admins.push(h.auth.authenticate(&s.token).await.unwrap().unwrap());
+        admins.push(h.signed_in(email).await);
     }
     let (ada, bea) = (admins[0].clone(), admins[1].clone());
     let (a, b) = (h.auth.clone(), h.auth.clone());

@@ -124,7 +124,12 @@ impl Harness {
             })
             .await
             .unwrap();
-        let s = self.login("root@example.com", PASSWORD).await.unwrap();
+        self.signed_in("root@example.com").await
+    }
+
+    /// Signs in with [`PASSWORD`] and returns the request's view of the new session.
+    pub async fn signed_in(&self, login: &str) -> auth_core::Authenticated {
+        let s = self.login(login, PASSWORD).await.unwrap();
         self.auth.authenticate(&s.token).await.unwrap().unwrap()
     }
 
