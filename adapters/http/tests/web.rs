@@ -47,6 +47,15 @@ async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::
     .await
 }
 
+/// Submits the reset page's form: `NEW_PASSWORD`, confirmed as `confirm`.
+async fn choose_new_password(b: &mut Browser, confirm: &str) -> support::Page {
+    b.post(
+        "/auth/reset",
+        &[("password", NEW_PASSWORD), ("password_confirm", confirm)],
+    )
+    .await
+}
+
 /// Opens a mailed confirmation link (`/auth/verify/...` or `/auth/email/confirm/...`) as
 /// a person would: the token leaves the URL, the page shows the button of `action`, and
 /// pressing it posts. The answer to the press.
@@ -506,25 +515,9 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
         "the token is not in the page"
     );
 
-    let p = b
-        .post(
-            "/auth/reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", "different"),
-            ],
-        )
-        .await;
+    let p = choose_new_password(&mut b, "different").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    let p = b
-        .post(
-            "/auth/reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let p = choose_new_password(&mut b, NEW_PASSWORD).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(p.location().ends_with("/auth/login"));
 
@@ -1601,15 +1594,7 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
     let p = r.get(&link).await;
     let p = r.follow(p).await;
     assert_eq!(password_fields_are_masked(&p.body, "/auth/reset"), 2);
-    let p = r
-        .post(
-            "/auth/reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let p = choose_new_password(&mut r, NEW_PASSWORD).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(r.session().is_none(), "a reset signs nobody in");
 
