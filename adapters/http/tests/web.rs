@@ -1542,3 +1542,37 @@ async fn a_guard_refusal_page_shows_the_refused_user() {
             .contains("\"forbidden\"")
     );
 }
+
+#[tokio::test]
+async fn only_the_mounted_api_is_refused_as_json_by_path() {
+    let site = Site::new();
+    let browser = http::HeaderMap::new();
+    for path in ["/blog/api/x", "/authx/api/me", "/reports?next=/auth/api/me"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/auth/login?next="),
+            "{path}"
+        );
+    }
+    for path in ["/auth/api/me", "/auth/api", "/auth/api/admin/users?q=x"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert!(
+            String::from_utf8(r.body().to_vec())
+                .unwrap()
+                .contains("\"unauthenticated\""),
+            "{path}"
+        );
+    }
+    // Outside the API, a program that asks for JSON gets JSON.
+    let mut program = http::HeaderMap::new();
+    program.insert("accept", "application/json".parse().unwrap());
+    let r = site
+        .web
+        .deny(Denial::Unauthenticated, None, &program, "/blog/api/x");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
