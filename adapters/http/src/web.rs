@@ -293,10 +293,10 @@ impl AuthWeb {
     }
 
     /// Renders an application page with the layer's templates (add yours with
-    /// [`AuthWebBuilder::template`]; they can extend `base.html`). The context has
-    /// everything `base.html` needs (`user`, `flash`, `csrf_token` for the sign-out
-    /// form, `stylesheet`, `prefix`, `app_name`) plus the fields of `extra`, which must
-    /// serialise to a map. Security headers are set.
+    /// [`AuthWebBuilder::template`](crate::AuthWebBuilder::template); they can extend
+    /// `base.html`). The context has everything `base.html` needs (`user`, `flash`,
+    /// `csrf_token` for the sign-out form, `stylesheet`, `prefix`, `app_name`) plus the
+    /// fields of `extra`, which must serialise to a map. Security headers are set.
     pub fn render_page(
         &self,
         headers: &HeaderMap,
