@@ -1,34 +1,34 @@
 //! One-shot messages carried across a redirect in a cookie. The cookie holds only the
 //! code of a [`Flash`], never text, so nobody can make a page say something else.
 
-use std::fmt;
-use std::str::FromStr;
-
 use http::HeaderMap;
 use serde::Serialize;
 
 use crate::AuthWeb;
 use crate::cookies;
+use crate::names::named;
 
 /// How long a flash cookie lives, in seconds: long enough for the redirect it rides on.
 const FLASH_SECONDS: i64 = 60;
 
-/// A message shown once on the page a redirect leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flash {
-    SignedIn,
-    SignedOut,
-    LoginRequired,
-    EmailVerified,
-    PasswordReset,
-    PasswordChanged,
-    ProfileSaved,
-    EmailChangeSent,
-    EmailChanged,
-    SessionRevoked,
-    SessionsRevoked,
-    AccountDeleted,
-    AdminDone,
+named! {
+    /// A message shown once on the page a redirect leads to; its name is the code in the
+    /// cookie.
+    pub(crate) enum Flash {
+        SignedIn => "signed_in",
+        SignedOut => "signed_out",
+        LoginRequired => "login_required",
+        EmailVerified => "email_verified",
+        PasswordReset => "password_reset",
+        PasswordChanged => "password_changed",
+        ProfileSaved => "profile_saved",
+        EmailChangeSent => "email_change_sent",
+        EmailChanged => "email_changed",
+        SessionRevoked => "session_revoked",
+        SessionsRevoked => "sessions_revoked",
+        AccountDeleted => "account_deleted",
+        AdminDone => "admin_done",
+    }
 }
 
 /// How a flash looks: a CSS class of the stylesheet.
@@ -40,41 +40,6 @@ pub(crate) enum Level {
 }
 
 impl Flash {
-    const ALL: [Self; 13] = [
-        Self::SignedIn,
-        Self::SignedOut,
-        Self::LoginRequired,
-        Self::EmailVerified,
-        Self::PasswordReset,
-        Self::PasswordChanged,
-        Self::ProfileSaved,
-        Self::EmailChangeSent,
-        Self::EmailChanged,
-        Self::SessionRevoked,
-        Self::SessionsRevoked,
-        Self::AccountDeleted,
-        Self::AdminDone,
-    ];
-
-    /// The code in the cookie.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::SignedIn => "signed_in",
-            Self::SignedOut => "signed_out",
-            Self::LoginRequired => "login_required",
-            Self::EmailVerified => "email_verified",
-            Self::PasswordReset => "password_reset",
-            Self::PasswordChanged => "password_changed",
-            Self::ProfileSaved => "profile_saved",
-            Self::EmailChangeSent => "email_change_sent",
-            Self::EmailChanged => "email_changed",
-            Self::SessionRevoked => "session_revoked",
-            Self::SessionsRevoked => "sessions_revoked",
-            Self::AccountDeleted => "account_deleted",
-            Self::AdminDone => "admin_done",
-        }
-    }
-
     fn level(self) -> Level {
         match self {
             Self::SignedOut
@@ -136,27 +101,6 @@ impl Flash {
     }
 }
 
-/// A code that names no flash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct UnknownFlash;
-
-impl FromStr for Flash {
-    type Err = UnknownFlash;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or(UnknownFlash)
-    }
-}
-
-impl fmt::Display for Flash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A flash as templates see it.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub(crate) struct FlashView {
@@ -168,15 +112,21 @@ pub(crate) struct FlashView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::names::UnknownName;
 
     #[test]
     fn every_code_reads_back_and_nothing_else_does() {
-        for flash in Flash::ALL {
-            assert_eq!(flash.as_str().parse(), Ok(flash));
-            assert_eq!(flash.to_string(), flash.as_str());
+        for code in [
+            "signed_in",
+            "login_required",
+            "email_change_sent",
+            "admin_done",
+        ] {
+            let flash: Flash = code.parse().unwrap();
+            assert_eq!((flash.as_str(), flash.to_string()), (code, code.to_owned()));
         }
         for bad in ["", "Signed_in", "signed_in ", "<b>hi</b>"] {
-            assert_eq!(bad.parse::<Flash>(), Err(UnknownFlash), "{bad:?}");
+            assert_eq!(bad.parse::<Flash>(), Err(UnknownName), "{bad:?}");
         }
     }
 

@@ -115,6 +115,13 @@ pub(crate) struct EmailAddress {
     pub(crate) email: String,
 }
 
+impl EmailAddress {
+    /// What its form shows again when the flow refuses it: the address as typed.
+    pub(crate) fn again(fields: &Fields) -> serde_json::Value {
+        serde_json::json!({ "values": { "email": fields.text("email") } })
+    }
+}
+
 impl Input for EmailAddress {
     fn read(r: &mut Reader<'_>) -> Self {
         Self {

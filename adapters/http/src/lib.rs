@@ -103,6 +103,7 @@ mod input;
 mod intake;
 mod kind;
 mod links;
+mod names;
 mod pages;
 mod problem;
 mod redirect;

@@ -12,6 +12,7 @@ use crate::AuthWeb;
 use crate::cookies;
 use crate::fields::Fields;
 use crate::flash::{Flash, FlashView};
+use crate::input::Input;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
@@ -196,6 +197,26 @@ impl AuthWeb {
         }
         self.page(r, p.status, template, a.map(|a| &a.user), ctx)
             .retry_after(p.retry_after)
+    }
+
+    /// The posted form of `template` read as input `T`, with the fields and what the
+    /// page shows again if the flow refuses it (`again`, e.g. the typed address); or the
+    /// form shown again with the fields that are missing, or the refusal of the post.
+    pub(crate) fn posted<T: Input>(
+        &self,
+        r: &Req,
+        template: Template,
+        again: impl FnOnce(&Fields) -> Value,
+    ) -> Result<(Fields, T, Value), Reply> {
+        let fields = self.submitted(r)?;
+        let extra = again(&fields);
+        match fields.input::<T>() {
+            Ok(input) => Ok((fields, input, extra)),
+            Err(missing) => {
+                let p = Problem::validation(&missing);
+                Err(self.form_problem(r, template, None, &p, extra))
+            }
+        }
     }
 
     /// The reply to a [`Denial`] of request `r` (for [`AuthWeb::deny`] and the layer's

@@ -12,31 +12,23 @@ use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::input::{CurrentPassword, LinkToken, Profile};
 use crate::links::LinkRefusal;
+use crate::names::named;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
 use crate::responses::{Accepted, UserReply};
 use crate::templates::Template;
 
-/// A form of the account pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Section {
-    Profile,
-    Password,
-    Email,
-    Delete,
+named! {
+    /// A form of the account pages; its name is what the account layout highlights.
+    pub(super) enum Section {
+        Profile => "profile",
+        Password => "password",
+        Email => "email",
+        Delete => "delete",
+    }
 }
 
 impl Section {
-    /// The section's name, which the account layout highlights.
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Profile => "profile",
-            Self::Password => "password",
-            Self::Email => "email",
-            Self::Delete => "delete",
-        }
-    }
-
     fn template(self) -> Template {
         match self {
             Self::Profile => Template::Account,
@@ -100,15 +92,12 @@ impl AuthWeb {
             Ok(form) => form,
             Err(reply) => return reply,
         };
-        let done = match fields.input::<Profile>() {
-            Ok(Profile { username }) => self
-                .inner
-                .auth
-                .set_username(&a, username, &r.ctx)
-                .await
-                .map(|_| self.to_account(Flash::ProfileSaved)),
-            Err(missing) => Err(Error::Validation(missing)),
+        let done = async {
+            let Profile { username } = fields.input().map_err(Error::Validation)?;
+            self.inner.auth.set_username(&a, username, &r.ctx).await?;
+            Ok(self.to_account(Flash::ProfileSaved))
         };
+        let done = done.await;
         self.account_outcome(r, Section::Profile, &a, &fields, done)
     }
 
@@ -117,15 +106,12 @@ impl AuthWeb {
             Ok(form) => form,
             Err(reply) => return reply,
         };
-        let done = match fields.input::<PasswordChange>() {
-            Ok(change) => self
-                .inner
-                .auth
-                .change_password(&a, change, &r.ctx)
-                .await
-                .map(|_| self.to_account(Flash::PasswordChanged)),
-            Err(missing) => Err(Error::Validation(missing)),
+        let done = async {
+            let change = fields.input().map_err(Error::Validation)?;
+            self.inner.auth.change_password(&a, change, &r.ctx).await?;
+            Ok(self.to_account(Flash::PasswordChanged))
         };
+        let done = done.await;
         self.account_outcome(r, Section::Password, &a, &fields, done)
     }
 
@@ -134,15 +120,15 @@ impl AuthWeb {
             Ok(form) => form,
             Err(reply) => return reply,
         };
-        let done = match fields.input::<EmailChange>() {
-            Ok(change) => self
-                .inner
+        let done = async {
+            let change = fields.input::<EmailChange>().map_err(Error::Validation)?;
+            self.inner
                 .auth
                 .request_email_change(&a, change, &r.ctx)
-                .await
-                .map(|()| self.to_account(Flash::EmailChangeSent)),
-            Err(missing) => Err(Error::Validation(missing)),
+                .await?;
+            Ok(self.to_account(Flash::EmailChangeSent))
         };
+        let done = done.await;
         self.account_outcome(r, Section::Email, &a, &fields, done)
     }
 
@@ -151,19 +137,17 @@ impl AuthWeb {
             Ok(form) => form,
             Err(reply) => return reply,
         };
-        let done = match fields.input::<CurrentPassword>() {
-            Ok(CurrentPassword { password }) => self
-                .inner
+        let done = async {
+            let CurrentPassword { password } = fields.input().map_err(Error::Validation)?;
+            self.inner
                 .auth
                 .delete_account(&a, &password, &r.ctx)
-                .await
-                .map(|()| {
-                    Reply::redirect(&self.inner.home)
-                        .cookie(self.clear_session_cookie())
-                        .cookie(Flash::AccountDeleted.cookie(self))
-                }),
-            Err(missing) => Err(Error::Validation(missing)),
+                .await?;
+            Ok(Reply::redirect(&self.inner.home)
+                .cookie(self.clear_session_cookie())
+                .cookie(Flash::AccountDeleted.cookie(self)))
         };
+        let done = done.await;
         self.account_outcome(r, Section::Delete, &a, &fields, done)
     }
 

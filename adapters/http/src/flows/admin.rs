@@ -1,9 +1,6 @@
 //! The admin area's users: `/admin` (the list), `/admin/users/{id}` and its actions, and
 //! `/api/admin/users`, `/api/admin/users/{id}`, `/api/admin/users/{id}/{action}`.
 
-use std::fmt;
-use std::str::FromStr;
-
 use auth_core::{AccountStatus, Authenticated, Page, UserId};
 use http::StatusCode;
 use serde::Serialize;
@@ -14,6 +11,7 @@ use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::input::Roles;
 use crate::kind::RequestKind;
+use crate::names::{UnknownName, named};
 use crate::pages::field_errors;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
@@ -31,62 +29,25 @@ const DEFAULT_PAGE: u64 = 50;
 /// The most users one API listing returns; a larger `limit` is clamped to it.
 const MAX_PAGE: u64 = 200;
 
-/// What an administrator can do to an account: the last segment of
-/// `POST /admin/users/{id}/{action}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(into = "&'static str")]
-pub(crate) enum AdminAction {
-    Disable,
-    Enable,
-    Unlock,
-    /// Sign out everywhere.
-    Logout,
-    /// Replace the roles (`roles`: a list).
-    Roles,
-}
-
-impl AdminAction {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Disable => "disable",
-            Self::Enable => "enable",
-            Self::Unlock => "unlock",
-            Self::Logout => "logout",
-            Self::Roles => "roles",
-        }
+named! {
+    /// What an administrator can do to an account: the last segment of
+    /// `POST /admin/users/{id}/{action}`.
+    #[derive(Serialize)]
+    #[serde(into = "&'static str")]
+    pub(crate) enum AdminAction {
+        Disable => "disable",
+        Enable => "enable",
+        Unlock => "unlock",
+        /// Sign out everywhere.
+        Logout => "logout",
+        /// Replace the roles (`roles`: a list).
+        Roles => "roles",
     }
 }
 
 impl From<AdminAction> for &'static str {
     fn from(action: AdminAction) -> Self {
         action.as_str()
-    }
-}
-
-/// A name that is no [`AdminAction`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct UnknownAction;
-
-impl FromStr for AdminAction {
-    type Err = UnknownAction;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Self::Disable,
-            Self::Enable,
-            Self::Unlock,
-            Self::Logout,
-            Self::Roles,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
-        .ok_or(UnknownAction)
-    }
-}
-
-impl fmt::Display for AdminAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -338,7 +299,7 @@ impl AuthWeb {
         let id = parse_id(id)?;
         let action = action
             .parse::<AdminAction>()
-            .map_err(|UnknownAction| ApiFail::Problem(Problem::not_found()))?;
+            .map_err(|UnknownName| ApiFail::Problem(Problem::not_found()))?;
         self.admin_act(&a, id, action, f, r).await?;
         Ok(Reply::new(StatusCode::NO_CONTENT))
     }
@@ -361,7 +322,7 @@ mod tests {
             assert_eq!(serde_json::to_value(parsed).unwrap(), action);
         }
         for bad in ["", "Disable", "delete", "roles/x"] {
-            assert_eq!(bad.parse::<AdminAction>(), Err(UnknownAction), "{bad:?}");
+            assert_eq!(bad.parse::<AdminAction>(), Err(UnknownName), "{bad:?}");
         }
     }
 }

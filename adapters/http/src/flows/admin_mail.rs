@@ -1,9 +1,6 @@
 //! Mail the outbox gave up on, for administrators: the page `/admin/mail` with its
 //! retry and discard buttons, and the JSON API `/api/admin/mail`.
 
-use std::fmt;
-use std::str::FromStr;
-
 use auth_core::Page;
 use http::StatusCode;
 use serde_json::json;
@@ -14,6 +11,7 @@ use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::kind::RequestKind;
+use crate::names::named;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
 use crate::responses::FailedMails;
@@ -33,41 +31,12 @@ fn offset_of(query: &Fields) -> u64 {
         .unwrap_or(0)
 }
 
-/// What an administrator can do to a failed mail: the last segment of
-/// `POST /admin/mail/{id}/{action}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MailAction {
-    Retry,
-    Discard,
-}
-
-impl MailAction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Retry => "retry",
-            Self::Discard => "discard",
-        }
-    }
-}
-
-/// A name that is no [`MailAction`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct UnknownMailAction;
-
-impl FromStr for MailAction {
-    type Err = UnknownMailAction;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::Retry, Self::Discard]
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or(UnknownMailAction)
-    }
-}
-
-impl fmt::Display for MailAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+named! {
+    /// What an administrator can do to a failed mail: the last segment of
+    /// `POST /admin/mail/{id}/{action}`.
+    enum MailAction {
+        Retry => "retry",
+        Discard => "discard",
     }
 }
 

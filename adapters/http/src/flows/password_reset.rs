@@ -18,18 +18,11 @@ use crate::templates::Template;
 
 impl AuthWeb {
     pub(super) async fn request_reset_post(&self, r: &Req) -> Reply {
-        let fields = match self.submitted(r) {
-            Ok(f) => f,
-            Err(reply) => return reply,
-        };
-        let extra = json!({ "values": { "email": fields.text("email") } });
-        let email = match fields.input::<EmailAddress>() {
-            Ok(input) => input.email,
-            Err(missing) => {
-                let p = Problem::validation(&missing);
-                return self.form_problem(r, Template::RequestReset, None, &p, extra);
-            }
-        };
+        let (_, EmailAddress { email }, extra) =
+            match self.posted(r, Template::RequestReset, EmailAddress::again) {
+                Ok(posted) => posted,
+                Err(reply) => return reply,
+            };
         match self.inner.auth.request_password_reset(&email, &r.ctx).await {
             Ok(()) => self.message(
                 r,

@@ -19,18 +19,12 @@ use crate::views::UserBody;
 
 impl AuthWeb {
     pub(super) async fn register_post(&self, r: &Req) -> Reply {
-        let fields = match self.submitted(r) {
-            Ok(f) => f,
-            Err(reply) => return reply,
-        };
-        let extra = json!({ "values": { "email": fields.text("email"), "username": fields.text("username") } });
-        let registration = match fields.input::<Registration>() {
-            Ok(registration) => registration,
-            Err(missing) => {
-                let p = Problem::validation(&missing);
-                return self.form_problem(r, Template::Register, None, &p, extra);
-            }
-        };
+        let again = |f: &Fields| json!({ "values": { "email": f.text("email"), "username": f.text("username") } });
+        let (_, registration, extra) =
+            match self.posted::<Registration>(r, Template::Register, again) {
+                Ok(posted) => posted,
+                Err(reply) => return reply,
+            };
         let email = registration.email.clone();
         match self.inner.auth.register(registration, &r.ctx).await {
             Ok(_) => self.message(
@@ -98,18 +92,11 @@ impl AuthWeb {
     }
 
     pub(super) async fn resend_post(&self, r: &Req) -> Reply {
-        let fields = match self.submitted(r) {
-            Ok(f) => f,
-            Err(reply) => return reply,
-        };
-        let extra = json!({ "values": { "email": fields.text("email") } });
-        let email = match fields.input::<EmailAddress>() {
-            Ok(input) => input.email,
-            Err(missing) => {
-                let p = Problem::validation(&missing);
-                return self.form_problem(r, Template::VerifyResend, None, &p, extra);
-            }
-        };
+        let (_, EmailAddress { email }, extra) =
+            match self.posted(r, Template::VerifyResend, EmailAddress::again) {
+                Ok(posted) => posted,
+                Err(reply) => return reply,
+            };
         match self.inner.auth.resend_verification(&email, &r.ctx).await {
             Ok(()) => self.message(
                 r,

@@ -47,25 +47,17 @@ impl AuthWeb {
             Ok(form) => form,
             Err(reply) => return reply,
         };
-        let done = match fields.input::<SessionHandle>() {
-            Ok(SessionHandle { session }) => {
-                let current = session == a.session.digest.to_hex();
-                self.inner
-                    .auth
-                    .revoke_session(&a, &session, &r.ctx)
-                    .await
-                    .map(|()| {
-                        if current {
-                            Reply::redirect(&format!("{}/login", self.inner.prefix))
-                                .cookie(self.clear_session_cookie())
-                                .cookie(Flash::SignedOut.cookie(self))
-                        } else {
-                            self.to_sessions(Flash::SessionRevoked)
-                        }
-                    })
+        let done = async {
+            let SessionHandle { session } = fields.input().map_err(Error::Validation)?;
+            self.inner.auth.revoke_session(&a, &session, &r.ctx).await?;
+            if session == a.session.digest.to_hex() {
+                return Ok(Reply::redirect(&format!("{}/login", self.inner.prefix))
+                    .cookie(self.clear_session_cookie())
+                    .cookie(Flash::SignedOut.cookie(self)));
             }
-            Err(missing) => Err(Error::Validation(missing)),
+            Ok(self.to_sessions(Flash::SessionRevoked))
         };
+        let done = done.await;
         self.sessions_outcome(r, done)
     }
 

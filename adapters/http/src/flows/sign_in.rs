@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::ApiFail;
 use crate::AuthWeb;
+use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
@@ -39,20 +40,15 @@ impl AuthWeb {
     }
 
     pub(super) async fn login_post(&self, r: &Req) -> Reply {
-        let fields = match self.submitted(r) {
-            Ok(f) => f,
+        let again = |f: &Fields| {
+            let values = json!({ "login": f.text("login"), "remember": f.flag("remember") });
+            json!({ "values": values, "next": Self::next_of(r, Some(f)) })
+        };
+        let (fields, login, extra) = match self.posted::<Login>(r, Template::Login, again) {
+            Ok(posted) => posted,
             Err(reply) => return reply,
         };
         let next = Self::next_of(r, Some(&fields));
-        let values = json!({ "login": fields.text("login"), "remember": fields.flag("remember") });
-        let extra = json!({ "values": values, "next": next });
-        let login = match fields.input::<Login>() {
-            Ok(login) => login,
-            Err(missing) => {
-                let p = Problem::validation(&missing);
-                return self.form_problem(r, Template::Login, None, &p, extra);
-            }
-        };
         match self.inner.auth.login(login, &r.ctx).await {
             Ok(success) => {
                 self.end_previous_session(r).await;
@@ -88,11 +84,7 @@ impl AuthWeb {
     }
 
     /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie.
-    pub(super) async fn api_login(
-        &self,
-        r: &Req,
-        f: &crate::fields::Fields,
-    ) -> Result<Reply, ApiFail> {
+    pub(super) async fn api_login(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let login = f.input::<Login>()?;
         let success = self.inner.auth.login(login, &r.ctx).await?;
         self.end_previous_session(r).await;
