@@ -1634,3 +1634,37 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
     let id = api.session().expect("a session cookie");
     assert!(!p.body.contains(&id), "the session id is in the body");
 }
+
+#[tokio::test]
+async fn only_the_mounted_api_is_refused_as_json_by_path() {
+    let site = Site::new();
+    let browser = http::HeaderMap::new();
+    for path in ["/blog/api/x", "/authx/api/me", "/reports?next=/auth/api/me"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/auth/login?next="),
+            "{path}"
+        );
+    }
+    for path in ["/auth/api/me", "/auth/api", "/auth/api/admin/users?q=x"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert!(
+            String::from_utf8(r.body().to_vec())
+                .unwrap()
+                .contains("\"unauthenticated\""),
+            "{path}"
+        );
+    }
+    // Outside the API, a program that asks for JSON gets JSON.
+    let mut program = http::HeaderMap::new();
+    program.insert("accept", "application/json".parse().unwrap());
+    let r = site
+        .web
+        .deny(Denial::Unauthenticated, None, &program, "/blog/api/x");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
