@@ -101,11 +101,11 @@ impl Auth {
             new_hash,
             new_stamp: SecurityStamp::generate(),
         };
-        let (user, effects) = self.run_event(user, event).await?;
         let origin = Origin {
             session: Some(&auth.session.digest),
             ..Origin::of(ctx)
         };
+        let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -123,10 +123,10 @@ impl Auth {
     ) -> Result<User> {
         let username = normalize_username(username.as_deref())?;
         let user = self.load_user(auth.user.id).await?;
-        let (user, effects) = self
-            .run_event(user, Event::UsernameChanged(username))
-            .await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self
+            .run_event(user, Event::UsernameChanged(username), origin)
+            .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -181,7 +181,8 @@ impl Auth {
             new_stamp: SecurityStamp::generate(),
             address_taken,
         };
-        let (user, effects) = self.run_event(user, event).await?;
+        let origin = Origin::of(ctx);
+        let (user, effects) = self.run_event(user, event, origin).await?;
         let token =
             self.inner
                 .config
@@ -191,7 +192,6 @@ impl Auth {
             link: Some(self.inner.config.links.confirm_email(&token)),
             new_email: Some(new_email),
         };
-        let origin = Origin::of(ctx);
         self.perform(&user, &effects, origin, links).await?;
         Ok(())
     }
@@ -209,8 +209,8 @@ impl Auth {
             proof,
             new_stamp: SecurityStamp::generate(),
         };
-        let (user, effects) = self.run_event(user, event).await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)
@@ -230,8 +230,8 @@ impl Auth {
         let proof = self
             .reauthenticate(&user, password, "password", ctx)
             .await?;
-        let (user, effects) = self.run_event(user, Event::Deleted(proof)).await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self.run_event(user, Event::Deleted(proof), origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await
     }

@@ -86,11 +86,11 @@ impl Auth {
     ) -> Result<()> {
         self.require_admin(actor)?;
         let user = self.load_user(id).await?;
-        let (user, effects) = self.run_event(user, Event::Admin(action)).await?;
         let origin = Origin {
             actor: Some(actor.user.id),
             ..Origin::of(ctx)
         };
+        let (user, effects) = self.run_event(user, Event::Admin(action), origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await
     }

@@ -71,6 +71,25 @@ impl Auth {
         Ok(())
     }
 
+    /// Ends the sessions that `effects` end, ahead of writing the transition that
+    /// decided them (see [`run_event`](Auth::run_event)).
+    pub(super) async fn end_sessions_ahead(
+        &self,
+        user: UserId,
+        effects: &[Effect],
+        origin: Origin<'_>,
+    ) -> Result<()> {
+        for effect in effects {
+            if matches!(
+                effect,
+                Effect::RevokeOtherSessions | Effect::RevokeAllSessions
+            ) {
+                self.perform_on_sessions(user, effect, origin).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Performs the effects that need only the account's id (ending sessions, the audit
     /// trail): what [`machine::end_sessions`](crate::machine::end_sessions) decides, for
     /// flows that never load the account. Returns how many sessions ended.

@@ -52,9 +52,10 @@ impl Auth {
         let Some(user) = self.inner.users.user_by_email(email).await? else {
             return Ok(());
         };
-        let (user, effects) = self.run_event(user, event).await?;
+        let origin = Origin::of(ctx);
+        let (user, effects) = self.run_event(user, event, origin).await?;
         let links = self.mail_links(&user, &effects)?;
-        self.perform(&user, &effects, Origin::of(ctx), links).await
+        self.perform(&user, &effects, origin, links).await
     }
 
     /// The link the mail among `effects` carries, issued for `user`: a verification or a

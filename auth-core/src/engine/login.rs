@@ -100,10 +100,10 @@ impl Auth {
         } else {
             None
         };
-        let (user, effects) = self
-            .run_event(user, Event::LoginSucceeded { proof, rehash })
-            .await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self
+            .run_event(user, Event::LoginSucceeded { proof, rehash }, origin)
+            .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         debug_assert!(effects.contains(&Effect::CreateSession));
@@ -174,10 +174,10 @@ impl Auth {
         locked_until: Option<OffsetDateTime>,
         ctx: &RequestContext,
     ) -> Result<()> {
-        let (user, effects) = self
-            .run_event(user, Event::LoginFailed { locked_until })
-            .await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self
+            .run_event(user, Event::LoginFailed { locked_until }, origin)
+            .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await
     }

@@ -42,6 +42,7 @@ use crate::password::Hasher;
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
+use effects::Origin;
 
 /// What the engine knows about the request it serves: used for rate limits, the
 /// device list and the audit trail.
@@ -159,16 +160,28 @@ impl Auth {
     /// Applies `event` to `user` and persists the result with a compare-and-swap. When
     /// another request changed the user in between, reloads and re-applies (the pure
     /// transition decides again on fresh data), up to three times.
-    async fn run_event(&self, mut user: User, event: Event) -> Result<(User, Vec<Effect>)> {
+    ///
+    /// Sessions the transition ends are ended before the write as well as after it (by
+    /// [`perform`](Self::perform)): a process that dies between the write and its
+    /// effects leaves no session opened before the change, and a session a sign-in opens
+    /// while the write is under way ends after it (the sign-in re-checks the stamp too).
+    async fn run_event(
+        &self,
+        mut user: User,
+        event: Event,
+        origin: Origin<'_>,
+    ) -> Result<(User, Vec<Effect>)> {
         const ATTEMPTS: usize = 3;
         for attempt in 1..=ATTEMPTS {
             let now = self.now();
             let transition = machine::apply(user.clone(), event.clone(), now, self.policy())?;
-            let deleting = transition.effects.contains(&Effect::DeleteAccount);
-            let written = if deleting {
-                self.inner.users.delete_user(user.id, user.version).await
-            } else if transition.user == user {
+            if transition.user == user && !transition.effects.contains(&Effect::DeleteAccount) {
                 return Ok((transition.user, transition.effects));
+            }
+            self.end_sessions_ahead(user.id, &transition.effects, origin)
+                .await?;
+            let written = if transition.effects.contains(&Effect::DeleteAccount) {
+                self.inner.users.delete_user(user.id, user.version).await
             } else {
                 self.inner.users.update_user(&transition.user).await
             };

@@ -65,8 +65,8 @@ impl Auth {
             new_hash,
             new_stamp: SecurityStamp::generate(),
         };
-        let (user, effects) = self.run_event(user, event).await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)

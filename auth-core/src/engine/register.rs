@@ -256,8 +256,10 @@ impl Auth {
     /// [`Error::Token`] for a bad, expired, wrong-purpose or already used link.
     pub async fn verify_email(&self, token: &str, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self.open_token(token, Purpose::VerifyEmail).await?;
-        let (user, effects) = self.run_event(user, Event::EmailVerified(proof)).await?;
         let origin = Origin::of(ctx);
+        let (user, effects) = self
+            .run_event(user, Event::EmailVerified(proof), origin)
+            .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use async_trait::async_trait;
 use auth_core::{
     Auth, EmailChange, Error, LockoutPolicy, Login, MailKind, Mailer, PasswordReset, RateLimit,
-    RateLimits, RegisterOutcome, Registration, RegistrationMode, RequestContext, SessionDigest,
-    SessionRecord, SessionStore, TokenRejection, UniqueField, UserId,
+    RateLimits, RegisterOutcome, Registration, RegistrationMode, RequestContext, SecurityStamp,
+    SessionDigest, SessionRecord, SessionStore, TokenRejection, UniqueField, UserId, UserStore,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -481,10 +481,25 @@ async fn answers_never_wait_for_mail() {
 /// Something to run, to its end, just before a session is stored.
 type Hook = Box<dyn FnOnce() -> tokio::task::JoinHandle<()> + Send>;
 
-/// A session store that lets a test act at the moment a session is about to be stored.
+/// A session store that lets a test act at the moment a session is about to be stored,
+/// or stand for a process that dies between writing an account change and ending the
+/// account's sessions.
 struct RacingSessions {
     inner: Arc<MemoryStore>,
     before_create: Mutex<Option<Hook>>,
+    /// When set, ending sessions of this account fails once its security stamp is no
+    /// longer this one: whatever runs after the change is written never happens.
+    dies_after_write: Mutex<Option<(UserId, SecurityStamp)>>,
+}
+
+impl RacingSessions {
+    fn new(inner: Arc<MemoryStore>) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            before_create: Mutex::new(None),
+            dies_after_write: Mutex::new(None),
+        })
+    }
 }
 
 #[async_trait]
@@ -524,6 +539,13 @@ impl SessionStore for RacingSessions {
         user_id: UserId,
         keep: Option<&SessionDigest>,
     ) -> auth_core::Result<u64> {
+        let dying = self.dies_after_write.lock().unwrap().clone();
+        if let Some((id, stamp)) = dying {
+            let user = self.inner.user_by_id(id).await?;
+            if id == user_id && user.is_some_and(|u| u.security_stamp != stamp) {
+                return Err(Error::unavailable("the process died after the write"));
+            }
+        }
         self.inner.delete_sessions_for_user(user_id, keep).await
     }
     async fn purge_expired_sessions(&self, now: OffsetDateTime) -> auth_core::Result<u64> {
@@ -537,10 +559,7 @@ impl SessionStore for RacingSessions {
 #[tokio::test]
 async fn a_sign_in_racing_a_reset_keeps_no_session() {
     let store = Arc::new(MemoryStore::new());
-    let sessions = Arc::new(RacingSessions {
-        inner: store.clone(),
-        before_create: Mutex::new(None),
-    });
+    let sessions = RacingSessions::new(store.clone());
     let mailer = auth_core::CapturingMailer::new();
     let auth = Auth::builder(config().build().unwrap())
         .store(store)
@@ -625,6 +644,122 @@ async fn a_sign_in_racing_a_reset_keeps_no_session() {
         1,
         "only the new password's session lives"
     );
+}
+
+/// From the fault tests: a process killed after a credential change is written and before
+/// its effects ran leaves no session opened before the change. Each change that ends
+/// sessions (a reset, a change of password from another device, a confirmed change of
+/// address) "dies" right after its write; the sessions it had to end are gone all the
+/// same, and the change itself is in place.
+#[tokio::test]
+async fn a_change_cut_short_after_its_write_leaves_no_older_session() {
+    let store = Arc::new(MemoryStore::new());
+    let sessions = RacingSessions::new(store.clone());
+    let mailer = auth_core::CapturingMailer::new();
+    let auth = Auth::builder(config().build().unwrap())
+        .store(store.clone())
+        .sessions(sessions.clone())
+        .mailer(Arc::new(mailer.clone()))
+        .build()
+        .unwrap();
+    let login = |email: &str, password: &str| Login {
+        login: email.into(),
+        password: password.into(),
+        remember: false,
+    };
+    let link_in = |to: &str, kind: MailKind, marker: &str| {
+        let mail = mailer.last_to(to, kind).unwrap();
+        let link = auth_core::CapturingMailer::link_in(&mail, marker).unwrap();
+        link.rsplit('/').next().unwrap_or_default().to_owned()
+    };
+
+    for (n, change) in ["reset", "password change", "address change"]
+        .into_iter()
+        .enumerate()
+    {
+        let email = format!("user{n}@example.com");
+        let user = auth
+            .create_user(auth_core::NewUser {
+                email: email.clone(),
+                password: PASSWORD.into(),
+                verified: true,
+                ..auth_core::NewUser::default()
+            })
+            .await
+            .unwrap();
+        let laptop = auth.login(login(&email, PASSWORD), &ctx()).await.unwrap();
+        let phone = auth.login(login(&email, PASSWORD), &ctx()).await.unwrap();
+        let phone = auth.authenticate(&phone.token).await.unwrap().unwrap();
+        let token = match change {
+            "reset" => {
+                auth.request_password_reset(&email, &ctx()).await.unwrap();
+                Some(link_in(&email, MailKind::PasswordReset, "/reset/"))
+            }
+            "address change" => {
+                auth.request_email_change(
+                    &phone,
+                    EmailChange {
+                        password: PASSWORD.into(),
+                        new_email: format!("moved{n}@example.com"),
+                    },
+                    &ctx(),
+                )
+                .await
+                .unwrap();
+                Some(link_in(
+                    &format!("moved{n}@example.com"),
+                    MailKind::EmailChange,
+                    "/email/confirm/",
+                ))
+            }
+            _ => None,
+        };
+        let before = store.user_by_id(user.id).await.unwrap().unwrap();
+        *sessions.dies_after_write.lock().unwrap() = Some((user.id, before.security_stamp.clone()));
+        let cut_short = match (change, token) {
+            ("reset", Some(token)) => auth
+                .reset_password(
+                    PasswordReset {
+                        token,
+                        password: NEW_PASSWORD.into(),
+                        password_confirm: NEW_PASSWORD.into(),
+                    },
+                    &ctx(),
+                )
+                .await
+                .map(drop),
+            ("password change", _) => auth
+                .change_password(
+                    &phone,
+                    auth_core::PasswordChange {
+                        current_password: PASSWORD.into(),
+                        password: NEW_PASSWORD.into(),
+                        password_confirm: NEW_PASSWORD.into(),
+                    },
+                    &ctx(),
+                )
+                .await
+                .map(drop),
+            (_, token) => auth
+                .confirm_email_change(&token.unwrap(), &ctx())
+                .await
+                .map(drop),
+        };
+        *sessions.dies_after_write.lock().unwrap() = None;
+        assert!(
+            matches!(cut_short, Err(Error::Unavailable { .. })),
+            "{change}: the effects after the write were meant to fail: {cut_short:?}"
+        );
+        let after = store.user_by_id(user.id).await.unwrap().unwrap();
+        assert_ne!(
+            after.security_stamp, before.security_stamp,
+            "{change}: written"
+        );
+        assert!(
+            auth.authenticate(&laptop.token).await.unwrap().is_none(),
+            "{change}: a session opened before the change outlived it"
+        );
+    }
 }
 
 /// Also from the review: two administrators disabling (or demoting) each other at once
