@@ -86,7 +86,11 @@ fn render(pair: &Pair, session: &str) -> (String, String) {
         Name::LookAlike(_) => session[..session.len() - 1].to_owned(),
         Name::Other(s) => s.chars().filter(|c| tchar(*c)).collect(),
     };
-    let name = if name.is_empty() { "n".to_owned() } else { name };
+    let name = if name.is_empty() {
+        "n".to_owned()
+    } else {
+        name
+    };
     let value = match &pair.value {
         Value::Token(i) => TOKENS[usize::from(*i) % TOKENS.len()].to_owned(),
         Value::Other(s) => s.chars().filter(|c| octet(*c)).collect(),
@@ -169,6 +173,9 @@ fuzz_target!(|headers: Vec<Header>| {
             .flat_map(Cookie::split_parse)
             .filter_map(Result::ok)
             .any(|c| c.name() == session && c.value_trimmed() == found);
-        assert!(seen, "session {found:?} read where no cookie has it: {map:?}");
+        assert!(
+            seen,
+            "session {found:?} read where no cookie has it: {map:?}"
+        );
     }
 });

@@ -35,7 +35,10 @@ fn check_email(text: &str) {
     assert!(email.chars().count() <= MAX_EMAIL_LEN, "{email:?}");
     assert_eq!(email.matches('@').count(), 1, "{email:?}");
     let (local, domain) = email.split_once('@').unwrap_or_default();
-    assert!(!local.is_empty() && local.len() <= MAX_LOCAL_PART_BYTES, "{email:?}");
+    assert!(
+        !local.is_empty() && local.len() <= MAX_LOCAL_PART_BYTES,
+        "{email:?}"
+    );
     assert!(domain.contains('.'), "{email:?}");
     assert!(
         !email
@@ -56,7 +59,10 @@ fn check_username(text: &str) {
         "a normalised username normalises to itself: {text:?} -> {name:?}"
     );
     let len = name.chars().count();
-    assert!((MIN_USERNAME_LEN..=MAX_USERNAME_LEN).contains(&len), "{name:?}");
+    assert!(
+        (MIN_USERNAME_LEN..=MAX_USERNAME_LEN).contains(&len),
+        "{name:?}"
+    );
     assert!(
         name.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b)),
@@ -76,7 +82,10 @@ fn check_login(text: &str) {
         }
         LoginIdentifier::Username(u) => {
             assert!(!text.contains('@'));
-            assert_eq!(normalize_username(Some(text)).ok().flatten().as_ref(), Some(u));
+            assert_eq!(
+                normalize_username(Some(text)).ok().flatten().as_ref(),
+                Some(u)
+            );
         }
         _ => unreachable!("no other kind of identifier"),
     }
@@ -87,7 +96,10 @@ fn check_roles(roles: &[String]) {
     let Ok(normalised) = normalize_roles(roles) else {
         return;
     };
-    assert!(normalised.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+    assert!(
+        normalised.windows(2).all(|w| w[0] < w[1]),
+        "sorted, no duplicates"
+    );
     assert_eq!(
         normalize_roles(&normalised).ok().as_ref(),
         Some(&normalised),

@@ -170,11 +170,18 @@ impl Model {
         let auth = self.site.auth.clone();
         let now = self.now();
         match op {
-            Op::Advance(secs) => self.site.clock.advance(Duration::seconds(i64::from(*secs) * 4)),
+            Op::Advance(secs) => self
+                .site
+                .clock
+                .advance(Duration::seconds(i64::from(*secs) * 4)),
             Op::Login { right, remember } => {
                 let before = self.user().await;
                 let state = AccountState::of(&before, now);
-                let password = if *right { self.password } else { "not the password at all" };
+                let password = if *right {
+                    self.password
+                } else {
+                    "not the password at all"
+                };
                 let result = auth
                     .login(
                         Login {
@@ -189,7 +196,10 @@ impl Model {
                     Ok(signed_in) => {
                         assert!(*right, "a wrong password signed in");
                         assert!(
-                            matches!(state, AccountState::Active | AccountState::PendingVerification),
+                            matches!(
+                                state,
+                                AccountState::Active | AccountState::PendingVerification
+                            ),
                             "a session for an account in state {state:?}"
                         );
                         assert!(!self.disabled);
@@ -210,21 +220,35 @@ impl Model {
                     return;
                 }
                 let i = usize::from(*i) % self.sessions.len();
-                auth.logout(&self.sessions[i].token, &ctx()).await.expect("logout");
+                auth.logout(&self.sessions[i].token, &ctx())
+                    .await
+                    .expect("logout");
                 self.sessions[i].allowed = false;
             }
             Op::LogoutEverywhere => {
-                auth.logout_everywhere(self.id, &ctx()).await.expect("logout everywhere");
+                auth.logout_everywhere(self.id, &ctx())
+                    .await
+                    .expect("logout everywhere");
                 self.end_all_but(None);
             }
             Op::RevokeOthers(i) => {
-                let Some((i, who)) = self.as_owner(*i).await else { return };
-                auth.revoke_other_sessions(&who, &ctx()).await.expect("revoke others");
+                let Some((i, who)) = self.as_owner(*i).await else {
+                    return;
+                };
+                auth.revoke_other_sessions(&who, &ctx())
+                    .await
+                    .expect("revoke others");
                 self.end_all_but(Some(i));
             }
             Op::ChangePassword(i) => {
-                let Some((i, who)) = self.as_owner(*i).await else { return };
-                let new = if self.password == PASSWORD { OTHER_PASSWORD } else { PASSWORD };
+                let Some((i, who)) = self.as_owner(*i).await else {
+                    return;
+                };
+                let new = if self.password == PASSWORD {
+                    OTHER_PASSWORD
+                } else {
+                    PASSWORD
+                };
                 let result = auth
                     .change_password(
                         &who,
@@ -251,8 +275,14 @@ impl Model {
                 .await
                 .expect("a reset request is always answered the same"),
             Op::UseReset(i) => {
-                let Some(j) = self.pick(MailKind::PasswordReset, *i) else { return };
-                let new = if self.password == PASSWORD { OTHER_PASSWORD } else { PASSWORD };
+                let Some(j) = self.pick(MailKind::PasswordReset, *i) else {
+                    return;
+                };
+                let new = if self.password == PASSWORD {
+                    OTHER_PASSWORD
+                } else {
+                    PASSWORD
+                };
                 let result = auth
                     .reset_password(
                         PasswordReset {
@@ -290,7 +320,9 @@ impl Model {
                 .await
                 .expect("a resend is always answered the same"),
             Op::UseVerify(i) => {
-                let Some(j) = self.pick(MailKind::Verification, *i) else { return };
+                let Some(j) = self.pick(MailKind::Verification, *i) else {
+                    return;
+                };
                 let result = auth.verify_email(&self.links[j].token, &ctx()).await;
                 if let Ok(user) = result {
                     assert_eq!(user.email, self.links[j].to, "confirmed another address");
@@ -298,7 +330,9 @@ impl Model {
                 }
             }
             Op::RequestEmailChange(i, to) => {
-                let Some((_, who)) = self.as_owner(*i).await else { return };
+                let Some((_, who)) = self.as_owner(*i).await else {
+                    return;
+                };
                 let to = NEW_ADDRESSES[usize::from(*to) % NEW_ADDRESSES.len()];
                 let result = auth
                     .request_email_change(
@@ -317,13 +351,20 @@ impl Model {
                 }
             }
             Op::ConfirmEmailChange(i) => {
-                let Some(j) = self.pick(MailKind::EmailChange, *i) else { return };
-                let result = auth.confirm_email_change(&self.links[j].token, &ctx()).await;
+                let Some(j) = self.pick(MailKind::EmailChange, *i) else {
+                    return;
+                };
+                let result = auth
+                    .confirm_email_change(&self.links[j].token, &ctx())
+                    .await;
                 let link = &self.links[j];
                 if let Ok(user) = result {
                     assert!(!link.used, "a change link worked twice");
                     assert_eq!(link.epoch, self.epoch, "a superseded change link worked");
-                    assert!(now - link.issued < Duration::hours(24), "an expired link worked");
+                    assert!(
+                        now - link.issued < Duration::hours(24),
+                        "an expired link worked"
+                    );
                     assert!(!self.disabled);
                     assert_eq!(user.email, link.to);
                     self.links[j].used = true;
@@ -358,7 +399,12 @@ impl Model {
     /// No session the model has ended authenticates, nor any of a disabled account.
     async fn check_sessions(&self) {
         for s in &self.sessions {
-            let who = self.site.auth.authenticate(&s.token).await.expect("answers");
+            let who = self
+                .site
+                .auth
+                .authenticate(&s.token)
+                .await
+                .expect("answers");
             if let Some(who) = who {
                 assert!(s.allowed, "an ended session still authenticates");
                 assert!(!self.disabled, "a disabled account's session authenticates");
@@ -380,7 +426,11 @@ fuzz_target!(|ops: Vec<Op>| {
                 .create_user(NewUser {
                     email: email.into(),
                     password: PASSWORD.into(),
-                    roles: if email == ROOT { vec!["admin".into()] } else { Vec::new() },
+                    roles: if email == ROOT {
+                        vec!["admin".into()]
+                    } else {
+                        Vec::new()
+                    },
                     verified: true,
                     ..NewUser::default()
                 })

@@ -24,6 +24,8 @@ fuzz_target!(|raw: &str| {
             "{raw:?} leaves the site as {resolved}"
         );
         assert!(resolved.username().is_empty() && resolved.password().is_none());
-        current = percent_decode_str(&current).decode_utf8_lossy().into_owned();
+        current = percent_decode_str(&current)
+            .decode_utf8_lossy()
+            .into_owned();
     }
 });

@@ -150,7 +150,8 @@ impl Browser {
             let error = &json["error"];
             assert!(error["code"].is_string(), "{body}");
             assert!(error["message"].is_string(), "{body}");
-            assert!(error["fields"].is_array(), "{body}");
+            let fields = error["fields"].as_object().expect("fields by name");
+            assert!(fields.values().all(|f| f["message"].is_string()), "{body}");
         }
         if let Some(token) = csrf_in(&body) {
             self.csrf = Some(token);
@@ -177,7 +178,11 @@ fuzz_target!(|input: Input| {
             .create_user(NewUser {
                 email: "ada@example.com".into(),
                 password: PASSWORD.into(),
-                roles: if input.admin { vec!["admin".into()] } else { Vec::new() },
+                roles: if input.admin {
+                    vec!["admin".into()]
+                } else {
+                    Vec::new()
+                },
                 verified: true,
                 ..NewUser::default()
             })
@@ -185,7 +190,12 @@ fuzz_target!(|input: Input| {
             .expect("a new user");
         let mut browser = Browser::default();
         browser
-            .send(&web, Request::get("/login").body(Bytes::new()).expect("a request"))
+            .send(
+                &web,
+                Request::get("/login")
+                    .body(Bytes::new())
+                    .expect("a request"),
+            )
             .await;
         if input.signed_in {
             let form = format!(
@@ -200,17 +210,31 @@ fuzz_target!(|input: Input| {
                 .expect("a request");
             let (status, _) = browser.send(&web, request).await;
             assert_eq!(status, 303, "the fixed sign-in works");
-            browser.send(&web, Request::get("/account").header(COOKIE, browser.cookie_header()).body(Bytes::new()).expect("a request")).await;
+            browser
+                .send(
+                    &web,
+                    Request::get("/account")
+                        .header(COOKIE, browser.cookie_header())
+                        .body(Bytes::new())
+                        .expect("a request"),
+                )
+                .await;
         }
         for step in &input.steps {
             let method = METHODS[usize::from(step.method) % METHODS.len()].clone();
-            let mut uri = format!("{}{}", PATHS[usize::from(step.path) % PATHS.len()], step.suffix);
+            let mut uri = format!(
+                "{}{}",
+                PATHS[usize::from(step.path) % PATHS.len()],
+                step.suffix
+            );
             if let Some(q) = &step.query {
                 uri.push('?');
                 uri.push_str(q);
             }
             let mut request = Request::builder().method(method).uri(uri.as_str());
-            let content_type = step.content_type.map(|t| TYPES[usize::from(t) % TYPES.len()]);
+            let content_type = step
+                .content_type
+                .map(|t| TYPES[usize::from(t) % TYPES.len()]);
             if let Some(t) = content_type {
                 request = request.header(CONTENT_TYPE, t);
             }

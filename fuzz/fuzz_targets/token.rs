@@ -97,7 +97,10 @@ fuzz_target!(|input: Input| {
     assert_eq!((claims.sub, claims.aud), (user.id, purpose));
     assert_eq!(claims.email, input.email);
     assert!(user.security_stamp.matches(&claims.stamp));
-    assert_eq!(claims.exp - claims.iat, TokenLifetimes::default().get(purpose));
+    assert_eq!(
+        claims.exp - claims.iat,
+        TokenLifetimes::default().get(purpose)
+    );
     assert!(claims.iat <= now && now - claims.iat < Duration::SECOND);
 
     for other in PURPOSES.into_iter().filter(|p| *p != purpose) {

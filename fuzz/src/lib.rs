@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use auth_core::{
-    Auth, CapturingMailer, Config, ConfigBuilder, HashParams, ManualClock, RateLimit, RateLimits,
-    RegistrationMode, RequestContext,
+    Auth, CapturingMailer, Config, ConfigBuilder, HashParams, ManualClock, PasswordPolicy,
+    RateLimit, RateLimits, RegistrationMode, RequestContext,
 };
 use auth_http::AuthWeb;
 use auth_store_memory::MemoryStore;
@@ -27,8 +27,10 @@ pub struct Site {
     pub clock: ManualClock,
 }
 
-/// The configuration of every target: fast hashing, mail sent inline, and rate limits
-/// loose enough that a long sequence of events is not refused for its length alone.
+/// The configuration of every target: fast hashing, no strength estimate (`zxcvbn` took
+/// most of each run's time, and the flows, not the estimator, are under test), mail sent
+/// inline, and rate limits loose enough that a long sequence of events is not refused
+/// for its length alone.
 pub fn config() -> ConfigBuilder {
     let loose = RateLimit::new(1_000_000, Duration::minutes(1));
     Config::builder()
@@ -37,6 +39,10 @@ pub fn config() -> ConfigBuilder {
         .link_prefix("/auth")
         .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
         .hash_params(HashParams::insecure_fast_for_tests())
+        .password_policy(PasswordPolicy {
+            check_strength: false,
+            ..PasswordPolicy::default()
+        })
         .mail_in_background(false)
         .registration(RegistrationMode::RevealConflicts)
         .rate_limits(RateLimits {
@@ -54,9 +60,8 @@ impl Site {
     /// A fresh engine over an empty memory store, its clock at a fixed instant.
     pub fn new() -> Self {
         let mailer = CapturingMailer::new();
-        let clock = ManualClock::new(
-            OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("in range"),
-        );
+        let clock =
+            ManualClock::new(OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("in range"));
         let auth = Auth::builder(config().build().expect("a valid configuration"))
             .store(Arc::new(MemoryStore::new()))
             .mailer(Arc::new(mailer.clone()))
