@@ -9,10 +9,10 @@
 
 use arbitrary::Arbitrary;
 use auth_core::{
-    AccountState, Authenticated, EmailChange, Error, Login, MailKind, NewUser, PasswordChange,
+    AccountState, Authenticated, EmailChange, Error, Login, MailKind, PasswordChange,
     PasswordReset, Registration, SessionToken, User,
 };
-use auth_fuzz::{OTHER_PASSWORD, PASSWORD, Site, ctx, runtime};
+use auth_fuzz::{PASSWORD, Site, ctx, next_password, runtime};
 use libfuzzer_sys::fuzz_target;
 use time::{Duration, OffsetDateTime};
 
@@ -244,11 +244,7 @@ impl Model {
                 let Some((i, who)) = self.as_owner(*i).await else {
                     return;
                 };
-                let new = if self.password == PASSWORD {
-                    OTHER_PASSWORD
-                } else {
-                    PASSWORD
-                };
+                let new = next_password(self.password);
                 let result = auth
                     .change_password(
                         &who,
@@ -278,11 +274,7 @@ impl Model {
                 let Some(j) = self.pick(MailKind::PasswordReset, *i) else {
                     return;
                 };
-                let new = if self.password == PASSWORD {
-                    OTHER_PASSWORD
-                } else {
-                    PASSWORD
-                };
+                let new = next_password(self.password);
                 let result = auth
                     .reset_password(
                         PasswordReset {
@@ -422,20 +414,7 @@ fuzz_target!(|ops: Vec<Op>| {
     runtime().block_on(async {
         let site = Site::new();
         for email in [BOB, ROOT] {
-            site.auth
-                .create_user(NewUser {
-                    email: email.into(),
-                    password: PASSWORD.into(),
-                    roles: if email == ROOT {
-                        vec!["admin".into()]
-                    } else {
-                        Vec::new()
-                    },
-                    verified: true,
-                    ..NewUser::default()
-                })
-                .await
-                .expect("a new account");
+            site.account(email, email == ROOT).await;
         }
         let id = match site
             .auth

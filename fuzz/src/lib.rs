@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use auth_core::{
-    Auth, CapturingMailer, Config, ConfigBuilder, HashParams, ManualClock, PasswordPolicy,
-    RateLimit, RateLimits, RegistrationMode, RequestContext,
+    Auth, CapturingMailer, Config, ConfigBuilder, HashParams, ManualClock, NewUser, PasswordPolicy,
+    RateLimit, RateLimits, RegistrationMode, RequestContext, User,
 };
 use auth_http::AuthWeb;
 use auth_store_memory::MemoryStore;
@@ -16,6 +16,15 @@ use time::{Duration, OffsetDateTime};
 pub const PASSWORD: &str = "correct horse battery staple";
 /// A second password the targets change to.
 pub const OTHER_PASSWORD: &str = "violet elephants juggle quietly";
+
+/// The password to change to from `current`: the other of the two.
+pub fn next_password(current: &str) -> &'static str {
+    if current == PASSWORD {
+        OTHER_PASSWORD
+    } else {
+        PASSWORD
+    }
+}
 
 /// One engine and what a target needs to watch it.
 pub struct Site {
@@ -73,6 +82,24 @@ impl Site {
             mailer,
             clock,
         }
+    }
+
+    /// Creates a confirmed account with [`PASSWORD`], an administrator's if `admin`.
+    pub async fn account(&self, email: &str, admin: bool) -> User {
+        self.auth
+            .create_user(NewUser {
+                email: email.into(),
+                password: PASSWORD.into(),
+                roles: if admin {
+                    vec!["admin".into()]
+                } else {
+                    Vec::new()
+                },
+                verified: true,
+                ..NewUser::default()
+            })
+            .await
+            .expect("a new account")
     }
 
     /// The web layer over this engine, with secure (`__Host-`) cookies.
