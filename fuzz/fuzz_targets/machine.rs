@@ -4,7 +4,7 @@
 //! credential change, disabling, a forced logout) never authenticates again; a reset or
 //! change-of-address link works once, only under the stamp it was issued with and only
 //! before it expires; a verification link confirms only the address it was sent to; a
-//! wrong password never signs in.
+//! wrong password never signs in, and the right one is refused only by a lock.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -210,7 +210,10 @@ impl Model {
                             allowed: true,
                         });
                     }
-                    Err(Error::AccountLocked { .. } | Error::InvalidCredentials) => {}
+                    Err(Error::InvalidCredentials) => {
+                        assert!(!*right, "the right password was refused");
+                    }
+                    Err(Error::AccountLocked { .. }) => {}
                     Err(Error::AccountDisabled) => assert!(self.disabled),
                     Err(other) => panic!("login: {other:?}"),
                 }
