@@ -39,8 +39,9 @@ pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 /// The value of the first cookie called `name` in these `Cookie` header values
-/// (`a=1; b="2"`: whitespace around names and values and quotes around a value are
-/// dropped). Only ASCII whitespace can occur: header values that are not visible ASCII
+/// (`a=1; b="2"`: whitespace around names and values and one pair of double quotes
+/// around a value are dropped, as RFC 6265 reads them; any other quote stays part of the
+/// value). Only ASCII whitespace can occur: header values that are not visible ASCII
 /// are skipped before they get here.
 pub(crate) fn get_in<'h>(values: impl IntoIterator<Item = &'h str>, name: &str) -> Option<&'h str> {
     values
@@ -48,8 +49,13 @@ pub(crate) fn get_in<'h>(values: impl IntoIterator<Item = &'h str>, name: &str) 
         .flat_map(|v| v.split(';'))
         .find_map(|pair| {
             let rest = pair.trim_ascii_start().strip_prefix(name)?;
-            let value = rest.trim_ascii_start().strip_prefix('=')?;
-            Some(value.trim_ascii().trim_matches('"'))
+            let value = rest.trim_ascii_start().strip_prefix('=')?.trim_ascii();
+            Some(
+                value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(value),
+            )
         })
 }
 
@@ -107,6 +113,28 @@ mod tests {
         assert_eq!(get(&h, "c"), Some(""));
         assert_eq!(get(&h, ""), Some("x"));
         assert_eq!(get(&h, "x"), None);
+    }
+
+    /// Found by the `cookies` fuzz target: every quote around the value used to be
+    /// dropped, so `""id""` and `"id` read as the session id `id`, where RFC 6265 (and
+    /// the `cookie` crate) read a value that is no session id at all.
+    #[test]
+    fn only_one_pair_of_quotes_is_dropped() {
+        let id = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        for (header, value) in [
+            (format!("s=\"{id}\""), id.to_owned()),
+            (format!(" s=\"\"{id}\"\""), format!("\"{id}\"")),
+            (format!("s=\"{id}"), format!("\"{id}")),
+            (format!("s={id}\""), format!("{id}\"")),
+            ("s=\"\"".to_owned(), String::new()),
+            ("s=\"".to_owned(), "\"".to_owned()),
+        ] {
+            assert_eq!(
+                get_in([header.as_str()], "s"),
+                Some(value.as_str()),
+                "{header}"
+            );
+        }
     }
 
     #[test]
