@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use auth_benches::{memory, stats};
@@ -249,7 +249,7 @@ async fn run(
             loop {
                 tick.tick().await;
                 match memory::rss_kib_of(pid) {
-                    Some(kib) => rss.lock().expect("not poisoned").push(kib),
+                    Some(kib) => rss.lock().unwrap_or_else(PoisonError::into_inner).push(kib),
                     None => break,
                 }
             }
@@ -289,8 +289,8 @@ async fn run(
         let _ = task.await;
     }
     sampler.abort();
-    let tallies = std::mem::take(&mut *tallies.lock().expect("not poisoned"));
-    let rss = std::mem::take(&mut *rss.lock().expect("not poisoned"));
+    let tallies = std::mem::take(&mut *tallies.lock().unwrap_or_else(PoisonError::into_inner));
+    let rss = std::mem::take(&mut *rss.lock().unwrap_or_else(PoisonError::into_inner));
     (tallies, rss)
 }
 
@@ -300,7 +300,7 @@ fn record(
     verdict: Result<(), String>,
     latency: Duration,
 ) {
-    let mut tallies = tallies.lock().expect("not poisoned");
+    let mut tallies = tallies.lock().unwrap_or_else(PoisonError::into_inner);
     let tally = tallies.entry(kind).or_default();
     match verdict {
         Ok(()) => tally.latencies.push(latency),
