@@ -110,8 +110,10 @@ pub(crate) struct Slot {
 /// cluster client also refreshes its slot map when a node fails over. Neither does when
 /// the connection stays open but the server stops answering (a network partition, a
 /// paused VM): every command then times out until the kernel gives up on the socket,
-/// which can take many minutes. So when a call times out, the handle is replaced by a
-/// fresh one (lazily connected); calls already in flight finish on the old one.
+/// which can take many minutes. Nor does a connection leave a primary that a failover
+/// turned into a replica (it answers writes with `READONLY`). So when a call times out or
+/// meets `READONLY`, the handle is replaced by a fresh one (lazily connected); calls
+/// already in flight finish on the old one.
 pub(crate) struct Connection {
     opener: Opener,
     slot: RwLock<Slot>,
@@ -170,7 +172,10 @@ impl Connection {
         match tokio::time::timeout(self.deadline, round_trip).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
-                if e.is_timeout() {
+                // A read-only replica answering a write was the primary behind this
+                // address before a failover: a fresh connection reaches the new one once
+                // the address follows it (DNS, a floating IP, a proxy).
+                if e.is_timeout() || e.kind() == ErrorKind::Server(ServerErrorKind::ReadOnly) {
                     self.replace(generation);
                 }
                 Err(map_error(e))
@@ -193,7 +198,9 @@ impl Connection {
         }
         match self.opener.open() {
             Ok(manager) => {
-                tracing::warn!("redis store: a call timed out; opening a fresh connection");
+                tracing::warn!(
+                    "redis store: a call timed out or met a read-only replica; opening a fresh connection"
+                );
                 *slot = Slot {
                     generation: generation.wrapping_add(1),
                     manager,

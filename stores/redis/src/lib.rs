@@ -48,7 +48,9 @@
 //! - **Failures.** A server that is down, unreachable or silent gives
 //!   [`Error::Unavailable`](auth_core::Error::Unavailable) within
 //!   [`RedisConfig::call_deadline`] per round trip, never a hang; the store reconnects by
-//!   itself when the server is back, also after a partition that left its socket open.
+//!   itself when the server is back, also after a partition that left its socket open,
+//!   and after a failover behind a stable address (a demoted primary's `READONLY` makes
+//!   it reconnect).
 //!   A full server (`OOM`), a read-only replica and a server loading its data are
 //!   `Unavailable` too. [`RedisStore::connect_lazy`] lets an application start before
 //!   Redis is up. Other Redis errors are

@@ -12,14 +12,14 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use auth_core::conformance::{self, Subject};
-use auth_core::{AuditEvent, AuditKind, AuditSink, CounterStore, Error, User, UserId, UserStore};
+use auth_core::{AuditEvent, AuditKind, AuditSink, CounterStore, UserId, UserStore};
 use auth_store_redis::{RedisConfig, RedisStore};
 use common::cluster::{Cluster, info_section, url};
+use common::traffic::{Traffic, assert_healthy, assert_present};
 
 /// A store on `cluster` under a fresh prefix, with the tests' short timeouts.
 async fn store(cluster: &Cluster) -> RedisStore {
@@ -110,130 +110,6 @@ async fn each_group_is_one_slot_and_audit_trails_spread_over_the_primaries() {
     );
 }
 
-/// Writes from several tasks until stopped: each loop creates a user and counts one in a
-/// counter, recording what was acknowledged and when each error happened.
-struct Traffic {
-    stop: Arc<AtomicBool>,
-    acked_users: Arc<Mutex<Vec<User>>>,
-    acked_increments: Arc<AtomicU64>,
-    attempts: Arc<AtomicU64>,
-    errors: Arc<Mutex<Vec<(Instant, Error)>>>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-/// The counter the traffic increments, in a window longer than any test.
-const COUNTER: &str = "failover";
-
-impl Traffic {
-    fn start(store: &RedisStore, tasks: usize) -> Self {
-        let window_start = time::OffsetDateTime::now_utc();
-        let traffic = Self {
-            stop: Arc::default(),
-            acked_users: Arc::default(),
-            acked_increments: Arc::default(),
-            attempts: Arc::default(),
-            errors: Arc::default(),
-            tasks: Vec::new(),
-        };
-        let tasks = (0..tasks)
-            .map(|_| {
-                let store = store.clone();
-                let stop = traffic.stop.clone();
-                let acked_users = traffic.acked_users.clone();
-                let acked_increments = traffic.acked_increments.clone();
-                let attempts = traffic.attempts.clone();
-                let errors = traffic.errors.clone();
-                tokio::spawn(async move {
-                    while !stop.load(Ordering::Relaxed) {
-                        let user = common::user("failover");
-                        match store.create_user(&user).await {
-                            Ok(()) => acked_users.lock().unwrap().push(user),
-                            Err(e) => errors.lock().unwrap().push((Instant::now(), e)),
-                        }
-                        attempts.fetch_add(1, Ordering::Relaxed);
-                        match store
-                            .increment(COUNTER, time::Duration::hours(1), window_start)
-                            .await
-                        {
-                            Ok(_) => {
-                                acked_increments.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Err(e) => errors.lock().unwrap().push((Instant::now(), e)),
-                        }
-                    }
-                })
-            })
-            .collect();
-        Self { tasks, ..traffic }
-    }
-
-    /// Stops the tasks and waits for them.
-    async fn stop(mut self) -> Self {
-        self.stop.store(true, Ordering::Relaxed);
-        for task in std::mem::take(&mut self.tasks) {
-            task.await.unwrap();
-        }
-        self
-    }
-
-    fn acked_users(&self) -> Vec<User> {
-        self.acked_users.lock().unwrap().clone()
-    }
-
-    fn error_times(&self) -> Vec<Instant> {
-        self.errors
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(at, _)| *at)
-            .collect()
-    }
-
-    /// Every error is `Unavailable` (a 503 to the web layer), never a backend error.
-    fn assert_errors_are_unavailable(&self) {
-        for (_, e) in self.errors.lock().unwrap().iter() {
-            assert!(matches!(e, Error::Unavailable { .. }), "{e:?}");
-        }
-    }
-}
-
-/// After the switch: a burst of sequential calls all succeed.
-async fn assert_healthy(store: &RedisStore) {
-    for _ in 0..50 {
-        let user = common::user("after");
-        store.create_user(&user).await.unwrap();
-        assert_eq!(store.user_by_email(&user.email).await.unwrap(), Some(user));
-        store
-            .increment(
-                "after",
-                time::Duration::minutes(1),
-                time::OffsetDateTime::now_utc(),
-            )
-            .await
-            .unwrap();
-    }
-}
-
-/// Every user in `users` can be read back, by id and by email.
-async fn assert_present(store: &RedisStore, users: &[User]) {
-    for user in users {
-        assert_eq!(
-            store.user_by_id(user.id).await.unwrap().as_ref(),
-            Some(user),
-            "an acknowledged user was lost"
-        );
-        assert_eq!(
-            store
-                .user_by_email(&user.email)
-                .await
-                .unwrap()
-                .map(|u| u.id),
-            Some(user.id),
-            "an acknowledged email claim was lost"
-        );
-    }
-}
-
 /// Waits until the node on `port` is a primary and the cluster (as its first live node
 /// sees it) serves `slot` from it.
 async fn wait_for_primary(cluster: &Cluster, port: u16, slot: u16) {
@@ -295,24 +171,12 @@ async fn a_manual_failover_under_traffic_loses_nothing() {
     let acked = traffic.acked_users();
     assert!(acked.len() > 50, "too little traffic: {}", acked.len());
     assert_present(&store, &acked).await;
-    let count = store
-        .counter(COUNTER, time::OffsetDateTime::now_utc())
-        .await
-        .unwrap()
-        .unwrap()
-        .count;
-    let (acked_increments, attempts) = (
-        traffic.acked_increments.load(Ordering::Relaxed),
-        traffic.attempts.load(Ordering::Relaxed),
-    );
-    assert!(
-        (acked_increments..=attempts).contains(&count),
-        "counted {count}, acknowledged {acked_increments}, attempted {attempts}"
-    );
+    traffic.assert_counter_exact(&store).await;
     eprintln!(
-        "manual failover: {} users and {acked_increments} increments acknowledged, {} errors, \
-         switches took {:?}",
+        "manual failover: {} users and {} increments acknowledged, {} errors, switches took \
+         {:?}",
         acked.len(),
+        traffic.acked_increments(),
         traffic.error_times().len(),
         windows.iter().map(|(b, e)| *e - *b).collect::<Vec<_>>()
     );

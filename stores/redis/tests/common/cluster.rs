@@ -27,10 +27,7 @@ impl Cluster {
     pub async fn start(masters: usize, replicas: usize) -> Self {
         let nodes: Vec<Server> = (0..masters * (1 + replicas))
             .map(|_| {
-                let port = free_port();
-                let args: Vec<String> = [
-                    "--port",
-                    &port.to_string(),
+                Server::start_on_free_port(&[
                     "--cluster-enabled",
                     "yes",
                     "--cluster-port",
@@ -39,11 +36,7 @@ impl Cluster {
                     "nodes.conf",
                     "--cluster-node-timeout",
                     &NODE_TIMEOUT_MS.to_string(),
-                ]
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect();
-                Server::start(tempfile::tempdir().unwrap(), port, &args)
+                ])
             })
             .collect();
         let addresses: Vec<String> = nodes

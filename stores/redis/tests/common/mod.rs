@@ -11,6 +11,7 @@
 pub mod cluster;
 pub mod proxy;
 pub mod server;
+pub mod traffic;
 
 use std::time::Duration;
 

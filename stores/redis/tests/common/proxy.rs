@@ -2,6 +2,7 @@
 //! faults are tested without stopping the shared Redis.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,6 +28,7 @@ pub enum Mode {
 pub struct Proxy {
     pub addr: SocketAddr,
     mode: watch::Sender<Mode>,
+    upstream: Arc<Mutex<String>>,
     task: JoinHandle<()>,
 }
 
@@ -37,19 +39,32 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let (mode, _) = watch::channel(Mode::Open);
         let modes = mode.clone();
+        let upstream = Arc::new(Mutex::new(upstream));
+        let target = upstream.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
                     return;
                 };
                 let rx = modes.subscribe();
-                let upstream = upstream.clone();
+                let upstream = target.lock().unwrap().clone();
                 tokio::spawn(async move {
                     let _ = serve(client, upstream, rx).await;
                 });
             }
         });
-        Self { addr, mode, task }
+        Self {
+            addr,
+            mode,
+            upstream,
+            task,
+        }
+    }
+
+    /// Sends new connections to `upstream` (`host:port`) from now on, as an endpoint that
+    /// follows a failover does; open connections stay where they are.
+    pub fn retarget(&self, upstream: String) {
+        *self.upstream.lock().unwrap() = upstream;
     }
 
     /// Switches the mode.
