@@ -84,13 +84,9 @@ impl Traffic {
         self.acked_users.lock().unwrap().clone()
     }
 
-    pub fn error_times(&self) -> Vec<Instant> {
-        self.errors
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(at, _)| *at)
-            .collect()
+    /// How many calls failed.
+    pub fn error_count(&self) -> usize {
+        self.errors.lock().unwrap().len()
     }
 
     /// The counter holds at least every acknowledged increment and at most one per loop.
@@ -111,10 +107,15 @@ impl Traffic {
         );
     }
 
-    /// Every error is `Unavailable` (a 503 to the web layer), never a backend error.
-    pub fn assert_errors_are_unavailable(&self) {
-        for (_, e) in self.errors.lock().unwrap().iter() {
+    /// Every error is `Unavailable` (a 503 to the web layer, never a backend error) and
+    /// happened inside one of `windows` (a switch, from its start to its end plus slack).
+    pub fn assert_errors_only_in(&self, windows: &[(Instant, Instant)]) {
+        for (at, e) in self.errors.lock().unwrap().iter() {
             assert!(matches!(e, Error::Unavailable { .. }), "{e:?}");
+            assert!(
+                windows.iter().any(|(from, to)| from <= at && at <= to),
+                "an error outside the switches: {e:?}"
+            );
         }
     }
 }
