@@ -201,7 +201,9 @@ impl RedisConfig {
 
     /// How many times a call retries opening a connection (with a short jittered backoff)
     /// before it gives up with [`Error::Unavailable`]. Whatever the value, no call waits
-    /// longer than [`RedisConfig::call_deadline`].
+    /// longer than [`RedisConfig::call_deadline`]. On a cluster the cluster client's own
+    /// retries (after redirections and during a failover) apply instead, within the same
+    /// deadline.
     #[must_use]
     pub fn reconnect_retries(mut self, retries: usize) -> Self {
         self.reconnect_retries = retries;

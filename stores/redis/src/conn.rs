@@ -101,7 +101,7 @@ impl Opener {
 #[derive(Clone)]
 pub(crate) struct Slot {
     pub(crate) generation: u64,
-    pub(crate) manager: Handle,
+    pub(crate) handle: Handle,
 }
 
 /// Owns what opens connections and the current one.
@@ -121,8 +121,8 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Builds the client and a lazily connected manager: no I/O yet. Must run inside a
-    /// Tokio runtime (the manager spawns a task).
+    /// Builds the client and a lazily connected handle: no I/O yet. Must run inside a
+    /// Tokio runtime (the handle spawns a task).
     pub(crate) fn new(config: &RedisConfig) -> Result<Self> {
         #[cfg(feature = "tls")]
         if config
@@ -134,12 +134,12 @@ impl Connection {
             crate::tls::install_ring_provider();
         }
         let opener = Opener::new(config)?;
-        let manager = opener.open()?;
+        let handle = opener.open()?;
         Ok(Self {
             opener,
             slot: RwLock::new(Slot {
                 generation: 0,
-                manager,
+                handle,
             }),
             deadline: config.call_deadline(),
         })
@@ -148,14 +148,14 @@ impl Connection {
     /// One `PING`.
     pub(crate) async fn ping(&self) -> Result<()> {
         let slot = self.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         let _pong: String = self
             .run(slot.generation, redis::cmd("PING").query_async(&mut con))
             .await?;
         Ok(())
     }
 
-    /// The current manager (a cheap clone).
+    /// The current handle (a cheap clone).
     pub(crate) fn current(&self) -> Slot {
         self.slot
             .read()
@@ -187,7 +187,7 @@ impl Connection {
         }
     }
 
-    /// Replaces the manager of `generation` by a fresh one, unless another call did.
+    /// Replaces the handle of `generation` by a fresh one, unless another call did.
     fn replace(&self, generation: u64) {
         let mut slot = self
             .slot
@@ -197,13 +197,13 @@ impl Connection {
             return;
         }
         match self.opener.open() {
-            Ok(manager) => {
+            Ok(handle) => {
                 tracing::warn!(
                     "redis store: a call timed out or met a read-only replica; opening a fresh connection"
                 );
                 *slot = Slot {
                     generation: generation.wrapping_add(1),
-                    manager,
+                    handle,
                 };
             }
             Err(e) => tracing::error!(error = %e, "redis store: cannot replace the connection"),

@@ -167,7 +167,7 @@ impl RedisStore {
 
     async fn script<T: FromRedisValue>(&self, invocation: &ScriptInvocation<'_>) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, invocation.invoke_async(&mut con))
@@ -176,7 +176,7 @@ impl RedisStore {
 
     async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, cmd.query_async(&mut con))
@@ -185,7 +185,7 @@ impl RedisStore {
 
     async fn pipeline<T: FromRedisValue>(&self, pipe: &Pipeline) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, pipe.query_async(&mut con))
