@@ -1,4 +1,4 @@
-//! A Redis primary with a replica behind one address (a TCP proxy stands for the endpoint
+//! A Redis primary with a replica behind one address (a TCP proxy, crate `fault-proxy`, stands for the endpoint
 //! a managed service, a floating IP or DNS gives), failed over under traffic the way such
 //! a service does it: writes paused on the primary, the replica caught up and promoted,
 //! the address moved to it, the old primary made a replica of the new one. The store's
@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use auth_store_redis::RedisConfig;
 use common::cluster::{info_section, url};
-use common::proxy::Proxy;
 use common::server::Server;
 use common::traffic::{Traffic, assert_healthy, assert_present};
+use fault_proxy::Proxy;
 
 /// A field of `INFO replication` on the node at `port`.
 async fn replication(port: u16, field: &str) -> String {
@@ -58,11 +58,8 @@ async fn a_failover_behind_one_address_loses_nothing() {
         replication(replica.port, "master_link_status").await == "up"
     })
     .await;
-    let proxy = Proxy::start(format!("127.0.0.1:{}", primary.port)).await;
-    let store = common::connect(common::fresh(RedisConfig::new(
-        proxy.url_for(&url(primary.port)),
-    )))
-    .await;
+    let (proxy, via) = Proxy::in_front_of(&url(primary.port), 6379).await;
+    let store = common::connect(common::fresh(RedisConfig::new(via))).await;
     let deadline = store.config().call_deadline();
     let traffic = Traffic::start(&store, 8);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -75,7 +72,7 @@ async fn a_failover_behind_one_address_loses_nothing() {
     })
     .await;
     admin(replica.port, &["REPLICAOF", "NO", "ONE"]).await;
-    proxy.retarget(format!("127.0.0.1:{}", replica.port));
+    proxy.retarget(&format!("127.0.0.1:{}", replica.port)).await;
     admin(
         primary.port,
         &["REPLICAOF", "127.0.0.1", &replica.port.to_string()],

@@ -1,5 +1,5 @@
 //! Shared by the integration tests: where the test server is, unique key prefixes,
-//! cleanup, and a TCP proxy that can be cut.
+//! cleanup. (The TCP proxy the fault tests cut is the crate `fault-proxy`.)
 // Each test binary uses a different part of this module; `allow`, not `expect`: one that
 // uses all of it would leave the expectation unfulfilled.
 #![allow(dead_code)]
@@ -9,7 +9,6 @@
 )]
 
 pub mod cluster;
-pub mod proxy;
 pub mod server;
 pub mod traffic;
 
