@@ -35,6 +35,18 @@ pub struct Cli {
     /// Prefix of the Redis keys, to share a Redis server.
     #[arg(long, env = "REDIS_KEY_PREFIX", global = true)]
     pub redis_key_prefix: Option<String>,
+    /// Keep sessions and rate-limit counters in a Redis Cluster instead: the URL of a
+    /// node (redis:// or rediss://); repeat the flag, or separate URLs with commas, to
+    /// give more than one, so that the demo starts while one is down.
+    #[arg(
+        long = "redis-cluster-node",
+        env = "REDIS_CLUSTER_NODES",
+        value_name = "URL",
+        value_delimiter = ',',
+        conflicts_with = "redis_url",
+        global = true
+    )]
+    pub redis_cluster_nodes: Vec<String>,
     /// Directory the development mailer writes .eml files into (when no SMTP URL).
     #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
     pub mail_dir: PathBuf,
@@ -101,6 +113,14 @@ impl fmt::Debug for Cli {
             .field("table_prefix", &self.table_prefix)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("redis_key_prefix", &self.redis_key_prefix)
+            .field(
+                "redis_cluster_nodes",
+                &self
+                    .redis_cluster_nodes
+                    .iter()
+                    .map(|url| redact_url(url))
+                    .collect::<Vec<_>>(),
+            )
             .field("mail_dir", &self.mail_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("base_url", &self.base_url.as_deref().map(redact_url))
@@ -364,6 +384,49 @@ mod tests {
             redact_url("redis://u:p@w@host/0#frag"),
             "redis://u:[redacted]@host/0#frag",
             "the host follows the last @"
+        );
+    }
+
+    #[test]
+    fn cluster_nodes_repeat_or_split_on_commas_hide_passwords_and_exclude_a_server_url() {
+        let cli = Cli::try_parse_from([
+            "demo",
+            "--redis-cluster-node",
+            "redis://:node-s3cret@10.0.0.1:7000/,redis://10.0.0.2:7000/",
+            "--redis-cluster-node",
+            "redis://10.0.0.3:7000/",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.redis_cluster_nodes,
+            [
+                "redis://:node-s3cret@10.0.0.1:7000/",
+                "redis://10.0.0.2:7000/",
+                "redis://10.0.0.3:7000/"
+            ]
+        );
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("node-s3cret"), "{shown}");
+        assert!(
+            shown.contains("redis://:[redacted]@10.0.0.1:7000/"),
+            "{shown}"
+        );
+        assert!(
+            Cli::try_parse_from([
+                "demo",
+                "--redis-url",
+                "redis://a/",
+                "--redis-cluster-node",
+                "redis://b/"
+            ])
+            .is_err(),
+            "one server or a cluster, not both"
+        );
+        assert!(
+            Cli::try_parse_from(["demo"])
+                .unwrap()
+                .redis_cluster_nodes
+                .is_empty()
         );
     }
 

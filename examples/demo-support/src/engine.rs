@@ -11,9 +11,10 @@ use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
-/// on connect; a new SQLite file is created readable by its owner only), sessions and counters in Redis when `--redis-url` is given, the SMTP
-/// or development mailer, the persisted secret, the lifetime of mailed links
-/// (`--link-lifetime`, else auth-core's defaults), the trusted proxies
+/// on connect; a new SQLite file is created readable by its owner only), sessions and
+/// counters in Redis when `--redis-url` (one server) or `--redis-cluster-node` (a Redis
+/// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
+/// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
 /// (`--trusted-proxies`, `--proxy-header`), and the demo page templates.
 ///
 /// # Errors
@@ -52,8 +53,12 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         }
     };
     let mut builder = Auth::builder(config).store(store).mailer(mailer);
-    if let Some(url) = &cli.redis_url {
-        let mut config = RedisConfig::new(url.clone());
+    let redis = match (&cli.redis_url, cli.redis_cluster_nodes.as_slice()) {
+        (Some(url), _) => Some(RedisConfig::new(url.clone())),
+        (None, []) => None,
+        (None, nodes) => Some(RedisConfig::cluster(nodes.to_vec())),
+    };
+    if let Some(mut config) = redis {
         if let Some(prefix) = &cli.redis_key_prefix {
             config = config.key_prefix(prefix.clone());
         }

@@ -10,7 +10,8 @@ pub const DEFAULT_KEY_PREFIX: &str = "auth:";
 /// How many audit events are kept per user (and for events about no user) by default.
 pub const DEFAULT_AUDIT_CAP: u32 = 1000;
 
-/// Settings of a [`RedisStore`](crate::RedisStore).
+/// Settings of a [`RedisStore`](crate::RedisStore): one server ([`RedisConfig::new`]) or a
+/// Redis Cluster ([`RedisConfig::cluster`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -22,10 +23,10 @@ pub const DEFAULT_AUDIT_CAP: u32 = 1000;
 /// assert_eq!(config.prefix(), "myapp:auth:");
 /// ```
 ///
-/// Its `Debug` output hides the URL's password and any TLS key material.
+/// Its `Debug` output hides the URLs' passwords and any TLS key material.
 #[derive(Clone)]
 pub struct RedisConfig {
-    pub(crate) url: String,
+    pub(crate) target: Target,
     pub(crate) key_prefix: String,
     pub(crate) connect_timeout: Duration,
     pub(crate) response_timeout: Duration,
@@ -41,8 +42,14 @@ pub struct RedisConfig {
 impl std::fmt::Debug for RedisConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("RedisConfig");
-        d.field("url", &redact_url(&self.url))
-            .field("key_prefix", &self.key_prefix)
+        match &self.target {
+            Target::Server(url) => d.field("url", &redact_url(url)),
+            Target::Cluster(nodes) => d.field(
+                "cluster_nodes",
+                &nodes.iter().map(|url| redact_url(url)).collect::<Vec<_>>(),
+            ),
+        };
+        d.field("key_prefix", &self.key_prefix)
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
             .field("reconnect_retries", &self.reconnect_retries)
@@ -52,6 +59,25 @@ impl std::fmt::Debug for RedisConfig {
         d.field("tls_root_certificates", &self.tls_root_pem.is_some())
             .field("tls_client_certificate", &self.tls_client_pem.is_some());
         d.finish()
+    }
+}
+
+/// Where the store connects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// One server (or the primary behind a stable address).
+    Server(String),
+    /// The seed nodes of a Redis Cluster: the client learns the rest from them.
+    Cluster(Vec<String>),
+}
+
+impl Target {
+    /// Every URL the store may connect to.
+    pub(crate) fn urls(&self) -> &[String] {
+        match self {
+            Self::Server(url) => std::slice::from_ref(url),
+            Self::Cluster(nodes) => nodes,
+        }
     }
 }
 
@@ -84,8 +110,33 @@ impl RedisConfig {
     /// | audit events kept per user | 1000 |
     /// | stale-index grace | 1 h |
     pub fn new(url: impl Into<String>) -> Self {
+        Self::with_target(Target::Server(url.into()))
+    }
+
+    /// Settings for a Redis Cluster reached through these seed nodes (`redis://` or
+    /// `rediss://` URLs of some of its primaries or replicas; one is enough, more keep
+    /// the store starting while one is down). The client learns the slot map from them,
+    /// follows `MOVED`/`ASK` redirections and refreshes the map after a failover. Every
+    /// other setting is as for [`RedisConfig::new`]; the key layout is the same in both
+    /// modes (see docs/redis-store.md).
+    ///
+    /// ```
+    /// use auth_store_redis::RedisConfig;
+    ///
+    /// let config = RedisConfig::cluster(["redis://10.0.0.1:7000/", "redis://10.0.0.2:7000/"]);
+    /// assert_eq!(config.prefix(), "auth:");
+    /// ```
+    pub fn cluster<I>(nodes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        Self::with_target(Target::Cluster(nodes.into_iter().map(Into::into).collect()))
+    }
+
+    fn with_target(target: Target) -> Self {
         Self {
-            url: url.into(),
+            target,
             key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
             connect_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
@@ -124,7 +175,10 @@ impl RedisConfig {
     }
 
     /// Prepends `prefix` to every key the store reads or writes, so that several
-    /// applications (or tests) can share one database. Include a separator (`:`).
+    /// applications (or tests) can share one database. Include a separator (`:`). The
+    /// prefix may not contain `{` or `}`: the store places its own hash tags (see
+    /// docs/redis-store.md), and a brace in the prefix would change the slots its keys
+    /// hash to in a Redis Cluster.
     #[must_use]
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.key_prefix = prefix.into();
@@ -147,7 +201,9 @@ impl RedisConfig {
 
     /// How many times a call retries opening a connection (with a short jittered backoff)
     /// before it gives up with [`Error::Unavailable`]. Whatever the value, no call waits
-    /// longer than [`RedisConfig::call_deadline`].
+    /// longer than [`RedisConfig::call_deadline`]. On a cluster the cluster client's own
+    /// retries (after redirections and during a failover) apply instead, within the same
+    /// deadline.
     #[must_use]
     pub fn reconnect_retries(mut self, retries: usize) -> Self {
         self.reconnect_retries = retries;
@@ -182,7 +238,22 @@ impl RedisConfig {
         self.connect_timeout.saturating_add(self.response_timeout)
     }
 
+    /// Whether the store talks to a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.target, Target::Cluster(_))
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
+        if self.target.urls().is_empty() {
+            return Err(Error::Config(
+                "redis store: a cluster needs at least one seed node".to_owned(),
+            ));
+        }
+        if self.key_prefix.contains(['{', '}']) {
+            return Err(Error::Config(
+                "redis store: the key prefix may not contain `{` or `}`".to_owned(),
+            ));
+        }
         if self.connect_timeout.is_zero() || self.response_timeout.is_zero() {
             return Err(Error::Config(
                 "redis store: timeouts must be greater than zero".to_owned(),
@@ -195,10 +266,14 @@ impl RedisConfig {
         }
         #[cfg(feature = "tls")]
         if (self.tls_root_pem.is_some() || self.tls_client_pem.is_some())
-            && !self.url.starts_with("rediss://")
+            && !self
+                .target
+                .urls()
+                .iter()
+                .all(|url| url.starts_with("rediss://"))
         {
             return Err(Error::Config(
-                "redis store: TLS certificates are set but the URL is not rediss://".to_owned(),
+                "redis store: TLS certificates are set but a URL is not rediss://".to_owned(),
             ));
         }
         Ok(())
@@ -220,5 +295,38 @@ mod tests {
         );
         assert_eq!(redact_url("redis://:pw@h/"), "redis://:***@h/");
         assert_eq!(redact_url("redis://h:6379/"), "redis://h:6379/");
+    }
+
+    #[test]
+    fn debug_hides_the_passwords_of_cluster_nodes() {
+        let config = RedisConfig::cluster(["redis://:s3cret@a:7000/", "redis://b:7001/"]);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("redis://:***@a:7000/"), "{shown}");
+        assert!(shown.contains("redis://b:7001/"), "{shown}");
+        assert!(config.is_cluster());
+        assert!(!RedisConfig::new("redis://a/").is_cluster());
+    }
+
+    #[test]
+    fn a_cluster_without_nodes_or_a_prefix_with_braces_is_refused() {
+        let none: [&str; 0] = [];
+        assert!(RedisConfig::cluster(none).validate().is_err());
+        for prefix in ["app{1}:", "a{", "b}:"] {
+            let err = RedisConfig::new("redis://a/")
+                .key_prefix(prefix)
+                .validate()
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("may not contain"),
+                "{prefix}: {err}"
+            );
+        }
+        assert!(
+            RedisConfig::new("redis://a/")
+                .key_prefix("app:1:")
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The connection: a `ConnectionManager` behind a per-call deadline, and error mapping.
+//! The connection: a `ConnectionManager` (one server) or a cluster connection (Redis
+//! Cluster) behind a per-call deadline, and error mapping.
 
 use std::fmt;
 use std::future::Future;
@@ -6,75 +7,155 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use auth_core::{Error, Result};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{ErrorKind, RedisError, ServerErrorKind};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterConfig};
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, ErrorKind, Pipeline, RedisError, RedisFuture, ServerErrorKind, Value};
 
-use crate::config::RedisConfig;
+use crate::config::{RedisConfig, Target};
 
-/// One `ConnectionManager` and the generation it belongs to.
+/// A connection to one server or to a cluster; cheap to clone (clones share it).
+#[derive(Clone)]
+pub(crate) enum Handle {
+    /// One server: a multiplexed connection that reconnects by itself.
+    Server(ConnectionManager),
+    /// A Redis Cluster: the `redis` crate's cluster client routes every command, script
+    /// and transaction by the slot of its first key and follows redirections.
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Handle {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Server(con) => con.req_packed_command(cmd),
+            Self::Cluster(con) => con.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Server(con) => con.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(con) => con.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Server(con) => con.get_db(),
+            Self::Cluster(con) => con.get_db(),
+        }
+    }
+}
+
+/// What opens a fresh [`Handle`] without I/O.
+enum Opener {
+    Server {
+        client: redis::Client,
+        config: ConnectionManagerConfig,
+    },
+    Cluster(ClusterClient),
+}
+
+impl Opener {
+    fn new(config: &RedisConfig) -> Result<Self> {
+        let invalid =
+            |e: RedisError| Error::Config(format!("redis store: invalid URL or TLS settings: {e}"));
+        Ok(match &config.target {
+            Target::Server(url) => Self::Server {
+                client: client(url, config).map_err(invalid)?,
+                config: ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(config.connect_timeout))
+                    .set_response_timeout(Some(config.response_timeout))
+                    .set_number_of_retries(config.reconnect_retries)
+                    .set_min_delay(Duration::from_millis(50))
+                    .set_max_delay(Duration::from_millis(500)),
+            },
+            Target::Cluster(nodes) => {
+                Self::Cluster(cluster_client(nodes, config).map_err(invalid)?)
+            }
+        })
+    }
+
+    /// A lazily connected handle: the first call connects. Must run inside a Tokio
+    /// runtime (both kinds spawn a task).
+    fn open(&self) -> Result<Handle> {
+        match self {
+            Self::Server { client, config } => {
+                ConnectionManager::new_lazy_with_config(client.clone(), config.clone())
+                    .map(Handle::Server)
+                    .map_err(|e| Error::Config(format!("redis store: {e}")))
+            }
+            Self::Cluster(client) => Ok(Handle::Cluster(
+                client.get_pending_async_connection_with_config(ClusterConfig::new()),
+            )),
+        }
+    }
+}
+
+/// One [`Handle`] and the generation it belongs to.
 #[derive(Clone)]
 pub(crate) struct Slot {
     pub(crate) generation: u64,
-    pub(crate) manager: ConnectionManager,
+    pub(crate) handle: Handle,
 }
 
-/// Owns the client and the current connection manager.
+/// Owns what opens connections and the current one.
 ///
-/// `ConnectionManager` reconnects by itself when the connection drops (reset, EOF,
-/// refused). It does not when the connection stays open but the server stops answering
-/// (a network partition, a paused VM): every command then times out until the kernel
-/// gives up on the socket, which can take many minutes. So when a call times out, the
-/// manager is replaced by a fresh one (lazily connected); calls already in flight finish
-/// on the old one.
+/// Both kinds reconnect by themselves when a connection drops (reset, EOF, refused); the
+/// cluster client also refreshes its slot map when a node fails over. Neither does when
+/// the connection stays open but the server stops answering (a network partition, a
+/// paused VM): every command then times out until the kernel gives up on the socket,
+/// which can take many minutes. Nor does a connection leave a primary that a failover
+/// turned into a replica (it answers writes with `READONLY`). So when a call times out or
+/// meets `READONLY`, the handle is replaced by a fresh one (lazily connected); calls
+/// already in flight finish on the old one.
 pub(crate) struct Connection {
-    client: redis::Client,
-    manager_config: ConnectionManagerConfig,
+    opener: Opener,
     slot: RwLock<Slot>,
     deadline: Duration,
 }
 
 impl Connection {
-    /// Builds the client and a lazily connected manager: no I/O yet. Must run inside a
-    /// Tokio runtime (the manager spawns a task).
+    /// Builds the client and a lazily connected handle: no I/O yet. Must run inside a
+    /// Tokio runtime (the handle spawns a task).
     pub(crate) fn new(config: &RedisConfig) -> Result<Self> {
         #[cfg(feature = "tls")]
-        if config.url.starts_with("rediss://") {
+        if config
+            .target
+            .urls()
+            .iter()
+            .any(|url| url.starts_with("rediss://"))
+        {
             crate::tls::install_ring_provider();
         }
-        let client = client(config)
-            .map_err(|e| Error::Config(format!("redis store: invalid URL or TLS settings: {e}")))?;
-        let manager_config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.connect_timeout))
-            .set_response_timeout(Some(config.response_timeout))
-            .set_number_of_retries(config.reconnect_retries)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(Duration::from_millis(500));
-        let deadline = config.call_deadline();
-        let manager =
-            ConnectionManager::new_lazy_with_config(client.clone(), manager_config.clone())
-                .map_err(|e| Error::Config(format!("redis store: {e}")))?;
+        let opener = Opener::new(config)?;
+        let handle = opener.open()?;
         Ok(Self {
-            client,
-            manager_config,
+            opener,
             slot: RwLock::new(Slot {
                 generation: 0,
-                manager,
+                handle,
             }),
-            deadline,
+            deadline: config.call_deadline(),
         })
     }
 
     /// One `PING`.
     pub(crate) async fn ping(&self) -> Result<()> {
         let slot = self.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         let _pong: String = self
             .run(slot.generation, redis::cmd("PING").query_async(&mut con))
             .await?;
         Ok(())
     }
 
-    /// The current manager (a cheap clone).
+    /// The current handle (a cheap clone).
     pub(crate) fn current(&self) -> Slot {
         self.slot
             .read()
@@ -91,7 +172,10 @@ impl Connection {
         match tokio::time::timeout(self.deadline, round_trip).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
-                if e.is_timeout() {
+                // A read-only replica answering a write was the primary behind this
+                // address before a failover: a fresh connection reaches the new one once
+                // the address follows it (DNS, a floating IP, a proxy).
+                if e.is_timeout() || e.kind() == ErrorKind::Server(ServerErrorKind::ReadOnly) {
                     self.replace(generation);
                 }
                 Err(map_error(e))
@@ -103,7 +187,7 @@ impl Connection {
         }
     }
 
-    /// Replaces the manager of `generation` by a fresh one, unless another call did.
+    /// Replaces the handle of `generation` by a fresh one, unless another call did.
     fn replace(&self, generation: u64) {
         let mut slot = self
             .slot
@@ -112,15 +196,14 @@ impl Connection {
         if slot.generation != generation {
             return;
         }
-        match ConnectionManager::new_lazy_with_config(
-            self.client.clone(),
-            self.manager_config.clone(),
-        ) {
-            Ok(manager) => {
-                tracing::warn!("redis store: a call timed out; opening a fresh connection");
+        match self.opener.open() {
+            Ok(handle) => {
+                tracing::warn!(
+                    "redis store: a call timed out or met a read-only replica; opening a fresh connection"
+                );
                 *slot = Slot {
                     generation: generation.wrapping_add(1),
-                    manager,
+                    handle,
                 };
             }
             Err(e) => tracing::error!(error = %e, "redis store: cannot replace the connection"),
@@ -128,23 +211,50 @@ impl Connection {
     }
 }
 
-fn client(config: &RedisConfig) -> redis::RedisResult<redis::Client> {
-    #[cfg(feature = "tls")]
-    if config.tls_root_pem.is_some() || config.tls_client_pem.is_some() {
-        return redis::Client::build_with_tls(
-            config.url.as_str(),
-            redis::TlsCertificates {
-                client_tls: config.tls_client_pem.as_ref().map(|(cert, key)| {
-                    redis::ClientTlsConfig {
-                        client_cert: cert.clone(),
-                        client_key: key.clone(),
-                    }
-                }),
-                root_cert: config.tls_root_pem.clone(),
-            },
-        );
+/// The certificates configured for `rediss://`, if any.
+#[cfg(feature = "tls")]
+fn certificates(config: &RedisConfig) -> Option<redis::TlsCertificates> {
+    if config.tls_root_pem.is_none() && config.tls_client_pem.is_none() {
+        return None;
     }
-    redis::Client::open(config.url.as_str())
+    Some(redis::TlsCertificates {
+        client_tls: config
+            .tls_client_pem
+            .as_ref()
+            .map(|(cert, key)| redis::ClientTlsConfig {
+                client_cert: cert.clone(),
+                client_key: key.clone(),
+            }),
+        root_cert: config.tls_root_pem.clone(),
+    })
+}
+
+fn client(url: &str, config: &RedisConfig) -> redis::RedisResult<redis::Client> {
+    #[cfg(feature = "tls")]
+    if let Some(certificates) = certificates(config) {
+        return redis::Client::build_with_tls(url, certificates);
+    }
+    #[cfg(not(feature = "tls"))]
+    let _ = config;
+    redis::Client::open(url)
+}
+
+/// The cluster client: the same timeouts as for one server; its own retries (on
+/// redirections, `TRYAGAIN`, `CLUSTERDOWN` and lost connections during a failover) are
+/// bounded by the call deadline like everything else.
+fn cluster_client(nodes: &[String], config: &RedisConfig) -> redis::RedisResult<ClusterClient> {
+    let builder = ClusterClient::builder(nodes.iter().map(String::as_str))
+        .connection_timeout(config.connect_timeout)
+        .response_timeout(config.response_timeout)
+        .overall_response_timeout(Some(config.call_deadline()))
+        .min_retry_wait(50)
+        .max_retry_wait(500);
+    #[cfg(feature = "tls")]
+    let builder = match certificates(config) {
+        Some(certificates) => builder.certs(certificates),
+        None => builder,
+    };
+    builder.build()
 }
 
 /// A call took longer than its deadline.

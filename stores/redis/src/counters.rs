@@ -22,7 +22,7 @@ impl CounterStore for RedisStore {
                 scripts::INCREMENT
                     .key(keys.counter(key))
                     .key(keys.counter_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.counters())
                     .arg(key)
                     .arg(time_key(now))
                     .arg(time_key(ends))
@@ -79,7 +79,7 @@ impl CounterStore for RedisStore {
                 .script(
                     scripts::PURGE_COUNTERS
                         .key(keys.counter_expiry())
-                        .arg(keys.prefix())
+                        .arg(keys.counters())
                         .arg(&now_key)
                         .arg(now_ms)
                         .arg(offset)

@@ -1,4 +1,21 @@
 //! The key layout (see docs/redis-store.md). Every key starts with the configured prefix.
+//!
+//! Keys that a script or a transaction reads or writes together carry the same hash tag,
+//! so that in a Redis Cluster they hash to one slot (Redis refuses anything else), and
+//! on one server the layout is the same:
+//!
+//! - `P{Paccounts}:` users, their email and username claims, the user list, sessions and
+//!   the session indexes: uniqueness is claimed atomically with the user, a user is
+//!   deleted with every session in one script, and `session_with_user` reads a session
+//!   and its owner in one round trip. A session is found by its digest alone, so a
+//!   session can only share a slot with its owner if all accounts share one.
+//! - `P{Pcounters}:` counters and their expiry index.
+//! - `P{Poutbox}:` the mail queue, the messages and the failed set.
+//! - `P audit:user:<id>` and `P audit:anonymous`: no tag. Each is used alone, so the
+//!   trails spread over the cluster's slots.
+//!
+//! The prefix is inside the tags, so that stores under different prefixes land on
+//! different slots (and, in a cluster, usually on different primaries).
 
 use auth_core::{SessionDigest, UserId};
 use uuid::Uuid;
@@ -7,12 +24,20 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
     prefix: String,
+    accounts: String,
+    counters: String,
+    outbox: String,
 }
 
 impl Keys {
+    /// Keys under `prefix`, which contains no `{` or `}` (checked by the configuration).
     pub(crate) fn new(prefix: &str) -> Self {
+        let group = |name: &str| format!("{prefix}{{{prefix}{name}}}:");
         Self {
             prefix: prefix.to_owned(),
+            accounts: group("accounts"),
+            counters: group("counters"),
+            outbox: group("outbox"),
         }
     }
 
@@ -20,68 +45,85 @@ impl Keys {
         &self.prefix
     }
 
+    /// What the keys of the accounts slot start with: the scripts that derive account
+    /// keys from stored data (a user's old email claim, the sessions of a user being
+    /// deleted) take it as `ARGV[1]`.
+    pub(crate) fn accounts(&self) -> &str {
+        &self.accounts
+    }
+
+    /// What the keys of the counters slot start with.
+    pub(crate) fn counters(&self) -> &str {
+        &self.counters
+    }
+
+    /// What the keys of the outbox slot start with.
+    pub(crate) fn outbox(&self) -> &str {
+        &self.outbox
+    }
+
     /// Hash: `v` version, `e` email, `u` username (or empty), `d` the user as JSON.
     pub(crate) fn user(&self, id: UserId) -> String {
-        format!("{}user:{id}", self.prefix)
+        format!("{}user:{id}", self.accounts)
     }
 
     /// Sorted set of the user's session digests, scored by creation (ms).
     pub(crate) fn user_sessions(&self, id: UserId) -> String {
-        format!("{}user:{id}:sessions", self.prefix)
+        format!("{}user:{id}:sessions", self.accounts)
     }
 
     /// String: the id of the user with this normalised email.
     pub(crate) fn email(&self, email: &str) -> String {
-        format!("{}email:{email}", self.prefix)
+        format!("{}email:{email}", self.accounts)
     }
 
     /// String: the id of the user with this normalised username.
     pub(crate) fn username(&self, username: &str) -> String {
-        format!("{}username:{username}", self.prefix)
+        format!("{}username:{username}", self.accounts)
     }
 
     /// Sorted set of user ids scored by creation (ms).
     pub(crate) fn users(&self) -> String {
-        format!("{}users", self.prefix)
+        format!("{}users", self.accounts)
     }
 
     /// Hash: `d` the session as created (JSON), `u` owner, `ls` last seen, `ie` idle
     /// expiry, `ex` hard expiry (time keys), `exm` hard expiry (ms).
     pub(crate) fn session(&self, digest: &SessionDigest) -> String {
-        format!("{}session:{}", self.prefix, digest.to_hex())
+        format!("{}session:{}", self.accounts, digest.to_hex())
     }
 
     /// Sorted set of session digests scored by death (ms).
     pub(crate) fn session_expiry(&self) -> String {
-        format!("{}sessions:expiry", self.prefix)
+        format!("{}sessions:expiry", self.accounts)
     }
 
     /// Hash: `c` count, `e` window end (time key).
     pub(crate) fn counter(&self, name: &str) -> String {
-        format!("{}counter:{name}", self.prefix)
+        format!("{}counter:{name}", self.counters)
     }
 
     /// Sorted set of counter names scored by window end (ms).
     pub(crate) fn counter_expiry(&self) -> String {
-        format!("{}counters:expiry", self.prefix)
+        format!("{}counters:expiry", self.counters)
     }
 
     /// Sorted set of message ids scored by next attempt (ms).
     pub(crate) fn outbox_queue(&self) -> String {
-        format!("{}outbox:queue", self.prefix)
+        format!("{}queue", self.outbox)
     }
 
     /// Hash: `d` the message as queued (JSON), `a` attempts, `n` next attempt (time key),
     /// `le` last error, `f` failed at (time key, only while failed), `c` created at
     /// (time key, set by a retry: it then wins over the JSON's).
     pub(crate) fn outbox_message(&self, id: Uuid) -> String {
-        format!("{}outbox:msg:{id}", self.prefix)
+        format!("{}msg:{id}", self.outbox)
     }
 
     /// Sorted set of failed messages: members `<failed at (time key)>:<id>`, all scored 0,
     /// so that member order is failure time, then id.
     pub(crate) fn outbox_failed(&self) -> String {
-        format!("{}outbox:failed", self.prefix)
+        format!("{}failed", self.outbox)
     }
 
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.
@@ -92,5 +134,63 @@ impl Keys {
     /// Sorted set of audit events about no user, capped.
     pub(crate) fn audit_anonymous(&self) -> String {
         format!("{}audit:anonymous", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash tag Redis Cluster hashes a key by: the text between the first `{` and
+    /// the first `}` after it, when not empty; otherwise the whole key.
+    fn hash_tag(key: &str) -> &str {
+        key.find('{')
+            .and_then(|open| {
+                let rest = &key[open + 1..];
+                rest.find('}')
+                    .filter(|close| *close > 0)
+                    .map(|close| &rest[..close])
+            })
+            .unwrap_or(key)
+    }
+
+    #[test]
+    fn each_group_shares_one_tag_and_groups_and_prefixes_differ() {
+        let keys = Keys::new("app:");
+        let id = UserId::new();
+        let digest = SessionDigest::from_bytes([7; 32]);
+        let accounts = [
+            keys.user(id),
+            keys.user_sessions(id),
+            keys.email("a{b}@example.test"),
+            keys.username("}{"),
+            keys.users(),
+            keys.session(&digest),
+            keys.session_expiry(),
+        ];
+        for key in &accounts {
+            assert!(key.starts_with("app:"), "{key}");
+            assert_eq!(hash_tag(key), "app:accounts", "{key}");
+        }
+        for key in [keys.counter("login:{x}"), keys.counter_expiry()] {
+            assert_eq!(hash_tag(&key), "app:counters", "{key}");
+        }
+        let id = Uuid::new_v4();
+        for key in [
+            keys.outbox_queue(),
+            keys.outbox_message(id),
+            keys.outbox_failed(),
+        ] {
+            assert_eq!(hash_tag(&key), "app:outbox", "{key}");
+        }
+        // Audit trails carry no tag: each hashes by its whole name.
+        let trail = keys.audit_user(UserId::new());
+        assert_eq!(hash_tag(&trail), trail);
+        assert_eq!(
+            hash_tag(&Keys::new("other:").users()),
+            "other:accounts",
+            "another prefix, another slot"
+        );
+        assert_eq!(hash_tag(&Keys::new("").users()), "accounts");
     }
 }

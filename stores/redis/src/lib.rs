@@ -24,8 +24,19 @@
 //!   (or a `MULTI` transaction), so uniqueness of email and username, compare-and-swap on
 //!   the user's version, session indexes and outbox claims cannot race. Scripts check
 //!   before they write and carry Redis 7 flags, so a full server refuses a write script
-//!   before it starts rather than halfway. Requires Redis 7.0 or newer. Redis Cluster is
-//!   not supported: scripts derive some keys from stored data.
+//!   before it starts rather than halfway. Requires Redis 7.0 or newer.
+//! - **Redis Cluster** ([`RedisConfig::cluster`]): the same store through the `redis`
+//!   crate's cluster client. Keys that a script touches together share a hash tag, so
+//!   every script runs in one slot: all accounts (users, their unique email and username
+//!   claims, sessions) share one slot, because uniqueness is claimed in the same script
+//!   that writes the user and a session is found by its digest alone and read with its
+//!   owner in one round trip; counters and the outbox have a slot each; audit trails
+//!   spread over the cluster, one key per user. Different key prefixes land on different
+//!   slots. A failover is survived: calls during the switch return
+//!   [`Error::Unavailable`](auth_core::Error::Unavailable) or succeed after the client's
+//!   own retries, and calls after it succeed; what a replica had not received when its
+//!   primary died is lost, as Redis's replication is asynchronous (a manual
+//!   `CLUSTER FAILOVER` loses nothing). The layout, and why, is in docs/redis-store.md.
 //! - **Mixed deployments.** Register the store for the roles it should fill (e.g.
 //!   sessions and counters) and not as the `SessionUserStore` when users live elsewhere:
 //!   [`RedisStore::session_with_user`](SessionUserStore::session_with_user) reads the user
@@ -37,7 +48,9 @@
 //! - **Failures.** A server that is down, unreachable or silent gives
 //!   [`Error::Unavailable`](auth_core::Error::Unavailable) within
 //!   [`RedisConfig::call_deadline`] per round trip, never a hang; the store reconnects by
-//!   itself when the server is back, also after a partition that left its socket open.
+//!   itself when the server is back, also after a partition that left its socket open,
+//!   and after a failover behind a stable address (a demoted primary's `READONLY` makes
+//!   it reconnect).
 //!   A full server (`OOM`), a read-only replica and a server loading its data are
 //!   `Unavailable` too. [`RedisStore::connect_lazy`] lets an application start before
 //!   Redis is up. Other Redis errors are
@@ -154,7 +167,7 @@ impl RedisStore {
 
     async fn script<T: FromRedisValue>(&self, invocation: &ScriptInvocation<'_>) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, invocation.invoke_async(&mut con))
@@ -163,7 +176,7 @@ impl RedisStore {
 
     async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, cmd.query_async(&mut con))
@@ -172,7 +185,7 @@ impl RedisStore {
 
     async fn pipeline<T: FromRedisValue>(&self, pipe: &Pipeline) -> Result<T> {
         let slot = self.inner.conn.current();
-        let mut con = slot.manager;
+        let mut con = slot.handle;
         self.inner
             .conn
             .run(slot.generation, pipe.query_async(&mut con))

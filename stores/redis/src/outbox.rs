@@ -51,7 +51,7 @@ impl MailOutbox for RedisStore {
             .script(
                 scripts::CLAIM_DUE
                     .key(keys.outbox_queue())
-                    .arg(keys.prefix())
+                    .arg(keys.outbox())
                     .arg(time_key(now))
                     .arg(ceil_ms(now))
                     .arg(limit)
@@ -106,7 +106,7 @@ impl MailOutbox for RedisStore {
                 scripts::RESCHEDULE
                     .key(keys.outbox_message(id))
                     .key(keys.outbox_queue())
-                    .arg(keys.prefix())
+                    .arg(keys.outbox())
                     .arg(id.to_string())
                     .arg(attempts)
                     .arg(time_key(next_attempt_at))
@@ -156,7 +156,7 @@ impl MailOutbox for RedisStore {
             .script(
                 scripts::LIST_FAILED
                     .key(keys.outbox_failed())
-                    .arg(keys.prefix())
+                    .arg(keys.outbox())
                     .arg(start)
                     .arg(stop),
             )

@@ -9,10 +9,13 @@
 //! back: without the shebang the `OOM` check runs per command inside the script, so a
 //! script could stop after its first writes (an email claimed, no user written).
 //!
-//! Conventions: `ARGV[1]` is the key prefix whenever a script derives keys from stored
-//! data (e.g. the sessions of a user being deleted); instants are compared as the
-//! fixed-width strings of [`crate::codec::time_key`] (exact to the nanosecond), and
-//! expiries and scores are Unix milliseconds. Scripts read the server clock (`TIME`)
+//! Every key a script touches hashes to one slot (see [`crate::keys`]), as Redis Cluster
+//! requires; a script that derives keys from stored data (e.g. the sessions of a user
+//! being deleted) derives them inside its own slot group, whose key prefix it takes as
+//! `ARGV[1]`, and declares at least one key of the group so that a cluster client routes
+//! it to the right node. Instants are compared as the fixed-width strings of
+//! [`crate::codec::time_key`] (exact to the nanosecond), and expiries and scores are Unix
+//! milliseconds. Scripts read the server clock (`TIME`)
 //! only to drop index entries of records Redis has already expired.
 
 use std::sync::LazyLock;
@@ -164,6 +167,7 @@ return out
     ))
 });
 
+/// KEYS: users by creation (only to route the script to the accounts slot).
 /// ARGV: prefix, ids... Returns the JSON of those users that exist, in order.
 pub(crate) static USERS_BY_IDS: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
@@ -411,7 +415,7 @@ local claimed = 0
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, limit + 64)
 for _, id in ipairs(ids) do
   if claimed >= limit then break end
-  local key = ARGV[1] .. 'outbox:msg:' .. id
+  local key = ARGV[1] .. 'msg:' .. id
   local v = redis.call('HMGET', key, 'd', 'a', 'n', 'le', 'c', 'f')
   if not v[1] or v[6] then
     redis.call('ZREM', KEYS[1], id)
@@ -491,7 +495,7 @@ pub(crate) static LIST_FAILED: LazyLock<Script> = LazyLock::new(|| {
 local out = {}
 for _, member in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
   local id = string.sub(member, string.find(member, ':', 1, true) + 1)
-  local v = redis.call('HMGET', ARGV[1] .. 'outbox:msg:' .. id, 'd', 'a', 'le', 'c')
+  local v = redis.call('HMGET', ARGV[1] .. 'msg:' .. id, 'd', 'a', 'le', 'c')
   if v[1] then
     out[#out + 1] = member
     out[#out + 1] = v[1]

@@ -33,7 +33,7 @@ impl SessionStore for RedisStore {
                     .key(keys.session(&session.digest))
                     .key(keys.user_sessions(session.user_id))
                     .key(keys.session_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(session.digest.to_hex())
                     .arg(session.user_id.to_string())
                     .arg(to_json(session)?)
@@ -85,7 +85,7 @@ impl SessionStore for RedisStore {
                 scripts::TOUCH_SESSION
                     .key(keys.session(digest))
                     .key(keys.session_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(digest.to_hex())
                     .arg(time_key(last_seen_at))
                     .arg(time_key(idle_expires_at))
@@ -102,7 +102,7 @@ impl SessionStore for RedisStore {
                 scripts::DELETE_SESSION
                     .key(keys.session(digest))
                     .key(keys.session_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(digest.to_hex()),
             )
             .await?;
@@ -119,7 +119,7 @@ impl SessionStore for RedisStore {
             .script(
                 scripts::SESSIONS_FOR_USER
                     .key(keys.user_sessions(user_id))
-                    .arg(keys.prefix()),
+                    .arg(keys.accounts()),
             )
             .await?;
         if !rows.len().is_multiple_of(3) {
@@ -149,7 +149,7 @@ impl SessionStore for RedisStore {
                 scripts::DELETE_SESSIONS_FOR_USER
                     .key(keys.user_sessions(user_id))
                     .key(keys.session_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(keep.map(SessionDigest::to_hex).unwrap_or_default()),
             )
             .await?;
@@ -166,7 +166,7 @@ impl SessionStore for RedisStore {
                 .script(
                     scripts::PURGE_SESSIONS
                         .key(keys.session_expiry())
-                        .arg(keys.prefix())
+                        .arg(keys.accounts())
                         .arg(&now_key)
                         .arg(now_ms)
                         .arg(offset)
@@ -192,7 +192,7 @@ impl SessionUserStore for RedisStore {
             .script(
                 scripts::SESSION_WITH_USER
                     .key(self.keys().session(digest))
-                    .arg(self.keys().prefix()),
+                    .arg(self.keys().accounts()),
             )
             .await?;
         let Some(row) = row else { return Ok(None) };

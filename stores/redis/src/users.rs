@@ -20,7 +20,7 @@ impl RedisStore {
             .script(
                 scripts::USER_BY_INDEX
                     .key(index_key)
-                    .arg(self.keys().prefix()),
+                    .arg(self.keys().accounts()),
             )
             .await?;
         json.as_deref().map(from_json).transpose()
@@ -39,7 +39,7 @@ impl RedisStore {
                 .script(
                     scripts::SCAN_USERS
                         .key(self.keys().users())
-                        .arg(self.keys().prefix())
+                        .arg(self.keys().accounts())
                         .arg(start)
                         .arg(start + SCAN_BATCH - 1),
                 )
@@ -112,7 +112,7 @@ impl UserStore for RedisStore {
                     .key(keys.email(&user.email))
                     .key(keys.username(username))
                     .key(keys.users())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(user.id.to_string())
                     .arg(&user.email)
                     .arg(username)
@@ -152,7 +152,7 @@ impl UserStore for RedisStore {
                     .key(keys.email(&user.email))
                     .key(keys.username(username))
                     .key(keys.users())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(user.id.to_string())
                     .arg(&user.email)
                     .arg(username)
@@ -174,7 +174,7 @@ impl UserStore for RedisStore {
                     .key(keys.users())
                     .key(keys.user_sessions(id))
                     .key(keys.session_expiry())
-                    .arg(keys.prefix())
+                    .arg(keys.accounts())
                     .arg(id.to_string())
                     .arg(expected_version),
             )
@@ -198,7 +198,7 @@ impl UserStore for RedisStore {
                 .script(
                     scripts::LIST_USERS
                         .key(keys.users())
-                        .arg(keys.prefix())
+                        .arg(keys.accounts())
                         .arg(start)
                         .arg(stop),
                 )
@@ -220,7 +220,12 @@ impl UserStore for RedisStore {
             return Ok(Vec::new());
         }
         let rows: Vec<String> = self
-            .script(scripts::USERS_BY_IDS.arg(keys.prefix()).arg(&ids))
+            .script(
+                scripts::USERS_BY_IDS
+                    .key(keys.users())
+                    .arg(keys.accounts())
+                    .arg(&ids),
+            )
             .await?;
         rows.iter().map(|j| from_json(j)).collect()
     }

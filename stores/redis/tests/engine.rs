@@ -1,7 +1,8 @@
 //! A mixed deployment end to end: the engine's flows with users, outbox and audit in
 //! PostgreSQL (the sqlx store) or in the memory store, and sessions + counters in Redis.
 //! The links are read out of the captured mail. Needs `AUTH_TEST_REDIS_URL`, and
-//! `AUTH_TEST_POSTGRES_URL` for the PostgreSQL variant (both: see `common::redis_url`).
+//! `AUTH_TEST_POSTGRES_URL` for the PostgreSQL variant (both: see `common::redis_url`);
+//! the same flows also run on a throwaway Redis Cluster (`redis-server` and `redis-cli`).
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
@@ -18,12 +19,28 @@ use auth_core::{
     RegisterOutcome, Registration, RegistrationMode, RequestContext, User, UserStore,
 };
 use auth_store_memory::MemoryStore;
+use auth_store_redis::RedisConfig;
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+use common::cluster::Cluster;
 
 /// Where users (with the outbox and the audit trail) live.
 enum Users {
     Memory,
     Postgres,
+}
+
+/// Where sessions and counters live.
+enum Redis {
+    /// The shared test server at this URL.
+    Shared(String),
+    /// A throwaway cluster of three primaries, killed when the test ends.
+    Cluster(Cluster),
+}
+
+impl Redis {
+    async fn cluster() -> Self {
+        Self::Cluster(Cluster::start(3, 0).await)
+    }
 }
 
 /// The user-side stores: users, outbox, audit, and the PostgreSQL store to clean up.
@@ -105,17 +122,29 @@ struct Mixed {
     clock: ManualClock,
     users: Arc<dyn UserStore>,
     postgres: Option<Arc<SqlxStore>>,
-    url: String,
+    redis: Redis,
     prefix: String,
 }
 
 impl Mixed {
+    /// On the shared test server.
     async fn new(test: &str, users: Users, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        let url = common::redis_url(test);
+        Self::on(Redis::Shared(common::redis_url(test)), test, users, f).await
+    }
+
+    async fn on(
+        redis: Redis,
+        test: &str,
+        users: Users,
+        f: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+    ) -> Self {
         let (users, outbox, audit, postgres) = user_side(test, users).await;
-        let config = common::config(&url);
+        let config = common::fresh(match &redis {
+            Redis::Shared(url) => RedisConfig::new(url),
+            Redis::Cluster(cluster) => RedisConfig::cluster(cluster.urls()),
+        });
         let prefix = config.prefix().to_owned();
-        let redis = Arc::new(common::connect(config).await);
+        let store = Arc::new(common::connect(config).await);
         let mailer = CapturingMailer::new();
         let clock = ManualClock::default();
         let config = auth_core::Config::builder()
@@ -130,8 +159,8 @@ impl Mixed {
             .users(users.clone())
             .outbox(outbox)
             .audit(audit)
-            .sessions(redis.clone())
-            .counters(redis)
+            .sessions(store.clone())
+            .counters(store)
             .mailer(Arc::new(mailer.clone()))
             .clock(Arc::new(clock.clone()))
             .build()
@@ -142,13 +171,23 @@ impl Mixed {
             clock,
             users,
             postgres,
-            url,
+            redis,
             prefix,
         }
     }
 
+    /// The names (inside their slot group) of the keys under the prefix that start with
+    /// `kind`.
     async fn redis_keys(&self, kind: &str) -> Vec<String> {
-        common::keys_under(&self.url, &format!("{}{kind}", self.prefix)).await
+        let keys = match &self.redis {
+            Redis::Shared(url) => common::keys_under(url, &self.prefix).await,
+            Redis::Cluster(cluster) => cluster.keys_under(&self.prefix).await,
+        };
+        keys.iter()
+            .map(|key| common::key_name(key, &self.prefix))
+            .filter(|name| name.starts_with(kind))
+            .map(str::to_owned)
+            .collect()
     }
 
     fn token_from_mail(&self, to: &str, kind: MailKind, marker: &str) -> String {
@@ -190,7 +229,9 @@ impl Mixed {
     }
 
     async fn cleanup(self) {
-        common::cleanup(&self.url, &self.prefix).await;
+        if let Redis::Shared(url) = &self.redis {
+            common::cleanup(url, &self.prefix).await;
+        }
         if let Some(store) = &self.postgres {
             drop_tables(store).await;
         }
@@ -207,6 +248,13 @@ async fn users_in_postgres_sessions_and_counters_in_redis() {
 #[tokio::test]
 async fn users_in_memory_sessions_and_counters_in_redis() {
     every_flow(Mixed::new("users in memory", Users::Memory, |c| c).await).await;
+}
+
+#[test_services::needs(redis_server, redis_cli)]
+#[tokio::test]
+async fn users_in_memory_sessions_and_counters_in_a_cluster() {
+    let redis = Redis::cluster().await;
+    every_flow(Mixed::on(redis, "cluster", Users::Memory, |c| c).await).await;
 }
 
 /// Sign in on two devices, revoke one, reset the password by link, log out, delete the
@@ -228,11 +276,7 @@ async fn every_flow(m: Mixed) {
     let b = m.login("AMY@example.com", PASSWORD).await.unwrap();
     let session_keys = m.redis_keys("session:").await;
     assert_eq!(session_keys.len(), 2, "{session_keys:?}");
-    assert!(session_keys.contains(&format!(
-        "{}session:{}",
-        m.prefix,
-        a.token.digest().to_hex()
-    )));
+    assert!(session_keys.contains(&format!("session:{}", a.token.digest().to_hex())));
     let me = m.auth.authenticate(&a.token).await.unwrap().unwrap();
     assert_eq!(me.user.id, user.id);
     let devices = m.auth.sessions(&me).await.unwrap();
@@ -288,23 +332,37 @@ async fn every_flow(m: Mixed) {
     m.cleanup().await;
 }
 
+/// A lock after three failed sign-ins, and two mails per address and hour.
+fn throttled(c: ConfigBuilder) -> ConfigBuilder {
+    c.lockout(LockoutPolicy {
+        threshold: 3,
+        window: Duration::minutes(15),
+        base_lock: Duration::minutes(5),
+        max_lock: Duration::hours(1),
+        ..LockoutPolicy::default()
+    })
+    .rate_limits(RateLimits {
+        mail_per_address: RateLimit::new(2, Duration::hours(1)),
+        ..RateLimits::default()
+    })
+}
+
 #[test_services::needs(redis)]
 #[tokio::test]
 async fn lockout_and_rate_limits_count_in_redis() {
-    let m = Mixed::new("mixed deployment throttling", Users::Memory, |c| {
-        c.lockout(LockoutPolicy {
-            threshold: 3,
-            window: Duration::minutes(15),
-            base_lock: Duration::minutes(5),
-            max_lock: Duration::hours(1),
-            ..LockoutPolicy::default()
-        })
-        .rate_limits(RateLimits {
-            mail_per_address: RateLimit::new(2, Duration::hours(1)),
-            ..RateLimits::default()
-        })
-    })
-    .await;
+    throttling(Mixed::new("mixed deployment throttling", Users::Memory, throttled).await).await;
+}
+
+#[test_services::needs(redis_server, redis_cli)]
+#[tokio::test]
+async fn lockout_and_rate_limits_count_in_a_cluster() {
+    let redis = Redis::cluster().await;
+    throttling(Mixed::on(redis, "cluster throttling", Users::Memory, throttled).await).await;
+}
+
+/// Sign-in lockout and a mail rate limit, both counted in Redis, both ending on the
+/// engine's clock.
+async fn throttling(m: Mixed) {
     m.registered_and_verified("ned@example.com").await;
     for _ in 0..2 {
         assert!(matches!(

@@ -11,35 +11,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use auth_core::{
-    AccountStatus, CounterStore, Error, PasswordHash, SecurityStamp, User, UserId, UserStore,
-};
+use auth_core::{CounterStore, Error, User, UserId, UserStore};
 use auth_store_redis::RedisStore;
 use fault_proxy::Proxy;
 use time::OffsetDateTime;
 
 /// Slack for scheduling on a busy 2-core machine.
 const SLACK: Duration = Duration::from_millis(400);
-
-fn user() -> User {
-    let t = OffsetDateTime::now_utc();
-    User {
-        id: UserId::new(),
-        email: format!("f-{}@example.test", uuid::Uuid::new_v4()),
-        username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
-    }
-}
 
 struct Setup {
     url: String,
@@ -123,7 +101,7 @@ async fn assert_recovers(s: &Setup, expected: &User, within: Duration) -> Durati
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_down_then_back() {
     let s = setup("server_down_then_back").await;
-    let u = user();
+    let u = common::user("f");
     s.store.create_user(&u).await.unwrap();
 
     s.proxy.cut().await;
@@ -148,7 +126,7 @@ async fn server_down_then_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partition_then_heal() {
     let s = setup("partition_then_heal").await;
-    let u = user();
+    let u = common::user("f");
     s.store.create_user(&u).await.unwrap();
 
     s.proxy.freeze();
@@ -197,7 +175,7 @@ async fn connect_to_a_down_server_fails_in_time() {
         started.elapsed()
     );
     proxy.heal().await;
-    let u = user();
+    let u = common::user("f");
     let up = Instant::now();
     loop {
         match lazy.create_user(&u).await {

@@ -99,7 +99,7 @@ async fn queued_mail_is_sealed_in_redis_and_survives_a_restart() {
     let token = link.rsplit('/').next().unwrap().to_owned();
 
     let stored = everything_under(&url, &prefix).await;
-    assert!(stored.contains("outbox:msg:"), "{stored}");
+    assert!(stored.contains("outbox}:msg:"), "{stored}");
     assert!(stored.contains("sealed@example.com"), "{stored}");
     assert!(stored.contains("sealed:v1:k1:"), "{stored}");
     assert!(

@@ -9,47 +9,19 @@
 
 mod common;
 
-use auth_core::{
-    AccountStatus, CounterStore, Error, PasswordHash, SecurityStamp, User, UserId, UserStore,
-};
+use auth_core::{CounterStore, Error, UserId, UserStore};
 use auth_store_redis::{RedisConfig, RedisStore};
 use common::server::{Server, free_port};
 use time::OffsetDateTime;
 
-fn user() -> User {
-    let t = OffsetDateTime::now_utc();
-    User {
-        id: UserId::new(),
-        email: format!("s-{}@example.test", uuid::Uuid::new_v4()),
-        username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
-    }
-}
-
-fn start(extra: &[&str]) -> Server {
-    let port = free_port();
-    let mut args = vec!["--port".to_owned(), port.to_string()];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Server::start(tempfile::tempdir().unwrap(), port, &args)
-}
-
 #[test_services::needs(redis_server)]
 #[tokio::test]
 async fn a_full_server_is_unavailable_not_broken() {
-    let server = start(&["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"]);
+    let server =
+        Server::start_on_free_port(&["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"]);
     let url = format!("redis://127.0.0.1:{}/", server.port);
     let store = RedisStore::connect(RedisConfig::new(&url)).await.unwrap();
-    store.create_user(&user()).await.unwrap();
+    store.create_user(&common::user("s")).await.unwrap();
 
     // Fill the server up to its limit with small values (a big value would only count
     // against the limit while it sits in the query buffer).
@@ -70,7 +42,7 @@ async fn a_full_server_is_unavailable_not_broken() {
         assert!(i < 100_000, "maxmemory never reached");
     }
 
-    let err = store.create_user(&user()).await.unwrap_err();
+    let err = store.create_user(&common::user("s")).await.unwrap_err();
     assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
     let err = store
         .increment("k", time::Duration::minutes(1), OffsetDateTime::now_utc())
@@ -87,10 +59,10 @@ async fn a_full_server_is_unavailable_not_broken() {
 async fn a_read_only_replica_is_unavailable_for_writes() {
     // A replica of a primary that does not exist: read-only, serving (empty) stale data.
     let nowhere = free_port().to_string();
-    let server = start(&["--replicaof", "127.0.0.1", &nowhere]);
+    let server = Server::start_on_free_port(&["--replicaof", "127.0.0.1", &nowhere]);
     let url = format!("redis://127.0.0.1:{}/", server.port);
     let store = RedisStore::connect(RedisConfig::new(&url)).await.unwrap();
-    let err = store.create_user(&user()).await.unwrap_err();
+    let err = store.create_user(&common::user("s")).await.unwrap_err();
     assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
     assert_eq!(store.user_by_id(UserId::new()).await.unwrap(), None);
     drop(server);

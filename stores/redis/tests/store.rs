@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, CounterStore, Error, PasswordHash, SecurityStamp,
-    SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId, UserStore,
+    AuditEvent, AuditKind, CounterStore, Error, SessionRecord, SessionStore, SessionToken,
+    SessionUserStore, User, UserId, UserStore,
 };
 use auth_core::{AuditSink, Page};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -25,22 +25,10 @@ fn now() -> OffsetDateTime {
 }
 
 fn user(email: &str, username: Option<&str>) -> User {
-    let t = now();
     User {
-        id: UserId::new(),
         email: email.to_owned(),
         username: username.map(str::to_owned),
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..common::user("store")
     }
 }
 
@@ -88,6 +76,11 @@ impl Fixture {
         Self { url, prefix, store }
     }
 
+    /// What the keys of a slot group start with (see docs/redis-store.md).
+    fn group(&self, name: &str) -> String {
+        format!("{p}{{{p}{name}}}:", p = self.prefix)
+    }
+
     async fn keys(&self) -> Vec<String> {
         let mut keys = common::keys_under(&self.url, &self.prefix).await;
         keys.sort();
@@ -106,7 +99,7 @@ async fn sessions_expire_natively_and_touch_extends_expiry() {
     let owner = UserId::new();
     let s = session(owner, Duration::days(1), Duration::milliseconds(1500));
     f.store.create_session(&s).await.unwrap();
-    let key = format!("{}session:{}", f.prefix, s.digest.to_hex());
+    let key = format!("{}session:{}", f.group("accounts"), s.digest.to_hex());
     let ttl = pttl(&f.url, &key).await;
     assert!(
         (1..=1501).contains(&ttl),
@@ -136,7 +129,7 @@ async fn sessions_expire_natively_and_touch_extends_expiry() {
         .unwrap();
     let ttl = pttl(
         &f.url,
-        &format!("{}session:{}", f.prefix, short.digest.to_hex()),
+        &format!("{}session:{}", f.group("accounts"), short.digest.to_hex()),
     )
     .await;
     assert!(
@@ -154,7 +147,7 @@ async fn sessions_expire_natively_and_touch_extends_expiry() {
     );
     let mut con = common::raw(&f.url).await;
     let index: Vec<String> = redis::cmd("ZRANGE")
-        .arg(format!("{}user:{owner}:sessions", f.prefix))
+        .arg(format!("{}user:{owner}:sessions", f.group("accounts")))
         .arg(0)
         .arg(-1)
         .query_async(&mut con)
@@ -166,7 +159,11 @@ async fn sessions_expire_natively_and_touch_extends_expiry() {
         "the stale index entry must be dropped"
     );
     // The index itself expires with the last of its sessions.
-    let index_ttl = pttl(&f.url, &format!("{}user:{owner}:sessions", f.prefix)).await;
+    let index_ttl = pttl(
+        &f.url,
+        &format!("{}user:{owner}:sessions", f.group("accounts")),
+    )
+    .await;
     assert!(index_ttl > 3_590_000, "index PTTL {index_ttl}");
     f.cleanup().await;
 }
@@ -183,7 +180,7 @@ async fn counters_expire_natively_and_the_window_is_fixed() {
         .unwrap();
     assert_eq!(first.count, 1);
     assert_eq!(first.expires_at, t + Duration::seconds(60));
-    let key = format!("{}counter:login:ip:1", f.prefix);
+    let key = format!("{}counter:login:ip:1", f.group("counters"));
     let ttl = pttl(&f.url, &key).await;
     assert!((59_000..=60_001).contains(&ttl), "counter PTTL {ttl}");
     let later = t + Duration::seconds(30);
@@ -212,7 +209,7 @@ async fn counters_expire_natively_and_the_window_is_fixed() {
     tokio::time::sleep(StdDuration::from_millis(400)).await;
     assert_eq!(f.store.counter("short", now()).await.unwrap(), None);
     assert_eq!(
-        pttl(&f.url, &format!("{}counter:short", f.prefix)).await,
+        pttl(&f.url, &format!("{}counter:short", f.group("counters"))).await,
         -2
     );
     f.cleanup().await;
@@ -259,19 +256,19 @@ async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
     let s2 = session(u.id, Duration::days(1), Duration::hours(2));
     f.store.create_session(&s1).await.unwrap();
     f.store.create_session(&s2).await.unwrap();
-    let p = &f.prefix;
+    let a = f.group("accounts");
     assert_eq!(
         f.keys().await,
         {
             let mut expected = vec![
-                format!("{p}email:{}", u.email),
-                format!("{p}session:{}", s1.digest.to_hex()),
-                format!("{p}session:{}", s2.digest.to_hex()),
-                format!("{p}sessions:expiry"),
-                format!("{p}user:{}", u.id),
-                format!("{p}user:{}:sessions", u.id),
-                format!("{p}username:alice"),
-                format!("{p}users"),
+                format!("{a}email:{}", u.email),
+                format!("{a}session:{}", s1.digest.to_hex()),
+                format!("{a}session:{}", s2.digest.to_hex()),
+                format!("{a}sessions:expiry"),
+                format!("{a}user:{}", u.id),
+                format!("{a}user:{}:sessions", u.id),
+                format!("{a}username:alice"),
+                format!("{a}users"),
             ];
             expected.sort();
             expected

@@ -70,7 +70,7 @@ enum Mode {
 #[derive(Debug)]
 pub struct Proxy {
     port: u16,
-    upstream: SocketAddr,
+    upstream: Arc<Mutex<SocketAddr>>,
     mode: watch::Sender<Mode>,
     accept: Mutex<Option<JoinHandle<()>>>,
     connections: Arc<Mutex<JoinSet<()>>>,
@@ -94,7 +94,7 @@ impl Proxy {
         let (mode, _) = watch::channel(Mode::Forward);
         let proxy = Self {
             port,
-            upstream,
+            upstream: Arc::new(Mutex::new(upstream)),
             mode,
             accept: Mutex::new(None),
             connections: Arc::new(Mutex::new(JoinSet::new())),
@@ -120,8 +120,23 @@ impl Proxy {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// Sends new connections to `upstream` (`host:port`) from now on, as an address that
+    /// follows a failover does (DNS, a floating IP, a managed endpoint); connections
+    /// already open stay with the old server.
+    ///
+    /// # Panics
+    /// When `upstream` does not resolve.
+    pub async fn retarget(&self, upstream: &str) {
+        let upstream: SocketAddr = tokio::net::lookup_host(upstream)
+            .await
+            .expect("the upstream resolves")
+            .next()
+            .expect("the upstream has an address");
+        *lock(&self.upstream) = upstream;
+    }
+
     fn spawn_accept(&self, listener: TcpListener) {
-        let upstream = self.upstream;
+        let upstream = self.upstream.clone();
         let mode = self.mode.subscribe();
         let connections = self.connections.clone();
         let task = tokio::spawn(async move {
@@ -130,6 +145,7 @@ impl Proxy {
                     continue;
                 };
                 let mode = mode.clone();
+                let upstream = *lock(&upstream);
                 lock(&connections).spawn(handle(client, upstream, mode));
             }
         });
@@ -331,5 +347,32 @@ mod tests {
         proxy.freeze();
         let frozen = tokio::time::timeout(Duration::from_millis(300), roundtrip()).await;
         assert!(frozen.is_err(), "a frozen proxy forwarded: {frozen:?}");
+    }
+
+    #[tokio::test]
+    async fn a_retarget_sends_new_connections_to_the_new_upstream() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        /// A server that answers every connection with `name` and closes.
+        async fn named(name: &'static [u8]) -> String {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap().to_string();
+            tokio::spawn(async move {
+                while let Ok((mut s, _)) = listener.accept().await {
+                    let _ = s.write_all(name).await;
+                }
+            });
+            addr
+        }
+        let (first, second) = (named(b"one").await, named(b"two").await);
+        let proxy = Proxy::start(&first).await;
+        let greeting = || async {
+            let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+            let mut buf = [0u8; 3];
+            s.read_exact(&mut buf).await.unwrap();
+            buf
+        };
+        assert_eq!(&greeting().await, b"one");
+        proxy.retarget(&second).await;
+        assert_eq!(&greeting().await, b"two");
     }
 }

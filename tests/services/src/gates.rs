@@ -101,6 +101,14 @@ pub(crate) const SERVICES: &[Service] = &[
         },
     },
     Service {
+        name: "redis_cli",
+        probe: Probe::Program {
+            names: &["redis-cli"],
+            path_var: None,
+            required_by: None,
+        },
+    },
+    Service {
         name: "openssl",
         probe: Probe::Program {
             names: &["openssl"],
@@ -271,9 +279,19 @@ mod tests {
             Some("needs redis-server on PATH")
         );
         machine.files.insert("/usr/bin/chromium-browser");
+        assert_eq!(
+            missing(service("redis_cli"), &machine).as_deref(),
+            Some("needs redis-cli on PATH")
+        );
         machine.files.insert("/usr/bin/redis-server");
         assert_eq!(missing(service("chromium"), &machine), None);
         assert_eq!(missing(service("redis_server"), &machine), None);
+        assert!(
+            missing(service("redis_cli"), &machine).is_some(),
+            "one program does not stand for another"
+        );
+        machine.files.insert("/opt/bin/redis-cli");
+        assert_eq!(missing(service("redis_cli"), &machine), None);
         assert!(missing(service("chromedriver"), &machine).is_some());
         // A path in the variable must exist to count.
         machine

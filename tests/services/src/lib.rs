@@ -24,6 +24,7 @@
 //! | `chromium` | a Chromium is on `PATH` or at `$CHROMIUM`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `chromedriver` | `chromedriver` is on `PATH` or at `$CHROMEDRIVER`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `redis_server` | `redis-server` is on `PATH` |
+//! | `redis_cli` | `redis-cli` is on `PATH` (a test that builds a Redis Cluster with it) |
 //! | `openssl` | `openssl` is on `PATH` |
 //!
 //! **Under `CI`** (set to anything but empty, `0` or `false`) every service counts as

@@ -8,7 +8,9 @@
     reason = "`pub` items of a test-support module, used by the test files that include it"
 )]
 
+pub mod cluster;
 pub mod server;
+pub mod traffic;
 
 use std::time::Duration;
 
@@ -80,7 +82,12 @@ pub async fn sweep_stale(url: &str) {
 
 /// A configuration for `url` under a fresh prefix, with short timeouts.
 pub fn config(url: &str) -> RedisConfig {
-    RedisConfig::new(url)
+    fresh(RedisConfig::new(url))
+}
+
+/// `config` under a fresh prefix, with short timeouts.
+pub fn fresh(config: RedisConfig) -> RedisConfig {
+    config
         .key_prefix(unique_prefix())
         .connect_timeout(Duration::from_millis(500))
         .response_timeout(Duration::from_millis(1000))
@@ -109,6 +116,37 @@ pub async fn connect(config: RedisConfig) -> RedisStore {
 /// As [`redis_url`] and [`connect`].
 pub async fn store(test: &str) -> RedisStore {
     connect(config(&redis_url(test))).await
+}
+
+/// An active user with a fresh id and email (`<tag>-<uuid>@example.test`), at version 1.
+pub fn user(tag: &str) -> auth_core::User {
+    let t = time::OffsetDateTime::now_utc();
+    auth_core::User {
+        id: auth_core::UserId::new(),
+        email: format!("{tag}-{}@example.test", uuid::Uuid::new_v4()),
+        username: None,
+        password_hash: auth_core::PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        status: auth_core::AccountStatus::Active,
+        email_verified_at: None,
+        roles: vec![],
+        security_stamp: auth_core::SecurityStamp::generate(),
+        locked_until: None,
+        lockout_count: 0,
+        created_at: t,
+        updated_at: t,
+        last_login_at: None,
+        version: 1,
+    }
+}
+
+/// What a key under `prefix` is called inside its slot group: `P{Pgroup}:name` and
+/// `P name` both give `name` (see docs/redis-store.md).
+pub fn key_name<'a>(key: &'a str, prefix: &str) -> &'a str {
+    let name = key.strip_prefix(prefix).unwrap_or(key);
+    match name.strip_prefix('{') {
+        Some(tagged) => tagged.split_once("}:").map_or(name, |(_, name)| name),
+        None => name,
+    }
 }
 
 /// A raw connection, to look at keys directly.

@@ -30,6 +30,15 @@ pub fn free_port() -> u16 {
 }
 
 impl Server {
+    /// Starts `redis-server` on a free port in a fresh temporary directory, with `extra`
+    /// arguments.
+    pub fn start_on_free_port(extra: &[&str]) -> Self {
+        let port = free_port();
+        let mut args = vec!["--port".to_owned(), port.to_string()];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        Self::start(tempfile::tempdir().unwrap(), port, &args)
+    }
+
     /// Starts `redis-server` without persistence in `dir`, with `args`, and waits until
     /// `port` accepts connections.
     pub fn start(dir: tempfile::TempDir, port: u16, args: &[String]) -> Self {
