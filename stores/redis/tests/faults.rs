@@ -11,9 +11,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use auth_core::{
-    AccountStatus, CounterStore, Error, PasswordHash, SecurityStamp, User, UserId, UserStore,
-};
+use auth_core::conformance::sample_user;
+use auth_core::{CounterStore, Error, User, UserId, UserStore};
 use auth_store_redis::RedisStore;
 use common::proxy::{Mode, Proxy, upstream_of};
 use time::OffsetDateTime;
@@ -24,20 +23,9 @@ const SLACK: Duration = Duration::from_millis(400);
 fn user() -> User {
     let t = OffsetDateTime::now_utc();
     User {
-        id: UserId::new(),
         email: format!("f-{}@example.test", uuid::Uuid::new_v4()),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(t)
     }
 }
 

@@ -11,31 +11,20 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use auth_core::conformance::sample_user;
 use auth_core::{
-    AccountStatus, CounterStore, PasswordHash, SecurityStamp, SessionRecord, SessionStore,
-    SessionToken, SessionUserStore, User, UserId, UserStore,
+    CounterStore, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserStore,
 };
 use time::OffsetDateTime;
 
 fn user(i: usize) -> User {
     let t = OffsetDateTime::now_utc();
     User {
-        id: UserId::new(),
         email: format!("m{i}-{}@example.test", uuid::Uuid::new_v4().simple()),
         username: Some(format!("m{i}_{}", uuid::Uuid::new_v4().simple())),
-        password_hash: PasswordHash::new(
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdGluZXNz$aGFzaGluZXNzaGFzaGluZXNz",
-        ),
-        status: AccountStatus::Active,
         email_verified_at: Some(t),
         roles: vec!["user".to_owned()],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(t)
     }
 }
 

@@ -9,9 +9,8 @@
 
 mod common;
 
-use auth_core::{
-    AccountStatus, CounterStore, Error, PasswordHash, SecurityStamp, User, UserId, UserStore,
-};
+use auth_core::conformance::sample_user;
+use auth_core::{CounterStore, Error, User, UserId, UserStore};
 use auth_store_redis::{RedisConfig, RedisStore};
 use common::server::{Server, free_port};
 use time::OffsetDateTime;
@@ -19,20 +18,9 @@ use time::OffsetDateTime;
 fn user() -> User {
     let t = OffsetDateTime::now_utc();
     User {
-        id: UserId::new(),
         email: format!("s-{}@example.test", uuid::Uuid::new_v4()),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(t)
     }
 }
 

@@ -11,9 +11,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use auth_core::conformance::sample_user;
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, CounterStore, Error, PasswordHash, SecurityStamp,
-    SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId, UserStore,
+    AuditEvent, AuditKind, CounterStore, Error, SessionRecord, SessionStore, SessionToken,
+    SessionUserStore, User, UserId, UserStore,
 };
 use auth_core::{AuditSink, Page};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -27,20 +28,9 @@ fn now() -> OffsetDateTime {
 fn user(email: &str, username: Option<&str>) -> User {
     let t = now();
     User {
-        id: UserId::new(),
         email: email.to_owned(),
         username: username.map(str::to_owned),
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(t)
     }
 }
 

@@ -16,9 +16,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use auth_core::conformance::sample_user;
 use auth_core::{
-    AccountStatus, Error, PasswordHash, SecurityStamp, SessionRecord, SessionStore, SessionToken,
-    SessionUserStore, User, UserId, UserStore,
+    Error, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserStore,
 };
 use auth_store_redis::{RedisConfig, RedisStore};
 use common::server::{Server, free_port};
@@ -156,20 +156,9 @@ impl TlsServer {
 fn user() -> User {
     let t = OffsetDateTime::now_utc();
     User {
-        id: UserId::new(),
         email: "tls@example.test".to_owned(),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(t)
     }
 }
 
