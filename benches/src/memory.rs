@@ -1,10 +1,17 @@
-//! Resident memory of this process, read from `/proc/self/status` (Linux only).
+//! Resident memory of this process or another, read from `/proc/<pid>/status` (Linux only).
 
 use std::fs;
 
 /// Current resident set size (`VmRSS`) in KiB, if the kernel tells.
 pub fn rss_kib() -> Option<u64> {
     status_field("VmRSS:")
+}
+
+/// Current resident set size (`VmRSS`) in KiB of the process `pid`, if the kernel tells
+/// (the soak tool watches the demo server it started this way).
+pub fn rss_kib_of(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_status_field(&status, "VmRSS:")
 }
 
 /// Peak resident set size (`VmHWM`) in KiB since start or since [`reset_peak`].

@@ -11,7 +11,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::web::{AuthWeb, is_api_path, security_headers};
+use crate::web::{AuthWeb, security_headers};
 
 /// The body of every answer to a miswired application: nothing about the setup leaks.
 const MISWIRED_BODY: &str = "Something went wrong on our side.";
@@ -86,7 +86,7 @@ impl AuthWeb {
                 self.handle(req, peer).await
             }
             Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                self.payload_too_large(&parts.headers, is_api_path(parts.uri.path()))
+                self.payload_too_large(&parts.headers, parts.uri.path())
             }
             Err(e) => {
                 tracing::debug!(error = %e, "reading a request body failed");

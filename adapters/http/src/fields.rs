@@ -1,5 +1,5 @@
-//! Request input: URL-encoded forms and JSON objects, read into one flat map of fields
-//! so that the HTML pages and the JSON API share their validation.
+//! Request bodies: URL-encoded forms and JSON objects, read into one flat map of fields
+//! from which the pages and the JSON API read the same inputs ([`crate::input`]).
 
 use std::collections::HashMap;
 
@@ -142,17 +142,6 @@ impl Fields {
         }
         Ok(offset)
     }
-
-    /// Records a `required` error for every listed field that is missing or blank.
-    pub(crate) fn require(&self, names: &[&'static str]) -> ValidationErrors {
-        let mut errors = ValidationErrors::new();
-        for &name in names {
-            if self.get(name).is_none_or(|v| v.trim().is_empty()) {
-                errors.push(name, "required", "This field is required.");
-            }
-        }
-        errors
-    }
 }
 
 #[cfg(test)]
@@ -187,11 +176,12 @@ mod tests {
             Err(InputError::WrongType(_))
         ));
         assert!(Fields::from_json(b"  ").unwrap().get("a").is_none());
-        let errs = Fields::from_form(b"email=+")
+        let errs = Fields::from_form(b"login=+")
             .unwrap()
-            .require(&["email", "password"]);
+            .input::<auth_core::Login>()
+            .unwrap_err();
         assert_eq!(errs.errors().len(), 2);
-        assert_eq!(errs.field("email").map(|e| e.code), Some("required"));
+        assert_eq!(errs.field("login").map(|e| e.code), Some("required"));
     }
 
     #[test]

@@ -1,67 +1,141 @@
-//! One-shot messages carried across a redirect in a cookie. The cookie holds only a
-//! code from a fixed table, never text, so nobody can make a page say something else.
+//! One-shot messages carried across a redirect in a cookie. The cookie holds only the
+//! code of a [`Flash`], never text, so nobody can make a page say something else.
 
 use http::HeaderMap;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::AuthWeb;
 use crate::cookies;
+use crate::names::named;
 
-/// The messages, by code: (level, text). Levels are CSS classes: success, info, error.
-const MESSAGES: &[(&str, &str, &str)] = &[
-    ("signed_in", "success", "You are signed in."),
-    ("signed_out", "info", "You have been signed out."),
-    ("login_required", "info", "Please sign in to continue."),
-    (
-        "email_verified",
-        "success",
-        "Your email address is confirmed. Thank you!",
-    ),
-    (
-        "password_reset",
-        "success",
-        "Your password was changed and every device was signed out. Sign in with your new password.",
-    ),
-    (
-        "password_changed",
-        "success",
-        "Your password was changed. Your other devices were signed out.",
-    ),
-    ("profile_saved", "success", "Your profile was saved."),
-    (
-        "email_change_sent",
-        "info",
-        "Almost done: open the link we sent to your new address to confirm it.",
-    ),
-    (
-        "email_changed",
-        "success",
-        "Your email address was changed.",
-    ),
-    ("session_revoked", "success", "That device was signed out."),
-    (
-        "sessions_revoked",
-        "success",
-        "Every other device was signed out.",
-    ),
-    (
-        "account_deleted",
-        "info",
-        "Your account was deleted. Goodbye!",
-    ),
-    ("admin_done", "success", "Done."),
-];
+/// How long a flash cookie lives, in seconds: long enough for the redirect it rides on.
+const FLASH_SECONDS: i64 = 60;
 
-/// A `Set-Cookie` for the flash `code`.
-pub(crate) fn set(web: &AuthWeb, code: &str) -> String {
-    cookies::set(&web.inner.cookies.flash, code, web.inner.secure, Some(60))
+named! {
+    /// A message shown once on the page a redirect leads to; its name is the code in the
+    /// cookie.
+    pub(crate) enum Flash {
+        SignedIn => "signed_in",
+        SignedOut => "signed_out",
+        LoginRequired => "login_required",
+        EmailVerified => "email_verified",
+        PasswordReset => "password_reset",
+        PasswordChanged => "password_changed",
+        ProfileSaved => "profile_saved",
+        EmailChangeSent => "email_change_sent",
+        EmailChanged => "email_changed",
+        SessionRevoked => "session_revoked",
+        SessionsRevoked => "sessions_revoked",
+        AccountDeleted => "account_deleted",
+        AdminDone => "admin_done",
+    }
 }
 
-/// The flash of the request, if it carries a known code.
-pub(crate) fn read(web: &AuthWeb, headers: &HeaderMap) -> Option<(&'static str, Value)> {
-    let code = cookies::get(headers, &web.inner.cookies.flash)?;
-    MESSAGES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(c, level, text)| (*c, json!({ "code": c, "level": level, "text": text })))
+/// How a flash looks: a CSS class of the stylesheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Level {
+    Success,
+    Info,
+}
+
+impl Flash {
+    fn level(self) -> Level {
+        match self {
+            Self::SignedOut
+            | Self::LoginRequired
+            | Self::EmailChangeSent
+            | Self::AccountDeleted => Level::Info,
+            _ => Level::Success,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Self::SignedIn => "You are signed in.",
+            Self::SignedOut => "You have been signed out.",
+            Self::LoginRequired => "Please sign in to continue.",
+            Self::EmailVerified => "Your email address is confirmed. Thank you!",
+            Self::PasswordReset => {
+                "Your password was changed and every device was signed out. Sign in with your new password."
+            }
+            Self::PasswordChanged => {
+                "Your password was changed. Your other devices were signed out."
+            }
+            Self::ProfileSaved => "Your profile was saved.",
+            Self::EmailChangeSent => {
+                "Almost done: open the link we sent to your new address to confirm it."
+            }
+            Self::EmailChanged => "Your email address was changed.",
+            Self::SessionRevoked => "That device was signed out.",
+            Self::SessionsRevoked => "Every other device was signed out.",
+            Self::AccountDeleted => "Your account was deleted. Goodbye!",
+            Self::AdminDone => "Done.",
+        }
+    }
+
+    /// What templates see as `flash`: `code`, `level` and `text`.
+    pub(crate) fn view(self) -> FlashView {
+        FlashView {
+            code: self.as_str(),
+            level: self.level(),
+            text: self.text(),
+        }
+    }
+
+    /// The `Set-Cookie` that carries this flash to the next page.
+    pub(crate) fn cookie(self, web: &AuthWeb) -> String {
+        cookies::set(
+            &web.inner.cookies.flash,
+            self.as_str(),
+            web.inner.secure,
+            Some(FLASH_SECONDS),
+        )
+    }
+
+    /// The flash of the request, if it carries a known code.
+    pub(crate) fn of_request(web: &AuthWeb, headers: &HeaderMap) -> Option<Self> {
+        cookies::get(headers, &web.inner.cookies.flash)?
+            .parse()
+            .ok()
+    }
+}
+
+/// A flash as templates see it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct FlashView {
+    code: &'static str,
+    level: Level,
+    text: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::UnknownName;
+
+    #[test]
+    fn every_code_reads_back_and_nothing_else_does() {
+        for code in [
+            "signed_in",
+            "login_required",
+            "email_change_sent",
+            "admin_done",
+        ] {
+            let flash: Flash = code.parse().unwrap();
+            assert_eq!((flash.as_str(), flash.to_string()), (code, code.to_owned()));
+        }
+        for bad in ["", "Signed_in", "signed_in ", "<b>hi</b>"] {
+            assert_eq!(bad.parse::<Flash>(), Err(UnknownName), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_view_is_what_templates_read() {
+        let view = serde_json::to_value(Flash::SignedOut.view()).unwrap();
+        assert_eq!(
+            view,
+            serde_json::json!({ "code": "signed_out", "level": "info", "text": "You have been signed out." })
+        );
+    }
 }

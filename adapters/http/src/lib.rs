@@ -39,7 +39,7 @@
 //! adapters' guards use three calls: [`AuthWeb::current_user`] ("who is the current
 //! user of this request", from its headers), [`Requirement::check`] (the access
 //! decision: signed in, role, confirmed address) and [`AuthWeb::deny`] (refuse a
-//! request the way the layer does).
+//! request the way the layer does: JSON or a page, as [`RequestKind`] decides).
 //!
 //! The feature `testkit` exports `auth_http::testkit`: the in-process scenarios the
 //! three adapters pass, for an adapter to another framework to pass too.
@@ -92,17 +92,24 @@
 struct ReadmeDoctests;
 
 mod adapter;
-mod admin_mail;
-mod api;
+mod builder;
 mod cookies;
 mod csrf;
 mod fields;
 mod flash;
+mod flows;
 mod forwarded;
-mod html;
+mod input;
+mod intake;
+mod kind;
+mod links;
+mod names;
+mod pages;
 mod problem;
 mod redirect;
+mod reply;
 mod requirement;
+mod responses;
 mod templates;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
@@ -113,15 +120,14 @@ mod web;
 use std::path::Path;
 
 pub use adapter::Miswired;
+pub use builder::AuthWebBuilder;
 pub use forwarded::ProxyHeader;
+pub use kind::RequestKind;
 pub use problem::{FieldProblem, Problem};
 pub use redirect::safe_next;
 pub use requirement::{Denial, Requirement};
 pub use templates::{STYLESHEET, TEMPLATE_NAMES};
-pub use web::{
-    AuthWeb, AuthWebBuilder, CONTENT_SECURITY_POLICY, DEFAULT_BODY_LIMIT, security_headers,
-    wants_json,
-};
+pub use web::{AuthWeb, CONTENT_SECURITY_POLICY, DEFAULT_BODY_LIMIT, security_headers};
 
 /// Why the web layer could not be built.
 #[derive(Debug, thiserror::Error)]

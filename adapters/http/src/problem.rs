@@ -2,6 +2,7 @@
 //! a message and the offending fields. Built from [`auth_core::Error`] or by the layer
 //! itself (CSRF, body limits, content types).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use auth_core::{Error, ValidationErrors};
@@ -235,20 +236,52 @@ impl Problem {
 
     /// The JSON API body.
     pub fn to_json(&self) -> serde_json::Value {
-        let fields: serde_json::Map<String, serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|f| {
-                (
-                    f.field.clone(),
-                    serde_json::json!({ "code": f.code, "message": f.message }),
-                )
-            })
-            .collect();
-        serde_json::json!({
-            "error": { "code": self.code, "message": self.message, "fields": fields }
-        })
+        serde_json::to_value(self.body()).unwrap_or_default()
     }
+
+    /// The JSON API body, typed: `{"error": {"code", "message", "fields": {name: {"code",
+    /// "message"}}}}`.
+    pub(crate) fn body(&self) -> ErrorBody<'_> {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+                fields: self
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.field.as_str(),
+                            FieldDetail {
+                                code: &f.code,
+                                message: &f.message,
+                            },
+                        )
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// The JSON API's error body.
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorBody<'p> {
+    error: ErrorDetail<'p>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorDetail<'p> {
+    code: &'static str,
+    message: &'p str,
+    /// By field name; a field named twice keeps its last problem.
+    fields: BTreeMap<&'p str, FieldDetail<'p>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FieldDetail<'p> {
+    code: &'p str,
+    message: &'p str,
 }
 
 fn human(d: Duration) -> String {

@@ -8,82 +8,74 @@ use sha2::{Digest, Sha256};
 
 use crate::WebError;
 
-/// Every template shipped with the crate, by name. An application replaces any of them
-/// (or adds its own, e.g. pages that extend `base.html`) with
-/// [`AuthWebBuilder::template`](crate::AuthWebBuilder::template) or
-/// [`AuthWebBuilder::template_dir`](crate::AuthWebBuilder::template_dir).
-pub const TEMPLATE_NAMES: &[&str] = &[
-    "base.html",
-    "macros.html",
-    "login.html",
-    "register.html",
-    "message.html",
-    "error.html",
-    "verify.html",
-    "verify_resend.html",
-    "request_reset.html",
-    "reset.html",
-    "email_confirm.html",
-    "account_layout.html",
-    "account.html",
-    "account_password.html",
-    "account_email.html",
-    "account_sessions.html",
-    "account_delete.html",
-    "admin_users.html",
-    "admin_user.html",
-    "admin_mail.html",
-];
+/// Declares the shipped templates once: the [`Template`] enum, its names and
+/// [`TEMPLATE_NAMES`], and the embedded sources.
+macro_rules! templates {
+    (layouts: [$($layout:literal,)*] pages: {$($variant:ident => $file:literal,)*}) => {
+        /// A page template shipped with the crate (an application may override it by
+        /// name). The layouts and macros pages extend are not pages themselves.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Template {
+            $(
+                #[doc = concat!("`", $file, "`.")]
+                $variant,
+            )*
+        }
 
-const EMBEDDED: &[(&str, &str)] = &[
-    ("base.html", include_str!("templates/base.html")),
-    ("macros.html", include_str!("templates/macros.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("register.html", include_str!("templates/register.html")),
-    ("message.html", include_str!("templates/message.html")),
-    ("error.html", include_str!("templates/error.html")),
-    ("verify.html", include_str!("templates/verify.html")),
-    (
-        "verify_resend.html",
-        include_str!("templates/verify_resend.html"),
-    ),
-    (
-        "request_reset.html",
-        include_str!("templates/request_reset.html"),
-    ),
-    ("reset.html", include_str!("templates/reset.html")),
-    (
-        "email_confirm.html",
-        include_str!("templates/email_confirm.html"),
-    ),
-    (
+        impl Template {
+            /// The template's name, as [`TEMPLATE_NAMES`] lists it.
+            pub(crate) fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $file,)*
+                }
+            }
+        }
+
+        /// Every template shipped with the crate, by name. An application replaces any of
+        /// them (or adds its own, e.g. pages that extend `base.html`) with
+        /// [`AuthWebBuilder::template`](crate::AuthWebBuilder::template) or
+        /// [`AuthWebBuilder::template_dir`](crate::AuthWebBuilder::template_dir).
+        pub const TEMPLATE_NAMES: &[&str] = &[$($layout,)* $($file,)*];
+
+        const EMBEDDED: &[(&str, &str)] = &[
+            $(($layout, include_str!(concat!("templates/", $layout))),)*
+            $(($file, include_str!(concat!("templates/", $file))),)*
+        ];
+    };
+}
+
+templates! {
+    layouts: [
+        "base.html",
+        "macros.html",
         "account_layout.html",
-        include_str!("templates/account_layout.html"),
-    ),
-    ("account.html", include_str!("templates/account.html")),
-    (
-        "account_password.html",
-        include_str!("templates/account_password.html"),
-    ),
-    (
-        "account_email.html",
-        include_str!("templates/account_email.html"),
-    ),
-    (
-        "account_sessions.html",
-        include_str!("templates/account_sessions.html"),
-    ),
-    (
-        "account_delete.html",
-        include_str!("templates/account_delete.html"),
-    ),
-    (
-        "admin_users.html",
-        include_str!("templates/admin_users.html"),
-    ),
-    ("admin_user.html", include_str!("templates/admin_user.html")),
-    ("admin_mail.html", include_str!("templates/admin_mail.html")),
-];
+    ]
+    pages: {
+        Login => "login.html",
+        Register => "register.html",
+        Message => "message.html",
+        Error => "error.html",
+        Verify => "verify.html",
+        VerifyResend => "verify_resend.html",
+        RequestReset => "request_reset.html",
+        Reset => "reset.html",
+        EmailConfirm => "email_confirm.html",
+        Account => "account.html",
+        AccountPassword => "account_password.html",
+        AccountEmail => "account_email.html",
+        AccountSessions => "account_sessions.html",
+        AccountDelete => "account_delete.html",
+        AdminUsers => "admin_users.html",
+        AdminUser => "admin_user.html",
+        AdminMail => "admin_mail.html",
+    }
+}
+
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The stylesheet shipped with the crate.
 pub const STYLESHEET: &str = include_str!("auth.css");

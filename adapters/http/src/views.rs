@@ -1,12 +1,13 @@
-//! What pages and the JSON API show of the engine's records. Never a password hash,
+//! What pages and the JSON API show of the engine's records, as typed views. Never a password hash,
 //! security stamp, session id or token.
 
-use auth_core::{AuditEvent, SessionRecord, User};
+use auth_core::{AuditEvent, FailedMail, SessionRecord, User};
 use serde::Serialize;
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
+
+use crate::RequestKind;
 
 /// `2026-11-22 05:51 UTC`, for pages.
 pub(crate) fn human_time(t: OffsetDateTime) -> String {
@@ -23,18 +24,40 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// How the records' times are written for `kind`: RFC 3339 for programs, words for people.
+fn time_for(kind: RequestKind) -> fn(OffsetDateTime) -> String {
+    match kind {
+        RequestKind::Api => rfc3339,
+        RequestKind::Page => human_time,
+    }
+}
+
 /// The user as the JSON API shows it.
-pub(crate) fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id.to_string(),
-        "email": user.email,
-        "username": user.username,
-        "email_verified": user.is_verified(),
-        "roles": user.roles,
-        "disabled": user.status == auth_core::AccountStatus::Disabled,
-        "created_at": rfc3339(user.created_at),
-        "last_login_at": user.last_login_at.map(rfc3339),
-    })
+#[derive(Debug, Serialize)]
+pub(crate) struct UserBody {
+    id: String,
+    email: String,
+    username: Option<String>,
+    email_verified: bool,
+    roles: Vec<String>,
+    disabled: bool,
+    created_at: String,
+    last_login_at: Option<String>,
+}
+
+impl UserBody {
+    pub(crate) fn new(user: &User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            username: user.username.clone(),
+            email_verified: user.is_verified(),
+            roles: user.roles.clone(),
+            disabled: user.status == auth_core::AccountStatus::Disabled,
+            created_at: rfc3339(user.created_at),
+            last_login_at: user.last_login_at.map(rfc3339),
+        }
+    }
 }
 
 /// The user as templates see it (`user.display`, `user.is_admin`, ...).
@@ -73,38 +96,134 @@ impl UserView {
 }
 
 /// A session in a device list. `handle` is the public id used to revoke it.
-/// Pages also get `device`, a short summary of the User-Agent ([`device_summary`]).
-pub(crate) fn session_view(s: &SessionRecord, current: bool, for_json: bool) -> Value {
-    let t = if for_json { rfc3339 } else { human_time };
-    let mut view = json!({
-        "handle": s.digest.to_hex(),
-        "current": current,
-        "created_at": t(s.created_at),
-        "last_seen_at": t(s.last_seen_at),
-        "expires_at": t(s.dies_at()),
-        "remember": s.remember,
-        "user_agent": s.user_agent,
-        "ip": s.ip,
-    });
-    if !for_json {
-        view["device"] = json!(s.user_agent.as_deref().map(device_summary));
+#[derive(Debug, Serialize)]
+pub(crate) struct SessionBody {
+    handle: String,
+    current: bool,
+    created_at: String,
+    last_seen_at: String,
+    expires_at: String,
+    remember: bool,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+impl SessionBody {
+    pub(crate) fn new(s: &SessionRecord, current: bool, kind: RequestKind) -> Self {
+        let t = time_for(kind);
+        Self {
+            handle: s.digest.to_hex(),
+            current,
+            created_at: t(s.created_at),
+            last_seen_at: t(s.last_seen_at),
+            expires_at: t(s.dies_at()),
+            remember: s.remember,
+            user_agent: s.user_agent.clone(),
+            ip: s.ip.clone(),
+        }
     }
-    view
+}
+
+/// A session in a device list of a page, which also gets `device`, a short summary of
+/// the User-Agent ([`device_summary`]).
+#[derive(Debug, Serialize)]
+pub(crate) struct SessionView {
+    #[serde(flatten)]
+    session: SessionBody,
+    device: Option<String>,
+}
+
+impl SessionView {
+    pub(crate) fn new(s: &SessionRecord, current: bool) -> Self {
+        Self {
+            session: SessionBody::new(s, current, RequestKind::Page),
+            device: s.user_agent.as_deref().map(device_summary),
+        }
+    }
+}
+
+/// An audit event.
+#[derive(Debug, Serialize)]
+pub(crate) struct EventBody {
+    kind: &'static str,
+    at: String,
+    actor_id: Option<String>,
+    ip: Option<String>,
+    detail: Option<String>,
+}
+
+impl EventBody {
+    pub(crate) fn new(e: &AuditEvent, kind: RequestKind) -> Self {
+        Self {
+            kind: e.kind.as_str(),
+            at: time_for(kind)(e.at),
+            actor_id: e.actor_id.map(|a| a.to_string()),
+            ip: e.ip.clone(),
+            detail: e.detail.clone(),
+        }
+    }
 }
 
 /// An audit event for the admin pages, which also get `label`, the kind in words.
-pub(crate) fn event_view(e: &AuditEvent, for_json: bool) -> Value {
-    let mut view = json!({
-        "kind": e.kind.as_str(),
-        "at": if for_json { rfc3339(e.at) } else { human_time(e.at) },
-        "actor_id": e.actor_id.map(|a| a.to_string()),
-        "ip": e.ip,
-        "detail": e.detail,
-    });
-    if !for_json {
-        view["label"] = json!(e.kind.label());
+#[derive(Debug, Serialize)]
+pub(crate) struct EventView {
+    #[serde(flatten)]
+    event: EventBody,
+    label: &'static str,
+}
+
+impl EventView {
+    pub(crate) fn new(e: &AuditEvent) -> Self {
+        Self {
+            event: EventBody::new(e, RequestKind::Page),
+            label: e.kind.label(),
+        }
     }
-    view
+}
+
+/// What the admin page or the API shows of a mail the outbox gave up on: never its
+/// bodies (the store does not even return them).
+#[derive(Debug, Serialize)]
+pub(crate) struct FailedMailBody {
+    id: String,
+    to: String,
+    kind: &'static str,
+    attempts: u32,
+    created_at: String,
+    failed_at: String,
+    last_error: String,
+}
+
+impl FailedMailBody {
+    pub(crate) fn new(m: &FailedMail, kind: RequestKind) -> Self {
+        let t = time_for(kind);
+        Self {
+            id: m.id.to_string(),
+            to: m.to.clone(),
+            kind: m.kind.as_str(),
+            attempts: m.attempts,
+            created_at: t(m.created_at),
+            failed_at: t(m.failed_at),
+            last_error: m.last_error.clone(),
+        }
+    }
+}
+
+/// A failed mail on the admin page, which also gets `label`, the kind in words.
+#[derive(Debug, Serialize)]
+pub(crate) struct FailedMailView {
+    #[serde(flatten)]
+    mail: FailedMailBody,
+    label: &'static str,
+}
+
+impl FailedMailView {
+    pub(crate) fn new(m: &FailedMail) -> Self {
+        Self {
+            mail: FailedMailBody::new(m, RequestKind::Page),
+            label: m.kind.label(),
+        }
+    }
 }
 
 /// The longest device text shown when a User-Agent is not recognised.

@@ -47,6 +47,15 @@ async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::
     .await
 }
 
+/// Submits the reset page's form: `NEW_PASSWORD`, confirmed as `confirm`.
+async fn choose_new_password(b: &mut Browser, confirm: &str) -> support::Page {
+    b.post(
+        "/auth/reset",
+        &[("password", NEW_PASSWORD), ("password_confirm", confirm)],
+    )
+    .await
+}
+
 /// Opens a mailed confirmation link (`/auth/verify/...` or `/auth/email/confirm/...`) as
 /// a person would: the token leaves the URL, the page shows the button of `action`, and
 /// pressing it posts. The answer to the press.
@@ -506,25 +515,9 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
         "the token is not in the page"
     );
 
-    let p = b
-        .post(
-            "/auth/reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", "different"),
-            ],
-        )
-        .await;
+    let p = choose_new_password(&mut b, "different").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    let p = b
-        .post(
-            "/auth/reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let p = choose_new_password(&mut b, NEW_PASSWORD).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(p.location().ends_with("/auth/login"));
 
@@ -1045,6 +1038,8 @@ async fn security_headers_stylesheet_and_unknown_routes() {
     assert_eq!(p.header("cache-control"), "no-store");
     assert_eq!(p.header("x-frame-options"), "DENY");
     assert_eq!(p.header("x-content-type-options"), "nosniff");
+    assert_eq!(p.header("referrer-policy"), "no-referrer");
+    assert_eq!(p.header("cross-origin-opener-policy"), "same-origin");
     assert!(!p.body.contains("<script"), "no script at all");
     assert!(!p.body.contains("style="), "no inline style");
     assert!(!p.body.contains("<style"), "no style element");
@@ -1541,4 +1536,135 @@ async fn a_guard_refusal_page_shows_the_refused_user() {
             .unwrap()
             .contains("\"forbidden\"")
     );
+}
+
+/// Checks every password field of `html` (the page at `path`): masked, and named for
+/// password managers. How many there are.
+fn password_fields_are_masked(html: &str, path: &str) -> usize {
+    let mut seen = 0;
+    for input in html.split("<input").skip(1) {
+        let input = input.split('>').next().unwrap_or_default();
+        let name = input.split("name=\"").nth(1).unwrap_or_default();
+        if !name
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .contains("password")
+        {
+            continue;
+        }
+        assert!(input.contains("type=\"password\""), "{path}: {input}");
+        assert!(
+            input.contains("autocomplete=\"current-password\"")
+                || input.contains("autocomplete=\"new-password\""),
+            "{path}: {input}"
+        );
+        seen += 1;
+    }
+    seen
+}
+
+/// Password fields are masked and named for password managers (and no page has a script
+/// that could refuse a paste: `security_headers_stylesheet_and_unknown_routes`); every
+/// page of a signed-in person offers sign-out; only a sign-in opens a session, never
+/// confirming an address or resetting a password, and the JSON sign-in hands the id over
+/// in `Set-Cookie` only.
+#[tokio::test]
+async fn password_fields_sign_out_links_and_who_opens_sessions() {
+    let site = Site::new();
+    let mut b = site.browser();
+    for (path, fields) in [("/auth/login", 1), ("/auth/register", 2)] {
+        let p = b.get(path).await;
+        assert_eq!(password_fields_are_masked(&p.body, path), fields, "{path}");
+    }
+    register_and_verify(&site, &mut b, "ada@example.com").await;
+    assert!(
+        b.session().is_none(),
+        "confirming an address signs nobody in"
+    );
+
+    let mut r = site.browser();
+    r.get("/auth/request_password_reset").await;
+    r.post(
+        "/auth/request_password_reset",
+        &[("email", "ada@example.com")],
+    )
+    .await;
+    let link = site.mailed_path("ada@example.com", MailKind::PasswordReset, "/reset/");
+    let p = r.get(&link).await;
+    let p = r.follow(p).await;
+    assert_eq!(password_fields_are_masked(&p.body, "/auth/reset"), 2);
+    let p = choose_new_password(&mut r, NEW_PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(r.session().is_none(), "a reset signs nobody in");
+
+    site.user("root@example.com", &["admin"], true).await;
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+    assert!(admin.session().is_some());
+    for (path, fields) in [
+        ("/auth/account", 0),
+        ("/auth/account/password", 3),
+        ("/auth/account/email", 1),
+        ("/auth/account/sessions", 0),
+        ("/auth/account/delete", 1),
+        ("/auth/admin", 0),
+        ("/auth/admin/mail", 0),
+    ] {
+        let p = admin.get(path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        assert!(
+            p.body
+                .contains("<form method=\"post\" action=\"/auth/logout\">"),
+            "{path} offers no sign-out: {}",
+            p.body
+        );
+        assert_eq!(password_fields_are_masked(&p.body, path), fields, "{path}");
+    }
+
+    let mut api = site.browser();
+    let p = api
+        .api(
+            Method::POST,
+            "/auth/api/login",
+            json!({"login": "ada@example.com", "password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let id = api.session().expect("a session cookie");
+    assert!(!p.body.contains(&id), "the session id is in the body");
+}
+
+#[tokio::test]
+async fn only_the_mounted_api_is_refused_as_json_by_path() {
+    let site = Site::new();
+    let browser = http::HeaderMap::new();
+    for path in ["/blog/api/x", "/authx/api/me", "/reports?next=/auth/api/me"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/auth/login?next="),
+            "{path}"
+        );
+    }
+    for path in ["/auth/api/me", "/auth/api", "/auth/api/admin/users?q=x"] {
+        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert!(
+            String::from_utf8(r.body().to_vec())
+                .unwrap()
+                .contains("\"unauthenticated\""),
+            "{path}"
+        );
+    }
+    // Outside the API, a program that asks for JSON gets JSON.
+    let mut program = http::HeaderMap::new();
+    program.insert("accept", "application/json".parse().unwrap());
+    let r = site
+        .web
+        .deny(Denial::Unauthenticated, None, &program, "/blog/api/x");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A real SMTP server (aiosmtpd) for the auth-smtp tests.
 
-Listens on 127.0.0.1 on a free port and prints `READY <port>` on stdout once it accepts
+Listens on 127.0.0.1 on a free port (or on --port) and prints `READY <port>` on stdout once it accepts
 connections. Every message received is written into --out-dir as NNNN.eml (the raw
 DATA) and, after it, NNNN.json (envelope and session facts: mail_from, rcpt_tos,
 whether the session was under TLS, the authenticated login), both via a temporary name
 and a rename so the test never reads half a file.
 
 Options:
+  --port PORT            listen on this port (a test that starts the server late, after
+                         pointing its client at the port)
   --auth USER:PASSWORD   offer AUTH PLAIN/LOGIN and require it; wrong credentials get 535
   --refuse ADDRESS=REPLY answer RCPT TO:<ADDRESS> with REPLY (e.g. "550 5.1.1 No such user")
   --starttls             offer STARTTLS (needs --cert/--key)
@@ -84,6 +86,7 @@ def make_authenticator(expected_user, expected_password):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out-dir", required=True)
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--auth")
     parser.add_argument("--refuse", action="append", default=[])
     parser.add_argument("--starttls", action="store_true")
@@ -116,7 +119,7 @@ def main():
     handler = Handler(args.out_dir, refusals)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", args.port))
     port = sock.getsockname()[1]
 
     loop = asyncio.new_event_loop()

@@ -2,7 +2,7 @@
 
 use super::effects::{MailLinks, Origin};
 use super::lockout::Subject;
-use super::throttle;
+use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{self, Event};
@@ -159,13 +159,15 @@ impl Auth {
         }
         let limits = self.inner.config.rate_limits;
         self.hit(
-            format!("rl:email_change:u:{}", user.id),
+            Counted::EmailChangesPerAccount,
+            &user.id.to_string(),
             limits.email_change_per_account,
             now,
         )
         .await?;
         self.hit(
-            throttle::key("rl:mail:addr", &new_email),
+            Counted::MailsPerAddress,
+            &new_email,
             limits.mail_per_address,
             now,
         )

@@ -2,7 +2,7 @@
 //! transition's mail carries.
 
 use super::effects::{MailLinks, Origin};
-use super::throttle;
+use super::throttle::Counted;
 use super::{Auth, RequestContext};
 use crate::error::Result;
 use crate::machine::{Effect, Event};
@@ -28,10 +28,11 @@ impl Auth {
         let now = self.now();
         let email = normalize_email("email", email)?;
         let limits = self.inner.config.rate_limits;
-        self.hit_ip("rl:mail:ip", ctx.ip, limits.mail_per_ip, now)
+        self.hit_ip(Counted::MailsPerNetwork, ctx.ip, limits.mail_per_ip, now)
             .await?;
         self.hit(
-            throttle::key("rl:mail:addr", &email),
+            Counted::MailsPerAddress,
+            &email,
             limits.mail_per_address,
             now,
         )

@@ -20,7 +20,7 @@
 use time::OffsetDateTime;
 
 use super::Auth;
-use super::throttle;
+use super::throttle::Counted;
 use crate::error::Result;
 use crate::machine::{self, LockoutPolicy};
 use crate::model::{User, UserId};
@@ -32,7 +32,7 @@ pub(super) struct Subject(String);
 impl Subject {
     /// An identifier as typed at sign-in, normalised (it need not belong to an account).
     pub(super) fn identifier(identifier: &str) -> Self {
-        Self(throttle::key("i", identifier))
+        Self(Counted::LockoutIdentifier.key(identifier))
     }
 
     /// An account whose signed-in owner re-enters the password.

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::effects::{MailLinks, Origin};
 use super::lockout::{Attempt, Subject};
-use super::throttle;
+use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{self, Effect, Ending, Event};
@@ -60,7 +60,7 @@ impl Auth {
     pub async fn login(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
         let now = self.now();
         let limits = self.inner.config.rate_limits;
-        self.hit_ip("rl:login:ip", ctx.ip, limits.login_per_ip, now)
+        self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
             .await?;
         let identifier = LoginIdentifier::parse(&input.login);
         let identifier_text = identifier.as_ref().map_or_else(
@@ -68,7 +68,8 @@ impl Auth {
             |i| i.as_str().to_owned(),
         );
         self.hit(
-            throttle::key("rl:login:id", &identifier_text),
+            Counted::LoginsPerIdentifier,
+            &identifier_text,
             limits.login_per_identifier,
             now,
         )

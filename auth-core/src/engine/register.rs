@@ -1,6 +1,7 @@
 //! Registration, email verification, and direct creation of accounts.
 
 use super::effects::{MailLinks, Origin};
+use super::throttle::Counted;
 use super::{Auth, RequestContext};
 use crate::config::RegistrationMode;
 use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
@@ -151,8 +152,13 @@ impl Auth {
     ) -> Result<RegisterOutcome> {
         let now = self.now();
         let limits = self.inner.config.rate_limits;
-        self.hit_ip("rl:register:ip", ctx.ip, limits.register_per_ip, now)
-            .await?;
+        self.hit_ip(
+            Counted::RegistrationsPerNetwork,
+            ctx.ip,
+            limits.register_per_ip,
+            now,
+        )
+        .await?;
         let (email, username) = self
             .validate_signup(
                 &input.email,

@@ -11,11 +11,59 @@ use crate::config::RateLimit;
 use crate::error::{Error, Result};
 use crate::machine::seconds_until;
 
-/// Counter keys never contain an address or identifier in clear: a digest keeps the
-/// counter store free of personal data and bounds key length.
-pub(super) fn key(kind: &str, value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    format!("{kind}:{}", hex::encode(&digest[..16]))
+/// What a rate limit counts, which names its counters in the counter store. The names
+/// are stored data (counters outlive a restart and are shared by every instance): a
+/// variant's name never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Counted {
+    /// Sign-in attempts from one client network.
+    LoginsPerNetwork,
+    /// Sign-in attempts for one identifier, known or not.
+    LoginsPerIdentifier,
+    /// Registrations from one client network.
+    RegistrationsPerNetwork,
+    /// Mails (links) asked for from one client network.
+    MailsPerNetwork,
+    /// Mails (links) sent to one address.
+    MailsPerAddress,
+    /// Changes of address asked for by one account (by its id).
+    EmailChangesPerAccount,
+    /// A sign-in identifier guarded by the lockout (see `lockout::Subject`).
+    LockoutIdentifier,
+}
+
+impl Counted {
+    /// The prefix of the counters' keys.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginsPerNetwork => "rl:login:ip",
+            Self::LoginsPerIdentifier => "rl:login:id",
+            Self::RegistrationsPerNetwork => "rl:register:ip",
+            Self::MailsPerNetwork => "rl:mail:ip",
+            Self::MailsPerAddress => "rl:mail:addr",
+            Self::EmailChangesPerAccount => "rl:email_change:u",
+            Self::LockoutIdentifier => "i",
+        }
+    }
+
+    /// The key of the counter for `value`. Keys never contain an address or identifier
+    /// in clear: a digest keeps the counter store free of personal data and bounds key
+    /// length. Only an account id, which is neither, is kept as it is.
+    pub(super) fn key(self, value: &str) -> String {
+        match self {
+            Self::EmailChangesPerAccount => format!("{}:{value}", self.as_str()),
+            _ => {
+                let digest = Sha256::digest(value.as_bytes());
+                format!("{}:{}", self.as_str(), hex::encode(&digest[..16]))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Counted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The network a client address is counted under: an IPv4 address itself (also when
@@ -37,20 +85,21 @@ pub(super) fn client_network(ip: IpAddr, ipv6_prefix: u8) -> String {
 }
 
 impl Auth {
-    /// Counts one attempt against `limit` under `key`.
+    /// Counts one attempt against `limit` in the `counted` counter of `value`.
     ///
     /// # Errors
     /// [`Error::RateLimited`] once the window holds more than `limit.max` attempts.
     pub(super) async fn hit(
         &self,
-        key: String,
+        counted: Counted,
+        value: &str,
         limit: RateLimit,
         now: OffsetDateTime,
     ) -> Result<()> {
         let counter = self
             .inner
             .counters
-            .increment(&key, limit.window, now)
+            .increment(&counted.key(value), limit.window, now)
             .await?;
         if counter.count > limit.max {
             return Err(Error::RateLimited {
@@ -64,7 +113,7 @@ impl Auth {
     /// is known.
     pub(super) async fn hit_ip(
         &self,
-        kind: &str,
+        counted: Counted,
         ip: Option<IpAddr>,
         limit: RateLimit,
         now: OffsetDateTime,
@@ -72,7 +121,7 @@ impl Auth {
         match ip {
             Some(ip) => {
                 let network = client_network(ip, self.inner.config.rate_limits.ipv6_prefix);
-                self.hit(key(kind, &network), limit, now).await
+                self.hit(counted, &network, limit, now).await
             }
             None => Ok(()),
         }
@@ -85,6 +134,27 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn counter_keys_stay_what_stores_already_hold() {
+        let digest = "b5fc85e55755f9e0d030a10ab4429b6b";
+        for (counted, prefix) in [
+            (Counted::LoginsPerNetwork, "rl:login:ip"),
+            (Counted::LoginsPerIdentifier, "rl:login:id"),
+            (Counted::RegistrationsPerNetwork, "rl:register:ip"),
+            (Counted::MailsPerNetwork, "rl:mail:ip"),
+            (Counted::MailsPerAddress, "rl:mail:addr"),
+            (Counted::LockoutIdentifier, "i"),
+        ] {
+            assert_eq!(counted.key("ada@example.com"), format!("{prefix}:{digest}"));
+            assert_eq!(counted.to_string(), prefix);
+        }
+        assert_eq!(
+            Counted::EmailChangesPerAccount.key("0190a1b2-0000-7000-8000-000000000000"),
+            "rl:email_change:u:0190a1b2-0000-7000-8000-000000000000",
+            "an account id is no personal data"
+        );
     }
 
     #[test]

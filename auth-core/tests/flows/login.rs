@@ -333,3 +333,12 @@ async fn outdated_hashes_are_upgraded_at_login() {
     // And the new hash works.
     new.login("wes@example.com", PASSWORD).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_password_never_expires() {
+    let h = Harness::new();
+    h.registered_and_verified("vic@example.com").await;
+    h.clock.advance(Duration::days(5 * 365));
+    let s = h.login("vic@example.com", PASSWORD).await.unwrap();
+    assert!(h.auth.authenticate(&s.token).await.unwrap().is_some());
+}

@@ -1,5 +1,5 @@
 //! Faults without touching the shared Redis: the store talks to it through a local TCP
-//! proxy that the test cuts and restores. A cut server gives `Error::Unavailable` within
+//! proxy (crate `fault-proxy`) that the test cuts and restores. A cut server gives `Error::Unavailable` within
 //! the configured deadline (no hang, no panic), and the store recovers by itself.
 //! Needs `AUTH_TEST_REDIS_URL` (see `common::redis_url`).
 #![expect(
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use auth_core::conformance::sample_user;
 use auth_core::{CounterStore, Error, User, UserId, UserStore};
 use auth_store_redis::RedisStore;
-use common::proxy::{Mode, Proxy, upstream_of};
+use fault_proxy::Proxy;
 use time::OffsetDateTime;
 
 /// Slack for scheduling on a busy 2-core machine.
@@ -39,8 +39,8 @@ struct Setup {
 
 async fn setup(test: &str) -> Setup {
     let url = common::redis_url(test);
-    let proxy = Proxy::start(upstream_of(&url)).await;
-    let config = common::config(&proxy.url_for(&url))
+    let (proxy, via) = Proxy::in_front_of(&url, 6379).await;
+    let config = common::config(&via)
         .connect_timeout(Duration::from_millis(300))
         .response_timeout(Duration::from_millis(300));
     let deadline = config.call_deadline();
@@ -114,10 +114,10 @@ async fn server_down_then_back() {
     let u = user();
     s.store.create_user(&u).await.unwrap();
 
-    s.proxy.set(Mode::Refuse);
+    s.proxy.cut().await;
     assert_unavailable(&s, u.id, 3).await;
 
-    s.proxy.set(Mode::Open);
+    s.proxy.restore().await;
     assert_recovers(&s, &u, Duration::from_secs(5)).await;
     // And writes work again.
     let c = s
@@ -139,10 +139,10 @@ async fn partition_then_heal() {
     let u = user();
     s.store.create_user(&u).await.unwrap();
 
-    s.proxy.set(Mode::BlackHole);
+    s.proxy.freeze();
     assert_unavailable(&s, u.id, 3).await;
 
-    s.proxy.set(Mode::Open);
+    s.proxy.heal().await;
     assert_recovers(&s, &u, Duration::from_secs(5)).await;
     common::cleanup(&s.url, &s.prefix).await;
 }
@@ -153,9 +153,9 @@ async fn partition_then_heal() {
 #[tokio::test]
 async fn connect_to_a_down_server_fails_in_time() {
     let url = common::redis_url("connect_to_a_down_server_fails_in_time");
-    let proxy = Proxy::start(upstream_of(&url)).await;
-    proxy.set(Mode::BlackHole);
-    let config = common::config(&proxy.url_for(&url))
+    let (proxy, via) = Proxy::in_front_of(&url, 6379).await;
+    proxy.freeze();
+    let config = common::config(&via)
         .connect_timeout(Duration::from_millis(300))
         .response_timeout(Duration::from_millis(300));
     let deadline = config.call_deadline();
@@ -184,7 +184,7 @@ async fn connect_to_a_down_server_fails_in_time() {
         "took {:?}",
         started.elapsed()
     );
-    proxy.set(Mode::Open);
+    proxy.heal().await;
     let u = user();
     let up = Instant::now();
     loop {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use auth_core::conformance::sample_user;
 use auth_core::{Error, User, UserId, UserStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions, StoreError};
-use common::Proxy;
+use fault_proxy::Proxy;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -47,11 +47,7 @@ fn user() -> User {
 
 /// The URL of `var`'s server with its host and port replaced by the proxy's.
 async fn proxied(var: &str, default_port: u16) -> (Proxy, String) {
-    let url = common::server_url(var);
-    let (upstream, head, tail) = common::split_authority(&url, default_port);
-    let proxy = Proxy::start(&upstream).await;
-    let via = format!("{head}{}{tail}", proxy.addr());
-    (proxy, via)
+    Proxy::in_front_of(&common::server_url(var), default_port).await
 }
 
 /// Asserts that `call` fails with `Unavailable` within `bound`.

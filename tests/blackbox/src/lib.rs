@@ -27,6 +27,8 @@
     reason = "shared test support: a step that fails panics the calling test"
 )]
 
+pub mod site;
+pub mod smtp_sink;
 pub mod walk;
 pub mod webdriver;
 

@@ -1,5 +1,5 @@
 //! Shared by the integration tests: where the test server is, unique key prefixes,
-//! cleanup, and a TCP proxy that can be cut.
+//! cleanup. (The TCP proxy the fault tests cut is the crate `fault-proxy`.)
 // Each test binary uses a different part of this module; `allow`, not `expect`: one that
 // uses all of it would leave the expectation unfulfilled.
 #![allow(dead_code)]
@@ -8,7 +8,6 @@
     reason = "`pub` items of a test-support module, used by the test files that include it"
 )]
 
-pub mod proxy;
 pub mod server;
 
 use std::time::Duration;

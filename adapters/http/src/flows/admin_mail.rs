@@ -1,42 +1,27 @@
 //! Mail the outbox gave up on, for administrators: the page `/admin/mail` with its
 //! retry and discard buttons, and the JSON API `/api/admin/mail`.
 
-use auth_core::{FailedMail, Page};
+use auth_core::Page;
 use http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
+use super::ApiFail;
 use crate::AuthWeb;
-use crate::api::ApiFail;
 use crate::fields::Fields;
-use crate::flash;
+use crate::flash::Flash;
+use crate::kind::RequestKind;
+use crate::names::named;
 use crate::problem::Problem;
-use crate::views::{human_time, rfc3339};
-use crate::web::{Reply, Req};
+use crate::reply::{Reply, Req};
+use crate::responses::FailedMails;
+use crate::templates::Template;
+use crate::views::{FailedMailBody, FailedMailView};
 
 /// Failed mails per page of the admin page.
 const PAGE_SIZE: u64 = 25;
 /// The most failed mails one API listing returns.
 const MAX_API_PAGE: u64 = 200;
-
-/// What the page or the API shows of a failed mail: never its bodies (the store does not
-/// even return them).
-fn failed_mail_view(m: &FailedMail, for_json: bool) -> Value {
-    let t = if for_json { rfc3339 } else { human_time };
-    let mut view = json!({
-        "id": m.id.to_string(),
-        "to": m.to,
-        "kind": m.kind.as_str(),
-        "attempts": m.attempts,
-        "created_at": t(m.created_at),
-        "failed_at": t(m.failed_at),
-        "last_error": m.last_error,
-    });
-    if !for_json {
-        view["label"] = json!(m.kind.label());
-    }
-    view
-}
 
 /// The `offset` of a listing's query string; anything that is not a number reads as 0.
 fn offset_of(query: &Fields) -> u64 {
@@ -46,25 +31,18 @@ fn offset_of(query: &Fields) -> u64 {
         .unwrap_or(0)
 }
 
-/// A retry or discard, by action name: `None` for any other name.
-enum MailAction {
-    Retry,
-    Discard,
-}
-
-impl MailAction {
-    fn parse(action: &str) -> Option<Self> {
-        match action {
-            "retry" => Some(Self::Retry),
-            "discard" => Some(Self::Discard),
-            _ => None,
-        }
+named! {
+    /// What an administrator can do to a failed mail: the last segment of
+    /// `POST /admin/mail/{id}/{action}`.
+    enum MailAction {
+        Retry => "retry",
+        Discard => "discard",
     }
 }
 
 impl AuthWeb {
     /// `GET /admin/mail`: the failed mail, most recently failed first, a page at a time.
-    pub(crate) async fn admin_mail_page(&self, r: &Req) -> Reply {
+    pub(super) async fn admin_mail_page(&self, r: &Req) -> Reply {
         let a = match self.admin(r).await {
             Ok(a) => a,
             Err(reply) => return reply,
@@ -76,12 +54,12 @@ impl AuthWeb {
         };
         match self.inner.auth.admin_failed_mail(&a, page).await {
             Ok((mail, total)) => {
-                let mail: Vec<Value> = mail.iter().map(|m| failed_mail_view(m, false)).collect();
+                let mail: Vec<FailedMailView> = mail.iter().map(FailedMailView::new).collect();
                 let next = offset.checked_add(PAGE_SIZE).filter(|n| *n < total);
                 self.page(
                     r,
                     StatusCode::OK,
-                    "admin_mail.html",
+                    Template::AdminMail,
                     Some(&a.user),
                     json!({
                         "title": "Undelivered mail",
@@ -92,22 +70,22 @@ impl AuthWeb {
                     }),
                 )
             }
-            Err(e) => self.problem(r, false, &Problem::from_error(&e)),
+            Err(e) => self.problem(r, &Problem::from_error(&e)),
         }
     }
 
     /// `POST /admin/mail/{id}/{retry,discard}`: back to the list with a flash, or an
     /// error page (404 for a mail that is not, or no longer, failed).
-    pub(crate) async fn admin_mail_post(&self, r: &Req, id: &str, action: &str) -> Reply {
-        if let Err(reply) = self.form(r) {
+    pub(super) async fn admin_mail_post(&self, r: &Req, id: &str, action: &str) -> Reply {
+        if let Err(reply) = self.submitted(r) {
             return reply;
         }
         let a = match self.admin(r).await {
             Ok(a) => a,
             Err(reply) => return reply,
         };
-        let (Ok(id), Some(action)) = (id.parse::<Uuid>(), MailAction::parse(action)) else {
-            return self.problem(r, false, &Problem::not_found());
+        let (Ok(id), Ok(action)) = (id.parse::<Uuid>(), action.parse::<MailAction>()) else {
+            return self.problem(r, &Problem::not_found());
         };
         let auth = &self.inner.auth;
         let done = match action {
@@ -116,13 +94,13 @@ impl AuthWeb {
         };
         match done {
             Ok(()) => Reply::redirect(&format!("{}/admin/mail", self.inner.prefix))
-                .cookie(flash::set(self, "admin_done")),
-            Err(e) => self.problem(r, false, &Problem::from_error(&e)),
+                .cookie(Flash::AdminDone.cookie(self)),
+            Err(e) => self.problem(r, &Problem::from_error(&e)),
         }
     }
 
     /// `GET /api/admin/mail?offset=&limit=`: `{"mail": [...], "total": n}`.
-    pub(crate) async fn api_admin_mail(&self, r: &Req) -> Result<Reply, ApiFail> {
+    pub(super) async fn api_admin_mail(&self, r: &Req) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let q = Fields::from_query(r.query.as_deref());
         let limit = q
@@ -135,23 +113,23 @@ impl AuthWeb {
             limit,
         };
         let (mail, total) = self.inner.auth.admin_failed_mail(&a, page).await?;
-        let mail: Vec<Value> = mail.iter().map(|m| failed_mail_view(m, true)).collect();
-        Ok(Reply::json(
-            StatusCode::OK,
-            &json!({ "mail": mail, "total": total }),
-        ))
+        let mail = mail
+            .iter()
+            .map(|m| FailedMailBody::new(m, RequestKind::Api))
+            .collect();
+        Ok(Reply::json(StatusCode::OK, &FailedMails { mail, total }))
     }
 
     /// `POST /api/admin/mail/{id}/{retry,discard}`: 204, or 404 for a mail that is not
     /// (or no longer) failed.
-    pub(crate) async fn api_admin_mail_post(
+    pub(super) async fn api_admin_mail_post(
         &self,
         r: &Req,
         id: &str,
         action: &str,
     ) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
-        let (Ok(id), Some(action)) = (id.parse::<Uuid>(), MailAction::parse(action)) else {
+        let (Ok(id), Ok(action)) = (id.parse::<Uuid>(), action.parse::<MailAction>()) else {
             return Err(ApiFail::Problem(Problem::not_found()));
         };
         let auth = &self.inner.auth;

@@ -1,0 +1,256 @@
+//! The account pages and their endpoints: `/account` (profile), `/account/password`,
+//! `/account/email` with `/email/confirm/{token}`, `/account/delete`, and the same under
+//! `/api/account/...` plus `/api/email/confirm`.
+
+use auth_core::{Authenticated, EmailChange, Error, PasswordChange, Purpose};
+use http::StatusCode;
+use serde_json::json;
+
+use super::ApiFail;
+use crate::AuthWeb;
+use crate::fields::Fields;
+use crate::flash::Flash;
+use crate::input::{CurrentPassword, LinkToken, Profile};
+use crate::links::LinkRefusal;
+use crate::names::named;
+use crate::problem::Problem;
+use crate::reply::{Reply, Req};
+use crate::responses::{Accepted, UserReply};
+use crate::templates::Template;
+
+named! {
+    /// A form of the account pages; its name is what the account layout highlights.
+    pub(super) enum Section {
+        Profile => "profile",
+        Password => "password",
+        Email => "email",
+        Delete => "delete",
+    }
+}
+
+impl Section {
+    fn template(self) -> Template {
+        match self {
+            Self::Profile => Template::Account,
+            Self::Password => Template::AccountPassword,
+            Self::Email => Template::AccountEmail,
+            Self::Delete => Template::AccountDelete,
+        }
+    }
+}
+
+impl AuthWeb {
+    pub(super) async fn account_page(&self, r: &Req, section: Section) -> Reply {
+        let a = match self.signed_in(r).await {
+            Ok(a) => a,
+            Err(reply) => return reply,
+        };
+        let values = json!({ "username": a.user.username });
+        self.page(
+            r,
+            StatusCode::OK,
+            section.template(),
+            Some(&a.user),
+            json!({ "section": section.as_str(), "values": values, "title": "Your account" }),
+        )
+    }
+
+    /// The posted form of a signed-in account page, or the reply to send instead.
+    pub(super) async fn account_form(&self, r: &Req) -> Result<(Fields, Authenticated), Reply> {
+        let fields = self.submitted(r)?;
+        let a = self.signed_in(r).await?;
+        Ok((fields, a))
+    }
+
+    /// Back to the account with `flash`.
+    fn to_account(&self, flash: Flash) -> Reply {
+        Reply::redirect(&format!("{}/account", self.inner.prefix)).cookie(flash.cookie(self))
+    }
+
+    /// The reply of an account form: `done`, or the form again with its problem.
+    fn account_outcome(
+        &self,
+        r: &Req,
+        section: Section,
+        a: &Authenticated,
+        fields: &Fields,
+        done: Result<Reply, Error>,
+    ) -> Reply {
+        done.unwrap_or_else(|e| {
+            let extra = json!({
+                "section": section.as_str(),
+                "values": { "username": fields.text("username"), "new_email": fields.text("new_email") },
+                "title": "Your account",
+            });
+            let p = Problem::from_error(&e);
+            self.form_problem(r, section.template(), Some(a), &p, extra)
+        })
+    }
+
+    pub(super) async fn profile_post(&self, r: &Req) -> Reply {
+        let (fields, a) = match self.account_form(r).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let done = async {
+            let Profile { username } = fields.input().map_err(Error::Validation)?;
+            self.inner.auth.set_username(&a, username, &r.ctx).await?;
+            Ok(self.to_account(Flash::ProfileSaved))
+        };
+        let done = done.await;
+        self.account_outcome(r, Section::Profile, &a, &fields, done)
+    }
+
+    pub(super) async fn password_post(&self, r: &Req) -> Reply {
+        let (fields, a) = match self.account_form(r).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let done = async {
+            let change = fields.input().map_err(Error::Validation)?;
+            self.inner.auth.change_password(&a, change, &r.ctx).await?;
+            Ok(self.to_account(Flash::PasswordChanged))
+        };
+        let done = done.await;
+        self.account_outcome(r, Section::Password, &a, &fields, done)
+    }
+
+    pub(super) async fn email_post(&self, r: &Req) -> Reply {
+        let (fields, a) = match self.account_form(r).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let done = async {
+            let change = fields.input::<EmailChange>().map_err(Error::Validation)?;
+            self.inner
+                .auth
+                .request_email_change(&a, change, &r.ctx)
+                .await?;
+            Ok(self.to_account(Flash::EmailChangeSent))
+        };
+        let done = done.await;
+        self.account_outcome(r, Section::Email, &a, &fields, done)
+    }
+
+    pub(super) async fn delete_post(&self, r: &Req) -> Reply {
+        let (fields, a) = match self.account_form(r).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let done = async {
+            let CurrentPassword { password } = fields.input().map_err(Error::Validation)?;
+            self.inner
+                .auth
+                .delete_account(&a, &password, &r.ctx)
+                .await?;
+            Ok(Reply::redirect(&self.inner.home)
+                .cookie(self.clear_session_cookie())
+                .cookie(Flash::AccountDeleted.cookie(self)))
+        };
+        let done = done.await;
+        self.account_outcome(r, Section::Delete, &a, &fields, done)
+    }
+
+    fn bad_email_link(&self, r: &Req, why: LinkRefusal) -> Reply {
+        let title = match why {
+            LinkRefusal::Expired => "This link has expired",
+            LinkRefusal::Unusable => "This link cannot be used",
+        };
+        self.bad_link(
+            r,
+            title,
+            "Start the change of address again from your account settings.",
+            false,
+            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
+        )
+    }
+
+    /// The page a mailed change-of-address link lands on: a button that posts back, as
+    /// for the confirmation of a new account, so that only a deliberate press moves the
+    /// account.
+    pub(super) async fn email_confirm_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, Purpose::ChangeEmail).is_none() {
+            return self.bad_email_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            Template::EmailConfirm,
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your new address" }),
+        )
+    }
+
+    /// The button of [`Self::email_confirm_page`]: completes the change of address.
+    pub(super) async fn email_confirm_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.submitted(r) {
+            return reply;
+        }
+        let Some(token) = self.stashed_link(r, Purpose::ChangeEmail) else {
+            return self.bad_email_link(r, LinkRefusal::Unusable);
+        };
+        match self.inner.auth.confirm_email_change(&token, &r.ctx).await {
+            Ok(_) => {
+                let to = if self.maybe_user(r).await.is_some() {
+                    format!("{}/account", self.inner.prefix)
+                } else {
+                    format!("{}/login", self.inner.prefix)
+                };
+                Reply::redirect(&to)
+                    .cookie(self.clear_link())
+                    .cookie(Flash::EmailChanged.cookie(self))
+            }
+            Err(e @ Error::Token { .. }) => self.bad_email_link(r, LinkRefusal::of(&e)),
+            Err(e) => self.problem(r, &Problem::from_error(&e)),
+        }
+    }
+
+    /// `POST /api/email/confirm`: 200 `{"user"}`.
+    pub(super) async fn api_email_confirm(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let LinkToken { token } = f.input()?;
+        let user = self.inner.auth.confirm_email_change(&token, &r.ctx).await?;
+        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+    }
+
+    /// `POST /api/account/profile`: 200 `{"user"}`.
+    pub(super) async fn api_profile(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let Profile { username } = f.input()?;
+        let user = self.inner.auth.set_username(&a, username, &r.ctx).await?;
+        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+    }
+
+    /// `POST /api/account/password`: 200 `{"user"}`.
+    pub(super) async fn api_password(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let change = f.input::<PasswordChange>()?;
+        let user = self.inner.auth.change_password(&a, change, &r.ctx).await?;
+        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+    }
+
+    /// `POST /api/account/email`: 202; the link goes to the new address.
+    pub(super) async fn api_email(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let change = f.input::<EmailChange>()?;
+        self.inner
+            .auth
+            .request_email_change(&a, change, &r.ctx)
+            .await?;
+        Ok(Reply::json(
+            StatusCode::ACCEPTED,
+            &Accepted::new("We sent a confirmation link to the new address."),
+        ))
+    }
+
+    /// `POST /api/account/delete`: 204, the session cookie cleared.
+    pub(super) async fn api_delete(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let CurrentPassword { password } = f.input()?;
+        self.inner
+            .auth
+            .delete_account(&a, &password, &r.ctx)
+            .await?;
+        Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+    }
+}

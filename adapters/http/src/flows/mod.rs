@@ -1,0 +1,209 @@
+//! The account flows, one module each, a flow's pages and its JSON endpoints together;
+//! and the two routers that lead to them: pages by path and method, and the JSON API
+//! under `/api/`.
+
+mod account;
+mod admin;
+mod admin_mail;
+mod password_reset;
+mod registration;
+mod sessions;
+mod sign_in;
+
+use auth_core::{Authenticated, Error, Purpose};
+use http::Method;
+
+use crate::AuthWeb;
+use crate::fields::Fields;
+use crate::kind::RequestKind;
+use crate::problem::Problem;
+use crate::reply::{Reply, Req};
+use crate::templates::Template;
+
+/// First path segments of the page routes, to tell 405 from 404.
+const PAGE_ROOTS: &[&str] = &[
+    "",
+    "static",
+    "login",
+    "logout",
+    "register",
+    "verify",
+    "request_password_reset",
+    "reset",
+    "email",
+    "account",
+    "admin",
+];
+
+/// First path segments of the API routes, to tell 405 from 404.
+const API_ROOTS: &[&str] = &[
+    "register",
+    "login",
+    "logout",
+    "logout_everywhere",
+    "verify",
+    "request_password_reset",
+    "reset_password",
+    "email",
+    "account",
+    "admin",
+    "me",
+];
+
+impl AuthWeb {
+    /// Routes a request of the layer to its page or endpoint.
+    pub(crate) async fn route(&self, r: &Req) -> Reply {
+        match r.kind() {
+            RequestKind::Api => self.api(r).await,
+            RequestKind::Page => self.pages(r).await,
+        }
+    }
+
+    /// Routes a page request.
+    async fn pages(&self, r: &Req) -> Reply {
+        let path = r.path.trim_start_matches('/').trim_end_matches('/');
+        let segs: Vec<&str> = path.split('/').collect();
+        let get = r.method == Method::GET;
+        let post = r.method == Method::POST;
+        match segs.as_slice() {
+            [""] if get => self.index(r).await,
+            ["static", file] if get => self.stylesheet(file),
+            ["login"] if get => self.login_page(r).await,
+            ["login"] if post => self.login_post(r).await,
+            ["logout"] if post => self.logout_post(r).await,
+            ["register"] if get => self.simple_form(r, Template::Register).await,
+            ["register"] if post => self.register_post(r).await,
+            ["verify"] if get => self.verify_page(r).await,
+            ["verify"] if post => self.verify_post(r).await,
+            ["verify", "resend"] if get => self.simple_form(r, Template::VerifyResend).await,
+            ["verify", "resend"] if post => self.resend_post(r).await,
+            ["verify", token] if get => self.stash_link(Purpose::VerifyEmail, token, "/verify"),
+            ["request_password_reset"] if get => self.simple_form(r, Template::RequestReset).await,
+            ["request_password_reset"] if post => self.request_reset_post(r).await,
+            ["reset"] if get => self.reset_page(r).await,
+            ["reset"] if post => self.reset_post(r, None).await,
+            ["reset", token] if get => self.stash_link(Purpose::ResetPassword, token, "/reset"),
+            ["reset", token] if post => self.reset_post(r, Some(token)).await,
+            ["email", "confirm"] if get => self.email_confirm_page(r).await,
+            ["email", "confirm"] if post => self.email_confirm_post(r).await,
+            ["email", "confirm", token] if get => {
+                self.stash_link(Purpose::ChangeEmail, token, "/email/confirm")
+            }
+            ["account"] | ["account", "profile"] if get => {
+                self.account_page(r, account::Section::Profile).await
+            }
+            ["account", "password"] if get => {
+                self.account_page(r, account::Section::Password).await
+            }
+            ["account", "email"] if get => self.account_page(r, account::Section::Email).await,
+            ["account", "delete"] if get => self.account_page(r, account::Section::Delete).await,
+            ["account", "sessions"] if get => self.sessions_page(r).await,
+            ["account", "profile"] if post => self.profile_post(r).await,
+            ["account", "password"] if post => self.password_post(r).await,
+            ["account", "email"] if post => self.email_post(r).await,
+            ["account", "delete"] if post => self.delete_post(r).await,
+            ["account", "sessions", "revoke"] if post => self.revoke_post(r).await,
+            ["account", "sessions", "revoke_others"] if post => self.revoke_others_post(r).await,
+            ["admin"] if get => self.admin_list(r).await,
+            ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
+            ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
+            ["admin", "mail"] if get => self.admin_mail_page(r).await,
+            ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
+            ["logout"]
+            | ["account", "sessions", _]
+            | ["admin", "users", _, _]
+            | ["admin", "mail", _, _]
+                if get =>
+            {
+                self.problem(r, &Problem::method_not_allowed())
+            }
+            ["admin", "mail"] if post => self.problem(r, &Problem::method_not_allowed()),
+            [first, ..] if !get && !post && PAGE_ROOTS.contains(first) => {
+                self.problem(r, &Problem::method_not_allowed())
+            }
+            _ => self.problem(r, &Problem::not_found()),
+        }
+    }
+
+    /// Routes an API request.
+    async fn api(&self, r: &Req) -> Reply {
+        let path = r.path.trim_start_matches("/api").trim_matches('/');
+        let segs: Vec<&str> = path.split('/').collect();
+        let get = r.method == Method::GET;
+        let post = r.method == Method::POST;
+        let result = match segs.as_slice() {
+            ["me"] if get => self.api_me(r).await,
+            ["account", "sessions"] if get => self.api_sessions(r).await,
+            ["admin", "users"] if get => self.api_admin_users(r).await,
+            ["admin", "users", id] if get => self.api_admin_user(r, id).await,
+            ["admin", "mail"] if get => self.api_admin_mail(r).await,
+            _ if post => match self.submitted(r) {
+                Ok(fields) => self.api_post(r, &segs, &fields).await,
+                Err(reply) => return reply,
+            },
+            [first, ..] if API_ROOTS.contains(first) => {
+                Err(ApiFail::Problem(Problem::method_not_allowed()))
+            }
+            _ => Err(ApiFail::Problem(Problem::not_found())),
+        };
+        match result {
+            Ok(reply) => reply,
+            Err(ApiFail::Problem(p)) => self.problem(r, &p),
+            Err(ApiFail::Engine(e)) => self.problem(r, &Problem::from_error(&e)),
+        }
+    }
+
+    /// Routes a `POST` of the API, its JSON body read.
+    async fn api_post(&self, r: &Req, segs: &[&str], f: &Fields) -> Result<Reply, ApiFail> {
+        match segs {
+            ["register"] => self.api_register(r, f).await,
+            ["login"] => self.api_login(r, f).await,
+            ["logout"] => self.api_logout(r).await,
+            ["logout_everywhere"] => self.api_logout_everywhere(r).await,
+            ["verify"] => self.api_verify(r, f).await,
+            ["verify", "resend"] => self.api_resend(r, f).await,
+            ["request_password_reset"] => self.api_request_reset(r, f).await,
+            ["reset_password"] => self.api_reset(r, f).await,
+            ["email", "confirm"] | ["account", "email", "confirm"] => {
+                self.api_email_confirm(r, f).await
+            }
+            ["account", "profile"] => self.api_profile(r, f).await,
+            ["account", "password"] => self.api_password(r, f).await,
+            ["account", "email"] => self.api_email(r, f).await,
+            ["account", "delete"] => self.api_delete(r, f).await,
+            ["account", "sessions", "revoke"] => self.api_revoke(r, f).await,
+            ["account", "sessions", "revoke_others"] => self.api_revoke_others(r).await,
+            ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
+            ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
+            ["me"] | ["account", "sessions"] | ["admin", "mail"] | ["admin", "users", ..] => {
+                Err(ApiFail::Problem(Problem::method_not_allowed()))
+            }
+            _ => Err(ApiFail::Problem(Problem::not_found())),
+        }
+    }
+
+    /// The signed-in user of an API request, or 401.
+    pub(crate) async fn api_user(&self, r: &Req) -> Result<Authenticated, ApiFail> {
+        self.current_user(&r.headers)
+            .await?
+            .ok_or(ApiFail::Problem(Problem::unauthenticated()))
+    }
+}
+
+/// A failed API request.
+pub(crate) enum ApiFail {
+    Problem(Problem),
+    Engine(Error),
+}
+
+impl From<Error> for ApiFail {
+    fn from(e: Error) -> Self {
+        Self::Engine(e)
+    }
+}
+
+impl From<auth_core::ValidationErrors> for ApiFail {
+    fn from(errors: auth_core::ValidationErrors) -> Self {
+        Self::Engine(Error::Validation(errors))
+    }
+}

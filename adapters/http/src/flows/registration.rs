@@ -1,0 +1,167 @@
+//! Registration and confirming the address: `/register`, `/verify/{token}`, `/verify`,
+//! `/verify/resend`, and `/api/register`, `/api/verify`, `/api/verify/resend`.
+
+use auth_core::{Error, Purpose, RegisterOutcome, Registration, RegistrationMode};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use super::ApiFail;
+use crate::AuthWeb;
+use crate::fields::Fields;
+use crate::flash::Flash;
+use crate::input::{EmailAddress, LinkToken};
+use crate::links::LinkRefusal;
+use crate::problem::Problem;
+use crate::reply::{Reply, Req};
+use crate::responses::{Accepted, Created, UserReply};
+use crate::templates::Template;
+use crate::views::UserBody;
+
+impl AuthWeb {
+    pub(super) async fn register_post(&self, r: &Req) -> Reply {
+        let again = |f: &Fields| json!({ "values": { "email": f.text("email"), "username": f.text("username") } });
+        let (_, registration, extra) =
+            match self.posted::<Registration>(r, Template::Register, again) {
+                Ok(posted) => posted,
+                Err(reply) => return reply,
+            };
+        let email = registration.email.clone();
+        match self.inner.auth.register(registration, &r.ctx).await {
+            Ok(_) => self.message(
+                r,
+                StatusCode::OK,
+                None,
+                json!({
+                    "title": "Check your inbox",
+                    "paragraphs": [
+                        format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
+                        "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
+                    ],
+                    "resend": true,
+                    "values": { "email": email },
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                }),
+            ),
+            Err(e) => {
+                let p = Problem::from_error(&e);
+                self.form_problem(r, Template::Register, None, &p, extra)
+            }
+        }
+    }
+
+    /// The page a mailed confirmation link lands on (its token already moved into the
+    /// link cookie): a button that posts back. Opening the link confirms nothing, so a
+    /// mail scanner that follows it (with cookies and redirects) cannot confirm an
+    /// address for whoever registered it; only the posted form does.
+    pub(super) async fn verify_page(&self, r: &Req) -> Reply {
+        if self.stashed_link(r, Purpose::VerifyEmail).is_none() {
+            return self.bad_verify_link(r, LinkRefusal::Unusable);
+        }
+        let a = self.maybe_user(r).await;
+        self.page(
+            r,
+            StatusCode::OK,
+            Template::Verify,
+            a.as_ref().map(|a| &a.user),
+            json!({ "title": "Confirm your email address" }),
+        )
+    }
+
+    /// The button of [`Self::verify_page`]: confirms the address of the stashed link.
+    pub(super) async fn verify_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.submitted(r) {
+            return reply;
+        }
+        let Some(token) = self.stashed_link(r, Purpose::VerifyEmail) else {
+            return self.bad_verify_link(r, LinkRefusal::Unusable);
+        };
+        match self.inner.auth.verify_email(&token, &r.ctx).await {
+            Ok(_) => {
+                let to = if self.maybe_user(r).await.is_some() {
+                    self.inner.after_login.clone()
+                } else {
+                    format!("{}/login", self.inner.prefix)
+                };
+                Reply::redirect(&to)
+                    .cookie(self.clear_link())
+                    .cookie(Flash::EmailVerified.cookie(self))
+            }
+            Err(e @ Error::Token { .. }) => self.bad_verify_link(r, LinkRefusal::of(&e)),
+            Err(e) => self.problem(r, &Problem::from_error(&e)),
+        }
+    }
+
+    pub(super) async fn resend_post(&self, r: &Req) -> Reply {
+        let (_, EmailAddress { email }, extra) =
+            match self.posted(r, Template::VerifyResend, EmailAddress::again) {
+                Ok(posted) => posted,
+                Err(reply) => return reply,
+            };
+        match self.inner.auth.resend_verification(&email, &r.ctx).await {
+            Ok(()) => self.message(
+                r,
+                StatusCode::OK,
+                None,
+                json!({
+                    "title": "Check your inbox",
+                    "paragraphs": [format!("If {email} belongs to an account that still needs confirming, a new link is on its way.")],
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                }),
+            ),
+            Err(e) => {
+                let p = Problem::from_error(&e);
+                self.form_problem(r, Template::VerifyResend, None, &p, extra)
+            }
+        }
+    }
+
+    fn bad_verify_link(&self, r: &Req, why: LinkRefusal) -> Reply {
+        let (title, text) = match why {
+            LinkRefusal::Expired => (
+                "This link has expired",
+                "Confirmation links work for a limited time. Ask for a new one below.",
+            ),
+            LinkRefusal::Unusable => (
+                "This link cannot be used",
+                "It may have been used already or copied incompletely. Ask for a new confirmation link below.",
+            ),
+        };
+        self.bad_link(r, title, text, true, Value::Null)
+    }
+
+    /// `POST /api/register`: 202 `{"status": "accepted", ...}`, or 201 with the user
+    /// where conflicts are revealed.
+    pub(super) async fn api_register(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let auth = &self.inner.auth;
+        let outcome = auth.register(f.input()?, &r.ctx).await?;
+        let reveal = auth.config().registration() == RegistrationMode::RevealConflicts;
+        Ok(match outcome {
+            RegisterOutcome::Created(user) if reveal => {
+                Reply::json(StatusCode::CREATED, &Created::new(UserBody::new(&user)))
+            }
+            _ => Reply::json(
+                StatusCode::ACCEPTED,
+                &Accepted::new("Check your inbox: we sent a link to confirm the address."),
+            ),
+        })
+    }
+
+    /// `POST /api/verify`: 200 `{"user"}`.
+    pub(super) async fn api_verify(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let LinkToken { token } = f.input()?;
+        let user = self.inner.auth.verify_email(&token, &r.ctx).await?;
+        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+    }
+
+    /// `POST /api/verify/resend`: 202, whether or not the address needed a link.
+    pub(super) async fn api_resend(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let EmailAddress { email } = f.input()?;
+        self.inner.auth.resend_verification(&email, &r.ctx).await?;
+        Ok(Reply::json(
+            StatusCode::ACCEPTED,
+            &Accepted::new(
+                "If the address belongs to an account that still needs confirming, a new link is on its way.",
+            ),
+        ))
+    }
+}

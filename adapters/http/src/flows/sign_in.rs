@@ -1,0 +1,126 @@
+//! Signing in and out: `/login`, `/logout`, and `/api/login`, `/api/logout`,
+//! `/api/logout_everywhere`, `/api/me`.
+
+use auth_core::{Error, Login};
+use http::StatusCode;
+use serde_json::json;
+
+use super::ApiFail;
+use crate::AuthWeb;
+use crate::fields::Fields;
+use crate::flash::Flash;
+use crate::kind::RequestKind;
+use crate::problem::Problem;
+use crate::reply::{Reply, Req};
+use crate::responses::{Me, NewSession, Revoked, SignedIn};
+use crate::templates::Template;
+use crate::views::{SessionBody, UserBody, rfc3339};
+
+impl AuthWeb {
+    /// The mount point itself: the account when signed in, else the sign-in page.
+    pub(super) async fn index(&self, r: &Req) -> Reply {
+        match self.maybe_user(r).await {
+            Some(_) => Reply::redirect(&format!("{}/account", self.inner.prefix)),
+            None => Reply::redirect(&format!("{}/login", self.inner.prefix)),
+        }
+    }
+
+    pub(super) async fn login_page(&self, r: &Req) -> Reply {
+        let next = Self::next_of(r, None);
+        if self.maybe_user(r).await.is_some() {
+            return Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login));
+        }
+        self.page(
+            r,
+            StatusCode::OK,
+            Template::Login,
+            None,
+            json!({ "next": next, "title": "Sign in" }),
+        )
+    }
+
+    pub(super) async fn login_post(&self, r: &Req) -> Reply {
+        let again = |f: &Fields| {
+            let values = json!({ "login": f.text("login"), "remember": f.flag("remember") });
+            json!({ "values": values, "next": Self::next_of(r, Some(f)) })
+        };
+        let (fields, login, extra) = match self.posted::<Login>(r, Template::Login, again) {
+            Ok(posted) => posted,
+            Err(reply) => return reply,
+        };
+        let next = Self::next_of(r, Some(&fields));
+        match self.inner.auth.login(login, &r.ctx).await {
+            Ok(success) => {
+                self.end_previous_session(r).await;
+                Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
+                    .cookie(self.session_cookie(&success.token, &success.session))
+                    .cookie(Flash::SignedIn.cookie(self))
+            }
+            Err(e) => {
+                let mut p = Problem::from_error(&e);
+                if matches!(e, Error::EmailNotVerified) {
+                    p.message = "Confirm your email address before signing in: follow the link we sent you, or ask for a new one.".into();
+                }
+                self.form_problem(r, Template::Login, None, &p, extra)
+            }
+        }
+    }
+
+    pub(super) async fn logout_post(&self, r: &Req) -> Reply {
+        if let Err(reply) = self.submitted(r) {
+            return reply;
+        }
+        if let Some(token) = self.session_token(&r.headers)
+            && let Err(e) = self.inner.auth.logout(&token, &r.ctx).await
+        {
+            let p = Problem::from_error(&e);
+            if p.status.is_server_error() {
+                return self.problem(r, &p);
+            }
+        }
+        Reply::redirect(&self.inner.after_logout)
+            .cookie(self.clear_session_cookie())
+            .cookie(Flash::SignedOut.cookie(self))
+    }
+
+    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie.
+    pub(super) async fn api_login(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let login = f.input::<Login>()?;
+        let success = self.inner.auth.login(login, &r.ctx).await?;
+        self.end_previous_session(r).await;
+        let body = SignedIn {
+            user: UserBody::new(&success.user),
+            session: NewSession {
+                expires_at: rfc3339(success.session.dies_at()),
+                remember: success.session.remember,
+            },
+        };
+        Ok(Reply::json(StatusCode::OK, &body)
+            .cookie(self.session_cookie(&success.token, &success.session)))
+    }
+
+    /// `POST /api/logout`: 204, the cookie cleared.
+    pub(super) async fn api_logout(&self, r: &Req) -> Result<Reply, ApiFail> {
+        if let Some(token) = self.session_token(&r.headers) {
+            self.inner.auth.logout(&token, &r.ctx).await?;
+        }
+        Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+    }
+
+    /// `POST /api/logout_everywhere`: 200 `{"revoked": n}`, the cookie cleared.
+    pub(super) async fn api_logout_everywhere(&self, r: &Req) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let revoked = self.inner.auth.logout_everywhere(a.user.id, &r.ctx).await?;
+        Ok(Reply::json(StatusCode::OK, &Revoked { revoked }).cookie(self.clear_session_cookie()))
+    }
+
+    /// `GET /api/me`: 200 `{"user", "session"}`, or 401.
+    pub(super) async fn api_me(&self, r: &Req) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let body = Me {
+            user: UserBody::new(&a.user),
+            session: SessionBody::new(&a.session, true, RequestKind::Api),
+        };
+        Ok(Reply::json(StatusCode::OK, &body))
+    }
+}

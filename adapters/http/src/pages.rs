@@ -1,0 +1,333 @@
+//! Rendering pages: the context every template gets, error pages, forms shown again
+//! with their problems, and the sign-in the layer's own pages require.
+
+use auth_core::{Authenticated, User};
+use bytes::Bytes;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::AuthWeb;
+use crate::cookies;
+use crate::fields::Fields;
+use crate::flash::{Flash, FlashView};
+use crate::input::Input;
+use crate::kind::RequestKind;
+use crate::problem::Problem;
+use crate::reply::{Reply, Req};
+use crate::requirement::Denial;
+use crate::templates::Template;
+use crate::views::UserView;
+
+/// What every template gets, under the page's own context.
+#[derive(Serialize)]
+struct BaseContext<'a> {
+    app_name: &'a str,
+    prefix: &'a str,
+    home: &'a str,
+    stylesheet: String,
+    csrf_token: String,
+    user: Option<UserView>,
+    errors: Empty,
+    values: Empty,
+    min_password: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flash: Option<FlashView>,
+}
+
+/// `{}`.
+#[derive(Serialize)]
+struct Empty {}
+
+impl AuthWeb {
+    /// A shipped page: `template` with the common context merged under `extra`.
+    pub(crate) fn page(
+        &self,
+        r: &Req,
+        status: StatusCode,
+        template: Template,
+        user: Option<&User>,
+        extra: impl Serialize,
+    ) -> Reply {
+        self.render(r, status, template.as_str(), user, extra)
+    }
+
+    /// Any template by name (the application's own too), as [`AuthWeb::page`]; `extra`
+    /// must serialise to a map.
+    pub(crate) fn render(
+        &self,
+        r: &Req,
+        status: StatusCode,
+        template: &str,
+        user: Option<&User>,
+        extra: impl Serialize,
+    ) -> Reply {
+        let config = self.inner.auth.config();
+        let flash = Flash::of_request(self, &r.headers);
+        let base = BaseContext {
+            app_name: config.app_name(),
+            prefix: &self.inner.prefix,
+            home: &self.inner.home,
+            stylesheet: self.stylesheet_path(),
+            csrf_token: self.inner.csrf.token(&r.csrf_seed),
+            user: user.map(|u| UserView::new(u, config.admin_role())),
+            errors: Empty {},
+            values: Empty {},
+            min_password: config.password_policy().min_length,
+            flash: flash.map(Flash::view),
+        };
+        let mut ctx = serde_json::to_value(base).unwrap_or_default();
+        if let (Value::Object(base), Ok(Value::Object(extra))) =
+            (&mut ctx, serde_json::to_value(extra))
+        {
+            base.extend(extra);
+        }
+        let mut reply = Reply::new(status);
+        if flash.is_some() {
+            reply.cookies.push(cookies::remove(
+                &self.inner.cookies.flash,
+                self.inner.secure,
+            ));
+        }
+        match self.inner.templates.render(template, &ctx) {
+            Ok(html) => {
+                reply.body = Bytes::from(html);
+                reply.headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+                reply.page = true;
+                reply
+            }
+            Err(e) => {
+                tracing::error!(template, error = %e, "rendering a page failed");
+                Reply::text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side. Please try again in a moment.",
+                )
+            }
+        }
+    }
+
+    /// `message.html`: a title, paragraphs, maybe a link or the resend form.
+    pub(crate) fn message(
+        &self,
+        r: &Req,
+        status: StatusCode,
+        a: Option<&Authenticated>,
+        ctx: Value,
+    ) -> Reply {
+        self.page(r, status, Template::Message, a.map(|a| &a.user), ctx)
+    }
+
+    /// A form page that may be prefilled with `?email=`.
+    pub(crate) async fn simple_form(&self, r: &Req, template: Template) -> Reply {
+        let a = self.maybe_user(r).await;
+        let values = Fields::from_query(r.query.as_deref());
+        let email = values.optional("email").unwrap_or_default();
+        self.page(
+            r,
+            StatusCode::OK,
+            template,
+            a.as_ref().map(|a| &a.user),
+            json!({ "values": { "email": email } }),
+        )
+    }
+
+    /// A failure of one of the layer's routes, as a JSON error or an error page that
+    /// names no signed-in user.
+    pub(crate) fn problem(&self, r: &Req, p: &Problem) -> Reply {
+        self.problem_as(r, r.kind(), p, None)
+    }
+
+    /// A failure, as a JSON error or an error page whose header shows `user`.
+    pub(crate) fn problem_as(
+        &self,
+        r: &Req,
+        kind: RequestKind,
+        p: &Problem,
+        user: Option<&User>,
+    ) -> Reply {
+        let reply = match kind {
+            RequestKind::Api => Reply::json(p.status, &p.body()),
+            RequestKind::Page => {
+                let title = match p.status.as_u16() {
+                    400 => "Something is not right",
+                    401 => "Please sign in",
+                    403 => "Not allowed",
+                    404 => "Page not found",
+                    405 => "Not allowed",
+                    409 => "Conflict",
+                    413 => "Too much data",
+                    415 => "Unsupported request",
+                    429 => "Slow down",
+                    503 => "Temporarily unavailable",
+                    _ => "Something went wrong",
+                };
+                self.page(
+                    r,
+                    p.status,
+                    Template::Error,
+                    user,
+                    json!({ "title": title, "message": p.message, "code": p.code }),
+                )
+            }
+        };
+        reply.retry_after(p.retry_after)
+    }
+
+    /// Re-renders a form with the problem tied to its fields.
+    pub(crate) fn form_problem(
+        &self,
+        r: &Req,
+        template: Template,
+        a: Option<&Authenticated>,
+        p: &Problem,
+        extra: Value,
+    ) -> Reply {
+        let form_error = if p.code == "validation_failed" && !p.fields.is_empty() {
+            "Please correct the fields marked below.".to_owned()
+        } else {
+            p.message.clone()
+        };
+        let mut ctx = json!({ "errors": field_errors(p), "form_error": form_error });
+        if let (Value::Object(base), Value::Object(extra)) = (&mut ctx, extra) {
+            base.extend(extra);
+        }
+        self.page(r, p.status, template, a.map(|a| &a.user), ctx)
+            .retry_after(p.retry_after)
+    }
+
+    /// The posted form of `template` read as input `T`, with the fields and what the
+    /// page shows again if the flow refuses it (`again`, e.g. the typed address); or the
+    /// form shown again with the fields that are missing, or the refusal of the post.
+    pub(crate) fn posted<T: Input>(
+        &self,
+        r: &Req,
+        template: Template,
+        again: impl FnOnce(&Fields) -> Value,
+    ) -> Result<(Fields, T, Value), Reply> {
+        let fields = self.submitted(r)?;
+        let extra = again(&fields);
+        match fields.input::<T>() {
+            Ok(input) => Ok((fields, input, extra)),
+            Err(missing) => {
+                let p = Problem::validation(&missing);
+                Err(self.form_problem(r, template, None, &p, extra))
+            }
+        }
+    }
+
+    /// The reply to a [`Denial`] of request `r` (for [`AuthWeb::deny`] and the layer's
+    /// own guarded pages); `user` is the refused user, `None` without a session, and
+    /// `next` where to return after signing in.
+    pub(crate) fn refusal(
+        &self,
+        r: &Req,
+        kind: RequestKind,
+        denial: Denial,
+        user: Option<&User>,
+        next: &str,
+    ) -> Reply {
+        match (denial, kind) {
+            (Denial::Unauthenticated, RequestKind::Page) => self.login_redirect(next),
+            (Denial::Unauthenticated, RequestKind::Api) => {
+                self.problem_as(r, kind, &Problem::unauthenticated(), user)
+            }
+            (Denial::EmailNotVerified, RequestKind::Page) => self.page(
+                r,
+                StatusCode::FORBIDDEN,
+                Template::Message,
+                user,
+                json!({
+                    "title": "Confirm your email address",
+                    "paragraphs": [
+                        "This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.",
+                        "Lost it? Enter your address and we will send a new one.",
+                    ],
+                    "resend": true,
+                    "values": { "email": user.map(|u| u.email.as_str()) },
+                }),
+            ),
+            (Denial::EmailNotVerified, RequestKind::Api) => {
+                self.problem_as(r, kind, &Problem::email_not_verified(), user)
+            }
+            (Denial::Forbidden, _) => self.problem_as(r, kind, &Problem::forbidden(), user),
+        }
+    }
+
+    /// The sign-in page, coming back to `next` afterwards.
+    pub(crate) fn login_redirect(&self, next: &str) -> Reply {
+        let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
+        Reply::redirect(&format!("{}/login?next={next}", self.inner.prefix))
+            .cookie(Flash::LoginRequired.cookie(self))
+    }
+
+    /// The full path (mount + relative path + query) of a request, for `next`.
+    pub(crate) fn full_path(&self, r: &Req) -> String {
+        match &r.query {
+            Some(q) => format!("{}{}?{q}", self.inner.prefix, r.path),
+            None => format!("{}{}", self.inner.prefix, r.path),
+        }
+    }
+
+    /// The signed-in user of a page that needs one, or the reply to send instead
+    /// (sign-in redirect, 503, ...).
+    pub(crate) async fn signed_in(&self, r: &Req) -> Result<Authenticated, Reply> {
+        match self.current_user(&r.headers).await {
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => {
+                let next = if r.method == Method::GET {
+                    self.full_path(r)
+                } else {
+                    format!("{}/account", self.inner.prefix)
+                };
+                let mut reply = self.login_redirect(&next);
+                if self.session_token(&r.headers).is_some() {
+                    reply = reply.cookie(self.clear_session_cookie());
+                }
+                Err(reply)
+            }
+            Err(e) => Err(self.problem(r, &Problem::from_error(&e))),
+        }
+    }
+
+    /// The user when signed in; store failures read as "not signed in" for pages that
+    /// only show the header.
+    pub(crate) async fn maybe_user(&self, r: &Req) -> Option<Authenticated> {
+        match self.current_user(&r.headers).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load the session for a public page");
+                None
+            }
+        }
+    }
+
+    /// The stylesheet response.
+    pub(crate) fn stylesheet(&self, file: &str) -> Reply {
+        if file != self.inner.templates.css_file {
+            return Reply::redirect(&self.stylesheet_path());
+        }
+        let mut reply = Reply::new(StatusCode::OK);
+        reply.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/css; charset=utf-8"),
+        );
+        reply.headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+        reply.body = Bytes::from(self.inner.templates.css.clone());
+        reply
+    }
+}
+
+/// A problem's fields as templates read them: `errors.<field>` is the message.
+pub(crate) fn field_errors(p: &Problem) -> serde_json::Map<String, Value> {
+    p.fields
+        .iter()
+        .map(|f| (f.field.clone(), Value::String(f.message.clone())))
+        .collect()
+}

@@ -1,0 +1,109 @@
+//! [`Req`] and [`Reply`]: a request as the handlers see it, and the response they build.
+
+use auth_core::RequestContext;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+
+use crate::kind::RequestKind;
+
+/// A request as the handlers see it.
+pub(crate) struct Req {
+    pub(crate) method: Method,
+    /// Relative to the mount point.
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) ctx: RequestContext,
+    pub(crate) csrf_seed: String,
+    pub(crate) csrf_new: bool,
+}
+
+impl Req {
+    /// Whether the request is one of the JSON API's.
+    pub(crate) fn kind(&self) -> RequestKind {
+        RequestKind::of_route(&self.path)
+    }
+}
+
+/// A response under construction.
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) cookies: Vec<String>,
+    /// Whether it is a rendered page (which needs the CSRF cookie).
+    pub(crate) page: bool,
+}
+
+impl Reply {
+    pub(crate) fn new(status: StatusCode) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            cookies: Vec::new(),
+            page: false,
+        }
+    }
+
+    /// 303 See Other to a local path.
+    pub(crate) fn redirect(location: &str) -> Self {
+        let mut r = Self::new(StatusCode::SEE_OTHER);
+        match HeaderValue::from_str(location) {
+            Ok(v) => {
+                r.headers.insert(LOCATION, v);
+            }
+            Err(_) => {
+                r.headers.insert(LOCATION, HeaderValue::from_static("/"));
+            }
+        }
+        r
+    }
+
+    /// A JSON body. It goes through [`serde_json::Value`], so that object keys come out
+    /// in the order `serde_json` keeps them, whatever the order of a struct's fields.
+    pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Self {
+        match serde_json::to_value(body) {
+            Ok(value) => {
+                let mut r = Self::new(status);
+                r.headers
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                r.body = Bytes::from(value.to_string());
+                r
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a JSON answer could not be written");
+                Self::text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side. Please try again in a moment.",
+                )
+            }
+        }
+    }
+
+    /// A plain-text body.
+    pub(crate) fn text(status: StatusCode, text: &'static str) -> Self {
+        let mut r = Self::new(status);
+        r.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r.body = Bytes::from_static(text.as_bytes());
+        r
+    }
+
+    pub(crate) fn cookie(mut self, set_cookie: String) -> Self {
+        self.cookies.push(set_cookie);
+        self
+    }
+
+    pub(crate) fn retry_after(mut self, seconds: Option<u64>) -> Self {
+        if let Some(s) = seconds {
+            self.headers.insert(RETRY_AFTER, HeaderValue::from(s));
+        }
+        self
+    }
+}

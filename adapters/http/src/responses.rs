@@ -1,0 +1,110 @@
+//! The JSON API's response bodies, typed: each endpoint answers one of these (or a
+//! [`Problem`](crate::Problem)'s error body), so the shape of every answer is declared in
+//! one place.
+
+use auth_core::User;
+use serde::Serialize;
+
+use crate::views::{EventBody, FailedMailBody, SessionBody, UserBody};
+
+/// `{"user"}`: the account after a change.
+#[derive(Debug, Serialize)]
+pub(crate) struct UserReply {
+    user: UserBody,
+}
+
+impl UserReply {
+    pub(crate) fn new(user: &User) -> Self {
+        Self {
+            user: UserBody::new(user),
+        }
+    }
+}
+
+/// `{"status": "created", "user"}`: a registration, where conflicts may be revealed.
+#[derive(Debug, Serialize)]
+pub(crate) struct Created {
+    status: &'static str,
+    user: UserBody,
+}
+
+impl Created {
+    pub(crate) fn new(user: UserBody) -> Self {
+        Self {
+            status: "created",
+            user,
+        }
+    }
+}
+
+/// `{"status": "accepted", "message"}`: a request whose outcome is not told (a mail may
+/// be on its way).
+#[derive(Debug, Serialize)]
+pub(crate) struct Accepted {
+    status: &'static str,
+    message: &'static str,
+}
+
+impl Accepted {
+    pub(crate) fn new(message: &'static str) -> Self {
+        Self {
+            status: "accepted",
+            message,
+        }
+    }
+}
+
+/// `{"user", "session": {"expires_at", "remember"}}`: a sign-in.
+#[derive(Debug, Serialize)]
+pub(crate) struct SignedIn {
+    pub(crate) user: UserBody,
+    pub(crate) session: NewSession,
+}
+
+/// The session a sign-in opened.
+#[derive(Debug, Serialize)]
+pub(crate) struct NewSession {
+    pub(crate) expires_at: String,
+    pub(crate) remember: bool,
+}
+
+/// `{"revoked": n}`: how many sessions were ended.
+#[derive(Debug, Serialize)]
+pub(crate) struct Revoked {
+    pub(crate) revoked: u64,
+}
+
+/// `{"user", "session"}`: who is signed in, on which session.
+#[derive(Debug, Serialize)]
+pub(crate) struct Me {
+    pub(crate) user: UserBody,
+    pub(crate) session: SessionBody,
+}
+
+/// `{"sessions": [...]}`: the signed-in user's devices.
+#[derive(Debug, Serialize)]
+pub(crate) struct Sessions {
+    pub(crate) sessions: Vec<SessionBody>,
+}
+
+/// `{"users": [...], "total"}`: a page of the admin's user list.
+#[derive(Debug, Serialize)]
+pub(crate) struct Users {
+    pub(crate) users: Vec<UserBody>,
+    pub(crate) total: u64,
+}
+
+/// `{"user", "sessions", "events"}`: one account, for an admin.
+#[derive(Debug, Serialize)]
+pub(crate) struct AdminUser {
+    pub(crate) user: UserBody,
+    pub(crate) sessions: Vec<SessionBody>,
+    pub(crate) events: Vec<EventBody>,
+}
+
+/// `{"mail": [...], "total"}`: a page of the mail the outbox gave up on.
+#[derive(Debug, Serialize)]
+pub(crate) struct FailedMails {
+    pub(crate) mail: Vec<FailedMailBody>,
+    pub(crate) total: u64,
+}
