@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use auth_core::{Email, Error, Mailer, Result};
 use lettre::message::Mailbox;
 
+use crate::link::first_link;
 use crate::message::{DEFAULT_FROM, compose, parse_from};
-use crate::read::first_link;
 
 /// **Development only.** A [`Mailer`] that writes every message as an RFC 5322 `.eml`
 /// file into a directory and logs, at `INFO`, the recipient, the subject, the file and
@@ -32,8 +32,8 @@ use crate::read::first_link;
 /// The file is built by lettre's [`Message::formatted`](lettre::Message::formatted), as
 /// [`SmtpMailer`](crate::SmtpMailer) would send it. It is written under a temporary
 /// name starting with `.` in the same directory, flushed to disk, then renamed into
-/// place, so a reader never sees a partial file. [`latest_in`](crate::latest_in) reads
-/// them back.
+/// place, so a reader never sees a partial file. With the feature `read`, `latest_in`
+/// and `wait_for_mail` read them back.
 #[derive(Debug, Clone)]
 pub struct FileMailer {
     dir: PathBuf,

@@ -9,9 +9,11 @@
 //! - [`FileMailer`]: the **development** mailer. It writes every message as an `.eml`
 //!   file into a directory and logs the first link of each message. Those links carry
 //!   live tokens (verification, password reset): never use it in production.
-//! - [`read_eml`], [`latest_in`], [`wait_for_mail`] and [`ReceivedMail`]: read messages
-//!   back (from a [`FileMailer`] directory or anything else that stores RFC 5322 files),
-//!   for tests and demos that need to "click" a mailed link.
+//! - With the feature `read` (off by default, for tests): `read_eml`, `latest_in`,
+//!   `wait_for_mail` and `ReceivedMail` read messages back (from a [`FileMailer`]
+//!   directory or anything else that stores RFC 5322 files), for tests that need to
+//!   "click" a mailed link. An application never needs them, so they and their parser
+//!   stay out of its build.
 //!
 //! Neither mailer retries. When delivery fails it reports, with the transport's error as
 //! the source, either [`auth_core::Error::Mail`] (it may pass: no connection, a timeout,
@@ -51,21 +53,27 @@
 //! The URL format and the operational notes are in the guide's *Mail* chapter
 //! (`docs/mail.md`).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // The README's example, compiled and run with the doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
 mod file;
+mod link;
 mod message;
+#[cfg(feature = "read")]
 mod read;
 mod smtp;
 mod smtp_url;
 
 pub use file::FileMailer;
+pub use link::first_link;
+#[cfg(feature = "read")]
+#[cfg_attr(docsrs, doc(cfg(feature = "read")))]
 pub use read::{
-    ReadMailError, ReceivedMail, first_link, latest_in, latest_matching, parse_eml, read_eml,
-    wait_for_mail,
+    ReadMailError, ReceivedMail, latest_in, latest_matching, parse_eml, read_eml, wait_for_mail,
 };
 pub use smtp::{SmtpMailer, SmtpMailerBuilder, TlsMode};
 

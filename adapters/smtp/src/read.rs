@@ -1,11 +1,14 @@
-//! Reading messages back, for tests and demos: parse `.eml` files with `mail-parser`
-//! (which undoes quoted-printable and base64 transfer encodings and RFC 2047 subjects).
+//! Reading messages back, for tests (feature `read`): parse `.eml` files with
+//! `mail-parser` (which undoes quoted-printable and base64 transfer encodings and RFC 2047
+//! subjects).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, PartType};
+
+use crate::link::{first_link, links};
 
 /// Why a message could not be read back.
 #[derive(Debug, thiserror::Error)]
@@ -91,35 +94,6 @@ impl ReceivedMail {
             .iter()
             .any(|t| t.eq_ignore_ascii_case(address.trim()))
     }
-}
-
-/// Every `http://`/`https://` link of `text`, in order, without trailing punctuation.
-fn links(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        let start = match (rest.find("https://"), rest.find("http://")) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => return None,
-        };
-        let tail = &rest[start..];
-        let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`'))
-            .unwrap_or(tail.len());
-        let link = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']']);
-        rest = &tail[end..];
-        Some(link)
-    })
-}
-
-/// The first `http://` or `https://` link in `text`, without trailing punctuation.
-///
-/// ```
-/// let text = "Confirm your address: https://example.com/auth/verify/abc.\nThanks";
-/// assert_eq!(auth_smtp::first_link(text), Some("https://example.com/auth/verify/abc"));
-/// ```
-pub fn first_link(text: &str) -> Option<&str> {
-    links(text).next()
 }
 
 fn normalise(body: &str) -> String {
@@ -286,21 +260,6 @@ pub fn wait_for_mail(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_links() {
-        assert_eq!(first_link("no link here"), None);
-        assert_eq!(
-            first_link("go to (https://a.example/x?y=1), now"),
-            Some("https://a.example/x?y=1")
-        );
-        assert_eq!(
-            first_link("<a href=\"http://b.example/t\">x</a> https://c.example"),
-            Some("http://b.example/t")
-        );
-        let all: Vec<_> = links("https://one.example/a\nhttp://two.example/b.").collect();
-        assert_eq!(all, ["https://one.example/a", "http://two.example/b"]);
-    }
 
     #[test]
     fn garbage_is_not_a_message() {

@@ -134,6 +134,8 @@ use crate::store::{
 pub mod checks;
 mod support;
 
+pub use support::sample_user;
+
 /// The stores under test: one optional handle per store trait.
 ///
 /// Build it with [`Subject::all`] for a store implementing every trait, or start from

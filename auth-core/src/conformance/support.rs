@@ -153,9 +153,25 @@ pub(crate) fn now() -> OffsetDateTime {
     now - Duration::nanoseconds(i64::from(now.nanosecond()))
 }
 
-/// A fresh user with every optional field empty: unique email `u-<uuid>@example.test`
-/// and unique username `u<24 hex digits>`.
-pub(crate) fn new_user(now: OffsetDateTime) -> User {
+/// A fresh user as the engine hands it to a store, created and last updated at `now`:
+/// active, address not confirmed, no roles, never locked or signed in, version 1, a
+/// unique email `u-<uuid>@example.test`, a unique username `u<24 hex digits>` and a
+/// unique PHC-shaped password hash (never a real one). The checks build on it, and so do
+/// a store's own tests, overriding what they need with struct update syntax:
+///
+/// ```
+/// use auth_core::User;
+/// use auth_core::conformance::sample_user;
+///
+/// let now = time::OffsetDateTime::now_utc();
+/// let ada = User {
+///     email: "ada@example.com".to_owned(),
+///     roles: vec!["admin".to_owned()],
+///     ..sample_user(now)
+/// };
+/// assert_eq!(ada.version, 1);
+/// ```
+pub fn sample_user(now: OffsetDateTime) -> User {
     let tag = unique();
     User {
         id: UserId::new(),
@@ -210,7 +226,7 @@ pub(crate) fn new_session(
 pub(crate) async fn session_owner(ctx: &Ctx, subject: &Subject) -> UserId {
     match subject.users() {
         Some(users) => {
-            let user = new_user(now());
+            let user = sample_user(now());
             ctx.ok(
                 "create_user (owner of the sessions)",
                 users.create_user(&user).await,

@@ -1,7 +1,7 @@
 //! Starts the demo binary on a free port with a temporary SQLite database and mail
 //! directory, and walks it over real HTTP like a browser (the walk is shared with the
-//! Poem and Rocket demos: `demo-support/testing/walk.rs`), then loads its pages in a real
-//! browser under the strict Content-Security-Policy.
+//! Poem and Rocket demos: `blackbox_tests::walk`), then loads its pages in a real browser
+//! under the strict Content-Security-Policy.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,14 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[path = "../../demo-support/testing/walk.rs"]
-mod walk;
-
-const BIN: &str = env!("CARGO_BIN_EXE_axum-demo");
+use blackbox_tests::{Backend, Demo, Framework, Mode, walk};
 
 #[test]
 fn register_verify_login_dashboard_logout_reset_login() {
-    walk::register_verify_login_dashboard_logout_reset_login(BIN);
+    walk::register_verify_login_dashboard_logout_reset_login(Framework::Axum);
 }
 
 /// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped in a
@@ -27,7 +24,7 @@ fn register_verify_login_dashboard_logout_reset_login() {
 #[test_services::needs(postgres, redis)]
 #[test]
 fn postgres_users_and_redis_sessions() {
-    walk::postgres_users_and_redis_sessions(BIN);
+    walk::postgres_users_and_redis_sessions(Framework::Axum);
 }
 
 /// A Chromium-family browser: `$CHROMIUM`, or the first on `PATH`.
@@ -129,7 +126,7 @@ fn pages_render_under_the_strict_csp_in_a_real_browser() {
         "the control page must show a violation"
     );
 
-    let demo = walk::start(BIN, None);
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
     for (path, heading) in [
         ("/", "Welcome to Auth Demo"),
         ("/auth/login", "Sign in"),

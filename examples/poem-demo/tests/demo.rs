@@ -1,19 +1,11 @@
 //! Starts the poem-demo binary on a free port and walks it over real HTTP, with the
-//! same harness as the Axum demo (see `demo-support/testing/walk.rs`).
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
-)]
+//! same harness and walk as the Axum demo (`blackbox_tests::walk`).
 
-#[path = "../../demo-support/testing/walk.rs"]
-mod walk;
-
-const BIN: &str = env!("CARGO_BIN_EXE_poem-demo");
+use blackbox_tests::{Framework, walk};
 
 #[test]
 fn register_verify_login_dashboard_logout_reset_login() {
-    walk::register_verify_login_dashboard_logout_reset_login(BIN);
+    walk::register_verify_login_dashboard_logout_reset_login(Framework::Poem);
 }
 
 /// Users in PostgreSQL, sessions and counters in Redis (the CI services; skipped in a
@@ -21,5 +13,5 @@ fn register_verify_login_dashboard_logout_reset_login() {
 #[test_services::needs(postgres, redis)]
 #[test]
 fn postgres_users_and_redis_sessions() {
-    walk::postgres_users_and_redis_sessions(BIN);
+    walk::postgres_users_and_redis_sessions(Framework::Poem);
 }

@@ -698,28 +698,15 @@ impl AuditSink for MemoryStore {
 
 #[cfg(test)]
 mod tests {
-    use auth_core::{
-        AccountStatus, AuditKind, Email, MailKind, PasswordHash, SecurityStamp, SessionToken,
-    };
+    use auth_core::{AuditKind, Email, MailKind, SessionToken};
 
     use super::*;
 
     fn user(email: &str, username: Option<&str>, created_at: OffsetDateTime) -> User {
         User {
-            id: UserId::new(),
             email: email.to_owned(),
             username: username.map(str::to_owned),
-            password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-            status: AccountStatus::Active,
-            email_verified_at: None,
-            roles: Vec::new(),
-            security_stamp: SecurityStamp::generate(),
-            locked_until: None,
-            lockout_count: 0,
-            created_at,
-            updated_at: created_at,
-            last_login_at: None,
-            version: 1,
+            ..auth_core::conformance::sample_user(created_at)
         }
     }
 

@@ -15,7 +15,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use auth_core::{AccountStatus, Error, PasswordHash, SecurityStamp, User, UserId, UserStore};
+use auth_core::conformance::sample_user;
+use auth_core::{Error, User, UserId, UserStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions, StoreError};
 use fault_proxy::Proxy;
 use time::OffsetDateTime;
@@ -38,20 +39,9 @@ fn user() -> User {
     let now =
         OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap();
     User {
-        id: UserId::new(),
         email: format!("{}@example.test", Uuid::new_v4()),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(now)
     }
 }
 

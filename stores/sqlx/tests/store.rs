@@ -13,10 +13,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use auth_core::conformance::sample_user;
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, AuditSink, CounterStore, Email, Error, MailKind,
-    MailOutbox, OutboxMessage, Page, PasswordHash, SecurityStamp, SessionRecord, SessionStore,
-    SessionToken, SessionUserStore, User, UserId, UserStore,
+    AuditEvent, AuditKind, AuditSink, CounterStore, Email, Error, MailKind, MailOutbox,
+    OutboxMessage, Page, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId,
+    UserStore,
 };
 use auth_store_sqlx::{Backend, SqlxStore, SqlxStoreOptions, StoreError};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -84,20 +85,10 @@ fn t0() -> OffsetDateTime {
 
 fn user(email: &str, username: Option<&str>, at: OffsetDateTime) -> User {
     User {
-        id: UserId::new(),
         email: email.to_owned(),
         username: username.map(str::to_owned),
-        password_hash: PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
         roles: vec!["admin".to_owned(), "user".to_owned()],
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: at,
-        updated_at: at,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(at)
     }
 }
 

@@ -29,6 +29,7 @@
 
 pub mod site;
 pub mod smtp_sink;
+pub mod walk;
 pub mod webdriver;
 
 use std::collections::BTreeMap;
@@ -219,7 +220,7 @@ pub struct Demo {
     /// The database flags (for `create-user` against the same data).
     pub db_args: Vec<String>,
     child: Mutex<Child>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Demo {
@@ -357,7 +358,7 @@ fn launch(l: Launch<'_>) -> Demo {
         mail_dir: l.mail_dir,
         db_args: l.db_args,
         child: Mutex::new(child),
-        _dir: l.dir,
+        dir: l.dir,
     }
 }
 
@@ -443,6 +444,11 @@ impl Demo {
         std::thread::sleep(SHORT_LINK_LIFETIME + Duration::from_millis(250));
     }
 
+    /// Its working directory: the SQLite database and the generated secret.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// A new client with an empty cookie jar, connecting from a loopback address of its
     /// own.
     pub fn client(&self) -> Client {
@@ -456,7 +462,7 @@ impl Demo {
     /// When the subcommand fails.
     pub fn create_user(&self, email: &str, admin: bool, verified: bool) {
         let mut cmd = Command::new(demo_binary(self.framework));
-        cmd.current_dir(self._dir.path())
+        cmd.current_dir(self.dir.path())
             .args(&self.db_args)
             .arg("--mail-dir")
             .arg(&self.mail_dir)

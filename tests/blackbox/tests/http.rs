@@ -15,6 +15,7 @@
 
 use std::sync::OnceLock;
 
+use blackbox_tests::walk::html_register_verify_login_dashboard_logout_reset;
 use blackbox_tests::{
     Backend, Body, Demo, Framework, Mode, NEW_PASSWORD, PASSWORD, Resp, email, enc,
 };
@@ -135,92 +136,6 @@ fn signed_in(demo: &Demo, email: &str) -> blackbox_tests::Client {
 
 // ---------------------------------------------------------------------------------------
 // Flows
-
-fn html_register_verify_login_dashboard_logout_reset(demo: &Demo) {
-    let email = email("html-flow", demo);
-    let mut b = demo.client();
-    let home = b.get("/");
-    assert_eq!(home.status, 200);
-    assert!(home.body.contains("Create an account"), "{}", home.body);
-
-    let page = b.get("/auth/register");
-    assert_eq!(page.status, 200);
-    assert!(page.body.contains("name=\"csrf_token\""));
-    let r = b.post(
-        "/auth/register",
-        &[
-            ("email", &email),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ],
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("Check your inbox"), "{}", r.body);
-
-    let link = demo.mailed_path(&email, "verification", "/verify/");
-    let r = b.get(&link);
-    assert_eq!(r.status, 303);
-    assert_eq!(r.location(), "/auth/verify", "the token leaves the URL");
-    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
-    let r = b.get("/auth/verify");
-    assert_eq!(
-        r.status, 200,
-        "opening the link only shows a button: {}",
-        r.body
-    );
-    assert!(
-        r.body.contains("method=\"post\" action=\"/auth/verify\""),
-        "{}",
-        r.body
-    );
-    let r = b.post("/auth/verify", &[]);
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location(), "/auth/login");
-    let page = b.get("/auth/login");
-    assert_eq!(page.status, 200);
-
-    let r = b.post("/auth/login", &[("login", &email), ("password", PASSWORD)]);
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location(), "/");
-    let dash = b.get("/dashboard");
-    assert_eq!(dash.status, 200);
-    assert!(dash.body.contains(&email));
-    assert!(dash.body.contains("<h1>Dashboard</h1>"), "{}", dash.body);
-
-    let r = b.post("/auth/logout", &[]);
-    assert_eq!(r.status, 303);
-    let r = b.get("/dashboard");
-    assert_eq!(r.status, 303);
-    assert_eq!(r.location(), "/auth/login?next=%2Fdashboard");
-
-    b.get("/auth/request_password_reset");
-    let r = b.post("/auth/request_password_reset", &[("email", &email)]);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let link = demo.mailed_path(&email, "password_reset", "/reset/");
-    let r = b.get(&link);
-    assert_eq!(r.status, 303);
-    assert_eq!(r.location(), "/auth/reset");
-    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
-    let form = b.get("/auth/reset");
-    assert_eq!(form.status, 200, "{}", form.body);
-    let r = b.post(
-        "/auth/reset",
-        &[
-            ("password", NEW_PASSWORD),
-            ("password_confirm", NEW_PASSWORD),
-        ],
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location(), "/auth/login");
-
-    assert_eq!(b.login(&email, PASSWORD).status, 401, "the old password");
-    let r = b.login(&email, NEW_PASSWORD);
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(b.get("/dashboard").status, 200);
-    let account = b.get("/auth/account");
-    assert_eq!(account.status, 200);
-    assert!(account.body.contains(&email));
-}
 
 fn json_register_verify_login_me_logout_reset(demo: &Demo) {
     let email = email("json-flow", demo);

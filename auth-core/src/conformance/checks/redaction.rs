@@ -4,7 +4,7 @@ use time::Duration;
 
 use crate::conformance::Subject;
 use crate::conformance::support::{
-    Ctx, new_session, new_user, now, remove_session_owner, session_owner,
+    Ctx, new_session, now, remove_session_owner, sample_user, session_owner,
 };
 use crate::model::OutboxMessage;
 use crate::session::SessionToken;
@@ -24,7 +24,7 @@ pub async fn debug_redacts_secrets(subject: &Subject) {
     });
 
     if let Some(users) = subject.users() {
-        let user = new_user(now());
+        let user = sample_user(now());
         ctx.ok("create_user", users.create_user(&user).await);
         let stored = ctx.ok("user_by_id", users.user_by_id(user.id).await);
         let shown = format!("{stored:?}");

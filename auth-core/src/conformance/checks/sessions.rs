@@ -5,7 +5,7 @@ use time::Duration;
 
 use crate::conformance::Subject;
 use crate::conformance::support::{
-    Ctx, describe, new_session, new_user, now, remove_session_owner, session_owner,
+    Ctx, describe, new_session, now, remove_session_owner, sample_user, session_owner,
 };
 use crate::error::{Error, UniqueField};
 use crate::model::SessionRecord;
@@ -207,7 +207,7 @@ pub async fn sessions_list_for_user(subject: &Subject) {
         0,
     );
 
-    let stranger = new_user(t).id;
+    let stranger = sample_user(t).id;
     let listed = ctx.ok(
         "sessions_for_user",
         sessions.sessions_for_user(stranger, t).await,
@@ -425,7 +425,7 @@ pub async fn sessions_with_user(subject: &Subject) {
     };
 
     let t = now();
-    let user = new_user(t);
+    let user = sample_user(t);
     ctx.ok("create_user", users.create_user(&user).await);
     let session = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
     ctx.ok("create_session", sessions.create_session(&session).await);

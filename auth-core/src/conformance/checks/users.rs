@@ -6,7 +6,7 @@ use time::Duration;
 use tokio::sync::Barrier;
 
 use crate::conformance::Subject;
-use crate::conformance::support::{Ctx, describe, fake_hash, new_user, now, unique};
+use crate::conformance::support::{Ctx, describe, fake_hash, now, sample_user, unique};
 use crate::error::{Error, UniqueField};
 use crate::model::{AccountStatus, Page, SecurityStamp, User};
 
@@ -30,7 +30,7 @@ async fn cleanup(ctx: &Ctx, subject: &Subject, ids: &[crate::UserId]) {
 /// A user with every optional field set, to check that everything round-trips.
 fn full_user() -> User {
     let t = now();
-    let mut user = new_user(t - Duration::days(3));
+    let mut user = sample_user(t - Duration::days(3));
     user.status = AccountStatus::Disabled;
     user.email_verified_at = Some(t - Duration::days(2));
     user.roles = vec!["admin".to_owned(), "editor".to_owned()];
@@ -68,7 +68,7 @@ pub async fn users_create_and_get(subject: &Subject) {
         Some(&full),
     );
 
-    let mut minimal = new_user(now());
+    let mut minimal = sample_user(now());
     minimal.username = None;
     ctx.ok(
         "create_user (no username)",
@@ -87,7 +87,7 @@ pub async fn users_create_and_get(subject: &Subject) {
         Some(&minimal),
     );
 
-    let stranger = new_user(now());
+    let stranger = sample_user(now());
     let found = ctx.ok("user_by_id (unknown)", users.user_by_id(stranger.id).await);
     ctx.eq("user_by_id of an unknown id", found, None);
     let found = ctx.ok(
@@ -112,9 +112,9 @@ pub async fn users_duplicate_email_conflicts(subject: &Subject) {
         return;
     };
 
-    let first = new_user(now());
+    let first = sample_user(now());
     ctx.ok("create_user", users.create_user(&first).await);
-    let mut second = new_user(now());
+    let mut second = sample_user(now());
     second.email = first.email.clone();
     ctx.conflict(
         "create_user with a taken email",
@@ -145,9 +145,9 @@ pub async fn users_duplicate_username_conflicts(subject: &Subject) {
         return;
     };
 
-    let first = new_user(now());
+    let first = sample_user(now());
     ctx.ok("create_user", users.create_user(&first).await);
-    let mut second = new_user(now());
+    let mut second = sample_user(now());
     second.username = first.username.clone();
     ctx.conflict(
         "create_user with a taken username",
@@ -178,7 +178,7 @@ pub async fn users_without_username_do_not_conflict(subject: &Subject) {
 
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let mut user = new_user(now());
+        let mut user = sample_user(now());
         user.username = None;
         ctx.ok(
             "create_user without username",
@@ -253,7 +253,7 @@ pub async fn users_concurrent_create_same_email(subject: &Subject) {
             } else {
                 format!("{local}@EXAMPLE.test")
             };
-            let mut user = new_user(now());
+            let mut user = sample_user(now());
             user.email = typed.to_lowercase();
             user
         })
@@ -319,7 +319,7 @@ pub async fn users_concurrent_create_same_username(subject: &Subject) {
     let username = format!("race{}", &unique()[..24]);
     let racers: Vec<User> = (0..RACERS)
         .map(|_| {
-            let mut user = new_user(now());
+            let mut user = sample_user(now());
             user.username = Some(username.clone());
             user
         })
@@ -374,7 +374,7 @@ pub async fn users_update_compare_and_swap(subject: &Subject) {
         return;
     };
 
-    let original = new_user(now());
+    let original = sample_user(now());
     ctx.ok("create_user", users.create_user(&original).await);
 
     let mut changed = original.clone();
@@ -447,7 +447,7 @@ pub async fn users_update_compare_and_swap(subject: &Subject) {
         Some(original.version + 2),
     );
 
-    let ghost = new_user(now());
+    let ghost = sample_user(now());
     ctx.stale(
         "update_user of a missing user",
         users.update_user(&ghost).await,
@@ -470,7 +470,7 @@ pub async fn users_concurrent_update_one_winner(subject: &Subject) {
         return;
     };
 
-    let original = new_user(now());
+    let original = sample_user(now());
     ctx.ok("create_user", users.create_user(&original).await);
 
     let barrier = Arc::new(Barrier::new(RACERS));
@@ -535,8 +535,8 @@ pub async fn users_update_conflict_changes_nothing(subject: &Subject) {
         return;
     };
 
-    let alice = new_user(now());
-    let bob = new_user(now());
+    let alice = sample_user(now());
+    let bob = sample_user(now());
     ctx.ok("create_user", users.create_user(&alice).await);
     ctx.ok("create_user", users.create_user(&bob).await);
 
@@ -584,7 +584,7 @@ pub async fn users_update_conflict_changes_nothing(subject: &Subject) {
         "update_user to a fresh email and no username",
         users.update_user(&moved).await,
     );
-    let mut heir = new_user(now());
+    let mut heir = sample_user(now());
     heir.email = bob.email.clone();
     heir.username = bob.username.clone();
     ctx.ok(
@@ -610,7 +610,7 @@ pub async fn users_delete_with_version(subject: &Subject) {
         return;
     };
 
-    let user = new_user(now());
+    let user = sample_user(now());
     ctx.ok("create_user", users.create_user(&user).await);
     ctx.stale(
         "delete_user with a wrong version",
@@ -639,7 +639,7 @@ pub async fn users_delete_with_version(subject: &Subject) {
         users.delete_user(user.id, user.version).await,
     );
 
-    let mut again = new_user(now());
+    let mut again = sample_user(now());
     again.email = user.email.clone();
     again.username = user.username.clone();
     ctx.ok(
@@ -663,7 +663,7 @@ pub async fn users_list_and_count(subject: &Subject) {
     // Four users whose email contains the tag, one whose username does.
     let mut created: Vec<User> = (0..5i64)
         .map(|i| {
-            let mut user = new_user(base + Duration::seconds(i));
+            let mut user = sample_user(base + Duration::seconds(i));
             if i < 4 {
                 user.email = format!("l-{tag}-{i}@example.test");
             } else {

@@ -120,22 +120,10 @@ pub async fn store(test: &str) -> RedisStore {
 
 /// An active user with a fresh id and email (`<tag>-<uuid>@example.test`), at version 1.
 pub fn user(tag: &str) -> auth_core::User {
-    let t = time::OffsetDateTime::now_utc();
     auth_core::User {
-        id: auth_core::UserId::new(),
         email: format!("{tag}-{}@example.test", uuid::Uuid::new_v4()),
         username: None,
-        password_hash: auth_core::PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-        status: auth_core::AccountStatus::Active,
-        email_verified_at: None,
-        roles: vec![],
-        security_stamp: auth_core::SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: t,
-        updated_at: t,
-        last_login_at: None,
-        version: 1,
+        ..auth_core::conformance::sample_user(time::OffsetDateTime::now_utc())
     }
 }
 
