@@ -481,6 +481,15 @@ async fn answers_never_wait_for_mail() {
 /// Something to run, to its end, just before a session is stored.
 type Hook = Box<dyn FnOnce() -> tokio::task::JoinHandle<()> + Send>;
 
+/// A reset with `token` to [`NEW_PASSWORD`].
+fn to_new_password(token: String) -> PasswordReset {
+    PasswordReset {
+        token,
+        password: NEW_PASSWORD.into(),
+        password_confirm: NEW_PASSWORD.into(),
+    }
+}
+
 /// A session store that lets a test act at the moment a session is about to be stored,
 /// or stand for a process that dies between writing an account change and ending the
 /// account's sessions.
@@ -588,16 +597,9 @@ async fn a_sign_in_racing_a_reset_keeps_no_session() {
     *sessions.before_create.lock().unwrap() = Some(Box::new(move || {
         let auth = resetter.get().unwrap().clone();
         tokio::spawn(async move {
-            auth.reset_password(
-                PasswordReset {
-                    token,
-                    password: NEW_PASSWORD.into(),
-                    password_confirm: NEW_PASSWORD.into(),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
+            auth.reset_password(to_new_password(token), &ctx())
+                .await
+                .unwrap();
         })
     }));
     let raced = auth
@@ -718,14 +720,7 @@ async fn a_change_cut_short_after_its_write_leaves_no_older_session() {
         *sessions.dies_after_write.lock().unwrap() = Some((user.id, before.security_stamp.clone()));
         let cut_short = match (change, token) {
             ("reset", Some(token)) => auth
-                .reset_password(
-                    PasswordReset {
-                        token,
-                        password: NEW_PASSWORD.into(),
-                        password_confirm: NEW_PASSWORD.into(),
-                    },
-                    &ctx(),
-                )
+                .reset_password(to_new_password(token), &ctx())
                 .await
                 .map(drop),
             ("password change", _) => auth
