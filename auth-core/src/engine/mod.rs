@@ -175,12 +175,13 @@ impl Auth {
         for attempt in 1..=ATTEMPTS {
             let now = self.now();
             let transition = machine::apply(user.clone(), event.clone(), now, self.policy())?;
-            if transition.user == user && !transition.effects.contains(&Effect::DeleteAccount) {
+            let deleting = transition.effects.contains(&Effect::DeleteAccount);
+            if transition.user == user && !deleting {
                 return Ok((transition.user, transition.effects));
             }
             self.end_sessions_ahead(user.id, &transition.effects, origin)
                 .await?;
-            let written = if transition.effects.contains(&Effect::DeleteAccount) {
+            let written = if deleting {
                 self.inner.users.delete_user(user.id, user.version).await
             } else {
                 self.inner.users.update_user(&transition.user).await
