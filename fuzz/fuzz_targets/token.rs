@@ -5,10 +5,10 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
+use auth_core::conformance::sample_user;
 use auth_core::token::MAX_TOKEN_BYTES;
 use auth_core::{
-    AccountStatus, Error, PasswordHash, Purpose, SecurityStamp, TokenKeys, TokenLifetimes,
-    TokenRejection, TokenService, User, UserId,
+    Error, Purpose, SecurityStamp, TokenKeys, TokenLifetimes, TokenRejection, TokenService, User,
 };
 use libfuzzer_sys::fuzz_target;
 use time::{Duration, OffsetDateTime};
@@ -66,20 +66,10 @@ fuzz_target!(|input: Input| {
     }
 
     let user = User {
-        id: UserId::new(),
         email: "owner@example.com".into(),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: Vec::new(),
         security_stamp: SecurityStamp::new(input.stamp.clone()),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        version: 1,
+        ..sample_user(now)
     };
     let token = match rotated.issue(purpose, &user, &input.email, now) {
         Ok(token) => token,
