@@ -4,24 +4,23 @@ use std::fs;
 
 /// Current resident set size (`VmRSS`) in KiB, if the kernel tells.
 pub fn rss_kib() -> Option<u64> {
-    status_field("VmRSS:")
+    status_field("self", "VmRSS:")
 }
 
 /// Current resident set size (`VmRSS`) in KiB of the process `pid`, if the kernel tells
 /// (the soak tool watches the demo server it started this way).
 pub fn rss_kib_of(pid: u32) -> Option<u64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_status_field(&status, "VmRSS:")
+    status_field(&pid.to_string(), "VmRSS:")
 }
 
 /// Peak resident set size (`VmHWM`) in KiB since start or since [`reset_peak`].
 pub fn peak_rss_kib() -> Option<u64> {
-    status_field("VmHWM:")
+    status_field("self", "VmHWM:")
 }
 
 /// Number of threads of this process (`Threads`).
 pub fn threads() -> Option<u64> {
-    status_field("Threads:")
+    status_field("self", "Threads:")
 }
 
 /// Resets the peak resident set size to the current one (writes `5` to
@@ -30,8 +29,9 @@ pub fn reset_peak() -> bool {
     fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-fn status_field(name: &str) -> Option<u64> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
+/// A numeric field of `/proc/<process>/status` (`process` is a pid or `self`).
+fn status_field(process: &str, name: &str) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     parse_status_field(&status, name)
 }
 
