@@ -80,7 +80,7 @@
 struct ReadmeDoctests;
 
 mod config;
-#[cfg(feature = "conformance")]
+#[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 mod engine;

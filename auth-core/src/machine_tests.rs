@@ -64,20 +64,9 @@ fn start() -> OffsetDateTime {
 
 fn user() -> User {
     User {
-        id: UserId::new(),
         email: "a@example.com".into(),
         username: None,
-        password_hash: PasswordHash::new("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaDA"),
-        status: AccountStatus::Active,
-        email_verified_at: None,
-        roles: Vec::new(),
-        security_stamp: SecurityStamp::generate(),
-        locked_until: None,
-        lockout_count: 0,
-        created_at: start(),
-        updated_at: start(),
-        last_login_at: None,
-        version: 1,
+        ..crate::conformance::sample_user(start())
     }
 }
 

@@ -489,7 +489,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::model::{AccountStatus, PasswordHash, SecurityStamp};
+    use crate::model::SecurityStamp;
 
     const SECRET_1: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
     const SECRET_2: &[u8; 32] = b"fedcba9876543210fedcba9876543210";
@@ -497,20 +497,10 @@ mod tests {
 
     fn user() -> User {
         User {
-            id: UserId::new(),
             email: "ann@example.com".into(),
             username: Some("ann".into()),
-            password_hash: PasswordHash::new("$argon2id$..."),
-            status: AccountStatus::Active,
-            email_verified_at: None,
-            roles: Vec::new(),
             security_stamp: SecurityStamp::new("stamp-0123456789"),
-            locked_until: None,
-            lockout_count: 0,
-            created_at: NOW,
-            updated_at: NOW,
-            last_login_at: None,
-            version: 1,
+            ..crate::conformance::sample_user(NOW)
         }
     }
 

@@ -176,9 +176,7 @@ macro_rules! require_login_builders {
 
 #[cfg(test)]
 mod tests {
-    use auth_core::{
-        AccountStatus, PasswordHash, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
-    };
+    use auth_core::{SessionDigest, SessionRecord, User, UserId};
     use time::OffsetDateTime;
 
     use super::*;
@@ -191,17 +189,9 @@ mod tests {
                 id,
                 email: "ada@example.com".into(),
                 username: None,
-                password_hash: PasswordHash::new("$argon2id$not-a-real-hash"),
-                status: AccountStatus::Active,
                 email_verified_at: verified.then_some(now),
                 roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-                security_stamp: SecurityStamp::new("stamp"),
-                locked_until: None,
-                lockout_count: 0,
-                created_at: now,
-                updated_at: now,
-                last_login_at: None,
-                version: 1,
+                ..auth_core::conformance::sample_user(now)
             },
             session: SessionRecord {
                 digest: SessionDigest::from_bytes([1; 32]),

@@ -132,6 +132,7 @@ use crate::store::{
 };
 
 pub mod checks;
+pub mod engine;
 mod support;
 
 pub use support::sample_user;

@@ -1,10 +1,10 @@
 use auth_core::{EmailChange, Error, MailKind, PasswordChange, TokenRejection, UniqueField};
 
-use crate::support::{Harness, NEW_PASSWORD, PASSWORD, ctx};
+use crate::support::{NEW_PASSWORD, PASSWORD, ctx, harness, harness_with};
 
 #[tokio::test]
 async fn changing_the_password_keeps_this_session_and_ends_the_others() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("ian@example.com").await;
     let here = h.login("ian@example.com", PASSWORD).await.unwrap();
     let elsewhere = h.login("ian@example.com", PASSWORD).await.unwrap();
@@ -58,7 +58,7 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
 
 #[tokio::test]
 async fn changing_the_email_needs_the_new_address_confirmed() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("jo@example.com").await;
     let s = h.login("jo@example.com", PASSWORD).await.unwrap();
     let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
@@ -140,7 +140,7 @@ async fn changing_the_email_needs_the_new_address_confirmed() {
 
 #[tokio::test]
 async fn an_email_change_to_a_taken_address_sends_no_link_and_cannot_be_forced() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("kai@example.com").await;
     h.registered_and_verified("lou@example.com").await;
     let s = h.login("kai@example.com", PASSWORD).await.unwrap();
@@ -195,7 +195,7 @@ async fn an_email_change_to_a_taken_address_sends_no_link_and_cannot_be_forced()
 
 #[tokio::test]
 async fn email_change_refuses_bad_input() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("ned2@example.com").await;
     let s = h.login("ned2@example.com", PASSWORD).await.unwrap();
     let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
@@ -225,7 +225,7 @@ async fn email_change_refuses_bad_input() {
 
 #[tokio::test]
 async fn deleting_the_account_needs_the_password_and_ends_everything() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("oli@example.com").await;
     let s = h.login("oli@example.com", PASSWORD).await.unwrap();
     let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
@@ -249,7 +249,7 @@ async fn deleting_the_account_needs_the_password_and_ends_everything() {
 
 #[tokio::test]
 async fn usernames_are_unique_and_validated() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("pia@example.com").await;
     h.registered_and_verified("rob@example.com").await;
     let pia = h
@@ -295,7 +295,7 @@ async fn usernames_are_unique_and_validated() {
 
 #[tokio::test]
 async fn guessing_through_a_stolen_session_locks_the_account() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.lockout(auth_core::LockoutPolicy {
             threshold: 3,
             ..Default::default()

@@ -1,10 +1,10 @@
 use auth_core::{AccountState, Error, Page};
 
-use crate::support::{Harness, PASSWORD, ctx};
+use crate::support::{PASSWORD, ctx, harness, harness_with};
 
 #[tokio::test]
 async fn non_admins_are_forbidden() {
-    let h = Harness::new();
+    let h = harness();
     let user = h.registered_and_verified("u1@example.com").await;
     let s = h.login("u1@example.com", PASSWORD).await.unwrap();
     let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
@@ -26,7 +26,7 @@ async fn non_admins_are_forbidden() {
 
 #[tokio::test]
 async fn disabling_ends_sessions_and_refuses_login_only_after_the_right_password() {
-    let h = Harness::new();
+    let h = harness();
     let root = h.admin().await;
     let user = h.registered_and_verified("u2@example.com").await;
     let s = h.login("u2@example.com", PASSWORD).await.unwrap();
@@ -62,7 +62,7 @@ async fn disabling_ends_sessions_and_refuses_login_only_after_the_right_password
 
 #[tokio::test]
 async fn unlock_roles_force_logout_and_the_audit_trail() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.lockout(auth_core::LockoutPolicy {
             threshold: 2,
             ..Default::default()
@@ -140,7 +140,7 @@ async fn unlock_roles_force_logout_and_the_audit_trail() {
 
 #[tokio::test]
 async fn listing_and_searching_users() {
-    let h = Harness::new();
+    let h = harness();
     let root = h.admin().await;
     for i in 0..5 {
         h.register(&format!("list{i}@example.com")).await;

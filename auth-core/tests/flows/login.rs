@@ -3,7 +3,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use auth_core::{Error, LockoutPolicy, Login, RequestContext};
 use time::Duration;
 
-use crate::support::{Harness, PASSWORD, ctx};
+use crate::support::{Harness, PASSWORD, ctx, harness, harness_with};
 
 fn strict_lockout(c: auth_core::ConfigBuilder) -> auth_core::ConfigBuilder {
     c.lockout(LockoutPolicy {
@@ -17,7 +17,7 @@ fn strict_lockout(c: auth_core::ConfigBuilder) -> auth_core::ConfigBuilder {
 
 #[tokio::test]
 async fn login_by_email_or_username_issues_a_fresh_session_each_time() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("kim@example.com").await;
     let user = h
         .auth
@@ -41,7 +41,7 @@ async fn login_by_email_or_username_issues_a_fresh_session_each_time() {
 
 #[tokio::test]
 async fn unknown_user_and_wrong_password_look_the_same() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("lee@example.com").await;
     let wrong = h
         .login("lee@example.com", "not the password at all")
@@ -57,7 +57,7 @@ async fn unknown_user_and_wrong_password_look_the_same() {
 
 #[tokio::test]
 async fn logout_kills_the_session_server_side() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("max@example.com").await;
     let s = h.login("max@example.com", PASSWORD).await.unwrap();
     h.auth.logout(&s.token, &ctx()).await.unwrap();
@@ -68,7 +68,7 @@ async fn logout_kills_the_session_server_side() {
 
 #[tokio::test]
 async fn consecutive_failures_lock_then_the_lock_expires() {
-    let h = Harness::with(strict_lockout);
+    let h = harness_with(strict_lockout);
     h.registered_and_verified("ned@example.com").await;
     for _ in 0..2 {
         assert!(matches!(
@@ -94,7 +94,7 @@ async fn consecutive_failures_lock_then_the_lock_expires() {
 
 #[tokio::test]
 async fn locks_grow_with_repeats() {
-    let h = Harness::with(strict_lockout);
+    let h = harness_with(strict_lockout);
     h.registered_and_verified("ola@example.com").await;
     for round in 0..2 {
         for _ in 0..3 {
@@ -112,7 +112,7 @@ async fn locks_grow_with_repeats() {
 
 #[tokio::test]
 async fn unknown_identifiers_lock_like_real_accounts() {
-    let h = Harness::with(strict_lockout);
+    let h = harness_with(strict_lockout);
     let mut answers = Vec::new();
     for _ in 0..4 {
         answers.push(
@@ -132,7 +132,7 @@ async fn unknown_identifiers_lock_like_real_accounts() {
 
 #[tokio::test]
 async fn a_success_resets_the_failure_count() {
-    let h = Harness::with(strict_lockout);
+    let h = harness_with(strict_lockout);
     h.registered_and_verified("pam@example.com").await;
     for _ in 0..2 {
         let _ = h.login("pam@example.com", "wrong password 1").await;
@@ -148,7 +148,7 @@ async fn a_success_resets_the_failure_count() {
 
 #[tokio::test]
 async fn bursts_per_identifier_and_per_address_are_rate_limited() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.rate_limits(auth_core::RateLimits {
             login_per_identifier: auth_core::RateLimit::new(3, Duration::minutes(1)),
             ..auth_core::RateLimits::default()
@@ -172,7 +172,7 @@ async fn bursts_per_identifier_and_per_address_are_rate_limited() {
         Err(Error::InvalidCredentials)
     ));
 
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.rate_limits(auth_core::RateLimits {
             login_per_ip: auth_core::RateLimit::new(2, Duration::minutes(1)),
             ..auth_core::RateLimits::default()
@@ -201,7 +201,7 @@ async fn bursts_per_identifier_and_per_address_are_rate_limited() {
 
 #[tokio::test]
 async fn sessions_expire_when_idle_and_touches_keep_them_alive() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("ray@example.com").await;
     let s = h.login("ray@example.com", PASSWORD).await.unwrap();
     let config = *h.auth.config().sessions();
@@ -216,7 +216,7 @@ async fn sessions_expire_when_idle_and_touches_keep_them_alive() {
 
 #[tokio::test]
 async fn remember_me_sessions_last_longer_but_not_forever() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("sue@example.com").await;
     let s = h
         .auth
@@ -249,7 +249,7 @@ async fn remember_me_sessions_last_longer_but_not_forever() {
 
 #[tokio::test]
 async fn the_device_list_and_revoking_sessions() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("tom@example.com").await;
     let a = h.login("tom@example.com", PASSWORD).await.unwrap();
     h.clock.advance(Duration::seconds(1));
@@ -294,7 +294,7 @@ async fn the_device_list_and_revoking_sessions() {
 
 #[tokio::test]
 async fn verified_email_can_be_required_for_login() {
-    let h = Harness::with(|c| c.require_verified_email(true));
+    let h = harness_with(|c| c.require_verified_email(true));
     h.register("val@example.com").await;
     assert!(matches!(
         h.login("val@example.com", PASSWORD).await,
@@ -310,7 +310,7 @@ async fn verified_email_can_be_required_for_login() {
 #[tokio::test]
 async fn outdated_hashes_are_upgraded_at_login() {
     let store = std::sync::Arc::new(auth_store_memory::MemoryStore::new());
-    let old = Harness::on_store(store.clone(), |c| c);
+    let old = Harness::on_with(store.clone(), |c| c);
     old.registered_and_verified("wes@example.com").await;
     let before = old
         .login("wes@example.com", PASSWORD)
@@ -320,7 +320,7 @@ async fn outdated_hashes_are_upgraded_at_login() {
         .password_hash;
     assert!(before.as_str().contains("m=64,t=1,p=1"), "{before:?}");
 
-    let new = Harness::on_store(store, |c| {
+    let new = Harness::on_with(store, |c| {
         c.hash_params(auth_core::HashParams::new(8192, 5, 1))
     });
     let after = new
@@ -336,7 +336,7 @@ async fn outdated_hashes_are_upgraded_at_login() {
 
 #[tokio::test]
 async fn a_password_never_expires() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("vic@example.com").await;
     h.clock.advance(Duration::days(5 * 365));
     let s = h.login("vic@example.com", PASSWORD).await.unwrap();

@@ -1,11 +1,11 @@
 use auth_core::{MailKind, MailOutbox};
 use time::Duration;
 
-use crate::support::Harness;
+use crate::support::{Harness, harness, harness_with};
 
 #[tokio::test]
 async fn mail_that_fails_is_queued_and_delivered_later() {
-    let h = Harness::new();
+    let h = harness();
     h.mailer.set_failing(true);
     let user = h.register("outbox@example.com").await;
     assert_eq!(
@@ -34,7 +34,7 @@ async fn mail_that_fails_is_queued_and_delivered_later() {
 
 #[tokio::test]
 async fn purging_removes_dead_sessions() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("purge@example.com").await;
     let s = h
         .login("purge@example.com", crate::support::PASSWORD)
@@ -75,7 +75,7 @@ async fn stored(h: &Harness) -> Vec<auth_core::OutboxMessage> {
 
 #[tokio::test]
 async fn mail_refused_for_good_is_kept_as_failed_and_never_retried() {
-    let h = Harness::new();
+    let h = harness();
     h.mailer.set_rejecting(true);
     h.register("gone@example.com").await;
 
@@ -104,7 +104,7 @@ async fn mail_refused_for_good_is_kept_as_failed_and_never_retried() {
 
 #[tokio::test]
 async fn queued_mail_refused_for_good_on_a_retry_is_marked_failed() {
-    let h = Harness::new();
+    let h = harness();
     h.mailer.set_failing(true);
     h.register("later-gone@example.com").await;
     assert_eq!(h.store.pending_count().await.unwrap(), 1);
@@ -126,7 +126,7 @@ async fn queued_mail_refused_for_good_on_a_retry_is_marked_failed() {
 
 #[tokio::test]
 async fn the_outbox_gives_up_after_the_policy_s_attempts() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.outbox_policy(OutboxPolicy {
             max_attempts: 3,
             ..OutboxPolicy::default()
@@ -157,7 +157,7 @@ async fn the_outbox_gives_up_after_the_policy_s_attempts() {
 
 #[tokio::test]
 async fn mail_older_than_the_policy_allows_is_given_up_unsent() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.outbox_policy(OutboxPolicy {
             max_age: Duration::hours(6),
             ..OutboxPolicy::default()
@@ -182,7 +182,7 @@ async fn mail_older_than_the_policy_allows_is_given_up_unsent() {
 
 #[tokio::test]
 async fn administrators_list_retry_and_discard_failed_mail() {
-    let h = Harness::new();
+    let h = harness();
     let root = h.admin().await;
     h.mailer.set_rejecting(true);
     h.register("one@example.com").await;
@@ -282,7 +282,7 @@ fn token_in(email: &Email, marker: &str) -> String {
 #[tokio::test]
 async fn queued_mail_holds_no_token_and_survives_a_restart_intact() {
     let store = Arc::new(MemoryStore::new());
-    let first = Harness::on_store(store.clone(), |c| c);
+    let first = Harness::on_with(store.clone(), |c| c);
     first.mailer.set_failing(true);
     first.register("restart@example.com").await;
     first
@@ -321,7 +321,7 @@ async fn queued_mail_holds_no_token_and_survives_a_restart_intact() {
 
     // A new engine over the same store (the application restarted) delivers both as
     // they were composed.
-    let restarted = Harness::on_store(store, |c| c);
+    let restarted = Harness::on_with(store, |c| c);
     restarted.clock.advance(Duration::minutes(2));
     assert_eq!(restarted.auth.deliver_outbox().await.unwrap(), 2);
     assert_eq!(restarted.mailer.sent(), originals);
@@ -334,12 +334,12 @@ const K2: &[u8; 32] = b"fedcba9876543210fedcba9876543210";
 #[tokio::test]
 async fn after_a_key_rotation_mail_sealed_with_the_old_key_is_delivered() {
     let store = Arc::new(MemoryStore::new());
-    let before = Harness::on_store(store.clone(), |c| c);
+    let before = Harness::on_with(store.clone(), |c| c);
     before.mailer.set_failing(true);
     before.register("rotate@example.com").await;
     let originals = before.mailer.attempted();
 
-    let rotated = Harness::on_store(store, |c| {
+    let rotated = Harness::on_with(store, |c| {
         c.signing_key("k2", K2.to_vec())
             .verification_key("k1", K1.to_vec())
     });
@@ -361,11 +361,11 @@ async fn after_a_key_rotation_mail_sealed_with_the_old_key_is_delivered() {
 #[tokio::test]
 async fn mail_sealed_with_a_removed_key_is_failed_with_a_reason_and_never_sent() {
     let store = Arc::new(MemoryStore::new());
-    let before = Harness::on_store(store.clone(), |c| c);
+    let before = Harness::on_with(store.clone(), |c| c);
     before.mailer.set_failing(true);
     before.register("orphan@example.com").await;
 
-    let without_k1 = Harness::on_store(store, |c| c.signing_key("k2", K2.to_vec()));
+    let without_k1 = Harness::on_with(store, |c| c.signing_key("k2", K2.to_vec()));
     without_k1.clock.advance(Duration::minutes(2));
     assert_eq!(without_k1.auth.deliver_outbox().await.unwrap(), 0);
     assert!(

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use auth_core::{Error, MailKind, PasswordReset, TokenRejection};
 use time::Duration;
 
-use crate::support::{Harness, NEW_PASSWORD, PASSWORD, ctx};
+use crate::support::{NEW_PASSWORD, PASSWORD, ctx, harness, harness_with};
 
 fn reset(token: &str, password: &str) -> PasswordReset {
     PasswordReset {
@@ -15,7 +15,7 @@ fn reset(token: &str, password: &str) -> PasswordReset {
 
 #[tokio::test]
 async fn reset_by_link_ends_every_session_and_works_once() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("amy@example.com").await;
     let before = h.login("amy@example.com", PASSWORD).await.unwrap();
 
@@ -68,7 +68,7 @@ async fn reset_by_link_ends_every_session_and_works_once() {
 
 #[tokio::test]
 async fn unknown_addresses_get_the_same_answer_and_no_mail() {
-    let h = Harness::new();
+    let h = harness();
     h.auth
         .request_password_reset("nobody@example.com", &ctx())
         .await
@@ -84,7 +84,7 @@ async fn unknown_addresses_get_the_same_answer_and_no_mail() {
 
 #[tokio::test]
 async fn a_verification_link_is_refused_at_reset() {
-    let h = Harness::new();
+    let h = harness();
     h.register("ben@example.com").await;
     let verify = h.token_from_mail("ben@example.com", MailKind::Verification, "/verify/");
     let err = h
@@ -123,7 +123,7 @@ async fn a_verification_link_is_refused_at_reset() {
 
 #[tokio::test]
 async fn reset_links_expire_after_thirty_minutes() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("cat@example.com").await;
     h.auth
         .request_password_reset("cat@example.com", &ctx())
@@ -150,7 +150,7 @@ async fn reset_links_expire_after_thirty_minutes() {
 
 #[tokio::test]
 async fn a_newer_credential_change_kills_older_links() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("dan@example.com").await;
     h.auth
         .request_password_reset("dan@example.com", &ctx())
@@ -182,7 +182,7 @@ async fn a_newer_credential_change_kills_older_links() {
 
 #[tokio::test]
 async fn a_weak_new_password_keeps_the_link_usable() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("eve@example.com").await;
     h.auth
         .request_password_reset("eve@example.com", &ctx())
@@ -222,7 +222,7 @@ async fn a_weak_new_password_keeps_the_link_usable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reset_link_raced_from_many_tasks_succeeds_once() {
-    let h = Arc::new(Harness::new());
+    let h = Arc::new(harness());
     h.registered_and_verified("fin@example.com").await;
     h.auth
         .request_password_reset("fin@example.com", &ctx())
@@ -256,7 +256,7 @@ async fn a_reset_link_raced_from_many_tasks_succeeds_once() {
 
 #[tokio::test]
 async fn a_reset_lifts_a_lockout() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.lockout(auth_core::LockoutPolicy {
             threshold: 2,
             ..Default::default()

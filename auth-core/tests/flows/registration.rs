@@ -2,7 +2,7 @@ use auth_core::{
     Error, MailKind, RegisterOutcome, Registration, RegistrationMode, TokenRejection, UniqueField,
 };
 
-use crate::support::{Harness, PASSWORD, ctx};
+use crate::support::{PASSWORD, ctx, harness, harness_with};
 
 fn registration(email: &str, password: &str, confirm: &str) -> Registration {
     Registration {
@@ -15,7 +15,7 @@ fn registration(email: &str, password: &str, confirm: &str) -> Registration {
 
 #[tokio::test]
 async fn register_then_verify_by_the_mailed_link_once() {
-    let h = Harness::new();
+    let h = harness();
     let user = h.register("Alice@Example.com").await;
     assert_eq!(user.email, "alice@example.com");
     assert!(!user.is_verified());
@@ -39,7 +39,7 @@ async fn register_then_verify_by_the_mailed_link_once() {
 
 #[tokio::test]
 async fn every_invalid_field_is_reported_at_once() {
-    let h = Harness::new();
+    let h = harness();
     let err = h
         .auth
         .register(
@@ -65,7 +65,7 @@ async fn every_invalid_field_is_reported_at_once() {
 
 #[tokio::test]
 async fn common_and_personal_passwords_are_refused() {
-    let h = Harness::new();
+    let h = harness();
     for (email, password) in [
         ("bob@example.com", "password123"),
         ("bobbytables@example.com", "bobbytables-2024"),
@@ -84,7 +84,7 @@ async fn common_and_personal_passwords_are_refused() {
 
 #[tokio::test]
 async fn a_taken_address_is_a_conflict_when_revealed() {
-    let h = Harness::new();
+    let h = harness();
     h.register("carol@example.com").await;
     let err = h
         .auth
@@ -104,7 +104,7 @@ async fn a_taken_address_is_a_conflict_when_revealed() {
 
 #[tokio::test]
 async fn enumeration_safe_registration_answers_alike_and_mails_the_owner() {
-    let h = Harness::with(|c| c.registration(RegistrationMode::EnumerationSafe));
+    let h = harness_with(|c| c.registration(RegistrationMode::EnumerationSafe));
     let first = h
         .auth
         .register(registration("dave@example.com", PASSWORD, PASSWORD), &ctx())
@@ -123,7 +123,7 @@ async fn enumeration_safe_registration_answers_alike_and_mails_the_owner() {
 
 #[tokio::test]
 async fn background_mail_is_delivered_by_settle() {
-    let h = Harness::with(|c| c.mail_in_background(true));
+    let h = harness_with(|c| c.mail_in_background(true));
     h.register("erin@example.com").await;
     h.auth.settle().await;
     assert!(
@@ -135,7 +135,7 @@ async fn background_mail_is_delivered_by_settle() {
 
 #[tokio::test]
 async fn resend_verification_only_mails_unverified_accounts() {
-    let h = Harness::new();
+    let h = harness();
     h.register("fay@example.com").await;
     h.mailer.clear();
     h.auth
@@ -160,7 +160,7 @@ async fn resend_verification_only_mails_unverified_accounts() {
 
 #[tokio::test]
 async fn a_verification_link_dies_when_it_expires() {
-    let h = Harness::new();
+    let h = harness();
     h.register("gus@example.com").await;
     let token = h.token_from_mail("gus@example.com", MailKind::Verification, "/verify/");
     h.clock.advance(time::Duration::hours(25));
@@ -179,7 +179,7 @@ async fn a_verification_link_dies_when_it_expires() {
 
 #[tokio::test]
 async fn tampered_links_are_refused() {
-    let h = Harness::new();
+    let h = harness();
     h.register("hal@example.com").await;
     let token = h.token_from_mail("hal@example.com", MailKind::Verification, "/verify/");
     // Change the signature's first character: the last one carries bits that base64url
@@ -217,7 +217,7 @@ async fn tampered_links_are_refused() {
 
 #[tokio::test]
 async fn registration_is_rate_limited_per_address() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.rate_limits(auth_core::RateLimits {
             register_per_ip: auth_core::RateLimit::new(2, time::Duration::hours(1)),
             ..auth_core::RateLimits::default()
@@ -243,7 +243,7 @@ async fn secrets_never_show_in_debug_output() {
     let r = registration("j@example.com", PASSWORD, PASSWORD);
     let shown = format!("{r:?}");
     assert!(!shown.contains(PASSWORD));
-    let h = Harness::new();
+    let h = harness();
     let user = h.register("j@example.com").await;
     let shown = format!("{user:?}");
     assert!(!shown.contains(user.password_hash.as_str()));

@@ -13,7 +13,7 @@ use auth_core::{
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{Harness, NEW_PASSWORD, PASSWORD, config, ctx};
+use crate::support::{Harness, NEW_PASSWORD, PASSWORD, config, ctx, harness, harness_with};
 
 fn registration(email: &str, username: &str) -> Registration {
     Registration {
@@ -37,7 +37,7 @@ fn answer(result: auth_core::Result<RegisterOutcome>) -> String {
 /// account (the stores look at the email first, and only an email conflict was hidden).
 #[tokio::test]
 async fn a_taken_username_is_answered_alike_whether_or_not_the_email_has_an_account() {
-    let h = Harness::with(|c| c.registration(RegistrationMode::EnumerationSafe));
+    let h = harness_with(|c| c.registration(RegistrationMode::EnumerationSafe));
     h.auth
         .register(registration("owner@example.com", "taken"), &ctx())
         .await
@@ -91,7 +91,7 @@ async fn request_change(
 /// a newer change is asked for.
 #[tokio::test]
 async fn only_the_newest_change_of_address_link_can_be_confirmed() {
-    let h = Harness::new();
+    let h = harness();
     h.registered_and_verified("ruth@example.com").await;
     let me = h.signed_in("ruth@example.com").await;
     request_change(&h, &me, "ruht@example.com").await.unwrap();
@@ -126,7 +126,7 @@ async fn only_the_newest_change_of_address_link_can_be_confirmed() {
 /// a signed-in person cannot make the site mail an outside address over and over.
 #[tokio::test]
 async fn change_of_address_requests_are_rate_limited() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.rate_limits(RateLimits {
             email_change_per_account: RateLimit::new(3, Duration::hours(1)),
             mail_per_address: RateLimit::new(2, Duration::hours(1)),
@@ -175,7 +175,7 @@ fn from(ip: IpAddr) -> RequestContext {
 /// rotate through the addresses of its prefix.
 #[tokio::test]
 async fn ipv6_clients_are_limited_by_their_64_bit_prefix() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.rate_limits(RateLimits {
             login_per_ip: RateLimit::new(3, Duration::minutes(1)),
             ..RateLimits::default()
@@ -215,7 +215,7 @@ async fn ipv6_clients_are_limited_by_their_64_bit_prefix() {
 /// Unicode normalisation) must be accepted at sign-in and re-entry too.
 #[tokio::test]
 async fn a_password_accepted_at_sign_up_signs_in() {
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.password_policy(auth_core::PasswordPolicy {
             max_length: 64,
             check_strength: false,
@@ -263,7 +263,7 @@ fn lockout(threshold: u32) -> LockoutPolicy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_guesses_are_checked_at_most_threshold_times() {
     // Real hashing cost and room for all ten at once, so the checks truly overlap.
-    let h = Harness::with(|c| {
+    let h = harness_with(|c| {
         c.lockout(lockout(5))
             .hash_params(auth_core::HashParams::default())
             .max_concurrent_hashes(10)
@@ -340,7 +340,7 @@ fn seen(result: auth_core::Result<auth_core::LoginSuccess>) -> String {
 /// escalate and decay exactly like an unknown name's.
 #[tokio::test]
 async fn known_and_unknown_identifiers_follow_the_same_lockout_course() {
-    let h = Harness::with(|c| c.lockout(lockout(5)));
+    let h = harness_with(|c| c.lockout(lockout(5)));
     let known = h.registered_and_verified("kim@example.com").await;
     h.auth
         .set_username(
@@ -761,7 +761,7 @@ async fn a_change_cut_short_after_its_write_leaves_no_older_session() {
 /// must not leave the site without an active administrator.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_last_active_administrator_cannot_be_removed() {
-    let h = Harness::new();
+    let h = harness();
     let mut admins = Vec::new();
     for email in ["ada@example.com", "bea@example.com"] {
         h.auth

@@ -10,13 +10,12 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use auth_core::conformance::engine::{self, Engine, NEW_PASSWORD, PASSWORD, request as ctx};
 use auth_core::{
-    AuditSink, Auth, CapturingMailer, ConfigBuilder, Error, HashParams, LockoutPolicy, Login,
-    LoginSuccess, MailKind, MailOutbox, ManualClock, PasswordReset, RateLimit, RateLimits,
-    RegisterOutcome, Registration, RegistrationMode, RequestContext, User, UserStore,
+    AuditSink, ConfigBuilder, Error, LockoutPolicy, MailKind, MailOutbox, PasswordReset, RateLimit,
+    RateLimits, UserStore,
 };
 use auth_store_memory::MemoryStore;
 use auth_store_redis::RedisConfig;
@@ -106,76 +105,52 @@ async fn user_side(test: &str, users: Users) -> UserSide {
 }
 use time::Duration;
 
-const PASSWORD: &str = "correct horse battery staple";
-const NEW_PASSWORD: &str = "violet elephants juggle quietly";
-
-fn ctx() -> RequestContext {
-    RequestContext::new(
-        Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7))),
-        Some("test-agent/1.0".into()),
-    )
-}
-
-struct Mixed {
-    auth: Auth,
-    mailer: CapturingMailer,
-    clock: ManualClock,
+/// What a test keeps of a mixed deployment's stores.
+struct Stores {
     users: Arc<dyn UserStore>,
     postgres: Option<Arc<SqlxStore>>,
     redis: Redis,
     prefix: String,
 }
 
-impl Mixed {
-    /// On the shared test server.
-    async fn new(test: &str, users: Users, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        Self::on(Redis::Shared(common::redis_url(test)), test, users, f).await
-    }
+/// The engine over users in `users` and sessions and counters in `redis`.
+type Mixed = Engine<Stores>;
 
-    async fn on(
-        redis: Redis,
-        test: &str,
-        users: Users,
-        f: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
-    ) -> Self {
-        let (users, outbox, audit, postgres) = user_side(test, users).await;
-        let config = common::fresh(match &redis {
-            Redis::Shared(url) => RedisConfig::new(url),
-            Redis::Cluster(cluster) => RedisConfig::cluster(cluster.urls()),
-        });
-        let prefix = config.prefix().to_owned();
-        let store = Arc::new(common::connect(config).await);
-        let mailer = CapturingMailer::new();
-        let clock = ManualClock::default();
-        let config = auth_core::Config::builder()
-            .app_name("Mixed")
-            .base_url("https://app.test")
-            .link_prefix("/auth")
-            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
-            .hash_params(HashParams::insecure_fast_for_tests())
-            .mail_in_background(false)
-            .registration(RegistrationMode::RevealConflicts);
-        let auth = Auth::builder(f(config).build().unwrap())
-            .users(users.clone())
+/// On the shared test server.
+async fn mixed(test: &str, users: Users, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Mixed {
+    mixed_on(Redis::Shared(common::redis_url(test)), test, users, f).await
+}
+
+async fn mixed_on(
+    redis: Redis,
+    test: &str,
+    users: Users,
+    f: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+) -> Mixed {
+    let (users, outbox, audit, postgres) = user_side(test, users).await;
+    let config = common::fresh(match &redis {
+        Redis::Shared(url) => RedisConfig::new(url),
+        Redis::Cluster(cluster) => RedisConfig::cluster(cluster.urls()),
+    });
+    let prefix = config.prefix().to_owned();
+    let sessions = Arc::new(common::connect(config).await);
+    let stores = Stores {
+        users: users.clone(),
+        postgres,
+        redis,
+        prefix,
+    };
+    Engine::wired(stores, f(engine::config()), |builder, _| {
+        builder
+            .users(users)
             .outbox(outbox)
             .audit(audit)
-            .sessions(store.clone())
-            .counters(store)
-            .mailer(Arc::new(mailer.clone()))
-            .clock(Arc::new(clock.clone()))
-            .build()
-            .unwrap();
-        Self {
-            auth,
-            mailer,
-            clock,
-            users,
-            postgres,
-            redis,
-            prefix,
-        }
-    }
+            .sessions(sessions.clone())
+            .counters(sessions)
+    })
+}
 
+impl Stores {
     /// The names (inside their slot group) of the keys under the prefix that start with
     /// `kind`.
     async fn redis_keys(&self, kind: &str) -> Vec<String> {
@@ -188,44 +163,6 @@ impl Mixed {
             .filter(|name| name.starts_with(kind))
             .map(str::to_owned)
             .collect()
-    }
-
-    fn token_from_mail(&self, to: &str, kind: MailKind, marker: &str) -> String {
-        let mail = self.mailer.last_to(to, kind).unwrap();
-        let link = CapturingMailer::link_in(&mail, marker).unwrap();
-        link.rsplit('/').next().unwrap().to_owned()
-    }
-
-    async fn registered_and_verified(&self, email: &str) -> User {
-        let outcome = self
-            .auth
-            .register(
-                Registration {
-                    email: email.into(),
-                    username: None,
-                    password: PASSWORD.into(),
-                    password_confirm: PASSWORD.into(),
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap();
-        assert!(matches!(outcome, RegisterOutcome::Created(_)));
-        let token = self.token_from_mail(email, MailKind::Verification, "/verify/");
-        self.auth.verify_email(&token, &ctx()).await.unwrap()
-    }
-
-    async fn login(&self, login: &str, password: &str) -> auth_core::Result<LoginSuccess> {
-        self.auth
-            .login(
-                Login {
-                    login: login.into(),
-                    password: password.into(),
-                    remember: false,
-                },
-                &ctx(),
-            )
-            .await
     }
 
     async fn cleanup(self) {
@@ -241,20 +178,20 @@ impl Mixed {
 #[test_services::needs(redis, postgres)]
 #[tokio::test]
 async fn users_in_postgres_sessions_and_counters_in_redis() {
-    every_flow(Mixed::new("users in PostgreSQL", Users::Postgres, |c| c).await).await;
+    every_flow(mixed("users in PostgreSQL", Users::Postgres, |c| c).await).await;
 }
 
 #[test_services::needs(redis)]
 #[tokio::test]
 async fn users_in_memory_sessions_and_counters_in_redis() {
-    every_flow(Mixed::new("users in memory", Users::Memory, |c| c).await).await;
+    every_flow(mixed("users in memory", Users::Memory, |c| c).await).await;
 }
 
 #[test_services::needs(redis_server, redis_cli)]
 #[tokio::test]
 async fn users_in_memory_sessions_and_counters_in_a_cluster() {
     let redis = Redis::cluster().await;
-    every_flow(Mixed::on(redis, "cluster", Users::Memory, |c| c).await).await;
+    every_flow(mixed_on(redis, "cluster", Users::Memory, |c| c).await).await;
 }
 
 /// Sign in on two devices, revoke one, reset the password by link, log out, delete the
@@ -262,11 +199,11 @@ async fn users_in_memory_sessions_and_counters_in_a_cluster() {
 async fn every_flow(m: Mixed) {
     let user = m.registered_and_verified("amy@example.com").await;
     assert!(
-        m.users.user_by_id(user.id).await.unwrap().is_some(),
+        m.store.users.user_by_id(user.id).await.unwrap().is_some(),
         "users live in the user store"
     );
     assert!(
-        m.redis_keys("user").await.is_empty(),
+        m.store.redis_keys("user").await.is_empty(),
         "no user data in Redis"
     );
 
@@ -274,7 +211,7 @@ async fn every_flow(m: Mixed) {
     let a = m.login("amy@example.com", PASSWORD).await.unwrap();
     m.clock.advance(Duration::seconds(1)); // the manual clock stands still otherwise
     let b = m.login("AMY@example.com", PASSWORD).await.unwrap();
-    let session_keys = m.redis_keys("session:").await;
+    let session_keys = m.store.redis_keys("session:").await;
     assert_eq!(session_keys.len(), 2, "{session_keys:?}");
     assert!(session_keys.contains(&format!("session:{}", a.token.digest().to_hex())));
     let me = m.auth.authenticate(&a.token).await.unwrap().unwrap();
@@ -286,7 +223,7 @@ async fn every_flow(m: Mixed) {
     // Revoking the other device ends it server side.
     assert_eq!(m.auth.revoke_other_sessions(&me, &ctx()).await.unwrap(), 1);
     assert!(m.auth.authenticate(&b.token).await.unwrap().is_none());
-    assert_eq!(m.redis_keys("session:").await.len(), 1);
+    assert_eq!(m.store.redis_keys("session:").await.len(), 1);
 
     // A reset by mailed link ends every session, in Redis.
     m.auth
@@ -306,7 +243,7 @@ async fn every_flow(m: Mixed) {
         .await
         .unwrap();
     assert!(m.auth.authenticate(&a.token).await.unwrap().is_none());
-    assert!(m.redis_keys("session:").await.is_empty());
+    assert!(m.store.redis_keys("session:").await.is_empty());
     assert!(matches!(
         m.login("amy@example.com", PASSWORD).await,
         Err(Error::InvalidCredentials)
@@ -314,10 +251,10 @@ async fn every_flow(m: Mixed) {
 
     // Logout deletes the session key.
     let c = m.login("amy@example.com", NEW_PASSWORD).await.unwrap();
-    assert_eq!(m.redis_keys("session:").await.len(), 1);
+    assert_eq!(m.store.redis_keys("session:").await.len(), 1);
     m.auth.logout(&c.token, &ctx()).await.unwrap();
     assert!(m.auth.authenticate(&c.token).await.unwrap().is_none());
-    assert!(m.redis_keys("session:").await.is_empty());
+    assert!(m.store.redis_keys("session:").await.is_empty());
 
     // Deleting the account (users in memory) also ends its sessions in Redis.
     let d = m.login("amy@example.com", NEW_PASSWORD).await.unwrap();
@@ -327,9 +264,9 @@ async fn every_flow(m: Mixed) {
         .await
         .unwrap();
     assert!(m.auth.authenticate(&d.token).await.unwrap().is_none());
-    assert!(m.users.user_by_id(user.id).await.unwrap().is_none());
-    assert!(m.redis_keys("session:").await.is_empty());
-    m.cleanup().await;
+    assert!(m.store.users.user_by_id(user.id).await.unwrap().is_none());
+    assert!(m.store.redis_keys("session:").await.is_empty());
+    m.store.cleanup().await;
 }
 
 /// A lock after three failed sign-ins, and two mails per address and hour.
@@ -350,14 +287,14 @@ fn throttled(c: ConfigBuilder) -> ConfigBuilder {
 #[test_services::needs(redis)]
 #[tokio::test]
 async fn lockout_and_rate_limits_count_in_redis() {
-    throttling(Mixed::new("mixed deployment throttling", Users::Memory, throttled).await).await;
+    throttling(mixed("mixed deployment throttling", Users::Memory, throttled).await).await;
 }
 
 #[test_services::needs(redis_server, redis_cli)]
 #[tokio::test]
 async fn lockout_and_rate_limits_count_in_a_cluster() {
     let redis = Redis::cluster().await;
-    throttling(Mixed::on(redis, "cluster throttling", Users::Memory, throttled).await).await;
+    throttling(mixed_on(redis, "cluster throttling", Users::Memory, throttled).await).await;
 }
 
 /// Sign-in lockout and a mail rate limit, both counted in Redis, both ending on the
@@ -376,7 +313,7 @@ async fn throttling(m: Mixed) {
         .unwrap_err();
     assert!(matches!(third, Error::AccountLocked { .. }), "{third:?}");
     assert!(
-        !m.redis_keys("counter:").await.is_empty(),
+        !m.store.redis_keys("counter:").await.is_empty(),
         "counters live in Redis"
     );
 
@@ -397,5 +334,5 @@ async fn throttling(m: Mixed) {
         .await
         .unwrap_err();
     assert!(matches!(limited, Error::RateLimited { .. }), "{limited:?}");
-    m.cleanup().await;
+    m.store.cleanup().await;
 }

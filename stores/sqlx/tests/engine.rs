@@ -12,124 +12,39 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use auth_core::conformance::engine::{self, Engine, NEW_PASSWORD, PASSWORD, request as ctx};
 use auth_core::{
-    Auth, CapturingMailer, Error, HashParams, Login, LoginSuccess, MailKind, MailOutbox,
-    ManualClock, PasswordReset, RegisterOutcome, Registration, RegistrationMode, RequestContext,
-    SessionStore, UserStore,
+    CapturingMailer, Error, MailKind, MailOutbox, PasswordReset, Registration, SessionStore,
+    UserStore,
 };
 use auth_store_sqlx::{Backend, SqlxStore, SqlxStoreOptions};
 use sqlx::{AssertSqlSafe, Row as _};
 
-const PASSWORD: &str = "correct horse battery staple";
-const NEW_PASSWORD: &str = "violet elephants juggle quietly";
-
-fn ctx() -> RequestContext {
-    RequestContext::new(
-        Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 9))),
-        Some("engine-test/1.0".into()),
+/// An engine over a fresh set of tables on the database at `url`.
+async fn engine(url: &str) -> Engine<SqlxStore> {
+    let store = common::connect(
+        url,
+        SqlxStoreOptions::new().table_prefix(common::unique_prefix("e2e_")),
     )
+    .await;
+    restarted(store)
 }
 
-struct App {
-    auth: Auth,
-    store: SqlxStore,
-    mail: CapturingMailer,
-    clock: ManualClock,
-}
-
-impl App {
-    async fn new(url: &str) -> Self {
-        let store = common::connect(
-            url,
-            SqlxStoreOptions::new().table_prefix(common::unique_prefix("e2e_")),
-        )
-        .await;
-        Self::on(store)
-    }
-
-    /// An engine over `store`, as an application (re)started on its database.
-    fn on(store: SqlxStore) -> Self {
-        let mail = CapturingMailer::new();
-        let clock = ManualClock::new(
-            time::OffsetDateTime::from_unix_timestamp(
-                time::OffsetDateTime::now_utc().unix_timestamp(),
-            )
-            .unwrap(),
-        );
-        let config = auth_core::Config::builder()
-            .app_name("Engine test")
-            .base_url("https://app.test")
-            .link_prefix("/auth")
-            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
-            .hash_params(HashParams::insecure_fast_for_tests())
-            .mail_in_background(false)
-            .registration(RegistrationMode::RevealConflicts)
-            .build()
-            .unwrap();
-        let auth = Auth::builder(config)
-            .store(Arc::new(store.clone()))
-            .mailer(Arc::new(mail.clone()))
-            .clock(Arc::new(clock.clone()))
-            .build()
-            .unwrap();
-        Self {
-            auth,
-            store,
-            mail,
-            clock,
-        }
-    }
-
-    fn token(&self, to: &str, kind: MailKind, marker: &str) -> String {
-        let mail = self
-            .mail
-            .last_to(to, kind)
-            .unwrap_or_else(|| panic!("no {kind:?} mail to {to}"));
-        let link = CapturingMailer::link_in(&mail, marker).unwrap();
-        link.rsplit('/').next().unwrap().to_owned()
-    }
-
-    async fn login(&self, login: &str, password: &str) -> auth_core::Result<LoginSuccess> {
-        self.auth
-            .login(
-                Login {
-                    login: login.into(),
-                    password: password.into(),
-                    remember: false,
-                },
-                &ctx(),
-            )
-            .await
-    }
+/// An engine over `store`, as an application (re)started on its database.
+fn restarted(store: SqlxStore) -> Engine<SqlxStore> {
+    Engine::wired(store, engine::config(), |builder, store| {
+        builder.store(Arc::new(store.clone()))
+    })
 }
 
 async fn every_flow(url: &str) {
-    let app = App::new(url).await;
+    let app = engine(url).await;
     let email = "amy@example.com";
 
     // Register and verify through the mailed link.
-    let outcome = app
-        .auth
-        .register(
-            Registration {
-                email: email.into(),
-                username: None,
-                password: PASSWORD.into(),
-                password_confirm: PASSWORD.into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap();
-    assert!(
-        matches!(outcome, RegisterOutcome::Created(_)),
-        "{outcome:?}"
-    );
-    let token = app.token(email, MailKind::Verification, "/verify/");
-    let user = app.auth.verify_email(&token, &ctx()).await.unwrap();
+    let user = app.registered_and_verified(email).await;
     assert!(user.is_verified());
     assert_eq!(
         app.store.user_by_email(email).await.unwrap().unwrap().id,
@@ -179,7 +94,7 @@ async fn every_flow(url: &str) {
         .request_password_reset(email, &ctx())
         .await
         .unwrap();
-    let reset = app.token(email, MailKind::PasswordReset, "/reset/");
+    let reset = app.token_from_mail(email, MailKind::PasswordReset, "/reset/");
     let input = || PasswordReset {
         token: reset.clone(),
         password: NEW_PASSWORD.into(),
@@ -201,7 +116,7 @@ async fn every_flow(url: &str) {
     let c = app.login(email, NEW_PASSWORD).await.unwrap();
 
     // Mail that cannot be sent waits in the outbox and goes out later.
-    app.mail.set_failing(true);
+    app.mailer.set_failing(true);
     let before = app.store.pending_count().await.unwrap();
     app.auth
         .request_password_reset(email, &ctx())
@@ -212,8 +127,8 @@ async fn every_flow(url: &str) {
         before + 1,
         "queued in the outbox"
     );
-    app.mail.set_failing(false);
-    let sent_before = app.mail.sent().len();
+    app.mailer.set_failing(false);
+    let sent_before = app.mailer.sent().len();
     assert_eq!(
         app.auth.deliver_outbox().await.unwrap(),
         0,
@@ -222,7 +137,7 @@ async fn every_flow(url: &str) {
     app.clock.advance(time::Duration::seconds(31));
     assert_eq!(app.auth.deliver_outbox().await.unwrap(), 1);
     assert_eq!(app.store.pending_count().await.unwrap(), before);
-    assert_eq!(app.mail.sent().len(), sent_before + 1);
+    assert_eq!(app.mailer.sent().len(), sent_before + 1);
 
     // Delete the account: the user and every session go together.
     let auth_c = app.auth.authenticate(&c.token).await.unwrap().unwrap();
@@ -279,22 +194,11 @@ async fn outbox_as_stored(store: &SqlxStore) -> String {
 /// Mail that could not be sent is stored sealed (no link token in any column) and a
 /// new engine on the same database (a restart) delivers it exactly as composed.
 async fn queued_mail_is_sealed_and_survives_a_restart(url: &str) {
-    let app = App::new(url).await;
-    app.mail.set_failing(true);
+    let app = engine(url).await;
+    app.mailer.set_failing(true);
     let email = "sealed@example.com";
-    app.auth
-        .register(
-            Registration {
-                email: email.into(),
-                username: None,
-                password: PASSWORD.into(),
-                password_confirm: PASSWORD.into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap();
-    let composed = app.mail.attempted();
+    app.register(email).await;
+    let composed = app.mailer.attempted();
     assert_eq!(composed.len(), 1);
     let link = CapturingMailer::link_in(&composed[0], "/verify/").unwrap();
     let token = link.rsplit('/').next().unwrap();
@@ -311,10 +215,10 @@ async fn queued_mail_is_sealed_and_survives_a_restart(url: &str) {
     );
     assert!(!stored.contains("/auth/verify/"), "{stored}");
 
-    let restarted = App::on(app.store.clone());
+    let restarted = restarted(app.store.clone());
     restarted.clock.advance(time::Duration::minutes(2));
     assert_eq!(restarted.auth.deliver_outbox().await.unwrap(), 1);
-    assert_eq!(restarted.mail.sent(), composed);
+    assert_eq!(restarted.mailer.sent(), composed);
     assert_eq!(restarted.store.pending_count().await.unwrap(), 0);
 }
 
