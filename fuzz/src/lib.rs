@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use auth_core::{
-    Auth, CapturingMailer, Config, ConfigBuilder, HashParams, ManualClock, NewUser, PasswordPolicy,
-    RateLimit, RateLimits, RegistrationMode, RequestContext, User,
+    Auth, CapturingMailer, ConfigBuilder, ManualClock, NewUser, PasswordPolicy, RateLimit,
+    RateLimits, RequestContext, User,
 };
 use auth_http::AuthWeb;
 use auth_store_memory::MemoryStore;
@@ -36,24 +36,20 @@ pub struct Site {
     pub clock: ManualClock,
 }
 
-/// The configuration of every target: fast hashing, no strength estimate (`zxcvbn` took
-/// most of each run's time, and the flows, not the estimator, are under test), mail sent
-/// inline, and rate limits loose enough that a long sequence of events is not refused
-/// for its length alone.
+/// The configuration of every target: the engine tests' (fast hashing, mail sent inline,
+/// conflicts revealed) at `https://app.example`, with no strength estimate (`zxcvbn`
+/// took most of each run's time, and the flows, not the estimator, are under test), and
+/// rate limits loose enough that a long sequence of events is not refused for its length
+/// alone.
 pub fn config() -> ConfigBuilder {
     let loose = RateLimit::new(1_000_000, Duration::minutes(1));
-    Config::builder()
+    auth_core::conformance::engine::config()
         .app_name("Fuzz")
         .base_url("https://app.example")
-        .link_prefix("/auth")
-        .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
-        .hash_params(HashParams::insecure_fast_for_tests())
         .password_policy(PasswordPolicy {
             check_strength: false,
             ..PasswordPolicy::default()
         })
-        .mail_in_background(false)
-        .registration(RegistrationMode::RevealConflicts)
         .rate_limits(RateLimits {
             login_per_ip: loose,
             login_per_identifier: loose,
