@@ -10,33 +10,9 @@ mod common;
 
 use std::sync::Arc;
 
-use auth_core::{
-    Auth, CapturingMailer, Config, HashParams, MailOutbox, ManualClock, Registration,
-    RegistrationMode, RequestContext,
-};
-use auth_store_redis::RedisStore;
+use auth_core::conformance::engine::Engine;
+use auth_core::{CapturingMailer, MailOutbox};
 use time::Duration;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn engine(store: RedisStore, clock: &ManualClock) -> (Auth, CapturingMailer) {
-    let config = Config::builder()
-        .base_url("https://app.test")
-        .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
-        .hash_params(HashParams::insecure_fast_for_tests())
-        .mail_in_background(false)
-        .registration(RegistrationMode::RevealConflicts)
-        .build()
-        .unwrap();
-    let mailer = CapturingMailer::new();
-    let auth = Auth::builder(config)
-        .store(Arc::new(store))
-        .mailer(Arc::new(mailer.clone()))
-        .clock(Arc::new(clock.clone()))
-        .build()
-        .unwrap();
-    (auth, mailer)
-}
 
 /// Every string value under `prefix`, as someone reading the Redis server would see it.
 async fn everything_under(url: &str, prefix: &str) -> String {
@@ -78,22 +54,11 @@ async fn queued_mail_is_sealed_in_redis_and_survives_a_restart() {
     let url = common::redis_url(test);
     let config = common::config(&url);
     let prefix = config.prefix().to_owned();
-    let clock = ManualClock::default();
-    let (auth, mailer) = engine(common::connect(config.clone()).await, &clock);
+    let app = Engine::on(Arc::new(common::connect(config.clone()).await));
 
-    mailer.set_failing(true);
-    auth.register(
-        Registration {
-            email: "sealed@example.com".into(),
-            username: None,
-            password: PASSWORD.into(),
-            password_confirm: PASSWORD.into(),
-        },
-        &RequestContext::default(),
-    )
-    .await
-    .unwrap();
-    let composed = mailer.attempted();
+    app.mailer.set_failing(true);
+    app.register("sealed@example.com").await;
+    let composed = app.mailer.attempted();
     assert_eq!(composed.len(), 1);
     let link = CapturingMailer::link_in(&composed[0], "/verify/").unwrap();
     let token = link.rsplit('/').next().unwrap().to_owned();
@@ -109,13 +74,12 @@ async fn queued_mail_is_sealed_in_redis_and_survives_a_restart() {
     assert!(!stored.contains("/auth/verify/"), "{stored}");
 
     // Restart: a new connection and a new engine on the same prefix.
-    drop(auth);
-    let restarted_store: RedisStore = common::connect(config).await;
-    let (restarted, restarted_mailer) = engine(restarted_store.clone(), &clock);
-    clock.advance(Duration::minutes(2));
-    assert_eq!(restarted.deliver_outbox().await.unwrap(), 1);
-    assert_eq!(restarted_mailer.sent(), composed);
-    assert_eq!(restarted_store.pending_count().await.unwrap(), 0);
+    drop(app);
+    let restarted = Engine::on(Arc::new(common::connect(config).await));
+    restarted.clock.advance(Duration::minutes(2));
+    assert_eq!(restarted.auth.deliver_outbox().await.unwrap(), 1);
+    assert_eq!(restarted.mailer.sent(), composed);
+    assert_eq!(restarted.store.pending_count().await.unwrap(), 0);
 
     common::cleanup(&url, &prefix).await;
 }
