@@ -130,6 +130,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable name of the variant, without its detail: for logs and metric labels
+    /// (see [`telemetry`](crate::telemetry)).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::AccountLocked { .. } => "account_locked",
+            Self::AccountDisabled => "account_disabled",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Validation(_) => "validation",
+            Self::Token { .. } => "invalid_token",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::Conflict { .. } => "conflict",
+            Self::StaleVersion => "stale_version",
+            Self::NotFound => "not_found",
+            Self::Unavailable { .. } => "unavailable",
+            Self::Backend { .. } => "backend",
+            Self::Mail { .. } => "mail",
+            Self::MailRejected { .. } => "mail_rejected",
+            Self::Hashing { .. } => "hashing",
+            Self::Config(_) => "config",
+        }
+    }
+
     /// Wraps a backend error that retrying may fix (connection refused, timeout).
     pub fn unavailable(source: impl Into<BoxError>) -> Self {
         Self::Unavailable {

@@ -92,6 +92,7 @@ pub mod password;
 mod random;
 pub mod session;
 mod store;
+pub mod telemetry;
 pub mod token;
 pub mod validate;
 

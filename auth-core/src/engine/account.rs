@@ -83,6 +83,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Validation`] (wrong current password on `current_password`, policy on
     /// `password`, mismatch on `password_confirm`), [`Error::AccountLocked`].
+    #[tracing::instrument(name = "auth.change_password", skip_all, fields(user_id = %auth.user.id))]
     pub async fn change_password(
         &self,
         auth: &Authenticated,
@@ -115,6 +116,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Validation`], [`Error::Conflict`] when taken.
+    #[tracing::instrument(name = "auth.set_username", skip_all, fields(user_id = %auth.user.id))]
     pub async fn set_username(
         &self,
         auth: &Authenticated,
@@ -142,6 +144,7 @@ impl Auth {
     /// [`Error::Validation`] (address on `new_email`, wrong password on `password`);
     /// [`Error::RateLimited`] per account and per new address (the same limit as every
     /// mail asked for an address).
+    #[tracing::instrument(name = "auth.request_email_change", skip_all, fields(user_id = %auth.user.id))]
     pub async fn request_email_change(
         &self,
         auth: &Authenticated,
@@ -203,6 +206,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Token`] for a bad or used link; [`Error::Conflict`] when the address was
     /// taken meanwhile.
+    #[tracing::instrument(name = "auth.confirm_email_change", skip_all)]
     pub async fn confirm_email_change(&self, token: &str, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self.open_token(token, Purpose::ChangeEmail).await?;
         let event = Event::EmailChanged {
@@ -220,6 +224,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Validation`] on `password` when it is wrong.
+    #[tracing::instrument(name = "auth.delete_account", skip_all, fields(user_id = %auth.user.id))]
     pub async fn delete_account(
         &self,
         auth: &Authenticated,

@@ -44,6 +44,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`] for a non-admin.
+    #[tracing::instrument(name = "auth.admin_list_users", skip_all, fields(user_id = %actor.user.id))]
     pub async fn admin_list_users(
         &self,
         actor: &Authenticated,
@@ -61,6 +62,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`], [`Error::NotFound`].
+    #[tracing::instrument(name = "auth.admin_user", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_user(&self, actor: &Authenticated, id: UserId) -> Result<AdminUserView> {
         self.require_admin(actor)?;
         let user = self.load_user(id).await?;
@@ -159,6 +161,7 @@ impl Auth {
     /// [`Error::Forbidden`] (also when the actor lost its rights meanwhile),
     /// [`Error::NotFound`], [`Error::Validation`] on oneself, [`Error::StaleVersion`]
     /// when another such action kept the instances busy for a second.
+    #[tracing::instrument(name = "auth.admin_disable", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_disable(
         &self,
         actor: &Authenticated,
@@ -175,6 +178,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`], [`Error::NotFound`].
+    #[tracing::instrument(name = "auth.admin_enable", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_enable(
         &self,
         actor: &Authenticated,
@@ -188,6 +192,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`], [`Error::NotFound`].
+    #[tracing::instrument(name = "auth.admin_unlock", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_unlock(
         &self,
         actor: &Authenticated,
@@ -201,6 +206,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`], [`Error::NotFound`].
+    #[tracing::instrument(name = "auth.admin_force_logout", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_force_logout(
         &self,
         actor: &Authenticated,
@@ -218,6 +224,7 @@ impl Auth {
     /// [`Error::Forbidden`] (also when the actor lost its rights meanwhile),
     /// [`Error::NotFound`], [`Error::Validation`] for bad role names or self-demotion,
     /// [`Error::StaleVersion`] when another such action kept the instances busy.
+    #[tracing::instrument(name = "auth.admin_set_roles", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_set_roles(
         &self,
         actor: &Authenticated,

@@ -7,6 +7,7 @@ use crate::mail::{Mailer, Sealer};
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
+use crate::telemetry::Observed;
 
 /// Assembles an [`Auth`] from a configuration, stores and a mailer.
 ///
@@ -112,7 +113,8 @@ impl AuthBuilder {
         self
     }
 
-    /// Builds the engine.
+    /// Builds the engine. Every store call it makes is observed (a `tracing` span and a
+    /// metric, see [`telemetry`](crate::telemetry)).
     ///
     /// # Errors
     /// [`Error::Config`] when a store role or the mailer is missing, or a mail template
@@ -122,12 +124,12 @@ impl AuthBuilder {
         let config = self.config;
         Ok(Auth {
             inner: Arc::new(Inner {
-                users: self.users.ok_or_else(|| missing("user store"))?,
-                sessions: self.sessions.ok_or_else(|| missing("session store"))?,
-                session_users: self.session_users,
-                counters: self.counters.ok_or_else(|| missing("counter store"))?,
-                outbox: self.outbox.ok_or_else(|| missing("mail outbox"))?,
-                audit: self.audit.ok_or_else(|| missing("audit sink"))?,
+                users: Observed::new(self.users.ok_or_else(|| missing("user store"))?),
+                sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
+                session_users: self.session_users.map(|s| Observed::new(s) as _),
+                counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
+                outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
+                audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 sealer: Sealer::new(config.tokens.keys()),
                 clock: self.clock,

@@ -24,6 +24,7 @@ use super::throttle::Counted;
 use crate::error::Result;
 use crate::machine::{self, LockoutPolicy};
 use crate::model::{User, UserId};
+use crate::telemetry;
 
 /// What a lockout guard protects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +129,7 @@ impl Auth {
             .increment(&subject.lock(), policy.lock_length(previous), now)
             .await?;
         counters.reset_counter(&subject.failures()).await?;
+        telemetry::lockout();
         Ok(Some(lock.expires_at))
     }
 

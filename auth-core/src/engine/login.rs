@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::machine::{self, Effect, Ending, Event};
 use crate::model::{AccountStatus, SessionRecord, User, UserId};
 use crate::session::{SessionDigest, SessionToken};
+use crate::telemetry;
 use crate::validate::LoginIdentifier;
 
 /// Longest User-Agent kept for the device list.
@@ -57,7 +58,18 @@ impl Auth {
     /// [`Error::InvalidCredentials`], [`Error::AccountLocked`], [`Error::RateLimited`],
     /// [`Error::AccountDisabled`] and [`Error::EmailNotVerified`] (both only after a
     /// correct password), store and hashing errors.
+    #[tracing::instrument(name = "auth.login", skip_all, fields(user_id))]
     pub async fn login(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
+        let result = self.password_sign_in(input, ctx).await;
+        if let Ok(success) = &result {
+            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
+        }
+        telemetry::sign_in(&result);
+        result
+    }
+
+    /// [`Auth::login`], without the telemetry.
+    async fn password_sign_in(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
         let now = self.now();
         let limits = self.inner.config.rate_limits;
         self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
@@ -223,6 +235,7 @@ impl Auth {
     ///
     /// # Errors
     /// Store errors only.
+    #[tracing::instrument(name = "auth.authenticate", skip_all, level = "debug")]
     pub async fn authenticate(&self, token: &SessionToken) -> Result<Option<Authenticated>> {
         let digest = token.digest();
         let found = match &self.inner.session_users {
@@ -265,6 +278,7 @@ impl Auth {
     ///
     /// # Errors
     /// Store errors only; an unknown session is not an error.
+    #[tracing::instrument(name = "auth.logout", skip_all)]
     pub async fn logout(&self, token: &SessionToken, ctx: &RequestContext) -> Result<()> {
         let digest = token.digest();
         let Some(session) = self.inner.sessions.session(&digest).await? else {
@@ -283,6 +297,7 @@ impl Auth {
     ///
     /// # Errors
     /// Store errors.
+    #[tracing::instrument(name = "auth.logout_everywhere", skip_all, fields(user_id = %user_id))]
     pub async fn logout_everywhere(&self, user_id: UserId, ctx: &RequestContext) -> Result<u64> {
         self.end_sessions(user_id, Ending::All, Origin::of(ctx))
             .await
@@ -302,6 +317,7 @@ impl Auth {
     ///
     /// # Errors
     /// Store errors.
+    #[tracing::instrument(name = "auth.sessions", skip_all, fields(user_id = %auth.user.id))]
     pub async fn sessions(&self, auth: &Authenticated) -> Result<Vec<SessionRecord>> {
         self.inner
             .sessions
@@ -313,6 +329,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::NotFound`] when the handle is not one of the user's sessions.
+    #[tracing::instrument(name = "auth.revoke_session", skip_all, fields(user_id = %auth.user.id))]
     pub async fn revoke_session(
         &self,
         auth: &Authenticated,
@@ -337,6 +354,7 @@ impl Auth {
     ///
     /// # Errors
     /// Store errors.
+    #[tracing::instrument(name = "auth.revoke_other_sessions", skip_all, fields(user_id = %auth.user.id))]
     pub async fn revoke_other_sessions(
         &self,
         auth: &Authenticated,

@@ -12,6 +12,7 @@ use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::mail::human_duration;
 use crate::model::{AuditKind, Email, FailedMail, OutboxMessage, Page};
+use crate::telemetry;
 
 /// First retry delay; each further failure doubles it up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::seconds(30);
@@ -140,11 +141,12 @@ impl Auth {
     ///
     /// # Errors
     /// A store error from claiming, removing, rescheduling or marking failed.
+    #[tracing::instrument(name = "auth.deliver_outbox", skip_all, level = "debug")]
     pub async fn deliver_outbox(&self) -> Result<usize> {
         let now = self.now();
         let policy = self.inner.config.outbox;
         let due = self.inner.outbox.claim_due(now, BATCH, CLAIM_LEASE).await?;
-        let mut delivered = 0;
+        let (mut delivered, mut retried, mut gave_up) = (0, 0, 0);
         for mut message in due {
             if now - message.created_at >= policy.max_age {
                 let mut reason = format!(
@@ -156,11 +158,13 @@ impl Auth {
                     reason.push_str(last);
                 }
                 self.give_up(&message, message.attempts, &reason).await?;
+                gave_up += 1;
                 continue;
             }
             if let Err(e) = self.inner.sealer.unseal(&mut message) {
                 self.give_up(&message, message.attempts, &e.to_string())
                     .await?;
+                gave_up += 1;
                 continue;
             }
             let attempts = message.attempts.saturating_add(1);
@@ -170,8 +174,12 @@ impl Auth {
                     delivered += 1;
                 }
                 Err(error) => match self.give_up_reason(&error, attempts) {
-                    Some(reason) => self.give_up(&message, attempts, &reason).await?,
+                    Some(reason) => {
+                        self.give_up(&message, attempts, &reason).await?;
+                        gave_up += 1;
+                    }
                     None => {
+                        retried += 1;
                         let detail = describe(&error);
                         tracing::warn!(
                             id = %message.id,
@@ -187,6 +195,8 @@ impl Auth {
                 },
             }
         }
+        let depth = self.inner.outbox.pending_count().await.ok();
+        telemetry::outbox_pass(delivered, retried, gave_up, depth);
         Ok(delivered)
     }
 
@@ -195,6 +205,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Forbidden`] for a non-admin; a store error.
+    #[tracing::instrument(name = "auth.admin_failed_mail", skip_all, fields(user_id = %actor.user.id))]
     pub async fn admin_failed_mail(
         &self,
         actor: &Authenticated,
@@ -213,6 +224,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Forbidden`] for a non-admin; [`Error::NotFound`] when no failed mail has
     /// this id (already retried or discarded, or never failed); a store error.
+    #[tracing::instrument(name = "auth.admin_retry_mail", skip_all, fields(user_id = %actor.user.id))]
     pub async fn admin_retry_mail(
         &self,
         actor: &Authenticated,
@@ -233,6 +245,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Forbidden`] for a non-admin; [`Error::NotFound`] when no failed mail has
     /// this id; a store error.
+    #[tracing::instrument(name = "auth.admin_discard_mail", skip_all, fields(user_id = %actor.user.id))]
     pub async fn admin_discard_mail(
         &self,
         actor: &Authenticated,
@@ -275,6 +288,7 @@ impl Auth {
     ///
     /// # Errors
     /// A store error.
+    #[tracing::instrument(name = "auth.purge_expired", skip_all, level = "debug")]
     pub async fn purge_expired(&self) -> Result<(u64, u64)> {
         let now = self.now();
         let sessions = self.inner.sessions.purge_expired_sessions(now).await?;

@@ -32,6 +32,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for a malformed address; [`Error::RateLimited`](crate::Error::RateLimited).
+    #[tracing::instrument(name = "auth.request_password_reset", skip_all)]
     pub async fn request_password_reset(&self, email: &str, ctx: &RequestContext) -> Result<()> {
         self.request_link(email, Event::ResetRequested, ctx).await
     }
@@ -41,6 +42,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Token`](crate::Error::Token) for a bad, expired, wrong-purpose, used or superseded link.
+    #[tracing::instrument(name = "auth.check_reset_token", skip_all, level = "debug")]
     pub async fn check_reset_token(&self, token: &str) -> Result<()> {
         let (proof, user) = self.open_token(token, Purpose::ResetPassword).await?;
         proof.check(&user, Purpose::ResetPassword)
@@ -52,6 +54,7 @@ impl Auth {
     /// # Errors
     /// [`Error::Token`](crate::Error::Token) for a bad or used link; [`Error::Validation`](crate::Error::Validation) for the password;
     /// [`Error::AccountDisabled`](crate::Error::AccountDisabled).
+    #[tracing::instrument(name = "auth.reset_password", skip_all)]
     pub async fn reset_password(&self, input: PasswordReset, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self
             .open_token(&input.token, Purpose::ResetPassword)

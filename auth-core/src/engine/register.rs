@@ -145,6 +145,7 @@ impl Auth {
     /// [`Error::Validation`] listing every invalid field; [`Error::RateLimited`];
     /// [`Error::Conflict`] for a taken username, and for a taken email only in
     /// [`RegistrationMode::RevealConflicts`]; store errors.
+    #[tracing::instrument(name = "auth.register", skip_all)]
     pub async fn register(
         &self,
         input: Registration,
@@ -254,6 +255,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Token`] for a bad, expired, wrong-purpose or already used link.
+    #[tracing::instrument(name = "auth.verify_email", skip_all)]
     pub async fn verify_email(&self, token: &str, ctx: &RequestContext) -> Result<User> {
         let (proof, user) = self.open_token(token, Purpose::VerifyEmail).await?;
         let origin = Origin::of(ctx);
@@ -271,6 +273,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Validation`] for a malformed address; [`Error::RateLimited`].
+    #[tracing::instrument(name = "auth.resend_verification", skip_all)]
     pub async fn resend_verification(&self, email: &str, ctx: &RequestContext) -> Result<()> {
         self.request_link(email, Event::VerificationRequested, ctx)
             .await
@@ -280,6 +283,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::Validation`], [`Error::Conflict`], store errors.
+    #[tracing::instrument(name = "auth.create_user", skip_all)]
     pub async fn create_user(&self, input: NewUser) -> Result<User> {
         let (email, username) = self
             .validate_signup(

@@ -10,6 +10,7 @@ use super::Auth;
 use crate::config::RateLimit;
 use crate::error::{Error, Result};
 use crate::machine::seconds_until;
+use crate::telemetry;
 
 /// What a rate limit counts, which names its counters in the counter store. The names
 /// are stored data (counters outlive a restart and are shared by every instance): a
@@ -43,6 +44,20 @@ impl Counted {
             Self::MailsPerAddress => "rl:mail:addr",
             Self::EmailChangesPerAccount => "rl:email_change:u",
             Self::LockoutIdentifier => "i",
+        }
+    }
+
+    /// The name of the limit that counts this, as the [`RateLimits`](crate::RateLimits)
+    /// field is called: the `limit` label of the refusals' metric.
+    pub(super) fn limit(self) -> &'static str {
+        match self {
+            Self::LoginsPerNetwork => "login_per_ip",
+            Self::LoginsPerIdentifier => "login_per_identifier",
+            Self::RegistrationsPerNetwork => "register_per_ip",
+            Self::MailsPerNetwork => "mail_per_ip",
+            Self::MailsPerAddress => "mail_per_address",
+            Self::EmailChangesPerAccount => "email_change_per_account",
+            Self::LockoutIdentifier => "lockout",
         }
     }
 
@@ -102,6 +117,7 @@ impl Auth {
             .increment(&counted.key(value), limit.window, now)
             .await?;
         if counter.count > limit.max {
+            telemetry::rate_limited(counted.limit());
             return Err(Error::RateLimited {
                 retry_after: seconds_until(counter.expires_at, now),
             });

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -11,6 +12,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 use super::{MAX_PASSWORD_BYTES, normalize};
 use crate::error::{BoxError, Error, Result};
 use crate::model::PasswordHash;
+use crate::telemetry;
 
 /// Length of the random salt of every new hash, in bytes (the PHC recommendation).
 const SALT_LEN: usize = 16;
@@ -341,7 +343,7 @@ impl Hasher {
             return Err(too_long());
         }
         let password = normalize(password);
-        self.run_blocking(move |inner| inner.hash_blocking(&password))
+        self.run_blocking("hash", move |inner| inner.hash_blocking(&password))
             .await?
     }
 
@@ -366,7 +368,9 @@ impl Hasher {
         let stored = Stored::parse(hash, &self.inner)?;
         let password = normalize(password);
         let matched = self
-            .run_blocking(move |inner| inner.verify_blocking(&password, &stored.phc))
+            .run_blocking("verify", move |inner| {
+                inner.verify_blocking(&password, &stored.phc)
+            })
             .await??;
         Ok(matched.then(|| PasswordVerified::new(stored.needs_rehash, hash)))
     }
@@ -389,7 +393,7 @@ impl Hasher {
         // parameters: the same work as a verification, so the first call is not faster.
         let password = normalize(password);
         if let Ok(Ok(hash)) = self
-            .run_blocking(move |inner| inner.hash_blocking(&password))
+            .run_blocking("verify", move |inner| inner.hash_blocking(&password))
             .await
         {
             let _ = self.inner.dummy.set(hash);
@@ -407,17 +411,19 @@ impl Hasher {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.run_blocking(move |_| work()).await
+        self.run_blocking("strength", move |_| work()).await
     }
 
     /// Runs `work` on a blocking thread once a permit is free. The permit is held until
-    /// the work ends, even if the caller stops waiting.
-    async fn run_blocking<T, F>(&self, work: F) -> Result<T>
+    /// the work ends, even if the caller stops waiting. The wait and the work are
+    /// recorded as `operation` (see [`telemetry`](crate::telemetry)).
+    async fn run_blocking<T, F>(&self, operation: &'static str, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Inner) -> T + Send + 'static,
     {
         let runtime = tokio::runtime::Handle::try_current().map_err(hashing)?;
+        let queued = Instant::now();
         let permit = Arc::clone(&self.inner.permits)
             .acquire_owned()
             .await
@@ -428,7 +434,10 @@ impl Hasher {
                 let _permit = permit;
                 #[cfg(test)]
                 let _running = inner.probe.enter();
-                work(&inner)
+                let started = Instant::now();
+                let done = work(&inner);
+                telemetry::hashed(operation, queued, started);
+                done
             })
             .await
             .map_err(hashing)

@@ -1,0 +1,113 @@
+//! Every store call of the engine, observed: the engine holds its stores behind
+//! [`Observed`], which runs each call inside a `debug` span and records its time and
+//! outcome (see the module above). The stores themselves know nothing of it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::store_call;
+use crate::error::Result;
+use crate::model::{
+    AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
+};
+use crate::session::SessionDigest;
+use crate::store::{
+    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+};
+
+/// A store of the engine, every call of which is observed.
+pub(crate) struct Observed<S: ?Sized>(Arc<S>);
+
+impl<S: ?Sized> Observed<S> {
+    /// Observes the calls to `store`.
+    pub(crate) fn new(store: Arc<S>) -> Arc<Self> {
+        Arc::new(Self(store))
+    }
+}
+
+/// Implements `$store` for `Observed<dyn $store>`: each method forwards to the inner
+/// store through [`store_call`], labelled with `$label` and the method's name.
+macro_rules! observed {
+    ($store:ident as $label:literal {
+        $(fn $method:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*
+    }) => {
+        #[async_trait]
+        impl $store for Observed<dyn $store> {
+            $(
+                async fn $method(&self $(, $arg: $ty)*) -> Result<$out> {
+                    store_call($label, stringify!($method), self.0.$method($($arg),*)).await
+                }
+            )*
+        }
+    };
+}
+
+observed!(UserStore as "users" {
+    fn create_user(&self, user: &User) -> ();
+    fn user_by_id(&self, id: UserId) -> Option<User>;
+    fn user_by_email(&self, email: &str) -> Option<User>;
+    fn user_by_username(&self, username: &str) -> Option<User>;
+    fn update_user(&self, user: &User) -> ();
+    fn delete_user(&self, id: UserId, expected_version: u64) -> ();
+    fn list_users(&self, search: Option<&str>, page: Page) -> Vec<User>;
+    fn count_users(&self, search: Option<&str>) -> u64;
+});
+
+observed!(SessionStore as "sessions" {
+    fn create_session(&self, session: &SessionRecord) -> ();
+    fn session(&self, digest: &SessionDigest) -> Option<SessionRecord>;
+    fn touch_session(
+        &self,
+        digest: &SessionDigest,
+        last_seen_at: OffsetDateTime,
+        idle_expires_at: OffsetDateTime
+    ) -> ();
+    fn delete_session(&self, digest: &SessionDigest) -> bool;
+    fn sessions_for_user(&self, user_id: UserId, now: OffsetDateTime) -> Vec<SessionRecord>;
+    fn delete_sessions_for_user(&self, user_id: UserId, keep: Option<&SessionDigest>) -> u64;
+    fn purge_expired_sessions(&self, now: OffsetDateTime) -> u64;
+});
+
+observed!(SessionUserStore as "session_users" {
+    fn session_with_user(&self, digest: &SessionDigest) -> Option<(SessionRecord, User)>;
+});
+
+observed!(CounterStore as "counters" {
+    fn increment(&self, key: &str, window: Duration, now: OffsetDateTime) -> Counter;
+    fn counter(&self, key: &str, now: OffsetDateTime) -> Option<Counter>;
+    fn reset_counter(&self, key: &str) -> ();
+    fn purge_expired_counters(&self, now: OffsetDateTime) -> u64;
+});
+
+observed!(MailOutbox as "outbox" {
+    fn enqueue(&self, message: &OutboxMessage) -> ();
+    fn claim_due(&self, now: OffsetDateTime, limit: u32, lease: Duration) -> Vec<OutboxMessage>;
+    fn remove(&self, id: Uuid) -> ();
+    fn reschedule(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+        last_error: &str
+    ) -> ();
+    fn pending_count(&self) -> u64;
+    fn mark_failed(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        failed_at: OffsetDateTime,
+        last_error: &str
+    ) -> ();
+    fn failed_messages(&self, page: Page) -> Vec<FailedMail>;
+    fn failed_count(&self) -> u64;
+    fn discard_failed(&self, id: Uuid) -> bool;
+    fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> bool;
+});
+
+observed!(AuditSink as "audit" {
+    fn record(&self, event: &AuditEvent) -> ();
+    fn events_for_user(&self, user_id: UserId, limit: u32) -> Vec<AuditEvent>;
+});
