@@ -77,6 +77,10 @@ pub struct Cli {
     /// The header the trusted proxies write: x-forwarded-for, or forwarded (RFC 7239).
     #[arg(long, env = "PROXY_HEADER", value_name = "HEADER", default_value = "x-forwarded-for", value_parser = parse_proxy_header, global = true)]
     pub proxy_header: ProxyHeader,
+    /// Serve Prometheus metrics (see auth_core::telemetry) at http://ADDR/metrics, on a
+    /// listener of their own so that they stay off the site. Off by default.
+    #[arg(long, env = "METRICS_ADDR", value_name = "ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -127,6 +131,7 @@ impl fmt::Debug for Cli {
             .field("link_lifetime", &self.link_lifetime)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("proxy_header", &self.proxy_header)
+            .field("metrics_addr", &self.metrics_addr)
             .field("command", &self.command)
             .finish()
     }

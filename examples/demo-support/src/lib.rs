@@ -171,6 +171,9 @@ impl Site {
         framework: &'static str,
     ) -> Result<Self, BoxError> {
         let base_url = cli.base_url_for(local);
+        if let Some(addr) = cli.metrics_addr {
+            serve_metrics(addr)?;
+        }
         let (auth, web) = engine(cli, &base_url).await?;
         let maintenance = auth.spawn_maintenance(Duration::from_secs(30));
         let pages = Pages::new(web.clone(), framework);
@@ -196,6 +199,22 @@ impl Site {
         self.maintenance.abort();
         self.auth.settle().await;
     }
+}
+
+/// Installs the Prometheus recorder and its scrape endpoint on `addr` (any path answers;
+/// `/metrics` by convention), with the engine's metrics described. Every histogram of
+/// the engine is in seconds, so one set of buckets serves them all.
+fn serve_metrics(addr: SocketAddr) -> Result<(), BoxError> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        // Histograms with buckets (not summaries), so that instances can be summed.
+        .set_buckets(&[
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ])?
+        .install()?;
+    auth_core::telemetry::describe();
+    println!("metrics on http://{addr}/metrics");
+    Ok(())
 }
 
 /// `create-user`: adds an account directly (no confirmation mail).

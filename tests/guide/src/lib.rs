@@ -47,6 +47,7 @@ guide! {
     redis_store: "docs/redis-store.md",
     custom_store: "docs/custom-store.md",
     testing: "docs/testing.md",
+    metrics: "docs/metrics.md",
     benchmarks: "docs/benchmarks.md",
     benchmarks_stores: "docs/benchmarks-stores.md",
     axum_demo: "examples/axum-demo/README.md",
@@ -127,5 +128,45 @@ mod tests {
             bad.is_empty(),
             "label these blocks with their language, never `ignore`: {bad:#?}"
         );
+    }
+
+    /// The Grafana dashboard of docs/metrics.md queries only metrics the engine reports,
+    /// and shows every one of them.
+    #[test]
+    fn the_dashboard_shows_exactly_the_engine_metrics() {
+        use auth_core::telemetry::{
+            HASH_QUEUE_SECONDS, HASH_SECONDS, LOCKOUTS, MAIL_DELIVERED, MAIL_FAILURES,
+            OUTBOX_DEPTH, RATE_LIMITED, SIGN_INS, STORE_SECONDS,
+        };
+        let known = [
+            SIGN_INS,
+            LOCKOUTS,
+            RATE_LIMITED,
+            HASH_SECONDS,
+            HASH_QUEUE_SECONDS,
+            STORE_SECONDS,
+            OUTBOX_DEPTH,
+            MAIL_DELIVERED,
+            MAIL_FAILURES,
+        ];
+        let dashboard =
+            std::fs::read_to_string(root().join("docs/grafana-dashboard.json")).unwrap();
+        let queried: Vec<&str> = dashboard
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|word| word.starts_with("auth_"))
+            .map(|word| {
+                ["_bucket", "_count", "_sum"]
+                    .iter()
+                    .find_map(|suffix| word.strip_suffix(suffix))
+                    .unwrap_or(word)
+            })
+            .collect();
+        let unknown: Vec<&&str> = queried.iter().filter(|m| !known.contains(m)).collect();
+        assert!(
+            unknown.is_empty(),
+            "not reported by the engine: {unknown:?}"
+        );
+        let unshown: Vec<&&str> = known.iter().filter(|m| !queried.contains(m)).collect();
+        assert!(unshown.is_empty(), "not on the dashboard: {unshown:?}");
     }
 }
