@@ -113,7 +113,10 @@ pub use model::{
     AccountStatus, AuditEvent, AuditKind, Counter, Email, FailedMail, MailKind, OutboxMessage,
     Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
 };
-pub use password::{HashParams, Hasher, PasswordPolicy, PasswordVerified};
+pub use password::{
+    BreachCheck, BreachedPasswords, HashParams, Hasher, PasswordPolicy, PasswordVerified,
+    SortedHashFile, WhenUnavailable,
+};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore};

@@ -4,6 +4,7 @@ use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::mail::{Mailer, Sealer};
+use crate::password::BreachCheck;
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
@@ -23,6 +24,7 @@ pub struct AuthBuilder {
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
     mailer: Option<Arc<dyn Mailer>>,
+    breach_check: Option<BreachCheck>,
     clock: Arc<dyn Clock>,
 }
 
@@ -43,6 +45,7 @@ impl AuthBuilder {
             outbox: None,
             audit: None,
             mailer: None,
+            breach_check: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -107,6 +110,13 @@ impl AuthBuilder {
         self
     }
 
+    /// Refuse new passwords (registration, reset, change) that are known from breaches,
+    /// as `check` looks them up (default: no such check).
+    pub fn breach_check(mut self, check: BreachCheck) -> Self {
+        self.breach_check = Some(check);
+        self
+    }
+
     /// The clock (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -131,6 +141,7 @@ impl AuthBuilder {
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
+                breach_check: self.breach_check,
                 sealer: Sealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

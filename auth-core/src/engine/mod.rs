@@ -38,7 +38,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::machine::{self, Effect, Event};
 use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
-use crate::password::Hasher;
+use crate::password::{BreachCheck, Hasher, normalize};
 use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
@@ -85,6 +85,7 @@ struct Inner {
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,
     mailer: Arc<dyn Mailer>,
+    breach_check: Option<BreachCheck>,
     /// Seals mail bodies before they are queued, opens them when claimed.
     sealer: Sealer,
     clock: Arc<dyn Clock>,
@@ -121,9 +122,11 @@ impl Auth {
     }
 
     /// Checks a new password against the policy, with the account's email address and
-    /// username as the personal inputs it must not contain, off the async executor.
+    /// username as the personal inputs it must not contain, off the async executor; then,
+    /// if it passed and a [`BreachCheck`] is configured, against known breaches.
     ///
-    /// The outer error is a failure to run the check; the inner one the policy's verdict.
+    /// The outer error is a failure to run the check (or a breach source that is down,
+    /// when the check refuses then); the inner one the verdict.
     async fn check_password_policy(
         &self,
         password: &str,
@@ -139,14 +142,27 @@ impl Auth {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        self.inner
+        let normalized = normalize(&password);
+        let verdict = self
+            .inner
             .config
             .hasher
             .off_executor(move || {
                 let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
                 policy.check(&password, &inputs)
             })
-            .await
+            .await?;
+        let Some(breaches) = &self.inner.breach_check else {
+            return Ok(verdict);
+        };
+        if verdict.is_err() {
+            return Ok(verdict);
+        }
+        match breaches.check(&normalized).await {
+            Ok(()) => Ok(Ok(())),
+            Err(Error::Validation(errors)) => Ok(Err(errors)),
+            Err(other) => Err(other),
+        }
     }
 
     async fn load_user(&self, id: UserId) -> Result<User> {

@@ -14,9 +14,11 @@
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
+mod breach;
 mod hasher;
 mod policy;
 
+pub use breach::{BreachCheck, BreachedPasswords, SortedHashFile, WhenUnavailable};
 pub use hasher::{HashParams, Hasher, PasswordVerified};
 pub use policy::PasswordPolicy;
 

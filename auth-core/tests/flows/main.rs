@@ -8,6 +8,7 @@
 
 mod account;
 mod admin;
+mod breached;
 mod login;
 mod mail_outbox;
 mod recovery;
