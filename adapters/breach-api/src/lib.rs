@@ -26,6 +26,11 @@
 //! mirror behind a private certificate authority). Plain `http://` is accepted only for
 //! a loopback address, such as a mirror on the same host.
 
+// The README's example, compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use auth_core::WhenUnavailable;
 use auth_http::ProxyHeader;
 use clap::{Parser, Subcommand};
 
@@ -81,6 +82,31 @@ pub struct Cli {
     /// listener of their own so that they stay off the site. Off by default.
     #[arg(long, env = "METRICS_ADDR", value_name = "ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
+    /// Refuse new passwords found in known breaches, looked up in this k-anonymity range
+    /// API (https://api.pwnedpasswords.com/range/ is the public one): only the first five
+    /// hex digits of a password's SHA-1 are sent. Off by default.
+    #[arg(
+        long,
+        env = "BREACHED_PASSWORDS_API",
+        value_name = "URL",
+        conflicts_with = "breached_passwords_file",
+        global = true
+    )]
+    pub breached_passwords_api: Option<String>,
+    /// Refuse new passwords found in this local file instead: one `SHA1:COUNT` line per
+    /// hash, sorted by hash (as the Pwned Passwords downloader writes it), for sites
+    /// without internet access.
+    #[arg(
+        long,
+        env = "BREACHED_PASSWORDS_FILE",
+        value_name = "PATH",
+        global = true
+    )]
+    pub breached_passwords_file: Option<PathBuf>,
+    /// What to do with a new password when the breach source fails or takes more than
+    /// two seconds: accept it (the default; registration keeps working) or refuse it.
+    #[arg(long, env = "BREACHED_PASSWORDS_UNAVAILABLE", value_name = "accept|refuse", default_value = "accept", value_parser = parse_when_unavailable, global = true)]
+    pub breached_passwords_unavailable: WhenUnavailable,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -132,6 +158,15 @@ impl fmt::Debug for Cli {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("proxy_header", &self.proxy_header)
             .field("metrics_addr", &self.metrics_addr)
+            .field(
+                "breached_passwords_api",
+                &self.breached_passwords_api.as_deref().map(redact_url),
+            )
+            .field("breached_passwords_file", &self.breached_passwords_file)
+            .field(
+                "breached_passwords_unavailable",
+                &self.breached_passwords_unavailable,
+            )
             .field("command", &self.command)
             .finish()
     }
@@ -213,6 +248,15 @@ impl Cli {
             None if local.ip().is_unspecified() => format!("http://127.0.0.1:{}", local.port()),
             None => format!("http://{local}"),
         }
+    }
+}
+
+/// Parses `--breached-passwords-unavailable`.
+fn parse_when_unavailable(text: &str) -> Result<WhenUnavailable, String> {
+    match text {
+        "accept" => Ok(WhenUnavailable::Accept),
+        "refuse" => Ok(WhenUnavailable::Refuse),
+        _ => Err(format!("expected accept or refuse, got {text:?}")),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use auth_core::{Auth, Mailer, TokenLifetimes};
+use auth_breach_api::RangeApi;
+use auth_core::{Auth, BreachCheck, BreachedPasswords, Mailer, SortedHashFile, TokenLifetimes};
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -15,7 +16,8 @@ use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 /// counters in Redis when `--redis-url` (one server) or `--redis-cluster-node` (a Redis
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
-/// (`--trusted-proxies`, `--proxy-header`), and the demo page templates.
+/// (`--trusted-proxies`, `--proxy-header`), the breached-password check
+/// (`--breached-passwords-*`), and the demo page templates.
 ///
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
@@ -65,6 +67,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         let redis = Arc::new(RedisStore::connect(config).await?);
         builder = builder.sessions(redis.clone()).counters(redis);
     }
+    if let Some(check) = breach_check(cli)? {
+        builder = builder.breach_check(check);
+    }
     let auth = builder.build()?;
     let mut web = AuthWeb::builder(auth.clone())
         .mount_path(MOUNT)
@@ -76,6 +81,23 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         web = web.template(*name, *source);
     }
     Ok((auth, web.build()?))
+}
+
+/// The breached-password check the flags ask for, if any.
+fn breach_check(cli: &Cli) -> Result<Option<BreachCheck>, BoxError> {
+    let source: Arc<dyn BreachedPasswords> =
+        match (&cli.breached_passwords_api, &cli.breached_passwords_file) {
+            (Some(url), _) => Arc::new(RangeApi::new(url)?),
+            (None, Some(path)) => Arc::new(SortedHashFile::open(path)?),
+            (None, None) => return Ok(None),
+        };
+    tracing::info!(
+        when_unavailable = ?cli.breached_passwords_unavailable,
+        "new passwords known from breaches are refused"
+    );
+    Ok(Some(
+        BreachCheck::new(source).when_unavailable(cli.breached_passwords_unavailable),
+    ))
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ guide! {
     core: "docs/core.md",
     configuration: "docs/configuration.md",
     security: "docs/security.md",
+    breached_passwords: "docs/breached-passwords.md",
     design_decisions: "docs/design-decisions.md",
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
