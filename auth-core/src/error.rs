@@ -32,6 +32,15 @@ pub enum Error {
     #[error("account disabled")]
     AccountDisabled,
 
+    /// The application's before-sign-in hook refused the sign-in (see
+    /// [`Hooks::before_sign_in`](crate::hooks::Hooks::before_sign_in)); the message is
+    /// the hook's, written for the person.
+    #[error("sign-in refused by the application")]
+    SignInRefused {
+        /// What the person is told.
+        message: String,
+    },
+
     /// The flow requires a verified email address and the account has none.
     #[error("email address not verified")]
     EmailNotVerified,
@@ -137,6 +146,7 @@ impl Error {
             Self::InvalidCredentials => "invalid_credentials",
             Self::AccountLocked { .. } => "account_locked",
             Self::AccountDisabled => "account_disabled",
+            Self::SignInRefused { .. } => "sign_in_refused",
             Self::EmailNotVerified => "email_not_verified",
             Self::RateLimited { .. } => "rate_limited",
             Self::Validation(_) => "validation",

@@ -85,6 +85,7 @@ mod config;
 pub mod conformance;
 mod engine;
 mod error;
+pub mod hooks;
 mod machine;
 pub mod mail;
 mod model;

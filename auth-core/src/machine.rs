@@ -176,6 +176,9 @@ pub(crate) enum Event {
         proof: PasswordVerified,
         /// A fresh hash with the configured parameters, if one is due.
         rehash: Option<PasswordHash>,
+        /// The application's before-sign-in hook refused, with this message: the engine's
+        /// own refusals (disabled, locked, unconfirmed) still come first.
+        veto: Option<String>,
     },
     /// A password check against the account failed (at sign-in, or when a signed-in
     /// owner re-entered it). The engine's lockout guard decides whether the failure
@@ -385,7 +388,11 @@ pub(crate) fn apply(
     let state = AccountState::of(&user, now);
     let mut next = user.clone();
     let effects = match event {
-        Event::LoginSucceeded { proof, rehash } => {
+        Event::LoginSucceeded {
+            proof,
+            rehash,
+            veto,
+        } => {
             check_password(&next, &proof)?;
             match state {
                 AccountState::Disabled => return Err(Error::AccountDisabled),
@@ -394,6 +401,9 @@ pub(crate) fn apply(
                     return Err(Error::EmailNotVerified);
                 }
                 AccountState::PendingVerification | AccountState::Active => {}
+            }
+            if let Some(message) = veto {
+                return Err(Error::SignInRefused { message });
             }
             next.last_login_at = Some(now);
             next.locked_until = None;

@@ -125,6 +125,7 @@ impl World {
             Op::LoginOk => Event::LoginSucceeded {
                 proof: PasswordVerified::for_tests(&self.user.password_hash),
                 rehash: None,
+                veto: None,
             },
             Op::LoginFail => {
                 // What the engine's lockout guard decides, for the machine to record.
@@ -339,6 +340,7 @@ fn a_locked_account_opens_again_when_the_lock_ends() {
     let login = |u: &User| Event::LoginSucceeded {
         proof: PasswordVerified::for_tests(&u.password_hash),
         rehash: None,
+        veto: None,
     };
     let refused = apply(u.clone(), login(&u), now + Duration::seconds(59), &policy);
     match refused {
@@ -366,6 +368,7 @@ fn unverified_login_refused_only_when_required() {
     let event = || Event::LoginSucceeded {
         proof: PasswordVerified::for_tests(&u.password_hash),
         rehash: None,
+        veto: None,
     };
     let strict = Policy {
         require_verified_email: true,
@@ -507,4 +510,25 @@ fn a_role_change_is_audited_with_the_new_roles() {
             Some("roles: admin,billing".into())
         )]
     );
+}
+
+#[test]
+fn a_hook_veto_refuses_a_sign_in_after_the_engines_own_refusals() {
+    let policy = Policy::default();
+    let u = user();
+    let vetoed = |u: &User| Event::LoginSucceeded {
+        proof: PasswordVerified::for_tests(&u.password_hash),
+        rehash: None,
+        veto: Some("Not today.".into()),
+    };
+    match apply(u.clone(), vetoed(&u), start(), &policy) {
+        Err(Error::SignInRefused { message }) => assert_eq!(message, "Not today."),
+        other => panic!("expected the veto, got {other:?}"),
+    }
+    let mut disabled = u.clone();
+    disabled.status = AccountStatus::Disabled;
+    assert!(matches!(
+        apply(disabled.clone(), vetoed(&disabled), start(), &policy),
+        Err(Error::AccountDisabled)
+    ));
 }

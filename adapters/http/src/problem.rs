@@ -168,6 +168,9 @@ impl Problem {
                 "account_disabled",
                 "This account has been disabled.",
             ),
+            Error::SignInRefused { message } => {
+                Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message.clone())
+            }
             Error::EmailNotVerified => Self::email_not_verified(),
             Error::Validation(errors) => Self::validation(errors),
             Error::Token { reason, .. } => {
@@ -305,6 +308,13 @@ mod tests {
         let cases: Vec<(Error, u16, &str)> = vec![
             (Error::InvalidCredentials, 401, "invalid_credentials"),
             (Error::AccountDisabled, 403, "account_disabled"),
+            (
+                Error::SignInRefused {
+                    message: "Not today.".into(),
+                },
+                403,
+                "sign_in_refused",
+            ),
             (Error::EmailNotVerified, 403, "email_not_verified"),
             (Error::invalid("email", "bad"), 400, "validation_failed"),
             (Error::token(TokenRejection::Expired), 400, "invalid_token"),

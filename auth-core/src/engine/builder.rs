@@ -3,6 +3,7 @@ use std::sync::{Arc, Mutex};
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
 use crate::password::BreachCheck;
 use crate::store::{
@@ -25,6 +26,7 @@ pub struct AuthBuilder {
     audit: Option<Arc<dyn AuditSink>>,
     mailer: Option<Arc<dyn Mailer>>,
     breach_check: Option<BreachCheck>,
+    hooks: Option<Arc<dyn Hooks>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -46,6 +48,7 @@ impl AuthBuilder {
             audit: None,
             mailer: None,
             breach_check: None,
+            hooks: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -117,6 +120,13 @@ impl AuthBuilder {
         self
     }
 
+    /// The application's hooks into the flows (default: none): before-hooks that may
+    /// refuse a registration or a sign-in, and an after-hook for every audit event.
+    pub fn hooks(mut self, hooks: Arc<dyn Hooks>) -> Self {
+        self.hooks = Some(hooks);
+        self
+    }
+
     /// The clock (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -142,6 +152,7 @@ impl AuthBuilder {
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 breach_check: self.breach_check,
+                hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),
                 sealer: Sealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

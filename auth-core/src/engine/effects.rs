@@ -172,5 +172,6 @@ impl Auth {
         if let Err(e) = self.inner.audit.record(&event).await {
             tracing::error!(error = %e, kind = kind.as_str(), "recording an audit event failed");
         }
+        self.inner.hooks.after_event(&event).await;
     }
 }

@@ -7,6 +7,7 @@ use super::lockout::{Attempt, Subject};
 use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
+use crate::hooks::Veto;
 use crate::machine::{self, Effect, Ending, Event};
 use crate::model::{AccountStatus, SessionRecord, User, UserId};
 use crate::session::{SessionDigest, SessionToken};
@@ -56,8 +57,10 @@ impl Auth {
     ///
     /// # Errors
     /// [`Error::InvalidCredentials`], [`Error::AccountLocked`], [`Error::RateLimited`],
-    /// [`Error::AccountDisabled`] and [`Error::EmailNotVerified`] (both only after a
-    /// correct password), store and hashing errors.
+    /// [`Error::AccountDisabled`], [`Error::EmailNotVerified`] and
+    /// [`Error::SignInRefused`] (a veto of the application's
+    /// [`Hooks::before_sign_in`](crate::hooks::Hooks::before_sign_in)), all only after a
+    /// correct password; store and hashing errors.
     #[tracing::instrument(name = "auth.login", skip_all, fields(user_id))]
     pub async fn login(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
         let result = self.password_sign_in(input, ctx).await;
@@ -112,10 +115,20 @@ impl Auth {
         } else {
             None
         };
+        let veto = self
+            .inner
+            .hooks
+            .before_sign_in(&user, ctx)
+            .await
+            .err()
+            .map(Veto::into_message);
         let origin = Origin::of(ctx);
-        let (user, effects) = self
-            .run_event(user, Event::LoginSucceeded { proof, rehash }, origin)
-            .await?;
+        let event = Event::LoginSucceeded {
+            proof,
+            rehash,
+            veto,
+        };
+        let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         debug_assert!(effects.contains(&Effect::CreateSession));

@@ -35,6 +35,7 @@ pub use register::{NewUser, RegisterOutcome, Registration};
 
 use crate::config::Config;
 use crate::error::{Error, Result, ValidationErrors};
+use crate::hooks::Hooks;
 use crate::machine::{self, Effect, Event};
 use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
@@ -86,6 +87,7 @@ struct Inner {
     audit: Arc<dyn AuditSink>,
     mailer: Arc<dyn Mailer>,
     breach_check: Option<BreachCheck>,
+    hooks: Arc<dyn Hooks>,
     /// Seals mail bodies before they are queued, opens them when claimed.
     sealer: Sealer,
     clock: Arc<dyn Clock>,

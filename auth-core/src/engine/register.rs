@@ -5,6 +5,7 @@ use super::throttle::Counted;
 use super::{Auth, RequestContext};
 use crate::config::RegistrationMode;
 use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
+use crate::hooks::SignUp;
 use crate::machine::{self, Creation, Effect, Event, NewAccount, TokenProof, Transition};
 use crate::model::{MailKind, SecurityStamp, User, UserId};
 use crate::token::Purpose;
@@ -168,6 +169,16 @@ impl Auth {
                 Some(&input.password_confirm),
             )
             .await?;
+        let sign_up = SignUp {
+            email: &email,
+            username: username.as_deref(),
+            ctx,
+        };
+        if let Err(veto) = self.inner.hooks.before_registration(&sign_up).await {
+            let mut errors = ValidationErrors::new();
+            errors.push("email", "not_allowed", veto.into_message());
+            return Err(Error::Validation(errors));
+        }
         self.refuse_taken_username(username.as_deref()).await?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
         let new = self.new_account(email, username, hash, Creation::SignUp);

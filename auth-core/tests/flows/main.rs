@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod breached;
+mod hooks;
 mod login;
 mod mail_outbox;
 mod recovery;

@@ -38,6 +38,7 @@ guide! {
     getting_started: "docs/getting-started.md",
     core: "docs/core.md",
     configuration: "docs/configuration.md",
+    hooks: "docs/hooks.md",
     security: "docs/security.md",
     breached_passwords: "docs/breached-passwords.md",
     design_decisions: "docs/design-decisions.md",
