@@ -107,6 +107,17 @@ pub struct Cli {
     /// two seconds: accept it (the default; registration keeps working) or refuse it.
     #[arg(long, env = "BREACHED_PASSWORDS_UNAVAILABLE", value_name = "accept|refuse", default_value = "accept", value_parser = parse_when_unavailable, global = true)]
     pub breached_passwords_unavailable: WhenUnavailable,
+    /// Open sign-up only to addresses at these domains (repeat the flag, or separate
+    /// them with commas), through the engine's before-registration hook; others are
+    /// refused on the email field. Default: every domain.
+    #[arg(
+        long = "sign-up-domain",
+        env = "SIGN_UP_DOMAINS",
+        value_name = "DOMAIN",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub sign_up_domains: Vec<String>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -167,6 +178,7 @@ impl fmt::Debug for Cli {
                 "breached_passwords_unavailable",
                 &self.breached_passwords_unavailable,
             )
+            .field("sign_up_domains", &self.sign_up_domains)
             .field("command", &self.command)
             .finish()
     }

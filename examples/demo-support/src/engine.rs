@@ -9,6 +9,7 @@ use auth_smtp::{FileMailer, SmtpMailer};
 use auth_store_redis::{RedisConfig, RedisStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 
+use crate::hooks::SignUpDomains;
 use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
@@ -69,6 +70,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     }
     if let Some(check) = breach_check(cli)? {
         builder = builder.breach_check(check);
+    }
+    if !cli.sign_up_domains.is_empty() {
+        builder = builder.hooks(Arc::new(SignUpDomains::new(&cli.sign_up_domains)));
     }
     let auth = builder.build()?;
     let mut web = AuthWeb::builder(auth.clone())

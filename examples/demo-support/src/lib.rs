@@ -31,6 +31,7 @@
 mod cli;
 mod engine;
 mod files;
+mod hooks;
 mod pages;
 mod secret;
 
