@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use blackbox_tests::{Backend, Demo, Framework, Mode, PASSWORD, email};
+use blackbox_tests::{Backend, Demo, Framework, Mode, PASSWORD, Resp, email};
 use serde_json::json;
 use sha1::{Digest as _, Sha1};
 
@@ -29,6 +29,18 @@ fn write_breach_file(path: &Path, passwords: &[&str]) {
     std::fs::write(path, lines.join("\r\n") + "\r\n").unwrap();
 }
 
+/// A JSON answer refusing the password on its field, as breached.
+fn assert_refused_as_breached(r: &Resp) {
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.error_code(), "validation_failed");
+    assert_eq!(
+        r.json()["error"]["fields"]["password"]["code"],
+        "breached",
+        "{}",
+        r.body
+    );
+}
+
 fn breached_passwords_are_refused(framework: Framework) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pwned-passwords-sha1-ordered-by-hash.txt");
@@ -46,14 +58,7 @@ fn breached_passwords_are_refused(framework: Framework) {
         "/auth/api/register",
         json!({"email": ann, "password": BREACHED, "password_confirm": BREACHED}),
     );
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(r.error_code(), "validation_failed");
-    assert_eq!(
-        r.json()["error"]["fields"]["password"]["code"],
-        "breached",
-        "{}",
-        r.body
-    );
+    assert_refused_as_breached(&r);
     assert_eq!(
         demo.mail_count(&ann, "verification"),
         0,
@@ -80,13 +85,7 @@ fn breached_passwords_are_refused(framework: Framework) {
         "/auth/api/account/password",
         json!({"current_password": PASSWORD, "password": BREACHED, "password_confirm": BREACHED}),
     );
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(
-        r.json()["error"]["fields"]["password"]["code"],
-        "breached",
-        "{}",
-        r.body
-    );
+    assert_refused_as_breached(&r);
     assert_eq!(
         c.api_login(&ann, PASSWORD).status,
         200,
