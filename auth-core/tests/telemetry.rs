@@ -8,16 +8,21 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use auth_core::conformance::engine::{Engine, PASSWORD, request};
+use auth_core::conformance::engine::{Engine, PASSWORD, config, request};
 use auth_core::telemetry::{
-    HASH_QUEUE_SECONDS, HASH_SECONDS, LOCKOUTS, MAIL_DELIVERED, MAIL_FAILURES, OUTBOX_DEPTH,
-    RATE_LIMITED, SIGN_INS, STORE_SECONDS,
+    BREACH_CHECKS, HASH_QUEUE_SECONDS, HASH_SECONDS, LOCKOUTS, MAIL_DELIVERED, MAIL_FAILURES,
+    OUTBOX_DEPTH, RATE_LIMITED, SIGN_INS, STORE_SECONDS,
 };
-use auth_core::{Error, LockoutPolicy, RateLimit, RateLimits};
+use auth_core::{
+    BreachCheck, Error, LockoutPolicy, RateLimit, RateLimits, Registration, SortedHashFile,
+};
 use auth_store_memory::MemoryStore;
 use metrics_util::CompositeKey;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use time::Duration;
+
+/// A password the policy accepts and the breach file lists.
+const BREACHED: &str = "summer holidays in tuscany 2019";
 
 /// Everything the subscriber wrote.
 #[derive(Clone, Default)]
@@ -195,6 +200,29 @@ async fn flows_report_metrics_and_spans_without_secrets() {
     assert_eq!(engine.auth.deliver_outbox().await.unwrap(), 1);
     assert_eq!(metrics.value(MAIL_DELIVERED, &[]), 1.0);
 
+    // Breached-password lookups by outcome, on an engine with a breach file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = SortedHashFile::create(dir.path().join("breached.txt"), [BREACHED]).unwrap();
+    let checked = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder
+            .store(store.clone())
+            .breach_check(BreachCheck::new(Arc::new(file)))
+    });
+    for password in [BREACHED, PASSWORD] {
+        let registration = Registration {
+            email: "bea@example.com".into(),
+            username: None,
+            password: password.into(),
+            password_confirm: password.into(),
+        };
+        let _ = checked.auth.register(registration, &request()).await;
+    }
+    assert_eq!(
+        metrics.value(BREACH_CHECKS, &[("outcome", "breached")]),
+        1.0
+    );
+    assert_eq!(metrics.value(BREACH_CHECKS, &[("outcome", "clean")]), 1.0);
+
     // Spans: the sign-in names the account it opened, and nothing secret is written.
     let logs = written.text();
     let user_id = format!("user_id={}", amy.id);
@@ -207,6 +235,7 @@ async fn flows_report_metrics_and_spans_without_secrets() {
     assert!(logs.contains("operation=\"user_by_email\""), "{logs}");
     for secret in [
         PASSWORD,
+        BREACHED,
         "not the password at all",
         session.token.expose(),
         &session.token.digest().to_hex(),

@@ -24,6 +24,7 @@ use sha1::{Digest as _, Sha1};
 
 use super::normalize;
 use crate::error::{Error, Result, ValidationErrors};
+use crate::telemetry;
 
 /// Where known-breached passwords are looked up, by the first five hex digits of their
 /// SHA-1.
@@ -106,6 +107,7 @@ impl BreachCheck {
             }
         };
         if seen(&range, &suffix) {
+            telemetry::breach_check("breached");
             let mut errors = ValidationErrors::new();
             errors.push(
                 "password",
@@ -115,16 +117,19 @@ impl BreachCheck {
             );
             return Err(Error::Validation(errors));
         }
+        telemetry::breach_check("clean");
         Ok(())
     }
 
     fn unavailable(&self, error: Error) -> Result<()> {
         match self.when_unavailable {
             WhenUnavailable::Accept => {
+                telemetry::breach_check("unavailable_accepted");
                 tracing::warn!(error = %error, source = ?std::error::Error::source(&error), "breached-password check skipped: the source is unavailable");
                 Ok(())
             }
             WhenUnavailable::Refuse => {
+                telemetry::breach_check("unavailable_refused");
                 tracing::warn!(error = %error, source = ?std::error::Error::source(&error), "password change refused: the breached-password source is unavailable");
                 Err(Error::unavailable(error))
             }

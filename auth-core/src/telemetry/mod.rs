@@ -18,6 +18,7 @@
 //! | `auth_outbox_depth` | gauge | | mail waiting in the outbox after a delivery pass |
 //! | `auth_mail_delivered_total` | counter | | queued mail sent by a delivery pass |
 //! | `auth_mail_delivery_failures_total` | counter | `outcome` | queued mail not sent: `retry` (tried again later) or `gave_up` |
+//! | `auth_breached_password_checks_total` | counter | `outcome` | new passwords looked up (see [`BreachCheck`](crate::BreachCheck)): `clean`, `breached`, or, when the source failed, `unavailable_accepted` / `unavailable_refused` |
 //!
 //! [`describe`] registers the descriptions and units with the installed recorder.
 
@@ -52,6 +53,8 @@ pub const OUTBOX_DEPTH: &str = "auth_outbox_depth";
 pub const MAIL_DELIVERED: &str = "auth_mail_delivered_total";
 /// Queued mail not sent.
 pub const MAIL_FAILURES: &str = "auth_mail_delivery_failures_total";
+/// New passwords looked up in the breached-password source, by outcome.
+pub const BREACH_CHECKS: &str = "auth_breached_password_checks_total";
 
 /// Registers the description and unit of every metric above with the installed
 /// recorder (call it once, after installing one).
@@ -77,6 +80,11 @@ pub fn describe() {
     describe_gauge!(OUTBOX_DEPTH, Unit::Count, "Mail waiting in the outbox.");
     describe_counter!(MAIL_DELIVERED, Unit::Count, "Queued mail sent.");
     describe_counter!(MAIL_FAILURES, Unit::Count, "Queued mail not sent.");
+    describe_counter!(
+        BREACH_CHECKS,
+        Unit::Count,
+        "New passwords looked up in the breached-password source, by outcome."
+    );
 }
 
 /// `ok`, or the error's kind: the `outcome` label.
@@ -96,6 +104,11 @@ pub(crate) fn sign_in<T>(result: &Result<T>) {
 /// Counts a lock started by a failed sign-in.
 pub(crate) fn lockout() {
     counter!(LOCKOUTS).increment(1);
+}
+
+/// Counts a breached-password lookup by its outcome.
+pub(crate) fn breach_check(outcome: &'static str) {
+    counter!(BREACH_CHECKS, "outcome" => outcome).increment(1);
 }
 
 /// Counts a refusal by the rate limit named `limit`.

@@ -137,10 +137,11 @@ mod tests {
     #[test]
     fn the_dashboard_shows_exactly_the_engine_metrics() {
         use auth_core::telemetry::{
-            HASH_QUEUE_SECONDS, HASH_SECONDS, LOCKOUTS, MAIL_DELIVERED, MAIL_FAILURES,
-            OUTBOX_DEPTH, RATE_LIMITED, SIGN_INS, STORE_SECONDS,
+            BREACH_CHECKS, HASH_QUEUE_SECONDS, HASH_SECONDS, LOCKOUTS, MAIL_DELIVERED,
+            MAIL_FAILURES, OUTBOX_DEPTH, RATE_LIMITED, SIGN_INS, STORE_SECONDS,
         };
         let known = [
+            BREACH_CHECKS,
             SIGN_INS,
             LOCKOUTS,
             RATE_LIMITED,
