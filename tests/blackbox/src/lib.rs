@@ -1,6 +1,7 @@
 //! The harness of the black-box suite: start a demo binary (axum-demo, poem-demo or
 //! rocket-demo) on a free port with its own database and mail directory, and talk to it
-//! over real sockets with a small HTTP/1.1 client that keeps cookies like a browser.
+//! over real sockets like a browser: [`Client`] is the blocking face of the workspace's
+//! one test client, `auth_http::testkit::Browser`, over the [`Tcp`] transport.
 //!
 //! # Finding the demo binaries
 //!
