@@ -6,7 +6,7 @@
 )]
 
 use auth_axum::{AuthLayer, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
-use auth_http::testkit::{App, Browser, Site};
+use auth_http::testkit::{Browser, Site, Transport};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
@@ -16,7 +16,7 @@ use tower::ServiceExt;
 /// The application of the kit's contract, plus routes behind the other guards.
 struct AxumApp(Router);
 
-impl App for AxumApp {
+impl Transport for AxumApp {
     async fn send(&self, req: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         let resp = self.0.clone().oneshot(req.map(Body::from)).await.unwrap();
         let (parts, body) = resp.into_parts();
@@ -88,7 +88,7 @@ auth_http::adapter_scenarios!(app);
 async fn a_trailing_slash_reaches_the_same_page() {
     let site = Site::new();
     let app = app(&site).await;
-    let r = Browser::new().get(&app, "/auth/login/").await;
+    let r = Browser::new(&app).get("/auth/login/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("name=\"password\""), "{}", r.body);
 }
@@ -106,7 +106,7 @@ async fn routes_nested_away_from_the_mount_path_refuse_to_serve() {
             .layer(AuthLayer::new(web)),
     );
     for path in ["/users/login", "/users", "/users/api/session"] {
-        let r = Browser::new().get(&app, path).await;
+        let r = Browser::new(&app).get(path).await;
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
         assert!(!r.body.contains("password"), "{path}: {}", r.body);
     }
@@ -119,7 +119,7 @@ async fn an_extractor_without_the_layer_answers_500() {
         "/",
         get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
     ));
-    let r = Browser::new().get(&app, "/").await;
+    let r = Browser::new(&app).get("/").await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, "Something went wrong on our side.");
 }

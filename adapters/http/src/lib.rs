@@ -41,8 +41,9 @@
 //! decision: signed in, role, confirmed address) and [`AuthWeb::deny`] (refuse a
 //! request the way the layer does: JSON or a page, as [`RequestKind`] decides).
 //!
-//! The feature `testkit` exports `auth_http::testkit`: the in-process scenarios the
-//! three adapters pass, for an adapter to another framework to pass too.
+//! The feature `testkit` exports `auth_http::testkit`: the scenarios the three adapters
+//! pass, for an adapter to another framework to pass too, and the browser-like client
+//! (`testkit::Browser`) that every HTTP test of the workspace drives.
 //!
 //! ## What it serves
 //!

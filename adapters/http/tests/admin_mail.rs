@@ -6,18 +6,16 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-mod support;
-
 use auth_core::{MailKind, Registration, RequestContext};
+use auth_http::testkit::{Browser, LayerOnly, PASSWORD, Site};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Browser, PASSWORD, Site};
 
 /// Registers `email` while the mailer refuses everything: its confirmation mail is
 /// given up at once.
 async fn refused_registration(site: &Site, email: &str) {
-    site.mailer.set_rejecting(true);
-    site.auth
+    site.mailer().set_rejecting(true);
+    site.auth()
         .register(
             Registration {
                 email: email.into(),
@@ -29,10 +27,10 @@ async fn refused_registration(site: &Site, email: &str) {
         )
         .await
         .unwrap();
-    site.mailer.set_rejecting(false);
+    site.mailer().set_rejecting(false);
 }
 
-async fn signed_in(site: &Site, email: &str, roles: &[&str]) -> Browser {
+async fn signed_in(site: &Site, email: &str, roles: &[&str]) -> Browser<LayerOnly> {
     site.user(email, roles, true).await;
     let mut browser = site.browser();
     let page = browser.login(email, PASSWORD).await;
@@ -50,7 +48,7 @@ fn retry_ids(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn administrators_see_undelivered_mail_and_retry_or_discard_it() {
-    let site = Site::new();
+    let site = Site::layer();
     refused_registration(&site, "gone@example.com").await;
     refused_registration(&site, "typo@exmaple.com").await;
     let mut admin = signed_in(&site, "root@example.com", &["admin"]).await;
@@ -88,12 +86,12 @@ async fn administrators_see_undelivered_mail_and_retry_or_discard_it() {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location(), "/auth/admin/mail");
-    let page = admin.follow(done).await;
+    let page = admin.follow_redirects(done).await;
     assert!(page.body.contains("Done."), "{}", page.body);
     assert_eq!(retry_ids(&page.body), [ids[1].clone()]);
-    assert_eq!(site.auth.deliver_outbox().await.unwrap(), 1);
+    assert_eq!(site.auth().deliver_outbox().await.unwrap(), 1);
     assert!(
-        site.mailer
+        site.mailer()
             .last_to("typo@exmaple.com", MailKind::Verification)
             .is_some()
     );
@@ -112,12 +110,12 @@ async fn administrators_see_undelivered_mail_and_retry_or_discard_it() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = admin.get("/auth/admin/mail").await;
     assert!(page.body.contains("No undelivered mail."), "{}", page.body);
-    assert_eq!(site.auth.deliver_outbox().await.unwrap(), 0);
+    assert_eq!(site.auth().deliver_outbox().await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn the_page_refuses_strangers_forgeries_and_nonsense() {
-    let site = Site::new();
+    let site = Site::layer();
     refused_registration(&site, "gone@example.com").await;
 
     let mut anonymous = site.browser();
@@ -185,13 +183,13 @@ fn uuid_like() -> &'static str {
 
 #[tokio::test]
 async fn the_json_api_lists_retries_and_discards() {
-    let site = Site::new();
+    let site = Site::layer();
     refused_registration(&site, "gone@example.com").await;
     refused_registration(&site, "other@example.com").await;
     let mut admin = signed_in(&site, "root@example.com", &["admin"]).await;
 
     let p = admin
-        .api(Method::GET, "/auth/api/admin/mail?limit=1", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail?limit=1", Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let body = p.json();
@@ -209,11 +207,11 @@ async fn the_json_api_lists_retries_and_discards() {
     let id = first["id"].as_str().unwrap().to_owned();
 
     let p = admin
-        .api(Method::GET, "/auth/api/admin/mail?offset=1", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail?offset=1", Value::Null)
         .await;
     assert_eq!(p.json()["mail"][0]["to"], "gone@example.com");
     let p = admin
-        .api(
+        .json(
             Method::GET,
             &format!("/auth/api/admin/mail?offset={}&limit=0", u64::MAX),
             Value::Null,
@@ -223,7 +221,7 @@ async fn the_json_api_lists_retries_and_discards() {
     assert_eq!(p.json()["mail"], json!([]));
 
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/mail/{id}/retry"),
             json!({}),
@@ -231,7 +229,7 @@ async fn the_json_api_lists_retries_and_discards() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT, "{}", p.body);
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/mail/{id}/discard"),
             json!({}),
@@ -241,11 +239,11 @@ async fn the_json_api_lists_retries_and_discards() {
     assert_eq!(p.json()["error"]["code"], "not_found");
 
     let p = admin
-        .api(Method::GET, "/auth/api/admin/mail", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail", Value::Null)
         .await;
     let other = p.json()["mail"][0]["id"].as_str().unwrap().to_owned();
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/mail/{other}/discard"),
             json!({}),
@@ -253,11 +251,11 @@ async fn the_json_api_lists_retries_and_discards() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     let p = admin
-        .api(Method::GET, "/auth/api/admin/mail", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail", Value::Null)
         .await;
     assert_eq!(p.json()["total"], 0);
     assert_eq!(
-        site.auth.deliver_outbox().await.unwrap(),
+        site.auth().deliver_outbox().await.unwrap(),
         1,
         "the retried one"
     );
@@ -265,11 +263,11 @@ async fn the_json_api_lists_retries_and_discards() {
     // Only administrators.
     let mut user = signed_in(&site, "user@example.com", &[]).await;
     let p = user
-        .api(Method::GET, "/auth/api/admin/mail", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail", Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = user
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/mail/{id}/retry"),
             json!({}),
@@ -278,7 +276,7 @@ async fn the_json_api_lists_retries_and_discards() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let mut anonymous = site.browser();
     let p = anonymous
-        .api(Method::GET, "/auth/api/admin/mail", Value::Null)
+        .json(Method::GET, "/auth/api/admin/mail", Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 }

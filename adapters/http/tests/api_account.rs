@@ -1,22 +1,20 @@
 //! The account and admin endpoints of the JSON API, resending verification, and the
 //! pages' answers to unverified and disabled accounts.
 
-mod support;
-
 use auth_core::MailKind;
+use auth_http::testkit::{NEW_PASSWORD, PASSWORD, Site};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{NEW_PASSWORD, PASSWORD, Site};
 
 #[tokio::test]
 async fn account_endpoints_of_the_json_api() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut a = site.browser();
     let mut other = site.browser();
     for c in [&mut a, &mut other] {
         let p = c
-            .api(
+            .json(
                 Method::POST,
                 "/auth/api/login",
                 json!({"login": "ada@example.com", "password": PASSWORD}),
@@ -33,12 +31,12 @@ async fn account_endpoints_of_the_json_api() {
         "/auth/api/account/sessions/revoke_others",
         "/auth/api/logout_everywhere",
     ] {
-        let p = anon.api(Method::POST, path, json!({})).await;
+        let p = anon.json(Method::POST, path, json!({})).await;
         assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{path}");
     }
 
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/profile",
             json!({"username": "ada"}),
@@ -47,7 +45,7 @@ async fn account_endpoints_of_the_json_api() {
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert_eq!(p.json()["user"]["username"], "ada");
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/profile",
             json!({"username": "bad name!"}),
@@ -57,7 +55,7 @@ async fn account_endpoints_of_the_json_api() {
     assert!(p.json()["error"]["fields"]["username"].is_object());
 
     let p = a
-        .api(Method::GET, "/auth/api/account/sessions", Value::Null)
+        .json(Method::GET, "/auth/api/account/sessions", Value::Null)
         .await;
     let sessions = p.json()["sessions"].as_array().unwrap().clone();
     assert_eq!(sessions.len(), 2);
@@ -66,7 +64,7 @@ async fn account_endpoints_of_the_json_api() {
         .unwrap()
         .to_owned();
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/sessions/revoke",
             json!({"session": other_handle}),
@@ -75,13 +73,13 @@ async fn account_endpoints_of_the_json_api() {
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     assert_eq!(
         other
-            .api(Method::GET, "/auth/api/me", Value::Null)
+            .json(Method::GET, "/auth/api/me", Value::Null)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/sessions/revoke",
             json!({"session": "nonsense"}),
@@ -90,14 +88,14 @@ async fn account_endpoints_of_the_json_api() {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
 
     other
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada", "password": PASSWORD}),
         )
         .await;
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/sessions/revoke_others",
             json!({}),
@@ -106,19 +104,19 @@ async fn account_endpoints_of_the_json_api() {
     assert_eq!(p.json()["revoked"], 1);
     assert_eq!(
         other
-            .api(Method::GET, "/auth/api/me", Value::Null)
+            .json(Method::GET, "/auth/api/me", Value::Null)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
 
-    let p = a.api(Method::POST, "/auth/api/account/password", json!({"current_password": "wrong wrong wrong", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})).await;
+    let p = a.json(Method::POST, "/auth/api/account/password", json!({"current_password": "wrong wrong wrong", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})).await;
     assert!(p.status.is_client_error());
-    let p = a.api(Method::POST, "/auth/api/account/password", json!({"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})).await;
+    let p = a.json(Method::POST, "/auth/api/account/password", json!({"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
 
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/email",
             json!({"new_email": "ada@new.example", "password": NEW_PASSWORD}),
@@ -128,7 +126,7 @@ async fn account_endpoints_of_the_json_api() {
     let link = site.mailed_path("ada@new.example", MailKind::EmailChange, "/email/confirm/");
     let token = link.rsplit('/').next().unwrap();
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/email/confirm",
             json!({"token": token}),
@@ -137,7 +135,7 @@ async fn account_endpoints_of_the_json_api() {
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert_eq!(p.json()["user"]["email"], "ada@new.example");
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/email/confirm",
             json!({"token": token}),
@@ -145,40 +143,40 @@ async fn account_endpoints_of_the_json_api() {
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST, "single use");
 
-    a.api(
+    a.json(
         Method::POST,
         "/auth/api/login",
         json!({"login": "ada@new.example", "password": NEW_PASSWORD}),
     )
     .await;
     other
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@new.example", "password": NEW_PASSWORD}),
         )
         .await;
     let p = a
-        .api(Method::POST, "/auth/api/logout_everywhere", json!({}))
+        .json(Method::POST, "/auth/api/logout_everywhere", json!({}))
         .await;
     assert_eq!(p.status, StatusCode::OK);
     assert_eq!(p.json()["revoked"], 2);
     assert_eq!(
         other
-            .api(Method::GET, "/auth/api/me", Value::Null)
+            .json(Method::GET, "/auth/api/me", Value::Null)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
 
-    a.api(
+    a.json(
         Method::POST,
         "/auth/api/login",
         json!({"login": "ada@new.example", "password": NEW_PASSWORD}),
     )
     .await;
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/delete",
             json!({"password": "wrong wrong wrong"}),
@@ -186,12 +184,12 @@ async fn account_endpoints_of_the_json_api() {
         .await;
     assert!(p.status.is_client_error());
     let p = a
-        .api(Method::POST, "/auth/api/account/delete", json!({}))
+        .json(Method::POST, "/auth/api/account/delete", json!({}))
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert_eq!(p.json()["error"]["fields"]["password"]["code"], "required");
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/account/delete",
             json!({"password": NEW_PASSWORD}),
@@ -199,7 +197,7 @@ async fn account_endpoints_of_the_json_api() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     let p = a
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@new.example", "password": NEW_PASSWORD}),
@@ -210,19 +208,19 @@ async fn account_endpoints_of_the_json_api() {
 
 #[tokio::test]
 async fn admin_endpoints_of_the_json_api_and_pages() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("root@example.com", &["admin"], true).await;
     let ada = site.user("ada@example.com", &[], true).await;
     let mut admin = site.browser();
     admin
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "root@example.com", "password": PASSWORD}),
         )
         .await;
     let mut user = site.browser();
-    user.api(
+    user.json(
         Method::POST,
         "/auth/api/login",
         json!({"login": "ada@example.com", "password": PASSWORD}),
@@ -230,7 +228,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     .await;
 
     let p = user
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/disable", ada.id),
             json!({}),
@@ -239,7 +237,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 
     let p = admin
-        .api(
+        .json(
             Method::GET,
             "/auth/api/admin/users?q=ada&limit=5",
             Value::Null,
@@ -248,7 +246,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert_eq!(p.json()["total"], 1);
     assert_eq!(p.json()["users"][0]["email"], "ada@example.com");
     let p = admin
-        .api(
+        .json(
             Method::GET,
             &format!("/auth/api/admin/users/{}", ada.id),
             Value::Null,
@@ -259,7 +257,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert!(p.json()["events"].as_array().is_some());
 
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/roles", ada.id),
             json!({"roles": ["editor", "reviewer"]}),
@@ -267,7 +265,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT, "{}", p.body);
     let p = admin
-        .api(
+        .json(
             Method::GET,
             &format!("/auth/api/admin/users/{}", ada.id),
             Value::Null,
@@ -276,7 +274,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert_eq!(p.json()["user"]["roles"], json!(["editor", "reviewer"]));
 
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/logout", ada.id),
             json!({}),
@@ -284,14 +282,14 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        user.api(Method::GET, "/auth/api/me", Value::Null)
+        user.json(Method::GET, "/auth/api/me", Value::Null)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
 
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/disable", ada.id),
             json!({}),
@@ -299,7 +297,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     let p = user
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": PASSWORD}),
@@ -308,7 +306,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(p.json()["error"]["code"], "account_disabled");
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/enable", ada.id),
             json!({}),
@@ -316,7 +314,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/unlock", ada.id),
             json!({}),
@@ -324,7 +322,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     let p = user
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": PASSWORD}),
@@ -333,7 +331,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
     assert_eq!(p.status, StatusCode::OK);
 
     let p = admin
-        .api(
+        .json(
             Method::POST,
             &format!("/auth/api/admin/users/{}/explode", ada.id),
             json!({}),
@@ -341,7 +339,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     let p = admin
-        .api(Method::GET, "/auth/api/admin/users/not-a-uuid", Value::Null)
+        .json(Method::GET, "/auth/api/admin/users/not-a-uuid", Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
 
@@ -358,7 +356,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let p = page_admin.follow(p).await;
+    let p = page_admin.follow_redirects(p).await;
     assert!(
         p.body.contains("editor, admin") || p.body.contains("admin, editor"),
         "{}",
@@ -380,7 +378,7 @@ async fn admin_endpoints_of_the_json_api_and_pages() {
 
 #[tokio::test]
 async fn resending_verification_and_unverified_sign_in() {
-    let site = Site::with(|c| c.require_verified_email(true), |w| w);
+    let site = Site::layer_with(|c| c.require_verified_email(true), |w| w);
     let mut b = site.browser();
     b.get("/auth/register").await;
     b.post(
@@ -414,7 +412,7 @@ async fn resending_verification_and_unverified_sign_in() {
     assert_ne!(first, second, "a new link was mailed");
 
     let p = b
-        .api(
+        .json(
             Method::POST,
             "/auth/api/verify/resend",
             json!({"email": "ada@example.com"}),
@@ -423,12 +421,12 @@ async fn resending_verification_and_unverified_sign_in() {
     assert_eq!(p.status, StatusCode::ACCEPTED);
 
     let p = b.get(&second).await;
-    let p = b.follow(p).await;
+    let p = b.follow_redirects(p).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("<h1>Confirm your email address</h1>"));
     let p = b.post("/auth/verify", &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let p = b.follow(p).await;
+    let p = b.follow_redirects(p).await;
     assert!(p.body.contains("Your email address is confirmed"));
     assert_eq!(
         b.login("ada@example.com", PASSWORD).await.status,
@@ -438,7 +436,7 @@ async fn resending_verification_and_unverified_sign_in() {
 
 #[tokio::test]
 async fn admin_list_offsets_and_limits_never_panic_or_wrap() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("root@example.com", &["admin"], true).await;
     for i in 0..26 {
         site.user(&format!("user{i:02}@example.com"), &[], true)
@@ -502,7 +500,7 @@ async fn admin_list_offsets_and_limits_never_panic_or_wrap() {
         ("offset=0&limit=x", "limit", "not_a_number"),
     ] {
         let p = admin
-            .api(Method::GET, &list(query), serde_json::Value::Null)
+            .json(Method::GET, &list(query), serde_json::Value::Null)
             .await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{query}: {}", p.body);
         let j = p.json();
@@ -519,7 +517,7 @@ async fn admin_list_offsets_and_limits_never_panic_or_wrap() {
         ("offset=&limit=", 27),
     ] {
         let p = admin
-            .api(Method::GET, &list(query), serde_json::Value::Null)
+            .json(Method::GET, &list(query), serde_json::Value::Null)
             .await;
         assert_eq!(p.status, StatusCode::OK, "{query}: {}", p.body);
         let j = p.json();

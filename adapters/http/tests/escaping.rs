@@ -2,10 +2,8 @@
 //! pages echo form values after a refusal (so a person need not type them again) and
 //! carry the `next` target through the sign-in form; each is tried with markup here.
 
-mod support;
-
+use auth_http::testkit::Site;
 use http::StatusCode;
-use support::Site;
 
 const MARKUP: &str = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
 
@@ -22,7 +20,7 @@ fn shown_only_as_text(body: &str) {
 
 #[tokio::test]
 async fn a_refused_sign_in_echoes_the_identifier_as_text() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let p = b.login(MARKUP, "wrong password").await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
@@ -31,7 +29,7 @@ async fn a_refused_sign_in_echoes_the_identifier_as_text() {
 
 #[tokio::test]
 async fn a_refused_registration_echoes_its_fields_as_text() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     b.get("/auth/register").await;
     let p = b
@@ -51,7 +49,7 @@ async fn a_refused_registration_echoes_its_fields_as_text() {
 
 #[tokio::test]
 async fn a_refused_reset_request_echoes_the_address_as_text() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     b.get("/auth/request_password_reset").await;
     let p = b
@@ -63,7 +61,7 @@ async fn a_refused_reset_request_echoes_the_address_as_text() {
 
 #[tokio::test]
 async fn a_next_target_with_markup_never_reaches_the_page_as_markup() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let query = serde_urlencoded::to_string([("next", MARKUP)]).unwrap();
     let p = b.get(&format!("/auth/login?{query}")).await;

@@ -1,11 +1,9 @@
 //! Arbitrary requests never get a 5xx and never panic: unknown paths, wrong methods,
 //! wrong content types, garbage bodies, with and without a session and a CSRF token.
 
-mod support;
-
+use auth_http::testkit::{PASSWORD, Site};
 use http::Method;
 use proptest::prelude::*;
-use support::{PASSWORD, Site};
 
 const PATHS: &[&str] = &[
     "/",
@@ -84,7 +82,7 @@ proptest! {
     ) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
-            let site = Site::new();
+            let site = Site::layer();
             site.user("ada@example.com", &["admin"], true).await;
             let mut b = site.browser();
             if signed_in {
@@ -105,7 +103,7 @@ proptest! {
                 return Ok(());
             }
             let ct = (!content_type.is_empty()).then_some(content_type);
-            let p = b.send(method.clone(), &uri, ct, body, &[]).await;
+            let p = b.request(method.clone(), &uri, ct, body, &[]).await;
             prop_assert!(
                 !p.status.is_server_error(),
                 "{method} {uri} -> {}: {}",

@@ -2,16 +2,14 @@
 //! security cases: CSRF, open redirects, cookie flags, session rotation and revocation,
 //! single-use links, body limits, throttling.
 
-mod support;
-
 use auth_core::{MailKind, RateLimit, RateLimits, TokenLifetimes};
+use auth_http::testkit::{Browser, LayerOnly, NEW_PASSWORD, PASSWORD, Resp, Site};
 use auth_http::{Denial, ProxyHeader, Requirement};
 use http::{Method, StatusCode};
 use serde_json::json;
-use support::{Browser, NEW_PASSWORD, PASSWORD, Site};
 
 /// Registers `email` through the form; the path of the mailed confirmation link.
-async fn register(site: &Site, b: &mut Browser, email: &str) -> String {
+async fn register(site: &Site, b: &mut Browser<LayerOnly>, email: &str) -> String {
     b.get("/auth/register").await;
     let p = b
         .post(
@@ -29,17 +27,17 @@ async fn register(site: &Site, b: &mut Browser, email: &str) -> String {
 }
 
 /// Opens a mailed link and follows its redirect: a 400 page with heading `h1`.
-async fn refused_link(b: &mut Browser, link: &str, h1: &str) -> String {
+async fn refused_link(b: &mut Browser<LayerOnly>, link: &str, h1: &str) -> String {
     let p = b.get(link).await;
-    let p = b.follow(p).await;
+    let p = b.follow_redirects(p).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains(&format!("<h1>{h1}</h1>")), "{}", p.body);
     p.body
 }
 
 /// `POST /auth/api/reset_password` with `token` and `password` twice.
-async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::Page {
-    b.api(
+async fn reset_by_api(b: &mut Browser<LayerOnly>, token: &str, password: &str) -> Resp {
+    b.json(
         Method::POST,
         "/auth/api/reset_password",
         json!({"token": token, "password": password, "password_confirm": password}),
@@ -48,7 +46,7 @@ async fn reset_by_api(b: &mut Browser, token: &str, password: &str) -> support::
 }
 
 /// Submits the reset page's form: `NEW_PASSWORD`, confirmed as `confirm`.
-async fn choose_new_password(b: &mut Browser, confirm: &str) -> support::Page {
+async fn choose_new_password(b: &mut Browser<LayerOnly>, confirm: &str) -> Resp {
     b.post(
         "/auth/reset",
         &[("password", NEW_PASSWORD), ("password_confirm", confirm)],
@@ -59,11 +57,11 @@ async fn choose_new_password(b: &mut Browser, confirm: &str) -> support::Page {
 /// Opens a mailed confirmation link (`/auth/verify/...` or `/auth/email/confirm/...`) as
 /// a person would: the token leaves the URL, the page shows the button of `action`, and
 /// pressing it posts. The answer to the press.
-async fn confirm_link(b: &mut Browser, link: &str, action: &str) -> support::Page {
+async fn confirm_link(b: &mut Browser<LayerOnly>, link: &str, action: &str) -> Resp {
     let p = b.get(link).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), action, "the token leaves the URL");
-    let p = b.follow(p).await;
+    let p = b.follow_redirects(p).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
         p.body
@@ -76,18 +74,23 @@ async fn confirm_link(b: &mut Browser, link: &str, action: &str) -> support::Pag
 
 /// Presses the button of a mailed confirmation link that the layer refuses: a 400 page
 /// with heading `h1`.
-async fn refused_confirmation(b: &mut Browser, link: &str, action: &str, h1: &str) -> String {
+async fn refused_confirmation(
+    b: &mut Browser<LayerOnly>,
+    link: &str,
+    action: &str,
+    h1: &str,
+) -> String {
     let p = confirm_link(b, link, action).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
     assert!(p.body.contains(&format!("<h1>{h1}</h1>")), "{}", p.body);
     p.body
 }
 
-async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
+async fn register_and_verify(site: &Site, b: &mut Browser<LayerOnly>, email: &str) {
     let link = register(site, b, email).await;
     let p = confirm_link(b, &link, "/auth/verify").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let p = b.follow(p).await;
+    let p = b.follow_redirects(p).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
         p.body.contains("Your email address is confirmed"),
@@ -98,19 +101,19 @@ async fn register_and_verify(site: &Site, b: &mut Browser, email: &str) {
 
 /// A mail provider's link scanner: follows a link and its redirects with GET (and
 /// HEAD), keeping cookies, and never submits a form. The last page.
-async fn scan(b: &mut Browser, link: &str) -> support::Page {
-    let p = b.send(Method::HEAD, link, None, Vec::new(), &[]).await;
+async fn scan(b: &mut Browser<LayerOnly>, link: &str) -> Resp {
+    let p = b.request(Method::HEAD, link, None, Vec::new(), &[]).await;
     assert!(!p.status.is_server_error());
     let p = b.get(link).await;
     let landing = p.location().to_owned();
-    b.follow(p).await;
+    b.follow_redirects(p).await;
     // Scanners revisit; a second look confirms nothing either.
     b.get(&landing).await
 }
 
 #[tokio::test]
 async fn a_link_scanner_that_follows_redirects_with_cookies_confirms_nothing() {
-    let site = Site::with(|c| c.require_verified_email(true), |w| w);
+    let site = Site::layer_with(|c| c.require_verified_email(true), |w| w);
     let mut someone = site.browser();
     let link = register(&site, &mut someone, "victim@example.com").await;
 
@@ -171,7 +174,7 @@ async fn a_link_scanner_that_follows_redirects_with_cookies_confirms_nothing() {
 
 #[tokio::test]
 async fn a_link_scanner_cannot_complete_a_change_of_address() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut ada = site.browser();
     ada.login("ada@example.com", PASSWORD).await;
@@ -200,7 +203,7 @@ async fn a_link_scanner_cannot_complete_a_change_of_address() {
     let p = scan(&mut ada, &link).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let me = ada
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     assert_eq!(me.status, StatusCode::OK, "still signed in: {}", me.body);
     assert_eq!(me.json()["user"]["email"], "ada@example.com");
@@ -227,7 +230,7 @@ async fn a_link_scanner_cannot_complete_a_change_of_address() {
 
 #[tokio::test]
 async fn register_verify_login_account_logout() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let p = b.get("/auth/register").await;
     assert_eq!(p.status, StatusCode::OK);
@@ -284,7 +287,7 @@ async fn register_verify_login_account_logout() {
             .collect(),
     );
     let p = b
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert_eq!(p.json()["error"]["code"], "unauthenticated");
@@ -292,7 +295,7 @@ async fn register_verify_login_account_logout() {
 
 #[tokio::test]
 async fn forms_without_a_valid_csrf_token_are_refused() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
     b.get("/auth/login").await;
@@ -324,7 +327,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
     with_token.push(("csrf_token".into(), b.csrf.clone().unwrap()));
     let body = serde_urlencoded::to_string(&with_token).unwrap();
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/login",
             Some("application/x-www-form-urlencoded"),
@@ -341,7 +344,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
         &[("origin", "null"), ("sec-fetch-site", "same-site")][..],
     ] {
         let p = b
-            .send(
+            .request(
                 Method::POST,
                 "/auth/login",
                 Some("application/x-www-form-urlencoded"),
@@ -358,7 +361,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
     );
     // The same form from this site's origin passes.
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/login",
             Some("application/x-www-form-urlencoded"),
@@ -374,7 +377,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
 /// tests/blackbox): with a valid token that is accepted.
 #[tokio::test]
 async fn a_same_origin_form_with_a_null_origin_passes_with_its_token() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
     b.get("/auth/login").await;
@@ -385,7 +388,7 @@ async fn a_same_origin_form_with_a_null_origin_passes_with_its_token() {
     ])
     .unwrap();
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/login",
             Some("application/x-www-form-urlencoded"),
@@ -398,7 +401,7 @@ async fn a_same_origin_form_with_a_null_origin_passes_with_its_token() {
 
 #[tokio::test]
 async fn next_only_redirects_to_local_paths() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     for (next, expected) in [
         ("/dashboard?tab=1", "/dashboard?tab=1"),
@@ -426,7 +429,7 @@ async fn next_only_redirects_to_local_paths() {
 
 #[tokio::test]
 async fn login_issues_a_fresh_session_id_and_refuses_bad_credentials() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
     // A planted (fixated) id is replaced.
@@ -441,7 +444,7 @@ async fn login_issues_a_fresh_session_id_and_refuses_bad_credentials() {
     let mut replay = site.browser();
     replay.jar.insert("auth_session".into(), first);
     let p = replay
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     assert_eq!(
         p.status,
@@ -475,7 +478,7 @@ async fn login_issues_a_fresh_session_id_and_refuses_bad_credentials() {
 
 #[tokio::test]
 async fn password_reset_is_single_use_and_revokes_sessions() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut old_device = site.browser();
     old_device.login("ada@example.com", PASSWORD).await;
@@ -507,7 +510,7 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/auth/reset");
     assert_eq!(p.header("referrer-policy"), "no-referrer");
-    let form = b.follow(p).await;
+    let form = b.follow_redirects(p).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Choose a new password"));
     assert!(
@@ -523,7 +526,7 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
 
     // The old device is signed out; the old password is dead; the new one works.
     let p = old_device
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -550,7 +553,7 @@ async fn password_reset_is_single_use_and_revokes_sessions() {
 
 #[tokio::test]
 async fn a_verification_token_is_refused_at_reset() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let link = register(&site, &mut b, "ada@example.com").await;
     let token = link.rsplit('/').next().unwrap();
@@ -581,7 +584,7 @@ fn tamper(link: &str) -> String {
 #[tokio::test]
 async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
     let second = time::Duration::seconds(1);
-    let site = Site::with(
+    let site = Site::layer_with(
         |c| {
             c.token_lifetimes(TokenLifetimes {
                 verify_email: second,
@@ -632,7 +635,7 @@ async fn expired_links_say_so_and_tampered_ones_stay_coarse() {
 
 #[tokio::test]
 async fn changing_the_password_signs_out_other_devices() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut a = site.browser();
     let mut other = site.browser();
@@ -675,7 +678,7 @@ async fn changing_the_password_signs_out_other_devices() {
 
 #[tokio::test]
 async fn device_list_revoke_and_delete_account() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut a = site.browser();
     let mut other = site.browser();
@@ -727,7 +730,7 @@ async fn device_list_revoke_and_delete_account() {
 
 #[tokio::test]
 async fn username_and_email_change() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut a = site.browser();
     a.login("ada@example.com", PASSWORD).await;
@@ -755,7 +758,7 @@ async fn username_and_email_change() {
     let link = site.mailed_path("ada@new.example", MailKind::EmailChange, "/email/confirm/");
     let p = confirm_link(&mut a, &link, "/auth/email/confirm").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let p = a.follow(p).await;
+    let p = a.follow_redirects(p).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(
         p.body.contains("Your email address was changed"),
@@ -783,10 +786,13 @@ async fn username_and_email_change() {
 
 #[tokio::test]
 async fn json_api_flows_and_errors() {
-    let site = Site::reveal();
+    let site = Site::layer_with(
+        |c| c.registration(auth_core::RegistrationMode::RevealConflicts),
+        |w| w,
+    );
     let mut c = site.browser();
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/register",
             json!({"email": "not-an-email", "password": "x", "password_confirm": "y"}),
@@ -799,7 +805,7 @@ async fn json_api_flows_and_errors() {
     assert!(j["error"]["fields"]["password"].is_object());
 
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/register",
             json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
@@ -807,7 +813,7 @@ async fn json_api_flows_and_errors() {
         .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/register",
             json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
@@ -819,13 +825,13 @@ async fn json_api_flows_and_errors() {
     let link = site.mailed_path("ada@example.com", MailKind::Verification, "/verify/");
     let token = link.rsplit('/').next().unwrap();
     let p = c
-        .api(Method::POST, "/auth/api/verify", json!({"token": token}))
+        .json(Method::POST, "/auth/api/verify", json!({"token": token}))
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert_eq!(p.json()["user"]["email_verified"], true);
 
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": "nope nope nope"}),
@@ -834,7 +840,7 @@ async fn json_api_flows_and_errors() {
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert_eq!(p.json()["error"]["code"], "invalid_credentials");
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": PASSWORD, "remember": true}),
@@ -850,13 +856,13 @@ async fn json_api_flows_and_errors() {
         "the session id is never in the body"
     );
     let p = c
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     assert_eq!(p.status, StatusCode::OK);
     assert_eq!(p.json()["user"]["email"], "ada@example.com");
     assert!(p.json()["user"].get("password_hash").is_none());
     let p = c
-        .api(
+        .json(
             Method::GET,
             "/auth/api/account/sessions",
             serde_json::Value::Null,
@@ -866,7 +872,7 @@ async fn json_api_flows_and_errors() {
 
     // CSRF for the API: JSON content type and a same-site origin.
     let p = c
-        .send(
+        .request(
             Method::POST,
             "/auth/api/logout",
             Some("text/plain"),
@@ -876,7 +882,7 @@ async fn json_api_flows_and_errors() {
         .await;
     assert_eq!(p.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let p = c
-        .send(
+        .request(
             Method::POST,
             "/auth/api/logout",
             Some("application/json"),
@@ -887,7 +893,7 @@ async fn json_api_flows_and_errors() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(p.json()["error"]["code"], "csrf_failed");
     let p = c
-        .send(
+        .request(
             Method::POST,
             "/auth/api/logout",
             Some("application/json"),
@@ -897,7 +903,7 @@ async fn json_api_flows_and_errors() {
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        c.api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        c.json(Method::GET, "/auth/api/me", serde_json::Value::Null)
             .await
             .status,
         StatusCode::OK
@@ -906,7 +912,7 @@ async fn json_api_flows_and_errors() {
     // Malformed bodies are 400s, never 500s.
     for body in [&b"{"[..], b"[1,2]", b"{\"login\": 5}", b"\xff\xfe"] {
         let p = c
-            .send(
+            .request(
                 Method::POST,
                 "/auth/api/login",
                 Some("application/json"),
@@ -923,29 +929,29 @@ async fn json_api_flows_and_errors() {
         assert_eq!(p.json()["error"]["code"], "bad_request");
     }
     assert_eq!(
-        c.api(Method::GET, "/auth/api/nope", serde_json::Value::Null)
+        c.json(Method::GET, "/auth/api/nope", serde_json::Value::Null)
             .await
             .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        c.api(Method::GET, "/auth/api/login", serde_json::Value::Null)
+        c.json(Method::GET, "/auth/api/login", serde_json::Value::Null)
             .await
             .status,
         StatusCode::METHOD_NOT_ALLOWED
     );
 
-    let p = c.api(Method::POST, "/auth/api/logout", json!({})).await;
+    let p = c.json(Method::POST, "/auth/api/logout", json!({})).await;
     assert_eq!(p.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        c.api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        c.json(Method::GET, "/auth/api/me", serde_json::Value::Null)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
 
     let p = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/request_password_reset",
             json!({"email": "nobody@example.com"}),
@@ -956,18 +962,18 @@ async fn json_api_flows_and_errors() {
 
 #[tokio::test]
 async fn enumeration_safe_registration_answers_the_same() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], true).await;
     let mut c = site.browser();
     let taken = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/register",
             json!({"email": "ada@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
         )
         .await;
     let fresh = c
-        .api(
+        .json(
             Method::POST,
             "/auth/api/register",
             json!({"email": "bob@example.com", "password": PASSWORD, "password_confirm": PASSWORD}),
@@ -984,7 +990,7 @@ async fn throttled_logins_get_429_with_retry_after() {
         login_per_ip: RateLimit::new(2, time::Duration::minutes(1)),
         ..RateLimits::default()
     };
-    let site = Site::with(|c| c.rate_limits(limits), |w| w);
+    let site = Site::layer_with(|c| c.rate_limits(limits), |w| w);
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
     let mut last = None;
@@ -995,7 +1001,7 @@ async fn throttled_logins_get_429_with_retry_after() {
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(p.header("retry-after").parse::<u64>().unwrap() >= 1);
     let p = b
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": PASSWORD}),
@@ -1007,7 +1013,7 @@ async fn throttled_logins_get_429_with_retry_after() {
 
 #[tokio::test]
 async fn bodies_over_the_limit_get_413() {
-    let site = Site::with(|c| c, |w| w.body_limit(1024));
+    let site = Site::layer_with(|c| c, |w| w.body_limit(1024));
     let mut b = site.browser();
     b.get("/auth/login").await;
     let big = "x".repeat(2048);
@@ -1016,7 +1022,7 @@ async fn bodies_over_the_limit_get_413() {
         .await;
     assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
     let p = b
-        .api(Method::POST, "/auth/api/login", json!({"login": big}))
+        .json(Method::POST, "/auth/api/login", json!({"login": big}))
         .await;
     assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(p.json()["error"]["code"], "payload_too_large");
@@ -1024,7 +1030,7 @@ async fn bodies_over_the_limit_get_413() {
 
 #[tokio::test]
 async fn security_headers_stylesheet_and_unknown_routes() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let p = b.get("/auth/login").await;
     assert_eq!(
@@ -1043,7 +1049,7 @@ async fn security_headers_stylesheet_and_unknown_routes() {
     assert!(!p.body.contains("<script"), "no script at all");
     assert!(!p.body.contains("style="), "no inline style");
     assert!(!p.body.contains("<style"), "no style element");
-    let css = site.web.stylesheet_path();
+    let css = site.web().stylesheet_path();
     assert!(p.body.contains(&format!("href=\"{css}\"")));
     let s = b.get(&css).await;
     assert_eq!(s.status, StatusCode::OK);
@@ -1061,14 +1067,14 @@ async fn security_headers_stylesheet_and_unknown_routes() {
         StatusCode::METHOD_NOT_ALLOWED
     );
     assert_eq!(
-        b.send(Method::PUT, "/auth/login", None, Vec::new(), &[])
+        b.request(Method::PUT, "/auth/login", None, Vec::new(), &[])
             .await
             .status,
         StatusCode::METHOD_NOT_ALLOWED
     );
     // Garbage in a form is a 4xx, not a 500.
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/login",
             Some("application/x-www-form-urlencoded"),
@@ -1078,7 +1084,7 @@ async fn security_headers_stylesheet_and_unknown_routes() {
         .await;
     assert!(p.status.is_client_error(), "{}", p.status);
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/login",
             Some("multipart/form-data"),
@@ -1098,12 +1104,12 @@ async fn security_headers_stylesheet_and_unknown_routes() {
                 .is_some_and(|c| c.contains("Max-Age=0")),
             "not stashed"
         );
-        assert_eq!(b.follow(p).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(b.follow_redirects(p).await.status, StatusCode::BAD_REQUEST);
     }
     // Not shaped like a link token: refused at once, no button.
     for bad in ["garbage-token", "a.b", "a..b", "a.b.c.d", ".b.c"] {
         let p = b.get(&format!("/auth/verify/{bad}")).await;
-        let p = b.follow(p).await;
+        let p = b.follow_redirects(p).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(p.body.contains("Send a new link"), "{bad}");
         assert!(!p.body.contains("action=\"/auth/verify\""), "{bad}");
@@ -1129,7 +1135,7 @@ async fn security_headers_stylesheet_and_unknown_routes() {
 
 #[tokio::test]
 async fn secure_cookies_use_the_host_prefix() {
-    let site = Site::with(|c| c, |w| w.insecure_dev_cookies(false));
+    let site = Site::layer_with(|c| c, |w| w.insecure_dev_cookies(false));
     site.user("ada@example.com", &[], true).await;
     let mut b = site.browser();
     let p = b.get("/auth/login").await;
@@ -1156,7 +1162,7 @@ async fn templates_are_overridable_by_name() {
         "{% extends \"base.html\" %}{% block content %}<p>CUSTOM RESET {{ csrf_token|length }}</p>{% endblock %}",
     )
     .unwrap();
-    let site = Site::with(
+    let site = Site::layer_with(
         |c| c,
         |w| {
             w.template_dir(dir.path())
@@ -1169,7 +1175,7 @@ async fn templates_are_overridable_by_name() {
     let p = b.get("/auth/request_password_reset").await;
     assert!(p.body.contains("CUSTOM RESET 64"));
     assert!(
-        auth_http::AuthWeb::builder(site.auth.clone())
+        auth_http::AuthWeb::builder(site.auth().clone())
             .template("base.html", "{% block x %}")
             .build()
             .is_err()
@@ -1180,11 +1186,11 @@ const CHROME_ON_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.3
 
 #[tokio::test]
 async fn device_lists_name_browsers_and_activity_reads_as_words() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("root@example.com", &["admin"], true).await;
     let ada = site.user("ada@example.com", &[], true).await;
     let mut chrome = site.browser();
-    chrome.user_agent = CHROME_ON_LINUX.into();
+    chrome.user_agent = Some(CHROME_ON_LINUX.into());
     chrome.login("ada@example.com", PASSWORD).await;
     let mut script = site.browser();
     script.login("ada@example.com", PASSWORD).await;
@@ -1210,7 +1216,7 @@ async fn device_lists_name_browsers_and_activity_reads_as_words() {
     assert!(p.body.contains(">test-browser/1.0</span>"), "{}", p.body);
     // The JSON API keeps the raw string and gains no field.
     let me = chrome
-        .api(
+        .json(
             Method::GET,
             "/auth/api/account/sessions",
             serde_json::Value::Null,
@@ -1242,7 +1248,7 @@ async fn device_lists_name_browsers_and_activity_reads_as_words() {
 
 #[tokio::test]
 async fn admin_pages_need_the_admin_role() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("root@example.com", &["admin"], true).await;
     let victim = site.user("ada@example.com", &[], true).await;
     let mut user = site.browser();
@@ -1251,7 +1257,7 @@ async fn admin_pages_need_the_admin_role() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_signed_in_header(&p.body, "ada@example.com");
     assert_eq!(
-        user.api(
+        user.json(
             Method::GET,
             "/auth/api/admin/users",
             serde_json::Value::Null
@@ -1285,7 +1291,7 @@ async fn admin_pages_need_the_admin_role() {
         StatusCode::FORBIDDEN
     );
     let p = admin
-        .api(
+        .json(
             Method::GET,
             "/auth/api/admin/users",
             serde_json::Value::Null,
@@ -1304,7 +1310,7 @@ async fn session_address(site: &Site, headers: &[(&str, &str)]) -> serde_json::V
     let mut b = site.browser();
     let body = json!({"login": "ada@example.com", "password": PASSWORD}).to_string();
     let p = b
-        .send(
+        .request(
             Method::POST,
             "/auth/api/login",
             Some("application/json"),
@@ -1314,7 +1320,7 @@ async fn session_address(site: &Site, headers: &[(&str, &str)]) -> serde_json::V
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let p = b
-        .api(Method::GET, "/auth/api/me", serde_json::Value::Null)
+        .json(Method::GET, "/auth/api/me", serde_json::Value::Null)
         .await;
     p.json()["session"]["ip"].clone()
 }
@@ -1408,7 +1414,7 @@ async fn client_address_comes_from_the_peer_unless_a_proxy_is_trusted() {
             "192.0.2.7",
         ),
     ] {
-        let site = Site::with(|c| c, web);
+        let site = Site::layer_with(|c| c, web);
         site.user("ada@example.com", &[], true).await;
         let ip = session_address(&site, &[(header, value)]).await;
         assert_eq!(ip, expected, "{header}: {value}");
@@ -1434,7 +1440,7 @@ async fn forged_forwarded_entries_do_not_escape_the_per_address_login_limit() {
             "for=\"[2001:db8::9]:4711\"",
         ),
     ] {
-        let site = Site::with(|c| c.rate_limits(limits), web);
+        let site = Site::layer_with(|c| c.rate_limits(limits), web);
         site.user("ada@example.com", &[], true).await;
         let mut statuses = Vec::new();
         for i in 0..6 {
@@ -1448,7 +1454,7 @@ async fn forged_forwarded_entries_do_not_escape_the_per_address_login_limit() {
             let body =
                 json!({"login": format!("nobody{i}@example.com"), "password": "wrong wrong wrong"});
             let p = b
-                .send(
+                .request(
                     Method::POST,
                     "/auth/api/login",
                     Some("application/json"),
@@ -1468,10 +1474,10 @@ async fn forged_forwarded_entries_do_not_escape_the_per_address_login_limit() {
 
 #[tokio::test]
 async fn head_requests_get_headers_without_a_body() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     let p = b
-        .send(Method::HEAD, "/auth/login", None, Vec::new(), &[])
+        .request(Method::HEAD, "/auth/login", None, Vec::new(), &[])
         .await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.is_empty());
@@ -1491,26 +1497,26 @@ fn assert_signed_in_header(body: &str, email: &str) {
 
 #[tokio::test]
 async fn a_guard_refusal_page_shows_the_refused_user() {
-    let site = Site::new();
+    let site = Site::layer();
     site.user("ada@example.com", &[], false).await;
     let mut b = site.browser();
     b.login("ada@example.com", PASSWORD).await;
     let mut headers = http::HeaderMap::new();
     let cookie = format!("auth_session={}", b.session().unwrap());
     headers.insert("cookie", cookie.parse().unwrap());
-    let ada = site.web.current_user(&headers).await.unwrap().unwrap();
+    let ada = site.web().current_user(&headers).await.unwrap().unwrap();
     let req = Requirement::role("admin");
     let denial = req.check(Some(&ada)).unwrap_err();
     assert_eq!(denial, Denial::Forbidden);
 
-    let r = site.web.deny(denial, Some(&ada), &headers, "/reports");
+    let r = site.web().deny(denial, Some(&ada), &headers, "/reports");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body = String::from_utf8(r.body().to_vec()).unwrap();
     assert!(body.contains("Not allowed"), "{body}");
     assert_signed_in_header(&body, "ada@example.com");
 
     let r = site
-        .web
+        .web()
         .deny(Denial::EmailNotVerified, Some(&ada), &headers, "/reports");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body = String::from_utf8(r.body().to_vec()).unwrap();
@@ -1521,14 +1527,16 @@ async fn a_guard_refusal_page_shows_the_refused_user() {
     );
 
     // Without a user, the page has the signed-out header.
-    let r = site.web.deny(Denial::Forbidden, None, &headers, "/reports");
+    let r = site
+        .web()
+        .deny(Denial::Forbidden, None, &headers, "/reports");
     let body = String::from_utf8(r.body().to_vec()).unwrap();
     assert!(body.contains(">Sign in</a>"), "{body}");
     assert!(!body.contains(">Sign out</button>"), "{body}");
     // JSON clients get the same refusal without a page.
     headers.insert("accept", "application/json".parse().unwrap());
     let r = site
-        .web
+        .web()
         .deny(Denial::Forbidden, Some(&ada), &headers, "/reports");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(
@@ -1571,7 +1579,7 @@ fn password_fields_are_masked(html: &str, path: &str) -> usize {
 /// in `Set-Cookie` only.
 #[tokio::test]
 async fn password_fields_sign_out_links_and_who_opens_sessions() {
-    let site = Site::new();
+    let site = Site::layer();
     let mut b = site.browser();
     for (path, fields) in [("/auth/login", 1), ("/auth/register", 2)] {
         let p = b.get(path).await;
@@ -1592,7 +1600,7 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
     .await;
     let link = site.mailed_path("ada@example.com", MailKind::PasswordReset, "/reset/");
     let p = r.get(&link).await;
-    let p = r.follow(p).await;
+    let p = r.follow_redirects(p).await;
     assert_eq!(password_fields_are_masked(&p.body, "/auth/reset"), 2);
     let p = choose_new_password(&mut r, NEW_PASSWORD).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -1624,7 +1632,7 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
 
     let mut api = site.browser();
     let p = api
-        .api(
+        .json(
             Method::POST,
             "/auth/api/login",
             json!({"login": "ada@example.com", "password": NEW_PASSWORD}),
@@ -1637,10 +1645,12 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
 
 #[tokio::test]
 async fn only_the_mounted_api_is_refused_as_json_by_path() {
-    let site = Site::new();
+    let site = Site::layer();
     let browser = http::HeaderMap::new();
     for path in ["/blog/api/x", "/authx/api/me", "/reports?next=/auth/api/me"] {
-        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        let r = site
+            .web()
+            .deny(Denial::Unauthenticated, None, &browser, path);
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert!(
             r.headers()["location"]
@@ -1651,7 +1661,9 @@ async fn only_the_mounted_api_is_refused_as_json_by_path() {
         );
     }
     for path in ["/auth/api/me", "/auth/api", "/auth/api/admin/users?q=x"] {
-        let r = site.web.deny(Denial::Unauthenticated, None, &browser, path);
+        let r = site
+            .web()
+            .deny(Denial::Unauthenticated, None, &browser, path);
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
         assert!(
             String::from_utf8(r.body().to_vec())
@@ -1664,7 +1676,7 @@ async fn only_the_mounted_api_is_refused_as_json_by_path() {
     let mut program = http::HeaderMap::new();
     program.insert("accept", "application/json".parse().unwrap());
     let r = site
-        .web
+        .web()
         .deny(Denial::Unauthenticated, None, &program, "/blog/api/x");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

@@ -5,7 +5,7 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use auth_http::testkit::{App, Site};
+use auth_http::testkit::{Site, Transport};
 use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, Route, get, handler};
@@ -56,7 +56,7 @@ fn staff() -> &'static str {
 /// The application of the kit's contract, plus routes behind the other guards.
 struct PoemApp(BoxEndpoint<'static, poem::Response>);
 
-impl App for PoemApp {
+impl Transport for PoemApp {
     async fn send(&self, req: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         let (parts, body) = req.into_parts();
         let mut req = poem::Request::builder()

@@ -5,7 +5,7 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use auth_http::testkit::{App, Browser, PASSWORD, Site};
+use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
 use auth_rocket::{AdminUser, AuthFairing, CurrentUser, MaybeUser, VerifiedUser};
 use http::StatusCode;
 use rocket::http::{Header, Method, Status};
@@ -70,7 +70,7 @@ fn closed() -> Status {
 /// The application of the kit's contract, plus a route refused by its handler.
 struct RocketApp(Client);
 
-impl App for RocketApp {
+impl Transport for RocketApp {
     async fn send(&self, req: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         // Rocket 0.5 speaks `http` 0.2: convert at the edge, by name and text.
         let (parts, body) = req.into_parts();
@@ -117,18 +117,18 @@ async fn the_catcher_answers_a_handler_refusal_as_the_web_layer() {
     let site = Site::new();
     let app = app(&site).await;
     site.user("ada@example.com", &[], true).await;
-    let mut anon = Browser::new();
-    let r = anon.get(&app, "/closed").await;
+    let mut anon = Browser::new(&app);
+    let r = anon.get("/closed").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains(">Sign in</a>"), "{}", r.body);
-    let r = anon.get_json(&app, "/closed").await;
+    let r = anon.get_json("/closed").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("\"forbidden\""), "{}", r.body);
 
-    let mut ada = Browser::new();
-    ada.login(&app, "ada@example.com", PASSWORD).await;
+    let mut ada = Browser::new(&app);
+    ada.login("ada@example.com", PASSWORD).await;
     let before = site.session_lookups();
-    let r = ada.get(&app, "/closed").await;
+    let r = ada.get("/closed").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(
         r.body
@@ -150,14 +150,14 @@ async fn the_admin_guard_follows_the_configured_admin_role() {
     let app = app(&site).await;
     site.user("sam@example.com", &["staff"], true).await;
     site.user("ada@example.com", &["admin"], true).await;
-    let mut sam = Browser::new();
-    sam.login(&app, "sam@example.com", PASSWORD).await;
-    let r = sam.get(&app, "/admin").await;
+    let mut sam = Browser::new(&app);
+    sam.login("sam@example.com", PASSWORD).await;
+    let r = sam.get("/admin").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body, "admin sam@example.com");
-    let mut ada = Browser::new();
-    ada.login(&app, "ada@example.com", PASSWORD).await;
-    let r = ada.get(&app, "/admin").await;
+    let mut ada = Browser::new(&app);
+    ada.login("ada@example.com", PASSWORD).await;
+    let r = ada.get("/admin").await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
@@ -176,7 +176,7 @@ async fn routes_mounted_away_from_the_mount_path_refuse_to_serve() {
         .mount("/users", auth_rocket::routes());
     let app = RocketApp(Client::untracked(rocket).await.unwrap());
     for path in ["/users/login", "/users", "/users/api/session"] {
-        let r = Browser::new().get(&app, path).await;
+        let r = Browser::new(&app).get(path).await;
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
         assert!(!r.body.contains("password"), "{path}: {}", r.body);
     }
@@ -188,7 +188,7 @@ async fn routes_without_the_fairing_answer_500() {
     let rocket =
         rocket::custom(rocket::Config::debug_default()).mount("/auth", auth_rocket::routes());
     let app = RocketApp(Client::untracked(rocket).await.unwrap());
-    let r = Browser::new().get(&app, "/auth/login").await;
+    let r = Browser::new(&app).get("/auth/login").await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, "Something went wrong on our side.");
 }

@@ -1,6 +1,7 @@
 //! The harness of the black-box suite: start a demo binary (axum-demo, poem-demo or
 //! rocket-demo) on a free port with its own database and mail directory, and talk to it
-//! over real sockets with a small HTTP/1.1 client that keeps cookies like a browser.
+//! over real sockets like a browser: [`Client`] is the blocking face of the workspace's
+//! one test client, `auth_http::testkit::Browser`, over the [`Tcp`] transport.
 //!
 //! # Finding the demo binaries
 //!
@@ -29,22 +30,27 @@
 
 pub mod site;
 pub mod smtp_sink;
+mod tcp;
 pub mod walk;
 pub mod webdriver;
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::net::Ipv4Addr;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, mpsc};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-/// A password the policy accepts.
-pub const PASSWORD: &str = "correct horse battery staple";
-/// Another accepted password (for resets and changes).
-pub const NEW_PASSWORD: &str = "violet elephants juggle quietly";
+use auth_http::testkit::{self, Browser};
+use http::Method;
+
+/// A password the policy accepts, and another (for resets and changes): the test kit's.
+pub use auth_http::testkit::{NEW_PASSWORD, PASSWORD};
+pub use tcp::Tcp;
 
 /// The `--link-lifetime` of demos started with [`Demo::start_with_short_links`]: long
 /// enough to read a mailed link, short enough to wait for it to expire.
@@ -570,9 +576,7 @@ impl Demo {
     ///
     /// When `link` does not start with the demo's base URL.
     pub fn path_of(&self, link: &str) -> String {
-        link.strip_prefix(&self.base_url)
-            .unwrap_or_else(|| panic!("{link} does not start with {}", self.base_url))
-            .to_owned()
+        testkit::path_of(link, &self.base_url)
     }
 
     /// Registers `email` (with [`PASSWORD`]) through the JSON API and asks for a password
@@ -687,10 +691,28 @@ impl Cluster {
 pub struct Resp {
     /// The status code.
     pub status: u16,
-    /// Every header, in order (names as sent).
+    /// Every header, in order (names in lowercase).
     pub headers: Vec<(String, String)>,
     /// The body, decoded from chunked transfer encoding.
     pub body: String,
+}
+
+impl From<testkit::Resp> for Resp {
+    fn from(r: testkit::Resp) -> Self {
+        let headers = r
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_owned(), v)
+            })
+            .collect();
+        Resp {
+            status: r.status.as_u16(),
+            headers,
+            body: r.body,
+        }
+    }
 }
 
 impl Resp {
@@ -746,72 +768,72 @@ pub enum Body<'a> {
     Chunked(&'a str, &'a [u8]),
 }
 
-/// A tiny HTTP/1.1 client with a cookie jar and the last CSRF token seen in a form,
-/// enough to drive the sites like a browser. One connection per request.
+/// The blocking face of the workspace's one test client,
+/// [`auth_http::testkit::Browser`] over [`Tcp`]: a cookie jar and the last CSRF token
+/// seen in a form (`client.jar`, `client.csrf` and the browser's other fields and
+/// helpers, through `Deref`), every request on a connection of its own from a loopback
+/// address of its own, an `Origin` of the site on every request but `GET`, and the
+/// answers as [`Resp`].
 #[derive(Debug)]
 pub struct Client {
-    addr: String,
-    origin: String,
-    source: Ipv4Addr,
-    /// Cookies by name.
-    pub jar: BTreeMap<String, String>,
-    /// The `csrf_token` of the last page with a form.
-    pub csrf: Option<String>,
+    browser: Browser<Tcp>,
 }
 
-fn next_source() -> Ipv4Addr {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    // 127.<pid-derived>.<n>.<n>, never 127.0.0.1; distinct per process and client.
-    let pid = std::process::id();
-    let b = (pid % 200) as u8 + 20;
-    let c = (n / 250) as u8;
-    let d = (n % 250) as u8 + 2;
-    Ipv4Addr::new(127, b, c, d)
+impl Deref for Client {
+    type Target = Browser<Tcp>;
+
+    fn deref(&self) -> &Browser<Tcp> {
+        &self.browser
+    }
+}
+
+impl DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut Browser<Tcp> {
+        &mut self.browser
+    }
+}
+
+/// The answer of the browser over [`Tcp`], whose futures are ready when first polled
+/// (its I/O blocks).
+fn blocking<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("the TCP transport never waits"),
+    }
 }
 
 impl Client {
     /// A client for the server at `addr` whose pages are served from `origin`.
     pub fn new(addr: &str, origin: &str) -> Self {
-        Client {
-            addr: addr.to_owned(),
-            origin: origin.to_owned(),
-            source: next_source(),
-            jar: BTreeMap::new(),
-            csrf: None,
-        }
+        let mut browser = Browser::new(Tcp::new(addr));
+        addr.clone_into(&mut browser.host);
+        browser.user_agent = Some("blackbox-tests".to_owned());
+        browser.origin = Some(origin.to_owned());
+        Client { browser }
     }
 
     /// Sends the following requests to the server at `addr` (another instance of the
     /// same site), keeping the cookies, the CSRF token, the `Origin` and the source
     /// address: what a load balancer does between a browser and the instances.
     pub fn set_addr(&mut self, addr: &str) {
-        addr.clone_into(&mut self.addr);
+        self.browser.transport_mut().set_addr(addr);
+        addr.clone_into(&mut self.browser.host);
     }
 
     /// The loopback address this client connects from.
     pub fn source_ip(&self) -> Ipv4Addr {
-        self.source
+        self.browser.transport().source_ip()
     }
 
-    fn connect(&self) -> TcpStream {
-        let target: SocketAddr = self.addr.parse().expect("HOST:PORT");
-        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-            .expect("a socket");
-        socket
-            .bind(&SocketAddr::from((self.source, 0)).into())
-            .expect("binding a loopback source address");
-        socket
-            .connect_timeout(&target.into(), Duration::from_secs(10))
-            .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.addr));
-        let stream: TcpStream = socket.into();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .expect("read timeout");
-        stream
-    }
-
-    /// Sends one request with extra headers; `Origin` is this site's unless given.
+    /// Sends one request with extra headers; `Origin` is this site's unless given (an
+    /// extra header with an empty value is not sent).
+    ///
+    /// # Panics
+    /// When `method` is not a method name.
     pub fn send(
         &mut self,
         method: &str,
@@ -819,169 +841,62 @@ impl Client {
         body: Body<'_>,
         extra: &[(&str, &str)],
     ) -> Resp {
-        let (content_type, bytes, chunked): (Option<&str>, Vec<u8>, bool) = match body {
-            Body::None => (None, Vec::new(), false),
-            Body::Form(fields, with_csrf) => {
-                let mut all: Vec<(String, String)> = fields
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect();
-                if with_csrf {
-                    all.push((
-                        "csrf_token".to_owned(),
-                        self.csrf.clone().unwrap_or_default(),
-                    ));
-                }
-                let encoded = all
-                    .iter()
-                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-                    .collect::<Vec<_>>()
-                    .join("&");
-                (
-                    Some("application/x-www-form-urlencoded"),
-                    encoded.into_bytes(),
-                    false,
-                )
-            }
-            Body::Json(v) => (
-                Some("application/json"),
-                serde_json::to_vec(v).expect("JSON"),
-                false,
+        let method = Method::from_bytes(method.as_bytes())
+            .unwrap_or_else(|e| panic!("{method}: not a method: {e}"));
+        let mut extra = extra.to_vec();
+        let (content_type, bytes) = match body {
+            Body::None => (None, Vec::new()),
+            Body::Form(fields, with_csrf) => (
+                Some("application/x-www-form-urlencoded"),
+                self.browser.form(fields, with_csrf).into_bytes(),
             ),
-            Body::Raw(ct, b) => (ct, b.to_vec(), false),
-            Body::Chunked(ct, b) => (Some(ct), b.to_vec(), true),
+            Body::Json(v) => (Some("application/json"), v.to_string().into_bytes()),
+            Body::Raw(ct, b) => (ct, b.to_vec()),
+            Body::Chunked(ct, b) => {
+                extra.push(("Transfer-Encoding", "chunked"));
+                (Some(ct), b.to_vec())
+            }
         };
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: blackbox-tests\r\n",
-            self.addr
-        );
-        if !self.jar.is_empty() {
-            let c: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            head.push_str(&format!("Cookie: {}\r\n", c.join("; ")));
-        }
-        let has = |name: &str| extra.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
-        if method != "GET" && !has("origin") {
-            head.push_str(&format!("Origin: {}\r\n", self.origin));
-        }
-        if let Some(ct) = content_type {
-            head.push_str(&format!("Content-Type: {ct}\r\n"));
-        }
-        if chunked {
-            head.push_str("Transfer-Encoding: chunked\r\n");
-        } else if method != "GET" || !bytes.is_empty() {
-            head.push_str(&format!("Content-Length: {}\r\n", bytes.len()));
-        }
-        for (k, v) in extra {
-            if !v.is_empty() {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-        }
-        head.push_str("\r\n");
-        let mut stream = self.connect();
-        stream.write_all(head.as_bytes()).expect("sending the head");
-        // The server may answer (413) and stop reading before the body is through;
-        // a write error is then expected, the answer is still read below.
-        if chunked {
-            for chunk in bytes.chunks(8192) {
-                if stream
-                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-                    .and_then(|()| stream.write_all(chunk))
-                    .and_then(|()| stream.write_all(b"\r\n"))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            let _ = stream.write_all(b"0\r\n\r\n");
-        } else {
-            let _ = stream.write_all(&bytes);
-        }
-        let mut raw = Vec::new();
-        let mut buf = [0u8; 16384];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => raw.extend_from_slice(&buf[..n]),
-                // A reset after the answer arrived (the server closed with unread body).
-                Err(_) if !raw.is_empty() => break,
-                Err(e) => panic!("{method} {path}: reading the answer: {e}"),
-            }
-            if complete(&raw) {
-                break;
-            }
-        }
-        let resp = parse(&raw).unwrap_or_else(|| {
-            panic!(
-                "{method} {path}: not an HTTP answer: {:?}",
-                String::from_utf8_lossy(&raw)
-            )
-        });
-        for (k, v) in &resp.headers {
-            if k.eq_ignore_ascii_case("set-cookie") {
-                let pair = v.split(';').next().unwrap_or_default();
-                if let Some((name, value)) = pair.split_once('=') {
-                    let lower = v.to_ascii_lowercase();
-                    if value.is_empty()
-                        || lower.contains("max-age=0")
-                        || lower.contains("expires=thu, 01 jan 1970")
-                    {
-                        self.jar.remove(name.trim());
-                    } else {
-                        self.jar.insert(name.trim().to_owned(), value.to_owned());
-                    }
-                }
-            }
-        }
-        let marker = "name=\"csrf_token\" value=\"";
-        if let Some(i) = resp.body.find(marker) {
-            let rest = &resp.body[i + marker.len()..];
-            if let Some(end) = rest.find('"') {
-                self.csrf = Some(rest[..end].to_owned());
-            }
-        }
-        resp
+        let request = self
+            .browser
+            .request(method, path, content_type, bytes, &extra);
+        blocking(request).into()
     }
 
     /// GET.
     pub fn get(&mut self, path: &str) -> Resp {
-        self.send("GET", path, Body::None, &[])
+        blocking(self.browser.get(path)).into()
     }
 
     /// GET asking for JSON.
     pub fn get_json(&mut self, path: &str) -> Resp {
-        self.send("GET", path, Body::None, &[("Accept", "application/json")])
+        blocking(self.browser.get_json(path)).into()
     }
 
     /// POST a form with the current CSRF token.
     pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        self.send("POST", path, Body::Form(fields, true), &[])
+        blocking(self.browser.post(path, fields)).into()
     }
 
     /// POST JSON.
     pub fn api(&mut self, path: &str, body: serde_json::Value) -> Resp {
-        self.send(
-            "POST",
-            path,
-            Body::Json(&body),
-            &[("Accept", "application/json")],
-        )
+        blocking(self.browser.api(path, body)).into()
     }
 
     /// Opens the login page, then signs in with the form.
     pub fn login(&mut self, email: &str, password: &str) -> Resp {
-        self.get("/auth/login");
-        self.post("/auth/login", &[("login", email), ("password", password)])
+        blocking(self.browser.login(email, password)).into()
     }
 
     /// Signs in through the JSON API.
     pub fn api_login(&mut self, email: &str, password: &str) -> Resp {
-        self.api(
-            "/auth/api/login",
-            serde_json::json!({"login": email, "password": password}),
-        )
+        blocking(self.browser.api_login(email, password)).into()
     }
 
     /// Follows a redirect once (GET).
+    ///
+    /// # Panics
+    /// When `resp` is not a redirect to a local path.
     pub fn follow(&mut self, resp: &Resp) -> Resp {
         let location = resp.location().to_owned();
         assert!(
@@ -991,77 +906,6 @@ impl Client {
         );
         self.get(&location)
     }
-
-    /// The cookie named `name` (either plain or `__Host-` prefixed) in the jar.
-    pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.jar
-            .get(name)
-            .or_else(|| self.jar.get(&format!("__Host-{name}")))
-            .map(String::as_str)
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Whether `raw` holds a whole answer (so a kept-alive connection need not close).
-fn complete(raw: &[u8]) -> bool {
-    let Some(end) = find(raw, b"\r\n\r\n") else {
-        return false;
-    };
-    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-    let body = &raw[end + 4..];
-    if let Some(len) = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        return body.len() >= len;
-    }
-    if head.contains("transfer-encoding: chunked") {
-        return find(body, b"0\r\n\r\n").is_some_and(|i| i == 0 || body[..i].ends_with(b"\r\n"));
-    }
-    false
-}
-
-fn parse(raw: &[u8]) -> Option<Resp> {
-    let end = find(raw, b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-    let mut body = raw[end + 4..].to_vec();
-    let mut lines = head.lines();
-    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    if headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
-    {
-        body = dechunk(&body);
-    }
-    Some(Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-fn dechunk(mut rest: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(i) = find(rest, b"\r\n") {
-        let size = String::from_utf8_lossy(&rest[..i]);
-        let n = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        let tail = &rest[i + 2..];
-        let n = n.min(tail.len());
-        out.extend_from_slice(&tail[..n]);
-        rest = tail.get(n + 2..).unwrap_or_default();
-    }
-    out
 }
 
 /// Percent-encodes a form or query value.

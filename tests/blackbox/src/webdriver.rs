@@ -121,15 +121,15 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
             break;
         }
         raw.extend_from_slice(&buf[..n]);
-        if crate::complete(&raw) {
+        if crate::tcp::complete(&raw) {
             break;
         }
     }
-    let resp = crate::parse(&raw).ok_or("not an HTTP answer")?;
-    let v: Value =
-        serde_json::from_str(&resp.body).map_err(|e| format!("not JSON ({e}): {}", resp.body))?;
-    if resp.status >= 400 {
-        return Err(format!("{method} {path}: {} {v}", resp.status));
+    let resp = crate::tcp::parse(&raw).ok_or("not an HTTP answer")?;
+    let body = String::from_utf8_lossy(resp.body());
+    let v: Value = serde_json::from_str(&body).map_err(|e| format!("not JSON ({e}): {body}"))?;
+    if resp.status().as_u16() >= 400 {
+        return Err(format!("{method} {path}: {} {v}", resp.status().as_u16()));
     }
     Ok(v)
 }

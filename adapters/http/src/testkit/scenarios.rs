@@ -1,0 +1,403 @@
+//! The scenarios, each an `async fn(&Site, &impl Transport)` that panics when the adapter
+//! misbehaves.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test kit: a step that fails panics the test that runs it"
+)]
+
+use auth_core::MailKind;
+use http::{Method, Request, StatusCode};
+
+use super::{Browser, NEW_PASSWORD, PASSWORD, Site, Transport};
+
+/// Register, open the confirmation link (which only shows a button) and press it,
+/// sign in, use guarded routes, sign out (a replayed session cookie is refused), reset the password (the link works once; the old
+/// password no longer does).
+pub async fn a_whole_account_life_cycle(site: &Site, app: &impl Transport) {
+    let mut c = Browser::new(app);
+    let r = c.get("/auth/register").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let r = c
+        .post(
+            "/auth/register",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let link = site.mailed_path("ada@example.com", MailKind::Verification, "/verify/");
+    let r = c.get(&link).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/verify")
+    );
+    let r = c.get("/auth/verify").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("method=\"post\" action=\"/auth/verify\""),
+        "opening the link only shows a button: {}",
+        r.body
+    );
+    let r = c.login("ada@example.com", PASSWORD).await;
+    let r = c.get(r.location()).await;
+    assert_eq!(
+        r.body, "hello ada@example.com",
+        "signed in, not confirmed yet"
+    );
+    assert_eq!(
+        c.get("/dashboard").await.status,
+        StatusCode::FORBIDDEN,
+        "opening the link confirmed nothing"
+    );
+    c.get("/auth/verify").await;
+    let r = c.post("/auth/verify", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        c.get("/dashboard").await.body,
+        "dashboard of ada@example.com",
+        "the button confirmed it"
+    );
+    c.post("/auth/logout", &[]).await;
+
+    let r = c.login("ada@example.com", PASSWORD).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
+    assert_eq!(c.get("/").await.body, "hello ada@example.com");
+    assert_eq!(
+        c.get("/dashboard").await.body,
+        "dashboard of ada@example.com"
+    );
+    let old = c.jar.get("auth_session").cloned().unwrap();
+
+    let r = c.post("/auth/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/").await.body, "anonymous");
+    c.jar.insert("auth_session".into(), old);
+    let r = c.get("/dashboard").await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "a replayed cookie is refused"
+    );
+    assert_eq!(r.location(), "/auth/login?next=%2Fdashboard");
+
+    // Reset, then the new password works and the old one does not.
+    c.get("/auth/request_password_reset").await;
+    c.post(
+        "/auth/request_password_reset",
+        &[("email", "ada@example.com")],
+    )
+    .await;
+    let link = site.mailed_path("ada@example.com", MailKind::PasswordReset, "/reset/");
+    let r = c.get(&link).await;
+    assert_eq!(r.headers["referrer-policy"], "no-referrer");
+    c.get("/auth/reset").await;
+    let r = c
+        .post(
+            "/auth/reset",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c.get(&link).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get("/auth/reset").await.status,
+        StatusCode::BAD_REQUEST,
+        "a used link is refused"
+    );
+    assert_eq!(
+        c.login("ada@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        c.login("ada@example.com", NEW_PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Without a session, HTML requests are sent to the sign-in page with `next` and
+/// API requests get 401; an unconfirmed address gets 403 (a page offering a new
+/// link, or `email_not_verified`); a missing role gets 403.
+pub async fn guards_redirect_html_and_refuse_api_requests(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], false).await;
+    site.user("root@example.com", &["admin"], true).await;
+    let mut anon = Browser::new(app);
+    let r = anon.get("/members?x=1").await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/login?next=%2Fmembers%3Fx%3D1")
+    );
+    let r = anon.get_json("/dashboard").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("\"unauthenticated\""), "{}", r.body);
+
+    let mut ada = Browser::new(app);
+    ada.login("ada@example.com", PASSWORD).await;
+    assert_eq!(ada.get("/members").await.body, "members");
+    let r = ada.get("/dashboard").await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the address is not confirmed"
+    );
+    assert!(r.body.contains("Confirm your email address"));
+    assert!(
+        r.body.contains("action=\"/auth/verify/resend\""),
+        "offers a new link"
+    );
+    let r = ada.get_json("/dashboard").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("\"email_not_verified\""), "{}", r.body);
+    assert_eq!(ada.get("/admin").await.status, StatusCode::FORBIDDEN);
+    let r = ada.get_json("/admin").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("\"forbidden\""), "{}", r.body);
+
+    let mut root = Browser::new(app);
+    root.login("root@example.com", PASSWORD).await;
+    assert_eq!(root.get("/admin").await.body, "admin root@example.com");
+    assert_eq!(root.get("/dashboard").await.status, StatusCode::OK);
+}
+
+/// A refused user is still signed in: the 403 pages (missing role, unconfirmed
+/// address) show the signed-in header, not the sign-in link.
+pub async fn refusal_pages_show_who_is_signed_in(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], false).await;
+    let mut ada = Browser::new(app);
+    ada.login("ada@example.com", PASSWORD).await;
+    for (path, what) in [
+        ("/admin", "Not allowed"),
+        ("/dashboard", "Confirm your email"),
+    ] {
+        let r = ada.get(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(r.body.contains(what), "{path}: {}", r.body);
+        assert!(
+            r.body
+                .contains("Signed in as <strong>ada@example.com</strong>"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(r.body.contains(">Sign out</button>"), "{path}: {}", r.body);
+        assert!(!r.body.contains(">Sign in</a>"), "{path}: {}", r.body);
+    }
+    let r = ada.get("/dashboard").await;
+    assert!(
+        r.body.contains("value=\"ada@example.com\""),
+        "the resend form knows the address: {}",
+        r.body
+    );
+}
+
+/// Guards for a confirmed address, and for a role and a confirmed address: a user
+/// lacking both is told about the role first (confirming would not help).
+pub async fn a_role_and_a_confirmed_address_combine(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    site.user("new@example.com", &["admin"], false).await;
+    site.user("eve@example.com", &[], false).await;
+    site.user("root@example.com", &["admin"], true).await;
+    let r = Browser::new(app).get("/staff").await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/login?next=%2Fstaff")
+    );
+    for (email, path, expected) in [
+        ("ada@example.com", "/staff", "forbidden"),
+        ("eve@example.com", "/staff", "forbidden"),
+        ("eve@example.com", "/verified", "email_not_verified"),
+        ("new@example.com", "/staff", "email_not_verified"),
+        ("new@example.com", "/verified", "email_not_verified"),
+    ] {
+        let mut c = Browser::new(app);
+        c.login(email, PASSWORD).await;
+        let r = c.get_json(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{email} {path}");
+        assert!(
+            r.body.contains(&format!("\"{expected}\"")),
+            "{email} {path}: {}",
+            r.body
+        );
+    }
+    let mut ada = Browser::new(app);
+    ada.login("ada@example.com", PASSWORD).await;
+    assert_eq!(ada.get("/verified").await.body, "verified");
+    let mut root = Browser::new(app);
+    root.login("root@example.com", PASSWORD).await;
+    assert_eq!(root.get("/staff").await.body, "staff");
+}
+
+/// A guard in a nested router sends the path the application received, not the
+/// one the nesting left, as `next`.
+pub async fn next_is_the_full_path_of_a_nested_route(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    let mut c = Browser::new(app);
+    let r = c.get("/area/page?x=1").await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            "/auth/login?next=%2Farea%2Fpage%3Fx%3D1"
+        )
+    );
+    c.get(r.location()).await;
+    let r = c
+        .post(
+            "/auth/login?next=%2Farea%2Fpage%3Fx%3D1",
+            &[("login", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/area/page?x=1")
+    );
+    assert_eq!(c.get("/area/page?x=1").await.body, "members");
+}
+
+/// A route without a user extractor costs no session lookup; two extractors, or a
+/// guard and an extractor, cost one.
+pub async fn the_session_is_loaded_lazily_and_once(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    let mut c = Browser::new(app);
+    c.login("ada@example.com", PASSWORD).await;
+    let before = site.session_lookups();
+    assert_eq!(c.get("/public").await.body, "no user needed");
+    assert_eq!(site.session_lookups(), before, "no store round trip");
+    assert_eq!(c.get("/twice").await.body, "ada@example.com true");
+    assert_eq!(
+        site.session_lookups(),
+        before + 1,
+        "two extractors, one lookup"
+    );
+    let before = site.session_lookups();
+    assert_eq!(c.get("/admin").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        site.session_lookups(),
+        before + 1,
+        "guard and extractor share it"
+    );
+}
+
+/// A session store that cannot be reached gives 503 with `Retry-After`, on guarded
+/// routes and in the API, without leaking the cause.
+pub async fn an_unavailable_session_store_is_503_not_500(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    let mut c = Browser::new(app);
+    c.login("ada@example.com", PASSWORD).await;
+    site.session_store_down(true);
+    let r = c.get("/dashboard").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(!r.body.contains("connection refused"), "no internals leak");
+    let r = c.get("/auth/api/me").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("\"unavailable\""), "{}", r.body);
+}
+
+/// Bodies past the limit get 413, forms and JSON alike, even without a
+/// `Content-Length` (the kit sends none): the binding stops reading at the limit.
+pub async fn bodies_past_the_limit_get_413_even_without_a_length(
+    _site: &Site,
+    app: &impl Transport,
+) {
+    let mut c = Browser::new(app);
+    c.get("/auth/login").await;
+    let big = "x".repeat(10_000);
+    let r = c.post("/auth/login", &[("login", &big)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let r = c
+        .post_json("/auth/api/login", format!("{{\"login\":\"{big}\"}}"))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("payload_too_large"), "{}", r.body);
+}
+
+/// The layer answers at its mount point: the bare mount point redirects to the
+/// sign-in page, unknown paths get 404, wrong methods 405, and the versioned
+/// stylesheet is served with a long cache lifetime.
+pub async fn routes_nest_and_unknown_paths_are_404(_site: &Site, app: &impl Transport) {
+    let mut c = Browser::new(app);
+    let r = c.get("/auth").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/auth/login");
+    assert_eq!(c.get("/auth/nope").await.status, StatusCode::NOT_FOUND);
+    let r = c
+        .send(
+            Request::builder().method(Method::DELETE).uri("/auth/login"),
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = c.get("/auth/login").await;
+    let css = r
+        .body
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x2f;", "/");
+    let r = c.get(&css).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=31536000")
+    );
+}
+
+/// A forged CSRF token and a cross-site JSON post are refused; the session cookie is
+/// HttpOnly and SameSite=Lax (not Secure: plain-HTTP development), and a new sign-in
+/// issues a new session id.
+pub async fn csrf_is_enforced_and_cookies_carry_their_flags(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    let mut c = Browser::new(app);
+    c.get("/auth/login").await;
+    let good = c.csrf.clone();
+    c.csrf = Some("ab".repeat(32));
+    let r = c
+        .post(
+            "/auth/login",
+            &[("login", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a forged token is refused");
+    assert!(!c.jar.contains_key("auth_session"));
+    let r = c
+        .send(
+            Request::post("/auth/api/login")
+                .header("content-type", "application/json")
+                .header("origin", "https://evil.example"),
+            format!("{{\"login\":\"ada@example.com\",\"password\":\"{PASSWORD}\"}}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a cross-site origin");
+    assert!(r.body.contains("csrf_failed"), "{}", r.body);
+
+    c.csrf = good;
+    let r = c.login("ada@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let session = r.set_cookie("auth_session").unwrap();
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        !session.contains("Secure"),
+        "plain-HTTP development cookies"
+    );
+    let first = c.jar["auth_session"].clone();
+    c.login("ada@example.com", PASSWORD).await;
+    assert_ne!(c.jar["auth_session"], first, "a new session id on login");
+}
