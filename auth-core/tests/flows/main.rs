@@ -10,6 +10,7 @@ mod account;
 mod admin;
 mod login;
 mod mail_outbox;
+mod profile;
 mod recovery;
 mod registration;
 mod review;
