@@ -6,7 +6,7 @@
 //! live on the account as a [`Profile`] (a map from field name to a JSON value, stored by
 //! every store as one JSON document).
 //!
-//! Every write goes through [`ProfileSchema::validate`] in the core (registration, the
+//! Every write goes through the schema's validation in the core (registration, the
 //! owner's account page and API, an administrator): an undeclared field, a field the
 //! writer may not touch, or a value outside its declaration is refused with a field-level
 //! [`Error::Validation`], and nothing of the write is kept. Values stored under a name

@@ -106,6 +106,7 @@ mod links;
 mod names;
 mod pages;
 mod problem;
+mod profile;
 mod redirect;
 mod reply;
 mod requirement;

@@ -40,6 +40,7 @@ guide! {
     configuration: "docs/configuration.md",
     security: "docs/security.md",
     design_decisions: "docs/design-decisions.md",
+    profile: "docs/profile.md",
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
     mail: "docs/mail.md",
