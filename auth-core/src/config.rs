@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::machine::{LockoutPolicy, Policy};
 use crate::mail::{Composer, OutboxPolicy};
 use crate::password::{HashParams, Hasher, PasswordPolicy};
+use crate::profile::ProfileSchema;
 use crate::token::{TokenKeys, TokenLifetimes, TokenService};
 
 /// How registration answers for an address that already has an account.
@@ -165,6 +166,7 @@ pub struct Config {
     pub(crate) mail_in_background: bool,
     pub(crate) outbox: OutboxPolicy,
     pub(crate) composer: Arc<Composer>,
+    pub(crate) profile: Arc<ProfileSchema>,
 }
 
 impl fmt::Debug for Config {
@@ -238,6 +240,11 @@ impl Config {
         &self.admin_role
     }
 
+    /// The declared profile fields.
+    pub fn profile(&self) -> &ProfileSchema {
+        &self.profile
+    }
+
     /// Link token lifetimes.
     pub fn token_lifetimes(&self) -> TokenLifetimes {
         self.tokens.lifetimes()
@@ -266,6 +273,7 @@ pub struct ConfigBuilder {
     mail_in_background: Option<bool>,
     outbox: OutboxPolicy,
     mail_templates: BTreeMap<String, String>,
+    profile: Option<ProfileSchema>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -399,6 +407,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// The profile fields accounts carry (default: the built-in optional display name,
+    /// locale and time zone; see [`crate::profile`]).
+    pub fn profile(mut self, schema: ProfileSchema) -> Self {
+        self.profile = Some(schema);
+        self
+    }
+
     /// Checks every value and builds the configuration.
     ///
     /// # Errors
@@ -465,6 +480,8 @@ impl ConfigBuilder {
             .unwrap_or_else(|| "admin".to_owned())])
         .map_err(|e| Error::Config(format!("admin_role: {e}")))?
         .remove(0);
+        let profile = self.profile.unwrap_or_default();
+        profile.check()?;
         Ok(Config {
             app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
             links: Links { base_url, prefix },
@@ -476,6 +493,7 @@ impl ConfigBuilder {
             policy: Policy {
                 lockout,
                 require_verified_email: self.require_verified_email,
+                profile_max_bytes: profile.max_profile_bytes(),
             },
             rate_limits,
             registration: self.registration,
@@ -486,6 +504,7 @@ impl ConfigBuilder {
                 self.outbox
             },
             composer,
+            profile: Arc::new(profile),
         })
     }
 }

@@ -36,6 +36,7 @@
 //!     username: None,
 //!     password: "correct horse battery staple".into(),
 //!     password_confirm: "correct horse battery staple".into(),
+//!     profile: Default::default(),
 //! }, &ctx).await?;
 //!
 //! // The verification link arrives by mail; following it confirms the address.
@@ -70,6 +71,8 @@
 //! - [`Mailer`]: what a mail transport implements; [`mail`] composes the messages.
 //! - [`password`]: Argon2id hashing off the executor, and the NIST-style policy.
 //! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
+//! - [`profile`]: application-defined profile fields, declared in the [`Config`],
+//!   validated on every write, typed access through serde.
 //! - [`Config`]: validated configuration with safe defaults.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -90,6 +93,7 @@ mod machine;
 pub mod mail;
 mod model;
 pub mod password;
+pub mod profile;
 mod random;
 pub mod session;
 mod store;
@@ -118,7 +122,10 @@ pub use password::{
     BreachCheck, BreachedPasswords, HashParams, Hasher, PasswordPolicy, PasswordVerified,
     SortedHashFile, WhenUnavailable,
 };
+pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
-pub use store::{AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore};
+pub use store::{
+    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+};
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

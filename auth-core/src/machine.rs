@@ -22,6 +22,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{Error, Result, TokenRejection};
 use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
+use crate::profile::{ProfileChanges, ProfileSchema};
 use crate::token::{Claims, Purpose};
 
 /// Where an account stands at a given instant, derived from the stored fields.
@@ -100,12 +101,24 @@ impl LockoutPolicy {
 }
 
 /// The parts of the configuration the transitions depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Policy {
     /// Lockout after repeated failures.
     pub(crate) lockout: LockoutPolicy,
     /// Whether sign-in requires a confirmed email address.
     pub(crate) require_verified_email: bool,
+    /// The ceiling of a whole profile, serialised as JSON, in bytes.
+    pub(crate) profile_max_bytes: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            lockout: LockoutPolicy::default(),
+            require_verified_email: false,
+            profile_max_bytes: crate::profile::DEFAULT_MAX_BYTES,
+        }
+    }
 }
 
 /// Proof that a link token was checked (signature, expiry, purpose). Only the engine
@@ -229,6 +242,15 @@ pub(crate) enum Event {
     },
     /// The owner set or cleared the username (already normalised).
     UsernameChanged(Option<String>),
+    /// Profile fields were written (already validated against the schema for the
+    /// writer). The changes are merged into the account's current profile, so concurrent
+    /// writes of different fields both survive the compare-and-swap retry.
+    ProfileChanged {
+        /// The validated changes.
+        changes: ProfileChanges,
+        /// Written by an administrator (who may also change a disabled account).
+        by_admin: bool,
+    },
     /// Someone asked for a reset link for the account's address.
     ResetRequested,
     /// Someone asked for a new verification link for the account's address.
@@ -283,6 +305,8 @@ pub(crate) struct NewAccount {
     pub(crate) password_hash: PasswordHash,
     pub(crate) security_stamp: SecurityStamp,
     pub(crate) roles: Vec<String>,
+    /// The profile values given at creation (validated).
+    pub(crate) profile: crate::profile::Profile,
     /// How the account came to be: a person signing up (who must confirm the address by
     /// the mailed link), or an operator creating it directly.
     pub(crate) origin: Creation,
@@ -319,6 +343,7 @@ pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
         updated_at: now,
         last_login_at: None,
         version: 1,
+        profile: new.profile,
     };
     let effects = match new.origin {
         Creation::SignUp => vec![
@@ -508,6 +533,21 @@ pub(crate) fn apply(
             refuse_if_disabled(state)?;
             next.username = username;
             Vec::new()
+        }
+        Event::ProfileChanged { changes, by_admin } => {
+            if !by_admin {
+                refuse_if_disabled(state)?;
+            }
+            changes.apply_to(&mut next.profile);
+            ProfileSchema::check_size(policy.profile_max_bytes, &next.profile)?;
+            if next.profile == user.profile {
+                Vec::new()
+            } else {
+                vec![Effect::Audit(
+                    AuditKind::ProfileChanged,
+                    Some(format!("fields: {}", changes.names())),
+                )]
+            }
         }
         Event::ResetRequested => match state {
             AccountState::Disabled => Vec::new(),

@@ -221,6 +221,7 @@ proptest! {
         let policy = Policy {
             lockout: LockoutPolicy::TEST,
             require_verified_email: false,
+            ..Policy::default()
         };
         let mut w = World {
             user: user(),
@@ -435,6 +436,7 @@ fn an_account_is_created_from_its_facts() {
         password_hash: PasswordHash::new("h"),
         security_stamp: SecurityStamp::generate(),
         roles: vec!["editor".into()],
+        profile: crate::profile::Profile::new(),
         origin,
     };
     let facts = new(Creation::SignUp);
@@ -531,4 +533,87 @@ fn a_hook_veto_refuses_a_sign_in_after_the_engines_own_refusals() {
         apply(disabled.clone(), vetoed(&disabled), start(), &policy),
         Err(Error::AccountDisabled)
     ));
+}
+
+fn profile_event(name: &'static str, value: Option<serde_json::Value>, by_admin: bool) -> Event {
+    Event::ProfileChanged {
+        changes: crate::profile::ProfileChanges(vec![(name, value)]),
+        by_admin,
+    }
+}
+
+#[test]
+fn a_profile_change_merges_is_audited_by_name_and_respects_the_state() {
+    let policy = Policy::default();
+    let mut u = user();
+    u.profile = serde_json::from_value(serde_json::json!({"company": "Acme", "x": 1})).unwrap();
+    let later = start() + Duration::minutes(1);
+    let t = apply(
+        u.clone(),
+        profile_event("display_name", Some("Ada".into()), false),
+        later,
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(t.user.profile.display_name(), Some("Ada"));
+    assert_eq!(
+        t.user.profile.text("company"),
+        Some("Acme"),
+        "other fields stay"
+    );
+    assert_eq!(t.user.updated_at, later);
+    assert_eq!(
+        t.effects,
+        vec![Effect::Audit(
+            AuditKind::ProfileChanged,
+            Some("fields: display_name".into())
+        )]
+    );
+    // Writing what is already there changes nothing and is not written back.
+    let same = apply(
+        u.clone(),
+        profile_event("company", Some("Acme".into()), false),
+        later,
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(same.user, u);
+    assert!(same.effects.is_empty());
+    // Clearing removes the value.
+    let cleared = apply(
+        u.clone(),
+        profile_event("company", None, false),
+        later,
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(cleared.user.profile.get("company"), None);
+    // A disabled account: its owner is refused, an administrator is not.
+    u.status = AccountStatus::Disabled;
+    let refused = apply(
+        u.clone(),
+        profile_event("company", None, false),
+        later,
+        &policy,
+    );
+    assert!(matches!(refused, Err(Error::AccountDisabled)));
+    assert!(apply(u, profile_event("company", None, true), later, &policy).is_ok());
+}
+
+#[test]
+fn a_profile_over_the_ceiling_is_refused_whole() {
+    let policy = Policy {
+        profile_max_bytes: 64,
+        ..Policy::default()
+    };
+    let big = apply(
+        user(),
+        profile_event("company", Some("x".repeat(100).into()), false),
+        start(),
+        &policy,
+    );
+    match big {
+        Err(Error::Validation(v)) => assert_eq!(v.errors()[0].code, "too_large"),
+        other => panic!("expected too_large, got {other:?}"),
+    }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::profile::Profile;
 use crate::session::SessionDigest;
 
 /// A user's stable identifier (a UUIDv7, so ids sort by creation time).
@@ -161,6 +162,10 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     /// Compare-and-swap version; starts at 1.
     pub version: u64,
+    /// The application-defined profile fields (see [`crate::profile`]). Records written
+    /// before profiles existed read as an empty profile.
+    #[serde(default)]
+    pub profile: Profile,
 }
 
 impl User {
@@ -172,6 +177,11 @@ impl User {
     /// Whether the current email address was confirmed.
     pub fn is_verified(&self) -> bool {
         self.email_verified_at.is_some()
+    }
+
+    /// What to call the person: the display name when set, else the email address.
+    pub fn shown_name(&self) -> &str {
+        self.profile.display_name().unwrap_or(&self.email)
     }
 }
 
@@ -394,6 +404,9 @@ pub enum AuditKind {
     MailRetried,
     /// An administrator discarded a failed mail (recorded as [`AuditKind::MailRetried`]).
     MailDiscarded,
+    /// The profile fields were changed (by the owner, or by an administrator as actor);
+    /// the detail names the fields, never their values.
+    ProfileChanged,
 }
 
 impl AuditKind {
@@ -421,6 +434,7 @@ impl AuditKind {
             Self::SessionRevoked => "session_revoked",
             Self::MailRetried => "mail_retried",
             Self::MailDiscarded => "mail_discarded",
+            Self::ProfileChanged => "profile_changed",
         }
     }
 
@@ -451,6 +465,7 @@ impl AuditKind {
             Self::SessionRevoked => "Device signed out",
             Self::MailRetried => "Failed mail put back in the outbox",
             Self::MailDiscarded => "Failed mail discarded",
+            Self::ProfileChanged => "Profile changed",
         }
     }
 
@@ -460,7 +475,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 21] = [
+const ALL_AUDIT_KINDS: [AuditKind; 22] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -482,6 +497,7 @@ const ALL_AUDIT_KINDS: [AuditKind; 21] = [
     AuditKind::SessionRevoked,
     AuditKind::MailRetried,
     AuditKind::MailDiscarded,
+    AuditKind::ProfileChanged,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -78,6 +78,40 @@ pub trait UserStore: Send + Sync + 'static {
 
     /// How many users match `search` (as in [`list_users`](UserStore::list_users)).
     async fn count_users(&self, search: Option<&str>) -> Result<u64>;
+
+    /// Users ordered by creation time (oldest first) whose email, username, or value of
+    /// one of `search.profile_fields` contains `search.text` (case-insensitive, taken
+    /// literally, as in [`list_users`](UserStore::list_users)). A profile value that is
+    /// not a string is compared as its JSON text (`42`, `true`). With no profile fields
+    /// this is `list_users(Some(search.text), page)`.
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>>;
+
+    /// How many users match `search` (as in [`search_users`](UserStore::search_users)).
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64>;
+}
+
+/// What the administrator's user search looks for: a text, in the email address, the
+/// username, and the profile fields declared searchable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserSearch<'a> {
+    /// The text to find (not empty; matched case-insensitively and literally).
+    pub text: &'a str,
+    /// The profile fields whose values are searched too (names as declared in the
+    /// [`ProfileSchema`](crate::ProfileSchema): lower-case letters, digits and `_`).
+    pub profile_fields: &'a [&'a str],
+}
+
+impl UserSearch<'_> {
+    /// Whether `user` matches (what an in-memory implementation does).
+    pub fn matches(&self, user: &User) -> bool {
+        let needle = self.text.to_lowercase();
+        user.email.to_lowercase().contains(&needle)
+            || user
+                .username
+                .as_deref()
+                .is_some_and(|u| u.to_lowercase().contains(&needle))
+            || user.profile.matches(self.profile_fields, &needle)
+    }
 }
 
 /// Persistence of sessions, keyed by the digest of the session id.

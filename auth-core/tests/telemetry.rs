@@ -214,6 +214,7 @@ async fn flows_report_metrics_and_spans_without_secrets() {
             username: None,
             password: password.into(),
             password_confirm: password.into(),
+            profile: Default::default(),
         };
         let _ = checked.auth.register(registration, &request()).await;
     }

@@ -43,6 +43,7 @@ fn flows(c: &mut Criterion) {
                         username: None,
                         password: PASSWORD.into(),
                         password_confirm: PASSWORD.into(),
+                        profile: Default::default(),
                     },
                     &ctx(),
                 )

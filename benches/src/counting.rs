@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_trait::async_trait;
 use auth_core::{
     Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, User, UserId,
-    UserStore,
+    UserSearch, UserStore,
 };
 use time::OffsetDateTime;
 
@@ -122,6 +122,14 @@ impl UserStore for Counting {
     async fn count_users(&self, search: Option<&str>) -> Result<u64> {
         self.hit();
         self.users.count_users(search).await
+    }
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
+        self.hit();
+        self.users.search_users(search, page).await
+    }
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
+        self.hit();
+        self.users.count_search(search).await
     }
 }
 

@@ -87,6 +87,7 @@ pub async fn verified_user(auth: &Auth, email: &str) -> crate::Result<User> {
             password: PASSWORD.into(),
             roles: Vec::new(),
             verified: true,
+            profile: Default::default(),
         })
         .await?;
     Ok(user)

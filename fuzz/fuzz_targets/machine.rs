@@ -427,6 +427,7 @@ fuzz_target!(|ops: Vec<Op>| {
                     username: None,
                     password: PASSWORD.into(),
                     password_confirm: PASSWORD.into(),
+                    profile: Default::default(),
                 },
                 &ctx(),
             )

@@ -245,6 +245,7 @@ async fn a_server_that_never_answers_is_waited_for_only_until_the_timeout() {
             username: None,
             password: PASSWORD.into(),
             password_confirm: PASSWORD.into(),
+            profile: Default::default(),
         };
         let outcome = tokio::time::timeout(
             std::time::Duration::from_secs(10),

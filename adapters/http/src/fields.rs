@@ -18,10 +18,12 @@ pub(crate) enum InputError {
     WrongType(String),
 }
 
-/// Submitted fields by name. Repeated form fields keep the first value.
+/// Submitted fields by name. Repeated form fields keep the first value. A JSON body's
+/// `"profile"` object is kept aside, its values as they came (see [`crate::profile`]).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Fields {
     map: HashMap<String, String>,
+    profile: Vec<(String, serde_json::Value)>,
 }
 
 impl Fields {
@@ -32,7 +34,10 @@ impl Fields {
         for (k, v) in pairs {
             map.entry(k).or_insert(v);
         }
-        Ok(Self { map })
+        Ok(Self {
+            map,
+            profile: Vec::new(),
+        })
     }
 
     pub(crate) fn from_query(query: Option<&str>) -> Self {
@@ -51,9 +56,14 @@ impl Fields {
             ));
         };
         let mut map = HashMap::new();
+        let mut profile = Vec::new();
         for (k, v) in obj {
             let s = match v {
                 serde_json::Value::Null => continue,
+                serde_json::Value::Object(fields) if k == "profile" => {
+                    profile.extend(fields);
+                    continue;
+                }
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Bool(b) => b.to_string(),
                 serde_json::Value::Array(items) => {
@@ -74,7 +84,12 @@ impl Fields {
             };
             map.insert(k, s);
         }
-        Ok(Self { map })
+        Ok(Self { map, profile })
+    }
+
+    /// The fields of a JSON body's `"profile"` object, as they came.
+    pub(crate) fn profile_object(&self) -> &[(String, serde_json::Value)] {
+        &self.profile
     }
 
     /// The raw value, if present.
@@ -175,6 +190,8 @@ mod tests {
             Fields::from_json(br#"{"email":5}"#),
             Err(InputError::WrongType(_))
         ));
+        let nested = Fields::from_json(br#"{"profile":{"age":5}}"#).unwrap();
+        assert_eq!(nested.profile_object(), &[("age".to_owned(), 5.into())]);
         assert!(Fields::from_json(b"  ").unwrap().get("a").is_none());
         let errs = Fields::from_form(b"login=+")
             .unwrap()

@@ -106,6 +106,8 @@ impl Input for Registration {
             username: r.optional("username"),
             password: new.password,
             password_confirm: new.password_confirm,
+            // The profile fields are the schema's, read by the caller (see `crate::profile`).
+            profile: auth_core::ProfileUpdate::new(),
         }
     }
 }

@@ -107,6 +107,7 @@ mod links;
 mod names;
 mod pages;
 mod problem;
+mod profile;
 mod redirect;
 mod reply;
 mod requirement;

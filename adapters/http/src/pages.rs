@@ -15,6 +15,7 @@ use crate::flash::{Flash, FlashView};
 use crate::input::Input;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
+use crate::profile::{FieldView, field_views};
 use crate::reply::{Reply, Req};
 use crate::requirement::Denial;
 use crate::templates::Template;
@@ -32,6 +33,8 @@ struct BaseContext<'a> {
     errors: Empty,
     values: Empty,
     min_password: usize,
+    /// The declared profile fields, for the forms that show them.
+    profile_fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flash: Option<FlashView>,
 }
@@ -71,7 +74,8 @@ impl AuthWeb {
             home: &self.inner.home,
             stylesheet: self.stylesheet_path(),
             csrf_token: self.inner.csrf.token(&r.csrf_seed),
-            user: user.map(|u| UserView::new(u, config.admin_role())),
+            user: user.map(|u| UserView::new(u, config)),
+            profile_fields: field_views(config.profile()),
             errors: Empty {},
             values: Empty {},
             min_password: config.password_policy().min_length,

@@ -2,7 +2,7 @@
 //! [`Problem`](crate::Problem)'s error body), so the shape of every answer is declared in
 //! one place.
 
-use auth_core::User;
+use auth_core::{ProfileSchema, User};
 use serde::Serialize;
 
 use crate::views::{EventBody, FailedMailBody, SessionBody, UserBody};
@@ -14,9 +14,9 @@ pub(crate) struct UserReply {
 }
 
 impl UserReply {
-    pub(crate) fn new(user: &User) -> Self {
+    pub(crate) fn new(user: &User, schema: &ProfileSchema) -> Self {
         Self {
-            user: UserBody::new(user),
+            user: UserBody::new(user, schema),
         }
     }
 }

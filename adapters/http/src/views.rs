@@ -1,7 +1,8 @@
 //! What pages and the JSON API show of the engine's records, as typed views. Never a password hash,
 //! security stamp, session id or token.
 
-use auth_core::{AuditEvent, FailedMail, SessionRecord, User};
+use auth_core::profile::{ProfileSchema, Writer};
+use auth_core::{AuditEvent, Config, FailedMail, SessionRecord, User};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -43,10 +44,22 @@ pub(crate) struct UserBody {
     disabled: bool,
     created_at: String,
     last_login_at: Option<String>,
+    /// The declared profile fields the reader may see, by name (unset ones absent).
+    profile: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UserBody {
-    pub(crate) fn new(user: &User) -> Self {
+    /// The user as its owner sees it (no admin-only profile field).
+    pub(crate) fn new(user: &User, schema: &ProfileSchema) -> Self {
+        Self::as_seen_by(user, schema, Writer::Owner)
+    }
+
+    /// The user as an administrator sees it (every declared profile field).
+    pub(crate) fn for_admin(user: &User, schema: &ProfileSchema) -> Self {
+        Self::as_seen_by(user, schema, Writer::Admin)
+    }
+
+    fn as_seen_by(user: &User, schema: &ProfileSchema, reader: Writer) -> Self {
         Self {
             id: user.id.to_string(),
             email: user.email.clone(),
@@ -56,6 +69,7 @@ impl UserBody {
             disabled: user.status == auth_core::AccountStatus::Disabled,
             created_at: rfc3339(user.created_at),
             last_login_at: user.last_login_at.map(rfc3339),
+            profile: schema.view(&user.profile, reader),
         }
     }
 }
@@ -74,16 +88,25 @@ pub(crate) struct UserView {
     locked: bool,
     created_at: String,
     last_login_at: Option<String>,
+    /// The profile values the owner sees, by name.
+    profile: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UserView {
-    pub(crate) fn new(user: &User, admin_role: &str) -> Self {
+    pub(crate) fn new(user: &User, config: &Config) -> Self {
         let now = OffsetDateTime::now_utc();
+        let admin_role = config.admin_role();
+        let display = user
+            .profile
+            .display_name()
+            .or(user.username.as_deref())
+            .unwrap_or(&user.email)
+            .to_owned();
         Self {
             id: user.id.to_string(),
             email: user.email.clone(),
             username: user.username.clone(),
-            display: user.username.clone().unwrap_or_else(|| user.email.clone()),
+            display,
             verified: user.is_verified(),
             roles: user.roles.clone(),
             is_admin: user.has_role(admin_role),
@@ -91,6 +114,7 @@ impl UserView {
             locked: user.locked_until.is_some_and(|t| t > now),
             created_at: human_time(user.created_at),
             last_login_at: user.last_login_at.map(human_time),
+            profile: config.profile().view(&user.profile, Writer::Owner),
         }
     }
 }

@@ -22,6 +22,7 @@ async fn refused_registration(site: &Site, email: &str) {
                 username: None,
                 password: PASSWORD.into(),
                 password_confirm: PASSWORD.into(),
+                profile: Default::default(),
             },
             &RequestContext::default(),
         )

@@ -124,6 +124,7 @@ impl<S> Engine<S> {
             username: None,
             password: PASSWORD.into(),
             password_confirm: PASSWORD.into(),
+            profile: Default::default(),
         };
         match self.auth.register(registration, &request()).await {
             Ok(RegisterOutcome::Created(user)) => *user,

@@ -188,6 +188,7 @@ pub fn sample_user(now: OffsetDateTime) -> User {
         updated_at: now,
         last_login_at: None,
         version: 1,
+        profile: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::machine::{self, Event};
 use crate::model::{SecurityStamp, User};
 use crate::password::PasswordVerified;
+use crate::profile::{ProfileUpdate, Writer};
 use crate::token::Purpose;
 use crate::validate::{normalize_email, normalize_username};
 
@@ -129,6 +130,34 @@ impl Auth {
         let (user, effects) = self
             .run_event(user, Event::UsernameChanged(username), origin)
             .await?;
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+
+    /// Writes the owner's profile fields: only fields the owner may edit; fields not
+    /// named stay as they are, `null` or an empty value clears one. Nothing is written
+    /// unless every value is valid.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on each bad field (an undeclared or hidden one on `profile`,
+    /// a whole profile over the size limit on `profile` with code `too_large`);
+    /// [`Error::AccountDisabled`].
+    #[tracing::instrument(name = "auth.update_profile", skip_all, fields(user_id = %auth.user.id))]
+    pub async fn update_profile(
+        &self,
+        auth: &Authenticated,
+        update: &ProfileUpdate,
+        ctx: &RequestContext,
+    ) -> Result<User> {
+        let changes = self.inner.config.profile.validate(update, Writer::Owner)?;
+        let user = self.load_user(auth.user.id).await?;
+        let origin = Origin::of(ctx);
+        let event = Event::ProfileChanged {
+            changes,
+            by_admin: false,
+        };
+        let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
         Ok(user)

@@ -6,6 +6,8 @@ use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{AdminAction, Event};
 use crate::model::{AccountStatus, AuditEvent, Page, SessionRecord, User, UserId};
+use crate::profile::{ProfileUpdate, Writer};
+use crate::store::UserSearch;
 use crate::validate::normalize_roles;
 
 /// Events shown on an admin's view of a user.
@@ -39,8 +41,8 @@ impl Auth {
         }
     }
 
-    /// Users, oldest first, optionally filtered by a search on email and username, and the
-    /// total count matching.
+    /// Users, oldest first, optionally filtered by a search on email, username and the
+    /// searchable profile fields, and the total count matching.
     ///
     /// # Errors
     /// [`Error::Forbidden`] for a non-admin.
@@ -52,9 +54,18 @@ impl Auth {
         page: Page,
     ) -> Result<(Vec<User>, u64)> {
         self.require_admin(actor)?;
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
-        let users = self.inner.users.list_users(search, page).await?;
-        let total = self.inner.users.count_users(search).await?;
+        let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+            let users = self.inner.users.list_users(None, page).await?;
+            let total = self.inner.users.count_users(None).await?;
+            return Ok((users, total));
+        };
+        let fields = self.inner.config.profile.searchable();
+        let search = UserSearch {
+            text,
+            profile_fields: &fields,
+        };
+        let users = self.inner.users.search_users(&search, page).await?;
+        let total = self.inner.users.count_search(&search).await?;
         Ok((users, total))
     }
 
@@ -152,6 +163,36 @@ impl Auth {
         } else {
             Ok(())
         }
+    }
+
+    /// Writes profile fields of an account: any declared field, admin-only ones
+    /// included, also on a disabled account. Validated like every profile write.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`], [`Error::NotFound`], [`Error::Validation`] on the fields.
+    #[tracing::instrument(name = "auth.admin_update_profile", skip_all, fields(user_id = %actor.user.id, target = %id))]
+    pub async fn admin_update_profile(
+        &self,
+        actor: &Authenticated,
+        id: UserId,
+        update: &ProfileUpdate,
+        ctx: &RequestContext,
+    ) -> Result<User> {
+        self.require_admin(actor)?;
+        let changes = self.inner.config.profile.validate(update, Writer::Admin)?;
+        let user = self.load_user(id).await?;
+        let origin = Origin {
+            actor: Some(actor.user.id),
+            ..Origin::of(ctx)
+        };
+        let event = Event::ProfileChanged {
+            changes,
+            by_admin: true,
+        };
+        let (user, effects) = self.run_event(user, event, origin).await?;
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
     }
 
     /// Disables an account and ends its sessions. An admin cannot disable themself, and

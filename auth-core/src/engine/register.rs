@@ -8,6 +8,7 @@ use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors}
 use crate::hooks::SignUp;
 use crate::machine::{self, Creation, Effect, Event, NewAccount, TokenProof, Transition};
 use crate::model::{MailKind, SecurityStamp, User, UserId};
+use crate::profile::{Profile, ProfileSchema, ProfileUpdate, Writer};
 use crate::token::Purpose;
 use crate::validate::{normalize_email, normalize_roles, normalize_username};
 
@@ -22,6 +23,8 @@ pub struct Registration {
     pub password: String,
     /// The password again.
     pub password_confirm: String,
+    /// Values of the profile fields asked at registration (see [`crate::profile`]).
+    pub profile: ProfileUpdate,
 }
 
 impl std::fmt::Debug for Registration {
@@ -29,6 +32,7 @@ impl std::fmt::Debug for Registration {
         f.debug_struct("Registration")
             .field("email", &self.email)
             .field("username", &self.username)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -58,6 +62,8 @@ pub struct NewUser {
     pub roles: Vec<String>,
     /// Whether the address counts as confirmed.
     pub verified: bool,
+    /// Profile values (any declared field, as an administrator may write).
+    pub profile: ProfileUpdate,
 }
 
 impl std::fmt::Debug for NewUser {
@@ -71,18 +77,29 @@ impl std::fmt::Debug for NewUser {
 }
 
 impl Auth {
-    /// Validates the email, username and password (all problems reported together),
-    /// returning the normalised email and username.
+    /// Validates the email, username, password and profile values (all problems
+    /// reported together), returning the normalised email and username and the profile.
     async fn validate_signup(
         &self,
         email: &str,
         username: Option<&str>,
         password: &str,
         confirm: Option<&str>,
-    ) -> Result<(String, Option<String>)> {
+        profile: (&ProfileUpdate, Writer),
+    ) -> Result<(String, Option<String>, Profile)> {
         let mut errors = ValidationErrors::new();
         let email = collect(&mut errors, normalize_email("email", email));
         let username = collect(&mut errors, normalize_username(username)).flatten();
+        let schema = &self.inner.config.profile;
+        let changes = collect(&mut errors, schema.validate(profile.0, profile.1));
+        let mut values = Profile::new();
+        if let Some(changes) = changes {
+            changes.apply_to(&mut values);
+            collect(
+                &mut errors,
+                ProfileSchema::check_size(schema.max_profile_bytes(), &values),
+            );
+        }
         if confirm.is_some_and(|c| c != password) {
             errors.push(
                 "password_confirm",
@@ -96,7 +113,7 @@ impl Auth {
         }
         errors.into_result()?;
         match email {
-            Some(email) => Ok((email, username)),
+            Some(email) => Ok((email, username, values)),
             None => Err(Error::invalid("email", "Enter an email address.")),
         }
     }
@@ -123,6 +140,7 @@ impl Auth {
         email: String,
         username: Option<String>,
         password_hash: crate::PasswordHash,
+        profile: Profile,
         origin: Creation,
     ) -> NewAccount {
         NewAccount {
@@ -132,6 +150,7 @@ impl Auth {
             password_hash,
             security_stamp: SecurityStamp::generate(),
             roles: Vec::new(),
+            profile,
             origin,
         }
     }
@@ -161,12 +180,13 @@ impl Auth {
             now,
         )
         .await?;
-        let (email, username) = self
+        let (email, username, profile) = self
             .validate_signup(
                 &input.email,
                 input.username.as_deref(),
                 &input.password,
                 Some(&input.password_confirm),
+                (&input.profile, Writer::Registration),
             )
             .await?;
         let sign_up = SignUp {
@@ -181,7 +201,7 @@ impl Auth {
         }
         self.refuse_taken_username(username.as_deref()).await?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
-        let new = self.new_account(email, username, hash, Creation::SignUp);
+        let new = self.new_account(email, username, hash, profile, Creation::SignUp);
         let Transition { user, effects } = machine::create(new, now);
         let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
         let created = self.inner.users.create_user(&user).await;
@@ -296,12 +316,13 @@ impl Auth {
     /// [`Error::Validation`], [`Error::Conflict`], store errors.
     #[tracing::instrument(name = "auth.create_user", skip_all)]
     pub async fn create_user(&self, input: NewUser) -> Result<User> {
-        let (email, username) = self
+        let (email, username, profile) = self
             .validate_signup(
                 &input.email,
                 input.username.as_deref(),
                 &input.password,
                 None,
+                (&input.profile, Writer::Admin),
             )
             .await?;
         let roles = normalize_roles(&input.roles)?;
@@ -310,6 +331,7 @@ impl Auth {
             email,
             username,
             hash,
+            profile,
             Creation::Direct {
                 verified: input.verified,
             },

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::session::SessionDigest;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -54,6 +54,8 @@ observed!(UserStore as "users" {
     fn delete_user(&self, id: UserId, expected_version: u64) -> ();
     fn list_users(&self, search: Option<&str>, page: Page) -> Vec<User>;
     fn count_users(&self, search: Option<&str>) -> u64;
+    fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Vec<User>;
+    fn count_search(&self, search: &UserSearch<'_>) -> u64;
 });
 
 observed!(SessionStore as "sessions" {

@@ -31,6 +31,7 @@ fn registration(email: &str, password: &str) -> Registration {
         username: None,
         password: password.into(),
         password_confirm: password.into(),
+        profile: Default::default(),
     }
 }
 

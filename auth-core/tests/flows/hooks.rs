@@ -61,6 +61,7 @@ fn registration(email: &str) -> auth_core::Registration {
         username: None,
         password: PASSWORD.into(),
         password_confirm: PASSWORD.into(),
+        profile: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ async fn a_registration_veto_is_a_field_error_whether_or_not_the_address_is_take
             password: PASSWORD.into(),
             roles: Vec::new(),
             verified: true,
+            profile: Default::default(),
         })
         .await
         .expect("operators are not subject to the sign-up hook");

@@ -12,6 +12,7 @@ mod breached;
 mod hooks;
 mod login;
 mod mail_outbox;
+mod profile;
 mod recovery;
 mod registration;
 mod review;

@@ -10,6 +10,7 @@ fn registration(email: &str, password: &str, confirm: &str) -> Registration {
         username: None,
         password: password.into(),
         password_confirm: confirm.into(),
+        profile: Default::default(),
     }
 }
 
@@ -48,6 +49,7 @@ async fn every_invalid_field_is_reported_at_once() {
                 username: Some("x".into()),
                 password: "short".into(),
                 password_confirm: "other".into(),
+                profile: Default::default(),
             },
             &ctx(),
         )

@@ -21,6 +21,7 @@ fn registration(email: &str, username: &str) -> Registration {
         username: Some(username.into()),
         password: PASSWORD.into(),
         password_confirm: PASSWORD.into(),
+        profile: Default::default(),
     }
 }
 

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use auth_breach_api::RangeApi;
-use auth_core::{Auth, BreachCheck, BreachedPasswords, Mailer, SortedHashFile, TokenLifetimes};
+use auth_core::{
+    Auth, BreachCheck, BreachedPasswords, Mailer, ProfileField, ProfileSchema, SortedHashFile,
+    TokenLifetimes,
+};
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -28,7 +31,8 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         .app_name("Auth Demo")
         .base_url(base_url)
         .link_prefix(MOUNT)
-        .signing_key("demo-1", secret.clone());
+        .signing_key("demo-1", secret.clone())
+        .profile(profile_fields());
     if let Some(lifetime) = cli.link_lifetime {
         let lifetime = time::Duration::try_from(lifetime)?;
         tracing::info!(%lifetime, "every mailed link expires after {lifetime}");
@@ -104,6 +108,26 @@ fn breach_check(cli: &Cli) -> Result<Option<BreachCheck>, BoxError> {
     ))
 }
 
+/// The demo's profile fields: the built-in display name (asked at registration, shown in
+/// the header), language and time zone, and one field of the application's own, the
+/// company (asked at registration, found by the admin search).
+pub fn profile_fields() -> ProfileSchema {
+    ProfileSchema::default()
+        .field(
+            ProfileField::text(auth_core::profile::DISPLAY_NAME)
+                .label("Display name")
+                .max_length(64)
+                .at_registration(),
+        )
+        .field(
+            ProfileField::text("company")
+                .label("Company")
+                .max_length(100)
+                .at_registration()
+                .searchable(),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
@@ -133,6 +157,7 @@ mod tests {
             password: "correct horse battery staple".into(),
             roles: Vec::new(),
             verified: true,
+            profile: Default::default(),
         })
         .await
         .unwrap();

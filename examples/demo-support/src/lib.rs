@@ -45,7 +45,7 @@ use auth_http::AuthWeb;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use cli::{Cli, Command};
-pub use engine::engine;
+pub use engine::{engine, profile_fields};
 pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};
@@ -245,6 +245,7 @@ pub async fn create_user(
                 Vec::new()
             },
             verified,
+            profile: Default::default(),
         })
         .await?;
     println!(

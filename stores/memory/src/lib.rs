@@ -76,7 +76,7 @@ use async_trait::async_trait;
 use auth_core::{
     AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
     Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserStore,
+    UserId, UserSearch, UserStore,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -387,6 +387,27 @@ impl UserStore for MemoryStore {
             .values()
             .filter(|user| matches(user, needle.as_deref()))
             .count();
+        Ok(count as u64)
+    }
+
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
+        let users = read(&self.inner.users);
+        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        Ok(users
+            .by_created
+            .iter()
+            .filter_map(|(_, id)| users.by_id.get(id))
+            .filter(|user| search.matches(user))
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
+        let users = read(&self.inner.users);
+        let count = users.by_id.values().filter(|u| search.matches(u)).count();
         Ok(count as u64)
     }
 }

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use auth_core::conformance::{Subject, checks};
 use auth_core::{
     Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage, Page, Result,
-    SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserStore,
+    SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserSearch, UserStore,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -137,6 +137,29 @@ impl UserStore for CheckThenWriteUsers {
             limit: u64::MAX,
         };
         Ok(self.list_users(search, page).await?.len() as u64)
+    }
+
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
+        let map = self.0.lock().unwrap();
+        let mut users: Vec<User> = map
+            .values()
+            .filter(|u| search.matches(u))
+            .cloned()
+            .collect();
+        users.sort_by_key(|u| (u.created_at, u.id));
+        Ok(users
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .collect())
+    }
+
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
+        let page = Page {
+            offset: 0,
+            limit: u64::MAX,
+        };
+        Ok(self.search_users(search, page).await?.len() as u64)
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`UserStore`] on Redis.
 
 use async_trait::async_trait;
-use auth_core::{Error, Page, Result, UniqueField, User, UserId, UserStore};
+use auth_core::{Error, Page, Result, UniqueField, User, UserId, UserSearch, UserStore};
 
 use crate::RedisStore;
 use crate::codec::{Corrupt, floor_ms, from_json, to_json};
@@ -70,6 +70,38 @@ impl RedisStore {
                 return Ok(());
             }
         }
+    }
+
+    /// Walks the whole users in creation order, calling `visit` with each that matches
+    /// `search` (profile fields included, which live only in the record's JSON); stops
+    /// when it returns false.
+    async fn search_records(
+        &self,
+        search: &UserSearch<'_>,
+        mut visit: impl FnMut(User) -> bool + Send,
+    ) -> Result<()> {
+        let keys = self.keys();
+        let total: i64 = self.query(redis::cmd("ZCARD").arg(keys.users())).await?;
+        let mut start = 0i64;
+        while start < total {
+            let rows: Vec<String> = self
+                .script(
+                    scripts::LIST_USERS
+                        .key(keys.users())
+                        .arg(keys.accounts())
+                        .arg(start)
+                        .arg(start + SCAN_BATCH - 1),
+                )
+                .await?;
+            for row in &rows {
+                let user: User = from_json(row)?;
+                if search.matches(&user) && !visit(user) {
+                    return Ok(());
+                }
+            }
+            start += SCAN_BATCH;
+        }
+        Ok(())
     }
 }
 
@@ -238,6 +270,40 @@ impl UserStore for RedisStore {
         };
         let mut count = 0u64;
         self.search_users(&needle, |_| {
+            count += 1;
+            true
+        })
+        .await?;
+        Ok(count)
+    }
+
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
+        if search.profile_fields.is_empty() {
+            return self.list_users(Some(search.text), page).await;
+        }
+        let mut skipped = 0u64;
+        let mut found = Vec::new();
+        if page.limit == 0 {
+            return Ok(found);
+        }
+        self.search_records(search, |user| {
+            if skipped < page.offset {
+                skipped += 1;
+            } else {
+                found.push(user);
+            }
+            (found.len() as u64) < page.limit
+        })
+        .await?;
+        Ok(found)
+    }
+
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
+        if search.profile_fields.is_empty() {
+            return self.count_users(Some(search.text)).await;
+        }
+        let mut count = 0u64;
+        self.search_records(search, |_| {
             count += 1;
             true
         })

@@ -161,6 +161,7 @@ fn flows(c: &mut Criterion) {
             password: PASSWORD.into(),
             roles: vec!["user".into()],
             verified: true,
+            profile: Default::default(),
         }))
         .expect("a user");
         let signed_in = rt
@@ -188,6 +189,7 @@ fn flows(c: &mut Criterion) {
                             username: None,
                             password: PASSWORD.into(),
                             password_confirm: PASSWORD.into(),
+                            profile: Default::default(),
                         },
                         &ctx(),
                     )

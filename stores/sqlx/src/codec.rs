@@ -5,7 +5,7 @@
 
 use auth_core::{
     AccountStatus, AuditEvent, AuditKind, Email, FailedMail, MailKind, OutboxMessage, PasswordHash,
-    Result, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+    Profile, Result, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -147,6 +147,8 @@ pub(crate) fn user_from_row(r: &impl RowExt) -> Result<User> {
         updated_at: from_ts(r.i64("updated_at")?, "updated_at")?,
         last_login_at: from_opt_ts(r.opt_i64("last_login_at")?, "last_login_at")?,
         version: to_u64(r.i64("version")?, "version")?,
+        profile: Profile::from_json(&r.string("profile")?)
+            .map_err(|e| corrupt("profile", e.to_string()))?,
     })
 }
 

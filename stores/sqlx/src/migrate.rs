@@ -54,6 +54,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "failed outbox messages",
         template: include_str!("../migrations/postgres/0002_outbox_failed.sql"),
     },
+    Migration {
+        version: 3,
+        description: "profile fields",
+        template: include_str!("../migrations/postgres/0003_profile.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -70,6 +75,11 @@ pub const SQLITE: &[Migration] = &[
         description: "failed outbox messages",
         template: include_str!("../migrations/sqlite/0002_outbox_failed.sql"),
     },
+    Migration {
+        version: 3,
+        description: "profile fields",
+        template: include_str!("../migrations/sqlite/0003_profile.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -85,6 +95,11 @@ pub const MYSQL: &[Migration] = &[
         version: 2,
         description: "failed outbox messages",
         template: include_str!("../migrations/mysql/0002_outbox_failed.sql"),
+    },
+    Migration {
+        version: 3,
+        description: "profile fields",
+        template: include_str!("../migrations/mysql/0003_profile.sql"),
     },
 ];
 

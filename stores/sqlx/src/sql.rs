@@ -9,7 +9,7 @@ use crate::Backend;
 /// Columns of a user, in the order of [`Queries::create_user`]'s parameters.
 pub(crate) const USER_COLUMNS: &str = "id, email, username, password_hash, status, \
      email_verified_at, roles, security_stamp, locked_until, lockout_count, created_at, \
-     updated_at, last_login_at, version";
+     updated_at, last_login_at, version, profile";
 
 /// Columns of a session, aliased with `s_` (see [`crate::codec::session_from_row`]).
 pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_user_id, \
@@ -80,6 +80,11 @@ pub(crate) struct Queries {
     pub(crate) record_audit: SqlStr,
     pub(crate) events_for_user: SqlStr,
 
+    /// The backend and users table, for the user search over profile fields (built per
+    /// call: one condition per searchable field).
+    backend: Backend,
+    users: String,
+
     /// MySQL: the prefix of the claim's `UPDATE`, completed with one `?` per id.
     #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub(crate) claim_update_prefix: String,
@@ -144,7 +149,7 @@ impl Queries {
         Self {
             create_user: q(format!(
                 "INSERT INTO {users} ({USER_COLUMNS}) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             )),
             user_by_id: q(format!("SELECT {USER_COLUMNS} FROM {users} WHERE id = ?")),
             user_by_email: q(format!(
@@ -157,7 +162,7 @@ impl Queries {
                 "UPDATE {users} SET email = ?, username = ?, password_hash = ?, status = ?, \
                  email_verified_at = ?, roles = ?, security_stamp = ?, locked_until = ?, \
                  lockout_count = ?, created_at = ?, updated_at = ?, last_login_at = ?, \
-                 version = ? WHERE id = ? AND version = ?"
+                 version = ?, profile = ? WHERE id = ? AND version = ?"
             )),
             delete_user: q(format!("DELETE FROM {users} WHERE id = ? AND version = ?")),
             delete_user_sessions: q(format!("DELETE FROM {sessions} WHERE user_id = ?")),
@@ -248,7 +253,37 @@ impl Queries {
             )),
 
             claim_update_prefix: format!("UPDATE {outbox} SET next_attempt_at = ? WHERE id IN ("),
+            backend,
+            users,
         }
+    }
+
+    /// The user search over email, username and `fields` profile fields: a listing
+    /// (parameters: two patterns, then a field name and a pattern per field, then limit
+    /// and offset) or, with `count`, its count (without limit and offset). Field names
+    /// are bound as parameters, never spliced.
+    pub(crate) fn search_profiles(&self, fields: usize, count: bool) -> SqlStr {
+        let users = &self.users;
+        let value = match self.backend {
+            Backend::Postgres => "CAST(profile AS jsonb) ->> CAST(? AS TEXT)",
+            Backend::Sqlite => "json_extract(profile, '$.' || ?)",
+            Backend::MySql => "JSON_UNQUOTE(JSON_EXTRACT(profile, CONCAT('$.', ?)))",
+        };
+        let mut condition =
+            String::from("(LOWER(email) LIKE ? ESCAPE '!' OR LOWER(username) LIKE ? ESCAPE '!'");
+        for _ in 0..fields {
+            condition.push_str(&format!(" OR LOWER({value}) LIKE ? ESCAPE '!'"));
+        }
+        condition.push(')');
+        let sql = if count {
+            format!("SELECT COUNT(*) AS n FROM {users} WHERE {condition}")
+        } else {
+            format!(
+                "SELECT {USER_COLUMNS} FROM {users} WHERE {condition} \
+                 ORDER BY created_at, id LIMIT ? OFFSET ?"
+            )
+        };
+        finish(self.backend, sql)
     }
 }
 

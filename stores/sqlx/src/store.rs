@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use auth_core::{
     AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
     Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserStore,
+    UserId, UserSearch, UserStore,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
@@ -47,6 +47,7 @@ fn limit(n: u64) -> i64 {
 impl UserStore for SqlxStore {
     async fn create_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
+        let profile = user.profile.to_json()?;
         let sql = &self.inner.sql;
         self.run("create_user", || async {
             with_pool!(self, pool => {
@@ -65,6 +66,7 @@ impl UserStore for SqlxStore {
                     .bind(ts(user.updated_at))
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(user.version))
+                    .bind(profile.as_str())
                     .execute(pool)
                     .await
                     .map_err(map_err)?;
@@ -121,6 +123,7 @@ impl UserStore for SqlxStore {
 
     async fn update_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
+        let profile = user.profile.to_json()?;
         let next_version = user.version.checked_add(1).ok_or(Error::StaleVersion)?;
         let sql = &self.inner.sql;
         self.run("update_user", || async {
@@ -139,6 +142,7 @@ impl UserStore for SqlxStore {
                     .bind(ts(user.updated_at))
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(next_version))
+                    .bind(profile.as_str())
                     .bind(user.id.0)
                     .bind(int(user.version))
                     .execute(pool)
@@ -219,6 +223,60 @@ impl UserStore for SqlxStore {
                         .bind(p.as_str()),
                     None => sqlx::query(sql.count_users.clone()),
                 };
+                query
+                    .fetch_one(pool)
+                    .await
+                    .map_err(map_err)?
+                    .try_get("n")
+                    .map_err(map_err)?
+            });
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
+        let statement = self
+            .inner
+            .sql
+            .search_profiles(search.profile_fields.len(), false);
+        let pattern = contains_pattern(search.text);
+        self.run("search_users", || async {
+            with_pool!(self, pool => {
+                let mut query = sqlx::query(statement.clone())
+                    .bind(pattern.as_str())
+                    .bind(pattern.as_str());
+                for field in search.profile_fields {
+                    query = query.bind(*field).bind(pattern.as_str());
+                }
+                query
+                    .bind(limit(page.limit))
+                    .bind(limit(page.offset))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(user_from_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
+        let statement = self
+            .inner
+            .sql
+            .search_profiles(search.profile_fields.len(), true);
+        let pattern = contains_pattern(search.text);
+        self.run("count_search", || async {
+            let n: i64 = with_pool!(self, pool => {
+                let mut query = sqlx::query(statement.clone())
+                    .bind(pattern.as_str())
+                    .bind(pattern.as_str());
+                for field in search.profile_fields {
+                    query = query.bind(*field).bind(pattern.as_str());
+                }
                 query
                     .fetch_one(pool)
                     .await

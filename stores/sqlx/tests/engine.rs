@@ -60,6 +60,7 @@ async fn every_flow(url: &str) {
                 username: None,
                 password: PASSWORD.into(),
                 password_confirm: PASSWORD.into(),
+                profile: Default::default(),
             },
             &ctx(),
         )

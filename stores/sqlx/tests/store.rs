@@ -183,7 +183,7 @@ async fn migrate_is_idempotent(db: Db) {
     .map(|v| v.trim().to_owned())
     .collect();
     versions.sort();
-    assert_eq!(versions, ["1", "2"]);
+    assert_eq!(versions, ["1", "2", "3"]);
 }
 
 /// The embedded migrations of the store's backend.
@@ -197,8 +197,8 @@ fn migrations_of(store: &SqlxStore) -> &'static [auth_store_sqlx::migrate::Migra
 }
 
 /// A database created by the first release (migration 1 only) with mail waiting in its
-/// outbox is upgraded in place: the mail is still there and is delivered, and failing
-/// works on it.
+/// outbox and an account is upgraded in place: the mail is still there and is delivered,
+/// and failing works on it; the account reads back with an empty profile, and takes one.
 async fn upgrade_keeps_queued_mail(db: Db) {
     let prefix = common::unique_prefix("up_");
     let store = SqlxStore::connect(&db.url, SqlxStoreOptions::new().table_prefix(&prefix))
@@ -233,6 +233,22 @@ async fn upgrade_keeps_queued_mail(db: Db) {
         ),
     )
     .await;
+    let old_user = Uuid::now_v7();
+    let id = match store.backend() {
+        Backend::Postgres => format!("'{old_user}'"),
+        _ => format!("X'{}'", old_user.simple()),
+    };
+    exec(
+        &store,
+        format!(
+            "INSERT INTO {prefix}users (id, email, username, password_hash, status, \
+             email_verified_at, roles, security_stamp, locked_until, lockout_count, \
+             created_at, updated_at, last_login_at, version) VALUES ({id}, \
+             'old@example.test', NULL, 'phc', 'active', NULL, '[]', 'stamp', NULL, 0, \
+             1700000000000, 1700000000000, NULL, 1)"
+        ),
+    )
+    .await;
     // One instant for the whole test: now reads the clock, and two readings may fall
     // in different seconds.
     let now = t0();
@@ -264,6 +280,17 @@ async fn upgrade_keeps_queued_mail(db: Db) {
     );
 
     store.migrate().await.unwrap();
+    let mut user = store
+        .user_by_id(UserId(old_user))
+        .await
+        .unwrap()
+        .expect("the account survives the upgrade");
+    assert_eq!(user.email, "old@example.test");
+    assert!(user.profile.is_empty(), "{:?}", user.profile);
+    user.profile = serde_json::from_value(serde_json::json!({"company": "Acme"})).unwrap();
+    store.update_user(&user).await.unwrap();
+    let stored = store.user_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.profile.text("company"), Some("Acme"));
     assert_eq!(store.pending_count().await.unwrap(), 2);
     assert_eq!(store.failed_count().await.unwrap(), 0);
     let claimed = store

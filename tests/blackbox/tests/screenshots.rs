@@ -66,6 +66,8 @@ fn screenshots_of_every_page() {
     b.wait_for_text("Create your account");
     shoot(&b, "register", &mut overflow);
     b.fill("input[name=email]", email);
+    b.fill("input[name=display_name]", "Ada Lovelace");
+    b.fill("input[name=company]", "Analytical Engines");
     b.fill("input[name=password]", "password");
     b.fill("input[name=password_confirm]", "passw0rd");
     b.click("main form.form button[type=submit]");
@@ -141,6 +143,10 @@ fn screenshots_of_every_page() {
         b.wait_for_text(text);
         shoot(&b, name, &mut overflow);
     }
+    // The profile section of the account page (below the first screen on a phone).
+    b.goto(&format!("{base}/auth/account"));
+    b.wait_for_text("Display name");
+    shoot_from(&b, "account-profile", Some("#profile"), &mut overflow);
 
     b.goto(&format!("{base}/admin"));
     shoot(&b, "forbidden", &mut overflow);
@@ -164,6 +170,7 @@ fn screenshots_of_every_page() {
     b.click("a[href*='/auth/admin/users/']");
     b.wait_for_text("Sessions");
     shoot(&b, "admin-user", &mut overflow);
+    shoot_from(&b, "admin-user-profile", Some("#profile"), &mut overflow);
     shoot_from(&b, "admin-user-activity", Some("#sessions"), &mut overflow);
     b.goto(&format!("{base}/auth/admin/mail"));
     b.wait_for_heading("Undelivered mail");

@@ -42,6 +42,7 @@ guide! {
     security: "docs/security.md",
     breached_passwords: "docs/breached-passwords.md",
     design_decisions: "docs/design-decisions.md",
+    profile: "docs/profile.md",
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
     mail: "docs/mail.md",

@@ -2,6 +2,7 @@
 //! `/account/email` with `/email/confirm/{token}`, `/account/delete`, and the same under
 //! `/api/account/...` plus `/api/email/confirm`.
 
+use auth_core::profile::Writer;
 use auth_core::{Authenticated, EmailChange, Error, PasswordChange, Purpose};
 use http::StatusCode;
 use serde_json::json;
@@ -14,6 +15,7 @@ use crate::input::{CurrentPassword, LinkToken, Profile};
 use crate::links::LinkRefusal;
 use crate::names::named;
 use crate::problem::Problem;
+use crate::profile;
 use crate::reply::{Reply, Req};
 use crate::responses::{Accepted, UserReply};
 use crate::templates::Template;
@@ -45,7 +47,9 @@ impl AuthWeb {
             Ok(a) => a,
             Err(reply) => return reply,
         };
-        let values = json!({ "username": a.user.username });
+        let schema = self.inner.auth.config().profile();
+        let mut values = profile::form_values(&a.user.profile, schema, Writer::Owner);
+        values.insert("username".into(), json!(a.user.username));
         self.page(
             r,
             StatusCode::OK,
@@ -77,9 +81,14 @@ impl AuthWeb {
         done: Result<Reply, Error>,
     ) -> Reply {
         done.unwrap_or_else(|e| {
+            let schema = self.inner.auth.config().profile();
+            let mut values = profile::form_values(&a.user.profile, schema, Writer::Owner);
+            values.extend(profile::typed(fields, schema, Writer::Owner));
+            values.insert("username".into(), fields.text("username").into());
+            values.insert("new_email".into(), fields.text("new_email").into());
             let extra = json!({
                 "section": section.as_str(),
-                "values": { "username": fields.text("username"), "new_email": fields.text("new_email") },
+                "values": values,
                 "title": "Your account",
             });
             let p = Problem::from_error(&e);
@@ -93,8 +102,7 @@ impl AuthWeb {
             Err(reply) => return reply,
         };
         let done = async {
-            let Profile { username } = fields.input().map_err(Error::Validation)?;
-            self.inner.auth.set_username(&a, username, &r.ctx).await?;
+            self.save_profile(&a, &fields, true, r).await?;
             Ok(self.to_account(Flash::ProfileSaved))
         };
         let done = done.await;
@@ -210,15 +218,48 @@ impl AuthWeb {
     pub(super) async fn api_email_confirm(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let LinkToken { token } = f.input()?;
         let user = self.inner.auth.confirm_email_change(&token, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        ))
+    }
+
+    /// Saves the profile form or body of `/account/profile`: the username and the
+    /// profile fields the owner may edit. The username is set (or, left empty, removed)
+    /// when the body names it, or names no profile field at all (as before profile
+    /// fields existed); profile fields the body does not name stay as they are. The
+    /// profile is checked before anything is written, so a refused field leaves the
+    /// username alone too.
+    async fn save_profile(
+        &self,
+        a: &Authenticated,
+        fields: &Fields,
+        form: bool,
+        r: &Req,
+    ) -> Result<auth_core::User, Error> {
+        let auth = &self.inner.auth;
+        let schema = auth.config().profile();
+        let update = profile::update_from(fields, schema, Writer::Owner, form);
+        schema.check_update(&update, Writer::Owner)?;
+        let mut user = a.user.clone();
+        if fields.get("username").is_some() || update.is_empty() {
+            let Profile { username } = fields.input().map_err(Error::Validation)?;
+            user = auth.set_username(a, username, &r.ctx).await?;
+        }
+        if !update.is_empty() {
+            user = auth.update_profile(a, &update, &r.ctx).await?;
+        }
+        Ok(user)
     }
 
     /// `POST /api/account/profile`: 200 `{"user"}`.
     pub(super) async fn api_profile(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
-        let Profile { username } = f.input()?;
-        let user = self.inner.auth.set_username(&a, username, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+        let user = self.save_profile(&a, f, false, r).await?;
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        ))
     }
 
     /// `POST /api/account/password`: 200 `{"user"}`.
@@ -226,7 +267,10 @@ impl AuthWeb {
         let a = self.api_user(r).await?;
         let change = f.input::<PasswordChange>()?;
         let user = self.inner.auth.change_password(&a, change, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        ))
     }
 
     /// `POST /api/account/email`: 202; the link goes to the new address.

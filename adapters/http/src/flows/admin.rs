@@ -1,6 +1,7 @@
 //! The admin area's users: `/admin` (the list), `/admin/users/{id}` and its actions, and
 //! `/api/admin/users`, `/api/admin/users/{id}`, `/api/admin/users/{id}/{action}`.
 
+use auth_core::profile::Writer;
 use auth_core::{AccountStatus, Authenticated, Page, UserId};
 use http::StatusCode;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use crate::kind::RequestKind;
 use crate::names::{UnknownName, named};
 use crate::pages::field_errors;
 use crate::problem::Problem;
+use crate::profile;
 use crate::reply::{Reply, Req};
 use crate::responses::{AdminUser, Users};
 use crate::templates::Template;
@@ -42,6 +44,8 @@ named! {
         Logout => "logout",
         /// Replace the roles (`roles`: a list).
         Roles => "roles",
+        /// Write profile fields (any declared field, by name).
+        Profile => "profile",
     }
 }
 
@@ -108,8 +112,10 @@ impl AuthWeb {
             .await
         {
             Ok((users, total)) => {
-                let role = self.inner.auth.config().admin_role();
-                let users: Vec<UserView> = users.iter().map(|u| UserView::new(u, role)).collect();
+                let users: Vec<UserView> = users
+                    .iter()
+                    .map(|u| UserView::new(u, self.inner.auth.config()))
+                    .collect();
                 self.page(
                     r,
                     StatusCode::OK,
@@ -144,8 +150,7 @@ impl AuthWeb {
         };
         match self.inner.auth.admin_user(&a, id).await {
             Ok(view) => {
-                let role = self.inner.auth.config().admin_role();
-                let subject = UserView::new(&view.user, role);
+                let subject = UserView::new(&view.user, self.inner.auth.config());
                 let mut actions = Vec::new();
                 if view.user.status == AccountStatus::Disabled {
                     actions.push(ActionButton::new(
@@ -190,6 +195,7 @@ impl AuthWeb {
                         "actions": actions,
                         "sessions": sessions,
                         "events": events,
+                        "subject_profile": profile::form_values(&view.user.profile, self.inner.auth.config().profile(), Writer::Admin),
                         "form_error": problem.map(|p| p.message.clone()),
                         "errors": problem.map(field_errors).unwrap_or_default(),
                     }),
@@ -245,6 +251,14 @@ impl AuthWeb {
                 let Roles { roles } = fields.input().map_err(auth_core::Error::Validation)?;
                 auth.admin_set_roles(a, id, roles, &r.ctx).await
             }
+            AdminAction::Profile => {
+                let form = r.kind() == RequestKind::Page;
+                let update =
+                    profile::update_from(fields, auth.config().profile(), Writer::Admin, form);
+                auth.admin_update_profile(a, id, &update, &r.ctx)
+                    .await
+                    .map(drop)
+            }
         }
     }
 
@@ -263,7 +277,10 @@ impl AuthWeb {
             .auth
             .admin_list_users(&a, search.as_deref(), Page { offset, limit })
             .await?;
-        let users = users.iter().map(UserBody::new).collect();
+        let users = users
+            .iter()
+            .map(|u| UserBody::for_admin(u, self.inner.auth.config().profile()))
+            .collect();
         Ok(Reply::json(StatusCode::OK, &Users { users, total }))
     }
 
@@ -272,7 +289,7 @@ impl AuthWeb {
         let a = self.api_user(r).await?;
         let view = self.inner.auth.admin_user(&a, parse_id(id)?).await?;
         let body = AdminUser {
-            user: UserBody::new(&view.user),
+            user: UserBody::for_admin(&view.user, self.inner.auth.config().profile()),
             sessions: view
                 .sessions
                 .iter()
@@ -316,7 +333,7 @@ mod tests {
 
     #[test]
     fn actions_read_back_by_name_and_nothing_else_does() {
-        for action in ["disable", "enable", "unlock", "logout", "roles"] {
+        for action in ["disable", "enable", "unlock", "logout", "roles", "profile"] {
             let parsed: AdminAction = action.parse().unwrap();
             assert_eq!(parsed.to_string(), action);
             assert_eq!(serde_json::to_value(parsed).unwrap(), action);

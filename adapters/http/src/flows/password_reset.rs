@@ -133,6 +133,10 @@ impl AuthWeb {
     pub(super) async fn api_reset(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let reset = f.input::<PasswordReset>()?;
         let user = self.inner.auth.reset_password(reset, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)).cookie(self.clear_session_cookie()))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        )
+        .cookie(self.clear_session_cookie()))
     }
 }

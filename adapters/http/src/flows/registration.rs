@@ -1,6 +1,7 @@
 //! Registration and confirming the address: `/register`, `/verify/{token}`, `/verify`,
 //! `/verify/resend`, and `/api/register`, `/api/verify`, `/api/verify/resend`.
 
+use auth_core::profile::Writer;
 use auth_core::{Error, Purpose, RegisterOutcome, Registration, RegistrationMode};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -12,6 +13,7 @@ use crate::flash::Flash;
 use crate::input::{EmailAddress, LinkToken};
 use crate::links::LinkRefusal;
 use crate::problem::Problem;
+use crate::profile;
 use crate::reply::{Reply, Req};
 use crate::responses::{Accepted, Created, UserReply};
 use crate::templates::Template;
@@ -19,12 +21,19 @@ use crate::views::UserBody;
 
 impl AuthWeb {
     pub(super) async fn register_post(&self, r: &Req) -> Reply {
-        let again = |f: &Fields| json!({ "values": { "email": f.text("email"), "username": f.text("username") } });
-        let (_, registration, extra) =
+        let schema = self.inner.auth.config().profile();
+        let again = |f: &Fields| {
+            let mut values = profile::typed(f, schema, Writer::Registration);
+            values.insert("email".into(), f.text("email").into());
+            values.insert("username".into(), f.text("username").into());
+            json!({ "values": values })
+        };
+        let (fields, mut registration, extra) =
             match self.posted::<Registration>(r, Template::Register, again) {
                 Ok(posted) => posted,
                 Err(reply) => return reply,
             };
+        registration.profile = profile::update_from(&fields, schema, Writer::Registration, true);
         let email = registration.email.clone();
         match self.inner.auth.register(registration, &r.ctx).await {
             Ok(_) => self.message(
@@ -133,12 +142,16 @@ impl AuthWeb {
     /// where conflicts are revealed.
     pub(super) async fn api_register(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let auth = &self.inner.auth;
-        let outcome = auth.register(f.input()?, &r.ctx).await?;
+        let mut registration: Registration = f.input()?;
+        registration.profile =
+            profile::update_from(f, auth.config().profile(), Writer::Registration, false);
+        let outcome = auth.register(registration, &r.ctx).await?;
         let reveal = auth.config().registration() == RegistrationMode::RevealConflicts;
         Ok(match outcome {
-            RegisterOutcome::Created(user) if reveal => {
-                Reply::json(StatusCode::CREATED, &Created::new(UserBody::new(&user)))
-            }
+            RegisterOutcome::Created(user) if reveal => Reply::json(
+                StatusCode::CREATED,
+                &Created::new(UserBody::new(&user, auth.config().profile())),
+            ),
             _ => Reply::json(
                 StatusCode::ACCEPTED,
                 &Accepted::new("Check your inbox: we sent a link to confirm the address."),
@@ -150,7 +163,10 @@ impl AuthWeb {
     pub(super) async fn api_verify(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let LinkToken { token } = f.input()?;
         let user = self.inner.auth.verify_email(&token, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &UserReply::new(&user)))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        ))
     }
 
     /// `POST /api/verify/resend`: 202, whether or not the address needed a link.

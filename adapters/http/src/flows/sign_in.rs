@@ -89,7 +89,7 @@ impl AuthWeb {
         let success = self.inner.auth.login(login, &r.ctx).await?;
         self.end_previous_session(r).await;
         let body = SignedIn {
-            user: UserBody::new(&success.user),
+            user: UserBody::new(&success.user, self.inner.auth.config().profile()),
             session: NewSession {
                 expires_at: rfc3339(success.session.dies_at()),
                 remember: success.session.remember,
@@ -118,7 +118,7 @@ impl AuthWeb {
     pub(super) async fn api_me(&self, r: &Req) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let body = Me {
-            user: UserBody::new(&a.user),
+            user: UserBody::new(&a.user, self.inner.auth.config().profile()),
             session: SessionBody::new(&a.session, true, RequestKind::Api),
         };
         Ok(Reply::json(StatusCode::OK, &body))

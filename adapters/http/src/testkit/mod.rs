@@ -134,6 +134,7 @@ pub async fn create_user(auth: &Auth, email: &str, roles: &[&str], verified: boo
             password: PASSWORD.into(),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             verified,
+            profile: Default::default(),
         })
         .await;
     created.unwrap_or_else(|e| panic!("creating {email}: {e}"))

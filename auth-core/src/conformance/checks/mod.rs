@@ -5,6 +5,7 @@
 mod audit;
 mod counters;
 mod outbox;
+mod profiles;
 mod redaction;
 mod sessions;
 mod users;
@@ -12,6 +13,7 @@ mod users;
 pub use audit::*;
 pub use counters::*;
 pub use outbox::*;
+pub use profiles::*;
 pub use redaction::*;
 pub use sessions::*;
 pub use users::*;
