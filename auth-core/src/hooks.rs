@@ -33,6 +33,7 @@ use async_trait::async_trait;
 
 use crate::engine::RequestContext;
 use crate::model::{AuditEvent, User};
+use crate::profile::Profile;
 
 /// Hooks of the application into the engine's flows; every method has a default that
 /// does nothing, so an implementation names only those it needs.
@@ -72,6 +73,8 @@ pub struct SignUp<'a> {
     pub email: &'a str,
     /// The normalised username, if one was given.
     pub username: Option<&'a str>,
+    /// The profile values given at registration, validated (see [`crate::profile`]).
+    pub profile: &'a Profile,
     /// Where the request came from.
     pub ctx: &'a RequestContext,
 }

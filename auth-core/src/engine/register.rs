@@ -192,6 +192,7 @@ impl Auth {
         let sign_up = SignUp {
             email: &email,
             username: username.as_deref(),
+            profile: &profile,
             ctx,
         };
         if let Err(veto) = self.inner.hooks.before_registration(&sign_up).await {
