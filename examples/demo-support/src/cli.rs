@@ -83,7 +83,7 @@ pub struct Cli {
     #[arg(long, env = "METRICS_ADDR", value_name = "ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
     /// Refuse new passwords found in known breaches, looked up in this k-anonymity range
-    /// API (https://api.pwnedpasswords.com/range/ is the public one): only the first five
+    /// API (`https://api.pwnedpasswords.com/range/` is the public one): only the first five
     /// hex digits of a password's SHA-1 are sent. Off by default.
     #[arg(
         long,
