@@ -31,7 +31,7 @@ pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::{Login, LoginSuccess};
 pub use password_reset::PasswordReset;
-pub use register::{NewUser, RegisterOutcome, Registration};
+pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
 
 use crate::config::Config;
 use crate::error::{Error, Result, ValidationErrors};

@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod breached;
+mod import;
 mod login;
 mod mail_outbox;
 mod recovery;
