@@ -101,8 +101,8 @@ pub use config::{
 };
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
-    LoginSuccess, ManualClock, NewUser, PasswordChange, PasswordReset, RegisterOutcome,
-    Registration, RequestContext, SystemClock,
+    LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
+    RegisterOutcome, Registration, RequestContext, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,

@@ -164,6 +164,9 @@ pub(crate) enum AdminAction {
     SetRoles(Vec<String>),
     /// End every session.
     ForceLogout,
+    /// Delete the account (an operator's tool only: administrators on the web pages
+    /// disable accounts).
+    Delete,
 }
 
 /// Something that happens to an account.
@@ -568,6 +571,11 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
         AdminAction::ForceLogout => vec![
             Effect::RevokeAllSessions,
             Effect::Audit(AuditKind::ForcedLogout, None),
+        ],
+        AdminAction::Delete => vec![
+            Effect::RevokeAllSessions,
+            Effect::DeleteAccount,
+            Effect::Audit(AuditKind::AccountDeleted, Some("by an operator".into())),
         ],
     }
 }

@@ -52,6 +52,15 @@ impl Auth {
         page: Page,
     ) -> Result<(Vec<User>, u64)> {
         self.require_admin(actor)?;
+        self.list_users(search, page).await
+    }
+
+    /// [`Auth::admin_list_users`] without the check of who asks.
+    pub(super) async fn list_users(
+        &self,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<User>, u64)> {
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         let users = self.inner.users.list_users(search, page).await?;
         let total = self.inner.users.count_users(search).await?;
@@ -65,6 +74,11 @@ impl Auth {
     #[tracing::instrument(name = "auth.admin_user", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_user(&self, actor: &Authenticated, id: UserId) -> Result<AdminUserView> {
         self.require_admin(actor)?;
+        self.user_view(id).await
+    }
+
+    /// [`Auth::admin_user`] without the check of who asks.
+    pub(super) async fn user_view(&self, id: UserId) -> Result<AdminUserView> {
         let user = self.load_user(id).await?;
         let sessions = self
             .inner

@@ -12,6 +12,7 @@ mod breached;
 mod import;
 mod login;
 mod mail_outbox;
+mod operator;
 mod recovery;
 mod registration;
 mod review;
