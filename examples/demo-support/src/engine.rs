@@ -6,10 +6,8 @@ use auth_breach_api::RangeApi;
 use auth_core::{Auth, BreachCheck, BreachedPasswords, Mailer, SortedHashFile, TokenLifetimes};
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
-use auth_store_redis::{RedisConfig, RedisStore};
-use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 
-use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
+use crate::{BoxError, Cli, MOUNT, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
 /// on connect; a new SQLite file is created readable by its owner only), sessions and
@@ -22,7 +20,7 @@ use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
 pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> {
-    let secret = secret(&cli.database_url)?;
+    let secret = secret(&cli.stores.database_url)?;
     let mut config = auth_core::Config::builder()
         .app_name("Auth Demo")
         .base_url(base_url)
@@ -38,15 +36,7 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         });
     }
     let config = config.build()?;
-    create_private_database(&cli.database_url)?;
-    let store = SqlxStore::connect(
-        &cli.database_url,
-        SqlxStoreOptions::new()
-            .table_prefix(cli.table_prefix.clone())
-            .migrate_on_connect(true),
-    )
-    .await?;
-    let store = Arc::new(store);
+    let stores = cli.stores.open(true).await?;
     let mailer: Arc<dyn Mailer> = match &cli.smtp_url {
         Some(url) => Arc::new(SmtpMailer::from_url(url)?),
         None => {
@@ -54,19 +44,7 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
             Arc::new(FileMailer::new(&cli.mail_dir)?)
         }
     };
-    let mut builder = Auth::builder(config).store(store).mailer(mailer);
-    let redis = match (&cli.redis_url, cli.redis_cluster_nodes.as_slice()) {
-        (Some(url), _) => Some(RedisConfig::new(url.clone())),
-        (None, []) => None,
-        (None, nodes) => Some(RedisConfig::cluster(nodes.to_vec())),
-    };
-    if let Some(mut config) = redis {
-        if let Some(prefix) = &cli.redis_key_prefix {
-            config = config.key_prefix(prefix.clone());
-        }
-        let redis = Arc::new(RedisStore::connect(config).await?);
-        builder = builder.sessions(redis.clone()).counters(redis);
-    }
+    let mut builder = stores.wire(Auth::builder(config)).mailer(mailer);
     if let Some(check) = breach_check(cli)? {
         builder = builder.breach_check(check);
     }

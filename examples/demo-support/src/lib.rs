@@ -33,6 +33,7 @@ mod engine;
 mod files;
 mod pages;
 mod secret;
+mod stores;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -48,6 +49,7 @@ pub use engine::engine;
 pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};
+pub use stores::{StoreArgs, Stores};
 
 /// The mount point of the auth routes; mailed links point under it.
 pub const MOUNT: &str = "/auth";
