@@ -20,12 +20,7 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
 pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> {
-    let secret = secret(&cli.stores.database_url)?;
-    let mut config = auth_core::Config::builder()
-        .app_name("Auth Demo")
-        .base_url(base_url)
-        .link_prefix(MOUNT)
-        .signing_key("demo-1", secret.clone());
+    let (mut config, secret) = base_config(&cli.stores.database_url, base_url)?;
     if let Some(lifetime) = cli.link_lifetime {
         let lifetime = time::Duration::try_from(lifetime)?;
         tracing::info!(%lifetime, "every mailed link expires after {lifetime}");
@@ -59,6 +54,25 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         web = web.template(*name, *source);
     }
     Ok((auth, web.build()?))
+}
+
+/// The configuration every program on the demo's data starts from (the sites, and
+/// `auth-cli`): the name in mail, mailed links under `base_url` and [`MOUNT`], and the
+/// signing key from [`secret`], which is also returned (the web layer needs it too).
+///
+/// # Errors
+/// An unreadable or too short secret.
+pub fn base_config(
+    database_url: &str,
+    base_url: &str,
+) -> Result<(auth_core::ConfigBuilder, Vec<u8>), BoxError> {
+    let secret = secret(database_url)?;
+    let config = auth_core::Config::builder()
+        .app_name("Auth Demo")
+        .base_url(base_url)
+        .link_prefix(MOUNT)
+        .signing_key("demo-1", secret.clone());
+    Ok((config, secret))
 }
 
 /// The breached-password check the flags ask for, if any.

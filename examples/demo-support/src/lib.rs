@@ -45,7 +45,7 @@ use auth_http::AuthWeb;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use cli::{Cli, Command};
-pub use engine::engine;
+pub use engine::{base_config, engine};
 pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use auth_core::{Auth, Email, Mailer};
-use demo_support::{BoxError, MOUNT, StoreArgs, secret};
+use demo_support::{BoxError, StoreArgs, base_config};
 
-/// The engine on the stores the flags name, with the demo sites' signing secret (so that
+/// The engine on the stores the flags name, with the demo sites' configuration and
+/// signing secret (so that
 /// anything it queues in the outbox, sealed with it, is readable by the site) and a
 /// mailer that sends nothing: mail the engine would send waits in the outbox for the
 /// site's next pass. The schema must be migrated (`auth-cli migrate`).
@@ -14,14 +15,9 @@ use demo_support::{BoxError, MOUNT, StoreArgs, secret};
 /// # Errors
 /// A bad flag, an unreachable store, an unreadable secret.
 pub(crate) async fn engine(stores: &StoreArgs) -> Result<Auth, BoxError> {
-    let secret = secret(&stores.database_url)?;
     let base_url = std::env::var("BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
-    let config = auth_core::Config::builder()
-        .app_name("Auth Demo")
-        .base_url(base_url)
-        .link_prefix(MOUNT)
-        .signing_key("demo-1", secret)
-        .build()?;
+    let (config, _) = base_config(&stores.database_url, &base_url)?;
+    let config = config.build()?;
     let stores = stores.open(false).await?;
     let auth = stores
         .wire(Auth::builder(config))
