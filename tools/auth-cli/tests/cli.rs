@@ -2,7 +2,8 @@
 //! `AUTH_TEST_POSTGRES_URL` is set): hashes made by the real Python libraries (bcrypt,
 //! Django, passlib, argon2-cffi, see `make_hashes.py`) are imported with the CLI, then
 //! signed in with through the engine with the original passwords, after which each
-//! stored hash is Argon2id.
+//! stored hash is Argon2id. Sessions kept in Redis (`AUTH_TEST_REDIS_URL`) are ended
+//! through `--redis-url`.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -359,5 +360,78 @@ async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
     let out = db.cli(&["users", "delete", "ops"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no such account"));
+    auth.settle().await;
+}
+
+#[test_services::needs(redis)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_in_redis_are_revoked_with_redis_url() {
+    let redis_url = std::env::var("AUTH_TEST_REDIS_URL").expect("set when this test runs");
+    let key_prefix = format!("cli-{}:", uuid::Uuid::new_v4().simple());
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let out = db.cli_with_input(
+        &[
+            "users",
+            "create",
+            "--email",
+            "red@example.com",
+            "--verified",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, store) = db.engine().await;
+    let redis = auth_store_redis::RedisStore::connect(
+        auth_store_redis::RedisConfig::new(redis_url.clone()).key_prefix(key_prefix.clone()),
+    )
+    .await
+    .unwrap();
+    let redis = Arc::new(redis);
+    let config = auth_core::Config::builder()
+        .app_name("CLI test")
+        .base_url("http://127.0.0.1:3000")
+        .signing_key("demo-1", SECRET.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    let auth = Auth::builder(config)
+        .store(store)
+        .sessions(redis.clone())
+        .counters(redis)
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap();
+    let login = Login {
+        login: "red@example.com".into(),
+        password: "correct horse battery staple".into(),
+        remember: false,
+    };
+    let session = auth
+        .login(login, &RequestContext::new(None, None))
+        .await
+        .unwrap();
+    // Without Redis, the CLI ends the sessions SQL holds: none; the Redis one lives on.
+    db.json(&["sessions", "revoke", "red@example.com"]);
+    assert!(auth.authenticate(&session.token).await.unwrap().is_some());
+    let shown = db.json(&[
+        "--redis-url",
+        &redis_url,
+        "--redis-key-prefix",
+        &key_prefix,
+        "users",
+        "show",
+        "red@example.com",
+    ]);
+    assert_eq!(shown["sessions"].as_array().unwrap().len(), 1, "{shown}");
+    db.json(&[
+        "--redis-url",
+        &redis_url,
+        "--redis-key-prefix",
+        &key_prefix,
+        "sessions",
+        "revoke",
+        "red@example.com",
+    ]);
+    assert!(auth.authenticate(&session.token).await.unwrap().is_none());
     auth.settle().await;
 }
