@@ -61,6 +61,14 @@ ensure_smtp_server() {
   export AUTH_TEST_SMTP=1
 }
 
+ensure_python_hashers() {
+  if ! python3 -c "import bcrypt, passlib, django, argon2" >/dev/null 2>&1; then
+    echo "installing bcrypt, passlib, Django and argon2-cffi (hashes the import tests bring over)"
+    python3 -m pip install --quiet --disable-pip-version-check bcrypt passlib Django argon2-cffi
+  fi
+  export AUTH_TEST_PYTHON_HASHERS=1
+}
+
 ensure_chromium() {
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     echo "installing Debian's chromium and chromium-driver (real-browser tests)"
@@ -75,5 +83,6 @@ ensure_services() {
   ensure_mariadb
   ensure_redis
   ensure_smtp_server
+  ensure_python_hashers
   ensure_chromium
 }

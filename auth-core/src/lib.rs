@@ -105,9 +105,9 @@ pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, Login, LoginSuccess,
-    ManualClock, NewUser, PasswordChange, PasswordReset, RegisterOutcome, Registration,
-    RequestContext, SystemClock,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
+    LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
+    RegisterOutcome, Registration, RequestContext, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -119,8 +119,8 @@ pub use model::{
     Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
 };
 pub use password::{
-    BreachCheck, BreachedPasswords, HashParams, Hasher, PasswordPolicy, PasswordVerified,
-    SortedHashFile, WhenUnavailable,
+    BreachCheck, BreachedPasswords, HashFormat, HashParams, Hasher, PasswordPolicy,
+    PasswordVerified, SortedHashFile, WhenUnavailable,
 };
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;

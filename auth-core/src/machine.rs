@@ -177,6 +177,9 @@ pub(crate) enum AdminAction {
     SetRoles(Vec<String>),
     /// End every session.
     ForceLogout,
+    /// Delete the account (an operator's tool only: administrators on the web pages
+    /// disable accounts).
+    Delete,
 }
 
 /// Something that happens to an account.
@@ -322,12 +325,20 @@ pub(crate) enum Creation {
         /// Whether the address counts as confirmed.
         verified: bool,
     },
+    /// An operator brought it over from another system, with its existing password hash.
+    Imported {
+        /// Whether the address counts as confirmed.
+        verified: bool,
+    },
 }
 
 /// The account a [`NewAccount`] becomes, and what follows its creation: the audit record,
 /// and the verification mail for a person who signed up.
 pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
-    let verified = matches!(new.origin, Creation::Direct { verified: true });
+    let verified = matches!(
+        new.origin,
+        Creation::Direct { verified: true } | Creation::Imported { verified: true }
+    );
     let user = User {
         id: new.id,
         email: new.email,
@@ -353,6 +364,10 @@ pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
         Creation::Direct { .. } => vec![Effect::Audit(
             AuditKind::Registered,
             Some("created directly".into()),
+        )],
+        Creation::Imported { .. } => vec![Effect::Audit(
+            AuditKind::Registered,
+            Some("imported with an existing password hash".into()),
         )],
     };
     Transition { user, effects }
@@ -606,6 +621,11 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
         AdminAction::ForceLogout => vec![
             Effect::RevokeAllSessions,
             Effect::Audit(AuditKind::ForcedLogout, None),
+        ],
+        AdminAction::Delete => vec![
+            Effect::RevokeAllSessions,
+            Effect::DeleteAccount,
+            Effect::Audit(AuditKind::AccountDeleted, Some("by an operator".into())),
         ],
     }
 }

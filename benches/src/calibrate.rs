@@ -208,6 +208,29 @@ impl<E: std::fmt::Display> std::fmt::Display for SearchError<E> {
 
 impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for SearchError<E> {}
 
+/// Times hashing with `p` through the library's own [`auth_core::Hasher`] on `rt`: the
+/// median of `samples` hashes (at least one) after one warm-up that pages the memory in.
+///
+/// # Errors
+/// Parameters the library refuses, or a hashing error.
+pub fn measure_hasher(
+    rt: &tokio::runtime::Runtime,
+    p: HashParams,
+    samples: usize,
+) -> crate::Result<Duration> {
+    let hasher = auth_core::Hasher::new(p, None, 1)?;
+    rt.block_on(async {
+        hasher.hash(crate::engine::PASSWORD).await?;
+        let mut times = Vec::with_capacity(samples.max(1));
+        for _ in 0..samples.max(1) {
+            let start = std::time::Instant::now();
+            hasher.hash(crate::engine::PASSWORD).await?;
+            times.push(start.elapsed());
+        }
+        Ok(crate::stats::median(&mut times).unwrap_or_default())
+    })
+}
+
 /// The Rust snippet to paste into a `Config` builder.
 pub fn rust_snippet(p: &HashParams) -> String {
     format!(

@@ -54,6 +54,16 @@ impl Auth {
         page: Page,
     ) -> Result<(Vec<User>, u64)> {
         self.require_admin(actor)?;
+        self.list_users(search, page).await
+    }
+
+    /// [`Auth::admin_list_users`] without the check of who asks: the search also matches
+    /// the profile fields the schema marks searchable.
+    pub(super) async fn list_users(
+        &self,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<User>, u64)> {
         let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) else {
             let users = self.inner.users.list_users(None, page).await?;
             let total = self.inner.users.count_users(None).await?;
@@ -76,6 +86,11 @@ impl Auth {
     #[tracing::instrument(name = "auth.admin_user", skip_all, fields(user_id = %actor.user.id, target = %id))]
     pub async fn admin_user(&self, actor: &Authenticated, id: UserId) -> Result<AdminUserView> {
         self.require_admin(actor)?;
+        self.user_view(id).await
+    }
+
+    /// [`Auth::admin_user`] without the check of who asks.
+    pub(super) async fn user_view(&self, id: UserId) -> Result<AdminUserView> {
         let user = self.load_user(id).await?;
         let sessions = self
             .inner

@@ -212,6 +212,11 @@ impl Auth {
         page: Page,
     ) -> Result<(Vec<FailedMail>, u64)> {
         self.require_admin(actor)?;
+        self.failed_mail(page).await
+    }
+
+    /// [`Auth::admin_failed_mail`] without the check of who asks.
+    pub(super) async fn failed_mail(&self, page: Page) -> Result<(Vec<FailedMail>, u64)> {
         let mail = self.inner.outbox.failed_messages(page).await?;
         let total = self.inner.outbox.failed_count().await?;
         Ok((mail, total))
@@ -282,6 +287,22 @@ impl Auth {
             Some(format!("mail {id}")),
         )
         .await;
+    }
+
+    /// Puts a failed mail back in the outbox (see [`Auth::admin_retry_mail`]) for an
+    /// operator, audited without an acting account.
+    pub(super) async fn retry_failed_mail(&self, id: Uuid) -> Result<()> {
+        if !self.inner.outbox.retry_failed(id, self.now()).await? {
+            return Err(Error::NotFound);
+        }
+        self.audit(
+            AuditKind::MailRetried,
+            None,
+            Origin::default(),
+            Some(format!("mail {id}, by an operator")),
+        )
+        .await;
+        Ok(())
     }
 
     /// Deletes expired sessions and counters; returns how many of each.

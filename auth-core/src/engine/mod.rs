@@ -14,6 +14,7 @@ mod links;
 mod lockout;
 mod login;
 mod mailing;
+mod operator;
 mod password_reset;
 mod register;
 mod throttle;
@@ -30,8 +31,9 @@ pub use admin::AdminUserView;
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::{Login, LoginSuccess};
+pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
-pub use register::{NewUser, RegisterOutcome, Registration};
+pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
 
 use crate::config::Config;
 use crate::error::{Error, Result, ValidationErrors};

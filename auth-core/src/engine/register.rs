@@ -77,6 +77,26 @@ impl std::fmt::Debug for NewUser {
 }
 
 impl Auth {
+    /// The profile of a new account from `update` as `writer` may write it, every
+    /// problem recorded in `errors` (the values are then incomplete).
+    fn new_profile(
+        &self,
+        errors: &mut ValidationErrors,
+        update: &ProfileUpdate,
+        writer: Writer,
+    ) -> Profile {
+        let schema = &self.inner.config.profile;
+        let mut values = Profile::new();
+        if let Some(changes) = collect(errors, schema.validate(update, writer)) {
+            changes.apply_to(&mut values);
+            collect(
+                errors,
+                ProfileSchema::check_size(schema.max_profile_bytes(), &values),
+            );
+        }
+        values
+    }
+
     /// Validates the email, username, password and profile values (all problems
     /// reported together), returning the normalised email and username and the profile.
     async fn validate_signup(
@@ -90,16 +110,7 @@ impl Auth {
         let mut errors = ValidationErrors::new();
         let email = collect(&mut errors, normalize_email("email", email));
         let username = collect(&mut errors, normalize_username(username)).flatten();
-        let schema = &self.inner.config.profile;
-        let changes = collect(&mut errors, schema.validate(profile.0, profile.1));
-        let mut values = Profile::new();
-        if let Some(changes) = changes {
-            changes.apply_to(&mut values);
-            collect(
-                &mut errors,
-                ProfileSchema::check_size(schema.max_profile_bytes(), &values),
-            );
-        }
+        let values = self.new_profile(&mut errors, profile.0, profile.1);
         if confirm.is_some_and(|c| c != password) {
             errors.push(
                 "password_confirm",
@@ -343,6 +354,84 @@ impl Auth {
         self.perform(&user, &effects, Origin::default(), MailLinks::default())
             .await?;
         Ok(user)
+    }
+}
+
+impl Auth {
+    /// Brings an account over from another system with its existing password hash, so
+    /// that its owner keeps their password (no mail is sent).
+    ///
+    /// The hash must be in a format [`Hasher::recognize`](crate::Hasher::recognize)
+    /// accepts; a hash in another system's format verifies at sign-in and is replaced by
+    /// Argon2id with the configured parameters at the first successful one. The email,
+    /// username, roles and profile are validated as for [`Auth::create_user`]; the password policy
+    /// cannot apply (the password is not known).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] listing every invalid field (`email`, `username`, `roles`,
+    /// `password_hash` with the reason), [`Error::Conflict`] when the email address or
+    /// username is taken, store errors.
+    #[tracing::instrument(name = "auth.import_user", skip_all)]
+    pub async fn import_user(&self, input: ImportUser) -> Result<User> {
+        let mut errors = ValidationErrors::new();
+        let email = collect(&mut errors, normalize_email("email", &input.email));
+        let username =
+            collect(&mut errors, normalize_username(input.username.as_deref())).flatten();
+        let roles = collect(&mut errors, normalize_roles(&input.roles));
+        collect(
+            &mut errors,
+            self.inner.config.hasher.recognize(&input.password_hash),
+        );
+        let profile = self.new_profile(&mut errors, &input.profile, Writer::Admin);
+        errors.into_result()?;
+        let (Some(email), Some(roles)) = (email, roles) else {
+            return Err(Error::invalid("email", "Enter an email address."));
+        };
+        let mut new = self.new_account(
+            email,
+            username,
+            input.password_hash,
+            profile,
+            Creation::Imported {
+                verified: input.verified,
+            },
+        );
+        new.roles = roles;
+        let Transition { user, effects } = machine::create(new, self.now());
+        self.inner.users.create_user(&user).await?;
+        self.perform(&user, &effects, Origin::default(), MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+}
+
+/// An account brought over from another system (see [`Auth::import_user`]).
+#[derive(Clone)]
+pub struct ImportUser {
+    /// Email address.
+    pub email: String,
+    /// Optional username.
+    pub username: Option<String>,
+    /// The password hash the other system stored.
+    pub password_hash: crate::PasswordHash,
+    /// Roles to grant.
+    pub roles: Vec<String>,
+    /// Whether the address counts as confirmed.
+    pub verified: bool,
+    /// Profile values (any declared field, as an administrator may write).
+    pub profile: ProfileUpdate,
+}
+
+impl std::fmt::Debug for ImportUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportUser")
+            .field("email", &self.email)
+            .field("username", &self.username)
+            .field("password_hash", &"<redacted>")
+            .field("roles", &self.roles)
+            .field("verified", &self.verified)
+            .field("profile", &self.profile)
+            .finish()
     }
 }
 

@@ -9,6 +9,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{OnceCell, Semaphore};
 use zeroize::{Zeroize as _, Zeroizing};
 
+use super::legacy::{HashFormat, Legacy};
 use super::{MAX_PASSWORD_BYTES, normalize};
 use crate::error::{BoxError, Error, Result};
 use crate::model::PasswordHash;
@@ -365,6 +366,16 @@ impl Hasher {
         if password.len() > MAX_PASSWORD_BYTES {
             return Ok(None);
         }
+        if let Some(legacy) = Legacy::parse(hash.as_str()) {
+            // Another system's hash: checked with the password as typed (that system did
+            // not normalise it), and always replaced by Argon2id once it matched.
+            let (_, legacy) = legacy.map_err(hashing)?;
+            let password = Zeroizing::new(password.to_owned());
+            let matched = self
+                .run_blocking("verify", move |_| legacy.verify(&password))
+                .await??;
+            return Ok(matched.then(|| PasswordVerified::new(true, hash)));
+        }
         let stored = Stored::parse(hash, &self.inner)?;
         let password = normalize(password);
         let matched = self
@@ -373,6 +384,35 @@ impl Hasher {
             })
             .await??;
         Ok(matched.then(|| PasswordVerified::new(stored.needs_rehash, hash)))
+    }
+
+    /// The format of a stored hash, checked as [`Hasher::verify`] would check it: an
+    /// Argon2 PHC string within [`HashParams`]' limits, or one of the other systems'
+    /// formats in [`HashFormat`] (verified at sign-in, then rehashed to Argon2id).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `password_hash`, saying why, for an unknown format or a
+    /// malformed hash.
+    pub fn recognize(&self, hash: &PasswordHash) -> Result<HashFormat> {
+        if let Some(legacy) = Legacy::parse(hash.as_str()) {
+            return legacy.map(|(format, _)| format);
+        }
+        if !hash.as_str().starts_with("$argon2") {
+            return Err(Error::invalid(
+                "password_hash",
+                "Unknown password hash format: expected an Argon2 PHC string, bcrypt \
+                 ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ or passlib \
+                 $pbkdf2-sha256$) or scrypt ($scrypt$).",
+            ));
+        }
+        match Stored::parse(hash, &self.inner) {
+            Ok(_) => Ok(HashFormat::Argon2),
+            Err(Error::Hashing { source }) => Err(Error::invalid(
+                "password_hash",
+                format!("Malformed argon2 password hash: {source}."),
+            )),
+            Err(other) => Err(other),
+        }
     }
 
     /// Does the work of a verification that fails, for logins with an unknown identifier,
@@ -930,6 +970,43 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(proof.needs_rehash());
+    }
+
+    #[tokio::test]
+    async fn other_systems_hashes_verify_as_typed_and_ask_for_a_rehash() {
+        let hasher = Hasher::new(HashParams::insecure_fast_for_tests(), pepper(5), 1).unwrap();
+        let bcrypt = bcrypt::hash_with_salt("caf\u{e9}", 4, [1u8; 16])
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoY);
+        let hash = PasswordHash::new(bcrypt);
+        assert_eq!(hasher.recognize(&hash).unwrap(), HashFormat::Bcrypt);
+        let proof = hasher.verify("caf\u{e9}", &hash).await.unwrap().unwrap();
+        assert!(proof.needs_rehash() && proof.is_for(&hash));
+        // Not normalised: the other system hashed the bytes it was given.
+        assert!(hasher.verify("cafe\u{301}", &hash).await.unwrap().is_none());
+        assert!(hasher.verify("cafe", &hash).await.unwrap().is_none());
+        // Argon2 from elsewhere is recognised; unknown and malformed strings say why.
+        assert_eq!(
+            hasher.recognize(&PasswordHash::new(KAT_CHEAP)).unwrap(),
+            HashFormat::Argon2
+        );
+        for (bad, start) in [
+            ("md5$abc$def", "Unknown password hash format"),
+            ("$argon2id$v=19$m=64,t=1,p=1$c2FsdA", "Malformed argon2"),
+            ("$2b$04$short", "Malformed bcrypt"),
+        ] {
+            let Err(Error::Validation(errors)) = hasher.recognize(&PasswordHash::new(bad)) else {
+                panic!("{bad} was recognised");
+            };
+            let message = &errors.field("password_hash").unwrap().message;
+            assert!(message.starts_with(start), "{bad}: {message}");
+        }
+        // A malformed one that reaches sign-in is a hashing error, as for Argon2.
+        let err = hasher
+            .verify("x", &PasswordHash::new("$2b$04$short"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Hashing { .. }), "{err:?}");
     }
 
     #[tokio::test]

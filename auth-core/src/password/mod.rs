@@ -3,6 +3,9 @@
 //! - [`Hasher`] turns passwords into Argon2id PHC strings and checks them, always on
 //!   Tokio's blocking threads and under a semaphore, so that a burst of logins is bounded
 //!   in CPU and memory and never stalls the async executor.
+//! - Hashes imported from other systems (bcrypt, PBKDF2-SHA256 from Django or passlib,
+//!   scrypt; see [`HashFormat`]) verify too, and are replaced by Argon2id at the first
+//!   successful sign-in.
 //! - [`PasswordPolicy`] decides whether a new password is acceptable: length limits
 //!   counted in characters, no composition rules, no common or guessable passwords, no
 //!   passwords made of the user's own email address or username.
@@ -16,10 +19,12 @@ use zeroize::Zeroizing;
 
 mod breach;
 mod hasher;
+mod legacy;
 mod policy;
 
 pub use breach::{BreachCheck, BreachedPasswords, SortedHashFile, WhenUnavailable};
 pub use hasher::{HashParams, Hasher, PasswordVerified};
+pub use legacy::HashFormat;
 pub use policy::PasswordPolicy;
 
 /// The largest raw password input, in bytes, that is looked at at all.

@@ -9,10 +9,9 @@
 //! after one warm-up), so the numbers include what a login pays besides Argon2 itself.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use auth_benches::calibrate::{self, Choice};
-use auth_benches::engine::PASSWORD;
 use auth_benches::stats;
 use auth_core::{HashParams, Hasher};
 use clap::Parser;
@@ -65,25 +64,14 @@ fn run(args: &Args) -> auth_benches::Result<bool> {
         args.parallelism,
         cores
     );
-    let samples = args.samples.max(1);
     let measure = |p: HashParams| -> auth_benches::Result<Duration> {
-        let hasher = Hasher::new(p, None, 1)?;
-        rt.block_on(async {
-            hasher.hash(PASSWORD).await?; // warm-up: page in the memory once
-            let mut times = Vec::with_capacity(samples);
-            for _ in 0..samples {
-                let start = Instant::now();
-                hasher.hash(PASSWORD).await?;
-                times.push(start.elapsed());
-            }
-            let median = stats::median(&mut times).unwrap_or_default();
-            println!(
-                "  measured {:<18} {:>8.1} ms",
-                p.to_phc_params(),
-                stats::ms(median)
-            );
-            Ok(median)
-        })
+        let median = calibrate::measure_hasher(&rt, p, args.samples)?;
+        println!(
+            "  measured {:<18} {:>8.1} ms",
+            p.to_phc_params(),
+            stats::ms(median)
+        );
+        Ok(median)
     };
     let choice = calibrate::search(target, args.max_memory, args.parallelism, measure)?;
     print_choice(&choice, target, cores);

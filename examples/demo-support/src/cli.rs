@@ -9,6 +9,8 @@ use auth_core::WhenUnavailable;
 use auth_http::ProxyHeader;
 use clap::{Parser, Subcommand};
 
+use crate::StoreArgs;
+
 /// Run the demo site, or manage it from the command line.
 ///
 /// `Debug` shows no secret: passwords and secret query parameters in the database, Redis
@@ -19,35 +21,9 @@ pub struct Cli {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: SocketAddr,
-    /// Database URL: sqlite:PATH, postgres://... or mysql://...
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://auth-demo.db",
-        global = true
-    )]
-    pub database_url: String,
-    /// Prefix of the SQL table names, to share a database.
-    #[arg(long, env = "TABLE_PREFIX", default_value = "auth_", global = true)]
-    pub table_prefix: String,
-    /// Keep sessions and rate-limit counters in Redis (redis:// or rediss://).
-    #[arg(long, env = "REDIS_URL", global = true)]
-    pub redis_url: Option<String>,
-    /// Prefix of the Redis keys, to share a Redis server.
-    #[arg(long, env = "REDIS_KEY_PREFIX", global = true)]
-    pub redis_key_prefix: Option<String>,
-    /// Keep sessions and rate-limit counters in a Redis Cluster instead: the URL of a
-    /// node (redis:// or rediss://); repeat the flag, or separate URLs with commas, to
-    /// give more than one, so that the demo starts while one is down.
-    #[arg(
-        long = "redis-cluster-node",
-        env = "REDIS_CLUSTER_NODES",
-        value_name = "URL",
-        value_delimiter = ',',
-        conflicts_with = "redis_url",
-        global = true
-    )]
-    pub redis_cluster_nodes: Vec<String>,
+    /// Where accounts, sessions and counters live.
+    #[command(flatten)]
+    pub stores: StoreArgs,
     /// Directory the development mailer writes .eml files into (when no SMTP URL).
     #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
     pub mail_dir: PathBuf,
@@ -150,18 +126,7 @@ impl fmt::Debug for Cli {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cli")
             .field("addr", &self.addr)
-            .field("database_url", &redact_url(&self.database_url))
-            .field("table_prefix", &self.table_prefix)
-            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
-            .field("redis_key_prefix", &self.redis_key_prefix)
-            .field(
-                "redis_cluster_nodes",
-                &self
-                    .redis_cluster_nodes
-                    .iter()
-                    .map(|url| redact_url(url))
-                    .collect::<Vec<_>>(),
-            )
+            .field("stores", &self.stores)
             .field("mail_dir", &self.mail_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("base_url", &self.base_url.as_deref().map(redact_url))
@@ -207,7 +172,7 @@ impl fmt::Debug for Command {
 /// values of query parameters that name a secret (`password`, `pass`, `secret`, `token`,
 /// `key`, in any case or as part of a longer name) replaced by [`REDACTED`]. Text that is
 /// no URL is returned as it is.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -326,7 +291,7 @@ mod tests {
     fn flags_parse_with_defaults_and_the_subcommand() {
         let cli = Cli::try_parse_from(["demo", "--addr", "127.0.0.1:0"]).unwrap();
         assert_eq!(cli.addr.port(), 0);
-        assert_eq!(cli.table_prefix, "auth_");
+        assert_eq!(cli.stores.table_prefix, "auth_");
         assert!(cli.command.is_none());
         let cli = Cli::try_parse_from([
             "demo",
@@ -459,7 +424,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(
-            cli.redis_cluster_nodes,
+            cli.stores.redis_cluster_nodes,
             [
                 "redis://:node-s3cret@10.0.0.1:7000/",
                 "redis://10.0.0.2:7000/",
@@ -486,6 +451,7 @@ mod tests {
         assert!(
             Cli::try_parse_from(["demo"])
                 .unwrap()
+                .stores
                 .redis_cluster_nodes
                 .is_empty()
         );

@@ -9,11 +9,9 @@ use auth_core::{
 };
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
-use auth_store_redis::{RedisConfig, RedisStore};
-use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 
 use crate::hooks::SignUpDomains;
-use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
+use crate::{BoxError, Cli, MOUNT, pages, secret};
 
 /// Builds the engine and the web layer from the command line: the SQL store (migrated
 /// on connect; a new SQLite file is created readable by its owner only), sessions and
@@ -26,13 +24,7 @@ use crate::{BoxError, Cli, MOUNT, create_private_database, pages, secret};
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
 pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxError> {
-    let secret = secret(&cli.database_url)?;
-    let mut config = auth_core::Config::builder()
-        .app_name("Auth Demo")
-        .base_url(base_url)
-        .link_prefix(MOUNT)
-        .signing_key("demo-1", secret.clone())
-        .profile(profile_fields());
+    let (mut config, secret) = base_config(&cli.stores.database_url, base_url)?;
     if let Some(lifetime) = cli.link_lifetime {
         let lifetime = time::Duration::try_from(lifetime)?;
         tracing::info!(%lifetime, "every mailed link expires after {lifetime}");
@@ -43,15 +35,7 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         });
     }
     let config = config.build()?;
-    create_private_database(&cli.database_url)?;
-    let store = SqlxStore::connect(
-        &cli.database_url,
-        SqlxStoreOptions::new()
-            .table_prefix(cli.table_prefix.clone())
-            .migrate_on_connect(true),
-    )
-    .await?;
-    let store = Arc::new(store);
+    let stores = cli.stores.open(true).await?;
     let mailer: Arc<dyn Mailer> = match &cli.smtp_url {
         Some(url) => Arc::new(SmtpMailer::from_url(url)?),
         None => {
@@ -59,19 +43,7 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
             Arc::new(FileMailer::new(&cli.mail_dir)?)
         }
     };
-    let mut builder = Auth::builder(config).store(store).mailer(mailer);
-    let redis = match (&cli.redis_url, cli.redis_cluster_nodes.as_slice()) {
-        (Some(url), _) => Some(RedisConfig::new(url.clone())),
-        (None, []) => None,
-        (None, nodes) => Some(RedisConfig::cluster(nodes.to_vec())),
-    };
-    if let Some(mut config) = redis {
-        if let Some(prefix) = &cli.redis_key_prefix {
-            config = config.key_prefix(prefix.clone());
-        }
-        let redis = Arc::new(RedisStore::connect(config).await?);
-        builder = builder.sessions(redis.clone()).counters(redis);
-    }
+    let mut builder = stores.wire(Auth::builder(config)).mailer(mailer);
     if let Some(check) = breach_check(cli)? {
         builder = builder.breach_check(check);
     }
@@ -89,6 +61,27 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         web = web.template(*name, *source);
     }
     Ok((auth, web.build()?))
+}
+
+/// The configuration every program on the demo's data starts from (the sites, and
+/// `auth-cli`): the name in mail, mailed links under `base_url` and [`MOUNT`], and the
+/// signing key from [`secret`], which is also returned (the web layer needs it too), and
+/// the demo's [`profile_fields`].
+///
+/// # Errors
+/// An unreadable or too short secret.
+pub fn base_config(
+    database_url: &str,
+    base_url: &str,
+) -> Result<(auth_core::ConfigBuilder, Vec<u8>), BoxError> {
+    let secret = secret(database_url)?;
+    let config = auth_core::Config::builder()
+        .app_name("Auth Demo")
+        .base_url(base_url)
+        .link_prefix(MOUNT)
+        .signing_key("demo-1", secret.clone())
+        .profile(profile_fields());
+    Ok((config, secret))
 }
 
 /// The breached-password check the flags ask for, if any.

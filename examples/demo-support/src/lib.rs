@@ -34,6 +34,7 @@ mod files;
 mod hooks;
 mod pages;
 mod secret;
+mod stores;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -45,10 +46,11 @@ use auth_http::AuthWeb;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use cli::{Cli, Command};
-pub use engine::{engine, profile_fields};
+pub use engine::{base_config, engine, profile_fields};
 pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};
+pub use stores::{StoreArgs, Stores};
 
 /// The mount point of the auth routes; mailed links point under it.
 pub const MOUNT: &str = "/auth";

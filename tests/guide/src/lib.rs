@@ -51,6 +51,7 @@ guide! {
     custom_store: "docs/custom-store.md",
     testing: "docs/testing.md",
     metrics: "docs/metrics.md",
+    operations: "docs/operations.md",
     benchmarks: "docs/benchmarks.md",
     benchmarks_stores: "docs/benchmarks-stores.md",
     axum_demo: "examples/axum-demo/README.md",

@@ -72,6 +72,13 @@ pub(crate) const SERVICES: &[Service] = &[
         },
     },
     Service {
+        name: "python_hashers",
+        probe: Probe::PythonModule {
+            module: "bcrypt, passlib, django, argon2",
+            required_by: "AUTH_TEST_PYTHON_HASHERS",
+        },
+    },
+    Service {
         name: "chromium",
         probe: Probe::Program {
             names: &[
@@ -338,6 +345,7 @@ mod tests {
             "AUTH_TEST_MYSQL_URL",
             "AUTH_TEST_REDIS_URL",
             "AUTH_TEST_SMTP",
+            "AUTH_TEST_PYTHON_HASHERS",
             "AUTH_TEST_CHROMIUM",
             "CHROMIUM",
             "CHROMEDRIVER",

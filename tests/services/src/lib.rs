@@ -21,6 +21,7 @@
 //! | `mysql` | `AUTH_TEST_MYSQL_URL` is set (MariaDB or MySQL) |
 //! | `redis` | `AUTH_TEST_REDIS_URL` is set |
 //! | `smtp_server` | `python3` imports `aiosmtpd`, or `AUTH_TEST_SMTP` is set |
+//! | `python_hashers` | `python3` imports `bcrypt`, `passlib`, `django` and `argon2` (argon2-cffi), or `AUTH_TEST_PYTHON_HASHERS` is set |
 //! | `chromium` | a Chromium is on `PATH` or at `$CHROMIUM`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `chromedriver` | `chromedriver` is on `PATH` or at `$CHROMEDRIVER`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `redis_server` | `redis-server` is on `PATH` |

@@ -1,0 +1,447 @@
+//! The `auth-cli` binary against real stores (SQLite, and PostgreSQL when
+//! `AUTH_TEST_POSTGRES_URL` is set): hashes made by the real Python libraries (bcrypt,
+//! Django, passlib, argon2-cffi, see `make_hashes.py`) are imported with the CLI, then
+//! signed in with through the engine with the original passwords, after which each
+//! stored hash is Argon2id. Sessions kept in Redis (`AUTH_TEST_REDIS_URL`) are ended
+//! through `--redis-url`.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use auth_core::{Auth, CapturingMailer, Login, RequestContext, UserStore as _};
+use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
+use serde_json::Value;
+
+const SECRET: &str = "auth-cli-tests-secret-0123456789abcdef";
+
+/// Where a test's accounts live: a database URL and a table prefix of its own.
+struct Db {
+    url: String,
+    prefix: String,
+    dir: tempfile::TempDir,
+}
+
+impl Db {
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+        Self {
+            url,
+            prefix: "auth_".into(),
+            dir,
+        }
+    }
+
+    fn postgres() -> Self {
+        let url = std::env::var("AUTH_TEST_POSTGRES_URL").expect("set when this test runs");
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        Self {
+            url,
+            prefix: format!("cli{}_", &id[..12]),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs `auth-cli args...` on this database.
+    fn cli(&self, args: &[&str]) -> Output {
+        self.cli_with_input(args, "")
+    }
+
+    fn cli_with_input(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_auth-cli"))
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("TABLE_PREFIX", &self.prefix)
+            .env("AUTH_SECRET", SECRET)
+            .env_remove("REDIS_URL")
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.cli(&all);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The engine a site would run on this database.
+    async fn engine(&self) -> (Auth, Arc<SqlxStore>) {
+        let store = SqlxStore::connect(
+            &self.url,
+            SqlxStoreOptions::new().table_prefix(self.prefix.clone()),
+        )
+        .await
+        .unwrap();
+        let store = Arc::new(store);
+        let config = auth_core::Config::builder()
+            .app_name("CLI test")
+            .base_url("http://127.0.0.1:3000")
+            .signing_key("demo-1", SECRET.as_bytes().to_vec())
+            .build()
+            .unwrap();
+        let auth = Auth::builder(config)
+            .store(store.clone())
+            .mailer(Arc::new(CapturingMailer::new()))
+            .build()
+            .unwrap();
+        (auth, store)
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One account made by `make_hashes.py`.
+#[derive(Debug, serde::Deserialize)]
+struct Made {
+    email: String,
+    password: String,
+    password_hash: String,
+    format: String,
+}
+
+fn python_hashes() -> Vec<Made> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/make_hashes.py");
+    let out = Command::new("python3").arg(script).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Imports the Python-made hashes (as CSV, or as JSON lines), signs in with each
+/// original password through the engine, and checks the rehash to Argon2id.
+async fn import_then_sign_in(db: &Db, csv_format: bool) {
+    assert!(db.cli(&["migrate"]).status.success());
+    let made = python_hashes();
+    let formats: std::collections::BTreeSet<_> = made.iter().map(|m| m.format.as_str()).collect();
+    assert_eq!(formats.len(), 5, "every format is covered: {formats:?}");
+    let file = db.dir.path().join("users");
+    if csv_format {
+        let mut w = csv::Writer::from_path(&file).unwrap();
+        w.write_record(["email", "password_hash", "roles", "verified", "profile"])
+            .unwrap();
+        for m in &made {
+            let profile = r#"{"company": "Acme"}"#;
+            w.write_record([&m.email, &m.password_hash, "member", "true", profile])
+                .unwrap();
+        }
+        w.flush().unwrap();
+    } else {
+        let lines: Vec<String> = made
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "email": m.email,
+                    "password_hash": m.password_hash,
+                    "roles": ["member"],
+                    "verified": true,
+                    "profile": {"company": "Acme"},
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+    }
+    let format = if csv_format { "csv" } else { "jsonl" };
+    let summary = db.json(&["import", "--format", format, file.to_str().unwrap()]);
+    assert_eq!(summary["imported"], made.len(), "{summary}");
+    assert_eq!(summary["skipped"], 0, "{summary}");
+
+    let (auth, store) = db.engine().await;
+    for m in &made {
+        let before = store.user_by_email(&m.email).await.unwrap().unwrap();
+        assert_eq!(before.password_hash.as_str(), m.password_hash);
+        assert!(before.is_verified() && before.has_role("member"));
+        assert_eq!(before.profile.text("company"), Some("Acme"));
+        let login = |password: &str| Login {
+            login: m.email.clone(),
+            password: password.into(),
+            remember: false,
+        };
+        let ctx = RequestContext::new(None, None);
+        assert!(
+            auth.login(login("wrong password"), &ctx).await.is_err(),
+            "{}: a wrong password",
+            m.format
+        );
+        auth.login(login(&m.password), &ctx)
+            .await
+            .unwrap_or_else(|e| panic!("{} ({}): {e:?}", m.email, m.format));
+        let after = store.user_by_email(&m.email).await.unwrap().unwrap();
+        assert!(
+            after
+                .password_hash
+                .as_str()
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}: {} was not rehashed",
+            m.format,
+            m.email
+        );
+        auth.login(login(&m.password), &ctx).await.unwrap();
+    }
+    auth.settle().await;
+}
+
+#[test_services::needs(python_hashers)]
+#[tokio::test(flavor = "multi_thread")]
+async fn python_made_hashes_import_from_csv_and_sign_in_on_sqlite() {
+    import_then_sign_in(&Db::sqlite(), true).await;
+}
+
+#[test_services::needs(python_hashers, postgres)]
+#[tokio::test(flavor = "multi_thread")]
+async fn python_made_hashes_import_from_json_lines_and_sign_in_on_postgres() {
+    import_then_sign_in(&Db::postgres(), false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_rows_are_reported_by_line_and_skipped_never_half_imported() {
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let argon2 = "$argon2id$v=19$m=64,t=1,p=1$a25vd24tc2FsdC0xNmJ5dA$2DciCxKFFsOzvsN6T3EQbjKev3RCIPxXKKlXpmKSbtQ";
+    let file = db.dir.path().join("users.jsonl");
+    let rows = [
+        format!(r#"{{"email": "one@example.com", "username": "one", "password_hash": "{argon2}"}}"#),
+        r#"{"email": "md5@example.com", "password_hash": "5f4dcc3b5aa765d61d8327deb882cf99"}"#.into(),
+        String::new(),
+        format!(r#"{{"email": "not an address", "password_hash": "{argon2}"}}"#),
+        r#"{"email": "cut@example.com", "password_ha"#.into(),
+        format!(r#"{{"email": "ONE@example.com", "password_hash": "{argon2}"}}"#),
+        format!(r#"{{"email": "two@example.com", "username": "One", "password_hash": "{argon2}"}}"#),
+        r#"{"email": "bad@example.com", "password_hash": "pbkdf2_sha256$0$salt$aGFzaGhhc2hoYXNoaGFzaA=="}"#.into(),
+        format!(r#"{{"email": "three@example.com", "password_hash": "{argon2}", "roles": "a b", "verified": "yes"}}"#),
+        format!(r#"{{"email": "four@example.com", "password_hash": "{argon2}", "profile": {{"shoe_size": 44}}}}"#),
+    ];
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let out = db.cli(&["import", "--format", "jsonl", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "some rows were skipped");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(
+        stdout.contains("imported 2 of 9 rows, skipped 7"),
+        "{stdout}"
+    );
+    for (line, reason) in [
+        (2, "password_hash: Unknown password hash format"),
+        (4, "email: "),
+        (5, "unreadable row"),
+        (6, "email: already taken"),
+        (7, "username: already taken"),
+        (
+            8,
+            "password_hash: Malformed django-pbkdf2-sha256 password hash",
+        ),
+        (10, "profile: "),
+    ] {
+        let expected = format!("line {line}: skipped: {reason}");
+        assert!(stderr.contains(&expected), "{expected:?} in\n{stderr}");
+    }
+    let listed = db.json(&["users", "list"]);
+    assert_eq!(listed["total"], 2, "{listed}");
+    let three = db.json(&["users", "show", "three@example.com"]);
+    assert_eq!(three["user"]["roles"], serde_json::json!(["a", "b"]));
+    assert_eq!(three["user"]["verified"], true);
+    // Nothing of a skipped row was written.
+    for email in [
+        "md5@example.com",
+        "two@example.com",
+        "bad@example.com",
+        "four@example.com",
+    ] {
+        let out = db.cli(&["users", "show", email]);
+        assert_eq!(out.status.code(), Some(1), "{email}");
+        assert!(text(&out.stderr).contains("no such account"));
+    }
+    // An unreadable file, or a CSV without the needed columns, fails as a whole.
+    let out = db.cli(&["import", "--format", "csv", "missing.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let csv = db.dir.path().join("bad.csv");
+    std::fs::write(&csv, "mail,hash\na@example.com,x\n").unwrap();
+    let out = db.cli(&["import", "--format", "csv", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("password_hash column"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let out = db.cli_with_input(
+        &[
+            "--json",
+            "users",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--username",
+            "ops",
+            "--verified",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = created["user"]["id"].as_str().unwrap().to_owned();
+    let weak = db.cli_with_input(
+        &["users", "create", "--email", "weak@example.com"],
+        "password\n",
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(
+        text(&weak.stderr).contains("password: "),
+        "{}",
+        text(&weak.stderr)
+    );
+
+    let (auth, _store) = db.engine().await;
+    let ctx = RequestContext::new(None, None);
+    let login = || Login {
+        login: "ops".into(),
+        password: "correct horse battery staple".into(),
+        remember: false,
+    };
+    let session = auth.login(login(), &ctx).await.unwrap();
+
+    let granted = db.json(&["roles", "grant", "ops@example.com", "Admin", "editor"]);
+    assert_eq!(
+        granted["user"]["roles"],
+        serde_json::json!(["admin", "editor"])
+    );
+    let revoked = db.json(&["roles", "revoke", &id, "admin"]);
+    assert_eq!(revoked["user"]["roles"], serde_json::json!(["editor"]));
+    db.json(&["sessions", "revoke", "ops"]);
+    assert!(auth.authenticate(&session.token).await.unwrap().is_none());
+
+    let disabled = db.json(&["users", "disable", "ops"]);
+    assert_eq!(disabled["user"]["status"], "disabled");
+    assert!(auth.login(login(), &ctx).await.is_err());
+    db.json(&["users", "enable", "ops"]);
+    db.json(&["users", "unlock", "ops"]);
+    auth.login(login(), &ctx).await.unwrap();
+
+    let shown = db.json(&["users", "show", "ops"]);
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "disabled",
+        "enabled",
+        "unlocked",
+        "roles_changed",
+        "forced_logout",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(!text(&db.cli(&["--json", "users", "show", "ops"]).stdout).contains("argon2"));
+
+    let mail = db.json(&["outbox", "show"]);
+    assert_eq!(mail["total"], 0);
+    let out = db.cli(&["outbox", "retry", "01234567-89ab-cdef-0123-456789abcdef"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    db.json(&["users", "delete", "ops"]);
+    assert_eq!(db.json(&["users", "list"])["total"], 0);
+    let out = db.cli(&["users", "delete", "ops"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no such account"));
+    auth.settle().await;
+}
+
+#[test_services::needs(redis)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_in_redis_are_revoked_with_redis_url() {
+    let redis_url = std::env::var("AUTH_TEST_REDIS_URL").expect("set when this test runs");
+    let key_prefix = format!("cli-{}:", uuid::Uuid::new_v4().simple());
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let out = db.cli_with_input(
+        &[
+            "users",
+            "create",
+            "--email",
+            "red@example.com",
+            "--verified",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, store) = db.engine().await;
+    let redis = auth_store_redis::RedisStore::connect(
+        auth_store_redis::RedisConfig::new(redis_url.clone()).key_prefix(key_prefix.clone()),
+    )
+    .await
+    .unwrap();
+    let redis = Arc::new(redis);
+    let config = auth_core::Config::builder()
+        .app_name("CLI test")
+        .base_url("http://127.0.0.1:3000")
+        .signing_key("demo-1", SECRET.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    let auth = Auth::builder(config)
+        .store(store)
+        .sessions(redis.clone())
+        .counters(redis)
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap();
+    let login = Login {
+        login: "red@example.com".into(),
+        password: "correct horse battery staple".into(),
+        remember: false,
+    };
+    let session = auth
+        .login(login, &RequestContext::new(None, None))
+        .await
+        .unwrap();
+    // Without Redis, the CLI ends the sessions SQL holds: none; the Redis one lives on.
+    db.json(&["sessions", "revoke", "red@example.com"]);
+    assert!(auth.authenticate(&session.token).await.unwrap().is_some());
+    let shown = db.json(&[
+        "--redis-url",
+        &redis_url,
+        "--redis-key-prefix",
+        &key_prefix,
+        "users",
+        "show",
+        "red@example.com",
+    ]);
+    assert_eq!(shown["sessions"].as_array().unwrap().len(), 1, "{shown}");
+    db.json(&[
+        "--redis-url",
+        &redis_url,
+        "--redis-key-prefix",
+        &key_prefix,
+        "sessions",
+        "revoke",
+        "red@example.com",
+    ]);
+    assert!(auth.authenticate(&session.token).await.unwrap().is_none());
+    auth.settle().await;
+}
