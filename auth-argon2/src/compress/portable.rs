@@ -1,6 +1,6 @@
 //! `G` in plain Rust.
 
-use crate::block::{Block, WORDS};
+use crate::block::Block;
 
 /// `a + b + 2 * lo32(a) * lo32(b)`, the multiplication-hardened addition of BlaMka.
 #[inline(always)]
@@ -11,7 +11,7 @@ fn fblamka(a: u64, b: u64) -> u64 {
 
 /// The quarter-round `GB` on words `a`, `b`, `c`, `d` of `v`.
 #[inline(always)]
-fn gb(v: &mut [u64; WORDS], a: usize, b: usize, c: usize, d: usize) {
+fn gb(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize) {
     v[a] = fblamka(v[a], v[b]);
     v[d] = (v[d] ^ v[a]).rotate_right(32);
     v[c] = fblamka(v[c], v[d]);
@@ -22,17 +22,17 @@ fn gb(v: &mut [u64; WORDS], a: usize, b: usize, c: usize, d: usize) {
     v[b] = (v[b] ^ v[c]).rotate_right(63);
 }
 
-/// The permutation `P` on the 16 words of `v` at the indices `i`.
+/// The permutation `P` on sixteen words (constant indices, so no bounds checks).
 #[inline(always)]
-fn p(v: &mut [u64; WORDS], i: [usize; 16]) {
-    gb(v, i[0], i[4], i[8], i[12]);
-    gb(v, i[1], i[5], i[9], i[13]);
-    gb(v, i[2], i[6], i[10], i[14]);
-    gb(v, i[3], i[7], i[11], i[15]);
-    gb(v, i[0], i[5], i[10], i[15]);
-    gb(v, i[1], i[6], i[11], i[12]);
-    gb(v, i[2], i[7], i[8], i[13]);
-    gb(v, i[3], i[4], i[9], i[14]);
+fn p(v: &mut [u64; 16]) {
+    gb(v, 0, 4, 8, 12);
+    gb(v, 1, 5, 9, 13);
+    gb(v, 2, 6, 10, 14);
+    gb(v, 3, 7, 11, 15);
+    gb(v, 0, 5, 10, 15);
+    gb(v, 1, 6, 11, 12);
+    gb(v, 2, 7, 8, 13);
+    gb(v, 3, 4, 9, 14);
 }
 
 /// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set.
@@ -40,14 +40,23 @@ pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
     let mut r = *x;
     r.xor_assign(y);
     let mut q = r;
-    // P on each row of sixteen words, then on each column of eight 16-byte registers.
-    for row in 0..8 {
-        let b = 16 * row;
-        p(&mut q.0, core::array::from_fn(|k| b + k));
+    // P on each row of sixteen words, then on each column of eight 16-byte registers
+    // (gathered into sixteen words and scattered back).
+    let (rows, _) = q.0.as_chunks_mut::<16>();
+    for row in rows {
+        p(row);
     }
     for col in 0..8 {
-        let b = 2 * col;
-        p(&mut q.0, core::array::from_fn(|k| b + 16 * (k / 2) + k % 2));
+        let mut v = [0u64; 16];
+        for j in 0..8 {
+            v[2 * j] = q.0[16 * j + 2 * col];
+            v[2 * j + 1] = q.0[16 * j + 2 * col + 1];
+        }
+        p(&mut v);
+        for j in 0..8 {
+            q.0[16 * j + 2 * col] = v[2 * j];
+            q.0[16 * j + 2 * col + 1] = v[2 * j + 1];
+        }
     }
     q.xor_assign(&r);
     if xor {
