@@ -25,6 +25,11 @@
 //! # Ok::<(), auth_argon2::Error>(())
 //! ```
 
+// The README's example, compiled and run with the doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;
+
 mod block;
 mod compress;
 mod error;

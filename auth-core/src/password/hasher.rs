@@ -229,10 +229,17 @@ fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
 /// and the async executor never runs Argon2. The methods must therefore be called from
 /// within a Tokio runtime; outside one they return [`Error::Hashing`].
 ///
+/// # Argon2
+/// The hashes are computed by `auth-argon2`, the workspace's Argon2 with hand-vectorised
+/// AVX-512 and AVX2 block functions chosen at run time (portable code elsewhere); the PHC
+/// strings are those of the RustCrypto `argon2` crate, bit for bit, so hashes stored
+/// before verify unchanged. With `p > 1` the lanes of one hash run on up to `p` threads
+/// (at most one per CPU), so a permit may then keep more than one core busy.
+///
 /// # Memory
 /// Argon2's block array (`memory_kib` KiB) is not allocated per hash: each running hash
 /// borrows one from a pool that never holds more arrays than there are permits, and wipes
-/// it (zeroes every block) before giving it back. A hasher therefore keeps up to
+/// it (zeroes every block, once, at the end of the hash) before giving it back. A hasher therefore keeps up to
 /// `max_concurrent × memory_kib` KiB allocated once it has been that busy, and never more,
 /// whatever the allocator does with freed memory. Verifying a stored hash whose `m` is
 /// larger than the configured one uses a temporary array of that size, also wiped.
