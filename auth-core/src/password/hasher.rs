@@ -233,8 +233,10 @@ fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
 /// The hashes are computed by `auth-argon2`, the workspace's Argon2 with hand-vectorised
 /// AVX-512 and AVX2 block functions chosen at run time (portable code elsewhere); the PHC
 /// strings are those of the RustCrypto `argon2` crate, bit for bit, so hashes stored
-/// before verify unchanged. With `p > 1` the lanes of one hash run on up to `p` threads
-/// (at most one per CPU), so a permit may then keep more than one core busy.
+/// before verify unchanged. The lanes of a hash with `p > 1` are computed one after the
+/// other on the hashing thread, so one permit is one core: running them on threads
+/// (which `auth-argon2` can do) made `p=2` hashes up to twice as slow when the cores were
+/// busy with other work (docs/benchmarks.md).
 ///
 /// # Memory
 /// Argon2's block array (`memory_kib` KiB) is not allocated per hash: each running hash
@@ -265,8 +267,6 @@ struct Inner {
     /// Block arrays of `argon2_params.block_count()` blocks, wiped, waiting to be reused.
     /// Only a permit holder takes one, so there are never more than `max_concurrent`.
     blocks: Mutex<Vec<Memory>>,
-    /// Threads one hash may use for its lanes: `p`, at most the number of CPUs.
-    lane_threads: usize,
     #[cfg(test)]
     probe: probe::Probe,
 }
@@ -317,7 +317,6 @@ impl Hasher {
                 max_concurrent,
                 dummy: OnceCell::new(),
                 blocks: Mutex::new(Vec::new()),
-                lane_threads: (params.parallelism as usize).min(Self::default_concurrency()),
                 #[cfg(test)]
                 probe: probe::Probe::default(),
             }),
@@ -475,9 +474,10 @@ impl Inner {
         };
         let costs = auth_argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost())
             .map_err(hashing)?;
-        let argon2 = auth_argon2::Argon2::new(algorithm, version, costs)
-            .with_associated_data(params.data())
-            .with_threads(self.lane_threads.min(costs.p() as usize));
+        // Lanes are computed one after the other on the hashing thread, so that a permit
+        // stays one core (see the type's docs).
+        let argon2 =
+            auth_argon2::Argon2::new(algorithm, version, costs).with_associated_data(params.data());
         Ok(match &self.pepper {
             Some(pepper) => argon2.with_secret(pepper),
             None => argon2,

@@ -8,8 +8,8 @@
 //!
 //! Sides: `ours` (the library's `Hasher`: NFKC, a fresh salt, `spawn_blocking` under the
 //! semaphore, the PHC string), `auth-argon2` (the toolkit's Argon2 that the `Hasher` runs,
-//! called directly on this thread with a reused `Memory`, to show the wrapper's
-//! overhead), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
+//! called directly on this thread with a reused `Memory`, lanes one after the other as
+//! the `Hasher` computes them, to show the wrapper's overhead), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
 //! application without the toolkit would), and the C implementations that
 //! `benches/scripts/argon2_worker.py` times inside a long-lived Python process:
 //! `native` (libargon2's opt.c built with `-march=native`), `cffi` (argon2-cffi's wheel,
@@ -158,8 +158,7 @@ impl Side {
                     auth_argon2::Algorithm::Argon2id,
                     auth_argon2::Version::V0x13,
                     *params,
-                )
-                .with_threads(params.p() as usize);
+                );
                 let salt = *b"0123456789abcdef";
                 let mut tag = [0u8; 32];
                 let mut memory = memory.borrow_mut();
