@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use argon2::{Algorithm, Params, Version};
+use auth_argon2::Memory;
 use tokio::sync::{OnceCell, Semaphore};
-use zeroize::{Zeroize as _, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::legacy::{HashFormat, Legacy};
 use super::{MAX_PASSWORD_BYTES, normalize};
@@ -229,10 +230,19 @@ fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
 /// and the async executor never runs Argon2. The methods must therefore be called from
 /// within a Tokio runtime; outside one they return [`Error::Hashing`].
 ///
+/// # Argon2
+/// The hashes are computed by `auth-argon2`, the workspace's Argon2 with hand-vectorised
+/// AVX-512 and AVX2 block functions chosen at run time (portable code elsewhere); the PHC
+/// strings are those of the RustCrypto `argon2` crate, bit for bit, so hashes stored
+/// before verify unchanged. The lanes of a hash with `p > 1` are computed one after the
+/// other on the hashing thread, so one permit is one core: running them on threads
+/// (which `auth-argon2` can do) made `p=2` hashes up to twice as slow when the cores were
+/// busy with other work (docs/benchmarks.md).
+///
 /// # Memory
 /// Argon2's block array (`memory_kib` KiB) is not allocated per hash: each running hash
 /// borrows one from a pool that never holds more arrays than there are permits, and wipes
-/// it (zeroes every block) before giving it back. A hasher therefore keeps up to
+/// it (zeroes every block, once, at the end of the hash) before giving it back. A hasher therefore keeps up to
 /// `max_concurrent × memory_kib` KiB allocated once it has been that busy, and never more,
 /// whatever the allocator does with freed memory. Verifying a stored hash whose `m` is
 /// larger than the configured one uses a temporary array of that size, also wiped.
@@ -257,7 +267,7 @@ struct Inner {
     dummy: OnceCell<PasswordHash>,
     /// Block arrays of `argon2_params.block_count()` blocks, wiped, waiting to be reused.
     /// Only a permit holder takes one, so there are never more than `max_concurrent`.
-    blocks: Mutex<Vec<Vec<Block>>>,
+    blocks: Mutex<Vec<Memory>>,
     #[cfg(test)]
     probe: probe::Probe,
 }
@@ -485,13 +495,33 @@ impl Hasher {
 }
 
 impl Inner {
-    fn argon2(&self, algorithm: Algorithm, version: Version, params: Params) -> Result<Argon2<'_>> {
-        match &self.pepper {
-            Some(pepper) => {
-                Argon2::new_with_secret(pepper, algorithm, version, params).map_err(hashing)
-            }
-            None => Ok(Argon2::new(algorithm, version, params)),
-        }
+    /// The computation for `algorithm`, `version` and `params` (with the configured pepper,
+    /// and the associated data a PHC string may carry in its `data` parameter).
+    fn argon2<'a>(
+        &'a self,
+        algorithm: Algorithm,
+        version: Version,
+        params: &'a Params,
+    ) -> Result<auth_argon2::Argon2<'a>> {
+        let algorithm = match algorithm {
+            Algorithm::Argon2d => auth_argon2::Algorithm::Argon2d,
+            Algorithm::Argon2i => auth_argon2::Algorithm::Argon2i,
+            Algorithm::Argon2id => auth_argon2::Algorithm::Argon2id,
+        };
+        let version = match version {
+            Version::V0x10 => auth_argon2::Version::V0x10,
+            Version::V0x13 => auth_argon2::Version::V0x13,
+        };
+        let costs = auth_argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost())
+            .map_err(hashing)?;
+        // Lanes are computed one after the other on the hashing thread, so that a permit
+        // stays one core (see the type's docs).
+        let argon2 =
+            auth_argon2::Argon2::new(algorithm, version, costs).with_associated_data(params.data());
+        Ok(match &self.pepper {
+            Some(pepper) => argon2.with_secret(pepper),
+            None => argon2,
+        })
     }
 
     fn hash_blocking(&self, password: &str) -> Result<PasswordHash> {
@@ -503,11 +533,7 @@ impl Inner {
     /// string `argon2`'s `PasswordHasher::hash_password_with_salt` makes, computed in a
     /// pooled block array.
     fn hash_with_salt(&self, password: &str, salt: &[u8]) -> Result<PasswordHash> {
-        let argon2 = self.argon2(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            self.argon2_params.clone(),
-        )?;
+        let argon2 = self.argon2(Algorithm::Argon2id, Version::V0x13, &self.argon2_params)?;
         let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
         self.run_argon2(&argon2, password, salt, &mut out[..])?;
         let phc = argon2::PasswordHash {
@@ -533,7 +559,7 @@ impl Inner {
             .map_err(hashing)?
             .unwrap_or_default();
         let params = Params::try_from(phc).map_err(hashing)?;
-        let argon2 = self.argon2(algorithm, version, params)?;
+        let argon2 = self.argon2(algorithm, version, &params)?;
         let mut out = Zeroizing::new([0u8; Output::MAX_LENGTH]);
         let out = out
             .get_mut(..expected.len())
@@ -543,73 +569,74 @@ impl Inner {
     }
 
     /// Runs Argon2 into `out` in a block array from the pool (or, for a stored hash with
-    /// more memory than configured, a temporary one), wiped afterwards either way.
+    /// more memory than configured, a temporary one), which the hash wipes when it ends.
     fn run_argon2(
         &self,
-        argon2: &Argon2<'_>,
+        argon2: &auth_argon2::Argon2<'_>,
         password: &str,
         salt: &[u8],
         out: &mut [u8],
     ) -> Result<()> {
-        let needed = argon2.params().block_count();
-        let mut blocks = self.lend_blocks(needed);
+        let needed = argon2.params().blocks();
+        let mut memory = self.lend_memory(needed);
         argon2
-            .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks.blocks[..])
+            .hash_into(password.as_bytes(), salt, out, &mut memory.memory)
             .map_err(hashing)
     }
 
     /// A block array of at least `needed` blocks: a pooled one when it is large enough
-    /// (the usual case: the configured parameters), else a temporary one.
-    fn lend_blocks(&self, needed: usize) -> LentBlocks<'_> {
+    /// (the usual case: the configured parameters), else a temporary one. A new pooled
+    /// array is allocated (and pre-faulted) at the configured size.
+    fn lend_memory(&self, needed: usize) -> LentMemory<'_> {
         let pooled = self
             .blocks
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
         let configured = self.argon2_params.block_count();
-        let (blocks, pooled) = match pooled {
-            Some(b) if b.len() >= needed => (b, true),
+        let (memory, pooled) = match pooled {
+            Some(m) if m.kib() >= needed => (m, true),
             other => {
-                if let Some(b) = other {
-                    self.give_back(b);
+                if let Some(m) = other {
+                    self.give_back(m);
                 }
                 // Only arrays of the configured size are kept, so the pool's size stays
                 // `max_concurrent × memory_kib` whatever parameters stored hashes carry.
                 (
-                    vec![Block::new(); needed.max(configured)],
+                    Memory::with_kib(needed.max(configured)),
                     needed <= configured,
                 )
             }
         };
-        LentBlocks {
+        LentMemory {
             inner: self,
-            blocks,
+            memory,
             pooled,
         }
     }
 
-    fn give_back(&self, blocks: Vec<Block>) {
+    fn give_back(&self, memory: Memory) {
         self.blocks
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(blocks);
+            .push(memory);
     }
 }
 
-/// A block array lent for one Argon2 run: wiped when dropped (the blocks are derived from
-/// the password, and leftover Argon2 memory makes guessing cheaper), then returned to the
-/// pool or, if it was a temporary one, freed.
-struct LentBlocks<'a> {
+/// A block array lent for one Argon2 run, returned to the pool when dropped or, if it was
+/// a temporary one, freed. [`auth_argon2::Argon2::hash_into`] wipes it at the end of every
+/// hash, also a failed one (the blocks are derived from the password, and leftover Argon2
+/// memory makes guessing cheaper), so it is never wiped twice.
+struct LentMemory<'a> {
     inner: &'a Inner,
-    blocks: Vec<Block>,
+    memory: Memory,
     pooled: bool,
 }
 
-impl Drop for LentBlocks<'_> {
+impl Drop for LentMemory<'_> {
     fn drop(&mut self) {
-        self.blocks.iter_mut().for_each(Block::zeroize);
         if self.pooled {
-            self.inner.give_back(std::mem::take(&mut self.blocks));
+            self.inner.give_back(std::mem::take(&mut self.memory));
         }
     }
 }
@@ -695,7 +722,7 @@ mod tests {
     use std::sync::atomic::Ordering;
     use std::time::Duration;
 
-    use argon2::PasswordHasher as _;
+    use argon2::{Argon2, PasswordHasher as _};
 
     use super::*;
 
@@ -858,9 +885,9 @@ mod tests {
             "{} arrays for {peak} concurrent hashes",
             pool.len()
         );
-        for blocks in pool.iter() {
-            assert_eq!(blocks.len(), 256);
-            assert!(blocks.iter().all(|b| b.as_ref().iter().all(|w| *w == 0)));
+        for memory in pool.iter() {
+            assert_eq!(memory.kib(), 256);
+            assert!(memory.is_wiped());
         }
     }
 
@@ -895,7 +922,7 @@ mod tests {
         let pool = hasher.inner.blocks.lock().unwrap();
         assert_eq!(pool.len(), 1);
         assert_eq!(
-            pool[0].len(),
+            pool[0].kib(),
             64,
             "only arrays of the configured size are kept"
         );
@@ -970,6 +997,39 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(proof.needs_rehash());
+    }
+
+    /// Hashes stored by the `argon2` crate in every variant and version it writes, with
+    /// several lanes and with associated data, verify (and ask for a rehash).
+    #[tokio::test]
+    async fn stored_hashes_of_every_variant_and_version_verify() {
+        let params = argon2::ParamsBuilder::new()
+            .m_cost(64)
+            .t_cost(2)
+            .p_cost(2)
+            .data(argon2::AssociatedData::new(b"app-data").unwrap())
+            .build()
+            .unwrap();
+        let hasher = fast();
+        for algorithm in [Algorithm::Argon2d, Algorithm::Argon2i, Algorithm::Argon2id] {
+            for version in [Version::V0x10, Version::V0x13] {
+                let stored = Argon2::new(algorithm, version, params.clone())
+                    .hash_password_with_salt(b"old password", b"saltsaltsaltsalt")
+                    .unwrap()
+                    .to_string();
+                let stored = PasswordHash::new(stored);
+                let proof = hasher.verify("old password", &stored).await.unwrap();
+                assert!(proof.unwrap().needs_rehash(), "{stored:?}");
+                assert!(
+                    hasher
+                        .verify("old passwort", &stored)
+                        .await
+                        .unwrap()
+                        .is_none(),
+                    "{stored:?}"
+                );
+            }
+        }
     }
 
     #[tokio::test]

@@ -7,8 +7,10 @@
 //! ```
 //!
 //! Sides: `ours` (the library's `Hasher`: NFKC, a fresh salt, `spawn_blocking` under the
-//! semaphore, the PHC string), `argon2-crate` (RustCrypto `argon2` called directly on this
-//! thread, to show the wrapper's overhead), and the C implementations that
+//! semaphore, the PHC string), `auth-argon2` (the toolkit's Argon2 that the `Hasher` runs,
+//! called directly on this thread with a reused `Memory`, lanes one after the other as
+//! the `Hasher` computes them, to show the wrapper's overhead), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
+//! application without the toolkit would), and the C implementations that
 //! `benches/scripts/argon2_worker.py` times inside a long-lived Python process:
 //! `native` (libargon2's opt.c built with `-march=native`), `cffi` (argon2-cffi's wheel,
 //! SSE2) and `debian` (Debian's libargon2, the portable reference build). Every hash is
@@ -120,6 +122,7 @@ impl Drop for Worker {
 
 enum Side {
     Ours(Hasher),
+    Direct(auth_argon2::Params, std::cell::RefCell<auth_argon2::Memory>),
     Crate(Params),
     C(String),
 }
@@ -128,6 +131,7 @@ impl Side {
     fn name(&self) -> String {
         match self {
             Self::Ours(_) => "ours (Hasher)".into(),
+            Self::Direct(..) => "auth-argon2 (direct)".into(),
             Self::Crate(_) => "argon2-crate".into(),
             Self::C(name) => format!("C {name}"),
         }
@@ -146,6 +150,22 @@ impl Side {
                 for _ in 0..n {
                     let start = Instant::now();
                     rt.block_on(h.hash(PASSWORD))?;
+                    out.push(start.elapsed());
+                }
+            }
+            Self::Direct(params, memory) => {
+                let a = auth_argon2::Argon2::new(
+                    auth_argon2::Algorithm::Argon2id,
+                    auth_argon2::Version::V0x13,
+                    *params,
+                );
+                let salt = *b"0123456789abcdef";
+                let mut tag = [0u8; 32];
+                let mut memory = memory.borrow_mut();
+                for _ in 0..n {
+                    let start = Instant::now();
+                    a.hash_into(PASSWORD.as_bytes(), &salt, &mut tag, &mut memory)?;
+                    std::hint::black_box(&tag);
                     out.push(start.elapsed());
                 }
             }
@@ -185,6 +205,10 @@ fn main() -> auth_benches::Result<()> {
     for p in &sets {
         let mut sides = vec![
             Side::Ours(Hasher::new(*p, None, 1)?),
+            Side::Direct(
+                auth_argon2::Params::new(p.memory_kib, p.iterations, p.parallelism)?,
+                std::cell::RefCell::new(auth_argon2::Memory::new()),
+            ),
             Side::Crate(
                 Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
                     .map_err(|e| format!("{e}"))?,

@@ -1,0 +1,229 @@
+//! Filling the memory: passes, slices, segments and the choice of reference blocks
+//! (RFC 9106, sections 3.2 and 3.4).
+//!
+//! The memory is `lanes × 4` segments, lane after lane. During slice `s`, lane `l` writes
+//! only its segment `(l, s)` and reads only its own earlier blocks and other lanes'
+//! segments of other slices, so each lane gets its segment as `&mut` and everything else
+//! through a shared [`View`]; lanes can then run on threads without any `unsafe`.
+
+use crate::block::Block;
+use crate::compress::{Implementation, compress};
+use crate::{Algorithm, Version};
+
+/// Number of slices (synchronisation points) per pass.
+pub(crate) const SLICES: usize = 4;
+/// Number of pseudo-random addresses in one address block.
+const ADDRESSES_PER_BLOCK: usize = 128;
+
+/// The shape of one computation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) version: Version,
+    pub(crate) implementation: Implementation,
+    pub(crate) lanes: usize,
+    pub(crate) lane_len: usize,
+    pub(crate) segment_len: usize,
+    pub(crate) passes: u32,
+}
+
+impl Shape {
+    fn blocks(&self) -> usize {
+        self.lanes * self.lane_len
+    }
+}
+
+/// Read access to every segment except those of the slice being computed.
+struct View<'a> {
+    /// Segment `lane * 4 + slice`; empty for the segments of the current slice.
+    segments: Vec<&'a [Block]>,
+    segment_len: usize,
+}
+
+impl View<'_> {
+    /// Block `index` of `lane`. Panics if it belongs to the slice being computed, which
+    /// the reference selection never picks.
+    fn block(&self, lane: usize, index: usize) -> &Block {
+        &self.segments[lane * SLICES + index / self.segment_len][index % self.segment_len]
+    }
+}
+
+/// Runs every pass over `memory` (whose first two blocks of each lane are set), on up to
+/// `threads` threads.
+///
+/// # Errors
+/// [`crate::Error::Thread`] if a lane's thread panicked.
+pub(crate) fn fill(memory: &mut [Block], shape: &Shape, threads: usize) -> crate::Result<()> {
+    let mut segments: Vec<&mut [Block]> = memory.chunks_exact_mut(shape.segment_len).collect();
+    for pass in 0..shape.passes {
+        for slice in 0..SLICES {
+            let mut mine: Vec<&mut [Block]> = Vec::with_capacity(shape.lanes);
+            let mut others: Vec<&[Block]> = Vec::with_capacity(segments.len());
+            for (i, segment) in segments.iter_mut().enumerate() {
+                if i % SLICES == slice {
+                    mine.push(&mut **segment);
+                    others.push(&[]);
+                } else {
+                    others.push(&**segment);
+                }
+            }
+            let view = View {
+                segments: others,
+                segment_len: shape.segment_len,
+            };
+            let position = |lane| Position { pass, lane, slice };
+            if threads <= 1 || shape.lanes == 1 {
+                for (lane, segment) in mine.into_iter().enumerate() {
+                    fill_segment(shape, position(lane), segment, &view);
+                }
+            } else {
+                std::thread::scope(|scope| {
+                    let mut lanes = mine.into_iter().enumerate();
+                    let first = lanes.next();
+                    let workers: Vec<_> = lanes
+                        .map(|(lane, segment)| {
+                            let view = &view;
+                            scope.spawn(move || fill_segment(shape, position(lane), segment, view))
+                        })
+                        .collect();
+                    if let Some((lane, segment)) = first {
+                        fill_segment(shape, position(lane), segment, &view);
+                    }
+                    workers
+                        .into_iter()
+                        .try_for_each(|w| w.join().map_err(|_| crate::Error::Thread))
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where a segment is.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    pass: u32,
+    lane: usize,
+    slice: usize,
+}
+
+/// The pseudo-random address generator of Argon2i (and of Argon2id's first half pass).
+struct Addresses {
+    input: Block,
+    block: Block,
+    scratch: Block,
+}
+
+impl Addresses {
+    fn new(shape: &Shape, at: Position) -> Self {
+        let mut input = Block::ZERO;
+        input.0[0] = u64::from(at.pass);
+        input.0[1] = at.lane as u64;
+        input.0[2] = at.slice as u64;
+        input.0[3] = shape.blocks() as u64;
+        input.0[4] = u64::from(shape.passes);
+        input.0[5] = shape.algorithm.type_id();
+        Self {
+            input,
+            block: Block::ZERO,
+            scratch: Block::ZERO,
+        }
+    }
+
+    /// The next 128 addresses: `G(0, G(0, input))` after incrementing the counter.
+    fn next(&mut self, implementation: Implementation) {
+        self.input.0[6] += 1;
+        compress(
+            implementation,
+            &mut self.scratch,
+            &Block::ZERO,
+            &self.input,
+            false,
+        );
+        compress(
+            implementation,
+            &mut self.block,
+            &Block::ZERO,
+            &self.scratch,
+            false,
+        );
+    }
+}
+
+/// Computes segment `at` (`segment`) from the blocks before it.
+fn fill_segment(shape: &Shape, at: Position, segment: &mut [Block], view: &View<'_>) {
+    let data_independent = match shape.algorithm {
+        Algorithm::Argon2i => true,
+        Algorithm::Argon2id => at.pass == 0 && at.slice < SLICES / 2,
+        Algorithm::Argon2d => false,
+    };
+    let mut addresses = data_independent.then(|| Addresses::new(shape, at));
+    let first = if at.pass == 0 && at.slice == 0 { 2 } else { 0 };
+    let xor = shape.version == Version::V0x13 && at.pass > 0;
+    let segment_start = at.slice * shape.segment_len;
+    for i in first..shape.segment_len {
+        let (done, rest) = segment.split_at_mut(i);
+        let Some(current) = rest.first_mut() else {
+            return;
+        };
+        let prev = match done.last() {
+            Some(prev) => prev,
+            // The first block of a segment follows the last block of the lane's previous
+            // segment (in the first pass, slice 0 starts at block 2, so this is never it).
+            None => view.block(
+                at.lane,
+                (segment_start + shape.lane_len - 1) % shape.lane_len,
+            ),
+        };
+        let pseudo_random = match &mut addresses {
+            Some(a) => {
+                if i % ADDRESSES_PER_BLOCK == 0 || i == first {
+                    a.next(shape.implementation);
+                }
+                a.block.0[i % ADDRESSES_PER_BLOCK]
+            }
+            None => prev.0[0],
+        };
+        let ref_lane = if at.pass == 0 && at.slice == 0 {
+            at.lane
+        } else {
+            ((pseudo_random >> 32) % shape.lanes as u64) as usize
+        };
+        let ref_index = reference_index(shape, at, i, ref_lane == at.lane, pseudo_random);
+        let reference = if ref_lane == at.lane && ref_index / shape.segment_len == at.slice {
+            &done[ref_index - segment_start]
+        } else {
+            view.block(ref_lane, ref_index)
+        };
+        compress(shape.implementation, current, prev, reference, xor);
+    }
+}
+
+/// The index within its lane of the block that block `i` of segment `at` references.
+fn reference_index(shape: &Shape, at: Position, i: usize, same_lane: bool, pseudo: u64) -> usize {
+    let finished = if at.pass == 0 {
+        at.slice * shape.segment_len
+    } else {
+        shape.lane_len - shape.segment_len
+    };
+    // The blocks that may be referenced: the finished segments, plus this segment's blocks
+    // before the previous one if it is our lane; never the block just before the current
+    // one in another lane.
+    let area = if same_lane {
+        finished + i - 1
+    } else if i == 0 {
+        finished - 1
+    } else {
+        finished
+    };
+    let j1 = pseudo & 0xffff_ffff;
+    let x = (j1 * j1) >> 32;
+    let y = (area as u64 * x) >> 32;
+    let relative = area - 1 - y as usize;
+    let start = if at.pass == 0 || at.slice == SLICES - 1 {
+        0
+    } else {
+        (at.slice + 1) * shape.segment_len
+    };
+    (start + relative) % shape.lane_len
+}
