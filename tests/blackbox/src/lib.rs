@@ -41,7 +41,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Mutex, OnceLock, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -927,4 +927,67 @@ pub fn email(scenario: &str, demo: &Demo) -> String {
         demo.framework.name(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// The demo of `framework` on `backend` that the scenarios of one test binary share,
+/// started at its first use (one per framework and backend; each test binary has its
+/// own).
+pub fn shared_demo(framework: Framework, backend: Backend) -> &'static Demo {
+    static DEMOS: [OnceLock<Demo>; 6] = [const { OnceLock::new() }; 6];
+    let i = match framework {
+        Framework::Axum => 0,
+        Framework::Poem => 1,
+        Framework::Rocket => 2,
+    } + match backend {
+        Backend::Sqlite => 0,
+        Backend::PostgresRedis => 3,
+    };
+    DEMOS[i].get_or_init(|| Demo::start(framework, backend, Mode::Dev))
+}
+
+/// Runs `scenario` against the [`shared_demo`] of `framework` on `backend`.
+pub fn run_shared(framework: Framework, backend: Backend, scenario: fn(&Demo)) {
+    scenario(shared_demo(framework, backend));
+}
+
+/// Makes a test of each scenario (a `fn(&Demo)` beside the call, at the root of the test
+/// crate) for each framework, on SQLite and on PostgreSQL with Redis (the latter needs
+/// both services: skipped, never passed, without them), each on the [`shared_demo`]. The
+/// test crate needs `test-services` as a dev-dependency.
+#[macro_export]
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {
+        $crate::scenarios!(@framework axum, Axum, $($name),*);
+        $crate::scenarios!(@framework poem, Poem, $($name),*);
+        $crate::scenarios!(@framework rocket, Rocket, $($name),*);
+    };
+    (@framework $module:ident, $framework:ident, $($name:ident),*) => {
+        mod $module {
+            mod sqlite {
+                $(
+                    #[test]
+                    fn $name() {
+                        $crate::run_shared(
+                            $crate::Framework::$framework,
+                            $crate::Backend::Sqlite,
+                            super::super::$name,
+                        );
+                    }
+                )*
+            }
+            mod postgres_redis {
+                $(
+                    #[test_services::needs(postgres, redis)]
+                    #[test]
+                    fn $name() {
+                        $crate::run_shared(
+                            $crate::Framework::$framework,
+                            $crate::Backend::PostgresRedis,
+                            super::super::$name,
+                        );
+                    }
+                )*
+            }
+        }
+    };
 }

@@ -13,69 +13,13 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use std::sync::OnceLock;
-
 use blackbox_tests::walk::html_register_verify_login_dashboard_logout_reset;
 use blackbox_tests::{
     Backend, Body, Demo, Framework, Mode, NEW_PASSWORD, PASSWORD, Resp, email, enc,
 };
 use serde_json::json;
 
-fn shared(framework: Framework, backend: Backend) -> &'static Demo {
-    static DEMOS: [OnceLock<Demo>; 6] = [const { OnceLock::new() }; 6];
-    let i = match framework {
-        Framework::Axum => 0,
-        Framework::Poem => 1,
-        Framework::Rocket => 2,
-    } + match backend {
-        Backend::Sqlite => 0,
-        Backend::PostgresRedis => 3,
-    };
-    DEMOS[i].get_or_init(|| Demo::start(framework, backend, Mode::Dev))
-}
-
-fn run(framework: Framework, backend: Backend, scenario: fn(&Demo)) {
-    scenario(shared(framework, backend));
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        scenarios!(@framework axum, Axum, $($name),*);
-        scenarios!(@framework poem, Poem, $($name),*);
-        scenarios!(@framework rocket, Rocket, $($name),*);
-    };
-    (@framework $module:ident, $framework:ident, $($name:ident),*) => {
-        mod $module {
-            mod sqlite {
-                $(
-                    #[test]
-                    fn $name() {
-                        crate::run(
-                            blackbox_tests::Framework::$framework,
-                            blackbox_tests::Backend::Sqlite,
-                            crate::$name,
-                        );
-                    }
-                )*
-            }
-            mod postgres_redis {
-                $(
-                    #[test_services::needs(postgres, redis)]
-                    #[test]
-                    fn $name() {
-                        crate::run(
-                            blackbox_tests::Framework::$framework,
-                            blackbox_tests::Backend::PostgresRedis,
-                            crate::$name,
-                        );
-                    }
-                )*
-            }
-        }
-    };
-}
-
-scenarios!(
+blackbox_tests::scenarios!(
     html_register_verify_login_dashboard_logout_reset,
     json_register_verify_login_me_logout_reset,
     account_pages_password_change_and_sessions,

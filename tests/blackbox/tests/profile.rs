@@ -8,66 +8,10 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use std::sync::OnceLock;
-
-use blackbox_tests::{Backend, Demo, Framework, Mode, PASSWORD, email, enc};
+use blackbox_tests::{Demo, PASSWORD, email, enc};
 use serde_json::json;
 
-fn shared(framework: Framework, backend: Backend) -> &'static Demo {
-    static DEMOS: [OnceLock<Demo>; 6] = [const { OnceLock::new() }; 6];
-    let i = match framework {
-        Framework::Axum => 0,
-        Framework::Poem => 1,
-        Framework::Rocket => 2,
-    } + match backend {
-        Backend::Sqlite => 0,
-        Backend::PostgresRedis => 3,
-    };
-    DEMOS[i].get_or_init(|| Demo::start(framework, backend, Mode::Dev))
-}
-
-fn run(framework: Framework, backend: Backend, scenario: fn(&Demo)) {
-    scenario(shared(framework, backend));
-}
-
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        scenarios!(@framework axum, Axum, $($name),*);
-        scenarios!(@framework poem, Poem, $($name),*);
-        scenarios!(@framework rocket, Rocket, $($name),*);
-    };
-    (@framework $module:ident, $framework:ident, $($name:ident),*) => {
-        mod $module {
-            mod sqlite {
-                $(
-                    #[test]
-                    fn $name() {
-                        crate::run(
-                            blackbox_tests::Framework::$framework,
-                            blackbox_tests::Backend::Sqlite,
-                            crate::$name,
-                        );
-                    }
-                )*
-            }
-            mod postgres_redis {
-                $(
-                    #[test_services::needs(postgres, redis)]
-                    #[test]
-                    fn $name() {
-                        crate::run(
-                            blackbox_tests::Framework::$framework,
-                            blackbox_tests::Backend::PostgresRedis,
-                            crate::$name,
-                        );
-                    }
-                )*
-            }
-        }
-    };
-}
-
-scenarios!(
+blackbox_tests::scenarios!(
     html_registration_account_page_and_header_carry_the_profile,
     json_registration_me_and_profile_updates,
     bad_profile_values_are_refused_with_the_field,
