@@ -71,23 +71,15 @@ pub trait UserStore: Send + Sync + 'static {
     /// user no longer exists.
     async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()>;
 
-    /// Users ordered by creation time (oldest first), optionally only those whose email or
-    /// username contains `search` (case-insensitive, taken literally: `%` and `_` are not
-    /// wildcards).
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>>;
+    /// Users ordered by creation time (oldest first): all of them, or only those that
+    /// match `search` (see [`UserSearch`]: its text in the email address, the username or
+    /// one of its profile fields, case-insensitive and literal, so `%` and `_` are not
+    /// wildcards; a profile value that is not a string is compared as its JSON text,
+    /// `42`, `true`).
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>>;
 
     /// How many users match `search` (as in [`list_users`](UserStore::list_users)).
-    async fn count_users(&self, search: Option<&str>) -> Result<u64>;
-
-    /// Users ordered by creation time (oldest first) whose email, username, or value of
-    /// one of `search.profile_fields` contains `search.text` (case-insensitive, taken
-    /// literally, as in [`list_users`](UserStore::list_users)). A profile value that is
-    /// not a string is compared as its JSON text (`42`, `true`). With no profile fields
-    /// this is `list_users(Some(search.text), page)`.
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>>;
-
-    /// How many users match `search` (as in [`search_users`](UserStore::search_users)).
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64>;
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64>;
 }
 
 /// What the administrator's user search looks for: a text, in the email address, the
@@ -101,7 +93,15 @@ pub struct UserSearch<'a> {
     pub profile_fields: &'a [&'a str],
 }
 
-impl UserSearch<'_> {
+impl<'a> UserSearch<'a> {
+    /// A search for `text` in the email address and username only.
+    pub const fn text(text: &'a str) -> Self {
+        Self {
+            text,
+            profile_fields: &[],
+        }
+    }
+
     /// Whether `user` matches (what an in-memory implementation does).
     pub fn matches(&self, user: &User) -> bool {
         let needle = self.text.to_lowercase();

@@ -115,21 +115,13 @@ impl UserStore for Counting {
         self.hit();
         self.users.delete_user(id, expected_version).await
     }
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>> {
         self.hit();
         self.users.list_users(search, page).await
     }
-    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64> {
         self.hit();
         self.users.count_users(search).await
-    }
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
-        self.hit();
-        self.users.search_users(search, page).await
-    }
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
-        self.hit();
-        self.users.count_search(search).await
     }
 }
 

@@ -64,18 +64,16 @@ impl Auth {
         search: Option<&str>,
         page: Page,
     ) -> Result<(Vec<User>, u64)> {
-        let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) else {
-            let users = self.inner.users.list_users(None, page).await?;
-            let total = self.inner.users.count_users(None).await?;
-            return Ok((users, total));
-        };
         let fields = self.inner.config.profile.searchable();
-        let search = UserSearch {
-            text,
-            profile_fields: &fields,
-        };
-        let users = self.inner.users.search_users(&search, page).await?;
-        let total = self.inner.users.count_search(&search).await?;
+        let search = search
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|text| UserSearch {
+                text,
+                profile_fields: &fields,
+            });
+        let users = self.inner.users.list_users(search.as_ref(), page).await?;
+        let total = self.inner.users.count_users(search.as_ref()).await?;
         Ok((users, total))
     }
 

@@ -52,10 +52,8 @@ observed!(UserStore as "users" {
     fn user_by_username(&self, username: &str) -> Option<User>;
     fn update_user(&self, user: &User) -> ();
     fn delete_user(&self, id: UserId, expected_version: u64) -> ();
-    fn list_users(&self, search: Option<&str>, page: Page) -> Vec<User>;
-    fn count_users(&self, search: Option<&str>) -> u64;
-    fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Vec<User>;
-    fn count_search(&self, search: &UserSearch<'_>) -> u64;
+    fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Vec<User>;
+    fn count_users(&self, search: Option<&UserSearch<'_>>) -> u64;
 });
 
 observed!(SessionStore as "sessions" {

@@ -215,20 +215,6 @@ fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Case-insensitive substring match on email or username, as `list_users` specifies.
-fn matches(user: &User, needle: Option<&str>) -> bool {
-    match needle {
-        None => true,
-        Some(needle) => {
-            user.email.to_lowercase().contains(needle)
-                || user
-                    .username
-                    .as_deref()
-                    .is_some_and(|name| name.to_lowercase().contains(needle))
-        }
-    }
-}
-
 impl Users {
     /// Fails with `Conflict` if `user`'s email or username belongs to another user.
     fn check_unique(&self, user: &User) -> Result<()> {
@@ -363,8 +349,7 @@ impl UserStore for MemoryStore {
         Ok(())
     }
 
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
-        let needle = search.map(str::to_lowercase);
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>> {
         let users = read(&self.inner.users);
         let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
@@ -372,42 +357,20 @@ impl UserStore for MemoryStore {
             .by_created
             .iter()
             .filter_map(|(_, id)| users.by_id.get(id))
-            .filter(|user| matches(user, needle.as_deref()))
+            .filter(|user| search.is_none_or(|s| s.matches(user)))
             .skip(offset)
             .take(limit)
             .cloned()
             .collect())
     }
 
-    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
-        let needle = search.map(str::to_lowercase);
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64> {
         let users = read(&self.inner.users);
         let count = users
             .by_id
             .values()
-            .filter(|user| matches(user, needle.as_deref()))
+            .filter(|user| search.is_none_or(|s| s.matches(user)))
             .count();
-        Ok(count as u64)
-    }
-
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
-        let users = read(&self.inner.users);
-        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
-        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-        Ok(users
-            .by_created
-            .iter()
-            .filter_map(|(_, id)| users.by_id.get(id))
-            .filter(|user| search.matches(user))
-            .skip(offset)
-            .take(limit)
-            .cloned()
-            .collect())
-    }
-
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
-        let users = read(&self.inner.users);
-        let count = users.by_id.values().filter(|u| search.matches(u)).count();
         Ok(count as u64)
     }
 }
@@ -843,7 +806,13 @@ mod tests {
         let ids: Vec<UserId> = listed.iter().map(|u| u.id).collect();
         assert_eq!(ids, vec![second.id, first.id]);
         assert_eq!(read(&store.inner.users).by_created.len(), 2);
-        assert_eq!(store.count_users(Some("FIRST")).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .count_users(Some(&UserSearch::text("FIRST")))
+                .await
+                .unwrap(),
+            1
+        );
     }
 
     #[tokio::test]

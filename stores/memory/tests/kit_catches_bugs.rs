@@ -111,16 +111,11 @@ impl UserStore for CheckThenWriteUsers {
         }
     }
 
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
-        let needle = search.map(str::to_lowercase);
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>> {
         let map = self.0.lock().unwrap();
         let mut users: Vec<User> = map
             .values()
-            .filter(|u| {
-                needle.as_deref().is_none_or(|n| {
-                    u.email.contains(n) || u.username.as_deref().is_some_and(|x| x.contains(n))
-                })
-            })
+            .filter(|u| search.is_none_or(|s| s.matches(u)))
             .cloned()
             .collect();
         users.sort_by_key(|u| (u.created_at, u.id));
@@ -131,35 +126,12 @@ impl UserStore for CheckThenWriteUsers {
             .collect())
     }
 
-    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64> {
         let page = Page {
             offset: 0,
             limit: u64::MAX,
         };
         Ok(self.list_users(search, page).await?.len() as u64)
-    }
-
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
-        let map = self.0.lock().unwrap();
-        let mut users: Vec<User> = map
-            .values()
-            .filter(|u| search.matches(u))
-            .cloned()
-            .collect();
-        users.sort_by_key(|u| (u.created_at, u.id));
-        Ok(users
-            .into_iter()
-            .skip(page.offset as usize)
-            .take(page.limit as usize)
-            .collect())
-    }
-
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
-        let page = Page {
-            offset: 0,
-            limit: u64::MAX,
-        };
-        Ok(self.search_users(search, page).await?.len() as u64)
     }
 }
 

@@ -218,12 +218,13 @@ impl UserStore for RedisStore {
         Ok(())
     }
 
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>> {
         if page.limit == 0 {
             return Ok(Vec::new());
         }
         let keys = self.keys();
-        let Some(needle) = search.map(str::to_lowercase).filter(|s| !s.is_empty()) else {
+        let search = search.filter(|s| !s.text.is_empty());
+        let Some(search) = search else {
             let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
             let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
             let rows: Vec<String> = self
@@ -238,8 +239,21 @@ impl UserStore for RedisStore {
             return rows.iter().map(|j| from_json(j)).collect();
         };
         let mut skipped = 0u64;
+        if !search.profile_fields.is_empty() {
+            let mut found = Vec::new();
+            self.search_records(search, |user| {
+                if skipped < page.offset {
+                    skipped += 1;
+                } else {
+                    found.push(user);
+                }
+                (found.len() as u64) < page.limit
+            })
+            .await?;
+            return Ok(found);
+        }
         let mut ids = Vec::new();
-        self.search_users(&needle, |id| {
+        self.search_users(&search.text.to_lowercase(), |id| {
             if skipped < page.offset {
                 skipped += 1;
             } else {
@@ -262,52 +276,26 @@ impl UserStore for RedisStore {
         rows.iter().map(|j| from_json(j)).collect()
     }
 
-    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
-        let Some(needle) = search.map(str::to_lowercase).filter(|s| !s.is_empty()) else {
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64> {
+        let Some(search) = search.filter(|s| !s.text.is_empty()) else {
             return self
                 .query(redis::cmd("ZCARD").arg(self.keys().users()))
                 .await;
         };
         let mut count = 0u64;
-        self.search_users(&needle, |_| {
-            count += 1;
-            true
-        })
-        .await?;
-        Ok(count)
-    }
-
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
         if search.profile_fields.is_empty() {
-            return self.list_users(Some(search.text), page).await;
+            self.search_users(&search.text.to_lowercase(), |_| {
+                count += 1;
+                true
+            })
+            .await?;
+        } else {
+            self.search_records(search, |_| {
+                count += 1;
+                true
+            })
+            .await?;
         }
-        let mut skipped = 0u64;
-        let mut found = Vec::new();
-        if page.limit == 0 {
-            return Ok(found);
-        }
-        self.search_records(search, |user| {
-            if skipped < page.offset {
-                skipped += 1;
-            } else {
-                found.push(user);
-            }
-            (found.len() as u64) < page.limit
-        })
-        .await?;
-        Ok(found)
-    }
-
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
-        if search.profile_fields.is_empty() {
-            return self.count_users(Some(search.text)).await;
-        }
-        let mut count = 0u64;
-        self.search_records(search, |_| {
-            count += 1;
-            true
-        })
-        .await?;
         Ok(count)
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use auth_core::{
     CounterStore, PasswordHash, SessionRecord, SessionStore, SessionToken, SessionUserStore, User,
-    UserStore,
+    UserSearch, UserStore,
 };
 use time::OffsetDateTime;
 
@@ -150,7 +150,10 @@ async fn hot_path_latency_and_throughput() {
 
     // Search cost: a full scan of N users.
     let t = Instant::now();
-    let n = store.count_users(Some("m1999-")).await.unwrap();
+    let n = store
+        .count_users(Some(&UserSearch::text("m1999-")))
+        .await
+        .unwrap();
     eprintln!("count_users(search) over {N} users: {:.2?}", t.elapsed());
     assert_eq!(n, 1);
 

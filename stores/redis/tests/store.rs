@@ -13,7 +13,7 @@ use std::time::Duration as StdDuration;
 
 use auth_core::{
     AuditEvent, AuditKind, CounterStore, Error, SessionRecord, SessionStore, SessionToken,
-    SessionUserStore, User, UserId, UserStore,
+    SessionUserStore, User, UserId, UserSearch, UserStore,
 };
 use auth_core::{AuditSink, Page};
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -343,14 +343,32 @@ async fn search_is_case_insensitive_paged_and_ordered() {
         created.push(u);
     }
     assert_eq!(f.store.count_users(None).await.unwrap(), 25);
-    assert_eq!(f.store.count_users(Some("EVEN")).await.unwrap(), 13);
-    assert_eq!(f.store.count_users(Some("odd1")).await.unwrap(), 6); // 1, 11, 13, 15, 17, 19
-    assert_eq!(f.store.count_users(Some("nobody")).await.unwrap(), 0);
+    assert_eq!(
+        f.store
+            .count_users(Some(&UserSearch::text("EVEN")))
+            .await
+            .unwrap(),
+        13
+    );
+    assert_eq!(
+        f.store
+            .count_users(Some(&UserSearch::text("odd1")))
+            .await
+            .unwrap(),
+        6
+    ); // 1, 11, 13, 15, 17, 19
+    assert_eq!(
+        f.store
+            .count_users(Some(&UserSearch::text("nobody")))
+            .await
+            .unwrap(),
+        0
+    );
 
     let page = f
         .store
         .list_users(
-            Some("even"),
+            Some(&UserSearch::text("even")),
             Page {
                 offset: 2,
                 limit: 3,

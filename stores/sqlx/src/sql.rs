@@ -43,9 +43,7 @@ pub(crate) struct Queries {
     pub(crate) delete_user: SqlStr,
     pub(crate) delete_user_sessions: SqlStr,
     pub(crate) list_users: SqlStr,
-    pub(crate) list_users_search: SqlStr,
     pub(crate) count_users: SqlStr,
-    pub(crate) count_users_search: SqlStr,
 
     pub(crate) create_session: SqlStr,
     pub(crate) session: SqlStr,
@@ -99,7 +97,6 @@ impl Queries {
         let audit = format!("{prefix}audit");
         let q = |sql: String| finish(backend, sql);
 
-        let search = "(LOWER(email) LIKE ? ESCAPE '!' OR LOWER(username) LIKE ? ESCAPE '!')";
         // Purges delete a batch at a time: MySQL supports DELETE ... LIMIT but not LIMIT in
         // an IN subquery; PostgreSQL and SQLite are the other way round.
         let purge = |table: &str, key: &str, column: &str| match backend {
@@ -169,12 +166,7 @@ impl Queries {
             list_users: q(format!(
                 "SELECT {USER_COLUMNS} FROM {users} ORDER BY created_at, id LIMIT ? OFFSET ?"
             )),
-            list_users_search: q(format!(
-                "SELECT {USER_COLUMNS} FROM {users} WHERE {search} \
-                 ORDER BY created_at, id LIMIT ? OFFSET ?"
-            )),
             count_users: q(format!("SELECT COUNT(*) AS n FROM {users}")),
-            count_users_search: q(format!("SELECT COUNT(*) AS n FROM {users} WHERE {search}")),
 
             create_session: q(format!(
                 "INSERT INTO {sessions} (digest, user_id, created_at, last_seen_at, expires_at, \

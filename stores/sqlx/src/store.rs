@@ -187,67 +187,21 @@ impl UserStore for SqlxStore {
         .await
     }
 
-    async fn list_users(&self, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+    async fn list_users(&self, search: Option<&UserSearch<'_>>, page: Page) -> Result<Vec<User>> {
         let sql = &self.inner.sql;
-        let pattern = search.map(contains_pattern);
+        let statement = match search {
+            Some(search) => sql.search_profiles(search.profile_fields.len(), false),
+            None => sql.list_users.clone(),
+        };
+        let pattern = search.map(|s| contains_pattern(s.text));
         self.run("list_users", || async {
             with_pool!(self, pool => {
-                let query = match &pattern {
-                    Some(p) => sqlx::query(sql.list_users_search.clone())
-                        .bind(p.as_str())
-                        .bind(p.as_str()),
-                    None => sqlx::query(sql.list_users.clone()),
-                };
-                query
-                    .bind(limit(page.limit))
-                    .bind(limit(page.offset))
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(user_from_row)
-                    .collect()
-            })
-        })
-        .await
-    }
-
-    async fn count_users(&self, search: Option<&str>) -> Result<u64> {
-        let sql = &self.inner.sql;
-        let pattern = search.map(contains_pattern);
-        self.run("count_users", || async {
-            let n: i64 = with_pool!(self, pool => {
-                let query = match &pattern {
-                    Some(p) => sqlx::query(sql.count_users_search.clone())
-                        .bind(p.as_str())
-                        .bind(p.as_str()),
-                    None => sqlx::query(sql.count_users.clone()),
-                };
-                query
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_err)?
-                    .try_get("n")
-                    .map_err(map_err)?
-            });
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-        .await
-    }
-
-    async fn search_users(&self, search: &UserSearch<'_>, page: Page) -> Result<Vec<User>> {
-        let statement = self
-            .inner
-            .sql
-            .search_profiles(search.profile_fields.len(), false);
-        let pattern = contains_pattern(search.text);
-        self.run("search_users", || async {
-            with_pool!(self, pool => {
-                let mut query = sqlx::query(statement.clone())
-                    .bind(pattern.as_str())
-                    .bind(pattern.as_str());
-                for field in search.profile_fields {
-                    query = query.bind(*field).bind(pattern.as_str());
+                let mut query = sqlx::query(statement.clone());
+                if let (Some(search), Some(p)) = (search, &pattern) {
+                    query = query.bind(p.as_str()).bind(p.as_str());
+                    for field in search.profile_fields {
+                        query = query.bind(*field).bind(p.as_str());
+                    }
                 }
                 query
                     .bind(limit(page.limit))
@@ -263,19 +217,21 @@ impl UserStore for SqlxStore {
         .await
     }
 
-    async fn count_search(&self, search: &UserSearch<'_>) -> Result<u64> {
-        let statement = self
-            .inner
-            .sql
-            .search_profiles(search.profile_fields.len(), true);
-        let pattern = contains_pattern(search.text);
-        self.run("count_search", || async {
+    async fn count_users(&self, search: Option<&UserSearch<'_>>) -> Result<u64> {
+        let sql = &self.inner.sql;
+        let statement = match search {
+            Some(search) => sql.search_profiles(search.profile_fields.len(), true),
+            None => sql.count_users.clone(),
+        };
+        let pattern = search.map(|s| contains_pattern(s.text));
+        self.run("count_users", || async {
             let n: i64 = with_pool!(self, pool => {
-                let mut query = sqlx::query(statement.clone())
-                    .bind(pattern.as_str())
-                    .bind(pattern.as_str());
-                for field in search.profile_fields {
-                    query = query.bind(*field).bind(pattern.as_str());
+                let mut query = sqlx::query(statement.clone());
+                if let (Some(search), Some(p)) = (search, &pattern) {
+                    query = query.bind(p.as_str()).bind(p.as_str());
+                    for field in search.profile_fields {
+                        query = query.bind(*field).bind(p.as_str());
+                    }
                 }
                 query
                     .fetch_one(pool)

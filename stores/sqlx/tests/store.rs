@@ -17,7 +17,7 @@ use auth_core::conformance::sample_user;
 use auth_core::{
     AuditEvent, AuditKind, AuditSink, CounterStore, Email, Error, MailKind, MailOutbox,
     OutboxMessage, Page, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId,
-    UserStore,
+    UserSearch, UserStore,
 };
 use auth_store_sqlx::{Backend, SqlxStore, SqlxStoreOptions, StoreError};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -551,23 +551,42 @@ async fn search_is_literal(db: Db) {
     assert_eq!(
         emails(
             store
-                .list_users(Some("A_B"), Page::default())
+                .list_users(Some(&UserSearch::text("A_B")), Page::default())
                 .await
                 .unwrap()
         ),
         ["a_b@example.test"]
     );
-    assert_eq!(store.count_users(Some("a_b")).await.unwrap(), 1);
     assert_eq!(
-        emails(store.list_users(Some("%"), Page::default()).await.unwrap()),
+        store
+            .count_users(Some(&UserSearch::text("a_b")))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        emails(
+            store
+                .list_users(Some(&UserSearch::text("%")), Page::default())
+                .await
+                .unwrap()
+        ),
         ["pct%x@example.test"]
     );
     assert_eq!(
-        emails(store.list_users(Some("!"), Page::default()).await.unwrap()),
+        emails(
+            store
+                .list_users(Some(&UserSearch::text("!")), Page::default())
+                .await
+                .unwrap()
+        ),
         ["bang!@example.test"]
     );
     assert_eq!(
-        store.count_users(Some("USER")).await.unwrap(),
+        store
+            .count_users(Some(&UserSearch::text("USER")))
+            .await
+            .unwrap(),
         4,
         "username matches count too"
     );

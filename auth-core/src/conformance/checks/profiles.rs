@@ -198,7 +198,7 @@ pub async fn profiles_at_the_size_limit(subject: &Subject) {
     cleanup(&ctx, subject, &[user.id]).await;
 }
 
-/// `search_users` and `count_search` match the text in email, username and the named
+/// `list_users` and `count_users` with a search match the text in email, username and the named
 /// profile fields (case-insensitively, literally, numbers as their text), not in profile
 /// fields it was not given; oldest first, paged.
 pub async fn profiles_are_searched_where_named(subject: &Subject) {
@@ -237,27 +237,27 @@ pub async fn profiles_are_searched_where_named(subject: &Subject) {
         profile_fields: &fields,
     };
     let ids = |list: &[User]| list.iter().map(|u| u.id).collect::<Vec<_>>();
-    let listed = ctx.ok("search_users", users.search_users(&search, all).await);
+    let listed = ctx.ok("list_users", users.list_users(Some(&search), all).await);
     let expected = [&created[0], &created[1], &created[3], &created[4]];
     ctx.eq(
-        "search_users over email and a named profile field, oldest first",
+        "list_users over email and a named profile field, oldest first",
         ids(&listed),
         expected.iter().map(|u| u.id).collect(),
     );
     ctx.eq(
-        "search_users returns whole users",
+        "list_users returns whole users",
         listed.first(),
         Some(&created[0]),
     );
-    let count = ctx.ok("count_search", users.count_search(&search).await);
-    ctx.eq("count_search", count, 4);
+    let count = ctx.ok("count_users", users.count_users(Some(&search)).await);
+    ctx.eq("count_users", count, 4);
     let page = Page {
         offset: 1,
         limit: 2,
     };
-    let listed = ctx.ok("search_users", users.search_users(&search, page).await);
+    let listed = ctx.ok("list_users", users.list_users(Some(&search), page).await);
     ctx.eq(
-        "search_users offset 1 limit 2",
+        "list_users offset 1 limit 2",
         ids(&listed),
         vec![created[1].id, created[3].id],
     );
@@ -266,22 +266,22 @@ pub async fn profiles_are_searched_where_named(subject: &Subject) {
         text: &literal,
         profile_fields: &fields,
     };
-    let listed = ctx.ok("search_users", users.search_users(&search, all).await);
+    let listed = ctx.ok("list_users", users.list_users(Some(&search), all).await);
     ctx.eq("'%' matches only itself", ids(&listed), vec![created[4].id]);
     let both = ["company", "city"];
     let search = UserSearch {
         text: &tag,
         profile_fields: &both,
     };
-    let count = ctx.ok("count_search", users.count_search(&search).await);
-    ctx.eq("count_search over two profile fields", count, 5);
+    let count = ctx.ok("count_users", users.count_users(Some(&search)).await);
+    ctx.eq("count_users over two profile fields", count, 5);
     let none: [&str; 0] = [];
     let search = UserSearch {
         text: &tag,
         profile_fields: &none,
     };
-    let count = ctx.ok("count_search", users.count_search(&search).await);
-    ctx.eq("count_search without profile fields", count, 1);
+    let count = ctx.ok("count_users", users.count_users(Some(&search)).await);
+    ctx.eq("count_users without profile fields", count, 1);
 
     let mut numbered = sample_user(base + Duration::seconds(5));
     let n = 700_000 + i64::from(u16::from_str_radix(&tag[..4], 16).unwrap_or(1));
@@ -293,7 +293,7 @@ pub async fn profiles_are_searched_where_named(subject: &Subject) {
         text: &text,
         profile_fields: &seat,
     };
-    let listed = ctx.ok("search_users", users.search_users(&search, all).await);
+    let listed = ctx.ok("list_users", users.list_users(Some(&search), all).await);
     ctx.ensure(listed.iter().any(|u| u.id == numbered.id), || {
         format!("a number profile value {n} is not found by its text")
     });

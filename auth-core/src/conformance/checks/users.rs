@@ -9,6 +9,7 @@ use crate::conformance::Subject;
 use crate::conformance::support::{Ctx, describe, fake_hash, now, sample_user, unique};
 use crate::error::{Error, UniqueField};
 use crate::model::{AccountStatus, Page, SecurityStamp, User};
+use crate::store::UserSearch;
 
 /// How many tasks race in the concurrent checks.
 const RACERS: usize = 50;
@@ -682,45 +683,76 @@ pub async fn users_list_and_count(subject: &Subject) {
         offset: 0,
         limit: 50,
     };
-    let listed = ctx.ok("list_users", users.list_users(Some(&tag), all).await);
+    let listed = ctx.ok(
+        "list_users",
+        users.list_users(Some(&UserSearch::text(&tag)), all).await,
+    );
     ctx.eq("list_users with a search, oldest first", &listed, &created);
     let upper = tag.to_uppercase();
-    let listed = ctx.ok("list_users", users.list_users(Some(&upper), all).await);
+    let listed = ctx.ok(
+        "list_users",
+        users.list_users(Some(&UserSearch::text(&upper)), all).await,
+    );
     ctx.eq("list_users search is case-insensitive", &listed, &created);
-    let count = ctx.ok("count_users", users.count_users(Some(&tag)).await);
+    let count = ctx.ok(
+        "count_users",
+        users.count_users(Some(&UserSearch::text(&tag))).await,
+    );
     ctx.eq("count_users with a search", count, 5);
 
     let page = Page {
         offset: 1,
         limit: 2,
     };
-    let listed = ctx.ok("list_users", users.list_users(Some(&tag), page).await);
+    let listed = ctx.ok(
+        "list_users",
+        users.list_users(Some(&UserSearch::text(&tag)), page).await,
+    );
     ctx.eq("list_users offset 1 limit 2", &listed[..], &created[1..3]);
     let page = Page {
         offset: 4,
         limit: 10,
     };
-    let listed = ctx.ok("list_users", users.list_users(Some(&tag), page).await);
+    let listed = ctx.ok(
+        "list_users",
+        users.list_users(Some(&UserSearch::text(&tag)), page).await,
+    );
     ctx.eq("list_users last page", &listed[..], &created[4..]);
     let page = Page {
         offset: 5,
         limit: 10,
     };
-    let listed = ctx.ok("list_users", users.list_users(Some(&tag), page).await);
+    let listed = ctx.ok(
+        "list_users",
+        users.list_users(Some(&UserSearch::text(&tag)), page).await,
+    );
     ctx.eq("list_users past the end", listed.len(), 0);
 
     // Literal matching: SQL wildcards in the search match only themselves.
     let percent = format!("{tag}-%");
-    let listed = ctx.ok("list_users", users.list_users(Some(&percent), all).await);
+    let listed = ctx.ok(
+        "list_users",
+        users
+            .list_users(Some(&UserSearch::text(&percent)), all)
+            .await,
+    );
     ctx.eq(
         "list_users with '%' in the search (literal)",
         listed.len(),
         0,
     );
-    let count = ctx.ok("count_users", users.count_users(Some(&percent)).await);
+    let count = ctx.ok(
+        "count_users",
+        users.count_users(Some(&UserSearch::text(&percent))).await,
+    );
     ctx.eq("count_users with '%' in the search (literal)", count, 0);
     let underscore = format!("{}_", &tag[..31]);
-    let listed = ctx.ok("list_users", users.list_users(Some(&underscore), all).await);
+    let listed = ctx.ok(
+        "list_users",
+        users
+            .list_users(Some(&UserSearch::text(&underscore)), all)
+            .await,
+    );
     ctx.eq(
         "list_users with '_' in the search (literal)",
         listed.len(),
