@@ -1763,7 +1763,7 @@ async fn avatars_show_in_the_header_the_account_page_and_the_admin_pages() {
         p.body
     );
     let row = format!(
-        "<td class=\"with-avatar\">{named}<a href=\"/auth/admin/users/{}\">",
+        "<td><div class=\"with-avatar\">{named}<a href=\"/auth/admin/users/{}\">",
         ada.id
     );
     assert!(p.body.contains(&row), "{}", p.body);
