@@ -93,6 +93,7 @@
 struct ReadmeDoctests;
 
 mod adapter;
+mod avatar;
 mod builder;
 mod cookies;
 mod csrf;

@@ -81,6 +81,9 @@ pub(crate) struct UserView {
     email: String,
     username: Option<String>,
     display: String,
+    /// The generated avatar, inline SVG markup ([`crate::avatar`]); templates print it
+    /// with `|safe`.
+    avatar: String,
     verified: bool,
     roles: Vec<String>,
     is_admin: bool,
@@ -107,6 +110,7 @@ impl UserView {
             email: user.email.clone(),
             username: user.username.clone(),
             display,
+            avatar: crate::avatar::svg(user.id, user.shown_name()),
             verified: user.is_verified(),
             roles: user.roles.clone(),
             is_admin: user.has_role(admin_role),

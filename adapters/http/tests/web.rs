@@ -1680,3 +1680,95 @@ async fn only_the_mounted_api_is_refused_as_json_by_path() {
         .deny(Denial::Unauthenticated, None, &program, "/blog/api/x");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The avatar markup of the first `<svg class="avatar"` in `body` after `marker`.
+fn avatar_after<'a>(body: &'a str, marker: &str) -> &'a str {
+    let find = |from: usize, what: &str| {
+        body[from..]
+            .find(what)
+            .map(|at| from + at)
+            .unwrap_or_else(|| panic!("{what} after {marker} in {body}"))
+    };
+    let start = find(find(0, marker), "<svg class=\"avatar\"");
+    &body[start..find(start, "</svg>") + "</svg>".len()]
+}
+
+#[tokio::test]
+async fn avatars_show_in_the_header_the_account_page_and_the_admin_pages() {
+    let site = Site::layer();
+    site.user("root@example.com", &["admin"], true).await;
+    let ada = site.user("ada@example.com", &[], true).await;
+    let mut anon = site.browser();
+    let p = anon.get("/auth/login").await;
+    assert!(
+        !p.body.contains("class=\"avatar\""),
+        "nobody, no avatar: {}",
+        p.body
+    );
+
+    let mut b = site.browser();
+    b.login("ada@example.com", PASSWORD).await;
+    let p = b.get("/auth/account").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_signed_in_header(&p.body, "ada@example.com");
+    let header = avatar_after(&p.body, "<header");
+    assert!(
+        header.contains(">A</text>"),
+        "the email's first letter: {header}"
+    );
+    assert!(header.contains("aria-hidden=\"true\""), "{header}");
+    assert_eq!(
+        avatar_after(&p.body, "<main"),
+        header,
+        "the account page's, the same"
+    );
+    assert_eq!(
+        p.header("content-security-policy"),
+        auth_http::CONTENT_SECURITY_POLICY,
+        "inline SVG needs no change to the policy"
+    );
+
+    // A display name gives the initials, its markup escaped.
+    let r = b
+        .post(
+            "/auth/account/profile",
+            &[
+                ("username", ""),
+                ("display_name", "Ada <script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = b.get("/auth/account").await;
+    assert!(!p.body.contains("<script"), "{}", p.body);
+    let named = avatar_after(&p.body, "<header");
+    assert!(named.contains(">AS</text>"), "{named}");
+    assert_ne!(named, header, "the letters follow the name");
+    let fill = |svg: &str| svg.split("fill=\"").nth(1).map(|f| f[..7].to_owned());
+    assert_eq!(
+        fill(named),
+        fill(header),
+        "the colour stays: it comes from the id"
+    );
+
+    // The admin's list (a row per account) and the admin's page of the user.
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+    let p = admin.get("/auth/admin").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(
+        p.body.matches("<svg class=\"avatar\"").count(),
+        3,
+        "the header's and one per row: {}",
+        p.body
+    );
+    let row = format!(
+        "<td><div class=\"with-avatar\">{named}<a href=\"/auth/admin/users/{}\">",
+        ada.id
+    );
+    assert!(p.body.contains(&row), "{}", p.body);
+    let p = admin.get(&format!("/auth/admin/users/{}", ada.id)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(avatar_after(&p.body, "<main"), named, "{}", p.body);
+    assert!(p.body.contains("<strong>Ada &lt;script&gt;"), "{}", p.body);
+}
