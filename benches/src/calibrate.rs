@@ -11,6 +11,30 @@ use std::time::Duration;
 
 use auth_core::HashParams;
 
+/// The calibration flags, shared by the benches' `calibrate` tool and `auth-cli
+/// calibrate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Longest acceptable time for one hash, in milliseconds.
+    #[arg(long, default_value_t = 250)]
+    pub target_ms: u64,
+    /// Most memory one hash may use (e.g. 64MiB, 19456KiB, 1GiB).
+    #[arg(long, default_value = "64MiB", value_parser = memory_flag)]
+    pub max_memory: u32,
+    /// Lanes (Argon2 `p`). The library computes lanes one after another, so more lanes
+    /// do not make a hash faster here.
+    #[arg(long, default_value_t = 1)]
+    pub parallelism: u32,
+    /// Hashes timed per candidate (the median is used).
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
+}
+
+/// Parses `--max-memory` with [`parse_memory`], saying what went wrong.
+fn memory_flag(s: &str) -> std::result::Result<u32, String> {
+    parse_memory(s).ok_or_else(|| format!("not a memory size: {s:?} (try 64MiB)"))
+}
+
 /// Parses a memory size: `64MiB`, `64M`, `65536KiB`, `65536K`, `1GiB`, or a bare number
 /// of KiB. Returns KiB.
 pub fn parse_memory(s: &str) -> Option<u32> {

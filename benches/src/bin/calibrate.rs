@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use auth_benches::calibrate::{self, Choice};
+use auth_benches::calibrate::{self, Args, Choice};
 use auth_benches::stats;
 use auth_core::{HashParams, Hasher};
 use clap::Parser;
@@ -19,28 +19,13 @@ use clap::Parser;
 /// Finds Argon2id parameters for a time budget on this machine.
 #[derive(Debug, Parser)]
 #[command(name = "calibrate")]
-struct Args {
-    /// Longest acceptable time for one hash, in milliseconds.
-    #[arg(long, default_value_t = 250)]
-    target_ms: u64,
-    /// Most memory one hash may use (e.g. 64MiB, 19456KiB, 1GiB).
-    #[arg(long, default_value = "64MiB", value_parser = parse_memory)]
-    max_memory: u32,
-    /// Lanes (Argon2 `p`). The library computes lanes one after another, so more lanes
-    /// do not make a hash faster here.
-    #[arg(long, default_value_t = 1)]
-    parallelism: u32,
-    /// Hashes timed per candidate (the median is used).
-    #[arg(long, default_value_t = 5)]
-    samples: usize,
-}
-
-fn parse_memory(s: &str) -> Result<u32, String> {
-    calibrate::parse_memory(s).ok_or_else(|| format!("not a memory size: {s:?} (try 64MiB)"))
+struct Cli {
+    #[command(flatten)]
+    args: Args,
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Cli::parse().args;
     match run(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(2),

@@ -3,34 +3,13 @@
 
 use std::time::Duration;
 
-use auth_benches::calibrate::{self, measure_hasher};
+use auth_benches::calibrate::{self, Args, measure_hasher};
 use auth_benches::stats;
 use demo_support::BoxError;
 use serde_json::json;
 
 use crate::Outcome;
 use crate::output::Out;
-
-/// Calibration flags.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Longest acceptable time for one hash, in milliseconds.
-    #[arg(long, default_value_t = 250)]
-    target_ms: u64,
-    /// Most memory one hash may use (e.g. 64MiB, 19456KiB, 1GiB).
-    #[arg(long, default_value = "64MiB", value_parser = parse_memory)]
-    max_memory: u32,
-    /// Lanes (Argon2 `p`).
-    #[arg(long, default_value_t = 1)]
-    parallelism: u32,
-    /// Hashes timed per candidate (the median is used).
-    #[arg(long, default_value_t = 5)]
-    samples: usize,
-}
-
-fn parse_memory(s: &str) -> Result<u32, String> {
-    calibrate::parse_memory(s).ok_or_else(|| format!("not a memory size: {s:?} (try 64MiB)"))
-}
 
 pub(crate) fn run(args: &Args, json: bool) -> Result<Outcome, BoxError> {
     let out = Out::new(json);

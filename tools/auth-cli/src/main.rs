@@ -52,7 +52,7 @@ enum Command {
     #[command(subcommand)]
     Outbox(OutboxCommand),
     /// Find the strongest Argon2id parameters that hash within a time budget here.
-    Calibrate(calibrate::Args),
+    Calibrate(auth_benches::calibrate::Args),
     /// Bring accounts over from another system with their existing password hashes.
     Import {
         /// The file's format.
