@@ -238,30 +238,16 @@ impl UserStore for RedisStore {
                 .await?;
             return rows.iter().map(|j| from_json(j)).collect();
         };
-        let mut skipped = 0u64;
         if !search.profile_fields.is_empty() {
-            let mut found = Vec::new();
-            self.search_records(search, |user| {
-                if skipped < page.offset {
-                    skipped += 1;
-                } else {
-                    found.push(user);
-                }
-                (found.len() as u64) < page.limit
-            })
-            .await?;
-            return Ok(found);
+            let mut found = OnePage::new(page);
+            self.search_records(search, |user| found.offer(user))
+                .await?;
+            return Ok(found.kept);
         }
-        let mut ids = Vec::new();
-        self.search_users(&search.text.to_lowercase(), |id| {
-            if skipped < page.offset {
-                skipped += 1;
-            } else {
-                ids.push(id);
-            }
-            (ids.len() as u64) < page.limit
-        })
-        .await?;
+        let mut found = OnePage::new(page);
+        self.search_users(&search.text.to_lowercase(), |id| found.offer(id))
+            .await?;
+        let ids = found.kept;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -297,5 +283,33 @@ impl UserStore for RedisStore {
             .await?;
         }
         Ok(count)
+    }
+}
+
+/// The matches of a walk that fall on one page: the first `offset` are skipped, then up
+/// to `limit` are kept.
+struct OnePage<T> {
+    page: Page,
+    skipped: u64,
+    kept: Vec<T>,
+}
+
+impl<T> OnePage<T> {
+    fn new(page: Page) -> Self {
+        Self {
+            page,
+            skipped: 0,
+            kept: Vec::new(),
+        }
+    }
+
+    /// Takes one match; whether the walk should go on (the page is not full yet).
+    fn offer(&mut self, item: T) -> bool {
+        if self.skipped < self.page.offset {
+            self.skipped += 1;
+        } else {
+            self.kept.push(item);
+        }
+        (self.kept.len() as u64) < self.page.limit
     }
 }
