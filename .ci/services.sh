@@ -69,6 +69,14 @@ ensure_python_hashers() {
   export AUTH_TEST_PYTHON_HASHERS=1
 }
 
+ensure_python_webhooks() {
+  if ! python3 -c "import standardwebhooks" >/dev/null 2>&1; then
+    echo "installing standardwebhooks (verifies the webhook signatures in the webhook tests)"
+    python3 -m pip install --quiet --disable-pip-version-check standardwebhooks
+  fi
+  export AUTH_TEST_PYTHON_WEBHOOKS=1
+}
+
 ensure_chromium() {
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     echo "installing Debian's chromium and chromium-driver (real-browser tests)"
@@ -84,5 +92,6 @@ ensure_services() {
   ensure_redis
   ensure_smtp_server
   ensure_python_hashers
+  ensure_python_webhooks
   ensure_chromium
 }

@@ -100,6 +100,7 @@ mod store;
 pub mod telemetry;
 pub mod token;
 pub mod validate;
+pub mod webhooks;
 
 pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
@@ -115,8 +116,9 @@ pub use error::{
 pub use machine::{AccountState, LockoutPolicy};
 pub use mail::{CapturingMailer, Mailer, OutboxPolicy};
 pub use model::{
-    AccountStatus, AuditEvent, AuditKind, Counter, Email, FailedMail, MailKind, OutboxMessage,
-    Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
+    AccountStatus, AuditEvent, AuditKind, Counter, Delivery, DeliveryState, Email, FailedMail,
+    MailKind, OutboxMessage, Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
+    WebhookCall, WebhookDelivery,
 };
 pub use password::{
     BreachCheck, BreachedPasswords, HashFormat, HashParams, Hasher, PasswordPolicy,

@@ -315,17 +315,21 @@ impl fmt::Debug for Email {
     }
 }
 
-/// A message waiting in the outbox because sending failed.
+/// A message waiting in the outbox: a mail whose sending failed, or a webhook call
+/// waiting for its (next) attempt.
 ///
-/// The engine seals the bodies before it queues a message (they carry link tokens), so
+/// The engine seals mail bodies before it queues a message (they carry link tokens), so
 /// what a store holds in `email.text` and `email.html` is ciphertext; recipient, subject
-/// and kind stay readable for operators.
+/// and kind stay readable for operators. A webhook call's body holds no secret and is
+/// kept as it is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
-    /// Unique id.
+    /// Unique id (for a webhook call, also its `webhook-id`, the same on every attempt).
     pub id: Uuid,
-    /// The message (bodies sealed, see above).
-    pub email: Email,
+    /// What is delivered. Serialised as an `email` or a `webhook` field of the message,
+    /// so that the JSON of a message queued before webhooks existed still reads.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Failed attempts so far.
     pub attempts: u32,
     /// Not to be tried before this instant.
@@ -334,6 +338,101 @@ pub struct OutboxMessage {
     pub created_at: OffsetDateTime,
     /// The last transport error, as text, for operators.
     pub last_error: Option<String>,
+}
+
+impl OutboxMessage {
+    /// The mail, when the message is one.
+    pub fn email(&self) -> Option<&Email> {
+        match &self.delivery {
+            Delivery::Email(email) => Some(email),
+            Delivery::Webhook(_) => None,
+        }
+    }
+
+    /// The webhook call, when the message is one.
+    pub fn webhook(&self) -> Option<&WebhookCall> {
+        match &self.delivery {
+            Delivery::Webhook(call) => Some(call),
+            Delivery::Email(_) => None,
+        }
+    }
+}
+
+/// What an outbox message delivers: the outbox carries both through one contract.
+///
+/// Deliberately exhaustive: every store must be able to keep every kind, so a new kind
+/// is a breaking change that a store's author has to see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// A mail, its bodies sealed.
+    Email(Email),
+    /// A signed HTTP call to a webhook endpoint.
+    Webhook(WebhookCall),
+}
+
+/// One audit event on its way to one webhook endpoint.
+///
+/// The signing secret is not part of it: the engine looks the endpoint up by its URL
+/// when it sends the call and signs with the secret configured then, so a store never
+/// holds a webhook secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookCall {
+    /// The endpoint's URL, as configured.
+    pub url: String,
+    /// The event type, e.g. `auth.login_succeeded` (see
+    /// [`webhooks::event_type`](crate::webhooks::event_type)).
+    pub event_type: String,
+    /// The JSON body, exactly as it is sent and signed.
+    pub body: String,
+}
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DeliveryState {
+    /// Waiting for its first or next attempt (or being attempted).
+    Pending,
+    /// The endpoint answered with a 2xx status.
+    Delivered,
+    /// The engine gave up; only an administrator's retry sends it again.
+    Failed,
+}
+
+impl DeliveryState {
+    /// A stable name: `pending`, `delivered` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A webhook delivery as an administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    /// The delivery's id in the outbox (its `webhook-id`).
+    pub id: Uuid,
+    /// The endpoint's URL.
+    pub url: String,
+    /// The event type.
+    pub event_type: String,
+    /// Pending, delivered or failed.
+    pub state: DeliveryState,
+    /// Attempts made so far (the successful one included).
+    pub attempts: u32,
+    /// When it was queued.
+    pub created_at: OffsetDateTime,
+    /// When a pending delivery is next tried (or its claim runs out).
+    pub next_attempt_at: Option<OffsetDateTime>,
+    /// When it was delivered or given up on.
+    pub finished_at: Option<OffsetDateTime>,
+    /// The outcome of the last attempt: the status the endpoint answered, or the
+    /// transport error, or why the engine gave up.
+    pub last_outcome: Option<String>,
 }
 
 /// A message the outbox gave up on, as an administrator sees it: who it was for, what
@@ -407,6 +506,12 @@ pub enum AuditKind {
     /// The profile fields were changed (by the owner, or by an administrator as actor);
     /// the detail names the fields, never their values.
     ProfileChanged,
+    /// An administrator put a failed webhook delivery back in the outbox (recorded on
+    /// the administrator's own trail, with the delivery's id as detail).
+    WebhookRetried,
+    /// An administrator discarded a failed webhook delivery (recorded as
+    /// [`AuditKind::WebhookRetried`]).
+    WebhookDiscarded,
 }
 
 impl AuditKind {
@@ -435,6 +540,8 @@ impl AuditKind {
             Self::MailRetried => "mail_retried",
             Self::MailDiscarded => "mail_discarded",
             Self::ProfileChanged => "profile_changed",
+            Self::WebhookRetried => "webhook_retried",
+            Self::WebhookDiscarded => "webhook_discarded",
         }
     }
 
@@ -466,6 +573,8 @@ impl AuditKind {
             Self::MailRetried => "Failed mail put back in the outbox",
             Self::MailDiscarded => "Failed mail discarded",
             Self::ProfileChanged => "Profile changed",
+            Self::WebhookRetried => "Failed webhook put back in the outbox",
+            Self::WebhookDiscarded => "Failed webhook discarded",
         }
     }
 
@@ -475,7 +584,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 22] = [
+const ALL_AUDIT_KINDS: [AuditKind; 24] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -498,6 +607,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 22] = [
     AuditKind::MailRetried,
     AuditKind::MailDiscarded,
     AuditKind::ProfileChanged,
+    AuditKind::WebhookRetried,
+    AuditKind::WebhookDiscarded,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

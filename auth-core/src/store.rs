@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
+    WebhookDelivery,
 };
 use crate::session::SessionDigest;
 
@@ -203,12 +204,19 @@ pub trait CounterStore: Send + Sync + 'static {
     async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
-/// Mail that could not be sent yet, retried with backoff, and mail the engine gave up on.
+/// The outbox: mail that could not be sent yet and webhook calls, retried with backoff,
+/// and what the engine gave up on.
 ///
-/// A message is either **queued** (waiting for its next attempt, or claimed by a delivery
-/// loop) or **failed** (the engine stopped trying: a permanent refusal, too many
-/// attempts, too old, or a body it can no longer unseal). Failed messages are kept for
-/// an administrator, who lists them, discards them, or puts them back in the queue.
+/// One contract carries both kinds of [`Delivery`](crate::Delivery): a message is
+/// claimed, rescheduled, marked failed, retried and discarded the same way whatever it
+/// delivers. A message is either **queued** (waiting for its next attempt, or claimed by
+/// a delivery loop), **failed** (the engine stopped trying: a permanent refusal, too
+/// many attempts, too old, or a body it can no longer unseal) or, for webhook calls only,
+/// **delivered** (kept so that an administrator sees it, until
+/// [`purge_delivered`](MailOutbox::purge_delivered)). Delivered mail is
+/// [`remove`](MailOutbox::remove)d instead: its bodies carry link tokens. Failed messages
+/// are kept for an administrator, who lists them, discards them, or puts them back in
+/// the queue.
 ///
 /// The engine seals message bodies before [`enqueue`](MailOutbox::enqueue) (they carry
 /// link tokens): a store keeps `email.text` and `email.html` as the opaque strings it is
@@ -223,7 +231,11 @@ pub trait CounterStore: Send + Sync + 'static {
 ///   [`reschedule`](MailOutbox::reschedule) leaves it failed: only
 ///   [`retry_failed`](MailOutbox::retry_failed) puts it back in the queue.
 /// - [`failed_messages`](MailOutbox::failed_messages) returns what an administrator needs
-///   (recipient, kind, attempts, times, last error), never the bodies.
+///   (recipient, kind, attempts, times, last error), never the bodies; it lists failed
+///   mail only, and [`webhook_deliveries`](MailOutbox::webhook_deliveries) lists webhook
+///   calls in every state.
+/// - A message is stored and returned whole: a webhook call's URL, event type and body
+///   come back byte for byte.
 #[async_trait]
 pub trait MailOutbox: Send + Sync + 'static {
     /// Queues a message.
@@ -253,8 +265,8 @@ pub trait MailOutbox: Send + Sync + 'static {
         last_error: &str,
     ) -> Result<()>;
 
-    /// How many messages are queued, claimed ones included until they are removed;
-    /// failed messages are not counted.
+    /// How many messages (mail and webhook calls) are queued, claimed ones included until
+    /// they are removed or delivered; failed and delivered messages are not counted.
     async fn pending_count(&self) -> Result<u64>;
 
     /// Marks a message failed at `failed_at` after `attempts` attempts, with the reason:
@@ -269,12 +281,43 @@ pub trait MailOutbox: Send + Sync + 'static {
         last_error: &str,
     ) -> Result<()>;
 
-    /// Failed messages, most recently failed first (by `failed_at`, then by id,
-    /// descending), skipping `page.offset` and returning at most `page.limit`.
+    /// Failed mail (not webhook calls), most recently failed first (by `failed_at`, then
+    /// by id, descending), skipping `page.offset` and returning at most `page.limit`.
     async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>>;
 
-    /// How many messages are marked failed.
+    /// How much mail is marked failed (webhook calls are not counted).
     async fn failed_count(&self) -> Result<u64>;
+
+    /// Marks a webhook call delivered at `delivered_at` after `attempts` attempts, with
+    /// the outcome (the status the endpoint answered): from then on it is never claimed
+    /// nor counted as pending, and [`webhook_deliveries`](MailOutbox::webhook_deliveries)
+    /// shows it as delivered until [`purge_delivered`](MailOutbox::purge_delivered)
+    /// removes it. A missing id is not an error.
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str,
+    ) -> Result<()>;
+
+    /// Webhook calls in every state (pending, delivered, failed), newest first (by
+    /// `created_at`, then by id, descending), skipping `page.offset` and returning at
+    /// most `page.limit`. A pending call shows its `next_attempt_at` and its last error
+    /// as outcome; a delivered or failed one its `finished_at` and last outcome.
+    async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>>;
+
+    /// The webhook call with this id, in whatever state, as
+    /// [`webhook_deliveries`](MailOutbox::webhook_deliveries) shows it; `None` for an
+    /// unknown id or a mail.
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>>;
+
+    /// How many webhook calls are stored, in every state.
+    async fn webhook_delivery_count(&self) -> Result<u64>;
+
+    /// Deletes the webhook calls delivered at or before `before`; returns how many.
+    /// Pending and failed messages are left alone.
+    async fn purge_delivered(&self, before: OffsetDateTime) -> Result<u64>;
 
     /// Deletes a failed message for good. Returns `false`, changing nothing, when no
     /// failed message has this id (unknown, already discarded or retried, or queued).

@@ -113,7 +113,8 @@
 //!
 //! One limit remains: `claim_due` hands out every due message, so **two runs of
 //! `outbox_claim_due` at the same moment on one outbox take each other's messages** and
-//! one of them fails. Running [`run_all`] next to the one-test-per-check macro is fine
+//! one of them fails; likewise `purge_delivered` deletes every call delivered before its
+//! time, so two runs of `outbox_webhook_deliveries` at once may disturb each other. Running [`run_all`] next to the one-test-per-check macro is fine
 //! as long as the two use separate outboxes (another table prefix, key prefix or
 //! database). Every other check tolerates concurrent runs of itself.
 //!
@@ -401,6 +402,7 @@ macro_rules! __auth_conformance_checks {
             outbox_failed_are_listed,
             outbox_failed_are_discarded,
             outbox_failed_are_retried,
+            outbox_webhook_deliveries,
             audit_record_and_list,
             debug_redacts_secrets,
         }

@@ -10,6 +10,7 @@ use crate::store::{
     AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
+use crate::webhooks::Webhooks;
 
 /// Assembles an [`Auth`] from a configuration, stores and a mailer.
 ///
@@ -27,6 +28,7 @@ pub struct AuthBuilder {
     mailer: Option<Arc<dyn Mailer>>,
     breach_check: Option<BreachCheck>,
     hooks: Option<Arc<dyn Hooks>>,
+    webhooks: Option<Webhooks>,
     clock: Arc<dyn Clock>,
 }
 
@@ -49,6 +51,7 @@ impl AuthBuilder {
             mailer: None,
             breach_check: None,
             hooks: None,
+            webhooks: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -127,6 +130,13 @@ impl AuthBuilder {
         self
     }
 
+    /// Sends every audit event as a signed webhook to the configured endpoints, through
+    /// the outbox (default: none; see [`webhooks`](crate::webhooks)).
+    pub fn webhooks(mut self, webhooks: Webhooks) -> Self {
+        self.webhooks = Some(webhooks);
+        self
+    }
+
     /// The clock (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -153,6 +163,7 @@ impl AuthBuilder {
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 breach_check: self.breach_check,
                 hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),
+                webhooks: self.webhooks.filter(|w| !w.endpoints.is_empty()),
                 sealer: Sealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

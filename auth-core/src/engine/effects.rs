@@ -150,8 +150,9 @@ impl Auth {
         self.inner.config.composer.compose(kind, to, &ctx)
     }
 
-    /// Appends to the audit trail. A failing audit sink does not fail the flow that
-    /// already happened; it is logged as an error.
+    /// Appends to the audit trail and queues the event's webhook calls. A failing audit
+    /// sink or outbox does not fail the flow that already happened; it is logged as an
+    /// error.
     pub(super) async fn audit(
         &self,
         kind: AuditKind,
@@ -172,6 +173,7 @@ impl Auth {
         if let Err(e) = self.inner.audit.record(&event).await {
             tracing::error!(error = %e, kind = kind.as_str(), "recording an audit event failed");
         }
+        self.queue_webhooks(&event).await;
         self.inner.hooks.after_event(&event).await;
     }
 }

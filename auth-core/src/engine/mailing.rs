@@ -11,7 +11,7 @@ use super::effects::Origin;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::mail::human_duration;
-use crate::model::{AuditKind, Email, FailedMail, OutboxMessage, Page};
+use crate::model::{AuditKind, Delivery, Email, FailedMail, OutboxMessage, Page};
 use crate::telemetry;
 
 /// First retry delay; each further failure doubles it up to [`MAX_BACKOFF`].
@@ -32,9 +32,20 @@ fn backoff(attempts: u32) -> Duration {
         .map_or(MAX_BACKOFF, |d| d.min(MAX_BACKOFF))
 }
 
+/// What became of one outbox message in a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pass {
+    /// Sent, or (a webhook call) answered with a 2xx status.
+    Delivered,
+    /// Failed, and due again later.
+    Retried,
+    /// Marked failed for an administrator.
+    GaveUp,
+}
+
 /// What an operator reads about a mail error: the error and its sources, each once
 /// (a transport error often repeats its source in its own text).
-fn describe(error: &Error) -> String {
+pub(super) fn describe(error: &Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -53,24 +64,34 @@ impl Auth {
     /// `error`, or `None` to try again later: a permanent refusal at once, any failure
     /// once the policy's attempts are used up.
     fn give_up_reason(&self, error: &Error, attempts: u32) -> Option<String> {
-        let max_attempts = self.inner.config.outbox.max_attempts;
         if matches!(error, Error::MailRejected { .. }) {
             Some(describe(error))
-        } else if attempts >= max_attempts {
-            Some(format!(
-                "gave up after {attempts} attempts; the last one: {}",
-                describe(error)
-            ))
         } else {
-            None
+            self.out_of_attempts(attempts, &describe(error))
         }
     }
 
+    /// Why to stop trying once attempt number `attempts` failed with `detail`: when the
+    /// policy's attempts are used up.
+    pub(super) fn out_of_attempts(&self, attempts: u32, detail: &str) -> Option<String> {
+        (attempts >= self.inner.config.outbox.max_attempts)
+            .then(|| format!("gave up after {attempts} attempts; the last one: {detail}"))
+    }
+
     /// Marks a message failed, keeping it for an administrator.
-    async fn give_up(&self, message: &OutboxMessage, attempts: u32, reason: &str) -> Result<()> {
+    pub(super) async fn give_up(
+        &self,
+        message: &OutboxMessage,
+        attempts: u32,
+        reason: &str,
+    ) -> Result<()> {
+        let kind = match &message.delivery {
+            Delivery::Email(email) => email.kind.as_str(),
+            Delivery::Webhook(call) => call.event_type.as_str(),
+        };
         tracing::warn!(
             id = %message.id,
-            kind = message.email.kind.as_str(),
+            kind,
             attempts,
             reason,
             "mail given up; kept as failed for an administrator"
@@ -93,18 +114,20 @@ impl Auth {
         let now = self.now();
         let kind = email.kind.as_str();
         let detail = describe(&error);
-        let mut message = OutboxMessage {
-            id: Uuid::now_v7(),
-            email,
+        let id = Uuid::now_v7();
+        let mut email = email;
+        if let Err(e) = self.inner.sealer.seal(id, &mut email) {
+            tracing::error!(kind, error = %e, "mail lost: not sent, and not sealed for the outbox");
+            return;
+        }
+        let message = OutboxMessage {
+            id,
+            delivery: Delivery::Email(email),
             attempts: 1,
             next_attempt_at: now + backoff(1),
             created_at: now,
             last_error: Some(detail.clone()),
         };
-        if let Err(e) = self.inner.sealer.seal(&mut message) {
-            tracing::error!(kind, error = %e, "mail lost: not sent, and not sealed for the outbox");
-            return;
-        }
         if let Err(e) = self.inner.outbox.enqueue(&message).await {
             tracing::error!(kind, error = %e, "mail lost: neither sent nor queued");
             return;
@@ -127,17 +150,19 @@ impl Auth {
             .await;
     }
 
-    /// One pass over the outbox: sends every due message, removes those delivered and
-    /// reschedules the others with exponential backoff (30 s doubling to 1 h). Returns
-    /// how many were delivered.
+    /// One pass over the outbox: sends every due message (mail and webhook calls),
+    /// removes the mail delivered, marks the webhook calls delivered, and reschedules the
+    /// others with exponential backoff (30 s doubling to 1 h). Returns how many were
+    /// delivered.
     ///
     /// A message is marked failed instead (kept for an administrator, see
-    /// [`Auth::admin_failed_mail`], never sent again unless one retries it) when the
-    /// mailer refuses it for good ([`Error::MailRejected`]), when it has used up the
+    /// [`Auth::admin_failed_mail`] and [`Auth::admin_webhook_deliveries`], never sent
+    /// again unless one retries it) when the mailer refuses it for good
+    /// ([`Error::MailRejected`]), when it has used up the
     /// [`OutboxPolicy`](crate::OutboxPolicy)'s attempts, when it has waited longer than
-    /// the policy's age limit (it is then not sent at all), or when its body cannot be
-    /// opened (sealed with a token key that is no longer configured, or damaged): it is
-    /// never sent garbled.
+    /// the policy's age limit (it is then not sent at all), when its body cannot be
+    /// opened (sealed with a token key that is no longer configured, or damaged: it is
+    /// never sent garbled), or when its webhook endpoint is no longer configured.
     ///
     /// # Errors
     /// A store error from claiming, removing, rescheduling or marking failed.
@@ -147,8 +172,8 @@ impl Auth {
         let policy = self.inner.config.outbox;
         let due = self.inner.outbox.claim_due(now, BATCH, CLAIM_LEASE).await?;
         let (mut delivered, mut retried, mut gave_up) = (0, 0, 0);
-        for mut message in due {
-            if now - message.created_at >= policy.max_age {
+        for message in due {
+            let pass = if now - message.created_at >= policy.max_age {
                 let mut reason = format!(
                     "gave up: not delivered within {} of being queued",
                     human_duration(policy.max_age)
@@ -158,46 +183,63 @@ impl Auth {
                     reason.push_str(last);
                 }
                 self.give_up(&message, message.attempts, &reason).await?;
-                gave_up += 1;
-                continue;
-            }
-            if let Err(e) = self.inner.sealer.unseal(&mut message) {
-                self.give_up(&message, message.attempts, &e.to_string())
-                    .await?;
-                gave_up += 1;
-                continue;
-            }
-            let attempts = message.attempts.saturating_add(1);
-            match self.inner.mailer.send(&message.email).await {
-                Ok(()) => {
-                    self.inner.outbox.remove(message.id).await?;
-                    delivered += 1;
+                Pass::GaveUp
+            } else {
+                match &message.delivery {
+                    Delivery::Email(email) => self.send_queued_mail(&message, email).await?,
+                    Delivery::Webhook(call) => self.send_queued_webhook(&message, call).await?,
                 }
-                Err(error) => match self.give_up_reason(&error, attempts) {
-                    Some(reason) => {
-                        self.give_up(&message, attempts, &reason).await?;
-                        gave_up += 1;
-                    }
-                    None => {
-                        retried += 1;
-                        let detail = describe(&error);
-                        tracing::warn!(
-                            id = %message.id,
-                            attempts,
-                            error = detail,
-                            "queued mail still not sent"
-                        );
-                        self.inner
-                            .outbox
-                            .reschedule(message.id, attempts, now + backoff(attempts), &detail)
-                            .await?;
-                    }
-                },
+            };
+            match pass {
+                Pass::Delivered => delivered += 1,
+                Pass::Retried => retried += 1,
+                Pass::GaveUp => gave_up += 1,
             }
         }
         let depth = self.inner.outbox.pending_count().await.ok();
         telemetry::outbox_pass(delivered, retried, gave_up, depth);
         Ok(delivered)
+    }
+
+    /// One attempt at a queued mail.
+    async fn send_queued_mail(&self, message: &OutboxMessage, sealed: &Email) -> Result<Pass> {
+        let mut email = sealed.clone();
+        if let Err(e) = self.inner.sealer.unseal(message.id, &mut email) {
+            self.give_up(message, message.attempts, &e.to_string())
+                .await?;
+            return Ok(Pass::GaveUp);
+        }
+        let attempts = message.attempts.saturating_add(1);
+        let Err(error) = self.inner.mailer.send(&email).await else {
+            self.inner.outbox.remove(message.id).await?;
+            return Ok(Pass::Delivered);
+        };
+        if let Some(reason) = self.give_up_reason(&error, attempts) {
+            self.give_up(message, attempts, &reason).await?;
+            return Ok(Pass::GaveUp);
+        }
+        let detail = describe(&error);
+        tracing::warn!(
+            id = %message.id,
+            attempts,
+            error = detail,
+            "queued mail still not sent"
+        );
+        self.retry_later(message, attempts, &detail).await?;
+        Ok(Pass::Retried)
+    }
+
+    /// Records a failed attempt of `message`, due again after the backoff.
+    pub(super) async fn retry_later(
+        &self,
+        message: &OutboxMessage,
+        attempts: u32,
+        detail: &str,
+    ) -> Result<()> {
+        self.inner
+            .outbox
+            .reschedule(message.id, attempts, self.now() + backoff(attempts), detail)
+            .await
     }
 
     /// Mail the outbox gave up on, most recently failed first, and how many there are
@@ -317,8 +359,8 @@ impl Auth {
         Ok((sessions, counters))
     }
 
-    /// Spawns the maintenance loop: every `every`, delivers due outbox mail and purges
-    /// expired sessions and counters. Errors are logged, never fatal. Abort the handle
+    /// Spawns the maintenance loop: every `every`, delivers due outbox mail and webhook
+    /// calls, and purges expired sessions and counters and old delivered webhook calls. Errors are logged, never fatal. Abort the handle
     /// to stop it.
     pub fn spawn_maintenance(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let auth = self.clone();
@@ -332,6 +374,9 @@ impl Auth {
                 }
                 if let Err(e) = auth.purge_expired().await {
                     tracing::warn!(error = %e, "purging expired records failed");
+                }
+                if let Err(e) = auth.purge_delivered_webhooks().await {
+                    tracing::warn!(error = %e, "purging delivered webhook calls failed");
                 }
             }
         })

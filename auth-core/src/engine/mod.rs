@@ -18,6 +18,7 @@ mod operator;
 mod password_reset;
 mod register;
 mod throttle;
+mod webhook_calls;
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -90,6 +91,8 @@ struct Inner {
     mailer: Arc<dyn Mailer>,
     breach_check: Option<BreachCheck>,
     hooks: Arc<dyn Hooks>,
+    /// Where audit events go as webhooks; `None` without endpoints.
+    webhooks: Option<crate::webhooks::Webhooks>,
     /// Seals mail bodies before they are queued, opens them when claimed.
     sealer: Sealer,
     clock: Arc<dyn Clock>,

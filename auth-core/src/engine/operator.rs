@@ -8,7 +8,7 @@ use super::admin::AdminUserView;
 use super::effects::{MailLinks, Origin};
 use crate::error::{Error, Result};
 use crate::machine::{AdminAction, Event};
-use crate::model::{FailedMail, Page, User, UserId};
+use crate::model::{FailedMail, Page, User, UserId, WebhookDelivery};
 use crate::validate::{LoginIdentifier, normalize_roles};
 
 /// A change an operator makes to an account. Every one goes through the account state
@@ -126,5 +126,29 @@ impl Operator {
     /// [`Error::NotFound`] when no failed mail has this id; a store error.
     pub async fn retry_mail(&self, id: Uuid) -> Result<()> {
         self.auth.retry_failed_mail(id).await
+    }
+
+    /// Webhook deliveries in every state, newest first, and how many in all.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn webhook_deliveries(&self, page: Page) -> Result<(Vec<WebhookDelivery>, u64)> {
+        self.auth.webhook_deliveries(page).await
+    }
+
+    /// Puts a failed webhook delivery back in the outbox, due at once. Audited.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no failed webhook delivery has this id; a store error.
+    pub async fn retry_webhook(&self, id: Uuid) -> Result<()> {
+        self.auth.retry_webhook(id, None).await
+    }
+
+    /// Deletes a failed webhook delivery for good. Audited.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no failed webhook delivery has this id; a store error.
+    pub async fn discard_webhook(&self, id: Uuid) -> Result<()> {
+        self.auth.discard_webhook(id, None).await
     }
 }

@@ -28,7 +28,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use uuid::Uuid;
 
-use crate::model::{MailKind, OutboxMessage};
+use crate::model::{Email, MailKind};
 use crate::token::TokenKeys;
 
 /// What the sealed form starts with; the version names the construction.
@@ -129,20 +129,21 @@ impl Sealer {
     /// # Errors
     /// [`SealError::Encrypt`] (the bodies are then left as they were; the caller must not
     /// store them).
-    pub(crate) fn seal(&self, message: &mut OutboxMessage) -> Result<(), SealError> {
-        let text = self.seal_part(message, Part::Text, &message.email.text)?;
-        let html = match &message.email.html {
-            Some(html) => Some(self.seal_part(message, Part::Html, html)?),
+    pub(crate) fn seal(&self, id: Uuid, email: &mut Email) -> Result<(), SealError> {
+        let text = self.seal_part(id, email, Part::Text, &email.text)?;
+        let html = match &email.html {
+            Some(html) => Some(self.seal_part(id, email, Part::Html, html)?),
             None => None,
         };
-        message.email.text = text;
-        message.email.html = html;
+        email.text = text;
+        email.html = html;
         Ok(())
     }
 
     fn seal_part(
         &self,
-        message: &OutboxMessage,
+        id: Uuid,
+        email: &Email,
         part: Part,
         body: &str,
     ) -> Result<String, SealError> {
@@ -152,7 +153,7 @@ impl Sealer {
             .ok_or(SealError::Encrypt)?;
         let nonce_bytes = crate::random::bytes::<NONCE_LEN>();
         let nonce = XNonce::from(nonce_bytes);
-        let aad = associated_data(message.id, message.email.kind, &message.email.to, part);
+        let aad = associated_data(id, email.kind, &email.to, part);
         let sealed = cipher
             .encrypt(
                 &nonce,
@@ -178,20 +179,21 @@ impl Sealer {
     /// # Errors
     /// [`SealError::UnknownKey`] when the sealing key is no longer configured,
     /// [`SealError::Damaged`] when a body does not open; the message is then unchanged.
-    pub(crate) fn unseal(&self, message: &mut OutboxMessage) -> Result<(), SealError> {
-        let text = self.open_part(message, Part::Text, &message.email.text)?;
-        let html = match &message.email.html {
-            Some(html) => Some(self.open_part(message, Part::Html, html)?),
+    pub(crate) fn unseal(&self, id: Uuid, email: &mut Email) -> Result<(), SealError> {
+        let text = self.open_part(id, email, Part::Text, &email.text)?;
+        let html = match &email.html {
+            Some(html) => Some(self.open_part(id, email, Part::Html, html)?),
             None => None,
         };
-        message.email.text = text;
-        message.email.html = html;
+        email.text = text;
+        email.html = html;
         Ok(())
     }
 
     fn open_part(
         &self,
-        message: &OutboxMessage,
+        id: Uuid,
+        email: &Email,
         part: Part,
         stored: &str,
     ) -> Result<String, SealError> {
@@ -210,7 +212,7 @@ impl Sealer {
         }
         let (nonce, sealed) = data.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| SealError::Damaged)?;
-        let aad = associated_data(message.id, message.email.kind, &message.email.to, part);
+        let aad = associated_data(id, email.kind, &email.to, part);
         let plain = cipher
             .decrypt(
                 &nonce,
@@ -232,17 +234,21 @@ pub(crate) fn is_sealed(body: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use time::OffsetDateTime;
-
     use super::*;
     use crate::model::Email;
 
     const K1: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
     const K2: &[u8; 32] = b"fedcba9876543210fedcba9876543210";
 
-    fn message() -> OutboxMessage {
-        let now = OffsetDateTime::now_utc();
-        OutboxMessage {
+    /// A queued mail: what the sealer binds a body to.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Queued {
+        id: Uuid,
+        email: Email,
+    }
+
+    fn message() -> Queued {
+        Queued {
             id: Uuid::now_v7(),
             email: Email {
                 to: "ann@example.com".into(),
@@ -251,10 +257,6 @@ mod tests {
                 html: Some("<a href=\"https://app.test/auth/reset/TOKEN-123\">Reset</a>".into()),
                 kind: MailKind::PasswordReset,
             },
-            attempts: 1,
-            next_attempt_at: now,
-            created_at: now,
-            last_error: None,
         }
     }
 
@@ -267,7 +269,7 @@ mod tests {
         let s = sealer(TokenKeys::new("k1", K1).unwrap());
         let original = message();
         let mut m = original.clone();
-        s.seal(&mut m).unwrap();
+        s.seal(m.id, &mut m.email).unwrap();
         assert!(
             m.email.text.starts_with("sealed:v1:k1:"),
             "{}",
@@ -281,7 +283,7 @@ mod tests {
         // Recipient, subject and kind stay readable for operators.
         assert_eq!(m.email.to, original.email.to);
         assert_eq!(m.email.subject, original.email.subject);
-        s.unseal(&mut m).unwrap();
+        s.unseal(m.id, &mut m.email).unwrap();
         assert_eq!(m, original);
     }
 
@@ -290,8 +292,8 @@ mod tests {
         let s = sealer(TokenKeys::new("k1", K1).unwrap());
         let (mut a, mut b) = (message(), message());
         b.id = a.id;
-        s.seal(&mut a).unwrap();
-        s.seal(&mut b).unwrap();
+        s.seal(a.id, &mut a.email).unwrap();
+        s.seal(b.id, &mut b.email).unwrap();
         assert_ne!(a.email.text, b.email.text);
     }
 
@@ -299,7 +301,7 @@ mod tests {
     fn older_keys_open_after_a_rotation_and_removed_keys_are_named() {
         let before = sealer(TokenKeys::new("k1", K1).unwrap());
         let mut m = message();
-        before.seal(&mut m).unwrap();
+        before.seal(m.id, &mut m.email).unwrap();
 
         let rotated = sealer(
             TokenKeys::new("k2", K2)
@@ -308,48 +310,63 @@ mod tests {
                 .unwrap(),
         );
         let mut opened = m.clone();
-        rotated.unseal(&mut opened).unwrap();
+        rotated.unseal(opened.id, &mut opened.email).unwrap();
         assert_eq!(opened.email.text, message().email.text);
 
         let gone = sealer(TokenKeys::new("k2", K2).unwrap());
         let mut kept = m.clone();
         assert_eq!(
-            gone.unseal(&mut kept),
+            gone.unseal(kept.id, &mut kept.email),
             Err(SealError::UnknownKey { kid: "k1".into() })
         );
         assert_eq!(kept, m, "a failed unseal leaves the message as it was");
         // The same key id with another secret does not open it either.
         let impostor = sealer(TokenKeys::new("k1", K2).unwrap());
-        assert_eq!(impostor.unseal(&mut m.clone()), Err(SealError::Damaged));
+        assert_eq!(
+            impostor.unseal(m.id, &mut m.clone().email),
+            Err(SealError::Damaged)
+        );
     }
 
     #[test]
     fn bodies_are_bound_to_their_message_and_part() {
         let s = sealer(TokenKeys::new("k1", K1).unwrap());
         let mut m = message();
-        s.seal(&mut m).unwrap();
+        s.seal(m.id, &mut m.email).unwrap();
 
         let mut redirected = m.clone();
         redirected.email.to = "mallory@example.com".into();
-        assert_eq!(s.unseal(&mut redirected), Err(SealError::Damaged));
+        assert_eq!(
+            s.unseal(redirected.id, &mut redirected.email),
+            Err(SealError::Damaged)
+        );
 
         let mut swapped = m.clone();
         std::mem::swap(
             &mut swapped.email.text,
             swapped.email.html.as_mut().unwrap(),
         );
-        assert_eq!(s.unseal(&mut swapped), Err(SealError::Damaged));
+        assert_eq!(
+            s.unseal(swapped.id, &mut swapped.email),
+            Err(SealError::Damaged)
+        );
 
         let mut moved = m.clone();
         moved.id = Uuid::now_v7();
-        assert_eq!(s.unseal(&mut moved), Err(SealError::Damaged));
+        assert_eq!(
+            s.unseal(moved.id, &mut moved.email),
+            Err(SealError::Damaged)
+        );
 
         let mut tampered = m.clone();
         let mut bytes = tampered.email.text.into_bytes();
         let last = bytes.len() - 2;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         tampered.email.text = String::from_utf8(bytes).unwrap();
-        assert_eq!(s.unseal(&mut tampered), Err(SealError::Damaged));
+        assert_eq!(
+            s.unseal(tampered.id, &mut tampered.email),
+            Err(SealError::Damaged)
+        );
 
         for junk in [
             "sealed:v1:",
@@ -359,7 +376,11 @@ mod tests {
         ] {
             let mut bad = m.clone();
             bad.email.text = junk.into();
-            assert_eq!(s.unseal(&mut bad), Err(SealError::Damaged), "{junk}");
+            assert_eq!(
+                s.unseal(bad.id, &mut bad.email),
+                Err(SealError::Damaged),
+                "{junk}"
+            );
         }
     }
 
@@ -368,7 +389,7 @@ mod tests {
         let s = sealer(TokenKeys::new("k1", K1).unwrap());
         let legacy = message();
         let mut m = legacy.clone();
-        s.unseal(&mut m).unwrap();
+        s.unseal(m.id, &mut m.email).unwrap();
         assert_eq!(m, legacy);
     }
 

@@ -12,6 +12,7 @@ use super::store_call;
 use crate::error::Result;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
+    WebhookDelivery,
 };
 use crate::session::SessionDigest;
 use crate::store::{
@@ -105,6 +106,17 @@ observed!(MailOutbox as "outbox" {
     fn failed_count(&self) -> u64;
     fn discard_failed(&self, id: Uuid) -> bool;
     fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> bool;
+    fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str
+    ) -> ();
+    fn webhook_deliveries(&self, page: Page) -> Vec<WebhookDelivery>;
+    fn webhook_delivery(&self, id: Uuid) -> Option<WebhookDelivery>;
+    fn webhook_delivery_count(&self) -> u64;
+    fn purge_delivered(&self, before: OffsetDateTime) -> u64;
 });
 
 observed!(AuditSink as "audit" {

@@ -19,3 +19,4 @@ mod recovery;
 mod registration;
 mod review;
 mod support;
+mod webhooks;

@@ -74,9 +74,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
-    Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserSearch, UserStore,
+    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, Error, FailedMail, MailOutbox,
+    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
+    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -96,23 +96,52 @@ struct Inner {
     audit: Mutex<Audit>,
 }
 
-/// An outbox message and, once the engine gave up on it, when.
+/// An outbox message and, once the engine gave up on it or (a webhook call) delivered
+/// it, when.
 struct Queued {
     message: OutboxMessage,
     failed_at: Option<OffsetDateTime>,
+    delivered_at: Option<OffsetDateTime>,
 }
 
 impl Queued {
+    /// Neither failed nor delivered.
+    fn is_queued(&self) -> bool {
+        self.failed_at.is_none() && self.delivered_at.is_none()
+    }
+
     fn failed(&self) -> Option<FailedMail> {
         let m = &self.message;
+        let email = m.email()?;
         self.failed_at.map(|failed_at| FailedMail {
             id: m.id,
-            to: m.email.to.clone(),
-            kind: m.email.kind,
+            to: email.to.clone(),
+            kind: email.kind,
             attempts: m.attempts,
             created_at: m.created_at,
             failed_at,
             last_error: m.last_error.clone().unwrap_or_default(),
+        })
+    }
+
+    fn webhook(&self) -> Option<WebhookDelivery> {
+        let m = &self.message;
+        let call = m.webhook()?;
+        let (state, finished_at) = match (self.failed_at, self.delivered_at) {
+            (Some(at), _) => (DeliveryState::Failed, Some(at)),
+            (None, Some(at)) => (DeliveryState::Delivered, Some(at)),
+            (None, None) => (DeliveryState::Pending, None),
+        };
+        Some(WebhookDelivery {
+            id: m.id,
+            url: call.url.clone(),
+            event_type: call.event_type.clone(),
+            state,
+            attempts: m.attempts,
+            created_at: m.created_at,
+            next_attempt_at: (state == DeliveryState::Pending).then_some(m.next_attempt_at),
+            finished_at,
+            last_outcome: m.last_error.clone(),
         })
     }
 }
@@ -537,6 +566,7 @@ impl MailOutbox for MemoryStore {
             Queued {
                 message: message.clone(),
                 failed_at: None,
+                delivered_at: None,
             },
         );
         Ok(())
@@ -551,7 +581,7 @@ impl MailOutbox for MemoryStore {
         let mut outbox = lock(&self.inner.outbox);
         let mut due: Vec<(OffsetDateTime, OffsetDateTime, Uuid)> = outbox
             .values()
-            .filter(|q| q.failed_at.is_none() && q.message.next_attempt_at <= now)
+            .filter(|q| q.is_queued() && q.message.next_attempt_at <= now)
             .map(|q| {
                 (
                     q.message.next_attempt_at,
@@ -585,7 +615,7 @@ impl MailOutbox for MemoryStore {
         last_error: &str,
     ) -> Result<()> {
         if let Some(q) = lock(&self.inner.outbox).get_mut(&id)
-            && q.failed_at.is_none()
+            && q.is_queued()
         {
             q.message.attempts = attempts;
             q.message.next_attempt_at = next_attempt_at;
@@ -596,7 +626,7 @@ impl MailOutbox for MemoryStore {
 
     async fn pending_count(&self) -> Result<u64> {
         let outbox = lock(&self.inner.outbox);
-        Ok(outbox.values().filter(|q| q.failed_at.is_none()).count() as u64)
+        Ok(outbox.values().filter(|q| q.is_queued()).count() as u64)
     }
 
     async fn mark_failed(
@@ -627,7 +657,53 @@ impl MailOutbox for MemoryStore {
 
     async fn failed_count(&self) -> Result<u64> {
         let outbox = lock(&self.inner.outbox);
-        Ok(outbox.values().filter(|q| q.failed_at.is_some()).count() as u64)
+        Ok(outbox.values().filter_map(Queued::failed).count() as u64)
+    }
+
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str,
+    ) -> Result<()> {
+        if let Some(q) = lock(&self.inner.outbox).get_mut(&id) {
+            q.message.attempts = attempts;
+            q.message.last_error = Some(outcome.to_owned());
+            q.failed_at = None;
+            q.delivered_at = Some(delivered_at);
+        }
+        Ok(())
+    }
+
+    async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
+        let outbox = lock(&self.inner.outbox);
+        let mut calls: Vec<WebhookDelivery> = outbox.values().filter_map(Queued::webhook).collect();
+        calls.sort_unstable_by_key(|d| std::cmp::Reverse((d.created_at, d.id)));
+        Ok(calls
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect())
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>> {
+        Ok(lock(&self.inner.outbox).get(&id).and_then(Queued::webhook))
+    }
+
+    async fn webhook_delivery_count(&self) -> Result<u64> {
+        let outbox = lock(&self.inner.outbox);
+        Ok(outbox
+            .values()
+            .filter(|q| q.message.webhook().is_some())
+            .count() as u64)
+    }
+
+    async fn purge_delivered(&self, before: OffsetDateTime) -> Result<u64> {
+        let mut outbox = lock(&self.inner.outbox);
+        let count = outbox.len();
+        outbox.retain(|_, q| q.delivered_at.is_none_or(|at| at > before));
+        Ok((count - outbox.len()) as u64)
     }
 
     async fn discard_failed(&self, id: Uuid) -> Result<bool> {
@@ -644,6 +720,7 @@ impl MailOutbox for MemoryStore {
         match outbox.get_mut(&id) {
             Some(q) if q.failed_at.is_some() => {
                 q.failed_at = None;
+                q.delivered_at = None;
                 q.message.attempts = 0;
                 q.message.created_at = now;
                 q.message.next_attempt_at = now;
@@ -682,7 +759,7 @@ impl AuditSink for MemoryStore {
 
 #[cfg(test)]
 mod tests {
-    use auth_core::{AuditKind, Email, MailKind, SessionToken};
+    use auth_core::{AuditKind, Delivery, Email, MailKind, SessionToken};
 
     use super::*;
 
@@ -840,13 +917,13 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let message = |at: OffsetDateTime| OutboxMessage {
             id: Uuid::new_v4(),
-            email: Email {
+            delivery: Delivery::Email(Email {
                 to: "a@example.test".to_owned(),
                 subject: "s".to_owned(),
                 text: "t".to_owned(),
                 html: None,
                 kind: MailKind::Verification,
-            },
+            }),
             attempts: 0,
             next_attempt_at: at,
             created_at: at,

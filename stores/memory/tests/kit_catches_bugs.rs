@@ -13,8 +13,9 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use auth_core::conformance::{Subject, checks};
 use auth_core::{
-    Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage, Page, Result,
-    SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserSearch, UserStore,
+    Counter, CounterStore, DeliveryState, Error, FailedMail, MailOutbox, OutboxMessage, Page,
+    Result, SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserSearch,
+    UserStore, WebhookDelivery,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -192,13 +193,48 @@ impl CounterStore for FlawedCounters {
     }
 }
 
-/// An outbox with one of two flaws: it hands out due messages without leasing them, or
-/// it keeps handing out messages marked failed (it only records the error).
+/// An outbox with one of three flaws: it hands out due messages without leasing them,
+/// it keeps handing out messages marked failed (it only records the error), or it
+/// forgets webhook calls once they are delivered instead of keeping them for the
+/// administrator's listing.
 #[derive(Default)]
 struct FlawedOutbox {
     map: Mutex<HashMap<Uuid, (OutboxMessage, Option<OffsetDateTime>)>>,
+    delivered: Mutex<HashMap<Uuid, OffsetDateTime>>,
     leaseless: bool,
     failed_stay_due: bool,
+    forgets_delivered: bool,
+}
+
+impl FlawedOutbox {
+    fn delivery(
+        &self,
+        m: &OutboxMessage,
+        failed: Option<OffsetDateTime>,
+    ) -> Option<WebhookDelivery> {
+        let call = m.webhook()?;
+        let delivered = self.delivered.lock().unwrap().get(&m.id).copied();
+        let (state, finished_at) = match (failed, delivered) {
+            (Some(at), _) => (DeliveryState::Failed, Some(at)),
+            (None, Some(at)) => (DeliveryState::Delivered, Some(at)),
+            (None, None) => (DeliveryState::Pending, None),
+        };
+        Some(WebhookDelivery {
+            id: m.id,
+            url: call.url.clone(),
+            event_type: call.event_type.clone(),
+            state,
+            attempts: m.attempts,
+            created_at: m.created_at,
+            next_attempt_at: finished_at.is_none().then_some(m.next_attempt_at),
+            finished_at,
+            last_outcome: m.last_error.clone(),
+        })
+    }
+
+    fn is_delivered(&self, id: &Uuid) -> bool {
+        self.delivered.lock().unwrap().contains_key(id)
+    }
 }
 
 #[async_trait]
@@ -221,7 +257,9 @@ impl MailOutbox for FlawedOutbox {
         let mut due: Vec<Uuid> = map
             .values()
             .filter(|(m, failed)| {
-                m.next_attempt_at <= now && (self.failed_stay_due || failed.is_none())
+                m.next_attempt_at <= now
+                    && (self.failed_stay_due || failed.is_none())
+                    && !self.is_delivered(&m.id)
             })
             .map(|(m, _)| m.id)
             .collect();
@@ -241,6 +279,7 @@ impl MailOutbox for FlawedOutbox {
 
     async fn remove(&self, id: Uuid) -> Result<()> {
         self.map.lock().unwrap().remove(&id);
+        self.delivered.lock().unwrap().remove(&id);
         Ok(())
     }
 
@@ -261,7 +300,10 @@ impl MailOutbox for FlawedOutbox {
 
     async fn pending_count(&self) -> Result<u64> {
         let map = self.map.lock().unwrap();
-        Ok(map.values().filter(|(_, failed)| failed.is_none()).count() as u64)
+        Ok(map
+            .values()
+            .filter(|(m, failed)| failed.is_none() && !self.is_delivered(&m.id))
+            .count() as u64)
     }
 
     async fn mark_failed(
@@ -284,10 +326,11 @@ impl MailOutbox for FlawedOutbox {
         let mut failed: Vec<FailedMail> = map
             .values()
             .filter_map(|(m, failed)| {
+                let email = m.email()?;
                 failed.map(|failed_at| FailedMail {
                     id: m.id,
-                    to: m.email.to.clone(),
-                    kind: m.email.kind,
+                    to: email.to.clone(),
+                    kind: email.kind,
                     attempts: m.attempts,
                     created_at: m.created_at,
                     failed_at,
@@ -315,6 +358,66 @@ impl MailOutbox for FlawedOutbox {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str,
+    ) -> Result<()> {
+        let mut map = self.map.lock().unwrap();
+        if self.forgets_delivered {
+            map.remove(&id);
+        } else if let Some((m, failed)) = map.get_mut(&id) {
+            m.attempts = attempts;
+            m.last_error = Some(outcome.to_owned());
+            *failed = None;
+            self.delivered.lock().unwrap().insert(id, delivered_at);
+        }
+        Ok(())
+    }
+
+    async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
+        let map = self.map.lock().unwrap();
+        let mut calls: Vec<WebhookDelivery> = map
+            .values()
+            .filter_map(|(m, failed)| self.delivery(m, *failed))
+            .collect();
+        calls.sort_by_key(|d| std::cmp::Reverse((d.created_at, d.id)));
+        Ok(calls
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .collect())
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>> {
+        let map = self.map.lock().unwrap();
+        Ok(map
+            .get(&id)
+            .and_then(|(m, failed)| self.delivery(m, *failed)))
+    }
+
+    async fn webhook_delivery_count(&self) -> Result<u64> {
+        let map = self.map.lock().unwrap();
+        Ok(map.values().filter(|(m, _)| m.webhook().is_some()).count() as u64)
+    }
+
+    async fn purge_delivered(&self, before: OffsetDateTime) -> Result<u64> {
+        let mut delivered = self.delivered.lock().unwrap();
+        let gone: Vec<Uuid> = delivered
+            .iter()
+            .filter(|(_, at)| **at <= before)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut map = self.map.lock().unwrap();
+        for id in &gone {
+            delivered.remove(id);
+            map.remove(id);
+        }
+        Ok(gone.len() as u64)
     }
 
     async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
@@ -462,6 +565,24 @@ async fn an_outbox_that_hands_out_failed_mail_is_caught() {
     assert!(!fails!(checks::outbox_failed_are_listed, careless()));
     assert!(!fails!(checks::outbox_failed_are_discarded, careless()));
     assert!(!fails!(checks::outbox_failed_are_retried, careless()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forgetting_delivered_webhook_calls_is_caught() {
+    let sound = || Subject::new().with_outbox(Arc::new(FlawedOutbox::default()));
+    assert!(!fails!(checks::outbox_webhook_deliveries, sound()));
+
+    let forgetful = || {
+        Subject::new().with_outbox(Arc::new(FlawedOutbox {
+            forgets_delivered: true,
+            ..FlawedOutbox::default()
+        }))
+    };
+    assert!(fails!(checks::outbox_webhook_deliveries, forgetful()));
+    assert!(fails!(checks::outbox_claim_due, forgetful()));
+    // The checks of failed mail do not blame it.
+    assert!(!fails!(checks::outbox_failed_are_listed, forgetful()));
+    assert!(!fails!(checks::outbox_failed_are_retried, forgetful()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

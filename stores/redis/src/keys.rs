@@ -10,7 +10,7 @@
 //!   and its owner in one round trip. A session is found by its digest alone, so a
 //!   session can only share a slot with its owner if all accounts share one.
 //! - `P{Pcounters}:` counters and their expiry index.
-//! - `P{Poutbox}:` the mail queue, the messages and the failed set.
+//! - `P{Poutbox}:` the queue, the messages, the failed set, and the webhook calls' sets.
 //! - `P audit:user:<id>` and `P audit:anonymous`: no tag. Each is used alone, so the
 //!   trails spread over the cluster's slots.
 //!
@@ -114,16 +114,32 @@ impl Keys {
     }
 
     /// Hash: `d` the message as queued (JSON), `a` attempts, `n` next attempt (time key),
-    /// `le` last error, `f` failed at (time key, only while failed), `c` created at
-    /// (time key, set by a retry: it then wins over the JSON's).
+    /// `le` last error (for a delivered webhook call, its outcome), `f` failed at (time
+    /// key, only while failed), `c` created at (time key, set by a retry: it then wins
+    /// over the JSON's); for a webhook call also `wk` its member in
+    /// [`Keys::outbox_webhooks`] and, once delivered, `dv` the time (time key).
     pub(crate) fn outbox_message(&self, id: Uuid) -> String {
         format!("{}msg:{id}", self.outbox)
     }
 
-    /// Sorted set of failed messages: members `<failed at (time key)>:<id>`, all scored 0,
-    /// so that member order is failure time, then id.
+    /// Sorted set of failed mail (never webhook calls): members
+    /// `<failed at (time key)>:<id>`, all scored 0, so that member order is failure
+    /// time, then id.
     pub(crate) fn outbox_failed(&self) -> String {
         format!("{}failed", self.outbox)
+    }
+
+    /// Sorted set of every webhook call, whatever its state: members
+    /// `<created at (time key)>:<id>` (the message's `wk` field), all scored 0, so that
+    /// member order is creation time, then id.
+    pub(crate) fn outbox_webhooks(&self) -> String {
+        format!("{}webhooks", self.outbox)
+    }
+
+    /// Sorted set of delivered webhook calls: members `<delivered at (time key)>:<id>`,
+    /// all scored 0, so that a purge takes a lexicographic range.
+    pub(crate) fn outbox_delivered(&self) -> String {
+        format!("{}delivered", self.outbox)
     }
 
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.
@@ -180,6 +196,8 @@ mod tests {
             keys.outbox_queue(),
             keys.outbox_message(id),
             keys.outbox_failed(),
+            keys.outbox_webhooks(),
+            keys.outbox_delivered(),
         ] {
             assert_eq!(hash_tag(&key), "app:outbox", "{key}");
         }

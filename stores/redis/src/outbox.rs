@@ -1,7 +1,9 @@
 //! [`MailOutbox`] on Redis.
 
 use async_trait::async_trait;
-use auth_core::{Error, FailedMail, MailOutbox, OutboxMessage, Page, Result};
+use auth_core::{
+    DeliveryState, Error, FailedMail, MailOutbox, OutboxMessage, Page, Result, WebhookDelivery,
+};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -27,6 +29,15 @@ impl MailOutbox for RedisStore {
             .ignore();
         if let Some(error) = &message.last_error {
             pipe.cmd("HSET").arg(&key).arg("le").arg(error).ignore();
+        }
+        if message.webhook().is_some() {
+            let member = format!("{}:{}", time_key(message.created_at), message.id);
+            pipe.cmd("HSET").arg(&key).arg("wk").arg(&member).ignore();
+            pipe.cmd("ZADD")
+                .arg(keys.outbox_webhooks())
+                .arg(0)
+                .arg(member)
+                .ignore();
         }
         pipe.cmd("ZADD")
             .arg(keys.outbox_queue())
@@ -87,6 +98,8 @@ impl MailOutbox for RedisStore {
                     .key(keys.outbox_message(id))
                     .key(keys.outbox_queue())
                     .key(keys.outbox_failed())
+                    .key(keys.outbox_webhooks())
+                    .key(keys.outbox_delivered())
                     .arg(id.to_string()),
             )
             .await?;
@@ -136,6 +149,7 @@ impl MailOutbox for RedisStore {
                     .key(keys.outbox_message(id))
                     .key(keys.outbox_queue())
                     .key(keys.outbox_failed())
+                    .key(keys.outbox_delivered())
                     .arg(id.to_string())
                     .arg(attempts)
                     .arg(time_key(failed_at))
@@ -176,6 +190,9 @@ impl MailOutbox for RedisStore {
                 if message.id.to_string() != id {
                     return Err(Error::backend(Corrupt::new("a failed message", &row[0])));
                 }
+                let Some(email) = message.email() else {
+                    return Err(Error::backend(Corrupt::new("a failed mail", &row[0])));
+                };
                 let created_at = if row[4].is_empty() {
                     message.created_at
                 } else {
@@ -183,8 +200,8 @@ impl MailOutbox for RedisStore {
                 };
                 Ok(FailedMail {
                     id: message.id,
-                    to: message.email.to,
-                    kind: message.email.kind,
+                    to: email.to.clone(),
+                    kind: email.kind,
                     attempts: attempts(&row[2])?,
                     created_at,
                     failed_at: parse_time_key(failed_at)?,
@@ -199,6 +216,100 @@ impl MailOutbox for RedisStore {
             .await
     }
 
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str,
+    ) -> Result<()> {
+        let keys = self.keys();
+        let _found: i64 = self
+            .script(
+                scripts::MARK_DELIVERED
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .key(keys.outbox_delivered())
+                    .arg(id.to_string())
+                    .arg(attempts)
+                    .arg(time_key(delivered_at))
+                    .arg(outcome),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
+        if page.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let keys = self.keys();
+        let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
+        let rows: Vec<String> = self
+            .script(
+                scripts::LIST_WEBHOOKS
+                    .key(keys.outbox_webhooks())
+                    .arg(keys.outbox())
+                    .arg(start)
+                    .arg(stop),
+            )
+            .await?;
+        if !rows.len().is_multiple_of(9) {
+            return Err(Error::backend(Corrupt::new(
+                "webhook call rows",
+                rows.len(),
+            )));
+        }
+        rows.chunks_exact(9).map(webhook_from_row).collect()
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>> {
+        let fields: Vec<Option<String>> = self
+            .query(
+                redis::cmd("HMGET")
+                    .arg(self.keys().outbox_message(id))
+                    .arg(&["d", "a", "n", "le", "c", "f", "dv", "wk"][..]),
+            )
+            .await?;
+        let [d, a, n, le, c, f, dv, wk] = <[Option<String>; 8]>::try_from(fields)
+            .map_err(|f| Error::backend(Corrupt::new("a webhook call's fields", f.len())))?;
+        let (Some(d), Some(_)) = (d, wk) else {
+            return Ok(None);
+        };
+        let has_le = if le.is_some() { "1" } else { "0" };
+        let row = [
+            id.to_string(),
+            d,
+            a.unwrap_or_default(),
+            n.unwrap_or_default(),
+            le.unwrap_or_default(),
+            has_le.to_owned(),
+            c.unwrap_or_default(),
+            f.unwrap_or_default(),
+            dv.unwrap_or_default(),
+        ];
+        webhook_from_row(&row).map(Some)
+    }
+
+    async fn webhook_delivery_count(&self) -> Result<u64> {
+        self.query(redis::cmd("ZCARD").arg(self.keys().outbox_webhooks()))
+            .await
+    }
+
+    async fn purge_delivered(&self, before: OffsetDateTime) -> Result<u64> {
+        let keys = self.keys();
+        self.script(
+            scripts::PURGE_DELIVERED
+                .key(keys.outbox_delivered())
+                .key(keys.outbox_webhooks())
+                .arg(keys.outbox())
+                .arg(format!("[{}:~", time_key(before))),
+        )
+        .await
+    }
+
     async fn discard_failed(&self, id: Uuid) -> Result<bool> {
         let keys = self.keys();
         let discarded: i64 = self
@@ -207,6 +318,7 @@ impl MailOutbox for RedisStore {
                     .key(keys.outbox_message(id))
                     .key(keys.outbox_queue())
                     .key(keys.outbox_failed())
+                    .key(keys.outbox_webhooks())
                     .arg(id.to_string()),
             )
             .await?;
@@ -221,6 +333,7 @@ impl MailOutbox for RedisStore {
                     .key(keys.outbox_message(id))
                     .key(keys.outbox_queue())
                     .key(keys.outbox_failed())
+                    .key(keys.outbox_webhooks())
                     .arg(id.to_string())
                     .arg(time_key(now))
                     .arg(ceil_ms(now)),
@@ -235,4 +348,39 @@ fn attempts(stored: &str) -> Result<u32> {
     stored
         .parse()
         .map_err(|_| Error::backend(Corrupt::new("an attempt count", stored)))
+}
+
+/// A webhook call from its fields as [`scripts::LIST_WEBHOOKS`] returns them.
+fn webhook_from_row(row: &[String]) -> Result<WebhookDelivery> {
+    let message: OutboxMessage = from_json(&row[1])?;
+    let Some(call) = message.webhook() else {
+        return Err(Error::backend(Corrupt::new("a webhook call", &row[0])));
+    };
+    let time = |s: &str| {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            parse_time_key(s).map(Some)
+        }
+    };
+    let (state, finished_at) = match (time(&row[7])?, time(&row[8])?) {
+        (Some(at), _) => (DeliveryState::Failed, Some(at)),
+        (None, Some(at)) => (DeliveryState::Delivered, Some(at)),
+        (None, None) => (DeliveryState::Pending, None),
+    };
+    let next_attempt_at = match state {
+        DeliveryState::Pending => Some(parse_time_key(&row[3])?),
+        _ => None,
+    };
+    Ok(WebhookDelivery {
+        id: message.id,
+        url: call.url.clone(),
+        event_type: call.event_type.clone(),
+        state,
+        attempts: attempts(&row[2])?,
+        created_at: time(&row[6])?.unwrap_or(message.created_at),
+        next_attempt_at,
+        finished_at,
+        last_outcome: (row[5] == "1").then(|| row[4].clone()),
+    })
 }

@@ -403,8 +403,9 @@ return {purged, #names, skipped}
 /// lease end (time key), lease end ms.
 /// Returns `id, json, attempts, next attempt, last error, has last error, created at`
 /// septuples of the claimed messages; `next attempt` is the lease end, `created at` the
-/// time key of a retry ('' when never retried: the JSON's own then holds). A failed
-/// message found in the queue (never left there by these scripts) is dropped from it.
+/// time key of a retry ('' when never retried: the JSON's own then holds). A failed or
+/// delivered message found in the queue (never left there by these scripts) is dropped
+/// from it.
 pub(crate) static CLAIM_DUE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua",
@@ -416,8 +417,8 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, li
 for _, id in ipairs(ids) do
   if claimed >= limit then break end
   local key = ARGV[1] .. 'msg:' .. id
-  local v = redis.call('HMGET', key, 'd', 'a', 'n', 'le', 'c', 'f')
-  if not v[1] or v[6] then
+  local v = redis.call('HMGET', key, 'd', 'a', 'n', 'le', 'c', 'f', 'dv')
+  if not v[1] or v[6] or v[7] then
     redis.call('ZREM', KEYS[1], id)
   elseif v[3] <= ARGV[2] then
     redis.call('HSET', key, 'n', ARGV[5])
@@ -438,13 +439,14 @@ return out
 });
 
 /// KEYS: message, outbox queue. ARGV: prefix, id, attempts, next attempt (time key),
-/// next attempt ms, last error. Returns 1 rescheduled, 0 missing or failed.
+/// next attempt ms, last error. Returns 1 rescheduled, 0 missing, failed or delivered.
 pub(crate) static RESCHEDULE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua",
         r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HEXISTS', KEYS[1], 'f') == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'dv') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'a', ARGV[3], 'n', ARGV[4], 'le', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
 return 1
@@ -452,35 +454,115 @@ return 1
     ))
 });
 
-/// KEYS: message, outbox queue, failed set. ARGV: id.
-/// Deletes a message, queued or failed. Returns 1 deleted, 0 missing.
+/// KEYS: message, outbox queue, failed set, webhooks set, delivered set. ARGV: id.
+/// Deletes a message, queued, failed or delivered. Returns 1 deleted, 0 missing.
 pub(crate) static REMOVE_MESSAGE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua flags=allow-oom",
         r"
-local f = redis.call('HGET', KEYS[1], 'f')
-if f then redis.call('ZREM', KEYS[3], f .. ':' .. ARGV[1]) end
+local v = redis.call('HMGET', KEYS[1], 'f', 'wk', 'dv')
+if v[1] then redis.call('ZREM', KEYS[3], v[1] .. ':' .. ARGV[1]) end
+if v[2] then redis.call('ZREM', KEYS[4], v[2]) end
+if v[3] then redis.call('ZREM', KEYS[5], v[3] .. ':' .. ARGV[1]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('DEL', KEYS[1])
 "
     ))
 });
 
-/// KEYS: message, outbox queue, failed set. ARGV: id, attempts, failed at (time key),
-/// last error. Takes the message out of the queue into the failed set (member
-/// `<failed at>:<id>`, score 0, so that the set's order is failure time, then id).
-/// Returns 1 marked, 0 missing.
+/// KEYS: message, outbox queue, failed set, delivered set. ARGV: id, attempts, failed
+/// at (time key), last error. Takes the message out of the queue; a mail goes into the
+/// failed set (member `<failed at>:<id>`, score 0, so that the set's order is failure
+/// time, then id), a webhook call only carries its `f` field. Returns 1 marked, 0
+/// missing.
 pub(crate) static MARK_FAILED: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua",
         r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local old = redis.call('HGET', KEYS[1], 'f')
-if old then redis.call('ZREM', KEYS[3], old .. ':' .. ARGV[1]) end
+local v = redis.call('HMGET', KEYS[1], 'f', 'wk', 'dv')
+if v[1] then redis.call('ZREM', KEYS[3], v[1] .. ':' .. ARGV[1]) end
+if v[3] then
+  redis.call('ZREM', KEYS[4], v[3] .. ':' .. ARGV[1])
+  redis.call('HDEL', KEYS[1], 'dv')
+end
 redis.call('HSET', KEYS[1], 'a', ARGV[2], 'f', ARGV[3], 'le', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[3], 0, ARGV[3] .. ':' .. ARGV[1])
+if not v[2] then redis.call('ZADD', KEYS[3], 0, ARGV[3] .. ':' .. ARGV[1]) end
 return 1
+"
+    ))
+});
+
+/// KEYS: message, outbox queue, failed set, delivered set. ARGV: id, attempts,
+/// delivered at (time key), outcome. Takes a webhook call out of the queue (and out of
+/// failure) into the delivered set. Returns 1 marked, 0 missing.
+pub(crate) static MARK_DELIVERED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('HMGET', KEYS[1], 'f', 'dv')
+if v[1] then
+  redis.call('ZREM', KEYS[3], v[1] .. ':' .. ARGV[1])
+  redis.call('HDEL', KEYS[1], 'f')
+end
+if v[2] then redis.call('ZREM', KEYS[4], v[2] .. ':' .. ARGV[1]) end
+redis.call('HSET', KEYS[1], 'a', ARGV[2], 'dv', ARGV[3], 'le', ARGV[4])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[4], 0, ARGV[3] .. ':' .. ARGV[1])
+return 1
+"
+    ))
+});
+
+/// KEYS: webhooks set. ARGV: prefix, start rank, stop rank (from the newest).
+/// Returns `id, json, attempts, next attempt, last error, has last error, created at,
+/// failed at, delivered at` nonuples; `created at` as in [`CLAIM_DUE`], the others ''
+/// when absent.
+pub(crate) static LIST_WEBHOOKS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=no-writes",
+        r"
+local out = {}
+for _, member in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
+  local id = string.sub(member, string.find(member, ':', 1, true) + 1)
+  local v = redis.call('HMGET', ARGV[1] .. 'msg:' .. id, 'd', 'a', 'n', 'le', 'c', 'f', 'dv')
+  if v[1] then
+    out[#out + 1] = id
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2]
+    out[#out + 1] = v[3]
+    out[#out + 1] = v[4] or ''
+    out[#out + 1] = v[4] and '1' or '0'
+    out[#out + 1] = v[5] or ''
+    out[#out + 1] = v[6] or ''
+    out[#out + 1] = v[7] or ''
+  end
+end
+return out
+"
+    ))
+});
+
+/// KEYS: delivered set, webhooks set. ARGV: prefix, the lexicographic upper bound of the
+/// members to purge (`[<before (time key)>:~`, inclusive of every id at that time).
+/// Deletes the webhook calls delivered at or before it. Returns how many.
+pub(crate) static PURGE_DELIVERED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local purged = 0
+for _, member in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], '-', ARGV[2])) do
+  local id = string.sub(member, string.find(member, ':', 1, true) + 1)
+  local key = ARGV[1] .. 'msg:' .. id
+  local wk = redis.call('HGET', key, 'wk')
+  if wk then redis.call('ZREM', KEYS[2], wk) end
+  redis.call('DEL', key)
+  redis.call('ZREM', KEYS[1], member)
+  purged = purged + 1
+end
+return purged
 "
     ))
 });
@@ -509,7 +591,7 @@ return out
     ))
 });
 
-/// KEYS: message, outbox queue, failed set. ARGV: id.
+/// KEYS: message, outbox queue, failed set, webhooks set. ARGV: id.
 /// Deletes a failed message. Returns 1 deleted, 0 when no failed message has this id.
 pub(crate) static DISCARD_FAILED: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
@@ -517,6 +599,8 @@ pub(crate) static DISCARD_FAILED: LazyLock<Script> = LazyLock::new(|| {
         r"
 local f = redis.call('HGET', KEYS[1], 'f')
 if not f then return 0 end
+local wk = redis.call('HGET', KEYS[1], 'wk')
+if wk then redis.call('ZREM', KEYS[4], wk) end
 redis.call('ZREM', KEYS[3], f .. ':' .. ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[1])
@@ -525,15 +609,22 @@ return 1
     ))
 });
 
-/// KEYS: message, outbox queue, failed set. ARGV: id, now (time key), now ms.
-/// Puts a failed message back in the queue, due and created at `now`, no attempts.
-/// Returns 1 retried, 0 when no failed message has this id.
+/// KEYS: message, outbox queue, failed set, webhooks set. ARGV: id, now (time key), now
+/// ms. Puts a failed message back in the queue, due and created at `now`, no attempts
+/// (a webhook call moves to its new place in the webhooks set). Returns 1 retried, 0
+/// when no failed message has this id.
 pub(crate) static RETRY_FAILED: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua",
         r"
 local f = redis.call('HGET', KEYS[1], 'f')
 if not f then return 0 end
+local wk = redis.call('HGET', KEYS[1], 'wk')
+if wk then
+  redis.call('ZREM', KEYS[4], wk)
+  redis.call('ZADD', KEYS[4], 0, ARGV[2] .. ':' .. ARGV[1])
+  redis.call('HSET', KEYS[1], 'wk', ARGV[2] .. ':' .. ARGV[1])
+end
 redis.call('ZREM', KEYS[3], f .. ':' .. ARGV[1])
 redis.call('HDEL', KEYS[1], 'f')
 redis.call('HSET', KEYS[1], 'a', '0', 'n', ARGV[2], 'c', ARGV[2])

@@ -4,14 +4,16 @@
 //! `OffsetDateTime` between 1677 and 2262 exactly and saturates outside that range.
 
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, Email, FailedMail, MailKind, OutboxMessage, PasswordHash,
-    Profile, Result, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+    AccountStatus, AuditEvent, AuditKind, Delivery, DeliveryState, Email, FailedMail, MailKind,
+    OutboxMessage, PasswordHash, Profile, Result, SecurityStamp, SessionDigest, SessionRecord,
+    User, UserId, WebhookCall, WebhookDelivery,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::{corrupt, map_err};
+use crate::sql::WEBHOOK_KIND;
 
 /// A time as stored: nanoseconds since the Unix epoch, saturating.
 pub(crate) fn ts(t: OffsetDateTime) -> i64 {
@@ -179,16 +181,27 @@ fn mail_kind(s: &str) -> Result<MailKind> {
 }
 
 /// The outbox message in a row selected with [`crate::sql::OUTBOX_COLUMNS`].
+/// A webhook call is a row of kind [`WEBHOOK_KIND`]; any other kind is a mail's.
 pub(crate) fn outbox_from_row(r: &impl RowExt) -> Result<OutboxMessage> {
-    Ok(OutboxMessage {
-        id: r.uuid("id")?,
-        email: Email {
+    let kind = r.string("kind")?;
+    let delivery = if kind == WEBHOOK_KIND {
+        Delivery::Webhook(WebhookCall {
+            url: r.string("to_address")?,
+            event_type: r.string("subject")?,
+            body: r.string("text_body")?,
+        })
+    } else {
+        Delivery::Email(Email {
             to: r.string("to_address")?,
             subject: r.string("subject")?,
             text: r.string("text_body")?,
             html: r.opt_string("html_body")?,
-            kind: mail_kind(&r.string("kind")?)?,
-        },
+            kind: mail_kind(&kind)?,
+        })
+    };
+    Ok(OutboxMessage {
+        id: r.uuid("id")?,
+        delivery,
         attempts: to_u32(r.i64("attempts")?, "attempts")?,
         next_attempt_at: from_ts(r.i64("next_attempt_at")?, "next_attempt_at")?,
         created_at: from_ts(r.i64("created_at")?, "created_at")?,
@@ -207,6 +220,47 @@ pub(crate) fn failed_from_row(r: &impl RowExt) -> Result<FailedMail> {
         failed_at: from_ts(r.i64("failed_at")?, "failed_at")?,
         last_error: r.opt_string("last_error")?.unwrap_or_default(),
     })
+}
+
+/// The webhook call in a row selected with [`crate::sql::WEBHOOK_COLUMNS`].
+pub(crate) fn webhook_from_row(r: &impl RowExt) -> Result<WebhookDelivery> {
+    let failed_at = r.opt_i64("failed_at")?;
+    let delivered_at = r.opt_i64("delivered_at")?;
+    let (state, finished_at) = match (failed_at, delivered_at) {
+        (Some(at), _) => (DeliveryState::Failed, Some(from_ts(at, "failed_at")?)),
+        (None, Some(at)) => (DeliveryState::Delivered, Some(from_ts(at, "delivered_at")?)),
+        (None, None) => (DeliveryState::Pending, None),
+    };
+    let next_attempt_at = match state {
+        DeliveryState::Pending => Some(from_ts(r.i64("next_attempt_at")?, "next_attempt_at")?),
+        _ => None,
+    };
+    Ok(WebhookDelivery {
+        id: r.uuid("id")?,
+        url: r.string("to_address")?,
+        event_type: r.string("subject")?,
+        state,
+        attempts: to_u32(r.i64("attempts")?, "attempts")?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
+        next_attempt_at,
+        finished_at,
+        last_outcome: r.opt_string("last_error")?,
+    })
+}
+
+/// The columns an outbox message is written to: recipient or URL, subject or event
+/// type, text body or JSON body, HTML body, and kind.
+pub(crate) fn outbox_columns(message: &OutboxMessage) -> (&str, &str, &str, Option<&str>, &str) {
+    match &message.delivery {
+        Delivery::Webhook(call) => (&call.url, &call.event_type, &call.body, None, WEBHOOK_KIND),
+        Delivery::Email(email) => (
+            &email.to,
+            &email.subject,
+            &email.text,
+            email.html.as_deref(),
+            email.kind.as_str(),
+        ),
+    }
 }
 
 /// The audit event in a row selected with [`crate::sql::AUDIT_COLUMNS`].

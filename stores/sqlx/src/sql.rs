@@ -25,6 +25,13 @@ pub(crate) const OUTBOX_COLUMNS: &str = "id, to_address, subject, text_body, htm
 pub(crate) const FAILED_COLUMNS: &str =
     "id, to_address, kind, attempts, created_at, failed_at, last_error";
 
+/// Columns of a webhook call as an administrator sees it (no body).
+pub(crate) const WEBHOOK_COLUMNS: &str = "id, to_address, subject, attempts, created_at, \
+     next_attempt_at, failed_at, delivered_at, last_error";
+
+/// The `kind` of a webhook call's row (mail rows hold a [`auth_core::MailKind`] name).
+pub(crate) const WEBHOOK_KIND: &str = "webhook";
+
 /// Columns of an audit event.
 pub(crate) const AUDIT_COLUMNS: &str = "id, occurred_at, kind, user_id, actor_id, ip, detail";
 
@@ -74,6 +81,11 @@ pub(crate) struct Queries {
     pub(crate) failed_count: SqlStr,
     pub(crate) discard_failed: SqlStr,
     pub(crate) retry_failed: SqlStr,
+    pub(crate) mark_delivered: SqlStr,
+    pub(crate) webhook_deliveries: SqlStr,
+    pub(crate) webhook_delivery: SqlStr,
+    pub(crate) webhook_delivery_count: SqlStr,
+    pub(crate) purge_delivered: SqlStr,
 
     pub(crate) record_audit: SqlStr,
     pub(crate) events_for_user: SqlStr,
@@ -128,18 +140,21 @@ impl Queries {
             Backend::Postgres => format!(
                 "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
                  (SELECT id FROM {outbox} WHERE next_attempt_at <= ? AND failed_at IS NULL \
+                 AND delivered_at IS NULL \
                  ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED) \
                  RETURNING {OUTBOX_COLUMNS}"
             ),
             Backend::Sqlite => format!(
                 "UPDATE {outbox} SET next_attempt_at = ? WHERE id IN \
                  (SELECT id FROM {outbox} WHERE next_attempt_at <= ? AND failed_at IS NULL \
+                 AND delivered_at IS NULL \
                  ORDER BY created_at, id LIMIT ?) \
                  RETURNING {OUTBOX_COLUMNS}"
             ),
             Backend::MySql => format!(
                 "SELECT {OUTBOX_COLUMNS} FROM {outbox} WHERE next_attempt_at <= ? \
-                 AND failed_at IS NULL ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
+                 AND failed_at IS NULL AND delivered_at IS NULL \
+                 ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
             ),
         };
 
@@ -213,26 +228,46 @@ impl Queries {
             remove_message: q(format!("DELETE FROM {outbox} WHERE id = ?")),
             reschedule: q(format!(
                 "UPDATE {outbox} SET attempts = ?, next_attempt_at = ?, last_error = ? \
-                 WHERE id = ? AND failed_at IS NULL"
+                 WHERE id = ? AND failed_at IS NULL AND delivered_at IS NULL"
             )),
             pending_count: q(format!(
-                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NULL"
+                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NULL \
+                 AND delivered_at IS NULL"
             )),
             mark_failed: q(format!(
                 "UPDATE {outbox} SET attempts = ?, failed_at = ?, last_error = ? WHERE id = ?"
             )),
             failed_messages: q(format!(
                 "SELECT {FAILED_COLUMNS} FROM {outbox} WHERE failed_at IS NOT NULL \
-                 ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?"
+                 AND kind <> '{WEBHOOK_KIND}' ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?"
             )),
             failed_count: q(format!(
-                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NOT NULL"
+                "SELECT COUNT(*) AS n FROM {outbox} WHERE failed_at IS NOT NULL \
+                 AND kind <> '{WEBHOOK_KIND}'"
+            )),
+            mark_delivered: q(format!(
+                "UPDATE {outbox} SET attempts = ?, delivered_at = ?, last_error = ?, \
+                 failed_at = NULL WHERE id = ?"
+            )),
+            webhook_deliveries: q(format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM {outbox} WHERE kind = '{WEBHOOK_KIND}' \
+                 ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+            )),
+            webhook_delivery: q(format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM {outbox} WHERE id = ? AND kind = '{WEBHOOK_KIND}'"
+            )),
+            webhook_delivery_count: q(format!(
+                "SELECT COUNT(*) AS n FROM {outbox} WHERE kind = '{WEBHOOK_KIND}'"
+            )),
+            purge_delivered: q(format!(
+                "DELETE FROM {outbox} WHERE delivered_at IS NOT NULL AND delivered_at <= ?"
             )),
             discard_failed: q(format!(
                 "DELETE FROM {outbox} WHERE id = ? AND failed_at IS NOT NULL"
             )),
             retry_failed: q(format!(
-                "UPDATE {outbox} SET failed_at = NULL, attempts = 0, created_at = ?, \
+                "UPDATE {outbox} SET failed_at = NULL, delivered_at = NULL, attempts = 0, \
+                 created_at = ?, \
                  next_attempt_at = ? WHERE id = ? AND failed_at IS NOT NULL"
             )),
 

@@ -4,15 +4,16 @@ use async_trait::async_trait;
 use auth_core::{
     AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
     Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserSearch, UserStore,
+    UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::codec::{
-    audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_from_row,
-    roles_json, session_from_row, truncate_error, ts, user_from_row,
+    audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_columns,
+    outbox_from_row, roles_json, session_from_row, truncate_error, ts, user_from_row,
+    webhook_from_row,
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
@@ -560,15 +561,16 @@ impl MailOutbox for SqlxStore {
     async fn enqueue(&self, message: &OutboxMessage) -> Result<()> {
         let sql = &self.inner.sql;
         let last_error = message.last_error.as_deref().map(truncate_error);
+        let (to, subject, text, html, kind) = outbox_columns(message);
         self.run("enqueue", || async {
             with_pool!(self, pool => {
                 sqlx::query(sql.enqueue.clone())
                     .bind(message.id)
-                    .bind(message.email.to.as_str())
-                    .bind(message.email.subject.as_str())
-                    .bind(message.email.text.as_str())
-                    .bind(message.email.html.as_deref())
-                    .bind(message.email.kind.as_str())
+                    .bind(to)
+                    .bind(subject)
+                    .bind(text)
+                    .bind(html)
+                    .bind(kind)
                     .bind(i64::from(message.attempts))
                     .bind(ts(message.next_attempt_at))
                     .bind(ts(message.created_at))
@@ -780,6 +782,99 @@ impl MailOutbox for SqlxStore {
                     .rows_affected()
             });
             Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        delivered_at: OffsetDateTime,
+        outcome: &str,
+    ) -> Result<()> {
+        let sql = &self.inner.sql;
+        let outcome = truncate_error(outcome);
+        self.run("mark_delivered", || async {
+            with_pool!(self, pool => {
+                sqlx::query(sql.mark_delivered.clone())
+                    .bind(i64::from(attempts))
+                    .bind(ts(delivered_at))
+                    .bind(outcome)
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?;
+            });
+            Ok(())
+        })
+        .await
+    }
+
+    async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
+        let sql = &self.inner.sql;
+        self.run("webhook_deliveries", || async {
+            with_pool!(self, pool => {
+                sqlx::query(sql.webhook_deliveries.clone())
+                    .bind(limit(page.limit))
+                    .bind(limit(page.offset))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(map_err)?
+                    .iter()
+                    .map(webhook_from_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>> {
+        let sql = &self.inner.sql;
+        self.run("webhook_delivery", || async {
+            with_pool!(self, pool => {
+                sqlx::query(sql.webhook_delivery.clone())
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(map_err)?
+                    .as_ref()
+                    .map(webhook_from_row)
+                    .transpose()
+            })
+        })
+        .await
+    }
+
+    async fn webhook_delivery_count(&self) -> Result<u64> {
+        let sql = &self.inner.sql;
+        self.run("webhook_delivery_count", || async {
+            let n: i64 = with_pool!(self, pool => {
+                sqlx::query(sql.webhook_delivery_count.clone())
+                    .fetch_one(pool)
+                    .await
+                    .map_err(map_err)?
+                    .try_get("n")
+                    .map_err(map_err)?
+            });
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn purge_delivered(&self, before: OffsetDateTime) -> Result<u64> {
+        let sql = &self.inner.sql;
+        let before = ts(before);
+        self.run("purge_delivered", || async {
+            let n = with_pool!(self, pool => {
+                sqlx::query(sql.purge_delivered.clone())
+                    .bind(before)
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected()
+            });
+            Ok(n)
         })
         .await
     }

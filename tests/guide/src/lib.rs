@@ -46,6 +46,7 @@ guide! {
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
     mail: "docs/mail.md",
+    webhooks: "docs/webhooks.md",
     schema: "docs/schema.md",
     redis_store: "docs/redis-store.md",
     custom_store: "docs/custom-store.md",

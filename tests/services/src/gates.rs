@@ -79,6 +79,13 @@ pub(crate) const SERVICES: &[Service] = &[
         },
     },
     Service {
+        name: "python_webhooks",
+        probe: Probe::PythonModule {
+            module: "standardwebhooks",
+            required_by: "AUTH_TEST_PYTHON_WEBHOOKS",
+        },
+    },
+    Service {
         name: "chromium",
         probe: Probe::Program {
             names: &[
@@ -346,6 +353,7 @@ mod tests {
             "AUTH_TEST_REDIS_URL",
             "AUTH_TEST_SMTP",
             "AUTH_TEST_PYTHON_HASHERS",
+            "AUTH_TEST_PYTHON_WEBHOOKS",
             "AUTH_TEST_CHROMIUM",
             "CHROMIUM",
             "CHROMEDRIVER",

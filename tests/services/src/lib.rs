@@ -22,6 +22,7 @@
 //! | `redis` | `AUTH_TEST_REDIS_URL` is set |
 //! | `smtp_server` | `python3` imports `aiosmtpd`, or `AUTH_TEST_SMTP` is set |
 //! | `python_hashers` | `python3` imports `bcrypt`, `passlib`, `django` and `argon2` (argon2-cffi), or `AUTH_TEST_PYTHON_HASHERS` is set |
+//! | `python_webhooks` | `python3` imports `standardwebhooks`, or `AUTH_TEST_PYTHON_WEBHOOKS` is set |
 //! | `chromium` | a Chromium is on `PATH` or at `$CHROMIUM`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `chromedriver` | `chromedriver` is on `PATH` or at `$CHROMEDRIVER`, or `AUTH_TEST_CHROMIUM` is set |
 //! | `redis_server` | `redis-server` is on `PATH` |

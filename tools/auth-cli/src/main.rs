@@ -48,7 +48,7 @@ enum Command {
     /// End sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
-    /// Show the mail the outbox gave up on, and queue it again.
+    /// Show the mail the outbox gave up on and the webhook deliveries, and queue them again.
     #[command(subcommand)]
     Outbox(OutboxCommand),
     /// Find the strongest Argon2id parameters that hash within a time budget here.
@@ -146,6 +146,22 @@ enum OutboxCommand {
         /// Every failed mail.
         #[arg(long)]
         all: bool,
+    },
+    /// Webhook deliveries in every state (pending, delivered, failed), newest first.
+    Webhooks {
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Queue a failed webhook delivery again; a running site's outbox pass sends it.
+    RetryWebhook {
+        /// The failed delivery's id (see `outbox webhooks`).
+        id: uuid::Uuid,
+    },
+    /// Delete a failed webhook delivery for good.
+    DiscardWebhook {
+        /// The failed delivery's id (see `outbox webhooks`).
+        id: uuid::Uuid,
     },
 }
 

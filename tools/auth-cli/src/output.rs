@@ -1,7 +1,7 @@
 //! What the commands print: text for people, or JSON (`--json`) for programs. Password
 //! hashes, security stamps and session digests are never printed.
 
-use auth_core::{AdminUserView, Error, FailedMail, User};
+use auth_core::{AdminUserView, Error, FailedMail, User, WebhookDelivery};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -152,6 +152,44 @@ impl Out {
                     m.attempts,
                     timestamp(m.failed_at),
                     m.last_error
+                ));
+            }
+            text
+        });
+    }
+
+    pub(crate) fn webhook_deliveries(self, deliveries: &[WebhookDelivery], total: u64) {
+        let value = json!({
+            "total": total,
+            "webhooks": deliveries.iter().map(|d| json!({
+                "id": d.id.to_string(),
+                "url": d.url,
+                "event_type": d.event_type,
+                "state": d.state.as_str(),
+                "attempts": d.attempts,
+                "created_at": timestamp(d.created_at),
+                "next_attempt_at": d.next_attempt_at.map(timestamp),
+                "finished_at": d.finished_at.map(timestamp),
+                "last_outcome": d.last_outcome,
+            })).collect::<Vec<_>>(),
+        });
+        self.print(&value, || {
+            let mut text = format!("{total} webhook deliveries");
+            for d in deliveries {
+                let when = match (d.next_attempt_at, d.finished_at) {
+                    (Some(next), _) => format!("next attempt {}", timestamp(next)),
+                    (None, Some(at)) => format!("at {}", timestamp(at)),
+                    (None, None) => String::new(),
+                };
+                text.push_str(&format!(
+                    "\n{}  {} to {}, {}, {} attempts, {}: {}",
+                    d.id,
+                    d.event_type,
+                    d.url,
+                    d.state.as_str(),
+                    d.attempts,
+                    when,
+                    d.last_outcome.as_deref().unwrap_or("-")
                 ));
             }
             text

@@ -140,6 +140,22 @@ pub(crate) async fn outbox(
                 &format!("{} failed mail queued again", mail.len()),
             );
         }
+        OutboxCommand::Webhooks { limit } => {
+            let page = Page {
+                offset: 0,
+                limit: *limit,
+            };
+            let (deliveries, total) = op.webhook_deliveries(page).await?;
+            out.webhook_deliveries(&deliveries, total);
+        }
+        OutboxCommand::RetryWebhook { id } => {
+            op.retry_webhook(*id).await?;
+            out.done("retried", &format!("webhook delivery {id} is queued again"));
+        }
+        OutboxCommand::DiscardWebhook { id } => {
+            op.discard_webhook(*id).await?;
+            out.done("discarded", &format!("webhook delivery {id} is deleted"));
+        }
     }
     Ok(())
 }

@@ -373,6 +373,75 @@ async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
     auth.settle().await;
 }
 
+/// `outbox webhooks` lists deliveries with their state; a failed one is retried or
+/// discarded by id, and anything but a failed webhook delivery is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_deliveries_are_listed_retried_and_discarded() {
+    use auth_core::{Delivery, MailOutbox as _, OutboxMessage, WebhookCall};
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let (auth, store) = db.engine().await;
+    let call = |event: &str| OutboxMessage {
+        id: uuid::Uuid::now_v7(),
+        delivery: Delivery::Webhook(WebhookCall {
+            url: "https://hooks.example.test/in".into(),
+            event_type: event.into(),
+            body: "{}".into(),
+        }),
+        attempts: 0,
+        next_attempt_at: auth.now(),
+        created_at: auth.now(),
+        last_error: None,
+    };
+    let (failed, kept, delivered) = (
+        call("auth.registered"),
+        call("auth.locked"),
+        call("auth.login_failed"),
+    );
+    for m in [&failed, &kept, &delivered] {
+        store.enqueue(m).await.unwrap();
+    }
+    for m in [&failed, &kept] {
+        store
+            .mark_failed(m.id, 30, auth.now(), "gave up after 30 attempts")
+            .await
+            .unwrap();
+    }
+    store
+        .mark_delivered(delivered.id, 1, auth.now(), "HTTP 204")
+        .await
+        .unwrap();
+
+    let listed = db.json(&["outbox", "webhooks"]);
+    assert_eq!(listed["total"], 3, "{listed}");
+    let state = |listed: &Value, id: uuid::Uuid| {
+        listed["webhooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id.to_string())
+            .map(|d| d["state"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(state(&listed, failed.id).as_deref(), Some("failed"));
+    assert_eq!(state(&listed, delivered.id).as_deref(), Some("delivered"));
+    let shown = text(&db.cli(&["outbox", "webhooks"]).stdout);
+    assert!(
+        shown.contains("auth.locked") && shown.contains("HTTP 204"),
+        "{shown}"
+    );
+
+    db.json(&["outbox", "retry-webhook", &failed.id.to_string()]);
+    db.json(&["outbox", "discard-webhook", &kept.id.to_string()]);
+    let listed = db.json(&["outbox", "webhooks"]);
+    assert_eq!(listed["total"], 2, "{listed}");
+    assert_eq!(state(&listed, failed.id).as_deref(), Some("pending"));
+    assert_eq!(state(&listed, kept.id), None);
+    for refused in [&failed, &delivered] {
+        let out = db.cli(&["outbox", "discard-webhook", &refused.id.to_string()]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    }
+}
+
 #[test_services::needs(redis)]
 #[tokio::test(flavor = "multi_thread")]
 async fn sessions_in_redis_are_revoked_with_redis_url() {

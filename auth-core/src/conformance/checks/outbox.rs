@@ -25,7 +25,10 @@ use uuid::Uuid;
 
 use crate::conformance::Subject;
 use crate::conformance::support::{Ctx, now, unique};
-use crate::model::{Email, FailedMail, MailKind, OutboxMessage, Page};
+use crate::model::{
+    Delivery, DeliveryState, Email, FailedMail, MailKind, OutboxMessage, Page, WebhookCall,
+    WebhookDelivery,
+};
 use crate::store::MailOutbox;
 
 /// The lease the checks claim with.
@@ -42,7 +45,7 @@ fn message(created_at: OffsetDateTime, next_attempt_at: OffsetDateTime) -> Outbo
     let token = unique();
     OutboxMessage {
         id: Uuid::new_v4(),
-        email: Email {
+        delivery: Delivery::Email(Email {
             to: format!("o-{}@example.test", Uuid::new_v4()),
             subject: "Confirm your address (store conformance kit)".to_owned(),
             text: format!("https://app.example.test/auth/verify/{token}"),
@@ -50,7 +53,37 @@ fn message(created_at: OffsetDateTime, next_attempt_at: OffsetDateTime) -> Outbo
                 "<a href=\"https://app.example.test/auth/verify/{token}\">Confirm</a>"
             )),
             kind: MailKind::Verification,
-        },
+        }),
+        attempts: 0,
+        next_attempt_at,
+        created_at,
+        last_error: None,
+    }
+}
+
+/// The mail of a message this kit made as one.
+fn mail(message: &OutboxMessage) -> &Email {
+    match &message.delivery {
+        Delivery::Email(email) => email,
+        other => panic!("the kit's mail message carries {other:?}"),
+    }
+}
+
+/// A webhook call queued at `created_at`, due at `next_attempt_at`, to a made-up
+/// endpoint, with a JSON body that a store must return byte for byte (spacing, key
+/// order and non-ASCII text included).
+fn webhook(created_at: OffsetDateTime, next_attempt_at: OffsetDateTime) -> OutboxMessage {
+    let id = Uuid::new_v4();
+    OutboxMessage {
+        id,
+        delivery: Delivery::Webhook(WebhookCall {
+            url: format!("https://hooks.example.test/in/{id}?via=kit"),
+            event_type: "auth.login_succeeded".to_owned(),
+            body: format!(
+                "{{\"type\":\"auth.login_succeeded\", \"data\":{{\"event_id\":\"{id}\",\
+                 \"detail\":\"Zoë — ünïcode\"}}}}"
+            ),
+        }),
         attempts: 0,
         next_attempt_at,
         created_at,
@@ -304,8 +337,286 @@ pub async fn outbox_claim_due(subject: &Subject) {
         }
     }
 
-    for m in due.iter().chain([&not_due]) {
+    // A webhook call goes through the same queue: handed out whole (URL, event type and
+    // body byte for byte), then, once marked delivered, never handed out again nor
+    // counted as pending, and shown as delivered with its attempts and outcome.
+    let hook_at = retry_at + Duration::hours(1);
+    let hook = webhook(hook_at, hook_at);
+    ctx.ok("enqueue of a webhook call", outbox.enqueue(&hook).await);
+    let hooks: HashSet<Uuid> = [hook.id].into();
+    let claimed = claim_ours(&ctx, subject, hook_at, &hooks).await;
+    match claimed.first() {
+        Some(m) => same_message(&ctx, "a claimed webhook call", m, &hook, hook_at + LEASE),
+        None => ctx.fail("claim_due did not hand out a due webhook call"),
+    }
+    let pending = ctx.ok("pending_count", outbox.pending_count().await);
+    let delivered_at = hook_at + Duration::seconds(2);
+    ctx.ok(
+        "mark_delivered",
+        outbox
+            .mark_delivered(hook.id, 1, delivered_at, "HTTP 204")
+            .await,
+    );
+    let after = ctx.ok("pending_count", outbox.pending_count().await);
+    ctx.ensure(after < pending, || {
+        format!("pending_count went from {pending} to {after} when a webhook call was delivered")
+    });
+    let again = claim_ours(&ctx, subject, hook_at + LEASE + Duration::hours(2), &hooks).await;
+    ctx.eq("delivered webhook calls handed out again", again.len(), 0);
+    ctx.eq(
+        "the delivered webhook call, as webhook_delivery shows it",
+        ctx.ok("webhook_delivery", outbox.webhook_delivery(hook.id).await),
+        Some(delivery_entry(
+            &hook,
+            DeliveryState::Delivered,
+            1,
+            delivered_at,
+            "HTTP 204",
+        )),
+    );
+    ctx.ok(
+        "mark_delivered of an unknown id",
+        outbox
+            .mark_delivered(Uuid::new_v4(), 1, delivered_at, "HTTP 200")
+            .await,
+    );
+
+    for m in due.iter().chain([&not_due, &hook]) {
         ctx.ok("remove (cleanup)", outbox.remove(m.id).await);
+    }
+}
+
+/// The listing entry of a webhook call that is delivered or failed at `at`.
+fn delivery_entry(
+    message: &OutboxMessage,
+    state: DeliveryState,
+    attempts: u32,
+    at: OffsetDateTime,
+    outcome: &str,
+) -> WebhookDelivery {
+    let Delivery::Webhook(call) = &message.delivery else {
+        panic!("the kit's webhook call carries {:?}", message.delivery);
+    };
+    WebhookDelivery {
+        id: message.id,
+        url: call.url.clone(),
+        event_type: call.event_type.clone(),
+        state,
+        attempts,
+        created_at: message.created_at,
+        next_attempt_at: None,
+        finished_at: Some(at),
+        last_outcome: Some(outcome.to_owned()),
+    }
+}
+
+/// Webhook calls in every state, listed for administrators: `webhook_deliveries` shows
+/// pending, delivered and failed calls, newest first, with their attempts, times and
+/// outcome, and never a mail; `failed_messages` never shows a webhook call;
+/// `webhook_delivery` finds one call by id (and no mail); `retry_failed` puts a failed
+/// call back as pending; `purge_delivered` deletes the calls delivered at or before its
+/// time and nothing else.
+///
+/// `purge_delivered` is global, like `claim_due`: two runs of this check at the same
+/// moment on one outbox may purge each other's delivered calls.
+pub async fn outbox_webhook_deliveries(subject: &Subject) {
+    let ctx = Ctx::new("outbox_webhook_deliveries");
+    let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
+        return;
+    };
+    // Ten days before the sequential check's era; this check never claims.
+    let base = era() - Duration::days(10);
+    let calls: Vec<OutboxMessage> = (0..4i64)
+        .map(|i| webhook(base + Duration::minutes(i), base + Duration::minutes(i)))
+        .collect();
+    let failed_mail = message(base, base);
+    for m in calls.iter().chain([&failed_mail]) {
+        ctx.ok("enqueue", outbox.enqueue(m).await);
+    }
+    let count = ctx.ok(
+        "webhook_delivery_count",
+        outbox.webhook_delivery_count().await,
+    );
+    ctx.ensure(count >= 4, || {
+        format!("webhook_delivery_count is {count} after queueing 4 webhook calls")
+    });
+    let failed_before = ctx.ok("failed_count", outbox.failed_count().await);
+
+    // calls[0] pending with an error; [1] and [2] delivered a minute apart; [3] failed.
+    let retry_at = base + Duration::hours(1);
+    ctx.ok(
+        "reschedule",
+        outbox
+            .reschedule(calls[0].id, 1, retry_at, "the endpoint answered HTTP 503")
+            .await,
+    );
+    let first_delivery = base + Duration::minutes(10);
+    let second_delivery = first_delivery + Duration::minutes(1);
+    ctx.ok(
+        "mark_delivered",
+        outbox
+            .mark_delivered(calls[1].id, 2, first_delivery, "HTTP 200")
+            .await,
+    );
+    ctx.ok(
+        "mark_delivered",
+        outbox
+            .mark_delivered(calls[2].id, 1, second_delivery, "HTTP 204")
+            .await,
+    );
+    let failed_at = base + Duration::minutes(20);
+    ctx.ok(
+        "mark_failed",
+        outbox
+            .mark_failed(calls[3].id, 5, failed_at, "gave up after 5 attempts")
+            .await,
+    );
+    ctx.ok(
+        "mark_failed of a mail",
+        outbox
+            .mark_failed(failed_mail.id, 1, failed_at, "550 no such user")
+            .await,
+    );
+
+    let mut pending = delivery_entry(&calls[0], DeliveryState::Pending, 1, retry_at, "x");
+    pending.finished_at = None;
+    pending.next_attempt_at = Some(retry_at);
+    pending.last_outcome = Some("the endpoint answered HTTP 503".to_owned());
+    let expected = vec![
+        delivery_entry(
+            &calls[3],
+            DeliveryState::Failed,
+            5,
+            failed_at,
+            "gave up after 5 attempts",
+        ),
+        delivery_entry(
+            &calls[2],
+            DeliveryState::Delivered,
+            1,
+            second_delivery,
+            "HTTP 204",
+        ),
+        delivery_entry(
+            &calls[1],
+            DeliveryState::Delivered,
+            2,
+            first_delivery,
+            "HTTP 200",
+        ),
+        pending,
+    ];
+    let ours: HashSet<Uuid> = calls.iter().map(|m| m.id).collect();
+    let listed = deliveries_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "this check's webhook calls as webhook_deliveries lists them (newest first)",
+        &listed,
+        &expected,
+    );
+    for entry in &expected {
+        ctx.eq(
+            "a webhook call as webhook_delivery shows it",
+            ctx.ok("webhook_delivery", outbox.webhook_delivery(entry.id).await),
+            Some(entry.clone()),
+        );
+    }
+    ctx.eq(
+        "webhook_delivery of a mail",
+        ctx.ok(
+            "webhook_delivery",
+            outbox.webhook_delivery(failed_mail.id).await,
+        ),
+        None,
+    );
+    let failed = all_failed(&ctx, outbox).await;
+    ctx.ensure(failed.iter().all(|f| !ours.contains(&f.id)), || {
+        "failed_messages listed a failed webhook call as mail".to_owned()
+    });
+    ctx.ensure(failed.iter().any(|f| f.id == failed_mail.id), || {
+        "failed_messages did not list a failed mail next to failed webhook calls".to_owned()
+    });
+    let failed_after = ctx.ok("failed_count", outbox.failed_count().await);
+    ctx.ensure(failed_after > failed_before, || {
+        format!("failed_count went from {failed_before} to {failed_after} on failing one mail")
+    });
+
+    // Purge: only what was delivered at or before the time goes.
+    let purged = ctx.ok(
+        "purge_delivered",
+        outbox.purge_delivered(first_delivery).await,
+    );
+    ctx.ensure(purged >= 1, || {
+        format!("purge_delivered returned {purged} with one call delivered at its time")
+    });
+    let listed = deliveries_ours(&ctx, outbox, &ours).await;
+    ctx.eq(
+        "ids of this check's webhook calls left after purge_delivered",
+        listed.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![calls[3].id, calls[2].id, calls[0].id],
+    );
+
+    // Retry: the failed call is pending again, due at the retry.
+    let again_at = base + Duration::hours(2);
+    let retried = ctx.ok(
+        "retry_failed",
+        outbox.retry_failed(calls[3].id, again_at).await,
+    );
+    ctx.ensure(retried, || {
+        "retry_failed of a failed webhook call returned false".to_owned()
+    });
+    match ctx.ok(
+        "webhook_delivery",
+        outbox.webhook_delivery(calls[3].id).await,
+    ) {
+        Some(d) => {
+            ctx.eq(
+                "state of a retried webhook call",
+                d.state,
+                DeliveryState::Pending,
+            );
+            ctx.eq("attempts of a retried webhook call", d.attempts, 0);
+            ctx.eq(
+                "next_attempt_at of a retried webhook call",
+                d.next_attempt_at,
+                Some(again_at),
+            );
+            ctx.eq("finished_at of a retried webhook call", d.finished_at, None);
+        }
+        None => ctx.fail("webhook_delivery lost a retried webhook call"),
+    }
+
+    for m in calls.iter().chain([&failed_mail]) {
+        ctx.ok("remove (cleanup)", outbox.remove(m.id).await);
+    }
+    ctx.eq(
+        "webhook_delivery of a removed call",
+        ctx.ok(
+            "webhook_delivery",
+            outbox.webhook_delivery(calls[0].id).await,
+        ),
+        None,
+    );
+}
+
+/// Every webhook call listed, page by page, keeping only `ours` in the order listed.
+async fn deliveries_ours(
+    ctx: &Ctx,
+    outbox: &Arc<dyn MailOutbox>,
+    ours: &HashSet<Uuid>,
+) -> Vec<WebhookDelivery> {
+    let mut found = Vec::new();
+    let mut page = Page {
+        offset: 0,
+        limit: 100,
+    };
+    loop {
+        let listed = ctx.ok("webhook_deliveries", outbox.webhook_deliveries(page).await);
+        let done = (listed.len() as u64) < page.limit;
+        found.extend(listed.into_iter().filter(|d| ours.contains(&d.id)));
+        if done {
+            return found;
+        }
+        page.offset += page.limit;
     }
 }
 
@@ -440,8 +751,8 @@ fn failed_entry(
 ) -> FailedMail {
     FailedMail {
         id: message.id,
-        to: message.email.to.clone(),
-        kind: message.email.kind,
+        to: mail(message).to.clone(),
+        kind: mail(message).kind,
         attempts,
         created_at: message.created_at,
         failed_at,
@@ -571,8 +882,10 @@ pub async fn outbox_failed_are_listed(subject: &Subject) {
     let mut messages: Vec<OutboxMessage> = (0..4i64)
         .map(|i| message(base + Duration::minutes(i), base + Duration::minutes(i)))
         .collect();
-    messages[1].email.kind = MailKind::PasswordReset;
-    messages[1].email.html = None;
+    if let Delivery::Email(email) = &mut messages[1].delivery {
+        email.kind = MailKind::PasswordReset;
+        email.html = None;
+    }
     let queued = message(base, base);
     let ours: HashSet<Uuid> = messages.iter().chain([&queued]).map(|m| m.id).collect();
     for m in messages.iter().chain([&queued]) {

@@ -65,13 +65,13 @@ pub async fn debug_redacts_secrets(subject: &Subject) {
     let t = now();
     let message = OutboxMessage {
         id: uuid::Uuid::new_v4(),
-        email: crate::model::Email {
+        delivery: crate::model::Delivery::Email(crate::model::Email {
             to: "r@example.test".to_owned(),
             subject: "Reset your password".to_owned(),
             text: "https://app.example.test/auth/reset/SECRET-LINK-TOKEN".to_owned(),
             html: Some("<a href=\"/auth/reset/SECRET-LINK-TOKEN\">reset</a>".to_owned()),
             kind: crate::model::MailKind::PasswordReset,
-        },
+        }),
         attempts: 0,
         next_attempt_at: t,
         created_at: t,
