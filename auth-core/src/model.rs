@@ -407,6 +407,10 @@ pub enum AuditKind {
     /// The profile fields were changed (by the owner, or by an administrator as actor);
     /// the detail names the fields, never their values.
     ProfileChanged,
+    /// The owner uploaded a profile picture (replacing any earlier one).
+    PictureChanged,
+    /// The owner removed the profile picture.
+    PictureRemoved,
 }
 
 impl AuditKind {
@@ -435,6 +439,8 @@ impl AuditKind {
             Self::MailRetried => "mail_retried",
             Self::MailDiscarded => "mail_discarded",
             Self::ProfileChanged => "profile_changed",
+            Self::PictureChanged => "picture_changed",
+            Self::PictureRemoved => "picture_removed",
         }
     }
 
@@ -466,6 +472,8 @@ impl AuditKind {
             Self::MailRetried => "Failed mail put back in the outbox",
             Self::MailDiscarded => "Failed mail discarded",
             Self::ProfileChanged => "Profile changed",
+            Self::PictureChanged => "Profile picture uploaded",
+            Self::PictureRemoved => "Profile picture removed",
         }
     }
 
@@ -475,7 +483,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 22] = [
+const ALL_AUDIT_KINDS: [AuditKind; 24] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -498,6 +506,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 22] = [
     AuditKind::MailRetried,
     AuditKind::MailDiscarded,
     AuditKind::ProfileChanged,
+    AuditKind::PictureChanged,
+    AuditKind::PictureRemoved,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.
