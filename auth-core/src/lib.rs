@@ -67,10 +67,13 @@
 //!   [`LockoutPolicy`]: how repeated wrong passwords lock.
 //! - [`UserStore`], [`SessionStore`], [`SessionUserStore`], [`CounterStore`],
 //!   [`MailOutbox`], [`AuditSink`]: what a store implements, with the contracts in their
-//!   docs; the `conformance` feature exports the kit that checks them.
+//!   docs; the `conformance` feature exports the kit that checks them. [`PictureStore`]
+//!   keeps uploaded profile pictures (optional).
 //! - [`Mailer`]: what a mail transport implements; [`mail`] composes the messages.
 //! - [`password`]: Argon2id hashing off the executor, and the NIST-style policy.
 //! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
+//! - [`picture`]: uploaded profile pictures, checked and re-encoded so that nothing but
+//!   pixels is kept.
 //! - [`profile`]: application-defined profile fields, declared in the [`Config`],
 //!   validated on every write, typed access through serde.
 //! - [`Config`]: validated configuration with safe defaults.
@@ -93,6 +96,7 @@ mod machine;
 pub mod mail;
 mod model;
 pub mod password;
+pub mod picture;
 pub mod profile;
 mod random;
 pub mod session;
@@ -124,10 +128,12 @@ pub use password::{
     BreachCheck, BreachedPasswords, HashFormat, HashParams, Hasher, PasswordPolicy,
     PasswordVerified, SortedHashFile, WhenUnavailable,
 };
+pub use picture::{Picture, PictureFormat, PictureLimits, PictureRejection};
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch,
+    UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

@@ -512,6 +512,10 @@ pub enum AuditKind {
     /// An administrator discarded a failed webhook delivery (recorded as
     /// [`AuditKind::WebhookRetried`]).
     WebhookDiscarded,
+    /// The owner uploaded a profile picture (replacing any earlier one).
+    PictureChanged,
+    /// The owner removed the profile picture.
+    PictureRemoved,
 }
 
 impl AuditKind {
@@ -542,6 +546,8 @@ impl AuditKind {
             Self::ProfileChanged => "profile_changed",
             Self::WebhookRetried => "webhook_retried",
             Self::WebhookDiscarded => "webhook_discarded",
+            Self::PictureChanged => "picture_changed",
+            Self::PictureRemoved => "picture_removed",
         }
     }
 
@@ -575,6 +581,8 @@ impl AuditKind {
             Self::ProfileChanged => "Profile changed",
             Self::WebhookRetried => "Failed webhook put back in the outbox",
             Self::WebhookDiscarded => "Failed webhook discarded",
+            Self::PictureChanged => "Profile picture uploaded",
+            Self::PictureRemoved => "Profile picture removed",
         }
     }
 
@@ -584,7 +592,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 24] = [
+const ALL_AUDIT_KINDS: [AuditKind; 26] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -609,6 +617,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 24] = [
     AuditKind::ProfileChanged,
     AuditKind::WebhookRetried,
     AuditKind::WebhookDiscarded,
+    AuditKind::PictureChanged,
+    AuditKind::PictureRemoved,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

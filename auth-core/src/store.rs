@@ -22,6 +22,7 @@ use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
 };
+use crate::picture::Picture;
 use crate::session::SessionDigest;
 
 /// Persistence of user accounts.
@@ -338,4 +339,37 @@ pub trait AuditSink: Send + Sync + 'static {
 
     /// The newest events about a user, newest first.
     async fn events_for_user(&self, user_id: UserId, limit: u32) -> Result<Vec<AuditEvent>>;
+}
+
+/// Persistence of uploaded profile pictures (see [`picture`](crate::picture)), one per
+/// user, keyed by the user's id.
+///
+/// The engine only ever stores pictures it processed itself (decoded and re-encoded), and
+/// deletes a user's picture when it deletes the account. The bytes may live in the same
+/// database as the users (SQL, Redis, memory) or anywhere else, e.g. files under a
+/// directory.
+///
+/// # Contract
+/// - **Put replaces atomically.** [`put_picture`](PictureStore::put_picture) replaces any
+///   earlier picture of the user in one step: a reader sees the old picture or the new
+///   one, never a mix of one's bytes and the other's version or format, and of concurrent
+///   puts exactly one is left, whole.
+/// - **Versions follow the bytes.** [`picture_version`](PictureStore::picture_version)
+///   returns the `version` of the picture [`picture`](PictureStore::picture) would
+///   return, without loading its bytes (pages call it to build the picture's URL).
+/// - The bytes, format and version come back exactly as put; `updated_at` to the second.
+/// - Pictures of different users are independent.
+#[async_trait]
+pub trait PictureStore: Send + Sync + 'static {
+    /// Stores `picture` as its user's picture, replacing any earlier one.
+    async fn put_picture(&self, picture: &Picture) -> Result<()>;
+
+    /// The user's picture, if one is stored.
+    async fn picture(&self, user_id: UserId) -> Result<Option<Picture>>;
+
+    /// The version of the user's picture, if one is stored.
+    async fn picture_version(&self, user_id: UserId) -> Result<Option<String>>;
+
+    /// Deletes the user's picture; returns whether there was one.
+    async fn delete_picture(&self, user_id: UserId) -> Result<bool>;
 }

@@ -66,7 +66,7 @@ impl fmt::Display for Miswired {
 
 impl AuthWeb {
     /// Serves one request under the mount point whose body is still a stream: reads the
-    /// body up to [`AuthWeb::body_limit`] and hands the request to [`AuthWeb::handle`].
+    /// body up to [`AuthWeb::body_limit_for`] its path and hands the request to [`AuthWeb::handle`].
     /// A body past the limit gets the layer's 413 (JSON for the API, a page otherwise)
     /// without being read further; a body that cannot be read (the client went away)
     /// gets 400. `req`'s URI path is relative to the mount point, as for
@@ -80,7 +80,8 @@ impl AuthWeb {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = req.into_parts();
-        match Limited::new(body, self.body_limit()).collect().await {
+        let limit = self.body_limit_for(parts.uri.path());
+        match Limited::new(body, limit).collect().await {
             Ok(collected) => {
                 let req = Request::from_parts(parts, collected.to_bytes());
                 self.handle(req, peer).await

@@ -1,5 +1,6 @@
 //! The generated avatar every account has: the person's initials on a colour derived from
-//! the user id, as inline SVG markup for the pages.
+//! the user id, as inline SVG markup for the pages; or, when the person uploaded a
+//! picture, an `<img>` of it ([`img`]).
 //!
 //! Nothing is fetched from elsewhere and nothing is served on a route of its own: the markup
 //! goes into the page (so the Content-Security-Policy stays as strict as it is, and no URL
@@ -28,6 +29,15 @@ pub(crate) fn svg(id: UserId, shown_name: &str) -> String {
         text = text,
         size = size,
         letters = letters,
+    )
+}
+
+/// The markup of an uploaded picture at `src` (a URL of the layer's own): an `<img>` in
+/// the avatar's place, decorative like it (empty `alt`, the name is next to it).
+pub(crate) fn img(src: &str) -> String {
+    format!(
+        r#"<img class="avatar" src="{}" alt="" width="40" height="40">"#,
+        escape(src)
     )
 }
 

@@ -22,6 +22,8 @@ named! {
         PasswordReset => "password_reset",
         PasswordChanged => "password_changed",
         ProfileSaved => "profile_saved",
+        PictureSaved => "picture_saved",
+        PictureRemoved => "picture_removed",
         EmailChangeSent => "email_change_sent",
         EmailChanged => "email_changed",
         SessionRevoked => "session_revoked",
@@ -63,6 +65,8 @@ impl Flash {
                 "Your password was changed. Your other devices were signed out."
             }
             Self::ProfileSaved => "Your profile was saved.",
+            Self::PictureSaved => "Your picture was saved.",
+            Self::PictureRemoved => "Your picture was removed.",
             Self::EmailChangeSent => {
                 "Almost done: open the link we sent to your new address to confirm it."
             }

@@ -105,6 +105,7 @@ mod input;
 mod intake;
 mod kind;
 mod links;
+mod multipart;
 mod names;
 mod pages;
 mod problem;

@@ -33,6 +33,9 @@ struct BaseContext<'a> {
     errors: Empty,
     values: Empty,
     min_password: usize,
+    /// Whether people may upload a picture, and how large.
+    pictures_enabled: bool,
+    picture_limit: String,
     /// The declared profile fields, for the forms that show them.
     profile_fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,29 @@ struct BaseContext<'a> {
 /// `{}`.
 #[derive(Serialize)]
 struct Empty {}
+
+/// `5 MiB`, `512 KiB`, `900 bytes`: a limit as people read it.
+fn human_bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * KIB;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= MIB {
+        format!("{:.1} MiB", n as f64 / MIB as f64)
+    } else if n >= KIB {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+impl AuthWeb {
+    /// The URL of the picture noted for `user` on this request, if any.
+    fn picture_src(&self, r: &Req, user: auth_core::UserId) -> Option<String> {
+        r.picture_version(user)
+            .map(|version| self.picture_url(user, &version))
+    }
+}
 
 impl AuthWeb {
     /// A shipped page: `template` with the common context merged under `extra`.
@@ -74,11 +100,13 @@ impl AuthWeb {
             home: &self.inner.home,
             stylesheet: self.stylesheet_path(),
             csrf_token: self.inner.csrf.token(&r.csrf_seed),
-            user: user.map(|u| UserView::new(u, config)),
+            user: user.map(|u| UserView::new(u, config, self.picture_src(r, u.id))),
             profile_fields: field_views(config.profile()),
             errors: Empty {},
             values: Empty {},
             min_password: config.password_policy().min_length,
+            pictures_enabled: self.inner.auth.pictures_enabled(),
+            picture_limit: human_bytes(self.inner.auth.picture_limits().max_bytes),
             flash: flash.map(Flash::view),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();
@@ -280,7 +308,10 @@ impl AuthWeb {
     /// (sign-in redirect, 503, ...).
     pub(crate) async fn signed_in(&self, r: &Req) -> Result<Authenticated, Reply> {
         match self.current_user(&r.headers).await {
-            Ok(Some(a)) => Ok(a),
+            Ok(Some(a)) => {
+                self.note_picture(r, a.user.id).await;
+                Ok(a)
+            }
             Ok(None) => {
                 let next = if r.method == Method::GET {
                     self.full_path(r)
@@ -301,7 +332,11 @@ impl AuthWeb {
     /// only show the header.
     pub(crate) async fn maybe_user(&self, r: &Req) -> Option<Authenticated> {
         match self.current_user(&r.headers).await {
-            Ok(a) => a,
+            Ok(Some(a)) => {
+                self.note_picture(r, a.user.id).await;
+                Some(a)
+            }
+            Ok(None) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "could not load the session for a public page");
                 None

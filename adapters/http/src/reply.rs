@@ -1,6 +1,9 @@
 //! [`Req`] and [`Reply`]: a request as the handlers see it, and the response they build.
 
-use auth_core::RequestContext;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use auth_core::{RequestContext, UserId};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -19,9 +22,22 @@ pub(crate) struct Req {
     pub(crate) ctx: RequestContext,
     pub(crate) csrf_seed: String,
     pub(crate) csrf_new: bool,
+    /// The versions of the uploaded pictures of the users this request's page shows,
+    /// looked up (asynchronously) before the page is rendered (synchronously); a user
+    /// without an entry shows the generated avatar.
+    pub(crate) pictures: Mutex<HashMap<UserId, String>>,
 }
 
 impl Req {
+    /// The picture version noted for `user`, if any.
+    pub(crate) fn picture_version(&self, user: UserId) -> Option<String> {
+        self.pictures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&user)
+            .cloned()
+    }
+
     /// Whether the request is one of the JSON API's.
     pub(crate) fn kind(&self) -> RequestKind {
         RequestKind::of_route(&self.path)

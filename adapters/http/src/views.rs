@@ -81,9 +81,11 @@ pub(crate) struct UserView {
     email: String,
     username: Option<String>,
     display: String,
-    /// The generated avatar, inline SVG markup ([`crate::avatar`]); templates print it
-    /// with `|safe`.
+    /// The uploaded picture as an `<img>`, else the generated avatar as inline SVG
+    /// markup ([`crate::avatar`]); templates print it with `|safe`.
     avatar: String,
+    /// The URL of the uploaded picture, if there is one.
+    picture: Option<String>,
     verified: bool,
     roles: Vec<String>,
     is_admin: bool,
@@ -96,7 +98,8 @@ pub(crate) struct UserView {
 }
 
 impl UserView {
-    pub(crate) fn new(user: &User, config: &Config) -> Self {
+    /// The view of `user`, whose uploaded picture is at `picture` (a URL) if it has one.
+    pub(crate) fn new(user: &User, config: &Config, picture: Option<String>) -> Self {
         let now = OffsetDateTime::now_utc();
         let admin_role = config.admin_role();
         let display = user
@@ -110,7 +113,11 @@ impl UserView {
             email: user.email.clone(),
             username: user.username.clone(),
             display,
-            avatar: crate::avatar::svg(user.id, user.shown_name()),
+            avatar: match &picture {
+                Some(src) => crate::avatar::img(src),
+                None => crate::avatar::svg(user.id, user.shown_name()),
+            },
+            picture,
             verified: user.is_verified(),
             roles: user.roles.clone(),
             is_admin: user.has_role(admin_role),

@@ -24,6 +24,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// The Content-Security-Policy sent with every page of the layer.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+const CONTENT_SECURITY_POLICY_HEADER: &str = "content-security-policy";
+
 /// The web layer: every route, page and API endpoint of the toolkit over `http` 1.x
 /// types. Cheap to clone (an `Arc` inside). Framework adapters call
 /// [`AuthWeb::handle`] for requests under the mount point, and
@@ -75,6 +77,33 @@ impl AuthWeb {
         self.inner.body_limit
     }
 
+    /// The body limit of a request to `relative_path` (relative to the mount point):
+    /// [`AuthWeb::upload_limit`] for the picture uploads, [`AuthWeb::body_limit`] for
+    /// everything else. Adapters that cap bodies themselves ask this for each request.
+    pub fn body_limit_for(&self, relative_path: &str) -> usize {
+        if crate::flows::is_upload(relative_path) {
+            self.upload_limit()
+        } else {
+            self.inner.body_limit
+        }
+    }
+
+    /// The body limit of a picture upload: the engine's
+    /// [`PictureLimits::max_bytes`](auth_core::PictureLimits::max_bytes) plus 64 KiB for
+    /// the multipart framing and the other fields (never below
+    /// [`AuthWeb::body_limit`]), or the ordinary limit when pictures are off.
+    pub fn upload_limit(&self) -> usize {
+        let auth = &self.inner.auth;
+        if auth.pictures_enabled() {
+            auth.picture_limits()
+                .max_bytes
+                .saturating_add(64 * 1024)
+                .max(self.inner.body_limit)
+        } else {
+            self.inner.body_limit
+        }
+    }
+
     /// The name of the session cookie.
     pub fn session_cookie_name(&self) -> &str {
         &self.inner.cookies.session
@@ -98,13 +127,14 @@ impl AuthWeb {
     pub async fn handle(&self, req: Request<Bytes>, peer: Option<IpAddr>) -> Response<Bytes> {
         let (parts, body) = req.into_parts();
         let head = parts.method == Method::HEAD;
-        let too_large = body.len() > self.inner.body_limit
+        let limit = self.body_limit_for(parts.uri.path());
+        let too_large = body.len() > limit
             || parts
                 .headers
                 .get(CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok())
-                .is_some_and(|n| n > self.inner.body_limit as u64);
+                .is_some_and(|n| n > limit as u64);
         let path = parts.uri.path();
         let path = if path.is_empty() { "/" } else { path }.to_owned();
         let r = self.request(
@@ -116,7 +146,7 @@ impl AuthWeb {
             peer,
         );
         let reply = if too_large {
-            self.problem(&r, &Problem::too_large(self.inner.body_limit))
+            self.problem(&r, &Problem::too_large(limit))
         } else {
             self.route(&r).await
         };
@@ -154,6 +184,7 @@ impl AuthWeb {
             ctx: RequestContext { ip, user_agent },
             csrf_seed,
             csrf_new,
+            pictures: Default::default(),
         }
     }
 
@@ -167,6 +198,8 @@ impl AuthWeb {
                 None,
             ));
         }
+        // A reply may bring a stricter policy of its own (the pictures): it wins.
+        let own_policy = reply.headers.get(CONTENT_SECURITY_POLICY_HEADER).cloned();
         let mut resp = Response::new(reply.body);
         *resp.status_mut() = reply.status;
         *resp.headers_mut() = reply.headers;
@@ -176,6 +209,10 @@ impl AuthWeb {
             }
         }
         security_headers(resp.headers_mut());
+        if let Some(policy) = own_policy {
+            resp.headers_mut()
+                .insert(CONTENT_SECURITY_POLICY_HEADER, policy);
+        }
         resp
     }
 
@@ -288,7 +325,7 @@ impl AuthWeb {
             Bytes::new(),
             None,
         );
-        let reply = self.problem(&r, &Problem::too_large(self.inner.body_limit));
+        let reply = self.problem(&r, &Problem::too_large(self.body_limit_for(relative_path)));
         self.finish(&r, reply)
     }
 
@@ -312,6 +349,30 @@ impl AuthWeb {
             Bytes::new(),
             None,
         );
+        let reply = self.render(&r, StatusCode::OK, template, user, extra);
+        self.finish(&r, reply)
+    }
+
+    /// [`AuthWeb::render_page`], with the uploaded picture of `user` in the header where
+    /// it has one (one more store lookup; `render_page` shows the generated avatar).
+    pub async fn render_page_with_picture(
+        &self,
+        headers: &HeaderMap,
+        template: &str,
+        user: Option<&User>,
+        extra: impl Serialize,
+    ) -> Response<Bytes> {
+        let r = self.request(
+            Method::GET,
+            "/".into(),
+            None,
+            headers.clone(),
+            Bytes::new(),
+            None,
+        );
+        if let Some(user) = user {
+            self.note_picture(&r, user.id).await;
+        }
         let reply = self.render(&r, StatusCode::OK, template, user, extra);
         self.finish(&r, reply)
     }
@@ -354,7 +415,7 @@ impl AuthWeb {
 /// versioned stylesheet). Applications can use it on their own pages.
 pub fn security_headers(headers: &mut HeaderMap) {
     headers.insert(
-        "content-security-policy",
+        CONTENT_SECURITY_POLICY_HEADER,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));

@@ -174,7 +174,7 @@ impl Handler for AuthHandler {
         }
         // Rocket's own cap one byte past the limit, so that the web layer tells a body at
         // the limit from a longer one; a limit of `usize::MAX` must not wrap.
-        let past_limit = u64::try_from(web.body_limit())
+        let past_limit = u64::try_from(web.body_limit_for(&relative))
             .unwrap_or(u64::MAX)
             .saturating_add(1);
         let body = convert::DataBody::new(data.open(past_limit.bytes()));

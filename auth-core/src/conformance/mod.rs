@@ -129,7 +129,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 
 pub mod checks;
@@ -165,6 +165,7 @@ pub struct Subject {
     counters: Option<Arc<dyn CounterStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
+    pictures: Option<Arc<dyn PictureStore>>,
 }
 
 impl Subject {
@@ -185,6 +186,7 @@ impl Subject {
             counters: Some(store.clone()),
             outbox: Some(store.clone()),
             audit: Some(store),
+            pictures: None,
         }
     }
 
@@ -226,6 +228,13 @@ impl Subject {
         self
     }
 
+    /// Tests `store` as the [`PictureStore`] (not part of [`Subject::all`]: pictures may
+    /// be kept apart from the accounts).
+    pub fn with_pictures(mut self, store: Arc<dyn PictureStore>) -> Self {
+        self.pictures = Some(store);
+        self
+    }
+
     /// The [`UserStore`] under test, if any.
     pub fn users(&self) -> Option<&Arc<dyn UserStore>> {
         self.users.as_ref()
@@ -256,6 +265,11 @@ impl Subject {
         self.audit.as_ref()
     }
 
+    /// The [`PictureStore`] under test, if any.
+    pub fn pictures(&self) -> Option<&Arc<dyn PictureStore>> {
+        self.pictures.as_ref()
+    }
+
     fn is_empty(&self) -> bool {
         self.users.is_none()
             && self.sessions.is_none()
@@ -263,6 +277,7 @@ impl Subject {
             && self.counters.is_none()
             && self.outbox.is_none()
             && self.audit.is_none()
+            && self.pictures.is_none()
     }
 }
 
@@ -275,6 +290,7 @@ impl fmt::Debug for Subject {
             .field("counters", &self.counters.is_some())
             .field("outbox", &self.outbox.is_some())
             .field("audit", &self.audit.is_some())
+            .field("pictures", &self.pictures.is_some())
             .finish()
     }
 }
@@ -404,6 +420,8 @@ macro_rules! __auth_conformance_checks {
             outbox_failed_are_retried,
             outbox_webhook_deliveries,
             audit_record_and_list,
+            pictures_put_get_replace_delete,
+            pictures_concurrent_puts_leave_one_whole,
             debug_redacts_secrets,
         }
     };

@@ -6,8 +6,9 @@ use crate::error::{Error, Result};
 use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
 use crate::password::BreachCheck;
+use crate::picture::PictureLimits;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 use crate::webhooks::Webhooks;
@@ -25,6 +26,8 @@ pub struct AuthBuilder {
     counters: Option<Arc<dyn CounterStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
+    pictures: Option<Arc<dyn PictureStore>>,
+    picture_limits: PictureLimits,
     mailer: Option<Arc<dyn Mailer>>,
     breach_check: Option<BreachCheck>,
     hooks: Option<Arc<dyn Hooks>>,
@@ -48,6 +51,8 @@ impl AuthBuilder {
             counters: None,
             outbox: None,
             audit: None,
+            pictures: None,
+            picture_limits: PictureLimits::DEFAULT,
             mailer: None,
             breach_check: None,
             hooks: None,
@@ -110,6 +115,21 @@ impl AuthBuilder {
         self
     }
 
+    /// Where uploaded profile pictures are kept (default: nowhere, and uploads are
+    /// off: [`Auth::pictures_enabled`] is false). Not part of [`store`](Self::store),
+    /// since pictures may live elsewhere than the accounts (files under a directory).
+    pub fn pictures(mut self, pictures: Arc<dyn PictureStore>) -> Self {
+        self.pictures = Some(pictures);
+        self
+    }
+
+    /// How large an uploaded picture may be and how large it is stored (default
+    /// [`PictureLimits::DEFAULT`]).
+    pub fn picture_limits(mut self, limits: PictureLimits) -> Self {
+        self.picture_limits = limits;
+        self
+    }
+
     /// The mailer.
     pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(mailer);
@@ -160,6 +180,8 @@ impl AuthBuilder {
                 counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
+                pictures: self.pictures.map(|p| Observed::new(p) as _),
+                picture_limits: self.picture_limits,
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 breach_check: self.breach_check,
                 hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),

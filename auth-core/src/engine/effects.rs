@@ -39,7 +39,7 @@ impl<'a> Origin<'a> {
 impl Auth {
     /// Performs every effect except [`Effect::CreateSession`] (the login flow opens the
     /// session itself, since it returns the id) and [`Effect::DeleteAccount`] (done by
-    /// the persisting step).
+    /// the persisting step; here only the account's picture goes with it).
     pub(super) async fn perform(
         &self,
         user: &User,
@@ -49,7 +49,8 @@ impl Auth {
     ) -> Result<()> {
         for effect in effects {
             match effect {
-                Effect::CreateSession | Effect::DeleteAccount => {}
+                Effect::CreateSession => {}
+                Effect::DeleteAccount => self.forget_picture(user.id).await,
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {

@@ -16,6 +16,7 @@ mod login;
 mod mailing;
 mod operator;
 mod password_reset;
+mod picture;
 mod register;
 mod throttle;
 mod webhook_calls;
@@ -43,8 +44,9 @@ use crate::machine::{self, Effect, Event};
 use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::{BreachCheck, Hasher, normalize};
+use crate::picture::PictureLimits;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -88,6 +90,9 @@ struct Inner {
     counters: Arc<dyn CounterStore>,
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,
+    /// Uploaded profile pictures, when the application keeps them.
+    pictures: Option<Arc<dyn PictureStore>>,
+    picture_limits: PictureLimits,
     mailer: Arc<dyn Mailer>,
     breach_check: Option<BreachCheck>,
     hooks: Arc<dyn Hooks>,

@@ -14,9 +14,11 @@ use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
 };
+use crate::picture::Picture;
 use crate::session::SessionDigest;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch,
+    UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -122,4 +124,11 @@ observed!(MailOutbox as "outbox" {
 observed!(AuditSink as "audit" {
     fn record(&self, event: &AuditEvent) -> ();
     fn events_for_user(&self, user_id: UserId, limit: u32) -> Vec<AuditEvent>;
+});
+
+observed!(PictureStore as "pictures" {
+    fn put_picture(&self, picture: &Picture) -> ();
+    fn picture(&self, user_id: UserId) -> Option<Picture>;
+    fn picture_version(&self, user_id: UserId) -> Option<String>;
+    fn delete_picture(&self, user_id: UserId) -> bool;
 });

@@ -14,6 +14,7 @@ mod import;
 mod login;
 mod mail_outbox;
 mod operator;
+mod picture;
 mod profile;
 mod recovery;
 mod registration;

@@ -68,6 +68,7 @@ async fn home(
 ) -> Response {
     pages
         .home(&headers, user.as_ref().map(|a| &a.user))
+        .await
         .map(Body::from)
 }
 
@@ -76,7 +77,7 @@ async fn dashboard(
     VerifiedUser(a): VerifiedUser,
     headers: HeaderMap,
 ) -> Response {
-    pages.dashboard(&headers, &a).map(Body::from)
+    pages.dashboard(&headers, &a).await.map(Body::from)
 }
 
 async fn admin(

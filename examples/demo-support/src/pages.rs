@@ -38,18 +38,19 @@ impl Pages {
     }
 
     /// `/`: public; shows who is signed in.
-    pub fn home(&self, headers: &HeaderMap, user: Option<&User>) -> Response<Bytes> {
+    pub async fn home(&self, headers: &HeaderMap, user: Option<&User>) -> Response<Bytes> {
         self.render(
             headers,
             "demo_home.html",
             user,
             json!({ "title": "Home", "framework": self.framework }),
         )
+        .await
     }
 
     /// `/dashboard`: for a signed-in user with a confirmed address (the caller's guard
     /// checks that).
-    pub fn dashboard(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {
+    pub async fn dashboard(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {
         let expires = a.session.dies_at();
         let extra = json!({
             "title": "Dashboard",
@@ -62,6 +63,7 @@ impl Pages {
             ),
         });
         self.render(headers, "demo_dashboard.html", Some(&a.user), extra)
+            .await
     }
 
     /// `/admin`: for a user with the `admin` role (the caller's guard checks that);
@@ -81,15 +83,18 @@ impl Pages {
             Some(&a.user),
             json!({ "title": "Administration", "total": total }),
         )
+        .await
     }
 
-    fn render(
+    async fn render(
         &self,
         headers: &HeaderMap,
         template: &str,
         user: Option<&User>,
         extra: Value,
     ) -> Response<Bytes> {
-        self.web.render_page(headers, template, user, extra)
+        self.web
+            .render_page_with_picture(headers, template, user, extra)
+            .await
     }
 }

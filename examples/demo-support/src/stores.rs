@@ -4,7 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use auth_core::AuthBuilder;
+use auth_core::{AuthBuilder, PictureStore};
+use auth_store_files::FilePictureStore;
 use auth_store_redis::{RedisConfig, RedisStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 
@@ -44,6 +45,10 @@ pub struct StoreArgs {
         global = true
     )]
     pub redis_cluster_nodes: Vec<String>,
+    /// Keep uploaded profile pictures as files in this directory (created if missing)
+    /// instead of in the SQL database.
+    #[arg(long, env = "PICTURES_DIR", value_name = "PATH", global = true)]
+    pub pictures_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for StoreArgs {
@@ -61,18 +66,21 @@ impl fmt::Debug for StoreArgs {
                     .map(|url| redact_url(url))
                     .collect::<Vec<_>>(),
             )
+            .field("pictures_dir", &self.pictures_dir)
             .finish()
     }
 }
 
 /// The opened stores.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Stores {
     /// The SQL store: users, the outbox and the audit trail, and sessions and counters
     /// unless Redis holds them.
     pub sql: Arc<SqlxStore>,
     /// Redis, for sessions and counters, when a Redis URL or cluster node was given.
     pub redis: Option<Arc<RedisStore>>,
+    /// Uploaded profile pictures: files under `--pictures-dir`, else the SQL store.
+    pub pictures: Arc<dyn PictureStore>,
 }
 
 impl StoreArgs {
@@ -107,18 +115,35 @@ impl StoreArgs {
             }
             None => None,
         };
+        let sql = Arc::new(sql);
+        let pictures: Arc<dyn PictureStore> = match &self.pictures_dir {
+            Some(dir) => Arc::new(FilePictureStore::new(dir)?),
+            None => sql.clone(),
+        };
         Ok(Stores {
-            sql: Arc::new(sql),
+            sql,
             redis,
+            pictures,
         })
+    }
+}
+
+impl fmt::Debug for Stores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stores")
+            .field("sql", &self.sql)
+            .field("redis", &self.redis)
+            .finish_non_exhaustive()
     }
 }
 
 impl Stores {
     /// Gives the stores to an engine builder: every role to the SQL store, then sessions
-    /// and counters to Redis when it is there.
+    /// and counters to Redis when it is there; pictures where they are kept.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
-        let builder = builder.store(self.sql.clone());
+        let builder = builder
+            .store(self.sql.clone())
+            .pictures(self.pictures.clone());
         match &self.redis {
             Some(redis) => builder.sessions(redis.clone()).counters(redis.clone()),
             None => builder,

@@ -50,13 +50,17 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
 }
 
 #[handler]
-fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
-    into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)))
+async fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
+    into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)).await)
 }
 
 #[handler]
-fn dashboard(pages: Data<&Pages>, VerifiedUser(a): VerifiedUser, headers: &HeaderMap) -> Response {
-    into_poem(pages.dashboard(headers, &a))
+async fn dashboard(
+    pages: Data<&Pages>,
+    VerifiedUser(a): VerifiedUser,
+    headers: &HeaderMap,
+) -> Response {
+    into_poem(pages.dashboard(headers, &a).await)
 }
 
 #[handler]

@@ -84,13 +84,17 @@ fn app(figment: Figment, web: AuthWeb, pages: Pages) -> Rocket<Build> {
 }
 
 #[get("/")]
-fn home(pages: &State<Pages>, user: MaybeUser, headers: HttpHeaders) -> WebResponse {
-    WebResponse(pages.home(&headers.0, user.0.as_ref().map(|a| &a.user)))
+async fn home(pages: &State<Pages>, user: MaybeUser, headers: HttpHeaders) -> WebResponse {
+    WebResponse(
+        pages
+            .home(&headers.0, user.0.as_ref().map(|a| &a.user))
+            .await,
+    )
 }
 
 #[get("/dashboard")]
-fn dashboard(pages: &State<Pages>, user: VerifiedUser, headers: HttpHeaders) -> WebResponse {
-    WebResponse(pages.dashboard(&headers.0, &user.0))
+async fn dashboard(pages: &State<Pages>, user: VerifiedUser, headers: HttpHeaders) -> WebResponse {
+    WebResponse(pages.dashboard(&headers.0, &user.0).await)
 }
 
 #[get("/admin")]

@@ -2,7 +2,8 @@
 //!
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
 //! [`SessionStore`], [`SessionUserStore`], [`CounterStore`], [`MailOutbox`] and
-//! [`AuditSink`]. For tests, demos and single-process applications that can afford to
+//! [`AuditSink`], and [`PictureStore`] for uploaded profile pictures (hand it to the
+//! builder's `pictures` as well: it is not part of `store`). For tests, demos and single-process applications that can afford to
 //! lose everything on restart.
 //!
 //! [`MemoryStore`] is cheap to clone (an [`Arc`] inside): clones share the same data. It
@@ -75,8 +76,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use async_trait::async_trait;
 use auth_core::{
     AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, Error, FailedMail, MailOutbox,
-    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
-    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord, SessionStore,
+    SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -94,6 +95,7 @@ struct Inner {
     counters: Mutex<HashMap<String, Counter>>,
     outbox: Mutex<HashMap<Uuid, Queued>>,
     audit: Mutex<Audit>,
+    pictures: Mutex<HashMap<UserId, Picture>>,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -754,6 +756,29 @@ impl AuditSink for MemoryStore {
             .get(&user_id)
             .map(|events| events.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+/// One lock over every picture: a put replaces the whole record at once.
+#[async_trait]
+impl PictureStore for MemoryStore {
+    async fn put_picture(&self, picture: &Picture) -> Result<()> {
+        lock(&self.inner.pictures).insert(picture.user_id, picture.clone());
+        Ok(())
+    }
+
+    async fn picture(&self, user_id: UserId) -> Result<Option<Picture>> {
+        Ok(lock(&self.inner.pictures).get(&user_id).cloned())
+    }
+
+    async fn picture_version(&self, user_id: UserId) -> Result<Option<String>> {
+        Ok(lock(&self.inner.pictures)
+            .get(&user_id)
+            .map(|p| p.version.clone()))
+    }
+
+    async fn delete_picture(&self, user_id: UserId) -> Result<bool> {
+        Ok(lock(&self.inner.pictures).remove(&user_id).is_some())
     }
 }
 

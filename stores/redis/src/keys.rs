@@ -142,6 +142,12 @@ impl Keys {
         format!("{}delivered", self.outbox)
     }
 
+    /// Hash of the user's uploaded picture: `t` content type, `v` version, `at` upload
+    /// time (Unix seconds), `b` the bytes. No tag: each is used alone.
+    pub(crate) fn picture(&self, id: UserId) -> String {
+        format!("{}picture:{id}", self.prefix)
+    }
+
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.
     pub(crate) fn audit_user(&self, id: UserId) -> String {
         format!("{}audit:user:{id}", self.prefix)

@@ -3,7 +3,9 @@
 //! [`auth_core`] stores on Redis: every store trait ([`UserStore`], [`SessionStore`],
 //! [`SessionUserStore`], [`CounterStore`], [`MailOutbox`], [`AuditSink`]) on one
 //! [`RedisStore`], so that a Redis-only deployment works, and so that a mixed one (users
-//! in SQL, sessions and counters in Redis) can take just the parts it wants.
+//! in SQL, sessions and counters in Redis) can take just the parts it wants. It also keeps
+//! uploaded profile pictures ([`PictureStore`](auth_core::PictureStore)): one hash per
+//! user, replaced in one `MULTI`.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -76,6 +78,7 @@ mod conn;
 mod counters;
 mod keys;
 mod outbox;
+mod pictures;
 mod scripts;
 mod sessions;
 #[cfg(feature = "tls")]

@@ -13,7 +13,8 @@ use auth_core::conformance::Subject;
 
 /// Every trait on one Redis store (a Redis-only deployment).
 async fn redis_only() -> Subject {
-    Subject::all(Arc::new(common::store("redis conformance").await))
+    let store = Arc::new(common::store("redis conformance").await);
+    Subject::all(store.clone()).with_pictures(store)
 }
 
 /// Users in the memory store; sessions, counters, outbox and audit in Redis.
@@ -24,7 +25,8 @@ async fn mixed() -> Subject {
         .with_sessions(store.clone())
         .with_counters(store.clone())
         .with_outbox(store.clone())
-        .with_audit(store)
+        .with_audit(store.clone())
+        .with_pictures(store)
 }
 
 mod redis_only {

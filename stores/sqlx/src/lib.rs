@@ -5,7 +5,8 @@
 //! [`UserStore`](auth_core::UserStore), [`SessionStore`](auth_core::SessionStore),
 //! [`SessionUserStore`](auth_core::SessionUserStore) (a session and its user in one query,
 //! so authenticating a request is one round trip), [`CounterStore`](auth_core::CounterStore),
-//! [`MailOutbox`](auth_core::MailOutbox) and [`AuditSink`](auth_core::AuditSink).
+//! [`MailOutbox`](auth_core::MailOutbox) and [`AuditSink`](auth_core::AuditSink), and
+//! [`PictureStore`](auth_core::PictureStore) for uploaded profile pictures.
 //!
 //! ```no_run
 //! # async fn demo() -> auth_core::Result<()> {
@@ -39,7 +40,7 @@
 //!
 //! ## Schema and migrations
 //! Tables are named `<prefix>users`, `<prefix>sessions`, `<prefix>counters`,
-//! `<prefix>outbox`, `<prefix>audit` (default prefix `auth_`), created by migrations
+//! `<prefix>outbox`, `<prefix>audit`, `<prefix>pictures` (default prefix `auth_`), created by migrations
 //! embedded in the crate and run by [`SqlxStore::migrate`] (never implicitly, unless
 //! [`SqlxStoreOptions::migrate_on_connect`] asks for it). Times are stored as `BIGINT`
 //! nanoseconds since the Unix epoch (UTC), ids as native `UUID` on PostgreSQL and 16 bytes
@@ -73,6 +74,7 @@ mod codec;
 mod error;
 pub mod migrate;
 mod options;
+mod pictures;
 mod purge;
 mod sql;
 mod store;

@@ -64,6 +64,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/postgres/0006_webhooks.sql"),
     },
+    Migration {
+        version: 7,
+        description: "profile pictures",
+        template: include_str!("../migrations/postgres/0007_pictures.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -90,6 +95,11 @@ pub const SQLITE: &[Migration] = &[
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/sqlite/0006_webhooks.sql"),
     },
+    Migration {
+        version: 7,
+        description: "profile pictures",
+        template: include_str!("../migrations/sqlite/0007_pictures.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -115,6 +125,11 @@ pub const MYSQL: &[Migration] = &[
         version: 6,
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/mysql/0006_webhooks.sql"),
+    },
+    Migration {
+        version: 7,
+        description: "profile pictures",
+        template: include_str!("../migrations/mysql/0007_pictures.sql"),
     },
 ];
 

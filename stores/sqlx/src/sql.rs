@@ -90,6 +90,12 @@ pub(crate) struct Queries {
     pub(crate) record_audit: SqlStr,
     pub(crate) events_for_user: SqlStr,
 
+    /// An upsert: one statement, so a put replaces the whole row at once.
+    pub(crate) put_picture: SqlStr,
+    pub(crate) picture: SqlStr,
+    pub(crate) picture_version: SqlStr,
+    pub(crate) delete_picture: SqlStr,
+
     /// The backend and users table, for the user search over profile fields (built per
     /// call: one condition per searchable field).
     backend: Backend,
@@ -107,6 +113,7 @@ impl Queries {
         let counters = format!("{prefix}counters");
         let outbox = format!("{prefix}outbox");
         let audit = format!("{prefix}audit");
+        let pictures = format!("{prefix}pictures");
         let q = |sql: String| finish(backend, sql);
 
         // Purges delete a batch at a time: MySQL supports DELETE ... LIMIT but not LIMIT in
@@ -155,6 +162,21 @@ impl Queries {
                 "SELECT {OUTBOX_COLUMNS} FROM {outbox} WHERE next_attempt_at <= ? \
                  AND failed_at IS NULL AND delivered_at IS NULL \
                  ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
+            ),
+        };
+
+        let put_picture = match backend {
+            Backend::MySql => format!(
+                "INSERT INTO {pictures} (user_id, content_type, version, bytes, updated_at) \
+                 VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
+                 content_type = VALUES(content_type), version = VALUES(version), \
+                 bytes = VALUES(bytes), updated_at = VALUES(updated_at)"
+            ),
+            _ => format!(
+                "INSERT INTO {pictures} (user_id, content_type, version, bytes, updated_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET \
+                 content_type = excluded.content_type, version = excluded.version, \
+                 bytes = excluded.bytes, updated_at = excluded.updated_at"
             ),
         };
 
@@ -278,6 +300,14 @@ impl Queries {
                 "SELECT {AUDIT_COLUMNS} FROM {audit} WHERE user_id = ? \
                  ORDER BY occurred_at DESC, id DESC LIMIT ?"
             )),
+
+            put_picture: q(put_picture),
+            picture: q(format!(
+                "SELECT content_type, version, bytes, updated_at FROM {pictures} \
+                 WHERE user_id = ?"
+            )),
+            picture_version: q(format!("SELECT version FROM {pictures} WHERE user_id = ?")),
+            delete_picture: q(format!("DELETE FROM {pictures} WHERE user_id = ?")),
 
             claim_update_prefix: format!("UPDATE {outbox} SET next_attempt_at = ? WHERE id IN ("),
             backend,

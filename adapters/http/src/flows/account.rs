@@ -67,12 +67,12 @@ impl AuthWeb {
     }
 
     /// Back to the account with `flash`.
-    fn to_account(&self, flash: Flash) -> Reply {
+    pub(super) fn to_account(&self, flash: Flash) -> Reply {
         Reply::redirect(&format!("{}/account", self.inner.prefix)).cookie(flash.cookie(self))
     }
 
     /// The reply of an account form: `done`, or the form again with its problem.
-    fn account_outcome(
+    pub(super) fn account_outcome(
         &self,
         r: &Req,
         section: Section,

@@ -112,9 +112,15 @@ impl AuthWeb {
             .await
         {
             Ok((users, total)) => {
+                for u in &users {
+                    self.note_picture(r, u.id).await;
+                }
                 let users: Vec<UserView> = users
                     .iter()
-                    .map(|u| UserView::new(u, self.inner.auth.config()))
+                    .map(|u| {
+                        let picture = r.picture_version(u.id).map(|v| self.picture_url(u.id, &v));
+                        UserView::new(u, self.inner.auth.config(), picture)
+                    })
                     .collect();
                 self.page(
                     r,
@@ -150,7 +156,11 @@ impl AuthWeb {
         };
         match self.inner.auth.admin_user(&a, id).await {
             Ok(view) => {
-                let subject = UserView::new(&view.user, self.inner.auth.config());
+                self.note_picture(r, view.user.id).await;
+                let picture = r
+                    .picture_version(view.user.id)
+                    .map(|v| self.picture_url(view.user.id, &v));
+                let subject = UserView::new(&view.user, self.inner.auth.config(), picture);
                 let mut actions = Vec::new();
                 if view.user.status == AccountStatus::Disabled {
                     actions.push(ActionButton::new(

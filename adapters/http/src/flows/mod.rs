@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod admin_mail;
 mod password_reset;
+mod picture;
 mod registration;
 mod sessions;
 mod sign_in;
@@ -33,6 +34,7 @@ const PAGE_ROOTS: &[&str] = &[
     "email",
     "account",
     "admin",
+    "pictures",
 ];
 
 /// First path segments of the API routes, to tell 405 from 404.
@@ -49,6 +51,15 @@ const API_ROOTS: &[&str] = &[
     "admin",
     "me",
 ];
+
+/// Whether `relative_path` is a picture upload, whose body may be larger than a form's
+/// ([`AuthWeb::upload_limit`]).
+pub(crate) fn is_upload(relative_path: &str) -> bool {
+    matches!(
+        relative_path.trim_end_matches('/'),
+        "/account/picture" | "/api/account/picture"
+    )
+}
 
 impl AuthWeb {
     /// Routes a request of the layer to its page or endpoint.
@@ -104,6 +115,9 @@ impl AuthWeb {
             ["account", "delete"] if post => self.delete_post(r).await,
             ["account", "sessions", "revoke"] if post => self.revoke_post(r).await,
             ["account", "sessions", "revoke_others"] if post => self.revoke_others_post(r).await,
+            ["account", "picture"] if post => self.picture_post(r).await,
+            ["account", "picture", "remove"] if post => self.picture_remove_post(r).await,
+            ["pictures", id, version] if get => self.picture_get(r, id, version).await,
             ["admin"] if get => self.admin_list(r).await,
             ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
             ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
@@ -137,6 +151,8 @@ impl AuthWeb {
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
+            ["account", "picture"] if get => self.api_picture(r).await,
+            ["account", "picture"] if post => self.api_picture_upload(r).await,
             _ if post => match self.submitted(r) {
                 Ok(fields) => self.api_post(r, &segs, &fields).await,
                 Err(reply) => return reply,
@@ -173,6 +189,7 @@ impl AuthWeb {
             ["account", "delete"] => self.api_delete(r, f).await,
             ["account", "sessions", "revoke"] => self.api_revoke(r, f).await,
             ["account", "sessions", "revoke_others"] => self.api_revoke_others(r).await,
+            ["account", "picture", "remove"] => self.api_picture_remove(r).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"] | ["account", "sessions"] | ["admin", "mail"] | ["admin", "users", ..] => {

@@ -28,7 +28,7 @@ pub struct Resp {
     pub status: StatusCode,
     /// The headers.
     pub headers: HeaderMap,
-    /// The body (UTF-8).
+    /// The body (UTF-8; an `image/*` body read lossily).
     pub body: String,
 }
 
@@ -167,8 +167,18 @@ impl<T: Transport> Browser<T> {
         let what = format!("{} {}", parts.method, parts.uri);
         let resp = self.transport.send(Request::from_parts(parts, body)).await;
         let (parts, body) = resp.into_parts();
-        let body = String::from_utf8(body)
-            .unwrap_or_else(|e| panic!("{what}: the body is not UTF-8: {e}"));
+        // Images are read lossily (their bytes are checked through `\u{fffd}PNG` and the
+        // like); any other body must be UTF-8.
+        let image = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("image/"));
+        let body = if image {
+            String::from_utf8_lossy(&body).into_owned()
+        } else {
+            String::from_utf8(body).unwrap_or_else(|e| panic!("{what}: the body is not UTF-8: {e}"))
+        };
         let resp = Resp {
             status: parts.status,
             headers: parts.headers,

@@ -5,6 +5,7 @@
 mod audit;
 mod counters;
 mod outbox;
+mod pictures;
 mod profiles;
 mod redaction;
 mod sessions;
@@ -13,6 +14,7 @@ mod users;
 pub use audit::*;
 pub use counters::*;
 pub use outbox::*;
+pub use pictures::*;
 pub use profiles::*;
 pub use redaction::*;
 pub use sessions::*;
