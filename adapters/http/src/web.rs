@@ -188,6 +188,19 @@ impl AuthWeb {
         }
     }
 
+    /// A `GET /` of the application's own, for what it renders or answers through the
+    /// layer (its pages, its errors).
+    fn app_request(&self, headers: &HeaderMap) -> Req {
+        self.request(
+            Method::GET,
+            "/".into(),
+            None,
+            headers.clone(),
+            Bytes::new(),
+            None,
+        )
+    }
+
     /// Turns a reply into a response: cookies, security headers.
     pub(crate) fn finish(&self, r: &Req, mut reply: Reply) -> Response<Bytes> {
         if reply.page && r.csrf_new && !r.csrf_seed.is_empty() {
@@ -297,14 +310,7 @@ impl AuthWeb {
     /// The response for an engine error met by application code (e.g. the store was
     /// unavailable while loading the user): the same mapping the layer's routes use.
     pub fn error_response(&self, error: &auth_core::Error, headers: &HeaderMap) -> Response<Bytes> {
-        let r = self.request(
-            Method::GET,
-            "/".into(),
-            None,
-            headers.clone(),
-            Bytes::new(),
-            None,
-        );
+        let r = self.app_request(headers);
         let kind = RequestKind::of_client(headers);
         let reply = self.problem_as(&r, kind, &Problem::from_error(error), None);
         self.finish(&r, reply)
@@ -341,14 +347,7 @@ impl AuthWeb {
         user: Option<&User>,
         extra: impl Serialize,
     ) -> Response<Bytes> {
-        let r = self.request(
-            Method::GET,
-            "/".into(),
-            None,
-            headers.clone(),
-            Bytes::new(),
-            None,
-        );
+        let r = self.app_request(headers);
         let reply = self.render(&r, StatusCode::OK, template, user, extra);
         self.finish(&r, reply)
     }
@@ -362,14 +361,7 @@ impl AuthWeb {
         user: Option<&User>,
         extra: impl Serialize,
     ) -> Response<Bytes> {
-        let r = self.request(
-            Method::GET,
-            "/".into(),
-            None,
-            headers.clone(),
-            Bytes::new(),
-            None,
-        );
+        let r = self.app_request(headers);
         if let Some(user) = user {
             self.note_picture(&r, user.id).await;
         }

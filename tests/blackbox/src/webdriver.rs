@@ -317,6 +317,16 @@ impl Browser {
         );
     }
 
+    /// Chooses the file at `path` in the file input matching `css`.
+    pub fn attach(&self, css: &str, path: &std::path::Path) {
+        let el = self.find(css);
+        self.must(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": path.display().to_string()})),
+        );
+    }
+
     /// Clicks the element matching `css` (a submit button: the page load is awaited by
     /// the next command, bounded by chromedriver's page-load timeout).
     pub fn click(&self, css: &str) {

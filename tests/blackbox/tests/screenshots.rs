@@ -217,3 +217,53 @@ fn expired_links(chromium: &std::path::Path, driver: &std::path::Path, overflow:
     b.wait_for_heading("This link has expired");
     shoot(&b, "verify-link-expired", overflow);
 }
+
+/// The account page before and after uploading a picture, at both sizes
+/// (`account-picture-none-*`, `account-picture-*`), and the header of another page with
+/// the picture (`dashboard-picture-*`).
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_an_uploaded_picture() {
+    let (chromium, driver) = browser_tools("screenshots_of_an_uploaded_picture");
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
+    let base = demo.base_url.clone();
+    let email = "grace.hopper@example.com";
+    demo.create_user(email, false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.goto(&format!("{base}/auth/account"));
+    b.wait_for_text("Upload a picture");
+    shoot_from(&b, "account-picture-none", Some("#picture"), &mut overflow);
+
+    // A photo-like picture: a gradient with a circle, wider than high (it is cropped).
+    let picture = tempfile::Builder::new()
+        .suffix(".png")
+        .tempfile()
+        .expect("a temporary file");
+    let img = image::RgbImage::from_fn(480, 320, |x, y| {
+        let (dx, dy) = (x as i64 - 240, y as i64 - 150);
+        if dx * dx + dy * dy < 90 * 90 {
+            image::Rgb([250, 200, 60])
+        } else {
+            image::Rgb([(x / 3) as u8, 90 + (y / 4) as u8, 170])
+        }
+    });
+    img.save_with_format(picture.path(), image::ImageFormat::Png)
+        .expect("the picture written");
+    b.attach("input[name=picture]", picture.path());
+    b.click("#picture form.form button[type=submit]");
+    b.wait_for_text("Your picture was saved.");
+    shoot_from(&b, "account-picture", Some("#picture"), &mut overflow);
+    b.goto(&format!("{base}/dashboard"));
+    b.wait_for_text("Dashboard");
+    shoot(&b, "dashboard-picture", &mut overflow);
+    assert!(
+        overflow.is_empty(),
+        "pages wider than the window: {overflow:?}"
+    );
+}
