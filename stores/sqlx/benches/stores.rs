@@ -1,5 +1,7 @@
 //! The engine's hot flows on each store backend: authenticate (per request), register and
-//! login, on the sqlx backends and, for comparison, on Redis (`auth-store-redis`).
+//! login, on the sqlx backends and, for comparison, on Redis (`auth-store-redis`); and on
+//! the sqlx backends the cheapest round trip there is (`SqlxStore::ping`, `SELECT 1`),
+//! the floor under any per-request check a cache could make instead of the lookup.
 //!
 //! Argon2 runs with the cheap test parameters so that the store's share of each flow is
 //! what is measured (with the default parameters hashing dominates every store alike).
@@ -106,7 +108,10 @@ fn login(email: &str) -> Login {
     }
 }
 
-fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Auth)> {
+/// A backend: its name, an engine over it, and the sqlx store itself (for `ping`).
+type Backend = (&'static str, Auth, Option<SqlxStore>);
+
+fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<Backend> {
     let prefix = format!("bench{}_", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let options = || {
         SqlxStoreOptions::new()
@@ -118,7 +123,7 @@ fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'stati
     let sqlite: SqlxStore = rt
         .block_on(SqlxStore::connect(&file, options()))
         .expect("sqlite");
-    out.push(("sqlx_sqlite", engine(sqlite)));
+    out.push(("sqlx_sqlite", engine(sqlite.clone()), Some(sqlite)));
     for (name, var) in [
         ("sqlx_postgres", "AUTH_TEST_POSTGRES_URL"),
         ("sqlx_mariadb", "AUTH_TEST_MYSQL_URL"),
@@ -128,7 +133,7 @@ fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'stati
                 let store = rt
                     .block_on(SqlxStore::connect(&url, options()))
                     .expect(name);
-                out.push((name, engine(store)));
+                out.push((name, engine(store.clone()), Some(store)));
             }
             _ => eprintln!("skipping {name}: {var} not set"),
         }
@@ -140,7 +145,7 @@ fn backends(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'stati
             let store = rt
                 .block_on(auth_store_redis::RedisStore::connect(config))
                 .expect("redis");
-            out.push(("redis", engine(store)));
+            out.push(("redis", engine(store), None));
         }
         _ => eprintln!("skipping redis: AUTH_TEST_REDIS_URL not set"),
     }
@@ -153,7 +158,7 @@ fn flows(c: &mut Criterion) {
         .build()
         .expect("a Tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    for (name, auth) in backends(&rt, dir.path()) {
+    for (name, auth, sqlx) in backends(&rt, dir.path()) {
         let email = "ada@example.com";
         rt.block_on(auth.create_user(NewUser {
             email: email.into(),
@@ -177,6 +182,12 @@ fn flows(c: &mut Criterion) {
                     .expect("a live session")
             });
         });
+        if let Some(store) = &sqlx {
+            g.bench_function("round_trip", |b| {
+                b.to_async(&rt)
+                    .iter(|| async { store.ping().await.expect("the database answers") });
+            });
+        }
         let n = AtomicU64::new(0);
         g.bench_function("register", |b| {
             b.to_async(&rt).iter(|| {

@@ -272,16 +272,22 @@ impl SqlxStore {
                     .create_if_missing(true)
                     .foreign_keys(true)
                     .busy_timeout(options.operation_timeout);
-                let mut pool_opts = pool_options(&options);
-                if in_memory {
-                    pool_opts = pool_opts
-                        .max_connections(1)
-                        .min_connections(1)
-                        .idle_timeout(None)
-                        .max_lifetime(None);
+                let pool_opts = if in_memory {
+                    // Its one connection is the database: nothing to ping, and nothing
+                    // may run between taking it from the pool and using it (sqlx drops a
+                    // connection whose acquire is cancelled there).
+                    pool_options(&SqlxStoreOptions {
+                        ping_after_idle: None,
+                        ..options.clone()
+                    })
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
                 } else {
                     enable_wal(&connect, options.acquire_timeout).await?;
-                }
+                    pool_options(&options)
+                };
                 let pool = pool_opts.connect_lazy_with(connect);
                 Self::from_parts(DbPool::Sqlite(pool), backend, &options)?
             }
@@ -639,14 +645,29 @@ async fn enable_wal(connect: &sqlx::sqlite::SqliteConnectOptions, within: Durati
     }
 }
 
+/// The pool's settings. A pooled connection is pinged before use only when it sat idle
+/// for [`SqlxStoreOptions::ping_after_idle`] (sqlx's `test_before_acquire` would ping
+/// before every operation, a second round trip for a one-query operation).
 fn pool_options<DB: sqlx::Database>(options: &SqlxStoreOptions) -> sqlx::pool::PoolOptions<DB> {
-    sqlx::pool::PoolOptions::new()
+    let pool = sqlx::pool::PoolOptions::new()
         .max_connections(options.max_connections)
         .min_connections(options.min_connections.min(options.max_connections))
         .acquire_timeout(options.acquire_timeout)
         .idle_timeout(options.idle_timeout)
         .max_lifetime(options.max_lifetime)
-        .test_before_acquire(true)
+        .test_before_acquire(false);
+    match options.ping_after_idle {
+        Some(idle) => pool.before_acquire(move |conn: &mut DB::Connection, meta| {
+            Box::pin(async move {
+                use sqlx::Connection as _;
+                if meta.idle_for >= idle {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        }),
+        None => pool,
+    }
 }
 
 #[cfg(test)]

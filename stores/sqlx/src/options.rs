@@ -9,12 +9,16 @@ use auth_core::{Error, Result};
 /// more than 64, so the prefix leaves room for the longest suffix this crate uses.
 pub const MAX_TABLE_PREFIX_LEN: usize = 32;
 
+/// The default of [`SqlxStoreOptions::ping_after_idle`].
+const DEFAULT_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// How a [`SqlxStore`](crate::SqlxStore) connects and where it keeps its tables.
 ///
 /// The defaults suit a small production deployment: ten connections, a five second bound on
 /// waiting for a connection (so a database that is down surfaces as
 /// [`Error::Unavailable`] quickly instead of hanging requests), a ten second bound on any
-/// single store operation, connections recycled every thirty minutes, and no migrations
+/// single store operation, connections recycled every thirty minutes, a connection that
+/// sat unused for a second or more checked before it is used again, and no migrations
 /// unless asked for.
 ///
 /// ```
@@ -37,6 +41,7 @@ pub struct SqlxStoreOptions {
     pub(crate) operation_timeout: Duration,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_lifetime: Option<Duration>,
+    pub(crate) ping_after_idle: Option<Duration>,
     pub(crate) migrate_on_connect: bool,
 }
 
@@ -50,6 +55,7 @@ impl Default for SqlxStoreOptions {
             operation_timeout: Duration::from_secs(10),
             idle_timeout: Some(Duration::from_secs(10 * 60)),
             max_lifetime: Some(Duration::from_secs(30 * 60)),
+            ping_after_idle: Some(DEFAULT_PING_AFTER_IDLE),
             migrate_on_connect: false,
         }
     }
@@ -114,6 +120,23 @@ impl SqlxStoreOptions {
     /// server-side failovers and configuration changes are picked up.
     pub fn max_lifetime(mut self, lifetime: Option<Duration>) -> Self {
         self.max_lifetime = lifetime;
+        self
+    }
+
+    /// A connection that sat unused in the pool for at least this long is pinged (one
+    /// round trip) before an operation uses it, and replaced if it does not answer
+    /// (default 1 s; `Some(Duration::ZERO)`: before every operation; `None`: never).
+    ///
+    /// Pinging before every operation doubles the round trips of a one-query operation,
+    /// such as the session lookup of every authenticated request (on SQLite it is one
+    /// more hand-off to the connection's thread), and a connection in steady use has just
+    /// answered. The price of skipping it: after the server restarts or a network path
+    /// drops, each connection that was in use within the interval fails one operation
+    /// with [`Error::Unavailable`] and is then replaced; connections that sat unused for
+    /// longer are checked first, as always. In-memory SQLite is never pinged (its only
+    /// connection cannot go away).
+    pub fn ping_after_idle(mut self, idle: Option<Duration>) -> Self {
+        self.ping_after_idle = idle;
         self
     }
 

@@ -255,6 +255,53 @@ async fn purge_task_survives_outage(var: &str, default_port: u16) {
     handle.abort();
 }
 
+/// A pooled connection that died while idle in the pool (the server restarted, a network
+/// path dropped it). With `ping_after_idle` at zero every operation checks its connection
+/// first, so the next one succeeds on a new connection; a connection idle past the
+/// interval is checked the same way. One used a moment ago is not checked: the next
+/// operation may fail once with `Unavailable` (whether it does depends on when the
+/// driver notices the closed socket), and the one after succeeds on a new connection.
+/// Never a wrong answer, a hang or a panic.
+async fn dead_pooled_connection(var: &str, default_port: u16) {
+    let (proxy, url) = proxied(var, default_port).await;
+    for (ping_after_idle, idle, first_succeeds) in [
+        (Some(Duration::ZERO), Duration::ZERO, true),
+        (
+            Some(Duration::from_millis(300)),
+            Duration::from_millis(500),
+            true,
+        ),
+        (Some(Duration::from_secs(60)), Duration::ZERO, false),
+        (None, Duration::ZERO, false),
+    ] {
+        let case = format!("ping_after_idle {ping_after_idle:?}, idle {idle:?}");
+        let store = common::connect(
+            &url,
+            options()
+                .max_connections(1)
+                .ping_after_idle(ping_after_idle),
+        )
+        .await;
+        let u = user();
+        // The pool's one connection is open, and idle once this returns.
+        store.create_user(&u).await.unwrap();
+        proxy.cut().await;
+        proxy.restore().await;
+        tokio::time::sleep(idle).await;
+        let first = store.user_by_id(u.id).await;
+        if first_succeeds {
+            assert_eq!(first.unwrap(), Some(u.clone()), "{case}");
+        } else {
+            assert!(
+                matches!(&first, Err(Error::Unavailable { .. }))
+                    || first.as_ref().is_ok_and(|found| found.as_ref() == Some(&u)),
+                "{case}: {first:?}"
+            );
+        }
+        assert_eq!(store.user_by_id(u.id).await.unwrap(), Some(u), "{case}");
+    }
+}
+
 mod postgres {
     use super::*;
 
@@ -280,6 +327,12 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn purge_task_survives_outage() {
         super::purge_task_survives_outage(common::POSTGRES, 5432).await;
+    }
+
+    #[test_services::needs(postgres)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dead_pooled_connection() {
+        super::dead_pooled_connection(common::POSTGRES, 5432).await;
     }
 }
 
@@ -308,6 +361,12 @@ mod mysql {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn purge_task_survives_outage() {
         super::purge_task_survives_outage(common::MYSQL, 3306).await;
+    }
+
+    #[test_services::needs(mysql)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dead_pooled_connection() {
+        super::dead_pooled_connection(common::MYSQL, 3306).await;
     }
 }
 
