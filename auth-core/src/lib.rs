@@ -126,6 +126,7 @@ pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox, SessionStore,
+    SessionUserStore, UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

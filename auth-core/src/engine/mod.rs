@@ -43,7 +43,7 @@ use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::{BreachCheck, Hasher, normalize};
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -85,6 +85,8 @@ struct Inner {
     sessions: Arc<dyn SessionStore>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     counters: Arc<dyn CounterStore>,
+    /// Short-lived single-use state: pending sign-ins, used one-time-password steps.
+    ephemeral: Arc<dyn EphemeralStore>,
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,
     mailer: Arc<dyn Mailer>,

@@ -115,12 +115,15 @@ impl StoreArgs {
 }
 
 impl Stores {
-    /// Gives the stores to an engine builder: every role to the SQL store, then sessions
-    /// and counters to Redis when it is there.
+    /// Gives the stores to an engine builder: every role to the SQL store, then sessions,
+    /// counters and ephemeral entries to Redis when it is there.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
         let builder = builder.store(self.sql.clone());
         match &self.redis {
-            Some(redis) => builder.sessions(redis.clone()).counters(redis.clone()),
+            Some(redis) => builder
+                .sessions(redis.clone())
+                .counters(redis.clone())
+                .ephemeral(redis.clone()),
             None => builder,
         }
     }

@@ -11,6 +11,7 @@
 //!   session can only share a slot with its owner if all accounts share one.
 //! - `P{Pcounters}:` counters and their expiry index.
 //! - `P{Poutbox}:` the mail queue, the messages and the failed set.
+//! - `P ephemeral:<key>`: no tag; each entry is used alone.
 //! - `P audit:user:<id>` and `P audit:anonymous`: no tag. Each is used alone, so the
 //!   trails spread over the cluster's slots.
 //!
@@ -124,6 +125,11 @@ impl Keys {
     /// so that member order is failure time, then id.
     pub(crate) fn outbox_failed(&self) -> String {
         format!("{}failed", self.outbox)
+    }
+
+    /// Hash: `v` the value, `e` its expiry (time key); expires natively at that instant.
+    pub(crate) fn ephemeral(&self, key: &str) -> String {
+        format!("{}ephemeral:{key}", self.prefix)
     }
 
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.

@@ -183,7 +183,7 @@ async fn migrate_is_idempotent(db: Db) {
     .map(|v| v.trim().to_owned())
     .collect();
     versions.sort();
-    assert_eq!(versions, ["1", "2", "3"]);
+    assert_eq!(versions, ["1", "2", "3", "4"]);
 }
 
 /// The embedded migrations of the store's backend.

@@ -4,6 +4,7 @@
 
 mod audit;
 mod counters;
+mod ephemeral;
 mod outbox;
 mod profiles;
 mod redaction;
@@ -12,6 +13,7 @@ mod users;
 
 pub use audit::*;
 pub use counters::*;
+pub use ephemeral::*;
 pub use outbox::*;
 pub use profiles::*;
 pub use redaction::*;
