@@ -95,6 +95,7 @@ mod model;
 pub mod password;
 pub mod profile;
 mod random;
+pub mod second_factor;
 pub mod session;
 mod store;
 pub mod telemetry;
@@ -107,7 +108,7 @@ pub use config::{
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
     LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    RegisterOutcome, Registration, RequestContext, SystemClock,
+    RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -124,6 +125,7 @@ pub use password::{
 };
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
+pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
     AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox, SessionStore,

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::profile::Profile;
+use crate::second_factor::SecondFactor;
 use crate::session::SessionDigest;
 
 /// A user's stable identifier (a UUIDv7, so ids sort by creation time).
@@ -166,6 +167,10 @@ pub struct User {
     /// before profiles existed read as an empty profile.
     #[serde(default)]
     pub profile: Profile,
+    /// The second factor enrolled, if any (see [`crate::second_factor`]). Records written
+    /// before second factors existed read as none.
+    #[serde(default)]
+    pub second_factor: Option<SecondFactor>,
 }
 
 impl User {
@@ -407,6 +412,16 @@ pub enum AuditKind {
     /// The profile fields were changed (by the owner, or by an administrator as actor);
     /// the detail names the fields, never their values.
     ProfileChanged,
+    /// An authenticator app was enrolled as second factor.
+    SecondFactorEnabled,
+    /// The owner removed the second factor.
+    SecondFactorDisabled,
+    /// An administrator removed the user's second factor.
+    SecondFactorReset,
+    /// A recovery code was used to sign in.
+    RecoveryCodeUsed,
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesRegenerated,
 }
 
 impl AuditKind {
@@ -435,6 +450,11 @@ impl AuditKind {
             Self::MailRetried => "mail_retried",
             Self::MailDiscarded => "mail_discarded",
             Self::ProfileChanged => "profile_changed",
+            Self::SecondFactorEnabled => "second_factor_enabled",
+            Self::SecondFactorDisabled => "second_factor_disabled",
+            Self::SecondFactorReset => "second_factor_reset",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
         }
     }
 
@@ -466,6 +486,11 @@ impl AuditKind {
             Self::MailRetried => "Failed mail put back in the outbox",
             Self::MailDiscarded => "Failed mail discarded",
             Self::ProfileChanged => "Profile changed",
+            Self::SecondFactorEnabled => "Authenticator app enrolled",
+            Self::SecondFactorDisabled => "Second factor removed",
+            Self::SecondFactorReset => "Second factor reset by an administrator",
+            Self::RecoveryCodeUsed => "Signed in with a recovery code",
+            Self::RecoveryCodesRegenerated => "Recovery codes replaced",
         }
     }
 
@@ -475,7 +500,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 22] = [
+const ALL_AUDIT_KINDS: [AuditKind; 27] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -498,6 +523,11 @@ const ALL_AUDIT_KINDS: [AuditKind; 22] = [
     AuditKind::MailRetried,
     AuditKind::MailDiscarded,
     AuditKind::ProfileChanged,
+    AuditKind::SecondFactorEnabled,
+    AuditKind::SecondFactorDisabled,
+    AuditKind::SecondFactorReset,
+    AuditKind::RecoveryCodeUsed,
+    AuditKind::RecoveryCodesRegenerated,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

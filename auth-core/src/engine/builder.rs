@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
 use crate::password::BreachCheck;
+use crate::second_factor::SecretSealer;
 use crate::store::{
     AuditSink, CounterStore, EphemeralStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
@@ -171,6 +172,7 @@ impl AuthBuilder {
                 breach_check: self.breach_check,
                 hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),
                 sealer: Sealer::new(config.tokens.keys()),
+                secrets: SecretSealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,
                 background: Mutex::new(Vec::new()),

@@ -49,7 +49,7 @@ impl Auth {
     ) -> Result<()> {
         for effect in effects {
             match effect {
-                Effect::CreateSession | Effect::DeleteAccount => {}
+                Effect::CreateSession | Effect::DeleteAccount | Effect::AwaitSecondFactor => {}
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {

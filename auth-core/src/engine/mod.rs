@@ -17,6 +17,7 @@ mod mailing;
 mod operator;
 mod password_reset;
 mod register;
+mod second_factor;
 mod throttle;
 
 use std::net::IpAddr;
@@ -30,7 +31,7 @@ pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use login::{Login, LoginSuccess};
+pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
 pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
@@ -42,6 +43,7 @@ use crate::machine::{self, Effect, Event};
 use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::{BreachCheck, Hasher, normalize};
+use crate::second_factor::SecretSealer;
 use crate::store::{
     AuditSink, CounterStore, EphemeralStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
@@ -94,6 +96,8 @@ struct Inner {
     hooks: Arc<dyn Hooks>,
     /// Seals mail bodies before they are queued, opens them when claimed.
     sealer: Sealer,
+    /// Seals TOTP secrets on the account, opens them to check a code.
+    secrets: SecretSealer,
     clock: Arc<dyn Clock>,
     background: Mutex<Vec<JoinHandle<()>>>,
 }

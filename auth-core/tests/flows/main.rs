@@ -18,4 +18,5 @@ mod profile;
 mod recovery;
 mod registration;
 mod review;
+mod second_factor;
 mod support;

@@ -61,7 +61,7 @@ pub const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 4,
-        description: "ephemeral entries",
+        description: "ephemeral entries and second factors",
         template: include_str!("../migrations/postgres/0004_ephemeral.sql"),
     },
 ];
@@ -87,7 +87,7 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 4,
-        description: "ephemeral entries",
+        description: "ephemeral entries and second factors",
         template: include_str!("../migrations/sqlite/0004_ephemeral.sql"),
     },
 ];
@@ -113,7 +113,7 @@ pub const MYSQL: &[Migration] = &[
     },
     Migration {
         version: 4,
-        description: "ephemeral entries",
+        description: "ephemeral entries and second factors",
         template: include_str!("../migrations/mysql/0004_ephemeral.sql"),
     },
 ];

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::codec::{
     audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_from_row,
-    roles_json, session_from_row, truncate_error, ts, user_from_row,
+    roles_json, second_factor_json, session_from_row, truncate_error, ts, user_from_row,
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
@@ -48,6 +48,7 @@ impl UserStore for SqlxStore {
     async fn create_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
         let profile = user.profile.to_json()?;
+        let second_factor = second_factor_json(user.second_factor.as_ref())?;
         let sql = &self.inner.sql;
         self.run("create_user", || async {
             with_pool!(self, pool => {
@@ -67,6 +68,7 @@ impl UserStore for SqlxStore {
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(user.version))
                     .bind(profile.as_str())
+                    .bind(second_factor.as_deref())
                     .execute(pool)
                     .await
                     .map_err(map_err)?;
@@ -124,6 +126,7 @@ impl UserStore for SqlxStore {
     async fn update_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
         let profile = user.profile.to_json()?;
+        let second_factor = second_factor_json(user.second_factor.as_ref())?;
         let next_version = user.version.checked_add(1).ok_or(Error::StaleVersion)?;
         let sql = &self.inner.sql;
         self.run("update_user", || async {
@@ -143,6 +146,7 @@ impl UserStore for SqlxStore {
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(next_version))
                     .bind(profile.as_str())
+                    .bind(second_factor.as_deref())
                     .bind(user.id.0)
                     .bind(int(user.version))
                     .execute(pool)
