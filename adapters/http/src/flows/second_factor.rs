@@ -8,8 +8,8 @@ use super::ApiFail;
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::reply::{Reply, Req};
-use crate::responses::{NewSession, SignedIn, UserReply};
-use crate::views::{UserBody, rfc3339};
+use crate::responses::UserReply;
+use crate::views::rfc3339;
 
 /// `{"second_factor_required": true, "pending", "expires_at"}`: the password was right;
 /// send a code with `pending` to `/api/login/second_factor`.
@@ -57,16 +57,7 @@ impl AuthWeb {
             .auth
             .complete_sign_in(&f.text("pending"), &f.text("code"), &r.ctx)
             .await?;
-        self.end_previous_session(r).await;
-        let body = SignedIn {
-            user: UserBody::new(&success.user, self.inner.auth.config().profile()),
-            session: NewSession {
-                expires_at: rfc3339(success.session.dies_at()),
-                remember: success.session.remember,
-            },
-        };
-        Ok(Reply::json(StatusCode::OK, &body)
-            .cookie(self.session_cookie(&success.token, &success.session)))
+        Ok(self.signed_in_reply(r, &success).await)
     }
 
     /// `GET /api/account/second_factor`: whether an authenticator app is enrolled, and

@@ -1,7 +1,7 @@
 //! Signing in and out: `/login`, `/logout`, and `/api/login`, `/api/logout`,
 //! `/api/logout_everywhere`, `/api/me`.
 
-use auth_core::{Error, Login, SignIn};
+use auth_core::{Error, Login, LoginSuccess, SignIn};
 use http::StatusCode;
 use serde_json::json;
 
@@ -101,6 +101,12 @@ impl AuthWeb {
             }
             _ => return Err(ApiFail::Engine(Error::SecondFactorRequired)),
         };
+        Ok(self.signed_in_reply(r, &success).await)
+    }
+
+    /// 200 `{"user", "session"}` with the session cookie of a finished sign-in, after
+    /// ending the session the request came with.
+    pub(super) async fn signed_in_reply(&self, r: &Req, success: &LoginSuccess) -> Reply {
         self.end_previous_session(r).await;
         let body = SignedIn {
             user: UserBody::new(&success.user, self.inner.auth.config().profile()),
@@ -109,8 +115,8 @@ impl AuthWeb {
                 remember: success.session.remember,
             },
         };
-        Ok(Reply::json(StatusCode::OK, &body)
-            .cookie(self.session_cookie(&success.token, &success.session)))
+        Reply::json(StatusCode::OK, &body)
+            .cookie(self.session_cookie(&success.token, &success.session))
     }
 
     /// `POST /api/logout`: 204, the cookie cleared.
