@@ -5,7 +5,7 @@
 //! SHA-256 digests of its unused recovery codes. The codes themselves exist only in the
 //! answer to the enrolment (or regeneration) that made them.
 //!
-//! A code is checked into a [`SecondFactorVerified`] proof, which only this module can
+//! A code is checked into a `SecondFactorVerified` proof, which only this module can
 //! make; the state machine requires it to finish a sign-in of an enrolled account.
 
 mod pending;
