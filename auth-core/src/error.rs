@@ -41,6 +41,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The password was right, and the account has a second factor: [`Auth::login`]
+    /// opens no session for it (use [`Auth::sign_in`] and
+    /// [`Auth::complete_sign_in`]).
+    ///
+    /// [`Auth::login`]: crate::Auth::login
+    /// [`Auth::sign_in`]: crate::Auth::sign_in
+    /// [`Auth::complete_sign_in`]: crate::Auth::complete_sign_in
+    #[error("a second factor is required")]
+    SecondFactorRequired,
+
     /// The flow requires a verified email address and the account has none.
     #[error("email address not verified")]
     EmailNotVerified,
@@ -148,6 +158,7 @@ impl Error {
             Self::AccountDisabled => "account_disabled",
             Self::SignInRefused { .. } => "sign_in_refused",
             Self::EmailNotVerified => "email_not_verified",
+            Self::SecondFactorRequired => "second_factor_required",
             Self::RateLimited { .. } => "rate_limited",
             Self::Validation(_) => "validation",
             Self::Token { .. } => "invalid_token",

@@ -99,6 +99,7 @@ pub mod password;
 pub mod picture;
 pub mod profile;
 mod random;
+pub mod second_factor;
 pub mod session;
 mod store;
 pub mod telemetry;
@@ -112,7 +113,7 @@ pub use config::{
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
     LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    RegisterOutcome, Registration, RequestContext, SystemClock,
+    RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -131,9 +132,10 @@ pub use password::{
 pub use picture::{Picture, PictureFormat, PictureLimits, PictureRejection};
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
+pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch,
-    UserStore,
+    AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox, PictureStore,
+    SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

@@ -23,6 +23,7 @@ use crate::error::{Error, Result, TokenRejection};
 use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 use crate::profile::{ProfileChanges, ProfileSchema};
+use crate::second_factor::{FirstStepProof, SecondFactor, SecondFactorVerified};
 use crate::token::{Claims, Purpose};
 
 /// Where an account stands at a given instant, derived from the stored fields.
@@ -180,6 +181,8 @@ pub(crate) enum AdminAction {
     /// Delete the account (an operator's tool only: administrators on the web pages
     /// disable accounts).
     Delete,
+    /// Remove the second factor (the owner lost it); the sessions end.
+    ResetSecondFactor,
 }
 
 /// Something that happens to an account.
@@ -262,6 +265,36 @@ pub(crate) enum Event {
     Deleted(PasswordVerified),
     /// An administrator acted on the account.
     Admin(AdminAction),
+    /// The second step of a sign-in passed: the first step's proof and a checked code.
+    SecondStepSucceeded {
+        /// The password step, as the pending sign-in recorded it.
+        first: FirstStepProof,
+        /// The code's proof.
+        second: SecondFactorVerified,
+        /// The application's before-sign-in hook refused, with this message.
+        veto: Option<String>,
+    },
+    /// An authenticator app was enrolled, proven by a first correct code.
+    SecondFactorEnrolled {
+        /// The factor to store (its secret sealed, the recovery codes' digests).
+        factor: SecondFactor,
+        /// The first code's proof, for the secret being enrolled.
+        proof: SecondFactorVerified,
+    },
+    /// The owner removed the second factor, proving the password and a current code.
+    SecondFactorDisabled {
+        /// The password's proof.
+        password: PasswordVerified,
+        /// The code's proof.
+        second: SecondFactorVerified,
+    },
+    /// The owner replaced the recovery codes, proving a current code.
+    RecoveryCodesRegenerated {
+        /// The new codes' digests.
+        digests: Vec<String>,
+        /// The code's proof.
+        second: SecondFactorVerified,
+    },
 }
 
 /// What the engine must do after persisting a transition.
@@ -287,6 +320,9 @@ pub(crate) enum Effect {
     Audit(AuditKind, Option<String>),
     /// Remove the account from the store.
     DeleteAccount,
+    /// The password was right and the account has a second factor: hold a pending
+    /// sign-in, open no session.
+    AwaitSecondFactor,
 }
 
 /// The outcome of a transition.
@@ -355,6 +391,7 @@ pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
         last_login_at: None,
         version: 1,
         profile: new.profile,
+        second_factor: None,
     };
     let effects = match new.origin {
         Creation::SignUp => vec![
@@ -434,16 +471,17 @@ pub(crate) fn apply(
             veto,
         } => {
             check_password(&next, &proof)?;
-            match state {
-                AccountState::Disabled => return Err(Error::AccountDisabled),
-                AccountState::Locked { until } => return Err(locked(until, now)),
-                AccountState::PendingVerification if policy.require_verified_email => {
-                    return Err(Error::EmailNotVerified);
+            may_sign_in(state, now, policy, veto)?;
+            if next.second_factor.is_some() {
+                // Nothing else changes yet: the failures are forgotten, the sign-in
+                // recorded and the session opened only when the second step passes.
+                if let Some(hash) = rehash {
+                    next.password_hash = hash;
                 }
-                AccountState::PendingVerification | AccountState::Active => {}
-            }
-            if let Some(message) = veto {
-                return Err(Error::SignInRefused { message });
+                return Ok(Transition {
+                    user: next,
+                    effects: vec![Effect::AwaitSecondFactor],
+                });
             }
             next.last_login_at = Some(now);
             next.locked_until = None;
@@ -456,6 +494,65 @@ pub(crate) fn apply(
                 Effect::CreateSession,
                 Effect::Audit(AuditKind::LoginSucceeded, None),
             ]
+        }
+        Event::SecondStepSucceeded {
+            first,
+            second,
+            veto,
+        } => {
+            if !first.is_for(&next) {
+                return Err(Error::InvalidCredentials);
+            }
+            check_second(&next, &second)?;
+            may_sign_in(state, now, policy, veto)?;
+            next.last_login_at = Some(now);
+            next.locked_until = None;
+            next.lockout_count = 0;
+            let mut effects = vec![Effect::ResetFailures];
+            if let Some(used) = second.used_recovery() {
+                if let Some(factor) = next.second_factor.as_mut() {
+                    factor.recovery_digests.retain(|d| d != used);
+                }
+                effects.push(Effect::Audit(AuditKind::RecoveryCodeUsed, None));
+            }
+            effects.push(Effect::CreateSession);
+            effects.push(Effect::Audit(
+                AuditKind::LoginSucceeded,
+                Some(format!("with {}", second.method().as_str())),
+            ));
+            effects
+        }
+        Event::SecondFactorEnrolled { factor, proof } => {
+            refuse_if_disabled(state)?;
+            if proof.user() != next.id {
+                return Err(Error::InvalidCredentials);
+            }
+            if next.second_factor.is_some() {
+                return Err(Error::invalid(
+                    "code",
+                    "an authenticator app is already enrolled; remove it first",
+                ));
+            }
+            next.second_factor = Some(factor);
+            vec![Effect::Audit(AuditKind::SecondFactorEnabled, None)]
+        }
+        Event::SecondFactorDisabled { password, second } => {
+            refuse_if_disabled(state)?;
+            check_password(&next, &password)?;
+            check_second(&next, &second)?;
+            next.second_factor = None;
+            vec![Effect::Audit(
+                AuditKind::SecondFactorDisabled,
+                Some(format!("proven with {}", second.method().as_str())),
+            )]
+        }
+        Event::RecoveryCodesRegenerated { digests, second } => {
+            refuse_if_disabled(state)?;
+            check_second(&next, &second)?;
+            if let Some(factor) = next.second_factor.as_mut() {
+                factor.recovery_digests = digests;
+            }
+            vec![Effect::Audit(AuditKind::RecoveryCodesRegenerated, None)]
         }
         Event::LoginFailed { locked_until } => {
             let mut effects = vec![Effect::Audit(AuditKind::LoginFailed, None)];
@@ -622,11 +719,54 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
             Effect::RevokeAllSessions,
             Effect::Audit(AuditKind::ForcedLogout, None),
         ],
+        AdminAction::ResetSecondFactor => match next.second_factor.take() {
+            Some(_) => vec![Effect::Audit(AuditKind::SecondFactorReset, None)],
+            None => Vec::new(),
+        },
         AdminAction::Delete => vec![
             Effect::RevokeAllSessions,
             Effect::DeleteAccount,
             Effect::Audit(AuditKind::AccountDeleted, Some("by an operator".into())),
         ],
+    }
+}
+
+/// The refusals every sign-in step applies once its proof is checked.
+fn may_sign_in(
+    state: AccountState,
+    now: OffsetDateTime,
+    policy: &Policy,
+    veto: Option<String>,
+) -> Result<()> {
+    match state {
+        AccountState::Disabled => return Err(Error::AccountDisabled),
+        AccountState::Locked { until } => return Err(locked(until, now)),
+        AccountState::PendingVerification if policy.require_verified_email => {
+            return Err(Error::EmailNotVerified);
+        }
+        AccountState::PendingVerification | AccountState::Active => {}
+    }
+    match veto {
+        Some(message) => Err(Error::SignInRefused { message }),
+        None => Ok(()),
+    }
+}
+
+/// A second-factor proof must be for this account, and the account must hold a factor.
+fn check_second(user: &User, second: &SecondFactorVerified) -> Result<()> {
+    let Some(factor) = user
+        .second_factor
+        .as_ref()
+        .filter(|_| second.user() == user.id)
+    else {
+        return Err(Error::InvalidCredentials);
+    };
+    // A recovery code is good once: its digest must still be on the account.
+    match second.used_recovery() {
+        Some(used) if !factor.recovery_digests.iter().any(|d| d == used) => {
+            Err(Error::InvalidCredentials)
+        }
+        _ => Ok(()),
     }
 }
 

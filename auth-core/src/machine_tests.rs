@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::*;
 use crate::model::{AccountStatus, AuditKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
+use crate::second_factor::{FirstStepProof, SecondFactor, SecondFactorVerified};
 use crate::token::Claims;
 
 /// What the generated sequences do. Indices pick among tokens issued earlier.
@@ -33,6 +34,13 @@ enum Op {
     Enable,
     Unlock,
     ForceLogout,
+    /// Enrol a second factor (ten recovery codes `r0`..`r9`).
+    Enrol,
+    /// The second step of the pending sign-in, by app code or by recovery code `i`.
+    SecondStep(Option<usize>),
+    /// The second step with a pending sign-in from before the last credential change.
+    StaleSecondStep,
+    ResetSecondFactor,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -55,6 +63,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Enable),
         1 => Just(Op::Unlock),
         1 => Just(Op::ForceLogout),
+        1 => Just(Op::Enrol),
+        2 => proptest::option::of(0usize..10).prop_map(Op::SecondStep),
+        1 => Just(Op::StaleSecondStep),
+        1 => Just(Op::ResetSecondFactor),
     ]
 }
 
@@ -94,6 +106,11 @@ struct World {
     honoured: HashSet<Uuid>,
     hashes: u64,
     guard_lock: Option<OffsetDateTime>,
+    /// The first-step proof of the newest pending sign-in, and one from the first.
+    pending: Option<FirstStepProof>,
+    first_pending: Option<FirstStepProof>,
+    /// Recovery codes that finished a sign-in.
+    recovery_used: HashSet<String>,
 }
 
 impl LockoutPolicy {
@@ -200,6 +217,28 @@ impl World {
             Op::Enable => Event::Admin(AdminAction::Enable),
             Op::Unlock => Event::Admin(AdminAction::Unlock),
             Op::ForceLogout => Event::Admin(AdminAction::ForceLogout),
+            Op::Enrol => Event::SecondFactorEnrolled {
+                factor: SecondFactor {
+                    totp_sealed: "sealed:v1:test:x".into(),
+                    enrolled_at: self.now,
+                    recovery_digests: (0..10).map(|i| format!("r{i}")).collect(),
+                },
+                proof: SecondFactorVerified::totp(self.user.id),
+            },
+            Op::SecondStep(code) => Event::SecondStepSucceeded {
+                first: self.pending.clone()?,
+                second: match code {
+                    Some(i) => SecondFactorVerified::recovery(self.user.id, format!("r{i}")),
+                    None => SecondFactorVerified::totp(self.user.id),
+                },
+                veto: None,
+            },
+            Op::StaleSecondStep => Event::SecondStepSucceeded {
+                first: self.first_pending.clone()?,
+                second: SecondFactorVerified::totp(self.user.id),
+                veto: None,
+            },
+            Op::ResetSecondFactor => Event::Admin(AdminAction::ResetSecondFactor),
         })
     }
 }
@@ -233,6 +272,9 @@ proptest! {
             honoured: HashSet::new(),
             hashes: 0,
             guard_lock: None,
+            pending: None,
+            first_pending: None,
+            recovery_used: HashSet::new(),
         };
         for op in &ops {
             let Some(event) = w.event(op) else { continue };
@@ -240,6 +282,12 @@ proptest! {
             let state = AccountState::of(&before, w.now);
             let jti = single_use_jti(&event);
             let is_login = matches!(event, Event::LoginSucceeded { .. });
+            let second_step = match &event {
+                Event::SecondStepSucceeded { first, second, .. } => {
+                    Some((first.is_for(&before), second.used_recovery().map(str::to_owned)))
+                }
+                _ => None,
+            };
             let stale_proof = matches!(op, Op::StalePasswordProof);
             let result = apply(before.clone(), event, w.now, &policy);
 
@@ -261,6 +309,37 @@ proptest! {
                 }
             }
             let Ok(t) = result else { continue };
+
+            // With a second factor enrolled, the password never opens a session: it
+            // yields a pending sign-in, which the second step needs.
+            if is_login && before.second_factor.is_some() {
+                prop_assert!(!t.effects.contains(&Effect::CreateSession), "session before the second step");
+                prop_assert!(t.effects.contains(&Effect::AwaitSecondFactor));
+                let proof = crate::second_factor::PendingRecord::after_password(
+                    &before,
+                    &PasswordVerified::for_tests(&before.password_hash),
+                    false,
+                    before.email.clone(),
+                    w.now,
+                    w.now + Duration::minutes(5),
+                )
+                .proof();
+                w.first_pending.get_or_insert_with(|| proof.clone());
+                w.pending = Some(proof);
+            }
+            if is_login && before.second_factor.is_none() {
+                prop_assert!(!t.effects.contains(&Effect::AwaitSecondFactor));
+            }
+            // The second step signs in only with a pending sign-in of the account as it
+            // is (no credential change since), and a recovery code only once.
+            if let Some((fresh, recovery)) = &second_step {
+                prop_assert!(*fresh, "a stale pending sign-in was honoured");
+                prop_assert!(before.second_factor.is_some());
+                prop_assert!(t.effects.contains(&Effect::CreateSession));
+                if let Some(code) = recovery {
+                    prop_assert!(w.recovery_used.insert(code.clone()), "recovery code {} used twice", code);
+                }
+            }
 
             // A disabled or locked account never obtains a session.
             if t.effects.contains(&Effect::CreateSession) {
@@ -324,6 +403,10 @@ proptest! {
             if t.effects.contains(&Effect::LiftLocks) {
                 w.failures = 0;
                 prop_assert_eq!(t.user.locked_until, None);
+            }
+            // New recovery codes start unused.
+            if matches!(op, Op::Enrol) {
+                w.recovery_used.clear();
             }
             // The machine never touches the version: the store owns it.
             prop_assert_eq!(t.user.version, before.version);

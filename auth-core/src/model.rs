@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::profile::Profile;
+use crate::second_factor::SecondFactor;
 use crate::session::SessionDigest;
 
 /// A user's stable identifier (a UUIDv7, so ids sort by creation time).
@@ -166,6 +167,10 @@ pub struct User {
     /// before profiles existed read as an empty profile.
     #[serde(default)]
     pub profile: Profile,
+    /// The second factor enrolled, if any (see [`crate::second_factor`]). Records written
+    /// before second factors existed read as none.
+    #[serde(default)]
+    pub second_factor: Option<SecondFactor>,
 }
 
 impl User {
@@ -516,6 +521,16 @@ pub enum AuditKind {
     PictureChanged,
     /// The owner removed the profile picture.
     PictureRemoved,
+    /// An authenticator app was enrolled as second factor.
+    SecondFactorEnabled,
+    /// The owner removed the second factor.
+    SecondFactorDisabled,
+    /// An administrator removed the user's second factor.
+    SecondFactorReset,
+    /// A recovery code was used to sign in.
+    RecoveryCodeUsed,
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesRegenerated,
 }
 
 impl AuditKind {
@@ -548,6 +563,11 @@ impl AuditKind {
             Self::WebhookDiscarded => "webhook_discarded",
             Self::PictureChanged => "picture_changed",
             Self::PictureRemoved => "picture_removed",
+            Self::SecondFactorEnabled => "second_factor_enabled",
+            Self::SecondFactorDisabled => "second_factor_disabled",
+            Self::SecondFactorReset => "second_factor_reset",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
         }
     }
 
@@ -583,6 +603,11 @@ impl AuditKind {
             Self::WebhookDiscarded => "Failed webhook discarded",
             Self::PictureChanged => "Profile picture uploaded",
             Self::PictureRemoved => "Profile picture removed",
+            Self::SecondFactorEnabled => "Authenticator app enrolled",
+            Self::SecondFactorDisabled => "Second factor removed",
+            Self::SecondFactorReset => "Second factor reset by an administrator",
+            Self::RecoveryCodeUsed => "Signed in with a recovery code",
+            Self::RecoveryCodesRegenerated => "Recovery codes replaced",
         }
     }
 
@@ -592,7 +617,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 26] = [
+const ALL_AUDIT_KINDS: [AuditKind; 31] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -619,6 +644,11 @@ const ALL_AUDIT_KINDS: [AuditKind; 26] = [
     AuditKind::WebhookDiscarded,
     AuditKind::PictureChanged,
     AuditKind::PictureRemoved,
+    AuditKind::SecondFactorEnabled,
+    AuditKind::SecondFactorDisabled,
+    AuditKind::SecondFactorReset,
+    AuditKind::RecoveryCodeUsed,
+    AuditKind::RecoveryCodesRegenerated,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -205,6 +205,59 @@ pub trait CounterStore: Send + Sync + 'static {
     async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
+/// The largest value an [`EphemeralStore`] must accept, in bytes.
+pub const MAX_EPHEMERAL_VALUE: usize = 64 * 1024;
+
+/// Short-lived, single-use state shared between instances: pending sign-ins, used
+/// one-time-password time steps, and the challenges and nonces of later sign-in methods.
+///
+/// An entry is a key (chosen by the engine, with a purpose prefix such as `pending:` or
+/// `totp-step:`; secrets appear in keys only as digests), an opaque value of at most
+/// [`MAX_EPHEMERAL_VALUE`] bytes, and the instant it expires. Two operations make every
+/// use safe:
+///
+/// - [`insert`](EphemeralStore::insert): put an entry with its expiry **if no live entry
+///   has the key**. It doubles as "remember that this was used": recording a one-time
+///   password's time step succeeds once, and every later attempt (on any instance) is
+///   told it was already there.
+/// - [`take`](EphemeralStore::take): read and remove an entry **exactly once**.
+///
+/// # Contract
+/// - **Liveness follows `now`.** An entry is live while `now < expires_at`, with the
+///   caller's `now`, not the store's clock. An entry that is not live is never returned
+///   and never blocks an insert (it is replaced). A store with native expiry may also drop
+///   entries at their wall-clock expiry.
+/// - **Insert is atomic.** Of any number of concurrent
+///   [`insert`](EphemeralStore::insert)s of one key, while no live entry has it, exactly
+///   one returns `true`; the others return `false` and change nothing.
+/// - **Take is atomic.** Of any number of concurrent [`take`](EphemeralStore::take)s of a
+///   live entry, exactly one returns its value; the others return `None`. A taken entry
+///   is gone: a later take returns `None` and a later insert of the key succeeds.
+/// - **Values come back unchanged**, byte for byte; keys are compared exactly (a store
+///   may hash long keys, but never treats two different keys as one).
+/// - After [`purge_expired_ephemeral`](EphemeralStore::purge_expired_ephemeral) with
+///   `now`, no entry with `expires_at <= now` takes up space; a store whose backend
+///   expires entries by itself may do nothing there and return 0.
+#[async_trait]
+pub trait EphemeralStore: Send + Sync + 'static {
+    /// Stores `value` under `key` until `expires_at`, unless an entry live at `now` has the
+    /// key. Returns whether it was stored.
+    async fn insert(
+        &self,
+        key: &str,
+        value: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// Removes the entry with this key and returns its value if it was live at `now`.
+    async fn take(&self, key: &str, now: OffsetDateTime) -> Result<Option<Vec<u8>>>;
+
+    /// Deletes every entry with `expires_at <= now`; returns how many (see the contract
+    /// for stores with native expiry).
+    async fn purge_expired_ephemeral(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
 /// The outbox: mail that could not be sent yet and webhook calls, retried with backoff,
 /// and what the engine gave up on.
 ///

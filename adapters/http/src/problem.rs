@@ -172,6 +172,11 @@ impl Problem {
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message.clone())
             }
             Error::EmailNotVerified => Self::email_not_verified(),
+            Error::SecondFactorRequired => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                "This account signs in with a second factor.",
+            ),
             Error::Validation(errors) => Self::validation(errors),
             Error::Token { reason, .. } => {
                 let mut p = Self::new(

@@ -39,7 +39,7 @@ use crate::mail::CapturingMailer;
 use crate::model::{MailKind, User};
 use crate::password::HashParams;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
 use crate::{Config, Result};
 
@@ -210,7 +210,13 @@ impl<S> Engine<S> {
 
 impl<T> Engine<Arc<T>>
 where
-    T: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+    T: UserStore
+        + SessionStore
+        + SessionUserStore
+        + CounterStore
+        + EphemeralStore
+        + MailOutbox
+        + AuditSink,
 {
     /// An engine with [`config`] over one store that plays every role.
     pub fn on(store: Arc<T>) -> Self {

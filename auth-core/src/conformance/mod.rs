@@ -129,7 +129,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    SessionUserStore, UserStore,
 };
 
 pub mod checks;
@@ -163,6 +164,7 @@ pub struct Subject {
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     counters: Option<Arc<dyn CounterStore>>,
+    ephemeral: Option<Arc<dyn EphemeralStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
@@ -177,13 +179,20 @@ impl Subject {
     /// A subject whose every part is `store`.
     pub fn all<S>(store: Arc<S>) -> Self
     where
-        S: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+        S: UserStore
+            + SessionStore
+            + SessionUserStore
+            + CounterStore
+            + EphemeralStore
+            + MailOutbox
+            + AuditSink,
     {
         Self {
             users: Some(store.clone()),
             sessions: Some(store.clone()),
             session_users: Some(store.clone()),
             counters: Some(store.clone()),
+            ephemeral: Some(store.clone()),
             outbox: Some(store.clone()),
             audit: Some(store),
             pictures: None,
@@ -213,6 +222,12 @@ impl Subject {
     /// Tests `store` as the [`CounterStore`].
     pub fn with_counters(mut self, store: Arc<dyn CounterStore>) -> Self {
         self.counters = Some(store);
+        self
+    }
+
+    /// Tests `store` as the [`EphemeralStore`].
+    pub fn with_ephemeral(mut self, store: Arc<dyn EphemeralStore>) -> Self {
+        self.ephemeral = Some(store);
         self
     }
 
@@ -255,6 +270,11 @@ impl Subject {
         self.counters.as_ref()
     }
 
+    /// The [`EphemeralStore`] under test, if any.
+    pub fn ephemeral(&self) -> Option<&Arc<dyn EphemeralStore>> {
+        self.ephemeral.as_ref()
+    }
+
     /// The [`MailOutbox`] under test, if any.
     pub fn outbox(&self) -> Option<&Arc<dyn MailOutbox>> {
         self.outbox.as_ref()
@@ -275,6 +295,7 @@ impl Subject {
             && self.sessions.is_none()
             && self.session_users.is_none()
             && self.counters.is_none()
+            && self.ephemeral.is_none()
             && self.outbox.is_none()
             && self.audit.is_none()
             && self.pictures.is_none()
@@ -288,6 +309,7 @@ impl fmt::Debug for Subject {
             .field("sessions", &self.sessions.is_some())
             .field("session_users", &self.session_users.is_some())
             .field("counters", &self.counters.is_some())
+            .field("ephemeral", &self.ephemeral.is_some())
             .field("outbox", &self.outbox.is_some())
             .field("audit", &self.audit.is_some())
             .field("pictures", &self.pictures.is_some())
@@ -412,6 +434,13 @@ macro_rules! __auth_conformance_checks {
             counters_concurrent_increments_exact,
             counters_reset,
             counters_purge_expired,
+            ephemeral_insert_and_take,
+            ephemeral_insert_if_absent,
+            ephemeral_expiry_follows_now,
+            ephemeral_expire_in_real_time,
+            ephemeral_concurrent_takes_once,
+            ephemeral_concurrent_inserts_once,
+            ephemeral_purge_expired,
             outbox_claim_due,
             outbox_concurrent_claims_are_exclusive,
             outbox_failed_are_not_claimed,

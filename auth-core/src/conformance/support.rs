@@ -189,6 +189,7 @@ pub fn sample_user(now: OffsetDateTime) -> User {
         last_login_at: None,
         version: 1,
         profile: Default::default(),
+        second_factor: None,
     }
 }
 

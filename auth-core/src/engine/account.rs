@@ -50,7 +50,7 @@ impl Auth {
     /// Verifies the owner's password for a sensitive operation. A wrong password counts
     /// toward the account's lockout like a failed sign-in (a stolen session must not
     /// become a password oracle) and is reported on `field`.
-    async fn reauthenticate(
+    pub(super) async fn reauthenticate(
         &self,
         user: &User,
         password: &str,

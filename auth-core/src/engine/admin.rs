@@ -256,6 +256,23 @@ impl Auth {
         self.admin_act(actor, id, AdminAction::Unlock, ctx).await
     }
 
+    /// Removes an account's second factor (its owner lost the authenticator and the
+    /// recovery codes): audited, and the owner is told by mail when a mailer template
+    /// exists for it. Nothing happens to an account without one.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`], [`Error::NotFound`].
+    #[tracing::instrument(name = "auth.admin_reset_second_factor", skip_all, fields(user_id = %actor.user.id, target = %id))]
+    pub async fn admin_reset_second_factor(
+        &self,
+        actor: &Authenticated,
+        id: UserId,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        self.admin_act(actor, id, AdminAction::ResetSecondFactor, ctx)
+            .await
+    }
+
     /// Ends every session of an account.
     ///
     /// # Errors

@@ -7,8 +7,10 @@ use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
 use crate::password::BreachCheck;
 use crate::picture::PictureLimits;
+use crate::second_factor::SecretSealer;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 use crate::webhooks::Webhooks;
@@ -24,6 +26,7 @@ pub struct AuthBuilder {
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     counters: Option<Arc<dyn CounterStore>>,
+    ephemeral: Option<Arc<dyn EphemeralStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
@@ -49,6 +52,7 @@ impl AuthBuilder {
             sessions: None,
             session_users: None,
             counters: None,
+            ephemeral: None,
             outbox: None,
             audit: None,
             pictures: None,
@@ -64,12 +68,19 @@ impl AuthBuilder {
     /// Uses one store for every role, including the one-round-trip session lookup.
     pub fn store<S>(mut self, store: Arc<S>) -> Self
     where
-        S: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+        S: UserStore
+            + SessionStore
+            + SessionUserStore
+            + CounterStore
+            + EphemeralStore
+            + MailOutbox
+            + AuditSink,
     {
         self.users = Some(store.clone());
         self.sessions = Some(store.clone());
         self.session_users = Some(store.clone());
         self.counters = Some(store.clone());
+        self.ephemeral = Some(store.clone());
         self.outbox = Some(store.clone());
         self.audit = Some(store);
         self
@@ -100,6 +111,13 @@ impl AuthBuilder {
     /// The counter store (rate limits, lockout).
     pub fn counters(mut self, counters: Arc<dyn CounterStore>) -> Self {
         self.counters = Some(counters);
+        self
+    }
+
+    /// The store of short-lived single-use state (pending sign-ins, used one-time-password
+    /// steps).
+    pub fn ephemeral(mut self, ephemeral: Arc<dyn EphemeralStore>) -> Self {
+        self.ephemeral = Some(ephemeral);
         self
     }
 
@@ -178,6 +196,7 @@ impl AuthBuilder {
                 sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
                 session_users: self.session_users.map(|s| Observed::new(s) as _),
                 counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
+                ephemeral: Observed::new(self.ephemeral.ok_or_else(|| missing("ephemeral store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
                 pictures: self.pictures.map(|p| Observed::new(p) as _),
@@ -187,6 +206,7 @@ impl AuthBuilder {
                 hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),
                 webhooks: self.webhooks.filter(|w| !w.endpoints.is_empty()),
                 sealer: Sealer::new(config.tokens.keys()),
+                secrets: SecretSealer::new(config.tokens.keys()),
                 clock: self.clock,
                 config,
                 background: Mutex::new(Vec::new()),

@@ -49,7 +49,7 @@ impl Auth {
     ) -> Result<()> {
         for effect in effects {
             match effect {
-                Effect::CreateSession => {}
+                Effect::CreateSession | Effect::AwaitSecondFactor => {}
                 Effect::DeleteAccount => self.forget_picture(user.id).await,
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::LiftLocks => self.lift_locks(user).await?,

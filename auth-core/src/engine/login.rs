@@ -4,12 +4,14 @@ use time::OffsetDateTime;
 
 use super::effects::{MailLinks, Origin};
 use super::lockout::{Attempt, Subject};
+use super::second_factor::PENDING_LIFETIME;
 use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::hooks::Veto;
 use crate::machine::{self, Effect, Ending, Event};
 use crate::model::{AccountStatus, SessionRecord, User, UserId};
+use crate::second_factor::{PendingRecord, PendingSignIn};
 use crate::session::{SessionDigest, SessionToken};
 use crate::telemetry;
 use crate::validate::LoginIdentifier;
@@ -48,7 +50,41 @@ pub struct LoginSuccess {
     pub session: SessionRecord,
 }
 
+/// What the password step of a sign-in gives.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SignIn {
+    /// Signed in: the account has no second factor.
+    Complete(Box<LoginSuccess>),
+    /// The password was right and the account has a second factor: no session yet. Send
+    /// the code with this pending sign-in's token to
+    /// [`Auth::complete_sign_in`] before it expires.
+    SecondFactor(PendingSignIn),
+}
+
 impl Auth {
+    /// Signs in by email or username, in one step or two: an account with a second
+    /// factor gets a [`SignIn::SecondFactor`] (a pending sign-in, never a session), and
+    /// [`Auth::complete_sign_in`] finishes it with a code.
+    ///
+    /// Refusals are those of [`Auth::login`]; a wrong password on an account with a
+    /// second factor looks exactly like one on any other account.
+    ///
+    /// # Errors
+    /// As [`Auth::login`].
+    #[tracing::instrument(name = "auth.sign_in", skip_all, fields(user_id))]
+    pub async fn sign_in(&self, input: Login, ctx: &RequestContext) -> Result<SignIn> {
+        let result = self.password_sign_in(input, ctx).await;
+        if let Ok(SignIn::Complete(success)) = &result {
+            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
+        }
+        // A pending sign-in is counted when its second step ends.
+        if !matches!(result, Ok(SignIn::SecondFactor(_))) {
+            telemetry::sign_in(&result);
+        }
+        result
+    }
+
     /// Signs in by email or username.
     ///
     /// Unknown account and wrong password give the same [`Error::InvalidCredentials`],
@@ -60,10 +96,16 @@ impl Auth {
     /// [`Error::AccountDisabled`], [`Error::EmailNotVerified`] and
     /// [`Error::SignInRefused`] (a veto of the application's
     /// [`Hooks::before_sign_in`](crate::hooks::Hooks::before_sign_in)), all only after a
-    /// correct password; store and hashing errors.
+    /// correct password; [`Error::SecondFactorRequired`] after a correct password for an
+    /// account with a second factor (use [`Auth::sign_in`] to sign those in); store and
+    /// hashing errors.
     #[tracing::instrument(name = "auth.login", skip_all, fields(user_id))]
     pub async fn login(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
-        let result = self.password_sign_in(input, ctx).await;
+        let result = match self.password_sign_in(input, ctx).await {
+            Ok(SignIn::Complete(success)) => Ok(*success),
+            Ok(SignIn::SecondFactor(_)) => Err(Error::SecondFactorRequired),
+            Err(e) => Err(e),
+        };
         if let Ok(success) = &result {
             tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
         }
@@ -71,8 +113,8 @@ impl Auth {
         result
     }
 
-    /// [`Auth::login`], without the telemetry.
-    async fn password_sign_in(&self, input: Login, ctx: &RequestContext) -> Result<LoginSuccess> {
+    /// The password step, without the telemetry.
+    async fn password_sign_in(&self, input: Login, ctx: &RequestContext) -> Result<SignIn> {
         let now = self.now();
         let limits = self.inner.config.rate_limits;
         self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
@@ -109,7 +151,22 @@ impl Auth {
             (Some(user), Some(proof)) => (user, proof),
             (user, _) => return Err(self.wrong_password(&attempt, user, ctx).await),
         };
-        self.attempt_succeeded(&attempt).await?;
+        // With a second factor, the identifier's failures are forgotten only when the
+        // code is right too: a known password must not reset the count of wrong codes.
+        if user.second_factor.is_none() {
+            self.attempt_succeeded(&attempt).await?;
+        }
+        let first_step = user.second_factor.is_some().then(|| {
+            let now = self.now();
+            PendingRecord::after_password(
+                &user,
+                &proof,
+                input.remember,
+                identifier_text.clone(),
+                now,
+                now + PENDING_LIFETIME,
+            )
+        });
         let rehash = if proof.needs_rehash() {
             Some(hasher.hash(&input.password).await?)
         } else {
@@ -131,14 +188,18 @@ impl Auth {
         let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
+        if effects.contains(&Effect::AwaitSecondFactor) {
+            let record = first_step.ok_or(Error::InvalidCredentials)?;
+            return Ok(SignIn::SecondFactor(self.open_pending(&record).await?));
+        }
         debug_assert!(effects.contains(&Effect::CreateSession));
         let (token, session) = self.open_session(&user, input.remember, ctx).await?;
         self.confirm_credentials_unchanged(&user, &session).await?;
-        Ok(LoginSuccess {
+        Ok(SignIn::Complete(Box::new(LoginSuccess {
             user,
             token,
             session,
-        })
+        })))
     }
 
     /// Closes the race between a sign-in and a credential change (a reset, a password or
@@ -146,7 +207,7 @@ impl Auth {
     /// the sign-in persists first and then opens its session. If the change's revocation
     /// ran before the session existed, the account read back now shows the change, and
     /// the new session is ended here instead.
-    async fn confirm_credentials_unchanged(
+    pub(super) async fn confirm_credentials_unchanged(
         &self,
         signed_in: &User,
         session: &SessionRecord,
@@ -207,7 +268,7 @@ impl Auth {
             .await
     }
 
-    async fn open_session(
+    pub(super) async fn open_session(
         &self,
         user: &User,
         remember: bool,

@@ -347,7 +347,9 @@ impl Auth {
         Ok(())
     }
 
-    /// Deletes expired sessions and counters; returns how many of each.
+    /// Deletes expired sessions, counters and ephemeral entries (pending sign-ins, used
+    /// one-time-password steps); returns how many sessions and counters (the ephemeral
+    /// count is logged at `debug`).
     ///
     /// # Errors
     /// A store error.
@@ -356,11 +358,13 @@ impl Auth {
         let now = self.now();
         let sessions = self.inner.sessions.purge_expired_sessions(now).await?;
         let counters = self.inner.counters.purge_expired_counters(now).await?;
+        let ephemeral = self.inner.ephemeral.purge_expired_ephemeral(now).await?;
+        tracing::debug!(sessions, counters, ephemeral, "purged expired records");
         Ok((sessions, counters))
     }
 
     /// Spawns the maintenance loop: every `every`, delivers due outbox mail and webhook
-    /// calls, and purges expired sessions and counters and old delivered webhook calls. Errors are logged, never fatal. Abort the handle
+    /// calls, and purges expired sessions, counters and ephemeral entries and old delivered webhook calls. Errors are logged, never fatal. Abort the handle
     /// to stop it.
     pub fn spawn_maintenance(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let auth = self.clone();

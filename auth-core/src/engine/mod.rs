@@ -18,6 +18,7 @@ mod operator;
 mod password_reset;
 mod picture;
 mod register;
+mod second_factor;
 mod throttle;
 mod webhook_calls;
 
@@ -32,7 +33,7 @@ pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use login::{Login, LoginSuccess};
+pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
 pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
@@ -45,8 +46,10 @@ use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::{BreachCheck, Hasher, normalize};
 use crate::picture::PictureLimits;
+use crate::second_factor::SecretSealer;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -88,6 +91,8 @@ struct Inner {
     sessions: Arc<dyn SessionStore>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     counters: Arc<dyn CounterStore>,
+    /// Short-lived single-use state: pending sign-ins, used one-time-password steps.
+    ephemeral: Arc<dyn EphemeralStore>,
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,
     /// Uploaded profile pictures, when the application keeps them.
@@ -100,6 +105,8 @@ struct Inner {
     webhooks: Option<crate::webhooks::Webhooks>,
     /// Seals mail bodies before they are queued, opens them when claimed.
     sealer: Sealer,
+    /// Seals TOTP secrets on the account, opens them to check a code.
+    secrets: SecretSealer,
     clock: Arc<dyn Clock>,
     background: Mutex<Vec<JoinHandle<()>>>,
 }

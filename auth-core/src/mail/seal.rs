@@ -110,8 +110,15 @@ fn associated_data(id: Uuid, kind: MailKind, to: &str, part: Part) -> Vec<u8> {
 impl Sealer {
     /// One cipher per configured token key; new mail is sealed under the signing key.
     pub(crate) fn new(keys: &TokenKeys) -> Self {
+        Self::with_info(keys, KEY_INFO)
+    }
+
+    /// One cipher per configured token key, derived with the HKDF context `info` (one
+    /// context per kind of secret, so that keys never serve two purposes); new data is
+    /// sealed under the signing key.
+    pub(crate) fn with_info(keys: &TokenKeys, info: &[u8]) -> Self {
         let ciphers = keys
-            .derive_keys(KEY_INFO)
+            .derive_keys(info)
             .into_iter()
             .map(|(kid, key)| {
                 let key = chacha20poly1305::Key::from(*key);
@@ -147,21 +154,24 @@ impl Sealer {
         part: Part,
         body: &str,
     ) -> Result<String, SealError> {
+        let aad = associated_data(id, email.kind, &email.to, part);
+        self.seal_bytes(&aad, body.as_bytes())
+    }
+
+    /// `plain` sealed under the signing key and bound to `aad`, in the stored form
+    /// `sealed:v1:<key id>:<base64url(nonce || ciphertext || tag)>`.
+    ///
+    /// # Errors
+    /// [`SealError::Encrypt`].
+    pub(crate) fn seal_bytes(&self, aad: &[u8], plain: &[u8]) -> Result<String, SealError> {
         let cipher = self
             .ciphers
             .get(&self.signing_kid)
             .ok_or(SealError::Encrypt)?;
         let nonce_bytes = crate::random::bytes::<NONCE_LEN>();
         let nonce = XNonce::from(nonce_bytes);
-        let aad = associated_data(id, email.kind, &email.to, part);
         let sealed = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: body.as_bytes(),
-                    aad: &aad,
-                },
-            )
+            .encrypt(&nonce, Payload { msg: plain, aad })
             .map_err(|_| SealError::Encrypt)?;
         let mut data = Vec::with_capacity(NONCE_LEN + sealed.len());
         data.extend_from_slice(&nonce_bytes);
@@ -197,9 +207,21 @@ impl Sealer {
         part: Part,
         stored: &str,
     ) -> Result<String, SealError> {
-        let Some(rest) = stored.strip_prefix(PREFIX) else {
+        if !stored.starts_with(PREFIX) {
             return Ok(stored.to_owned());
-        };
+        }
+        let aad = associated_data(id, email.kind, &email.to, part);
+        let plain = self.open_bytes(&aad, stored)?;
+        String::from_utf8(plain).map_err(|_| SealError::Damaged)
+    }
+
+    /// Opens what [`Sealer::seal_bytes`] sealed with the same `aad`.
+    ///
+    /// # Errors
+    /// [`SealError::UnknownKey`] when the sealing key is no longer configured,
+    /// [`SealError::Damaged`] when `stored` is not in the sealed form or does not open.
+    pub(crate) fn open_bytes(&self, aad: &[u8], stored: &str) -> Result<Vec<u8>, SealError> {
+        let rest = stored.strip_prefix(PREFIX).ok_or(SealError::Damaged)?;
         let (kid, data) = rest.split_once(':').ok_or(SealError::Damaged)?;
         let cipher = self.ciphers.get(kid).ok_or_else(|| SealError::UnknownKey {
             kid: kid.to_owned(),
@@ -212,17 +234,9 @@ impl Sealer {
         }
         let (nonce, sealed) = data.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| SealError::Damaged)?;
-        let aad = associated_data(id, email.kind, &email.to, part);
-        let plain = cipher
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| SealError::Damaged)?;
-        String::from_utf8(plain).map_err(|_| SealError::Damaged)
+        cipher
+            .decrypt(&nonce, Payload { msg: sealed, aad })
+            .map_err(|_| SealError::Damaged)
     }
 }
 

@@ -17,8 +17,8 @@ use crate::model::{
 use crate::picture::Picture;
 use crate::session::SessionDigest;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch,
-    UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    SessionUserStore, UserSearch, UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -83,6 +83,18 @@ observed!(CounterStore as "counters" {
     fn counter(&self, key: &str, now: OffsetDateTime) -> Option<Counter>;
     fn reset_counter(&self, key: &str) -> ();
     fn purge_expired_counters(&self, now: OffsetDateTime) -> u64;
+});
+
+observed!(EphemeralStore as "ephemeral" {
+    fn insert(
+        &self,
+        key: &str,
+        value: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime
+    ) -> bool;
+    fn take(&self, key: &str, now: OffsetDateTime) -> Option<Vec<u8>>;
+    fn purge_expired_ephemeral(&self, now: OffsetDateTime) -> u64;
 });
 
 observed!(MailOutbox as "outbox" {

@@ -19,5 +19,6 @@ mod profile;
 mod recovery;
 mod registration;
 mod review;
+mod second_factor;
 mod support;
 mod webhooks;

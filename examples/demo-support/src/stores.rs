@@ -138,14 +138,17 @@ impl fmt::Debug for Stores {
 }
 
 impl Stores {
-    /// Gives the stores to an engine builder: every role to the SQL store, then sessions
-    /// and counters to Redis when it is there; pictures where they are kept.
+    /// Gives the stores to an engine builder: every role to the SQL store, then sessions,
+    /// counters and ephemeral entries to Redis when it is there; pictures where they are kept.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
         let builder = builder
             .store(self.sql.clone())
             .pictures(self.pictures.clone());
         match &self.redis {
-            Some(redis) => builder.sessions(redis.clone()).counters(redis.clone()),
+            Some(redis) => builder
+                .sessions(redis.clone())
+                .counters(redis.clone())
+                .ephemeral(redis.clone()),
             None => builder,
         }
     }

@@ -1,8 +1,8 @@
 //! # auth-store-memory
 //!
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
-//! [`SessionStore`], [`SessionUserStore`], [`CounterStore`], [`MailOutbox`] and
-//! [`AuditSink`], and [`PictureStore`] for uploaded profile pictures (hand it to the
+//! [`SessionStore`], [`SessionUserStore`], [`CounterStore`], [`EphemeralStore`],
+//! [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded profile pictures (hand it to the
 //! builder's `pictures` as well: it is not part of `store`). For tests, demos and single-process applications that can afford to
 //! lose everything on restart.
 //!
@@ -75,9 +75,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, Error, FailedMail, MailOutbox,
-    OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord, SessionStore,
-    SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, EphemeralStore, Error,
+    FailedMail, MailOutbox, OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest,
+    SessionRecord, SessionStore, SessionUserStore, UniqueField, User, UserId, UserSearch,
+    UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -93,6 +94,8 @@ struct Inner {
     users: RwLock<Users>,
     sessions: RwLock<Sessions>,
     counters: Mutex<HashMap<String, Counter>>,
+    /// Ephemeral entries: value and expiry.
+    ephemeral: Mutex<HashMap<String, (Vec<u8>, OffsetDateTime)>>,
     outbox: Mutex<HashMap<Uuid, Queued>>,
     audit: Mutex<Audit>,
     pictures: Mutex<HashMap<UserId, Picture>>,
@@ -215,6 +218,7 @@ impl std::fmt::Debug for MemoryStore {
             .field("users", &read(&self.inner.users).by_id.len())
             .field("sessions", &read(&self.inner.sessions).by_digest.len())
             .field("counters", &lock(&self.inner.counters).len())
+            .field("ephemeral", &lock(&self.inner.ephemeral).len())
             .field("outbox", &lock(&self.inner.outbox).len())
             .finish_non_exhaustive()
     }
@@ -550,6 +554,36 @@ impl CounterStore for MemoryStore {
         let before = counters.len();
         counters.retain(|_, counter| now < counter.expires_at);
         Ok((before - counters.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl EphemeralStore for MemoryStore {
+    async fn insert(
+        &self,
+        key: &str,
+        value: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let mut entries = lock(&self.inner.ephemeral);
+        if entries.get(key).is_some_and(|(_, ends)| now < *ends) {
+            return Ok(false);
+        }
+        entries.insert(key.to_owned(), (value.to_vec(), expires_at));
+        Ok(true)
+    }
+
+    async fn take(&self, key: &str, now: OffsetDateTime) -> Result<Option<Vec<u8>>> {
+        let entry = lock(&self.inner.ephemeral).remove(key);
+        Ok(entry.and_then(|(value, ends)| (now < ends).then_some(value)))
+    }
+
+    async fn purge_expired_ephemeral(&self, now: OffsetDateTime) -> Result<u64> {
+        let mut entries = lock(&self.inner.ephemeral);
+        let before = entries.len();
+        entries.retain(|_, (_, ends)| now < *ends);
+        Ok((before - entries.len()) as u64)
     }
 }
 

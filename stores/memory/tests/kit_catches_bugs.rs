@@ -13,9 +13,9 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use auth_core::conformance::{Subject, checks};
 use auth_core::{
-    Counter, CounterStore, DeliveryState, Error, FailedMail, MailOutbox, OutboxMessage, Page,
-    Result, SessionDigest, SessionRecord, SessionStore, UniqueField, User, UserId, UserSearch,
-    UserStore, WebhookDelivery,
+    Counter, CounterStore, DeliveryState, EphemeralStore, Error, FailedMail, MailOutbox,
+    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, UniqueField, User,
+    UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -189,6 +189,54 @@ impl CounterStore for FlawedCounters {
         let mut map = self.map.lock().unwrap();
         let before = map.len();
         map.retain(|_, c| now < c.expires_at);
+        Ok((before - map.len()) as u64)
+    }
+}
+
+/// Ephemeral entries kept by check-then-act: a take reads, yields, then deletes; an
+/// insert checks, yields, then writes. Both let racing callers through.
+#[derive(Default)]
+struct RacyEphemeral {
+    map: Mutex<HashMap<String, (Vec<u8>, OffsetDateTime)>>,
+}
+
+#[async_trait]
+impl EphemeralStore for RacyEphemeral {
+    async fn insert(
+        &self,
+        key: &str,
+        value: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let held = self
+            .map
+            .lock()
+            .unwrap()
+            .get(key)
+            .is_some_and(|(_, ends)| now < *ends);
+        if held {
+            return Ok(false);
+        }
+        window_for_races().await;
+        self.map
+            .lock()
+            .unwrap()
+            .insert(key.to_owned(), (value.to_vec(), expires_at));
+        Ok(true)
+    }
+
+    async fn take(&self, key: &str, now: OffsetDateTime) -> Result<Option<Vec<u8>>> {
+        let found = self.map.lock().unwrap().get(key).cloned();
+        window_for_races().await;
+        self.map.lock().unwrap().remove(key);
+        Ok(found.and_then(|(value, ends)| (now < ends).then_some(value)))
+    }
+
+    async fn purge_expired_ephemeral(&self, now: OffsetDateTime) -> Result<u64> {
+        let mut map = self.map.lock().unwrap();
+        let before = map.len();
+        map.retain(|_, (_, ends)| now < *ends);
         Ok((before - map.len()) as u64)
     }
 }
@@ -529,6 +577,16 @@ async fn racy_and_sliding_counters_are_caught() {
     assert!(fails!(checks::counters_window_is_fixed, sliding()));
     assert!(!fails!(checks::counters_increment_sequence, sliding()));
     assert!(!fails!(checks::counters_reset, sliding()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_then_act_ephemeral_entries_are_caught() {
+    let racy = || Subject::new().with_ephemeral(Arc::new(RacyEphemeral::default()));
+    assert!(fails!(checks::ephemeral_concurrent_takes_once, racy()));
+    assert!(fails!(checks::ephemeral_concurrent_inserts_once, racy()));
+    assert!(!fails!(checks::ephemeral_insert_and_take, racy()));
+    assert!(!fails!(checks::ephemeral_insert_if_absent, racy()));
+    assert!(!fails!(checks::ephemeral_expiry_follows_now, racy()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -11,6 +11,7 @@
 //!   session can only share a slot with its owner if all accounts share one.
 //! - `P{Pcounters}:` counters and their expiry index.
 //! - `P{Poutbox}:` the queue, the messages, the failed set, and the webhook calls' sets.
+//! - `P ephemeral:<key>`: no tag; each entry is used alone.
 //! - `P audit:user:<id>` and `P audit:anonymous`: no tag. Each is used alone, so the
 //!   trails spread over the cluster's slots.
 //!
@@ -146,6 +147,11 @@ impl Keys {
     /// time (Unix seconds), `b` the bytes. No tag: each is used alone.
     pub(crate) fn picture(&self, id: UserId) -> String {
         format!("{}picture:{id}", self.prefix)
+    }
+
+    /// Hash: `v` the value, `e` its expiry (time key); expires natively at that instant.
+    pub(crate) fn ephemeral(&self, key: &str) -> String {
+        format!("{}ephemeral:{key}", self.prefix)
     }
 
     /// Sorted set of the user's audit events (JSON) scored by time (ms), capped.

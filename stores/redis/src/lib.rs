@@ -1,7 +1,8 @@
 //! # auth-store-redis
 //!
 //! [`auth_core`] stores on Redis: every store trait ([`UserStore`], [`SessionStore`],
-//! [`SessionUserStore`], [`CounterStore`], [`MailOutbox`], [`AuditSink`]) on one
+//! [`SessionUserStore`], [`CounterStore`], [`EphemeralStore`], [`MailOutbox`],
+//! [`AuditSink`]) on one
 //! [`RedisStore`], so that a Redis-only deployment works, and so that a mixed one (users
 //! in SQL, sessions and counters in Redis) can take just the parts it wants. It also keeps
 //! uploaded profile pictures ([`PictureStore`](auth_core::PictureStore)): one hash per
@@ -76,6 +77,7 @@ mod codec;
 mod config;
 mod conn;
 mod counters;
+mod ephemeral;
 mod keys;
 mod outbox;
 mod pictures;
@@ -88,7 +90,8 @@ mod users;
 use std::sync::Arc;
 
 use auth_core::{
-    AuditSink, CounterStore, MailOutbox, Result, SessionStore, SessionUserStore, UserStore,
+    AuditSink, CounterStore, EphemeralStore, MailOutbox, Result, SessionStore, SessionUserStore,
+    UserStore,
 };
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
@@ -199,7 +202,13 @@ impl RedisStore {
 // Compile-time check that the store is usable behind every trait object.
 const _: fn() = || {
     fn all<
-        T: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+        T: UserStore
+            + SessionStore
+            + SessionUserStore
+            + CounterStore
+            + EphemeralStore
+            + MailOutbox
+            + AuditSink,
     >() {
     }
     all::<RedisStore>();

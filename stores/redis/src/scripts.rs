@@ -396,6 +396,43 @@ return {purged, #names, skipped}
 });
 
 // ---------------------------------------------------------------------------------------
+// Ephemeral entries
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: entry. ARGV: value, expiry (time key), now (time key), expiry ms.
+/// Returns 1 when stored, 0 when a live entry holds the key.
+pub(crate) static INSERT_ENTRY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+local ends = redis.call('HGET', KEYS[1], 'e')
+if ends and ARGV[3] < ends then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'e', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+return 1
+"
+    ))
+});
+
+/// KEYS: entry. Deletes it and returns `{value, expiry (time key)}`, or nil when absent.
+pub(crate) static TAKE_ENTRY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
+if not entry[1] or not entry[2] then
+  return false
+end
+redis.call('DEL', KEYS[1])
+return entry
+"
+    ))
+});
+
+// ---------------------------------------------------------------------------------------
 // Outbox
 // ---------------------------------------------------------------------------------------
 

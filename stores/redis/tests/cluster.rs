@@ -44,6 +44,7 @@ async fn the_conformance_kit_passes_on_a_cluster() {
             .with_users(Arc::new(auth_store_memory::MemoryStore::new()))
             .with_sessions(redis.clone())
             .with_counters(redis.clone())
+            .with_ephemeral(redis.clone())
             .with_outbox(redis.clone())
             .with_audit(redis),
     )

@@ -17,13 +17,15 @@ async fn redis_only() -> Subject {
     Subject::all(store.clone()).with_pictures(store)
 }
 
-/// Users in the memory store; sessions, counters, outbox and audit in Redis.
+/// Users in the memory store; sessions, counters, ephemeral entries, outbox and audit in
+/// Redis.
 async fn mixed() -> Subject {
     let store = Arc::new(common::store("mixed conformance").await);
     Subject::new()
         .with_users(Arc::new(auth_store_memory::MemoryStore::new()))
         .with_sessions(store.clone())
         .with_counters(store.clone())
+        .with_ephemeral(store.clone())
         .with_outbox(store.clone())
         .with_audit(store.clone())
         .with_pictures(store)

@@ -146,7 +146,8 @@ async fn mixed_on(
             .outbox(outbox)
             .audit(audit)
             .sessions(sessions.clone())
-            .counters(sessions)
+            .counters(sessions.clone())
+            .ephemeral(sessions)
     })
 }
 

@@ -56,6 +56,7 @@ trait AllStores:
     + auth_core::SessionStore
     + auth_core::SessionUserStore
     + auth_core::CounterStore
+    + auth_core::EphemeralStore
     + auth_core::MailOutbox
     + auth_core::AuditSink
 {
@@ -66,6 +67,7 @@ impl<S> AllStores for S where
         + auth_core::SessionStore
         + auth_core::SessionUserStore
         + auth_core::CounterStore
+        + auth_core::EphemeralStore
         + auth_core::MailOutbox
         + auth_core::AuditSink
 {

@@ -5,8 +5,8 @@
 
 use auth_core::{
     AccountStatus, AuditEvent, AuditKind, Delivery, DeliveryState, Email, FailedMail, MailKind,
-    OutboxMessage, PasswordHash, Profile, Result, SecurityStamp, SessionDigest, SessionRecord,
-    User, UserId, WebhookCall, WebhookDelivery,
+    OutboxMessage, PasswordHash, Profile, Result, SecondFactor, SecurityStamp, SessionDigest,
+    SessionRecord, User, UserId, WebhookCall, WebhookDelivery,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -129,6 +129,19 @@ impl_row_ext!(sqlx::sqlite::SqliteRow);
 #[cfg(feature = "mysql")]
 impl_row_ext!(sqlx::mysql::MySqlRow);
 
+/// The stored form of a second factor: JSON, or NULL for none.
+pub(crate) fn second_factor_json(factor: Option<&SecondFactor>) -> Result<Option<String>> {
+    factor
+        .map(|f| serde_json::to_string(f).map_err(auth_core::Error::backend))
+        .transpose()
+}
+
+fn second_factor_from_json(stored: Option<String>) -> Result<Option<SecondFactor>> {
+    stored
+        .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("second_factor", e.to_string())))
+        .transpose()
+}
+
 /// The user in a row selected with [`crate::sql::USER_COLUMNS`].
 pub(crate) fn user_from_row(r: &impl RowExt) -> Result<User> {
     let status = r.string("status")?;
@@ -151,6 +164,7 @@ pub(crate) fn user_from_row(r: &impl RowExt) -> Result<User> {
         version: to_u64(r.i64("version")?, "version")?,
         profile: Profile::from_json(&r.string("profile")?)
             .map_err(|e| corrupt("profile", e.to_string()))?,
+        second_factor: second_factor_from_json(r.opt_string("second_factor")?)?,
     })
 }
 

@@ -60,6 +60,11 @@ pub const POSTGRES: &[Migration] = &[
         template: include_str!("../migrations/postgres/0003_profile.sql"),
     },
     Migration {
+        version: 4,
+        description: "ephemeral entries and second factors",
+        template: include_str!("../migrations/postgres/0004_ephemeral.sql"),
+    },
+    Migration {
         version: 6,
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/postgres/0006_webhooks.sql"),
@@ -91,6 +96,11 @@ pub const SQLITE: &[Migration] = &[
         template: include_str!("../migrations/sqlite/0003_profile.sql"),
     },
     Migration {
+        version: 4,
+        description: "ephemeral entries and second factors",
+        template: include_str!("../migrations/sqlite/0004_ephemeral.sql"),
+    },
+    Migration {
         version: 6,
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/sqlite/0006_webhooks.sql"),
@@ -120,6 +130,11 @@ pub const MYSQL: &[Migration] = &[
         version: 3,
         description: "profile fields",
         template: include_str!("../migrations/mysql/0003_profile.sql"),
+    },
+    Migration {
+        version: 4,
+        description: "ephemeral entries and second factors",
+        template: include_str!("../migrations/mysql/0004_ephemeral.sql"),
     },
     Migration {
         version: 6,

@@ -1,8 +1,8 @@
-//! The periodic purge of expired sessions and counters.
+//! The periodic purge of expired sessions, counters and ephemeral entries.
 
 use std::time::Duration;
 
-use auth_core::{CounterStore as _, Result, SessionStore as _};
+use auth_core::{CounterStore as _, EphemeralStore as _, Result, SessionStore as _};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
@@ -18,11 +18,13 @@ pub struct PurgeReport {
     pub sessions: u64,
     /// Counters whose window closed.
     pub counters: u64,
+    /// Ephemeral entries (pending sign-ins, used one-time-password steps) that expired.
+    pub ephemeral: u64,
 }
 
 impl SqlxStore {
-    /// Deletes every session dead at `now` and every counter whose window closed at or
-    /// before `now`, in batches.
+    /// Deletes every session dead at `now`, every counter whose window closed at or
+    /// before `now` and every ephemeral entry expired at `now`, in batches.
     ///
     /// # Errors
     /// The first error met; what was deleted before it stays deleted.
@@ -30,6 +32,7 @@ impl SqlxStore {
         Ok(PurgeReport {
             sessions: self.purge_expired_sessions(now).await?,
             counters: self.purge_expired_counters(now).await?,
+            ephemeral: self.purge_expired_ephemeral(now).await?,
         })
     }
 
@@ -51,11 +54,14 @@ impl SqlxStore {
             loop {
                 ticker.tick().await;
                 match store.purge_expired(OffsetDateTime::now_utc()).await {
-                    Ok(report) if report.sessions + report.counters > 0 => tracing::info!(
-                        sessions = report.sessions,
-                        counters = report.counters,
-                        "purged expired sessions and counters"
-                    ),
+                    Ok(report) if report.sessions + report.counters + report.ephemeral > 0 => {
+                        tracing::info!(
+                            sessions = report.sessions,
+                            counters = report.counters,
+                            ephemeral = report.ephemeral,
+                            "purged expired sessions, counters and ephemeral entries"
+                        );
+                    }
                     Ok(_) => tracing::debug!("purge: nothing expired"),
                     Err(error) => tracing::warn!(
                         error = %error,

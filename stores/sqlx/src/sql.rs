@@ -9,7 +9,7 @@ use crate::Backend;
 /// Columns of a user, in the order of [`Queries::create_user`]'s parameters.
 pub(crate) const USER_COLUMNS: &str = "id, email, username, password_hash, status, \
      email_verified_at, roles, security_stamp, locked_until, lockout_count, created_at, \
-     updated_at, last_login_at, version, profile";
+     updated_at, last_login_at, version, profile, second_factor";
 
 /// Columns of a session, aliased with `s_` (see [`crate::codec::session_from_row`]).
 pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_user_id, \
@@ -70,6 +70,19 @@ pub(crate) struct Queries {
     pub(crate) reset_counter: SqlStr,
     pub(crate) purge_counters: SqlStr,
 
+    /// PostgreSQL/SQLite: an upsert that replaces only an expired entry; MySQL: a plain
+    /// insert, after [`Queries::clear_expired_entry`].
+    pub(crate) insert_entry: SqlStr,
+    /// MySQL: deletes the key's entry if expired, before the insert.
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    pub(crate) clear_expired_entry: SqlStr,
+    /// PostgreSQL/SQLite: `DELETE ... RETURNING`; MySQL: the locking `SELECT`, followed
+    /// by [`Queries::delete_entry`] in one transaction.
+    pub(crate) take_entry: SqlStr,
+    #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+    pub(crate) delete_entry: SqlStr,
+    pub(crate) purge_entries: SqlStr,
+
     pub(crate) enqueue: SqlStr,
     /// PostgreSQL/SQLite: one `UPDATE ... RETURNING`; MySQL: the locking `SELECT`.
     pub(crate) claim: SqlStr,
@@ -111,6 +124,7 @@ impl Queries {
         let users = format!("{prefix}users");
         let sessions = format!("{prefix}sessions");
         let counters = format!("{prefix}counters");
+        let ephemeral = format!("{prefix}ephemeral");
         let outbox = format!("{prefix}outbox");
         let audit = format!("{prefix}audit");
         let pictures = format!("{prefix}pictures");
@@ -140,6 +154,21 @@ impl Queries {
                  expires_at = CASE WHEN c.expires_at <= ? THEN excluded.expires_at \
                  ELSE c.expires_at END \
                  RETURNING hits, expires_at"
+            ),
+        };
+
+        let (insert_entry, take_entry) = match backend {
+            Backend::MySql => (
+                format!("INSERT INTO {ephemeral} (entry_key, value, expires_at) VALUES (?, ?, ?)"),
+                format!("SELECT value, expires_at FROM {ephemeral} WHERE entry_key = ? FOR UPDATE"),
+            ),
+            _ => (
+                format!(
+                    "INSERT INTO {ephemeral} AS e (entry_key, value, expires_at) VALUES (?, ?, ?) \
+                     ON CONFLICT (entry_key) DO UPDATE SET value = excluded.value, \
+                     expires_at = excluded.expires_at WHERE e.expires_at <= ?"
+                ),
+                format!("DELETE FROM {ephemeral} WHERE entry_key = ? RETURNING value, expires_at"),
             ),
         };
 
@@ -183,7 +212,7 @@ impl Queries {
         Self {
             create_user: q(format!(
                 "INSERT INTO {users} ({USER_COLUMNS}) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             )),
             user_by_id: q(format!("SELECT {USER_COLUMNS} FROM {users} WHERE id = ?")),
             user_by_email: q(format!(
@@ -196,7 +225,7 @@ impl Queries {
                 "UPDATE {users} SET email = ?, username = ?, password_hash = ?, status = ?, \
                  email_verified_at = ?, roles = ?, security_stamp = ?, locked_until = ?, \
                  lockout_count = ?, created_at = ?, updated_at = ?, last_login_at = ?, \
-                 version = ?, profile = ? WHERE id = ? AND version = ?"
+                 version = ?, profile = ?, second_factor = ? WHERE id = ? AND version = ?"
             )),
             delete_user: q(format!("DELETE FROM {users} WHERE id = ? AND version = ?")),
             delete_user_sessions: q(format!("DELETE FROM {sessions} WHERE user_id = ?")),
@@ -242,6 +271,14 @@ impl Queries {
             )),
             reset_counter: q(format!("DELETE FROM {counters} WHERE counter_key = ?")),
             purge_counters: q(purge(&counters, "counter_key", "expires_at")),
+
+            insert_entry: q(insert_entry),
+            clear_expired_entry: q(format!(
+                "DELETE FROM {ephemeral} WHERE entry_key = ? AND expires_at <= ?"
+            )),
+            take_entry: q(take_entry),
+            delete_entry: q(format!("DELETE FROM {ephemeral} WHERE entry_key = ?")),
+            purge_entries: q(purge(&ephemeral, "entry_key", "expires_at")),
 
             enqueue: q(format!(
                 "INSERT INTO {outbox} ({OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

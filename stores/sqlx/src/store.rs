@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, Error, FailedMail, MailOutbox, OutboxMessage,
-    Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserSearch, UserStore, WebhookDelivery,
+    AuditEvent, AuditSink, Counter, CounterStore, EphemeralStore, Error, FailedMail, MailOutbox,
+    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
+    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::codec::{
     audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_columns,
-    outbox_from_row, roles_json, session_from_row, truncate_error, ts, user_from_row,
-    webhook_from_row,
+    outbox_from_row, roles_json, second_factor_json, session_from_row, truncate_error, ts,
+    user_from_row, webhook_from_row,
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
@@ -49,6 +49,7 @@ impl UserStore for SqlxStore {
     async fn create_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
         let profile = user.profile.to_json()?;
+        let second_factor = second_factor_json(user.second_factor.as_ref())?;
         let sql = &self.inner.sql;
         self.run("create_user", || async {
             with_pool!(self, pool => {
@@ -68,6 +69,7 @@ impl UserStore for SqlxStore {
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(user.version))
                     .bind(profile.as_str())
+                    .bind(second_factor.as_deref())
                     .execute(pool)
                     .await
                     .map_err(map_err)?;
@@ -125,6 +127,7 @@ impl UserStore for SqlxStore {
     async fn update_user(&self, user: &User) -> Result<()> {
         let roles = roles_json(&user.roles)?;
         let profile = user.profile.to_json()?;
+        let second_factor = second_factor_json(user.second_factor.as_ref())?;
         let next_version = user.version.checked_add(1).ok_or(Error::StaleVersion)?;
         let sql = &self.inner.sql;
         self.run("update_user", || async {
@@ -144,6 +147,7 @@ impl UserStore for SqlxStore {
                     .bind(opt_ts(user.last_login_at))
                     .bind(int(next_version))
                     .bind(profile.as_str())
+                    .bind(second_factor.as_deref())
                     .bind(user.id.0)
                     .bind(int(user.version))
                     .execute(pool)
@@ -550,6 +554,133 @@ impl CounterStore for SqlxStore {
         self.purge_batches(
             "purge_expired_counters",
             &self.inner.sql.purge_counters,
+            now,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl EphemeralStore for SqlxStore {
+    async fn insert(
+        &self,
+        key: &str,
+        value: &[u8],
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let sql = &self.inner.sql;
+        let key = counter_key(key);
+        let key = key.as_ref();
+        let (expires_at, now) = (ts(expires_at), ts(now));
+        self.run("insert_entry", || async {
+            let inserted = match &self.inner.pool {
+                #[cfg(feature = "mysql")]
+                crate::DbPool::MySql(pool) => {
+                    // Two statements, each atomic: an expired entry is cleared, then the
+                    // primary key lets exactly one of any racing inserts in.
+                    sqlx::query(sql.clear_expired_entry.clone())
+                        .bind(key)
+                        .bind(now)
+                        .execute(pool)
+                        .await
+                        .map_err(map_err)?;
+                    match sqlx::query(sql.insert_entry.clone())
+                        .bind(key)
+                        .bind(value)
+                        .bind(expires_at)
+                        .execute(pool)
+                        .await
+                    {
+                        Ok(_) => true,
+                        Err(e)
+                            if e.as_database_error()
+                                .is_some_and(|db| db.is_unique_violation()) =>
+                        {
+                            false
+                        }
+                        Err(e) => return Err(map_err(e)),
+                    }
+                }
+                // `allow`, not `expect`: unreachable when `mysql` is the only backend on.
+                #[allow(unreachable_patterns)]
+                _ => with_pool!(self, pool => {
+                    sqlx::query(sql.insert_entry.clone())
+                        .bind(key)
+                        .bind(value)
+                        .bind(expires_at)
+                        .bind(now)
+                        .execute(pool)
+                        .await
+                        .map_err(map_err)?
+                        .rows_affected()
+                        == 1
+                }),
+            };
+            Ok(inserted)
+        })
+        .await
+    }
+
+    async fn take(&self, key: &str, now: OffsetDateTime) -> Result<Option<Vec<u8>>> {
+        let sql = &self.inner.sql;
+        let key = counter_key(key);
+        let key = key.as_ref();
+        self.run("take_entry", || async {
+            let row: Option<(Vec<u8>, i64)> = match &self.inner.pool {
+                #[cfg(feature = "mysql")]
+                crate::DbPool::MySql(pool) => {
+                    // No RETURNING: lock the row, delete it, commit. A racing take waits
+                    // on the lock and then finds no row.
+                    let mut tx = pool.begin_write().await.map_err(map_err)?;
+                    let row = sqlx::query(sql.take_entry.clone())
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    let row = match row {
+                        Some(row) => {
+                            sqlx::query(sql.delete_entry.clone())
+                                .bind(key)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(map_err)?;
+                            Some((
+                                row.try_get("value").map_err(map_err)?,
+                                row.try_get("expires_at").map_err(map_err)?,
+                            ))
+                        }
+                        None => None,
+                    };
+                    tx.commit().await.map_err(map_err)?;
+                    row
+                }
+                // `allow`, not `expect`: unreachable when `mysql` is the only backend on.
+                #[allow(unreachable_patterns)]
+                _ => with_pool!(self, pool => {
+                    match sqlx::query(sql.take_entry.clone())
+                        .bind(key)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(map_err)?
+                    {
+                        Some(row) => Some((
+                            row.try_get("value").map_err(map_err)?,
+                            row.try_get("expires_at").map_err(map_err)?,
+                        )),
+                        None => None,
+                    }
+                }),
+            };
+            Ok(row.and_then(|(value, expires_at)| (ts(now) < expires_at).then_some(value)))
+        })
+        .await
+    }
+
+    async fn purge_expired_ephemeral(&self, now: OffsetDateTime) -> Result<u64> {
+        self.purge_batches(
+            "purge_expired_ephemeral",
+            &self.inner.sql.purge_entries,
             now,
         )
         .await

@@ -41,6 +41,7 @@ guide! {
     hooks: "docs/hooks.md",
     security: "docs/security.md",
     breached_passwords: "docs/breached-passwords.md",
+    second_factor: "docs/second-factor.md",
     design_decisions: "docs/design-decisions.md",
     profile: "docs/profile.md",
     web: "docs/web.md",

@@ -8,6 +8,7 @@ mod admin_mail;
 mod password_reset;
 mod picture;
 mod registration;
+mod second_factor;
 mod sessions;
 mod sign_in;
 
@@ -148,6 +149,7 @@ impl AuthWeb {
         let result = match segs.as_slice() {
             ["me"] if get => self.api_me(r).await,
             ["account", "sessions"] if get => self.api_sessions(r).await,
+            ["account", "second_factor"] if get => self.api_second_factor_status(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
@@ -174,6 +176,11 @@ impl AuthWeb {
         match segs {
             ["register"] => self.api_register(r, f).await,
             ["login"] => self.api_login(r, f).await,
+            ["login", "second_factor"] => self.api_login_second_factor(r, f).await,
+            ["account", "second_factor", "totp", "start"] => self.api_totp_start(r).await,
+            ["account", "second_factor", "totp", "finish"] => self.api_totp_finish(r, f).await,
+            ["account", "second_factor", "recovery_codes"] => self.api_recovery_codes(r, f).await,
+            ["account", "second_factor", "disable"] => self.api_second_factor_disable(r, f).await,
             ["logout"] => self.api_logout(r).await,
             ["logout_everywhere"] => self.api_logout_everywhere(r).await,
             ["verify"] => self.api_verify(r, f).await,
@@ -192,9 +199,11 @@ impl AuthWeb {
             ["account", "picture", "remove"] => self.api_picture_remove(r).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
-            ["me"] | ["account", "sessions"] | ["admin", "mail"] | ["admin", "users", ..] => {
-                Err(ApiFail::Problem(Problem::method_not_allowed()))
-            }
+            ["me"]
+            | ["account", "sessions"]
+            | ["account", "second_factor"]
+            | ["admin", "mail"]
+            | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),
         }
     }

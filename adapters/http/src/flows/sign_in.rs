@@ -1,11 +1,12 @@
 //! Signing in and out: `/login`, `/logout`, and `/api/login`, `/api/logout`,
 //! `/api/logout_everywhere`, `/api/me`.
 
-use auth_core::{Error, Login};
+use auth_core::{Error, Login, LoginSuccess, SignIn};
 use http::StatusCode;
 use serde_json::json;
 
 use super::ApiFail;
+use super::second_factor::PendingReply;
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::flash::Flash;
@@ -83,10 +84,29 @@ impl AuthWeb {
             .cookie(Flash::SignedOut.cookie(self))
     }
 
-    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie.
+    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie; for an
+    /// account with a second factor, 202 `{"second_factor_required": true, "pending",
+    /// "expires_at"}` and no session (see `/api/login/second_factor`).
     pub(super) async fn api_login(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let login = f.input::<Login>()?;
-        let success = self.inner.auth.login(login, &r.ctx).await?;
+        let success = match self.inner.auth.sign_in(login, &r.ctx).await? {
+            SignIn::Complete(success) => success,
+            SignIn::SecondFactor(pending) => {
+                let body = PendingReply {
+                    second_factor_required: true,
+                    pending: pending.token().to_owned(),
+                    expires_at: rfc3339(pending.expires_at),
+                };
+                return Ok(Reply::json(StatusCode::ACCEPTED, &body));
+            }
+            _ => return Err(ApiFail::Engine(Error::SecondFactorRequired)),
+        };
+        Ok(self.signed_in_reply(r, &success).await)
+    }
+
+    /// 200 `{"user", "session"}` with the session cookie of a finished sign-in, after
+    /// ending the session the request came with.
+    pub(super) async fn signed_in_reply(&self, r: &Req, success: &LoginSuccess) -> Reply {
         self.end_previous_session(r).await;
         let body = SignedIn {
             user: UserBody::new(&success.user, self.inner.auth.config().profile()),
@@ -95,8 +115,8 @@ impl AuthWeb {
                 remember: success.session.remember,
             },
         };
-        Ok(Reply::json(StatusCode::OK, &body)
-            .cookie(self.session_cookie(&success.token, &success.session)))
+        Reply::json(StatusCode::OK, &body)
+            .cookie(self.session_cookie(&success.token, &success.session))
     }
 
     /// `POST /api/logout`: 204, the cookie cleared.

@@ -4,6 +4,7 @@
 
 mod audit;
 mod counters;
+mod ephemeral;
 mod outbox;
 mod pictures;
 mod profiles;
@@ -13,6 +14,7 @@ mod users;
 
 pub use audit::*;
 pub use counters::*;
+pub use ephemeral::*;
 pub use outbox::*;
 pub use pictures::*;
 pub use profiles::*;

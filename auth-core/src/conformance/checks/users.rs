@@ -39,7 +39,17 @@ fn full_user() -> User {
     user.lockout_count = 3;
     user.updated_at = t - Duration::hours(1);
     user.last_login_at = Some(t - Duration::hours(2));
+    user.second_factor = Some(second_factor(t - Duration::days(1)));
     user
+}
+
+/// A second factor as the engine stores it (the sealed secret is opaque to a store).
+fn second_factor(enrolled_at: time::OffsetDateTime) -> crate::SecondFactor {
+    crate::SecondFactor {
+        totp_sealed: format!("sealed:v1:2026-11:{}", unique()),
+        enrolled_at,
+        recovery_digests: (0..10).map(|i| format!("{i:064x}")).collect(),
+    }
 }
 
 /// `create_user` stores every field; `user_by_id`, `user_by_email` and `user_by_username`
@@ -390,6 +400,7 @@ pub async fn users_update_compare_and_swap(subject: &Subject) {
     changed.lockout_count = 1;
     changed.updated_at = now() + Duration::seconds(1);
     changed.last_login_at = Some(now());
+    changed.second_factor = Some(second_factor(now()));
     ctx.ok(
         "update_user with the current version",
         users.update_user(&changed).await,
