@@ -1,5 +1,5 @@
 //! Sends auth-core's webhook calls over HTTP(S): an auth-core
-//! [`WebhookSender`](auth_core::webhooks::WebhookSender) on hyper, with TLS through
+//! [`WebhookSender`] on hyper, with TLS through
 //! rustls and the ring provider (the client of `auth-breach-api`).
 //!
 //! auth-core builds each request (the JSON body and the Standard Webhooks headers, signed

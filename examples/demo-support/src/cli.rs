@@ -94,6 +94,33 @@ pub struct Cli {
         global = true
     )]
     pub sign_up_domains: Vec<String>,
+    /// Send every audit event as a signed webhook (Standard Webhooks, see
+    /// docs/webhooks.md) to this URL (repeat the flag, or separate them with commas),
+    /// through the outbox; needs `--webhook-secret`. Off by default. Plain `http://` only
+    /// to a loopback address.
+    #[arg(
+        long = "webhook",
+        env = "WEBHOOKS",
+        value_name = "URL",
+        value_delimiter = ',',
+        requires = "webhook_secret",
+        global = true
+    )]
+    pub webhooks: Vec<String>,
+    /// The secret that signs the webhooks, `whsec_` and the Base64 of 24 to 64 random
+    /// bytes (better given through the environment than on the command line).
+    #[arg(long, env = "WEBHOOK_SECRET", value_name = "whsec_...", global = true)]
+    pub webhook_secret: Option<String>,
+    /// Send only these event types (`auth.login_failed`, or `login_failed`; repeat or
+    /// comma-separate). Default: every event.
+    #[arg(
+        long = "webhook-event",
+        env = "WEBHOOK_EVENTS",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub webhook_events: Vec<String>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -144,6 +171,12 @@ impl fmt::Debug for Cli {
                 &self.breached_passwords_unavailable,
             )
             .field("sign_up_domains", &self.sign_up_domains)
+            .field("webhooks", &self.webhooks)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
+            .field("webhook_events", &self.webhook_events)
             .field("command", &self.command)
             .finish()
     }

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use auth_breach_api::RangeApi;
+use auth_core::webhooks::{WebhookEndpoint, Webhooks};
 use auth_core::{
     Auth, BreachCheck, BreachedPasswords, Mailer, ProfileField, ProfileSchema, SortedHashFile,
     TokenLifetimes,
 };
 use auth_http::AuthWeb;
 use auth_smtp::{FileMailer, SmtpMailer};
+use auth_webhooks::HttpSender;
 
 use crate::hooks::SignUpDomains;
 use crate::{BoxError, Cli, MOUNT, pages, secret};
@@ -19,7 +21,7 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
 /// (`--trusted-proxies`, `--proxy-header`), the breached-password check
-/// (`--breached-passwords-*`), and the demo page templates.
+/// (`--breached-passwords-*`), the webhooks (`--webhook*`), and the demo page templates.
 ///
 /// # Errors
 /// A bad flag, an unreachable database, Redis or SMTP server, or an unreadable secret.
@@ -49,6 +51,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     }
     if !cli.sign_up_domains.is_empty() {
         builder = builder.hooks(Arc::new(SignUpDomains::new(&cli.sign_up_domains)));
+    }
+    if let Some(webhooks) = webhooks(cli)? {
+        builder = builder.webhooks(webhooks);
     }
     let auth = builder.build()?;
     let mut web = AuthWeb::builder(auth.clone())
@@ -82,6 +87,31 @@ pub fn base_config(
         .signing_key("demo-1", secret.clone())
         .profile(profile_fields());
     Ok((config, secret))
+}
+
+/// The webhook endpoints the flags ask for, if any (`--webhook`, `--webhook-secret`,
+/// `--webhook-event`).
+fn webhooks(cli: &Cli) -> Result<Option<Webhooks>, BoxError> {
+    let (false, Some(secret)) = (cli.webhooks.is_empty(), &cli.webhook_secret) else {
+        return Ok(None);
+    };
+    let endpoints = cli
+        .webhooks
+        .iter()
+        .map(|url| {
+            let endpoint = WebhookEndpoint::new(url, secret)?;
+            if cli.webhook_events.is_empty() {
+                Ok(endpoint)
+            } else {
+                endpoint.only_types(cli.webhook_events.iter().map(String::as_str))
+            }
+        })
+        .collect::<auth_core::Result<Vec<_>>>()?;
+    tracing::info!(endpoints = ?cli.webhooks, "audit events are sent as signed webhooks");
+    Ok(Some(Webhooks::new(
+        Arc::new(HttpSender::new()?),
+        endpoints,
+    )?))
 }
 
 /// The breached-password check the flags ask for, if any.
