@@ -19,8 +19,8 @@ use std::time::Duration as StdDuration;
 use auth_core::conformance::engine::{self, Engine};
 use auth_core::webhooks::{WebhookEndpoint, Webhooks};
 use auth_core::{
-    AuditKind, AuditSink, CounterStore, DeliveryState, MailOutbox, Page, SessionStore,
-    SessionUserStore, UserStore, WebhookDelivery,
+    AuditKind, AuditSink, CounterStore, DeliveryState, EphemeralStore, MailOutbox, Page,
+    SessionStore, SessionUserStore, UserStore, WebhookDelivery,
 };
 use auth_store_memory::MemoryStore;
 use auth_store_redis::{RedisConfig, RedisStore};
@@ -116,7 +116,13 @@ async fn deliveries(outbox: &dyn MailOutbox) -> Vec<WebhookDelivery> {
 /// The whole scenario on the store that `open` opens (again, for the restart).
 async fn delivered_through_a_restart<S, F, Fut>(open: F)
 where
-    S: UserStore + SessionStore + SessionUserStore + CounterStore + MailOutbox + AuditSink,
+    S: UserStore
+        + SessionStore
+        + SessionUserStore
+        + CounterStore
+        + EphemeralStore
+        + MailOutbox
+        + AuditSink,
     F: Fn() -> Fut,
     Fut: Future<Output = Arc<S>>,
 {

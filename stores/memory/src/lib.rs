@@ -75,10 +75,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, EphemeralStore, Error,
-    FailedMail, MailOutbox, OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest,
-    SessionRecord, SessionStore, SessionUserStore, UniqueField, User, UserId, UserSearch,
-    UserStore, WebhookDelivery,
+    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, EphemeralStore, Error, FailedMail,
+    MailOutbox, OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord,
+    SessionStore, SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore,
+    WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
