@@ -6,6 +6,7 @@ use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
+use crate::credential::Presented;
 use crate::kind::RequestKind;
 
 /// A request as the handlers see it.
@@ -19,6 +20,8 @@ pub(crate) struct Req {
     pub(crate) ctx: RequestContext,
     pub(crate) csrf_seed: String,
     pub(crate) csrf_new: bool,
+    /// The session credential the request presents (cookie or bearer), read once.
+    pub(crate) presented: Presented,
 }
 
 impl Req {

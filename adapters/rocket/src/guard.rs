@@ -59,10 +59,12 @@ pub(crate) async fn load(
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
-            // Only the `Cookie` headers, not a copy of every header: the rest is
-            // converted only when the store fails and the refusal needs it.
+            // Only the `Cookie` and `Authorization` headers, not a copy of every
+            // header: the rest is converted only when the store fails and the refusal
+            // needs it.
             let cookies = req.headers().get("Cookie");
-            match web.current_user_from_cookies(cookies).await {
+            let authorization = req.headers().get("Authorization");
+            match web.current_user_from_values(cookies, authorization).await {
                 Ok(a) => Loaded(Some(a.map(Arc::new))),
                 Err(e) => {
                     req.local_cache(Refusal::default)

@@ -7,12 +7,14 @@ use serde_json::json;
 
 use super::ApiFail;
 use crate::AuthWeb;
+use crate::credential::Presented;
+use crate::delivery::TokenMode;
 use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
-use crate::responses::{Me, NewSession, Revoked, SignedIn};
+use crate::responses::{BearerToken, Me, NewSession, Revoked, SignedIn};
 use crate::templates::Template;
 use crate::views::{SessionBody, UserBody, rfc3339};
 
@@ -51,10 +53,11 @@ impl AuthWeb {
         let next = Self::next_of(r, Some(&fields));
         match self.inner.auth.login(login, &r.ctx).await {
             Ok(success) => {
-                self.end_previous_session(r).await;
-                Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
-                    .cookie(self.session_cookie(&success.token, &success.session))
-                    .cookie(Flash::SignedIn.cookie(self))
+                let delivered = self.deliver_session(r, &success, TokenMode::Cookie).await;
+                delivered.set_on(
+                    Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
+                        .cookie(Flash::SignedIn.cookie(self)),
+                )
             }
             Err(e) => {
                 let mut p = Problem::from_error(&e);
@@ -70,8 +73,8 @@ impl AuthWeb {
         if let Err(reply) = self.submitted(r) {
             return reply;
         }
-        if let Some(token) = self.session_token(&r.headers)
-            && let Err(e) = self.inner.auth.logout(&token, &r.ctx).await
+        if let Some(token) = r.presented.token()
+            && let Err(e) = self.inner.auth.logout(token, &r.ctx).await
         {
             let p = Problem::from_error(&e);
             if p.status.is_server_error() {
@@ -83,28 +86,50 @@ impl AuthWeb {
             .cookie(Flash::SignedOut.cookie(self))
     }
 
-    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie.
+    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie, or with
+    /// `"token_mode": "bearer"` the token in the body (`"token"`) and no cookie.
     pub(super) async fn api_login(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
-        let login = f.input::<Login>()?;
+        let mode = TokenMode::of(f);
+        let login = f.input::<Login>();
+        let (mode, login) = match (mode, login) {
+            (Ok(mode), Ok(login)) => (mode, login),
+            (mode, login) => {
+                let mut errors = login.err().unwrap_or_default();
+                errors.extend(mode.err().unwrap_or_default());
+                return Err(errors.into());
+            }
+        };
         let success = self.inner.auth.login(login, &r.ctx).await?;
-        self.end_previous_session(r).await;
+        let delivered = self.deliver_session(r, &success, mode).await;
         let body = SignedIn {
             user: UserBody::new(&success.user, self.inner.auth.config().profile()),
             session: NewSession {
                 expires_at: rfc3339(success.session.dies_at()),
                 remember: success.session.remember,
             },
+            bearer: delivered.token.clone().map(BearerToken::new),
         };
-        Ok(Reply::json(StatusCode::OK, &body)
-            .cookie(self.session_cookie(&success.token, &success.session)))
+        Ok(delivered.set_on(Reply::json(StatusCode::OK, &body)))
     }
 
-    /// `POST /api/logout`: 204, the cookie cleared.
+    /// `POST /api/logout`: 204, the cookie cleared. A bearer token must be a live
+    /// session (401 otherwise, nothing changed); a cookie need not be.
     pub(super) async fn api_logout(&self, r: &Req) -> Result<Reply, ApiFail> {
-        if let Some(token) = self.session_token(&r.headers) {
-            self.inner.auth.logout(&token, &r.ctx).await?;
+        match &r.presented {
+            Presented::Bearer(token) => {
+                self.api_user(r).await?;
+                self.inner.auth.logout(token, &r.ctx).await?;
+                Ok(Reply::new(StatusCode::NO_CONTENT))
+            }
+            Presented::Refused => Err(ApiFail::Problem(Problem::unauthenticated())),
+            Presented::Cookie(token) => {
+                self.inner.auth.logout(token, &r.ctx).await?;
+                Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+            }
+            Presented::Nothing => {
+                Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+            }
         }
-        Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
     }
 
     /// `POST /api/logout_everywhere`: 200 `{"revoked": n}`, the cookie cleared.
