@@ -82,6 +82,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub mod api_key;
 mod config;
 #[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
@@ -101,13 +102,15 @@ pub mod telemetry;
 pub mod token;
 pub mod validate;
 
+pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
-    LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    RegisterOutcome, Registration, RequestContext, SystemClock,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange, ImportUser,
+    KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser,
+    Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome, Registration,
+    RequestContext, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -126,6 +129,7 @@ pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch,
+    UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

@@ -407,6 +407,11 @@ pub enum AuditKind {
     /// The profile fields were changed (by the owner, or by an administrator as actor);
     /// the detail names the fields, never their values.
     ProfileChanged,
+    /// The owner created an API key (the detail names its prefix and scopes).
+    ApiKeyCreated,
+    /// API keys were revoked: one by its owner (the detail names its prefix), or all of
+    /// them (by the owner, or with the account disabled, deleted or reset).
+    ApiKeysRevoked,
 }
 
 impl AuditKind {
@@ -435,6 +440,8 @@ impl AuditKind {
             Self::MailRetried => "mail_retried",
             Self::MailDiscarded => "mail_discarded",
             Self::ProfileChanged => "profile_changed",
+            Self::ApiKeyCreated => "api_key_created",
+            Self::ApiKeysRevoked => "api_keys_revoked",
         }
     }
 
@@ -466,6 +473,8 @@ impl AuditKind {
             Self::MailRetried => "Failed mail put back in the outbox",
             Self::MailDiscarded => "Failed mail discarded",
             Self::ProfileChanged => "Profile changed",
+            Self::ApiKeyCreated => "API key created",
+            Self::ApiKeysRevoked => "API keys revoked",
         }
     }
 
@@ -475,7 +484,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 22] = [
+const ALL_AUDIT_KINDS: [AuditKind; 24] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -498,6 +507,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 22] = [
     AuditKind::MailRetried,
     AuditKind::MailDiscarded,
     AuditKind::ProfileChanged,
+    AuditKind::ApiKeyCreated,
+    AuditKind::ApiKeysRevoked,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -7,7 +7,7 @@ use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
 use crate::password::BreachCheck;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 
@@ -21,6 +21,7 @@ pub struct AuthBuilder {
     users: Option<Arc<dyn UserStore>>,
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     counters: Option<Arc<dyn CounterStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
@@ -43,6 +44,7 @@ impl AuthBuilder {
             users: None,
             sessions: None,
             session_users: None,
+            api_keys: None,
             counters: None,
             outbox: None,
             audit: None,
@@ -86,6 +88,15 @@ impl AuthBuilder {
     /// reads the same data as the user and session stores.
     pub fn session_users(mut self, store: Arc<dyn SessionUserStore>) -> Self {
         self.session_users = Some(store);
+        self
+    }
+
+    /// The API key store (default: none, and then API keys can be neither created nor
+    /// used). Every store crate of the workspace implements it; give the same store as
+    /// for users where you can, so that deleting an account deletes its keys in the
+    /// same step (the engine deletes them too).
+    pub fn api_keys(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
+        self.api_keys = Some(store);
         self
     }
 
@@ -147,6 +158,7 @@ impl AuthBuilder {
                 users: Observed::new(self.users.ok_or_else(|| missing("user store"))?),
                 sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
                 session_users: self.session_users.map(|s| Observed::new(s) as _),
+                api_keys: self.api_keys.map(|s| Observed::new(s) as _),
                 counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),

@@ -51,6 +51,9 @@ impl Auth {
             match effect {
                 Effect::CreateSession | Effect::DeleteAccount => {}
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
+                Effect::RevokeApiKeys => {
+                    self.delete_api_keys_of(user.id, origin).await?;
+                }
                 Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {
                     let to = match kind {
@@ -80,11 +83,14 @@ impl Auth {
         origin: Origin<'_>,
     ) -> Result<()> {
         for effect in effects {
-            if matches!(
-                effect,
-                Effect::RevokeOtherSessions | Effect::RevokeAllSessions
-            ) {
-                self.perform_on_sessions(user, effect, origin).await?;
+            match effect {
+                Effect::RevokeOtherSessions | Effect::RevokeAllSessions => {
+                    self.perform_on_sessions(user, effect, origin).await?;
+                }
+                Effect::RevokeApiKeys => {
+                    self.delete_api_keys_of(user, origin).await?;
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod api_keys;
 mod builder;
 mod clock;
 mod effects;
@@ -28,6 +29,7 @@ use zeroize::Zeroizing;
 
 pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
+pub use api_keys::{CreatedApiKey, KeyAuthenticated, MAX_API_KEYS_PER_USER, NewApiKey};
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::{Login, LoginSuccess};
@@ -43,7 +45,7 @@ use crate::mail::{Mailer, Sealer};
 use crate::model::{SessionRecord, User, UserId};
 use crate::password::{BreachCheck, Hasher, normalize};
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -84,6 +86,7 @@ struct Inner {
     users: Arc<dyn UserStore>,
     sessions: Arc<dyn SessionStore>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     counters: Arc<dyn CounterStore>,
     outbox: Arc<dyn MailOutbox>,
     audit: Arc<dyn AuditSink>,

@@ -9,13 +9,15 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::store_call;
+use crate::api_key::{ApiKeyDigest, ApiKeyRecord};
 use crate::error::Result;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
 };
 use crate::session::SessionDigest;
 use crate::store::{
-    AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, MailOutbox, SessionStore, SessionUserStore, UserSearch,
+    UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -73,6 +75,15 @@ observed!(SessionStore as "sessions" {
 
 observed!(SessionUserStore as "session_users" {
     fn session_with_user(&self, digest: &SessionDigest) -> Option<(SessionRecord, User)>;
+});
+
+observed!(ApiKeyStore as "api_keys" {
+    fn create_api_key(&self, key: &ApiKeyRecord) -> ();
+    fn api_key(&self, digest: &ApiKeyDigest) -> Option<ApiKeyRecord>;
+    fn api_keys_for_user(&self, user_id: UserId) -> Vec<ApiKeyRecord>;
+    fn touch_api_key(&self, digest: &ApiKeyDigest, at: OffsetDateTime, ip: Option<&str>) -> ();
+    fn delete_api_key(&self, user_id: UserId, id: &str) -> bool;
+    fn delete_api_keys_for_user(&self, user_id: UserId) -> u64;
 });
 
 observed!(CounterStore as "counters" {

@@ -7,7 +7,8 @@ use auth_store_memory::MemoryStore;
 
 /// A fresh store for every check.
 fn subject() -> Subject {
-    Subject::all(Arc::new(MemoryStore::new()))
+    let store = Arc::new(MemoryStore::new());
+    Subject::all(store.clone()).with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(subject());

@@ -59,6 +59,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "profile fields",
         template: include_str!("../migrations/postgres/0003_profile.sql"),
     },
+    Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/postgres/0005_api_keys.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -80,6 +85,11 @@ pub const SQLITE: &[Migration] = &[
         description: "profile fields",
         template: include_str!("../migrations/sqlite/0003_profile.sql"),
     },
+    Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/sqlite/0005_api_keys.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -100,6 +110,11 @@ pub const MYSQL: &[Migration] = &[
         version: 3,
         description: "profile fields",
         template: include_str!("../migrations/mysql/0003_profile.sql"),
+    },
+    Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/mysql/0005_api_keys.sql"),
     },
 ];
 

@@ -19,7 +19,8 @@ async fn subject() -> Subject {
 }
 
 async fn subject_with(prefix: &str) -> Subject {
-    Subject::all(Arc::new(common::store_for(common::POSTGRES, prefix).await))
+    let store = Arc::new(common::store_for(common::POSTGRES, prefix).await);
+    Subject::all(store.clone()).with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(

@@ -24,7 +24,8 @@ fn database_url() -> &'static str {
 
 async fn subject() -> Subject {
     let store = common::connect(database_url(), SqlxStoreOptions::new()).await;
-    Subject::all(Arc::new(store))
+    let store = Arc::new(store);
+    Subject::all(store.clone()).with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(factory = subject);

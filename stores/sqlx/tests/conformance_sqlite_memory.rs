@@ -11,7 +11,8 @@ use auth_store_sqlx::SqlxStoreOptions;
 /// A fresh private in-memory database per test.
 async fn subject() -> Subject {
     let store = common::connect("sqlite::memory:", SqlxStoreOptions::new()).await;
-    Subject::all(Arc::new(store))
+    let store = Arc::new(store);
+    Subject::all(store.clone()).with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(factory = subject);
