@@ -1,6 +1,7 @@
-//! How a request presents its session: the session cookie (browsers) or
-//! `Authorization: Bearer <token>` (programs), read by one function ([`Presented::read`])
-//! so that every route, page, guard and extractor decides the same way.
+//! How a request presents its credential: the session cookie (browsers),
+//! `Authorization: Bearer <session token>` or `Authorization: Bearer ak_...` (an API key;
+//! programs), read by one function ([`Presented::read`]) so that every route, page, guard
+//! and extractor decides the same way.
 //!
 //! The rules:
 //! - An `Authorization` header with the `Bearer` scheme (any case) is authoritative: the
@@ -13,7 +14,7 @@
 //! - Other schemes (`Basic` from a staging proxy, say) are not the layer's and are
 //!   ignored: the cookie decides.
 
-use auth_core::SessionToken;
+use auth_core::{ApiKeyToken, SessionToken};
 
 /// The longest `Authorization` value read, in bytes. A session token is 43 characters;
 /// anything much longer is refused without being decoded.
@@ -28,6 +29,8 @@ pub(crate) enum Presented {
     Cookie(SessionToken),
     /// A well-formed session token in `Authorization: Bearer`.
     Bearer(SessionToken),
+    /// A well-formed API key (`ak_...`) in `Authorization: Bearer`.
+    Key(ApiKeyToken),
     /// An `Authorization: Bearer` header that cannot be a credential.
     Refused,
 }
@@ -45,16 +48,16 @@ impl Presented {
             (0, _) => cookie
                 .and_then(SessionToken::parse)
                 .map_or(Self::Nothing, Self::Cookie),
-            (1, [only]) => bearer_token(only).map_or(Self::Refused, Self::Bearer),
+            (1, [only]) => bearer(only),
             _ => Self::Refused,
         }
     }
 
-    /// The session token presented, whichever way.
+    /// The session token presented, whichever way (an API key is not a session).
     pub(crate) fn token(&self) -> Option<&SessionToken> {
         match self {
             Self::Cookie(t) | Self::Bearer(t) => Some(t),
-            Self::Nothing | Self::Refused => None,
+            Self::Nothing | Self::Key(_) | Self::Refused => None,
         }
     }
 
@@ -62,7 +65,7 @@ impl Presented {
     /// not: such a request carries no ambient credential (a cross-site page cannot set
     /// the header without a CORS preflight the layer never grants).
     pub(crate) fn is_bearer(&self) -> bool {
-        matches!(self, Self::Bearer(_) | Self::Refused)
+        matches!(self, Self::Bearer(_) | Self::Key(_) | Self::Refused)
     }
 }
 
@@ -74,14 +77,21 @@ fn is_bearer(value: &[u8]) -> bool {
         && value.get(SCHEME.len()).is_none_or(|b| *b == b' ')
 }
 
-/// The session token of a `Bearer` value, if it holds one.
-fn bearer_token(value: &[u8]) -> Option<SessionToken> {
+/// What a `Bearer` value presents: an API key, a session token, or nothing usable.
+fn bearer(value: &[u8]) -> Presented {
     if value.len() > MAX_AUTHORIZATION || !value.iter().all(|b| (0x20..0x7f).contains(b)) {
-        return None;
+        return Presented::Refused;
     }
-    let text = std::str::from_utf8(value).ok()?;
-    let token = text.get("bearer".len()..)?.trim_matches(' ');
-    SessionToken::parse(token)
+    let token = std::str::from_utf8(value)
+        .ok()
+        .and_then(|text| text.get("bearer".len()..))
+        .map(|t| t.trim_matches(' '))
+        .unwrap_or_default();
+    if ApiKeyToken::looks_like_key(token) {
+        ApiKeyToken::parse(token).map_or(Presented::Refused, Presented::Key)
+    } else {
+        SessionToken::parse(token).map_or(Presented::Refused, Presented::Bearer)
+    }
 }
 
 #[cfg(test)]

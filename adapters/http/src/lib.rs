@@ -95,6 +95,7 @@ struct ReadmeDoctests;
 mod adapter;
 mod avatar;
 mod builder;
+mod caller;
 mod cookies;
 mod credential;
 mod csrf;
@@ -126,6 +127,7 @@ use std::path::Path;
 
 pub use adapter::Miswired;
 pub use builder::AuthWebBuilder;
+pub use caller::Caller;
 pub use forwarded::ProxyHeader;
 pub use kind::RequestKind;
 pub use problem::{FieldProblem, Problem};

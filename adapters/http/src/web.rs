@@ -11,6 +11,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use serde::Serialize;
 
+use crate::caller::Caller;
 use crate::cookies::{self, CookieNames};
 use crate::credential::Presented;
 use crate::csrf::{self, CsrfKey};
@@ -262,6 +263,68 @@ impl AuthWeb {
         headers: &HeaderMap,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
         self.authenticate(self.presented(headers).token()).await
+    }
+
+    /// Who is calling on this request: a session (cookie or bearer) or an API key
+    /// (`Authorization: Bearer ak_...`), found by one lookup; `peer` is the client's
+    /// address (recorded as the key's last use, through the trusted proxies as for every
+    /// request). Guards that admit keys check the result with
+    /// [`Requirement::admit_caller`](crate::Requirement::admit_caller).
+    ///
+    /// # Errors
+    /// The engine's error when a store fails.
+    pub async fn current_caller(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        let ip = self.inner.proxies.client_ip(headers, peer);
+        self.caller(self.presented(headers), ip).await
+    }
+
+    /// [`AuthWeb::current_caller`] from the values of the request's `Cookie` and
+    /// `Authorization` headers only (see [`AuthWeb::current_user_from_values`]), for a
+    /// framework whose headers are not `http`'s; `ip` is the client's address as the
+    /// framework determined it.
+    ///
+    /// # Errors
+    /// As [`AuthWeb::current_caller`].
+    pub async fn current_caller_from_values<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        authorization_headers: impl IntoIterator<Item = &'h str>,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
+        let cookie = cookies::get_in(
+            cookie_headers.into_iter().filter(visible),
+            &self.inner.cookies.session,
+        );
+        let presented =
+            Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie);
+        self.caller(presented, ip).await
+    }
+
+    /// The one lookup behind a presented credential.
+    async fn caller(
+        &self,
+        presented: Presented,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        match presented {
+            Presented::Key(key) => {
+                let ctx = RequestContext {
+                    ip,
+                    user_agent: None,
+                };
+                let found = self.inner.auth.authenticate_key(&key, &ctx).await?;
+                Ok(found.map(|k| Caller::Key(Arc::new(k))))
+            }
+            other => Ok(self
+                .authenticate(other.token())
+                .await?
+                .map(|a| Caller::Session(Arc::new(a)))),
+        }
     }
 
     async fn authenticate(

@@ -115,10 +115,11 @@ impl StoreArgs {
 }
 
 impl Stores {
-    /// Gives the stores to an engine builder: every role to the SQL store, then sessions
-    /// and counters to Redis when it is there.
+    /// Gives the stores to an engine builder: every role (API keys too, beside the
+    /// users they belong to) to the SQL store, then sessions and counters to Redis when
+    /// it is there.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
-        let builder = builder.store(self.sql.clone());
+        let builder = builder.store(self.sql.clone()).api_keys(self.sql.clone());
         match &self.redis {
             Some(redis) => builder.sessions(redis.clone()).counters(redis.clone()),
             None => builder,

@@ -3,7 +3,9 @@
 //! `Authorization: Bearer <token>` then works wherever the cookie does (the API, the
 //! demo's own guarded routes, the device list, sign-out), with no CSRF checks; cookie
 //! requests keep them. Bad `Authorization` headers get a 401 in the JSON error shape and
-//! change nothing.
+//! change nothing. API keys (`Authorization: Bearer ak_...`) open the routes that name a
+//! scope they carry, as their owner, until revoked or until the account is disabled or
+//! deleted.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
@@ -17,6 +19,8 @@ blackbox_tests::scenarios!(
     csrf_checks_apply_to_cookies_not_to_bearer_tokens,
     bad_authorization_headers_are_refused_and_change_nothing,
     revoked_bearer_sessions_are_refused,
+    api_keys_create_use_scope_and_revoke,
+    disabling_or_deleting_the_account_kills_its_keys,
 );
 
 /// Signs `email` in through the API asking for a bearer token; returns the token.
@@ -263,4 +267,167 @@ fn revoked_bearer_sessions_are_refused(demo: &Demo) {
     );
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.json()["error"]["fields"]["token_mode"]["code"], "invalid");
+}
+
+/// Creates an API key for the browser's signed-in user; returns `(key, id)`.
+fn create_key(browser: &mut Client, scopes: &[&str]) -> (String, String) {
+    let r = browser.api(
+        "/auth/api/account/api_keys",
+        json!({ "name": "deploy script", "scopes": scopes, "expires_in_days": "30" }),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let body = r.json();
+    let key = body["key"].as_str().unwrap().to_owned();
+    let id = body["api_key"]["id"].as_str().unwrap().to_owned();
+    assert!(key.starts_with(&format!("ak_{id}_")), "{body}");
+    assert_eq!(body["api_key"]["prefix"], format!("ak_{id}"));
+    assert!(body["api_key"]["expires_at"].is_string(), "{body}");
+    (key, id)
+}
+
+fn api_keys_create_use_scope_and_revoke(demo: &Demo) {
+    let email = email("api-keys", demo);
+    demo.create_user(&email, false, true);
+    let mut browser = demo.client();
+    assert_eq!(browser.api_login(&email, PASSWORD).status, 200);
+    let (reader, reader_id) = create_key(&mut browser, &["read:profile"]);
+    let (admin_only, _) = create_key(&mut browser, &["admin:users"]);
+
+    // The list names the keys and never shows a secret.
+    let list = browser.get_json("/auth/api/account/api_keys");
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(!list.body.contains(&reader) && !list.body.contains(&admin_only));
+    assert_eq!(list.json()["api_keys"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        list.json()["scopes"],
+        json!(["read:profile", "admin:users"])
+    );
+
+    // A key with the scope opens the route that names it, as its owner.
+    let r = get_with(demo, "/whoami", &[&bearer(&reader)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["email"], email);
+    assert_eq!(r.json()["via"], "api_key");
+    assert_eq!(r.json()["key"], format!("ak_{reader_id}"));
+    // Its use is recorded.
+    let list = browser.get_json("/auth/api/account/api_keys");
+    let listed = list.json()["api_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == reader_id.as_str())
+        .cloned()
+        .unwrap();
+    assert!(listed["last_used_at"].is_string(), "{listed}");
+    assert!(
+        listed["last_used_ip"].as_str().unwrap().starts_with("127."),
+        "{listed}"
+    );
+
+    // Without the scope, or on a route that names none, a key is refused; nor is it a
+    // session.
+    for (path, key) in [("/whoami", &admin_only), ("/dashboard", &reader)] {
+        let r = get_with(demo, path, &[&bearer(key)]);
+        assert_eq!(r.status, 403, "{path}: {}", r.body);
+        assert_eq!(r.error_code(), "insufficient_scope", "{path}");
+    }
+    let r = get_with(demo, "/auth/api/me", &[&bearer(&reader)]);
+    assert_eq!(r.status, 401, "{}", r.body);
+    let r = get_with(demo, "/auth/api/account/api_keys", &[&bearer(&reader)]);
+    assert_eq!(r.status, 401, "a key cannot manage keys: {}", r.body);
+    // A session passes the scope guard whichever way it is presented.
+    assert_eq!(browser.get_json("/whoami").json()["via"], "session");
+
+    // Bad requests change nothing.
+    let r = browser.api(
+        "/auth/api/account/api_keys",
+        json!({ "name": "x", "scopes": ["write:everything"] }),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["fields"]["scopes"]["code"],
+        "unknown_scope"
+    );
+    let r = browser.api(
+        "/auth/api/account/api_keys",
+        json!({ "name": "x", "expires_in_days": "0" }),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["fields"]["expires_in_days"]["code"],
+        "out_of_range"
+    );
+    let r = browser.api(
+        "/auth/api/account/api_keys",
+        json!({ "name": "x", "expires_at": "2001-01-01T00:00:00Z" }),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["fields"]["expires_at"]["code"],
+        "in_the_past"
+    );
+    let garbled = format!("{}x", &reader[..reader.len() - 1]);
+    for value in [bearer(&garbled), bearer("ak_nonsense")] {
+        assert_eq!(get_with(demo, "/whoami", &[&value]).status, 401, "{value}");
+    }
+    assert_eq!(
+        browser.get_json("/auth/api/account/api_keys").json()["api_keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Revoked keys are refused at once.
+    let r = browser.api(
+        "/auth/api/account/api_keys/revoke",
+        json!({ "id": reader_id }),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = get_with(demo, "/whoami", &[&bearer(&reader)]);
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(r.error_code(), "unauthenticated");
+    let r = browser.api(
+        "/auth/api/account/api_keys/revoke",
+        json!({ "id": reader_id }),
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
+    let (again, _) = create_key(&mut browser, &["read:profile"]);
+    let r = browser.api("/auth/api/account/api_keys/revoke_all", json!({}));
+    assert_eq!(r.json()["revoked"], 2, "{}", r.body);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&again)]).status, 401);
+}
+
+fn disabling_or_deleting_the_account_kills_its_keys(demo: &Demo) {
+    let admin = email("keys-admin", demo);
+    demo.create_user(&admin, true, true);
+    let mut admin_browser = demo.client();
+    assert_eq!(admin_browser.api_login(&admin, PASSWORD).status, 200);
+
+    let email = email("keys-owner", demo);
+    demo.create_user(&email, false, true);
+    let mut browser = demo.client();
+    let me = browser.api_login(&email, PASSWORD);
+    let id = me.json()["user"]["id"].as_str().unwrap().to_owned();
+    let (key, _) = create_key(&mut browser, &["read:profile"]);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 200);
+
+    let r = admin_browser.api(&format!("/auth/api/admin/users/{id}/disable"), json!({}));
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 401);
+    let r = admin_browser.api(&format!("/auth/api/admin/users/{id}/enable"), json!({}));
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        get_with(demo, "/whoami", &[&bearer(&key)]).status,
+        401,
+        "enabling the account again does not bring its keys back"
+    );
+
+    let mut browser = demo.client();
+    assert_eq!(browser.api_login(&email, PASSWORD).status, 200);
+    let (key, _) = create_key(&mut browser, &["read:profile"]);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 200);
+    let r = browser.api("/auth/api/account/delete", json!({ "password": PASSWORD }));
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 401);
 }

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod admin_mail;
+mod api_keys;
 mod password_reset;
 mod registration;
 mod sessions;
@@ -134,6 +135,7 @@ impl AuthWeb {
         let result = match segs.as_slice() {
             ["me"] if get => self.api_me(r).await,
             ["account", "sessions"] if get => self.api_sessions(r).await,
+            ["account", "api_keys"] if get => self.api_api_keys(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
@@ -173,6 +175,9 @@ impl AuthWeb {
             ["account", "delete"] => self.api_delete(r, f).await,
             ["account", "sessions", "revoke"] => self.api_revoke(r, f).await,
             ["account", "sessions", "revoke_others"] => self.api_revoke_others(r).await,
+            ["account", "api_keys"] => self.api_create_api_key(r, f).await,
+            ["account", "api_keys", "revoke"] => self.api_revoke_api_key(r, f).await,
+            ["account", "api_keys", "revoke_all"] => self.api_revoke_api_keys(r).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"] | ["account", "sessions"] | ["admin", "mail"] | ["admin", "users", ..] => {

@@ -121,7 +121,9 @@ impl AuthWeb {
                 self.inner.auth.logout(token, &r.ctx).await?;
                 Ok(Reply::new(StatusCode::NO_CONTENT))
             }
-            Presented::Refused => Err(ApiFail::Problem(Problem::unauthenticated())),
+            Presented::Refused | Presented::Key(_) => {
+                Err(ApiFail::Problem(Problem::unauthenticated()))
+            }
             Presented::Cookie(token) => {
                 self.inner.auth.logout(token, &r.ctx).await?;
                 Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
