@@ -21,6 +21,7 @@ blackbox_tests::scenarios!(
     revoked_bearer_sessions_are_refused,
     api_keys_create_use_scope_and_revoke,
     disabling_or_deleting_the_account_kills_its_keys,
+    the_guides_curl_walk_through_runs,
 );
 
 /// Signs `email` in through the API asking for a bearer token; returns the token.
@@ -430,4 +431,37 @@ fn disabling_or_deleting_the_account_kills_its_keys(demo: &Demo) {
     let r = browser.api("/auth/api/account/delete", json!({ "password": PASSWORD }));
     assert_eq!(r.status, 204, "{}", r.body);
     assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 401);
+}
+
+/// The `sh` block of the guide's walk-through (docs/programs.md), run with curl against
+/// the demo: the guide's examples work as written.
+fn the_guides_curl_walk_through_runs(demo: &Demo) {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/programs.md"
+    ))
+    .unwrap();
+    let section = guide.split("## Walk-through with curl").nth(1).unwrap();
+    let script = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let email = email("curl-walk", demo);
+    demo.create_user(&email, false, true);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("BASE", format!("http://{}", demo.addr))
+        .env("EMAIL", &email)
+        .env("PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("walk-through ok"),
+        "{}\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -45,6 +45,7 @@ guide! {
     profile: "docs/profile.md",
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
+    programs: "docs/programs.md",
     mail: "docs/mail.md",
     schema: "docs/schema.md",
     redis_store: "docs/redis-store.md",
