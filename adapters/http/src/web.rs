@@ -239,13 +239,7 @@ impl AuthWeb {
         cookie_headers: impl IntoIterator<Item = &'h str>,
         authorization_headers: impl IntoIterator<Item = &'h str>,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
-        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
-        let cookie = cookies::get_in(
-            cookie_headers.into_iter().filter(visible),
-            &self.inner.cookies.session,
-        );
-        let presented =
-            Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie);
+        let presented = self.presented_in(cookie_headers, authorization_headers);
         self.authenticate(presented.token()).await
     }
 
@@ -295,14 +289,24 @@ impl AuthWeb {
         authorization_headers: impl IntoIterator<Item = &'h str>,
         ip: Option<IpAddr>,
     ) -> Result<Option<Caller>, auth_core::Error> {
+        let presented = self.presented_in(cookie_headers, authorization_headers);
+        self.caller(presented, ip).await
+    }
+
+    /// The credential in the values of a request's `Cookie` and `Authorization` headers:
+    /// cookie values that are not visible ASCII are skipped, as
+    /// [`http::HeaderValue::to_str`] skips them; `Authorization` is read as it came.
+    fn presented_in<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        authorization_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Presented {
         let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
         let cookie = cookies::get_in(
             cookie_headers.into_iter().filter(visible),
             &self.inner.cookies.session,
         );
-        let presented =
-            Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie);
-        self.caller(presented, ip).await
+        Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
     }
 
     /// The one lookup behind a presented credential.
