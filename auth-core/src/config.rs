@@ -167,6 +167,7 @@ pub struct Config {
     pub(crate) outbox: OutboxPolicy,
     pub(crate) composer: Arc<Composer>,
     pub(crate) profile: Arc<ProfileSchema>,
+    pub(crate) api_key_scopes: Arc<[String]>,
 }
 
 impl fmt::Debug for Config {
@@ -249,6 +250,11 @@ impl Config {
     pub fn token_lifetimes(&self) -> TokenLifetimes {
         self.tokens.lifetimes()
     }
+
+    /// The scopes API keys may carry, as declared (none by default).
+    pub fn api_key_scopes(&self) -> &[String] {
+        &self.api_key_scopes
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`].
@@ -274,6 +280,7 @@ pub struct ConfigBuilder {
     outbox: OutboxPolicy,
     mail_templates: BTreeMap<String, String>,
     profile: Option<ProfileSchema>,
+    api_key_scopes: Vec<String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -414,6 +421,19 @@ impl ConfigBuilder {
         self
     }
 
+    /// The scopes a person may give the API keys they create (default: none, so keys
+    /// can be created but open no route). A scope is 1 to 64 characters of lower-case
+    /// letters, digits and `:` `_` `-` `.`, e.g. `read:profile` or `admin:users`; routes
+    /// name the scope they need (`Requirement::scope` in `auth-http`).
+    pub fn api_key_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.api_key_scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Checks every value and builds the configuration.
     ///
     /// # Errors
@@ -482,7 +502,15 @@ impl ConfigBuilder {
         .remove(0);
         let profile = self.profile.unwrap_or_default();
         profile.check()?;
+        let mut api_key_scopes = self.api_key_scopes;
+        if let Some(bad) = api_key_scopes.iter().find(|s| !crate::api_key::is_scope(s)) {
+            return Err(Error::Config(format!(
+                "api_key_scopes: {bad:?} is not a scope (1 to 64 of a-z 0-9 : _ - .)"
+            )));
+        }
+        api_key_scopes.dedup();
         Ok(Config {
+            api_key_scopes: api_key_scopes.into(),
             app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
             links: Links { base_url, prefix },
             tokens,

@@ -239,6 +239,8 @@ pub enum UniqueField {
     Username,
     /// A session digest (a 256-bit collision, or the same session stored twice).
     SessionDigest,
+    /// An API key's public id or digest (a collision, or the same key stored twice).
+    ApiKey,
 }
 
 impl UniqueField {
@@ -248,6 +250,7 @@ impl UniqueField {
             Self::Email => "email",
             Self::Username => "username",
             Self::SessionDigest => "session",
+            Self::ApiKey => "api_key",
         }
     }
 }

@@ -85,6 +85,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub mod api_key;
 mod config;
 #[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
@@ -107,13 +108,15 @@ pub mod token;
 pub mod validate;
 pub mod webhooks;
 
+pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, EmailChange, ImportUser, Login,
-    LoginSuccess, ManualClock, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange, ImportUser,
+    KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser,
+    Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome, Registration,
+    RequestContext, SignIn, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -135,7 +138,7 @@ pub use random::constant_time_eq;
 pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox, PictureStore,
-    SessionStore, SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox,
+    PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

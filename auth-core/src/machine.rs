@@ -308,6 +308,8 @@ pub(crate) enum Effect {
     RevokeOtherSessions,
     /// End the one session named by the request (logout, or a device revoked).
     RevokeSession,
+    /// Delete every API key of the user (a key never outlives the account's standing).
+    RevokeApiKeys,
     /// Forget the account's count of consecutive wrong passwords (as re-entered by its
     /// signed-in owner).
     ResetFailures,
@@ -593,6 +595,7 @@ pub(crate) fn apply(
             next.lockout_count = 0;
             vec![
                 Effect::RevokeAllSessions,
+                Effect::RevokeApiKeys,
                 Effect::LiftLocks,
                 Effect::Mail(MailKind::PasswordChanged),
                 Effect::Audit(AuditKind::PasswordReset, None),
@@ -677,6 +680,7 @@ pub(crate) fn apply(
             check_password(&next, &proof)?;
             vec![
                 Effect::RevokeAllSessions,
+                Effect::RevokeApiKeys,
                 Effect::DeleteAccount,
                 Effect::Audit(AuditKind::AccountDeleted, None),
             ]
@@ -698,6 +702,7 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
             next.status = AccountStatus::Disabled;
             vec![
                 Effect::RevokeAllSessions,
+                Effect::RevokeApiKeys,
                 Effect::Audit(AuditKind::Disabled, None),
             ]
         }
@@ -725,6 +730,7 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
         },
         AdminAction::Delete => vec![
             Effect::RevokeAllSessions,
+            Effect::RevokeApiKeys,
             Effect::DeleteAccount,
             Effect::Audit(AuditKind::AccountDeleted, Some("by an operator".into())),
         ],

@@ -358,9 +358,14 @@ proptest! {
                 prop_assert!(t.effects.iter().any(|e| matches!(e,
                     Effect::RevokeAllSessions | Effect::RevokeOtherSessions)));
             }
-            // Disabling always ends the sessions.
+            // Disabling always ends the sessions and the API keys.
             if t.user.status == AccountStatus::Disabled && before.status == AccountStatus::Active {
                 prop_assert!(t.effects.contains(&Effect::RevokeAllSessions));
+                prop_assert!(t.effects.contains(&Effect::RevokeApiKeys));
+            }
+            // No API key outlives its account.
+            if t.effects.contains(&Effect::DeleteAccount) {
+                prop_assert!(t.effects.contains(&Effect::RevokeApiKeys));
             }
             // Reaching the threshold locks the account; a lock lasts at most max_lock.
             if let Some(until) = t.user.locked_until {

@@ -531,6 +531,11 @@ pub enum AuditKind {
     RecoveryCodeUsed,
     /// New recovery codes replaced the old ones.
     RecoveryCodesRegenerated,
+    /// The owner created an API key (the detail names its prefix and scopes).
+    ApiKeyCreated,
+    /// API keys were revoked: one by its owner (the detail names its prefix), or all of
+    /// them (by the owner, or with the account disabled, deleted or reset).
+    ApiKeysRevoked,
 }
 
 impl AuditKind {
@@ -568,6 +573,8 @@ impl AuditKind {
             Self::SecondFactorReset => "second_factor_reset",
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            Self::ApiKeyCreated => "api_key_created",
+            Self::ApiKeysRevoked => "api_keys_revoked",
         }
     }
 
@@ -608,6 +615,8 @@ impl AuditKind {
             Self::SecondFactorReset => "Second factor reset by an administrator",
             Self::RecoveryCodeUsed => "Signed in with a recovery code",
             Self::RecoveryCodesRegenerated => "Recovery codes replaced",
+            Self::ApiKeyCreated => "API key created",
+            Self::ApiKeysRevoked => "API keys revoked",
         }
     }
 
@@ -617,7 +626,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 31] = [
+const ALL_AUDIT_KINDS: [AuditKind; 33] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -649,6 +658,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 31] = [
     AuditKind::SecondFactorReset,
     AuditKind::RecoveryCodeUsed,
     AuditKind::RecoveryCodesRegenerated,
+    AuditKind::ApiKeyCreated,
+    AuditKind::ApiKeysRevoked,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::api_key::{ApiKeyDigest, ApiKeyRecord};
 use crate::error::Result;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
@@ -180,6 +181,59 @@ pub trait SessionUserStore: Send + Sync + 'static {
         &self,
         digest: &SessionDigest,
     ) -> Result<Option<(SessionRecord, User)>>;
+}
+
+/// Persistence of API keys, keyed by the digest of the whole key (see
+/// [`api_key`](crate::api_key)).
+///
+/// # Contract
+/// - The store never sees a whole key, only [`ApiKeyDigest`]s.
+/// - **Unique ids and digests.** Creating a key whose `id` or `digest` is already stored
+///   returns [`Error::Conflict`](crate::Error::Conflict) with
+///   `field: UniqueField::ApiKey` and changes nothing.
+/// - **One round trip.** [`api_key`](ApiKeyStore::api_key) finds a key by its digest
+///   with one call to the backend (an index, not a scan): it runs on every request a key
+///   authenticates.
+/// - **Revocation is final.** Once [`delete_api_key`](ApiKeyStore::delete_api_key) or
+///   [`delete_api_keys_for_user`](ApiKeyStore::delete_api_keys_for_user) returned, no
+///   method returns the key again, and a [`touch_api_key`](ApiKeyStore::touch_api_key)
+///   racing with or following the revocation never brings it back.
+/// - **Keys go with their account.** Keys are indexed by user; a store that also keeps
+///   users deletes a user's keys with the user in
+///   [`delete_user`](UserStore::delete_user) (the engine deletes them too, so mixed
+///   deployments keep the rule).
+/// - [`api_key`](ApiKeyStore::api_key) may return an expired key; the engine checks
+///   [`ApiKeyRecord::is_live`].
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync + 'static {
+    /// Stores a new key.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) with `field: UniqueField::ApiKey` when
+    /// the id or the digest exists.
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<()>;
+
+    /// The key with this digest.
+    async fn api_key(&self, digest: &ApiKeyDigest) -> Result<Option<ApiKeyRecord>>;
+
+    /// Every key of a user, expired ones included, newest (by `created_at`, then `id`)
+    /// first.
+    async fn api_keys_for_user(&self, user_id: UserId) -> Result<Vec<ApiKeyRecord>>;
+
+    /// Records use of a key: sets `last_used_at` and `last_used_ip`. A missing key is
+    /// not an error and stays missing.
+    async fn touch_api_key(
+        &self,
+        digest: &ApiKeyDigest,
+        at: OffsetDateTime,
+        ip: Option<&str>,
+    ) -> Result<()>;
+
+    /// Deletes the key with this public id if `user_id` owns it; returns whether it did.
+    async fn delete_api_key(&self, user_id: UserId, id: &str) -> Result<bool>;
+
+    /// Deletes every key of a user; returns how many.
+    async fn delete_api_keys_for_user(&self, user_id: UserId) -> Result<u64>;
 }
 
 /// Atomic counters with expiry, for rate limits and lockouts shared between instances.

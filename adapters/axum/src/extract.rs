@@ -3,30 +3,36 @@
 use std::sync::Arc;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Miswired, Requirement};
+use auth_http::{AuthWeb, Caller, Denial, Miswired, Requirement};
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::into_axum;
 
-/// The result of loading the session, kept in the request's extensions so that a
-/// request costs at most one store round trip however many extractors ask. Behind an
-/// `Arc`, so that every extractor gets the user for a reference count, not a deep copy.
+/// The result of loading the caller, kept in the request's extensions so that a request
+/// costs at most one lookup however many extractors ask. The user is behind an `Arc`,
+/// so that every extractor gets it for a reference count, not a deep copy.
 #[derive(Clone)]
-pub(crate) struct Loaded(pub(crate) Option<Arc<Authenticated>>);
+pub(crate) struct Loaded(pub(crate) Option<Caller>);
 
-/// Who is signed in on this request (loaded once, then cached in the extensions).
-pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Arc<Authenticated>>, AuthRejection> {
-    if let Some(Loaded(a)) = parts.extensions.get::<Loaded>() {
-        return Ok(a.clone());
+/// The caller a guard admitted (put in the extensions by [`RequireLogin`](crate::RequireLogin)),
+/// which may be an API key when the guard named a scope.
+#[derive(Clone)]
+pub(crate) struct Admitted(pub(crate) Caller);
+
+/// Who is calling on this request, by session or API key (loaded once, then cached in
+/// the extensions).
+pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Caller>, AuthRejection> {
+    if let Some(Loaded(c)) = parts.extensions.get::<Loaded>() {
+        return Ok(c.clone());
     }
-    let loaded = web_of(parts)?.current_user(&parts.headers).await;
+    let peer = crate::peer_ip(&parts.extensions);
+    let loaded = web_of(parts)?.current_caller(&parts.headers, peer).await;
     match loaded {
-        Ok(a) => {
-            let a = a.map(Arc::new);
-            parts.extensions.insert(Loaded(a.clone()));
-            Ok(a)
+        Ok(c) => {
+            parts.extensions.insert(Loaded(c.clone()));
+            Ok(c)
         }
         Err(e) => Err(AuthRejection::new(into_axum(
             web_of(parts)?.error_response(&e, &parts.headers),
@@ -42,16 +48,31 @@ pub(crate) fn web_of(parts: &Parts) -> Result<&AuthWeb, AuthRejection> {
     })
 }
 
-/// The signed-in user of the request if they meet `requirement`, or the web layer's
-/// refusal.
+/// The caller of the request if they meet `requirement` (an API key only when it names
+/// a scope the key carries), or the web layer's refusal.
 pub(crate) async fn require(
     parts: &mut Parts,
     requirement: &Requirement,
-) -> Result<Arc<Authenticated>, AuthRejection> {
-    let user = load(parts).await?;
+) -> Result<Caller, AuthRejection> {
+    let caller = load(parts).await?;
     requirement
-        .admit(user)
-        .map_err(|(denial, user)| deny(parts, denial, user.as_deref()))
+        .admit_caller(caller)
+        .map_err(|(denial, caller)| {
+            let user = caller.as_ref().and_then(Caller::session).cloned();
+            deny(parts, denial, user.as_deref())
+        })
+}
+
+/// The signed-in user (by a session) of the request if they meet `requirement`, which
+/// names no scope, so no key gets this far.
+async fn require_session(
+    parts: &mut Parts,
+    requirement: &Requirement,
+) -> Result<Arc<Authenticated>, AuthRejection> {
+    match require(parts, requirement).await?.into_session() {
+        Some(a) => Ok(a),
+        None => Err(deny(parts, Denial::MissingScope, None)),
+    }
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.
@@ -98,6 +119,27 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        require_session(parts, &Requirement::signed_in())
+            .await
+            .map(Self)
+    }
+}
+
+/// Who is calling: the caller a [`RequireLogin`](crate::RequireLogin) guard admitted
+/// (an API key, when the guard names a scope the key carries, e.g.
+/// `RequireLogin::scope("read:profile")`), or else the signed-in user by a session.
+/// Without such a guard, a request presenting an API key is refused (403
+/// `insufficient_scope`): a key only opens routes that name its scope.
+#[derive(Debug, Clone)]
+pub struct CurrentCaller(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentCaller {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(Admitted(c)) = parts.extensions.get::<Admitted>() {
+            return Ok(Self(c.clone()));
+        }
         require(parts, &Requirement::signed_in()).await.map(Self)
     }
 }
@@ -110,7 +152,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        load(parts).await.map(Self)
+        load(parts)
+            .await
+            .map(|c| Self(c.and_then(Caller::into_session)))
     }
 }
 
@@ -123,6 +167,8 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        require(parts, &Requirement::verified()).await.map(Self)
+        require_session(parts, &Requirement::verified())
+            .await
+            .map(Self)
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
-use crate::extract::require;
+use crate::extract::{Admitted, require};
 
 /// Puts the [`AuthWeb`] in every request's extensions, where the extractors and
 /// [`RequireLogin`] find it. Costs nothing per request: the session is only loaded when
@@ -69,6 +69,10 @@ where
 /// with `next`; API requests get 401; a missing role or unconfirmed address gets 403.
 /// The user it loads is cached, so extractors in the handler cost nothing more.
 ///
+/// With a scope (`RequireLogin::scope("read:profile")`, or `.and_scope(..)`), the guard
+/// also admits programs presenting an API key that carries it; the handler then takes
+/// [`CurrentCaller`](crate::CurrentCaller) to learn who calls. Without one, no key passes.
+///
 /// The decision is [`auth_http::Requirement`]'s, as in every framework's adapter.
 #[derive(Debug, Clone, Default)]
 pub struct RequireLogin {
@@ -116,7 +120,10 @@ where
         Box::pin(async move {
             let (mut parts, body) = req.into_parts();
             match require(&mut parts, &guard.requirement).await {
-                Ok(_) => inner.call(Request::from_parts(parts, body)).await,
+                Ok(caller) => {
+                    parts.extensions.insert(Admitted(caller));
+                    inner.call(Request::from_parts(parts, body)).await
+                }
                 Err(rejection) => Ok(rejection.into_response()),
             }
         })

@@ -53,7 +53,7 @@ use axum::extract::{ConnectInfo, OriginalUri, Request};
 use axum::response::Response;
 use axum::routing::any;
 
-pub use extract::{AuthRejection, CurrentUser, MaybeUser, VerifiedUser};
+pub use extract::{AuthRejection, CurrentCaller, CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthLayer, AuthLayerService, RequireLogin, RequireLoginService};
 
 // What an application needs besides this crate and a store: the engine and the web
@@ -61,7 +61,7 @@ pub use guard::{AuthLayer, AuthLayerService, RequireLogin, RequireLoginService};
 pub use auth_core;
 pub use auth_core::{Auth, Authenticated, Config, User};
 pub use auth_http;
-pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
+pub use auth_http::{AuthWeb, AuthWebBuilder, Caller, Denial, Requirement};
 
 /// Every route of the web layer, to [`Router::nest`] at the mount point
 /// (`app.nest("/auth", auth_axum::router(web))`).

@@ -81,15 +81,22 @@ impl AuthWeb {
                 ),
             ));
         }
+        // A request that presents `Authorization: Bearer` carries no ambient credential
+        // (its cookie is never read, see `credential`), and no cross-site page can set
+        // that header: it needs neither the CSRF token nor the origin checks.
+        let bearer = r.presented.is_bearer();
         if api {
-            if !self.origin_ok(&r.headers) {
+            if !bearer && !self.origin_ok(&r.headers) {
                 return Err(self.problem(r, &Problem::csrf()));
             }
             return Fields::from_json(&r.body).map_err(|e| self.input_error(r, e));
         }
         let fields = Fields::from_form(&r.body).map_err(|e| self.input_error(r, e))?;
         let token = fields.get("csrf_token").unwrap_or_default();
-        if r.csrf_new || !self.inner.csrf.verify(&r.csrf_seed, token) || !self.origin_ok(&r.headers)
+        if !bearer
+            && (r.csrf_new
+                || !self.inner.csrf.verify(&r.csrf_seed, token)
+                || !self.origin_ok(&r.headers))
         {
             // The path is not logged: `POST /reset/{token}` carries a live token.
             tracing::info!("refused a form without a valid CSRF token or from a foreign origin");

@@ -64,13 +64,19 @@ impl RequestKind {
     }
 
     /// A request to an application route whose path does not matter: the API when the
-    /// client sent JSON, or accepts JSON and not HTML.
+    /// client sent JSON, accepts JSON and not HTML, or authenticates with
+    /// `Authorization: Bearer` (a program, which a sign-in page would not help).
     pub fn of_client(headers: &HeaderMap) -> Self {
         let accept = headers
             .get(ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if content_type(headers) == "application/json"
+        let bearer = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.as_bytes().get(..7))
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"bearer "));
+        if bearer
+            || content_type(headers) == "application/json"
             || (accept.contains("application/json") && !accept.contains("text/html"))
         {
             Self::Api
@@ -170,6 +176,14 @@ mod tests {
             ),
             (
                 headers(&[("content-type", "application/x-www-form-urlencoded")]),
+                RequestKind::Page,
+            ),
+            (
+                headers(&[("authorization", "Bearer abc")]),
+                RequestKind::Api,
+            ),
+            (
+                headers(&[("authorization", "Basic YWRh")]),
                 RequestKind::Page,
             ),
         ];

@@ -286,6 +286,9 @@ impl AuthWeb {
                 self.problem_as(r, kind, &Problem::email_not_verified(), user)
             }
             (Denial::Forbidden, _) => self.problem_as(r, kind, &Problem::forbidden(), user),
+            (Denial::MissingScope, _) => {
+                self.problem_as(r, kind, &Problem::insufficient_scope(), user)
+            }
         }
     }
 

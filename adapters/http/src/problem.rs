@@ -112,6 +112,15 @@ impl Problem {
         )
     }
 
+    /// 403 `insufficient_scope`: an API key without the scope the route requires.
+    pub fn insufficient_scope() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "This API key does not carry the scope this route requires.",
+        )
+    }
+
     /// 403.
     pub fn forbidden() -> Self {
         Self::new(

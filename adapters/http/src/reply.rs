@@ -9,6 +9,7 @@ use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
+use crate::credential::Presented;
 use crate::kind::RequestKind;
 
 /// A request as the handlers see it.
@@ -26,6 +27,8 @@ pub(crate) struct Req {
     /// looked up (asynchronously) before the page is rendered (synchronously); a user
     /// without an entry shows the generated avatar.
     pub(crate) pictures: Mutex<HashMap<UserId, String>>,
+    /// The session credential the request presents (cookie or bearer), read once.
+    pub(crate) presented: Presented,
 }
 
 impl Req {

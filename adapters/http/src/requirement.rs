@@ -3,7 +3,9 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use auth_core::Authenticated;
+use auth_core::{Authenticated, User};
+
+use crate::caller::Caller;
 
 /// Why a guard refused a request; [`AuthWeb::deny`](crate::AuthWeb::deny) turns it into
 /// the response.
@@ -15,6 +17,9 @@ pub enum Denial {
     EmailNotVerified,
     /// Signed in without the required role: 403.
     Forbidden,
+    /// Authenticated by an API key that lacks the scope the route requires (or on a
+    /// route that names no scope, which no key opens): 403 `insufficient_scope`.
+    MissingScope,
 }
 
 /// What a route asks of the user of a request: a sign-in, optionally a role and a
@@ -39,6 +44,7 @@ pub enum Denial {
 pub struct Requirement {
     verified: bool,
     role: Option<Arc<str>>,
+    scope: Option<Arc<str>>,
 }
 
 impl Requirement {
@@ -55,9 +61,25 @@ impl Requirement {
     /// A signed-in user holding `role` (e.g. `admin`).
     pub fn role(role: impl Into<String>) -> Self {
         Self {
-            verified: false,
             role: Some(Arc::from(role.into())),
+            ..Self::default()
         }
+    }
+
+    /// Signed in by a session, or authenticated by an API key carrying `scope` (e.g.
+    /// `read:profile`, one of the engine's
+    /// [`api_key_scopes`](auth_core::ConfigBuilder::api_key_scopes)). Only requirements
+    /// with a scope admit keys; a session is admitted whatever the scope. Check with
+    /// [`Requirement::admit_caller`].
+    pub fn scope(scope: impl Into<String>) -> Self {
+        Self::signed_in().and_scope(scope)
+    }
+
+    /// Also admit API keys that carry `scope` (see [`Requirement::scope`]).
+    #[must_use]
+    pub fn and_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(Arc::from(scope.into()));
+        self
     }
 
     /// Signed in and holding the engine's configured admin role
@@ -101,17 +123,43 @@ impl Requirement {
         let Some(a) = user else {
             return Err((Denial::Unauthenticated, None));
         };
-        let u = &a.borrow().user;
-        let denial = if self.role.as_deref().is_some_and(|role| !u.has_role(role)) {
+        match self.denial_for(&a.borrow().user) {
+            Some(denial) => Err((denial, Some(a))),
+            None => Ok(a),
+        }
+    }
+
+    /// [`Requirement::admit`] for a [`Caller`], which may be an API key: a key is
+    /// admitted only when the requirement names a scope the key carries, and its user
+    /// must then meet the rest (role, confirmed address) like a signed-in user.
+    ///
+    /// # Errors
+    /// [`Denial::Unauthenticated`] without a caller, [`Denial::MissingScope`] for a key
+    /// without the scope, then the denials of [`Requirement::check`]; the caller is
+    /// handed back.
+    pub fn admit_caller(&self, caller: Option<Caller>) -> Result<Caller, (Denial, Option<Caller>)> {
+        let Some(c) = caller else {
+            return Err((Denial::Unauthenticated, None));
+        };
+        if let Caller::Key(k) = &c
+            && !self.scope.as_deref().is_some_and(|s| k.key.has_scope(s))
+        {
+            return Err((Denial::MissingScope, Some(c)));
+        }
+        match self.denial_for(c.user()) {
+            Some(denial) => Err((denial, Some(c))),
+            None => Ok(c),
+        }
+    }
+
+    /// What `u` lacks of the requirement's role and confirmed address, role first.
+    fn denial_for(&self, u: &User) -> Option<Denial> {
+        if self.role.as_deref().is_some_and(|role| !u.has_role(role)) {
             Some(Denial::Forbidden)
         } else if self.verified && !u.is_verified() {
             Some(Denial::EmailNotVerified)
         } else {
             None
-        };
-        match denial {
-            Some(denial) => Err((denial, Some(a))),
-            None => Ok(a),
         }
     }
 }
@@ -156,6 +204,18 @@ macro_rules! require_login_builders {
             #[must_use]
             pub fn and_verified(self) -> Self {
                 Self::from(self.requirement.and_verified())
+            }
+
+            /// Signed in by a session, or by an API key carrying `scope`
+            /// ([`Requirement::scope`](auth_http::Requirement::scope)).
+            pub fn scope(scope: impl Into<String>) -> Self {
+                Self::from($crate::Requirement::scope(scope))
+            }
+
+            /// Also admit API keys carrying `scope`.
+            #[must_use]
+            pub fn and_scope(self, scope: impl Into<String>) -> Self {
+                Self::from(self.requirement.and_scope(scope))
             }
 
             /// What the guard requires.
@@ -267,6 +327,58 @@ mod tests {
             Err(Denial::EmailNotVerified)
         );
         assert_eq!(r.check(Some(&signed_in(&["admin"], true))), Ok(()));
+    }
+
+    fn by_key(roles: &[&str], scopes: &[&str]) -> Caller {
+        let a = signed_in(roles, true);
+        let token = auth_core::ApiKeyToken::generate();
+        Caller::Key(Arc::new(auth_core::KeyAuthenticated {
+            key: auth_core::ApiKeyRecord {
+                id: token.id().to_owned(),
+                digest: token.digest(),
+                user_id: a.user.id,
+                name: "script".into(),
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                created_at: a.session.created_at,
+                expires_at: None,
+                last_used_at: None,
+                last_used_ip: None,
+            },
+            user: a.user,
+        }))
+    }
+
+    #[test]
+    fn keys_need_a_scope_the_route_names_sessions_do_not() {
+        let reader = by_key(&[], &["read:profile"]);
+        let missing =
+            |r: &Requirement, c: &Caller| r.admit_caller(Some(c.clone())).err().map(|(d, _)| d);
+        assert_eq!(
+            missing(&Requirement::signed_in(), &reader),
+            Some(Denial::MissingScope)
+        );
+        assert_eq!(
+            missing(&Requirement::scope("admin:users"), &reader),
+            Some(Denial::MissingScope)
+        );
+        assert_eq!(missing(&Requirement::scope("read:profile"), &reader), None);
+        assert_eq!(
+            missing(
+                &Requirement::role("admin").and_scope("read:profile"),
+                &reader
+            ),
+            Some(Denial::Forbidden),
+            "a key never exceeds its owner's roles"
+        );
+        let session = Caller::Session(Arc::new(signed_in(&[], true)));
+        assert_eq!(missing(&Requirement::scope("admin:users"), &session), None);
+        assert_eq!(
+            Requirement::scope("x")
+                .admit_caller(None)
+                .err()
+                .map(|(d, _)| d),
+            Some(Denial::Unauthenticated)
+        );
     }
 
     #[test]

@@ -54,11 +54,39 @@ impl Accepted {
     }
 }
 
-/// `{"user", "session": {"expires_at", "remember"}}`: a sign-in.
-#[derive(Debug, Serialize)]
+/// `{"user", "session": {"expires_at", "remember"}}`: a sign-in; with
+/// `"token_mode": "bearer"` also `"token"` and `"token_type": "Bearer"`.
+#[derive(Serialize)]
 pub(crate) struct SignedIn {
     pub(crate) user: UserBody,
     pub(crate) session: NewSession,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub(crate) bearer: Option<BearerToken>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("user", &self.user)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The session token of a bearer-mode sign-in, for the answer's body only.
+#[derive(Serialize)]
+pub(crate) struct BearerToken {
+    token: String,
+    token_type: &'static str,
+}
+
+impl BearerToken {
+    pub(crate) fn new(token: String) -> Self {
+        Self {
+            token,
+            token_type: "Bearer",
+        }
+    }
 }
 
 /// The session a sign-in opened.

@@ -5,11 +5,15 @@ use std::sync::Arc;
 
 use auth_core::{Auth, Authenticated, RequestContext, SessionToken, User};
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_LENGTH, SET_COOKIE, USER_AGENT};
+use http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, SET_COOKIE, USER_AGENT, WWW_AUTHENTICATE,
+};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use serde::Serialize;
 
+use crate::caller::Caller;
 use crate::cookies::{self, CookieNames};
+use crate::credential::Presented;
 use crate::csrf::{self, CsrfKey};
 use crate::forwarded::TrustedProxies;
 use crate::kind::RequestKind;
@@ -175,7 +179,9 @@ impl AuthWeb {
             Some(seed) if csrf::is_seed(seed) => (seed.to_owned(), false),
             _ => (csrf::new_seed().unwrap_or_default(), true),
         };
+        let presented = self.presented(&headers);
         Req {
+            presented,
             method,
             path,
             query,
@@ -221,12 +227,32 @@ impl AuthWeb {
                 resp.headers_mut().append(SET_COOKIE, v);
             }
         }
+        if reply.status == StatusCode::UNAUTHORIZED && r.presented.is_bearer() {
+            // RFC 6750: the bearer token presented was not accepted.
+            resp.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
         security_headers(resp.headers_mut());
         if let Some(policy) = own_policy {
             resp.headers_mut()
                 .insert(CONTENT_SECURITY_POLICY_HEADER, policy);
         }
         resp
+    }
+
+    /// The session credential a request presents: `Authorization: Bearer` when the
+    /// request has one (then the cookie is never read), else the session cookie. See
+    /// the `credential` module for the rules.
+    pub(crate) fn presented(&self, headers: &HeaderMap) -> Presented {
+        Presented::read(
+            headers
+                .get_all(AUTHORIZATION)
+                .iter()
+                .map(HeaderValue::as_bytes),
+            cookies::get(headers, &self.inner.cookies.session),
+        )
     }
 
     /// The session token the request carries in its cookie, if well formed.
@@ -238,6 +264,7 @@ impl AuthWeb {
     /// the values of the request's `Cookie` headers only, so that an adapter need not
     /// convert every header to ask who is signed in. Values that are not visible ASCII
     /// are skipped, as [`http::HeaderValue::to_str`] skips them for `current_user`.
+    /// Bearer tokens are not seen: use [`AuthWeb::current_user_from_values`].
     ///
     /// # Errors
     /// As [`AuthWeb::current_user`].
@@ -245,17 +272,32 @@ impl AuthWeb {
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
-        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
-        let token = cookies::get_in(
-            cookie_headers.into_iter().filter(visible),
-            &self.inner.cookies.session,
-        )
-        .and_then(SessionToken::parse);
-        self.authenticate(token).await
+        self.current_user_from_values(cookie_headers, std::iter::empty())
+            .await
+    }
+
+    /// [`AuthWeb::current_user`] for a framework whose headers are not `http`'s: takes
+    /// the values of the request's `Cookie` and `Authorization` headers only. Cookie
+    /// values that are not visible ASCII are skipped, as [`http::HeaderValue::to_str`]
+    /// skips them for `current_user`; an `Authorization: Bearer` value is read as it
+    /// came, as `current_user` reads it.
+    ///
+    /// # Errors
+    /// As [`AuthWeb::current_user`].
+    pub async fn current_user_from_values<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        authorization_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Result<Option<Authenticated>, auth_core::Error> {
+        let presented = self.presented_in(cookie_headers, authorization_headers);
+        self.authenticate(presented.token()).await
     }
 
     /// Who is signed in on this request: one store round trip when the request carries
-    /// a session cookie, none otherwise.
+    /// a session (in the session cookie, or as `Authorization: Bearer <token>`), none
+    /// otherwise. A request with an `Authorization: Bearer` header is judged by it alone:
+    /// a malformed, unknown, expired or revoked bearer token is nobody, whatever cookie
+    /// comes with it.
     ///
     /// # Errors
     /// The engine's error when the session store fails (e.g.
@@ -264,15 +306,87 @@ impl AuthWeb {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
-        self.authenticate(self.session_token(headers)).await
+        self.authenticate(self.presented(headers).token()).await
+    }
+
+    /// Who is calling on this request: a session (cookie or bearer) or an API key
+    /// (`Authorization: Bearer ak_...`), found by one lookup; `peer` is the client's
+    /// address (recorded as the key's last use, through the trusted proxies as for every
+    /// request). Guards that admit keys check the result with
+    /// [`Requirement::admit_caller`](crate::Requirement::admit_caller).
+    ///
+    /// # Errors
+    /// The engine's error when a store fails.
+    pub async fn current_caller(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        let ip = self.inner.proxies.client_ip(headers, peer);
+        self.caller(self.presented(headers), ip).await
+    }
+
+    /// [`AuthWeb::current_caller`] from the values of the request's `Cookie` and
+    /// `Authorization` headers only (see [`AuthWeb::current_user_from_values`]), for a
+    /// framework whose headers are not `http`'s; `ip` is the client's address as the
+    /// framework determined it.
+    ///
+    /// # Errors
+    /// As [`AuthWeb::current_caller`].
+    pub async fn current_caller_from_values<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        authorization_headers: impl IntoIterator<Item = &'h str>,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        let presented = self.presented_in(cookie_headers, authorization_headers);
+        self.caller(presented, ip).await
+    }
+
+    /// The credential in the values of a request's `Cookie` and `Authorization` headers:
+    /// cookie values that are not visible ASCII are skipped, as
+    /// [`http::HeaderValue::to_str`] skips them; `Authorization` is read as it came.
+    fn presented_in<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        authorization_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Presented {
+        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
+        let cookie = cookies::get_in(
+            cookie_headers.into_iter().filter(visible),
+            &self.inner.cookies.session,
+        );
+        Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
+    }
+
+    /// The one lookup behind a presented credential.
+    async fn caller(
+        &self,
+        presented: Presented,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<Caller>, auth_core::Error> {
+        match presented {
+            Presented::Key(key) => {
+                let ctx = RequestContext {
+                    ip,
+                    user_agent: None,
+                };
+                let found = self.inner.auth.authenticate_key(&key, &ctx).await?;
+                Ok(found.map(|k| Caller::Key(Arc::new(k))))
+            }
+            other => Ok(self
+                .authenticate(other.token())
+                .await?
+                .map(|a| Caller::Session(Arc::new(a)))),
+        }
     }
 
     async fn authenticate(
         &self,
-        token: Option<SessionToken>,
+        token: Option<&SessionToken>,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
         match token {
-            Some(token) => self.inner.auth.authenticate(&token).await,
+            Some(token) => self.inner.auth.authenticate(token).await,
             None => Ok(None),
         }
     }
@@ -372,8 +486,8 @@ impl AuthWeb {
     /// After a successful sign-in, ends the session the request was still carrying (a
     /// second sign-in from the same browser must not leave the first one alive on the
     /// server). Failures are logged only: the new session is already issued.
-    pub(crate) async fn end_previous_session(&self, r: &Req) {
-        if let Some(old) = self.session_token(&r.headers)
+    pub(crate) async fn end_previous_session(&self, r: &Req, old: Option<SessionToken>) {
+        if let Some(old) = old
             && let Err(e) = self.inner.auth.logout(&old, &r.ctx).await
         {
             tracing::debug!(error = %e, "could not end the previous session at sign-in");

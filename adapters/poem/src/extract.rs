@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Miswired, Requirement};
+use auth_http::{AuthWeb, Caller, Denial, Miswired, Requirement};
 use http::Uri;
 use poem::{FromRequest, Request, RequestBody};
 use tokio::sync::OnceCell;
@@ -16,7 +16,7 @@ use crate::into_poem;
 #[derive(Clone)]
 pub(crate) struct RequestAuth {
     pub(crate) web: AuthWeb,
-    pub(crate) loaded: OnceCell<Option<Arc<Authenticated>>>,
+    pub(crate) loaded: OnceCell<Option<Caller>>,
     /// The URI as the application received it, for requests built by hand (tests),
     /// whose original URI Poem leaves at `/`; `None` when Poem recorded the original
     /// URI, which no `nest` changes. Read only when a guard refuses (for `next`).
@@ -65,33 +65,54 @@ pub(crate) fn original_path(req: &Request) -> Option<String> {
     (req.original_uri() != &Uri::default()).then(|| req.original_uri().path().to_owned())
 }
 
-/// Who is signed in on this request (loaded once, then kept for the request).
-pub(crate) async fn load(req: &Request) -> poem::Result<Option<Arc<Authenticated>>> {
+/// The caller a guard admitted (put in the request by [`RequireLogin`](crate::RequireLogin)),
+/// which may be an API key when the guard named a scope.
+#[derive(Clone)]
+pub(crate) struct Admitted(pub(crate) Caller);
+
+/// Who is calling on this request, by session or API key (loaded once, then kept for
+/// the request).
+pub(crate) async fn load(req: &Request) -> poem::Result<Option<Caller>> {
     let state = state(req)?;
     let loaded = state
         .loaded
         .get_or_try_init(|| async {
-            Ok::<_, auth_core::Error>(state.web.current_user(req.headers()).await?.map(Arc::new))
+            state
+                .web
+                .current_caller(req.headers(), crate::peer_ip(req))
+                .await
         })
         .await;
     match loaded {
-        Ok(a) => Ok(a.clone()),
+        Ok(c) => Ok(c.clone()),
         Err(e) => Err(poem::Error::from_response(into_poem(
             state.web.error_response(&e, req.headers()),
         ))),
     }
 }
 
-/// The signed-in user of the request if they meet `requirement`, or the web layer's
-/// refusal.
-pub(crate) async fn require(
+/// The caller of the request if they meet `requirement` (an API key only when it names
+/// a scope the key carries), or the web layer's refusal.
+pub(crate) async fn require(req: &Request, requirement: &Requirement) -> poem::Result<Caller> {
+    let caller = load(req).await?;
+    requirement
+        .admit_caller(caller)
+        .map_err(|(denial, caller)| {
+            let user = caller.as_ref().and_then(Caller::session).cloned();
+            deny(req, denial, user.as_deref())
+        })
+}
+
+/// The signed-in user (by a session) of the request if they meet `requirement`, which
+/// names no scope, so no key gets this far.
+async fn require_session(
     req: &Request,
     requirement: &Requirement,
 ) -> poem::Result<Arc<Authenticated>> {
-    let user = load(req).await?;
-    requirement
-        .admit(user)
-        .map_err(|(denial, user)| deny(req, denial, user.as_deref()))
+    match require(req, requirement).await?.into_session() {
+        Some(a) => Ok(a),
+        None => Err(deny(req, Denial::MissingScope, None)),
+    }
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.
@@ -116,6 +137,25 @@ pub struct CurrentUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        require_session(req, &Requirement::signed_in())
+            .await
+            .map(Self)
+    }
+}
+
+/// Who is calling: the caller a [`RequireLogin`](crate::RequireLogin) guard admitted
+/// (an API key, when the guard names a scope the key carries, e.g.
+/// `RequireLogin::scope("read:profile")`), or else the signed-in user by a session.
+/// Without such a guard, a request presenting an API key is refused (403
+/// `insufficient_scope`): a key only opens routes that name its scope.
+#[derive(Debug, Clone)]
+pub struct CurrentCaller(pub Caller);
+
+impl<'a> FromRequest<'a> for CurrentCaller {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        if let Some(Admitted(c)) = req.extensions().get::<Admitted>() {
+            return Ok(Self(c.clone()));
+        }
         require(req, &Requirement::signed_in()).await.map(Self)
     }
 }
@@ -126,7 +166,9 @@ pub struct MaybeUser(pub Option<Arc<Authenticated>>);
 
 impl<'a> FromRequest<'a> for MaybeUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        load(req).await.map(Self)
+        load(req)
+            .await
+            .map(|c| Self(c.and_then(Caller::into_session)))
     }
 }
 
@@ -137,6 +179,8 @@ pub struct VerifiedUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for VerifiedUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        require(req, &Requirement::verified()).await.map(Self)
+        require_session(req, &Requirement::verified())
+            .await
+            .map(Self)
     }
 }

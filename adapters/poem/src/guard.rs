@@ -4,7 +4,7 @@
 use auth_http::{AuthWeb, Requirement};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
-use crate::extract::{RequestAuth, require};
+use crate::extract::{Admitted, RequestAuth, require};
 
 /// Puts the [`AuthWeb`] in every request (for the extractors, [`RequireLogin`] and
 /// handlers taking `Data<&AuthWeb>`). Costs nothing per request: the session is only
@@ -85,8 +85,9 @@ pub struct RequireLoginEndpoint<E> {
 impl<E: Endpoint> Endpoint for RequireLoginEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> poem::Result<Response> {
-        require(&req, &self.guard.requirement).await?;
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let caller = require(&req, &self.guard.requirement).await?;
+        req.extensions_mut().insert(Admitted(caller));
         Ok(self.inner.call(req).await?.into_response())
     }
 }

@@ -62,7 +62,7 @@ use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use poem::{Body, Endpoint, Request, Response};
 
-pub use extract::{CurrentUser, MaybeUser, VerifiedUser};
+pub use extract::{CurrentCaller, CurrentUser, MaybeUser, VerifiedUser};
 pub use guard::{AuthMiddleware, AuthMiddlewareEndpoint, RequireLogin, RequireLoginEndpoint};
 
 // What an application needs besides this crate and a store: the engine and the web
@@ -70,7 +70,7 @@ pub use guard::{AuthMiddleware, AuthMiddlewareEndpoint, RequireLogin, RequireLog
 pub use auth_core;
 pub use auth_core::{Auth, Authenticated, Config, User};
 pub use auth_http;
-pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
+pub use auth_http::{AuthWeb, AuthWebBuilder, Caller, Denial, Requirement};
 
 /// Every route of the web layer, as one endpoint to [`Route::nest`](poem::Route::nest)
 /// at the mount point (`Route::new().nest("/auth", auth_poem::routes(web))`).

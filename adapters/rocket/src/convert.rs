@@ -139,7 +139,11 @@ impl WebResponse {
             401 => web.deny(auth_http::Denial::Unauthenticated, None, &headers, &path),
             403 => {
                 // A store failure only costs the header its user: the answer stays 403.
-                let user = load(req).await.ok().flatten();
+                let user = load(req)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(auth_http::Caller::into_session);
                 web.deny(
                     auth_http::Denial::Forbidden,
                     user.as_deref(),

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use auth_core::Authenticated;
-use auth_http::{AuthWeb, Denial, Miswired, Requirement};
+use auth_http::{AuthWeb, Caller, Denial, Miswired, Requirement};
 use bytes::Bytes;
 use rocket::Request;
 use rocket::http::Status;
@@ -30,7 +30,7 @@ impl Refusal {
 
 /// The session loaded for this request, once (request-local); the user behind an `Arc`,
 /// so that every guard gets it for a reference count, not a deep copy.
-struct Loaded(Option<Option<Arc<Authenticated>>>);
+struct Loaded(Option<Option<Caller>>);
 
 /// Why a user guard refused a request. The registered catchers turn it into the
 /// web layer's answer; the status tells which catcher runs.
@@ -52,18 +52,23 @@ fn web_of<'r>(req: &'r Request<'_>) -> Result<&'r AuthWeb, (Status, AuthGuardErr
     })
 }
 
-/// Who is signed in on this request: loaded at most once per request.
-pub(crate) async fn load(
-    req: &Request<'_>,
-) -> Result<Option<Arc<Authenticated>>, (Status, AuthGuardError)> {
+/// Who is calling on this request, by session or API key: loaded at most once per
+/// request.
+pub(crate) async fn load(req: &Request<'_>) -> Result<Option<Caller>, (Status, AuthGuardError)> {
     let web = web_of(req)?;
     let loaded = req
         .local_cache_async(async {
-            // Only the `Cookie` headers, not a copy of every header: the rest is
-            // converted only when the store fails and the refusal needs it.
+            // Only the `Cookie` and `Authorization` headers, not a copy of every
+            // header: the rest is converted only when the store fails and the refusal
+            // needs it.
             let cookies = req.headers().get("Cookie");
-            match web.current_user_from_cookies(cookies).await {
-                Ok(a) => Loaded(Some(a.map(Arc::new))),
+            let authorization = req.headers().get("Authorization");
+            let ip = req.remote().map(|a| a.ip());
+            match web
+                .current_caller_from_values(cookies, authorization, ip)
+                .await
+            {
+                Ok(c) => Loaded(Some(c)),
                 Err(e) => {
                     req.local_cache(Refusal::default)
                         .set(web.error_response(&e, &headers(req)));
@@ -83,11 +88,26 @@ pub(crate) async fn load(
 async fn require(
     req: &Request<'_>,
     requirement: &Requirement,
-) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
-    let user = load(req).await?;
+) -> Result<Caller, (Status, AuthGuardError)> {
+    let caller = load(req).await?;
     requirement
-        .admit(user)
-        .map_err(|(denial, user)| deny(req, denial, user.as_deref()))
+        .admit_caller(caller)
+        .map_err(|(denial, caller)| {
+            let user = caller.as_ref().and_then(Caller::session).cloned();
+            deny(req, denial, user.as_deref())
+        })
+}
+
+/// The signed-in user (by a session) of the request if they meet `requirement`, which
+/// names no scope, so no key gets this far.
+async fn require_session(
+    req: &Request<'_>,
+    requirement: &Requirement,
+) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
+    match require(req, requirement).await?.into_session() {
+        Some(a) => Ok(a),
+        None => Err(deny(req, Denial::MissingScope, None)),
+    }
 }
 
 /// Records the web layer's refusal for the catcher and fails the guard.
@@ -127,7 +147,11 @@ impl<'r> FromRequest<'r> for CurrentUser {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(require(req, &Requirement::signed_in()).await.map(Self))
+        outcome(
+            require_session(req, &Requirement::signed_in())
+                .await
+                .map(Self),
+        )
     }
 }
 
@@ -140,7 +164,11 @@ impl<'r> FromRequest<'r> for MaybeUser {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(load(req).await.map(Self))
+        outcome(
+            load(req)
+                .await
+                .map(|c| Self(c.and_then(Caller::into_session))),
+        )
     }
 }
 
@@ -154,7 +182,11 @@ impl<'r> FromRequest<'r> for VerifiedUser {
     type Error = AuthGuardError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        outcome(require(req, &Requirement::verified()).await.map(Self))
+        outcome(
+            require_session(req, &Requirement::verified())
+                .await
+                .map(Self),
+        )
     }
 }
 
@@ -199,7 +231,11 @@ impl<'r> FromRequest<'r> for AdminUser {
             Ok(web) => Requirement::admin(web.auth().config()),
             Err(e) => return Outcome::Error(e),
         };
-        outcome(require(req, &requirement).await.map(|user| Self { user }))
+        outcome(
+            require_session(req, &requirement)
+                .await
+                .map(|user| Self { user }),
+        )
     }
 }
 
@@ -209,9 +245,46 @@ impl<'r, R: RoleName> FromRequest<'r> for HasRole<R> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let requirement = Requirement::role(R::NAME);
-        outcome(require(req, &requirement).await.map(|user| Self {
+        outcome(require_session(req, &requirement).await.map(|user| Self {
             user,
             role: PhantomData,
+        }))
+    }
+}
+
+/// A scope a [`HasScope`] guard requires, named at the type level so that it can appear
+/// in a handler's signature.
+pub trait ScopeName: Send + Sync + 'static {
+    /// The scope (e.g. `read:profile`).
+    const NAME: &'static str;
+}
+
+/// The caller signed in by a session, or authenticated by an API key carrying scope `S`
+/// ([`Requirement::scope`]); others are refused (nobody: 401 or the sign-in page; a key
+/// without the scope: 403 `insufficient_scope`).
+#[derive(Debug, Clone)]
+pub struct HasScope<S: ScopeName> {
+    /// Who calls.
+    pub caller: Caller,
+    scope: PhantomData<fn() -> S>,
+}
+
+impl<S: ScopeName> HasScope<S> {
+    /// Who calls.
+    pub fn into_inner(self) -> Caller {
+        self.caller
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeName> FromRequest<'r> for HasScope<S> {
+    type Error = AuthGuardError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let requirement = Requirement::scope(S::NAME);
+        outcome(require(req, &requirement).await.map(|caller| Self {
+            caller,
+            scope: PhantomData,
         }))
     }
 }

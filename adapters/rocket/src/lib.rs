@@ -70,7 +70,8 @@ use rocket::{Build, Catcher, Data, Request, Rocket, Route};
 
 pub use convert::{HttpHeaders, WebResponse};
 pub use guard::{
-    AdminUser, AuthGuardError, CurrentUser, HasRole, MaybeUser, RoleName, VerifiedUser,
+    AdminUser, AuthGuardError, CurrentUser, HasRole, HasScope, MaybeUser, RoleName, ScopeName,
+    VerifiedUser,
 };
 
 // What an application needs besides this crate and a store: the engine and the web
@@ -78,7 +79,7 @@ pub use guard::{
 pub use auth_core;
 pub use auth_core::{Auth, Authenticated, Config, User};
 pub use auth_http;
-pub use auth_http::{AuthWeb, AuthWebBuilder, Denial, Requirement};
+pub use auth_http::{AuthWeb, AuthWebBuilder, Caller, Denial, Requirement};
 
 /// Installs the auth toolkit in a Rocket application: manages the [`AuthWeb`] (guards,
 /// [`routes`] and handlers taking `&State<AuthWeb>` find it there) and registers

@@ -129,7 +129,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::store::{
-    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
     SessionUserStore, UserStore,
 };
 
@@ -163,6 +163,7 @@ pub struct Subject {
     users: Option<Arc<dyn UserStore>>,
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     counters: Option<Arc<dyn CounterStore>>,
     ephemeral: Option<Arc<dyn EphemeralStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
@@ -191,6 +192,7 @@ impl Subject {
             users: Some(store.clone()),
             sessions: Some(store.clone()),
             session_users: Some(store.clone()),
+            api_keys: None,
             counters: Some(store.clone()),
             ephemeral: Some(store.clone()),
             outbox: Some(store.clone()),
@@ -260,6 +262,19 @@ impl Subject {
         self.sessions.as_ref()
     }
 
+    /// Tests `store` as the [`ApiKeyStore`] ([`Subject::all`] leaves it out, so that a
+    /// store written before API keys keeps its one call). With a [`UserStore`] over the
+    /// same data its checks also prove that keys go with their account.
+    pub fn with_api_keys(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
+        self.api_keys = Some(store);
+        self
+    }
+
+    /// The [`ApiKeyStore`] under test, if any.
+    pub fn api_keys(&self) -> Option<&Arc<dyn ApiKeyStore>> {
+        self.api_keys.as_ref()
+    }
+
     /// The [`SessionUserStore`] under test, if any.
     pub fn session_users(&self) -> Option<&Arc<dyn SessionUserStore>> {
         self.session_users.as_ref()
@@ -294,6 +309,7 @@ impl Subject {
         self.users.is_none()
             && self.sessions.is_none()
             && self.session_users.is_none()
+            && self.api_keys.is_none()
             && self.counters.is_none()
             && self.ephemeral.is_none()
             && self.outbox.is_none()
@@ -308,6 +324,7 @@ impl fmt::Debug for Subject {
             .field("users", &self.users.is_some())
             .field("sessions", &self.sessions.is_some())
             .field("session_users", &self.session_users.is_some())
+            .field("api_keys", &self.api_keys.is_some())
             .field("counters", &self.counters.is_some())
             .field("ephemeral", &self.ephemeral.is_some())
             .field("outbox", &self.outbox.is_some())
@@ -427,6 +444,10 @@ macro_rules! __auth_conformance_checks {
             sessions_delete_all_except_one,
             sessions_purge_expired,
             sessions_with_user,
+            api_keys_create_find_touch_list_delete,
+            api_keys_unique_ids_and_digests,
+            api_keys_concurrent_revoke_and_use,
+            api_keys_go_with_their_account,
             counters_increment_sequence,
             counters_window_is_fixed,
             counters_expiry_follows_now,

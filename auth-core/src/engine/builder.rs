@@ -9,7 +9,7 @@ use crate::password::BreachCheck;
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
     SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
@@ -25,6 +25,7 @@ pub struct AuthBuilder {
     users: Option<Arc<dyn UserStore>>,
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     counters: Option<Arc<dyn CounterStore>>,
     ephemeral: Option<Arc<dyn EphemeralStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
@@ -51,6 +52,7 @@ impl AuthBuilder {
             users: None,
             sessions: None,
             session_users: None,
+            api_keys: None,
             counters: None,
             ephemeral: None,
             outbox: None,
@@ -105,6 +107,15 @@ impl AuthBuilder {
     /// reads the same data as the user and session stores.
     pub fn session_users(mut self, store: Arc<dyn SessionUserStore>) -> Self {
         self.session_users = Some(store);
+        self
+    }
+
+    /// The API key store (default: none, and then API keys can be neither created nor
+    /// used). Every store crate of the workspace implements it; give the same store as
+    /// for users where you can, so that deleting an account deletes its keys in the
+    /// same step (the engine deletes them too).
+    pub fn api_keys(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
+        self.api_keys = Some(store);
         self
     }
 
@@ -195,6 +206,7 @@ impl AuthBuilder {
                 users: Observed::new(self.users.ok_or_else(|| missing("user store"))?),
                 sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
                 session_users: self.session_users.map(|s| Observed::new(s) as _),
+                api_keys: self.api_keys.map(|s| Observed::new(s) as _),
                 counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
                 ephemeral: Observed::new(self.ephemeral.ok_or_else(|| missing("ephemeral store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),

@@ -52,6 +52,9 @@ impl Auth {
                 Effect::CreateSession | Effect::AwaitSecondFactor => {}
                 Effect::DeleteAccount => self.forget_picture(user.id).await,
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
+                Effect::RevokeApiKeys => {
+                    self.delete_api_keys_of(user.id, origin).await?;
+                }
                 Effect::LiftLocks => self.lift_locks(user).await?,
                 Effect::Mail(kind) => {
                     let to = match kind {
@@ -81,11 +84,14 @@ impl Auth {
         origin: Origin<'_>,
     ) -> Result<()> {
         for effect in effects {
-            if matches!(
-                effect,
-                Effect::RevokeOtherSessions | Effect::RevokeAllSessions
-            ) {
-                self.perform_on_sessions(user, effect, origin).await?;
+            match effect {
+                Effect::RevokeOtherSessions | Effect::RevokeAllSessions => {
+                    self.perform_on_sessions(user, effect, origin).await?;
+                }
+                Effect::RevokeApiKeys => {
+                    self.delete_api_keys_of(user, origin).await?;
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod api_keys;
 mod builder;
 mod clock;
 mod effects;
@@ -31,6 +32,7 @@ use zeroize::Zeroizing;
 
 pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
+pub use api_keys::{CreatedApiKey, KeyAuthenticated, MAX_API_KEYS_PER_USER, NewApiKey};
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use login::{Login, LoginSuccess, SignIn};
@@ -48,7 +50,7 @@ use crate::password::{BreachCheck, Hasher, normalize};
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
     SessionUserStore, UserStore,
 };
 use effects::Origin;
@@ -90,6 +92,7 @@ struct Inner {
     users: Arc<dyn UserStore>,
     sessions: Arc<dyn SessionStore>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     counters: Arc<dyn CounterStore>,
     /// Short-lived single-use state: pending sign-ins, used one-time-password steps.
     ephemeral: Arc<dyn EphemeralStore>,

@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::store_call;
+use crate::api_key::{ApiKeyDigest, ApiKeyRecord};
 use crate::error::Result;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
@@ -17,7 +18,7 @@ use crate::model::{
 use crate::picture::Picture;
 use crate::session::SessionDigest;
 use crate::store::{
-    AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
     SessionUserStore, UserSearch, UserStore,
 };
 
@@ -76,6 +77,15 @@ observed!(SessionStore as "sessions" {
 
 observed!(SessionUserStore as "session_users" {
     fn session_with_user(&self, digest: &SessionDigest) -> Option<(SessionRecord, User)>;
+});
+
+observed!(ApiKeyStore as "api_keys" {
+    fn create_api_key(&self, key: &ApiKeyRecord) -> ();
+    fn api_key(&self, digest: &ApiKeyDigest) -> Option<ApiKeyRecord>;
+    fn api_keys_for_user(&self, user_id: UserId) -> Vec<ApiKeyRecord>;
+    fn touch_api_key(&self, digest: &ApiKeyDigest, at: OffsetDateTime, ip: Option<&str>) -> ();
+    fn delete_api_key(&self, user_id: UserId, id: &str) -> bool;
+    fn delete_api_keys_for_user(&self, user_id: UserId) -> u64;
 });
 
 observed!(CounterStore as "counters" {

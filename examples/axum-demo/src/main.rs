@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use auth_axum::AuthWeb;
-use auth_axum::{AuthLayer, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
+use auth_axum::{AuthLayer, CurrentCaller, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use axum::body::Body;
 use axum::extract::Extension;
 use axum::http::HeaderMap;
@@ -53,6 +53,10 @@ fn app(web: AuthWeb, pages: Pages) -> Router {
         .route("/", get(home))
         .route("/dashboard", get(dashboard))
         .route(
+            "/whoami",
+            get(whoami).route_layer(RequireLogin::scope("read:profile")),
+        )
+        .route(
             "/admin",
             get(admin).route_layer(RequireLogin::role("admin")),
         )
@@ -70,6 +74,13 @@ async fn home(
         .home(&headers, user.as_ref().map(|a| &a.user))
         .await
         .map(Body::from)
+}
+
+async fn whoami(
+    Extension(pages): Extension<Pages>,
+    CurrentCaller(caller): CurrentCaller,
+) -> Response {
+    pages.whoami(&caller).map(Body::from)
 }
 
 async fn dashboard(

@@ -68,6 +68,10 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     Ok((auth, web.build()?))
 }
 
+/// The scopes the demos let API keys carry: `read:profile` opens the demo's `/whoami`,
+/// `admin:users` is there to be refused by it.
+pub const API_KEY_SCOPES: [&str; 2] = ["read:profile", "admin:users"];
+
 /// The configuration every program on the demo's data starts from (the sites, and
 /// `auth-cli`): the name in mail, mailed links under `base_url` and [`MOUNT`], and the
 /// signing key from [`secret`], which is also returned (the web layer needs it too), and
@@ -85,7 +89,8 @@ pub fn base_config(
         .base_url(base_url)
         .link_prefix(MOUNT)
         .signing_key("demo-1", secret.clone())
-        .profile(profile_fields());
+        .profile(profile_fields())
+        .api_key_scopes(API_KEY_SCOPES);
     Ok((config, secret))
 }
 

@@ -46,7 +46,7 @@ use auth_http::AuthWeb;
 use clap::{CommandFactory, FromArgMatches};
 
 pub use cli::{Cli, Command};
-pub use engine::{base_config, engine, profile_fields};
+pub use engine::{API_KEY_SCOPES, base_config, engine, profile_fields};
 pub use files::create_private_database;
 pub use pages::Pages;
 pub use secret::{secret, secret_path};

@@ -48,6 +48,28 @@ impl Pages {
         .await
     }
 
+    /// `/whoami`: JSON about the caller, for programs (the caller's guard admits a
+    /// session, or an API key with the scope `read:profile`): `{"email", "via"}`, `via`
+    /// being `"session"` or `"api_key"`, and then `"key"` (its prefix) and `"scopes"`.
+    pub fn whoami(&self, caller: &auth_http::Caller) -> Response<Bytes> {
+        let body = match caller.key() {
+            Some(key) => json!({
+                "email": caller.user().email,
+                "via": "api_key",
+                "key": key.prefix(),
+                "scopes": key.scopes,
+            }),
+            None => json!({ "email": caller.user().email, "via": "session" }),
+        };
+        let mut resp = Response::new(Bytes::from(body.to_string()));
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        auth_http::security_headers(resp.headers_mut());
+        resp
+    }
+
     /// `/dashboard`: for a signed-in user with a confirmed address (the caller's guard
     /// checks that).
     pub async fn dashboard(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {

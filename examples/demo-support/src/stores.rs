@@ -138,11 +138,13 @@ impl fmt::Debug for Stores {
 }
 
 impl Stores {
-    /// Gives the stores to an engine builder: every role to the SQL store, then sessions,
-    /// counters and ephemeral entries to Redis when it is there; pictures where they are kept.
+    /// Gives the stores to an engine builder: every role (API keys too, beside the
+    /// users they belong to) to the SQL store, then sessions, counters and ephemeral
+    /// entries to Redis when it is there; pictures where they are kept.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
         let builder = builder
             .store(self.sql.clone())
+            .api_keys(self.sql.clone())
             .pictures(self.pictures.clone());
         match &self.redis {
             Some(redis) => builder

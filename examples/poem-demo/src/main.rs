@@ -8,7 +8,9 @@
 use std::process::ExitCode;
 
 use auth_poem::AuthWeb;
-use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser, into_poem};
+use auth_poem::{
+    AuthMiddleware, CurrentCaller, CurrentUser, MaybeUser, RequireLogin, VerifiedUser, into_poem,
+};
 use demo_support::{BoxError, Cli, MOUNT, Pages, Site};
 use poem::http::HeaderMap;
 use poem::listener::TcpAcceptor;
@@ -43,6 +45,10 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
     Route::new()
         .at("/", get(home))
         .at("/dashboard", get(dashboard))
+        .at(
+            "/whoami",
+            get(whoami).with(RequireLogin::scope("read:profile")),
+        )
         .at("/admin", get(admin).with(RequireLogin::role("admin")))
         .nest(MOUNT, auth_poem::routes(web.clone()))
         .data(pages)
@@ -52,6 +58,11 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
 #[handler]
 async fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
     into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)).await)
+}
+
+#[handler]
+fn whoami(pages: Data<&Pages>, CurrentCaller(caller): CurrentCaller) -> Response {
+    into_poem(pages.whoami(&caller))
 }
 
 #[handler]

@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use auth_rocket::AuthWeb;
-use auth_rocket::{AdminUser, AuthFairing, HttpHeaders, MaybeUser, VerifiedUser, WebResponse};
+use auth_rocket::{
+    AdminUser, AuthFairing, HasScope, HttpHeaders, MaybeUser, ScopeName, VerifiedUser, WebResponse,
+};
 use demo_support::{BoxError, Cli, MOUNT, Pages, Site};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -79,7 +81,7 @@ fn app(figment: Figment, web: AuthWeb, pages: Pages) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(AuthFairing::new(web))
         .manage(pages)
-        .mount("/", routes![home, dashboard, admin])
+        .mount("/", routes![home, dashboard, whoami, admin])
         .mount(MOUNT, auth_rocket::routes())
 }
 
@@ -90,6 +92,18 @@ async fn home(pages: &State<Pages>, user: MaybeUser, headers: HttpHeaders) -> We
             .home(&headers.0, user.0.as_ref().map(|a| &a.user))
             .await,
     )
+}
+
+/// The scope `/whoami` asks of API keys.
+struct ReadProfile;
+
+impl ScopeName for ReadProfile {
+    const NAME: &'static str = "read:profile";
+}
+
+#[get("/whoami")]
+fn whoami(pages: &State<Pages>, caller: HasScope<ReadProfile>) -> WebResponse {
+    WebResponse(pages.whoami(&caller.caller))
 }
 
 #[get("/dashboard")]

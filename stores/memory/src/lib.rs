@@ -1,9 +1,10 @@
 //! # auth-store-memory
 //!
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
-//! [`SessionStore`], [`SessionUserStore`], [`CounterStore`], [`EphemeralStore`],
-//! [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded profile pictures (hand it to the
-//! builder's `pictures` as well: it is not part of `store`). For tests, demos and single-process applications that can afford to
+//! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`CounterStore`],
+//! [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded
+//! profile pictures (hand it to the builder's `pictures` as well: it is not part of
+//! `store`). For tests, demos and single-process applications that can afford to
 //! lose everything on restart.
 //!
 //! [`MemoryStore`] is cheap to clone (an [`Arc`] inside): clones share the same data. It
@@ -75,10 +76,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, DeliveryState, EphemeralStore, Error, FailedMail,
-    MailOutbox, OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord,
-    SessionStore, SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore,
-    WebhookDelivery,
+    ApiKeyDigest, ApiKeyRecord, ApiKeyStore, AuditEvent, AuditSink, Counter, CounterStore,
+    DeliveryState, EphemeralStore, Error, FailedMail, MailOutbox, OutboxMessage, Page, Picture,
+    PictureStore, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
+    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -93,6 +94,7 @@ pub struct MemoryStore {
 struct Inner {
     users: RwLock<Users>,
     sessions: RwLock<Sessions>,
+    api_keys: RwLock<HashMap<ApiKeyDigest, ApiKeyRecord>>,
     counters: Mutex<HashMap<String, Counter>>,
     /// Ephemeral entries: value and expiry.
     ephemeral: Mutex<HashMap<String, (Vec<u8>, OffsetDateTime)>>,
@@ -378,6 +380,7 @@ impl UserStore for MemoryStore {
         }
         let mut sessions = write(&self.inner.sessions);
         sessions.remove_for_user(id, None);
+        write(&self.inner.api_keys).retain(|_, k| k.user_id != id);
         if let Some(old) = users.by_id.remove(&id) {
             users.unindex(&old);
         }
@@ -494,6 +497,61 @@ impl SessionStore for MemoryStore {
             sessions.remove(digest);
         }
         Ok(dead.len() as u64)
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for MemoryStore {
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
+        let mut keys = write(&self.inner.api_keys);
+        if keys.contains_key(&key.digest) || keys.values().any(|k| k.id == key.id) {
+            return Err(Error::Conflict {
+                field: UniqueField::ApiKey,
+            });
+        }
+        keys.insert(key.digest, key.clone());
+        Ok(())
+    }
+
+    async fn api_key(&self, digest: &ApiKeyDigest) -> Result<Option<ApiKeyRecord>> {
+        Ok(read(&self.inner.api_keys).get(digest).cloned())
+    }
+
+    async fn api_keys_for_user(&self, user_id: UserId) -> Result<Vec<ApiKeyRecord>> {
+        let mut keys: Vec<ApiKeyRecord> = read(&self.inner.api_keys)
+            .values()
+            .filter(|k| k.user_id == user_id)
+            .cloned()
+            .collect();
+        keys.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        Ok(keys)
+    }
+
+    async fn touch_api_key(
+        &self,
+        digest: &ApiKeyDigest,
+        at: OffsetDateTime,
+        ip: Option<&str>,
+    ) -> Result<()> {
+        if let Some(key) = write(&self.inner.api_keys).get_mut(digest) {
+            key.last_used_at = Some(at);
+            key.last_used_ip = ip.map(str::to_owned);
+        }
+        Ok(())
+    }
+
+    async fn delete_api_key(&self, user_id: UserId, id: &str) -> Result<bool> {
+        let mut keys = write(&self.inner.api_keys);
+        let before = keys.len();
+        keys.retain(|_, k| !(k.user_id == user_id && k.id == id));
+        Ok(keys.len() < before)
+    }
+
+    async fn delete_api_keys_for_user(&self, user_id: UserId) -> Result<u64> {
+        let mut keys = write(&self.inner.api_keys);
+        let before = keys.len();
+        keys.retain(|_, k| k.user_id != user_id);
+        Ok((before - keys.len()) as u64)
     }
 }
 

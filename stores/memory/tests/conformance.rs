@@ -8,7 +8,9 @@ use auth_store_memory::MemoryStore;
 /// A fresh store for every check.
 fn subject() -> Subject {
     let store = Arc::new(MemoryStore::new());
-    Subject::all(store.clone()).with_pictures(store)
+    Subject::all(store.clone())
+        .with_pictures(store.clone())
+        .with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(subject());

@@ -4,9 +4,9 @@
 //! `OffsetDateTime` between 1677 and 2262 exactly and saturates outside that range.
 
 use auth_core::{
-    AccountStatus, AuditEvent, AuditKind, Delivery, DeliveryState, Email, FailedMail, MailKind,
-    OutboxMessage, PasswordHash, Profile, Result, SecondFactor, SecurityStamp, SessionDigest,
-    SessionRecord, User, UserId, WebhookCall, WebhookDelivery,
+    AccountStatus, ApiKeyDigest, ApiKeyRecord, AuditEvent, AuditKind, Delivery, DeliveryState,
+    Email, FailedMail, MailKind, OutboxMessage, PasswordHash, Profile, Result, SecondFactor,
+    SecurityStamp, SessionDigest, SessionRecord, User, UserId, WebhookCall, WebhookDelivery,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -186,6 +186,27 @@ pub(crate) fn session_from_row(r: &impl RowExt) -> Result<SessionRecord> {
         remember: r.boolean("s_remember")?,
         user_agent: r.opt_string("s_user_agent")?,
         ip: r.opt_string("s_ip")?,
+    })
+}
+
+/// The API key in a row selected with [`crate::sql::API_KEY_COLUMNS`].
+pub(crate) fn api_key_from_row(r: &impl RowExt) -> Result<ApiKeyRecord> {
+    let digest = r.bytes("digest")?;
+    let digest: [u8; 32] = digest
+        .as_slice()
+        .try_into()
+        .map_err(|_| corrupt("digest", format!("{} bytes instead of 32", digest.len())))?;
+    let scopes = r.string("scopes")?;
+    Ok(ApiKeyRecord {
+        digest: ApiKeyDigest::from_bytes(digest),
+        id: r.string("id")?,
+        user_id: UserId(r.uuid("user_id")?),
+        name: r.string("name")?,
+        scopes: serde_json::from_str(&scopes).map_err(|e| corrupt("scopes", e.to_string()))?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
+        expires_at: from_opt_ts(r.opt_i64("expires_at")?, "expires_at")?,
+        last_used_at: from_opt_ts(r.opt_i64("last_used_at")?, "last_used_at")?,
+        last_used_ip: r.opt_string("last_used_ip")?,
     })
 }
 

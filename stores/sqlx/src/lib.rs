@@ -70,6 +70,7 @@ struct ReadmeDoctests;
 #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
 compile_error!("auth-store-sqlx needs at least one of the features `postgres`, `sqlite`, `mysql`");
 
+mod api_keys;
 mod codec;
 mod error;
 pub mod migrate;

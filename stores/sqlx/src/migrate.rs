@@ -65,6 +65,11 @@ pub const POSTGRES: &[Migration] = &[
         template: include_str!("../migrations/postgres/0004_ephemeral.sql"),
     },
     Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/postgres/0005_api_keys.sql"),
+    },
+    Migration {
         version: 6,
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/postgres/0006_webhooks.sql"),
@@ -101,6 +106,11 @@ pub const SQLITE: &[Migration] = &[
         template: include_str!("../migrations/sqlite/0004_ephemeral.sql"),
     },
     Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/sqlite/0005_api_keys.sql"),
+    },
+    Migration {
         version: 6,
         description: "webhook calls in the outbox",
         template: include_str!("../migrations/sqlite/0006_webhooks.sql"),
@@ -135,6 +145,11 @@ pub const MYSQL: &[Migration] = &[
         version: 4,
         description: "ephemeral entries and second factors",
         template: include_str!("../migrations/mysql/0004_ephemeral.sql"),
+    },
+    Migration {
+        version: 5,
+        description: "API keys",
+        template: include_str!("../migrations/mysql/0005_api_keys.sql"),
     },
     Migration {
         version: 6,

@@ -39,6 +39,45 @@ pub(crate) const AUDIT_COLUMNS: &str = "id, occurred_at, kind, user_id, actor_id
 /// for long.
 pub(crate) const PURGE_BATCH: i64 = 1000;
 
+/// Columns of an API key, in the order of [`ApiKeyQueries::create`]'s parameters.
+pub(crate) const API_KEY_COLUMNS: &str = "digest, id, user_id, name, scopes, created_at, \
+     expires_at, last_used_at, last_used_ip";
+
+/// The statements of the API key store.
+#[derive(Debug)]
+pub(crate) struct ApiKeyQueries {
+    pub(crate) create: SqlStr,
+    pub(crate) by_digest: SqlStr,
+    pub(crate) for_user: SqlStr,
+    pub(crate) touch: SqlStr,
+    pub(crate) delete_one: SqlStr,
+    pub(crate) delete_for_user: SqlStr,
+}
+
+impl ApiKeyQueries {
+    fn new(backend: Backend, prefix: &str) -> Self {
+        let keys = format!("{prefix}api_keys");
+        let q = |sql: String| finish(backend, sql);
+        Self {
+            create: q(format!(
+                "INSERT INTO {keys} ({API_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            by_digest: q(format!(
+                "SELECT {API_KEY_COLUMNS} FROM {keys} WHERE digest = ?"
+            )),
+            for_user: q(format!(
+                "SELECT {API_KEY_COLUMNS} FROM {keys} WHERE user_id = ? \
+                 ORDER BY created_at DESC, id DESC"
+            )),
+            touch: q(format!(
+                "UPDATE {keys} SET last_used_at = ?, last_used_ip = ? WHERE digest = ?"
+            )),
+            delete_one: q(format!("DELETE FROM {keys} WHERE user_id = ? AND id = ?")),
+            delete_for_user: q(format!("DELETE FROM {keys} WHERE user_id = ?")),
+        }
+    }
+}
+
 /// The statements of one store.
 #[derive(Debug)]
 pub(crate) struct Queries {
@@ -108,6 +147,8 @@ pub(crate) struct Queries {
     pub(crate) picture: SqlStr,
     pub(crate) picture_version: SqlStr,
     pub(crate) delete_picture: SqlStr,
+    /// The statements of the API key store.
+    pub(crate) api_keys: ApiKeyQueries,
 
     /// The backend and users table, for the user search over profile fields (built per
     /// call: one condition per searchable field).
@@ -337,6 +378,7 @@ impl Queries {
                 "SELECT {AUDIT_COLUMNS} FROM {audit} WHERE user_id = ? \
                  ORDER BY occurred_at DESC, id DESC LIMIT ?"
             )),
+            api_keys: ApiKeyQueries::new(backend, prefix),
 
             put_picture: q(put_picture),
             picture: q(format!(

@@ -20,7 +20,9 @@ async fn subject() -> Subject {
 
 async fn subject_with(prefix: &str) -> Subject {
     let store = Arc::new(common::store_for(common::POSTGRES, prefix).await);
-    Subject::all(store.clone()).with_pictures(store)
+    Subject::all(store.clone())
+        .with_pictures(store.clone())
+        .with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(

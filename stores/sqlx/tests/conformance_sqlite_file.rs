@@ -25,7 +25,9 @@ fn database_url() -> &'static str {
 async fn subject() -> Subject {
     let store = common::connect(database_url(), SqlxStoreOptions::new()).await;
     let store = Arc::new(store);
-    Subject::all(store.clone()).with_pictures(store)
+    Subject::all(store.clone())
+        .with_pictures(store.clone())
+        .with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(factory = subject);

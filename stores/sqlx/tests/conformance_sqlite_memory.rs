@@ -12,7 +12,9 @@ use auth_store_sqlx::SqlxStoreOptions;
 async fn subject() -> Subject {
     let store = common::connect("sqlite::memory:", SqlxStoreOptions::new()).await;
     let store = Arc::new(store);
-    Subject::all(store.clone()).with_pictures(store)
+    Subject::all(store.clone())
+        .with_pictures(store.clone())
+        .with_api_keys(store)
 }
 
 auth_core::store_conformance_tests!(factory = subject);

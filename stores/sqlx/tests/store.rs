@@ -193,6 +193,10 @@ async fn migrate_is_idempotent(db: Db) {
         "the ephemeral entries: {versions:?}"
     );
     assert!(
+        versions.iter().any(|v| v == "5"),
+        "the API keys: {versions:?}"
+    );
+    assert!(
         versions.iter().any(|v| v == "6"),
         "the webhook calls in the outbox: {versions:?}"
     );

@@ -46,6 +46,7 @@ guide! {
     profile: "docs/profile.md",
     web: "docs/web.md",
     frameworks: "docs/frameworks.md",
+    programs: "docs/programs.md",
     mail: "docs/mail.md",
     webhooks: "docs/webhooks.md",
     schema: "docs/schema.md",

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod admin_mail;
+mod api_keys;
 mod password_reset;
 mod picture;
 mod registration;
@@ -150,6 +151,7 @@ impl AuthWeb {
             ["me"] if get => self.api_me(r).await,
             ["account", "sessions"] if get => self.api_sessions(r).await,
             ["account", "second_factor"] if get => self.api_second_factor_status(r).await,
+            ["account", "api_keys"] if get => self.api_api_keys(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
@@ -197,6 +199,9 @@ impl AuthWeb {
             ["account", "sessions", "revoke"] => self.api_revoke(r, f).await,
             ["account", "sessions", "revoke_others"] => self.api_revoke_others(r).await,
             ["account", "picture", "remove"] => self.api_picture_remove(r).await,
+            ["account", "api_keys"] => self.api_create_api_key(r, f).await,
+            ["account", "api_keys", "revoke"] => self.api_revoke_api_key(r, f).await,
+            ["account", "api_keys", "revoke_all"] => self.api_revoke_api_keys(r).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"]

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::ApiFail;
 use crate::AuthWeb;
+use crate::delivery::TokenMode;
 use crate::fields::Fields;
 use crate::reply::{Reply, Req};
 use crate::responses::UserReply;
@@ -46,18 +47,19 @@ struct StatusReply {
 
 impl AuthWeb {
     /// `POST /api/login/second_factor` `{"pending", "code"}`: 200 `{"user", "session"}`
-    /// and the session cookie.
+    /// and the session cookie, or with `"token_mode": "bearer"` the token in the body.
     pub(super) async fn api_login_second_factor(
         &self,
         r: &Req,
         f: &Fields,
     ) -> Result<Reply, ApiFail> {
+        let mode = TokenMode::of(f)?;
         let success = self
             .inner
             .auth
             .complete_sign_in(&f.text("pending"), &f.text("code"), &r.ctx)
             .await?;
-        Ok(self.signed_in_reply(r, &success).await)
+        Ok(self.signed_in_reply(r, &success, mode).await)
     }
 
     /// `GET /api/account/second_factor`: whether an authenticator app is enrolled, and

@@ -8,12 +8,14 @@ use serde_json::json;
 use super::ApiFail;
 use super::second_factor::PendingReply;
 use crate::AuthWeb;
+use crate::credential::Presented;
+use crate::delivery::TokenMode;
 use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
-use crate::responses::{Me, NewSession, Revoked, SignedIn};
+use crate::responses::{BearerToken, Me, NewSession, Revoked, SignedIn};
 use crate::templates::Template;
 use crate::views::{SessionBody, UserBody, rfc3339};
 
@@ -52,10 +54,11 @@ impl AuthWeb {
         let next = Self::next_of(r, Some(&fields));
         match self.inner.auth.login(login, &r.ctx).await {
             Ok(success) => {
-                self.end_previous_session(r).await;
-                Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
-                    .cookie(self.session_cookie(&success.token, &success.session))
-                    .cookie(Flash::SignedIn.cookie(self))
+                let delivered = self.deliver_session(r, &success, TokenMode::Cookie).await;
+                delivered.set_on(
+                    Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
+                        .cookie(Flash::SignedIn.cookie(self)),
+                )
             }
             Err(e) => {
                 let mut p = Problem::from_error(&e);
@@ -71,8 +74,8 @@ impl AuthWeb {
         if let Err(reply) = self.submitted(r) {
             return reply;
         }
-        if let Some(token) = self.session_token(&r.headers)
-            && let Err(e) = self.inner.auth.logout(&token, &r.ctx).await
+        if let Some(token) = r.presented.token()
+            && let Err(e) = self.inner.auth.logout(token, &r.ctx).await
         {
             let p = Problem::from_error(&e);
             if p.status.is_server_error() {
@@ -84,11 +87,22 @@ impl AuthWeb {
             .cookie(Flash::SignedOut.cookie(self))
     }
 
-    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie; for an
+    /// `POST /api/login`: 200 `{"user", "session"}` and the session cookie, or with
+    /// `"token_mode": "bearer"` the token in the body (`"token"`) and no cookie; for an
     /// account with a second factor, 202 `{"second_factor_required": true, "pending",
-    /// "expires_at"}` and no session (see `/api/login/second_factor`).
+    /// "expires_at"}` and no session (see `/api/login/second_factor`, which takes the
+    /// same `token_mode`).
     pub(super) async fn api_login(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
-        let login = f.input::<Login>()?;
+        let mode = TokenMode::of(f);
+        let login = f.input::<Login>();
+        let (mode, login) = match (mode, login) {
+            (Ok(mode), Ok(login)) => (mode, login),
+            (mode, login) => {
+                let mut errors = login.err().unwrap_or_default();
+                errors.extend(mode.err().unwrap_or_default());
+                return Err(errors.into());
+            }
+        };
         let success = match self.inner.auth.sign_in(login, &r.ctx).await? {
             SignIn::Complete(success) => success,
             SignIn::SecondFactor(pending) => {
@@ -101,30 +115,49 @@ impl AuthWeb {
             }
             _ => return Err(ApiFail::Engine(Error::SecondFactorRequired)),
         };
-        Ok(self.signed_in_reply(r, &success).await)
+        Ok(self.signed_in_reply(r, &success, mode).await)
     }
 
-    /// 200 `{"user", "session"}` with the session cookie of a finished sign-in, after
-    /// ending the session the request came with.
-    pub(super) async fn signed_in_reply(&self, r: &Req, success: &LoginSuccess) -> Reply {
-        self.end_previous_session(r).await;
+    /// 200 `{"user", "session"}` of a finished sign-in, with the session cookie or (bearer
+    /// mode) the token in the body, after ending the session the request came with.
+    pub(super) async fn signed_in_reply(
+        &self,
+        r: &Req,
+        success: &LoginSuccess,
+        mode: TokenMode,
+    ) -> Reply {
+        let delivered = self.deliver_session(r, success, mode).await;
         let body = SignedIn {
             user: UserBody::new(&success.user, self.inner.auth.config().profile()),
             session: NewSession {
                 expires_at: rfc3339(success.session.dies_at()),
                 remember: success.session.remember,
             },
+            bearer: delivered.token.clone().map(BearerToken::new),
         };
-        Reply::json(StatusCode::OK, &body)
-            .cookie(self.session_cookie(&success.token, &success.session))
+        delivered.set_on(Reply::json(StatusCode::OK, &body))
     }
 
-    /// `POST /api/logout`: 204, the cookie cleared.
+    /// `POST /api/logout`: 204, the cookie cleared. A bearer token must be a live
+    /// session (401 otherwise, nothing changed); a cookie need not be.
     pub(super) async fn api_logout(&self, r: &Req) -> Result<Reply, ApiFail> {
-        if let Some(token) = self.session_token(&r.headers) {
-            self.inner.auth.logout(&token, &r.ctx).await?;
+        match &r.presented {
+            Presented::Bearer(token) => {
+                self.api_user(r).await?;
+                self.inner.auth.logout(token, &r.ctx).await?;
+                Ok(Reply::new(StatusCode::NO_CONTENT))
+            }
+            Presented::Refused | Presented::Key(_) => {
+                Err(ApiFail::Problem(Problem::unauthenticated()))
+            }
+            Presented::Cookie(token) => {
+                self.inner.auth.logout(token, &r.ctx).await?;
+                Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+            }
+            Presented::Nothing => {
+                Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
+            }
         }
-        Ok(Reply::new(StatusCode::NO_CONTENT).cookie(self.clear_session_cookie()))
     }
 
     /// `POST /api/logout_everywhere`: 200 `{"revoked": n}`, the cookie cleared.

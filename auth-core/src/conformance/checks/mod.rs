@@ -2,6 +2,7 @@
 //! does nothing (and says so on stderr) when the store it needs is absent, and panics with
 //! its own name and a description of the violation when the store breaks the contract.
 
+mod api_keys;
 mod audit;
 mod counters;
 mod ephemeral;
@@ -12,6 +13,7 @@ mod redaction;
 mod sessions;
 mod users;
 
+pub use api_keys::*;
 pub use audit::*;
 pub use counters::*;
 pub use ephemeral::*;
