@@ -26,6 +26,9 @@ pub enum OperatorAction {
     RevokeSessions,
     /// Replace the roles (validated and normalised as everywhere else).
     SetRoles(Vec<String>),
+    /// Remove the second factor (authenticator app and recovery codes), for a person who
+    /// lost both; audited as `second_factor_reset`. An account without one is unchanged.
+    ResetSecondFactor,
     /// Delete the account and its sessions.
     Delete,
 }
@@ -98,6 +101,7 @@ impl Operator {
             OperatorAction::Unlock => AdminAction::Unlock,
             OperatorAction::RevokeSessions => AdminAction::ForceLogout,
             OperatorAction::SetRoles(roles) => AdminAction::SetRoles(normalize_roles(&roles)?),
+            OperatorAction::ResetSecondFactor => AdminAction::ResetSecondFactor,
             OperatorAction::Delete => AdminAction::Delete,
         };
         let user = self.auth.load_user(id).await?;

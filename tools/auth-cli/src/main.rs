@@ -104,6 +104,9 @@ enum UsersCommand {
     Enable { user: Who },
     /// Lift a lockout.
     Unlock { user: Who },
+    /// Remove the second factor (authenticator app and recovery codes) of a person who
+    /// lost both; they sign in with the password alone and may enrol again.
+    ResetSecondFactor { user: Who },
     /// Delete an account and its sessions.
     Delete { user: Who },
 }

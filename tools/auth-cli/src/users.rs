@@ -56,6 +56,9 @@ pub(crate) async fn users(auth: &Auth, out: &Out, command: &UsersCommand) -> Res
         UsersCommand::Disable { user } => act(auth, out, user, OperatorAction::Disable).await?,
         UsersCommand::Enable { user } => act(auth, out, user, OperatorAction::Enable).await?,
         UsersCommand::Unlock { user } => act(auth, out, user, OperatorAction::Unlock).await?,
+        UsersCommand::ResetSecondFactor { user } => {
+            act(auth, out, user, OperatorAction::ResetSecondFactor).await?;
+        }
         UsersCommand::Delete { user } => act(auth, out, user, OperatorAction::Delete).await?,
     }
     Ok(())
@@ -98,6 +101,7 @@ pub(crate) async fn act(
         OperatorAction::Unlock => "unlocked",
         OperatorAction::RevokeSessions => "sessions revoked",
         OperatorAction::Delete => "deleted",
+        OperatorAction::ResetSecondFactor => "second factor reset",
         _ => "changed",
     };
     let op = auth.operator();

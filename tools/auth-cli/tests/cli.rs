@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use auth_core::{Auth, CapturingMailer, Login, RequestContext, UserStore as _};
+use auth_core::{Auth, CapturingMailer, Error, Login, RequestContext, UserStore as _};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
 use serde_json::Value;
 
@@ -370,6 +370,71 @@ async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
     let out = db.cli(&["users", "delete", "ops"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no such account"));
+    auth.settle().await;
+}
+
+/// The code an authenticator app shows now for `secret` (base32).
+fn totp_code(secret: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    totp.generate_current().to_string()
+}
+
+/// `users reset-second-factor` removes a lost authenticator app: the password alone signs
+/// in again, and the reset is on the account's audit trail.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_second_factor_is_reset_by_the_operator() {
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let out = db.cli_with_input(
+        &[
+            "--json",
+            "users",
+            "create",
+            "--email",
+            "tess@example.com",
+            "--verified",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let (auth, _store) = db.engine().await;
+    let ctx = RequestContext::new(None, None);
+    let login = || Login {
+        login: "tess@example.com".into(),
+        password: "correct horse battery staple".into(),
+        remember: false,
+    };
+    let session = auth.login(login(), &ctx).await.unwrap();
+    let signed_in = auth.authenticate(&session.token).await.unwrap().unwrap();
+    let enrolment = auth.start_totp_enrolment(&signed_in).await.unwrap();
+    auth.finish_totp_enrolment(&signed_in, &totp_code(&enrolment.secret_base32), &ctx)
+        .await
+        .unwrap();
+    assert!(matches!(
+        auth.login(login(), &ctx).await,
+        Err(Error::SecondFactorRequired)
+    ));
+
+    let reset = db.json(&["users", "reset-second-factor", "tess@example.com"]);
+    assert_eq!(reset["user"]["id"], created["user"]["id"]);
+    auth.login(login(), &ctx).await.unwrap();
+    let shown = db.json(&["users", "show", "tess@example.com"]);
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"second_factor_reset"), "{kinds:?}");
+
+    let again = db.cli(&["users", "reset-second-factor", "nobody@example.com"]);
+    assert_eq!(again.status.code(), Some(1));
     auth.settle().await;
 }
 
