@@ -20,6 +20,9 @@ use serde_json::Value;
 
 const SECRET: &str = "auth-cli-tests-secret-0123456789abcdef";
 
+/// The password of the accounts the tests create.
+const PASSWORD: &str = "correct horse battery staple";
+
 /// Where a test's accounts live: a database URL and a table prefix of its own.
 struct Db {
     url: String,
@@ -80,6 +83,16 @@ impl Db {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let out = self.cli(&all);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// `users create --json` with the tests' password and `args` (email and options);
+    /// the created account as JSON.
+    fn create_user(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json", "users", "create"];
+        all.extend_from_slice(args);
+        let out = self.cli_with_input(&all, &format!("{PASSWORD}\n"));
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     }
@@ -289,21 +302,13 @@ async fn bad_rows_are_reported_by_line_and_skipped_never_half_imported() {
 async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
     let db = Db::sqlite();
     assert!(db.cli(&["migrate"]).status.success());
-    let out = db.cli_with_input(
-        &[
-            "--json",
-            "users",
-            "create",
-            "--email",
-            "ops@example.com",
-            "--username",
-            "ops",
-            "--verified",
-        ],
-        "correct horse battery staple\n",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let created = db.create_user(&[
+        "--email",
+        "ops@example.com",
+        "--username",
+        "ops",
+        "--verified",
+    ]);
     let id = created["user"]["id"].as_str().unwrap().to_owned();
     let weak = db.cli_with_input(
         &["users", "create", "--email", "weak@example.com"],
@@ -320,7 +325,7 @@ async fn accounts_roles_and_sessions_are_managed_through_the_engine() {
     let ctx = RequestContext::new(None, None);
     let login = || Login {
         login: "ops".into(),
-        password: "correct horse battery staple".into(),
+        password: PASSWORD.into(),
         remember: false,
     };
     let session = auth.login(login(), &ctx).await.unwrap();
@@ -389,25 +394,13 @@ fn totp_code(secret: &str) -> String {
 async fn a_lost_second_factor_is_reset_by_the_operator() {
     let db = Db::sqlite();
     assert!(db.cli(&["migrate"]).status.success());
-    let out = db.cli_with_input(
-        &[
-            "--json",
-            "users",
-            "create",
-            "--email",
-            "tess@example.com",
-            "--verified",
-        ],
-        "correct horse battery staple\n",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let created = db.create_user(&["--email", "tess@example.com", "--verified"]);
 
     let (auth, _store) = db.engine().await;
     let ctx = RequestContext::new(None, None);
     let login = || Login {
         login: "tess@example.com".into(),
-        password: "correct horse battery staple".into(),
+        password: PASSWORD.into(),
         remember: false,
     };
     let session = auth.login(login(), &ctx).await.unwrap();
@@ -547,7 +540,7 @@ async fn sessions_in_redis_are_revoked_with_redis_url() {
         .unwrap();
     let login = Login {
         login: "red@example.com".into(),
-        password: "correct horse battery staple".into(),
+        password: PASSWORD.into(),
         remember: false,
     };
     let session = auth
