@@ -516,6 +516,7 @@ pub(crate) fn apply(
                     factor.recovery_digests.retain(|d| d != used);
                 }
                 effects.push(Effect::Audit(AuditKind::RecoveryCodeUsed, None));
+                effects.push(Effect::Mail(MailKind::RecoveryCodeUsed));
             }
             effects.push(Effect::CreateSession);
             effects.push(Effect::Audit(
@@ -536,17 +537,23 @@ pub(crate) fn apply(
                 ));
             }
             next.second_factor = Some(factor);
-            vec![Effect::Audit(AuditKind::SecondFactorEnabled, None)]
+            vec![
+                Effect::Mail(MailKind::SecondFactorEnabled),
+                Effect::Audit(AuditKind::SecondFactorEnabled, None),
+            ]
         }
         Event::SecondFactorDisabled { password, second } => {
             refuse_if_disabled(state)?;
             check_password(&next, &password)?;
             check_second(&next, &second)?;
             next.second_factor = None;
-            vec![Effect::Audit(
-                AuditKind::SecondFactorDisabled,
-                Some(format!("proven with {}", second.method().as_str())),
-            )]
+            vec![
+                Effect::Mail(MailKind::SecondFactorDisabled),
+                Effect::Audit(
+                    AuditKind::SecondFactorDisabled,
+                    Some(format!("proven with {}", second.method().as_str())),
+                ),
+            ]
         }
         Event::RecoveryCodesRegenerated { digests, second } => {
             refuse_if_disabled(state)?;
@@ -725,7 +732,10 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
             Effect::Audit(AuditKind::ForcedLogout, None),
         ],
         AdminAction::ResetSecondFactor => match next.second_factor.take() {
-            Some(_) => vec![Effect::Audit(AuditKind::SecondFactorReset, None)],
+            Some(_) => vec![
+                Effect::Mail(MailKind::SecondFactorReset),
+                Effect::Audit(AuditKind::SecondFactorReset, None),
+            ],
             None => Vec::new(),
         },
         AdminAction::Delete => vec![

@@ -251,6 +251,14 @@ pub enum MailKind {
     PasswordChanged,
     /// Someone tried to register with an address that already has an account.
     AccountExists,
+    /// Tells the owner an authenticator app was added (two-step sign-in is on).
+    SecondFactorEnabled,
+    /// Tells the owner their authenticator app was removed (two-step sign-in is off).
+    SecondFactorDisabled,
+    /// Tells the owner one of their recovery codes was used to sign in.
+    RecoveryCodeUsed,
+    /// Tells the owner an administrator removed their authenticator app.
+    SecondFactorReset,
 }
 
 impl MailKind {
@@ -263,6 +271,10 @@ impl MailKind {
             Self::EmailChangeNotice => "email_change_notice",
             Self::PasswordChanged => "password_changed",
             Self::AccountExists => "account_exists",
+            Self::SecondFactorEnabled => "second_factor_enabled",
+            Self::SecondFactorDisabled => "second_factor_disabled",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::SecondFactorReset => "second_factor_reset",
         }
     }
 
@@ -276,6 +288,10 @@ impl MailKind {
             Self::EmailChangeNotice => "Notice of an address change",
             Self::PasswordChanged => "Notice of a password change",
             Self::AccountExists => "Notice of a sign-up with a taken address",
+            Self::SecondFactorEnabled => "Notice that two-step sign-in was turned on",
+            Self::SecondFactorDisabled => "Notice that two-step sign-in was turned off",
+            Self::RecoveryCodeUsed => "Notice of a recovery code used",
+            Self::SecondFactorReset => "Notice of a second factor reset by an administrator",
         }
     }
 
@@ -285,13 +301,17 @@ impl MailKind {
     }
 }
 
-const ALL_MAIL_KINDS: [MailKind; 6] = [
+const ALL_MAIL_KINDS: [MailKind; 10] = [
     MailKind::Verification,
     MailKind::PasswordReset,
     MailKind::EmailChange,
     MailKind::EmailChangeNotice,
     MailKind::PasswordChanged,
     MailKind::AccountExists,
+    MailKind::SecondFactorEnabled,
+    MailKind::SecondFactorDisabled,
+    MailKind::RecoveryCodeUsed,
+    MailKind::SecondFactorReset,
 ];
 
 /// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the

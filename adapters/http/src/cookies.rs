@@ -13,6 +13,8 @@ pub(crate) struct CookieNames {
     pub(crate) csrf: String,
     pub(crate) flash: String,
     pub(crate) link: String,
+    /// The token of a pending sign-in waiting for its second factor.
+    pub(crate) pending: String,
 }
 
 impl CookieNames {
@@ -23,6 +25,7 @@ impl CookieNames {
             csrf: format!("{prefix}auth_csrf"),
             flash: format!("{prefix}auth_flash"),
             link: format!("{prefix}auth_link"),
+            pending: format!("{prefix}auth_pending"),
         }
     }
 }

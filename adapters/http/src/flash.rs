@@ -30,6 +30,8 @@ named! {
         SessionsRevoked => "sessions_revoked",
         AccountDeleted => "account_deleted",
         AdminDone => "admin_done",
+        SignInExpired => "sign_in_expired",
+        SecondFactorDisabled => "second_factor_disabled",
     }
 }
 
@@ -47,7 +49,8 @@ impl Flash {
             Self::SignedOut
             | Self::LoginRequired
             | Self::EmailChangeSent
-            | Self::AccountDeleted => Level::Info,
+            | Self::AccountDeleted
+            | Self::SignInExpired => Level::Info,
             _ => Level::Success,
         }
     }
@@ -75,6 +78,12 @@ impl Flash {
             Self::SessionsRevoked => "Every other device was signed out.",
             Self::AccountDeleted => "Your account was deleted. Goodbye!",
             Self::AdminDone => "Done.",
+            Self::SignInExpired => {
+                "That sign-in expired or was already used. Please sign in again."
+            }
+            Self::SecondFactorDisabled => {
+                "Two-step sign-in is off: your password alone signs you in now."
+            }
         }
     }
 

@@ -53,6 +53,7 @@
 //! |---|---|
 //! | `GET/POST /register` | `email`, optional `username`, `password`, `password_confirm` |
 //! | `GET/POST /login` | `login` (email or username), `password`, `remember`; honours `?next=` |
+//! | `GET/POST /login/second_factor` | `code` (from the authenticator app, or a recovery code with `?use=recovery`): the second step for an account with a second factor |
 //! | `POST /logout` | |
 //! | `GET /verify/{token}`, `GET/POST /verify` | the mailed link; the token moves into a cookie, `GET /verify` shows a button, and only its `POST` confirms |
 //! | `GET/POST /verify/resend` | `email` |
@@ -64,7 +65,8 @@
 //! | `GET/POST /account/email` | `new_email`, `password` |
 //! | `GET /account/sessions`, `POST /account/sessions/revoke`, `POST /account/sessions/revoke_others` | `session` (handle) |
 //! | `GET/POST /account/delete` | `password` |
-//! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles}` | role `admin` |
+//! | `GET /account/second_factor`, `POST /account/second_factor/{enrol,enrol/finish,recovery_codes,recovery_codes/download,disable}` | the authenticator app: `code`; `codes` for the download; `password` and `code` to disable |
+//! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles,reset_second_factor}` | role `admin` |
 //! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
 //! | `/api/...` | the JSON API, see the guide (`docs/web.md`) |
@@ -113,6 +115,7 @@ mod names;
 mod pages;
 mod problem;
 mod profile;
+mod qr;
 mod redirect;
 mod reply;
 mod requirement;

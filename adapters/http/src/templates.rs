@@ -49,6 +49,7 @@ templates! {
         "base.html",
         "macros.html",
         "account_layout.html",
+        "code_macros.html",
     ]
     pages: {
         Login => "login.html",
@@ -68,6 +69,10 @@ templates! {
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",
         AdminMail => "admin_mail.html",
+        LoginSecondFactor => "login_second_factor.html",
+        AccountSecondFactor => "account_second_factor.html",
+        AccountSecondFactorEnrol => "account_second_factor_enrol.html",
+        AccountRecoveryCodes => "account_recovery_codes.html",
     }
 }
 

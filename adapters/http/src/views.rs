@@ -130,6 +130,32 @@ impl UserView {
     }
 }
 
+/// Below this many recovery codes left, the pages suggest making new ones.
+const FEW_RECOVERY_CODES: usize = 3;
+
+/// An account's second factor as the pages show it (never a secret or a digest).
+#[derive(Debug, Serialize)]
+pub(crate) struct SecondFactorView {
+    enabled: bool,
+    enrolled_at: Option<String>,
+    recovery_codes_left: usize,
+    /// Whether so few recovery codes are left that new ones are advised.
+    few_left: bool,
+}
+
+impl SecondFactorView {
+    pub(crate) fn of(user: &User) -> Self {
+        let factor = user.second_factor.as_ref();
+        let left = factor.map_or(0, auth_core::SecondFactor::recovery_codes_left);
+        Self {
+            enabled: factor.is_some(),
+            enrolled_at: factor.map(|f| human_time(f.enrolled_at)),
+            recovery_codes_left: left,
+            few_left: factor.is_some() && left <= FEW_RECOVERY_CODES,
+        }
+    }
+}
+
 /// A session in a device list. `handle` is the public id used to revoke it.
 #[derive(Debug, Serialize)]
 pub(crate) struct SessionBody {

@@ -1,24 +1,16 @@
-//! The JSON API of second factors: enrolment, the two-step sign-in, replay refusal,
-//! recovery codes and removal, with bad input answered by field errors.
+//! Second factors in the web layer: the JSON API (enrolment, the two-step sign-in, replay
+//! refusal, recovery codes and removal, with bad input answered by field errors), the
+//! administrator's reset from the user page, and what the pages refuse. The pages' own
+//! journey is the adapter scenario `two_step_sign_in_by_page`, run by every adapter.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use auth_http::testkit::{PASSWORD, Site};
+use auth_core::MailKind;
+use auth_http::testkit::{PASSWORD, Site, authenticator_code as code};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// The code an authenticator app shows for `secret` (base32), `steps` steps from now.
-fn code(secret: &str, steps: i64) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret.as_bytes().to_vec())
-        .build()
-        .unwrap();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp() + steps * 30;
-    totp.generate(u64::try_from(now).unwrap()).to_string()
-}
 
 #[tokio::test]
 async fn enrol_sign_in_in_two_steps_refuse_replays_use_a_recovery_code_and_disable() {
@@ -162,4 +154,157 @@ async fn enrol_sign_in_in_two_steps_refuse_replays_use_a_recovery_code_and_disab
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let p = site.browser().api_login("tess@example.com", PASSWORD).await;
     assert_eq!(p.status, StatusCode::OK, "one step again");
+}
+
+/// Enrols an authenticator app for `email` (signed in through `me`) over the API; its
+/// secret.
+async fn enrol(
+    me: &mut auth_http::testkit::Browser<auth_http::testkit::LayerOnly>,
+    email: &str,
+) -> String {
+    me.api_login(email, PASSWORD).await;
+    let p = me
+        .api("/auth/api/account/second_factor/totp/start", json!({}))
+        .await;
+    let secret = p.json()["secret"].as_str().unwrap().to_owned();
+    let p = me
+        .api(
+            "/auth/api/account/second_factor/totp/finish",
+            json!({"code": code(&secret, 0)}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    secret
+}
+
+#[tokio::test]
+async fn an_administrator_resets_a_lost_authenticator_from_the_user_page() {
+    let site = Site::layer();
+    site.user("root@example.com", &["admin"], true).await;
+    let tess = site.user("tess@example.com", &[], true).await;
+    enrol(&mut site.browser(), "tess@example.com").await;
+    let page = format!("/auth/admin/users/{}", tess.id);
+    let action = format!("{page}/reset_second_factor");
+
+    // Not for anyone but an administrator.
+    let mut user = site.browser();
+    user.get("/auth/login").await;
+    site.user("mallory@example.com", &[], true).await;
+    user.login("mallory@example.com", PASSWORD).await;
+    user.get("/auth/account").await;
+    assert_eq!(user.post(&action, &[]).await.status, StatusCode::FORBIDDEN);
+
+    let mut admin = site.browser();
+    admin.login("root@example.com", PASSWORD).await;
+    let p = admin.get(&page).await;
+    assert!(p.body.contains("Reset two-step sign-in"), "{}", p.body);
+    assert!(p.body.contains("10 recovery codes left"), "{}", p.body);
+    assert!(
+        p.body.contains(&format!("action=\"{action}\"")),
+        "a form that posts, with its CSRF token: {}",
+        p.body
+    );
+    admin.csrf = Some("ab".repeat(32));
+    assert_eq!(
+        admin.post(&action, &[]).await.status,
+        StatusCode::FORBIDDEN,
+        "CSRF"
+    );
+    admin.get(&page).await;
+    let p = admin.post(&action, &[]).await;
+    assert_eq!(
+        (p.status, p.location()),
+        (StatusCode::SEE_OTHER, page.as_str())
+    );
+    let p = admin.follow(&p).await;
+    assert!(!p.body.contains("Reset two-step sign-in"), "{}", p.body);
+    assert!(
+        p.body.contains("<dt>Two-step sign-in</dt><dd>off</dd>"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("Second factor reset"),
+        "audited: {}",
+        p.body
+    );
+    site.auth().settle().await;
+    let mail = site
+        .mailer()
+        .last_to("tess@example.com", MailKind::SecondFactorReset)
+        .expect("the owner is told");
+    assert!(mail.text.contains("administrator"), "{}", mail.text);
+    let p = site.browser().login("tess@example.com", PASSWORD).await;
+    assert_eq!(p.location(), "/", "one step again");
+}
+
+#[tokio::test]
+async fn second_factor_pages_need_their_session_their_method_and_their_token() {
+    let site = Site::layer();
+    site.user("tess@example.com", &[], true).await;
+    let mut anon = site.browser();
+    let p = anon.get("/auth/account/second_factor").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        p.location().starts_with("/auth/login?next="),
+        "{}",
+        p.location()
+    );
+    let p = anon.get("/auth/login/second_factor").await;
+    assert_eq!(
+        (p.status, p.location()),
+        (StatusCode::SEE_OTHER, "/auth/login")
+    );
+    anon.get("/auth/login").await;
+    let p = anon.post("/auth/account/second_factor/enrol", &[]).await;
+    assert_eq!(
+        p.status,
+        StatusCode::SEE_OTHER,
+        "signed out: to the sign-in page"
+    );
+
+    let mut me = site.browser();
+    me.login("tess@example.com", PASSWORD).await;
+    for path in [
+        "/auth/account/second_factor/enrol",
+        "/auth/account/second_factor/enrol/finish",
+        "/auth/account/second_factor/recovery_codes",
+        "/auth/account/second_factor/recovery_codes/download",
+        "/auth/account/second_factor/disable",
+    ] {
+        assert_eq!(
+            me.get(path).await.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{path}"
+        );
+    }
+    me.get("/auth/account/second_factor").await;
+    let good = me.csrf.clone();
+    me.csrf = Some("ab".repeat(32));
+    let p = me.post("/auth/account/second_factor/enrol", &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "a forged CSRF token");
+    me.csrf = good;
+    // Nothing to download without a second factor; a code too long for any code.
+    let p = me
+        .post(
+            "/auth/account/second_factor/recovery_codes/download",
+            &[("codes", "ABCD-EFGH-JKMN-PQRS-TVWX-YZ01")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    me.post("/auth/account/second_factor/enrol", &[]).await;
+    let long = "1".repeat(65);
+    let p = me
+        .post(
+            "/auth/account/second_factor/enrol/finish",
+            &[("code", &long)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p.body.contains("at most 64 characters"), "{}", p.body);
+    assert!(
+        p.body.contains("Start again with a new QR code"),
+        "{}",
+        p.body
+    );
 }

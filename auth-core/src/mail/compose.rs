@@ -84,6 +84,54 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "account_exists.html",
         include_str!("templates/account_exists.html"),
     ),
+    (
+        "second_factor_enabled.subject",
+        include_str!("templates/second_factor_enabled.subject"),
+    ),
+    (
+        "second_factor_enabled.txt",
+        include_str!("templates/second_factor_enabled.txt"),
+    ),
+    (
+        "second_factor_enabled.html",
+        include_str!("templates/second_factor_enabled.html"),
+    ),
+    (
+        "second_factor_disabled.subject",
+        include_str!("templates/second_factor_disabled.subject"),
+    ),
+    (
+        "second_factor_disabled.txt",
+        include_str!("templates/second_factor_disabled.txt"),
+    ),
+    (
+        "second_factor_disabled.html",
+        include_str!("templates/second_factor_disabled.html"),
+    ),
+    (
+        "recovery_code_used.subject",
+        include_str!("templates/recovery_code_used.subject"),
+    ),
+    (
+        "recovery_code_used.txt",
+        include_str!("templates/recovery_code_used.txt"),
+    ),
+    (
+        "recovery_code_used.html",
+        include_str!("templates/recovery_code_used.html"),
+    ),
+    (
+        "second_factor_reset.subject",
+        include_str!("templates/second_factor_reset.subject"),
+    ),
+    (
+        "second_factor_reset.txt",
+        include_str!("templates/second_factor_reset.txt"),
+    ),
+    (
+        "second_factor_reset.html",
+        include_str!("templates/second_factor_reset.html"),
+    ),
 ];
 
 /// What a mail template can use.
@@ -212,10 +260,20 @@ mod tests {
             assert!(html.contains(href), "{html}");
             assert!(mail.subject.contains("Demo"));
         }
-        let notice = composer
-            .compose(MailKind::PasswordChanged, "a@example.com", &ctx())
-            .unwrap();
-        assert!(notice.text.contains("request_password_reset"));
+        for kind in [
+            MailKind::PasswordChanged,
+            MailKind::SecondFactorEnabled,
+            MailKind::SecondFactorDisabled,
+            MailKind::RecoveryCodeUsed,
+            MailKind::SecondFactorReset,
+        ] {
+            let notice = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            assert!(notice.text.contains("request_password_reset"), "{kind:?}");
+            assert!(notice.text.contains("a@example.com"), "{kind:?}");
+            assert!(notice.subject.contains("Demo"), "{kind:?}");
+            let html = notice.html.unwrap();
+            assert!(html.contains("request_password_reset"), "{kind:?}");
+        }
     }
 
     #[test]

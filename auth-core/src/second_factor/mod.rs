@@ -53,6 +53,15 @@ impl SecondFactor {
     pub fn recovery_codes_left(&self) -> usize {
         self.recovery_digests.len()
     }
+
+    /// The recovery codes in `submitted` (separated by white space) when every one is
+    /// still unused on this factor, written as they were shown: what a page that showed
+    /// new codes posts back to offer them as a file
+    /// ([`RecoveryCodes::as_text_file`]). `None` when any code is not one of them (or
+    /// was used), or there is none. Compared in constant time.
+    pub fn recovery_codes_held(&self, submitted: &str) -> Option<RecoveryCodes> {
+        RecoveryCodes::held(submitted, &self.recovery_digests)
+    }
 }
 
 /// Which method proved a step of a sign-in (RFC 8176 `amr` values).

@@ -30,18 +30,34 @@ impl RecoveryCodes {
             (0..RECOVERY_CODES)
                 .map(|_| {
                     let bytes = crate::random::bytes::<CODE_CHARS>();
-                    let chars: Vec<char> = bytes
+                    let chars: String = bytes
                         .iter()
                         .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
                         .collect();
-                    chars
-                        .chunks(4)
-                        .map(|c| c.iter().collect::<String>())
-                        .collect::<Vec<_>>()
-                        .join("-")
+                    grouped(&chars)
                 })
                 .collect(),
         )
+    }
+
+    /// The codes in `submitted` (separated by white space, as typed or as a page posts
+    /// them back) when every one of them is a recovery code still unused among
+    /// `digests`, written the way they were shown; `None` when any is not, or there are
+    /// none. Compared in constant time.
+    pub(crate) fn held(submitted: &str, digests: &[String]) -> Option<Self> {
+        let mut codes = Vec::new();
+        for typed in submitted.split_whitespace().take(RECOVERY_CODES + 1) {
+            let canonical = parse_recovery_code(typed).ok()?;
+            let digest = digest_recovery_code(&canonical);
+            let known = digests.iter().fold(false, |found, d| {
+                found | crate::random::constant_time_eq(d.as_bytes(), digest.as_bytes())
+            });
+            if !known {
+                return None;
+            }
+            codes.push(grouped(&canonical));
+        }
+        (!codes.is_empty() && codes.len() <= RECOVERY_CODES).then_some(Self(codes))
     }
 
     /// The codes, to show (and offer as a download) once.
@@ -70,6 +86,16 @@ impl RecoveryCodes {
         }
         out
     }
+}
+
+/// A canonical code as shown: groups of four joined by dashes.
+fn grouped(canonical: &str) -> String {
+    let chars: Vec<char> = canonical.chars().collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A submitted recovery code in its canonical form: separators (`-`, spaces) dropped,
@@ -134,6 +160,31 @@ mod tests {
         }
         assert!(!format!("{codes:?}").contains(&codes.codes()[0]));
         assert!(codes.as_text_file("Acme").contains(&codes.codes()[9]));
+    }
+
+    #[test]
+    fn held_codes_are_recognised_only_when_every_one_is_unused() {
+        let codes = RecoveryCodes::generate();
+        let digests = codes.digests();
+        let all = codes.codes().join(" ");
+        assert_eq!(RecoveryCodes::held(&all, &digests), Some(codes.clone()));
+        let typed = codes.codes()[2].to_lowercase().replace('-', "");
+        assert_eq!(
+            RecoveryCodes::held(&typed, &digests).unwrap().codes(),
+            &codes.codes()[2..3]
+        );
+        let other = RecoveryCodes::generate();
+        let mixed = format!("{all} {}", other.codes()[0]);
+        assert_eq!(RecoveryCodes::held(&mixed, &digests), None);
+        assert_eq!(
+            RecoveryCodes::held(&all, &digests[1..]),
+            None,
+            "a used code"
+        );
+        assert_eq!(RecoveryCodes::held("", &digests), None);
+        assert_eq!(RecoveryCodes::held("not-a-code", &digests), None);
+        let eleven = format!("{all} {}", codes.codes()[0]);
+        assert_eq!(RecoveryCodes::held(&eleven, &digests), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! removal and the administrator's reset.
 
 use auth_core::{
-    AuditKind, AuditSink as _, Auth, Authenticated, Error, Login, RecoveryCodes, SignIn,
+    AuditKind, AuditSink as _, Auth, Authenticated, Error, Login, MailKind, RecoveryCodes, SignIn,
     UserStore as _,
 };
 use time::Duration;
@@ -393,4 +393,94 @@ async fn an_administrator_resets_a_second_factor() {
             .await,
         Err(Error::Forbidden)
     ));
+}
+
+/// The mail kinds `email` received, in order.
+async fn mails_to(h: &Harness, email: &str) -> Vec<MailKind> {
+    h.auth.settle().await;
+    h.mailer
+        .sent()
+        .into_iter()
+        .filter(|m| m.to == email)
+        .map(|m| m.kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_owner_is_told_of_every_change_to_the_second_factor() {
+    let h = harness();
+    let root = h.admin().await;
+    let email = "n1@example.com";
+    let (me, secret, codes) = enrolled(&h, email).await;
+    let notices = |kinds: Vec<MailKind>| -> Vec<MailKind> {
+        kinds
+            .into_iter()
+            .filter(|k| k.as_str().contains("second_factor") || *k == MailKind::RecoveryCodeUsed)
+            .collect()
+    };
+    assert_eq!(
+        notices(mails_to(&h, email).await),
+        [MailKind::SecondFactorEnabled]
+    );
+
+    // A TOTP code signs in without a notice; a recovery code sends one.
+    let token = pending(&h.auth, email).await;
+    h.auth
+        .complete_sign_in(&token, &code(&h, &secret), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(notices(mails_to(&h, email).await).len(), 1);
+    let token = pending(&h.auth, email).await;
+    h.auth
+        .complete_sign_in(&token, &codes.codes()[0], &ctx())
+        .await
+        .unwrap();
+    let used = h.mailer.last_to(email, MailKind::RecoveryCodeUsed).unwrap();
+    assert!(used.text.contains("recovery code"), "{}", used.text);
+    assert!(
+        !used.text.contains(&codes.codes()[0]),
+        "the code itself is never mailed"
+    );
+
+    h.auth
+        .disable_second_factor(&me, PASSWORD, &codes.codes()[1], &ctx())
+        .await
+        .unwrap();
+    enrol_again(&h, &me).await;
+    h.auth
+        .admin_reset_second_factor(&root, me.user.id, &ctx())
+        .await
+        .unwrap();
+    // A reset of an account without a factor changes nothing and mails nothing.
+    h.auth
+        .admin_reset_second_factor(&root, me.user.id, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        notices(mails_to(&h, email).await),
+        [
+            MailKind::SecondFactorEnabled,
+            MailKind::RecoveryCodeUsed,
+            MailKind::SecondFactorDisabled,
+            MailKind::SecondFactorEnabled,
+            MailKind::SecondFactorReset,
+        ]
+    );
+    let reset = h
+        .mailer
+        .last_to(email, MailKind::SecondFactorReset)
+        .unwrap();
+    assert!(reset.subject.contains("administrator"), "{}", reset.subject);
+}
+
+/// Enrols an authenticator app again for the signed-in `me`.
+async fn enrol_again(h: &Harness, me: &Authenticated) {
+    // Past the time step the last sign-in used.
+    h.clock.advance(Duration::seconds(60));
+    let enrolment = h.auth.start_totp_enrolment(me).await.unwrap();
+    h.auth
+        .finish_totp_enrolment(me, &code(h, &enrolment.secret_base32), &ctx())
+        .await
+        .unwrap();
+    h.clock.advance(Duration::seconds(60));
 }

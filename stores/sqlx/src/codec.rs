@@ -366,6 +366,10 @@ mod tests {
             MailKind::EmailChangeNotice,
             MailKind::PasswordChanged,
             MailKind::AccountExists,
+            MailKind::SecondFactorEnabled,
+            MailKind::SecondFactorDisabled,
+            MailKind::RecoveryCodeUsed,
+            MailKind::SecondFactorReset,
         ] {
             assert_eq!(mail_kind(k.as_str()).unwrap(), k);
         }

@@ -19,6 +19,7 @@ use crate::profile;
 use crate::reply::{Reply, Req};
 use crate::responses::{Accepted, UserReply};
 use crate::templates::Template;
+use crate::views::SecondFactorView;
 
 named! {
     /// A form of the account pages; its name is what the account layout highlights.
@@ -27,6 +28,7 @@ named! {
         Password => "password",
         Email => "email",
         Delete => "delete",
+        SecondFactor => "second_factor",
     }
 }
 
@@ -37,6 +39,7 @@ impl Section {
             Self::Password => Template::AccountPassword,
             Self::Email => Template::AccountEmail,
             Self::Delete => Template::AccountDelete,
+            Self::SecondFactor => Template::AccountSecondFactor,
         }
     }
 }
@@ -55,7 +58,12 @@ impl AuthWeb {
             StatusCode::OK,
             section.template(),
             Some(&a.user),
-            json!({ "section": section.as_str(), "values": values, "title": "Your account" }),
+            json!({
+                "section": section.as_str(),
+                "values": values,
+                "title": "Your account",
+                "second_factor": SecondFactorView::of(&a.user),
+            }),
         )
     }
 
@@ -90,6 +98,7 @@ impl AuthWeb {
                 "section": section.as_str(),
                 "values": values,
                 "title": "Your account",
+                "second_factor": SecondFactorView::of(&a.user),
             });
             let p = Problem::from_error(&e);
             self.form_problem(r, section.template(), Some(a), &p, extra)

@@ -19,7 +19,9 @@ use crate::profile;
 use crate::reply::{Reply, Req};
 use crate::responses::{AdminUser, Users};
 use crate::templates::Template;
-use crate::views::{EventBody, EventView, SessionBody, SessionView, UserBody, UserView};
+use crate::views::{
+    EventBody, EventView, SecondFactorView, SessionBody, SessionView, UserBody, UserView,
+};
 use crate::{AuthWeb, Requirement};
 
 /// Users per page in the admin list.
@@ -46,6 +48,8 @@ named! {
         Roles => "roles",
         /// Write profile fields (any declared field, by name).
         Profile => "profile",
+        /// Remove the authenticator app (audited, mailed to the owner).
+        ResetSecondFactor => "reset_second_factor",
     }
 }
 
@@ -187,6 +191,13 @@ impl AuthWeb {
                     "Sign out everywhere",
                     "secondary",
                 ));
+                if view.user.second_factor.is_some() {
+                    actions.push(ActionButton::new(
+                        AdminAction::ResetSecondFactor,
+                        "Reset two-step sign-in",
+                        "danger",
+                    ));
+                }
                 let sessions: Vec<SessionView> = view
                     .sessions
                     .iter()
@@ -202,6 +213,7 @@ impl AuthWeb {
                     json!({
                         "title": view.user.email,
                         "subject": subject,
+                        "subject_second_factor": SecondFactorView::of(&view.user),
                         "actions": actions,
                         "sessions": sessions,
                         "events": events,
@@ -257,6 +269,7 @@ impl AuthWeb {
             AdminAction::Enable => auth.admin_enable(a, id, &r.ctx).await,
             AdminAction::Unlock => auth.admin_unlock(a, id, &r.ctx).await,
             AdminAction::Logout => auth.admin_force_logout(a, id, &r.ctx).await,
+            AdminAction::ResetSecondFactor => auth.admin_reset_second_factor(a, id, &r.ctx).await,
             AdminAction::Roles => {
                 let Roles { roles } = fields.input().map_err(auth_core::Error::Validation)?;
                 auth.admin_set_roles(a, id, roles, &r.ctx).await
@@ -343,7 +356,15 @@ mod tests {
 
     #[test]
     fn actions_read_back_by_name_and_nothing_else_does() {
-        for action in ["disable", "enable", "unlock", "logout", "roles", "profile"] {
+        for action in [
+            "disable",
+            "enable",
+            "unlock",
+            "logout",
+            "roles",
+            "profile",
+            "reset_second_factor",
+        ] {
             let parsed: AdminAction = action.parse().unwrap();
             assert_eq!(parsed.to_string(), action);
             assert_eq!(serde_json::to_value(parsed).unwrap(), action);

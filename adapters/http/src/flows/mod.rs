@@ -6,6 +6,8 @@ mod account;
 mod admin;
 mod admin_mail;
 mod api_keys;
+mod authenticator;
+mod code_step;
 mod password_reset;
 mod picture;
 mod registration;
@@ -83,6 +85,8 @@ impl AuthWeb {
             ["static", file] if get => self.stylesheet(file),
             ["login"] if get => self.login_page(r).await,
             ["login"] if post => self.login_post(r).await,
+            ["login", "second_factor"] if get => self.code_step_page(r).await,
+            ["login", "second_factor"] if post => self.code_step_post(r).await,
             ["logout"] if post => self.logout_post(r).await,
             ["register"] if get => self.simple_form(r, Template::Register).await,
             ["register"] if post => self.register_post(r).await,
@@ -111,6 +115,20 @@ impl AuthWeb {
             ["account", "email"] if get => self.account_page(r, account::Section::Email).await,
             ["account", "delete"] if get => self.account_page(r, account::Section::Delete).await,
             ["account", "sessions"] if get => self.sessions_page(r).await,
+            ["account", "second_factor"] if get => self.second_factor_page(r).await,
+            ["account", "second_factor", "enrol"] if post => self.enrol_post(r).await,
+            ["account", "second_factor", "enrol", "finish"] if post => {
+                self.enrol_finish_post(r).await
+            }
+            ["account", "second_factor", "recovery_codes"] if post => {
+                self.recovery_codes_post(r).await
+            }
+            ["account", "second_factor", "recovery_codes", "download"] if post => {
+                self.recovery_codes_download(r).await
+            }
+            ["account", "second_factor", "disable"] if post => {
+                self.second_factor_disable_post(r).await
+            }
             ["account", "profile"] if post => self.profile_post(r).await,
             ["account", "password"] if post => self.password_post(r).await,
             ["account", "email"] if post => self.email_post(r).await,
@@ -127,6 +145,7 @@ impl AuthWeb {
             ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
             ["logout"]
             | ["account", "sessions", _]
+            | ["account", "second_factor", _, ..]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
                 if get =>

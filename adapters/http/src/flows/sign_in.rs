@@ -52,22 +52,38 @@ impl AuthWeb {
             Err(reply) => return reply,
         };
         let next = Self::next_of(r, Some(&fields));
-        match self.inner.auth.login(login, &r.ctx).await {
-            Ok(success) => {
-                let delivered = self.deliver_session(r, &success, TokenMode::Cookie).await;
-                delivered.set_on(
-                    Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
-                        .cookie(Flash::SignedIn.cookie(self)),
-                )
+        let e = match self.inner.auth.sign_in(login, &r.ctx).await {
+            Ok(SignIn::Complete(success)) => {
+                return self.signed_in_redirect(r, &success, next.as_deref()).await;
             }
-            Err(e) => {
-                let mut p = Problem::from_error(&e);
-                if matches!(e, Error::EmailNotVerified) {
-                    p.message = "Confirm your email address before signing in: follow the link we sent you, or ask for a new one.".into();
-                }
-                self.form_problem(r, Template::Login, None, &p, extra)
+            Ok(SignIn::SecondFactor(pending)) => {
+                return self.to_code_step(&pending, next.as_deref());
             }
+            Ok(_) => Error::SecondFactorRequired,
+            Err(e) => e,
+        };
+        let mut p = Problem::from_error(&e);
+        if matches!(e, Error::EmailNotVerified) {
+            p.message = "Confirm your email address before signing in: follow the link we sent you, or ask for a new one.".into();
         }
+        self.form_problem(r, Template::Login, None, &p, extra)
+    }
+
+    /// The end of every sign-in of a page (the password step of an account without a
+    /// second factor, or the code step): the session cookie, after ending the session the
+    /// browser still carried, and off to `next` (else the page after sign-in) with the
+    /// "signed in" message.
+    pub(super) async fn signed_in_redirect(
+        &self,
+        r: &Req,
+        success: &LoginSuccess,
+        next: Option<&str>,
+    ) -> Reply {
+        let delivered = self.deliver_session(r, success, TokenMode::Cookie).await;
+        delivered.set_on(
+            Reply::redirect(next.unwrap_or(&self.inner.after_login))
+                .cookie(Flash::SignedIn.cookie(self)),
+        )
     }
 
     pub(super) async fn logout_post(&self, r: &Req) -> Reply {

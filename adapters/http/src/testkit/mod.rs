@@ -95,6 +95,7 @@ macro_rules! adapter_scenarios {
             bodies_past_the_limit_get_413_even_without_a_length,
             routes_nest_and_unknown_paths_are_404,
             csrf_is_enforced_and_cookies_carry_their_flags,
+            two_step_sign_in_by_page,
         }
     };
 }
@@ -138,6 +139,23 @@ pub async fn create_user(auth: &Auth, email: &str, roles: &[&str], verified: boo
         })
         .await;
     created.unwrap_or_else(|e| panic!("creating {email}: {e}"))
+}
+
+/// The code an authenticator app shows for `secret_base32` (as an enrolment shows it),
+/// `steps` time steps of 30 seconds from now (negative: before).
+///
+/// # Panics
+/// When `secret_base32` is not base32.
+pub fn authenticator_code(secret_base32: &str, steps: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32)
+        .unwrap_or_else(|e| panic!("not a base32 secret: {e}"));
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap_or_else(|e| panic!("not a TOTP secret: {e}"));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() + steps * 30;
+    totp.generate(u64::try_from(now).unwrap_or_default())
+        .to_string()
 }
 
 /// The path (`base_url` stripped) of the newest link of `kind` that `mailer` captured

@@ -401,3 +401,258 @@ pub async fn csrf_is_enforced_and_cookies_carry_their_flags(site: &Site, app: &i
     c.login("ada@example.com", PASSWORD).await;
     assert_ne!(c.jar["auth_session"], first, "a new session id on login");
 }
+
+/// The text between `start` and the next `end` after it in `html`.
+fn between<'h>(html: &'h str, start: &str, end: &str) -> &'h str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in {html}"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
+/// Two-step sign-in by page: enrolment (QR code as inline SVG, the key as text, a
+/// malformed code refused at its field), the recovery codes shown once and downloaded as
+/// a file; then the password yields only a pending sign-in (a cookie, no session, guarded
+/// routes still refuse), a wrong code is shown at the field, the right one signs in and
+/// returns to `next`; the same code again is refused; a recovery code signs in once (and
+/// the owner is mailed); a lost pending sign-in goes back to the sign-in page; removal
+/// needs the password and a code.
+pub async fn two_step_sign_in_by_page(site: &Site, app: &impl Transport) {
+    let email = "tess@example.com";
+    site.user(email, &[], true).await;
+    let mut me = Browser::new(app);
+    me.login(email, PASSWORD).await;
+    let r = me.get("/auth/account").await;
+    assert!(r.body.contains("Turn on two-step sign-in"), "{}", r.body);
+    let r = me.get("/auth/account/second_factor").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = me.post("/auth/account/second_factor/enrol", &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<svg class=\"qr\""), "{}", r.body);
+    assert!(!r.body.contains("<script"), "no script on the page");
+    let csp = r.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let secret = between(&r.body, "<code class=\"secret\">", "</code>").replace(' ', "");
+    assert!(r.body.contains(email), "the account name is shown");
+
+    let r = me
+        .post(
+            "/auth/account/second_factor/enrol/finish",
+            &[("code", "12a456")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
+    assert!(r.body.contains("digits only"), "{}", r.body);
+    let r = me.get("/auth/account").await;
+    assert!(r.body.contains("Turn on two-step sign-in"), "still off");
+
+    let now = super::authenticator_code(&secret, 0);
+    let r = me
+        .post(
+            "/auth/account/second_factor/enrol/finish",
+            &[("code", &now)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let joined = between(&r.body, "name=\"codes\" value=\"", "\"").to_owned();
+    let recovery: Vec<String> = joined.split(' ').map(str::to_owned).collect();
+    assert_eq!(recovery.len(), 10, "{joined}");
+    for code in &recovery {
+        assert!(r.body.contains(&format!("<code>{code}</code>")), "{code}");
+    }
+    let r = me
+        .post(
+            "/auth/account/second_factor/recovery_codes/download",
+            &[("codes", &joined)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.header("content-type").starts_with("text/plain"));
+    assert!(r.header("content-disposition").starts_with("attachment;"));
+    assert!(recovery.iter().all(|c| r.body.contains(c.as_str())));
+    let r = me.get("/auth/account/second_factor").await;
+    assert!(r.body.contains("10 of 10"), "{}", r.body);
+    let forged = format!("{} ABCD-EFGH-JKMN-PQRS-TVWX-YZ01", recovery[0]);
+    let r = me
+        .post(
+            "/auth/account/second_factor/recovery_codes/download",
+            &[("codes", &forged)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "only the account's codes"
+    );
+    assert!(
+        site.mailer()
+            .last_to(email, MailKind::SecondFactorEnabled)
+            .is_some()
+    );
+
+    // The password step: a pending sign-in in a short-lived cookie, no session.
+    let mut c = Browser::new(app);
+    c.get("/auth/login?next=%2Fmembers").await;
+    let r = c
+        .post(
+            "/auth/login?next=%2Fmembers",
+            &[
+                ("login", email),
+                ("password", PASSWORD),
+                ("next", "/members"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/auth/login/second_factor?next=%2Fmembers");
+    let pending = r.set_cookie("auth_pending").unwrap();
+    assert!(
+        pending.contains("HttpOnly") && pending.contains("Max-Age="),
+        "{pending}"
+    );
+    assert!(c.session().is_none(), "no session before the code");
+    assert_eq!(c.get("/members").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/auth/api/me").await.status, StatusCode::UNAUTHORIZED);
+
+    let r = c.get("/auth/login/second_factor?next=%2Fmembers").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("autocomplete=\"one-time-code\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("use=recovery"),
+        "a way to use a recovery code"
+    );
+    let wrong = if now == "000000" { "999999" } else { "000000" };
+    let r = c
+        .post(
+            "/auth/login/second_factor",
+            &[("code", wrong), ("next", "/members")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("not correct"), "{}", r.body);
+    assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
+    let next = super::authenticator_code(&secret, 1);
+    let r = c
+        .post(
+            "/auth/login/second_factor",
+            &[("code", &next), ("next", "/members")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/members"),
+        "{}",
+        r.body
+    );
+    assert!(c.session().is_some());
+    assert!(
+        c.cookie("auth_pending").is_none(),
+        "the pending cookie is gone"
+    );
+    assert_eq!(c.get("/members").await.body, "members");
+
+    // The same code again, in another browser: refused.
+    let mut d = Browser::new(app);
+    let r = d.login(email, PASSWORD).await;
+    assert_eq!(r.location(), "/auth/login/second_factor");
+    d.get(r.location()).await;
+    let r = d
+        .post("/auth/login/second_factor", &[("code", &next)])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+    assert!(d.session().is_none());
+
+    // A recovery code instead, once.
+    let r = d.get("/auth/login/second_factor?use=recovery").await;
+    assert!(r.body.contains("Recovery code"), "{}", r.body);
+    let r = d
+        .post(
+            "/auth/login/second_factor",
+            &[("code", &recovery[0].to_lowercase()), ("use", "recovery")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(d.session().is_some());
+    site.auth().settle().await;
+    assert!(
+        site.mailer()
+            .last_to(email, MailKind::RecoveryCodeUsed)
+            .is_some()
+    );
+    let r = me.get("/auth/account").await;
+    assert!(r.body.contains("9 of 10"), "{}", r.body);
+
+    // A spent or missing pending sign-in: back to the sign-in page, with a message.
+    let r = d
+        .post("/auth/login/second_factor", &[("code", &recovery[1])])
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/login")
+    );
+    let mut e = Browser::new(app);
+    e.jar
+        .insert("auth_pending".into(), "no-such-sign-in".into());
+    e.get("/auth/login").await;
+    let r = e
+        .post("/auth/login/second_factor", &[("code", &recovery[1])])
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/login")
+    );
+    let r = e.follow(&r).await;
+    assert!(r.body.contains("sign in again"), "{}", r.body);
+    assert!(e.session().is_none());
+
+    // New recovery codes need a current code; removal the password and a code.
+    me.get("/auth/account/second_factor").await;
+    let r = me
+        .post(
+            "/auth/account/second_factor/recovery_codes",
+            &[("code", &recovery[1])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let fresh = between(&r.body, "name=\"codes\" value=\"", " ").to_owned();
+    let r = me
+        .post(
+            "/auth/account/second_factor/disable",
+            &[("password", "not the password"), ("code", &fresh)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("id=\"f-password-error\""), "{}", r.body);
+    let r = me
+        .post(
+            "/auth/account/second_factor/disable",
+            &[("password", PASSWORD), ("code", &recovery[2])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "an old recovery code");
+    let r = me
+        .post(
+            "/auth/account/second_factor/disable",
+            &[("password", PASSWORD), ("code", &fresh)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = me.follow(&r).await;
+    assert!(r.body.contains("Two-step sign-in is off"), "{}", r.body);
+    let r = Browser::new(app).login(email, PASSWORD).await;
+    assert_eq!(r.location(), "/", "one step again");
+    site.auth().settle().await;
+    assert!(
+        site.mailer()
+            .last_to(email, MailKind::SecondFactorDisabled)
+            .is_some()
+    );
+}
