@@ -13,9 +13,9 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use auth_core::conformance::{Subject, checks};
 use auth_core::{
-    Counter, CounterStore, DeliveryState, EphemeralStore, Error, FailedMail, MailOutbox,
-    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, UniqueField, User,
-    UserId, UserSearch, UserStore, WebhookDelivery,
+    ApiKeyDigest, ApiKeyRecord, ApiKeyStore, Counter, CounterStore, DeliveryState, EphemeralStore,
+    Error, FailedMail, MailOutbox, OutboxMessage, Page, Result, SessionDigest, SessionRecord,
+    SessionStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -536,6 +536,84 @@ impl SessionStore for ClockBlindSessions {
     }
 }
 
+/// API keys in a map, with three possible flaws: a use that reads the record, pauses and
+/// writes it back whole (so it can bring back a key revoked meanwhile), a revocation
+/// that ignores who owns the key, and ids that are not checked for uniqueness.
+#[derive(Default)]
+struct FlawedApiKeys {
+    keys: Mutex<HashMap<ApiKeyDigest, ApiKeyRecord>>,
+    touch_writes_back: bool,
+    delete_ignores_owner: bool,
+    ids_not_unique: bool,
+}
+
+#[async_trait]
+impl ApiKeyStore for FlawedApiKeys {
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
+        let mut keys = self.keys.lock().unwrap();
+        let id_taken = !self.ids_not_unique && keys.values().any(|k| k.id == key.id);
+        if keys.contains_key(&key.digest) || id_taken {
+            return Err(Error::Conflict {
+                field: UniqueField::ApiKey,
+            });
+        }
+        keys.insert(key.digest, key.clone());
+        Ok(())
+    }
+
+    async fn api_key(&self, digest: &ApiKeyDigest) -> Result<Option<ApiKeyRecord>> {
+        Ok(self.keys.lock().unwrap().get(digest).cloned())
+    }
+
+    async fn api_keys_for_user(&self, user_id: UserId) -> Result<Vec<ApiKeyRecord>> {
+        let mut keys: Vec<ApiKeyRecord> = self
+            .keys
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|k| k.user_id == user_id)
+            .cloned()
+            .collect();
+        keys.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        Ok(keys)
+    }
+
+    async fn touch_api_key(
+        &self,
+        digest: &ApiKeyDigest,
+        at: OffsetDateTime,
+        ip: Option<&str>,
+    ) -> Result<()> {
+        if self.touch_writes_back {
+            let read = self.keys.lock().unwrap().get(digest).cloned();
+            if let Some(mut key) = read {
+                window_for_races().await;
+                key.last_used_at = Some(at);
+                key.last_used_ip = ip.map(str::to_owned);
+                self.keys.lock().unwrap().insert(*digest, key);
+            }
+        } else if let Some(key) = self.keys.lock().unwrap().get_mut(digest) {
+            key.last_used_at = Some(at);
+            key.last_used_ip = ip.map(str::to_owned);
+        }
+        Ok(())
+    }
+
+    async fn delete_api_key(&self, user_id: UserId, id: &str) -> Result<bool> {
+        let mut keys = self.keys.lock().unwrap();
+        let before = keys.len();
+        keys.retain(|_, k| !(k.id == id && (self.delete_ignores_owner || k.user_id == user_id)));
+        Ok(keys.len() < before)
+    }
+
+    async fn delete_api_keys_for_user(&self, user_id: UserId) -> Result<u64> {
+        let mut keys = self.keys.lock().unwrap();
+        let before = keys.len();
+        keys.retain(|_, k| k.user_id != user_id);
+        Ok((before - keys.len()) as u64)
+    }
+}
+
 fn users(store: CheckThenWriteUsers) -> Subject {
     Subject::new().with_users(Arc::new(store))
 }
@@ -650,6 +728,65 @@ async fn sessions_judged_by_the_wrong_clock_are_caught() {
     assert!(fails!(checks::sessions_purge_expired, blind()));
     assert!(!fails!(checks::sessions_create_get_touch_delete, blind()));
     assert!(!fails!(checks::sessions_delete_all_except_one, blind()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn flawed_api_key_stores_are_caught() {
+    let keys = |store: FlawedApiKeys| Subject::new().with_api_keys(Arc::new(store));
+    let sound = || keys(FlawedApiKeys::default());
+    assert!(!fails!(
+        checks::api_keys_create_find_touch_list_delete,
+        sound()
+    ));
+    assert!(!fails!(checks::api_keys_unique_ids_and_digests, sound()));
+    assert!(!fails!(checks::api_keys_concurrent_revoke_and_use, sound()));
+
+    // A use racing a revocation writes the key back: revocation is not final.
+    let resurrecting = || {
+        keys(FlawedApiKeys {
+            touch_writes_back: true,
+            ..FlawedApiKeys::default()
+        })
+    };
+    assert!(fails!(
+        checks::api_keys_concurrent_revoke_and_use,
+        resurrecting()
+    ));
+    // One caller at a time, the same store keeps every contract.
+    assert!(!fails!(
+        checks::api_keys_create_find_touch_list_delete,
+        resurrecting()
+    ));
+
+    let owner_blind = || {
+        keys(FlawedApiKeys {
+            delete_ignores_owner: true,
+            ..FlawedApiKeys::default()
+        })
+    };
+    assert!(fails!(
+        checks::api_keys_create_find_touch_list_delete,
+        owner_blind()
+    ));
+    assert!(!fails!(
+        checks::api_keys_unique_ids_and_digests,
+        owner_blind()
+    ));
+
+    let duplicate_ids = || {
+        keys(FlawedApiKeys {
+            ids_not_unique: true,
+            ..FlawedApiKeys::default()
+        })
+    };
+    assert!(fails!(
+        checks::api_keys_unique_ids_and_digests,
+        duplicate_ids()
+    ));
+    assert!(!fails!(
+        checks::api_keys_concurrent_revoke_and_use,
+        duplicate_ids()
+    ));
 }
 
 #[tokio::test]

@@ -5,10 +5,11 @@
 //! on one server the layout is the same:
 //!
 //! - `P{Paccounts}:` users, their email and username claims, the user list, sessions and
-//!   the session indexes: uniqueness is claimed atomically with the user, a user is
+//!   the session indexes, API keys and their indexes: uniqueness is claimed atomically with the user, a user is
 //!   deleted with every session in one script, and `session_with_user` reads a session
 //!   and its owner in one round trip. A session is found by its digest alone, so a
-//!   session can only share a slot with its owner if all accounts share one.
+//!   session can only share a slot with its owner if all accounts share one. API keys
+//!   follow sessions: found by digest alone, deleted with their owner in one script.
 //! - `P{Pcounters}:` counters and their expiry index.
 //! - `P{Poutbox}:` the queue, the messages, the failed set, and the webhook calls' sets.
 //! - `P ephemeral:<key>`: no tag; each entry is used alone.
@@ -18,7 +19,7 @@
 //! The prefix is inside the tags, so that stores under different prefixes land on
 //! different slots (and, in a cluster, usually on different primaries).
 
-use auth_core::{SessionDigest, UserId};
+use auth_core::{ApiKeyDigest, SessionDigest, UserId};
 use uuid::Uuid;
 
 /// Builds keys under one prefix.
@@ -97,6 +98,22 @@ impl Keys {
     /// Sorted set of session digests scored by death (ms).
     pub(crate) fn session_expiry(&self) -> String {
         format!("{}sessions:expiry", self.accounts)
+    }
+
+    /// Hash: `d` the API key as created (JSON), `u` owner, `i` public id, `lu` last use
+    /// (time key) and `li` its address, once used.
+    pub(crate) fn api_key(&self, digest: &ApiKeyDigest) -> String {
+        format!("{}apikey:{}", self.accounts, digest.to_hex())
+    }
+
+    /// String: the digest (hex) of the API key with this public id.
+    pub(crate) fn api_key_id(&self, id: &str) -> String {
+        format!("{}apikey-id:{id}", self.accounts)
+    }
+
+    /// Sorted set of the user's API key digests (hex), scored by creation (ms).
+    pub(crate) fn user_api_keys(&self, id: UserId) -> String {
+        format!("{}user:{id}:apikeys", self.accounts)
     }
 
     /// Hash: `c` count, `e` window end (time key).
@@ -195,6 +212,9 @@ mod tests {
             keys.users(),
             keys.session(&digest),
             keys.session_expiry(),
+            keys.api_key(&ApiKeyDigest::from_bytes([9; 32])),
+            keys.api_key_id("0123456789ab"),
+            keys.user_api_keys(id),
         ];
         for key in &accounts {
             assert!(key.starts_with("app:"), "{key}");

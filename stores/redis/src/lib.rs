@@ -1,8 +1,8 @@
 //! # auth-store-redis
 //!
 //! [`auth_core`] stores on Redis: every store trait ([`UserStore`], [`SessionStore`],
-//! [`SessionUserStore`], [`CounterStore`], [`EphemeralStore`], [`MailOutbox`],
-//! [`AuditSink`]) on one
+//! [`SessionUserStore`], [`ApiKeyStore`], [`CounterStore`], [`EphemeralStore`],
+//! [`MailOutbox`], [`AuditSink`]) on one
 //! [`RedisStore`], so that a Redis-only deployment works, and so that a mixed one (users
 //! in SQL, sessions and counters in Redis) can take just the parts it wants. It also keeps
 //! uploaded profile pictures ([`PictureStore`](auth_core::PictureStore)): one hash per
@@ -72,6 +72,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod api_keys;
 mod audit;
 mod codec;
 mod config;
@@ -90,8 +91,8 @@ mod users;
 use std::sync::Arc;
 
 use auth_core::{
-    AuditSink, CounterStore, EphemeralStore, MailOutbox, Result, SessionStore, SessionUserStore,
-    UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, Result, SessionStore,
+    SessionUserStore, UserStore,
 };
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
@@ -205,6 +206,7 @@ const _: fn() = || {
         T: UserStore
             + SessionStore
             + SessionUserStore
+            + ApiKeyStore
             + CounterStore
             + EphemeralStore
             + MailOutbox

@@ -93,9 +93,11 @@ return 0
     ))
 });
 
-/// KEYS: user, users by creation, the user's session index, session expiry index.
+/// KEYS: user, users by creation, the user's session index, session expiry index, the
+/// user's API key index.
 /// ARGV: prefix, id, expected version.
-/// Returns the number of sessions deleted, or -1 when stale (or gone).
+/// Returns the number of sessions deleted, or -1 when stale (or gone). The user's API
+/// keys go with them.
 pub(crate) static DELETE_USER: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua flags=allow-oom",
@@ -112,6 +114,13 @@ for _, digest in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
   redis.call('ZREM', KEYS[4], digest)
 end
 redis.call('DEL', KEYS[3])
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
+  local key = ARGV[1] .. 'apikey:' .. digest
+  local id = redis.call('HGET', key, 'i')
+  if id then redis.call('DEL', ARGV[1] .. 'apikey-id:' .. id) end
+  redis.call('DEL', key)
+end
+redis.call('DEL', KEYS[5])
 return n
 "
     ))
@@ -179,6 +188,106 @@ for i = 2, #ARGV do
   if d then out[#out + 1] = d end
 end
 return out
+"
+    ))
+});
+
+// ---------------------------------------------------------------------------------------
+// API keys
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: the key, its id index, the owner's key index.
+/// ARGV: prefix, digest (hex), id, owner, json, creation score, last use (time key, ''
+/// = none), its address ('' = none).
+/// Returns 1 created, 0 the digest or the id exists.
+pub(crate) static CREATE_API_KEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'd', ARGV[5], 'u', ARGV[4], 'i', ARGV[3])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'lu', ARGV[7]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'li', ARGV[8]) end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: the key. ARGV: last use (time key), its address ('' = none).
+/// Returns 1 touched, 0 missing (and then writes nothing: a revoked key stays gone).
+pub(crate) static TOUCH_API_KEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'lu', ARGV[1])
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[1], 'li')
+else
+  redis.call('HSET', KEYS[1], 'li', ARGV[2])
+end
+return 1
+"
+    ))
+});
+
+/// KEYS: the id index (the key and the owner's index are derived). ARGV: prefix, owner.
+/// Returns 1 deleted, 0 no such key of this owner.
+pub(crate) static DELETE_API_KEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local digest = redis.call('GET', KEYS[1])
+if not digest then return 0 end
+local key = ARGV[1] .. 'apikey:' .. digest
+if redis.call('HGET', key, 'u') ~= ARGV[2] then return 0 end
+redis.call('DEL', key)
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[1] .. 'user:' .. ARGV[2] .. ':apikeys', digest)
+return 1
+"
+    ))
+});
+
+/// KEYS: the owner's key index. ARGV: prefix.
+/// Returns `json, last use, address` triples ('' for none) of the owner's keys.
+pub(crate) static API_KEYS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=no-writes",
+        r"
+local out = {}
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local v = redis.call('HMGET', ARGV[1] .. 'apikey:' .. digest, 'd', 'lu', 'li')
+  if v[1] then
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2] or ''
+    out[#out + 1] = v[3] or ''
+  end
+end
+return out
+"
+    ))
+});
+
+/// KEYS: the owner's key index. ARGV: prefix.
+/// Returns how many keys were deleted.
+pub(crate) static DELETE_API_KEYS_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local n = 0
+for _, digest in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[1] .. 'apikey:' .. digest
+  local id = redis.call('HGET', key, 'i')
+  if id then redis.call('DEL', ARGV[1] .. 'apikey-id:' .. id) end
+  n = n + redis.call('DEL', key)
+end
+redis.call('DEL', KEYS[1])
+return n
 "
     ))
 });

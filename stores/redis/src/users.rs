@@ -206,6 +206,7 @@ impl UserStore for RedisStore {
                     .key(keys.users())
                     .key(keys.user_sessions(id))
                     .key(keys.session_expiry())
+                    .key(keys.user_api_keys(id))
                     .arg(keys.accounts())
                     .arg(id.to_string())
                     .arg(expected_version),
@@ -214,7 +215,7 @@ impl UserStore for RedisStore {
         if sessions < 0 {
             return Err(Error::StaleVersion);
         }
-        tracing::debug!(user = %id, sessions, "redis store: user deleted with their sessions");
+        tracing::debug!(user = %id, sessions, "redis store: user deleted with their sessions and API keys");
         Ok(())
     }
 

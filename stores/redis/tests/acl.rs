@@ -54,7 +54,7 @@ async fn the_documented_acl_is_enough_and_confines_the_store() {
 
     let url = format!("redis://auth:store-password@127.0.0.1:{}/", server.port);
     let store = Arc::new(RedisStore::connect(RedisConfig::new(&url)).await.unwrap());
-    run_all(&Subject::all(store.clone())).await;
+    run_all(&Subject::all(store.clone()).with_api_keys(store.clone())).await;
 
     // The user cannot step outside its prefix, and what the server refuses is a
     // backend error, not an outage.

@@ -36,7 +36,8 @@ fn group(store: &RedisStore, name: &str) -> String {
 async fn the_conformance_kit_passes_on_a_cluster() {
     let cluster = Cluster::start(3, 0).await;
     // Every trait on the cluster.
-    conformance::run_all(&Subject::all(Arc::new(store(&cluster).await))).await;
+    let all = Arc::new(store(&cluster).await);
+    conformance::run_all(&Subject::all(all.clone()).with_api_keys(all)).await;
     // Users elsewhere; sessions, counters, outbox and audit on the cluster.
     let redis = Arc::new(store(&cluster).await);
     conformance::run_all(

@@ -11,11 +11,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use auth_core::{ApiKeyRecord, ApiKeyStore, ApiKeyToken, AuditSink, Page};
 use auth_core::{
     AuditEvent, AuditKind, CounterStore, Error, SessionRecord, SessionStore, SessionToken,
     SessionUserStore, User, UserId, UserSearch, UserStore,
 };
-use auth_core::{AuditSink, Page};
 use auth_store_redis::{RedisConfig, RedisStore};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -256,11 +256,27 @@ async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
     let s2 = session(u.id, Duration::days(1), Duration::hours(2));
     f.store.create_session(&s1).await.unwrap();
     f.store.create_session(&s2).await.unwrap();
+    let token = ApiKeyToken::generate();
+    let key = ApiKeyRecord {
+        id: token.id().to_owned(),
+        digest: token.digest(),
+        user_id: u.id,
+        name: "backup".into(),
+        scopes: vec!["read:profile".into()],
+        created_at: now(),
+        expires_at: None,
+        last_used_at: None,
+        last_used_ip: None,
+    };
+    f.store.create_api_key(&key).await.unwrap();
     let a = f.group("accounts");
     assert_eq!(
         f.keys().await,
         {
             let mut expected = vec![
+                format!("{a}apikey:{}", key.digest.to_hex()),
+                format!("{a}apikey-id:{}", key.id),
+                format!("{a}user:{}:apikeys", u.id),
                 format!("{a}email:{}", u.email),
                 format!("{a}session:{}", s1.digest.to_hex()),
                 format!("{a}session:{}", s2.digest.to_hex()),
@@ -285,7 +301,12 @@ async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
         .unwrap();
     assert_eq!((loaded, owner), (s1.clone(), u.clone()));
 
-    // Deleting the user deletes its sessions, indexes and unique claims.
+    assert_eq!(
+        f.store.api_key(&key.digest).await.unwrap(),
+        Some(key.clone())
+    );
+
+    // Deleting the user deletes its sessions, API keys, indexes and unique claims.
     assert!(matches!(
         f.store.delete_user(u.id, 2).await,
         Err(Error::StaleVersion)
@@ -298,6 +319,7 @@ async fn every_key_lives_under_the_prefix_and_delete_user_leaves_nothing() {
     );
     assert_eq!(f.store.session(&s1.digest).await.unwrap(), None);
     assert_eq!(f.store.session_with_user(&s2.digest).await.unwrap(), None);
+    assert_eq!(f.store.api_key(&key.digest).await.unwrap(), None);
     // The email and username are free again.
     let again = user(&u.email, Some("alice"));
     f.store.create_user(&again).await.unwrap();

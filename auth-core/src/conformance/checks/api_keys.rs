@@ -1,6 +1,7 @@
 //! [`ApiKeyStore`](crate::ApiKeyStore) checks.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::Duration;
 
@@ -151,8 +152,17 @@ pub async fn api_keys_unique_ids_and_digests(subject: &Subject) {
     remove_session_owner(&ctx, subject, owner).await;
 }
 
+/// How many uses one racing task makes at most: the uses stop by themselves should the
+/// revocation's task die.
+const MAX_RACING_USES: u32 = 1_000_000;
+
 /// Revocation is final: uses racing a revocation (`touch_api_key` calls) never bring a
 /// revoked key back, and a touch after it leaves it gone.
+///
+/// The uses keep coming until the revocation has returned (and once more after it), so
+/// that the revocation lands while uses are in flight whatever the store's speed and
+/// however the runtime schedules the tasks: a use that reads the record and writes it
+/// back whole is caught.
 pub async fn api_keys_concurrent_revoke_and_use(subject: &Subject) {
     let ctx = Ctx::new("api_keys_concurrent_revoke_and_use");
     let Some(keys) = ctx.need(subject.api_keys(), "ApiKeyStore") else {
@@ -163,29 +173,46 @@ pub async fn api_keys_concurrent_revoke_and_use(subject: &Subject) {
     for round in 0..5 {
         let key = new_key(owner, t, &["read:profile"]);
         ctx.ok("create_api_key", keys.create_api_key(&key).await);
+        let revoked_flag = Arc::new(AtomicBool::new(false));
         let mut handles = Vec::new();
         for i in 0..8 {
             let keys = Arc::clone(keys);
             let digest = key.digest;
+            let done = Arc::clone(&revoked_flag);
             handles.push(tokio::spawn(async move {
-                keys.touch_api_key(&digest, t + Duration::seconds(i), Some("192.0.2.1"))
-                    .await
-                    .map(|()| false)
+                let mut uses = 0u32;
+                loop {
+                    let finished = done.load(Ordering::Acquire);
+                    keys.touch_api_key(&digest, t + Duration::seconds(i), Some("192.0.2.1"))
+                        .await?;
+                    uses += 1;
+                    if finished || uses >= MAX_RACING_USES {
+                        return Ok::<(), crate::Error>(());
+                    }
+                    tokio::task::yield_now().await;
+                }
             }));
         }
         let revoker = {
             let keys = Arc::clone(keys);
             let id = key.id.clone();
-            tokio::spawn(async move { keys.delete_api_key(owner, &id).await })
+            let done = Arc::clone(&revoked_flag);
+            tokio::spawn(async move {
+                // Let the uses get going first.
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                let revoked = keys.delete_api_key(owner, &id).await;
+                done.store(true, Ordering::Release);
+                revoked
+            })
         };
-        for touched in ctx.join_all(handles).await {
-            ctx.ok("touch_api_key (racing a revocation)", touched);
-        }
         let revoked = ctx.ok(
             "delete_api_key (racing uses)",
             ctx.join_all(vec![revoker]).await.remove(0),
         );
         ctx.eq("delete_api_key racing uses", revoked, true);
+        for uses in ctx.join_all(handles).await {
+            ctx.ok("touch_api_key (racing a revocation)", uses);
+        }
         ctx.ok(
             "touch_api_key (after the revocation)",
             keys.touch_api_key(&key.digest, t, None).await,
