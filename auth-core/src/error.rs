@@ -241,6 +241,8 @@ pub enum UniqueField {
     SessionDigest,
     /// An API key's public id or digest (a collision, or the same key stored twice).
     ApiKey,
+    /// An identity at another provider (provider and subject), linked to an account.
+    Identity,
 }
 
 impl UniqueField {
@@ -251,6 +253,7 @@ impl UniqueField {
             Self::Username => "username",
             Self::SessionDigest => "session",
             Self::ApiKey => "api_key",
+            Self::Identity => "provider",
         }
     }
 }

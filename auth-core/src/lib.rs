@@ -68,7 +68,10 @@
 //! - [`UserStore`], [`SessionStore`], [`SessionUserStore`], [`CounterStore`],
 //!   [`MailOutbox`], [`AuditSink`]: what a store implements, with the contracts in their
 //!   docs; the `conformance` feature exports the kit that checks them. [`PictureStore`]
-//!   keeps uploaded profile pictures (optional).
+//!   keeps uploaded profile pictures (optional); [`IdentityStore`] the identities at
+//!   other providers linked to accounts (optional, for "Sign in with ...").
+//! - [`identity`]: linked provider identities and the rules that decide what a
+//!   provider's sign-in may do (never link an existing account silently).
 //! - [`Mailer`]: what a mail transport implements; [`mail`] composes the messages.
 //! - [`password`]: Argon2id hashing off the executor, and the NIST-style policy.
 //! - [`token`]: signed, purpose-bound, expiring link tokens with key rotation.
@@ -93,6 +96,7 @@ pub mod conformance;
 mod engine;
 mod error;
 pub mod hooks;
+pub mod identity;
 mod machine;
 pub mod mail;
 mod model;
@@ -113,14 +117,15 @@ pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange, ImportUser,
-    KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser,
-    Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome, Registration,
-    RequestContext, SignIn, SystemClock,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange,
+    IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER,
+    ManualClock, NewApiKey, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
+    PendingLink, RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
 };
+pub use identity::{Identity, ProviderIdentity};
 pub use machine::{AccountState, LockoutPolicy};
 pub use mail::{CapturingMailer, Mailer, OutboxPolicy};
 pub use model::{
@@ -138,7 +143,7 @@ pub use random::constant_time_eq;
 pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox,
-    PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MAX_EPHEMERAL_VALUE,
+    MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

@@ -20,6 +20,7 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result, TokenRejection};
+use crate::identity::LinkedIdentityProof;
 use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 use crate::profile::{ProfileChanges, ProfileSchema};
@@ -274,6 +275,24 @@ pub(crate) enum Event {
         /// The application's before-sign-in hook refused, with this message.
         veto: Option<String>,
     },
+    /// A provider's verified answer named an identity linked to the account.
+    IdentitySignedIn {
+        /// The linked identity's proof.
+        proof: LinkedIdentityProof,
+        /// The application's before-sign-in hook refused, with this message.
+        veto: Option<String>,
+    },
+    /// An identity at a provider was linked to the account (its owner proved the
+    /// account: signed in to it).
+    IdentityLinked {
+        /// The provider's name.
+        provider: String,
+    },
+    /// An identity at a provider was unlinked from the account by its owner.
+    IdentityUnlinked {
+        /// The provider's name.
+        provider: String,
+    },
     /// An authenticator app was enrolled, proven by a first correct code.
     SecondFactorEnrolled {
         /// The factor to store (its secret sealed, the recovery codes' digests).
@@ -354,7 +373,7 @@ pub(crate) struct NewAccount {
 }
 
 /// How an account came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Creation {
     /// A person signed up; the address is confirmed by the mailed link.
     SignUp,
@@ -368,6 +387,14 @@ pub(crate) enum Creation {
         /// Whether the address counts as confirmed.
         verified: bool,
     },
+    /// A person signed in with another provider for the first time; the address counts
+    /// as confirmed when the provider verified it (otherwise the mailed link confirms it).
+    Provider {
+        /// The provider's name.
+        provider: String,
+        /// Whether the provider verified the address.
+        verified: bool,
+    },
 }
 
 /// The account a [`NewAccount`] becomes, and what follows its creation: the audit record,
@@ -375,7 +402,9 @@ pub(crate) enum Creation {
 pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
     let verified = matches!(
         new.origin,
-        Creation::Direct { verified: true } | Creation::Imported { verified: true }
+        Creation::Direct { verified: true }
+            | Creation::Imported { verified: true }
+            | Creation::Provider { verified: true, .. }
     );
     let user = User {
         id: new.id,
@@ -408,6 +437,19 @@ pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
             AuditKind::Registered,
             Some("imported with an existing password hash".into()),
         )],
+        Creation::Provider { provider, verified } => {
+            let mut effects = vec![
+                Effect::Audit(
+                    AuditKind::Registered,
+                    Some(format!("signed up with {provider}")),
+                ),
+                Effect::Audit(AuditKind::IdentityLinked, Some(provider)),
+            ];
+            if !verified {
+                effects.push(Effect::Mail(MailKind::Verification));
+            }
+            effects
+        }
     };
     Transition { user, effects }
 }
@@ -524,6 +566,43 @@ pub(crate) fn apply(
                 Some(format!("with {}", second.method().as_str())),
             ));
             effects
+        }
+        Event::IdentitySignedIn { proof, veto } => {
+            if proof.user() != next.id {
+                return Err(Error::InvalidCredentials);
+            }
+            may_sign_in(state, now, policy, veto)?;
+            if next.second_factor.is_some() {
+                return Ok(Transition {
+                    user: next,
+                    effects: vec![Effect::AwaitSecondFactor],
+                });
+            }
+            next.last_login_at = Some(now);
+            next.locked_until = None;
+            next.lockout_count = 0;
+            vec![
+                Effect::ResetFailures,
+                Effect::CreateSession,
+                Effect::Audit(
+                    AuditKind::LoginSucceeded,
+                    Some(format!("with {}", proof.provider())),
+                ),
+            ]
+        }
+        Event::IdentityLinked { provider } => {
+            refuse_if_disabled(state)?;
+            vec![
+                Effect::Audit(AuditKind::IdentityLinked, Some(provider)),
+                Effect::Mail(MailKind::IdentityLinked),
+            ]
+        }
+        Event::IdentityUnlinked { provider } => {
+            refuse_if_disabled(state)?;
+            vec![
+                Effect::Audit(AuditKind::IdentityUnlinked, Some(provider)),
+                Effect::Mail(MailKind::IdentityUnlinked),
+            ]
         }
         Event::SecondFactorEnrolled { factor, proof } => {
             refuse_if_disabled(state)?;

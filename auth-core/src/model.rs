@@ -56,7 +56,23 @@ impl PasswordHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The hash of an account that has no password (created by a sign-in at another
+    /// provider): no password matches it, and it counts as no way to sign in. A reset
+    /// link sets a real one.
+    pub fn unusable() -> Self {
+        Self(UNUSABLE_HASH.to_owned())
+    }
+
+    /// Whether a password can match this hash (false for [`PasswordHash::unusable`]).
+    pub fn is_usable(&self) -> bool {
+        self.0 != UNUSABLE_HASH
+    }
 }
+
+/// What [`PasswordHash::unusable`] stores: not a PHC string (it starts with `!`), so no
+/// hasher ever accepts it.
+const UNUSABLE_HASH: &str = "!no-password";
 
 impl fmt::Debug for PasswordHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -259,6 +275,10 @@ pub enum MailKind {
     RecoveryCodeUsed,
     /// Tells the owner an administrator removed their authenticator app.
     SecondFactorReset,
+    /// Tells the owner a sign-in provider was linked to the account.
+    IdentityLinked,
+    /// Tells the owner a sign-in provider was unlinked from the account.
+    IdentityUnlinked,
 }
 
 impl MailKind {
@@ -275,6 +295,8 @@ impl MailKind {
             Self::SecondFactorDisabled => "second_factor_disabled",
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::SecondFactorReset => "second_factor_reset",
+            Self::IdentityLinked => "identity_linked",
+            Self::IdentityUnlinked => "identity_unlinked",
         }
     }
 
@@ -292,6 +314,8 @@ impl MailKind {
             Self::SecondFactorDisabled => "Notice that two-step sign-in was turned off",
             Self::RecoveryCodeUsed => "Notice of a recovery code used",
             Self::SecondFactorReset => "Notice of a second factor reset by an administrator",
+            Self::IdentityLinked => "Notice of a linked sign-in provider",
+            Self::IdentityUnlinked => "Notice of an unlinked sign-in provider",
         }
     }
 
@@ -301,7 +325,8 @@ impl MailKind {
     }
 }
 
-const ALL_MAIL_KINDS: [MailKind; 10] = [
+const ALL_MAIL_KINDS: [MailKind; 12] = [
+const ALL_MAIL_KINDS: [MailKind; 8] = [
     MailKind::Verification,
     MailKind::PasswordReset,
     MailKind::EmailChange,
@@ -312,6 +337,8 @@ const ALL_MAIL_KINDS: [MailKind; 10] = [
     MailKind::SecondFactorDisabled,
     MailKind::RecoveryCodeUsed,
     MailKind::SecondFactorReset,
+    MailKind::IdentityLinked,
+    MailKind::IdentityUnlinked,
 ];
 
 /// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the
@@ -556,6 +583,10 @@ pub enum AuditKind {
     /// API keys were revoked: one by its owner (the detail names its prefix), or all of
     /// them (by the owner, or with the account disabled, deleted or reset).
     ApiKeysRevoked,
+    /// An identity at another provider was linked (the detail names the provider).
+    IdentityLinked,
+    /// An identity at another provider was unlinked (the detail names the provider).
+    IdentityUnlinked,
 }
 
 impl AuditKind {
@@ -595,6 +626,8 @@ impl AuditKind {
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::ApiKeyCreated => "api_key_created",
             Self::ApiKeysRevoked => "api_keys_revoked",
+            Self::IdentityLinked => "identity_linked",
+            Self::IdentityUnlinked => "identity_unlinked",
         }
     }
 
@@ -637,6 +670,8 @@ impl AuditKind {
             Self::RecoveryCodesRegenerated => "Recovery codes replaced",
             Self::ApiKeyCreated => "API key created",
             Self::ApiKeysRevoked => "API keys revoked",
+            Self::IdentityLinked => "Sign-in provider linked",
+            Self::IdentityUnlinked => "Sign-in provider unlinked",
         }
     }
 
@@ -646,7 +681,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 33] = [
+const ALL_AUDIT_KINDS: [AuditKind; 35] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -680,6 +715,8 @@ const ALL_AUDIT_KINDS: [AuditKind; 33] = [
     AuditKind::RecoveryCodesRegenerated,
     AuditKind::ApiKeyCreated,
     AuditKind::ApiKeysRevoked,
+    AuditKind::IdentityLinked,
+    AuditKind::IdentityUnlinked,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

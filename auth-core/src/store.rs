@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::api_key::{ApiKeyDigest, ApiKeyRecord};
 use crate::error::Result;
+use crate::identity::Identity;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
@@ -479,4 +480,49 @@ pub trait PictureStore: Send + Sync + 'static {
 
     /// Deletes the user's picture; returns whether there was one.
     async fn delete_picture(&self, user_id: UserId) -> Result<bool>;
+}
+
+/// Persistence of identities at other providers linked to accounts (see
+/// [`identity`](crate::identity)).
+///
+/// # Contract
+/// - **One account per identity.** A provider and subject pair is linked to at most one
+///   account. [`link_identity`](IdentityStore::link_identity) enforces it atomically (a
+///   unique key, a script), never by check-then-insert: of any number of concurrent links
+///   of one pair, to one account or several, exactly one succeeds and the others return
+///   [`Error::Conflict`](crate::Error::Conflict) with `field: UniqueField::Identity`
+///   and change nothing. The engine relies on it so that concurrent first sign-ins with
+///   one identity create one account.
+/// - Provider and subject are compared exactly (case matters).
+/// - An account may have any number of identities, several at one provider included.
+/// - Identities are indexed by account: listing them does not scan every identity.
+/// - Everything stored comes back unchanged; times to the second at least.
+#[async_trait]
+pub trait IdentityStore: Send + Sync + 'static {
+    /// Links an identity to its account.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) with `field: UniqueField::Identity`
+    /// when the provider and subject are linked already (to any account).
+    async fn link_identity(&self, identity: &Identity) -> Result<()>;
+
+    /// The identity with this provider and subject, whichever account it belongs to.
+    async fn identity(&self, provider: &str, subject: &str) -> Result<Option<Identity>>;
+
+    /// Every identity of an account, oldest link first (by `linked_at`, then provider,
+    /// then subject).
+    async fn identities_for_user(&self, user_id: UserId) -> Result<Vec<Identity>>;
+
+    /// Records a sign-in with an identity: stores its `email`, `email_verified` and
+    /// `last_used_at` as given, if the identity with its provider and subject is still
+    /// linked to its `user_id`; otherwise changes nothing (not an error).
+    async fn touch_identity(&self, identity: &Identity) -> Result<()>;
+
+    /// Unlinks the identity with this provider and subject if it belongs to `user_id`;
+    /// returns whether it did.
+    async fn unlink_identity(&self, user_id: UserId, provider: &str, subject: &str)
+    -> Result<bool>;
+
+    /// Unlinks every identity of an account (when it is deleted); returns how many.
+    async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64>;
 }

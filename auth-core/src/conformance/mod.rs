@@ -129,8 +129,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
-    SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
+    SessionStore, SessionUserStore, UserStore,
 };
 
 pub mod checks;
@@ -169,6 +169,7 @@ pub struct Subject {
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
+    identities: Option<Arc<dyn IdentityStore>>,
 }
 
 impl Subject {
@@ -198,6 +199,7 @@ impl Subject {
             outbox: Some(store.clone()),
             audit: Some(store),
             pictures: None,
+            identities: None,
         }
     }
 
@@ -250,6 +252,18 @@ impl Subject {
     pub fn with_pictures(mut self, store: Arc<dyn PictureStore>) -> Self {
         self.pictures = Some(store);
         self
+    }
+
+    /// Tests `store` as the [`IdentityStore`] ([`Subject::all`] leaves it out, so that a
+    /// store written before linked identities keeps its one call).
+    pub fn with_identities(mut self, store: Arc<dyn IdentityStore>) -> Self {
+        self.identities = Some(store);
+        self
+    }
+
+    /// The [`IdentityStore`] under test, if any.
+    pub fn identities(&self) -> Option<&Arc<dyn IdentityStore>> {
+        self.identities.as_ref()
     }
 
     /// The [`UserStore`] under test, if any.
@@ -315,6 +329,7 @@ impl Subject {
             && self.outbox.is_none()
             && self.audit.is_none()
             && self.pictures.is_none()
+            && self.identities.is_none()
     }
 }
 
@@ -330,6 +345,7 @@ impl fmt::Debug for Subject {
             .field("outbox", &self.outbox.is_some())
             .field("audit", &self.audit.is_some())
             .field("pictures", &self.pictures.is_some())
+            .field("identities", &self.identities.is_some())
             .finish()
     }
 }
@@ -472,6 +488,8 @@ macro_rules! __auth_conformance_checks {
             audit_record_and_list,
             pictures_put_get_replace_delete,
             pictures_concurrent_puts_leave_one_whole,
+            identities_link_find_touch_list_unlink,
+            identities_one_account_per_identity,
             debug_redacts_secrets,
         }
     };

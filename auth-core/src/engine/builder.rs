@@ -9,8 +9,8 @@ use crate::password::BreachCheck;
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
-    SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
+    SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 use crate::webhooks::Webhooks;
@@ -31,6 +31,7 @@ pub struct AuthBuilder {
     outbox: Option<Arc<dyn MailOutbox>>,
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
+    identities: Option<Arc<dyn IdentityStore>>,
     picture_limits: PictureLimits,
     mailer: Option<Arc<dyn Mailer>>,
     breach_check: Option<BreachCheck>,
@@ -58,6 +59,7 @@ impl AuthBuilder {
             outbox: None,
             audit: None,
             pictures: None,
+            identities: None,
             picture_limits: PictureLimits::DEFAULT,
             mailer: None,
             breach_check: None,
@@ -116,6 +118,14 @@ impl AuthBuilder {
     /// same step (the engine deletes them too).
     pub fn api_keys(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
         self.api_keys = Some(store);
+        self
+    }
+
+    /// The store of identities at other providers linked to accounts (default: none,
+    /// and then "Sign in with ..." is off: [`Auth::identities_enabled`] is false). Give
+    /// the same store as for users where you can.
+    pub fn identities(mut self, store: Arc<dyn IdentityStore>) -> Self {
+        self.identities = Some(store);
         self
     }
 
@@ -212,6 +222,7 @@ impl AuthBuilder {
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
                 pictures: self.pictures.map(|p| Observed::new(p) as _),
+                identities: self.identities.map(|s| Observed::new(s) as _),
                 picture_limits: self.picture_limits,
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,
                 breach_check: self.breach_check,

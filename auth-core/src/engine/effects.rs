@@ -13,6 +13,8 @@ use crate::session::SessionDigest;
 pub(super) struct MailLinks {
     pub(super) link: Option<String>,
     pub(super) new_email: Option<String>,
+    /// The sign-in provider a link or unlink notice names.
+    pub(super) provider: Option<String>,
 }
 
 /// Who did it and from which session, for effects that depend on the request.
@@ -50,7 +52,10 @@ impl Auth {
         for effect in effects {
             match effect {
                 Effect::CreateSession | Effect::AwaitSecondFactor => {}
-                Effect::DeleteAccount => self.forget_picture(user.id).await,
+                Effect::DeleteAccount => {
+                    self.forget_picture(user.id).await;
+                    self.forget_identities(user.id).await;
+                }
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::RevokeApiKeys => {
                     self.delete_api_keys_of(user.id, origin).await?;
@@ -153,6 +158,7 @@ impl Auth {
             valid_for: valid_for.map(crate::mail::human_duration),
             login_link: config.links.login(),
             reset_link: config.links.request_reset(),
+            provider: links.provider.clone(),
         };
         self.inner.config.composer.compose(kind, to, &ctx)
     }

@@ -76,6 +76,7 @@ impl Auth {
         Ok(MailLinks {
             link: Some(link(&config.links, &token)),
             new_email: None,
+            provider: None,
         })
     }
 }

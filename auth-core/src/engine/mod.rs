@@ -11,6 +11,7 @@ mod api_keys;
 mod builder;
 mod clock;
 mod effects;
+mod identity;
 mod links;
 mod lockout;
 mod login;
@@ -35,6 +36,7 @@ pub use admin::AdminUserView;
 pub use api_keys::{CreatedApiKey, KeyAuthenticated, MAX_API_KEYS_PER_USER, NewApiKey};
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use identity::{IdentitySignIn, PendingLink};
 pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
@@ -50,8 +52,8 @@ use crate::password::{BreachCheck, Hasher, normalize};
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
-    SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
+    SessionStore, SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -100,6 +102,8 @@ struct Inner {
     audit: Arc<dyn AuditSink>,
     /// Uploaded profile pictures, when the application keeps them.
     pictures: Option<Arc<dyn PictureStore>>,
+    /// Identities at other providers linked to accounts, when sign-in with them is on.
+    identities: Option<Arc<dyn IdentityStore>>,
     picture_limits: PictureLimits,
     mailer: Arc<dyn Mailer>,
     breach_check: Option<BreachCheck>,

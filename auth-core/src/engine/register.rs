@@ -146,7 +146,7 @@ impl Auth {
     }
 
     /// The facts of a new account from validated input: fresh identifiers and the hash.
-    fn new_account(
+    pub(super) fn new_account(
         &self,
         email: String,
         username: Option<String>,

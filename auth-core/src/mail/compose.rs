@@ -131,6 +131,28 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "second_factor_reset.html",
         include_str!("templates/second_factor_reset.html"),
+        "identity_linked.subject",
+        include_str!("templates/identity_linked.subject"),
+    ),
+    (
+        "identity_linked.txt",
+        include_str!("templates/identity_linked.txt"),
+    ),
+    (
+        "identity_linked.html",
+        include_str!("templates/identity_linked.html"),
+    ),
+    (
+        "identity_unlinked.subject",
+        include_str!("templates/identity_unlinked.subject"),
+    ),
+    (
+        "identity_unlinked.txt",
+        include_str!("templates/identity_unlinked.txt"),
+    ),
+    (
+        "identity_unlinked.html",
+        include_str!("templates/identity_unlinked.html"),
     ),
 ];
 
@@ -151,6 +173,8 @@ pub struct MailContext {
     pub login_link: String,
     /// The page that requests a reset link.
     pub reset_link: String,
+    /// The sign-in provider linked or unlinked, for those notices.
+    pub provider: Option<String>,
 }
 
 /// Renders messages; built once per engine.
@@ -238,6 +262,19 @@ mod tests {
             valid_for: Some("24 hours".into()),
             login_link: "https://x.test/auth/login".into(),
             reset_link: "https://x.test/auth/request_password_reset".into(),
+            provider: Some("Example IdP".into()),
+        }
+    }
+
+    #[test]
+    fn identity_notices_name_the_provider() {
+        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        for kind in [MailKind::IdentityLinked, MailKind::IdentityUnlinked] {
+            let mail = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            assert!(mail.text.contains("Example IdP"), "{kind:?}");
+            assert!(mail.html.unwrap().contains("Example IdP"), "{kind:?}");
+            assert!(mail.subject.contains("Demo"), "{kind:?}");
+            assert!(mail.text.contains("request_password_reset"), "{kind:?}");
         }
     }
 

@@ -376,6 +376,20 @@ impl Hasher {
         if password.len() > MAX_PASSWORD_BYTES {
             return Ok(None);
         }
+        if !hash.is_usable() {
+            // An account without a password: the same work as a wrong one.
+            self.dummy_verify(password).await;
+            return Ok(None);
+        }
+        self.verify_usable(password, hash).await
+    }
+
+    /// [`Hasher::verify`] for a hash that is not [`PasswordHash::unusable`].
+    async fn verify_usable(
+        &self,
+        password: &str,
+        hash: &PasswordHash,
+    ) -> Result<Option<PasswordVerified>> {
         if let Some(legacy) = Legacy::parse(hash.as_str()) {
             // Another system's hash: checked with the password as typed (that system did
             // not normalise it), and always replaced by Argon2id once it matched.
@@ -436,7 +450,7 @@ impl Hasher {
             return;
         }
         if let Some(dummy) = self.inner.dummy.get() {
-            let _ = self.verify(password, dummy).await;
+            let _ = self.verify_usable(password, dummy).await;
             return;
         }
         // Making the reference hash is itself one Argon2 run with the configured

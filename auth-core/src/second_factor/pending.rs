@@ -104,6 +104,28 @@ impl PendingRecord {
         }
     }
 
+    /// The record of a sign-in with a linked provider identity that passed for `user`:
+    /// only the engine's proof of the link makes one. Wrong codes count against the
+    /// account's email address.
+    pub(crate) fn after_provider(
+        user: &User,
+        proof: &crate::identity::LinkedIdentityProof,
+        remember: bool,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        debug_assert_eq!(proof.user(), user.id);
+        Self {
+            user: user.id,
+            stamp: user.security_stamp.clone(),
+            remember,
+            identifier: user.email.clone(),
+            failures: 0,
+            password_at: now,
+            expires_at,
+        }
+    }
+
     /// The proof of the first step this record stands for.
     pub(crate) fn proof(&self) -> FirstStepProof {
         FirstStepProof {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::store_call;
 use crate::api_key::{ApiKeyDigest, ApiKeyRecord};
 use crate::error::Result;
+use crate::identity::Identity;
 use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
@@ -18,8 +19,8 @@ use crate::model::{
 use crate::picture::Picture;
 use crate::session::SessionDigest;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, PictureStore, SessionStore,
-    SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
+    SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -73,6 +74,15 @@ observed!(SessionStore as "sessions" {
     fn sessions_for_user(&self, user_id: UserId, now: OffsetDateTime) -> Vec<SessionRecord>;
     fn delete_sessions_for_user(&self, user_id: UserId, keep: Option<&SessionDigest>) -> u64;
     fn purge_expired_sessions(&self, now: OffsetDateTime) -> u64;
+});
+
+observed!(IdentityStore as "identities" {
+    fn link_identity(&self, identity: &Identity) -> ();
+    fn identity(&self, provider: &str, subject: &str) -> Option<Identity>;
+    fn identities_for_user(&self, user_id: UserId) -> Vec<Identity>;
+    fn touch_identity(&self, identity: &Identity) -> ();
+    fn unlink_identity(&self, user_id: UserId, provider: &str, subject: &str) -> bool;
+    fn unlink_identities_for_user(&self, user_id: UserId) -> u64;
 });
 
 observed!(SessionUserStore as "session_users" {

@@ -10,6 +10,7 @@ mod account;
 mod admin;
 mod breached;
 mod hooks;
+mod identity;
 mod import;
 mod login;
 mod mail_outbox;

@@ -3,7 +3,8 @@
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
 //! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`CounterStore`],
 //! [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded
-//! profile pictures (hand it to the builder's `pictures` as well: it is not part of
+//! profile pictures and [`IdentityStore`] for identities linked at other providers (hand
+//! it to the builder's `pictures` and `identities` as well: they are not part of
 //! `store`). For tests, demos and single-process applications that can afford to
 //! lose everything on restart.
 //!
@@ -77,9 +78,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use async_trait::async_trait;
 use auth_core::{
     ApiKeyDigest, ApiKeyRecord, ApiKeyStore, AuditEvent, AuditSink, Counter, CounterStore,
-    DeliveryState, EphemeralStore, Error, FailedMail, MailOutbox, OutboxMessage, Page, Picture,
-    PictureStore, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
-    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    DeliveryState, EphemeralStore, Error, FailedMail, Identity, IdentityStore, MailOutbox,
+    OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord, SessionStore,
+    SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -101,6 +102,8 @@ struct Inner {
     outbox: Mutex<HashMap<Uuid, Queued>>,
     audit: Mutex<Audit>,
     pictures: Mutex<HashMap<UserId, Picture>>,
+    /// Linked identities by provider and subject.
+    identities: Mutex<HashMap<(String, String), Identity>>,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -848,6 +851,75 @@ impl AuditSink for MemoryStore {
             .get(&user_id)
             .map(|events| events.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+/// One lock over every identity: linking checks and inserts in one step.
+#[async_trait]
+impl IdentityStore for MemoryStore {
+    async fn link_identity(&self, identity: &Identity) -> Result<()> {
+        let key = (identity.provider.clone(), identity.subject.clone());
+        match lock(&self.inner.identities).entry(key) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(Error::Conflict {
+                field: UniqueField::Identity,
+            }),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(identity.clone());
+                Ok(())
+            }
+        }
+    }
+
+    async fn identity(&self, provider: &str, subject: &str) -> Result<Option<Identity>> {
+        let key = (provider.to_owned(), subject.to_owned());
+        Ok(lock(&self.inner.identities).get(&key).cloned())
+    }
+
+    async fn identities_for_user(&self, user_id: UserId) -> Result<Vec<Identity>> {
+        let mut found: Vec<Identity> = lock(&self.inner.identities)
+            .values()
+            .filter(|i| i.user_id == user_id)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| {
+            (a.linked_at, &a.provider, &a.subject).cmp(&(b.linked_at, &b.provider, &b.subject))
+        });
+        Ok(found)
+    }
+
+    async fn touch_identity(&self, identity: &Identity) -> Result<()> {
+        let key = (identity.provider.clone(), identity.subject.clone());
+        if let Some(stored) = lock(&self.inner.identities)
+            .get_mut(&key)
+            .filter(|i| i.user_id == identity.user_id)
+        {
+            stored.email.clone_from(&identity.email);
+            stored.email_verified = identity.email_verified;
+            stored.last_used_at = identity.last_used_at;
+        }
+        Ok(())
+    }
+
+    async fn unlink_identity(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<bool> {
+        let key = (provider.to_owned(), subject.to_owned());
+        let mut identities = lock(&self.inner.identities);
+        if identities.get(&key).is_some_and(|i| i.user_id == user_id) {
+            identities.remove(&key);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64> {
+        let mut identities = lock(&self.inner.identities);
+        let before = identities.len();
+        identities.retain(|_, i| i.user_id != user_id);
+        Ok(u64::try_from(before - identities.len()).unwrap_or(u64::MAX))
     }
 }
 

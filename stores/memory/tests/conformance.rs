@@ -10,6 +10,7 @@ fn subject() -> Subject {
     let store = Arc::new(MemoryStore::new());
     Subject::all(store.clone())
         .with_pictures(store.clone())
+        .with_identities(store.clone())
         .with_api_keys(store)
 }
 

@@ -116,6 +116,22 @@ impl Keys {
         format!("{}user:{id}:apikeys", self.accounts)
     }
 
+    /// Hash: `u` the owner's id, `d` the linked identity (JSON). The provider name has no
+    /// `:` (see `auth_core::identity::check_provider`), so `<provider>:<subject>` (the
+    /// member in [`Keys::user_identities`]) names one identity.
+    pub(crate) fn identity(&self, provider: &str, subject: &str) -> String {
+        format!(
+            "{}identity:{}",
+            self.accounts,
+            identity_member(provider, subject)
+        )
+    }
+
+    /// Set of the `<provider>:<subject>` members of the user's identities.
+    pub(crate) fn user_identities(&self, id: UserId) -> String {
+        format!("{}user:{id}:identities", self.accounts)
+    }
+
     /// Hash: `c` count, `e` window end (time key).
     pub(crate) fn counter(&self, name: &str) -> String {
         format!("{}counter:{name}", self.counters)
@@ -182,6 +198,11 @@ impl Keys {
     }
 }
 
+/// How an identity is named in a user's identity index.
+pub(crate) fn identity_member(provider: &str, subject: &str) -> String {
+    format!("{provider}:{subject}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +236,8 @@ mod tests {
             keys.api_key(&ApiKeyDigest::from_bytes([9; 32])),
             keys.api_key_id("0123456789ab"),
             keys.user_api_keys(id),
+            keys.identity("idp", "{sub}"),
+            keys.user_identities(id),
         ];
         for key in &accounts {
             assert!(key.starts_with("app:"), "{key}");

@@ -6,7 +6,9 @@
 //! [`RedisStore`], so that a Redis-only deployment works, and so that a mixed one (users
 //! in SQL, sessions and counters in Redis) can take just the parts it wants. It also keeps
 //! uploaded profile pictures ([`PictureStore`](auth_core::PictureStore)): one hash per
-//! user, replaced in one `MULTI`.
+//! user, replaced in one `MULTI`; and identities linked at other providers
+//! ([`IdentityStore`](auth_core::IdentityStore)): a hash per identity and a set per user
+//! in the accounts slot, linked once by a script.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -79,6 +81,7 @@ mod config;
 mod conn;
 mod counters;
 mod ephemeral;
+mod identities;
 mod keys;
 mod outbox;
 mod pictures;

@@ -779,3 +779,89 @@ return 1
 "
     ))
 });
+
+// ---------------------------------------------------------------------------------------
+// Identities
+// ---------------------------------------------------------------------------------------
+
+/// KEYS: identity, the user's identity index. ARGV: user id, JSON, index member.
+/// Returns 0 linked, 1 the identity is linked already.
+pub(crate) static LINK_IDENTITY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'd', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return 0
+"
+    ))
+});
+
+/// KEYS: the user's identity index. ARGV: prefix.
+/// Returns `user id, JSON` pairs of the identities the index names (the caller keeps
+/// those of the user).
+pub(crate) static IDENTITIES_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=no-writes",
+        r"
+local out = {}
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local found = redis.call('HMGET', ARGV[1] .. 'identity:' .. member, 'u', 'd')
+  if found[1] and found[2] then
+    table.insert(out, found[1])
+    table.insert(out, found[2])
+  end
+end
+return out
+"
+    ))
+});
+
+/// KEYS: identity. ARGV: user id, new JSON.
+/// Replaces the JSON if the identity belongs to the user.
+pub(crate) static TOUCH_IDENTITY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'd', ARGV[2])
+end
+return 0
+"
+    ))
+});
+
+/// KEYS: identity, the user's identity index. ARGV: user id, index member.
+/// Returns 1 unlinked, 0 not the user's (or missing).
+pub(crate) static UNLINK_IDENTITY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+if redis.call('HGET', KEYS[1], 'u') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: the user's identity index. ARGV: prefix, user id.
+/// Unlinks every identity of the user the index names; returns how many.
+pub(crate) static UNLINK_IDENTITIES_FOR_USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local n = 0
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. 'identity:' .. member
+  if redis.call('HGET', key, 'u') == ARGV[2] then
+    redis.call('DEL', key)
+    n = n + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+return n
+"
+    ))
+});

@@ -16,7 +16,8 @@ async fn redis_only() -> Subject {
     let store = Arc::new(common::store("redis conformance").await);
     Subject::all(store.clone())
         .with_api_keys(store.clone())
-        .with_pictures(store)
+        .with_pictures(store.clone())
+        .with_identities(store)
 }
 
 /// Users in the memory store; sessions, counters, ephemeral entries, outbox and audit in

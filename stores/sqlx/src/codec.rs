@@ -210,6 +210,19 @@ pub(crate) fn api_key_from_row(r: &impl RowExt) -> Result<ApiKeyRecord> {
     })
 }
 
+/// The linked identity in a row selected with [`crate::sql::IDENTITY_COLUMNS`].
+pub(crate) fn identity_from_row(r: &impl RowExt) -> Result<auth_core::Identity> {
+    Ok(auth_core::Identity {
+        provider: r.string("provider")?,
+        subject: r.string("subject")?,
+        user_id: UserId(r.uuid("user_id")?),
+        email: r.opt_string("email")?,
+        email_verified: r.boolean("email_verified")?,
+        linked_at: from_ts(r.i64("linked_at")?, "linked_at")?,
+        last_used_at: from_opt_ts(r.opt_i64("last_used_at")?, "last_used_at")?,
+    })
+}
+
 /// A mail kind from its stored name.
 fn mail_kind(s: &str) -> Result<MailKind> {
     MailKind::parse(s).ok_or_else(|| corrupt("kind", format!("unknown mail kind {s:?}")))

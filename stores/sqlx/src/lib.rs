@@ -6,7 +6,8 @@
 //! [`SessionUserStore`](auth_core::SessionUserStore) (a session and its user in one query,
 //! so authenticating a request is one round trip), [`CounterStore`](auth_core::CounterStore),
 //! [`MailOutbox`](auth_core::MailOutbox) and [`AuditSink`](auth_core::AuditSink), and
-//! [`PictureStore`](auth_core::PictureStore) for uploaded profile pictures.
+//! [`PictureStore`](auth_core::PictureStore) for uploaded profile pictures, and
+//! [`IdentityStore`](auth_core::IdentityStore) for identities linked at other providers.
 //!
 //! ```no_run
 //! # async fn demo() -> auth_core::Result<()> {
@@ -40,7 +41,7 @@
 //!
 //! ## Schema and migrations
 //! Tables are named `<prefix>users`, `<prefix>sessions`, `<prefix>counters`,
-//! `<prefix>outbox`, `<prefix>audit`, `<prefix>pictures` (default prefix `auth_`), created by migrations
+//! `<prefix>outbox`, `<prefix>audit`, `<prefix>pictures`, `<prefix>identities` (default prefix `auth_`), created by migrations
 //! embedded in the crate and run by [`SqlxStore::migrate`] (never implicitly, unless
 //! [`SqlxStoreOptions::migrate_on_connect`] asks for it). Times are stored as `BIGINT`
 //! nanoseconds since the Unix epoch (UTC), ids as native `UUID` on PostgreSQL and 16 bytes
@@ -73,6 +74,7 @@ compile_error!("auth-store-sqlx needs at least one of the features `postgres`, `
 mod api_keys;
 mod codec;
 mod error;
+mod identities;
 pub mod migrate;
 mod options;
 mod pictures;

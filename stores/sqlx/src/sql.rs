@@ -78,6 +78,48 @@ impl ApiKeyQueries {
     }
 }
 
+/// Columns of a linked identity, in the order of [`IdentityQueries::link`]'s parameters.
+pub(crate) const IDENTITY_COLUMNS: &str =
+    "provider, subject, user_id, email, email_verified, linked_at, last_used_at";
+
+/// The statements of the identity store.
+#[derive(Debug)]
+pub(crate) struct IdentityQueries {
+    pub(crate) link: SqlStr,
+    pub(crate) by_key: SqlStr,
+    pub(crate) for_user: SqlStr,
+    pub(crate) touch: SqlStr,
+    pub(crate) unlink: SqlStr,
+    pub(crate) unlink_for_user: SqlStr,
+}
+
+impl IdentityQueries {
+    fn new(backend: Backend, prefix: &str) -> Self {
+        let table = format!("{prefix}identities");
+        let q = |sql: String| finish(backend, sql);
+        Self {
+            link: q(format!(
+                "INSERT INTO {table} ({IDENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )),
+            by_key: q(format!(
+                "SELECT {IDENTITY_COLUMNS} FROM {table} WHERE provider = ? AND subject = ?"
+            )),
+            for_user: q(format!(
+                "SELECT {IDENTITY_COLUMNS} FROM {table} WHERE user_id = ? \
+                 ORDER BY linked_at, provider, subject"
+            )),
+            touch: q(format!(
+                "UPDATE {table} SET email = ?, email_verified = ?, last_used_at = ? \
+                 WHERE provider = ? AND subject = ? AND user_id = ?"
+            )),
+            unlink: q(format!(
+                "DELETE FROM {table} WHERE provider = ? AND subject = ? AND user_id = ?"
+            )),
+            unlink_for_user: q(format!("DELETE FROM {table} WHERE user_id = ?")),
+        }
+    }
+}
+
 /// The statements of one store.
 #[derive(Debug)]
 pub(crate) struct Queries {
@@ -149,6 +191,8 @@ pub(crate) struct Queries {
     pub(crate) delete_picture: SqlStr,
     /// The statements of the API key store.
     pub(crate) api_keys: ApiKeyQueries,
+    /// The statements of the identity store.
+    pub(crate) identities: IdentityQueries,
 
     /// The backend and users table, for the user search over profile fields (built per
     /// call: one condition per searchable field).
@@ -379,6 +423,7 @@ impl Queries {
                  ORDER BY occurred_at DESC, id DESC LIMIT ?"
             )),
             api_keys: ApiKeyQueries::new(backend, prefix),
+            identities: IdentityQueries::new(backend, prefix),
 
             put_picture: q(put_picture),
             picture: q(format!(

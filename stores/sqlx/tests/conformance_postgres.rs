@@ -22,6 +22,7 @@ async fn subject_with(prefix: &str) -> Subject {
     let store = Arc::new(common::store_for(common::POSTGRES, prefix).await);
     Subject::all(store.clone())
         .with_pictures(store.clone())
+        .with_identities(store.clone())
         .with_api_keys(store)
 }
 

@@ -27,6 +27,7 @@ async fn subject() -> Subject {
     let store = Arc::new(store);
     Subject::all(store.clone())
         .with_pictures(store.clone())
+        .with_identities(store.clone())
         .with_api_keys(store)
 }
 

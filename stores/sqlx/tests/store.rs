@@ -197,6 +197,10 @@ async fn migrate_is_idempotent(db: Db) {
         "the API keys: {versions:?}"
     );
     assert!(
+        versions.iter().any(|v| v == "11"),
+        "the linked identities: {versions:?}"
+    );
+    assert!(
         versions.iter().any(|v| v == "6"),
         "the webhook calls in the outbox: {versions:?}"
     );
