@@ -241,6 +241,8 @@ pub enum UniqueField {
     SessionDigest,
     /// An API key's public id or digest (a collision, or the same key stored twice).
     ApiKey,
+    /// A passkey's credential id (registered already, to this account or another).
+    Passkey,
 }
 
 impl UniqueField {
@@ -251,6 +253,7 @@ impl UniqueField {
             Self::Username => "username",
             Self::SessionDigest => "session",
             Self::ApiKey => "api_key",
+            Self::Passkey => "passkey",
         }
     }
 }

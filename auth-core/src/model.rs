@@ -536,6 +536,15 @@ pub enum AuditKind {
     /// API keys were revoked: one by its owner (the detail names its prefix), or all of
     /// them (by the owner, or with the account disabled, deleted or reset).
     ApiKeysRevoked,
+    /// The owner registered a passkey (the detail names it).
+    PasskeyAdded,
+    /// The owner renamed a passkey (the detail names it).
+    PasskeyRenamed,
+    /// The owner removed a passkey (the detail names it).
+    PasskeyRemoved,
+    /// A passkey answered with a signature counter at or below the one stored: the
+    /// authenticator may have been cloned. The sign-in was refused.
+    PasskeyCounterRegressed,
 }
 
 impl AuditKind {
@@ -575,6 +584,10 @@ impl AuditKind {
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::ApiKeyCreated => "api_key_created",
             Self::ApiKeysRevoked => "api_keys_revoked",
+            Self::PasskeyAdded => "passkey_added",
+            Self::PasskeyRenamed => "passkey_renamed",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::PasskeyCounterRegressed => "passkey_counter_regressed",
         }
     }
 
@@ -617,6 +630,12 @@ impl AuditKind {
             Self::RecoveryCodesRegenerated => "Recovery codes replaced",
             Self::ApiKeyCreated => "API key created",
             Self::ApiKeysRevoked => "API keys revoked",
+            Self::PasskeyAdded => "Passkey added",
+            Self::PasskeyRenamed => "Passkey renamed",
+            Self::PasskeyRemoved => "Passkey removed",
+            Self::PasskeyCounterRegressed => {
+                "Passkey refused: its signature counter went back (possibly cloned)"
+            }
         }
     }
 
@@ -626,7 +645,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 33] = [
+const ALL_AUDIT_KINDS: [AuditKind; 37] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -660,6 +679,10 @@ const ALL_AUDIT_KINDS: [AuditKind; 33] = [
     AuditKind::RecoveryCodesRegenerated,
     AuditKind::ApiKeyCreated,
     AuditKind::ApiKeysRevoked,
+    AuditKind::PasskeyAdded,
+    AuditKind::PasskeyRenamed,
+    AuditKind::PasskeyRemoved,
+    AuditKind::PasskeyCounterRegressed,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -50,7 +50,10 @@ impl Auth {
         for effect in effects {
             match effect {
                 Effect::CreateSession | Effect::AwaitSecondFactor => {}
-                Effect::DeleteAccount => self.forget_picture(user.id).await,
+                Effect::DeleteAccount => {
+                    self.forget_picture(user.id).await;
+                    self.forget_passkeys(user.id).await;
+                }
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::RevokeApiKeys => {
                     self.delete_api_keys_of(user.id, origin).await?;

@@ -14,6 +14,7 @@ mod import;
 mod login;
 mod mail_outbox;
 mod operator;
+mod passkeys;
 mod picture;
 mod profile;
 mod recovery;

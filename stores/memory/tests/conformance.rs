@@ -10,7 +10,8 @@ fn subject() -> Subject {
     let store = Arc::new(MemoryStore::new());
     Subject::all(store.clone())
         .with_pictures(store.clone())
-        .with_api_keys(store)
+        .with_api_keys(store.clone())
+        .with_passkeys(store)
 }
 
 auth_core::store_conformance_tests!(subject());
