@@ -243,6 +243,8 @@ pub enum UniqueField {
     ApiKey,
     /// An identity at another provider (provider and subject), linked to an account.
     Identity,
+    /// A passkey's credential id (registered already, to this account or another).
+    Passkey,
 }
 
 impl UniqueField {
@@ -254,6 +256,7 @@ impl UniqueField {
             Self::SessionDigest => "session",
             Self::ApiKey => "api_key",
             Self::Identity => "provider",
+            Self::Passkey => "passkey",
         }
     }
 }

@@ -100,6 +100,7 @@ pub mod identity;
 mod machine;
 pub mod mail;
 mod model;
+pub mod passkey;
 pub mod password;
 pub mod picture;
 pub mod profile;
@@ -133,6 +134,7 @@ pub use model::{
     MailKind, OutboxMessage, Page, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
     WebhookCall, WebhookDelivery,
 };
+pub use passkey::{PasskeyChallenge, PasskeyCredential, PasskeyUse, RelyingParty};
 pub use password::{
     BreachCheck, BreachedPasswords, HashFormat, HashParams, Hasher, PasswordPolicy,
     PasswordVerified, SortedHashFile, WhenUnavailable,
@@ -144,6 +146,6 @@ pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, 
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MAX_EPHEMERAL_VALUE,
-    MailOutbox, PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
+    MailOutbox, PasskeyStore, PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

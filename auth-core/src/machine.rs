@@ -22,9 +22,10 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{Error, Result, TokenRejection};
 use crate::identity::LinkedIdentityProof;
 use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
+use crate::passkey::PasskeyVerified;
 use crate::password::PasswordVerified;
 use crate::profile::{ProfileChanges, ProfileSchema};
-use crate::second_factor::{FirstStepProof, SecondFactor, SecondFactorVerified};
+use crate::second_factor::{AuthMethod, FirstStepProof, SecondFactor, SecondFactorVerified};
 use crate::token::{Claims, Purpose};
 
 /// Where an account stands at a given instant, derived from the stored fields.
@@ -198,6 +199,17 @@ pub(crate) enum Event {
         rehash: Option<PasswordHash>,
         /// The application's before-sign-in hook refused, with this message: the engine's
         /// own refusals (disabled, locked, unconfirmed) still come first.
+        veto: Option<String>,
+        /// Whether the account has a passkey: it then stands as a second factor, as an
+        /// authenticator app does.
+        passkeys: bool,
+    },
+    /// A passkey signed in by itself (passwordless): user verification makes it two
+    /// factors in one, so no second step follows.
+    PasskeySignedIn {
+        /// The verified assertion.
+        proof: PasskeyVerified,
+        /// The application's before-sign-in hook refused, with this message.
         veto: Option<String>,
     },
     /// A password check against the account failed (at sign-in, or when a signed-in
@@ -513,10 +525,11 @@ pub(crate) fn apply(
             proof,
             rehash,
             veto,
+            passkeys,
         } => {
             check_password(&next, &proof)?;
             may_sign_in(state, now, policy, veto)?;
-            if next.second_factor.is_some() {
+            if next.second_factor.is_some() || passkeys {
                 // Nothing else changes yet: the failures are forgotten, the sign-in
                 // recorded and the session opened only when the second step passes.
                 if let Some(hash) = rehash {
@@ -537,6 +550,23 @@ pub(crate) fn apply(
                 Effect::ResetFailures,
                 Effect::CreateSession,
                 Effect::Audit(AuditKind::LoginSucceeded, None),
+            ]
+        }
+        Event::PasskeySignedIn { proof, veto } => {
+            if proof.user() != next.id {
+                return Err(Error::InvalidCredentials);
+            }
+            may_sign_in(state, now, policy, veto)?;
+            next.last_login_at = Some(now);
+            next.locked_until = None;
+            next.lockout_count = 0;
+            vec![
+                Effect::ResetFailures,
+                Effect::CreateSession,
+                Effect::Audit(
+                    AuditKind::LoginSucceeded,
+                    Some(format!("with {}", AuthMethod::Passkey.as_str())),
+                ),
             ]
         }
         Event::SecondStepSucceeded {
@@ -849,6 +879,15 @@ fn may_sign_in(
 
 /// A second-factor proof must be for this account, and the account must hold a factor.
 fn check_second(user: &User, second: &SecondFactorVerified) -> Result<()> {
+    // A passkey is checked against the account's registered keys by the engine; the
+    // proof only has to be for this account.
+    if second.method() == AuthMethod::Passkey {
+        return if second.user() == user.id {
+            Ok(())
+        } else {
+            Err(Error::InvalidCredentials)
+        };
+    }
     let Some(factor) = user
         .second_factor
         .as_ref()

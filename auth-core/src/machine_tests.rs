@@ -140,6 +140,7 @@ impl World {
                 return None;
             }
             Op::LoginOk => Event::LoginSucceeded {
+                passkeys: false,
                 proof: PasswordVerified::for_tests(&self.user.password_hash),
                 rehash: None,
                 veto: None,
@@ -427,6 +428,7 @@ fn a_locked_account_opens_again_when_the_lock_ends() {
     let now = start();
     u.locked_until = Some(now + Duration::minutes(1));
     let login = |u: &User| Event::LoginSucceeded {
+        passkeys: false,
         proof: PasswordVerified::for_tests(&u.password_hash),
         rehash: None,
         veto: None,
@@ -455,6 +457,7 @@ fn locks_double_up_to_the_cap() {
 fn unverified_login_refused_only_when_required() {
     let u = user();
     let event = || Event::LoginSucceeded {
+        passkeys: false,
         proof: PasswordVerified::for_tests(&u.password_hash),
         rehash: None,
         veto: None,
@@ -607,6 +610,7 @@ fn a_hook_veto_refuses_a_sign_in_after_the_engines_own_refusals() {
     let policy = Policy::default();
     let u = user();
     let vetoed = |u: &User| Event::LoginSucceeded {
+        passkeys: false,
         proof: PasswordVerified::for_tests(&u.password_hash),
         rehash: None,
         veto: Some("Not today.".into()),

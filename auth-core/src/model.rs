@@ -326,7 +326,6 @@ impl MailKind {
 }
 
 const ALL_MAIL_KINDS: [MailKind; 12] = [
-const ALL_MAIL_KINDS: [MailKind; 8] = [
     MailKind::Verification,
     MailKind::PasswordReset,
     MailKind::EmailChange,
@@ -587,6 +586,15 @@ pub enum AuditKind {
     IdentityLinked,
     /// An identity at another provider was unlinked (the detail names the provider).
     IdentityUnlinked,
+    /// The owner registered a passkey (the detail names it).
+    PasskeyAdded,
+    /// The owner renamed a passkey (the detail names it).
+    PasskeyRenamed,
+    /// The owner removed a passkey (the detail names it).
+    PasskeyRemoved,
+    /// A passkey answered with a signature counter at or below the one stored: the
+    /// authenticator may have been cloned. The sign-in was refused.
+    PasskeyCounterRegressed,
 }
 
 impl AuditKind {
@@ -628,6 +636,10 @@ impl AuditKind {
             Self::ApiKeysRevoked => "api_keys_revoked",
             Self::IdentityLinked => "identity_linked",
             Self::IdentityUnlinked => "identity_unlinked",
+            Self::PasskeyAdded => "passkey_added",
+            Self::PasskeyRenamed => "passkey_renamed",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::PasskeyCounterRegressed => "passkey_counter_regressed",
         }
     }
 
@@ -672,6 +684,12 @@ impl AuditKind {
             Self::ApiKeysRevoked => "API keys revoked",
             Self::IdentityLinked => "Sign-in provider linked",
             Self::IdentityUnlinked => "Sign-in provider unlinked",
+            Self::PasskeyAdded => "Passkey added",
+            Self::PasskeyRenamed => "Passkey renamed",
+            Self::PasskeyRemoved => "Passkey removed",
+            Self::PasskeyCounterRegressed => {
+                "Passkey refused: its signature counter went back (possibly cloned)"
+            }
         }
     }
 
@@ -681,7 +699,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 35] = [
+const ALL_AUDIT_KINDS: [AuditKind; 39] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -717,6 +735,10 @@ const ALL_AUDIT_KINDS: [AuditKind; 35] = [
     AuditKind::ApiKeysRevoked,
     AuditKind::IdentityLinked,
     AuditKind::IdentityUnlinked,
+    AuditKind::PasskeyAdded,
+    AuditKind::PasskeyRenamed,
+    AuditKind::PasskeyRemoved,
+    AuditKind::PasskeyCounterRegressed,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

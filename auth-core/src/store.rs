@@ -24,6 +24,7 @@ use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
 };
+use crate::passkey::{PasskeyCredential, PasskeyUse};
 use crate::picture::Picture;
 use crate::session::SessionDigest;
 
@@ -235,6 +236,53 @@ pub trait ApiKeyStore: Send + Sync + 'static {
 
     /// Deletes every key of a user; returns how many.
     async fn delete_api_keys_for_user(&self, user_id: UserId) -> Result<u64>;
+}
+
+/// Persistence of passkeys (WebAuthn credentials), keyed by credential id and indexed by
+/// user.
+///
+/// # Contract
+/// - **Credential ids are unique across all accounts.** Creating a passkey whose `id` is
+///   already stored (for this user or any other) returns
+///   [`Error::Conflict`](crate::Error::Conflict) with `field: UniqueField::Passkey` and
+///   changes nothing; of concurrent creates of one id, exactly one succeeds.
+/// - **One round trip** to find a passkey by its id (an index, not a scan): a
+///   passwordless sign-in starts from the id the authenticator names.
+/// - **Only the owner's.** [`rename_passkey`](PasskeyStore::rename_passkey) and
+///   [`delete_passkey`](PasskeyStore::delete_passkey) act only when `user_id` owns the
+///   passkey; [`record_passkey_use`](PasskeyStore::record_passkey_use) of a removed
+///   passkey changes nothing and never brings it back.
+/// - **Passkeys go with their account**: a store that also keeps users deletes a user's
+///   passkeys in [`delete_user`](UserStore::delete_user) (the engine deletes them too,
+///   so mixed deployments keep the rule).
+/// - Every field comes back as stored (times to the second or finer).
+#[async_trait]
+pub trait PasskeyStore: Send + Sync + 'static {
+    /// Stores a newly registered passkey.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) with `field: UniqueField::Passkey` when
+    /// the credential id is stored already.
+    async fn create_passkey(&self, passkey: &PasskeyCredential) -> Result<()>;
+
+    /// The passkey with this credential id.
+    async fn passkey(&self, id: &str) -> Result<Option<PasskeyCredential>>;
+
+    /// Every passkey of a user, oldest (by `created_at`, then `id`) first.
+    async fn passkeys_for_user(&self, user_id: UserId) -> Result<Vec<PasskeyCredential>>;
+
+    /// Records a successful use: the passkey JSON, sign count, backup flags and
+    /// `last_used_at`. Returns whether the passkey exists.
+    async fn record_passkey_use(&self, id: &str, used: &PasskeyUse) -> Result<bool>;
+
+    /// Renames the passkey with this id if `user_id` owns it; returns whether it did.
+    async fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> Result<bool>;
+
+    /// Deletes the passkey with this id if `user_id` owns it; returns whether it did.
+    async fn delete_passkey(&self, user_id: UserId, id: &str) -> Result<bool>;
+
+    /// Deletes every passkey of a user; returns how many.
+    async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64>;
 }
 
 /// Atomic counters with expiry, for rate limits and lockouts shared between instances.

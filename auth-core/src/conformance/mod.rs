@@ -129,10 +129,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
-    SessionStore, SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
+    PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 
+pub mod authenticator;
 pub mod checks;
 pub mod engine;
 mod support;
@@ -170,6 +171,7 @@ pub struct Subject {
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
     identities: Option<Arc<dyn IdentityStore>>,
+    passkeys: Option<Arc<dyn PasskeyStore>>,
 }
 
 impl Subject {
@@ -200,6 +202,7 @@ impl Subject {
             audit: Some(store),
             pictures: None,
             identities: None,
+            passkeys: None,
         }
     }
 
@@ -314,6 +317,18 @@ impl Subject {
         self.audit.as_ref()
     }
 
+    /// Tests `store` as the [`PasskeyStore`] ([`Subject::all`] leaves it out, so that a
+    /// store without passkeys still runs the kit).
+    pub fn with_passkeys(mut self, store: Arc<dyn PasskeyStore>) -> Self {
+        self.passkeys = Some(store);
+        self
+    }
+
+    /// The [`PasskeyStore`] under test, if any.
+    pub fn passkeys(&self) -> Option<&Arc<dyn PasskeyStore>> {
+        self.passkeys.as_ref()
+    }
+
     /// The [`PictureStore`] under test, if any.
     pub fn pictures(&self) -> Option<&Arc<dyn PictureStore>> {
         self.pictures.as_ref()
@@ -330,6 +345,7 @@ impl Subject {
             && self.audit.is_none()
             && self.pictures.is_none()
             && self.identities.is_none()
+            && self.passkeys.is_none()
     }
 }
 
@@ -346,6 +362,7 @@ impl fmt::Debug for Subject {
             .field("audit", &self.audit.is_some())
             .field("pictures", &self.pictures.is_some())
             .field("identities", &self.identities.is_some())
+            .field("passkeys", &self.passkeys.is_some())
             .finish()
     }
 }
@@ -464,6 +481,10 @@ macro_rules! __auth_conformance_checks {
             api_keys_unique_ids_and_digests,
             api_keys_concurrent_revoke_and_use,
             api_keys_go_with_their_account,
+            passkeys_create_find_use_rename_delete,
+            passkeys_unique_across_users,
+            passkeys_go_with_their_account,
+            passkeys_concurrent_finishes_succeed_once,
             counters_increment_sequence,
             counters_window_is_fixed,
             counters_expiry_follows_now,

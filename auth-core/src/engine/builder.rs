@@ -5,12 +5,13 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
+use crate::passkey::RelyingParty;
 use crate::password::BreachCheck;
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
-    SessionStore, SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
+    PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 use crate::webhooks::Webhooks;
@@ -26,6 +27,7 @@ pub struct AuthBuilder {
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
+    passkeys: Option<(Arc<dyn PasskeyStore>, RelyingParty)>,
     counters: Option<Arc<dyn CounterStore>>,
     ephemeral: Option<Arc<dyn EphemeralStore>>,
     outbox: Option<Arc<dyn MailOutbox>>,
@@ -54,6 +56,7 @@ impl AuthBuilder {
             sessions: None,
             session_users: None,
             api_keys: None,
+            passkeys: None,
             counters: None,
             ephemeral: None,
             outbox: None,
@@ -126,6 +129,16 @@ impl AuthBuilder {
     /// the same store as for users where you can.
     pub fn identities(mut self, store: Arc<dyn IdentityStore>) -> Self {
         self.identities = Some(store);
+        self
+    }
+
+    /// Turns passkeys (WebAuthn) on: where they are kept, and the relying party they are
+    /// bound to (default: none, and then passkeys can be neither registered nor used).
+    /// Every store crate of the workspace implements [`PasskeyStore`]; give the same
+    /// store as for users where you can, so that deleting an account deletes its
+    /// passkeys in the same step (the engine deletes them too).
+    pub fn passkeys(mut self, store: Arc<dyn PasskeyStore>, relying_party: RelyingParty) -> Self {
+        self.passkeys = Some((store, relying_party));
         self
     }
 
@@ -217,6 +230,9 @@ impl AuthBuilder {
                 sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
                 session_users: self.session_users.map(|s| Observed::new(s) as _),
                 api_keys: self.api_keys.map(|s| Observed::new(s) as _),
+                passkeys: self
+                    .passkeys
+                    .map(|(store, rp)| (Observed::new(store) as _, rp)),
                 counters: Observed::new(self.counters.ok_or_else(|| missing("counter store"))?),
                 ephemeral: Observed::new(self.ephemeral.ok_or_else(|| missing("ephemeral store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),

@@ -55,6 +55,7 @@ impl Auth {
                 Effect::DeleteAccount => {
                     self.forget_picture(user.id).await;
                     self.forget_identities(user.id).await;
+                    self.forget_passkeys(user.id).await;
                 }
                 Effect::ResetFailures => self.reset_account_failures(user.id).await?,
                 Effect::RevokeApiKeys => {

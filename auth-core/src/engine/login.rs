@@ -151,12 +151,15 @@ impl Auth {
             (Some(user), Some(proof)) => (user, proof),
             (user, _) => return Err(self.wrong_password(&attempt, user, ctx).await),
         };
+        // A registered passkey stands as a second factor, as an authenticator app does.
+        let passkeys = self.has_passkeys(user.id).await?;
+        let two_steps = user.second_factor.is_some() || passkeys;
         // With a second factor, the identifier's failures are forgotten only when the
         // code is right too: a known password must not reset the count of wrong codes.
-        if user.second_factor.is_none() {
+        if !two_steps {
             self.attempt_succeeded(&attempt).await?;
         }
-        let first_step = user.second_factor.is_some().then(|| {
+        let first_step = two_steps.then(|| {
             let now = self.now();
             PendingRecord::after_password(
                 &user,
@@ -184,6 +187,7 @@ impl Auth {
             proof,
             rehash,
             veto,
+            passkeys,
         };
         let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())

@@ -17,6 +17,7 @@ mod lockout;
 mod login;
 mod mailing;
 mod operator;
+mod passkeys;
 mod password_reset;
 mod picture;
 mod register;
@@ -52,8 +53,8 @@ use crate::password::{BreachCheck, Hasher, normalize};
 use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
-    SessionStore, SessionUserStore, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
+    PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 use effects::Origin;
 
@@ -95,6 +96,8 @@ struct Inner {
     sessions: Arc<dyn SessionStore>,
     session_users: Option<Arc<dyn SessionUserStore>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
+    /// Passkeys and the relying party they are bound to, when turned on.
+    passkeys: Option<(Arc<dyn PasskeyStore>, crate::passkey::RelyingParty)>,
     counters: Arc<dyn CounterStore>,
     /// Short-lived single-use state: pending sign-ins, used one-time-password steps.
     ephemeral: Arc<dyn EphemeralStore>,

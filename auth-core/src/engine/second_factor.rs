@@ -22,7 +22,7 @@ use crate::telemetry;
 /// How long a pending sign-in lives.
 pub(super) const PENDING_LIFETIME: Duration = Duration::minutes(5);
 /// Wrong codes a pending sign-in survives; the next one ends it.
-const PENDING_MAX_FAILURES: u32 = 5;
+pub(super) const PENDING_MAX_FAILURES: u32 = 5;
 /// How long a started enrolment waits for its first code.
 const ENROLMENT_LIFETIME: Duration = Duration::minutes(15);
 /// The longest code input looked at; longer input is refused as it is.
@@ -39,7 +39,7 @@ fn used_step_key(user: UserId, step: u64) -> String {
 }
 
 /// A pending sign-in that is unknown, expired, used up, or already completed.
-fn pending_gone() -> Error {
+pub(super) fn pending_gone() -> Error {
     Error::invalid(
         "pending",
         "this sign-in expired or was already completed; sign in again",
@@ -134,7 +134,7 @@ impl Auth {
         }
     }
 
-    async fn restore_pending(&self, key: &str, pending: &PendingRecord) -> Result<()> {
+    pub(super) async fn restore_pending(&self, key: &str, pending: &PendingRecord) -> Result<()> {
         self.inner
             .ephemeral
             .insert(key, &pending.to_bytes()?, pending.expires_at, self.now())

@@ -75,6 +75,9 @@ pub enum AuthMethod {
     Otp,
     /// A recovery code, used instead of the authenticator.
     Recovery,
+    /// A passkey (WebAuthn) with user verification (`hwk`, proof of possession of a
+    /// key, here always with a PIN or biometric).
+    Passkey,
 }
 
 impl AuthMethod {
@@ -84,6 +87,7 @@ impl AuthMethod {
             Self::Pwd => "pwd",
             Self::Otp => "otp",
             Self::Recovery => "recovery",
+            Self::Passkey => "hwk",
         }
     }
 }
@@ -105,6 +109,15 @@ impl SecondFactorVerified {
         Self {
             user,
             method: AuthMethod::Otp,
+            used_recovery: None,
+        }
+    }
+
+    /// A verified passkey assertion, as the second step.
+    pub(crate) fn passkey(proof: &crate::passkey::PasskeyVerified) -> Self {
+        Self {
+            user: proof.user(),
+            method: AuthMethod::Passkey,
             used_recovery: None,
         }
     }

@@ -16,11 +16,12 @@ use crate::model::{
     AuditEvent, Counter, FailedMail, OutboxMessage, Page, SessionRecord, User, UserId,
     WebhookDelivery,
 };
+use crate::passkey::{PasskeyCredential, PasskeyUse};
 use crate::picture::Picture;
 use crate::session::SessionDigest;
 use crate::store::{
-    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PictureStore,
-    SessionStore, SessionUserStore, UserSearch, UserStore,
+    ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
+    PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
 };
 
 /// A store of the engine, every call of which is observed.
@@ -96,6 +97,16 @@ observed!(ApiKeyStore as "api_keys" {
     fn touch_api_key(&self, digest: &ApiKeyDigest, at: OffsetDateTime, ip: Option<&str>) -> ();
     fn delete_api_key(&self, user_id: UserId, id: &str) -> bool;
     fn delete_api_keys_for_user(&self, user_id: UserId) -> u64;
+});
+
+observed!(PasskeyStore as "passkeys" {
+    fn create_passkey(&self, passkey: &PasskeyCredential) -> ();
+    fn passkey(&self, id: &str) -> Option<PasskeyCredential>;
+    fn passkeys_for_user(&self, user_id: UserId) -> Vec<PasskeyCredential>;
+    fn record_passkey_use(&self, id: &str, used: &PasskeyUse) -> bool;
+    fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> bool;
+    fn delete_passkey(&self, user_id: UserId, id: &str) -> bool;
+    fn delete_passkeys_for_user(&self, user_id: UserId) -> u64;
 });
 
 observed!(CounterStore as "counters" {

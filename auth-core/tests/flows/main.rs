@@ -15,6 +15,7 @@ mod import;
 mod login;
 mod mail_outbox;
 mod operator;
+mod passkeys;
 mod picture;
 mod profile;
 mod recovery;

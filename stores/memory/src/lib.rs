@@ -79,8 +79,9 @@ use async_trait::async_trait;
 use auth_core::{
     ApiKeyDigest, ApiKeyRecord, ApiKeyStore, AuditEvent, AuditSink, Counter, CounterStore,
     DeliveryState, EphemeralStore, Error, FailedMail, Identity, IdentityStore, MailOutbox,
-    OutboxMessage, Page, Picture, PictureStore, Result, SessionDigest, SessionRecord, SessionStore,
-    SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    OutboxMessage, Page, PasskeyCredential, PasskeyStore, PasskeyUse, Picture, PictureStore,
+    Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
+    UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -96,6 +97,8 @@ struct Inner {
     users: RwLock<Users>,
     sessions: RwLock<Sessions>,
     api_keys: RwLock<HashMap<ApiKeyDigest, ApiKeyRecord>>,
+    /// Passkeys by credential id.
+    passkeys: RwLock<HashMap<String, PasskeyCredential>>,
     counters: Mutex<HashMap<String, Counter>>,
     /// Ephemeral entries: value and expiry.
     ephemeral: Mutex<HashMap<String, (Vec<u8>, OffsetDateTime)>>,
@@ -384,6 +387,7 @@ impl UserStore for MemoryStore {
         let mut sessions = write(&self.inner.sessions);
         sessions.remove_for_user(id, None);
         write(&self.inner.api_keys).retain(|_, k| k.user_id != id);
+        write(&self.inner.passkeys).retain(|_, p| p.user_id != id);
         if let Some(old) = users.by_id.remove(&id) {
             users.unindex(&old);
         }
@@ -555,6 +559,74 @@ impl ApiKeyStore for MemoryStore {
         let before = keys.len();
         keys.retain(|_, k| k.user_id != user_id);
         Ok((before - keys.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl PasskeyStore for MemoryStore {
+    async fn create_passkey(&self, passkey: &PasskeyCredential) -> Result<()> {
+        let mut passkeys = write(&self.inner.passkeys);
+        if passkeys.contains_key(&passkey.id) {
+            return Err(Error::Conflict {
+                field: UniqueField::Passkey,
+            });
+        }
+        passkeys.insert(passkey.id.clone(), passkey.clone());
+        Ok(())
+    }
+
+    async fn passkey(&self, id: &str) -> Result<Option<PasskeyCredential>> {
+        Ok(read(&self.inner.passkeys).get(id).cloned())
+    }
+
+    async fn passkeys_for_user(&self, user_id: UserId) -> Result<Vec<PasskeyCredential>> {
+        let mut passkeys: Vec<PasskeyCredential> = read(&self.inner.passkeys)
+            .values()
+            .filter(|p| p.user_id == user_id)
+            .cloned()
+            .collect();
+        passkeys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(passkeys)
+    }
+
+    async fn record_passkey_use(&self, id: &str, used: &PasskeyUse) -> Result<bool> {
+        let mut passkeys = write(&self.inner.passkeys);
+        let Some(passkey) = passkeys.get_mut(id) else {
+            return Ok(false);
+        };
+        passkey.passkey.clone_from(&used.passkey);
+        passkey.sign_count = used.sign_count;
+        passkey.backup_eligible = used.backup_eligible;
+        passkey.backup_state = used.backup_state;
+        passkey.last_used_at = Some(used.at);
+        Ok(true)
+    }
+
+    async fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> Result<bool> {
+        let mut passkeys = write(&self.inner.passkeys);
+        match passkeys.get_mut(id).filter(|p| p.user_id == user_id) {
+            Some(passkey) => {
+                name.clone_into(&mut passkey.name);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn delete_passkey(&self, user_id: UserId, id: &str) -> Result<bool> {
+        let mut passkeys = write(&self.inner.passkeys);
+        if passkeys.get(id).is_some_and(|p| p.user_id == user_id) {
+            passkeys.remove(id);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64> {
+        let mut passkeys = write(&self.inner.passkeys);
+        let before = passkeys.len();
+        passkeys.retain(|_, p| p.user_id != user_id);
+        Ok((before - passkeys.len()) as u64)
     }
 }
 
