@@ -131,6 +131,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "second_factor_reset.html",
         include_str!("templates/second_factor_reset.html"),
+    ),
+    (
         "identity_linked.subject",
         include_str!("templates/identity_linked.subject"),
     ),
