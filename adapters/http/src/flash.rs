@@ -28,6 +28,8 @@ named! {
         EmailChanged => "email_changed",
         SessionRevoked => "session_revoked",
         SessionsRevoked => "sessions_revoked",
+        ApiKeyRevoked => "api_key_revoked",
+        ApiKeysRevoked => "api_keys_revoked",
         AccountDeleted => "account_deleted",
         AdminDone => "admin_done",
         SignInExpired => "sign_in_expired",
@@ -76,6 +78,8 @@ impl Flash {
             Self::EmailChanged => "Your email address was changed.",
             Self::SessionRevoked => "That device was signed out.",
             Self::SessionsRevoked => "Every other device was signed out.",
+            Self::ApiKeyRevoked => "That API key was revoked. Programs using it are refused.",
+            Self::ApiKeysRevoked => "Every API key was revoked.",
             Self::AccountDeleted => "Your account was deleted. Goodbye!",
             Self::AdminDone => "Done.",
             Self::SignInExpired => {

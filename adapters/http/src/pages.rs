@@ -36,6 +36,8 @@ struct BaseContext<'a> {
     /// Whether people may upload a picture, and how large.
     pictures_enabled: bool,
     picture_limit: String,
+    /// Whether people may create API keys (the account pages link to them).
+    api_keys_enabled: bool,
     /// The declared profile fields, for the forms that show them.
     profile_fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,6 +109,7 @@ impl AuthWeb {
             min_password: config.password_policy().min_length,
             pictures_enabled: self.inner.auth.pictures_enabled(),
             picture_limit: human_bytes(self.inner.auth.picture_limits().max_bytes),
+            api_keys_enabled: self.inner.auth.api_keys_enabled(),
             flash: flash.map(Flash::view),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();

@@ -65,6 +65,7 @@ templates! {
         AccountPassword => "account_password.html",
         AccountEmail => "account_email.html",
         AccountSessions => "account_sessions.html",
+        AccountApiKeys => "account_api_keys.html",
         AccountDelete => "account_delete.html",
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",

@@ -22,6 +22,7 @@ blackbox_tests::scenarios!(
     api_keys_create_use_scope_and_revoke,
     disabling_or_deleting_the_account_kills_its_keys,
     the_guides_curl_walk_through_runs,
+    the_api_key_pages_list_create_once_and_revoke,
 );
 
 /// Signs `email` in through the API asking for a bearer token; returns the token.
@@ -464,4 +465,156 @@ fn the_guides_curl_walk_through_runs(demo: &Demo) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The key the page shows once: the value of its read-only field.
+fn shown_key(page: &str) -> Option<String> {
+    let at = page.find("value=\"ak_")? + "value=\"".len();
+    let rest = &page[at..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The account page of API keys, with a browser's cookie session: the form creates a key
+/// with the scopes ticked and shows it once; the list shows its name, prefix, scopes,
+/// creation, expiry and last use (time and address) but never the key again; a refused
+/// form keeps what was typed; revoking one key, then all, works through the page's
+/// forms; every form needs the CSRF token, and a key cannot open the page.
+fn the_api_key_pages_list_create_once_and_revoke(demo: &Demo) {
+    let email = email("api-key-pages", demo);
+    demo.create_user(&email, false, true);
+    let mut c = demo.client();
+    assert_eq!(c.login(&email, PASSWORD).status, 303);
+    let r = c.get("/auth/account/api_keys");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("You have no API keys."), "{}", r.body);
+    assert!(
+        r.body.contains("name=\"scope:read:profile\"")
+            && r.body.contains("name=\"scope:admin:users\""),
+        "the declared scopes are offered: {}",
+        r.body
+    );
+    assert!(
+        c.get("/auth/account")
+            .body
+            .contains("/auth/account/api_keys"),
+        "the account pages link to the keys"
+    );
+
+    // Without the CSRF token nothing is created.
+    let form = [("name", "sneaky"), ("scope:read:profile", "on")];
+    let r = c.send(
+        "POST",
+        "/auth/account/api_keys",
+        Body::Form(&form, false),
+        &[],
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let listed = c.get_json("/auth/api/account/api_keys").json();
+    assert_eq!(listed["api_keys"].as_array().unwrap().len(), 0, "{listed}");
+
+    // A refused form shows the problem and keeps what was typed and ticked.
+    let r = c.post(
+        "/auth/account/api_keys",
+        &[
+            ("name", ""),
+            ("scope:admin:users", "on"),
+            ("expires_in_days", ""),
+        ],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("f-name-error"), "{}", r.body);
+    assert!(shown_key(&r.body).is_none());
+    let admin_box = r.body.find("name=\"scope:admin:users\"").unwrap();
+    assert!(
+        r.body[admin_box..]
+            .split('>')
+            .next()
+            .unwrap()
+            .contains("checked"),
+        "the ticked scope stays ticked: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains("<option value=\"\" selected>"),
+        "{}",
+        r.body
+    );
+
+    // Created: the key is shown once, with the scopes ticked and an expiry.
+    let r = c.post(
+        "/auth/account/api_keys",
+        &[
+            ("name", "backup <script>"),
+            ("scope:read:profile", "on"),
+            ("expires_in_days", "30"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let key = shown_key(&r.body).unwrap_or_else(|| panic!("no key shown: {}", r.body));
+    assert!(r.body.contains("backup &lt;script&gt;"), "{}", r.body);
+    let who = get_with(demo, "/whoami", &[&bearer(&key)]);
+    assert_eq!(who.status, 200, "{}", who.body);
+    assert_eq!(
+        get_with(demo, "/admin", &[&bearer(&key)]).status,
+        403,
+        "admin:users was not ticked"
+    );
+
+    // Listed with its last use, never with the key.
+    let r = c.get("/auth/account/api_keys");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains(&key), "the key is shown once only");
+    let id = &key[3..15];
+    assert!(r.body.contains(&format!("ak_{id}")), "{}", r.body);
+    assert!(r.body.contains(">read:profile<"), "{}", r.body);
+    assert!(
+        r.body.contains("<span class=\"muted\">from 127."),
+        "last use and address: {}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("data-label=\"Expires\">never"),
+        "it expires: {}",
+        r.body
+    );
+
+    // A key is not a session: it cannot open the page (it is sent to the sign-in page).
+    let r = get_with(demo, "/auth/account/api_keys", &[&bearer(&key)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().starts_with("/auth/login"), "{}", r.location());
+
+    // Revoke one through the page (CSRF needed), then all.
+    let form = [("id", id)];
+    let r = c.send(
+        "POST",
+        "/auth/account/api_keys/revoke",
+        Body::Form(&form, false),
+        &[],
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 200);
+    let r = c.post("/auth/account/api_keys/revoke", &[("id", id)]);
+    assert_eq!((r.status, r.location()), (303, "/auth/account/api_keys"));
+    let r = c.follow(&r);
+    assert!(r.body.contains("That API key was revoked."), "{}", r.body);
+    assert!(r.body.contains("You have no API keys."), "{}", r.body);
+    assert_eq!(get_with(demo, "/whoami", &[&bearer(&key)]).status, 401);
+    let r = c.post("/auth/account/api_keys/revoke", &[("id", id)]);
+    assert_eq!(r.status, 404, "a revoked key is gone: {}", r.body);
+
+    let mut keys = Vec::new();
+    for name in ["one", "two"] {
+        let r = c.post(
+            "/auth/account/api_keys",
+            &[("name", name), ("scope:read:profile", "on")],
+        );
+        keys.push(shown_key(&r.body).unwrap());
+    }
+    let r = c.post("/auth/account/api_keys/revoke_all", &[]);
+    assert_eq!((r.status, r.location()), (303, "/auth/account/api_keys"));
+    assert!(c.follow(&r).body.contains("Every API key was revoked."));
+    for key in &keys {
+        assert_eq!(get_with(demo, "/whoami", &[&bearer(key)]).status, 401);
+    }
 }

@@ -267,3 +267,69 @@ fn screenshots_of_an_uploaded_picture() {
         "pages wider than the window: {overflow:?}"
     );
 }
+
+/// The API keys page: a key just created (shown once), the list with two keys (one used
+/// by a program, so its last use and address show), and the form refused
+/// (`account-api-keys-created-*`, `account-api-keys-*`, `account-api-keys-errors-*`).
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_the_api_key_pages() {
+    let (chromium, driver) = browser_tools("screenshots_of_the_api_key_pages");
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
+    let base = demo.base_url.clone();
+    let email = "katherine.johnson@example.com";
+    demo.create_user(email, false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/auth/account/api_keys"));
+    b.wait_for_text("You have no API keys.");
+    b.fill("input[name=name]", "nightly backup");
+    b.click("input[name='scope:read:profile']");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_heading("Your new API key");
+    b.find("#f-new-key");
+    shoot(&b, "account-api-keys-created", &mut overflow);
+
+    // A program uses the key once, so that its last use shows.
+    let key_value = {
+        let source = b.source();
+        let at = source.find("value=\"ak_").expect("the key is shown") + "value=\"".len();
+        source[at..at + source[at..].find('"').expect("a closing quote")].to_owned()
+    };
+    let mut program = demo.client();
+    let r = program.send(
+        "GET",
+        "/whoami",
+        blackbox_tests::Body::None,
+        &[("Authorization", &format!("Bearer {key_value}"))],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    b.goto(&format!("{base}/auth/account/api_keys"));
+    b.fill("input[name=name]", "CI deploy (staging)");
+    b.click("input[name='scope:admin:users']");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_heading("Your new API key");
+    b.goto(&format!("{base}/auth/account/api_keys"));
+    b.wait_for_text("nightly backup");
+    shoot(&b, "account-api-keys", &mut overflow);
+
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Please correct");
+    shoot_from(
+        &b,
+        "account-api-keys-errors",
+        Some("form.form"),
+        &mut overflow,
+    );
+    assert!(
+        overflow.is_empty(),
+        "pages wider than the window: {overflow:?}"
+    );
+}

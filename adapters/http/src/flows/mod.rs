@@ -135,6 +135,10 @@ impl AuthWeb {
             ["account", "delete"] if post => self.delete_post(r).await,
             ["account", "sessions", "revoke"] if post => self.revoke_post(r).await,
             ["account", "sessions", "revoke_others"] if post => self.revoke_others_post(r).await,
+            ["account", "api_keys"] if get => self.api_keys_page(r).await,
+            ["account", "api_keys"] if post => self.api_key_create_post(r).await,
+            ["account", "api_keys", "revoke"] if post => self.api_key_revoke_post(r).await,
+            ["account", "api_keys", "revoke_all"] if post => self.api_keys_revoke_all_post(r).await,
             ["account", "picture"] if post => self.picture_post(r).await,
             ["account", "picture", "remove"] if post => self.picture_remove_post(r).await,
             ["pictures", id, version] if get => self.picture_get(r, id, version).await,
@@ -146,6 +150,7 @@ impl AuthWeb {
             ["logout"]
             | ["account", "sessions", _]
             | ["account", "second_factor", _, ..]
+            | ["account", "api_keys", _]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
                 if get =>
