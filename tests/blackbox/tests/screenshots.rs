@@ -333,3 +333,95 @@ fn screenshots_of_the_api_key_pages() {
         "pages wider than the window: {overflow:?}"
     );
 }
+
+/// The pages of two-step sign-in at both sizes: the account's card and page with the
+/// factor off (`account-second-factor-off-*`), enrolment with its QR code
+/// (`second-factor-enrol-*`) and after a malformed code (`second-factor-enrol-wrong-*`),
+/// the recovery codes (`recovery-codes-*`), the page with the factor on
+/// (`account-second-factor-*`) and the card of the account page
+/// (`account-second-factor-card-*`), the code step of the sign-in (`login-second-factor-*`),
+/// with a wrong code (`login-second-factor-wrong-*`) and for a recovery code
+/// (`login-second-factor-recovery-*`), and the admin's user page with the reset button
+/// (`admin-user-second-factor-*`).
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_two_step_sign_in() {
+    let (chromium, driver) = browser_tools("screenshots_of_two_step_sign_in");
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
+    let base = demo.base_url.clone();
+    let email = "katherine.johnson@example.com";
+    demo.create_user(email, false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+    let sign_in = |who: &str| {
+        b.goto(&format!("{base}/auth/login"));
+        b.fill("input[name=login]", who);
+        b.fill("input[name=password]", PASSWORD);
+        b.click("main form.form button[type=submit]");
+    };
+
+    sign_in(email);
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/auth/account/second_factor"));
+    b.wait_for_heading("Two-step sign-in");
+    shoot(&b, "account-second-factor-off", &mut overflow);
+    b.click("form[action$='/second_factor/enrol'] button");
+    b.wait_for_heading("Set up two-step sign-in");
+    shoot(&b, "second-factor-enrol", &mut overflow);
+    let source = b.source();
+    let secret = source
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("the key is shown")
+        .replace(' ', "");
+    b.fill("input[name=code]", "12345");
+    b.click("form[action$='/enrol/finish'] button[type=submit]");
+    b.wait_for_text("exactly 6 digits");
+    shoot(&b, "second-factor-enrol-wrong", &mut overflow);
+    b.fill(
+        "input[name=code]",
+        &auth_http::testkit::authenticator_code(&secret, 0),
+    );
+    b.click("form[action$='/enrol/finish'] button[type=submit]");
+    b.wait_for_heading("Save your recovery codes");
+    shoot(&b, "recovery-codes", &mut overflow);
+    b.click("main a.button[href$='/account/second_factor']");
+    b.wait_for_text("10 of 10");
+    shoot(&b, "account-second-factor", &mut overflow);
+    b.goto(&format!("{base}/auth/account"));
+    b.wait_for_text("Manage two-step sign-in");
+    shoot_from(
+        &b,
+        "account-second-factor-card",
+        Some("#second-factor"),
+        &mut overflow,
+    );
+    b.click("header form button[type=submit]");
+    b.wait_for_text("Create an account");
+
+    sign_in(email);
+    b.wait_for_heading("Two-step sign-in");
+    shoot(&b, "login-second-factor", &mut overflow);
+    b.fill("input[name=code]", "000000");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("not correct");
+    shoot(&b, "login-second-factor-wrong", &mut overflow);
+    b.click("a[href*='use=recovery']");
+    b.wait_for_text("Recovery code");
+    shoot(&b, "login-second-factor-recovery", &mut overflow);
+
+    demo.create_user("root@example.com", true, true);
+    b.goto(&format!("{base}/auth/login"));
+    sign_in("root@example.com");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/auth/admin?q=katherine"));
+    b.click("a[href*='/auth/admin/users/']");
+    b.wait_for_text("Reset two-step sign-in");
+    shoot(&b, "admin-user-second-factor", &mut overflow);
+
+    assert!(
+        overflow.is_empty(),
+        "pages overflow horizontally: {overflow:#?}"
+    );
+}

@@ -1,6 +1,7 @@
-//! Second factors on every demo, over the JSON API: enrolment of an authenticator app,
-//! the two-step sign-in (no session before the code), replay refusal, a recovery code
-//! used once, bad codes answered with the field, and removal.
+//! Second factors on every demo, over the JSON API and over the pages: enrolment of an
+//! authenticator app, the two-step sign-in (no session before the code), replay refusal,
+//! a recovery code used once (and mailed about), bad codes answered with the field, and
+//! removal.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
@@ -9,7 +10,10 @@
 use blackbox_tests::{Demo, PASSWORD, email};
 use serde_json::json;
 
-blackbox_tests::scenarios!(two_step_sign_in_with_an_authenticator_app);
+blackbox_tests::scenarios!(
+    two_step_sign_in_with_an_authenticator_app,
+    two_step_sign_in_by_page,
+);
 
 /// The code an authenticator app shows for `secret` (base32), `steps` steps from now.
 fn code(secret: &str, steps: i64) -> String {
@@ -125,4 +129,81 @@ fn two_step_sign_in_with_an_authenticator_app(demo: &Demo) {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(demo.client().api_login(&email, PASSWORD).status, 200);
+}
+
+/// The text between `start` and the next `end` after it in `body`.
+fn between<'b>(body: &'b str, start: &str, end: &str) -> &'b str {
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in {body}"))
+        + start.len();
+    let len = body[from..].find(end).unwrap();
+    &body[from..from + len]
+}
+
+fn two_step_sign_in_by_page(demo: &Demo) {
+    let email = email("second-factor-pages", demo);
+    demo.create_user(&email, false, true);
+    let mut me = demo.client();
+    assert_eq!(me.login(&email, PASSWORD).status, 303);
+    me.get("/auth/account/second_factor");
+    let r = me.post("/auth/account/second_factor/enrol", &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("<svg class=\"qr\""), "{}", r.body);
+    let secret = between(&r.body, "<code class=\"secret\">", "</code>").replace(' ', "");
+    let r = me.post(
+        "/auth/account/second_factor/enrol/finish",
+        &[("code", &code(&secret, 0))],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let joined = between(&r.body, "name=\"codes\" value=\"", "\"").to_owned();
+    let recovery: Vec<&str> = joined.split(' ').collect();
+    assert_eq!(recovery.len(), 10, "{joined}");
+
+    // The password alone: a pending sign-in in a cookie, no session; then the code.
+    let mut c = demo.client();
+    let r = c.login(&email, PASSWORD);
+    assert_eq!(
+        (r.status, r.location()),
+        (303, "/auth/login/second_factor"),
+        "{}",
+        r.body
+    );
+    assert!(r.set_cookie("auth_pending").is_some(), "{:?}", r.headers);
+    assert_eq!(c.get_json("/auth/api/me").status, 401);
+    c.get("/auth/login/second_factor");
+    let next = code(&secret, 1);
+    let r = c.post("/auth/login/second_factor", &[("code", &next)]);
+    assert_eq!((r.status, r.location()), (303, "/"), "{}", r.body);
+    assert_eq!(c.get_json("/auth/api/me").status, 200);
+
+    // The same code again is refused; a recovery code works, once, and is mailed about.
+    let mut d = demo.client();
+    d.login(&email, PASSWORD);
+    d.get("/auth/login/second_factor");
+    let r = d.post("/auth/login/second_factor", &[("code", &next)]);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("already used"), "{}", r.body);
+    assert_eq!(d.get_json("/auth/api/me").status, 401);
+    let r = d.post(
+        "/auth/login/second_factor",
+        &[("code", recovery[0]), ("use", "recovery")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(d.get_json("/auth/api/me").status, 200);
+    demo.mail(&email, "recovery_code_used");
+    assert!(
+        me.get("/auth/account/second_factor")
+            .body
+            .contains("9 of 10")
+    );
+
+    // Off again with the password and a code: one step.
+    let r = me.post(
+        "/auth/account/second_factor/disable",
+        &[("password", PASSWORD), ("code", recovery[1])],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    demo.mail(&email, "second_factor_disabled");
+    assert_eq!(demo.client().login(&email, PASSWORD).location(), "/");
 }

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::account::Section;
 use crate::AuthWeb;
 use crate::flash::Flash;
+use crate::kind::RequestKind;
 use crate::problem::Problem;
 use crate::qr;
 use crate::reply::{Reply, Req};
@@ -132,11 +133,10 @@ impl AuthWeb {
             .as_ref()
             .and_then(|f| f.recovery_codes_held(&fields.text("codes")));
         let Some(codes) = held else {
-            let e = Error::invalid(
-                "codes",
-                "these are not your current recovery codes; make new ones from your account",
-            );
-            return self.security_problem(r, &a, Form::Regenerate, &e);
+            let e = Error::invalid("codes", "not the account's unused recovery codes");
+            let mut p = Problem::from_error(&e);
+            p.message = "These are not your current recovery codes. Make new ones from your account's two-step sign-in page.".into();
+            return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
         };
         let mut reply = Reply::new(StatusCode::OK);
         reply.headers.insert(

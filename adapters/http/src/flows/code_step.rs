@@ -27,7 +27,7 @@ impl AuthWeb {
     /// sign-in's token in a cookie that lives as long as the pending sign-in, and the
     /// code page, keeping `next`.
     pub(super) fn to_code_step(&self, pending: &PendingSignIn, next: Option<&str>) -> Reply {
-        let seconds = (pending.expires_at - time::OffsetDateTime::now_utc())
+        let seconds = (pending.expires_at - self.inner.auth.now())
             .whole_seconds()
             .max(1);
         let cookie = cookies::set(
