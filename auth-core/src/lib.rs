@@ -90,6 +90,7 @@ mod config;
 #[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
+mod email_code;
 mod engine;
 mod error;
 pub mod hooks;
@@ -112,11 +113,12 @@ pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
+pub use email_code::EmailCodes;
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange, ImportUser,
-    KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser,
-    Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome, Registration,
-    RequestContext, SignIn, SystemClock,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CodeReset, CreatedApiKey, EmailChange,
+    ImportUser, KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock,
+    NewApiKey, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome,
+    Registration, RequestContext, SignIn, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,

@@ -251,6 +251,8 @@ pub enum MailKind {
     PasswordChanged,
     /// Someone tried to register with an address that already has an account.
     AccountExists,
+    /// A one-time code and link to sign in by mail.
+    SignInCode,
 }
 
 impl MailKind {
@@ -263,6 +265,7 @@ impl MailKind {
             Self::EmailChangeNotice => "email_change_notice",
             Self::PasswordChanged => "password_changed",
             Self::AccountExists => "account_exists",
+            Self::SignInCode => "sign_in_code",
         }
     }
 
@@ -276,6 +279,7 @@ impl MailKind {
             Self::EmailChangeNotice => "Notice of an address change",
             Self::PasswordChanged => "Notice of a password change",
             Self::AccountExists => "Notice of a sign-up with a taken address",
+            Self::SignInCode => "Sign-in code and link",
         }
     }
 
@@ -285,13 +289,14 @@ impl MailKind {
     }
 }
 
-const ALL_MAIL_KINDS: [MailKind; 6] = [
+const ALL_MAIL_KINDS: [MailKind; 7] = [
     MailKind::Verification,
     MailKind::PasswordReset,
     MailKind::EmailChange,
     MailKind::EmailChangeNotice,
     MailKind::PasswordChanged,
     MailKind::AccountExists,
+    MailKind::SignInCode,
 ];
 
 /// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the

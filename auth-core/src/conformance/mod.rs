@@ -134,6 +134,7 @@ use crate::store::{
 };
 
 pub mod checks;
+pub mod email_codes;
 pub mod engine;
 mod support;
 

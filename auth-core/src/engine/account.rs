@@ -223,6 +223,7 @@ impl Auth {
         let links = MailLinks {
             link: Some(self.inner.config.links.confirm_email(&token)),
             new_email: Some(new_email),
+            code: None,
         };
         self.perform(&user, &effects, origin, links).await?;
         Ok(())
