@@ -68,6 +68,11 @@ templates! {
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",
         AdminMail => "admin_mail.html",
+        VerifyCode => "verify_code.html",
+        ResetCode => "reset_code.html",
+        LoginEmail => "login_email.html",
+        LoginEmailCode => "login_email_code.html",
+        LoginEmailLink => "login_email_link.html",
     }
 }
 
