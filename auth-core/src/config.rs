@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use time::Duration;
 
+use crate::email_code::EmailCodes;
 use crate::error::{Error, Result};
 use crate::machine::{LockoutPolicy, Policy};
 use crate::mail::{Composer, OutboxPolicy};
@@ -140,6 +141,11 @@ impl Links {
         format!("{}{}/login", self.base_url, self.prefix)
     }
 
+    /// `{base_url}{prefix}/login/email/{token}`: a mailed sign-in link.
+    pub fn email_sign_in(&self, token: &str) -> String {
+        format!("{}{}/login/email/{token}", self.base_url, self.prefix)
+    }
+
     /// `{base_url}{prefix}/request_password_reset`.
     pub fn request_reset(&self) -> String {
         format!("{}{}/request_password_reset", self.base_url, self.prefix)
@@ -168,6 +174,7 @@ pub struct Config {
     pub(crate) composer: Arc<Composer>,
     pub(crate) profile: Arc<ProfileSchema>,
     pub(crate) api_key_scopes: Arc<[String]>,
+    pub(crate) email_codes: EmailCodes,
 }
 
 impl fmt::Debug for Config {
@@ -255,6 +262,11 @@ impl Config {
     pub fn api_key_scopes(&self) -> &[String] {
         &self.api_key_scopes
     }
+
+    /// Mailed one-time codes, and whether sign-in by mail is on.
+    pub fn email_codes(&self) -> &EmailCodes {
+        &self.email_codes
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`].
@@ -281,6 +293,7 @@ pub struct ConfigBuilder {
     mail_templates: BTreeMap<String, String>,
     profile: Option<ProfileSchema>,
     api_key_scopes: Vec<String>,
+    email_codes: EmailCodes,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -434,6 +447,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Mailed one-time codes: digits, lifetime, attempts, and whether people may sign
+    /// in by a mailed code or link (default: six digits, 15 minutes, five tries, sign-in
+    /// by mail off; see [`EmailCodes`]).
+    pub fn email_codes(mut self, codes: EmailCodes) -> Self {
+        self.email_codes = codes;
+        self
+    }
+
     /// Checks every value and builds the configuration.
     ///
     /// # Errors
@@ -509,7 +530,9 @@ impl ConfigBuilder {
             )));
         }
         api_key_scopes.dedup();
+        self.email_codes.validate()?;
         Ok(Config {
+            email_codes: self.email_codes,
             api_key_scopes: api_key_scopes.into(),
             app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
             links: Links { base_url, prefix },

@@ -93,6 +93,7 @@ mod config;
 #[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
+mod email_code;
 mod engine;
 mod error;
 pub mod hooks;
@@ -117,8 +118,9 @@ pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
     Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
 };
+pub use email_code::EmailCodes;
 pub use engine::{
-    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange,
+    AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CodeReset, CreatedApiKey, EmailChange,
     IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER,
     ManualClock, NewApiKey, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
     PendingLink, RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,

@@ -14,11 +14,13 @@
 //! flows.
 //!
 //! Steps that need a proof take it as a value that only the proving code can build:
-//! a [`PasswordVerified`] comes only from [`Hasher::verify`](crate::password::Hasher::verify)
-//! and a [`TokenProof`] only from a token whose signature, purpose and expiry were checked.
+//! a [`PasswordVerified`] comes only from [`Hasher::verify`](crate::password::Hasher::verify),
+//! a [`TokenProof`] only from a token whose signature, purpose and expiry were checked,
+//! and an [`EmailCodeVerified`] only from a mailed code (or sign-in link) that was right.
 
 use time::{Duration, OffsetDateTime};
 
+use crate::email_code::{CodePurpose, EmailCodeVerified, wrong_code};
 use crate::error::{Error, Result, TokenRejection};
 use crate::identity::LinkedIdentityProof;
 use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
@@ -274,10 +276,31 @@ pub(crate) enum Event {
     ResetRequested,
     /// Someone asked for a new verification link for the account's address.
     VerificationRequested,
+    /// Someone asked for a sign-in code and link for the account's address.
+    MailSignInRequested,
     /// The owner deleted the account, proving the password.
     Deleted(PasswordVerified),
     /// An administrator acted on the account.
     Admin(AdminAction),
+    /// A code mailed with the verification link was typed: the address is confirmed.
+    EmailVerifiedByCode(EmailCodeVerified),
+    /// A code mailed with the reset link was typed with a new password.
+    PasswordResetByCode {
+        /// The code's proof.
+        proof: EmailCodeVerified,
+        /// The new password's hash.
+        new_hash: PasswordHash,
+        /// The security stamp that replaces the current one.
+        new_stamp: SecurityStamp,
+    },
+    /// The first step of a sign-in by mail passed: a mailed code typed or a mailed link
+    /// followed, in place of the password.
+    MailSignInSucceeded {
+        /// The code's (or link's) proof.
+        proof: EmailCodeVerified,
+        /// The application's before-sign-in hook refused, with this message.
+        veto: Option<String>,
+    },
     /// The second step of a sign-in passed: the first step's proof and a checked code.
     SecondStepSucceeded {
         /// The password step, as the pending sign-in recorded it.
@@ -529,28 +552,47 @@ pub(crate) fn apply(
         } => {
             check_password(&next, &proof)?;
             may_sign_in(state, now, policy, veto)?;
-            if next.second_factor.is_some() || passkeys {
-                // Nothing else changes yet: the failures are forgotten, the sign-in
-                // recorded and the session opened only when the second step passes.
-                if let Some(hash) = rehash {
-                    next.password_hash = hash;
-                }
+            if let Some(hash) = rehash {
+                next.password_hash = hash;
+            }
+            if passkeys {
+                // A passkey is the second step, as an authenticator app is.
                 return Ok(Transition {
                     user: next,
                     effects: vec![Effect::AwaitSecondFactor],
                 });
             }
-            next.last_login_at = Some(now);
-            next.locked_until = None;
-            next.lockout_count = 0;
-            if let Some(hash) = rehash {
-                next.password_hash = hash;
+            first_step_passed(&mut next, now, None)
+        }
+        Event::MailSignInSucceeded { proof, veto } => {
+            proof.check(&next, CodePurpose::SignIn)?;
+            may_sign_in(state, now, policy, veto)?;
+            first_step_passed(
+                &mut next,
+                now,
+                Some(format!("with {}", proof.how().as_str())),
+            )
+        }
+        Event::EmailVerifiedByCode(proof) => {
+            proof.check(&next, CodePurpose::VerifyEmail)?;
+            if next.email_verified_at.is_some() {
+                return Err(wrong_code());
             }
-            vec![
-                Effect::ResetFailures,
-                Effect::CreateSession,
-                Effect::Audit(AuditKind::LoginSucceeded, None),
-            ]
+            next.email_verified_at = Some(now);
+            vec![Effect::Audit(
+                AuditKind::EmailVerified,
+                Some("by code".into()),
+            )]
+        }
+        Event::PasswordResetByCode {
+            proof,
+            new_hash,
+            new_stamp,
+        } => {
+            proof.check(&next, CodePurpose::ResetPassword)?;
+            refuse_if_disabled(state)?;
+            // The code reached the account's own address (the proof checked it).
+            reset_to(&mut next, now, new_hash, new_stamp, true, Some("by code"))
         }
         Event::PasskeySignedIn { proof, veto } => {
             if proof.user() != next.id {
@@ -701,21 +743,9 @@ pub(crate) fn apply(
         } => {
             proof.check(&next, Purpose::ResetPassword)?;
             refuse_if_disabled(state)?;
-            if proof.claims.email == next.email && next.email_verified_at.is_none() {
-                // Following the link proved ownership of the address.
-                next.email_verified_at = Some(now);
-            }
-            next.password_hash = new_hash;
-            next.security_stamp = new_stamp;
-            next.locked_until = None;
-            next.lockout_count = 0;
-            vec![
-                Effect::RevokeAllSessions,
-                Effect::RevokeApiKeys,
-                Effect::LiftLocks,
-                Effect::Mail(MailKind::PasswordChanged),
-                Effect::Audit(AuditKind::PasswordReset, None),
-            ]
+            // Following the link proved ownership of the address it was sent to.
+            let to_own_address = proof.claims.email == next.email;
+            reset_to(&mut next, now, new_hash, new_stamp, to_own_address, None)
         }
         Event::PasswordChanged {
             proof,
@@ -787,6 +817,10 @@ pub(crate) fn apply(
                 Effect::Audit(AuditKind::PasswordResetRequested, None),
             ],
         },
+        Event::MailSignInRequested => match state {
+            AccountState::Disabled => Vec::new(),
+            _ => vec![Effect::Mail(MailKind::SignInCode)],
+        },
         Event::VerificationRequested => match state {
             AccountState::Disabled => Vec::new(),
             _ if next.email_verified_at.is_some() => Vec::new(),
@@ -854,6 +888,50 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
             Effect::Audit(AuditKind::AccountDeleted, Some("by an operator".into())),
         ],
     }
+}
+
+/// A first sign-in proof (password, mailed code or link) passed: for an account with a
+/// second factor nothing changes yet (the failures are forgotten, the sign-in recorded
+/// and the session opened only when the second step passes); otherwise it is signed in.
+fn first_step_passed(next: &mut User, now: OffsetDateTime, detail: Option<String>) -> Vec<Effect> {
+    if next.second_factor.is_some() {
+        return vec![Effect::AwaitSecondFactor];
+    }
+    next.last_login_at = Some(now);
+    next.locked_until = None;
+    next.lockout_count = 0;
+    vec![
+        Effect::ResetFailures,
+        Effect::CreateSession,
+        Effect::Audit(AuditKind::LoginSucceeded, detail),
+    ]
+}
+
+/// A new password from a reset (by link or by code): every session and API key ends,
+/// locks lift, the owner is told. `verifies` when the proof came through the account's
+/// own address, which it then confirms.
+fn reset_to(
+    next: &mut User,
+    now: OffsetDateTime,
+    new_hash: PasswordHash,
+    new_stamp: SecurityStamp,
+    verifies: bool,
+    detail: Option<&str>,
+) -> Vec<Effect> {
+    if verifies && next.email_verified_at.is_none() {
+        next.email_verified_at = Some(now);
+    }
+    next.password_hash = new_hash;
+    next.security_stamp = new_stamp;
+    next.locked_until = None;
+    next.lockout_count = 0;
+    vec![
+        Effect::RevokeAllSessions,
+        Effect::RevokeApiKeys,
+        Effect::LiftLocks,
+        Effect::Mail(MailKind::PasswordChanged),
+        Effect::Audit(AuditKind::PasswordReset, detail.map(str::to_owned)),
+    ]
 }
 
 /// The refusals every sign-in step applies once its proof is checked.

@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::*;
+use crate::email_code::{CodePurpose, EmailCodeVerified, MailProof};
 use crate::model::{AccountStatus, AuditKind, PasswordHash, SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 use crate::second_factor::{FirstStepProof, SecondFactor, SecondFactorVerified};
@@ -41,6 +42,11 @@ enum Op {
     /// The second step with a pending sign-in from before the last credential change.
     StaleSecondStep,
     ResetSecondFactor,
+    /// Mail a code for purpose `0` (0 verify, 1 reset, 2 sign-in), to this account or
+    /// (`true`) to another one.
+    IssueCode(u8, bool),
+    /// Type code `i` into the flow of purpose `1`; `2` says link instead of code.
+    UseCode(usize, u8, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -67,6 +73,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => proptest::option::of(0usize..10).prop_map(Op::SecondStep),
         1 => Just(Op::StaleSecondStep),
         1 => Just(Op::ResetSecondFactor),
+        2 => (0u8..3, proptest::bool::weighted(0.2)).prop_map(|(p, f)| Op::IssueCode(p, f)),
+        3 => (0usize..8, 0u8..3, any::<bool>()).prop_map(|(i, p, l)| Op::UseCode(i, p, l)),
     ]
 }
 
@@ -111,6 +119,27 @@ struct World {
     first_pending: Option<FirstStepProof>,
     /// Recovery codes that finished a sign-in.
     recovery_used: HashSet<String>,
+    /// Mailed codes: the proof a right code gives, its purpose, whether it was mailed to
+    /// another account, and the stamp of the account it was mailed for.
+    codes: Vec<MailedCode>,
+    /// Verification and reset codes already honoured, by index.
+    codes_honoured: HashSet<usize>,
+}
+
+#[derive(Clone)]
+struct MailedCode {
+    purpose: CodePurpose,
+    foreign: bool,
+    stamp: SecurityStamp,
+    email: String,
+}
+
+fn purpose(n: u8) -> CodePurpose {
+    match n % 3 {
+        0 => CodePurpose::VerifyEmail,
+        1 => CodePurpose::ResetPassword,
+        _ => CodePurpose::SignIn,
+    }
 }
 
 impl LockoutPolicy {
@@ -240,6 +269,39 @@ impl World {
                 veto: None,
             },
             Op::ResetSecondFactor => Event::Admin(AdminAction::ResetSecondFactor),
+            Op::IssueCode(p, foreign) => {
+                self.codes.push(MailedCode {
+                    purpose: purpose(*p),
+                    foreign: *foreign,
+                    stamp: self.user.security_stamp.clone(),
+                    email: self.user.email.clone(),
+                });
+                return None;
+            }
+            Op::UseCode(i, used_for, link) => {
+                let code = self.codes.get(i % self.codes.len().max(1))?.clone();
+                let how = if *link {
+                    MailProof::Link
+                } else {
+                    MailProof::Code
+                };
+                let mut owner = self.user.clone();
+                if code.foreign {
+                    owner.id = UserId::new();
+                }
+                owner.security_stamp = code.stamp.clone();
+                owner.email.clone_from(&code.email);
+                let proof = EmailCodeVerified::for_tests(&owner, code.purpose, how);
+                match purpose(*used_for) {
+                    CodePurpose::VerifyEmail => Event::EmailVerifiedByCode(proof),
+                    CodePurpose::ResetPassword => Event::PasswordResetByCode {
+                        proof,
+                        new_hash: self.new_hash(),
+                        new_stamp: SecurityStamp::generate(),
+                    },
+                    CodePurpose::SignIn => Event::MailSignInSucceeded { proof, veto: None },
+                }
+            }
         })
     }
 }
@@ -276,6 +338,8 @@ proptest! {
             pending: None,
             first_pending: None,
             recovery_used: HashSet::new(),
+            codes: Vec::new(),
+            codes_honoured: HashSet::new(),
         };
         for op in &ops {
             let Some(event) = w.event(op) else { continue };
@@ -290,6 +354,14 @@ proptest! {
                 _ => None,
             };
             let stale_proof = matches!(op, Op::StalePasswordProof);
+            let code_use = match op {
+                Op::UseCode(i, used_for, _) => {
+                    let index = i % w.codes.len().max(1);
+                    Some((index, w.codes[index].clone(), purpose(*used_for)))
+                }
+                _ => None,
+            };
+            let mail_sign_in = matches!(event, Event::MailSignInSucceeded { .. });
             let result = apply(before.clone(), event, w.now, &policy);
 
             if stale_proof {
@@ -309,7 +381,30 @@ proptest! {
                     _ => prop_assert!(result.is_ok()),
                 }
             }
+            // A mailed code is honoured only for its own purpose and account, under the
+            // account's current stamp and address; a verification or reset code once.
+            if let (Some((index, code, used_for)), Ok(_)) = (&code_use, &result) {
+                prop_assert_eq!(code.purpose, *used_for, "a code was accepted for another purpose");
+                prop_assert!(!code.foreign, "another account's code was accepted");
+                prop_assert!(before.security_stamp == code.stamp, "a code from before a credential change was accepted");
+                prop_assert_eq!(&before.email, &code.email);
+                if code.purpose != CodePurpose::SignIn {
+                    prop_assert!(w.codes_honoured.insert(*index), "code {} honoured twice", index);
+                }
+            }
+            if mail_sign_in && matches!(state, AccountState::Disabled | AccountState::Locked { .. }) {
+                prop_assert!(result.is_err(), "a sign-in by mail in state {:?}", state);
+            }
             let Ok(t) = result else { continue };
+
+            // A sign-in by mail is a first step like the password: with a second factor
+            // it never opens a session, it waits for the second step.
+            if mail_sign_in {
+                let enrolled = before.second_factor.is_some();
+                prop_assert_eq!(t.effects.contains(&Effect::CreateSession), !enrolled);
+                prop_assert_eq!(t.effects.contains(&Effect::AwaitSecondFactor), enrolled);
+                prop_assert_eq!(&t.user.security_stamp, &before.security_stamp);
+            }
 
             // With a second factor enrolled, the password never opens a session: it
             // yields a pending sign-in, which the second step needs.

@@ -279,6 +279,8 @@ pub enum MailKind {
     IdentityLinked,
     /// Tells the owner a sign-in provider was unlinked from the account.
     IdentityUnlinked,
+    /// A one-time code and link to sign in by mail.
+    SignInCode,
 }
 
 impl MailKind {
@@ -297,6 +299,7 @@ impl MailKind {
             Self::SecondFactorReset => "second_factor_reset",
             Self::IdentityLinked => "identity_linked",
             Self::IdentityUnlinked => "identity_unlinked",
+            Self::SignInCode => "sign_in_code",
         }
     }
 
@@ -316,6 +319,7 @@ impl MailKind {
             Self::SecondFactorReset => "Notice of a second factor reset by an administrator",
             Self::IdentityLinked => "Notice of a linked sign-in provider",
             Self::IdentityUnlinked => "Notice of an unlinked sign-in provider",
+            Self::SignInCode => "Sign-in code and link",
         }
     }
 
@@ -325,7 +329,7 @@ impl MailKind {
     }
 }
 
-const ALL_MAIL_KINDS: [MailKind; 12] = [
+const ALL_MAIL_KINDS: [MailKind; 13] = [
     MailKind::Verification,
     MailKind::PasswordReset,
     MailKind::EmailChange,
@@ -338,6 +342,7 @@ const ALL_MAIL_KINDS: [MailKind; 12] = [
     MailKind::SecondFactorReset,
     MailKind::IdentityLinked,
     MailKind::IdentityUnlinked,
+    MailKind::SignInCode,
 ];
 
 /// A composed message, ready for a [`crate::Mailer`]. Its `Debug` output omits the

@@ -14,7 +14,7 @@ use crate::reply::{Reply, Req};
 const MAX_LINK_TOKEN: usize = 2048;
 
 /// How long a token taken out of a mailed link is kept in its cookie.
-const LINK_COOKIE_SECONDS: i64 = 15 * 60;
+pub(crate) const LINK_COOKIE_SECONDS: i64 = 15 * 60;
 
 /// What a link page says about a refused link token.
 ///

@@ -74,6 +74,11 @@ templates! {
         AccountSecondFactor => "account_second_factor.html",
         AccountSecondFactorEnrol => "account_second_factor_enrol.html",
         AccountRecoveryCodes => "account_recovery_codes.html",
+        VerifyCode => "verify_code.html",
+        ResetCode => "reset_code.html",
+        LoginEmail => "login_email.html",
+        LoginEmailCode => "login_email_code.html",
+        LoginEmailLink => "login_email_link.html",
     }
 }
 

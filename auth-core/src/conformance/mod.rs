@@ -135,6 +135,7 @@ use crate::store::{
 
 pub mod authenticator;
 pub mod checks;
+pub mod email_codes;
 pub mod engine;
 mod support;
 

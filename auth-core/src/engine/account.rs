@@ -224,6 +224,7 @@ impl Auth {
             link: Some(self.inner.config.links.confirm_email(&token)),
             new_email: Some(new_email),
             provider: None,
+            code: None,
         };
         self.perform(&user, &effects, origin, links).await?;
         Ok(())

@@ -2,6 +2,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
+use crate::email_code::CodeDigester;
 use crate::error::{Error, Result};
 use crate::hooks::{Hooks, NoHooks};
 use crate::mail::{Mailer, Sealer};
@@ -246,6 +247,7 @@ impl AuthBuilder {
                 webhooks: self.webhooks.filter(|w| !w.endpoints.is_empty()),
                 sealer: Sealer::new(config.tokens.keys()),
                 secrets: SecretSealer::new(config.tokens.keys()),
+                codes: CodeDigester::new(config.tokens.keys()),
                 clock: self.clock,
                 config,
                 background: Mutex::new(Vec::new()),

@@ -1,20 +1,23 @@
 //! Performing the effects of a persisted transition.
 
 use super::{Auth, RequestContext};
+use crate::email_code::Code;
 use crate::error::Result;
 use crate::machine::Effect;
 use crate::mail::MailContext;
 use crate::model::{AuditEvent, AuditKind, MailKind, User, UserId};
 use crate::session::SessionDigest;
 
-/// What the mails of a transition need beyond the user: the action link and, for an
-/// email change, the new address.
+/// What the mails of a transition need beyond the user: the action link, the one-time
+/// code mailed with it and, for an email change, the new address.
 #[derive(Debug, Default)]
 pub(super) struct MailLinks {
     pub(super) link: Option<String>,
     pub(super) new_email: Option<String>,
     /// The sign-in provider a link or unlink notice names.
     pub(super) provider: Option<String>,
+    /// `Debug` hides it.
+    pub(super) code: Option<Code>,
 }
 
 /// Who did it and from which session, for effects that depend on the request.
@@ -149,6 +152,7 @@ impl Auth {
             MailKind::Verification => Some(lifetimes.verify_email),
             MailKind::PasswordReset => Some(lifetimes.reset_password),
             MailKind::EmailChange => Some(lifetimes.change_email),
+            MailKind::SignInCode => Some(config.email_codes.lifetime),
             _ => None,
         };
         let ctx = MailContext {
@@ -160,6 +164,11 @@ impl Auth {
             login_link: config.links.login(),
             reset_link: config.links.request_reset(),
             provider: links.provider.clone(),
+            code: links.code.as_ref().map(|c| c.as_str().to_owned()),
+            code_valid_for: links
+                .code
+                .as_ref()
+                .map(|_| crate::mail::human_duration(config.email_codes.lifetime)),
         };
         self.inner.config.composer.compose(kind, to, &ctx)
     }

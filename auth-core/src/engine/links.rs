@@ -54,29 +54,37 @@ impl Auth {
         };
         let origin = Origin::of(ctx);
         let (user, effects) = self.run_event(user, event, origin).await?;
-        let links = self.mail_links(&user, &effects)?;
+        let links = self.mail_links(&user, &effects).await?;
         self.perform(&user, &effects, origin, links).await
     }
 
-    /// The link the mail among `effects` carries, issued for `user`: a verification or a
+    /// The purpose of the link the mail among `effects` carries: a verification or a
     /// reset link; none for other mails.
-    pub(super) fn mail_links(&self, user: &User, effects: &[Effect]) -> Result<MailLinks> {
-        let (purpose, link): (Purpose, fn(&crate::config::Links, &str) -> String) =
-            if effects.contains(&Effect::Mail(MailKind::Verification)) {
-                (Purpose::VerifyEmail, crate::config::Links::verify)
-            } else if effects.contains(&Effect::Mail(MailKind::PasswordReset)) {
-                (Purpose::ResetPassword, crate::config::Links::reset)
-            } else {
-                return Ok(MailLinks::default());
-            };
+    pub(super) fn link_purpose(&self, effects: &[Effect]) -> Option<Purpose> {
+        if effects.contains(&Effect::Mail(MailKind::Verification)) {
+            Some(Purpose::VerifyEmail)
+        } else if effects.contains(&Effect::Mail(MailKind::PasswordReset)) {
+            Some(Purpose::ResetPassword)
+        } else {
+            None
+        }
+    }
+
+    /// A verification or reset link for `user`.
+    pub(super) fn mail_link(&self, user: &User, purpose: Purpose) -> Result<MailLinks> {
         let config = &self.inner.config;
         let token = config
             .tokens
             .issue(purpose, user, &user.email, self.now())?;
+        let link = match purpose {
+            Purpose::ResetPassword => config.links.reset(&token),
+            _ => config.links.verify(&token),
+        };
         Ok(MailLinks {
-            link: Some(link(&config.links, &token)),
+            link: Some(link),
             new_email: None,
             provider: None,
+            code: None,
         })
     }
 }

@@ -62,6 +62,17 @@ pub enum SignIn {
     SecondFactor(PendingSignIn),
 }
 
+/// Records the signed-in user on the span and counts the sign-in, except a pending one:
+/// that is counted when its second step ends.
+pub(super) fn finish_sign_in_telemetry(result: &Result<SignIn>) {
+    if let Ok(SignIn::Complete(success)) = result {
+        tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
+    }
+    if !matches!(result, Ok(SignIn::SecondFactor(_))) {
+        telemetry::sign_in(result);
+    }
+}
+
 impl Auth {
     /// Signs in by email or username, in one step or two: an account with a second
     /// factor gets a [`SignIn::SecondFactor`] (a pending sign-in, never a session), and
@@ -75,13 +86,7 @@ impl Auth {
     #[tracing::instrument(name = "auth.sign_in", skip_all, fields(user_id))]
     pub async fn sign_in(&self, input: Login, ctx: &RequestContext) -> Result<SignIn> {
         let result = self.password_sign_in(input, ctx).await;
-        if let Ok(SignIn::Complete(success)) = &result {
-            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
-        }
-        // A pending sign-in is counted when its second step ends.
-        if !matches!(result, Ok(SignIn::SecondFactor(_))) {
-            telemetry::sign_in(&result);
-        }
+        finish_sign_in_telemetry(&result);
         result
     }
 
@@ -230,7 +235,7 @@ impl Auth {
     /// A wrong password (or an unknown identifier): counts the failure against the
     /// identifier's guard and, for a known account, records it on the account (after
     /// the answer, so the extra writes do not tell accounts apart by timing).
-    async fn wrong_password(
+    pub(super) async fn wrong_password(
         &self,
         attempt: &Attempt,
         user: Option<User>,

@@ -11,6 +11,7 @@ mod api_keys;
 mod builder;
 mod clock;
 mod effects;
+mod email_codes;
 mod identity;
 mod links;
 mod lockout;
@@ -37,6 +38,7 @@ pub use admin::AdminUserView;
 pub use api_keys::{CreatedApiKey, KeyAuthenticated, MAX_API_KEYS_PER_USER, NewApiKey};
 pub use builder::AuthBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use email_codes::CodeReset;
 pub use identity::{IdentitySignIn, PendingLink};
 pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
@@ -117,6 +119,8 @@ struct Inner {
     sealer: Sealer,
     /// Seals TOTP secrets on the account, opens them to check a code.
     secrets: SecretSealer,
+    /// Digests mailed one-time codes.
+    codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,
     background: Mutex<Vec<JoinHandle<()>>>,
 }

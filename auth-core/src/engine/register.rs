@@ -270,7 +270,7 @@ impl Auth {
         effects: &[Effect],
         ctx: &RequestContext,
     ) -> Result<()> {
-        let links = self.mail_links(user, effects)?;
+        let links = self.mail_links(user, effects).await?;
         self.perform(user, effects, Origin::of(ctx), links).await
     }
 

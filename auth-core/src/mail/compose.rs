@@ -156,6 +156,18 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "identity_unlinked.html",
         include_str!("templates/identity_unlinked.html"),
     ),
+    (
+        "sign_in_code.subject",
+        include_str!("templates/sign_in_code.subject"),
+    ),
+    (
+        "sign_in_code.txt",
+        include_str!("templates/sign_in_code.txt"),
+    ),
+    (
+        "sign_in_code.html",
+        include_str!("templates/sign_in_code.html"),
+    ),
 ];
 
 /// What a mail template can use.
@@ -177,6 +189,11 @@ pub struct MailContext {
     pub reset_link: String,
     /// The sign-in provider linked or unlinked, for those notices.
     pub provider: Option<String>,
+    /// The one-time code mailed with the link, when the message has one (verification,
+    /// reset, sign-in by mail).
+    pub code: Option<String>,
+    /// How long the code stays valid, in words ("15 minutes").
+    pub code_valid_for: Option<String>,
 }
 
 /// Renders messages; built once per engine.
@@ -265,6 +282,8 @@ mod tests {
             login_link: "https://x.test/auth/login".into(),
             reset_link: "https://x.test/auth/request_password_reset".into(),
             provider: Some("Example IdP".into()),
+            code: None,
+            code_valid_for: None,
         }
     }
 
@@ -313,6 +332,34 @@ mod tests {
             let html = notice.html.unwrap();
             assert!(html.contains("request_password_reset"), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn a_code_is_mailed_after_the_link_when_there_is_one() {
+        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        let with_code = MailContext {
+            code: Some("123456".into()),
+            code_valid_for: Some("15 minutes".into()),
+            ..ctx()
+        };
+        for kind in [
+            MailKind::Verification,
+            MailKind::PasswordReset,
+            MailKind::SignInCode,
+        ] {
+            let mail = composer.compose(kind, "a@example.com", &with_code).unwrap();
+            let (link, code) = (
+                mail.text.find("https://x.test/auth/verify/T0K"),
+                mail.text.find("123456"),
+            );
+            assert!(link.is_some() && code.is_some(), "{kind:?}: {}", mail.text);
+            assert!(mail.html.unwrap().contains("123456"), "{kind:?}");
+            assert!(mail.text.contains("15 minutes"), "{kind:?}");
+        }
+        let without = composer
+            .compose(MailKind::Verification, "a@example.com", &ctx())
+            .unwrap();
+        assert!(!without.text.contains("code"), "{}", without.text);
     }
 
     #[test]

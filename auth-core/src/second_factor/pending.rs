@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 
+use crate::email_code::EmailCodeVerified;
 use crate::model::{SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
 
@@ -120,6 +121,27 @@ impl PendingRecord {
             stamp: user.security_stamp.clone(),
             remember,
             identifier: user.email.clone(),
+            failures: 0,
+            password_at: now,
+            expires_at,
+        }
+    }
+
+    /// The record of a sign-in by mail (a mailed code or link) that passed for `user`:
+    /// only a right code or link makes one.
+    pub(crate) fn after_mail(
+        user: &User,
+        _proof: &EmailCodeVerified,
+        remember: bool,
+        identifier: String,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            user: user.id,
+            stamp: user.security_stamp.clone(),
+            remember,
+            identifier,
             failures: 0,
             password_at: now,
             expires_at,

@@ -9,6 +9,7 @@
 mod account;
 mod admin;
 mod breached;
+mod email_codes;
 mod hooks;
 mod identity;
 mod import;

@@ -121,6 +121,10 @@ pub struct Cli {
         global = true
     )]
     pub webhook_events: Vec<String>,
+    /// Let people sign in with a code or link mailed to them, instead of the password
+    /// (a second factor enrolled on the account is still asked for). Off by default.
+    #[arg(long, env = "EMAIL_SIGN_IN", global = true)]
+    pub email_sign_in: bool,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -158,6 +162,7 @@ impl fmt::Debug for Cli {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("link_lifetime", &self.link_lifetime)
+            .field("email_sign_in", &self.email_sign_in)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("proxy_header", &self.proxy_header)
             .field("metrics_addr", &self.metrics_addr)

@@ -20,7 +20,8 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// counters in Redis when `--redis-url` (one server) or `--redis-cluster-node` (a Redis
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
-/// (`--trusted-proxies`, `--proxy-header`), the breached-password check
+/// (`--trusted-proxies`, `--proxy-header`), sign-in by mail (`--email-sign-in`), the
+/// breached-password check
 /// (`--breached-passwords-*`), the webhooks (`--webhook*`), and the demo page templates.
 ///
 /// # Errors
@@ -34,6 +35,13 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
             verify_email: lifetime,
             reset_password: lifetime,
             change_email: lifetime,
+        });
+    }
+    if cli.email_sign_in {
+        tracing::info!("sign-in by a mailed code or link is on");
+        config = config.email_codes(auth_core::EmailCodes {
+            sign_in: true,
+            ..auth_core::EmailCodes::default()
         });
     }
     let config = config.build()?;

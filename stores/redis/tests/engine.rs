@@ -12,10 +12,11 @@ mod common;
 
 use std::sync::Arc;
 
+use auth_core::conformance::email_codes;
 use auth_core::conformance::engine::{self, Engine, NEW_PASSWORD, PASSWORD, request as ctx};
 use auth_core::{
-    AuditSink, ConfigBuilder, Error, LockoutPolicy, MailKind, MailOutbox, PasswordReset, RateLimit,
-    RateLimits, UserStore,
+    AuditSink, ConfigBuilder, EmailCodes, Error, LockoutPolicy, MailKind, MailOutbox,
+    PasswordReset, RateLimit, RateLimits, UserStore,
 };
 use auth_store_memory::MemoryStore;
 use auth_store_redis::RedisConfig;
@@ -335,5 +336,32 @@ async fn throttling(m: Mixed) {
         .await
         .unwrap_err();
     assert!(matches!(limited, Error::RateLimited { .. }), "{limited:?}");
+    m.store.cleanup().await;
+}
+
+/// Sign-in by mail switched on, for the mailed-code scenarios.
+fn codes_on(config: ConfigBuilder) -> ConfigBuilder {
+    config.email_codes(EmailCodes {
+        sign_in: true,
+        ..EmailCodes::default()
+    })
+}
+
+/// Mailed codes and sign-in links (the conformance kit's scenarios), the codes, links
+/// and pending sign-ins kept in Redis, the counters too.
+#[test_services::needs(redis)]
+#[tokio::test]
+async fn email_codes_in_redis() {
+    let m = mixed("email codes", Users::Memory, codes_on).await;
+    email_codes::run(&m).await;
+    m.store.cleanup().await;
+}
+
+/// The same with the users in PostgreSQL.
+#[test_services::needs(redis, postgres)]
+#[tokio::test]
+async fn email_codes_in_redis_users_in_postgres() {
+    let m = mixed("email codes postgres", Users::Postgres, codes_on).await;
+    email_codes::run(&m).await;
     m.store.cleanup().await;
 }

@@ -14,6 +14,7 @@ mod common;
 
 use std::sync::Arc;
 
+use auth_core::conformance::email_codes;
 use auth_core::conformance::engine::{self, Engine, NEW_PASSWORD, PASSWORD, request as ctx};
 use auth_core::{
     CapturingMailer, Error, MailKind, MailOutbox, PasswordReset, Registration, SessionStore,
@@ -266,4 +267,35 @@ async fn every_flow_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_flow_on_mysql() {
     every_flow(&common::server_url(common::MYSQL)).await;
+}
+
+/// Mailed codes and sign-in links (the conformance kit's scenarios): single use, tries,
+/// expiry and replacement, with the codes kept in this backend's ephemeral table.
+async fn email_codes(url: &str) {
+    let store = common::connect(
+        url,
+        SqlxStoreOptions::new().table_prefix(common::unique_prefix("codes_")),
+    )
+    .await;
+    let app = Engine::wired(store, email_codes::config(), |builder, store| {
+        builder.store(Arc::new(store.clone()))
+    });
+    email_codes::run(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_codes_on_sqlite_memory() {
+    email_codes("sqlite::memory:").await;
+}
+
+#[test_services::needs(postgres)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_codes_on_postgres() {
+    email_codes(&common::server_url(common::POSTGRES)).await;
+}
+
+#[test_services::needs(mysql)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_codes_on_mysql() {
+    email_codes(&common::server_url(common::MYSQL)).await;
 }

@@ -8,6 +8,7 @@ mod admin_mail;
 mod api_keys;
 mod authenticator;
 mod code_step;
+mod email_codes;
 mod password_reset;
 mod picture;
 mod registration;
@@ -54,6 +55,7 @@ const API_ROOTS: &[&str] = &[
     "account",
     "admin",
     "me",
+    "password",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -83,6 +85,17 @@ impl AuthWeb {
         match segs.as_slice() {
             [""] if get => self.index(r).await,
             ["static", file] if get => self.stylesheet(file),
+            ["login", "email"] if get => self.code_form(r, Template::LoginEmail).await,
+            ["login", "email"] if post => self.login_email_post(r).await,
+            ["login", "email", "code"] if get => self.code_form(r, Template::LoginEmailCode).await,
+            ["login", "email", "code"] if post => self.login_email_code_post(r).await,
+            ["login", "email", "link"] if get => self.login_email_link_page(r).await,
+            ["login", "email", "link"] if post => self.login_email_link_post(r).await,
+            ["login", "email", token] if get => self.stash_sign_in_link(token),
+            ["verify", "code"] if get => self.code_form(r, Template::VerifyCode).await,
+            ["verify", "code"] if post => self.verify_code_post(r).await,
+            ["reset", "code"] if get => self.code_form(r, Template::ResetCode).await,
+            ["reset", "code"] if post => self.reset_code_post(r).await,
             ["login"] if get => self.login_page(r).await,
             ["login"] if post => self.login_post(r).await,
             ["login", "second_factor"] if get => self.code_step_page(r).await,
@@ -203,6 +216,11 @@ impl AuthWeb {
             ["register"] => self.api_register(r, f).await,
             ["login"] => self.api_login(r, f).await,
             ["login", "second_factor"] => self.api_login_second_factor(r, f).await,
+            ["login", "email"] => self.api_login_email(r, f).await,
+            ["login", "email", "code"] => self.api_login_email_code(r, f).await,
+            ["login", "email", "link"] => self.api_login_email_link(r, f).await,
+            ["verify", "code"] => self.api_verify_code(r, f).await,
+            ["password", "reset", "code"] => self.api_reset_code(r, f).await,
             ["account", "second_factor", "totp", "start"] => self.api_totp_start(r).await,
             ["account", "second_factor", "totp", "finish"] => self.api_totp_finish(r, f).await,
             ["account", "second_factor", "recovery_codes"] => self.api_recovery_codes(r, f).await,

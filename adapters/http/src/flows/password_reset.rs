@@ -34,6 +34,7 @@ impl AuthWeb {
                         format!("If an account exists for {email}, we sent it a link to choose a new password."),
                         "The link works once and expires soon. Nothing there? Check your spam folder.",
                     ],
+                    "code_link": Self::code_link("/reset/code", &email, "Enter the code from the email"),
                     "link": { "href": format!("{}/login", self.inner.prefix), "text": "Back to sign in" },
                 }),
             ),

@@ -48,6 +48,7 @@ impl AuthWeb {
                     ],
                     "resend": true,
                     "values": { "email": email },
+                    "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
                     "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
                 }),
             ),
@@ -114,6 +115,7 @@ impl AuthWeb {
                 json!({
                     "title": "Check your inbox",
                     "paragraphs": [format!("If {email} belongs to an account that still needs confirming, a new link is on its way.")],
+                    "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
                     "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
                 }),
             ),

@@ -38,14 +38,22 @@ impl AuthWeb {
             StatusCode::OK,
             Template::Login,
             None,
-            json!({ "next": next, "title": "Sign in" }),
+            json!({
+                "next": next,
+                "title": "Sign in",
+                "email_sign_in": self.inner.auth.config().email_codes().sign_in,
+            }),
         )
     }
 
     pub(super) async fn login_post(&self, r: &Req) -> Reply {
         let again = |f: &Fields| {
             let values = json!({ "login": f.text("login"), "remember": f.flag("remember") });
-            json!({ "values": values, "next": Self::next_of(r, Some(f)) })
+            json!({
+                "values": values,
+                "next": Self::next_of(r, Some(f)),
+                "email_sign_in": self.inner.auth.config().email_codes().sign_in,
+            })
         };
         let (fields, login, extra) = match self.posted::<Login>(r, Template::Login, again) {
             Ok(posted) => posted,
@@ -119,7 +127,19 @@ impl AuthWeb {
                 return Err(errors.into());
             }
         };
-        let success = match self.inner.auth.sign_in(login, &r.ctx).await? {
+        let signed = self.inner.auth.sign_in(login, &r.ctx).await?;
+        self.api_signed_in(r, signed, mode).await
+    }
+
+    /// 200 with the session, or 202 with the pending sign-in of an account with a
+    /// second factor (finished at `/api/login/second_factor`), as `/api/login` answers.
+    pub(super) async fn api_signed_in(
+        &self,
+        r: &Req,
+        signed: SignIn,
+        mode: TokenMode,
+    ) -> Result<Reply, ApiFail> {
+        let success = match signed {
             SignIn::Complete(success) => success,
             SignIn::SecondFactor(pending) => {
                 let body = PendingReply {
