@@ -75,6 +75,7 @@ mod codec;
 mod error;
 pub mod migrate;
 mod options;
+mod passkeys;
 mod pictures;
 mod purge;
 mod sql;

@@ -79,6 +79,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "profile pictures",
         template: include_str!("../migrations/postgres/0007_pictures.sql"),
     },
+    Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/postgres/0010_passkeys.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -120,6 +125,11 @@ pub const SQLITE: &[Migration] = &[
         description: "profile pictures",
         template: include_str!("../migrations/sqlite/0007_pictures.sql"),
     },
+    Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/sqlite/0010_passkeys.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -160,6 +170,11 @@ pub const MYSQL: &[Migration] = &[
         version: 7,
         description: "profile pictures",
         template: include_str!("../migrations/mysql/0007_pictures.sql"),
+    },
+    Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/mysql/0010_passkeys.sql"),
     },
 ];
 

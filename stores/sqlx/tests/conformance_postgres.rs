@@ -22,7 +22,8 @@ async fn subject_with(prefix: &str) -> Subject {
     let store = Arc::new(common::store_for(common::POSTGRES, prefix).await);
     Subject::all(store.clone())
         .with_pictures(store.clone())
-        .with_api_keys(store)
+        .with_api_keys(store.clone())
+        .with_passkeys(store)
 }
 
 auth_core::store_conformance_tests!(
