@@ -1,11 +1,12 @@
 //! # auth-store-memory
 //!
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
-//! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`CounterStore`],
-//! [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded
-//! profile pictures (hand it to the builder's `pictures` as well: it is not part of
-//! `store`). For tests, demos and single-process applications that can afford to
-//! lose everything on restart.
+//! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`PasskeyStore`],
+//! [`CounterStore`], [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and
+//! [`PictureStore`] for uploaded profile pictures (hand it to the builder's `pictures`
+//! as well: it is not part of `store`; likewise the [`PasskeyStore`], to `passkeys`).
+//! For tests, demos and single-process applications that can afford to lose everything
+//! on restart.
 //!
 //! [`MemoryStore`] is cheap to clone (an [`Arc`] inside): clones share the same data. It
 //! keeps every contract of the traits, including the concurrent ones (atomic uniqueness
