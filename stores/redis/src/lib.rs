@@ -80,6 +80,7 @@ mod counters;
 mod ephemeral;
 mod keys;
 mod outbox;
+mod passkeys;
 mod pictures;
 mod scripts;
 mod sessions;

@@ -206,6 +206,7 @@ impl UserStore for RedisStore {
                     .key(keys.users())
                     .key(keys.user_sessions(id))
                     .key(keys.session_expiry())
+                    .key(keys.user_passkeys(id))
                     .arg(keys.accounts())
                     .arg(id.to_string())
                     .arg(expected_version),

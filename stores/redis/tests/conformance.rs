@@ -14,7 +14,9 @@ use auth_core::conformance::Subject;
 /// Every trait on one Redis store (a Redis-only deployment).
 async fn redis_only() -> Subject {
     let store = Arc::new(common::store("redis conformance").await);
-    Subject::all(store.clone()).with_pictures(store)
+    Subject::all(store.clone())
+        .with_pictures(store.clone())
+        .with_passkeys(store)
 }
 
 /// Users in the memory store; sessions, counters, ephemeral entries, outbox and audit in
