@@ -1,12 +1,13 @@
 //! # auth-store-memory
 //!
 //! An in-memory implementation of every `auth-core` store trait: [`UserStore`],
-//! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`CounterStore`],
-//! [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and [`PictureStore`] for uploaded
-//! profile pictures and [`IdentityStore`] for identities linked at other providers (hand
-//! it to the builder's `pictures` and `identities` as well: they are not part of
-//! `store`). For tests, demos and single-process applications that can afford to
-//! lose everything on restart.
+//! [`SessionStore`], [`SessionUserStore`], [`ApiKeyStore`], [`PasskeyStore`],
+//! [`CounterStore`], [`EphemeralStore`], [`MailOutbox`] and [`AuditSink`], and
+//! [`PictureStore`] for uploaded profile pictures and [`IdentityStore`] for identities
+//! linked at other providers (hand it to the builder's `pictures` and `identities` as
+//! well: they are not part of `store`; likewise the [`PasskeyStore`], to `passkeys`).
+//! For tests, demos and single-process applications that can afford to lose everything
+//! on restart.
 //!
 //! [`MemoryStore`] is cheap to clone (an [`Arc`] inside): clones share the same data. It
 //! keeps every contract of the traits, including the concurrent ones (atomic uniqueness

@@ -70,6 +70,17 @@ impl Keys {
     }
 
     /// Sorted set of the user's session digests, scored by creation (ms).
+    /// String: a passkey's JSON, by credential id (in the accounts slot, so a user's
+    /// passkeys go with the user in one script).
+    pub(crate) fn passkey(&self, id: &str) -> String {
+        format!("{}passkey:{id}", self.accounts)
+    }
+
+    /// Set: the credential ids of a user's passkeys.
+    pub(crate) fn user_passkeys(&self, id: UserId) -> String {
+        format!("{}user:{id}:passkeys", self.accounts)
+    }
+
     pub(crate) fn user_sessions(&self, id: UserId) -> String {
         format!("{}user:{id}:sessions", self.accounts)
     }

@@ -84,6 +84,7 @@ mod ephemeral;
 mod identities;
 mod keys;
 mod outbox;
+mod passkeys;
 mod pictures;
 mod scripts;
 mod sessions;

@@ -94,10 +94,10 @@ return 0
 });
 
 /// KEYS: user, users by creation, the user's session index, session expiry index, the
-/// user's API key index.
+/// user's API key index, the user's passkey set.
 /// ARGV: prefix, id, expected version.
 /// Returns the number of sessions deleted, or -1 when stale (or gone). The user's API
-/// keys go with them.
+/// keys and passkeys go with them.
 pub(crate) static DELETE_USER: LazyLock<Script> = LazyLock::new(|| {
     Script::new(concat!(
         "#!lua flags=allow-oom",
@@ -121,7 +121,52 @@ for _, digest in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
   redis.call('DEL', key)
 end
 redis.call('DEL', KEYS[5])
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[6])) do
+  redis.call('DEL', ARGV[1] .. 'passkey:' .. id)
+end
+redis.call('DEL', KEYS[6])
 return n
+"
+    ))
+});
+
+/// KEYS: the passkey, the user's passkey set. ARGV: its JSON, its id.
+/// Returns 1 when stored, 0 when the credential id exists.
+pub(crate) static CREATE_PASSKEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: the passkey. ARGV: the JSON read, the JSON to write.
+/// Returns 1 when replaced, 0 when the passkey is gone, -1 when it changed since read.
+pub(crate) static REPLACE_PASSKEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+if cur ~= ARGV[1] then return -1 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: the passkey, the owner's passkey set. ARGV: its id.
+/// Returns 1 when deleted, 0 when the owner has no such passkey.
+pub(crate) static DELETE_PASSKEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
 "
     ))
 });

@@ -207,6 +207,7 @@ impl UserStore for RedisStore {
                     .key(keys.user_sessions(id))
                     .key(keys.session_expiry())
                     .key(keys.user_api_keys(id))
+                    .key(keys.user_passkeys(id))
                     .arg(keys.accounts())
                     .arg(id.to_string())
                     .arg(expected_version),

@@ -17,7 +17,8 @@ async fn redis_only() -> Subject {
     Subject::all(store.clone())
         .with_api_keys(store.clone())
         .with_pictures(store.clone())
-        .with_identities(store)
+        .with_identities(store.clone())
+        .with_passkeys(store)
 }
 
 /// Users in the memory store; sessions, counters, ephemeral entries, outbox and audit in

@@ -5,8 +5,9 @@
 
 use auth_core::{
     AccountStatus, ApiKeyDigest, ApiKeyRecord, AuditEvent, AuditKind, Delivery, DeliveryState,
-    Email, FailedMail, MailKind, OutboxMessage, PasswordHash, Profile, Result, SecondFactor,
-    SecurityStamp, SessionDigest, SessionRecord, User, UserId, WebhookCall, WebhookDelivery,
+    Email, FailedMail, MailKind, OutboxMessage, PasskeyCredential, PasswordHash, Profile, Result,
+    SecondFactor, SecurityStamp, SessionDigest, SessionRecord, User, UserId, WebhookCall,
+    WebhookDelivery,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -219,6 +220,26 @@ pub(crate) fn identity_from_row(r: &impl RowExt) -> Result<auth_core::Identity> 
         email: r.opt_string("email")?,
         email_verified: r.boolean("email_verified")?,
         linked_at: from_ts(r.i64("linked_at")?, "linked_at")?,
+        last_used_at: from_opt_ts(r.opt_i64("last_used_at")?, "last_used_at")?,
+    })
+}
+
+/// The passkey in a row selected with [`crate::sql::PASSKEY_COLUMNS`].
+pub(crate) fn passkey_from_row(r: &impl RowExt) -> Result<PasskeyCredential> {
+    let transports = r.string("transports")?;
+    let sign_count = r.i64("sign_count")?;
+    Ok(PasskeyCredential {
+        id: r.string("id")?,
+        user_id: UserId(r.uuid("user_id")?),
+        name: r.string("name")?,
+        passkey: r.string("passkey")?,
+        sign_count: u32::try_from(sign_count)
+            .map_err(|_| corrupt("sign_count", format!("{sign_count} is not a u32")))?,
+        backup_eligible: r.boolean("backup_eligible")?,
+        backup_state: r.boolean("backup_state")?,
+        transports: serde_json::from_str(&transports)
+            .map_err(|e| corrupt("transports", e.to_string()))?,
+        created_at: from_ts(r.i64("created_at")?, "created_at")?,
         last_used_at: from_opt_ts(r.opt_i64("last_used_at")?, "last_used_at")?,
     })
 }

@@ -77,6 +77,7 @@ mod error;
 mod identities;
 pub mod migrate;
 mod options;
+mod passkeys;
 mod pictures;
 mod purge;
 mod sql;

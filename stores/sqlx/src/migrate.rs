@@ -80,6 +80,11 @@ pub const POSTGRES: &[Migration] = &[
         template: include_str!("../migrations/postgres/0007_pictures.sql"),
     },
     Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/postgres/0010_passkeys.sql"),
+    },
+    Migration {
         version: 11,
         description: "identities at other providers",
         template: include_str!("../migrations/postgres/0011_identities.sql"),
@@ -126,6 +131,11 @@ pub const SQLITE: &[Migration] = &[
         template: include_str!("../migrations/sqlite/0007_pictures.sql"),
     },
     Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/sqlite/0010_passkeys.sql"),
+    },
+    Migration {
         version: 11,
         description: "identities at other providers",
         template: include_str!("../migrations/sqlite/0011_identities.sql"),
@@ -170,6 +180,11 @@ pub const MYSQL: &[Migration] = &[
         version: 7,
         description: "profile pictures",
         template: include_str!("../migrations/mysql/0007_pictures.sql"),
+    },
+    Migration {
+        version: 10,
+        description: "passkeys",
+        template: include_str!("../migrations/mysql/0010_passkeys.sql"),
     },
     Migration {
         version: 11,

@@ -120,6 +120,52 @@ impl IdentityQueries {
     }
 }
 
+/// Columns of a passkey, in the order of [`PasskeyQueries::create`]'s parameters.
+pub(crate) const PASSKEY_COLUMNS: &str = "id, user_id, name, passkey, sign_count, \
+     backup_eligible, backup_state, transports, created_at, last_used_at";
+
+/// The statements of the passkey store.
+#[derive(Debug)]
+pub(crate) struct PasskeyQueries {
+    pub(crate) create: SqlStr,
+    pub(crate) by_id: SqlStr,
+    pub(crate) for_user: SqlStr,
+    pub(crate) record_use: SqlStr,
+    pub(crate) rename: SqlStr,
+    pub(crate) delete_one: SqlStr,
+    pub(crate) delete_for_user: SqlStr,
+}
+
+impl PasskeyQueries {
+    fn new(backend: Backend, prefix: &str) -> Self {
+        let passkeys = format!("{prefix}passkeys");
+        let q = |sql: String| finish(backend, sql);
+        Self {
+            create: q(format!(
+                "INSERT INTO {passkeys} ({PASSKEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            by_id: q(format!(
+                "SELECT {PASSKEY_COLUMNS} FROM {passkeys} WHERE id = ?"
+            )),
+            for_user: q(format!(
+                "SELECT {PASSKEY_COLUMNS} FROM {passkeys} WHERE user_id = ? \
+                 ORDER BY created_at, id"
+            )),
+            record_use: q(format!(
+                "UPDATE {passkeys} SET passkey = ?, sign_count = ?, backup_eligible = ?, \
+                 backup_state = ?, last_used_at = ? WHERE id = ?"
+            )),
+            rename: q(format!(
+                "UPDATE {passkeys} SET name = ? WHERE user_id = ? AND id = ?"
+            )),
+            delete_one: q(format!(
+                "DELETE FROM {passkeys} WHERE user_id = ? AND id = ?"
+            )),
+            delete_for_user: q(format!("DELETE FROM {passkeys} WHERE user_id = ?")),
+        }
+    }
+}
+
 /// The statements of one store.
 #[derive(Debug)]
 pub(crate) struct Queries {
@@ -189,6 +235,8 @@ pub(crate) struct Queries {
     pub(crate) picture: SqlStr,
     pub(crate) picture_version: SqlStr,
     pub(crate) delete_picture: SqlStr,
+    /// The statements of the passkey store.
+    pub(crate) passkeys: PasskeyQueries,
     /// The statements of the API key store.
     pub(crate) api_keys: ApiKeyQueries,
     /// The statements of the identity store.
@@ -424,6 +472,7 @@ impl Queries {
             )),
             api_keys: ApiKeyQueries::new(backend, prefix),
             identities: IdentityQueries::new(backend, prefix),
+            passkeys: PasskeyQueries::new(backend, prefix),
 
             put_picture: q(put_picture),
             picture: q(format!(

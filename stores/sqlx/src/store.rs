@@ -190,6 +190,11 @@ impl UserStore for SqlxStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                sqlx::query(sql.passkeys.delete_for_user.clone())
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
                 tx.commit().await.map_err(map_err)?;
             });
             Ok(())

@@ -15,7 +15,8 @@ async fn subject() -> Subject {
     Subject::all(store.clone())
         .with_pictures(store.clone())
         .with_identities(store.clone())
-        .with_api_keys(store)
+        .with_api_keys(store.clone())
+        .with_passkeys(store)
 }
 
 auth_core::store_conformance_tests!(factory = subject);

@@ -43,6 +43,7 @@ guide! {
     breached_passwords: "docs/breached-passwords.md",
     second_factor: "docs/second-factor.md",
     email_codes: "docs/email-codes.md",
+    passkeys: "docs/passkeys.md",
     design_decisions: "docs/design-decisions.md",
     profile: "docs/profile.md",
     web: "docs/web.md",
