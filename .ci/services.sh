@@ -86,6 +86,19 @@ ensure_chromium() {
   export AUTH_TEST_CHROMIUM=/usr/bin/chromium
 }
 
+# The OpenID provider the auth-oidc tests sign in through: node oidc-provider, pinned in
+# tests/oidc-provider/package.json, installed next to its script.
+ensure_oidc_provider() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/oidc-provider"
+  if [ ! -f "$dir/node_modules/oidc-provider/package.json" ] \
+    || [ "$(node -p "require('$dir/node_modules/oidc-provider/package.json').version")" != "$(node -p "require('$dir/package.json').dependencies['oidc-provider']")" ]; then
+    echo "installing node oidc-provider (the OpenID provider of the auth-oidc tests)"
+    (cd "$dir" && npm install --no-audit --no-fund --silent) || return 1
+  fi
+  export AUTH_TEST_OIDC_PROVIDER="$dir"
+}
+
 ensure_services() {
   ensure_postgres
   ensure_mariadb
@@ -94,4 +107,5 @@ ensure_services() {
   ensure_python_hashers
   ensure_python_webhooks
   ensure_chromium
+  ensure_oidc_provider
 }

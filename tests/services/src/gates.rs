@@ -123,6 +123,13 @@ pub(crate) const SERVICES: &[Service] = &[
         },
     },
     Service {
+        name: "oidc_provider",
+        probe: Probe::Address {
+            var: "AUTH_TEST_OIDC_PROVIDER",
+            what: "the OpenID provider (tests/oidc-provider with node oidc-provider installed by .ci/services.sh)",
+        },
+    },
+    Service {
         name: "openssl",
         probe: Probe::Program {
             names: &["openssl"],

@@ -28,6 +28,7 @@
 //! | `redis_server` | `redis-server` is on `PATH` |
 //! | `redis_cli` | `redis-cli` is on `PATH` (a test that builds a Redis Cluster with it) |
 //! | `openssl` | `openssl` is on `PATH` |
+//! | `oidc_provider` | `AUTH_TEST_OIDC_PROVIDER` is set (the directory of `tests/oidc-provider`, its `oidc-provider` installed) |
 //!
 //! **Under `CI`** (set to anything but empty, `0` or `false`) every service counts as
 //! usable: nothing is ignored, and a test whose service is missing fails. A test that runs
