@@ -110,13 +110,14 @@ pub mod webhooks;
 
 pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
-    Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
+    Config, ConfigBuilder, DEFAULT_STEP_UP_MAX_AGE, Links, RateLimit, RateLimits, RegistrationMode,
+    SessionConfig, StepUpPolicy,
 };
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CreatedApiKey, EmailChange, ImportUser,
     KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser,
     Operator, OperatorAction, PasswordChange, PasswordReset, RegisterOutcome, Registration,
-    RequestContext, SignIn, SystemClock,
+    RequestContext, SignIn, StepUp, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -135,7 +136,9 @@ pub use password::{
 pub use picture::{Picture, PictureFormat, PictureLimits, PictureRejection};
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
-pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
+pub use second_factor::{
+    AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment, UnknownAuthMethod,
+};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MAX_EPHEMERAL_VALUE, MailOutbox,

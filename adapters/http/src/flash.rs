@@ -30,6 +30,7 @@ named! {
         SessionsRevoked => "sessions_revoked",
         AccountDeleted => "account_deleted",
         AdminDone => "admin_done",
+        Reauthenticated => "reauthenticated",
     }
 }
 
@@ -75,6 +76,7 @@ impl Flash {
             Self::SessionsRevoked => "Every other device was signed out.",
             Self::AccountDeleted => "Your account was deleted. Goodbye!",
             Self::AdminDone => "Done.",
+            Self::Reauthenticated => "Thank you. You can go ahead now.",
         }
     }
 

@@ -68,6 +68,7 @@ templates! {
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",
         AdminMail => "admin_mail.html",
+        Reauth => "reauth.html",
     }
 }
 

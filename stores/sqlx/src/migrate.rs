@@ -79,6 +79,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "profile pictures",
         template: include_str!("../migrations/postgres/0007_pictures.sql"),
     },
+    Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/postgres/0008_session_proofs.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -120,6 +125,11 @@ pub const SQLITE: &[Migration] = &[
         description: "profile pictures",
         template: include_str!("../migrations/sqlite/0007_pictures.sql"),
     },
+    Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/sqlite/0008_session_proofs.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -160,6 +170,11 @@ pub const MYSQL: &[Migration] = &[
         version: 7,
         description: "profile pictures",
         template: include_str!("../migrations/mysql/0007_pictures.sql"),
+    },
+    Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/mysql/0008_session_proofs.sql"),
     },
 ];
 

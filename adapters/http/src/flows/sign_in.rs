@@ -55,10 +55,13 @@ impl AuthWeb {
         match self.inner.auth.login(login, &r.ctx).await {
             Ok(success) => {
                 let delivered = self.deliver_session(r, &success, TokenMode::Cookie).await;
-                delivered.set_on(
+                // A role that requires a second factor, without one: enrolment first.
+                let then = if self.inner.auth.must_enrol_second_factor(&success.user) {
+                    self.enrolment_redirect()
+                } else {
                     Reply::redirect(next.as_deref().unwrap_or(&self.inner.after_login))
-                        .cookie(Flash::SignedIn.cookie(self)),
-                )
+                };
+                delivered.set_on(then.cookie(Flash::SignedIn.cookie(self)))
             }
             Err(e) => {
                 let mut p = Problem::from_error(&e);
@@ -134,6 +137,10 @@ impl AuthWeb {
                 remember: success.session.remember,
             },
             bearer: delivered.token.clone().map(BearerToken::new),
+            second_factor_enrolment_required: self
+                .inner
+                .auth
+                .must_enrol_second_factor(&success.user),
         };
         delivered.set_on(Reply::json(StatusCode::OK, &body))
     }
