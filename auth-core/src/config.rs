@@ -175,6 +175,29 @@ pub struct Config {
     pub(crate) profile: Arc<ProfileSchema>,
     pub(crate) api_key_scopes: Arc<[String]>,
     pub(crate) email_codes: EmailCodes,
+    pub(crate) step_up: StepUpPolicy,
+}
+
+/// Default of [`ConfigBuilder::step_up_max_age`]: ten minutes.
+pub const DEFAULT_STEP_UP_MAX_AGE: Duration = Duration::minutes(10);
+
+/// What sensitive actions demand of a session (see [`ConfigBuilder::step_up_max_age`]
+/// and [`ConfigBuilder::require_second_factor_for_role`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepUpPolicy {
+    /// How recent a session's last proof must be for a sensitive action.
+    pub max_age: Duration,
+    /// Roles whose holders must enrol a second factor before reaching anything else.
+    pub second_factor_roles: Arc<[String]>,
+}
+
+impl Default for StepUpPolicy {
+    fn default() -> Self {
+        Self {
+            max_age: DEFAULT_STEP_UP_MAX_AGE,
+            second_factor_roles: Arc::from(Vec::new()),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -188,6 +211,7 @@ impl fmt::Debug for Config {
             .field("policy", &self.policy)
             .field("rate_limits", &self.rate_limits)
             .field("registration", &self.registration)
+            .field("step_up", &self.step_up)
             .finish_non_exhaustive()
     }
 }
@@ -267,6 +291,12 @@ impl Config {
     pub fn email_codes(&self) -> &EmailCodes {
         &self.email_codes
     }
+
+    /// What sensitive actions demand: how recent a proof, and which roles must hold a
+    /// second factor.
+    pub fn step_up(&self) -> &StepUpPolicy {
+        &self.step_up
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`].
@@ -294,6 +324,8 @@ pub struct ConfigBuilder {
     profile: Option<ProfileSchema>,
     api_key_scopes: Vec<String>,
     email_codes: EmailCodes,
+    step_up_max_age: Option<Duration>,
+    second_factor_roles: Vec<String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -401,6 +433,24 @@ impl ConfigBuilder {
     /// The role that grants admin operations (default `admin`).
     pub fn admin_role(mut self, role: impl Into<String>) -> Self {
         self.admin_role = Some(role.into());
+        self
+    }
+
+    /// How recent a session's last proof (its sign-in, or a re-authentication with
+    /// [`Auth::step_up`](crate::Auth::step_up)) must be for a sensitive action: changing
+    /// the password or address, removing the second factor, replacing the recovery
+    /// codes, deleting the account, an administrator's action on an account (default
+    /// [`DEFAULT_STEP_UP_MAX_AGE`], ten minutes; must be positive).
+    pub fn step_up_max_age(mut self, max_age: Duration) -> Self {
+        self.step_up_max_age = Some(max_age);
+        self
+    }
+
+    /// Requires a second factor of every holder of `role` (e.g. `admin`; call once per
+    /// role): such a user without one is signed in only to enrol one, and reaches
+    /// nothing else until enrolled. None by default.
+    pub fn require_second_factor_for_role(mut self, role: impl Into<String>) -> Self {
+        self.second_factor_roles.push(role.into());
         self
     }
 
@@ -530,9 +580,19 @@ impl ConfigBuilder {
             )));
         }
         api_key_scopes.dedup();
+        let step_up = StepUpPolicy {
+            max_age: self.step_up_max_age.unwrap_or(DEFAULT_STEP_UP_MAX_AGE),
+            second_factor_roles: crate::validate::normalize_roles(&self.second_factor_roles)
+                .map_err(|e| Error::Config(format!("require_second_factor_for_role: {e}")))?
+                .into(),
+        };
+        if step_up.max_age <= Duration::ZERO {
+            return Err(Error::Config("step_up_max_age must be positive".into()));
+        }
         self.email_codes.validate()?;
         Ok(Config {
             email_codes: self.email_codes,
+            step_up,
             api_key_scopes: api_key_scopes.into(),
             app_name: self.app_name.unwrap_or_else(|| "Your account".to_owned()),
             links: Links { base_url, prefix },

@@ -84,6 +84,18 @@ pub enum Error {
     #[error("not allowed")]
     Forbidden,
 
+    /// A sensitive action needs a fresh proof of identity and the session's last one is
+    /// too old (see [`ConfigBuilder::step_up_max_age`](crate::ConfigBuilder::step_up_max_age)):
+    /// re-authenticate with [`Auth::step_up`](crate::Auth::step_up), then try again.
+    #[error("re-authentication required")]
+    ReauthenticationRequired,
+
+    /// The signed-in user holds a role that requires a second factor and has none (see
+    /// [`ConfigBuilder::require_second_factor_for_role`](crate::ConfigBuilder::require_second_factor_for_role)):
+    /// nothing but enrolling one is allowed.
+    #[error("a second factor must be enrolled first")]
+    SecondFactorEnrolmentRequired,
+
     /// A unique field (normalised email or username) is already taken.
     #[error("{field} is already taken")]
     Conflict {
@@ -164,6 +176,8 @@ impl Error {
             Self::Token { .. } => "invalid_token",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
+            Self::ReauthenticationRequired => "reauthentication_required",
+            Self::SecondFactorEnrolmentRequired => "second_factor_enrolment_required",
             Self::Conflict { .. } => "conflict",
             Self::StaleVersion => "stale_version",
             Self::NotFound => "not_found",

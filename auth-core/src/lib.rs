@@ -116,14 +116,15 @@ pub mod webhooks;
 
 pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
 pub use config::{
-    Config, ConfigBuilder, Links, RateLimit, RateLimits, RegistrationMode, SessionConfig,
+    Config, ConfigBuilder, DEFAULT_STEP_UP_MAX_AGE, Links, RateLimit, RateLimits, RegistrationMode,
+    SessionConfig, StepUpPolicy,
 };
 pub use email_code::EmailCodes;
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CodeReset, CreatedApiKey, EmailChange,
     IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER,
     ManualClock, NewApiKey, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    PendingLink, RegisterOutcome, Registration, RequestContext, SignIn, SystemClock,
+    PendingLink, RegisterOutcome, Registration, RequestContext, SignIn, StepUp, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
@@ -144,7 +145,9 @@ pub use password::{
 pub use picture::{Picture, PictureFormat, PictureLimits, PictureRejection};
 pub use profile::{Profile, ProfileField, ProfileSchema, ProfileUpdate};
 pub use random::constant_time_eq;
-pub use second_factor::{AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment};
+pub use second_factor::{
+    AuthMethod, PendingSignIn, RecoveryCodes, SecondFactor, TotpEnrolment, UnknownAuthMethod,
+};
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MAX_EPHEMERAL_VALUE,

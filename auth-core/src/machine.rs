@@ -20,10 +20,13 @@
 
 use time::{Duration, OffsetDateTime};
 
+use crate::config::StepUpPolicy;
 use crate::email_code::{CodePurpose, EmailCodeVerified, wrong_code};
 use crate::error::{Error, Result, TokenRejection};
 use crate::identity::LinkedIdentityProof;
-use crate::model::{AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, User, UserId};
+use crate::model::{
+    AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
+};
 use crate::passkey::PasskeyVerified;
 use crate::password::PasswordVerified;
 use crate::profile::{ProfileChanges, ProfileSchema};
@@ -349,6 +352,104 @@ pub(crate) enum Event {
         /// The code's proof.
         second: SecondFactorVerified,
     },
+    /// The signed-in owner proved who they are again, for sensitive actions (step-up).
+    SteppedUp(FreshProof),
+}
+
+/// The proof a re-authentication shows: the password for an account without a second
+/// factor, a code for an account with one (see [`required_fresh_proof`]).
+#[derive(Debug, Clone)]
+pub(crate) enum FreshProof {
+    /// The password.
+    Password(PasswordVerified),
+    /// A code from the authenticator app, or a recovery code.
+    SecondFactor(SecondFactorVerified),
+}
+
+impl FreshProof {
+    /// The method it proves with.
+    pub(crate) fn method(&self) -> AuthMethod {
+        match self {
+            Self::Password(_) => AuthMethod::Pwd,
+            Self::SecondFactor(second) => second.method(),
+        }
+    }
+}
+
+/// What a re-authentication of `user` must show: a second factor when the account has
+/// one (a known password alone never re-opens its sensitive actions), else the
+/// password.
+pub(crate) fn required_fresh_proof(user: &User) -> AuthMethodClass {
+    if user.second_factor.is_some() {
+        AuthMethodClass::SecondFactor
+    } else {
+        AuthMethodClass::Any
+    }
+}
+
+/// Which methods count as a fresh proof for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthMethodClass {
+    /// Any method (the account has no second factor).
+    Any,
+    /// Only a method that [`is_second_factor`](AuthMethod::is_second_factor).
+    SecondFactor,
+}
+
+impl AuthMethodClass {
+    /// Whether `methods` hold one of the class.
+    pub(crate) fn met_by(self, methods: &[AuthMethod]) -> bool {
+        match self {
+            Self::Any => !methods.is_empty(),
+            Self::SecondFactor => methods.iter().any(|m| m.is_second_factor()),
+        }
+    }
+}
+
+/// Whether `user` must enrol a second factor before reaching anything else: it holds a
+/// role that requires one (`policy.second_factor_roles`) and has none.
+pub(crate) fn must_enrol_second_factor(user: &User, policy: &StepUpPolicy) -> bool {
+    user.second_factor.is_none()
+        && policy
+            .second_factor_roles
+            .iter()
+            .any(|role| user.has_role(role))
+}
+
+/// Admits a sensitive action (changing the password or address, removing the second
+/// factor, replacing recovery codes, deleting the account, an administrator's action)
+/// by the signed-in `user` on `session`: the one decision of step-up.
+///
+/// `shown` are the methods the request itself proved (the current password typed into
+/// the form, a code): they count as a fresh proof. Otherwise the session's last proof
+/// must be younger than `policy.max_age`, and for an account with a second factor the
+/// session's methods must include one.
+///
+/// # Errors
+/// [`Error::SecondFactorEnrolmentRequired`] for a user who must enrol a second factor
+/// first (whatever the proof); [`Error::ReauthenticationRequired`] without a fresh
+/// enough proof.
+pub(crate) fn admit_sensitive(
+    user: &User,
+    session: &SessionRecord,
+    shown: &[AuthMethod],
+    now: OffsetDateTime,
+    policy: &StepUpPolicy,
+) -> Result<()> {
+    if must_enrol_second_factor(user, policy) {
+        return Err(Error::SecondFactorEnrolmentRequired);
+    }
+    let class = required_fresh_proof(user);
+    if class.met_by(shown) {
+        return Ok(());
+    }
+    let age = now - session.proved_at;
+    let fresh = age < policy.max_age && session.user_id == user.id;
+    if fresh && class.met_by(&session.amr) {
+        Ok(())
+    } else {
+        Err(Error::ReauthenticationRequired)
+    }
 }
 
 /// What the engine must do after persisting a transition.
@@ -379,6 +480,9 @@ pub(crate) enum Effect {
     /// The password was right and the account has a second factor: hold a pending
     /// sign-in, open no session.
     AwaitSecondFactor,
+    /// Record on the request's session a fresh proof by this method (its `amr` gains
+    /// it, its `proved_at` becomes now).
+    RecordProof(AuthMethod),
 }
 
 /// The outcome of a transition.
@@ -688,8 +792,10 @@ pub(crate) fn apply(
                 ));
             }
             next.second_factor = Some(factor);
+            // The first code is a fresh second-factor proof for the session enrolling.
             vec![
                 Effect::Mail(MailKind::SecondFactorEnabled),
+                Effect::RecordProof(AuthMethod::Otp),
                 Effect::Audit(AuditKind::SecondFactorEnabled, None),
             ]
         }
@@ -705,6 +811,37 @@ pub(crate) fn apply(
                     Some(format!("proven with {}", second.method().as_str())),
                 ),
             ]
+        }
+        Event::SteppedUp(proof) => {
+            refuse_if_disabled(state)?;
+            let method = proof.method();
+            let mut effects = Vec::new();
+            match &proof {
+                FreshProof::Password(password) => {
+                    if required_fresh_proof(&next) != AuthMethodClass::Any {
+                        return Err(Error::invalid(
+                            "code",
+                            "enter a code from your authenticator app or a recovery code",
+                        ));
+                    }
+                    check_password(&next, password)?;
+                }
+                FreshProof::SecondFactor(second) => {
+                    check_second(&next, second)?;
+                    if let Some(used) = second.used_recovery() {
+                        if let Some(factor) = next.second_factor.as_mut() {
+                            factor.recovery_digests.retain(|d| d != used);
+                        }
+                        effects.push(Effect::Audit(AuditKind::RecoveryCodeUsed, None));
+                    }
+                }
+            }
+            effects.push(Effect::RecordProof(method));
+            effects.push(Effect::Audit(
+                AuditKind::Reauthenticated,
+                Some(format!("with {}", method.as_str())),
+            ));
+            effects
         }
         Event::RecoveryCodesRegenerated { digests, second } => {
             refuse_if_disabled(state)?;

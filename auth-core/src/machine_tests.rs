@@ -47,6 +47,13 @@ enum Op {
     IssueCode(u8, bool),
     /// Type code `i` into the flow of purpose `1`; `2` says link instead of code.
     UseCode(usize, u8, bool),
+    /// A re-authentication with the password (a stale proof when `false`).
+    StepUpPassword(bool),
+    /// A re-authentication with the app's code, or recovery code `i`.
+    StepUpCode(Option<usize>),
+    /// Removing the second factor, with a current (`true`) or stale password proof, and
+    /// the app's code or recovery code `i`.
+    DisableFactor(bool, Option<usize>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -75,6 +82,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ResetSecondFactor),
         2 => (0u8..3, proptest::bool::weighted(0.2)).prop_map(|(p, f)| Op::IssueCode(p, f)),
         3 => (0usize..8, 0u8..3, any::<bool>()).prop_map(|(i, p, l)| Op::UseCode(i, p, l)),
+        1 => any::<bool>().prop_map(Op::StepUpPassword),
+        1 => proptest::option::of(0usize..10).prop_map(Op::StepUpCode),
+        1 => (any::<bool>(), proptest::option::of(0usize..10))
+            .prop_map(|(fresh, code)| Op::DisableFactor(fresh, code)),
     ]
 }
 
@@ -302,7 +313,35 @@ impl World {
                     CodePurpose::SignIn => Event::MailSignInSucceeded { proof, veto: None },
                 }
             }
+            Op::StepUpPassword(fresh) => {
+                let hash = if *fresh {
+                    self.user.password_hash.clone()
+                } else {
+                    self.new_hash()
+                };
+                Event::SteppedUp(FreshProof::Password(PasswordVerified::for_tests(&hash)))
+            }
+            Op::StepUpCode(code) => Event::SteppedUp(FreshProof::SecondFactor(self.code(*code))),
+            Op::DisableFactor(fresh, code) => {
+                let hash = if *fresh {
+                    self.user.password_hash.clone()
+                } else {
+                    self.new_hash()
+                };
+                Event::SecondFactorDisabled {
+                    password: PasswordVerified::for_tests(&hash),
+                    second: self.code(*code),
+                }
+            }
         })
+    }
+
+    /// A checked code of the account: the app's, or recovery code `i`.
+    fn code(&self, recovery: Option<usize>) -> SecondFactorVerified {
+        match recovery {
+            Some(i) => SecondFactorVerified::recovery(self.user.id, format!("r{i}")),
+            None => SecondFactorVerified::totp(self.user.id),
+        }
     }
 }
 
@@ -362,7 +401,46 @@ proptest! {
                 _ => None,
             };
             let mail_sign_in = matches!(event, Event::MailSignInSucceeded { .. });
+            let used_recovery = match &event {
+                Event::SteppedUp(FreshProof::SecondFactor(second))
+                | Event::SecondFactorDisabled { second, .. } => {
+                    second.used_recovery().map(str::to_owned)
+                }
+                _ => None,
+            };
             let result = apply(before.clone(), event, w.now, &policy);
+
+            // Removing the second factor needs both proofs: a current password and a
+            // code of the account (a recovery code not used yet).
+            if let Op::DisableFactor(fresh, _) = op {
+                let unused = used_recovery.as_ref().is_none_or(|c| !w.recovery_used.contains(c));
+                let proven = *fresh && before.second_factor.is_some() && unused;
+                if !proven {
+                    prop_assert!(result.is_err(), "second factor removed without its proofs");
+                }
+                if let Ok(t) = &result {
+                    prop_assert!(t.user.second_factor.is_none());
+                }
+            }
+            // A re-authentication is by the password only for an account without a
+            // second factor, by a code only for one with it; it records the fresh proof.
+            let weak_step_up = match op {
+                Op::StepUpPassword(fresh) => !*fresh || before.second_factor.is_some(),
+                Op::StepUpCode(_) => before.second_factor.is_none(),
+                _ => false,
+            };
+            if weak_step_up {
+                prop_assert!(result.is_err(), "a weak, stale or misplaced step-up accepted");
+            }
+            if let (Op::StepUpPassword(_) | Op::StepUpCode(_), Ok(t)) = (op, &result) {
+                let recorded = t.effects.iter().any(|e| matches!(e, Effect::RecordProof(_)));
+                prop_assert!(recorded, "a step-up that records no proof");
+            }
+            if let (Some(code), Ok(_), Op::StepUpCode(_) | Op::DisableFactor(..)) =
+                (&used_recovery, &result, op)
+            {
+                prop_assert!(w.recovery_used.insert(code.clone()), "recovery code {} used twice", code);
+            }
 
             if stale_proof {
                 let refused = matches!(result, Err(Error::InvalidCredentials));
@@ -803,4 +881,94 @@ fn a_profile_over_the_ceiling_is_refused_whole() {
         Err(Error::Validation(v)) => assert_eq!(v.errors()[0].code, "too_large"),
         other => panic!("expected too_large, got {other:?}"),
     }
+}
+
+fn method() -> impl Strategy<Value = AuthMethod> {
+    proptest::sample::select(AuthMethod::ALL.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The step-up decision over random accounts, sessions and requests: no sensitive
+    /// action without a recent enough proof of the account's strength, none at all for
+    /// a user who must enrol a second factor first, and every one with such a proof.
+    #[test]
+    fn sensitive_actions_need_a_recent_proof(
+        enrolled in any::<bool>(),
+        admin in any::<bool>(),
+        enforce_admin in any::<bool>(),
+        amr in proptest::collection::vec(method(), 0..4),
+        shown in proptest::collection::vec(method(), 0..3),
+        age_secs in -30i64..3_600,
+        max_age_secs in 1i64..1_800,
+    ) {
+        let now = start() + Duration::days(1);
+        let mut u = user();
+        if admin {
+            u.roles.push("admin".into());
+        }
+        if enrolled {
+            u.second_factor = Some(SecondFactor {
+                totp_sealed: "sealed:v1:test:x".into(),
+                enrolled_at: start(),
+                recovery_digests: vec!["r0".into()],
+            });
+        }
+        let policy = StepUpPolicy {
+            max_age: Duration::seconds(max_age_secs),
+            second_factor_roles: if enforce_admin { vec!["admin".to_owned()] } else { Vec::new() }.into(),
+        };
+        let mut session = crate::conformance::support::new_session(
+            u.id,
+            start(),
+            now + Duration::days(1),
+            now + Duration::days(1),
+        );
+        session.amr = amr.clone();
+        session.proved_at = now - Duration::seconds(age_secs);
+        let result = admit_sensitive(&u, &session, &shown, now, &policy);
+
+        // An enforced role without a second factor reaches no sensitive action, whatever
+        // it proves.
+        let must_enrol = admin && enforce_admin && !enrolled;
+        prop_assert_eq!(must_enrol_second_factor(&u, &policy), must_enrol);
+        if must_enrol {
+            prop_assert!(matches!(result, Err(Error::SecondFactorEnrolmentRequired)));
+            return Ok(());
+        }
+        let strong = |m: &AuthMethod| matches!(m, AuthMethod::Otp | AuthMethod::Recovery | AuthMethod::Passkey);
+        let enough = |ms: &[AuthMethod]| if enrolled { ms.iter().any(strong) } else { !ms.is_empty() };
+        let recent = age_secs < max_age_secs;
+        let admitted = enough(&shown) || (recent && enough(&amr));
+        if admitted {
+            prop_assert!(result.is_ok(), "refused with a fresh proof: {:?}", result);
+        } else {
+            prop_assert!(
+                matches!(result, Err(Error::ReauthenticationRequired)),
+                "admitted without a recent proof: {:?}", result
+            );
+        }
+        // An account with a second factor never passes on a password alone.
+        if enrolled && result.is_ok() {
+            prop_assert!(shown.iter().chain(&amr).any(strong));
+        }
+    }
+}
+
+#[test]
+fn another_users_session_is_no_proof() {
+    let now = start();
+    let u = user();
+    let session = crate::conformance::support::new_session(
+        UserId::new(),
+        now,
+        now + Duration::days(1),
+        now + Duration::days(1),
+    );
+    let result = admit_sensitive(&u, &session, &[], now, &StepUpPolicy::default());
+    assert!(matches!(result, Err(Error::ReauthenticationRequired)));
+    let mut own = session.clone();
+    own.user_id = u.id;
+    assert!(admit_sensitive(&u, &own, &[], now, &StepUpPolicy::default()).is_ok());
 }

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::profile::Profile;
-use crate::second_factor::SecondFactor;
+use crate::second_factor::{AuthMethod, SecondFactor};
 use crate::session::SessionDigest;
 
 /// A user's stable identifier (a UUIDv7, so ids sort by creation time).
@@ -207,7 +207,11 @@ impl User {
 }
 
 /// A stored session. The raw session id never reaches the store: only its digest.
+///
+/// Serialised records written before sessions kept their proofs (without `amr`,
+/// `auth_time`, `proved_at`) read back as signed in by password at their creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredSession")]
 pub struct SessionRecord {
     /// SHA-256 digest of the session id held in the client's cookie.
     pub digest: SessionDigest,
@@ -227,9 +231,79 @@ pub struct SessionRecord {
     pub user_agent: Option<String>,
     /// The client's IP address at sign-in, for the device list.
     pub ip: Option<String>,
+    /// The methods that proved the sign-in, and any re-authentication since, in the
+    /// order first used (OpenID Connect's `amr`). Never empty.
+    pub amr: Vec<AuthMethod>,
+    /// When the sign-in was proved (OpenID Connect's `auth_time`): the last step of it.
+    pub auth_time: OffsetDateTime,
+    /// When the session last showed a fresh proof: its sign-in, or a re-authentication
+    /// since (see [`Auth::step_up`](crate::Auth::step_up)). Sensitive actions need it to
+    /// be recent.
+    pub proved_at: OffsetDateTime,
+}
+
+/// How a [`SessionRecord`] is read from its serialised form: the proof fields may be
+/// missing from records written before they existed.
+#[derive(Deserialize)]
+struct StoredSession {
+    digest: SessionDigest,
+    user_id: UserId,
+    created_at: OffsetDateTime,
+    last_seen_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    idle_expires_at: OffsetDateTime,
+    remember: bool,
+    user_agent: Option<String>,
+    ip: Option<String>,
+    #[serde(default)]
+    amr: Option<Vec<AuthMethod>>,
+    #[serde(default)]
+    auth_time: Option<OffsetDateTime>,
+    #[serde(default)]
+    proved_at: Option<OffsetDateTime>,
+}
+
+impl From<StoredSession> for SessionRecord {
+    fn from(s: StoredSession) -> Self {
+        Self {
+            digest: s.digest,
+            user_id: s.user_id,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            expires_at: s.expires_at,
+            idle_expires_at: s.idle_expires_at,
+            remember: s.remember,
+            user_agent: s.user_agent,
+            ip: s.ip,
+            amr: SessionRecord::amr_or_default(s.amr),
+            auth_time: s.auth_time.unwrap_or(s.created_at),
+            proved_at: s.proved_at.unwrap_or(s.created_at),
+        }
+    }
 }
 
 impl SessionRecord {
+    /// The `amr` of a session read back: what was stored, or, for a session stored
+    /// before sessions kept it (nothing, or an empty list), a password sign-in. Stores
+    /// read the proof fields through this and [`SessionRecord::created_at`] so that
+    /// every backend applies the same defaults.
+    pub fn amr_or_default(stored: Option<Vec<AuthMethod>>) -> Vec<AuthMethod> {
+        match stored {
+            Some(amr) if !amr.is_empty() => amr,
+            _ => vec![AuthMethod::Pwd],
+        }
+    }
+
+    /// The `amr` after a fresh proof by `method`: the same list, with `method` added at
+    /// the end when it is not there yet.
+    pub fn amr_with(&self, method: AuthMethod) -> Vec<AuthMethod> {
+        let mut amr = self.amr.clone();
+        if !amr.contains(&method) {
+            amr.push(method);
+        }
+        amr
+    }
+
     /// Whether the session is still usable at `now`.
     pub fn is_live(&self, now: OffsetDateTime) -> bool {
         now < self.expires_at && now < self.idle_expires_at
@@ -600,6 +674,9 @@ pub enum AuditKind {
     /// A passkey answered with a signature counter at or below the one stored: the
     /// authenticator may have been cloned. The sign-in was refused.
     PasskeyCounterRegressed,
+    /// The signed-in owner proved who they are again for sensitive actions (step-up;
+    /// the detail names the method).
+    Reauthenticated,
 }
 
 impl AuditKind {
@@ -645,6 +722,7 @@ impl AuditKind {
             Self::PasskeyRenamed => "passkey_renamed",
             Self::PasskeyRemoved => "passkey_removed",
             Self::PasskeyCounterRegressed => "passkey_counter_regressed",
+            Self::Reauthenticated => "reauthenticated",
         }
     }
 
@@ -695,6 +773,7 @@ impl AuditKind {
             Self::PasskeyCounterRegressed => {
                 "Passkey refused: its signature counter went back (possibly cloned)"
             }
+            Self::Reauthenticated => "Confirmed identity for a sensitive action",
         }
     }
 
@@ -704,7 +783,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 39] = [
+const ALL_AUDIT_KINDS: [AuditKind; 40] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -744,6 +823,7 @@ const ALL_AUDIT_KINDS: [AuditKind; 39] = [
     AuditKind::PasskeyRenamed,
     AuditKind::PasskeyRemoved,
     AuditKind::PasskeyCounterRegressed,
+    AuditKind::Reauthenticated,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -26,6 +26,7 @@ use crate::model::{
 };
 use crate::passkey::{PasskeyCredential, PasskeyUse};
 use crate::picture::Picture;
+use crate::second_factor::AuthMethod;
 use crate::session::SessionDigest;
 
 /// Persistence of user accounts.
@@ -150,6 +151,18 @@ pub trait SessionStore: Send + Sync + 'static {
         last_seen_at: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
     ) -> Result<()>;
+
+    /// Records a fresh proof on a session (a re-authentication): sets
+    /// [`SessionRecord::amr`] to `amr` and [`SessionRecord::proved_at`] to `proved_at`,
+    /// leaving every other field as it was. Returns whether the session existed; a
+    /// missing session is not an error (it may have been revoked concurrently), and is
+    /// never created by this call.
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool>;
 
     /// Deletes one session; returns whether it existed.
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool>;

@@ -146,6 +146,17 @@ impl SessionStore for Counting {
             .touch_session(digest, last_seen_at, idle_expires_at)
             .await
     }
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[auth_core::AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.hit();
+        self.sessions
+            .record_session_proof(digest, amr, proved_at)
+            .await
+    }
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
         self.hit();
         self.sessions.delete_session(digest).await

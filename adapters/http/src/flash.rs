@@ -34,6 +34,7 @@ named! {
         AdminDone => "admin_done",
         SignInExpired => "sign_in_expired",
         SecondFactorDisabled => "second_factor_disabled",
+        Reauthenticated => "reauthenticated",
     }
 }
 
@@ -88,6 +89,7 @@ impl Flash {
             Self::SecondFactorDisabled => {
                 "Two-step sign-in is off: your password alone signs you in now."
             }
+            Self::Reauthenticated => "Thank you. You can go ahead now.",
         }
     }
 

@@ -292,6 +292,12 @@ impl AuthWeb {
             (Denial::MissingScope, _) => {
                 self.problem_as(r, kind, &Problem::insufficient_scope(), user)
             }
+            (Denial::SecondFactorEnrolmentRequired, RequestKind::Page) => {
+                self.enrolment_redirect()
+            }
+            (Denial::SecondFactorEnrolmentRequired, RequestKind::Api) => {
+                self.problem_as(r, kind, &Problem::second_factor_enrolment_required(), user)
+            }
         }
     }
 
@@ -314,6 +320,7 @@ impl AuthWeb {
     /// (sign-in redirect, 503, ...).
     pub(crate) async fn signed_in(&self, r: &Req) -> Result<Authenticated, Reply> {
         match self.current_user(&r.headers).await {
+            Ok(Some(a)) if self.enforce_enrolment(r, &a).is_err() => Err(self.enrolment_redirect()),
             Ok(Some(a)) => {
                 self.note_picture(r, a.user.id).await;
                 Ok(a)

@@ -130,6 +130,26 @@ impl Problem {
         )
     }
 
+    /// 403 for a sensitive action whose session has no recent enough proof: the client
+    /// re-authenticates (`POST /api/reauth`) and tries again.
+    pub fn reauthentication_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "reauthentication_required",
+            "Confirm it is you first: enter your password (or a code from your authenticator app) again.",
+        )
+    }
+
+    /// 403 for anything but enrolling a second factor, for a user whose role requires
+    /// one and who has none.
+    pub fn second_factor_enrolment_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "second_factor_enrolment_required",
+            "Your account needs a second factor: set up an authenticator app first.",
+        )
+    }
+
     /// 403 for routes that need a confirmed email address.
     pub fn email_not_verified() -> Self {
         Self::new(
@@ -202,6 +222,8 @@ impl Problem {
             }
             Error::Unauthenticated => Self::unauthenticated(),
             Error::Forbidden => Self::forbidden(),
+            Error::ReauthenticationRequired => Self::reauthentication_required(),
+            Error::SecondFactorEnrolmentRequired => Self::second_factor_enrolment_required(),
             Error::Conflict { field } => {
                 let mut p = Self::new(
                     StatusCode::CONFLICT,

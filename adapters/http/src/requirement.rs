@@ -20,6 +20,10 @@ pub enum Denial {
     /// Authenticated by an API key that lacks the scope the route requires (or on a
     /// route that names no scope, which no key opens): 403 `insufficient_scope`.
     MissingScope,
+    /// Signed in with a role that requires a second factor, without one (see
+    /// [`Authenticated::must_enrol_second_factor`]): HTML requests go to the enrolment
+    /// page, API requests get 403 `second_factor_enrolment_required`.
+    SecondFactorEnrolmentRequired,
 }
 
 /// What a route asks of the user of a request: a sign-in, optionally a role and a
@@ -101,7 +105,8 @@ impl Requirement {
     ///
     /// # Errors
     /// The first reason that applies, in this order: [`Denial::Unauthenticated`] without
-    /// a user, [`Denial::Forbidden`] without the role, [`Denial::EmailNotVerified`]
+    /// a user, [`Denial::SecondFactorEnrolmentRequired`] for a user who must enrol a
+    /// second factor first (whatever the route), [`Denial::Forbidden`] without the role, [`Denial::EmailNotVerified`]
     /// without a confirmed address. A user who lacks both the role and a confirmed
     /// address is told about the role: confirming the address would not help.
     pub fn check(&self, user: Option<&Authenticated>) -> Result<(), Denial> {
@@ -123,6 +128,9 @@ impl Requirement {
         let Some(a) = user else {
             return Err((Denial::Unauthenticated, None));
         };
+        if a.borrow().must_enrol_second_factor {
+            return Err((Denial::SecondFactorEnrolmentRequired, Some(a)));
+        }
         match self.denial_for(&a.borrow().user) {
             Some(denial) => Err((denial, Some(a))),
             None => Ok(a),
@@ -145,6 +153,9 @@ impl Requirement {
             && !self.scope.as_deref().is_some_and(|s| k.key.has_scope(s))
         {
             return Err((Denial::MissingScope, Some(c)));
+        }
+        if c.session().is_some_and(|a| a.must_enrol_second_factor) {
+            return Err((Denial::SecondFactorEnrolmentRequired, Some(c)));
         }
         match self.denial_for(c.user()) {
             Some(denial) => Err((denial, Some(c))),
@@ -263,7 +274,11 @@ mod tests {
                 remember: false,
                 user_agent: None,
                 ip: None,
+                amr: vec![auth_core::AuthMethod::Pwd],
+                auth_time: now,
+                proved_at: now,
             },
+            must_enrol_second_factor: false,
         }
     }
 

@@ -62,6 +62,11 @@ pub(crate) struct SignedIn {
     pub(crate) session: NewSession,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub(crate) bearer: Option<BearerToken>,
+    /// The user's role requires a second factor and there is none: this session reaches
+    /// only enrolment (`/api/account/second_factor/...`) until one is enrolled. Only
+    /// present when `true`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) second_factor_enrolment_required: bool,
 }
 
 impl std::fmt::Debug for SignedIn {

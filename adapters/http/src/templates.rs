@@ -79,6 +79,7 @@ templates! {
         LoginEmail => "login_email.html",
         LoginEmailCode => "login_email_code.html",
         LoginEmailLink => "login_email_link.html",
+        Reauth => "reauth.html",
     }
 }
 

@@ -167,12 +167,21 @@ pub(crate) struct SessionBody {
     remember: bool,
     user_agent: Option<String>,
     ip: Option<String>,
+    /// The methods that proved the sign-in and any re-authentication since.
+    amr: Vec<&'static str>,
+    /// When the sign-in was proved.
+    auth_time: String,
+    /// When the session last showed a fresh proof (step-up).
+    proved_at: String,
 }
 
 impl SessionBody {
     pub(crate) fn new(s: &SessionRecord, current: bool, kind: RequestKind) -> Self {
         let t = time_for(kind);
         Self {
+            amr: s.amr.iter().map(|m| m.as_str()).collect(),
+            auth_time: t(s.auth_time),
+            proved_at: t(s.proved_at),
             handle: s.digest.to_hex(),
             current,
             created_at: t(s.created_at),

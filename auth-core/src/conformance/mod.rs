@@ -137,7 +137,7 @@ pub mod authenticator;
 pub mod checks;
 pub mod email_codes;
 pub mod engine;
-mod support;
+pub(crate) mod support;
 
 pub use support::sample_user;
 
@@ -473,6 +473,7 @@ macro_rules! __auth_conformance_checks {
             profiles_at_the_size_limit,
             profiles_are_searched_where_named,
             sessions_create_get_touch_delete,
+            sessions_record_proof,
             sessions_duplicate_digest_conflicts,
             sessions_list_for_user,
             sessions_delete_all_except_one,

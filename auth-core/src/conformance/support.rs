@@ -220,6 +220,9 @@ pub(crate) fn new_session(
         remember: false,
         user_agent: Some("auth-core-conformance/1.0".to_owned()),
         ip: Some("192.0.2.1".to_owned()),
+        amr: vec![crate::second_factor::AuthMethod::Pwd],
+        auth_time: created_at,
+        proved_at: created_at,
     }
 }
 

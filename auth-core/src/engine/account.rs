@@ -9,6 +9,7 @@ use crate::machine::{self, Event};
 use crate::model::{SecurityStamp, User};
 use crate::password::PasswordVerified;
 use crate::profile::{ProfileUpdate, Writer};
+use crate::second_factor::AuthMethod;
 use crate::token::Purpose;
 use crate::validate::{normalize_email, normalize_username};
 
@@ -92,6 +93,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<User> {
         let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
         self.check_new_password(&user, &input.password, &input.password_confirm)
             .await?;
         let proof = self
@@ -182,6 +184,7 @@ impl Auth {
     ) -> Result<()> {
         let now = self.now();
         let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
         let new_email = normalize_email("new_email", &input.new_email)?;
         if new_email == user.email {
             return Err(Error::invalid(
@@ -263,6 +266,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<()> {
         let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
         let proof = self
             .reauthenticate(&user, password, "password", ctx)
             .await?;

@@ -65,6 +65,11 @@ impl Auth {
                     self.delete_api_keys_of(user.id, origin).await?;
                 }
                 Effect::LiftLocks => self.lift_locks(user).await?,
+                Effect::RecordProof(method) => {
+                    if let Some(digest) = origin.session {
+                        self.record_proof(user.id, digest, *method).await?;
+                    }
+                }
                 Effect::Mail(kind) => {
                     let to = match kind {
                         MailKind::EmailChange => links.new_email.as_deref().unwrap_or(&user.email),
@@ -136,6 +141,28 @@ impl Auth {
                 Ok(0)
             }
         }
+    }
+
+    /// Records a fresh proof by `method` on the session `digest` of `user`: its `amr`
+    /// gains the method, its `proved_at` becomes now. A session that ended meanwhile (or
+    /// is another user's) is left alone.
+    async fn record_proof(
+        &self,
+        user: UserId,
+        digest: &SessionDigest,
+        method: crate::second_factor::AuthMethod,
+    ) -> Result<()> {
+        let sessions = &self.inner.sessions;
+        let Some(session) = sessions.session(digest).await? else {
+            return Ok(());
+        };
+        if session.user_id != user {
+            return Ok(());
+        }
+        sessions
+            .record_session_proof(digest, &session.amr_with(method), self.now())
+            .await
+            .map(drop)
     }
 
     /// Composes a message of `kind` about `user`.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::hooks::Veto;
 use crate::machine::{self, Effect, Ending, Event};
 use crate::model::{AccountStatus, SessionRecord, User, UserId};
-use crate::second_factor::{PendingRecord, PendingSignIn};
+use crate::second_factor::{AuthMethod, PendingRecord, PendingSignIn};
 use crate::session::{SessionDigest, SessionToken};
 use crate::telemetry;
 use crate::validate::LoginIdentifier;
@@ -277,10 +277,23 @@ impl Auth {
             .await
     }
 
+    /// Opens a session for a sign-in proved by the password alone.
     pub(super) async fn open_session(
         &self,
         user: &User,
         remember: bool,
+        ctx: &RequestContext,
+    ) -> Result<(SessionToken, SessionRecord)> {
+        self.open_proved_session(user, remember, vec![AuthMethod::Pwd], ctx)
+            .await
+    }
+
+    /// Opens a session for a sign-in proved by `amr` (in the order used), just now.
+    pub(super) async fn open_proved_session(
+        &self,
+        user: &User,
+        remember: bool,
+        amr: Vec<AuthMethod>,
         ctx: &RequestContext,
     ) -> Result<(SessionToken, SessionRecord)> {
         let now = self.now();
@@ -305,6 +318,9 @@ impl Auth {
                 .as_ref()
                 .map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
             ip: ctx.ip.map(|ip| ip.to_string()),
+            amr: SessionRecord::amr_or_default(Some(amr)),
+            auth_time: now,
+            proved_at: now,
         };
         self.inner.sessions.create_session(&record).await?;
         Ok((token, record))
@@ -354,7 +370,12 @@ impl Auth {
                 .touch_session(&digest, session.last_seen_at, session.idle_expires_at)
                 .await?;
         }
-        Ok(Some(Authenticated { user, session }))
+        let must_enrol_second_factor = self.must_enrol_second_factor(&user);
+        Ok(Some(Authenticated {
+            user,
+            session,
+            must_enrol_second_factor,
+        }))
     }
 
     /// Ends the session behind this id (server side: a replayed cookie is worthless).

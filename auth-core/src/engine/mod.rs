@@ -23,6 +23,7 @@ mod password_reset;
 mod picture;
 mod register;
 mod second_factor;
+mod step_up;
 mod throttle;
 mod webhook_calls;
 
@@ -44,6 +45,7 @@ pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
 pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
+pub use step_up::StepUp;
 
 use crate::config::Config;
 use crate::error::{Error, Result, ValidationErrors};
@@ -84,6 +86,10 @@ pub struct Authenticated {
     pub user: User,
     /// The session that authenticated the request.
     pub session: SessionRecord,
+    /// The user holds a role that requires a second factor and has none (see
+    /// [`Auth::must_enrol_second_factor`]): this session may only enrol one, and the
+    /// web layer's guards refuse everything else.
+    pub must_enrol_second_factor: bool,
 }
 
 /// The authentication engine. Cheap to clone: everything is behind one `Arc`.

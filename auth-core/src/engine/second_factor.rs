@@ -13,7 +13,7 @@ use crate::machine::Event;
 use crate::model::{User, UserId};
 use crate::random::constant_time_eq;
 use crate::second_factor::{
-    PendingRecord, PendingSignIn, RecoveryCodes, SecondFactor, SecondFactorVerified,
+    AuthMethod, PendingRecord, PendingSignIn, RecoveryCodes, SecondFactor, SecondFactorVerified,
     TOTP_STEP_SECONDS, TotpEnrolment, TotpSecret, digest_recovery_code, parse_recovery_code,
     parse_totp_code,
 };
@@ -26,7 +26,7 @@ pub(super) const PENDING_MAX_FAILURES: u32 = 5;
 /// How long a started enrolment waits for its first code.
 const ENROLMENT_LIFETIME: Duration = Duration::minutes(15);
 /// The longest code input looked at; longer input is refused as it is.
-const MAX_CODE_INPUT: usize = 64;
+pub(super) const MAX_CODE_INPUT: usize = 64;
 
 /// The ephemeral key of a started enrolment.
 fn enrolment_key(user: UserId) -> String {
@@ -47,7 +47,7 @@ pub(super) fn pending_gone() -> Error {
 }
 
 /// The outcome of a checked code: a proof, or a wrong code (which counts as a failure).
-enum Checked {
+pub(super) enum Checked {
     Proof(SecondFactorVerified),
     Wrong(Error),
 }
@@ -196,6 +196,7 @@ impl Auth {
             .err()
             .map(Veto::into_message);
         let origin = Origin::of(ctx);
+        let amr = vec![AuthMethod::Pwd, second.method()];
         let event = Event::SecondStepSucceeded {
             first: pending.proof(),
             second,
@@ -204,7 +205,9 @@ impl Auth {
         let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
-        let (token, session) = self.open_session(&user, pending.remember, ctx).await?;
+        let (token, session) = self
+            .open_proved_session(&user, pending.remember, amr, ctx)
+            .await?;
         self.confirm_credentials_unchanged(&user, &session).await?;
         Ok(Ok(LoginSuccess {
             user,
@@ -216,7 +219,12 @@ impl Auth {
     /// Checks a code for `user`: a recovery code when it has letters or dashes or is
     /// longer than a TOTP code, else a TOTP code. `Err` for malformed input (changing
     /// nothing) and store errors.
-    async fn check_code(&self, user: &User, code: &str, now: OffsetDateTime) -> Result<Checked> {
+    pub(super) async fn check_code(
+        &self,
+        user: &User,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> Result<Checked> {
         let Some(factor) = &user.second_factor else {
             return Ok(Checked::Wrong(Error::invalid(
                 "code",
@@ -366,7 +374,10 @@ impl Auth {
             enrolled_at: now,
             recovery_digests: codes.digests(),
         };
-        let origin = Origin::of(ctx);
+        let origin = Origin {
+            session: Some(&auth.session.digest),
+            ..Origin::of(ctx)
+        };
         let (user, effects) = self
             .run_event(user, Event::SecondFactorEnrolled { factor, proof }, origin)
             .await?;
@@ -390,6 +401,7 @@ impl Auth {
     ) -> Result<RecoveryCodes> {
         let second = self.owner_code(auth, code).await?;
         let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[second.method()])?;
         let codes = RecoveryCodes::generate();
         let event = Event::RecoveryCodesRegenerated {
             digests: codes.digests(),
@@ -422,6 +434,7 @@ impl Auth {
             .await?;
         let second = self.owner_code(auth, code).await?;
         let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd, second.method()])?;
         let origin = Origin::of(ctx);
         let (user, effects) = self
             .run_event(

@@ -64,7 +64,10 @@ impl SecondFactor {
     }
 }
 
-/// Which method proved a step of a sign-in (RFC 8176 `amr` values).
+/// Which method proved a step of a sign-in, or a later re-authentication: what a
+/// session's `amr` ([`SessionRecord::amr`](crate::SessionRecord::amr)) lists. The
+/// first three names are those of RFC 8176; the others name what this toolkit's other
+/// sign-in methods record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -75,22 +78,72 @@ pub enum AuthMethod {
     Otp,
     /// A recovery code, used instead of the authenticator.
     Recovery,
-    /// A passkey (WebAuthn) with user verification (`hwk`, proof of possession of a
-    /// key, here always with a PIN or biometric).
+    /// A one-time code mailed to the account's address (`email_code`).
+    EmailCode,
+    /// A sign-in link mailed to the account's address (`magic_link`).
+    MagicLink,
+    /// A passkey (WebAuthn credential) (`passkey`).
     Passkey,
+    /// An identity asserted by an external provider, e.g. OpenID Connect
+    /// (`external_provider`).
+    ExternalProvider,
 }
 
 impl AuthMethod {
+    /// Every method, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::Pwd,
+        Self::Otp,
+        Self::Recovery,
+        Self::EmailCode,
+        Self::MagicLink,
+        Self::Passkey,
+        Self::ExternalProvider,
+    ];
+
     /// The `amr` name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pwd => "pwd",
             Self::Otp => "otp",
             Self::Recovery => "recovery",
-            Self::Passkey => "hwk",
+            Self::EmailCode => "email_code",
+            Self::MagicLink => "magic_link",
+            Self::Passkey => "passkey",
+            Self::ExternalProvider => "external_provider",
         }
     }
+
+    /// Whether the method proves possession of something beyond what a password
+    /// proves: what an account with a second factor must show for a sensitive action.
+    /// An authenticator code, a recovery code and a passkey do; a password, a mailed
+    /// code or link and an external identity do not.
+    pub fn is_second_factor(self) -> bool {
+        matches!(self, Self::Otp | Self::Recovery | Self::Passkey)
+    }
 }
+
+impl std::fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AuthMethod {
+    type Err = UnknownAuthMethod;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or(UnknownAuthMethod)
+    }
+}
+
+/// A name that is no [`AuthMethod`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an authentication method name")]
+pub struct UnknownAuthMethod;
 
 /// Proof that a second factor was checked for a user: a TOTP code (its time step now
 /// recorded as used) or a recovery code (its digest, to be removed). Only this crate can

@@ -18,6 +18,7 @@ use crate::model::{
 };
 use crate::passkey::{PasskeyCredential, PasskeyUse};
 use crate::picture::Picture;
+use crate::second_factor::AuthMethod;
 use crate::session::SessionDigest;
 use crate::store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
@@ -71,6 +72,12 @@ observed!(SessionStore as "sessions" {
         last_seen_at: OffsetDateTime,
         idle_expires_at: OffsetDateTime
     ) -> ();
+    fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[AuthMethod],
+        proved_at: OffsetDateTime
+    ) -> bool;
     fn delete_session(&self, digest: &SessionDigest) -> bool;
     fn sessions_for_user(&self, user_id: UserId, now: OffsetDateTime) -> Vec<SessionRecord>;
     fn delete_sessions_for_user(&self, user_id: UserId, keep: Option<&SessionDigest>) -> u64;

@@ -125,7 +125,7 @@ async fn register_list_and_sign_in_without_a_password() {
         "{trail:?}"
     );
     assert!(
-        trail.contains(&(AuditKind::LoginSucceeded, Some("with hwk".into()))),
+        trail.contains(&(AuditKind::LoginSucceeded, Some("with passkey".into()))),
         "{trail:?}"
     );
 }
@@ -574,7 +574,7 @@ async fn a_passkey_is_the_second_factor_after_the_password() {
     let trail = audit_kinds(&engine, ada.id).await;
     assert_eq!(
         trail.first(),
-        Some(&(AuditKind::LoginSucceeded, Some("with hwk".into())))
+        Some(&(AuditKind::LoginSucceeded, Some("with passkey".into())))
     );
 }
 

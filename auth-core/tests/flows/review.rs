@@ -534,6 +534,16 @@ impl SessionStore for RacingSessions {
             .touch_session(digest, last_seen_at, idle_expires_at)
             .await
     }
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[auth_core::AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> auth_core::Result<bool> {
+        self.inner
+            .record_session_proof(digest, amr, proved_at)
+            .await
+    }
     async fn delete_session(&self, digest: &SessionDigest) -> auth_core::Result<bool> {
         self.inner.delete_session(digest).await
     }

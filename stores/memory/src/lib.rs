@@ -78,11 +78,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use async_trait::async_trait;
 use auth_core::{
-    ApiKeyDigest, ApiKeyRecord, ApiKeyStore, AuditEvent, AuditSink, Counter, CounterStore,
-    DeliveryState, EphemeralStore, Error, FailedMail, Identity, IdentityStore, MailOutbox,
-    OutboxMessage, Page, PasskeyCredential, PasskeyStore, PasskeyUse, Picture, PictureStore,
-    Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId, UserSearch, UserStore, WebhookDelivery,
+    ApiKeyDigest, ApiKeyRecord, ApiKeyStore, AuditEvent, AuditSink, AuthMethod, Counter,
+    CounterStore, DeliveryState, EphemeralStore, Error, FailedMail, Identity, IdentityStore,
+    MailOutbox, OutboxMessage, Page, PasskeyCredential, PasskeyStore, PasskeyUse, Picture,
+    PictureStore, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
+    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -455,6 +455,21 @@ impl SessionStore for MemoryStore {
             session.idle_expires_at = idle_expires_at;
         }
         Ok(())
+    }
+
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let mut sessions = write(&self.inner.sessions);
+        let Some(session) = sessions.by_digest.get_mut(digest) else {
+            return Ok(false);
+        };
+        session.amr = amr.to_vec();
+        session.proved_at = proved_at;
+        Ok(true)
     }
 
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
@@ -1044,6 +1059,9 @@ mod tests {
             remember: false,
             user_agent: None,
             ip: None,
+            amr: vec![auth_core::AuthMethod::Pwd],
+            auth_time: now,
+            proved_at: now,
         }
     }
 

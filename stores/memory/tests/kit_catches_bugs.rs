@@ -508,6 +508,15 @@ impl SessionStore for ClockBlindSessions {
             .await
     }
 
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[auth_core::AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.0.record_session_proof(digest, amr, proved_at).await
+    }
+
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
         self.0.delete_session(digest).await
     }

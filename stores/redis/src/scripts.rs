@@ -366,6 +366,21 @@ return 1
     ))
 });
 
+/// KEYS: session. ARGV: the record's JSON as read, the JSON to replace it with.
+/// Returns 1 replaced, 0 missing, -1 the record changed since it was read.
+pub(crate) static REPLACE_SESSION_RECORD: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+local cur = redis.call('HGET', KEYS[1], 'd')
+if not cur then return 0 end
+if cur ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'd', ARGV[2])
+return 1
+"
+    ))
+});
+
 /// KEYS: session, session expiry index.
 /// ARGV: prefix, digest, last seen, idle expiry (time keys), idle expiry ms.
 /// Returns 1 touched, 0 missing.

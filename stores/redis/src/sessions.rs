@@ -2,14 +2,17 @@
 
 use async_trait::async_trait;
 use auth_core::{
-    Error, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore, UniqueField, User,
-    UserId,
+    AuthMethod, Error, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
+    UniqueField, User, UserId,
 };
 use time::OffsetDateTime;
 
 use crate::RedisStore;
 use crate::codec::{Corrupt, ceil_ms, floor_ms, from_json, parse_time_key, time_key, to_json};
 use crate::scripts;
+
+/// How often recording a proof reads the session again after losing a race.
+const PROOF_TRIES: usize = 8;
 
 /// How many index entries one purge round trip examines.
 const PURGE_BATCH: i64 = 500;
@@ -93,6 +96,41 @@ impl SessionStore for RedisStore {
             )
             .await?;
         Ok(())
+    }
+
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool> {
+        // The record's JSON changes only here (touches write fields of their own), so a
+        // compare-and-set on it loses no concurrent proof; a lost race reads again.
+        let key = self.keys().session(digest);
+        for _ in 0..PROOF_TRIES {
+            let Some(json): Option<String> =
+                self.query(redis::cmd("HGET").arg(&key).arg("d")).await?
+            else {
+                return Ok(false);
+            };
+            let mut record: SessionRecord = from_json(&json)?;
+            record.amr = amr.to_vec();
+            record.proved_at = proved_at;
+            let replaced: i64 = self
+                .script(
+                    scripts::REPLACE_SESSION_RECORD
+                        .key(&key)
+                        .arg(&json)
+                        .arg(to_json(&record)?),
+                )
+                .await?;
+            match replaced {
+                1 => return Ok(true),
+                0 => return Ok(false),
+                _ => {}
+            }
+        }
+        Err(Error::StaleVersion)
     }
 
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {

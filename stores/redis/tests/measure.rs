@@ -81,6 +81,9 @@ async fn hot_path_latency_and_throughput() {
             remember: false,
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) measure".to_owned()),
             ip: Some("192.0.2.1".to_owned()),
+            amr: vec![auth_core::AuthMethod::Pwd],
+            auth_time: now,
+            proved_at: now,
         };
         let t = Instant::now();
         store.create_session(&s).await.unwrap();

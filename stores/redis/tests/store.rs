@@ -44,6 +44,9 @@ fn session(user_id: UserId, hard: Duration, idle: Duration) -> SessionRecord {
         remember: false,
         user_agent: Some("test".to_owned()),
         ip: None,
+        amr: vec![auth_core::AuthMethod::Pwd],
+        auth_time: t,
+        proved_at: t,
     }
 }
 

@@ -184,6 +184,9 @@ async fn stores_over_verified_mutual_tls() {
             remember: false,
             user_agent: None,
             ip: None,
+            amr: vec![auth_core::AuthMethod::Pwd],
+            auth_time: t,
+            proved_at: t,
         };
         store.create_session(&s).await.unwrap();
         assert_eq!(

@@ -4,10 +4,10 @@
 //! `OffsetDateTime` between 1677 and 2262 exactly and saturates outside that range.
 
 use auth_core::{
-    AccountStatus, ApiKeyDigest, ApiKeyRecord, AuditEvent, AuditKind, Delivery, DeliveryState,
-    Email, FailedMail, MailKind, OutboxMessage, PasskeyCredential, PasswordHash, Profile, Result,
-    SecondFactor, SecurityStamp, SessionDigest, SessionRecord, User, UserId, WebhookCall,
-    WebhookDelivery,
+    AccountStatus, ApiKeyDigest, ApiKeyRecord, AuditEvent, AuditKind, AuthMethod, Delivery,
+    DeliveryState, Email, FailedMail, MailKind, OutboxMessage, PasskeyCredential, PasswordHash,
+    Profile, Result, SecondFactor, SecurityStamp, SessionDigest, SessionRecord, User, UserId,
+    WebhookCall, WebhookDelivery,
 };
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
@@ -177,17 +177,30 @@ pub(crate) fn session_from_row(r: &impl RowExt) -> Result<SessionRecord> {
         .as_slice()
         .try_into()
         .map_err(|_| corrupt("digest", format!("{} bytes instead of 32", digest.len())))?;
+    let created_at = from_ts(r.i64("s_created_at")?, "created_at")?;
     Ok(SessionRecord {
         digest: SessionDigest::from_bytes(digest),
         user_id: UserId(r.uuid("s_user_id")?),
-        created_at: from_ts(r.i64("s_created_at")?, "created_at")?,
+        created_at,
         last_seen_at: from_ts(r.i64("s_last_seen_at")?, "last_seen_at")?,
         expires_at: from_ts(r.i64("s_expires_at")?, "expires_at")?,
         idle_expires_at: from_ts(r.i64("s_idle_expires_at")?, "idle_expires_at")?,
         remember: r.boolean("s_remember")?,
         user_agent: r.opt_string("s_user_agent")?,
         ip: r.opt_string("s_ip")?,
+        amr: SessionRecord::amr_or_default(
+            r.opt_string("s_amr")?
+                .map(|amr| serde_json::from_str(&amr).map_err(|e| corrupt("amr", e.to_string())))
+                .transpose()?,
+        ),
+        auth_time: from_opt_ts(r.opt_i64("s_auth_time")?, "auth_time")?.unwrap_or(created_at),
+        proved_at: from_opt_ts(r.opt_i64("s_proved_at")?, "proved_at")?.unwrap_or(created_at),
     })
+}
+
+/// A session's `amr` as stored: a JSON array of the methods' names.
+pub(crate) fn amr_json(amr: &[AuthMethod]) -> Result<String> {
+    serde_json::to_string(amr).map_err(auth_core::Error::backend)
 }
 
 /// The API key in a row selected with [`crate::sql::API_KEY_COLUMNS`].

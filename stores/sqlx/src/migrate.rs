@@ -80,6 +80,11 @@ pub const POSTGRES: &[Migration] = &[
         template: include_str!("../migrations/postgres/0007_pictures.sql"),
     },
     Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/postgres/0008_session_proofs.sql"),
+    },
+    Migration {
         version: 10,
         description: "passkeys",
         template: include_str!("../migrations/postgres/0010_passkeys.sql"),
@@ -131,6 +136,11 @@ pub const SQLITE: &[Migration] = &[
         template: include_str!("../migrations/sqlite/0007_pictures.sql"),
     },
     Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/sqlite/0008_session_proofs.sql"),
+    },
+    Migration {
         version: 10,
         description: "passkeys",
         template: include_str!("../migrations/sqlite/0010_passkeys.sql"),
@@ -180,6 +190,11 @@ pub const MYSQL: &[Migration] = &[
         version: 7,
         description: "profile pictures",
         template: include_str!("../migrations/mysql/0007_pictures.sql"),
+    },
+    Migration {
+        version: 8,
+        description: "session proofs (amr, auth_time, proved_at)",
+        template: include_str!("../migrations/mysql/0008_session_proofs.sql"),
     },
     Migration {
         version: 10,

@@ -15,7 +15,8 @@ pub(crate) const USER_COLUMNS: &str = "id, email, username, password_hash, statu
 pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_user_id, \
      s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, \
      s.expires_at AS s_expires_at, s.idle_expires_at AS s_idle_expires_at, \
-     s.remember AS s_remember, s.user_agent AS s_user_agent, s.ip AS s_ip";
+     s.remember AS s_remember, s.user_agent AS s_user_agent, s.ip AS s_ip, \
+     s.amr AS s_amr, s.auth_time AS s_auth_time, s.proved_at AS s_proved_at";
 
 /// Columns of an outbox message.
 pub(crate) const OUTBOX_COLUMNS: &str = "id, to_address, subject, text_body, html_body, kind, \
@@ -182,6 +183,7 @@ pub(crate) struct Queries {
     pub(crate) create_session: SqlStr,
     pub(crate) session: SqlStr,
     pub(crate) touch_session: SqlStr,
+    pub(crate) record_session_proof: SqlStr,
     pub(crate) delete_session: SqlStr,
     pub(crate) sessions_for_user: SqlStr,
     pub(crate) delete_sessions_for_user_except: SqlStr,
@@ -369,8 +371,11 @@ impl Queries {
 
             create_session: q(format!(
                 "INSERT INTO {sessions} (digest, user_id, created_at, last_seen_at, expires_at, \
-                 idle_expires_at, dies_at, remember, user_agent, ip) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                 idle_expires_at, dies_at, remember, user_agent, ip, amr, auth_time, proved_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )),
+            record_session_proof: q(format!(
+                "UPDATE {sessions} SET amr = ?, proved_at = ? WHERE digest = ?"
             )),
             session: q(format!(
                 "SELECT {SESSION_COLUMNS} FROM {sessions} s WHERE s.digest = ?"

@@ -2,16 +2,16 @@
 
 use async_trait::async_trait;
 use auth_core::{
-    AuditEvent, AuditSink, Counter, CounterStore, EphemeralStore, Error, FailedMail, MailOutbox,
-    OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore, SessionUserStore,
-    UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    AuditEvent, AuditSink, AuthMethod, Counter, CounterStore, EphemeralStore, Error, FailedMail,
+    MailOutbox, OutboxMessage, Page, Result, SessionDigest, SessionRecord, SessionStore,
+    SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
 };
 use sqlx::Row as _;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::codec::{
-    audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_columns,
+    amr_json, audit_from_row, counter_key, failed_from_row, from_ts, int, opt_ts, outbox_columns,
     outbox_from_row, roles_json, second_factor_json, session_from_row, truncate_error, ts,
     user_from_row, webhook_from_row,
 };
@@ -265,6 +265,7 @@ impl UserStore for SqlxStore {
 impl SessionStore for SqlxStore {
     async fn create_session(&self, session: &SessionRecord) -> Result<()> {
         let sql = &self.inner.sql;
+        let amr = amr_json(&session.amr)?;
         self.run("create_session", || async {
             with_pool!(self, pool => {
                 sqlx::query(sql.create_session.clone())
@@ -278,6 +279,9 @@ impl SessionStore for SqlxStore {
                     .bind(session.remember)
                     .bind(session.user_agent.as_deref())
                     .bind(session.ip.as_deref())
+                    .bind(amr.as_str())
+                    .bind(ts(session.auth_time))
+                    .bind(ts(session.proved_at))
                     .execute(pool)
                     .await
                     .map_err(digest_conflict)?;
@@ -323,6 +327,30 @@ impl SessionStore for SqlxStore {
                     .map_err(map_err)?;
             });
             Ok(())
+        })
+        .await
+    }
+
+    async fn record_session_proof(
+        &self,
+        digest: &SessionDigest,
+        amr: &[AuthMethod],
+        proved_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let sql = &self.inner.sql;
+        let amr = amr_json(amr)?;
+        self.run("record_session_proof", || async {
+            let n = with_pool!(self, pool => {
+                sqlx::query(sql.record_session_proof.clone())
+                    .bind(amr.as_str())
+                    .bind(ts(proved_at))
+                    .bind(digest.as_bytes().as_slice())
+                    .execute(pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected()
+            });
+            Ok(n > 0)
         })
         .await
     }

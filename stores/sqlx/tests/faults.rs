@@ -235,6 +235,9 @@ async fn purge_task_survives_outage(var: &str, default_port: u16) {
         remember: false,
         user_agent: None,
         ip: None,
+        amr: vec![auth_core::AuthMethod::Pwd],
+        auth_time: now - time::Duration::hours(2),
+        proved_at: now - time::Duration::hours(2),
     };
     auth_core::SessionStore::create_session(&store, &dead)
         .await

@@ -15,9 +15,9 @@ use std::time::Duration as StdDuration;
 
 use auth_core::conformance::sample_user;
 use auth_core::{
-    AuditEvent, AuditKind, AuditSink, CounterStore, Delivery, Email, Error, MailKind, MailOutbox,
-    OutboxMessage, Page, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserId,
-    UserSearch, UserStore,
+    AuditEvent, AuditKind, AuditSink, AuthMethod, CounterStore, Delivery, Email, Error, MailKind,
+    MailOutbox, OutboxMessage, Page, SessionRecord, SessionStore, SessionToken, SessionUserStore,
+    User, UserId, UserSearch, UserStore,
 };
 use auth_store_sqlx::{Backend, SqlxStore, SqlxStoreOptions, StoreError};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -108,6 +108,9 @@ fn session(
         remember: false,
         user_agent: Some("test".to_owned()),
         ip: Some("127.0.0.1".to_owned()),
+        amr: vec![AuthMethod::Pwd],
+        auth_time: at,
+        proved_at: at,
     }
 }
 
@@ -208,6 +211,10 @@ async fn migrate_is_idempotent(db: Db) {
         versions.iter().any(|v| v == "7"),
         "the pictures table: {versions:?}"
     );
+    assert!(
+        versions.iter().any(|v| v == "8"),
+        "the session proofs: {versions:?}"
+    );
 }
 
 /// The embedded migrations of the store's backend.
@@ -273,6 +280,23 @@ async fn upgrade_keeps_queued_mail(db: Db) {
         ),
     )
     .await;
+    // A session of the first release: no proof columns yet.
+    let old_session = SessionToken::generate().digest();
+    let digest = match store.backend() {
+        Backend::Postgres => format!("'\\x{}'::bytea", old_session.to_hex()),
+        _ => format!("X'{}'", old_session.to_hex()),
+    };
+    let far = 4_000_000_000_000_000_000_i64;
+    exec(
+        &store,
+        format!(
+            "INSERT INTO {prefix}sessions (digest, user_id, created_at, last_seen_at, \
+             expires_at, idle_expires_at, dies_at, remember, user_agent, ip) VALUES \
+             ({digest}, {id}, 1700000000000000000, 1700000000000000000, {far}, {far}, {far}, \
+             FALSE, NULL, NULL)"
+        ),
+    )
+    .await;
     // One instant for the whole test: now reads the clock, and two readings may fall
     // in different seconds.
     let now = t0();
@@ -311,6 +335,26 @@ async fn upgrade_keeps_queued_mail(db: Db) {
         .expect("the account survives the upgrade");
     assert_eq!(user.email, "old@example.test");
     assert!(user.profile.is_empty(), "{:?}", user.profile);
+    // The old session reads back as a password sign-in at its creation (migration 8),
+    // and takes a recorded proof.
+    let session = store
+        .session(&old_session)
+        .await
+        .unwrap()
+        .expect("the session survives the upgrade");
+    let created = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    assert_eq!(session.created_at, created);
+    assert_eq!(session.amr, vec![AuthMethod::Pwd]);
+    assert_eq!((session.auth_time, session.proved_at), (created, created));
+    assert!(
+        store
+            .record_session_proof(&old_session, &[AuthMethod::Pwd, AuthMethod::Otp], now)
+            .await
+            .unwrap()
+    );
+    let session = store.session(&old_session).await.unwrap().unwrap();
+    assert_eq!(session.amr, vec![AuthMethod::Pwd, AuthMethod::Otp]);
+    assert_eq!((session.auth_time, session.proved_at), (created, now));
     user.profile = serde_json::from_value(serde_json::json!({"company": "Acme"})).unwrap();
     store.update_user(&user).await.unwrap();
     let stored = store.user_by_id(user.id).await.unwrap().unwrap();

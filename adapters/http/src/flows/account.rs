@@ -89,6 +89,10 @@ impl AuthWeb {
         done: Result<Reply, Error>,
     ) -> Reply {
         done.unwrap_or_else(|e| {
+            let page = format!("{}/account/{}", self.inner.prefix, section.as_str());
+            if let Some(reply) = self.step_up_reply(&e, &page) {
+                return reply;
+            }
             let schema = self.inner.auth.config().profile();
             let mut values = profile::form_values(&a.user.profile, schema, Writer::Owner);
             values.extend(profile::typed(fields, schema, Writer::Owner));

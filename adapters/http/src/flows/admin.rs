@@ -244,6 +244,10 @@ impl AuthWeb {
             Ok(()) => Reply::redirect(&format!("{}/admin/users/{id}", self.inner.prefix))
                 .cookie(Flash::AdminDone.cookie(self)),
             Err(e) => {
+                let page = format!("{}/admin/users/{id}", self.inner.prefix);
+                if let Some(reply) = self.step_up_reply(&e, &page) {
+                    return reply;
+                }
                 let p = Problem::from_error(&e);
                 if p.status.is_client_error() && p.status != StatusCode::NOT_FOUND {
                     self.admin_user_page(r, id_text, Some(&p)).await

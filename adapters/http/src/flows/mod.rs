@@ -15,6 +15,9 @@ mod registration;
 mod second_factor;
 mod sessions;
 mod sign_in;
+mod step_up;
+
+pub use step_up::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
 
 use auth_core::{Authenticated, Error, Purpose};
 use http::Method;
@@ -40,6 +43,7 @@ const PAGE_ROOTS: &[&str] = &[
     "account",
     "admin",
     "pictures",
+    "reauth",
 ];
 
 /// First path segments of the API routes, to tell 405 from 404.
@@ -56,6 +60,7 @@ const API_ROOTS: &[&str] = &[
     "admin",
     "me",
     "password",
+    "reauth",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -101,6 +106,8 @@ impl AuthWeb {
             ["login", "second_factor"] if get => self.code_step_page(r).await,
             ["login", "second_factor"] if post => self.code_step_post(r).await,
             ["logout"] if post => self.logout_post(r).await,
+            ["reauth"] if get => self.reauth_page(r).await,
+            ["reauth"] if post => self.reauth_post(r).await,
             ["register"] if get => self.simple_form(r, Template::Register).await,
             ["register"] if post => self.register_post(r).await,
             ["verify"] if get => self.verify_page(r).await,
@@ -226,6 +233,7 @@ impl AuthWeb {
             ["account", "second_factor", "recovery_codes"] => self.api_recovery_codes(r, f).await,
             ["account", "second_factor", "disable"] => self.api_second_factor_disable(r, f).await,
             ["logout"] => self.api_logout(r).await,
+            ["reauth"] => self.api_reauth(r, f).await,
             ["logout_everywhere"] => self.api_logout_everywhere(r).await,
             ["verify"] => self.api_verify(r, f).await,
             ["verify", "resend"] => self.api_resend(r, f).await,
@@ -255,11 +263,16 @@ impl AuthWeb {
         }
     }
 
-    /// The signed-in user of an API request, or 401.
+    /// The signed-in user of an API request, or 401; 403
+    /// `second_factor_enrolment_required` for a user who must enrol a second factor,
+    /// on any route but enrolment's.
     pub(crate) async fn api_user(&self, r: &Req) -> Result<Authenticated, ApiFail> {
-        self.current_user(&r.headers)
+        let a = self
+            .current_user(&r.headers)
             .await?
-            .ok_or(ApiFail::Problem(Problem::unauthenticated()))
+            .ok_or(ApiFail::Problem(Problem::unauthenticated()))?;
+        self.enforce_enrolment(r, &a).map_err(ApiFail::Problem)?;
+        Ok(a)
     }
 }
 

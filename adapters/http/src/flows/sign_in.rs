@@ -88,10 +88,13 @@ impl AuthWeb {
         next: Option<&str>,
     ) -> Reply {
         let delivered = self.deliver_session(r, success, TokenMode::Cookie).await;
-        delivered.set_on(
+        // A role that requires a second factor, without one: enrolment first.
+        let then = if self.inner.auth.must_enrol_second_factor(&success.user) {
+            self.enrolment_redirect()
+        } else {
             Reply::redirect(next.unwrap_or(&self.inner.after_login))
-                .cookie(Flash::SignedIn.cookie(self)),
-        )
+        };
+        delivered.set_on(then.cookie(Flash::SignedIn.cookie(self)))
     }
 
     pub(super) async fn logout_post(&self, r: &Req) -> Reply {
@@ -170,6 +173,10 @@ impl AuthWeb {
                 remember: success.session.remember,
             },
             bearer: delivered.token.clone().map(BearerToken::new),
+            second_factor_enrolment_required: self
+                .inner
+                .auth
+                .must_enrol_second_factor(&success.user),
         };
         delivered.set_on(Reply::json(StatusCode::OK, &body))
     }

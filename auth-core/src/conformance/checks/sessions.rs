@@ -9,6 +9,7 @@ use crate::conformance::support::{
 };
 use crate::error::{Error, UniqueField};
 use crate::model::SessionRecord;
+use crate::second_factor::AuthMethod;
 
 /// `create_session` stores every field and `session` returns it; `touch_session` sets
 /// `last_seen_at` and `idle_expires_at` and nothing else, and is a no-op for a missing
@@ -85,6 +86,126 @@ pub async fn sessions_create_get_touch_delete(subject: &Subject) {
         "deleting one session keeps the others",
         stored.as_ref(),
         Some(&bare),
+    );
+
+    remove_session_owner(&ctx, subject, owner).await;
+}
+
+/// A session's proof fields (`amr`, every [`AuthMethod`] among them, `auth_time`,
+/// `proved_at`) are stored as given; `record_session_proof` sets `amr` and `proved_at`
+/// and nothing else, is seen by `session`, `sessions_for_user` and `session_with_user`,
+/// survives a later touch (and a touch survives it), and reports a missing session
+/// without creating it.
+pub async fn sessions_record_proof(subject: &Subject) {
+    let ctx = Ctx::new("sessions_record_proof");
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore") else {
+        return;
+    };
+
+    let owner = session_owner(&ctx, subject).await;
+    let t = now();
+    let mut session = new_session(owner, t, t + Duration::days(30), t + Duration::days(2));
+    session.amr = vec![AuthMethod::Pwd, AuthMethod::Otp];
+    session.auth_time = t + Duration::seconds(3);
+    session.proved_at = t + Duration::seconds(4);
+    let mut every = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    every.amr = AuthMethod::ALL.to_vec();
+    ctx.ok("create_session", sessions.create_session(&session).await);
+    ctx.ok(
+        "create_session (every method)",
+        sessions.create_session(&every).await,
+    );
+    let stored = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq(
+        "proof fields after create_session",
+        stored.as_ref(),
+        Some(&session),
+    );
+    let stored = ctx.ok("session", sessions.session(&every.digest).await);
+    ctx.eq(
+        "every AuthMethod round-trips",
+        stored.as_ref(),
+        Some(&every),
+    );
+
+    let seen = t + Duration::minutes(5);
+    let idle = t + Duration::days(3);
+    ctx.ok(
+        "touch_session",
+        sessions.touch_session(&session.digest, seen, idle).await,
+    );
+    let proved = t + Duration::minutes(7);
+    let amr = [AuthMethod::Pwd, AuthMethod::Otp, AuthMethod::Recovery];
+    let existed = ctx.ok(
+        "record_session_proof",
+        sessions
+            .record_session_proof(&session.digest, &amr, proved)
+            .await,
+    );
+    ctx.eq("record_session_proof of an existing session", existed, true);
+    let mut expected = session.clone();
+    expected.last_seen_at = seen;
+    expected.idle_expires_at = idle;
+    expected.amr = amr.to_vec();
+    expected.proved_at = proved;
+    let stored = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq(
+        "session after touch_session and record_session_proof",
+        stored.as_ref(),
+        Some(&expected),
+    );
+    let later = t + Duration::minutes(9);
+    ctx.ok(
+        "touch_session after record_session_proof",
+        sessions.touch_session(&session.digest, later, idle).await,
+    );
+    expected.last_seen_at = later;
+    let stored = ctx.ok("session", sessions.session(&session.digest).await);
+    ctx.eq(
+        "a touch keeps the recorded proof",
+        stored.as_ref(),
+        Some(&expected),
+    );
+    let listed = ctx.ok(
+        "sessions_for_user",
+        sessions.sessions_for_user(owner, t).await,
+    );
+    ctx.eq(
+        "sessions_for_user shows the recorded proof",
+        listed.iter().find(|s| s.digest == session.digest),
+        Some(&expected),
+    );
+    if let Some(joined) = subject.session_users() {
+        let found = ctx.ok(
+            "session_with_user",
+            joined.session_with_user(&session.digest).await,
+        );
+        ctx.eq(
+            "session_with_user shows the recorded proof",
+            found.map(|(s, _)| s).as_ref(),
+            Some(&expected),
+        );
+    }
+    let stored = ctx.ok("session", sessions.session(&every.digest).await);
+    ctx.eq(
+        "record_session_proof changes only its session",
+        stored.as_ref(),
+        Some(&every),
+    );
+
+    let ghost = new_session(owner, t, t + Duration::days(3), t + Duration::days(2));
+    let existed = ctx.ok(
+        "record_session_proof of a missing session",
+        sessions
+            .record_session_proof(&ghost.digest, &amr, proved)
+            .await,
+    );
+    ctx.eq("record_session_proof of a missing session", existed, false);
+    let found = ctx.ok("session", sessions.session(&ghost.digest).await);
+    ctx.eq(
+        "record_session_proof must not create a session",
+        found,
+        None,
     );
 
     remove_session_owner(&ctx, subject, owner).await;
