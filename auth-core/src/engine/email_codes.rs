@@ -108,6 +108,7 @@ impl Auth {
             return Ok(MailLinks {
                 link: token.map(|t| config.links.email_sign_in(&t)),
                 new_email: None,
+                provider: None,
                 code: Some(code),
             });
         }

@@ -338,7 +338,7 @@ impl Auth {
         }
         let links = MailLinks {
             provider: Some(identity.provider().to_owned()),
-            ..self.mail_links(&user, &effects)?
+            ..self.mail_links(&user, &effects).await?
         };
         self.perform(&user, &effects, Origin::of(ctx), links)
             .await?;
