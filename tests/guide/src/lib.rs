@@ -42,6 +42,7 @@ guide! {
     security: "docs/security.md",
     breached_passwords: "docs/breached-passwords.md",
     second_factor: "docs/second-factor.md",
+    social_sign_in: "docs/social-sign-in.md",
     design_decisions: "docs/design-decisions.md",
     profile: "docs/profile.md",
     web: "docs/web.md",
