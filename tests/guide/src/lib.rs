@@ -44,6 +44,7 @@ guide! {
     second_factor: "docs/second-factor.md",
     email_codes: "docs/email-codes.md",
     passkeys: "docs/passkeys.md",
+    social_sign_in: "docs/social-sign-in.md",
     design_decisions: "docs/design-decisions.md",
     profile: "docs/profile.md",
     web: "docs/web.md",
