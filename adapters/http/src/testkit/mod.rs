@@ -117,6 +117,28 @@ macro_rules! __adapter_scenarios {
                     $crate::testkit::scenarios::$scenario(&site, &app).await;
                 }
             )*
+
+            #[::tokio::test]
+            async fn sensitive_actions_need_a_recent_proof() {
+                let site = $crate::testkit::Site::with(|c| {
+                    c.step_up_max_age($crate::testkit::scenarios::STEP_UP_MAX_AGE)
+                });
+                let app = $app(&site).await;
+                $crate::testkit::scenarios::sensitive_actions_need_a_recent_proof(&site, &app)
+                    .await;
+            }
+
+            #[::tokio::test]
+            async fn a_role_that_requires_a_second_factor_reaches_only_enrolment() {
+                let site = $crate::testkit::Site::with(|c| {
+                    c.require_second_factor_for_role("admin")
+                });
+                let app = $app(&site).await;
+                $crate::testkit::scenarios::a_role_that_requires_a_second_factor_reaches_only_enrolment(
+                    &site, &app,
+                )
+                .await;
+            }
         }
     };
 }
@@ -138,6 +160,21 @@ pub async fn create_user(auth: &Auth, email: &str, roles: &[&str], verified: boo
         })
         .await;
     created.unwrap_or_else(|e| panic!("creating {email}: {e}"))
+}
+
+/// The code an authenticator app shows now for `secret` (base32), as a test enrols.
+///
+/// # Panics
+/// When `secret` is not base32.
+pub fn totp_code(secret: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret)
+        .unwrap_or_else(|e| panic!("a base32 secret: {e:?}"));
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap_or_else(|e| panic!("a TOTP: {e:?}"));
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
+    totp.generate(now).to_string()
 }
 
 /// The path (`base_url` stripped) of the newest link of `kind` that `mailer` captured
