@@ -39,6 +39,23 @@ pub struct Cli {
     /// reset links.
     #[arg(long, env = "LINK_LIFETIME", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
     pub link_lifetime: Option<Duration>,
+    /// Requires a second factor of every holder of this role (repeatable, e.g.
+    /// `--require-second-factor-role admin`): such a user without one is sent to enrol
+    /// one right after the password and reaches nothing else until enrolled. None by
+    /// default.
+    #[arg(
+        long = "require-second-factor-role",
+        env = "REQUIRE_SECOND_FACTOR_ROLES",
+        value_name = "ROLE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub second_factor_roles: Vec<String>,
+    /// How recent a sign-in or re-authentication must be for sensitive actions (changing
+    /// the password or address, removing the second factor, deleting the account, admin
+    /// actions on accounts): a number and a unit (s, m, h or d), 1s to 30d. Default 10m.
+    #[arg(long, env = "STEP_UP_MAX_AGE", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
+    pub step_up_max_age: Option<Duration>,
     /// How many reverse proxies stand in front of the site, each appending the address
     /// that connected to it to --proxy-header; the client address (for rate limits and
     /// the device list) is the one the outermost of them appended. 0, the default, takes
@@ -163,6 +180,8 @@ impl fmt::Debug for Cli {
             .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("link_lifetime", &self.link_lifetime)
             .field("email_sign_in", &self.email_sign_in)
+            .field("second_factor_roles", &self.second_factor_roles)
+            .field("step_up_max_age", &self.step_up_max_age)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("proxy_header", &self.proxy_header)
             .field("metrics_addr", &self.metrics_addr)

@@ -44,6 +44,13 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
             ..auth_core::EmailCodes::default()
         });
     }
+    for role in &cli.second_factor_roles {
+        tracing::info!(role, "holders of this role must enrol a second factor");
+        config = config.require_second_factor_for_role(role);
+    }
+    if let Some(max_age) = cli.step_up_max_age {
+        config = config.step_up_max_age(time::Duration::try_from(max_age)?);
+    }
     let config = config.build()?;
     let stores = cli.stores.open(true).await?;
     let mailer: Arc<dyn Mailer> = match &cli.smtp_url {

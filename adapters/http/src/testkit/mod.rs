@@ -118,6 +118,28 @@ macro_rules! __adapter_scenarios {
                     $crate::testkit::scenarios::$scenario(&site, &app).await;
                 }
             )*
+
+            #[::tokio::test]
+            async fn sensitive_actions_need_a_recent_proof() {
+                let site = $crate::testkit::Site::with(|c| {
+                    c.step_up_max_age($crate::testkit::scenarios::STEP_UP_MAX_AGE)
+                });
+                let app = $app(&site).await;
+                $crate::testkit::scenarios::sensitive_actions_need_a_recent_proof(&site, &app)
+                    .await;
+            }
+
+            #[::tokio::test]
+            async fn a_role_that_requires_a_second_factor_reaches_only_enrolment() {
+                let site = $crate::testkit::Site::with(|c| {
+                    c.require_second_factor_for_role("admin")
+                });
+                let app = $app(&site).await;
+                $crate::testkit::scenarios::a_role_that_requires_a_second_factor_reaches_only_enrolment(
+                    &site, &app,
+                )
+                .await;
+            }
         }
     };
 }

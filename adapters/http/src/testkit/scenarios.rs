@@ -656,3 +656,154 @@ pub async fn two_step_sign_in_by_page(site: &Site, app: &impl Transport) {
             .is_some()
     );
 }
+
+/// How recent a proof the step-up scenario's site asks for: short, so that the scenario
+/// can outwait it.
+pub const STEP_UP_MAX_AGE: time::Duration = time::Duration::seconds(2);
+
+/// Step-up: an administrator's action right after signing in passes; once the proof is
+/// older than the configured age it is refused (JSON 403 `reauthentication_required`,
+/// a page sent to `/auth/reauth?next=` the admin page), a wrong password re-authenticates
+/// nothing, the right one refreshes the session's proof, and the action passes again.
+/// Runs on a site with [`STEP_UP_MAX_AGE`].
+pub async fn sensitive_actions_need_a_recent_proof(site: &Site, app: &impl Transport) {
+    site.user("root@example.com", &["admin"], true).await;
+    let bob = site.user("bob@example.com", &[], true).await;
+    let mut c = Browser::new(app);
+    assert_eq!(
+        c.api_login("root@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let unlock = format!("/auth/api/admin/users/{}/unlock", bob.id);
+    let r = c.api(&unlock, serde_json::json!({})).await;
+    assert!(
+        r.status.is_success(),
+        "fresh sign-in: {} {}",
+        r.status,
+        r.body
+    );
+
+    tokio::time::sleep((STEP_UP_MAX_AGE + time::Duration::milliseconds(300)).unsigned_abs()).await;
+    let r = c.api(&unlock, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "reauthentication_required");
+    c.get(&format!("/auth/admin/users/{}", bob.id)).await;
+    let r = c
+        .post(&format!("/auth/admin/users/{}/unlock", bob.id), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let next = format!("/auth/admin/users/{}", bob.id)
+        .replace('/', "%2F")
+        .replace('-', "%2D");
+    assert_eq!(r.location(), format!("/auth/reauth?next={next}"));
+    let page = c.follow(&r).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("name=\"password\""), "{}", page.body);
+
+    let r = c
+        .api(
+            "/auth/api/reauth",
+            serde_json::json!({"password": "not it"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["password"].is_object());
+    let r = c.api(&unlock, serde_json::json!({})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a wrong password proves nothing"
+    );
+
+    let r = c
+        .post(
+            "/auth/reauth",
+            &[
+                ("password", PASSWORD),
+                ("next", &format!("/auth/admin/users/{}", bob.id)),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/auth/admin/users/{}", bob.id).as_str()
+        ),
+        "{}",
+        r.body
+    );
+    let r = c.api(&unlock, serde_json::json!({})).await;
+    assert!(
+        r.status.is_success(),
+        "re-authenticated: {} {}",
+        r.status,
+        r.body
+    );
+    let me = c.get_json("/auth/api/me").await;
+    assert_eq!(me.json()["session"]["amr"], serde_json::json!(["pwd"]));
+}
+
+/// A role that requires a second factor: its holder without one is sent to enrolment
+/// right after the password, application routes and the layer's pages redirect there
+/// (JSON: 403 `second_factor_enrolment_required`), enrolment itself is reachable, and
+/// once enrolled everything is. Runs on a site that requires a second factor of `admin`.
+pub async fn a_role_that_requires_a_second_factor_reaches_only_enrolment(
+    site: &Site,
+    app: &impl Transport,
+) {
+    site.user("root@example.com", &["admin"], true).await;
+    site.user("ada@example.com", &[], true).await;
+    let mut ada = Browser::new(app);
+    let r = ada.login("ada@example.com", PASSWORD).await;
+    assert_eq!(r.location(), "/", "other roles sign in as before");
+
+    let mut c = Browser::new(app);
+    let r = c.login("root@example.com", PASSWORD).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/auth/account/second_factor")
+    );
+    for path in ["/dashboard", "/auth/account", "/auth/admin"] {
+        let r = c.get(path).await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/auth/account/second_factor"),
+            "{path}"
+        );
+    }
+    for path in ["/dashboard", "/auth/api/me", "/auth/api/admin/users"] {
+        let r = c.get_json(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert_eq!(
+            r.json()["error"]["code"],
+            "second_factor_enrolment_required",
+            "{path}"
+        );
+    }
+    let r = c
+        .api(
+            "/auth/api/account/second_factor/totp/start",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "enrolment is reachable: {}",
+        r.body
+    );
+    let secret = r.json()["secret"].as_str().unwrap().to_owned();
+    let r = c
+        .api(
+            "/auth/api/account/second_factor/totp/finish",
+            serde_json::json!({"code": super::authenticator_code(&secret, 0)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        c.get("/dashboard").await.body,
+        "dashboard of root@example.com"
+    );
+    assert_eq!(c.get_json("/auth/api/me").await.status, StatusCode::OK);
+}
