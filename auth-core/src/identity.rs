@@ -8,7 +8,7 @@
 //!
 //! The client of the provider (discovery, the code flow, ID-token checks) lives outside
 //! the core (the `auth-oidc` crate); it hands the engine a [`ProviderIdentity`], the
-//! claims it verified, and [`route`] decides, purely, what follows:
+//! claims it verified, and `route` decides, purely, what follows:
 //!
 //! - an identity already linked signs its account in (through the second factor, when the
 //!   account has one);

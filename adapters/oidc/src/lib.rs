@@ -9,7 +9,7 @@
 //!
 //! 1. [`Oidc::start`] makes the provider's authorization URL and keeps the flow's secrets
 //!    (PKCE verifier, nonce, the provider, where to go back to) in the engine's
-//!    [`EphemeralStore`](auth_core::EphemeralStore) under the digest of `state`, for ten
+//!    [`auth_core::EphemeralStore`] under the digest of `state`, for ten
 //!    minutes. It also returns a random **browser binding** for a cookie: the flow only
 //!    finishes in the browser that started it.
 //! 2. [`Oidc::finish`] takes the flow **once** (a replayed or unknown `state` is refused),
