@@ -181,6 +181,49 @@ async fn sign_in_by_code_and_by_link_over_json() {
     );
 }
 
+/// An account with an authenticator app: the mailed code is only the first step, and the
+/// page goes on to the code step, as after the password.
+#[tokio::test]
+async fn sign_in_by_mail_continues_to_the_code_step() {
+    let site = site();
+    site.user("tess@example.com", &[], true).await;
+    let mut me = site.browser();
+    me.login("tess@example.com", PASSWORD).await;
+    let r = me
+        .api("/auth/api/account/second_factor/totp/start", json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secret = r.json()["secret"].as_str().unwrap().to_owned();
+    let now = auth_http::testkit::authenticator_code(&secret, 0);
+    let r = me
+        .api(
+            "/auth/api/account/second_factor/totp/finish",
+            json!({"code": now}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let mut other = site.browser();
+    other.get("/auth/login/email").await;
+    let p = other
+        .post("/auth/login/email", &[("email", "tess@example.com")])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let right = code(&site, "tess@example.com", MailKind::SignInCode);
+    let p = other
+        .post(
+            "/auth/login/email/code",
+            &[("email", "tess@example.com"), ("code", &right)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/auth/login/second_factor");
+    assert!(
+        other.session().is_none(),
+        "no session before the second step"
+    );
+}
+
 #[tokio::test]
 async fn sign_in_by_mail_pages() {
     let site = site();

@@ -243,9 +243,9 @@ impl AuthWeb {
         }
     }
 
-    /// The page answer of a sign-in by mail: the session cookie and on to the
-    /// application, or the form again with the refusal. An account with a second factor
-    /// is answered as the password form answers it.
+    /// The page answer of a sign-in by mail: it ends as a password sign-in does (the
+    /// session cookie and on to the application, or, for an account with a second
+    /// factor, on to the code step), or the form again with the refusal.
     async fn mail_sign_in_page(
         &self,
         r: &Req,
@@ -253,20 +253,15 @@ impl AuthWeb {
         template: Template,
         again: Value,
     ) -> Reply {
-        let signed_in = match result {
-            Ok(SignIn::Complete(success)) => Ok(success),
-            Ok(_) => Err(Error::SecondFactorRequired),
-            Err(e) => Err(e),
-        };
-        match signed_in {
-            Ok(success) => {
-                let delivered = self.deliver_session(r, &success, TokenMode::Cookie).await;
-                delivered.set_on(
-                    Reply::redirect(&self.inner.after_login).cookie(Flash::SignedIn.cookie(self)),
-                )
+        let e = match result {
+            Ok(SignIn::Complete(success)) => {
+                return self.signed_in_redirect(r, &success, None).await;
             }
-            Err(e) => self.form_problem(r, template, None, &Problem::from_error(&e), again),
-        }
+            Ok(SignIn::SecondFactor(pending)) => return self.to_code_step(&pending, None),
+            Ok(_) => Error::SecondFactorRequired,
+            Err(e) => e,
+        };
+        self.form_problem(r, template, None, &Problem::from_error(&e), again)
     }
 
     /// `POST /api/verify/code` `{"email", "code"}`: 200 `{"user"}`.
