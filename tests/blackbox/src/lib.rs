@@ -325,34 +325,49 @@ fn launch(l: Launch<'_>) -> Demo {
         cmd.env("AUTH_SECRET", secret);
     }
     let framework = l.framework;
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let Some(addr) = line.trim().strip_prefix("listening on http://") {
-                let _ = tx.send(addr.trim_end_matches('/').to_owned());
+    // Rocket cannot be handed a listener: its demo resolves port 0 to a free port and
+    // binds it afterwards, so another process can take the port in between. Such a
+    // start is tried again (twice at most).
+    let retry_port_race = framework == Framework::Rocket && l.addr.ends_with(":0");
+    let mut attempt = 0;
+    let (child, addr) = loop {
+        attempt += 1;
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                    let _ = tx.send(addr.trim_end_matches('/').to_owned());
+                }
             }
-        }
-    });
-    let addr = match rx.recv_timeout(Duration::from_secs(90)) {
-        Ok(addr) => addr,
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            let status = child.wait();
-            panic!(
-                "{} exited ({status:?}) before printing `listening on http://HOST:PORT` (its stderr is above)",
-                framework.binary()
-            );
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            let _ = child.kill();
-            panic!(
-                "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
-                framework.binary()
-            );
+        });
+        match rx.recv_timeout(Duration::from_secs(90)) {
+            Ok(addr) => break (child, addr),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait();
+                if retry_port_race && attempt < 3 {
+                    eprintln!(
+                        "{} exited ({status:?}) before listening; starting it again",
+                        framework.binary()
+                    );
+                    continue;
+                }
+                panic!(
+                    "{} exited ({status:?}) before printing `listening on http://HOST:PORT` (its stderr is above)",
+                    framework.binary()
+                );
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                panic!(
+                    "{} did not print `listening on http://HOST:PORT` within 90 s (its stderr is above)",
+                    framework.binary()
+                );
+            }
         }
     };
     let base_url = l.base_url.unwrap_or_else(|| format!("http://{addr}"));
