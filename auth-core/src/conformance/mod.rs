@@ -111,12 +111,16 @@
 //!   when done. Do not point the kit at a database whose outbox a running application is
 //!   delivering from.
 //!
-//! One limit remains: `claim_due` hands out every due message, so **two runs of
-//! `outbox_claim_due` at the same moment on one outbox take each other's messages** and
-//! one of them fails; likewise `purge_delivered` deletes every call delivered before its
-//! time, so two runs of `outbox_webhook_deliveries` at once may disturb each other. Running [`run_all`] next to the one-test-per-check macro is fine
-//! as long as the two use separate outboxes (another table prefix, key prefix or
-//! database). Every other check tolerates concurrent runs of itself.
+//! One limit remains: the outbox is one queue. `claim_due` hands out every due message,
+//! `purge_delivered` deletes every call delivered before its time, and the outbox checks
+//! compare the global `pending_count` and `failed_count` before and after their own
+//! steps, so **the outbox checks must run one at a time on one outbox**: two at once
+//! take or count each other's messages and one of them fails. The workspace runs them
+//! in a nextest test group of one thread (`.config/nextest.toml`); do the same, or give
+//! each outbox check its own outbox. Running [`run_all`] next to the
+//! one-test-per-check macro is fine as long as the two use separate outboxes (another
+//! table prefix, key prefix or database). Every other check tolerates concurrent runs
+//! of itself and of the others.
 //!
 //! Timestamps in the fixtures are whole seconds in UTC: a store has to keep at least
 //! second precision and return equal instants.

@@ -417,8 +417,8 @@ fn delivery_entry(
 /// call back as pending; `purge_delivered` deletes the calls delivered at or before its
 /// time and nothing else.
 ///
-/// `purge_delivered` is global, like `claim_due`: two runs of this check at the same
-/// moment on one outbox may purge each other's delivered calls.
+/// `purge_delivered` is global, like `claim_due`: run the outbox checks one at a time on
+/// one outbox (see the module documentation of [`crate::conformance`]).
 pub async fn outbox_webhook_deliveries(subject: &Subject) {
     let ctx = Ctx::new("outbox_webhook_deliveries");
     let Some(outbox) = ctx.need(subject.outbox(), "MailOutbox") else {
