@@ -2,82 +2,61 @@
 //! digest (its primary key) in one statement.
 
 use async_trait::async_trait;
-use auth_core::{ApiKeyDigest, ApiKeyRecord, ApiKeyStore, Error, Result, UniqueField, UserId};
+use auth_core::{ApiKeyDigest, ApiKeyRecord, ApiKeyStore, Result, UniqueField, UserId};
 use time::OffsetDateTime;
 
+use crate::SqlxStore;
 use crate::codec::{api_key_from_row, opt_ts, roles_json, ts};
-use crate::error::map_err;
-use crate::{SqlxStore, with_pool};
-
-/// Maps a unique violation (id or digest) to the contract's `Conflict`.
-fn key_conflict(e: sqlx::Error) -> Error {
-    let unique = e
-        .as_database_error()
-        .is_some_and(|db| db.is_unique_violation());
-    if unique {
-        Error::Conflict {
-            field: UniqueField::ApiKey,
-        }
-    } else {
-        map_err(e)
-    }
-}
+use crate::error::conflict_on;
+use crate::statement::{execute, fetch_all, fetch_optional};
 
 #[async_trait]
 impl ApiKeyStore for SqlxStore {
     async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
         let sql = &self.inner.sql.api_keys;
         let scopes = roles_json(&key.scopes)?;
-        self.run("create_api_key", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.create.clone())
-                    .bind(key.digest.as_bytes().as_slice())
-                    .bind(key.id.as_str())
-                    .bind(key.user_id.0)
-                    .bind(key.name.as_str())
-                    .bind(scopes.as_str())
-                    .bind(ts(key.created_at))
-                    .bind(opt_ts(key.expires_at))
-                    .bind(opt_ts(key.last_used_at))
-                    .bind(key.last_used_ip.as_deref())
-                    .execute(pool)
-                    .await
-                    .map_err(key_conflict)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "create_api_key",
+            sql.create,
+            [
+                key.digest.as_bytes().as_slice(),
+                key.id.as_str(),
+                key.user_id.0,
+                key.name.as_str(),
+                scopes.as_str(),
+                ts(key.created_at),
+                opt_ts(key.expires_at),
+                opt_ts(key.last_used_at),
+                key.last_used_ip.as_deref(),
+            ],
+            conflict_on(UniqueField::ApiKey)
+        )
         .await
+        .map(drop)
     }
 
     async fn api_key(&self, digest: &ApiKeyDigest) -> Result<Option<ApiKeyRecord>> {
         let sql = &self.inner.sql.api_keys;
-        self.run("api_key", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.by_digest.clone())
-                    .bind(digest.as_bytes().as_slice())
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(api_key_from_row).transpose()
-            })
-        })
+        fetch_optional!(
+            self,
+            "api_key",
+            sql.by_digest,
+            [digest.as_bytes().as_slice()],
+            api_key_from_row
+        )
         .await
     }
 
     async fn api_keys_for_user(&self, user_id: UserId) -> Result<Vec<ApiKeyRecord>> {
         let sql = &self.inner.sql.api_keys;
-        self.run("api_keys_for_user", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.for_user.clone())
-                    .bind(user_id.0)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(api_key_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "api_keys_for_user",
+            sql.for_user,
+            [user_id.0],
+            api_key_from_row
+        )
         .await
     }
 
@@ -88,51 +67,30 @@ impl ApiKeyStore for SqlxStore {
         ip: Option<&str>,
     ) -> Result<()> {
         let sql = &self.inner.sql.api_keys;
-        self.run("touch_api_key", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.touch.clone())
-                    .bind(ts(at))
-                    .bind(ip)
-                    .bind(digest.as_bytes().as_slice())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "touch_api_key",
+            sql.touch,
+            [ts(at), ip, digest.as_bytes().as_slice()]
+        )
         .await
+        .map(drop)
     }
 
     async fn delete_api_key(&self, user_id: UserId, id: &str) -> Result<bool> {
         let sql = &self.inner.sql.api_keys;
-        self.run("delete_api_key", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.delete_one.clone())
-                    .bind(user_id.0)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(self, "delete_api_key", sql.delete_one, [user_id.0, id]).await?;
+        Ok(n > 0)
     }
 
     async fn delete_api_keys_for_user(&self, user_id: UserId) -> Result<u64> {
         let sql = &self.inner.sql.api_keys;
-        self.run("delete_api_keys_for_user", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.delete_for_user.clone())
-                    .bind(user_id.0)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n)
-        })
+        execute!(
+            self,
+            "delete_api_keys_for_user",
+            sql.delete_for_user,
+            [user_id.0]
+        )
         .await
     }
 }

@@ -52,6 +52,20 @@ pub(crate) fn corrupt(column: &'static str, reason: impl Into<String>) -> Error 
     })
 }
 
+/// Maps a unique violation to the contract's `Conflict` on `field` (the table's key), and
+/// every other error as [`map_err`] does.
+pub(crate) fn conflict_on(field: UniqueField) -> impl Fn(sqlx::Error) -> Error {
+    move |e| {
+        if e.as_database_error()
+            .is_some_and(|db| db.is_unique_violation())
+        {
+            Error::Conflict { field }
+        } else {
+            map_err(e)
+        }
+    }
+}
+
 /// Maps a sqlx error to the core's error, keeping it as the source.
 pub(crate) fn map_err(e: sqlx::Error) -> Error {
     if let Some(db) = e.as_database_error() {

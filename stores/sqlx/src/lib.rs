@@ -81,6 +81,7 @@ mod passkeys;
 mod pictures;
 mod purge;
 mod sql;
+mod statement;
 mod store;
 
 use std::future::Future;

@@ -2,154 +2,96 @@
 //! credential id (its primary key) in one statement.
 
 use async_trait::async_trait;
-use auth_core::{Error, PasskeyCredential, PasskeyStore, PasskeyUse, Result, UniqueField, UserId};
+use auth_core::{PasskeyCredential, PasskeyStore, PasskeyUse, Result, UniqueField, UserId};
 
+use crate::SqlxStore;
 use crate::codec::{opt_ts, passkey_from_row, roles_json, ts};
-use crate::error::map_err;
-use crate::{SqlxStore, with_pool};
-
-/// Maps a unique violation (the credential id) to the contract's `Conflict`.
-fn passkey_conflict(e: sqlx::Error) -> Error {
-    let unique = e
-        .as_database_error()
-        .is_some_and(|db| db.is_unique_violation());
-    if unique {
-        Error::Conflict {
-            field: UniqueField::Passkey,
-        }
-    } else {
-        map_err(e)
-    }
-}
+use crate::error::conflict_on;
+use crate::statement::{execute, fetch_all, fetch_optional};
 
 #[async_trait]
 impl PasskeyStore for SqlxStore {
     async fn create_passkey(&self, passkey: &PasskeyCredential) -> Result<()> {
         let sql = &self.inner.sql.passkeys;
         let transports = roles_json(&passkey.transports)?;
-        self.run("create_passkey", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.create.clone())
-                    .bind(passkey.id.as_str())
-                    .bind(passkey.user_id.0)
-                    .bind(passkey.name.as_str())
-                    .bind(passkey.passkey.as_str())
-                    .bind(i64::from(passkey.sign_count))
-                    .bind(passkey.backup_eligible)
-                    .bind(passkey.backup_state)
-                    .bind(transports.as_str())
-                    .bind(ts(passkey.created_at))
-                    .bind(opt_ts(passkey.last_used_at))
-                    .execute(pool)
-                    .await
-                    .map_err(passkey_conflict)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "create_passkey",
+            sql.create,
+            [
+                passkey.id.as_str(),
+                passkey.user_id.0,
+                passkey.name.as_str(),
+                passkey.passkey.as_str(),
+                i64::from(passkey.sign_count),
+                passkey.backup_eligible,
+                passkey.backup_state,
+                transports.as_str(),
+                ts(passkey.created_at),
+                opt_ts(passkey.last_used_at),
+            ],
+            conflict_on(UniqueField::Passkey)
+        )
         .await
+        .map(drop)
     }
 
     async fn passkey(&self, id: &str) -> Result<Option<PasskeyCredential>> {
         let sql = &self.inner.sql.passkeys;
-        self.run("passkey", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.by_id.clone())
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(passkey_from_row).transpose()
-            })
-        })
-        .await
+        fetch_optional!(self, "passkey", sql.by_id, [id], passkey_from_row).await
     }
 
     async fn passkeys_for_user(&self, user_id: UserId) -> Result<Vec<PasskeyCredential>> {
         let sql = &self.inner.sql.passkeys;
-        self.run("passkeys_for_user", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.for_user.clone())
-                    .bind(user_id.0)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(passkey_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "passkeys_for_user",
+            sql.for_user,
+            [user_id.0],
+            passkey_from_row
+        )
         .await
     }
 
     async fn record_passkey_use(&self, id: &str, used: &PasskeyUse) -> Result<bool> {
         let sql = &self.inner.sql.passkeys;
-        self.run("record_passkey_use", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.record_use.clone())
-                    .bind(used.passkey.as_str())
-                    .bind(i64::from(used.sign_count))
-                    .bind(used.backup_eligible)
-                    .bind(used.backup_state)
-                    .bind(ts(used.at))
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(
+            self,
+            "record_passkey_use",
+            sql.record_use,
+            [
+                used.passkey.as_str(),
+                i64::from(used.sign_count),
+                used.backup_eligible,
+                used.backup_state,
+                ts(used.at),
+                id,
+            ]
+        )
+        .await?;
+        Ok(n > 0)
     }
 
     async fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> Result<bool> {
         let sql = &self.inner.sql.passkeys;
-        self.run("rename_passkey", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.rename.clone())
-                    .bind(name)
-                    .bind(user_id.0)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(self, "rename_passkey", sql.rename, [name, user_id.0, id]).await?;
+        Ok(n > 0)
     }
 
     async fn delete_passkey(&self, user_id: UserId, id: &str) -> Result<bool> {
         let sql = &self.inner.sql.passkeys;
-        self.run("delete_passkey", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.delete_one.clone())
-                    .bind(user_id.0)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(self, "delete_passkey", sql.delete_one, [user_id.0, id]).await?;
+        Ok(n > 0)
     }
 
     async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64> {
         let sql = &self.inner.sql.passkeys;
-        self.run("delete_passkeys_for_user", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.delete_for_user.clone())
-                    .bind(user_id.0)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n)
-        })
+        execute!(
+            self,
+            "delete_passkeys_for_user",
+            sql.delete_for_user,
+            [user_id.0]
+        )
         .await
     }
 }

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use auth_core::{Error, Picture, PictureFormat, PictureStore, Result, UserId};
 
+use crate::SqlxStore;
 use crate::codec::{RowExt, from_ts, ts};
-use crate::error::map_err;
-use crate::{SqlxStore, with_pool};
+use crate::statement::{execute, fetch_optional};
 
 /// The picture of `user_id` in a row of `content_type, version, bytes, updated_at`.
 fn picture_from_row(user_id: UserId, r: &impl RowExt) -> Result<Picture> {
@@ -25,67 +25,45 @@ fn picture_from_row(user_id: UserId, r: &impl RowExt) -> Result<Picture> {
 impl PictureStore for SqlxStore {
     async fn put_picture(&self, picture: &Picture) -> Result<()> {
         let sql = &self.inner.sql;
-        self.run("put_picture", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.put_picture.clone())
-                    .bind(picture.user_id.0)
-                    .bind(picture.format.content_type())
-                    .bind(picture.version.as_str())
-                    .bind(picture.bytes.as_slice())
-                    .bind(ts(picture.updated_at))
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "put_picture",
+            sql.put_picture,
+            [
+                picture.user_id.0,
+                picture.format.content_type(),
+                picture.version.as_str(),
+                picture.bytes.as_slice(),
+                ts(picture.updated_at),
+            ]
+        )
         .await
+        .map(drop)
     }
 
     async fn picture(&self, user_id: UserId) -> Result<Option<Picture>> {
         let sql = &self.inner.sql;
-        self.run("picture", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.picture.clone())
-                    .bind(user_id.0)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?
-                    .map(|row| picture_from_row(user_id, &row))
-                    .transpose()
-            })
+        fetch_optional!(self, "picture", sql.picture, [user_id.0], |row| {
+            picture_from_row(user_id, row)
         })
         .await
     }
 
     async fn picture_version(&self, user_id: UserId) -> Result<Option<String>> {
         let sql = &self.inner.sql;
-        self.run("picture_version", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.picture_version.clone())
-                    .bind(user_id.0)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?
-                    .map(|row| row.string("version"))
-                    .transpose()
-            })
-        })
+        fetch_optional!(
+            self,
+            "picture_version",
+            sql.picture_version,
+            [user_id.0],
+            |row| row.string("version")
+        )
         .await
     }
 
     async fn delete_picture(&self, user_id: UserId) -> Result<bool> {
         let sql = &self.inner.sql;
-        self.run("delete_picture", || async {
-            with_pool!(self, pool => {
-                let done = sqlx::query(sql.delete_picture.clone())
-                    .bind(user_id.0)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-                Ok(done.rows_affected() > 0)
-            })
-        })
-        .await
+        let n = execute!(self, "delete_picture", sql.delete_picture, [user_id.0]).await?;
+        Ok(n > 0)
     }
 }

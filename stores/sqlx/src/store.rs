@@ -17,6 +17,7 @@ use crate::codec::{
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
+use crate::statement::{execute, fetch_all, fetch_optional};
 use crate::{BeginWrite as _, SqlxStore, with_pool};
 
 /// `now + window`, saturating.
@@ -51,76 +52,59 @@ impl UserStore for SqlxStore {
         let profile = user.profile.to_json()?;
         let second_factor = second_factor_json(user.second_factor.as_ref())?;
         let sql = &self.inner.sql;
-        self.run("create_user", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.create_user.clone())
-                    .bind(user.id.0)
-                    .bind(user.email.as_str())
-                    .bind(user.username.as_deref())
-                    .bind(user.password_hash.as_str())
-                    .bind(user.status.as_str())
-                    .bind(opt_ts(user.email_verified_at))
-                    .bind(roles.as_str())
-                    .bind(user.security_stamp.as_str())
-                    .bind(opt_ts(user.locked_until))
-                    .bind(i64::from(user.lockout_count))
-                    .bind(ts(user.created_at))
-                    .bind(ts(user.updated_at))
-                    .bind(opt_ts(user.last_login_at))
-                    .bind(int(user.version))
-                    .bind(profile.as_str())
-                    .bind(second_factor.as_deref())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "create_user",
+            sql.create_user,
+            [
+                user.id.0,
+                user.email.as_str(),
+                user.username.as_deref(),
+                user.password_hash.as_str(),
+                user.status.as_str(),
+                opt_ts(user.email_verified_at),
+                roles.as_str(),
+                user.security_stamp.as_str(),
+                opt_ts(user.locked_until),
+                i64::from(user.lockout_count),
+                ts(user.created_at),
+                ts(user.updated_at),
+                opt_ts(user.last_login_at),
+                int(user.version),
+                profile.as_str(),
+                second_factor.as_deref()
+            ]
+        )
         .await
+        .map(drop)
     }
 
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = &self.inner.sql;
-        self.run("user_by_id", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.user_by_id.clone())
-                    .bind(id.0)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(user_from_row).transpose()
-            })
-        })
-        .await
+        fetch_optional!(self, "user_by_id", sql.user_by_id, [id.0], user_from_row).await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let sql = &self.inner.sql;
-        self.run("user_by_email", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.user_by_email.clone())
-                    .bind(email)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(user_from_row).transpose()
-            })
-        })
+        fetch_optional!(
+            self,
+            "user_by_email",
+            sql.user_by_email,
+            [email],
+            user_from_row
+        )
         .await
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = &self.inner.sql;
-        self.run("user_by_username", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.user_by_username.clone())
-                    .bind(username)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(user_from_row).transpose()
-            })
-        })
+        fetch_optional!(
+            self,
+            "user_by_username",
+            sql.user_by_username,
+            [username],
+            user_from_row
+        )
         .await
     }
 
@@ -266,43 +250,40 @@ impl SessionStore for SqlxStore {
     async fn create_session(&self, session: &SessionRecord) -> Result<()> {
         let sql = &self.inner.sql;
         let amr = amr_json(&session.amr)?;
-        self.run("create_session", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.create_session.clone())
-                    .bind(session.digest.as_bytes().as_slice())
-                    .bind(session.user_id.0)
-                    .bind(ts(session.created_at))
-                    .bind(ts(session.last_seen_at))
-                    .bind(ts(session.expires_at))
-                    .bind(ts(session.idle_expires_at))
-                    .bind(ts(session.dies_at()))
-                    .bind(session.remember)
-                    .bind(session.user_agent.as_deref())
-                    .bind(session.ip.as_deref())
-                    .bind(amr.as_str())
-                    .bind(ts(session.auth_time))
-                    .bind(ts(session.proved_at))
-                    .execute(pool)
-                    .await
-                    .map_err(digest_conflict)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "create_session",
+            sql.create_session,
+            [
+                session.digest.as_bytes().as_slice(),
+                session.user_id.0,
+                ts(session.created_at),
+                ts(session.last_seen_at),
+                ts(session.expires_at),
+                ts(session.idle_expires_at),
+                ts(session.dies_at()),
+                session.remember,
+                session.user_agent.as_deref(),
+                session.ip.as_deref(),
+                amr.as_str(),
+                ts(session.auth_time),
+                ts(session.proved_at)
+            ],
+            digest_conflict
+        )
         .await
+        .map(drop)
     }
 
     async fn session(&self, digest: &SessionDigest) -> Result<Option<SessionRecord>> {
         let sql = &self.inner.sql;
-        self.run("session", || async {
-            with_pool!(self, pool => {
-                let row = sqlx::query(sql.session.clone())
-                    .bind(digest.as_bytes().as_slice())
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(map_err)?;
-                row.as_ref().map(session_from_row).transpose()
-            })
-        })
+        fetch_optional!(
+            self,
+            "session",
+            sql.session,
+            [digest.as_bytes().as_slice()],
+            session_from_row
+        )
         .await
     }
 
@@ -314,21 +295,20 @@ impl SessionStore for SqlxStore {
     ) -> Result<()> {
         let sql = &self.inner.sql;
         let idle = ts(idle_expires_at);
-        self.run("touch_session", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.touch_session.clone())
-                    .bind(ts(last_seen_at))
-                    .bind(idle)
-                    .bind(idle)
-                    .bind(idle)
-                    .bind(digest.as_bytes().as_slice())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "touch_session",
+            sql.touch_session,
+            [
+                ts(last_seen_at),
+                idle,
+                idle,
+                idle,
+                digest.as_bytes().as_slice()
+            ]
+        )
         .await
+        .map(drop)
     }
 
     async fn record_session_proof(
@@ -339,36 +319,26 @@ impl SessionStore for SqlxStore {
     ) -> Result<bool> {
         let sql = &self.inner.sql;
         let amr = amr_json(amr)?;
-        self.run("record_session_proof", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.record_session_proof.clone())
-                    .bind(amr.as_str())
-                    .bind(ts(proved_at))
-                    .bind(digest.as_bytes().as_slice())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(
+            self,
+            "record_session_proof",
+            sql.record_session_proof,
+            [amr.as_str(), ts(proved_at), digest.as_bytes().as_slice()]
+        )
+        .await?;
+        Ok(n > 0)
     }
 
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
         let sql = &self.inner.sql;
-        self.run("delete_session", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.delete_session.clone())
-                    .bind(digest.as_bytes().as_slice())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(
+            self,
+            "delete_session",
+            sql.delete_session,
+            [digest.as_bytes().as_slice()]
+        )
+        .await?;
+        Ok(n > 0)
     }
 
     async fn sessions_for_user(
@@ -377,19 +347,13 @@ impl SessionStore for SqlxStore {
         now: OffsetDateTime,
     ) -> Result<Vec<SessionRecord>> {
         let sql = &self.inner.sql;
-        self.run("sessions_for_user", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.sessions_for_user.clone())
-                    .bind(user_id.0)
-                    .bind(ts(now))
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(session_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "sessions_for_user",
+            sql.sessions_for_user,
+            [user_id.0, ts(now)],
+            session_from_row
+        )
         .await
     }
 
@@ -575,17 +539,9 @@ impl CounterStore for SqlxStore {
         let sql = &self.inner.sql;
         let key = counter_key(key);
         let key = key.as_ref();
-        self.run("reset_counter", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.reset_counter.clone())
-                    .bind(key)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
-        .await
+        execute!(self, "reset_counter", sql.reset_counter, [key])
+            .await
+            .map(drop)
     }
 
     async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64> {
@@ -731,26 +687,25 @@ impl MailOutbox for SqlxStore {
         let sql = &self.inner.sql;
         let last_error = message.last_error.as_deref().map(truncate_error);
         let (to, subject, text, html, kind) = outbox_columns(message);
-        self.run("enqueue", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.enqueue.clone())
-                    .bind(message.id)
-                    .bind(to)
-                    .bind(subject)
-                    .bind(text)
-                    .bind(html)
-                    .bind(kind)
-                    .bind(i64::from(message.attempts))
-                    .bind(ts(message.next_attempt_at))
-                    .bind(ts(message.created_at))
-                    .bind(last_error)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "enqueue",
+            sql.enqueue,
+            [
+                message.id,
+                to,
+                subject,
+                text,
+                html,
+                kind,
+                i64::from(message.attempts),
+                ts(message.next_attempt_at),
+                ts(message.created_at),
+                last_error
+            ]
+        )
         .await
+        .map(drop)
     }
 
     async fn claim_due(
@@ -826,17 +781,9 @@ impl MailOutbox for SqlxStore {
 
     async fn remove(&self, id: Uuid) -> Result<()> {
         let sql = &self.inner.sql;
-        self.run("remove", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.remove_message.clone())
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
-        .await
+        execute!(self, "remove", sql.remove_message, [id])
+            .await
+            .map(drop)
     }
 
     async fn reschedule(
@@ -848,20 +795,14 @@ impl MailOutbox for SqlxStore {
     ) -> Result<()> {
         let sql = &self.inner.sql;
         let last_error = truncate_error(last_error);
-        self.run("reschedule", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.reschedule.clone())
-                    .bind(i64::from(attempts))
-                    .bind(ts(next_attempt_at))
-                    .bind(last_error)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "reschedule",
+            sql.reschedule,
+            [i64::from(attempts), ts(next_attempt_at), last_error, id]
+        )
         .await
+        .map(drop)
     }
 
     async fn pending_count(&self) -> Result<u64> {
@@ -889,37 +830,25 @@ impl MailOutbox for SqlxStore {
     ) -> Result<()> {
         let sql = &self.inner.sql;
         let last_error = truncate_error(last_error);
-        self.run("mark_failed", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.mark_failed.clone())
-                    .bind(i64::from(attempts))
-                    .bind(ts(failed_at))
-                    .bind(last_error)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "mark_failed",
+            sql.mark_failed,
+            [i64::from(attempts), ts(failed_at), last_error, id]
+        )
         .await
+        .map(drop)
     }
 
     async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
         let sql = &self.inner.sql;
-        self.run("failed_messages", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.failed_messages.clone())
-                    .bind(limit(page.limit))
-                    .bind(limit(page.offset))
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(failed_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "failed_messages",
+            sql.failed_messages,
+            [limit(page.limit), limit(page.offset)],
+            failed_from_row
+        )
         .await
     }
 
@@ -941,18 +870,8 @@ impl MailOutbox for SqlxStore {
 
     async fn discard_failed(&self, id: Uuid) -> Result<bool> {
         let sql = &self.inner.sql;
-        self.run("discard_failed", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.discard_failed.clone())
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(self, "discard_failed", sql.discard_failed, [id]).await?;
+        Ok(n > 0)
     }
 
     async fn mark_delivered(
@@ -964,37 +883,25 @@ impl MailOutbox for SqlxStore {
     ) -> Result<()> {
         let sql = &self.inner.sql;
         let outcome = truncate_error(outcome);
-        self.run("mark_delivered", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.mark_delivered.clone())
-                    .bind(i64::from(attempts))
-                    .bind(ts(delivered_at))
-                    .bind(outcome)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "mark_delivered",
+            sql.mark_delivered,
+            [i64::from(attempts), ts(delivered_at), outcome, id]
+        )
         .await
+        .map(drop)
     }
 
     async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
         let sql = &self.inner.sql;
-        self.run("webhook_deliveries", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.webhook_deliveries.clone())
-                    .bind(limit(page.limit))
-                    .bind(limit(page.offset))
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(webhook_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "webhook_deliveries",
+            sql.webhook_deliveries,
+            [limit(page.limit), limit(page.offset)],
+            webhook_from_row
+        )
         .await
     }
 
@@ -1051,20 +958,8 @@ impl MailOutbox for SqlxStore {
     async fn retry_failed(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
         let sql = &self.inner.sql;
         let now = ts(now);
-        self.run("retry_failed", || async {
-            let n = with_pool!(self, pool => {
-                sqlx::query(sql.retry_failed.clone())
-                    .bind(now)
-                    .bind(now)
-                    .bind(id)
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?
-                    .rows_affected()
-            });
-            Ok(n > 0)
-        })
-        .await
+        let n = execute!(self, "retry_failed", sql.retry_failed, [now, now, id]).await?;
+        Ok(n > 0)
     }
 }
 
@@ -1072,40 +967,33 @@ impl MailOutbox for SqlxStore {
 impl AuditSink for SqlxStore {
     async fn record(&self, event: &AuditEvent) -> Result<()> {
         let sql = &self.inner.sql;
-        self.run("record", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.record_audit.clone())
-                    .bind(event.id)
-                    .bind(ts(event.at))
-                    .bind(event.kind.as_str())
-                    .bind(event.user_id.map(|u| u.0))
-                    .bind(event.actor_id.map(|u| u.0))
-                    .bind(event.ip.as_deref())
-                    .bind(event.detail.as_deref())
-                    .execute(pool)
-                    .await
-                    .map_err(map_err)?;
-            });
-            Ok(())
-        })
+        execute!(
+            self,
+            "record",
+            sql.record_audit,
+            [
+                event.id,
+                ts(event.at),
+                event.kind.as_str(),
+                event.user_id.map(|u| u.0),
+                event.actor_id.map(|u| u.0),
+                event.ip.as_deref(),
+                event.detail.as_deref()
+            ]
+        )
         .await
+        .map(drop)
     }
 
     async fn events_for_user(&self, user_id: UserId, limit: u32) -> Result<Vec<AuditEvent>> {
         let sql = &self.inner.sql;
-        self.run("events_for_user", || async {
-            with_pool!(self, pool => {
-                sqlx::query(sql.events_for_user.clone())
-                    .bind(user_id.0)
-                    .bind(i64::from(limit))
-                    .fetch_all(pool)
-                    .await
-                    .map_err(map_err)?
-                    .iter()
-                    .map(audit_from_row)
-                    .collect()
-            })
-        })
+        fetch_all!(
+            self,
+            "events_for_user",
+            sql.events_for_user,
+            [user_id.0, i64::from(limit)],
+            audit_from_row
+        )
         .await
     }
 }
