@@ -32,19 +32,13 @@
 struct ReadmeDoctests;
 
 use std::fmt;
-use std::net::IpAddr;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use auth_core::{BreachedPasswords, Error, Result};
+use auth_https::{HttpsClient, Roots, is_loopback};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper::{Request, StatusCode, Uri, header};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
 /// The public Pwned Passwords range API; the prefix is appended to it.
@@ -58,7 +52,7 @@ const MAX_RANGE_BYTES: usize = 1 << 20;
 /// (`https://api.pwnedpasswords.com/range/` asks `…/range/5BAA6`).
 #[derive(Clone)]
 pub struct RangeApi {
-    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    client: HttpsClient<Empty<Bytes>>,
     base: String,
 }
 
@@ -77,10 +71,7 @@ impl RangeApi {
     /// [`Error::Config`] when `base_url` is not an `https://` URL (or `http://` to a
     /// loopback address).
     pub fn new(base_url: &str) -> Result<Self> {
-        let roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        Self::build(base_url, roots)
+        Self::build(base_url, Roots::Mozilla)
     }
 
     /// The range API at `base_url`, trusting only `roots` (a private certificate
@@ -93,31 +84,15 @@ impl RangeApi {
         base_url: &str,
         roots: impl IntoIterator<Item = CertificateDer<'static>>,
     ) -> Result<Self> {
-        let mut store = RootCertStore::empty();
-        for root in roots {
-            store
-                .add(root)
-                .map_err(|e| Error::Config(format!("a root certificate for the range API: {e}")))?;
-        }
-        Self::build(base_url, store)
+        Self::build(base_url, Roots::Only(roots.into_iter().collect()))
     }
 
-    fn build(base_url: &str, roots: RootCertStore) -> Result<Self> {
+    fn build(base_url: &str, roots: Roots) -> Result<Self> {
         check_base(base_url)?;
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS for the range API: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let client = auth_https::client(roots, None)
+            .map_err(|e| Error::Config(format!("TLS for the range API: {e}")))?;
         Ok(Self {
-            client: Client::builder(TokioExecutor::new()).build(connector),
+            client,
             base: base_url.to_owned(),
         })
     }
@@ -141,15 +116,6 @@ fn check_base(base_url: &str) -> Result<()> {
         Some("http") => refuse("plain http:// only to a loopback address; use https://"),
         _ => refuse("an https:// URL is needed"),
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[async_trait]

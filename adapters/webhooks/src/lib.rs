@@ -30,21 +30,15 @@
 //! `3xx` answer is a failed attempt).
 
 use std::fmt;
-use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use auth_core::webhooks::{WebhookRequest, WebhookSender};
 use auth_core::{Error, Result};
+use auth_https::{HttpsClient, Roots, is_loopback};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Request, Uri, header};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
 /// How long connecting may take; the engine bounds the whole attempt as well.
@@ -53,7 +47,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Sends webhook requests with one pooled HTTP/1.1 client.
 #[derive(Clone)]
 pub struct HttpSender {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: HttpsClient<Full<Bytes>>,
     plain_http_anywhere: bool,
 }
 
@@ -71,10 +65,7 @@ impl HttpSender {
     /// # Errors
     /// [`Error::Config`] when TLS cannot be set up.
     pub fn new() -> Result<Self> {
-        let roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        Self::build(roots)
+        Self::build(Roots::Mozilla)
     }
 
     /// A sender trusting only `roots` (a private certificate authority, or a test's
@@ -85,13 +76,7 @@ impl HttpSender {
     pub fn with_root_certificates(
         roots: impl IntoIterator<Item = CertificateDer<'static>>,
     ) -> Result<Self> {
-        let mut store = RootCertStore::empty();
-        for root in roots {
-            store
-                .add(root)
-                .map_err(|e| Error::Config(format!("a root certificate for webhooks: {e}")))?;
-        }
-        Self::build(store)
+        Self::build(Roots::Only(roots.into_iter().collect()))
     }
 
     /// Also sends plain `http://` to hosts other than loopback (default: refused, the
@@ -102,24 +87,11 @@ impl HttpSender {
         self
     }
 
-    fn build(roots: RootCertStore) -> Result<Self> {
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS for webhooks: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+    fn build(roots: Roots) -> Result<Self> {
+        let client = auth_https::client(roots, Some(CONNECT_TIMEOUT))
+            .map_err(|e| Error::Config(format!("TLS for webhooks: {e}")))?;
         Ok(Self {
-            client: Client::builder(TokioExecutor::new()).build(connector),
+            client,
             plain_http_anywhere: false,
         })
     }
@@ -142,15 +114,6 @@ impl HttpSender {
             ))),
         }
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[async_trait]
