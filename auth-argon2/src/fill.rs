@@ -7,7 +7,7 @@
 //! through a shared [`View`]; lanes can then run on threads without any `unsafe`.
 
 use crate::block::Block;
-use crate::compress::{Implementation, compress};
+use crate::compress::{Implementation, compress, prefetch};
 use crate::{Algorithm, Version};
 
 /// Number of slices (synchronisation points) per pass.
@@ -44,7 +44,11 @@ impl View<'_> {
     /// Block `index` of `lane`. Panics if it belongs to the slice being computed, which
     /// the reference selection never picks.
     fn block(&self, lane: usize, index: usize) -> &Block {
-        &self.segments[lane * SLICES + index / self.segment_len][index % self.segment_len]
+        // `index / segment_len` without a division (SLICES is 4): three comparisons.
+        let n = self.segment_len;
+        let slice =
+            usize::from(index >= n) + usize::from(index >= 2 * n) + usize::from(index >= 3 * n);
+        &self.segments[lane * SLICES + slice][index - slice * n]
     }
 }
 
@@ -133,12 +137,14 @@ impl Addresses {
     /// The next 128 addresses: `G(0, G(0, input))` after incrementing the counter.
     fn next(&mut self, implementation: Implementation) {
         self.input.0[6] += 1;
+        let ignore = |_| {};
         compress(
             implementation,
             &mut self.scratch,
             &Block::ZERO,
             &self.input,
             false,
+            ignore,
         );
         compress(
             implementation,
@@ -146,11 +152,17 @@ impl Addresses {
             &Block::ZERO,
             &self.scratch,
             false,
+            ignore,
         );
     }
 }
 
 /// Computes segment `at` (`segment`) from the blocks before it.
+///
+/// The reference block of block `i + 1` is chosen while block `i` is still being computed
+/// (from its word 0 in the data-dependent passes, from the address block otherwise) and
+/// prefetched, so that its load from memory overlaps the end of block `i` instead of
+/// stalling the start of block `i + 1`.
 fn fill_segment(shape: &Shape, at: Position, segment: &mut [Block], view: &View<'_>) {
     let data_independent = match shape.algorithm {
         Algorithm::Argon2i => true,
@@ -161,7 +173,11 @@ fn fill_segment(shape: &Shape, at: Position, segment: &mut [Block], view: &View<
     let first = if at.pass == 0 && at.slice == 0 { 2 } else { 0 };
     let xor = shape.version == Version::V0x13 && at.pass > 0;
     let segment_start = at.slice * shape.segment_len;
-    for i in first..shape.segment_len {
+    let segment_len = shape.segment_len;
+    let referencing = Referencing::new(shape, at);
+    // The reference (lane, index) of the block about to be computed, if already chosen.
+    let mut chosen: Option<(usize, usize)> = None;
+    for i in first..segment_len {
         let (done, rest) = segment.split_at_mut(i);
         let Some(current) = rest.first_mut() else {
             return;
@@ -175,55 +191,126 @@ fn fill_segment(shape: &Shape, at: Position, segment: &mut [Block], view: &View<
                 (segment_start + shape.lane_len - 1) % shape.lane_len,
             ),
         };
-        let pseudo_random = match &mut addresses {
-            Some(a) => {
-                if i % ADDRESSES_PER_BLOCK == 0 || i == first {
-                    a.next(shape.implementation);
-                }
-                a.block.0[i % ADDRESSES_PER_BLOCK]
+        let (ref_lane, ref_index) = match chosen.take() {
+            Some(chosen) => chosen,
+            None => {
+                let pseudo_random = match &mut addresses {
+                    Some(a) => {
+                        if i % ADDRESSES_PER_BLOCK == 0 || i == first {
+                            a.next(shape.implementation);
+                        }
+                        a.block.0[i % ADDRESSES_PER_BLOCK]
+                    }
+                    None => prev.0[0],
+                };
+                referencing.choose(i, pseudo_random)
             }
-            None => prev.0[0],
         };
-        let ref_lane = if at.pass == 0 && at.slice == 0 {
-            at.lane
-        } else {
-            ((pseudo_random >> 32) % shape.lanes as u64) as usize
+        let done = &*done;
+        // A block of our lane in this segment is in `done`; any other is in `view`.
+        let locate = move |lane: usize, index: usize| {
+            if lane == at.lane && index >= segment_start && index - segment_start < done.len() {
+                &done[index - segment_start]
+            } else {
+                view.block(lane, index)
+            }
         };
-        let ref_index = reference_index(shape, at, i, ref_lane == at.lane, pseudo_random);
-        let reference = if ref_lane == at.lane && ref_index / shape.segment_len == at.slice {
-            &done[ref_index - segment_start]
-        } else {
-            view.block(ref_lane, ref_index)
+        let reference = locate(ref_lane, ref_index);
+        let following = i + 1;
+        let addresses = &addresses;
+        let chosen = &mut chosen;
+        let choose_following = move |word: u64| {
+            if following >= segment_len {
+                return;
+            }
+            let pseudo_random = match addresses {
+                // A new address block is computed at the next block itself.
+                Some(_) if following % ADDRESSES_PER_BLOCK == 0 => return,
+                Some(a) => a.block.0[following % ADDRESSES_PER_BLOCK],
+                None => word,
+            };
+            let (lane, index) = referencing.choose(following, pseudo_random);
+            prefetch(locate(lane, index));
+            *chosen = Some((lane, index));
         };
-        compress(shape.implementation, current, prev, reference, xor);
+        compress(
+            shape.implementation,
+            current,
+            prev,
+            reference,
+            xor,
+            choose_following,
+        );
     }
 }
 
-/// The index within its lane of the block that block `i` of segment `at` references.
-fn reference_index(shape: &Shape, at: Position, i: usize, same_lane: bool, pseudo: u64) -> usize {
-    let finished = if at.pass == 0 {
-        at.slice * shape.segment_len
-    } else {
-        shape.lane_len - shape.segment_len
-    };
-    // The blocks that may be referenced: the finished segments, plus this segment's blocks
-    // before the previous one if it is our lane; never the block just before the current
-    // one in another lane.
-    let area = if same_lane {
-        finished + i - 1
-    } else if i == 0 {
-        finished - 1
-    } else {
-        finished
-    };
-    let j1 = pseudo & 0xffff_ffff;
-    let x = (j1 * j1) >> 32;
-    let y = (area as u64 * x) >> 32;
-    let relative = area - 1 - y as usize;
-    let start = if at.pass == 0 || at.slice == SLICES - 1 {
-        0
-    } else {
-        (at.slice + 1) * shape.segment_len
-    };
-    (start + relative) % shape.lane_len
+/// What choosing reference blocks needs to know about one segment, worked out once.
+#[derive(Debug, Clone, Copy)]
+struct Referencing {
+    /// The segment's lane.
+    lane: usize,
+    /// The lanes a reference may be in: 1 (only our own) during the first slice of the
+    /// first pass.
+    lanes: u64,
+    lane_len: usize,
+    /// The blocks of the lane's finished segments that may be referenced.
+    finished: usize,
+    /// Where the referenceable area of the lane starts (the segment after ours, or 0).
+    start: usize,
+}
+
+impl Referencing {
+    fn new(shape: &Shape, at: Position) -> Self {
+        Self {
+            lane: at.lane,
+            lanes: if at.pass == 0 && at.slice == 0 {
+                1
+            } else {
+                shape.lanes as u64
+            },
+            lane_len: shape.lane_len,
+            finished: if at.pass == 0 {
+                at.slice * shape.segment_len
+            } else {
+                shape.lane_len - shape.segment_len
+            },
+            start: if at.pass == 0 || at.slice == SLICES - 1 {
+                0
+            } else {
+                (at.slice + 1) * shape.segment_len
+            },
+        }
+    }
+
+    /// The (lane, index within the lane) of the block that block `i` of the segment
+    /// references, from its pseudo-random word (RFC 9106, section 3.4.2).
+    fn choose(self, i: usize, pseudo_random: u64) -> (usize, usize) {
+        let lane = if self.lanes == 1 {
+            self.lane
+        } else {
+            ((pseudo_random >> 32) % self.lanes) as usize
+        };
+        // The blocks that may be referenced: the finished segments, plus this segment's
+        // blocks before the previous one if it is our lane; never the block just before
+        // the current one in another lane.
+        let area = if lane == self.lane {
+            self.finished + i - 1
+        } else if i == 0 {
+            self.finished - 1
+        } else {
+            self.finished
+        };
+        let j1 = pseudo_random & 0xffff_ffff;
+        let x = (j1 * j1) >> 32;
+        let y = (area as u64 * x) >> 32;
+        let relative = area - 1 - y as usize;
+        // `(start + relative) % lane_len`, where both are below `lane_len`.
+        let index = self.start + relative;
+        let index = if index >= self.lane_len {
+            index - self.lane_len
+        } else {
+            index
+        };
+        (lane, index)
+    }
 }

@@ -7,9 +7,10 @@
 //! so two columns are done at once, with `vpalignr` for the diagonal step.
 
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi64, _mm256_alignr_epi8, _mm256_loadu_si256, _mm256_mul_epu32,
-    _mm256_permute4x64_epi64, _mm256_setr_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
-    _mm256_shuffle_epi32, _mm256_srli_epi64, _mm256_storeu_si256, _mm256_xor_si256,
+    __m256i, _mm_cvtsi128_si64, _mm256_add_epi64, _mm256_alignr_epi8, _mm256_castsi256_si128,
+    _mm256_loadu_si256, _mm256_mul_epu32, _mm256_permute4x64_epi64, _mm256_setr_epi8,
+    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_shuffle_epi32, _mm256_srli_epi64,
+    _mm256_storeu_si256, _mm256_xor_si256,
 };
 
 use crate::block::Block;
@@ -114,9 +115,16 @@ fn row_step(x: &Block, y: &Block, row: usize, r: &mut [__m256i; 32], q: &mut [__
     q[i + 3] = _mm256_permute4x64_epi64::<0b00_11_10_01>(d);
 }
 
-/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set.
+/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set; `first_word` gets word 0 of
+/// the result as soon as it is final, after the first of the four column steps.
 #[target_feature(enable = "avx2")]
-pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
+pub(super) fn compress<F: FnMut(u64)>(
+    dst: &mut Block,
+    x: &Block,
+    y: &Block,
+    xor: bool,
+    mut first_word: F,
+) {
     // `r = x ^ y` is kept for the end; the row step reads it as it is made and writes
     // `q`, so no copy of the block is needed.
     let mut r = [_mm256_setzero_si256(); 32];
@@ -165,6 +173,11 @@ pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
         ];
         for (j, v) in out.into_iter().enumerate() {
             q[4 * j + h] = v;
+        }
+        if h == 0 {
+            // Word 0 (row 0, column 0) is final now; the rest takes three more steps.
+            let word = _mm_cvtsi128_si64(_mm256_castsi256_si128(_mm256_xor_si256(q[0], r[0])));
+            first_word(word as u64 ^ if xor { dst.0[0] } else { 0 });
         }
     }
     for (k, (q, r)) in q.iter().zip(r.iter()).enumerate() {

@@ -7,9 +7,10 @@
 //! the diagonal step pairs words across vectors with `vpermt2q`. Rotations are `vprorq`.
 
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi64, _mm512_loadu_si512, _mm512_mul_epu32, _mm512_permutex_epi64,
-    _mm512_permutex2var_epi64, _mm512_ror_epi64, _mm512_set_epi64, _mm512_setzero_si512,
-    _mm512_shuffle_i64x2, _mm512_storeu_si512, _mm512_xor_si512,
+    __m512i, _mm_cvtsi128_si64, _mm512_add_epi64, _mm512_castsi512_si128, _mm512_loadu_si512,
+    _mm512_mul_epu32, _mm512_permutex_epi64, _mm512_permutex2var_epi64, _mm512_ror_epi64,
+    _mm512_set_epi64, _mm512_setzero_si512, _mm512_shuffle_i64x2, _mm512_storeu_si512,
+    _mm512_xor_si512,
 };
 
 use crate::block::Block;
@@ -89,9 +90,16 @@ fn row_pair_step(x: &Block, y: &Block, pair: usize, r: &mut [__m512i; 16], q: &m
     q[i + 3] = _mm512_shuffle_i64x2::<0xEE>(c, d);
 }
 
-/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set.
+/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set; `first_word` gets word 0 of
+/// the result as soon as it is final, after the first of the two column steps.
 #[target_feature(enable = "avx512f")]
-pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
+pub(super) fn compress<F: FnMut(u64)>(
+    dst: &mut Block,
+    x: &Block,
+    y: &Block,
+    xor: bool,
+    mut first_word: F,
+) {
     // `r = x ^ y` is kept for the end; the row step reads it as it is made and writes
     // `q`, so no copy of the block is needed.
     let mut r = [_mm512_setzero_si512(); 16];
@@ -135,6 +143,11 @@ pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
         ];
         for (j, v) in out.into_iter().enumerate() {
             q[2 * j + h] = v;
+        }
+        if h == 0 {
+            // Word 0 (row 0, column 0) is final now; the rest takes one more step.
+            let word = _mm_cvtsi128_si64(_mm512_castsi512_si128(_mm512_xor_si512(q[0], r[0])));
+            first_word(word as u64 ^ if xor { dst.0[0] } else { 0 });
         }
     }
     for (k, (q, r)) in q.iter().zip(r.iter()).enumerate() {

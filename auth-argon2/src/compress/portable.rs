@@ -35,8 +35,15 @@ fn p(v: &mut [u64; 16]) {
     gb(v, 3, 4, 9, 14);
 }
 
-/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set.
-pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
+/// `dst = G(x, y)`, or `dst ^= G(x, y)` when `xor` is set; `first_word` gets word 0 of
+/// the result at the end (the scalar code gains nothing from knowing it earlier).
+pub(super) fn compress<F: FnMut(u64)>(
+    dst: &mut Block,
+    x: &Block,
+    y: &Block,
+    xor: bool,
+    mut first_word: F,
+) {
     let mut r = *x;
     r.xor_assign(y);
     let mut q = r;
@@ -64,4 +71,5 @@ pub(super) fn compress(dst: &mut Block, x: &Block, y: &Block, xor: bool) {
     } else {
         *dst = q;
     }
+    first_word(dst.0[0]);
 }
