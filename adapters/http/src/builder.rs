@@ -6,6 +6,7 @@ use std::sync::Arc;
 use auth_core::Auth;
 
 use crate::WebError;
+use crate::access::AccessTokens;
 use crate::cookies::CookieNames;
 use crate::csrf::CsrfKey;
 use crate::forwarded::{ProxyHeader, TrustedProxies};
@@ -27,6 +28,7 @@ impl AuthWeb {
             after_logout: "/".into(),
             origins: Vec::new(),
             proxies: TrustedProxies::default(),
+            access_tokens: None,
         }
     }
 }
@@ -45,6 +47,7 @@ pub struct AuthWebBuilder {
     after_logout: String,
     origins: Vec<String>,
     proxies: TrustedProxies,
+    access_tokens: Option<AccessTokens>,
 }
 
 impl std::fmt::Debug for AuthWebBuilder {
@@ -164,6 +167,13 @@ impl AuthWebBuilder {
         self
     }
 
+    /// Issues access tokens for other services (`POST /api/token`) and publishes their
+    /// keys (`GET /.well-known/jwks.json` under the mount point); see [`AccessTokens`].
+    pub fn access_tokens(mut self, tokens: AccessTokens) -> Self {
+        self.access_tokens = Some(tokens);
+        self
+    }
+
     /// Compiles the templates and checks the settings.
     ///
     /// # Errors
@@ -201,6 +211,13 @@ impl AuthWebBuilder {
                 CsrfKey::random().map_err(|e| WebError::Config(format!("no randomness: {e}")))?
             }
         };
+        let access_tokens = match self.access_tokens {
+            Some(t) => Some(
+                t.checked(&self.auth.config().links().base_url)
+                    .map_err(WebError::Config)?,
+            ),
+            None => None,
+        };
         let templates = Templates::build(&self.overrides)?;
         let mut origins = self.origins;
         if let Some(origin) = origin_of(&self.auth.config().links().base_url) {
@@ -220,6 +237,7 @@ impl AuthWebBuilder {
                 after_logout: self.after_logout,
                 origins,
                 proxies: self.proxies,
+                access_tokens,
             }),
         })
     }

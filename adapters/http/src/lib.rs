@@ -69,7 +69,8 @@
 //! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles,reset_second_factor}` | role `admin` |
 //! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
-//! | `/api/...` | the JSON API, see the guide (`docs/web.md`) |
+//! | `/api/...` | the JSON API, see the guide (`docs/web.md`); `POST /api/token` exchanges a session or API key for an access token ([`AccessTokens`], `docs/programs.md`) |
+//! | `GET /.well-known/jwks.json` | the public keys of the access tokens (also for the site's root: [`AuthWeb::jwks_response`]) |
 //!
 //! Every HTML form carries a hidden `csrf_token`; the JSON API requires
 //! `Content-Type: application/json` and a same-site `Origin`. Errors answer
@@ -94,6 +95,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod access;
 mod adapter;
 mod avatar;
 mod builder;
@@ -129,7 +131,10 @@ mod web;
 
 use std::path::Path;
 
+pub use access::{AccessTokens, DEFAULT_ACCESS_TOKEN_LIFETIME, MAX_ACCESS_TOKEN_LIFETIME};
 pub use adapter::Miswired;
+// The access tokens' keys and the verifier, for an application that configures them.
+pub use auth_access_token;
 pub use builder::AuthWebBuilder;
 pub use caller::Caller;
 pub use flows::{REAUTH_PAGE, SECOND_FACTOR_PAGE};

@@ -52,6 +52,7 @@ pub(crate) struct Inner {
     pub(crate) after_logout: String,
     pub(crate) origins: Vec<String>,
     pub(crate) proxies: TrustedProxies,
+    pub(crate) access_tokens: Option<crate::AccessTokens>,
 }
 
 impl std::fmt::Debug for AuthWeb {
@@ -360,7 +361,7 @@ impl AuthWeb {
     }
 
     /// The one lookup behind a presented credential.
-    async fn caller(
+    pub(crate) async fn caller(
         &self,
         presented: Presented,
         ip: Option<IpAddr>,

@@ -52,6 +52,7 @@ fn app(web: AuthWeb, pages: Pages) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/dashboard", get(dashboard))
+        .route("/.well-known/jwks.json", get(jwks))
         .route(
             "/whoami",
             get(whoami).route_layer(RequireLogin::scope("read:profile")),
@@ -74,6 +75,10 @@ async fn home(
         .home(&headers, user.as_ref().map(|a| &a.user))
         .await
         .map(Body::from)
+}
+
+async fn jwks(Extension(pages): Extension<Pages>, headers: HeaderMap) -> Response {
+    pages.jwks(&headers).map(Body::from)
 }
 
 async fn whoami(

@@ -142,6 +142,34 @@ pub struct Cli {
     /// (a second factor enrolled on the account is still asked for). Off by default.
     #[arg(long, env = "EMAIL_SIGN_IN", global = true)]
     pub email_sign_in: bool,
+    /// The private key that signs the access tokens of `POST /auth/api/token`: a PEM
+    /// PKCS#8 file, Ed25519 (`openssl genpkey -algorithm ed25519`, tokens signed with
+    /// EdDSA) or P-256 (ES256). Without it a key is generated at start (logged as a
+    /// warning): tokens then die with the process, and instances do not share it.
+    #[arg(long, env = "ACCESS_TOKEN_KEY", value_name = "FILE", global = true)]
+    pub access_token_key: Option<PathBuf>,
+    /// A key that signed access tokens before the current one (PEM, public or private;
+    /// repeat the flag, or separate with commas): still published in the JWKS so that
+    /// its tokens verify until they expire. Drop it once the overlap is over.
+    #[arg(
+        long = "access-token-previous-key",
+        env = "ACCESS_TOKEN_PREVIOUS_KEYS",
+        value_name = "FILE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub access_token_previous_keys: Vec<PathBuf>,
+    /// The services access tokens may be asked for (their `aud`; repeat the flag, or
+    /// separate with commas); the first is the default.
+    #[arg(
+        long = "access-token-audience",
+        env = "ACCESS_TOKEN_AUDIENCES",
+        value_name = "NAME",
+        value_delimiter = ',',
+        default_value = "demo-service",
+        global = true
+    )]
+    pub access_token_audiences: Vec<String>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,

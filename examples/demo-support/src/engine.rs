@@ -8,7 +8,8 @@ use auth_core::{
     Auth, BreachCheck, BreachedPasswords, Mailer, ProfileField, ProfileSchema, SortedHashFile,
     TokenLifetimes,
 };
-use auth_http::AuthWeb;
+use auth_http::auth_access_token::{KeyAlgorithm, KeySet, PublicKey, SigningKey};
+use auth_http::{AccessTokens, AuthWeb};
 use auth_smtp::{FileMailer, SmtpMailer};
 use auth_webhooks::HttpSender;
 
@@ -76,11 +77,50 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         .secret(secret)
         .insecure_dev_cookies(base_url.starts_with("http://"))
         .trusted_proxy_hops(cli.trusted_proxies)
-        .proxy_header(cli.proxy_header);
+        .proxy_header(cli.proxy_header)
+        .access_tokens(access_tokens(cli)?);
     for (name, source) in pages::TEMPLATES {
         web = web.template(*name, *source);
     }
     Ok((auth, web.build()?))
+}
+
+/// The access tokens' settings from `--access-token-key` (or a key generated now, with a
+/// warning), `--access-token-previous-key` and `--access-token-audience`.
+fn access_tokens(cli: &Cli) -> Result<AccessTokens, BoxError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let current = match &cli.access_token_key {
+        Some(path) => {
+            SigningKey::from_pem(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => {
+            let key = SigningKey::generate(KeyAlgorithm::EdDsa)?;
+            tracing::warn!(
+                kid = key.kid(),
+                "no --access-token-key: access tokens are signed with a key generated now, which dies with the process (tokens issued before a restart stop verifying, and other instances sign with keys of their own)"
+            );
+            key
+        }
+    };
+    let mut keys = KeySet::new(current);
+    for path in &cli.access_token_previous_keys {
+        let key =
+            PublicKey::from_pem(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        keys = keys.previous(key);
+    }
+    tracing::info!(
+        kid = keys.current().kid(),
+        alg = %keys.current().algorithm(),
+        previous = keys.retired().len(),
+        "access tokens: POST {MOUNT}/api/token, keys at /.well-known/jwks.json"
+    );
+    let mut tokens = AccessTokens::new(keys);
+    for audience in &cli.access_token_audiences {
+        tokens = tokens.audience(audience);
+    }
+    Ok(tokens)
 }
 
 /// The scopes the demos let API keys carry: `read:profile` opens the demo's `/whoami`,

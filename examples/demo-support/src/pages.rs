@@ -70,6 +70,12 @@ impl Pages {
         resp
     }
 
+    /// `/.well-known/jwks.json`: the public keys of the access tokens (the same document
+    /// as under the mount point).
+    pub fn jwks(&self, headers: &HeaderMap) -> Response<Bytes> {
+        self.web.jwks_response(headers)
+    }
+
     /// `/dashboard`: for a signed-in user with a confirmed address (the caller's guard
     /// checks that).
     pub async fn dashboard(&self, headers: &HeaderMap, a: &Authenticated) -> Response<Bytes> {

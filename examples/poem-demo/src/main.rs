@@ -45,6 +45,7 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
     Route::new()
         .at("/", get(home))
         .at("/dashboard", get(dashboard))
+        .at("/.well-known/jwks.json", get(jwks))
         .at(
             "/whoami",
             get(whoami).with(RequireLogin::scope("read:profile")),
@@ -58,6 +59,11 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
 #[handler]
 async fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
     into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)).await)
+}
+
+#[handler]
+fn jwks(pages: Data<&Pages>, headers: &HeaderMap) -> Response {
+    into_poem(pages.jwks(headers))
 }
 
 #[handler]

@@ -81,7 +81,7 @@ fn app(figment: Figment, web: AuthWeb, pages: Pages) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(AuthFairing::new(web))
         .manage(pages)
-        .mount("/", routes![home, dashboard, whoami, admin])
+        .mount("/", routes![home, dashboard, whoami, admin, jwks])
         .mount(MOUNT, auth_rocket::routes())
 }
 
@@ -99,6 +99,11 @@ struct ReadProfile;
 
 impl ScopeName for ReadProfile {
     const NAME: &'static str = "read:profile";
+}
+
+#[get("/.well-known/jwks.json")]
+fn jwks(pages: &State<Pages>, headers: HttpHeaders) -> WebResponse {
+    WebResponse(pages.jwks(&headers.0))
 }
 
 #[get("/whoami")]

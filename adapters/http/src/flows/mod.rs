@@ -2,6 +2,7 @@
 //! and the two routers that lead to them: pages by path and method, and the JSON API
 //! under `/api/`.
 
+mod access_tokens;
 mod account;
 mod admin;
 mod admin_mail;
@@ -44,6 +45,7 @@ const PAGE_ROOTS: &[&str] = &[
     "admin",
     "pictures",
     "reauth",
+    ".well-known",
 ];
 
 /// First path segments of the API routes, to tell 405 from 404.
@@ -61,6 +63,7 @@ const API_ROOTS: &[&str] = &[
     "me",
     "password",
     "reauth",
+    "token",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -167,6 +170,7 @@ impl AuthWeb {
             ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
             ["admin", "mail"] if get => self.admin_mail_page(r).await,
             ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
+            [".well-known", "jwks.json"] if get => self.jwks_reply(),
             ["logout"]
             | ["account", "sessions", _]
             | ["account", "second_factor", _, ..]
@@ -233,6 +237,7 @@ impl AuthWeb {
             ["account", "second_factor", "recovery_codes"] => self.api_recovery_codes(r, f).await,
             ["account", "second_factor", "disable"] => self.api_second_factor_disable(r, f).await,
             ["logout"] => self.api_logout(r).await,
+            ["token"] => self.api_token(r, f).await,
             ["reauth"] => self.api_reauth(r, f).await,
             ["logout_everywhere"] => self.api_logout_everywhere(r).await,
             ["verify"] => self.api_verify(r, f).await,
