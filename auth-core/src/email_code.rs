@@ -132,6 +132,14 @@ impl MailProof {
             Self::Link => "magic link",
         }
     }
+
+    /// The method a session opened by this proof records in its `amr`.
+    pub(crate) fn method(self) -> crate::AuthMethod {
+        match self {
+            Self::Code => crate::AuthMethod::EmailCode,
+            Self::Link => crate::AuthMethod::MagicLink,
+        }
+    }
 }
 
 /// A freshly drawn code in clear, for the mail only. `Debug` hides it.

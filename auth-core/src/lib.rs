@@ -122,9 +122,10 @@ pub use config::{
 pub use email_code::EmailCodes;
 pub use engine::{
     AdminUserView, Auth, AuthBuilder, Authenticated, Clock, CodeReset, CreatedApiKey, EmailChange,
-    IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess, MAX_API_KEYS_PER_USER,
-    ManualClock, NewApiKey, NewUser, Operator, OperatorAction, PasswordChange, PasswordReset,
-    PendingLink, RegisterOutcome, Registration, RequestContext, SignIn, StepUp, SystemClock,
+    EnrolmentAttempt, IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess,
+    MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser, Operator, OperatorAction,
+    PasswordChange, PasswordReset, PendingLink, RegisterOutcome, Registration, RequestContext,
+    SignIn, StepUp, SystemClock,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,

@@ -30,6 +30,16 @@ impl Caller {
         }
     }
 
+    /// Whether the user must enrol a second factor before this credential opens
+    /// anything (see [`Authenticated::must_enrol_second_factor`]): decided by the engine
+    /// for sessions, bearer tokens and API keys alike.
+    pub fn must_enrol_second_factor(&self) -> bool {
+        match self {
+            Self::Session(a) => a.must_enrol_second_factor,
+            Self::Key(k) => k.must_enrol_second_factor,
+        }
+    }
+
     /// The session, when signed in by one.
     pub fn session(&self) -> Option<&Arc<Authenticated>> {
         match self {

@@ -142,20 +142,22 @@ impl Requirement {
     /// must then meet the rest (role, confirmed address) like a signed-in user.
     ///
     /// # Errors
-    /// [`Denial::Unauthenticated`] without a caller, [`Denial::MissingScope`] for a key
-    /// without the scope, then the denials of [`Requirement::check`]; the caller is
-    /// handed back.
+    /// [`Denial::Unauthenticated`] without a caller,
+    /// [`Denial::SecondFactorEnrolmentRequired`] when its user must enrol a second factor
+    /// first (a session, a bearer token or an API key alike: see
+    /// [`Caller::must_enrol_second_factor`]), [`Denial::MissingScope`] for a key without
+    /// the scope, then the denials of [`Requirement::check`]; the caller is handed back.
     pub fn admit_caller(&self, caller: Option<Caller>) -> Result<Caller, (Denial, Option<Caller>)> {
         let Some(c) = caller else {
             return Err((Denial::Unauthenticated, None));
         };
+        if c.must_enrol_second_factor() {
+            return Err((Denial::SecondFactorEnrolmentRequired, Some(c)));
+        }
         if let Caller::Key(k) = &c
             && !self.scope.as_deref().is_some_and(|s| k.key.has_scope(s))
         {
             return Err((Denial::MissingScope, Some(c)));
-        }
-        if c.session().is_some_and(|a| a.must_enrol_second_factor) {
-            return Err((Denial::SecondFactorEnrolmentRequired, Some(c)));
         }
         match self.denial_for(c.user()) {
             Some(denial) => Err((denial, Some(c))),
@@ -345,7 +347,10 @@ mod tests {
     }
 
     fn by_key(roles: &[&str], scopes: &[&str]) -> Caller {
-        let a = signed_in(roles, true);
+        by_key_of(signed_in(roles, true), scopes)
+    }
+
+    fn by_key_of(a: Authenticated, scopes: &[&str]) -> Caller {
         let token = auth_core::ApiKeyToken::generate();
         Caller::Key(Arc::new(auth_core::KeyAuthenticated {
             key: auth_core::ApiKeyRecord {
@@ -359,8 +364,36 @@ mod tests {
                 last_used_at: None,
                 last_used_ip: None,
             },
+            must_enrol_second_factor: a.must_enrol_second_factor,
             user: a.user,
         }))
+    }
+
+    #[test]
+    fn a_user_who_must_enrol_is_refused_by_session_and_by_key_alike() {
+        let mut a = signed_in(&["admin"], true);
+        a.must_enrol_second_factor = true;
+        let refused = |r: &Requirement, c: Caller| r.admit_caller(Some(c)).err().map(|(d, _)| d);
+        let key = by_key_of(a.clone(), &["read:profile"]);
+        let session = Caller::Session(Arc::new(a));
+        for r in [
+            Requirement::scope("read:profile"),
+            Requirement::role("admin").and_scope("read:profile"),
+            Requirement::scope("admin:users"),
+        ] {
+            assert_eq!(
+                refused(&r, key.clone()),
+                Some(Denial::SecondFactorEnrolmentRequired),
+                "{r:?}"
+            );
+            assert_eq!(
+                refused(&r, session.clone()),
+                Some(Denial::SecondFactorEnrolmentRequired),
+                "{r:?}"
+            );
+        }
+        let enrolled = by_key(&["admin"], &["read:profile"]);
+        assert_eq!(refused(&Requirement::scope("read:profile"), enrolled), None);
     }
 
     #[test]

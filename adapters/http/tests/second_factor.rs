@@ -308,3 +308,72 @@ async fn second_factor_pages_need_their_session_their_method_and_their_token() {
         p.body
     );
 }
+
+/// The text of the enrolment page's `<code class="secret">`, spaces removed.
+fn shown_secret(body: &str) -> String {
+    let start = body
+        .find("<code class=\"secret\">")
+        .unwrap_or_else(|| panic!("no secret shown: {body}"))
+        + "<code class=\"secret\">".len();
+    let len = body[start..].find("</code>").unwrap();
+    body[start..start + len].replace(' ', "")
+}
+
+#[tokio::test]
+async fn a_wrong_first_code_shows_the_same_qr_code_and_key_again() {
+    let site = Site::layer();
+    site.user("tess@example.com", &[], true).await;
+    let mut me = site.browser();
+    me.login("tess@example.com", PASSWORD).await;
+    me.get("/auth/account/second_factor").await;
+    let p = me.post("/auth/account/second_factor/enrol", &[]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let secret = shown_secret(&p.body);
+    let qr = p.body[p.body.find("<svg class=\"qr\"").unwrap()..]
+        .split("</svg>")
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // A code of another time (never accepted: more than one step away), then a
+    // non-digit one: each time the same drawing and key, and the reason at the field.
+    for (bad, why) in [
+        (code(&secret, -10), "the code is not correct"),
+        ("12a456".to_owned(), "digits"),
+    ] {
+        let p = me
+            .post(
+                "/auth/account/second_factor/enrol/finish",
+                &[("code", &bad)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}: {}", p.body);
+        assert!(p.body.contains(why), "{bad}: {}", p.body);
+        assert!(p.body.contains("aria-invalid=\"true\""), "{}", p.body);
+        assert_eq!(shown_secret(&p.body), secret, "the same key");
+        assert!(p.body.contains(&qr), "the same QR code: {}", p.body);
+        assert!(
+            !p.body.contains("Start again with a new QR code"),
+            "{}",
+            p.body
+        );
+        let status = me
+            .json(Method::GET, "/auth/api/account/second_factor", Value::Null)
+            .await;
+        assert_eq!(status.json()["enabled"], false, "nothing changed");
+    }
+
+    // The waiting enrolment still finishes with the app's code.
+    let p = me
+        .post(
+            "/auth/account/second_factor/enrol/finish",
+            &[("code", &code(&secret, 0))],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Your recovery codes"), "{}", p.body);
+    let status = me
+        .json(Method::GET, "/auth/api/account/second_factor", Value::Null)
+        .await;
+    assert_eq!(status.json()["enabled"], true);
+}

@@ -47,6 +47,10 @@ pub struct KeyAuthenticated {
     pub user: User,
     /// The key that authenticated the request.
     pub key: ApiKeyRecord,
+    /// Whether the owner holds a role that requires a second factor and has none (see
+    /// [`Auth::must_enrol_second_factor`]): the key then opens nothing until the owner
+    /// enrols one, as the owner's sessions reach nothing but enrolment.
+    pub must_enrol_second_factor: bool,
 }
 
 impl Auth {
@@ -225,7 +229,12 @@ impl Auth {
             key.last_used_at = Some(now);
             key.last_used_ip = ip;
         }
-        Ok(Some(KeyAuthenticated { user, key }))
+        let must_enrol_second_factor = self.must_enrol_second_factor(&user);
+        Ok(Some(KeyAuthenticated {
+            user,
+            key,
+            must_enrol_second_factor,
+        }))
     }
 
     /// Deletes every key of `user` (when keys are enabled), recording it when there were

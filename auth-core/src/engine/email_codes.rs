@@ -466,6 +466,7 @@ impl Auth {
             .err()
             .map(Veto::into_message);
         let origin = Origin::of(ctx);
+        let method = proof.how().method();
         let event = Event::MailSignInSucceeded { proof, veto };
         let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
@@ -474,7 +475,9 @@ impl Auth {
             let record = first_step.ok_or(Error::InvalidCredentials)?;
             return Ok(SignIn::SecondFactor(self.open_pending(&record).await?));
         }
-        let (token, session) = self.open_session(&user, remember, ctx).await?;
+        let (token, session) = self
+            .open_proved_session(&user, remember, vec![method], ctx)
+            .await?;
         self.confirm_credentials_unchanged(&user, &session).await?;
         Ok(SignIn::Complete(Box::new(LoginSuccess {
             user,

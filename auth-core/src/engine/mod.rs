@@ -45,6 +45,7 @@ pub use login::{Login, LoginSuccess, SignIn};
 pub use operator::{Operator, OperatorAction};
 pub use password_reset::PasswordReset;
 pub use register::{ImportUser, NewUser, RegisterOutcome, Registration};
+pub use second_factor::EnrolmentAttempt;
 pub use step_up::StepUp;
 
 use crate::config::Config;

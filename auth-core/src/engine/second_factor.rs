@@ -52,6 +52,21 @@ pub(super) enum Checked {
     Wrong(Error),
 }
 
+/// What became of a first code typed to finish an enrolment
+/// ([`Auth::try_finish_totp_enrolment`]).
+#[derive(Debug)]
+pub enum EnrolmentAttempt {
+    /// Two-step sign-in is on: the ten recovery codes, to show once.
+    Finished(RecoveryCodes),
+    /// The code was malformed or wrong and the enrolment still waits for one.
+    Refused {
+        /// Why, on the field `code`.
+        error: Error,
+        /// The waiting enrolment (the same secret), to show again.
+        enrolment: TotpEnrolment,
+    },
+}
+
 impl Auth {
     /// Opens the pending sign-in of an account whose password step passed: stored under
     /// the token's digest, for [`PENDING_LIFETIME`].
@@ -331,17 +346,36 @@ impl Auth {
     /// # Errors
     /// [`Error::Validation`] on `code` (malformed, wrong, no enrolment started or it
     /// expired, already enrolled); store errors.
-    #[tracing::instrument(name = "auth.finish_totp_enrolment", skip_all, fields(user_id = %auth.user.id))]
     pub async fn finish_totp_enrolment(
         &self,
         auth: &Authenticated,
         code: &str,
         ctx: &RequestContext,
     ) -> Result<RecoveryCodes> {
+        match self.try_finish_totp_enrolment(auth, code, ctx).await? {
+            EnrolmentAttempt::Finished(codes) => Ok(codes),
+            EnrolmentAttempt::Refused { error, .. } => Err(error),
+        }
+    }
+
+    /// [`Auth::finish_totp_enrolment`] for a page that asks again after a refused code:
+    /// a malformed or wrong code comes back as [`EnrolmentAttempt::Refused`] with the
+    /// enrolment that still waits (the same secret, to draw its QR code again), and
+    /// changes nothing else.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `code` when no enrolment waits (none started, it expired,
+    /// or a factor is already enrolled) or the code is over 64 characters; store errors.
+    #[tracing::instrument(name = "auth.finish_totp_enrolment", skip_all, fields(user_id = %auth.user.id))]
+    pub async fn try_finish_totp_enrolment(
+        &self,
+        auth: &Authenticated,
+        code: &str,
+        ctx: &RequestContext,
+    ) -> Result<EnrolmentAttempt> {
         if code.len() > MAX_CODE_INPUT {
             return Err(Error::invalid("code", "a code is at most 64 characters"));
         }
-        let code = parse_totp_code(code)?;
         let user = self.load_user(auth.user.id).await?;
         if user.second_factor.is_some() {
             return Err(already_enrolled());
@@ -356,16 +390,20 @@ impl Auth {
         };
         let sealed = String::from_utf8(sealed).map_err(Error::backend)?;
         let secret = self.inner.secrets.open(user.id, &sealed)?;
-        let proof = match self.check_totp(user.id, &secret, &code, now).await? {
+        let checked = match parse_totp_code(code) {
+            Ok(code) => self.check_totp(user.id, &secret, &code, now).await?,
+            Err(malformed) => Checked::Wrong(malformed),
+        };
+        let proof = match checked {
             Checked::Proof(proof) => proof,
-            Checked::Wrong(wrong) => {
-                // Put the enrolment back for another try, with the time it had left
-                // (at most the full lifetime).
+            Checked::Wrong(error) => {
+                // Put the enrolment back for another try (for the full lifetime again).
                 self.inner
                     .ephemeral
                     .insert(&key, sealed.as_bytes(), now + ENROLMENT_LIFETIME, now)
                     .await?;
-                return Err(wrong);
+                let enrolment = secret.enrolment(self.inner.config.app_name(), &user.email)?;
+                return Ok(EnrolmentAttempt::Refused { error, enrolment });
             }
         };
         let codes = RecoveryCodes::generate();
@@ -383,7 +421,7 @@ impl Auth {
             .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
-        Ok(codes)
+        Ok(EnrolmentAttempt::Finished(codes))
     }
 
     /// Replaces every recovery code with ten new ones, proving a current code (from the

@@ -618,6 +618,20 @@ impl Demo {
         )
     }
 
+    /// The one-time code (six to eight digits) in the newest `kind` mail to `to`.
+    ///
+    /// # Panics
+    ///
+    /// When no such mail arrives or it holds no code.
+    pub fn mailed_code(&self, to: &str, kind: &str) -> String {
+        let mail = self.mail(to, kind);
+        let text = mail.text.unwrap_or_default();
+        text.split_whitespace()
+            .find(|w| (6..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or_else(|| panic!("the {kind} mail to {to} holds no code: {text}"))
+            .to_owned()
+    }
+
     /// The token of the link in the newest `kind` mail to `to` (the last path segment).
     pub fn mailed_token(&self, to: &str, kind: &str, marker: &str) -> String {
         let path = self.mailed_path(to, kind, marker);
@@ -965,12 +979,91 @@ pub fn run_shared(framework: Framework, backend: Backend, scenario: fn(&Demo)) {
     scenario(shared_demo(framework, backend));
 }
 
+/// The demo of `framework` on `backend` started with the extra `flags` (e.g.
+/// `["--email-sign-in"]`) that the scenarios of one test binary asking for the same
+/// flags share, started at its first use; [`shared_demo`] is the one without flags.
+pub fn shared_demo_with(
+    framework: Framework,
+    backend: Backend,
+    flags: &'static [&'static str],
+) -> &'static Demo {
+    type Key = (Framework, Backend, &'static [&'static str]);
+    static DEMOS: Mutex<Vec<(Key, &'static OnceLock<Demo>)>> = Mutex::new(Vec::new());
+    let cell = {
+        let mut demos = DEMOS.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (framework, backend, flags);
+        match demos.iter().find(|(k, _)| *k == key) {
+            Some((_, cell)) => *cell,
+            None => {
+                // One per framework, backend and set of flags for the life of the test
+                // process (the watchdog stops the demo when the process ends).
+                let cell: &'static OnceLock<Demo> = Box::leak(Box::new(OnceLock::new()));
+                demos.push((key, cell));
+                cell
+            }
+        }
+    };
+    cell.get_or_init(|| Demo::start_with(framework, backend, Mode::Dev, flags))
+}
+
+/// Runs `scenario` against the [`shared_demo_with`] `flags` of `framework` on `backend`.
+pub fn run_shared_with(
+    framework: Framework,
+    backend: Backend,
+    flags: &'static [&'static str],
+    scenario: fn(&Demo),
+) {
+    scenario(shared_demo_with(framework, backend, flags));
+}
+
 /// Makes a test of each scenario (a `fn(&Demo)` beside the call, at the root of the test
 /// crate) for each framework, on SQLite and on PostgreSQL with Redis (the latter needs
 /// both services: skipped, never passed, without them), each on the [`shared_demo`]. The
 /// test crate needs `test-services` as a dev-dependency.
+///
+/// `scenarios!(mod NAME = ["--flag", "value"]; a, b)` does the same on demos started
+/// with those extra flags ([`shared_demo_with`]), in a module `NAME` (so that one test
+/// crate can run scenarios on demos started differently).
 #[macro_export]
 macro_rules! scenarios {
+    (mod $group:ident = $flags:tt; $($name:ident),* $(,)?) => {
+        mod $group {
+            $crate::scenarios!(@flagged axum, Axum, $flags, $($name),*);
+            $crate::scenarios!(@flagged poem, Poem, $flags, $($name),*);
+            $crate::scenarios!(@flagged rocket, Rocket, $flags, $($name),*);
+        }
+    };
+    (@flagged $module:ident, $framework:ident, $flags:tt, $($name:ident),*) => {
+        mod $module {
+            mod sqlite {
+                $(
+                    #[test]
+                    fn $name() {
+                        $crate::run_shared_with(
+                            $crate::Framework::$framework,
+                            $crate::Backend::Sqlite,
+                            &$flags,
+                            super::super::super::$name,
+                        );
+                    }
+                )*
+            }
+            mod postgres_redis {
+                $(
+                    #[test_services::needs(postgres, redis)]
+                    #[test]
+                    fn $name() {
+                        $crate::run_shared_with(
+                            $crate::Framework::$framework,
+                            $crate::Backend::PostgresRedis,
+                            &$flags,
+                            super::super::super::$name,
+                        );
+                    }
+                )*
+            }
+        }
+    };
     ($($name:ident),* $(,)?) => {
         $crate::scenarios!(@framework axum, Axum, $($name),*);
         $crate::scenarios!(@framework poem, Poem, $($name),*);

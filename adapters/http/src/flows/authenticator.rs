@@ -5,7 +5,7 @@
 //! file (`.../recovery_codes/download`), and removal (`/account/second_factor/disable`).
 //! The JSON API of the same flows is in `second_factor`.
 
-use auth_core::{Authenticated, Error, RecoveryCodes, TotpEnrolment};
+use auth_core::{Authenticated, EnrolmentAttempt, Error, RecoveryCodes, TotpEnrolment};
 use bytes::Bytes;
 use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
@@ -77,27 +77,30 @@ impl AuthWeb {
     }
 
     /// `POST /account/second_factor/enrol/finish` (`code`): the first correct code turns
-    /// two-step sign-in on and shows the recovery codes, once. A wrong code asks again
-    /// (the enrolment keeps waiting).
+    /// two-step sign-in on and shows the recovery codes, once. A malformed or wrong code
+    /// asks again with the same QR code and key (the enrolment keeps waiting); when no
+    /// enrolment waits any more, the page offers to start again.
     pub(super) async fn enrol_finish_post(&self, r: &Req) -> Reply {
         let (fields, a) = match self.account_form(r).await {
             Ok(form) => form,
             Err(reply) => return reply,
         };
         let code = fields.text("code");
-        match self
+        let attempt = self
             .inner
             .auth
-            .finish_totp_enrolment(&a, &code, &r.ctx)
-            .await
-        {
-            Ok(codes) => self.recovery_codes_page(r, &a, &codes, true),
-            Err(e) => {
-                let p = Problem::from_error(&e);
-                let template = Template::AccountSecondFactorEnrol;
-                self.form_problem(r, template, Some(&a), &p, enrol_context(None))
+            .try_finish_totp_enrolment(&a, &code, &r.ctx)
+            .await;
+        let (e, waiting) = match attempt {
+            Ok(EnrolmentAttempt::Finished(codes)) => {
+                return self.recovery_codes_page(r, &a, &codes, true);
             }
-        }
+            Ok(EnrolmentAttempt::Refused { error, enrolment }) => (error, Some(enrolment)),
+            Err(e) => (e, None),
+        };
+        let p = Problem::from_error(&e);
+        let template = Template::AccountSecondFactorEnrol;
+        self.form_problem(r, template, Some(&a), &p, enrol_context(waiting.as_ref()))
     }
 
     /// `POST /account/second_factor/recovery_codes` (`code`): ten new recovery codes,
@@ -213,8 +216,9 @@ fn security_context(a: &Authenticated, form: Option<Form>) -> Value {
     })
 }
 
-/// What the enrolment page shows: the QR code and the secret, or (asked again after a
-/// wrong code, when the secret is no longer at hand) only the code field.
+/// What the enrolment page shows: the QR code and the secret (also when asked again
+/// after a wrong code), or, when no enrolment waits any more, only the offer to start
+/// again.
 fn enrol_context(enrolment: Option<&TotpEnrolment>) -> Value {
     let shown = enrolment.map(|e| {
         json!({
