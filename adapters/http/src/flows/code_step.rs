@@ -96,7 +96,7 @@ impl AuthWeb {
             }
             Err(e) => {
                 let ctx = self.code_step_with_passkey(r, next.as_deref(), false).await;
-                let p = super::passkeys::above_the_form(&e);
+                let p = super::passkeys::passkey_refusal(&e);
                 self.form_problem(r, Template::LoginSecondFactor, None, &p, ctx)
             }
         }

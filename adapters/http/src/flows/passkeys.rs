@@ -131,6 +131,20 @@ pub(super) fn above_the_form(e: &Error) -> Problem {
     p
 }
 
+/// The message of a passkey the engine refused (unknown, removed, bad signature, another
+/// site's): the engine's wording speaks of passwords.
+const PASSKEY_REFUSED: &str = "This passkey was not accepted. It may have been removed from your account: sign in another way.";
+
+/// The problem of a refused passkey sign-in or second step, for the page: as
+/// [`above_the_form`], with [`PASSKEY_REFUSED`] for an answer that does not check out.
+pub(super) fn passkey_refusal(e: &Error) -> Problem {
+    let mut p = above_the_form(e);
+    if matches!(e, Error::InvalidCredentials) {
+        PASSKEY_REFUSED.clone_into(&mut p.message);
+    }
+    p
+}
+
 /// The answer of a JSON client: `credential` as the `PublicKeyCredential`'s JSON (an
 /// object, or that object as text).
 fn credential_of(f: &Fields) -> String {
@@ -436,7 +450,7 @@ impl AuthWeb {
         {
             Ok(success) => self.signed_in_redirect(r, &success, next.as_deref()).await,
             Err(e) => {
-                let p = above_the_form(&e);
+                let p = passkey_refusal(&e);
                 let extra = json!({
                     "next": next,
                     "title": "Sign in",
