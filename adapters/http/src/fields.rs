@@ -65,6 +65,10 @@ impl Fields {
                     continue;
                 }
                 serde_json::Value::String(s) => s,
+                // A passkey's answer: the `PublicKeyCredential` as JSON, kept as its text.
+                serde_json::Value::Object(credential) if k == "credential" => {
+                    serde_json::Value::Object(credential).to_string()
+                }
                 serde_json::Value::Bool(b) => b.to_string(),
                 serde_json::Value::Array(items) => {
                     let mut parts = Vec::with_capacity(items.len());

@@ -35,6 +35,9 @@ named! {
         SignInExpired => "sign_in_expired",
         SecondFactorDisabled => "second_factor_disabled",
         Reauthenticated => "reauthenticated",
+        PasskeyAdded => "passkey_added",
+        PasskeyRenamed => "passkey_renamed",
+        PasskeyRemoved => "passkey_removed",
     }
 }
 
@@ -90,6 +93,9 @@ impl Flash {
                 "Two-step sign-in is off: your password alone signs you in now."
             }
             Self::Reauthenticated => "Thank you. You can go ahead now.",
+            Self::PasskeyAdded => "Your passkey was added: it signs you in from now on.",
+            Self::PasskeyRenamed => "Your passkey was renamed.",
+            Self::PasskeyRemoved => "Your passkey was removed.",
         }
     }
 

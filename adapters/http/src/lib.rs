@@ -137,7 +137,7 @@ pub use adapter::Miswired;
 pub use auth_access_token;
 pub use builder::AuthWebBuilder;
 pub use caller::Caller;
-pub use flows::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
+pub use flows::{PASSKEY_SCRIPT, REAUTH_PAGE, SECOND_FACTOR_PAGE};
 pub use forwarded::ProxyHeader;
 pub use kind::RequestKind;
 pub use problem::{FieldProblem, Problem};

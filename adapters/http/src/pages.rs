@@ -38,6 +38,10 @@ struct BaseContext<'a> {
     picture_limit: String,
     /// Whether people may create API keys (the account pages link to them).
     api_keys_enabled: bool,
+    /// Whether passkeys are on (the account pages link to them, the sign-in page offers
+    /// them), and the address of the script that calls `navigator.credentials`.
+    passkeys_enabled: bool,
+    passkey_script: String,
     /// The declared profile fields, for the forms that show them.
     profile_fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,6 +114,11 @@ impl AuthWeb {
             pictures_enabled: self.inner.auth.pictures_enabled(),
             picture_limit: human_bytes(self.inner.auth.picture_limits().max_bytes),
             api_keys_enabled: self.inner.auth.api_keys_enabled(),
+            passkeys_enabled: self.inner.auth.passkeys_enabled(),
+            passkey_script: format!(
+                "{}/static/{}",
+                self.inner.prefix, self.inner.templates.script_file
+            ),
             flash: flash.map(Flash::view),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();
@@ -357,21 +366,38 @@ impl AuthWeb {
         }
     }
 
-    /// The stylesheet response.
-    pub(crate) fn stylesheet(&self, file: &str) -> Reply {
-        if file != self.inner.templates.css_file {
+    /// A static file of the layer (`/static/<file>`): the stylesheet or the passkey
+    /// script under its versioned name; another name of either kind redirects to the
+    /// current one.
+    pub(crate) fn static_file(&self, file: &str) -> Reply {
+        let templates = &self.inner.templates;
+        let (content_type, body) = if file == templates.css_file {
+            (
+                "text/css; charset=utf-8",
+                Bytes::from(templates.css.clone()),
+            )
+        } else if file == templates.script_file {
+            (
+                "text/javascript; charset=utf-8",
+                Bytes::from_static(crate::flows::PASSKEY_SCRIPT.as_bytes()),
+            )
+        } else if file.ends_with(".js") {
+            return Reply::redirect(&format!(
+                "{}/static/{}",
+                self.inner.prefix, templates.script_file
+            ));
+        } else {
             return Reply::redirect(&self.stylesheet_path());
-        }
+        };
         let mut reply = Reply::new(StatusCode::OK);
-        reply.headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/css; charset=utf-8"),
-        );
+        reply
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         reply.headers.insert(
             CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         );
-        reply.body = Bytes::from(self.inner.templates.css.clone());
+        reply.body = body;
         reply
     }
 }

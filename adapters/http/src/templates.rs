@@ -66,6 +66,7 @@ templates! {
         AccountEmail => "account_email.html",
         AccountSessions => "account_sessions.html",
         AccountApiKeys => "account_api_keys.html",
+        AccountPasskeys => "account_passkeys.html",
         AccountDelete => "account_delete.html",
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",
@@ -100,11 +101,20 @@ pub(crate) struct Overrides {
     pub(crate) stylesheet: Option<String>,
 }
 
-/// The compiled templates plus the stylesheet and its versioned file name.
+/// The compiled templates plus the stylesheet and the passkey script, and their
+/// versioned file names.
 pub(crate) struct Templates {
     env: Environment<'static>,
     pub(crate) css: String,
     pub(crate) css_file: String,
+    pub(crate) script_file: String,
+}
+
+/// `<stem>-<first 12 hex digits of the SHA-256 of content>.<ext>`: a name that changes
+/// with the content, so the file can be cached for good.
+fn versioned(stem: &str, ext: &str, content: &str) -> String {
+    let digest = hex::encode(Sha256::digest(content.as_bytes()));
+    format!("{stem}-{}.{ext}", &digest[..12])
 }
 
 impl Templates {
@@ -149,9 +159,14 @@ impl Templates {
             .stylesheet
             .clone()
             .unwrap_or_else(|| STYLESHEET.to_owned());
-        let digest = hex::encode(Sha256::digest(css.as_bytes()));
-        let css_file = format!("auth-{}.css", &digest[..12]);
-        Ok(Self { env, css, css_file })
+        let css_file = versioned("auth", "css", &css);
+        let script_file = versioned("passkeys", "js", crate::flows::PASSKEY_SCRIPT);
+        Ok(Self {
+            env,
+            css,
+            css_file,
+            script_file,
+        })
     }
 
     /// Renders `name` with `ctx`.

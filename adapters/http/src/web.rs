@@ -26,7 +26,9 @@ use crate::templates::Templates;
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 /// The Content-Security-Policy sent with every page of the layer.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The one script of the pages (the passkey controls) is the layer's own static file,
+/// and it only talks to the layer: `script-src 'self'` and `connect-src 'self'`.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const CONTENT_SECURITY_POLICY_HEADER: &str = "content-security-policy";
 

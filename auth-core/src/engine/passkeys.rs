@@ -316,12 +316,13 @@ impl Auth {
         Ok(())
     }
 
-    /// Removes one of the signed-in user's passkeys. The account's password stays a way
-    /// in (every account has one today), so removing the last passkey never locks the
-    /// owner out; password sign-in is then one step again unless an authenticator app
-    /// is enrolled.
+    /// Removes one of the signed-in user's passkeys: a sensitive action, so the session
+    /// needs a recent proof (step-up). The account's password stays a way in (every
+    /// account has one today), so removing the last passkey never locks the owner out;
+    /// password sign-in is then one step again unless an authenticator app is enrolled.
     ///
     /// # Errors
+    /// [`Error::ReauthenticationRequired`] without a recent proof;
     /// [`Error::NotFound`] when the passkey is not one of the user's, or passkeys are
     /// off; store errors.
     #[tracing::instrument(name = "auth.remove_passkey", skip_all, fields(user_id = %auth.user.id))]
@@ -332,6 +333,8 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<()> {
         let (store, _) = self.passkey_setup()?;
+        let user = self.load_user(auth.user.id).await?;
+        self.admit_sensitive(&user, auth, &[])?;
         let named = store
             .passkeys_for_user(auth.user.id)
             .await?

@@ -623,3 +623,39 @@ async fn passkeys_are_off_without_a_store() {
         Err(Error::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn removing_a_passkey_needs_a_recent_proof() {
+    let engine = engine();
+    engine.registered_and_verified("ada@example.com").await;
+    let me = engine.signed_in("ada@example.com").await;
+    let id = register(&engine, &me, &mut SoftPasskey::new(ORIGIN)).await;
+    engine.clock.advance(time::Duration::minutes(11));
+    assert!(matches!(
+        engine.auth.remove_passkey(&me, &id, &request()).await,
+        Err(Error::ReauthenticationRequired)
+    ));
+    assert_eq!(engine.auth.passkeys(&me).await.unwrap().len(), 1);
+    let fresh = engine
+        .auth
+        .step_up(
+            &me,
+            auth_core::StepUp {
+                password: PASSWORD.to_owned(),
+                ..auth_core::StepUp::default()
+            },
+            &request(),
+        )
+        .await
+        .unwrap();
+    let me = auth_core::Authenticated {
+        session: fresh,
+        ..me
+    };
+    engine
+        .auth
+        .remove_passkey(&me, &id, &request())
+        .await
+        .unwrap();
+    assert!(engine.auth.passkeys(&me).await.unwrap().is_empty());
+}

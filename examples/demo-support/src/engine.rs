@@ -21,7 +21,8 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// counters in Redis when `--redis-url` (one server) or `--redis-cluster-node` (a Redis
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
-/// (`--trusted-proxies`, `--proxy-header`), sign-in by mail (`--email-sign-in`), the
+/// (`--trusted-proxies`, `--proxy-header`), sign-in by mail (`--email-sign-in`), passkeys
+/// (their relying party from `--base-url`, see [`relying_party`]), the
 /// breached-password check
 /// (`--breached-passwords-*`), the webhooks (`--webhook*`), and the demo page templates.
 ///
@@ -62,6 +63,10 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
         }
     };
     let mut builder = stores.wire(Auth::builder(config)).mailer(mailer);
+    if let Some(rp) = relying_party(base_url)? {
+        tracing::info!(rp_id = rp.rp_id(), "passkeys are on");
+        builder = builder.passkeys(stores.sql.clone(), rp);
+    }
     if let Some(check) = breach_check(cli)? {
         builder = builder.breach_check(check);
     }
@@ -121,6 +126,43 @@ fn access_tokens(cli: &Cli) -> Result<AccessTokens, BoxError> {
         tokens = tokens.audience(audience);
     }
     Ok(tokens)
+}
+
+/// The passkeys' relying party of a site at `base_url`: its host as the RP id, its
+/// origin as the one origin allowed. `None` (passkeys off, said in the log) when the host
+/// is an IP address, which browsers refuse as an RP id: serve the demo as
+/// `--base-url http://localhost:PORT` (or under a domain name) for passkeys.
+///
+/// # Errors
+/// A base URL without a scheme or host.
+pub(crate) fn relying_party(base_url: &str) -> Result<Option<auth_core::RelyingParty>, BoxError> {
+    let (scheme, rest) = base_url
+        .split_once("://")
+        .ok_or_else(|| format!("the base URL {base_url:?} has no scheme"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = if authority.starts_with('[') {
+        authority
+    } else {
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
+    };
+    if host.is_empty() {
+        return Err(format!("the base URL {base_url:?} has no host").into());
+    }
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        tracing::info!(
+            host,
+            "passkeys are off: a browser takes no IP address as their relying party; use a host name in --base-url (such as http://localhost:PORT)"
+        );
+        return Ok(None);
+    }
+    let origin = format!("{scheme}://{authority}");
+    Ok(Some(auth_core::RelyingParty::new(
+        host,
+        "Auth Demo",
+        &[origin.as_str()],
+    )?))
 }
 
 /// The scopes the demos let API keys carry: `read:profile` opens the demo's `/whoami`,
@@ -216,6 +258,21 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
+
+    #[test]
+    fn the_relying_party_comes_from_the_base_url() {
+        let rp = relying_party("http://localhost:3000").unwrap().unwrap();
+        assert_eq!(rp.rp_id(), "localhost");
+        assert_eq!(rp.origins()[0].as_str(), "http://localhost:3000/");
+        let rp = relying_party("https://login.example.com/")
+            .unwrap()
+            .unwrap();
+        assert_eq!(rp.rp_id(), "login.example.com");
+        assert!(relying_party("http://127.0.0.1:3000").unwrap().is_none());
+        assert!(relying_party("http://[::1]:3000").unwrap().is_none());
+        assert!(relying_party("localhost:3000").is_err());
+        assert!(relying_party("http://:3000").is_err());
+    }
 
     /// The SQLite database the demo creates, and the WAL and shared-memory files SQLite
     /// makes beside it, are readable by their owner only.

@@ -441,6 +441,34 @@ impl Demo {
         })
     }
 
+    /// A SQLite demo with development cookies served as `http://localhost:PORT`
+    /// (`--base-url`), so that its passkeys have a relying party a browser accepts (an IP
+    /// address is none): browse it at [`Demo::base_url`].
+    ///
+    /// # Panics
+    ///
+    /// As [`Demo::start`].
+    pub fn start_on_localhost(framework: Framework) -> Demo {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mail_dir = dir.path().join("mail");
+        let db_args = vec![
+            "--database-url".to_owned(),
+            format!("sqlite://{}", dir.path().join("demo.db").display()),
+        ];
+        let port = free_port();
+        launch(Launch {
+            framework,
+            backend: Backend::Sqlite,
+            db_args,
+            dir,
+            mail_dir,
+            addr: format!("127.0.0.1:{port}"),
+            base_url: Some(format!("http://localhost:{port}")),
+            flags: &[],
+            secret: None,
+        })
+    }
+
     /// A SQLite demo with development cookies whose mailed links expire after
     /// [`SHORT_LINK_LIFETIME`] (`--link-lifetime 2s`).
     ///

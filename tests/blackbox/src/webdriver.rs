@@ -424,4 +424,59 @@ impl Browser {
         );
         v.as_u64().unwrap_or(0) as u32
     }
+
+    /// Adds a virtual authenticator to the session (WebDriver's WebAuthn extension, which
+    /// chromedriver implements): a platform authenticator (CTAP2, internal transport)
+    /// that keeps discoverable credentials and verifies its user every time, as a phone or
+    /// laptop with a fingerprint reader does. Returns its id.
+    pub fn add_virtual_authenticator(&self) -> String {
+        let v = self.must(
+            "POST",
+            "/webauthn/authenticator",
+            Some(json!({
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": true,
+                "hasUserVerification": true,
+                "isUserVerified": true,
+            })),
+        );
+        v.as_str()
+            .unwrap_or_else(|| panic!("no authenticator id in {v}"))
+            .to_owned()
+    }
+
+    /// The credentials the virtual authenticator `id` holds (each with `credentialId`,
+    /// `isResidentCredential`, `rpId`, `signCount`, ...).
+    pub fn authenticator_credentials(&self, id: &str) -> Vec<Value> {
+        let v = self.must(
+            "GET",
+            &format!("/webauthn/authenticator/{id}/credentials"),
+            None,
+        );
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Takes every credential out of the virtual authenticator `id` and returns them (to
+    /// be put back with [`Browser::put_authenticator_credential`]): while it holds none,
+    /// a page's passkey autofill waits instead of answering at once.
+    pub fn take_authenticator_credentials(&self, id: &str) -> Vec<Value> {
+        let held = self.authenticator_credentials(id);
+        self.must(
+            "DELETE",
+            &format!("/webauthn/authenticator/{id}/credentials"),
+            None,
+        );
+        held
+    }
+
+    /// Puts a credential (as [`Browser::authenticator_credentials`] lists it, private key
+    /// included) into the virtual authenticator `id`.
+    pub fn put_authenticator_credential(&self, id: &str, credential: &Value) {
+        self.must(
+            "POST",
+            &format!("/webauthn/authenticator/{id}/credential"),
+            Some(credential.clone()),
+        );
+    }
 }

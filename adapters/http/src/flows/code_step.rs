@@ -48,8 +48,58 @@ impl AuthWeb {
         }
         let query = crate::fields::Fields::from_query(r.query.as_deref());
         let recovery = query.get(USE_FIELD) == Some(USE_RECOVERY);
-        let ctx = self.code_step_context(next.as_deref(), recovery);
+        let ctx = self
+            .code_step_with_passkey(r, next.as_deref(), recovery)
+            .await;
         self.page(r, StatusCode::OK, Template::LoginSecondFactor, None, ctx)
+    }
+
+    /// The code page's context with the passkey choice (a fresh challenge of the
+    /// pending sign-in) when the account has a passkey.
+    async fn code_step_with_passkey(&self, r: &Req, next: Option<&str>, recovery: bool) -> Value {
+        let mut ctx = self.code_step_context(next, recovery);
+        if let Some(token) = self.pending_token(r)
+            && let Some(options) = self.second_factor_passkey_options(token).await
+            && let Value::Object(map) = &mut ctx
+        {
+            map.insert("passkey".into(), Value::String(options));
+        }
+        ctx
+    }
+
+    /// `POST /login/second_factor/passkey` (`challenge`, `credential`, `next`): the
+    /// passkey's answer finishes the pending sign-in as a code does; a refused one shows
+    /// the code page again with the reason.
+    pub(super) async fn passkey_step_post(&self, r: &Req) -> Reply {
+        let fields = match self.submitted(r) {
+            Ok(fields) => fields,
+            Err(reply) => return reply,
+        };
+        let next = Self::next_of(r, Some(&fields));
+        let Some(token) = self.pending_token(r) else {
+            return self.sign_in_again(next.as_deref());
+        };
+        let challenge = fields.text("challenge");
+        let credential = fields.text("credential");
+        match self
+            .inner
+            .auth
+            .complete_sign_in_with_passkey(token, &challenge, &credential, &r.ctx)
+            .await
+        {
+            Ok(success) => self
+                .signed_in_redirect(r, &success, next.as_deref())
+                .await
+                .cookie(self.clear_pending_cookie()),
+            Err(Error::Validation(errors)) if errors.field("pending").is_some() => {
+                self.sign_in_again(next.as_deref())
+            }
+            Err(e) => {
+                let ctx = self.code_step_with_passkey(r, next.as_deref(), false).await;
+                let p = super::passkeys::passkey_refusal(&e);
+                self.form_problem(r, Template::LoginSecondFactor, None, &p, ctx)
+            }
+        }
     }
 
     /// `POST /login/second_factor` (`code`, `next`, `use`): a correct code signs in as
@@ -76,7 +126,9 @@ impl AuthWeb {
             }
             Err(e) => {
                 let recovery = fields.get(USE_FIELD) == Some(USE_RECOVERY);
-                let ctx = self.code_step_context(next.as_deref(), recovery);
+                let ctx = self
+                    .code_step_with_passkey(r, next.as_deref(), recovery)
+                    .await;
                 let p = Problem::from_error(&e);
                 self.form_problem(r, Template::LoginSecondFactor, None, &p, ctx)
             }

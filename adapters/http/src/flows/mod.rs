@@ -10,6 +10,7 @@ mod api_keys;
 mod authenticator;
 mod code_step;
 mod email_codes;
+mod passkeys;
 mod password_reset;
 mod picture;
 mod registration;
@@ -18,6 +19,7 @@ mod sessions;
 mod sign_in;
 mod step_up;
 
+pub use passkeys::PASSKEY_SCRIPT;
 pub use step_up::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
 
 use auth_core::{Authenticated, Error, Purpose};
@@ -92,7 +94,7 @@ impl AuthWeb {
         let post = r.method == Method::POST;
         match segs.as_slice() {
             [""] if get => self.index(r).await,
-            ["static", file] if get => self.stylesheet(file),
+            ["static", file] if get => self.static_file(file),
             ["login", "email"] if get => self.code_form(r, Template::LoginEmail).await,
             ["login", "email"] if post => self.login_email_post(r).await,
             ["login", "email", "code"] if get => self.code_form(r, Template::LoginEmailCode).await,
@@ -108,6 +110,8 @@ impl AuthWeb {
             ["login"] if post => self.login_post(r).await,
             ["login", "second_factor"] if get => self.code_step_page(r).await,
             ["login", "second_factor"] if post => self.code_step_post(r).await,
+            ["login", "second_factor", "passkey"] if post => self.passkey_step_post(r).await,
+            ["login", "passkey"] if post => self.login_passkey_post(r).await,
             ["logout"] if post => self.logout_post(r).await,
             ["reauth"] if get => self.reauth_page(r).await,
             ["reauth"] if post => self.reauth_post(r).await,
@@ -162,6 +166,10 @@ impl AuthWeb {
             ["account", "api_keys"] if post => self.api_key_create_post(r).await,
             ["account", "api_keys", "revoke"] if post => self.api_key_revoke_post(r).await,
             ["account", "api_keys", "revoke_all"] if post => self.api_keys_revoke_all_post(r).await,
+            ["account", "passkeys"] if get => self.passkeys_page(r).await,
+            ["account", "passkeys"] if post => self.passkey_register_post(r).await,
+            ["account", "passkeys", "rename"] if post => self.passkey_rename_post(r).await,
+            ["account", "passkeys", "remove"] if post => self.passkey_remove_post(r).await,
             ["account", "picture"] if post => self.picture_post(r).await,
             ["account", "picture", "remove"] if post => self.picture_remove_post(r).await,
             ["pictures", id, version] if get => self.picture_get(r, id, version).await,
@@ -175,6 +183,9 @@ impl AuthWeb {
             | ["account", "sessions", _]
             | ["account", "second_factor", _, ..]
             | ["account", "api_keys", _]
+            | ["account", "passkeys", _]
+            | ["login", "passkey"]
+            | ["login", "second_factor", "passkey"]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
                 if get =>
@@ -200,6 +211,7 @@ impl AuthWeb {
             ["account", "sessions"] if get => self.api_sessions(r).await,
             ["account", "second_factor"] if get => self.api_second_factor_status(r).await,
             ["account", "api_keys"] if get => self.api_api_keys(r).await,
+            ["account", "passkeys"] if get => self.api_passkeys(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
@@ -228,6 +240,14 @@ impl AuthWeb {
             ["login"] => self.api_login(r, f).await,
             ["login", "second_factor"] => self.api_login_second_factor(r, f).await,
             ["login", "email"] => self.api_login_email(r, f).await,
+            ["login", "passkey", "start"] => self.api_passkey_sign_in_start(r).await,
+            ["login", "passkey", "finish"] => self.api_passkey_sign_in_finish(r, f).await,
+            ["login", "second_factor", "passkey", "start"] => {
+                self.api_passkey_second_factor_start(f).await
+            }
+            ["login", "second_factor", "passkey", "finish"] => {
+                self.api_passkey_second_factor_finish(r, f).await
+            }
             ["login", "email", "code"] => self.api_login_email_code(r, f).await,
             ["login", "email", "link"] => self.api_login_email_link(r, f).await,
             ["verify", "code"] => self.api_verify_code(r, f).await,
@@ -255,6 +275,14 @@ impl AuthWeb {
             ["account", "sessions", "revoke_others"] => self.api_revoke_others(r).await,
             ["account", "picture", "remove"] => self.api_picture_remove(r).await,
             ["account", "api_keys"] => self.api_create_api_key(r, f).await,
+            ["account", "passkeys", "register", "start"] => {
+                self.api_passkey_register_start(r).await
+            }
+            ["account", "passkeys", "register", "finish"] => {
+                self.api_passkey_register_finish(r, f).await
+            }
+            ["account", "passkeys", "rename"] => self.api_passkey_rename(r, f).await,
+            ["account", "passkeys", "remove"] => self.api_passkey_remove(r, f).await,
             ["account", "api_keys", "revoke"] => self.api_revoke_api_key(r, f).await,
             ["account", "api_keys", "revoke_all"] => self.api_revoke_api_keys(r).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
@@ -262,6 +290,7 @@ impl AuthWeb {
             ["me"]
             | ["account", "sessions"]
             | ["account", "second_factor"]
+            | ["account", "passkeys"]
             | ["admin", "mail"]
             | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),

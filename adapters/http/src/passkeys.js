@@ -1,0 +1,230 @@
+// Passkeys on the pages of auth-http. Served by the layer as a static file (allowed by
+// the Content-Security-Policy's script-src 'self'). It fetches a ceremony's options from
+// the layer's JSON API (or reads them from the form), calls navigator.credentials, and
+// posts the answer with the page's own form, CSRF token and all. Without this script (or
+// without WebAuthn) the passkey controls stay hidden and the other forms work as before.
+(function () {
+  "use strict";
+  if (!window.PublicKeyCredential || !navigator.credentials) {
+    return;
+  }
+
+  function toBytes(text) {
+    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) {
+      b64 += "=";
+    }
+    var raw = atob(b64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i += 1) {
+      bytes[i] = raw.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  function toText(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var raw = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      raw += String.fromCharCode(bytes[i]);
+    }
+    return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function withIds(list) {
+    return (list || []).map(function (c) {
+      var copy = Object.assign({}, c);
+      copy.id = toBytes(c.id);
+      return copy;
+    });
+  }
+
+  // The server's options (binary values in base64url) as the browser takes them.
+  function creationOptions(options) {
+    var pk = Object.assign({}, options.publicKey);
+    pk.challenge = toBytes(pk.challenge);
+    pk.user = Object.assign({}, pk.user, { id: toBytes(pk.user.id) });
+    pk.excludeCredentials = withIds(pk.excludeCredentials);
+    return { publicKey: pk };
+  }
+
+  function requestOptions(options) {
+    var pk = Object.assign({}, options.publicKey);
+    pk.challenge = toBytes(pk.challenge);
+    pk.allowCredentials = withIds(pk.allowCredentials);
+    return { publicKey: pk };
+  }
+
+  // The browser's answer as JSON, binary values in base64url (what toJSON() gives).
+  function answerJson(credential) {
+    var r = credential.response;
+    var response = { clientDataJSON: toText(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = toText(r.attestationObject);
+      if (r.getTransports) {
+        response.transports = r.getTransports();
+      }
+    } else {
+      response.authenticatorData = toText(r.authenticatorData);
+      response.signature = toText(r.signature);
+      response.userHandle = r.userHandle ? toText(r.userHandle) : null;
+    }
+    return JSON.stringify({
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      response: response,
+      extensions: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
+    });
+  }
+
+  function start(url) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: "{}",
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) {
+          throw new Error((body.error && body.error.message) || "The passkey could not be started.");
+        }
+        return body;
+      });
+    });
+  }
+
+  function show(box, message) {
+    var error = box.querySelector("[data-passkey-error]");
+    if (error) {
+      error.textContent = message;
+      error.hidden = false;
+    }
+  }
+
+  function why(error) {
+    if (error && error.name === "NotAllowedError") {
+      return "No passkey was used. Try again, or use another way.";
+    }
+    if (error && error.name === "InvalidStateError") {
+      return "This device holds a passkey for this account already.";
+    }
+    return (error && error.message) || "The passkey did not work. Try again.";
+  }
+
+  function submitWith(form, started, credential) {
+    form.elements.challenge.value = started.challenge;
+    form.elements.credential.value = answerJson(credential);
+    form.submit();
+  }
+
+  var conditional = null;
+
+  // Registration on the account page: the name typed, then the authenticator.
+  function register(form, box) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!form.elements.name.value.trim()) {
+        form.elements.name.focus();
+        show(box, "Give the passkey a name.");
+        return;
+      }
+      start(form.dataset.start)
+        .then(function (started) {
+          return navigator.credentials
+            .create(creationOptions(started.options))
+            .then(function (credential) {
+              submitWith(form, started, credential);
+            });
+        })
+        .catch(function (error) {
+          show(box, why(error));
+        });
+    });
+  }
+
+  // "Sign in with a passkey": ask at once.
+  function signIn(form, box) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (conditional) {
+        conditional.abort();
+        conditional = null;
+      }
+      var remember = document.getElementById("f-remember");
+      if (remember && form.elements.remember) {
+        form.elements.remember.value = remember.checked ? "on" : "";
+      }
+      start(form.dataset.start)
+        .then(function (started) {
+          return navigator.credentials
+            .get(requestOptions(started.options))
+            .then(function (credential) {
+              submitWith(form, started, credential);
+            });
+        })
+        .catch(function (error) {
+          show(box, why(error));
+        });
+    });
+    // Autofill: the passkeys offered beside the saved usernames, where the browser can.
+    var field = document.querySelector("input[autocomplete~='webauthn']");
+    if (!field || !PublicKeyCredential.isConditionalMediationAvailable) {
+      return;
+    }
+    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (!available) {
+        return;
+      }
+      start(form.dataset.start)
+        .then(function (started) {
+          conditional = new AbortController();
+          var options = requestOptions(started.options);
+          options.mediation = "conditional";
+          options.signal = conditional.signal;
+          return navigator.credentials.get(options).then(function (credential) {
+            if (credential) {
+              var remember = document.getElementById("f-remember");
+              if (remember && form.elements.remember) {
+                form.elements.remember.value = remember.checked ? "on" : "";
+              }
+              submitWith(form, started, credential);
+            }
+          });
+        })
+        .catch(function () {
+          // Aborted for the button, or no autofill: nothing to say.
+        });
+    });
+  }
+
+  // The second step after the password: the options came with the page.
+  function secondFactor(form, box) {
+    var started = JSON.parse(form.dataset.options);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      navigator.credentials
+        .get(requestOptions(started.options))
+        .then(function (credential) {
+          submitWith(form, started, credential);
+        })
+        .catch(function (error) {
+          show(box, why(error));
+        });
+    });
+  }
+
+  var kinds = { register: register, "sign-in": signIn, "second-factor": secondFactor };
+  document.querySelectorAll("[data-passkey-box]").forEach(function (box) {
+    var form = box.querySelector("form[data-passkey]");
+    var kind = form && kinds[form.dataset.passkey];
+    if (!kind) {
+      return;
+    }
+    box.hidden = false;
+    kind(form, box);
+    document.querySelectorAll("[data-passkey-unsupported]").forEach(function (note) {
+      note.hidden = true;
+    });
+  });
+})();
