@@ -9,6 +9,7 @@ use crate::WebError;
 use crate::cookies::CookieNames;
 use crate::csrf::CsrfKey;
 use crate::forwarded::{ProxyHeader, TrustedProxies};
+use crate::providers::SignInProviders;
 use crate::templates::{Overrides, Templates};
 use crate::web::{AuthWeb, DEFAULT_BODY_LIMIT, Inner};
 
@@ -27,6 +28,7 @@ impl AuthWeb {
             after_logout: "/".into(),
             origins: Vec::new(),
             proxies: TrustedProxies::default(),
+            providers: None,
         }
     }
 }
@@ -45,6 +47,7 @@ pub struct AuthWebBuilder {
     after_logout: String,
     origins: Vec<String>,
     proxies: TrustedProxies,
+    providers: Option<Arc<dyn SignInProviders>>,
 }
 
 impl std::fmt::Debug for AuthWebBuilder {
@@ -164,6 +167,15 @@ impl AuthWebBuilder {
         self
     }
 
+    /// Sign-in with other providers ("Continue with ..." buttons on the sign-in and
+    /// sign-up pages, `/oidc/...` routes, the account's identities page). Needs the
+    /// engine's identity store ([`AuthBuilder::identities`](auth_core::AuthBuilder::identities)).
+    /// Off by default.
+    pub fn sign_in_providers(mut self, providers: Arc<dyn SignInProviders>) -> Self {
+        self.providers = Some(providers);
+        self
+    }
+
     /// Compiles the templates and checks the settings.
     ///
     /// # Errors
@@ -201,6 +213,12 @@ impl AuthWebBuilder {
                 CsrfKey::random().map_err(|e| WebError::Config(format!("no randomness: {e}")))?
             }
         };
+        if self.providers.is_some() && !self.auth.identities_enabled() {
+            return Err(WebError::Config(
+                "sign-in providers need the engine's identity store (AuthBuilder::identities)"
+                    .into(),
+            ));
+        }
         let templates = Templates::build(&self.overrides)?;
         let mut origins = self.origins;
         if let Some(origin) = origin_of(&self.auth.config().links().base_url) {
@@ -220,6 +238,7 @@ impl AuthWebBuilder {
                 after_logout: self.after_logout,
                 origins,
                 proxies: self.proxies,
+                providers: self.providers,
             }),
         })
     }

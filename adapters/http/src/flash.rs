@@ -35,6 +35,8 @@ named! {
         SignInExpired => "sign_in_expired",
         SecondFactorDisabled => "second_factor_disabled",
         Reauthenticated => "reauthenticated",
+        IdentityLinked => "identity_linked",
+        IdentityUnlinked => "identity_unlinked",
     }
 }
 
@@ -90,6 +92,10 @@ impl Flash {
                 "Two-step sign-in is off: your password alone signs you in now."
             }
             Self::Reauthenticated => "Thank you. You can go ahead now.",
+            Self::IdentityLinked => {
+                "The provider was linked: you can sign in with it now. We sent you a notice."
+            }
+            Self::IdentityUnlinked => "The provider was unlinked. We sent you a notice.",
         }
     }
 

@@ -52,6 +52,7 @@ pub(crate) struct Inner {
     pub(crate) after_logout: String,
     pub(crate) origins: Vec<String>,
     pub(crate) proxies: TrustedProxies,
+    pub(crate) providers: Option<Arc<dyn crate::providers::SignInProviders>>,
 }
 
 impl std::fmt::Debug for AuthWeb {

@@ -15,6 +15,7 @@ mod registration;
 mod second_factor;
 mod sessions;
 mod sign_in;
+mod social;
 mod step_up;
 
 pub use step_up::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
@@ -44,6 +45,7 @@ const PAGE_ROOTS: &[&str] = &[
     "admin",
     "pictures",
     "reauth",
+    "oidc",
 ];
 
 /// First path segments of the API routes, to tell 405 from 404.
@@ -61,6 +63,7 @@ const API_ROOTS: &[&str] = &[
     "me",
     "password",
     "reauth",
+    "oidc",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -161,6 +164,12 @@ impl AuthWeb {
             ["account", "api_keys", "revoke_all"] if post => self.api_keys_revoke_all_post(r).await,
             ["account", "picture"] if post => self.picture_post(r).await,
             ["account", "picture", "remove"] if post => self.picture_remove_post(r).await,
+            ["oidc", "link"] if get => self.oidc_link_page(r).await,
+            ["oidc", "link"] if post => self.oidc_link_post(r).await,
+            ["oidc", name, "start"] if get => self.oidc_start(r, name).await,
+            ["oidc", name, "callback"] if get => self.oidc_callback(r, name).await,
+            ["account", "identities"] if get => self.identities_page(r).await,
+            ["account", "identities", "unlink"] if post => self.identity_unlink_post(r).await,
             ["pictures", id, version] if get => self.picture_get(r, id, version).await,
             ["admin"] if get => self.admin_list(r).await,
             ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
@@ -171,6 +180,8 @@ impl AuthWeb {
             | ["account", "sessions", _]
             | ["account", "second_factor", _, ..]
             | ["account", "api_keys", _]
+            | ["account", "identities", _]
+            | ["oidc", _, _]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
                 if get =>
@@ -200,6 +211,8 @@ impl AuthWeb {
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
             ["account", "picture"] if get => self.api_picture(r).await,
+            ["oidc", "providers"] if get => Ok(self.api_providers()),
+            ["account", "identities"] if get => self.api_identities(r).await,
             ["account", "picture"] if post => self.api_picture_upload(r).await,
             _ if post => match self.submitted(r) {
                 Ok(fields) => self.api_post(r, &segs, &fields).await,
@@ -252,11 +265,17 @@ impl AuthWeb {
             ["account", "api_keys"] => self.api_create_api_key(r, f).await,
             ["account", "api_keys", "revoke"] => self.api_revoke_api_key(r, f).await,
             ["account", "api_keys", "revoke_all"] => self.api_revoke_api_keys(r).await,
+            ["oidc", "link"] => self.api_oidc_link(r, f).await,
+            ["oidc", name, "start"] => self.api_oidc_start(r, name, f).await,
+            ["oidc", name, "callback"] => self.api_oidc_callback(r, name, f).await,
+            ["account", "identities", "unlink"] => self.api_identity_unlink(r, f).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"]
             | ["account", "sessions"]
             | ["account", "second_factor"]
+            | ["account", "identities"]
+            | ["oidc", "providers"]
             | ["admin", "mail"]
             | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),
