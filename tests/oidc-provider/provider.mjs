@@ -5,6 +5,7 @@
 // Its development login and consent pages (devInteractions) take any login name and
 // password; the accounts below give each login its claims:
 // - alice: a verified address; bob: an address the provider did not verify;
+// - carol, dave: verified addresses (the web layer's tests);
 // - anything else: no address at all.
 import Provider from 'oidc-provider';
 
@@ -18,6 +19,8 @@ const issuer = `http://127.0.0.1:${port}`;
 const accounts = {
   alice: { email: 'alice@example.test', email_verified: true },
   bob: { email: 'bob@example.test', email_verified: false },
+  carol: { email: 'carol@example.test', email_verified: true },
+  dave: { email: 'dave@example.test', email_verified: true },
 };
 
 const provider = new Provider(issuer, {

@@ -10,6 +10,7 @@ use crate::access::AccessTokens;
 use crate::cookies::CookieNames;
 use crate::csrf::CsrfKey;
 use crate::forwarded::{ProxyHeader, TrustedProxies};
+use crate::providers::SignInProviders;
 use crate::templates::{Overrides, Templates};
 use crate::web::{AuthWeb, DEFAULT_BODY_LIMIT, Inner};
 
@@ -29,6 +30,7 @@ impl AuthWeb {
             origins: Vec::new(),
             proxies: TrustedProxies::default(),
             access_tokens: None,
+            providers: None,
         }
     }
 }
@@ -48,6 +50,7 @@ pub struct AuthWebBuilder {
     origins: Vec<String>,
     proxies: TrustedProxies,
     access_tokens: Option<AccessTokens>,
+    providers: Option<Arc<dyn SignInProviders>>,
 }
 
 impl std::fmt::Debug for AuthWebBuilder {
@@ -174,6 +177,15 @@ impl AuthWebBuilder {
         self
     }
 
+    /// Sign-in with other providers ("Continue with ..." buttons on the sign-in and
+    /// sign-up pages, `/oidc/...` routes, the account's identities page). Needs the
+    /// engine's identity store ([`AuthBuilder::identities`](auth_core::AuthBuilder::identities)).
+    /// Off by default.
+    pub fn sign_in_providers(mut self, providers: Arc<dyn SignInProviders>) -> Self {
+        self.providers = Some(providers);
+        self
+    }
+
     /// Compiles the templates and checks the settings.
     ///
     /// # Errors
@@ -218,6 +230,12 @@ impl AuthWebBuilder {
             ),
             None => None,
         };
+        if self.providers.is_some() && !self.auth.identities_enabled() {
+            return Err(WebError::Config(
+                "sign-in providers need the engine's identity store (AuthBuilder::identities)"
+                    .into(),
+            ));
+        }
         let templates = Templates::build(&self.overrides)?;
         let mut origins = self.origins;
         if let Some(origin) = origin_of(&self.auth.config().links().base_url) {
@@ -238,6 +256,7 @@ impl AuthWebBuilder {
                 origins,
                 proxies: self.proxies,
                 access_tokens,
+                providers: self.providers,
             }),
         })
     }

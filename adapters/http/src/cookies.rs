@@ -15,6 +15,10 @@ pub(crate) struct CookieNames {
     pub(crate) link: String,
     /// The token of a pending sign-in waiting for its second factor.
     pub(crate) pending: String,
+    /// The browser binding of a sign-in with a provider.
+    pub(crate) oidc: String,
+    /// A link offered to the owner of an existing account: provider and token.
+    pub(crate) identity_link: String,
 }
 
 impl CookieNames {
@@ -26,6 +30,8 @@ impl CookieNames {
             flash: format!("{prefix}auth_flash"),
             link: format!("{prefix}auth_link"),
             pending: format!("{prefix}auth_pending"),
+            oidc: format!("{prefix}auth_oidc"),
+            identity_link: format!("{prefix}auth_identity_link"),
         }
     }
 }

@@ -38,6 +38,8 @@ named! {
         PasskeyAdded => "passkey_added",
         PasskeyRenamed => "passkey_renamed",
         PasskeyRemoved => "passkey_removed",
+        IdentityLinked => "identity_linked",
+        IdentityUnlinked => "identity_unlinked",
     }
 }
 
@@ -96,6 +98,10 @@ impl Flash {
             Self::PasskeyAdded => "Your passkey was added: it signs you in from now on.",
             Self::PasskeyRenamed => "Your passkey was renamed.",
             Self::PasskeyRemoved => "Your passkey was removed.",
+            Self::IdentityLinked => {
+                "The provider was linked: you can sign in with it now. We sent you a notice."
+            }
+            Self::IdentityUnlinked => "The provider was unlinked. We sent you a notice.",
         }
     }
 

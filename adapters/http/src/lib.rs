@@ -66,6 +66,8 @@
 //! | `GET /account/sessions`, `POST /account/sessions/revoke`, `POST /account/sessions/revoke_others` | `session` (handle) |
 //! | `GET/POST /account/delete` | `password` |
 //! | `GET /account/second_factor`, `POST /account/second_factor/{enrol,enrol/finish,recovery_codes,recovery_codes/download,disable}` | the authenticator app: `code`; `codes` for the download; `password` and `code` to disable |
+//! | `GET /oidc/{name}/start`, `GET /oidc/{name}/callback`, `GET/POST /oidc/link` | sign-in with other providers ([`SignInProviders`]); the link page asks the owner of an existing account to sign in, then to confirm |
+//! | `GET /account/identities`, `POST /account/identities/unlink` | `provider`, `subject` |
 //! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles,reset_second_factor}` | role `admin` |
 //! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
@@ -117,6 +119,7 @@ mod names;
 mod pages;
 mod problem;
 mod profile;
+mod providers;
 mod qr;
 mod redirect;
 mod reply;
@@ -141,6 +144,9 @@ pub use flows::{PASSKEY_SCRIPT, REAUTH_PAGE, SECOND_FACTOR_PAGE};
 pub use forwarded::ProxyHeader;
 pub use kind::RequestKind;
 pub use problem::{FieldProblem, Problem};
+pub use providers::{
+    FinishedSignIn, ProviderAnswer, ProviderButton, ProviderFailure, SignInProviders, StartedSignIn,
+};
 pub use redirect::safe_next;
 pub use requirement::{Denial, Requirement};
 pub use templates::{STYLESHEET, TEMPLATE_NAMES};

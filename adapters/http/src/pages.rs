@@ -42,6 +42,8 @@ struct BaseContext<'a> {
     /// them), and the address of the script that calls `navigator.credentials`.
     passkeys_enabled: bool,
     passkey_script: String,
+    /// The sign-in providers, one button each on the sign-in and sign-up pages.
+    sign_in_providers: Vec<crate::providers::ProviderButton>,
     /// The declared profile fields, for the forms that show them.
     profile_fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,6 +110,12 @@ impl AuthWeb {
             csrf_token: self.inner.csrf.token(&r.csrf_seed),
             user: user.map(|u| UserView::new(u, config, self.picture_src(r, u.id))),
             profile_fields: field_views(config.profile()),
+            sign_in_providers: self
+                .inner
+                .providers
+                .as_ref()
+                .map(|p| p.buttons())
+                .unwrap_or_default(),
             errors: Empty {},
             values: Empty {},
             min_password: config.password_policy().min_length,

@@ -81,6 +81,8 @@ templates! {
         LoginEmailCode => "login_email_code.html",
         LoginEmailLink => "login_email_link.html",
         Reauth => "reauth.html",
+        OidcLink => "oidc_link.html",
+        AccountIdentities => "account_identities.html",
     }
 }
 

@@ -55,6 +55,7 @@ pub(crate) struct Inner {
     pub(crate) origins: Vec<String>,
     pub(crate) proxies: TrustedProxies,
     pub(crate) access_tokens: Option<crate::AccessTokens>,
+    pub(crate) providers: Option<Arc<dyn crate::providers::SignInProviders>>,
 }
 
 impl std::fmt::Debug for AuthWeb {

@@ -39,6 +39,9 @@ use time::{Duration, OffsetDateTime};
 
 mod error;
 mod return_path;
+#[cfg(feature = "web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "web")))]
+mod web;
 
 pub use error::{Error, Result};
 pub use return_path::safe_return_path;

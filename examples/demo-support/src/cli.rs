@@ -170,6 +170,22 @@ pub struct Cli {
         global = true
     )]
     pub access_token_audiences: Vec<String>,
+    /// Offer sign-in with an OpenID Connect provider (repeat the flag for several; in
+    /// the environment, separate them with `;`):
+    /// `name=NAME,issuer=ISSUER_URL,client-id=ID,client-secret=SECRET` with optional
+    /// `label=TEXT` (the button says "Continue with TEXT") and `sign-up=false` (only
+    /// accounts already linked may sign in). Register
+    /// `BASE_URL/auth/oidc/NAME/callback` as the redirect URI at the provider. The
+    /// provider is discovered at start-up. None by default.
+    #[arg(
+        long = "oidc-provider",
+        env = "OIDC_PROVIDERS",
+        value_name = "SPEC",
+        value_delimiter = ';',
+        value_parser = parse_oidc_provider,
+        global = true
+    )]
+    pub oidc_providers: Vec<auth_oidc::ProviderConfig>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -195,6 +211,11 @@ pub enum Command {
     },
 }
 
+/// One `--oidc-provider` (see [`auth_oidc::ProviderConfig::parse`]).
+fn parse_oidc_provider(spec: &str) -> Result<auth_oidc::ProviderConfig, String> {
+    auth_oidc::ProviderConfig::parse(spec).map_err(|e| e.to_string())
+}
+
 /// What `Debug` shows instead of a secret.
 const REDACTED: &str = "[redacted]";
 
@@ -208,6 +229,7 @@ impl fmt::Debug for Cli {
             .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("link_lifetime", &self.link_lifetime)
             .field("email_sign_in", &self.email_sign_in)
+            .field("oidc_providers", &self.oidc_providers)
             .field("second_factor_roles", &self.second_factor_roles)
             .field("step_up_max_age", &self.step_up_max_age)
             .field("trusted_proxies", &self.trusted_proxies)

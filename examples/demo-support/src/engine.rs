@@ -87,6 +87,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     for (name, source) in pages::TEMPLATES {
         web = web.template(*name, *source);
     }
+    if let Some(providers) = sign_in_providers(cli, &stores, base_url).await? {
+        web = web.sign_in_providers(providers);
+    }
     Ok((auth, web.build()?))
 }
 
@@ -163,6 +166,34 @@ pub(crate) fn relying_party(base_url: &str) -> Result<Option<auth_core::RelyingP
         "Auth Demo",
         &[origin.as_str()],
     )?))
+}
+
+/// The `--oidc-provider`s, discovered, with their flows in the engine's ephemeral
+/// store; `None` without any.
+async fn sign_in_providers(
+    cli: &Cli,
+    stores: &crate::Stores,
+    base_url: &str,
+) -> Result<Option<Arc<dyn auth_http::SignInProviders>>, BoxError> {
+    if cli.oidc_providers.is_empty() {
+        return Ok(None);
+    }
+    let http = auth_oidc::http_client()?;
+    let mut providers = Vec::new();
+    for config in &cli.oidc_providers {
+        let callback = format!(
+            "{}{MOUNT}/oidc/{}/callback",
+            base_url.trim_end_matches('/'),
+            config.name
+        );
+        tracing::info!(provider = %config.name, issuer = %config.issuer, %callback, "sign-in with this provider is on");
+        providers.push(auth_oidc::Provider::discover(config.clone(), &callback, &http).await?);
+    }
+    Ok(Some(Arc::new(auth_oidc::Oidc::new(
+        providers,
+        stores.ephemeral(),
+        http,
+    ))))
 }
 
 /// The scopes the demos let API keys carry: `read:profile` opens the demo's `/whoami`,

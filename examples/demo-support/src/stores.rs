@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use auth_core::{AuthBuilder, PictureStore};
+use auth_core::{AuthBuilder, EphemeralStore, PictureStore};
 use auth_store_files::FilePictureStore;
 use auth_store_redis::{RedisConfig, RedisStore};
 use auth_store_sqlx::{SqlxStore, SqlxStoreOptions};
@@ -138,13 +138,24 @@ impl fmt::Debug for Stores {
 }
 
 impl Stores {
-    /// Gives the stores to an engine builder: every role (API keys too, beside the
-    /// users they belong to) to the SQL store, then sessions, counters and ephemeral
-    /// entries to Redis when it is there; pictures where they are kept.
+    /// Where short-lived entries live (the engine's, and the flows of sign-ins with
+    /// other providers): Redis when it is there, else the SQL store.
+    pub fn ephemeral(&self) -> Arc<dyn EphemeralStore> {
+        match &self.redis {
+            Some(redis) => redis.clone(),
+            None => self.sql.clone(),
+        }
+    }
+
+    /// Gives the stores to an engine builder: every role (API keys and identities
+    /// linked at other providers too, beside the users they belong to) to the SQL
+    /// store, then sessions, counters and ephemeral entries to Redis when it is there;
+    /// pictures where they are kept.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
         let builder = builder
             .store(self.sql.clone())
             .api_keys(self.sql.clone())
+            .identities(self.sql.clone())
             .pictures(self.pictures.clone());
         match &self.redis {
             Some(redis) => builder

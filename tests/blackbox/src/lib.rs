@@ -406,6 +406,31 @@ impl Demo {
     ///
     /// As [`Demo::start`].
     pub fn start_with(framework: Framework, backend: Backend, mode: Mode, flags: &[&str]) -> Demo {
+        Demo::start_at(framework, backend, mode, None, flags)
+    }
+
+    /// [`Demo::start_with`] (development cookies) on `port`, for a test that must know the
+    /// demo's address before it starts (to register its callback at an OpenID provider).
+    ///
+    /// # Panics
+    ///
+    /// As [`Demo::start`].
+    pub fn start_on_port(
+        framework: Framework,
+        backend: Backend,
+        port: u16,
+        flags: &[&str],
+    ) -> Demo {
+        Demo::start_at(framework, backend, Mode::Dev, Some(port), flags)
+    }
+
+    fn start_at(
+        framework: Framework,
+        backend: Backend,
+        mode: Mode,
+        port: Option<u16>,
+        flags: &[&str],
+    ) -> Demo {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mail_dir = dir.path().join("mail");
         let db_args = match backend {
@@ -419,9 +444,9 @@ impl Demo {
             }
         };
         let (addr, base_url) = match mode {
-            Mode::Dev => ("127.0.0.1:0".to_owned(), None),
+            Mode::Dev => (format!("127.0.0.1:{}", port.unwrap_or(0)), None),
             Mode::Secure => {
-                let port = free_port();
+                let port = port.unwrap_or_else(free_port);
                 (
                     format!("127.0.0.1:{port}"),
                     Some(format!("https://127.0.0.1:{port}")),

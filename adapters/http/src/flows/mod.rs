@@ -17,6 +17,7 @@ mod registration;
 mod second_factor;
 mod sessions;
 mod sign_in;
+mod social;
 mod step_up;
 
 pub use passkeys::PASSKEY_SCRIPT;
@@ -48,6 +49,7 @@ const PAGE_ROOTS: &[&str] = &[
     "pictures",
     "reauth",
     ".well-known",
+    "oidc",
 ];
 
 /// First path segments of the API routes, to tell 405 from 404.
@@ -66,6 +68,7 @@ const API_ROOTS: &[&str] = &[
     "password",
     "reauth",
     "token",
+    "oidc",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -172,6 +175,12 @@ impl AuthWeb {
             ["account", "passkeys", "remove"] if post => self.passkey_remove_post(r).await,
             ["account", "picture"] if post => self.picture_post(r).await,
             ["account", "picture", "remove"] if post => self.picture_remove_post(r).await,
+            ["oidc", "link"] if get => self.oidc_link_page(r).await,
+            ["oidc", "link"] if post => self.oidc_link_post(r).await,
+            ["oidc", name, "start"] if get => self.oidc_start(r, name).await,
+            ["oidc", name, "callback"] if get => self.oidc_callback(r, name).await,
+            ["account", "identities"] if get => self.identities_page(r).await,
+            ["account", "identities", "unlink"] if post => self.identity_unlink_post(r).await,
             ["pictures", id, version] if get => self.picture_get(r, id, version).await,
             ["admin"] if get => self.admin_list(r).await,
             ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
@@ -186,6 +195,8 @@ impl AuthWeb {
             | ["account", "passkeys", _]
             | ["login", "passkey"]
             | ["login", "second_factor", "passkey"]
+            | ["account", "identities", _]
+            | ["oidc", _, _]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
                 if get =>
@@ -216,6 +227,8 @@ impl AuthWeb {
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
             ["account", "picture"] if get => self.api_picture(r).await,
+            ["oidc", "providers"] if get => Ok(self.api_providers()),
+            ["account", "identities"] if get => self.api_identities(r).await,
             ["account", "picture"] if post => self.api_picture_upload(r).await,
             _ if post => match self.submitted(r) {
                 Ok(fields) => self.api_post(r, &segs, &fields).await,
@@ -285,12 +298,18 @@ impl AuthWeb {
             ["account", "passkeys", "remove"] => self.api_passkey_remove(r, f).await,
             ["account", "api_keys", "revoke"] => self.api_revoke_api_key(r, f).await,
             ["account", "api_keys", "revoke_all"] => self.api_revoke_api_keys(r).await,
+            ["oidc", "link"] => self.api_oidc_link(r, f).await,
+            ["oidc", name, "start"] => self.api_oidc_start(r, name, f).await,
+            ["oidc", name, "callback"] => self.api_oidc_callback(r, name, f).await,
+            ["account", "identities", "unlink"] => self.api_identity_unlink(r, f).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"]
             | ["account", "sessions"]
             | ["account", "second_factor"]
             | ["account", "passkeys"]
+            | ["account", "identities"]
+            | ["oidc", "providers"]
             | ["admin", "mail"]
             | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),

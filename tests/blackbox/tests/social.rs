@@ -1,0 +1,375 @@
+//! Sign-in with another provider on every demo (SQLite), through a real, certified
+//! OpenID provider (node `oidc-provider`, `tests/oidc-provider/provider.mjs`) given to
+//! the demo with `--oidc-provider`: the buttons, a first sign-in creating a confirmed
+//! account, a replayed and a forged callback refused, the last way in kept, and an
+//! existing account's address linked only after its owner signs in and confirms. The
+//! provider's own login and consent pages are submitted by a second client, as the
+//! person's browser would. Needs `AUTH_TEST_OIDC_PROVIDER` (`.ci/services.sh`).
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use blackbox_tests::{Backend, Client, Demo, Framework, PASSWORD};
+
+/// A running provider, stopped when dropped.
+struct RunningProvider {
+    issuer: String,
+    child: Child,
+}
+
+impl Drop for RunningProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The provider, with the demo's callback (on `demo_port`) as its client's redirect URI.
+fn start_provider(demo_port: u16) -> RunningProvider {
+    let dir = std::env::var("AUTH_TEST_OIDC_PROVIDER")
+        .expect("AUTH_TEST_OIDC_PROVIDER: run `source .ci/services.sh; ensure_oidc_provider`");
+    let mut child = Command::new("node")
+        .arg(format!("{dir}/provider.mjs"))
+        .arg(free_port().to_string())
+        .arg(format!(
+            "http://127.0.0.1:{demo_port}/auth/oidc/idp/callback"
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node runs the provider");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines
+        .next()
+        .expect("the provider prints its address")
+        .unwrap();
+    let issuer = line
+        .strip_prefix("listening on ")
+        .expect("listening on <issuer>")
+        .to_owned();
+    // Keep reading: a closed pipe would end the provider when it writes a notice.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    RunningProvider { issuer, child }
+}
+
+/// The provider and a demo of `framework` configured with it as `idp`.
+fn site(framework: Framework) -> (RunningProvider, Demo) {
+    let port = free_port();
+    let provider = start_provider(port);
+    let spec = format!(
+        "name=idp,issuer={},client-id=rp,client-secret=rp-secret,label=Test IdP",
+        provider.issuer
+    );
+    let demo = Demo::start_on_port(
+        framework,
+        Backend::Sqlite,
+        port,
+        &["--oidc-provider", &spec],
+    );
+    (provider, demo)
+}
+
+/// The path and query of `url` when it is under `base`.
+fn local(url: &str, base: &str) -> Option<String> {
+    url.strip_prefix(base).map(str::to_owned)
+}
+
+/// What a person does at the provider: follows its redirects, signs in as `login` and
+/// consents, until it sends the browser back to the demo; returns that path (the
+/// callback with its query).
+fn authorize(provider: &RunningProvider, demo: &Demo, url: &str, login: &str) -> String {
+    let issuer = &provider.issuer;
+    let mut browser = Client::new(issuer.trim_start_matches("http://"), issuer);
+    let mut path = local(url, issuer).unwrap_or_else(|| panic!("{url} is not the provider's"));
+    let mut resp = browser.get(&path);
+    for _ in 0..20 {
+        if (300..400).contains(&resp.status) {
+            let location = resp.location().to_owned();
+            if let Some(back) = local(&location, &demo.base_url) {
+                return back;
+            }
+            path = local(&location, issuer).unwrap_or(location);
+            resp = browser.get(&path);
+            continue;
+        }
+        let page = resp.body.clone();
+        let action = page
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("a form on the provider's page: {page}"))
+            .to_owned();
+        let action = local(&action, issuer).unwrap_or(action);
+        let fields: Vec<(&str, &str)> = if page.contains("name=\"login\"") {
+            vec![("prompt", "login"), ("login", login), ("password", "any")]
+        } else {
+            vec![("prompt", "consent")]
+        };
+        resp = browser.send(
+            "POST",
+            &action,
+            blackbox_tests::Body::Form(&fields, false),
+            &[],
+        );
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// Starts a sign-in on `app` (the demo's client) and authorizes it as `login`: the
+/// callback path, not yet visited.
+fn through_provider(
+    provider: &RunningProvider,
+    demo: &Demo,
+    app: &mut Client,
+    login: &str,
+) -> String {
+    let r = app.get("/auth/oidc/idp/start");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.location().to_owned();
+    assert!(to.starts_with(&provider.issuer), "{to}");
+    for part in ["code_challenge_method=S256", "nonce=", "state="] {
+        assert!(to.contains(part), "{to} lacks {part}");
+    }
+    let cookie = r.set_cookie("auth_oidc").expect("the binding cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    authorize(provider, demo, &to, login)
+}
+
+fn identities(app: &mut Client) -> Vec<serde_json::Value> {
+    let r = app.get_json("/auth/api/account/identities");
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["identities"].as_array().unwrap().clone()
+}
+
+/// A first sign-in makes a confirmed account without a password; its callback cannot
+/// be replayed, a forged `state` and another browser are refused, and the only way in
+/// cannot be unlinked.
+fn first_sign_in_replay_and_last_way_in(framework: Framework) {
+    let (provider, demo) = site(framework);
+    let mut app = demo.client();
+    let page = app.get("/auth/login");
+    assert!(
+        page.body.contains("Continue with Test IdP"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/auth/oidc/idp/start"), "{}", page.body);
+    assert!(
+        app.get("/auth/register")
+            .body
+            .contains("Continue with Test IdP")
+    );
+
+    let callback = through_provider(&provider, &demo, &mut app, "alice");
+    assert!(
+        callback.starts_with("/auth/oidc/idp/callback?"),
+        "{callback}"
+    );
+    let r = app.get(&callback);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let me = app.get_json("/auth/api/me");
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["user"]["email"], "alice@example.test");
+    assert_eq!(me.json()["user"]["email_verified"], true, "{}", me.body);
+
+    // The same answer again (a replay, even from the browser that started it).
+    let replay = app.get(&callback);
+    assert_eq!(replay.status, 400, "{}", replay.body);
+    assert!(replay.body.contains("failed or expired"), "{}", replay.body);
+
+    // A forged state, and a real answer brought to another browser.
+    let mut other = demo.client();
+    let callback = through_provider(&provider, &demo, &mut other, "alice");
+    let forged = callback.replace("state=", "state=x");
+    assert_eq!(other.get(&forged).status, 400);
+    let mut third = demo.client();
+    let callback = through_provider(&provider, &demo, &mut third, "alice");
+    let mut stranger = demo.client();
+    let r = stranger.get(&callback);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(stranger.get_json("/auth/api/me").status, 401);
+    // The flow was used up by the stranger's attempt: its own browser is refused too.
+    assert_eq!(third.get(&callback).status, 400);
+
+    // The account page lists the identity; unlinking the only way in is refused.
+    let page = app.get("/auth/account/identities");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Test IdP"), "{}", page.body);
+    let r = app.post(
+        "/auth/account/identities/unlink",
+        &[("provider", "idp"), ("subject", "alice")],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("only way to sign in"), "{}", r.body);
+    let r = app.api(
+        "/auth/api/account/identities/unlink",
+        serde_json::json!({"provider": "idp", "subject": "alice"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["provider"].is_object(),
+        "{}",
+        r.body
+    );
+    assert_eq!(identities(&mut app).len(), 1);
+}
+
+/// An account with the provider's verified address is linked only after its owner signs
+/// in with the password and confirms; both link and unlink are mailed.
+fn existing_address_needs_proof_before_linking(framework: Framework) {
+    let (provider, demo) = site(framework);
+    let email = "carol@example.test";
+    demo.create_user(email, false, true);
+    let mut app = demo.client();
+    let callback = through_provider(&provider, &demo, &mut app, "carol");
+    let r = app.get(&callback);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/auth/oidc/link");
+    assert_eq!(app.get_json("/auth/api/me").status, 401, "not signed in");
+    let page = app.get("/auth/oidc/link");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("prove that it is yours"),
+        "{}",
+        page.body
+    );
+
+    // Someone who only has the provider's answer cannot confirm.
+    let r = app.post("/auth/oidc/link", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().starts_with("/auth/login"), "{}", r.location());
+
+    let r = app.post(
+        "/auth/login?next=%2Fauth%2Foidc%2Flink",
+        &[
+            ("login", email),
+            ("password", PASSWORD),
+            ("next", "/auth/oidc/link"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/auth/oidc/link");
+    assert!(identities(&mut app).is_empty(), "signing in links nothing");
+    let page = app.get("/auth/oidc/link");
+    assert!(page.body.contains("Link Test IdP"), "{}", page.body);
+    let r = app.post("/auth/oidc/link", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/auth/account/identities");
+    let linked = identities(&mut app);
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0]["provider"], "idp");
+    assert_eq!(linked[0]["subject"], "carol");
+    demo.mail(email, "identity_linked");
+
+    // The next sign-in with the provider reaches the account directly.
+    let mut later = demo.client();
+    let callback = through_provider(&provider, &demo, &mut later, "carol");
+    assert_eq!(later.get(&callback).status, 303);
+    assert_eq!(
+        later.get_json("/auth/api/me").json()["user"]["email"],
+        email
+    );
+
+    // With a password, the identity may go.
+    let r = app.post(
+        "/auth/account/identities/unlink",
+        &[("provider", "idp"), ("subject", "carol")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(identities(&mut app).is_empty());
+    demo.mail(email, "identity_unlinked");
+}
+
+macro_rules! per_framework {
+    ($($module:ident => $framework:ident),*) => {$(
+        mod $module {
+            #[test_services::needs(oidc_provider)]
+            #[test]
+            fn first_sign_in_replay_and_last_way_in() {
+                super::first_sign_in_replay_and_last_way_in(blackbox_tests::Framework::$framework);
+            }
+
+            #[test_services::needs(oidc_provider)]
+            #[test]
+            fn existing_address_needs_proof_before_linking() {
+                super::existing_address_needs_proof_before_linking(blackbox_tests::Framework::$framework);
+            }
+        }
+    )*};
+}
+
+per_framework!(axum => Axum, poem => Poem, rocket => Rocket);
+
+/// Screenshots for docs/social-sign-in.md, through the provider in real Chromium (its
+/// redirects and pages included), at phone (390 px) and desktop (1280 px) widths, each
+/// checked for horizontal overflow. Not part of the normal run:
+/// `cargo test -p blackbox-tests --test social -- --ignored screenshots`.
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_the_social_pages() {
+    use blackbox_tests::webdriver::{Browser, browser_tools};
+    const SIZES: [(&str, (u32, u32)); 2] = [("phone", (390, 844)), ("desktop", (1280, 800))];
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    let mut overflow = Vec::new();
+    let shoot = |b: &Browser, name: &str, overflow: &mut Vec<String>| {
+        for (size, dims) in SIZES {
+            b.set_window(dims);
+            let png = b.screenshot();
+            assert!(png.starts_with(b"\x89PNG"), "a PNG");
+            std::fs::write(out.join(format!("{name}-{size}.png")), png).expect("written");
+            let width = b.document_width();
+            if width > dims.0 {
+                overflow.push(format!("{name} at {size}: {width}px wide"));
+            }
+        }
+    };
+    let (chromium, driver) = browser_tools("screenshots_of_the_social_pages");
+    let (_provider, demo) = site(Framework::Axum);
+    let base = demo.base_url.clone();
+    let email = "dave@example.test";
+    demo.create_user(email, false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_text("Continue with Test IdP");
+    shoot(&b, "sign-in-providers", &mut overflow);
+
+    // Through the provider's own login and consent pages, back to the proof page.
+    b.click("a[href*='/auth/oidc/idp/start']");
+    b.wait_for_text("Sign-in");
+    b.fill("input[name=login]", "dave");
+    b.fill("input[name=password]", "any");
+    b.click("button[type=submit]");
+    b.wait_for_text("Continue");
+    b.click("button[type=submit]");
+    b.wait_for_heading("Link Test IdP to your account");
+    shoot(&b, "oidc-link", &mut overflow);
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("You are signed in. Link your Test IdP");
+    shoot(&b, "oidc-link-confirm", &mut overflow);
+    b.click("main form.actions button[type=submit]");
+    b.wait_for_heading("Sign-in providers");
+    b.wait_for_text("dave@example.test");
+    shoot(&b, "account-identities", &mut overflow);
+    assert!(
+        overflow.is_empty(),
+        "pages wider than the window: {overflow:?}"
+    );
+}
