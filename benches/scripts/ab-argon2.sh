@@ -19,16 +19,16 @@ trap 'rm -rf "$work"' EXIT
 echo "| parameters | before, user s | after, user s | after ÷ before (user) | before, fastest hash | after, fastest hash | after ÷ before (fastest) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for set in "$@"; do
-  ub=0; ua=0; fb=1e9; fa=1e9
+  ub=0; ua=0; fb=1000000; fa=1000000
   for r in $(seq "$rounds"); do
     for side in b a; do
       bin=$before; [ "$side" = a ] && bin=$after
       /usr/bin/time -o "$work/t" -f "%U" "$bin" --params "$set" --count "$n" --time >/dev/null 2>"$work/e"
       u=$(tail -1 "$work/t"); f=$(sed -n 's/.*fastest \([0-9.]*\) ms.*/\1/p' "$work/e")
       if [ "$side" = b ]; then
-        ub=$(echo "$ub + $u" | bc); fb=$(echo "if ($f < $fb) $f else $fb" | bc)
+        ub=$(echo "$ub + $u" | bc); fb=$(awk -v a="$f" -v b="$fb" 'BEGIN { print (a < b ? a : b) }')
       else
-        ua=$(echo "$ua + $u" | bc); fa=$(echo "if ($f < $fa) $f else $fa" | bc)
+        ua=$(echo "$ua + $u" | bc); fa=$(awk -v a="$f" -v b="$fa" 'BEGIN { print (a < b ? a : b) }')
       fi
     done
   done
