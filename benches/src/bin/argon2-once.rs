@@ -4,10 +4,14 @@
 //! Sides: `ours` (the toolkit's `auth-argon2`, with `--implementation` forcing a block
 //! function), `crate` (RustCrypto `argon2` with a reused block array). Both hash the same
 //! password and salt into a 32-byte tag; the tag is printed so that the sides can be seen
-//! to agree.
+//! to agree. With `--time`, the fastest and the median wall time of one hash are printed
+//! too (on standard error), for comparing two builds of the same side.
 
 use auth_argon2::{Algorithm, Argon2, Implementation, Memory, Params, Version};
+use std::time::Instant;
+
 use auth_benches::engine::PASSWORD;
+use auth_benches::stats;
 use clap::Parser;
 
 /// Computes Argon2id a given number of times.
@@ -26,6 +30,9 @@ struct Args {
     /// Number of hashes.
     #[arg(long, default_value_t = 1)]
     count: usize,
+    /// Print the fastest and the median time of one hash.
+    #[arg(long)]
+    time: bool,
 }
 
 const SALT: &[u8; 16] = b"0123456789abcdef";
@@ -35,6 +42,7 @@ fn main() -> auth_benches::Result<()> {
     let p = auth_benches::grid::parse_phc_params(&args.params)
         .ok_or_else(|| format!("bad parameters {:?}", args.params))?;
     let mut tag = [0u8; 32];
+    let mut times = Vec::with_capacity(args.count);
     match args.side.as_str() {
         "ours" => {
             let params = Params::new(p.memory_kib, p.iterations, p.parallelism)?;
@@ -51,7 +59,9 @@ fn main() -> auth_benches::Result<()> {
             }
             let mut memory = Memory::new();
             for _ in 0..args.count {
+                let start = Instant::now();
                 argon2.hash_into(PASSWORD.as_bytes(), SALT, &mut tag, &mut memory)?;
+                times.push(start.elapsed());
             }
             eprintln!("implementation: {:?}", argon2.implementation());
         }
@@ -65,11 +75,24 @@ fn main() -> auth_benches::Result<()> {
             );
             let mut blocks = vec![argon2::Block::new(); params.block_count()];
             for _ in 0..args.count {
+                let start = Instant::now();
                 a.hash_password_into_with_memory(PASSWORD.as_bytes(), SALT, &mut tag, &mut blocks)
                     .map_err(|e| format!("{e}"))?;
+                times.push(start.elapsed());
             }
         }
         other => return Err(format!("unknown side {other:?}").into()),
+    }
+    if args.time {
+        times.sort_unstable();
+        if let (Some(fastest), Some(median)) = (times.first(), times.get(times.len() / 2)) {
+            eprintln!(
+                "per hash: fastest {:.3} ms, median {:.3} ms ({} hashes)",
+                stats::ms(*fastest),
+                stats::ms(*median),
+                times.len()
+            );
+        }
     }
     println!("{}", hex(&tag));
     Ok(())
