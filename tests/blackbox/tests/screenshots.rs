@@ -425,3 +425,93 @@ fn screenshots_of_two_step_sign_in() {
         "pages overflow horizontally: {overflow:#?}"
     );
 }
+
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_mailed_codes_and_step_up() {
+    let (chromium, driver) = browser_tools("screenshots_of_mailed_codes_and_step_up");
+    let demo = Demo::start_with(
+        Framework::Axum,
+        Backend::Sqlite,
+        Mode::Dev,
+        &["--email-sign-in", "--step-up-max-age", "1s"],
+    );
+    let base = demo.base_url.clone();
+    let email = "dorothy.vaughan@example.com";
+    demo.create_user(email, true, false);
+    demo.create_user("mary.jackson@example.com", false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+
+    // Confirming the address with the mailed code.
+    b.goto(&format!("{base}/auth/verify/resend"));
+    b.fill("input[name=email]", email);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    b.goto(&format!(
+        "{base}/auth/verify/code?email=dorothy.vaughan%40example.com"
+    ));
+    b.wait_for_heading("Enter your confirmation code");
+    shoot(&b, "verify-code", &mut overflow);
+    b.fill("input[name=code]", "12a456");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("digits");
+    shoot(&b, "verify-code-wrong", &mut overflow);
+
+    // A reset by code.
+    b.goto(&format!("{base}/auth/request_password_reset"));
+    b.fill("input[name=email]", email);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    shoot(&b, "reset-requested-code-link", &mut overflow);
+    b.goto(&format!(
+        "{base}/auth/reset/code?email=dorothy.vaughan%40example.com"
+    ));
+    b.wait_for_heading("Reset with a code");
+    shoot(&b, "reset-code", &mut overflow);
+
+    // Sign-in by mail: the request, the code, the link.
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_heading("Sign in");
+    shoot(&b, "login-with-email-option", &mut overflow);
+    b.goto(&format!("{base}/auth/login/email"));
+    b.wait_for_heading("Sign in by email");
+    shoot(&b, "login-email", &mut overflow);
+    b.fill("input[name=email]", email);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    shoot(&b, "login-email-sent", &mut overflow);
+    let link = demo.mailed_link(email, "sign_in_code", "/login/email/");
+    b.goto(&format!(
+        "{base}/auth/login/email/code?email=dorothy.vaughan%40example.com"
+    ));
+    b.wait_for_heading("Enter your sign-in code");
+    shoot(&b, "login-email-code", &mut overflow);
+    b.fill("input[name=code]", "000000");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("not correct");
+    shoot(&b, "login-email-code-wrong", &mut overflow);
+    b.goto(&link);
+    b.wait_for_text("You followed a sign-in link");
+    shoot(&b, "login-email-link", &mut overflow);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Signed in as");
+
+    // Step-up: an administrator's action after the (one second) window.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    b.goto(&format!("{base}/auth/admin?q=mary"));
+    b.click("a[href*='/auth/admin/users/']");
+    b.wait_for_text("Sign out everywhere");
+    b.click("main form[action*='/admin/users/'][action$='/logout'] button");
+    b.wait_for_heading("Confirm it is you");
+    shoot(&b, "reauth", &mut overflow);
+    b.fill("input[name=password]", "not the password");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("not correct");
+    shoot(&b, "reauth-wrong", &mut overflow);
+
+    assert!(
+        overflow.is_empty(),
+        "pages overflow horizontally: {overflow:#?}"
+    );
+}
