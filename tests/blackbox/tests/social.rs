@@ -227,6 +227,35 @@ fn first_sign_in_replay_and_last_way_in(framework: Framework) {
         r.body
     );
     assert_eq!(identities(&mut app).len(), 1);
+
+    // The JSON face, as a single-page application uses it.
+    let mut spa = demo.client();
+    let r = spa.get_json("/auth/api/oidc/providers");
+    assert_eq!(r.json()["providers"][0]["name"], "idp", "{}", r.body);
+    let r = spa.api("/auth/api/oidc/idp/start", serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.set_cookie("auth_oidc").is_some());
+    let url = r.json()["url"].as_str().unwrap().to_owned();
+    let callback = authorize(&provider, &demo, &url, "alice");
+    let query = callback.split_once('?').unwrap().1;
+    let mut answer = serde_json::Map::new();
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap();
+        let v = v.replace("%3A", ":").replace("%2F", "/");
+        answer.insert(k.to_owned(), serde_json::Value::String(v));
+    }
+    let r = spa.api(
+        "/auth/api/oidc/idp/callback",
+        serde_json::Value::Object(answer.clone()),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["user"]["email"], "alice@example.test");
+    let r = spa.api(
+        "/auth/api/oidc/idp/callback",
+        serde_json::Value::Object(answer),
+    );
+    assert_eq!(r.status, 400, "a replay: {}", r.body);
+    assert_eq!(r.error_code(), "provider_sign_in_failed");
 }
 
 /// An account with the provider's verified address is linked only after its owner signs
