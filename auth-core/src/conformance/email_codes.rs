@@ -395,6 +395,11 @@ async fn sign_in_by_mail_is_a_first_step<S>(app: &Engine<S>) {
         .await
         .unwrap();
     assert_eq!(success.user.email, email);
+    // The session names the mailed code as its first step, not a password.
+    assert_eq!(
+        success.session.amr,
+        [crate::AuthMethod::EmailCode, crate::AuthMethod::Otp]
+    );
 
     // By link: the same.
     app.clock.advance(Duration::seconds(60));

@@ -27,6 +27,7 @@ use crate::passkey::{
     Ceremony, ChallengeRecord, MAX_PASSKEY_NAME_CHARS, MAX_PASSKEYS_PER_USER, PasskeyChallenge,
     PasskeyCredential, PasskeyUse, PasskeyVerified, RelyingParty,
 };
+use crate::second_factor::AuthMethod;
 use crate::second_factor::{PendingRecord, PendingSignIn, SecondFactorVerified};
 use crate::store::PasskeyStore;
 use crate::telemetry;
@@ -701,8 +702,9 @@ impl Auth {
         let (user_record, effects) = self.run_event(user_record, event, origin).await?;
         self.perform(&user_record, &effects, origin, MailLinks::default())
             .await?;
+        let amr = vec![pending.first_step, AuthMethod::Passkey];
         let (token, session) = self
-            .open_session(&user_record, pending.remember, ctx)
+            .open_proved_session(&user_record, pending.remember, amr, ctx)
             .await?;
         self.confirm_credentials_unchanged(&user_record, &session)
             .await?;

@@ -211,7 +211,7 @@ impl Auth {
             .err()
             .map(Veto::into_message);
         let origin = Origin::of(ctx);
-        let amr = vec![AuthMethod::Pwd, second.method()];
+        let amr = vec![pending.first_step, second.method()];
         let event = Event::SecondStepSucceeded {
             first: pending.proof(),
             second,

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use crate::email_code::EmailCodeVerified;
 use crate::model::{SecurityStamp, User, UserId};
 use crate::password::PasswordVerified;
+use crate::second_factor::AuthMethod;
 
 /// What an ephemeral key of a pending sign-in starts with.
 const KEY_PREFIX: &str = "pending-sign-in:";
@@ -69,26 +70,34 @@ impl PendingSignIn {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PendingRecord {
     pub(crate) user: UserId,
-    /// The account's security stamp at the password step: a credential change since
-    /// kills the pending sign-in.
+    /// The account's security stamp at the first step: a credential change since kills
+    /// the pending sign-in.
     stamp: SecurityStamp,
     pub(crate) remember: bool,
-    /// The identifier typed at the password step: wrong codes count against its lockout
+    /// The identifier typed at the first step: wrong codes count against its lockout
     /// like wrong passwords.
     pub(crate) identifier: String,
     /// Wrong codes so far.
     pub(crate) failures: u32,
-    /// When the password step passed (`auth_time` of the password).
-    pub(crate) password_at: OffsetDateTime,
+    /// How the first step was proved: the first entry of the session's `amr`. Records
+    /// written before it was kept were all password steps.
+    #[serde(default = "password_step")]
+    pub(crate) first_step: AuthMethod,
+    /// When the first step passed (its `auth_time`).
+    #[serde(alias = "password_at")]
+    pub(crate) first_step_at: OffsetDateTime,
     pub(crate) expires_at: OffsetDateTime,
 }
 
+fn password_step() -> AuthMethod {
+    AuthMethod::Pwd
+}
+
 impl PendingRecord {
-    /// The record of a password step that passed for `user`: only a verified password
-    /// makes one.
-    pub(crate) fn after_password(
+    /// The record of a first step proved by `first_step` for `user`, just now.
+    fn new(
         user: &User,
-        _proof: &PasswordVerified,
+        first_step: AuthMethod,
         remember: bool,
         identifier: String,
         now: OffsetDateTime,
@@ -100,9 +109,23 @@ impl PendingRecord {
             remember,
             identifier,
             failures: 0,
-            password_at: now,
+            first_step,
+            first_step_at: now,
             expires_at,
         }
+    }
+
+    /// The record of a password step that passed for `user`: only a verified password
+    /// makes one.
+    pub(crate) fn after_password(
+        user: &User,
+        _proof: &PasswordVerified,
+        remember: bool,
+        identifier: String,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        Self::new(user, AuthMethod::Pwd, remember, identifier, now, expires_at)
     }
 
     /// The record of a sign-in with a linked provider identity that passed for `user`:
@@ -116,36 +139,35 @@ impl PendingRecord {
         expires_at: OffsetDateTime,
     ) -> Self {
         debug_assert_eq!(proof.user(), user.id);
-        Self {
-            user: user.id,
-            stamp: user.security_stamp.clone(),
+        let identifier = user.email.clone();
+        Self::new(
+            user,
+            AuthMethod::ExternalProvider,
             remember,
-            identifier: user.email.clone(),
-            failures: 0,
-            password_at: now,
+            identifier,
+            now,
             expires_at,
-        }
+        )
     }
 
-    /// The record of a sign-in by mail (a mailed code or link) that passed for `user`:
-    /// only a right code or link makes one.
+    /// The record of a sign-in by mail that passed for `user`: only a right code or link
+    /// makes one, and `proof` says which.
     pub(crate) fn after_mail(
         user: &User,
-        _proof: &EmailCodeVerified,
+        proof: &EmailCodeVerified,
         remember: bool,
         identifier: String,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Self {
-        Self {
-            user: user.id,
-            stamp: user.security_stamp.clone(),
+        Self::new(
+            user,
+            proof.how().method(),
             remember,
             identifier,
-            failures: 0,
-            password_at: now,
+            now,
             expires_at,
-        }
+        )
     }
 
     /// The proof of the first step this record stands for.

@@ -564,6 +564,11 @@ async fn a_passkey_is_the_second_factor_after_the_password() {
         .unwrap();
     assert_eq!(success.user.id, ada.id);
     assert!(success.session.remember);
+    // The session names both steps, so that it counts as a recent second factor.
+    assert_eq!(
+        success.session.amr,
+        [auth_core::AuthMethod::Pwd, auth_core::AuthMethod::Passkey]
+    );
     // The pending sign-in is spent.
     let again = engine
         .auth
