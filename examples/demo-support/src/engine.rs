@@ -22,7 +22,7 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
 /// (`--trusted-proxies`, `--proxy-header`), sign-in by mail (`--email-sign-in`), passkeys
-/// (their relying party from `--base-url`, see [`relying_party`]), the
+/// (their relying party from `--base-url`, as `relying_party` derives it), the
 /// breached-password check
 /// (`--breached-passwords-*`), the webhooks (`--webhook*`), and the demo page templates.
 ///
