@@ -73,6 +73,15 @@ pub(super) fn finish_sign_in_telemetry(result: &Result<SignIn>) {
     }
 }
 
+/// Records the signed-in user on the span and counts the sign-in, for the flows that
+/// end in a session or fail (never pending).
+pub(super) fn login_telemetry(result: &Result<LoginSuccess>) {
+    if let Ok(success) = result {
+        tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
+    }
+    telemetry::sign_in(result);
+}
+
 impl Auth {
     /// Signs in by email or username, in one step or two: an account with a second
     /// factor gets a [`SignIn::SecondFactor`] (a pending sign-in, never a session), and
@@ -111,10 +120,7 @@ impl Auth {
             Ok(SignIn::SecondFactor(_)) => Err(Error::SecondFactorRequired),
             Err(e) => Err(e),
         };
-        if let Ok(success) = &result {
-            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
-        }
-        telemetry::sign_in(&result);
+        login_telemetry(&result);
         result
     }
 

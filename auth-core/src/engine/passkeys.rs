@@ -16,6 +16,7 @@ use webauthn_rs::prelude::{
 
 use super::effects::{MailLinks, Origin};
 use super::lockout::Subject;
+use super::login::login_telemetry;
 use super::second_factor::{PENDING_MAX_FAILURES, pending_gone};
 use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
@@ -30,7 +31,6 @@ use crate::passkey::{
 use crate::second_factor::AuthMethod;
 use crate::second_factor::{PendingRecord, PendingSignIn, SecondFactorVerified};
 use crate::store::PasskeyStore;
-use crate::telemetry;
 
 /// How long a started ceremony waits for its answer (`webauthn-rs`'s timeout for the
 /// browser is the same five minutes).
@@ -409,10 +409,7 @@ impl Auth {
         let result = self
             .passkey_sign_in(challenge, credential, remember, ctx)
             .await;
-        if let Ok(success) = &result {
-            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
-        }
-        telemetry::sign_in(&result);
+        login_telemetry(&result);
         result
     }
 
@@ -594,10 +591,7 @@ impl Auth {
         let result = self
             .passkey_second_step(pending_token, challenge, credential, ctx)
             .await;
-        if let Ok(success) = &result {
-            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
-        }
-        telemetry::sign_in(&result);
+        login_telemetry(&result);
         result
     }
 

@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::effects::{MailLinks, Origin};
 use super::lockout::Subject;
+use super::login::login_telemetry;
 use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
 use crate::error::{Error, Result};
@@ -17,7 +18,6 @@ use crate::second_factor::{
     TOTP_STEP_SECONDS, TotpEnrolment, TotpSecret, digest_recovery_code, parse_recovery_code,
     parse_totp_code,
 };
-use crate::telemetry;
 
 /// How long a pending sign-in lives.
 pub(super) const PENDING_LIFETIME: Duration = Duration::minutes(5);
@@ -107,10 +107,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<LoginSuccess> {
         let result = self.second_step(pending_token, code, ctx).await;
-        if let Ok(success) = &result {
-            tracing::Span::current().record("user_id", tracing::field::display(success.user.id));
-        }
-        telemetry::sign_in(&result);
+        login_telemetry(&result);
         result
     }
 
