@@ -6,7 +6,7 @@
 //! pending sign-in as signed in: only a correct code opens a session, the same way the
 //! password step does for other accounts.
 
-use auth_core::{Error, PendingSignIn};
+use auth_core::{Error, LoginSuccess, PendingSignIn};
 use http::StatusCode;
 use serde_json::{Value, json};
 
@@ -81,25 +81,13 @@ impl AuthWeb {
         };
         let challenge = fields.text("challenge");
         let credential = fields.text("credential");
-        match self
+        let result = self
             .inner
             .auth
             .complete_sign_in_with_passkey(token, &challenge, &credential, &r.ctx)
+            .await;
+        self.second_step_reply(r, result, next, false, super::passkeys::passkey_refusal)
             .await
-        {
-            Ok(success) => self
-                .signed_in_redirect(r, &success, next.as_deref())
-                .await
-                .cookie(self.clear_pending_cookie()),
-            Err(Error::Validation(errors)) if errors.field("pending").is_some() => {
-                self.sign_in_again(next.as_deref())
-            }
-            Err(e) => {
-                let ctx = self.code_step_with_passkey(r, next.as_deref(), false).await;
-                let p = super::passkeys::passkey_refusal(&e);
-                self.form_problem(r, Template::LoginSecondFactor, None, &p, ctx)
-            }
-        }
     }
 
     /// `POST /login/second_factor` (`code`, `next`, `use`): a correct code signs in as
@@ -116,7 +104,24 @@ impl AuthWeb {
             return self.sign_in_again(next.as_deref());
         };
         let code = fields.text("code");
-        match self.inner.auth.complete_sign_in(token, &code, &r.ctx).await {
+        let result = self.inner.auth.complete_sign_in(token, &code, &r.ctx).await;
+        let recovery = fields.get(USE_FIELD) == Some(USE_RECOVERY);
+        self.second_step_reply(r, result, next, recovery, Problem::from_error)
+            .await
+    }
+
+    /// The page after a second step (code or passkey): signed in, back to `next`; the
+    /// pending sign-in gone, back to the sign-in page; refused, the code page again
+    /// (showing the recovery-code field when it was used) with `refusal`'s reason.
+    async fn second_step_reply(
+        &self,
+        r: &Req,
+        result: Result<LoginSuccess, Error>,
+        next: Option<String>,
+        recovery: bool,
+        refusal: fn(&Error) -> Problem,
+    ) -> Reply {
+        match result {
             Ok(success) => self
                 .signed_in_redirect(r, &success, next.as_deref())
                 .await
@@ -125,12 +130,10 @@ impl AuthWeb {
                 self.sign_in_again(next.as_deref())
             }
             Err(e) => {
-                let recovery = fields.get(USE_FIELD) == Some(USE_RECOVERY);
                 let ctx = self
                     .code_step_with_passkey(r, next.as_deref(), recovery)
                     .await;
-                let p = Problem::from_error(&e);
-                self.form_problem(r, Template::LoginSecondFactor, None, &p, ctx)
+                self.form_problem(r, Template::LoginSecondFactor, None, &refusal(&e), ctx)
             }
         }
     }
