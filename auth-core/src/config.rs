@@ -91,6 +91,9 @@ pub struct RateLimits {
     pub mail_per_address: RateLimit,
     /// Changes of address requested per account.
     pub email_change_per_account: RateLimit,
+    /// Access tokens issued per account (by session or API key, see
+    /// [`Auth::admit_access_token`](crate::Auth::admit_access_token)).
+    pub token_per_account: RateLimit,
     /// The IPv6 prefix length whose addresses count as one client (default 64: one
     /// customer usually holds a whole /64). IPv4 addresses count one by one.
     pub ipv6_prefix: u8,
@@ -105,6 +108,7 @@ impl Default for RateLimits {
             mail_per_ip: RateLimit::new(20, Duration::hours(1)),
             mail_per_address: RateLimit::new(5, Duration::hours(1)),
             email_change_per_account: RateLimit::new(5, Duration::hours(1)),
+            token_per_account: RateLimit::new(60, Duration::minutes(1)),
             ipv6_prefix: 64,
         }
     }

@@ -125,7 +125,7 @@ pub use engine::{
     EnrolmentAttempt, IdentitySignIn, ImportUser, KeyAuthenticated, Login, LoginSuccess,
     MAX_API_KEYS_PER_USER, ManualClock, NewApiKey, NewUser, Operator, OperatorAction,
     PasswordChange, PasswordReset, PendingLink, RegisterOutcome, Registration, RequestContext,
-    SignIn, StepUp, SystemClock,
+    SignIn, StepUp, SystemClock, TokenIssue,
 };
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,

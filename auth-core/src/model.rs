@@ -677,6 +677,9 @@ pub enum AuditKind {
     /// The signed-in owner proved who they are again for sensitive actions (step-up;
     /// the detail names the method).
     Reauthenticated,
+    /// A signed access token was issued for another service (the detail names the
+    /// token's id, audience and scopes, and whether a session or an API key asked).
+    AccessTokenIssued,
 }
 
 impl AuditKind {
@@ -723,6 +726,7 @@ impl AuditKind {
             Self::PasskeyRemoved => "passkey_removed",
             Self::PasskeyCounterRegressed => "passkey_counter_regressed",
             Self::Reauthenticated => "reauthenticated",
+            Self::AccessTokenIssued => "access_token_issued",
         }
     }
 
@@ -774,6 +778,7 @@ impl AuditKind {
                 "Passkey refused: its signature counter went back (possibly cloned)"
             }
             Self::Reauthenticated => "Confirmed identity for a sensitive action",
+            Self::AccessTokenIssued => "Access token issued",
         }
     }
 
@@ -783,7 +788,7 @@ impl AuditKind {
     }
 }
 
-const ALL_AUDIT_KINDS: [AuditKind; 40] = [
+const ALL_AUDIT_KINDS: [AuditKind; 41] = [
     AuditKind::Registered,
     AuditKind::EmailVerified,
     AuditKind::LoginSucceeded,
@@ -824,6 +829,7 @@ const ALL_AUDIT_KINDS: [AuditKind; 40] = [
     AuditKind::PasskeyRemoved,
     AuditKind::PasskeyCounterRegressed,
     AuditKind::Reauthenticated,
+    AuditKind::AccessTokenIssued,
 ];
 
 /// One entry of the audit trail. It never holds a password, token or session id.

@@ -38,6 +38,7 @@ pub fn unlimited() -> RateLimits {
         mail_per_ip: never,
         mail_per_address: never,
         email_change_per_account: never,
+        token_per_account: never,
         ..RateLimits::default()
     }
 }

@@ -57,6 +57,7 @@ pub fn config() -> ConfigBuilder {
             mail_per_ip: loose,
             mail_per_address: loose,
             email_change_per_account: loose,
+            token_per_account: loose,
             ..RateLimits::default()
         })
 }

@@ -335,3 +335,70 @@ fn bad_settings_are_refused_at_build() {
         assert!(matches!(built, Err(WebError::Config(_))), "{why}");
     }
 }
+
+#[tokio::test]
+async fn every_token_is_in_the_audit_trail_and_an_account_asking_too_often_gets_429() {
+    use auth_core::{AuditKind, AuditSink as _, RateLimit, RateLimits};
+    let store = Arc::new(MemoryStore::new());
+    let config = engine::config()
+        .api_key_scopes(["read:profile"])
+        .rate_limits(RateLimits {
+            token_per_account: RateLimit::new(2, time::Duration::minutes(1)),
+            ..RateLimits::default()
+        })
+        .build()
+        .unwrap();
+    let auth = Auth::builder(config)
+        .store(store.clone())
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap();
+    let keys = KeySet::new(SigningKey::generate(KeyAlgorithm::EdDsa).unwrap());
+    let web = AuthWeb::builder(auth.clone())
+        .secret(vec![7u8; 32])
+        .insecure_dev_cookies(true)
+        .access_tokens(tokens(keys))
+        .build()
+        .unwrap();
+    let user = auth_http::testkit::create_user(&auth, "ada@example.com", &[], true).await;
+    let mut b = browser(&web);
+    b.api_login("ada@example.com", PASSWORD).await;
+
+    let mut issued = Vec::new();
+    for _ in 0..2 {
+        let r = b.api("/auth/api/token", json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let token = r.json()["access_token"].as_str().unwrap().to_owned();
+        let doc = jwks(&mut b).await;
+        issued.push(verify(&doc, &token, "orders").unwrap().jti);
+    }
+    let r = b.api("/auth/api/token", json!({})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.error_code(), "rate_limited");
+    assert!(
+        !r.header("retry-after").is_empty(),
+        "the client is told when"
+    );
+    assert!(!r.body.contains("access_token"), "{}", r.body);
+
+    let trail: Vec<_> = store
+        .events_for_user(user.id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == AuditKind::AccessTokenIssued)
+        .collect();
+    assert_eq!(
+        trail.len(),
+        2,
+        "one entry per token issued, none for the refused one"
+    );
+    for (event, jti) in trail.iter().rev().zip(&issued) {
+        let detail = event.detail.as_deref().unwrap();
+        assert_eq!(
+            detail,
+            format!("{jti} for orders (read:profile) by session"),
+            "the entry names the token by its id, never by the token itself"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! and re-applying when another request won the race), then perform the effects
 //! (sessions, mail, audit).
 
+mod access_tokens;
 mod account;
 mod admin;
 mod api_keys;
@@ -34,6 +35,7 @@ use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
+pub use access_tokens::TokenIssue;
 pub use account::{EmailChange, PasswordChange};
 pub use admin::AdminUserView;
 pub use api_keys::{CreatedApiKey, KeyAuthenticated, MAX_API_KEYS_PER_USER, NewApiKey};

@@ -29,6 +29,8 @@ pub(super) enum Counted {
     MailsPerAddress,
     /// Changes of address asked for by one account (by its id).
     EmailChangesPerAccount,
+    /// Access tokens issued to one account (by its id), by session or API key.
+    AccessTokensPerAccount,
     /// A sign-in identifier guarded by the lockout (see `lockout::Subject`).
     LockoutIdentifier,
 }
@@ -43,6 +45,7 @@ impl Counted {
             Self::MailsPerNetwork => "rl:mail:ip",
             Self::MailsPerAddress => "rl:mail:addr",
             Self::EmailChangesPerAccount => "rl:email_change:u",
+            Self::AccessTokensPerAccount => "rl:token:u",
             Self::LockoutIdentifier => "i",
         }
     }
@@ -57,6 +60,7 @@ impl Counted {
             Self::MailsPerNetwork => "mail_per_ip",
             Self::MailsPerAddress => "mail_per_address",
             Self::EmailChangesPerAccount => "email_change_per_account",
+            Self::AccessTokensPerAccount => "token_per_account",
             Self::LockoutIdentifier => "lockout",
         }
     }
@@ -66,7 +70,9 @@ impl Counted {
     /// length. Only an account id, which is neither, is kept as it is.
     pub(super) fn key(self, value: &str) -> String {
         match self {
-            Self::EmailChangesPerAccount => format!("{}:{value}", self.as_str()),
+            Self::EmailChangesPerAccount | Self::AccessTokensPerAccount => {
+                format!("{}:{value}", self.as_str())
+            }
             _ => {
                 let digest = Sha256::digest(value.as_bytes());
                 format!("{}:{}", self.as_str(), hex::encode(&digest[..16]))
@@ -170,6 +176,10 @@ mod tests {
             Counted::EmailChangesPerAccount.key("0190a1b2-0000-7000-8000-000000000000"),
             "rl:email_change:u:0190a1b2-0000-7000-8000-000000000000",
             "an account id is no personal data"
+        );
+        assert_eq!(
+            Counted::AccessTokensPerAccount.key("0190a1b2-0000-7000-8000-000000000000"),
+            "rl:token:u:0190a1b2-0000-7000-8000-000000000000"
         );
     }
 

@@ -89,6 +89,7 @@ fn engine<S: AllStores>(store: S) -> Auth {
             mail_per_ip: never,
             mail_per_address: never,
             email_change_per_account: never,
+            token_per_account: never,
             ..RateLimits::default()
         })
         .registration(RegistrationMode::RevealConflicts)

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use auth_access_token::{AccessClaims, new_token_id};
-use auth_core::ValidationErrors;
+use auth_core::{TokenIssue, ValidationErrors};
 use bytes::Bytes;
 use http::header::CACHE_CONTROL;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
@@ -101,12 +101,15 @@ impl AuthWeb {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let body = self.sign(tokens, &caller, audience, scopes)?;
+        let body = self.sign(r, tokens, &caller, audience, scopes).await?;
         Ok(Reply::json(StatusCode::OK, &body))
     }
 
-    fn sign(
+    /// Signs a token for `caller`, once the core admits it (the per-account rate limit)
+    /// and has written it to the audit trail.
+    async fn sign(
         &self,
+        r: &Req,
         tokens: &AccessTokens,
         caller: &Caller,
         aud: String,
@@ -127,6 +130,17 @@ impl AuthWeb {
             roles: user.roles.clone(),
             scope,
         };
+        let api_key = caller.key().map(|k| k.prefix());
+        let issue = TokenIssue {
+            token_id: &claims.jti,
+            audience: &claims.aud,
+            scope: &claims.scope,
+            api_key: api_key.as_deref(),
+        };
+        self.inner
+            .auth
+            .admit_access_token(user, issue, &r.ctx)
+            .await?;
         let token = tokens.keys.sign(&claims).map_err(|e| {
             tracing::error!(error = %e, "an access token could not be signed");
             ApiFail::Problem(Problem::internal())
