@@ -234,10 +234,12 @@ fn hash_digest(hash: &PasswordHash) -> [u8; 32] {
 /// The hashes are computed by `auth-argon2`, the workspace's Argon2 with hand-vectorised
 /// AVX-512 and AVX2 block functions chosen at run time (portable code elsewhere); the PHC
 /// strings are those of the RustCrypto `argon2` crate, bit for bit, so hashes stored
-/// before verify unchanged. The lanes of a hash with `p > 1` are computed one after the
-/// other on the hashing thread, so one permit is one core: running them on threads
-/// (which `auth-argon2` can do) made `p=2` hashes up to twice as slow when the cores were
-/// busy with other work (docs/benchmarks.md).
+/// before verify unchanged. One permit is one core: a hash with `p > 1` lanes takes
+/// `min(p, max_concurrent)` permits at once and computes its lanes on that many threads,
+/// so it finishes up to `p` times sooner when cores are free, and hashes never run more
+/// threads together than there are permits (lanes on threads without the extra permits
+/// made `p=2` hashes up to twice as slow when other hashes kept the cores busy,
+/// docs/benchmarks.md).
 ///
 /// # Memory
 /// Argon2's block array (`memory_kib` KiB) is not allocated per hash: each running hash
@@ -354,8 +356,11 @@ impl Hasher {
             return Err(too_long());
         }
         let password = normalize(password);
-        self.run_blocking("hash", move |inner| inner.hash_blocking(&password))
-            .await?
+        let threads = self.lane_threads(self.inner.argon2_params.p_cost());
+        self.run_blocking("hash", threads, move |inner| {
+            inner.hash_blocking(&password, threads)
+        })
+        .await?
     }
 
     /// Checks `password` against a stored hash.
@@ -396,15 +401,16 @@ impl Hasher {
             let (_, legacy) = legacy.map_err(hashing)?;
             let password = Zeroizing::new(password.to_owned());
             let matched = self
-                .run_blocking("verify", move |_| legacy.verify(&password))
+                .run_blocking("verify", 1, move |_| legacy.verify(&password))
                 .await??;
             return Ok(matched.then(|| PasswordVerified::new(true, hash)));
         }
         let stored = Stored::parse(hash, &self.inner)?;
         let password = normalize(password);
+        let threads = self.lane_threads(stored.lanes);
         let matched = self
-            .run_blocking("verify", move |inner| {
-                inner.verify_blocking(&password, &stored.phc)
+            .run_blocking("verify", threads, move |inner| {
+                inner.verify_blocking(&password, &stored.phc, threads)
             })
             .await??;
         Ok(matched.then(|| PasswordVerified::new(stored.needs_rehash, hash)))
@@ -456,8 +462,11 @@ impl Hasher {
         // Making the reference hash is itself one Argon2 run with the configured
         // parameters: the same work as a verification, so the first call is not faster.
         let password = normalize(password);
+        let threads = self.lane_threads(self.inner.argon2_params.p_cost());
         if let Ok(Ok(hash)) = self
-            .run_blocking("verify", move |inner| inner.hash_blocking(&password))
+            .run_blocking("verify", threads, move |inner| {
+                inner.hash_blocking(&password, threads)
+            })
             .await
         {
             let _ = self.inner.dummy.set(hash);
@@ -475,13 +484,21 @@ impl Hasher {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.run_blocking("strength", move |_| work()).await
+        self.run_blocking("strength", 1, move |_| work()).await
     }
 
-    /// Runs `work` on a blocking thread once a permit is free. The permit is held until
-    /// the work ends, even if the caller stops waiting. The wait and the work are
-    /// recorded as `operation` (see [`telemetry`](crate::telemetry)).
-    async fn run_blocking<T, F>(&self, operation: &'static str, work: F) -> Result<T>
+    /// How many threads (and so permits) an Argon2 run with `lanes` lanes gets: one per
+    /// lane, but never more than the hasher's permits.
+    fn lane_threads(&self, lanes: u32) -> u32 {
+        let most = u32::try_from(self.inner.max_concurrent).unwrap_or(u32::MAX);
+        lanes.clamp(1, most)
+    }
+
+    /// Runs `work` on a blocking thread once `cores` permits are free (the threads the
+    /// work runs on, see [`Hasher::lane_threads`]). The permits are held until the work
+    /// ends, even if the caller stops waiting. The wait and the work are recorded as
+    /// `operation` (see [`telemetry`](crate::telemetry)).
+    async fn run_blocking<T, F>(&self, operation: &'static str, cores: u32, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Inner) -> T + Send + 'static,
@@ -489,7 +506,7 @@ impl Hasher {
         let runtime = tokio::runtime::Handle::try_current().map_err(hashing)?;
         let queued = Instant::now();
         let permit = Arc::clone(&self.inner.permits)
-            .acquire_owned()
+            .acquire_many_owned(cores)
             .await
             .map_err(hashing)?;
         let inner = Arc::clone(&self.inner);
@@ -497,7 +514,7 @@ impl Hasher {
             .spawn_blocking(move || {
                 let _permit = permit;
                 #[cfg(test)]
-                let _running = inner.probe.enter();
+                let _running = inner.probe.enter(cores);
                 let started = Instant::now();
                 let done = work(&inner);
                 telemetry::hashed(operation, queued, started);
@@ -511,11 +528,13 @@ impl Hasher {
 impl Inner {
     /// The computation for `algorithm`, `version` and `params` (with the configured pepper,
     /// and the associated data a PHC string may carry in its `data` parameter).
+    /// Its lanes run on up to `threads` threads, for which the caller holds permits.
     fn argon2<'a>(
         &'a self,
         algorithm: Algorithm,
         version: Version,
         params: &'a Params,
+        threads: u32,
     ) -> Result<auth_argon2::Argon2<'a>> {
         let algorithm = match algorithm {
             Algorithm::Argon2d => auth_argon2::Algorithm::Argon2d,
@@ -528,26 +547,30 @@ impl Inner {
         };
         let costs = auth_argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost())
             .map_err(hashing)?;
-        // Lanes are computed one after the other on the hashing thread, so that a permit
-        // stays one core (see the type's docs).
-        let argon2 =
-            auth_argon2::Argon2::new(algorithm, version, costs).with_associated_data(params.data());
+        let argon2 = auth_argon2::Argon2::new(algorithm, version, costs)
+            .with_associated_data(params.data())
+            .with_threads(usize::try_from(threads).unwrap_or(1));
         Ok(match &self.pepper {
             Some(pepper) => argon2.with_secret(pepper),
             None => argon2,
         })
     }
 
-    fn hash_blocking(&self, password: &str) -> Result<PasswordHash> {
+    fn hash_blocking(&self, password: &str, threads: u32) -> Result<PasswordHash> {
         let salt = crate::random::bytes::<SALT_LEN>();
-        self.hash_with_salt(password, &salt)
+        self.hash_with_salt(password, &salt, threads)
     }
 
     /// The PHC string of `password` with `salt` and the configured parameters: the same
     /// string `argon2`'s `PasswordHasher::hash_password_with_salt` makes, computed in a
     /// pooled block array.
-    fn hash_with_salt(&self, password: &str, salt: &[u8]) -> Result<PasswordHash> {
-        let argon2 = self.argon2(Algorithm::Argon2id, Version::V0x13, &self.argon2_params)?;
+    fn hash_with_salt(&self, password: &str, salt: &[u8], threads: u32) -> Result<PasswordHash> {
+        let argon2 = self.argon2(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            &self.argon2_params,
+            threads,
+        )?;
         let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
         self.run_argon2(&argon2, password, salt, &mut out[..])?;
         let phc = argon2::PasswordHash {
@@ -560,7 +583,12 @@ impl Inner {
         Ok(PasswordHash::new(phc.to_string()))
     }
 
-    fn verify_blocking(&self, password: &str, phc: &argon2::PasswordHash) -> Result<bool> {
+    fn verify_blocking(
+        &self,
+        password: &str,
+        phc: &argon2::PasswordHash,
+        threads: u32,
+    ) -> Result<bool> {
         // The algorithm, version and parameters come from `phc`; only the pepper is ours.
         let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
             return Err(hashing("the stored password hash has no salt or no output"));
@@ -573,7 +601,7 @@ impl Inner {
             .map_err(hashing)?
             .unwrap_or_default();
         let params = Params::try_from(phc).map_err(hashing)?;
-        let argon2 = self.argon2(algorithm, version, &params)?;
+        let argon2 = self.argon2(algorithm, version, &params, threads)?;
         let mut out = Zeroizing::new([0u8; Output::MAX_LENGTH]);
         let out = out
             .get_mut(..expected.len())
@@ -658,6 +686,8 @@ impl Drop for LentMemory<'_> {
 /// A stored hash, parsed and checked before any work is spent on it.
 struct Stored {
     phc: argon2::PasswordHash,
+    /// Its `p`: the lanes a verification computes.
+    lanes: u32,
     needs_rehash: bool,
 }
 
@@ -681,7 +711,11 @@ impl Stored {
         let needs_rehash = algorithm != Algorithm::Argon2id
             || phc.version != Some(Version::V0x13.into())
             || params != inner.argon2_params;
-        Ok(Self { phc, needs_rehash })
+        Ok(Self {
+            phc,
+            lanes: params.p_cost(),
+            needs_rehash,
+        })
     }
 }
 
@@ -713,20 +747,22 @@ mod probe {
         pub(super) started: AtomicUsize,
     }
 
-    pub(super) struct Running<'a>(&'a Probe);
+    pub(super) struct Running<'a>(&'a Probe, usize);
 
     impl Probe {
-        pub(super) fn enter(&self) -> Running<'_> {
-            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        /// A job on `cores` threads starts: `running` and `peak` count threads.
+        pub(super) fn enter(&self, cores: u32) -> Running<'_> {
+            let cores = cores as usize;
+            let now = self.running.fetch_add(cores, Ordering::SeqCst) + cores;
             self.peak.fetch_max(now, Ordering::SeqCst);
             self.started.fetch_add(1, Ordering::SeqCst);
-            Running(self)
+            Running(self, cores)
         }
     }
 
     impl Drop for Running<'_> {
         fn drop(&mut self) {
-            self.0.running.fetch_sub(1, Ordering::SeqCst);
+            self.0.running.fetch_sub(self.1, Ordering::SeqCst);
         }
     }
 }
@@ -809,7 +845,7 @@ mod tests {
             (HashParams::insecure_fast_for_tests(), KAT_CHEAP),
         ] {
             let hasher = Hasher::new(params, None, 1).unwrap();
-            let ours = hasher.inner.hash_with_salt(KAT_PASSWORD, salt).unwrap();
+            let ours = hasher.inner.hash_with_salt(KAT_PASSWORD, salt, 1).unwrap();
             assert_eq!(ours.as_str(), reference);
             assert_eq!(
                 ours.as_str(),
@@ -824,13 +860,14 @@ mod tests {
             insecure: true,
         };
         let pepper = [9u8; 32];
-        let hasher = Hasher::new(params, Some(pepper.to_vec()), 1).unwrap();
-        for _ in 0..2 {
-            // The second time in a reused (wiped) array.
+        let hasher = Hasher::new(params, Some(pepper.to_vec()), 2).unwrap();
+        for threads in [1, 2, 1, 2] {
+            // Lanes one after the other or on two threads; from the third time on in a
+            // reused (wiped) array.
             assert_eq!(
                 hasher
                     .inner
-                    .hash_with_salt("p\u{e9}pper", salt)
+                    .hash_with_salt("p\u{e9}pper", salt, threads)
                     .unwrap()
                     .as_str(),
                 hash_the_old_way(params, Some(&pepper), "p\u{e9}pper", salt)
@@ -1203,6 +1240,48 @@ mod tests {
             assert_eq!(hasher.inner.probe.started.load(Ordering::SeqCst), 8);
             assert_eq!(hasher.inner.permits.available_permits(), limit);
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lanes_run_on_threads_only_within_the_permits() {
+        let params = HashParams {
+            memory_kib: 512,
+            iterations: 2,
+            parallelism: 2,
+            insecure: true,
+        };
+        for (limit, lanes_at_once) in [(1, 1), (2, 2), (3, 2)] {
+            let hasher = Hasher::new(params, None, limit).unwrap();
+            assert_eq!(hasher.lane_threads(2), lanes_at_once);
+            let hash = hasher.hash("two lanes").await.unwrap();
+            assert_eq!(
+                hasher.inner.probe.peak.load(Ordering::SeqCst),
+                lanes_at_once as usize,
+                "one p=2 hash with {limit} permits"
+            );
+            hash_concurrently(&hasher, 6).await;
+            let peak = hasher.inner.probe.peak.load(Ordering::SeqCst);
+            assert!(peak <= limit, "{peak} threads at once with {limit} permits");
+            assert!(hasher.verify("two lanes", &hash).await.unwrap().is_some());
+            assert!(hasher.verify("two lanez", &hash).await.unwrap().is_none());
+            assert_eq!(hasher.inner.permits.available_permits(), limit);
+        }
+        // A stored hash with more lanes than permits still verifies, within them.
+        let wide = Hasher::new(
+            HashParams {
+                parallelism: 4,
+                ..params
+            },
+            None,
+            4,
+        )
+        .unwrap()
+        .hash("four lanes")
+        .await
+        .unwrap();
+        let narrow = Hasher::new(params, None, 2).unwrap();
+        assert!(narrow.verify("four lanes", &wide).await.unwrap().is_some());
+        assert_eq!(narrow.inner.probe.peak.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(flavor = "current_thread")]

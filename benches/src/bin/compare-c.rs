@@ -6,10 +6,11 @@
 //!   cargo run --release -p auth-benches --bin compare-c
 //! ```
 //!
-//! Sides: `ours` (the library's `Hasher`: NFKC, a fresh salt, `spawn_blocking` under the
-//! semaphore, the PHC string), `auth-argon2` (the toolkit's Argon2 that the `Hasher` runs,
-//! called directly on this thread with a reused `Memory`, lanes one after the other as
-//! the `Hasher` computes them, to show the wrapper's overhead), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
+//! Sides: `ours` (the library's `Hasher` with its default permits, one per CPU: NFKC, a
+//! fresh salt, `spawn_blocking` under the semaphore, lanes on as many threads as permits
+//! allow, the PHC string), `auth-argon2` (the toolkit's Argon2 that the `Hasher` runs,
+//! called directly on this thread with a reused `Memory`, lanes one after the other, to
+//! show the wrapper's overhead and what threads bring at `p > 1`), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
 //! application without the toolkit would), and the C implementations that
 //! `benches/scripts/argon2_worker.py` times inside a long-lived Python process:
 //! `native` (libargon2's opt.c built with `-march=native`), `cffi` (argon2-cffi's wheel,
@@ -204,7 +205,7 @@ fn main() -> auth_benches::Result<()> {
     let mut verdicts = Vec::new();
     for p in &sets {
         let mut sides = vec![
-            Side::Ours(Hasher::new(*p, None, 1)?),
+            Side::Ours(Hasher::new(*p, None, Hasher::default_concurrency())?),
             Side::Direct(
                 auth_argon2::Params::new(p.memory_kib, p.iterations, p.parallelism)?,
                 std::cell::RefCell::new(auth_argon2::Memory::new()),
