@@ -180,6 +180,7 @@ pub struct Config {
     pub(crate) api_key_scopes: Arc<[String]>,
     pub(crate) email_codes: EmailCodes,
     pub(crate) step_up: StepUpPolicy,
+    pub(crate) passkey_sign_up: bool,
 }
 
 /// Default of [`ConfigBuilder::step_up_max_age`]: ten minutes.
@@ -301,6 +302,12 @@ impl Config {
     pub fn step_up(&self) -> &StepUpPolicy {
         &self.step_up
     }
+
+    /// Whether people may sign up with a passkey and no password (see
+    /// [`ConfigBuilder::passkey_sign_up`]).
+    pub fn passkey_sign_up(&self) -> bool {
+        self.passkey_sign_up
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`].
@@ -330,6 +337,7 @@ pub struct ConfigBuilder {
     email_codes: EmailCodes,
     step_up_max_age: Option<Duration>,
     second_factor_roles: Vec<String>,
+    passkey_sign_up: bool,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -509,6 +517,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether people may sign up with a passkey instead of a password (default off):
+    /// the account then has passkeys and no password at all
+    /// ([`Auth::start_passkey_sign_up`](crate::Auth::start_passkey_sign_up)). It confirms
+    /// its address like any sign-up, and its owner can still set a password by a reset
+    /// link. Needs passkeys ([`AuthBuilder::passkeys`](crate::AuthBuilder::passkeys)).
+    pub fn passkey_sign_up(mut self, allowed: bool) -> Self {
+        self.passkey_sign_up = allowed;
+        self
+    }
+
     /// Checks every value and builds the configuration.
     ///
     /// # Errors
@@ -595,6 +613,7 @@ impl ConfigBuilder {
         }
         self.email_codes.validate()?;
         Ok(Config {
+            passkey_sign_up: self.passkey_sign_up,
             email_codes: self.email_codes,
             step_up,
             api_key_scopes: api_key_scopes.into(),

@@ -257,32 +257,10 @@ pub(crate) fn route(
     }
 }
 
-/// Whether `identities` may lose the one with this provider and subject: never the last
-/// way to sign in (an account without a usable password keeps at least one identity).
-pub(crate) fn may_unlink(
-    user: &User,
-    identities: &[Identity],
-    provider: &str,
-    subject: &str,
-) -> Result<()> {
-    let remaining = identities
-        .iter()
-        .filter(|i| !(i.provider == provider && i.subject == subject))
-        .count();
-    if remaining == 0 && !user.password_hash.is_usable() {
-        return Err(Error::invalid(
-            "provider",
-            "this is your only way to sign in: set a password (by a reset link) or link another provider first",
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::conformance::sample_user;
-    use crate::model::PasswordHash;
 
     fn at() -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
@@ -363,18 +341,5 @@ mod tests {
         assert!(ProviderIdentity::new("ok", "a\nb", None, false).is_err());
         assert!(ProviderIdentity::new("ok", &"s".repeat(256), None, false).is_err());
         assert!(ProviderIdentity::new("my-idp_2", &"s".repeat(255), None, false).is_ok());
-    }
-
-    #[test]
-    fn the_last_way_in_stays() {
-        let mut user = user("a@example.test");
-        let one = id(None, false).linked_to(user.id, at());
-        let mut two = one.clone();
-        two.provider = "other".into();
-        // With a password, every identity may go.
-        assert!(may_unlink(&user, std::slice::from_ref(&one), "idp", "sub-1").is_ok());
-        user.password_hash = PasswordHash::unusable();
-        assert!(may_unlink(&user, std::slice::from_ref(&one), "idp", "sub-1").is_err());
-        assert!(may_unlink(&user, &[one.clone(), two], "idp", "sub-1").is_ok());
     }
 }

@@ -112,6 +112,7 @@ mod store;
 pub mod telemetry;
 pub mod token;
 pub mod validate;
+mod ways_in;
 pub mod webhooks;
 
 pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};

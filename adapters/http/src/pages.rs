@@ -42,6 +42,8 @@ struct BaseContext<'a> {
     /// them), and the address of the script that calls `navigator.credentials`.
     passkeys_enabled: bool,
     passkey_script: String,
+    /// Whether people may sign up with a passkey (the sign-up page offers it).
+    passkey_sign_up: bool,
     /// The sign-in providers, one button each on the sign-in and sign-up pages.
     sign_in_providers: Vec<crate::providers::ProviderButton>,
     /// The declared profile fields, for the forms that show them.
@@ -123,6 +125,7 @@ impl AuthWeb {
             picture_limit: human_bytes(self.inner.auth.picture_limits().max_bytes),
             api_keys_enabled: self.inner.auth.api_keys_enabled(),
             passkeys_enabled: self.inner.auth.passkeys_enabled(),
+            passkey_sign_up: self.inner.auth.passkey_sign_up_enabled(),
             passkey_script: format!(
                 "{}/static/{}",
                 self.inner.prefix, self.inner.templates.script_file

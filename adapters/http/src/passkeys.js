@@ -78,18 +78,24 @@
     });
   }
 
-  function start(url) {
+  // Starts a ceremony: POSTs `body` (an object, or none) and returns the challenge. A
+  // refusal's first field reason ({"error": {"fields": {name: {"message"}}}}) is the
+  // message, else the error's message.
+  function start(url, body) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: "{}",
+      body: JSON.stringify(body || {}),
     }).then(function (response) {
-      return response.json().then(function (body) {
+      return response.json().then(function (answer) {
         if (!response.ok) {
-          throw new Error((body.error && body.error.message) || "The passkey could not be started.");
+          var error = answer.error || {};
+          var names = Object.keys(error.fields || {});
+          var field = names.length ? error.fields[names[0]] : null;
+          throw new Error((field && field.message) || error.message || "The passkey could not be started.");
         }
-        return body;
+        return answer;
       });
     });
   }
@@ -214,7 +220,60 @@
     });
   }
 
-  var kinds = { register: register, "sign-in": signIn, "second-factor": secondFactor };
+  // Sign-up with a passkey: the address typed in the page's sign-up form, then a new
+  // passkey for the account that does not exist yet.
+  function signUp(form, box) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var field = document.getElementById(form.dataset.email);
+      var email = field ? field.value.trim() : "";
+      if (!email) {
+        if (field) {
+          field.focus();
+        }
+        show(box, "Enter your email address first.");
+        return;
+      }
+      form.elements.email.value = email;
+      start(form.dataset.start, { email: email })
+        .then(function (started) {
+          return navigator.credentials
+            .create(creationOptions(started.options))
+            .then(function (credential) {
+              submitWith(form, started, credential);
+            });
+        })
+        .catch(function (error) {
+          show(box, why(error));
+        });
+    });
+  }
+
+  // Re-authentication (step-up) with one of the account's passkeys.
+  function stepUp(form, box) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      start(form.dataset.start)
+        .then(function (started) {
+          return navigator.credentials
+            .get(requestOptions(started.options))
+            .then(function (credential) {
+              submitWith(form, started, credential);
+            });
+        })
+        .catch(function (error) {
+          show(box, why(error));
+        });
+    });
+  }
+
+  var kinds = {
+    register: register,
+    "sign-in": signIn,
+    "second-factor": secondFactor,
+    "sign-up": signUp,
+    "step-up": stepUp,
+  };
   document.querySelectorAll("[data-passkey-box]").forEach(function (box) {
     var form = box.querySelector("form[data-passkey]");
     var kind = form && kinds[form.dataset.passkey];

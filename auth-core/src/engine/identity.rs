@@ -23,6 +23,7 @@ use crate::profile::Profile;
 use crate::second_factor::{PendingRecord, PendingSignIn};
 use crate::store::IdentityStore;
 use crate::telemetry;
+use crate::ways_in::{Losing, WaysIn};
 
 /// How long an offered link waits for its account's owner to sign in and confirm it.
 const LINK_LIFETIME: Duration = Duration::minutes(10);
@@ -524,7 +525,7 @@ impl Auth {
     }
 
     /// Unlinks one of the signed-in account's identities, unless it is the last way to
-    /// sign in (no usable password and no other identity). The owner is mailed a notice,
+    /// sign in (no usable password, no other identity and no passkey). The owner is mailed a notice,
     /// and the unlink is in the audit trail.
     ///
     /// # Errors
@@ -548,7 +549,7 @@ impl Auth {
         {
             return Err(Error::NotFound);
         }
-        identity::may_unlink(&user, &identities, provider, subject)?;
+        self.ways_in(&user).await?.may_lose(Losing::Identity)?;
         let origin = Origin::of(ctx);
         let event = Event::IdentityUnlinked {
             provider: provider.to_owned(),
@@ -562,6 +563,21 @@ impl Auth {
             ..MailLinks::default()
         };
         self.perform(&user, &effects, origin, links).await
+    }
+
+    /// The ways into `user` now: its password, and how many identities and passkeys it
+    /// has (none of a kind that is off). Every removal of a way in asks
+    /// [`WaysIn::may_lose`] of this.
+    pub(super) async fn ways_in(&self, user: &User) -> Result<WaysIn> {
+        let identities = match &self.inner.identities {
+            Some(store) => store.identities_for_user(user.id).await?.len(),
+            None => 0,
+        };
+        let passkeys = match &self.inner.passkeys {
+            Some((store, _)) => store.passkeys_for_user(user.id).await?.len(),
+            None => 0,
+        };
+        Ok(WaysIn::of(user, identities, passkeys))
     }
 
     /// Unlinks every identity of a deleted account (logged, never failing the deletion).

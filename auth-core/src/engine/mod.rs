@@ -19,6 +19,8 @@ mod lockout;
 mod login;
 mod mailing;
 mod operator;
+mod passkey_sign_up;
+mod passkey_step_up;
 mod passkeys;
 mod password_reset;
 mod picture;

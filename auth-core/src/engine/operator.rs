@@ -8,7 +8,8 @@ use super::admin::AdminUserView;
 use super::effects::{MailLinks, Origin};
 use crate::error::{Error, Result};
 use crate::machine::{AdminAction, Event};
-use crate::model::{FailedMail, Page, User, UserId, WebhookDelivery};
+use crate::model::{AuditKind, FailedMail, Page, User, UserId, WebhookDelivery};
+use crate::passkey::PasskeyCredential;
 use crate::validate::{LoginIdentifier, normalize_roles};
 
 /// A change an operator makes to an account. Every one goes through the account state
@@ -113,6 +114,63 @@ impl Operator {
             .perform(&user, &effects, Origin::default(), MailLinks::default())
             .await?;
         Ok(user)
+    }
+
+    /// The passkeys of an account, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is no such account, or passkeys are off; a store
+    /// error.
+    pub async fn passkeys(&self, id: UserId) -> Result<Vec<PasskeyCredential>> {
+        let (store, _) = self.auth.passkey_setup()?;
+        let user = self.auth.load_user(id).await?;
+        store.passkeys_for_user(user.id).await
+    }
+
+    /// Removes passkeys of an account, for a device lost or stolen: the one with this
+    /// credential id, or every one (`None`). Each removal is audited as
+    /// `passkey_removed` ("by an operator"). Returns what was removed.
+    ///
+    /// Unlike its owner, an operator may remove the account's last way in: the owner
+    /// gets back in with a password set by a reset link ("Forgot your password?"), then
+    /// registers a new passkey. The account's sessions stay; end them with
+    /// [`OperatorAction::RevokeSessions`] when the device was stolen.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is no such account or passkey, or passkeys are
+    /// off; a store error.
+    pub async fn remove_passkeys(
+        &self,
+        id: UserId,
+        which: Option<&str>,
+    ) -> Result<Vec<PasskeyCredential>> {
+        let (store, _) = self.auth.passkey_setup()?;
+        let user = self.auth.load_user(id).await?;
+        let chosen: Vec<PasskeyCredential> = store
+            .passkeys_for_user(user.id)
+            .await?
+            .into_iter()
+            .filter(|p| which.is_none_or(|wanted| p.id == wanted))
+            .collect();
+        if which.is_some() && chosen.is_empty() {
+            return Err(Error::NotFound);
+        }
+        let mut removed = Vec::with_capacity(chosen.len());
+        for passkey in chosen {
+            // Gone meanwhile: someone else removed it, and it is not reported twice.
+            if store.delete_passkey(user.id, &passkey.id).await? {
+                self.auth
+                    .audit(
+                        AuditKind::PasskeyRemoved,
+                        Some(user.id),
+                        Origin::default(),
+                        Some(format!("{} (by an operator)", passkey.name)),
+                    )
+                    .await;
+                removed.push(passkey);
+            }
+        }
+        Ok(removed)
     }
 
     /// Mail the outbox gave up on, most recently failed first, and how many in all.

@@ -31,15 +31,16 @@ use crate::passkey::{
 use crate::second_factor::AuthMethod;
 use crate::second_factor::{PendingRecord, PendingSignIn, SecondFactorVerified};
 use crate::store::PasskeyStore;
+use crate::ways_in::Losing;
 
 /// How long a started ceremony waits for its answer (`webauthn-rs`'s timeout for the
 /// browser is the same five minutes).
 const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
 /// The longest answer (a credential as JSON) looked at.
-const MAX_CREDENTIAL_INPUT: usize = 16 * 1024;
+pub(super) const MAX_CREDENTIAL_INPUT: usize = 16 * 1024;
 
 /// A challenge that is unknown, expired, already answered, or for something else.
-fn challenge_gone() -> Error {
+pub(super) fn challenge_gone() -> Error {
     Error::invalid(
         "challenge",
         "this passkey request expired or was already used; try again",
@@ -47,18 +48,18 @@ fn challenge_gone() -> Error {
 }
 
 /// An answer that is not a WebAuthn credential at all.
-fn malformed() -> Error {
+pub(super) fn malformed() -> Error {
     Error::invalid("credential", "this is not a passkey answer")
 }
 
 /// The credential id as stored: base64url without padding.
-fn credential_id(raw: &[u8]) -> String {
+pub(super) fn credential_id(raw: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
 /// A passkey name, trimmed and checked.
-fn checked_name(name: &str) -> Result<String> {
+pub(super) fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         Err(Error::invalid("name", "Give the passkey a name."))
@@ -77,8 +78,21 @@ fn checked_name(name: &str) -> Result<String> {
     }
 }
 
+/// Registration options that ask for a discoverable credential where the authenticator
+/// can keep one: `webauthn-rs` discourages resident keys for passkeys, and a
+/// passwordless sign-in needs them.
+pub(super) fn with_resident_key(mut options: serde_json::Value) -> serde_json::Value {
+    if let Some(selection) = options
+        .pointer_mut("/publicKey/authenticatorSelection")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        selection.insert("residentKey".into(), "preferred".into());
+    }
+    options
+}
+
 /// Options as JSON for the client.
-fn options_json(options: &impl serde::Serialize) -> Result<serde_json::Value> {
+pub(super) fn options_json(options: &impl serde::Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(options).map_err(Error::backend)
 }
 
@@ -88,7 +102,7 @@ impl Auth {
         self.inner.passkeys.is_some()
     }
 
-    fn passkey_setup(&self) -> Result<(&Arc<dyn PasskeyStore>, &RelyingParty)> {
+    pub(super) fn passkey_setup(&self) -> Result<(&Arc<dyn PasskeyStore>, &RelyingParty)> {
         self.inner
             .passkeys
             .as_ref()
@@ -123,7 +137,7 @@ impl Auth {
     }
 
     /// Keeps a started ceremony and returns its challenge.
-    async fn open_challenge(
+    pub(super) async fn open_challenge(
         &self,
         ceremony: Ceremony,
         options: serde_json::Value,
@@ -149,7 +163,7 @@ impl Auth {
     }
 
     /// Takes a started ceremony: once only, on any instance.
-    async fn take_challenge(&self, token: &str) -> Result<Ceremony> {
+    pub(super) async fn take_challenge(&self, token: &str) -> Result<Ceremony> {
         let key = PasskeyChallenge::key_of(token).ok_or_else(challenge_gone)?;
         let taken = self.inner.ephemeral.take(&key, self.now()).await?;
         Ok(ChallengeRecord::from_bytes(&taken.ok_or_else(challenge_gone)?)?.ceremony)
@@ -188,15 +202,7 @@ impl Auth {
             .webauthn()
             .start_passkey_registration(user.id.0, &user.email, display, Some(exclude))
             .map_err(Error::backend)?;
-        let mut options = options_json(&options)?;
-        // webauthn-rs discourages resident keys for passkeys; a passwordless sign-in
-        // needs them, so ask for one where the authenticator can keep it.
-        if let Some(selection) = options
-            .pointer_mut("/publicKey/authenticatorSelection")
-            .and_then(serde_json::Value::as_object_mut)
-        {
-            selection.insert("residentKey".into(), "preferred".into());
-        }
+        let options = with_resident_key(options_json(&options)?);
         let ceremony = Ceremony::Registration {
             user: user.id,
             session: auth.session.digest.to_hex(),
@@ -248,11 +254,31 @@ impl Auth {
                 tracing::info!(error = %e, "a passkey registration was refused");
                 Error::invalid("credential", "the passkey could not be verified")
             })?;
-        let record = PasskeyCredential {
+        let record = self.new_passkey(user, name, &passkey, &answer)?;
+        self.keep_passkey(store, &record).await?;
+        self.audit(
+            AuditKind::PasskeyAdded,
+            Some(user),
+            Origin::of(ctx),
+            Some(record.name.clone()),
+        )
+        .await;
+        Ok(record)
+    }
+
+    /// The record of a passkey just registered for `user`.
+    pub(super) fn new_passkey(
+        &self,
+        user: UserId,
+        name: String,
+        passkey: &Passkey,
+        answer: &RegisterPublicKeyCredential,
+    ) -> Result<PasskeyCredential> {
+        Ok(PasskeyCredential {
             id: credential_id(passkey.cred_id()),
             user_id: user,
             name,
-            passkey: serde_json::to_string(&passkey).map_err(Error::backend)?,
+            passkey: serde_json::to_string(passkey).map_err(Error::backend)?,
             sign_count: 0,
             backup_eligible: false,
             backup_state: false,
@@ -266,27 +292,47 @@ impl Auth {
                 .collect(),
             created_at: self.now(),
             last_used_at: None,
-        };
-        match store.create_passkey(&record).await {
+        })
+    }
+
+    /// Stores a new passkey; one registered already (on any account) is refused on
+    /// `credential`.
+    pub(super) async fn keep_passkey(
+        &self,
+        store: &Arc<dyn PasskeyStore>,
+        record: &PasskeyCredential,
+    ) -> Result<()> {
+        match store.create_passkey(record).await {
             Err(Error::Conflict {
                 field: UniqueField::Passkey,
                 ..
-            }) => {
-                return Err(Error::invalid(
-                    "credential",
-                    "this passkey is registered already",
-                ));
-            }
-            other => other?,
+            }) => Err(Error::invalid(
+                "credential",
+                "this passkey is registered already",
+            )),
+            other => other,
         }
-        self.audit(
-            AuditKind::PasskeyAdded,
-            Some(user),
-            Origin::of(ctx),
-            Some(record.name.clone()),
-        )
-        .await;
-        Ok(record)
+    }
+
+    /// The account's passkeys as `webauthn-rs` checks assertions against them; refused
+    /// on `credential` when it has none (`none` says what to use instead).
+    pub(super) async fn passkeys_to_check(
+        &self,
+        store: &Arc<dyn PasskeyStore>,
+        user: UserId,
+        none: &'static str,
+    ) -> Result<Vec<Passkey>> {
+        let passkeys = store
+            .passkeys_for_user(user)
+            .await?
+            .iter()
+            .map(|p| serde_json::from_str::<Passkey>(&p.passkey))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(Error::backend)?;
+        if passkeys.is_empty() {
+            return Err(Error::invalid("credential", none));
+        }
+        Ok(passkeys)
     }
 
     /// Renames one of the signed-in user's passkeys.
@@ -318,14 +364,15 @@ impl Auth {
     }
 
     /// Removes one of the signed-in user's passkeys: a sensitive action, so the session
-    /// needs a recent proof (step-up). The account's password stays a way in (every
-    /// account has one today), so removing the last passkey never locks the owner out;
-    /// password sign-in is then one step again unless an authenticator app is enrolled.
+    /// needs a recent proof (step-up). Never the account's last way to sign in (no
+    /// usable password, no linked identity, no other passkey): that one stays until
+    /// another way in is added. Password sign-in is one step again once the last
+    /// passkey is gone, unless an authenticator app is enrolled.
     ///
     /// # Errors
-    /// [`Error::ReauthenticationRequired`] without a recent proof;
-    /// [`Error::NotFound`] when the passkey is not one of the user's, or passkeys are
-    /// off; store errors.
+    /// [`Error::ReauthenticationRequired`] without a recent proof; [`Error::Validation`]
+    /// on `id` for the last way in; [`Error::NotFound`] when the passkey is not one of
+    /// the user's, or passkeys are off; store errors.
     #[tracing::instrument(name = "auth.remove_passkey", skip_all, fields(user_id = %auth.user.id))]
     pub async fn remove_passkey(
         &self,
@@ -342,6 +389,7 @@ impl Auth {
             .into_iter()
             .find(|p| p.id == id)
             .ok_or(Error::NotFound)?;
+        self.ways_in(&user).await?.may_lose(Losing::Passkey)?;
         if !store.delete_passkey(auth.user.id, id).await? {
             return Err(Error::NotFound);
         }
@@ -476,7 +524,11 @@ impl Auth {
             .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
-        let (token, session) = self.open_session(&user, remember, ctx).await?;
+        // Proved by the passkey alone (`passkey` in the session's amr, never `pwd`: the
+        // account may have no password at all).
+        let (token, session) = self
+            .open_proved_session(&user, remember, vec![AuthMethod::Passkey], ctx)
+            .await?;
         self.confirm_credentials_unchanged(&user, &session).await?;
         Ok(LoginSuccess {
             user,
@@ -487,7 +539,7 @@ impl Auth {
 
     /// What `webauthn-rs` said of an assertion, turned into a proof: the stored record
     /// updated on success, the audit trail told of a counter that went back.
-    async fn passkey_checked(
+    pub(super) async fn passkey_checked(
         &self,
         store: &Arc<dyn PasskeyStore>,
         stored: &PasskeyCredential,
@@ -547,19 +599,13 @@ impl Auth {
         let taken = self.inner.ephemeral.take(&key, now).await?;
         let pending = PendingRecord::from_bytes(&taken.ok_or_else(pending_gone)?)?;
         self.restore_pending(&key, &pending).await?;
-        let passkeys = store
-            .passkeys_for_user(pending.user)
-            .await?
-            .iter()
-            .map(|p| serde_json::from_str::<Passkey>(&p.passkey))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(Error::backend)?;
-        if passkeys.is_empty() {
-            return Err(Error::invalid(
-                "credential",
+        let passkeys = self
+            .passkeys_to_check(
+                store,
+                pending.user,
                 "this account has no passkey; use the code from your app",
-            ));
-        }
+            )
+            .await?;
         let (options, state) = rp
             .webauthn()
             .start_passkey_authentication(&passkeys)

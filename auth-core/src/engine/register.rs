@@ -215,8 +215,22 @@ impl Auth {
         let hash = self.inner.config.hasher.hash(&input.password).await?;
         let new = self.new_account(email, username, hash, profile, Creation::SignUp);
         let Transition { user, effects } = machine::create(new, now);
-        let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
         let created = self.inner.users.create_user(&user).await;
+        self.answer_sign_up(user, effects, created, ctx).await
+    }
+
+    /// The answer of a sign-up, from the account meant and how its creation went: the
+    /// verification mail (after the answer) when it was created; in
+    /// [`RegistrationMode::EnumerationSafe`] the same answer when the address had an
+    /// account, whose owner is mailed instead.
+    pub(super) async fn answer_sign_up(
+        &self,
+        user: User,
+        effects: Vec<Effect>,
+        created: Result<()>,
+        ctx: &RequestContext,
+    ) -> Result<RegisterOutcome> {
+        let safe = self.inner.config.registration == RegistrationMode::EnumerationSafe;
         let auth = self.clone();
         let ctx = ctx.clone();
         match created {

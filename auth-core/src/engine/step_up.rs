@@ -122,6 +122,19 @@ impl Auth {
                 FreshProof::SecondFactor(self.reauthenticate_code(&user, &input.code, ctx).await?)
             }
         };
+        self.record_fresh_proof(auth, user, proof, ctx).await
+    }
+
+    /// Records a fresh proof of the signed-in owner on the request's session (through
+    /// the machine, which checks it is the account's), and returns the session as it
+    /// now stands.
+    pub(super) async fn record_fresh_proof(
+        &self,
+        auth: &Authenticated,
+        user: User,
+        proof: FreshProof,
+        ctx: &RequestContext,
+    ) -> Result<SessionRecord> {
         let origin = Origin {
             session: Some(&auth.session.digest),
             ..Origin::of(ctx)

@@ -85,6 +85,21 @@ pub(crate) enum Ceremony {
         pending: String,
         state: PasskeyAuthentication,
     },
+    /// Signing up with a passkey: the account does not exist yet; its id (the passkey's
+    /// user handle) and address are fixed here.
+    SignUp {
+        user: UserId,
+        email: String,
+        state: PasskeyRegistration,
+    },
+    /// A fresh proof for sensitive actions (step-up) of a signed-in account, from one
+    /// session.
+    StepUp {
+        user: UserId,
+        /// The hex digest of the session that started it.
+        session: String,
+        state: PasskeyAuthentication,
+    },
 }
 
 /// A stored ceremony with its expiry.

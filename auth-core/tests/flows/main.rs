@@ -16,6 +16,8 @@ mod import;
 mod login;
 mod mail_outbox;
 mod operator;
+mod passkey_only;
+mod passkey_states;
 mod passkeys;
 mod picture;
 mod profile;

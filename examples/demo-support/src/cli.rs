@@ -142,6 +142,11 @@ pub struct Cli {
     /// (a second factor enrolled on the account is still asked for). Off by default.
     #[arg(long, env = "EMAIL_SIGN_IN", global = true)]
     pub email_sign_in: bool,
+    /// Let people sign up with a passkey instead of a password: the account has passkeys
+    /// and no password, and confirms its address by the mailed link as any sign-up.
+    /// Needs passkeys (a host name in `--base-url`). Off by default.
+    #[arg(long, env = "PASSKEY_SIGN_UP", global = true)]
+    pub passkey_sign_up: bool,
     /// The private key that signs the access tokens of `POST /auth/api/token`: a PEM
     /// PKCS#8 file, Ed25519 (`openssl genpkey -algorithm ed25519`, tokens signed with
     /// EdDSA) or P-256 (ES256). Without it a key is generated at start (logged as a
@@ -229,6 +234,7 @@ impl fmt::Debug for Cli {
             .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("link_lifetime", &self.link_lifetime)
             .field("email_sign_in", &self.email_sign_in)
+            .field("passkey_sign_up", &self.passkey_sign_up)
             .field("oidc_providers", &self.oidc_providers)
             .field("second_factor_roles", &self.second_factor_roles)
             .field("step_up_max_age", &self.step_up_max_age)

@@ -22,7 +22,8 @@ use crate::{BoxError, Cli, MOUNT, pages, secret};
 /// Cluster) is given, the SMTP or development mailer, the persisted secret, the lifetime
 /// of mailed links (`--link-lifetime`, else auth-core's defaults), the trusted proxies
 /// (`--trusted-proxies`, `--proxy-header`), sign-in by mail (`--email-sign-in`), passkeys
-/// (their relying party from `--base-url`, as `relying_party` derives it), the
+/// (their relying party from `--base-url`, as `relying_party` derives it; sign-up with a
+/// passkey with `--passkey-sign-up`), the
 /// breached-password check
 /// (`--breached-passwords-*`), the webhooks (`--webhook*`), and the demo page templates.
 ///
@@ -45,6 +46,10 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
             sign_in: true,
             ..auth_core::EmailCodes::default()
         });
+    }
+    if cli.passkey_sign_up {
+        tracing::info!("sign-up with a passkey (and no password) is on");
+        config = config.passkey_sign_up(true);
     }
     for role in &cli.second_factor_roles {
         tracing::info!(role, "holders of this role must enrol a second factor");

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use auth_core::{Auth, Email, Mailer};
+use auth_core::{Auth, Email, Mailer, RelyingParty};
 use demo_support::{BoxError, StoreArgs, base_config};
 
 /// The engine on the stores the flags name, with the demo sites' configuration and
@@ -19,8 +19,12 @@ pub(crate) async fn engine(stores: &StoreArgs) -> Result<Auth, BoxError> {
     let (config, _) = base_config(&stores.database_url, &base_url)?;
     let config = config.build()?;
     let stores = stores.open(false).await?;
+    // The passkey commands only read and delete records: no ceremony runs here, so the
+    // relying party (which only ceremonies ask) is a placeholder.
+    let placeholder = RelyingParty::new("localhost", "auth-cli", &["http://localhost"])?;
     let auth = stores
         .wire(Auth::builder(config))
+        .passkeys(stores.sql.clone(), placeholder)
         .mailer(Arc::new(Outbox))
         .build()?;
     Ok(auth)

@@ -48,6 +48,9 @@ enum Command {
     /// End sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// List an account's passkeys, or remove them (a device lost or stolen).
+    #[command(subcommand)]
+    Passkeys(PasskeysCommand),
     /// Show the mail the outbox gave up on and the webhook deliveries, and queue them again.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -131,6 +134,23 @@ enum RolesCommand {
 enum SessionsCommand {
     /// End every session of an account.
     Revoke { user: Who },
+}
+
+#[derive(Debug, Subcommand)]
+enum PasskeysCommand {
+    /// An account's passkeys, oldest first (never their public keys).
+    List { user: Who },
+    /// Remove one passkey of an account, or all of them; each removal is audited. The
+    /// owner of an account left without a way in sets a password by a reset link.
+    Remove {
+        user: Who,
+        /// The passkey's id (see `passkeys list`).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Every passkey of the account.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +251,7 @@ async fn run(cli: &Cli) -> Result<Outcome, BoxError> {
             users::act(&auth, &out, user, auth_core::OperatorAction::RevokeSessions).await?;
         }
         Command::Outbox(command) => users::outbox(&auth, &out, command).await?,
+        Command::Passkeys(command) => users::passkeys(&auth, &out, command).await?,
         Command::Import { format, file } => {
             let outcome = import::import(&auth, &out, *format, file).await?;
             auth.settle().await;

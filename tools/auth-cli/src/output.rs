@@ -1,7 +1,7 @@
 //! What the commands print: text for people, or JSON (`--json`) for programs. Password
 //! hashes, security stamps and session digests are never printed.
 
-use auth_core::{AdminUserView, Error, FailedMail, User, WebhookDelivery};
+use auth_core::{AdminUserView, Error, FailedMail, PasskeyCredential, User, WebhookDelivery};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -128,6 +128,41 @@ impl Out {
         });
     }
 
+    /// The passkeys of `user`: `{"user", "passkeys": [...]}`.
+    pub(crate) fn passkeys(self, user: &User, passkeys: &[PasskeyCredential]) {
+        let value = json!({
+            "user": user_json(user),
+            "passkeys": passkeys.iter().map(passkey_json).collect::<Vec<_>>(),
+        });
+        self.print(&value, || {
+            let mut text = format!("{} passkeys of {}", passkeys.len(), user.email);
+            for p in passkeys {
+                text.push('\n');
+                text.push_str(&passkey_line(p));
+            }
+            text
+        });
+    }
+
+    /// Passkeys removed from `user`: `{"ok", "action": "passkeys removed", "user",
+    /// "removed": [...]}`.
+    pub(crate) fn passkeys_removed(self, user: &User, removed: &[PasskeyCredential]) {
+        let value = json!({
+            "ok": true,
+            "action": "passkeys removed",
+            "user": user_json(user),
+            "removed": removed.iter().map(passkey_json).collect::<Vec<_>>(),
+        });
+        self.print(&value, || {
+            let mut text = format!("removed {} passkeys of {}", removed.len(), user.email);
+            for p in removed {
+                text.push('\n');
+                text.push_str(&passkey_line(p));
+            }
+            text
+        });
+    }
+
     pub(crate) fn failed_mail(self, mail: &[FailedMail], total: u64) {
         let value = json!({
             "total": total,
@@ -209,6 +244,30 @@ fn user_json(user: &User) -> Value {
         "created_at": timestamp(user.created_at),
         "last_login_at": user.last_login_at.map(timestamp),
     })
+}
+
+/// A passkey as printed: never its public key.
+fn passkey_json(p: &PasskeyCredential) -> Value {
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "created_at": timestamp(p.created_at),
+        "last_used_at": p.last_used_at.map(timestamp),
+        "backup_eligible": p.backup_eligible,
+        "backed_up": p.backup_state,
+        "transports": p.transports,
+    })
+}
+
+fn passkey_line(p: &PasskeyCredential) -> String {
+    format!(
+        "{}  {}  created {}, last used {}{}",
+        p.id,
+        p.name,
+        timestamp(p.created_at),
+        p.last_used_at.map_or_else(|| "never".into(), timestamp),
+        if p.backup_state { ", synced" } else { "" },
+    )
 }
 
 fn user_line(user: &User) -> String {

@@ -1,11 +1,11 @@
-//! `users`, `roles`, `sessions` and `outbox`: the operator's actions, each through the
+//! `users`, `roles`, `sessions`, `passkeys` and `outbox`: the operator's actions, each through the
 //! engine's [`Operator`](auth_core::Operator).
 
 use auth_core::{Auth, NewUser, OperatorAction, Page};
 use demo_support::BoxError;
 
 use crate::output::Out;
-use crate::{OutboxCommand, RolesCommand, UsersCommand};
+use crate::{OutboxCommand, PasskeysCommand, RolesCommand, UsersCommand};
 
 /// Most failed mail `outbox retry --all` goes through.
 const RETRY_ALL_LIMIT: u64 = 10_000;
@@ -108,6 +108,32 @@ pub(crate) async fn act(
     let user = op.find(who).await?;
     let user = op.act(user.id, action).await?;
     out.user(name, &user);
+    Ok(())
+}
+
+pub(crate) async fn passkeys(
+    auth: &Auth,
+    out: &Out,
+    command: &PasskeysCommand,
+) -> Result<(), BoxError> {
+    let op = auth.operator();
+    match command {
+        PasskeysCommand::List { user } => {
+            let user = op.find(user).await?;
+            out.passkeys(&user, &op.passkeys(user.id).await?);
+        }
+        PasskeysCommand::Remove { user, id, .. } => {
+            let user = op.find(user).await?;
+            let removed = match op.remove_passkeys(user.id, id.as_deref()).await {
+                // The account was found: what is missing is the passkey.
+                Err(auth_core::Error::NotFound) => {
+                    return Err(format!("{} has no passkey with this id", user.email).into());
+                }
+                other => other?,
+            };
+            out.passkeys_removed(&user, &removed);
+        }
+    }
     Ok(())
 }
 

@@ -572,3 +572,136 @@ async fn sessions_in_redis_are_revoked_with_redis_url() {
     assert!(auth.authenticate(&session.token).await.unwrap().is_none());
     auth.settle().await;
 }
+
+/// The engine of a site at `http://localhost:3000` with passkeys on, over `db`.
+async fn passkey_engine(db: &Db) -> Auth {
+    let (_, store) = db.engine().await;
+    let config = auth_core::Config::builder()
+        .app_name("CLI test")
+        .base_url("http://localhost:3000")
+        .signing_key("demo-1", SECRET.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    let rp =
+        auth_core::RelyingParty::new("localhost", "CLI test", &["http://localhost:3000"]).unwrap();
+    Auth::builder(config)
+        .store(store.clone())
+        .passkeys(store, rp)
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap()
+}
+
+/// Signs in with `key` alone; the account signed in, or the refusal.
+async fn passkey_sign_in(
+    auth: &Auth,
+    key: &mut auth_core::conformance::authenticator::SoftPasskey,
+) -> auth_core::Result<auth_core::UserId> {
+    let ctx = RequestContext::new(None, None);
+    let challenge = auth.start_passkey_sign_in(&ctx).await?;
+    let answer = key.sign_in(&challenge.options).await.unwrap();
+    Ok(auth
+        .finish_passkey_sign_in(challenge.token(), &answer, false, &ctx)
+        .await?
+        .user
+        .id)
+}
+
+/// `passkeys list` and `passkeys remove` (one by id, then `--all`): a removed passkey no
+/// longer signs in, the others still do, and every removal is on the audit trail.
+#[tokio::test(flavor = "multi_thread")]
+async fn passkeys_are_listed_and_removed_by_the_operator() {
+    use auth_core::conformance::authenticator::SoftPasskey;
+    let db = Db::sqlite();
+    assert!(db.cli(&["migrate"]).status.success());
+    let created = db.create_user(&["--email", "pia@example.com", "--verified"]);
+    let auth = passkey_engine(&db).await;
+    let ctx = RequestContext::new(None, None);
+    let login = Login {
+        login: "pia@example.com".into(),
+        password: PASSWORD.into(),
+        remember: false,
+    };
+    let session = auth.login(login, &ctx).await.unwrap();
+    let me = auth.authenticate(&session.token).await.unwrap().unwrap();
+    let mut keys = Vec::new();
+    for name in ["Laptop", "Phone"] {
+        let mut key = SoftPasskey::new("http://localhost:3000");
+        let started = auth.start_passkey_registration(&me).await.unwrap();
+        let answer = key.register(&started.options).await.unwrap();
+        let record = auth
+            .finish_passkey_registration(&me, started.token(), name, &answer, &ctx)
+            .await
+            .unwrap();
+        keys.push((key, record.id));
+    }
+
+    let listed = db.json(&["passkeys", "list", "pia@example.com"]);
+    assert_eq!(listed["user"]["id"], created["user"]["id"]);
+    let passkeys = listed["passkeys"].as_array().unwrap();
+    assert_eq!(passkeys.len(), 2);
+    assert_eq!(passkeys[0]["name"], "Laptop");
+    assert_eq!(passkeys[0]["id"], keys[0].1.as_str());
+    assert!(!listed.to_string().contains("public"), "{listed}");
+    let out = db.cli(&["passkeys", "list", "pia@example.com"]);
+    assert!(text(&out.stdout).starts_with("2 passkeys of pia@example.com"));
+
+    let removed = db.json(&["passkeys", "remove", "pia@example.com", &keys[0].1]);
+    assert_eq!(removed["removed"].as_array().unwrap().len(), 1);
+    assert_eq!(removed["removed"][0]["name"], "Laptop");
+    assert!(matches!(
+        passkey_sign_in(&auth, &mut keys[0].0).await,
+        Err(Error::InvalidCredentials)
+    ));
+    let user_id = passkey_sign_in(&auth, &mut keys[1].0).await.unwrap();
+    assert_eq!(user_id.to_string(), created["user"]["id"].as_str().unwrap());
+
+    // An id the account does not have, an account that does not exist, and neither an
+    // id nor --all: refused, nothing removed.
+    let out = db.cli(&["passkeys", "remove", "pia@example.com", &keys[0].1]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no passkey with this id"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = db.cli(&["passkeys", "remove", "nobody@example.com", "--all"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no such account"));
+    assert!(
+        !db.cli(&["passkeys", "remove", "pia@example.com"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        db.cli(&["passkeys", "list", "nobody"]).status.code(),
+        Some(1)
+    );
+
+    let all = db.json(&["passkeys", "remove", "pia@example.com", "--all"]);
+    assert_eq!(all["removed"][0]["name"], "Phone");
+    assert!(matches!(
+        passkey_sign_in(&auth, &mut keys[1].0).await,
+        Err(Error::InvalidCredentials)
+    ));
+    assert_eq!(
+        db.json(&["passkeys", "list", "pia@example.com"])["passkeys"],
+        serde_json::json!([])
+    );
+
+    let shown = db.json(&["users", "show", "pia@example.com"]);
+    let removals: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "passkey_removed")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(removals.len(), 2, "{removals:?}");
+    assert!(
+        removals.contains(&"Laptop (by an operator)"),
+        "{removals:?}"
+    );
+    assert!(removals.contains(&"Phone (by an operator)"), "{removals:?}");
+    auth.settle().await;
+}

@@ -10,6 +10,8 @@ mod api_keys;
 mod authenticator;
 mod code_step;
 mod email_codes;
+mod passkey_sign_up;
+mod passkey_step_up;
 mod passkeys;
 mod password_reset;
 mod picture;
@@ -118,8 +120,10 @@ impl AuthWeb {
             ["logout"] if post => self.logout_post(r).await,
             ["reauth"] if get => self.reauth_page(r).await,
             ["reauth"] if post => self.reauth_post(r).await,
+            ["reauth", "passkey"] if post => self.reauth_passkey_post(r).await,
             ["register"] if get => self.simple_form(r, Template::Register).await,
             ["register"] if post => self.register_post(r).await,
+            ["register", "passkey"] if post => self.register_passkey_post(r).await,
             ["verify"] if get => self.verify_page(r).await,
             ["verify"] if post => self.verify_post(r).await,
             ["verify", "resend"] if get => self.simple_form(r, Template::VerifyResend).await,
@@ -195,6 +199,8 @@ impl AuthWeb {
             | ["account", "passkeys", _]
             | ["login", "passkey"]
             | ["login", "second_factor", "passkey"]
+            | ["register", "passkey"]
+            | ["reauth", "passkey"]
             | ["account", "identities", _]
             | ["oidc", _, _]
             | ["admin", "users", _, _]
@@ -250,6 +256,8 @@ impl AuthWeb {
     async fn api_post(&self, r: &Req, segs: &[&str], f: &Fields) -> Result<Reply, ApiFail> {
         match segs {
             ["register"] => self.api_register(r, f).await,
+            ["register", "passkey", "start"] => self.api_passkey_sign_up_start(r, f).await,
+            ["register", "passkey", "finish"] => self.api_passkey_sign_up_finish(r, f).await,
             ["login"] => self.api_login(r, f).await,
             ["login", "second_factor"] => self.api_login_second_factor(r, f).await,
             ["login", "email"] => self.api_login_email(r, f).await,
@@ -272,6 +280,8 @@ impl AuthWeb {
             ["logout"] => self.api_logout(r).await,
             ["token"] => self.api_token(r, f).await,
             ["reauth"] => self.api_reauth(r, f).await,
+            ["reauth", "passkey", "start"] => self.api_passkey_reauth_start(r).await,
+            ["reauth", "passkey", "finish"] => self.api_passkey_reauth_finish(r, f).await,
             ["logout_everywhere"] => self.api_logout_everywhere(r).await,
             ["verify"] => self.api_verify(r, f).await,
             ["verify", "resend"] => self.api_resend(r, f).await,

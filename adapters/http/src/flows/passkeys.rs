@@ -9,7 +9,9 @@
 //!   `.../finish` (after the password, with the pending sign-in).
 //! - The pages: `/account/passkeys` (list, add, rename, remove), the "Sign in with a
 //!   passkey" form of the sign-in page (`POST /login/passkey`) and the passkey choice of
-//!   the second step (`POST /login/second_factor/passkey`). The layer's static script
+//!   the second step (`POST /login/second_factor/passkey`).
+//! - Sign-up with a passkey and a passkey as the proof of step-up have modules of their
+//!   own (`passkey_sign_up`, `passkey_step_up`). The layer's static script
 //!   ([`PASSKEY_SCRIPT`]) fetches the options, calls `navigator.credentials` and posts
 //!   the answer with the page's own form (CSRF token and all). Without script the
 //!   passkey controls stay hidden and every other form works as before.
@@ -37,14 +39,14 @@ pub const PASSKEY_SCRIPT: &str = include_str!("../passkeys.js");
 /// `navigator.credentials.create()` or `.get()` (`PublicKeyCredential.parse...FromJSON`
 /// reads them); `challenge` comes back with the answer.
 #[derive(Debug, Serialize)]
-struct ChallengeReply<'a> {
+pub(super) struct ChallengeReply<'a> {
     challenge: &'a str,
     options: &'a Value,
     expires_at: String,
 }
 
 impl<'a> ChallengeReply<'a> {
-    fn new(c: &'a PasskeyChallenge) -> Self {
+    pub(super) fn new(c: &'a PasskeyChallenge) -> Self {
         Self {
             challenge: c.token(),
             options: &c.options,
@@ -147,7 +149,7 @@ pub(super) fn passkey_refusal(e: &Error) -> Problem {
 
 /// The answer of a JSON client: `credential` as the `PublicKeyCredential`'s JSON (an
 /// object, or that object as text).
-fn credential_of(f: &Fields) -> String {
+pub(super) fn credential_of(f: &Fields) -> String {
     f.text("credential")
 }
 
@@ -327,6 +329,7 @@ impl AuthWeb {
             "title": "Passkeys",
             "section": "passkeys",
             "passkeys": views,
+            "has_password": a.user.password_hash.is_usable(),
             "values": values,
         }))
     }

@@ -36,27 +36,33 @@ impl AuthWeb {
         registration.profile = profile::update_from(&fields, schema, Writer::Registration, true);
         let email = registration.email.clone();
         match self.inner.auth.register(registration, &r.ctx).await {
-            Ok(_) => self.message(
-                r,
-                StatusCode::OK,
-                None,
-                json!({
-                    "title": "Check your inbox",
-                    "paragraphs": [
-                        format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
-                        "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
-                    ],
-                    "resend": true,
-                    "values": { "email": email },
-                    "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
-                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
-                }),
-            ),
+            Ok(_) => self.check_your_inbox(r, &email),
             Err(e) => {
                 let p = Problem::from_error(&e);
                 self.form_problem(r, Template::Register, None, &p, extra)
             }
         }
+    }
+
+    /// The answer of a sign-up page: a link went to `email` (or, unsaid, to the owner of
+    /// an account that had it).
+    pub(super) fn check_your_inbox(&self, r: &Req, email: &str) -> Reply {
+        self.message(
+            r,
+            StatusCode::OK,
+            None,
+            json!({
+                "title": "Check your inbox",
+                "paragraphs": [
+                    format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
+                    "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
+                ],
+                "resend": true,
+                "values": { "email": email },
+                "code_link": Self::code_link("/verify/code", email, "Enter the code from the email"),
+                "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+            }),
+        )
     }
 
     /// The page a mailed confirmation link lands on (its token already moved into the
@@ -148,8 +154,15 @@ impl AuthWeb {
         registration.profile =
             profile::update_from(f, auth.config().profile(), Writer::Registration, false);
         let outcome = auth.register(registration, &r.ctx).await?;
+        Ok(self.sign_up_reply(outcome))
+    }
+
+    /// The API's answer to a sign-up: 202 `{"status": "accepted", ...}`, or 201 with the
+    /// user where conflicts are revealed.
+    pub(super) fn sign_up_reply(&self, outcome: RegisterOutcome) -> Reply {
+        let auth = &self.inner.auth;
         let reveal = auth.config().registration() == RegistrationMode::RevealConflicts;
-        Ok(match outcome {
+        match outcome {
             RegisterOutcome::Created(user) if reveal => Reply::json(
                 StatusCode::CREATED,
                 &Created::new(UserBody::new(&user, auth.config().profile())),
@@ -158,7 +171,7 @@ impl AuthWeb {
                 StatusCode::ACCEPTED,
                 &Accepted::new("Check your inbox: we sent a link to confirm the address."),
             ),
-        })
+        }
     }
 
     /// `POST /api/verify`: 200 `{"user"}`.

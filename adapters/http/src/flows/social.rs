@@ -374,7 +374,7 @@ impl AuthWeb {
             .collect())
     }
 
-    fn identities_context(&self, a: &Authenticated, identities: &[IdentityView]) -> Value {
+    async fn identities_context(&self, a: &Authenticated, identities: &[IdentityView]) -> Value {
         let available: Vec<Value> = self
             .sign_in_providers()
             .map(|p| p.buttons())
@@ -389,6 +389,14 @@ impl AuthWeb {
             "identities": identities,
             "available": available,
             "has_password": a.user.password_hash.is_usable(),
+            // A passkey is a way in too (passkeys off, or the list unreadable: none).
+            "has_passkey": self.inner.auth.passkeys_enabled()
+                && self
+                    .inner
+                    .auth
+                    .passkeys(a)
+                    .await
+                    .is_ok_and(|p| !p.is_empty()),
         })
     }
 
@@ -401,7 +409,7 @@ impl AuthWeb {
         };
         match self.identity_views(&a, RequestKind::Page).await {
             Ok(views) => {
-                let ctx = self.identities_context(&a, &views);
+                let ctx = self.identities_context(&a, &views).await;
                 self.page(
                     r,
                     StatusCode::OK,
@@ -440,7 +448,7 @@ impl AuthWeb {
                     .identity_views(&a, RequestKind::Page)
                     .await
                     .unwrap_or_default();
-                let ctx = self.identities_context(&a, &views);
+                let ctx = self.identities_context(&a, &views).await;
                 let p = Problem::from_error(&e);
                 self.form_problem(r, Template::AccountIdentities, Some(&a), &p, ctx)
             }

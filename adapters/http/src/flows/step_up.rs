@@ -98,21 +98,38 @@ impl AuthWeb {
             Err(reply) => return reply,
         };
         let next = Self::next_of(r, None);
-        self.page(
-            r,
-            StatusCode::OK,
-            Template::Reauth,
-            Some(&a.user),
-            self.reauth_context(&a, next.as_deref()),
-        )
+        let ctx = self.reauth_context(&a, next.as_deref()).await;
+        self.page(r, StatusCode::OK, Template::Reauth, Some(&a.user), ctx)
     }
 
-    fn reauth_context(&self, a: &Authenticated, next: Option<&str>) -> serde_json::Value {
+    /// The re-authentication page's context: which proof it asks for (a code, the
+    /// password, or, for an account without either, only a passkey), and whether the
+    /// account has a passkey to offer.
+    pub(super) async fn reauth_context(
+        &self,
+        a: &Authenticated,
+        next: Option<&str>,
+    ) -> serde_json::Value {
+        let auth = &self.inner.auth;
+        // Passkeys off, or the list unreadable: the page offers none.
+        let passkey = auth.passkeys_enabled()
+            && auth
+                .passkeys(a)
+                .await
+                .is_ok_and(|passkeys| !passkeys.is_empty());
         json!({
             "title": "Confirm it is you",
             "next": next,
-            "needs_code": self.inner.auth.step_up_needs_code(&a.user),
+            "needs_code": auth.step_up_needs_code(&a.user),
+            "has_password": a.user.password_hash.is_usable(),
+            "passkey": passkey,
         })
+    }
+
+    /// Where a re-authentication returns: `next`, or the account.
+    pub(super) fn after_reauth(&self, next: Option<&str>) -> Reply {
+        Reply::redirect(next.unwrap_or(&format!("{}/account", self.inner.prefix)))
+            .cookie(Flash::Reauthenticated.cookie(self))
     }
 
     /// `POST /reauth`: re-authenticates, then back to `next` (the account by default).
@@ -127,14 +144,10 @@ impl AuthWeb {
         };
         let next = Self::next_of(r, Some(&fields));
         match self.step_up(r, &a, &fields).await {
-            Ok(_) => Reply::redirect(
-                next.as_deref()
-                    .unwrap_or(&format!("{}/account", self.inner.prefix)),
-            )
-            .cookie(Flash::Reauthenticated.cookie(self)),
+            Ok(_) => self.after_reauth(next.as_deref()),
             Err(e) => {
                 let p = Problem::from_error(&e);
-                let extra = self.reauth_context(&a, next.as_deref());
+                let extra = self.reauth_context(&a, next.as_deref()).await;
                 self.form_problem(r, Template::Reauth, Some(&a), &p, extra)
             }
         }
@@ -145,12 +158,17 @@ impl AuthWeb {
     pub(super) async fn api_reauth(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let session = self.step_up(r, &a, f).await?;
+        Ok(self.stepped_up_reply(&session))
+    }
+
+    /// 200 `{"session", "fresh_until"}`: the session after a re-authentication.
+    pub(super) fn stepped_up_reply(&self, session: &auth_core::SessionRecord) -> Reply {
         let max_age = self.inner.auth.config().step_up().max_age;
         let body = SteppedUp {
-            session: SessionBody::new(&session, true, RequestKind::Api),
+            session: SessionBody::new(session, true, RequestKind::Api),
             fresh_until: rfc3339(session.proved_at + max_age),
         };
-        Ok(Reply::json(StatusCode::OK, &body))
+        Reply::json(StatusCode::OK, &body)
     }
 
     /// Reads the proof the account needs (a `code` when it has a second factor, else the
