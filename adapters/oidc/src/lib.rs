@@ -269,22 +269,15 @@ impl ProviderConfig {
     }
 }
 
-/// An HTTP client for providers: rustls with ring, the Mozilla roots (or given ones), no
-/// redirects followed, a timeout per request.
+/// An HTTP client for providers: the toolkit's TLS settings
+/// ([`auth_https::tls_config`]: rustls with ring, the Mozilla roots), no redirects
+/// followed, a timeout per request.
 ///
 /// # Errors
 /// [`Error::Config`] when TLS cannot be set up.
 pub fn http_client() -> Result<reqwest::Client> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| Error::Config(format!("TLS for the providers: {e}")))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let tls = auth_https::tls_config(auth_https::Roots::Mozilla)
+        .map_err(|e| Error::Config(format!("TLS for the providers: {e}")))?;
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .redirect(reqwest::redirect::Policy::none())
