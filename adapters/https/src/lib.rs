@@ -43,6 +43,26 @@ where
     B: Body + Send + 'static,
     B::Data: Send,
 {
+    let tls = tls_config(roots)?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(connect_timeout);
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
+/// The TLS settings of every outgoing client of the toolkit (this crate's, and
+/// `auth-oidc`'s `reqwest` client): rustls with the ring provider and its safe default
+/// protocol versions, trusting `roots`, no client certificate.
+///
+/// # Errors
+/// A certificate of [`Roots::Only`] cannot be used as a root, or rustls cannot set up
+/// its default protocol versions with the ring provider.
+pub fn tls_config(roots: Roots) -> Result<rustls::ClientConfig, rustls::Error> {
     let roots = match roots {
         Roots::Mozilla => RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -55,21 +75,12 @@ where
             store
         }
     };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()?
     .with_root_certificates(roots)
-    .with_no_client_auth();
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(connect_timeout);
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new()).build(connector))
+    .with_no_client_auth())
 }
 
 /// Whether `host` (a URI's host, IPv6 addresses in brackets or not) is `localhost` or a

@@ -20,6 +20,12 @@
 //!    [`Auth::sign_in_with_identity`](auth_core::Auth::sign_in_with_identity) and the
 //!    checked local return path.
 //!
+//! Presets ([`Preset`]) configure Google, Microsoft (Entra ID, whose multi-tenant
+//! issuer is a template: see [`Protocol::TenantOpenIdConnect`]), GitLab and GitHub from a
+//! client id and secret alone. GitHub is no OpenID provider: [`Protocol::GitHub`] is
+//! plain OAuth 2.0 over the [`oauth2`] crate (the one `openidconnect` is built on), with
+//! PKCE and `state` as above, then GitHub's API for the person's id and primary address.
+//!
 //! HTTPS goes through `reqwest` with `rustls` and the `ring` provider (no aws-lc-rs, no
 //! OpenSSL), trusting the Mozilla roots; redirects are never followed (SSRF).
 
@@ -38,12 +44,16 @@ use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
 mod error;
+mod github;
+mod preset;
 mod return_path;
+mod tenant;
 #[cfg(feature = "web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "web")))]
 mod web;
 
 pub use error::{Error, Result};
+pub use preset::Preset;
 pub use return_path::safe_return_path;
 
 /// How long a started sign-in waits for the provider's answer.
@@ -82,6 +92,50 @@ pub struct ProviderConfig {
     pub scopes: Vec<String>,
     /// Whether a first sign-in may create an account.
     pub sign_up: bool,
+    /// How the provider is spoken to (OpenID Connect unless a preset says otherwise).
+    pub protocol: Protocol,
+}
+
+/// How a provider is spoken to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// OpenID Connect, discovered at the issuer, whose ID tokens carry exactly that
+    /// issuer.
+    #[default]
+    OpenIdConnect,
+    /// OpenID Connect at a multi-tenant endpoint (Microsoft Entra ID's `common` and
+    /// `organizations`): the discovery document's issuer is a template
+    /// (`https://login.microsoftonline.com/{tenantid}/v2.0`) that the configured issuer
+    /// fits, and each ID token's `iss` must be the template filled with the token's own
+    /// tenant (`tid`). Signature, audience, expiry and nonce are checked as always.
+    TenantOpenIdConnect,
+    /// Plain OAuth 2.0 with GitHub's API (GitHub, GitHub Enterprise): no ID token; the
+    /// subject is the account's numeric id, the address its primary one, trusted only
+    /// when GitHub verified it.
+    GitHub(GitHubEndpoints),
+}
+
+/// Where a [`Protocol::GitHub`] provider answers (GitHub.com by default; a GitHub
+/// Enterprise server, or a test's stand-in, elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitHubEndpoints {
+    /// The authorization endpoint.
+    pub authorize_url: String,
+    /// The token endpoint.
+    pub token_url: String,
+    /// The REST API's root (`/user` and `/user/emails` below it).
+    pub api_url: String,
+}
+
+impl Default for GitHubEndpoints {
+    fn default() -> Self {
+        Self {
+            authorize_url: "https://github.com/login/oauth/authorize".into(),
+            token_url: "https://github.com/login/oauth/access_token".into(),
+            api_url: "https://api.github.com".into(),
+        }
+    }
 }
 
 impl std::fmt::Debug for ProviderConfig {
@@ -93,6 +147,7 @@ impl std::fmt::Debug for ProviderConfig {
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
             .field("sign_up", &self.sign_up)
+            .field("protocol", &self.protocol)
             .finish_non_exhaustive()
     }
 }
@@ -109,74 +164,120 @@ impl ProviderConfig {
             client_secret: client_secret.map(str::to_owned),
             scopes: vec!["email".into(), "profile".into()],
             sign_up: true,
+            protocol: Protocol::OpenIdConnect,
         }
     }
 
     /// Parses a demo flag's value: `name=...,issuer=...,client-id=...` with optional
-    /// `client-secret=...`, `label=...`, `sign-up=false`.
+    /// `client-secret=...`, `label=...`, `sign-up=false`, `scopes=...` (space-separated,
+    /// besides `openid`); or `preset=google|microsoft|gitlab|github,client-id=...`, where
+    /// the preset gives the name, issuer, scopes and label (each may still be given).
+    /// Microsoft takes `tenant=...` (`common` by default, `organizations`, or one
+    /// tenant's id); GitHub `authorize-url=`, `token-url=`, `api-url=` (GitHub
+    /// Enterprise).
     ///
     /// # Errors
     /// [`Error::Config`] naming what is missing or unknown.
     pub fn parse(spec: &str) -> Result<Self> {
-        let mut name = None;
-        let mut issuer = None;
-        let mut client_id = None;
-        let mut secret = None;
-        let mut label = None;
-        let mut sign_up = true;
+        let mut options = std::collections::BTreeMap::new();
         for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
             let (key, value) = part.split_once('=').ok_or_else(|| {
                 Error::Config(format!("provider option {part:?}: expected key=value"))
             })?;
-            let value = value.trim().to_owned();
-            match key.trim() {
-                "name" => name = Some(value),
-                "issuer" => issuer = Some(value),
-                "client-id" => client_id = Some(value),
-                "client-secret" => secret = Some(value),
-                "label" => label = Some(value),
-                "sign-up" => {
-                    sign_up = value.parse().map_err(|_| {
-                        Error::Config(format!("provider option sign-up={value:?}: true or false"))
-                    })?;
-                }
-                other => return Err(Error::Config(format!("unknown provider option {other:?}"))),
-            }
+            const KNOWN: [&str; 12] = [
+                "name",
+                "issuer",
+                "client-id",
+                "client-secret",
+                "label",
+                "sign-up",
+                "scopes",
+                "preset",
+                "tenant",
+                "authorize-url",
+                "token-url",
+                "api-url",
+            ];
+            let key = KNOWN
+                .into_iter()
+                .find(|k| *k == key.trim())
+                .ok_or_else(|| {
+                    Error::Config(format!("unknown provider option {:?}", key.trim()))
+                })?;
+            options.insert(key, value.trim().to_owned());
         }
+        let mut take = |key: &str| options.remove(key);
+        let preset = take("preset").map(|p| p.parse::<Preset>()).transpose()?;
         let need = |v: Option<String>, what: &str| {
             v.ok_or_else(|| Error::Config(format!("provider option {what}=... is missing")))
         };
-        let name = need(name, "name")?;
-        let mut config = Self::new(
-            &name,
-            &need(issuer, "issuer")?,
-            &need(client_id, "client-id")?,
-            secret.as_deref(),
-        );
-        if let Some(label) = label {
+        let client_id = need(take("client-id"), "client-id")?;
+        let secret = take("client-secret");
+        let name = match (take("name"), preset) {
+            (Some(name), _) => name,
+            (None, Some(p)) => p.as_str().to_owned(),
+            (None, None) => need(None, "name")?,
+        };
+        let mut config = match preset {
+            Some(p) => p.config(&name, &client_id, secret.as_deref()),
+            None => Self::new(
+                &name,
+                &need(take("issuer"), "issuer")?,
+                &client_id,
+                secret.as_deref(),
+            ),
+        };
+        if let Some(tenant) = take("tenant") {
+            if preset != Some(Preset::Microsoft) {
+                return Err(Error::Config(
+                    "provider option tenant=... needs preset=microsoft".into(),
+                ));
+            }
+            Preset::microsoft_tenant(&mut config, &tenant)?;
+        }
+        if let Some(issuer) = take("issuer") {
+            config.issuer = issuer;
+        }
+        if let Some(label) = take("label") {
             config.label = label;
         }
-        config.sign_up = sign_up;
+        if let Some(scopes) = take("scopes") {
+            config.scopes = scopes.split_whitespace().map(str::to_owned).collect();
+        }
+        if let Some(sign_up) = take("sign-up") {
+            config.sign_up = sign_up.parse().map_err(|_| {
+                Error::Config(format!(
+                    "provider option sign-up={sign_up:?}: true or false"
+                ))
+            })?;
+        }
+        for key in ["authorize-url", "token-url", "api-url"] {
+            let Some(url) = take(key) else { continue };
+            let Protocol::GitHub(endpoints) = &mut config.protocol else {
+                return Err(Error::Config(format!(
+                    "provider option {key}=... needs preset=github"
+                )));
+            };
+            let field = match key {
+                "authorize-url" => &mut endpoints.authorize_url,
+                "token-url" => &mut endpoints.token_url,
+                _ => &mut endpoints.api_url,
+            };
+            *field = url;
+        }
         Ok(config)
     }
 }
 
-/// An HTTP client for providers: rustls with ring, the Mozilla roots (or given ones), no
-/// redirects followed, a timeout per request.
+/// An HTTP client for providers: the toolkit's TLS settings
+/// ([`auth_https::tls_config`]: rustls with ring, the Mozilla roots), no redirects
+/// followed, a timeout per request.
 ///
 /// # Errors
 /// [`Error::Config`] when TLS cannot be set up.
 pub fn http_client() -> Result<reqwest::Client> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| Error::Config(format!("TLS for the providers: {e}")))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let tls = auth_https::tls_config(auth_https::Roots::Mozilla)
+        .map_err(|e| Error::Config(format!("TLS for the providers: {e}")))?;
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .redirect(reqwest::redirect::Policy::none())
@@ -188,16 +289,29 @@ pub fn http_client() -> Result<reqwest::Client> {
 /// A discovered provider, ready for sign-ins.
 pub struct Provider {
     config: ProviderConfig,
-    client: DiscoveredClient,
-    /// Whether the provider says it sends `iss` with its answers (RFC 9207).
-    sends_iss: bool,
+    flavor: Flavor,
+}
+
+/// How sign-ins with a provider go, by its [`Protocol`].
+enum Flavor {
+    /// OpenID Connect.
+    Oidc {
+        /// Boxed, as the GitHub client: both are large.
+        client: Box<DiscoveredClient>,
+        /// Whether the provider says it sends `iss` with its answers (RFC 9207).
+        sends_iss: bool,
+        /// The discovery document's issuer template, for a multi-tenant endpoint.
+        tenant_template: Option<String>,
+    },
+    /// Plain OAuth 2.0 with GitHub's API.
+    GitHub(Box<github::GitHub>),
 }
 
 impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provider")
             .field("config", &self.config)
-            .field("sends_iss", &self.sends_iss)
+            .field("sends_iss", &self.sends_iss())
             .finish_non_exhaustive()
     }
 }
@@ -212,11 +326,14 @@ struct Rfc9207 {
 impl Provider {
     /// Discovers the provider at its issuer (its discovery document and keys) and makes
     /// a client whose answers come back to `redirect_uri` (the application's callback
-    /// for this provider, e.g. `https://app.example/auth/oidc/google/callback`).
+    /// for this provider, e.g. `https://app.example/auth/oidc/google/callback`). A
+    /// [`Protocol::GitHub`] provider has nothing to discover: its client is made from
+    /// the configured endpoints.
     ///
     /// # Errors
-    /// [`Error::Config`] for a bad name, issuer or redirect URI; [`Error::Provider`] when
-    /// discovery fails (unreachable, not OpenID Connect, issuer mismatch).
+    /// [`Error::Config`] for a bad name, issuer, endpoint or redirect URI;
+    /// [`Error::Provider`] when discovery fails (unreachable, not OpenID Connect, issuer
+    /// mismatch).
     pub async fn discover(
         config: ProviderConfig,
         redirect_uri: &str,
@@ -224,13 +341,25 @@ impl Provider {
     ) -> Result<Self> {
         auth_core::identity::check_provider(&config.name)
             .map_err(|e| Error::Config(format!("provider name {:?}: {e}", config.name)))?;
-        let issuer = IssuerUrl::new(config.issuer.clone())
-            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", config.issuer)))?;
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|e| Error::Config(format!("redirect URI {redirect_uri:?}: {e}")))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, http)
-            .await
-            .map_err(|e| Error::provider(&config.name, "discovery", e))?;
+        if let Protocol::GitHub(endpoints) = &config.protocol {
+            let flavor =
+                Flavor::GitHub(Box::new(github::GitHub::new(&config, endpoints, redirect)?));
+            return Ok(Self { config, flavor });
+        }
+        let issuer = IssuerUrl::new(config.issuer.clone())
+            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", config.issuer)))?;
+        let (metadata, tenant_template) = if config.protocol == Protocol::TenantOpenIdConnect {
+            let metadata = tenant::discover(&config.name, &issuer, http).await?;
+            let template = metadata.issuer().as_str().to_owned();
+            (metadata, Some(template))
+        } else {
+            let metadata = CoreProviderMetadata::discover_async(issuer, http)
+                .await
+                .map_err(|e| Error::provider(&config.name, "discovery", e))?;
+            (metadata, None)
+        };
         let sends_iss = Self::read_rfc9207_flag(&config, http).await;
         let client = CoreClient::from_provider_metadata(
             metadata,
@@ -240,8 +369,11 @@ impl Provider {
         .set_redirect_uri(redirect);
         Ok(Self {
             config,
-            client,
-            sends_iss,
+            flavor: Flavor::Oidc {
+                client: Box::new(client),
+                sends_iss,
+                tenant_template,
+            },
         })
     }
 
@@ -268,7 +400,82 @@ impl Provider {
 
     /// Whether the provider says it sends `iss` with its answers (then required).
     pub fn sends_iss(&self) -> bool {
-        self.sends_iss
+        matches!(
+            self.flavor,
+            Flavor::Oidc {
+                sends_iss: true,
+                ..
+            }
+        )
+    }
+
+    /// Whether `iss`, the issuer an answer names (RFC 9207), is this provider's: its
+    /// issuer, or for a multi-tenant endpoint its template filled with a tenant id.
+    fn is_issuer(&self, iss: &str) -> bool {
+        match &self.flavor {
+            Flavor::Oidc {
+                tenant_template: Some(template),
+                ..
+            } => tenant::matches_some_tenant(template, iss),
+            _ => iss == self.config.issuer,
+        }
+    }
+
+    /// The identity behind an authorization `code`: exchanged with the flow's PKCE
+    /// verifier, then the ID token verified with its nonce (OpenID Connect) or the
+    /// profile read (GitHub).
+    async fn identify(
+        &self,
+        code: String,
+        record: FlowRecord,
+        http: &reqwest::Client,
+    ) -> Result<ProviderIdentity> {
+        let name = self.config.name.as_str();
+        let (client, tenant_template) = match &self.flavor {
+            Flavor::GitHub(github) => {
+                let profile = github
+                    .identify(name, code, record.pkce_verifier, http)
+                    .await?;
+                return ProviderIdentity::new(
+                    name,
+                    &profile.subject,
+                    profile.email.as_deref(),
+                    profile.email_verified,
+                )
+                .map_err(|e| Error::provider(name, "profile", e));
+            }
+            Flavor::Oidc {
+                client,
+                tenant_template,
+                ..
+            } => (client, tenant_template),
+        };
+        let request = client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| Error::provider(name, "token endpoint", e))?
+            .set_pkce_verifier(PkceCodeVerifier::new(record.pkce_verifier));
+        let tokens = request
+            .request_async(http)
+            .await
+            .map_err(|e| Error::provider(name, "code exchange", e))?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| Error::provider(name, "code exchange", "no ID token in the answer"))?;
+        let verifier = client.id_token_verifier();
+        let nonce = Nonce::new(record.nonce);
+        let claims = match tenant_template {
+            Some(template) => tenant::verify(name, id_token, &verifier, &nonce, template)?,
+            None => id_token
+                .claims(&verifier, &nonce)
+                .map_err(|e| Error::provider(name, "ID token", e))?,
+        };
+        ProviderIdentity::new(
+            name,
+            claims.subject().as_str(),
+            claims.email().map(|e| e.as_str()),
+            claims.email_verified().unwrap_or(false),
+        )
+        .map_err(|e| Error::provider(name, "ID token", e))
     }
 }
 
@@ -401,18 +608,27 @@ impl Oidc {
     pub async fn start(&self, name: &str, return_to: &str, now: OffsetDateTime) -> Result<Started> {
         let provider = self.provider(name)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = provider
-            .client
-            .authorize_url(
-                CoreAuthenticationFlow::AuthorizationCode,
-                CsrfToken::new_random,
-                Nonce::new_random,
-            )
-            .set_pkce_challenge(challenge);
-        for scope in &provider.config.scopes {
-            request = request.add_scope(Scope::new(scope.clone()));
-        }
-        let (authorize_url, state, nonce) = request.url();
+        let (authorize_url, state, nonce) = match &provider.flavor {
+            Flavor::Oidc { client, .. } => {
+                let mut request = client
+                    .authorize_url(
+                        CoreAuthenticationFlow::AuthorizationCode,
+                        CsrfToken::new_random,
+                        Nonce::new_random,
+                    )
+                    .set_pkce_challenge(challenge);
+                for scope in &provider.config.scopes {
+                    request = request.add_scope(Scope::new(scope.clone()));
+                }
+                let (url, state, nonce) = request.url();
+                (url, state, nonce.secret().clone())
+            }
+            // No ID token, so no nonce: `state` and PKCE bind the answer to the flow.
+            Flavor::GitHub(github) => {
+                let (url, state) = github.authorize_url(&provider.config.scopes, challenge);
+                (url, state, String::new())
+            }
+        };
         // 256 random bits, base64url (the crate's generator, as for `state`).
         let browser_binding = CsrfToken::new_random_len(32).secret().clone();
         let expires_at = now + FLOW_LIFETIME;
@@ -420,7 +636,7 @@ impl Oidc {
             provider: provider.config.name.clone(),
             browser: digest_hex(&browser_binding),
             pkce_verifier: verifier.secret().clone(),
-            nonce: nonce.secret().clone(),
+            nonce,
             return_to: safe_return_path(return_to).to_owned(),
             expires_at,
         };
@@ -482,8 +698,8 @@ impl Oidc {
             return Err(Error::MixedUpProvider);
         }
         match &answer.iss {
-            Some(iss) if iss != provider.config.issuer.as_str() => return Err(Error::WrongIssuer),
-            None if provider.sends_iss => return Err(Error::WrongIssuer),
+            Some(iss) if !provider.is_issuer(iss) => return Err(Error::WrongIssuer),
+            None if provider.sends_iss() => return Err(Error::WrongIssuer),
             _ => {}
         }
         if let Some(error) = &answer.error {
@@ -494,35 +710,12 @@ impl Oidc {
         let code = answer.code.clone().ok_or(Error::Refused {
             error: "no code".into(),
         })?;
-        let request = provider
-            .client
-            .exchange_code(AuthorizationCode::new(code))
-            .map_err(|e| Error::provider(name, "token endpoint", e))?
-            .set_pkce_verifier(PkceCodeVerifier::new(record.pkce_verifier));
-        let tokens = request
-            .request_async(&self.http)
-            .await
-            .map_err(|e| Error::provider(name, "code exchange", e))?;
-        let id_token = tokens
-            .id_token()
-            .ok_or_else(|| Error::provider(name, "code exchange", "no ID token in the answer"))?;
-        let claims = id_token
-            .claims(
-                &provider.client.id_token_verifier(),
-                &Nonce::new(record.nonce),
-            )
-            .map_err(|e| Error::provider(name, "ID token", e))?;
-        let identity = ProviderIdentity::new(
-            &provider.config.name,
-            claims.subject().as_str(),
-            claims.email().map(|e| e.as_str()),
-            claims.email_verified().unwrap_or(false),
-        )
-        .map_err(|e| Error::provider(name, "ID token", e))?;
+        let return_to = record.return_to.clone();
+        let identity = provider.identify(code, record, &self.http).await?;
         Ok(Finished {
             identity,
             sign_up: provider.config.sign_up,
-            return_to: record.return_to,
+            return_to,
         })
     }
 }

@@ -20,12 +20,22 @@ impl From<Error> for ProviderFailure {
     }
 }
 
-/// Whether a provider error is the provider being down or slow (not a bad answer).
+/// Whether a provider error is the provider being down, slow or failing (not a bad
+/// answer): no connection, a timeout, or a 5xx from its API.
 fn is_unreachable(e: &Error) -> bool {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        if let Some(http) = s.downcast_ref::<reqwest::Error>() {
-            return http.is_connect() || http.is_timeout();
+        // `oauth2`'s HTTP client error boxes reqwest's.
+        let http = s
+            .downcast_ref::<reqwest::Error>()
+            .or_else(|| s.downcast_ref::<Box<reqwest::Error>>().map(|b| &**b));
+        if let Some(http) = http {
+            return http.is_connect()
+                || http.is_timeout()
+                || http.status().is_some_and(|s| s.is_server_error());
+        }
+        if let Some(api) = s.downcast_ref::<crate::github::ApiStatus>() {
+            return api.status >= 500;
         }
         source = s.source();
     }

@@ -133,6 +133,24 @@ impl Auth {
         self.inner.identities.as_deref().ok_or_else(identities_off)
     }
 
+    /// Counts the start of a sign-in with a provider (the redirect to it) against the
+    /// sign-in limit of the client's network ([`RateLimits::login_per_ip`](crate::RateLimits::login_per_ip)),
+    /// as the start of a passkey sign-in is: each start stores a flow, so an unlimited
+    /// start route would let one client fill the flow store.
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`]; store errors.
+    pub async fn start_identity_sign_in(&self, ctx: &RequestContext) -> Result<()> {
+        let limits = self.inner.config.rate_limits;
+        self.hit_ip(
+            Counted::LoginsPerNetwork,
+            ctx.ip,
+            limits.login_per_ip,
+            self.now(),
+        )
+        .await
+    }
+
     /// Signs in with a provider's verified answer (see [`identity`](crate::identity) for
     /// the rules): the linked account is signed in (through its second factor, if it has
     /// one); an account with the address the provider verified is offered a link

@@ -179,7 +179,10 @@ pub struct Cli {
     /// the environment, separate them with `;`):
     /// `name=NAME,issuer=ISSUER_URL,client-id=ID,client-secret=SECRET` with optional
     /// `label=TEXT` (the button says "Continue with TEXT") and `sign-up=false` (only
-    /// accounts already linked may sign in). Register
+    /// accounts already linked may sign in); or
+    /// `preset=google|microsoft|gitlab|github,client-id=ID,client-secret=SECRET` (the
+    /// preset names the provider and gives its issuer, scopes and label; Microsoft
+    /// takes `tenant=...`). Register
     /// `BASE_URL/auth/oidc/NAME/callback` as the redirect URI at the provider. The
     /// provider is discovered at start-up. None by default.
     #[arg(

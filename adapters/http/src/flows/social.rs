@@ -152,17 +152,27 @@ impl AuthWeb {
             .filter(|(p, t)| !p.is_empty() && !t.is_empty())
     }
 
-    /// Starts a flow: where to send the browser, with the binding cookie set.
+    /// Starts a flow: where to send the browser, with the binding cookie set. Counted
+    /// against the client's sign-in rate limit first.
     async fn start_flow(
         &self,
+        r: &Req,
         name: &str,
         return_to: &str,
-    ) -> Result<(String, String, time::OffsetDateTime), ProviderFailure> {
+    ) -> Result<(String, String, time::OffsetDateTime), Problem> {
         let providers = self
             .sign_in_providers()
-            .ok_or(ProviderFailure::UnknownProvider)?;
+            .ok_or_else(|| provider_problem(&ProviderFailure::UnknownProvider))?;
+        self.inner
+            .auth
+            .start_identity_sign_in(&r.ctx)
+            .await
+            .map_err(|e| Problem::from_error(&e))?;
         let now = self.inner.auth.now();
-        let started = providers.start(name, return_to, now).await?;
+        let started = providers
+            .start(name, return_to, now)
+            .await
+            .map_err(|f| provider_problem(&f))?;
         let seconds = (started.expires_at - now).whole_seconds().max(1);
         let cookie = cookies::set(
             &self.inner.cookies.oidc,
@@ -187,9 +197,9 @@ impl AuthWeb {
     /// `form-action 'self'` allows the redirect to the provider.
     pub(super) async fn oidc_start(&self, r: &Req, name: &str) -> Reply {
         let return_to = self.return_path(r, None).await;
-        match self.start_flow(name, &return_to).await {
+        match self.start_flow(r, name, &return_to).await {
             Ok((url, cookie, _)) => Reply::redirect(&url).cookie(cookie),
-            Err(f) => self.problem(r, &provider_problem(&f)),
+            Err(p) => self.problem(r, &p),
         }
     }
 
@@ -474,9 +484,9 @@ impl AuthWeb {
     ) -> Result<Reply, ApiFail> {
         let return_to = self.return_path(r, Some(f)).await;
         let (url, cookie, expires_at) = self
-            .start_flow(name, &return_to)
+            .start_flow(r, name, &return_to)
             .await
-            .map_err(|e| ApiFail::Problem(provider_problem(&e)))?;
+            .map_err(ApiFail::Problem)?;
         Ok(Reply::json(
             StatusCode::OK,
             &json!({ "url": url, "expires_at": rfc3339(expires_at) }),
