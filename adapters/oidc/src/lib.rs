@@ -26,12 +26,13 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use auth_core::{EphemeralStore, ProviderIdentity};
+use auth_core::identity::amr_shows_multi_factor;
+use auth_core::{EphemeralStore, ProviderIdentity, ProviderTokens};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse as _,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -82,6 +83,16 @@ pub struct ProviderConfig {
     pub scopes: Vec<String>,
     /// Whether a first sign-in may create an account.
     pub sign_up: bool,
+    /// Whether the provider's multi-factor sign-in stands in for the local second step:
+    /// an ID token whose `amr` shows several factors
+    /// ([`auth_core::identity::MULTI_FACTOR_AMR`]) signs an account with a second
+    /// factor in without it. Off by default: trust it only for a provider that enforces
+    /// the factors it reports.
+    pub trust_mfa: bool,
+    /// Whether the provider's access and refresh tokens are kept (sealed with the
+    /// engine's identity token keys) for the application to call the provider's API.
+    /// Off by default.
+    pub keep_tokens: bool,
 }
 
 impl std::fmt::Debug for ProviderConfig {
@@ -93,6 +104,8 @@ impl std::fmt::Debug for ProviderConfig {
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
             .field("sign_up", &self.sign_up)
+            .field("trust_mfa", &self.trust_mfa)
+            .field("keep_tokens", &self.keep_tokens)
             .finish_non_exhaustive()
     }
 }
@@ -109,11 +122,15 @@ impl ProviderConfig {
             client_secret: client_secret.map(str::to_owned),
             scopes: vec!["email".into(), "profile".into()],
             sign_up: true,
+            trust_mfa: false,
+            keep_tokens: false,
         }
     }
 
     /// Parses a demo flag's value: `name=...,issuer=...,client-id=...` with optional
-    /// `client-secret=...`, `label=...`, `sign-up=false`.
+    /// `client-secret=...`, `label=...`, `sign-up=false`, `trust-mfa=true` (see
+    /// [`trust_mfa`](Self::trust_mfa)), `keep-tokens=true` (see
+    /// [`keep_tokens`](Self::keep_tokens)).
     ///
     /// # Errors
     /// [`Error::Config`] naming what is missing or unknown.
@@ -124,6 +141,13 @@ impl ProviderConfig {
         let mut secret = None;
         let mut label = None;
         let mut sign_up = true;
+        let mut trust_mfa = false;
+        let mut keep_tokens = false;
+        let flag = |key: &str, value: &str| {
+            value.parse::<bool>().map_err(|_| {
+                Error::Config(format!("provider option {key}={value:?}: true or false"))
+            })
+        };
         for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
             let (key, value) = part.split_once('=').ok_or_else(|| {
                 Error::Config(format!("provider option {part:?}: expected key=value"))
@@ -135,11 +159,9 @@ impl ProviderConfig {
                 "client-id" => client_id = Some(value),
                 "client-secret" => secret = Some(value),
                 "label" => label = Some(value),
-                "sign-up" => {
-                    sign_up = value.parse().map_err(|_| {
-                        Error::Config(format!("provider option sign-up={value:?}: true or false"))
-                    })?;
-                }
+                "sign-up" => sign_up = flag("sign-up", &value)?,
+                "trust-mfa" => trust_mfa = flag("trust-mfa", &value)?,
+                "keep-tokens" => keep_tokens = flag("keep-tokens", &value)?,
                 other => return Err(Error::Config(format!("unknown provider option {other:?}"))),
             }
         }
@@ -157,6 +179,8 @@ impl ProviderConfig {
             config.label = label;
         }
         config.sign_up = sign_up;
+        config.trust_mfa = trust_mfa;
+        config.keep_tokens = keep_tokens;
         Ok(config)
     }
 }
@@ -350,6 +374,23 @@ impl std::fmt::Debug for Oidc {
     }
 }
 
+/// The tokens of the provider's answer to keep: the access token, the refresh token if
+/// any, and when the access token expires (when the provider said).
+fn kept_tokens(
+    tokens: &openidconnect::core::CoreTokenResponse,
+    now: OffsetDateTime,
+) -> ProviderTokens {
+    let expires_at = tokens
+        .expires_in()
+        .and_then(|d| Duration::try_from(d).ok())
+        .map(|d| now + d);
+    ProviderTokens::new(
+        tokens.access_token().secret(),
+        tokens.refresh_token().map(|r| r.secret().as_str()),
+        expires_at,
+    )
+}
+
 /// The ephemeral key of a `state`: its digest, never the value.
 fn flow_key(state: &str) -> Option<String> {
     (!state.is_empty() && state.len() <= MAX_TOKEN).then(|| {
@@ -512,13 +553,20 @@ impl Oidc {
                 &Nonce::new(record.nonce),
             )
             .map_err(|e| Error::provider(name, "ID token", e))?;
-        let identity = ProviderIdentity::new(
+        let mut identity = ProviderIdentity::new(
             &provider.config.name,
             claims.subject().as_str(),
             claims.email().map(|e| e.as_str()),
             claims.email_verified().unwrap_or(false),
         )
         .map_err(|e| Error::provider(name, "ID token", e))?;
+        let amr = claims.auth_method_refs().into_iter().flatten();
+        if provider.config.trust_mfa && amr_shows_multi_factor(amr.map(|r| r.as_str())) {
+            identity = identity.with_trusted_multi_factor();
+        }
+        if provider.config.keep_tokens {
+            identity = identity.with_tokens(kept_tokens(&tokens, now));
+        }
         Ok(Finished {
             identity,
             sign_up: provider.config.sign_up,
