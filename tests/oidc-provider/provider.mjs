@@ -5,10 +5,8 @@
 // Its development login and consent pages (devInteractions) take any login name and
 // password; the accounts below give each login its claims:
 // - alice: a verified address; bob: an address the provider did not verify;
-// - carol, dave, erin, frank: verified addresses (the web layer's tests);
+// - carol, dave: verified addresses (the web layer's tests);
 // - anything else: no address at all.
-// Every sign-in's ID token carries `amr` (RFC 8176): `["pwd", "otp", "mfa"]` for frank
-// (a sign-in with several factors), `["pwd"]` for everyone else.
 import Provider from 'oidc-provider';
 
 const [port, ...redirectUris] = process.argv.slice(2);
@@ -23,11 +21,7 @@ const accounts = {
   bob: { email: 'bob@example.test', email_verified: false },
   carol: { email: 'carol@example.test', email_verified: true },
   dave: { email: 'dave@example.test', email_verified: true },
-  erin: { email: 'erin@example.test', email_verified: true },
-  frank: { email: 'frank@example.test', email_verified: true },
 };
-
-const amrOf = (login) => (login === 'frank' ? ['pwd', 'otp', 'mfa'] : ['pwd']);
 
 const provider = new Provider(issuer, {
   clients: [
@@ -55,17 +49,6 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   // Short-lived keys would not matter here; one generated signing key per run.
 });
-
-// The development login page finishes the login with an account id only; the methods
-// it used (`amr`, kept in the provider's session and put in the ID token) are added
-// here.
-const interactionFinished = provider.interactionFinished.bind(provider);
-provider.interactionFinished = (req, res, result, options) => {
-  if (result?.login?.accountId) {
-    result.login.amr = amrOf(result.login.accountId);
-  }
-  return interactionFinished(req, res, result, options);
-};
 
 provider.listen(Number(port), '127.0.0.1', () => {
   console.log(`listening on ${issuer}`);
