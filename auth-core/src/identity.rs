@@ -22,6 +22,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+mod tokens;
+
+pub use tokens::ProviderTokens;
+pub(crate) use tokens::TokenSealer;
+
 use crate::error::{Error, Result};
 use crate::model::{User, UserId};
 
@@ -29,6 +34,29 @@ use crate::model::{User, UserId};
 pub const MAX_PROVIDER: usize = 32;
 /// The longest subject kept (OpenID Connect allows 255 ASCII characters).
 pub const MAX_SUBJECT: usize = 255;
+
+/// The `amr` values (RFC 8176) of a provider's answer that show a sign-in with more than
+/// one factor, when the application trusts the provider's word for it:
+///
+/// - `mfa`: the provider says it used several factors;
+/// - `otp`: a one-time password (an authenticator app or token);
+/// - `hwk`, `swk`: proof of possession of a hardware- or software-secured key (a
+///   security key, a passkey);
+/// - `sc`: a smart card.
+///
+/// These are the possession factors that the local second step itself accepts (an
+/// authenticator code, a passkey), or the provider's own statement. Not counted: `pwd`,
+/// `pin`, `kba` (knowledge, what a password is), `sms` and `tel` (weaker than what the
+/// local step asks for, NIST SP 800-63B §5.1.3.3), biometrics alone (`fpt`, `face`,
+/// `iris`, `retina`, `vbm`, `user`: a device unlock, not a factor sent to the provider),
+/// `geo`, `wia`, `rba`, `mca` and anything unknown.
+pub const MULTI_FACTOR_AMR: [&str; 5] = ["mfa", "otp", "hwk", "swk", "sc"];
+
+/// Whether a provider's `amr` values show a sign-in with more than one factor (one of
+/// [`MULTI_FACTOR_AMR`], compared exactly).
+pub fn amr_shows_multi_factor<'a>(amr: impl IntoIterator<Item = &'a str>) -> bool {
+    amr.into_iter().any(|v| MULTI_FACTOR_AMR.contains(&v))
+}
 
 /// An identity at a provider, linked to an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +107,8 @@ pub struct ProviderIdentity {
     subject: String,
     email: Option<String>,
     email_verified: bool,
+    multi_factor: bool,
+    tokens: Option<ProviderTokens>,
 }
 
 impl std::fmt::Debug for ProviderIdentity {
@@ -86,6 +116,8 @@ impl std::fmt::Debug for ProviderIdentity {
         f.debug_struct("ProviderIdentity")
             .field("provider", &self.provider)
             .field("email_verified", &self.email_verified)
+            .field("multi_factor", &self.multi_factor)
+            .field("tokens", &self.tokens.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -119,7 +151,41 @@ impl ProviderIdentity {
             subject: subject.to_owned(),
             email_verified: email_verified && email.is_some(),
             email,
+            multi_factor: false,
+            tokens: None,
         })
+    }
+
+    /// The same answer with the provider's tokens, to keep sealed with the identity
+    /// (see [`Auth::identity_tokens`](crate::Auth::identity_tokens)). Only hand them
+    /// over when the application asked to keep them.
+    #[must_use]
+    pub fn with_tokens(mut self, tokens: ProviderTokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// The provider's tokens to keep, if any were handed over.
+    pub fn tokens(&self) -> Option<&ProviderTokens> {
+        self.tokens.as_ref()
+    }
+
+    /// The same answer, marked as a sign-in the provider made with more than one factor
+    /// and that the application trusts as such: an account with a second factor is then
+    /// signed in without its local second step, and the session's `amr` records
+    /// [`AuthMethod::ExternalMfa`](crate::AuthMethod::ExternalMfa). Only mark an answer
+    /// whose verified `amr` [shows several factors](amr_shows_multi_factor), from a
+    /// provider configured to be trusted for it.
+    #[must_use]
+    pub fn with_trusted_multi_factor(mut self) -> Self {
+        self.multi_factor = true;
+        self
+    }
+
+    /// Whether the provider's multi-factor sign-in is trusted in place of the local
+    /// second step (see [`with_trusted_multi_factor`](Self::with_trusted_multi_factor)).
+    pub fn multi_factor(&self) -> bool {
+        self.multi_factor
     }
 
     /// The provider's name.
@@ -168,6 +234,7 @@ impl ProviderIdentity {
 pub(crate) struct LinkedIdentityProof {
     user: UserId,
     provider: String,
+    multi_factor: bool,
 }
 
 impl LinkedIdentityProof {
@@ -176,6 +243,7 @@ impl LinkedIdentityProof {
         (linked.provider == answer.provider && linked.subject == answer.subject).then(|| Self {
             user: linked.user_id,
             provider: linked.provider.clone(),
+            multi_factor: answer.multi_factor,
         })
     }
 
@@ -187,6 +255,20 @@ impl LinkedIdentityProof {
     /// The provider's name.
     pub(crate) fn provider(&self) -> &str {
         &self.provider
+    }
+
+    /// Whether the answer carried a trusted multi-factor sign-in.
+    pub(crate) fn multi_factor(&self) -> bool {
+        self.multi_factor
+    }
+
+    /// What a session opened by this proof alone records in its `amr`.
+    pub(crate) fn amr(&self) -> Vec<crate::AuthMethod> {
+        let mut amr = vec![crate::AuthMethod::ExternalProvider];
+        if self.multi_factor {
+            amr.push(crate::AuthMethod::ExternalMfa);
+        }
+        amr
     }
 }
 
@@ -342,4 +424,49 @@ mod tests {
         assert!(ProviderIdentity::new("ok", &"s".repeat(256), None, false).is_err());
         assert!(ProviderIdentity::new("my-idp_2", &"s".repeat(255), None, false).is_ok());
     }
+
+    #[test]
+    fn only_the_listed_amr_values_show_several_factors() {
+        for shows in [
+            &["pwd", "mfa"][..],
+            &["otp"],
+            &["hwk", "user"],
+            &["swk"],
+            &["sc"],
+        ] {
+            assert!(amr_shows_multi_factor(shows.iter().copied()), "{shows:?}");
+        }
+        for not in [
+            &[][..],
+            &["pwd"],
+            &["pwd", "sms"],
+            &["pwd", "tel"],
+            &["face", "fpt", "user"],
+            &["MFA"],
+            &["pwd", "kba", "pin"],
+        ] {
+            assert!(!amr_shows_multi_factor(not.iter().copied()), "{not:?}");
+        }
+    }
+
+    #[test]
+    fn a_trusted_multi_factor_answer_is_recorded_in_the_proof_and_the_amr() {
+        let owner = user("a@example.test");
+        let linked = id(None, false).linked_to(owner.id, at());
+        let plain = LinkedIdentityProof::of(&linked, &id(None, false)).unwrap();
+        assert!(!plain.multi_factor());
+        assert_eq!(plain.amr(), vec![crate::AuthMethod::ExternalProvider]);
+        let answer = id(None, false).with_trusted_multi_factor();
+        assert!(answer.multi_factor());
+        let trusted = LinkedIdentityProof::of(&linked, &answer).unwrap();
+        assert!(trusted.multi_factor());
+        assert_eq!(
+            trusted.amr(),
+            vec![
+                crate::AuthMethod::ExternalProvider,
+                crate::AuthMethod::ExternalMfa
+            ]
+        );
+    }
+
 }

@@ -131,7 +131,7 @@ pub use engine::{
 pub use error::{
     BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
 };
-pub use identity::{Identity, ProviderIdentity};
+pub use identity::{Identity, ProviderIdentity, ProviderTokens};
 pub use machine::{AccountState, LockoutPolicy};
 pub use mail::{CapturingMailer, Mailer, OutboxPolicy};
 pub use model::{

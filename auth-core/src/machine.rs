@@ -319,6 +319,8 @@ pub(crate) enum Event {
         proof: LinkedIdentityProof,
         /// The application's before-sign-in hook refused, with this message.
         veto: Option<String>,
+        /// The account has a passkey, which stands as a second factor.
+        passkeys: bool,
     },
     /// An identity at a provider was linked to the account (its owner proved the
     /// account: signed in to it).
@@ -743,12 +745,18 @@ pub(crate) fn apply(
             ));
             effects
         }
-        Event::IdentitySignedIn { proof, veto } => {
+        Event::IdentitySignedIn {
+            proof,
+            veto,
+            passkeys,
+        } => {
             if proof.user() != next.id {
                 return Err(Error::InvalidCredentials);
             }
             may_sign_in(state, now, policy, veto)?;
-            if next.second_factor.is_some() {
+            // The local second step, unless the provider's multi-factor sign-in is
+            // trusted in its place.
+            if (next.second_factor.is_some() || passkeys) && !proof.multi_factor() {
                 return Ok(Transition {
                     user: next,
                     effects: vec![Effect::AwaitSecondFactor],
@@ -762,7 +770,14 @@ pub(crate) fn apply(
                 Effect::CreateSession,
                 Effect::Audit(
                     AuditKind::LoginSucceeded,
-                    Some(format!("with {}", proof.provider())),
+                    Some(if proof.multi_factor() {
+                        format!(
+                            "with {} (its multi-factor sign-in trusted)",
+                            proof.provider()
+                        )
+                    } else {
+                        format!("with {}", proof.provider())
+                    }),
                 ),
             ]
         }

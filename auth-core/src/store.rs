@@ -558,6 +558,10 @@ pub trait PictureStore: Send + Sync + 'static {
 /// - An account may have any number of identities, several at one provider included.
 /// - Identities are indexed by account: listing them does not scan every identity.
 /// - Everything stored comes back unchanged; times to the second at least.
+/// - **Provider tokens** ([`keep_identity_tokens`](IdentityStore::keep_identity_tokens))
+///   arrive sealed by the engine: the store keeps the text as given, beside its identity,
+///   and forgets it when the identity is unlinked (a later link of the same provider and
+///   subject starts without tokens).
 #[async_trait]
 pub trait IdentityStore: Send + Sync + 'static {
     /// Links an identity to its account.
@@ -586,4 +590,18 @@ pub trait IdentityStore: Send + Sync + 'static {
 
     /// Unlinks every identity of an account (when it is deleted); returns how many.
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64>;
+
+    /// Keeps `sealed` (the provider's tokens, sealed by the engine; `None` forgets them)
+    /// with the identity with this provider and subject, replacing what was kept, if it
+    /// is linked to `user_id`; returns whether it is (otherwise nothing changes).
+    async fn keep_identity_tokens(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        sealed: Option<&str>,
+    ) -> Result<bool>;
+
+    /// The sealed tokens kept with the identity with this provider and subject, if any.
+    async fn identity_tokens(&self, provider: &str, subject: &str) -> Result<Option<String>>;
 }

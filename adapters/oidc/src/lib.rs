@@ -32,12 +32,13 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use auth_core::{EphemeralStore, ProviderIdentity};
+use auth_core::identity::amr_shows_multi_factor;
+use auth_core::{EphemeralStore, ProviderIdentity, ProviderTokens};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse as _,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -92,6 +93,16 @@ pub struct ProviderConfig {
     pub scopes: Vec<String>,
     /// Whether a first sign-in may create an account.
     pub sign_up: bool,
+    /// Whether the provider's multi-factor sign-in stands in for the local second step:
+    /// an ID token whose `amr` shows several factors
+    /// ([`auth_core::identity::MULTI_FACTOR_AMR`]) signs an account with a second
+    /// factor in without it. Off by default: trust it only for a provider that enforces
+    /// the factors it reports.
+    pub trust_mfa: bool,
+    /// Whether the provider's access and refresh tokens are kept (sealed with the
+    /// engine's identity token keys) for the application to call the provider's API.
+    /// Off by default.
+    pub keep_tokens: bool,
     /// How the provider is spoken to (OpenID Connect unless a preset says otherwise).
     pub protocol: Protocol,
 }
@@ -148,6 +159,8 @@ impl std::fmt::Debug for ProviderConfig {
             .field("scopes", &self.scopes)
             .field("sign_up", &self.sign_up)
             .field("protocol", &self.protocol)
+            .field("trust_mfa", &self.trust_mfa)
+            .field("keep_tokens", &self.keep_tokens)
             .finish_non_exhaustive()
     }
 }
@@ -165,12 +178,16 @@ impl ProviderConfig {
             scopes: vec!["email".into(), "profile".into()],
             sign_up: true,
             protocol: Protocol::OpenIdConnect,
+            trust_mfa: false,
+            keep_tokens: false,
         }
     }
 
     /// Parses a demo flag's value: `name=...,issuer=...,client-id=...` with optional
     /// `client-secret=...`, `label=...`, `sign-up=false`, `scopes=...` (space-separated,
-    /// besides `openid`); or `preset=google|microsoft|gitlab|github,client-id=...`, where
+    /// besides `openid`), `trust-mfa=true` (see [`trust_mfa`](Self::trust_mfa)),
+    /// `keep-tokens=true` (see [`keep_tokens`](Self::keep_tokens), OpenID Connect
+    /// providers only); or `preset=google|microsoft|gitlab|github,client-id=...`, where
     /// the preset gives the name, issuer, scopes and label (each may still be given).
     /// Microsoft takes `tenant=...` (`common` by default, `organizations`, or one
     /// tenant's id); GitHub `authorize-url=`, `token-url=`, `api-url=` (GitHub
@@ -184,13 +201,15 @@ impl ProviderConfig {
             let (key, value) = part.split_once('=').ok_or_else(|| {
                 Error::Config(format!("provider option {part:?}: expected key=value"))
             })?;
-            const KNOWN: [&str; 12] = [
+            const KNOWN: [&str; 14] = [
                 "name",
                 "issuer",
                 "client-id",
                 "client-secret",
                 "label",
                 "sign-up",
+                "trust-mfa",
+                "keep-tokens",
                 "scopes",
                 "preset",
                 "tenant",
@@ -241,15 +260,18 @@ impl ProviderConfig {
         if let Some(label) = take("label") {
             config.label = label;
         }
+        for (key, field) in [
+            ("sign-up", &mut config.sign_up),
+            ("trust-mfa", &mut config.trust_mfa),
+            ("keep-tokens", &mut config.keep_tokens),
+        ] {
+            let Some(value) = take(key) else { continue };
+            *field = value.parse().map_err(|_| {
+                Error::Config(format!("provider option {key}={value:?}: true or false"))
+            })?;
+        }
         if let Some(scopes) = take("scopes") {
             config.scopes = scopes.split_whitespace().map(str::to_owned).collect();
-        }
-        if let Some(sign_up) = take("sign-up") {
-            config.sign_up = sign_up.parse().map_err(|_| {
-                Error::Config(format!(
-                    "provider option sign-up={sign_up:?}: true or false"
-                ))
-            })?;
         }
         for key in ["authorize-url", "token-url", "api-url"] {
             let Some(url) = take(key) else { continue };
@@ -264,6 +286,13 @@ impl ProviderConfig {
                 _ => &mut endpoints.api_url,
             };
             *field = url;
+        }
+        if config.keep_tokens && matches!(config.protocol, Protocol::GitHub(_)) {
+            return Err(Error::Config(
+                "provider option keep-tokens=true is for OpenID Connect providers; GitHub's \
+                 tokens cannot be kept yet"
+                    .into(),
+            ));
         }
         Ok(config)
     }
@@ -422,13 +451,15 @@ impl Provider {
     }
 
     /// The identity behind an authorization `code`: exchanged with the flow's PKCE
-    /// verifier, then the ID token verified with its nonce (OpenID Connect) or the
+    /// verifier, then the ID token verified with its nonce (OpenID Connect: a trusted
+    /// multi-factor `amr` and the tokens to keep are added as configured) or the
     /// profile read (GitHub).
     async fn identify(
         &self,
         code: String,
         record: FlowRecord,
         http: &reqwest::Client,
+        now: OffsetDateTime,
     ) -> Result<ProviderIdentity> {
         let name = self.config.name.as_str();
         let (client, tenant_template) = match &self.flavor {
@@ -469,13 +500,21 @@ impl Provider {
                 .claims(&verifier, &nonce)
                 .map_err(|e| Error::provider(name, "ID token", e))?,
         };
-        ProviderIdentity::new(
+        let mut identity = ProviderIdentity::new(
             name,
             claims.subject().as_str(),
             claims.email().map(|e| e.as_str()),
             claims.email_verified().unwrap_or(false),
         )
-        .map_err(|e| Error::provider(name, "ID token", e))
+        .map_err(|e| Error::provider(name, "ID token", e))?;
+        let amr = claims.auth_method_refs().into_iter().flatten();
+        if self.config.trust_mfa && amr_shows_multi_factor(amr.map(|r| r.as_str())) {
+            identity = identity.with_trusted_multi_factor();
+        }
+        if self.config.keep_tokens {
+            identity = identity.with_tokens(kept_tokens(&tokens, now));
+        }
+        Ok(identity)
     }
 }
 
@@ -555,6 +594,23 @@ impl std::fmt::Debug for Oidc {
             .field("providers", &self.providers)
             .finish_non_exhaustive()
     }
+}
+
+/// The tokens of the provider's answer to keep: the access token, the refresh token if
+/// any, and when the access token expires (when the provider said).
+fn kept_tokens(
+    tokens: &openidconnect::core::CoreTokenResponse,
+    now: OffsetDateTime,
+) -> ProviderTokens {
+    let expires_at = tokens
+        .expires_in()
+        .and_then(|d| Duration::try_from(d).ok())
+        .map(|d| now + d);
+    ProviderTokens::new(
+        tokens.access_token().secret(),
+        tokens.refresh_token().map(|r| r.secret().as_str()),
+        expires_at,
+    )
 }
 
 /// The ephemeral key of a `state`: its digest, never the value.
@@ -711,7 +767,7 @@ impl Oidc {
             error: "no code".into(),
         })?;
         let return_to = record.return_to.clone();
-        let identity = provider.identify(code, record, &self.http).await?;
+        let identity = provider.identify(code, record, &self.http, now).await?;
         Ok(Finished {
             identity,
             sign_up: provider.config.sign_up,

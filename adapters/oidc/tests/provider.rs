@@ -410,3 +410,116 @@ async fn a_provider_that_refuses_or_is_unknown_changes_nothing() {
         Err(Error::Provider { .. })
     ));
 }
+
+#[test]
+fn trusting_mfa_and_keeping_tokens_are_off_unless_configured() {
+    let base = "name=idp,issuer=https://id.example,client-id=rp";
+    let plain = ProviderConfig::parse(base).unwrap();
+    assert!(!plain.trust_mfa && !plain.keep_tokens);
+    let both = ProviderConfig::parse(&format!("{base},trust-mfa=true,keep-tokens=true")).unwrap();
+    assert!(both.trust_mfa && both.keep_tokens);
+    for bad in ["trust-mfa=yes", "keep-tokens=1"] {
+        let e = ProviderConfig::parse(&format!("{base},{bad}")).unwrap_err();
+        assert!(e.to_string().contains("true or false"), "{e}");
+    }
+    // Debug shows the switches, never the secret.
+    let shown = format!(
+        "{:?}",
+        ProviderConfig::parse(&format!("{base},client-secret=s3cret,trust-mfa=true")).unwrap()
+    );
+    assert!(
+        shown.contains("trust_mfa: true") && !shown.contains("s3cret"),
+        "{shown}"
+    );
+}
+
+/// A provider without `trust_mfa` never marks an answer multi-factor. With
+/// `keep_tokens`, the identity carries the provider's tokens, which the engine keeps
+/// sealed and gives back: the access token opens the provider's userinfo endpoint.
+#[test_services::needs(oidc_provider)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_tokens_from_a_real_provider() {
+    let provider = start_provider().await;
+    let keys = auth_core::TokenKeys::new("k1", b"provider-test-identity-token-key").unwrap();
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder
+            .store(store.clone())
+            .identities(store.clone())
+            .identity_token_keys(keys)
+    });
+    let http = auth_oidc::http_client().unwrap();
+    let mut providers = Vec::new();
+    for name in ["idp", "other"] {
+        let mut config = ProviderConfig::new(name, &provider.issuer, "rp", Some("rp-secret"));
+        if name == "idp" {
+            config.trust_mfa = true;
+            config.keep_tokens = true;
+        }
+        providers.push(
+            Provider::discover(config, &format!("{APP}/{name}/callback"), &http)
+                .await
+                .unwrap(),
+        );
+    }
+    let oidc = Oidc::new(providers, Arc::new(h.store.as_ref().clone()), http);
+    let sign_in = |name: &'static str, login: &'static str| {
+        let (h, oidc) = (&h, &oidc);
+        async move {
+            let started = oidc.start(name, "/", h.auth.now()).await.unwrap();
+            let callback = authorize(&started.authorize_url, login).await;
+            oidc.finish(
+                name,
+                &callback,
+                Some(started.browser_binding()),
+                h.auth.now(),
+            )
+            .await
+            .unwrap()
+        }
+    };
+
+    let frank = sign_in("idp", "frank").await.identity;
+    let elsewhere = sign_in("other", "frank").await.identity;
+    assert!(
+        !elsewhere.multi_factor(),
+        "not trusted there: {elsewhere:?}"
+    );
+    assert!(elsewhere.tokens().is_none(), "not kept there");
+
+    let tokens = frank.tokens().cloned().expect("kept for idp");
+    assert!(!tokens.access_token().is_empty());
+    assert!(!format!("{frank:?}").contains(tokens.access_token()));
+    let outcome = h
+        .auth
+        .sign_in_with_identity(frank, true, false, &request())
+        .await
+        .unwrap();
+    let IdentitySignIn::Created(s) = outcome else {
+        panic!("expected a new account, got {outcome:?}");
+    };
+    let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
+    let sealed = h
+        .store
+        .identity_tokens("idp", "frank")
+        .await
+        .unwrap()
+        .expect("kept");
+    assert!(sealed.starts_with("sealed:v1:k1:"), "{sealed}");
+    assert!(!sealed.contains(tokens.access_token()), "{sealed}");
+    let kept = h
+        .auth
+        .identity_tokens(&me, "idp", "frank")
+        .await
+        .unwrap()
+        .expect("opened");
+    assert_eq!(kept, tokens);
+    let userinfo = reqwest::Client::new()
+        .get(format!("{}/me", provider.issuer))
+        .bearer_auth(kept.access_token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), 200, "the kept access token works");
+    let claims: serde_json::Value = serde_json::from_str(&userinfo.text().await.unwrap()).unwrap();
+    assert_eq!(claims["sub"], "frank", "{claims}");
+}

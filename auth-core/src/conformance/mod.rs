@@ -517,6 +517,7 @@ macro_rules! __auth_conformance_checks {
             pictures_concurrent_puts_leave_one_whole,
             identities_link_find_touch_list_unlink,
             identities_one_account_per_identity,
+            identities_keep_sealed_tokens,
             debug_redacts_secrets,
         }
     };

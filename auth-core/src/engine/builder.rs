@@ -15,6 +15,7 @@ use crate::store::{
     PictureStore, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
+use crate::token::TokenKeys;
 use crate::webhooks::Webhooks;
 
 /// Assembles an [`Auth`] from a configuration, stores and a mailer.
@@ -35,6 +36,7 @@ pub struct AuthBuilder {
     audit: Option<Arc<dyn AuditSink>>,
     pictures: Option<Arc<dyn PictureStore>>,
     identities: Option<Arc<dyn IdentityStore>>,
+    identity_token_keys: Option<TokenKeys>,
     picture_limits: PictureLimits,
     mailer: Option<Arc<dyn Mailer>>,
     breach_check: Option<BreachCheck>,
@@ -64,6 +66,7 @@ impl AuthBuilder {
             audit: None,
             pictures: None,
             identities: None,
+            identity_token_keys: None,
             picture_limits: PictureLimits::DEFAULT,
             mailer: None,
             breach_check: None,
@@ -130,6 +133,17 @@ impl AuthBuilder {
     /// the same store as for users where you can.
     pub fn identities(mut self, store: Arc<dyn IdentityStore>) -> Self {
         self.identities = Some(store);
+        self
+    }
+
+    /// The keys that seal the provider tokens kept with identities (default: none, and
+    /// then an identity handed over with tokens is refused with [`Error::Config`]). A
+    /// keyring of its own, not the token signing keys: its signing key seals, its
+    /// verification keys still open what older keys sealed (rotate by adding a new key
+    /// and keeping the old one as a verification key until every identity has signed in
+    /// again). See [`identity::ProviderTokens`](crate::identity::ProviderTokens).
+    pub fn identity_token_keys(mut self, keys: TokenKeys) -> Self {
+        self.identity_token_keys = Some(keys);
         self
     }
 
@@ -247,6 +261,10 @@ impl AuthBuilder {
                 webhooks: self.webhooks.filter(|w| !w.endpoints.is_empty()),
                 sealer: Sealer::new(config.tokens.keys()),
                 secrets: SecretSealer::new(config.tokens.keys()),
+                identity_tokens: self
+                    .identity_token_keys
+                    .as_ref()
+                    .map(crate::identity::TokenSealer::new),
                 codes: CodeDigester::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

@@ -16,7 +16,9 @@ use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
 use crate::error::{Error, Result, UniqueField, ValidationErrors};
 use crate::hooks::{SignUp, Veto};
-use crate::identity::{self, Identity, LinkedIdentityProof, ProviderIdentity, Route};
+use crate::identity::{
+    self, Identity, LinkedIdentityProof, ProviderIdentity, ProviderTokens, Route, TokenSealer,
+};
 use crate::machine::{self, Creation, Effect, Event, Transition};
 use crate::model::{PasswordHash, User, UserId};
 use crate::profile::Profile;
@@ -151,6 +153,64 @@ impl Auth {
         .await
     }
 
+    /// The sealer of provider tokens, checked before anything happens for an answer
+    /// that carries tokens: without identity token keys it is refused, never half done.
+    fn token_sealer(&self) -> Result<&TokenSealer> {
+        self.inner.identity_tokens.as_ref().ok_or_else(|| {
+            Error::Config(
+                "provider tokens are to be kept, but no identity token keys were given to the builder (AuthBuilder::identity_token_keys)"
+                    .into(),
+            )
+        })
+    }
+
+    /// Keeps the tokens `identity` carries (if any), sealed, with its link to `user`.
+    async fn keep_tokens(
+        &self,
+        store: &dyn IdentityStore,
+        user: UserId,
+        identity: &ProviderIdentity,
+    ) -> Result<()> {
+        let Some(tokens) = identity.tokens() else {
+            return Ok(());
+        };
+        let sealed =
+            self.token_sealer()?
+                .seal(user, identity.provider(), identity.subject(), tokens)?;
+        store
+            .keep_identity_tokens(user, identity.provider(), identity.subject(), Some(&sealed))
+            .await?;
+        Ok(())
+    }
+
+    /// The provider's tokens kept with one of the signed-in account's identities (kept
+    /// only for providers the application configured to keep them), opened.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the account has no such identity; [`Error::Config`] when
+    /// identities are off, no identity token keys were given, or the tokens were sealed
+    /// with a key that is not configured or does not open them (the message names the
+    /// key id); store errors.
+    pub async fn identity_tokens(
+        &self,
+        auth: &Authenticated,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<ProviderTokens>> {
+        let store = self.identity_store()?;
+        let sealer = self.token_sealer()?;
+        match store.identity(provider, subject).await? {
+            Some(linked) if linked.user_id == auth.user.id => {}
+            _ => return Err(Error::NotFound),
+        }
+        match store.identity_tokens(provider, subject).await? {
+            Some(sealed) => sealer
+                .open(auth.user.id, provider, subject, &sealed)
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Signs in with a provider's verified answer (see [`identity`](crate::identity) for
     /// the rules): the linked account is signed in (through its second factor, if it has
     /// one); an account with the address the provider verified is offered a link
@@ -200,6 +260,9 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<IdentitySignIn> {
         let store = self.identity_store()?;
+        if identity.tokens().is_some() {
+            self.token_sealer()?;
+        }
         let limits = self.inner.config.rate_limits;
         let now = self.now();
         self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
@@ -224,6 +287,7 @@ impl Auth {
                             used.email_verified = identity.email_verified();
                             used.last_used_at = Some(self.now());
                             store.touch_identity(&used).await?;
+                            self.keep_tokens(store, linked.user_id, identity).await?;
                             let outcome = self.enter(user, proof, remember, ctx).await?;
                             Some(match outcome {
                                 Entered::Session(s) => IdentitySignIn::Complete(s),
@@ -239,6 +303,7 @@ impl Auth {
                 (Route::CreateAccount, _) => {
                     match self.create_for_identity(store, identity, ctx).await? {
                         Some((user, linked)) => {
+                            self.keep_tokens(store, user.id, identity).await?;
                             let proof = LinkedIdentityProof::of(&linked, identity)
                                 .ok_or(Error::InvalidCredentials)?;
                             match self.enter(user, proof, remember, ctx).await? {
@@ -374,9 +439,12 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<Entered> {
         let now = self.now();
-        let first_step = user.second_factor.is_some().then(|| {
+        // A registered passkey stands as a second factor, as after a password.
+        let passkeys = self.has_passkeys(user.id).await?;
+        let first_step = (user.second_factor.is_some() || passkeys).then(|| {
             PendingRecord::after_provider(&user, &proof, remember, now, now + PENDING_LIFETIME)
         });
+        let amr = proof.amr();
         let veto = self
             .inner
             .hooks
@@ -386,7 +454,15 @@ impl Auth {
             .map(Veto::into_message);
         let origin = Origin::of(ctx);
         let (user, effects) = self
-            .run_event(user, Event::IdentitySignedIn { proof, veto }, origin)
+            .run_event(
+                user,
+                Event::IdentitySignedIn {
+                    proof,
+                    veto,
+                    passkeys,
+                },
+                origin,
+            )
             .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;
@@ -394,7 +470,7 @@ impl Auth {
             let record = first_step.ok_or(Error::InvalidCredentials)?;
             return Ok(Entered::Pending(self.open_pending(&record).await?));
         }
-        let (token, session) = self.open_session(&user, remember, ctx).await?;
+        let (token, session) = self.open_proved_session(&user, remember, amr, ctx).await?;
         self.confirm_credentials_unchanged(&user, &session).await?;
         Ok(Entered::Session(Box::new(LoginSuccess {
             user,
@@ -485,11 +561,15 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<Identity> {
         let store = self.identity_store()?;
+        if identity.tokens().is_some() {
+            self.token_sealer()?;
+        }
         if let Some(existing) = store
             .identity(identity.provider(), identity.subject())
             .await?
         {
             if existing.user_id == auth.user.id {
+                self.keep_tokens(store, auth.user.id, &identity).await?;
                 return Ok(existing);
             }
             return Err(Error::Conflict {
@@ -524,6 +604,7 @@ impl Auth {
                 return Err(e);
             }
         };
+        self.keep_tokens(store, user.id, identity).await?;
         let links = MailLinks {
             provider: Some(linked.provider.clone()),
             ..MailLinks::default()

@@ -130,6 +130,9 @@ struct Inner {
     sealer: Sealer,
     /// Seals TOTP secrets on the account, opens them to check a code.
     secrets: SecretSealer,
+    /// Seals the provider tokens kept with identities, when identity token keys were
+    /// given.
+    identity_tokens: Option<crate::identity::TokenSealer>,
     /// Digests mailed one-time codes.
     codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,

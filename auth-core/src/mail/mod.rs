@@ -12,7 +12,7 @@ pub use capture::CapturingMailer;
 pub(crate) use compose::{Composer, human_duration};
 pub use compose::{DEFAULT_TEMPLATES, MailContext};
 pub use policy::OutboxPolicy;
-pub(crate) use seal::Sealer;
+pub(crate) use seal::{SealError, Sealer};
 
 use crate::error::Result;
 use crate::model::Email;

@@ -87,11 +87,15 @@ pub enum AuthMethod {
     /// An identity asserted by an external provider, e.g. OpenID Connect
     /// (`external_provider`).
     ExternalProvider,
+    /// The external provider's own sign-in with more than one factor, trusted by
+    /// configuration in place of the local second step (`external_mfa`; see
+    /// [`identity::MULTI_FACTOR_AMR`](crate::identity::MULTI_FACTOR_AMR)).
+    ExternalMfa,
 }
 
 impl AuthMethod {
     /// Every method, in declaration order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Pwd,
         Self::Otp,
         Self::Recovery,
@@ -99,6 +103,7 @@ impl AuthMethod {
         Self::MagicLink,
         Self::Passkey,
         Self::ExternalProvider,
+        Self::ExternalMfa,
     ];
 
     /// The `amr` name.
@@ -111,13 +116,16 @@ impl AuthMethod {
             Self::MagicLink => "magic_link",
             Self::Passkey => "passkey",
             Self::ExternalProvider => "external_provider",
+            Self::ExternalMfa => "external_mfa",
         }
     }
 
     /// Whether the method proves possession of something beyond what a password
     /// proves: what an account with a second factor must show for a sensitive action.
     /// An authenticator code, a recovery code and a passkey do; a password, a mailed
-    /// code or link and an external identity do not.
+    /// code or link and an external identity do not, nor does a provider's trusted
+    /// multi-factor sign-in (it stands in for the second step of a sign-in, but a
+    /// sensitive action still asks for a factor this site checked itself).
     pub fn is_second_factor(self) -> bool {
         matches!(self, Self::Otp | Self::Recovery | Self::Passkey)
     }

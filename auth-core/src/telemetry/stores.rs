@@ -91,6 +91,14 @@ observed!(IdentityStore as "identities" {
     fn touch_identity(&self, identity: &Identity) -> ();
     fn unlink_identity(&self, user_id: UserId, provider: &str, subject: &str) -> bool;
     fn unlink_identities_for_user(&self, user_id: UserId) -> u64;
+    fn keep_identity_tokens(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        sealed: Option<&str>
+    ) -> bool;
+    fn identity_tokens(&self, provider: &str, subject: &str) -> Option<String>;
 });
 
 observed!(SessionUserStore as "session_users" {

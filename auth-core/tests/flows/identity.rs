@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use auth_core::conformance::engine::{Engine, config};
 use auth_core::{
-    AuditKind, AuditSink as _, Authenticated, Error, IdentitySignIn, IdentityStore as _, Login,
-    MailKind, ProviderIdentity, SignIn, UniqueField, UserStore as _,
+    AuditKind, AuditSink as _, AuthMethod, Authenticated, Error, IdentitySignIn,
+    IdentityStore as _, Login, MailKind, ProviderIdentity, ProviderTokens, SignIn, TokenKeys,
+    UniqueField, UserStore as _,
 };
 use auth_store_memory::MemoryStore;
 use time::Duration;
@@ -378,6 +379,36 @@ async fn an_account_with_a_second_factor_still_needs_it() {
         .await
         .unwrap();
     assert_eq!(done.user.email, "2fa@example.com");
+    // The session names the provider as the first step.
+    assert_eq!(
+        done.session.amr,
+        [AuthMethod::ExternalProvider, AuthMethod::Otp]
+    );
+
+    // A provider's multi-factor sign-in stands in for the code only when the answer was
+    // marked trusted (the client does so for a provider configured to trust it).
+    h.clock.advance(Duration::seconds(60));
+    let trusted = answer("s-8", "2fa@example.com", true).with_trusted_multi_factor();
+    let outcome = h
+        .auth
+        .sign_in_with_identity(trusted, false, false, &ctx())
+        .await
+        .unwrap();
+    let IdentitySignIn::Complete(s) = outcome else {
+        panic!("expected a session, got {outcome:?}");
+    };
+    assert_eq!(
+        s.session.amr,
+        [AuthMethod::ExternalProvider, AuthMethod::ExternalMfa]
+    );
+    let kinds = trail(&h, me.user.id).await;
+    assert!(
+        kinds.contains(&(
+            AuditKind::LoginSucceeded,
+            Some("with idp (its multi-factor sign-in trusted)".into())
+        )),
+        "{kinds:?}"
+    );
     // And a password sign-in still asks for it too.
     let login = Login {
         login: "2fa@example.com".into(),
@@ -388,6 +419,190 @@ async fn an_account_with_a_second_factor_still_needs_it() {
         h.auth.sign_in(login, &ctx()).await.unwrap(),
         SignIn::SecondFactor(_)
     ));
+}
+
+#[tokio::test]
+async fn a_session_opened_by_a_provider_alone_records_it() {
+    let h = harness();
+    let outcome = h
+        .auth
+        .sign_in_with_identity(
+            answer("s-amr", "amr@example.com", true),
+            true,
+            false,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let IdentitySignIn::Created(s) = outcome else {
+        panic!("expected a new account, got {outcome:?}");
+    };
+    assert_eq!(s.session.amr, [AuthMethod::ExternalProvider]);
+}
+
+#[tokio::test]
+async fn a_passkey_is_the_second_step_after_a_provider_too() {
+    use auth_core::conformance::authenticator::SoftPasskey;
+    let rp = auth_core::RelyingParty::new("app.test", "Test App", &["https://app.test"]).unwrap();
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder
+            .store(store.clone())
+            .identities(store.clone())
+            .passkeys(store.clone(), rp)
+    });
+    h.registered_and_verified("pk@example.com").await;
+    let me = h.signed_in("pk@example.com").await;
+    h.auth
+        .link_identity(&me, answer("s-pk", "pk@example.com", true), &ctx())
+        .await
+        .unwrap();
+    let mut key = SoftPasskey::new("https://app.test");
+    let started = h.auth.start_passkey_registration(&me).await.unwrap();
+    let registration = key.register(&started.options).await.unwrap();
+    h.auth
+        .finish_passkey_registration(&me, started.token(), "key", &registration, &ctx())
+        .await
+        .unwrap();
+    let outcome = h
+        .auth
+        .sign_in_with_identity(answer("s-pk", "pk@example.com", true), false, false, &ctx())
+        .await
+        .unwrap();
+    let IdentitySignIn::SecondFactor(pending) = outcome else {
+        panic!("a passkey stands as a second factor: expected the second step, got {outcome:?}");
+    };
+    let challenge = h
+        .auth
+        .start_passkey_second_factor(pending.token())
+        .await
+        .unwrap();
+    let assertion = key.sign_in(&challenge.options).await.unwrap();
+    let done = h
+        .auth
+        .complete_sign_in_with_passkey(pending.token(), challenge.token(), &assertion, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        done.session.amr,
+        [AuthMethod::ExternalProvider, AuthMethod::Passkey]
+    );
+}
+
+const TOKEN_KEY: &[u8; 32] = b"identity-token-key-for-the-tests";
+
+fn tokens() -> ProviderTokens {
+    ProviderTokens::new("at-PLAIN-access", Some("rt-PLAIN-refresh"), None)
+}
+
+#[tokio::test]
+async fn provider_tokens_are_kept_sealed_only_when_handed_over() {
+    let keys = TokenKeys::new("t1", TOKEN_KEY).unwrap();
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder
+            .store(store.clone())
+            .identities(store.clone())
+            .identity_token_keys(keys)
+    });
+    // Without tokens, nothing is kept.
+    let plain = h
+        .auth
+        .sign_in_with_identity(answer("s-t0", "t0@example.com", true), true, false, &ctx())
+        .await
+        .unwrap();
+    let plain = signed_in(&h, plain).await;
+    assert_eq!(
+        h.auth.identity_tokens(&plain, "idp", "s-t0").await.unwrap(),
+        None
+    );
+
+    let with = answer("s-t1", "t1@example.com", true).with_tokens(tokens());
+    assert!(!format!("{with:?}").contains("PLAIN"), "{with:?}");
+    let me = signed_in(
+        &h,
+        h.auth
+            .sign_in_with_identity(with, true, false, &ctx())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let stored = h
+        .store
+        .identity_tokens("idp", "s-t1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.starts_with("sealed:v1:t1:"), "{stored}");
+    assert!(!stored.contains("PLAIN"), "{stored}");
+    assert_eq!(
+        h.auth.identity_tokens(&me, "idp", "s-t1").await.unwrap(),
+        Some(tokens())
+    );
+    // Another account cannot read them.
+    assert!(matches!(
+        h.auth.identity_tokens(&plain, "idp", "s-t1").await,
+        Err(Error::NotFound)
+    ));
+    // A later sign-in replaces them.
+    let newer = ProviderTokens::new("at-2", None, None);
+    h.auth
+        .sign_in_with_identity(
+            answer("s-t1", "t1@example.com", true).with_tokens(newer.clone()),
+            false,
+            false,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        h.auth.identity_tokens(&me, "idp", "s-t1").await.unwrap(),
+        Some(newer)
+    );
+
+    // An engine over the same store with another key under the same id refuses clearly.
+    let store = h.store.clone();
+    let other = Engine::wired(store, config(), |builder, store| {
+        builder
+            .store(store.clone())
+            .identities(store.clone())
+            .identity_token_keys(TokenKeys::new("t1", b"another-key-under-the-same-id-t1").unwrap())
+    });
+    let e = other
+        .auth
+        .identity_tokens(&me, "idp", "s-t1")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(m) if m.contains("\"t1\"") && m.contains("do not open")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_without_keys_are_refused_before_anything_happens() {
+    let h = harness();
+    let e = h
+        .auth
+        .sign_in_with_identity(
+            answer("s-nokey", "nokey@example.com", true).with_tokens(tokens()),
+            true,
+            false,
+            &ctx(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(m) if m.contains("identity token keys")),
+        "{e:?}"
+    );
+    assert!(h.store.identity("idp", "s-nokey").await.unwrap().is_none());
+    assert!(
+        h.store
+            .user_by_email("nokey@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "no account was created"
+    );
 }
 
 #[tokio::test]

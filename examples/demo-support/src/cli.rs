@@ -178,11 +178,14 @@ pub struct Cli {
     /// Offer sign-in with an OpenID Connect provider (repeat the flag for several; in
     /// the environment, separate them with `;`):
     /// `name=NAME,issuer=ISSUER_URL,client-id=ID,client-secret=SECRET` with optional
-    /// `label=TEXT` (the button says "Continue with TEXT") and `sign-up=false` (only
-    /// accounts already linked may sign in); or
+    /// `label=TEXT` (the button says "Continue with TEXT"), `sign-up=false` (only
+    /// accounts already linked may sign in), `trust-mfa=true` (an ID token whose `amr`
+    /// shows several factors, e.g. `mfa`, `otp`, `hwk`, stands in for the local second
+    /// step) and `keep-tokens=true` (the provider's access and refresh tokens are kept,
+    /// sealed with `--identity-token-key`); or
     /// `preset=google|microsoft|gitlab|github,client-id=ID,client-secret=SECRET` (the
     /// preset names the provider and gives its issuer, scopes and label; Microsoft
-    /// takes `tenant=...`). Register
+    /// takes `tenant=...`; the options above apply too). Register
     /// `BASE_URL/auth/oidc/NAME/callback` as the redirect URI at the provider. The
     /// provider is discovered at start-up. None by default.
     #[arg(
@@ -194,6 +197,21 @@ pub struct Cli {
         global = true
     )]
     pub oidc_providers: Vec<auth_oidc::ProviderConfig>,
+    /// The keys that seal the provider tokens kept for a provider with
+    /// `keep-tokens=true`: `KEY_ID:BASE64` of 32 random bytes (e.g.
+    /// `k1:$(head -c32 /dev/urandom | base64)`). Repeat the flag, or separate with
+    /// commas: the first seals, the others only open what they sealed (keep an old key
+    /// after a rotation until its identities have signed in again). Required when a
+    /// provider keeps tokens.
+    #[arg(
+        long = "identity-token-key",
+        env = "IDENTITY_TOKEN_KEYS",
+        value_name = "KID:BASE64",
+        value_delimiter = ',',
+        value_parser = parse_identity_token_key,
+        global = true
+    )]
+    pub identity_token_keys: Vec<IdentityTokenKey>,
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -219,6 +237,46 @@ pub enum Command {
     },
 }
 
+/// One `--identity-token-key`: a key id and 32 bytes. `Debug` shows the id only.
+#[derive(Clone)]
+pub struct IdentityTokenKey {
+    /// The key id, stored with what the key sealed.
+    pub kid: String,
+    /// The key.
+    pub key: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for IdentityTokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityTokenKey")
+            .field("kid", &self.kid)
+            .field("key", &REDACTED)
+            .finish()
+    }
+}
+
+/// One `--identity-token-key`: `KID:BASE64` of exactly 32 bytes.
+fn parse_identity_token_key(spec: &str) -> Result<IdentityTokenKey, String> {
+    use base64::Engine as _;
+    let (kid, encoded) = spec
+        .split_once(':')
+        .filter(|(kid, _)| !kid.is_empty())
+        .ok_or("expected KEY_ID:BASE64")?;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| format!("identity token key {kid:?}: not base64"))?;
+    if key.len() != 32 {
+        return Err(format!(
+            "identity token key {kid:?}: {} bytes, expected 32",
+            key.len()
+        ));
+    }
+    Ok(IdentityTokenKey {
+        kid: kid.to_owned(),
+        key: zeroize::Zeroizing::new(key),
+    })
+}
+
 /// One `--oidc-provider` (see [`auth_oidc::ProviderConfig::parse`]).
 fn parse_oidc_provider(spec: &str) -> Result<auth_oidc::ProviderConfig, String> {
     auth_oidc::ProviderConfig::parse(spec).map_err(|e| e.to_string())
@@ -239,6 +297,7 @@ impl fmt::Debug for Cli {
             .field("email_sign_in", &self.email_sign_in)
             .field("passkey_sign_up", &self.passkey_sign_up)
             .field("oidc_providers", &self.oidc_providers)
+            .field("identity_token_keys", &self.identity_token_keys)
             .field("second_factor_roles", &self.second_factor_roles)
             .field("step_up_max_age", &self.step_up_max_age)
             .field("trusted_proxies", &self.trusted_proxies)

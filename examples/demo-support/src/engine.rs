@@ -81,6 +81,9 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     if let Some(webhooks) = webhooks(cli)? {
         builder = builder.webhooks(webhooks);
     }
+    if let Some(keys) = identity_token_keys(cli)? {
+        builder = builder.identity_token_keys(keys);
+    }
     let auth = builder.build()?;
     let mut web = AuthWeb::builder(auth.clone())
         .mount_path(MOUNT)
@@ -171,6 +174,27 @@ pub(crate) fn relying_party(base_url: &str) -> Result<Option<auth_core::RelyingP
         "Auth Demo",
         &[origin.as_str()],
     )?))
+}
+
+/// The keys of `--identity-token-key` (the first seals, the others open), `None`
+/// without any; refused when a provider keeps tokens and none was given.
+fn identity_token_keys(cli: &Cli) -> Result<Option<auth_core::TokenKeys>, BoxError> {
+    let Some((first, older)) = cli.identity_token_keys.split_first() else {
+        if let Some(p) = cli.oidc_providers.iter().find(|p| p.keep_tokens) {
+            return Err(format!(
+                "--oidc-provider {} keeps its tokens (keep-tokens=true): give the key that seals them with --identity-token-key KID:BASE64",
+                p.name
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let mut keys = auth_core::TokenKeys::new(first.kid.clone(), first.key.as_slice())?;
+    for older in older {
+        keys = keys.with_verification_key(older.kid.clone(), older.key.as_slice())?;
+    }
+    tracing::info!(kid = %first.kid, "provider tokens are sealed with this identity token key");
+    Ok(Some(keys))
 }
 
 /// The `--oidc-provider`s, discovered, with their flows in the engine's ephemeral

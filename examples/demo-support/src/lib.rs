@@ -45,7 +45,7 @@ use auth_core::Auth;
 use auth_http::AuthWeb;
 use clap::{CommandFactory, FromArgMatches};
 
-pub use cli::{Cli, Command};
+pub use cli::{Cli, Command, IdentityTokenKey};
 pub use engine::{API_KEY_SCOPES, base_config, engine, profile_fields};
 pub use files::create_private_database;
 pub use pages::Pages;

@@ -106,8 +106,8 @@ struct Inner {
     outbox: Mutex<HashMap<Uuid, Queued>>,
     audit: Mutex<Audit>,
     pictures: Mutex<HashMap<UserId, Picture>>,
-    /// Linked identities by provider and subject.
-    identities: Mutex<HashMap<(String, String), Identity>>,
+    /// Linked identities by provider and subject, with their sealed provider tokens.
+    identities: Mutex<HashMap<(String, String), IdentityEntry>>,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -942,6 +942,9 @@ impl AuditSink for MemoryStore {
     }
 }
 
+/// A linked identity and its sealed provider tokens, if kept.
+type IdentityEntry = (Identity, Option<String>);
+
 /// One lock over every identity: linking checks and inserts in one step.
 #[async_trait]
 impl IdentityStore for MemoryStore {
@@ -952,7 +955,7 @@ impl IdentityStore for MemoryStore {
                 field: UniqueField::Identity,
             }),
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(identity.clone());
+                slot.insert((identity.clone(), None));
                 Ok(())
             }
         }
@@ -960,14 +963,16 @@ impl IdentityStore for MemoryStore {
 
     async fn identity(&self, provider: &str, subject: &str) -> Result<Option<Identity>> {
         let key = (provider.to_owned(), subject.to_owned());
-        Ok(lock(&self.inner.identities).get(&key).cloned())
+        Ok(lock(&self.inner.identities)
+            .get(&key)
+            .map(|(i, _)| i.clone()))
     }
 
     async fn identities_for_user(&self, user_id: UserId) -> Result<Vec<Identity>> {
         let mut found: Vec<Identity> = lock(&self.inner.identities)
             .values()
-            .filter(|i| i.user_id == user_id)
-            .cloned()
+            .filter(|(i, _)| i.user_id == user_id)
+            .map(|(i, _)| i.clone())
             .collect();
         found.sort_by(|a, b| {
             (a.linked_at, &a.provider, &a.subject).cmp(&(b.linked_at, &b.provider, &b.subject))
@@ -977,9 +982,9 @@ impl IdentityStore for MemoryStore {
 
     async fn touch_identity(&self, identity: &Identity) -> Result<()> {
         let key = (identity.provider.clone(), identity.subject.clone());
-        if let Some(stored) = lock(&self.inner.identities)
+        if let Some((stored, _)) = lock(&self.inner.identities)
             .get_mut(&key)
-            .filter(|i| i.user_id == identity.user_id)
+            .filter(|(i, _)| i.user_id == identity.user_id)
         {
             stored.email.clone_from(&identity.email);
             stored.email_verified = identity.email_verified;
@@ -996,7 +1001,10 @@ impl IdentityStore for MemoryStore {
     ) -> Result<bool> {
         let key = (provider.to_owned(), subject.to_owned());
         let mut identities = lock(&self.inner.identities);
-        if identities.get(&key).is_some_and(|i| i.user_id == user_id) {
+        if identities
+            .get(&key)
+            .is_some_and(|(i, _)| i.user_id == user_id)
+        {
             identities.remove(&key);
             return Ok(true);
         }
@@ -1006,8 +1014,35 @@ impl IdentityStore for MemoryStore {
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64> {
         let mut identities = lock(&self.inner.identities);
         let before = identities.len();
-        identities.retain(|_, i| i.user_id != user_id);
+        identities.retain(|_, (i, _)| i.user_id != user_id);
         Ok(u64::try_from(before - identities.len()).unwrap_or(u64::MAX))
+    }
+
+    async fn keep_identity_tokens(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        sealed: Option<&str>,
+    ) -> Result<bool> {
+        let key = (provider.to_owned(), subject.to_owned());
+        match lock(&self.inner.identities)
+            .get_mut(&key)
+            .filter(|(i, _)| i.user_id == user_id)
+        {
+            Some((_, tokens)) => {
+                *tokens = sealed.map(str::to_owned);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn identity_tokens(&self, provider: &str, subject: &str) -> Result<Option<String>> {
+        let key = (provider.to_owned(), subject.to_owned());
+        Ok(lock(&self.inner.identities)
+            .get(&key)
+            .and_then(|(_, tokens)| tokens.clone()))
     }
 }
 

@@ -1,5 +1,6 @@
-//! [`IdentityStore`] on Redis: one hash per identity (owner and JSON) and a set per user
-//! naming them, in the accounts slot, written together by scripts.
+//! [`IdentityStore`] on Redis: one hash per identity (owner `u`, JSON `d`, and the sealed
+//! provider tokens `t` when kept) and a set per user naming them, in the accounts slot,
+//! written together by scripts. Unlinking deletes the hash, tokens included.
 
 use async_trait::async_trait;
 use auth_core::{Error, Identity, IdentityStore, Result, UniqueField, UserId};
@@ -121,5 +122,33 @@ impl IdentityStore for RedisStore {
             )
             .await?;
         Ok(n)
+    }
+
+    async fn keep_identity_tokens(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        sealed: Option<&str>,
+    ) -> Result<bool> {
+        let kept: i64 = self
+            .script(
+                scripts::KEEP_IDENTITY_TOKENS
+                    .key(self.keys().identity(provider, subject))
+                    .arg(user_id.to_string())
+                    .arg(if sealed.is_some() { "1" } else { "0" })
+                    .arg(sealed.unwrap_or("")),
+            )
+            .await?;
+        Ok(kept == 1)
+    }
+
+    async fn identity_tokens(&self, provider: &str, subject: &str) -> Result<Option<String>> {
+        self.query(
+            redis::cmd("HGET")
+                .arg(self.keys().identity(provider, subject))
+                .arg("t"),
+        )
+        .await
     }
 }

@@ -892,6 +892,24 @@ return 0
     ))
 });
 
+/// KEYS: identity. ARGV: user id, `1` to keep or `0` to forget, the sealed tokens.
+/// Keeps (field `t`) or forgets the tokens if the identity belongs to the user; returns
+/// 1 then, 0 not the user's (or missing).
+pub(crate) static KEEP_IDENTITY_TOKENS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua",
+        r"
+if redis.call('HGET', KEYS[1], 'u') ~= ARGV[1] then return 0 end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 't', ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], 't')
+end
+return 1
+"
+    ))
+});
+
 /// KEYS: identity, the user's identity index. ARGV: user id, index member.
 /// Returns 1 unlinked, 0 not the user's (or missing).
 pub(crate) static UNLINK_IDENTITY: LazyLock<Script> = LazyLock::new(|| {

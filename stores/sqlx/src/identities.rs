@@ -1,11 +1,12 @@
 //! [`IdentityStore`] on [`SqlxStore`]: the `identities` table (migration 0011), keyed by
-//! provider and subject, so that its primary key makes each identity link once.
+//! provider and subject, so that its primary key makes each identity link once, with
+//! the sealed provider tokens in its `tokens` column (migration 0013).
 
 use async_trait::async_trait;
 use auth_core::{Identity, IdentityStore, Result, UniqueField, UserId};
 
 use crate::SqlxStore;
-use crate::codec::{identity_from_row, opt_ts, ts};
+use crate::codec::{RowExt as _, identity_from_row, opt_ts, ts};
 use crate::error::conflict_on;
 use crate::statement::{execute, fetch_all, fetch_optional};
 
@@ -101,5 +102,37 @@ impl IdentityStore for SqlxStore {
             [user_id.0]
         )
         .await
+    }
+
+    async fn keep_identity_tokens(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        sealed: Option<&str>,
+    ) -> Result<bool> {
+        let sql = &self.inner.sql.identities;
+        // sqlx asks MySQL for rows matched (FOUND_ROWS), as the other backends count.
+        let n = execute!(
+            self,
+            "keep_identity_tokens",
+            sql.keep_tokens,
+            [sealed, provider, subject, user_id.0]
+        )
+        .await?;
+        Ok(n > 0)
+    }
+
+    async fn identity_tokens(&self, provider: &str, subject: &str) -> Result<Option<String>> {
+        let sql = &self.inner.sql.identities;
+        let found = fetch_optional!(
+            self,
+            "identity_tokens",
+            sql.tokens,
+            [provider, subject],
+            |r| r.opt_string("tokens")
+        )
+        .await?;
+        Ok(found.flatten())
     }
 }

@@ -94,6 +94,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "identities at other providers",
         template: include_str!("../migrations/postgres/0011_identities.sql"),
     },
+    Migration {
+        version: 13,
+        description: "sealed provider tokens of identities",
+        template: include_str!("../migrations/postgres/0013_identity_tokens.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -150,6 +155,11 @@ pub const SQLITE: &[Migration] = &[
         description: "identities at other providers",
         template: include_str!("../migrations/sqlite/0011_identities.sql"),
     },
+    Migration {
+        version: 13,
+        description: "sealed provider tokens of identities",
+        template: include_str!("../migrations/sqlite/0013_identity_tokens.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -205,6 +215,11 @@ pub const MYSQL: &[Migration] = &[
         version: 11,
         description: "identities at other providers",
         template: include_str!("../migrations/mysql/0011_identities.sql"),
+    },
+    Migration {
+        version: 13,
+        description: "sealed provider tokens of identities",
+        template: include_str!("../migrations/mysql/0013_identity_tokens.sql"),
     },
 ];
 

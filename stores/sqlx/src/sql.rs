@@ -92,6 +92,8 @@ pub(crate) struct IdentityQueries {
     pub(crate) touch: SqlStr,
     pub(crate) unlink: SqlStr,
     pub(crate) unlink_for_user: SqlStr,
+    pub(crate) keep_tokens: SqlStr,
+    pub(crate) tokens: SqlStr,
 }
 
 impl IdentityQueries {
@@ -117,6 +119,12 @@ impl IdentityQueries {
                 "DELETE FROM {table} WHERE provider = ? AND subject = ? AND user_id = ?"
             )),
             unlink_for_user: q(format!("DELETE FROM {table} WHERE user_id = ?")),
+            keep_tokens: q(format!(
+                "UPDATE {table} SET tokens = ? WHERE provider = ? AND subject = ? AND user_id = ?"
+            )),
+            tokens: q(format!(
+                "SELECT tokens FROM {table} WHERE provider = ? AND subject = ?"
+            )),
         }
     }
 }

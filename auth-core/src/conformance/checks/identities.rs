@@ -208,3 +208,185 @@ pub async fn identities_one_account_per_identity(subject: &Subject) {
         );
     }
 }
+
+/// Provider tokens kept with an identity, sealed by the engine: `keep_identity_tokens`
+/// keeps them only for the identity's own account, `identity_tokens` gives back exactly
+/// what was kept (which shows no token in clear, and opens to the tokens with the keys
+/// that sealed them, after a rotation too, while a missing or wrong key is refused with
+/// an error naming the key id); keeping again replaces, `None` forgets, and unlinking
+/// the identity forgets them (a new link of it starts without tokens).
+pub async fn identities_keep_sealed_tokens(subject: &Subject) {
+    use crate::identity::{ProviderTokens, TokenSealer};
+    use crate::token::TokenKeys;
+
+    let ctx = Ctx::new("identities_keep_sealed_tokens");
+    let Some(store) = ctx.need(subject.identities(), "IdentityStore") else {
+        return;
+    };
+    let k1 = ctx.ok(
+        "TokenKeys::new",
+        TokenKeys::new("tk1", b"conformance-identity-token-key-1"),
+    );
+    let k2 = ctx.ok(
+        "TokenKeys::new",
+        TokenKeys::new("tk2", b"conformance-identity-token-key-2"),
+    );
+    let rotated = ctx.ok(
+        "with_verification_key",
+        TokenKeys::new("tk2", b"conformance-identity-token-key-2")
+            .and_then(|k| k.with_verification_key("tk1", b"conformance-identity-token-key-1")),
+    );
+    let wrong = ctx.ok(
+        "TokenKeys::new",
+        TokenKeys::new("tk1", b"not-the-identity-token-key-tk1!!"),
+    );
+    let owner = UserId::new();
+    let identity = new_identity(owner, "idp", now());
+    let (provider, sub) = (identity.provider.as_str(), identity.subject.as_str());
+    let plain_access = format!("access-{}", unique());
+    let plain_refresh = format!("refresh-{}", unique());
+    let tokens = ProviderTokens::new(&plain_access, Some(&plain_refresh), Some(now()));
+    let sealed = ctx.ok(
+        "seal",
+        TokenSealer::new(&k1).seal(owner, provider, sub, &tokens),
+    );
+
+    ctx.eq(
+        "keep_identity_tokens before the identity is linked",
+        ctx.ok(
+            "keep_identity_tokens",
+            store
+                .keep_identity_tokens(owner, provider, sub, Some(&sealed))
+                .await,
+        ),
+        false,
+    );
+    ctx.ok("link_identity", store.link_identity(&identity).await);
+    ctx.eq(
+        "identity_tokens of a new link",
+        ctx.ok(
+            "identity_tokens",
+            store.identity_tokens(provider, sub).await,
+        ),
+        None,
+    );
+    ctx.eq(
+        "keep_identity_tokens for another account",
+        ctx.ok(
+            "keep_identity_tokens",
+            store
+                .keep_identity_tokens(UserId::new(), provider, sub, Some(&sealed))
+                .await,
+        ),
+        false,
+    );
+    ctx.eq(
+        "keep_identity_tokens for the identity's account",
+        ctx.ok(
+            "keep_identity_tokens",
+            store
+                .keep_identity_tokens(owner, provider, sub, Some(&sealed))
+                .await,
+        ),
+        true,
+    );
+    let kept = ctx.ok(
+        "identity_tokens",
+        store.identity_tokens(provider, sub).await,
+    );
+    ctx.eq(
+        "identity_tokens as kept",
+        kept.as_deref(),
+        Some(sealed.as_str()),
+    );
+    let kept = kept.unwrap_or_default();
+    ctx.ensure(
+        !kept.contains(&plain_access) && !kept.contains(&plain_refresh),
+        || format!("the store holds a provider token in clear: {kept}"),
+    );
+    let listed = ctx.ok("identity", store.identity(provider, sub).await);
+    ctx.eq(
+        "the identity beside its tokens",
+        listed.as_ref(),
+        Some(&identity),
+    );
+    let opened = TokenSealer::new(&rotated).open(owner, provider, sub, &kept);
+    ctx.eq(
+        "the kept tokens opened after a rotation",
+        opened.ok().as_ref(),
+        Some(&tokens),
+    );
+    match TokenSealer::new(&k2).open(owner, provider, sub, &kept) {
+        Err(crate::Error::Config(m)) if m.contains("\"tk1\"") => {}
+        other => ctx.fail(format_args!(
+            "tokens sealed with a removed key: expected a configuration error naming \"tk1\", got {other:?}"
+        )),
+    }
+    match TokenSealer::new(&wrong).open(owner, provider, sub, &kept) {
+        Err(crate::Error::Config(m)) if m.contains("do not open") => {}
+        other => ctx.fail(format_args!(
+            "tokens opened with a wrong key under their id: expected a configuration error, got {other:?}"
+        )),
+    }
+
+    let newer = ctx.ok(
+        "seal",
+        TokenSealer::new(&k2).seal(owner, provider, sub, &tokens),
+    );
+    ctx.ok(
+        "keep_identity_tokens (replace)",
+        store
+            .keep_identity_tokens(owner, provider, sub, Some(&newer))
+            .await,
+    );
+    ctx.eq(
+        "identity_tokens after a replacement",
+        ctx.ok(
+            "identity_tokens",
+            store.identity_tokens(provider, sub).await,
+        ),
+        Some(newer.clone()),
+    );
+    ctx.eq(
+        "keep_identity_tokens(None)",
+        ctx.ok(
+            "keep_identity_tokens",
+            store.keep_identity_tokens(owner, provider, sub, None).await,
+        ),
+        true,
+    );
+    ctx.eq(
+        "identity_tokens after forgetting",
+        ctx.ok(
+            "identity_tokens",
+            store.identity_tokens(provider, sub).await,
+        ),
+        None,
+    );
+    ctx.ok(
+        "keep_identity_tokens",
+        store
+            .keep_identity_tokens(owner, provider, sub, Some(&newer))
+            .await,
+    );
+    ctx.ok(
+        "unlink_identity",
+        store.unlink_identity(owner, provider, sub).await,
+    );
+    ctx.ok(
+        "link_identity (again)",
+        store.link_identity(&identity).await,
+    );
+    ctx.eq(
+        "identity_tokens after unlinking and linking again",
+        ctx.ok(
+            "identity_tokens",
+            store.identity_tokens(provider, sub).await,
+        ),
+        None,
+    );
+    ctx.ok(
+        "unlink_identities_for_user",
+        store.unlink_identities_for_user(owner).await,
+    );
+}
