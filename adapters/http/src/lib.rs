@@ -116,6 +116,7 @@ mod kind;
 mod links;
 mod multipart;
 mod names;
+pub mod openapi;
 mod pages;
 mod problem;
 mod profile;
