@@ -72,6 +72,7 @@
 //! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
 //! | `/api/...` | the JSON API, see the guide (`docs/web.md`); `POST /api/token` exchanges a session or API key for an access token ([`AccessTokens`], `docs/programs.md`) |
+//! | `GET /api/openapi.json` | the OpenAPI 3.1 document of the JSON API ([`openapi`]) |
 //! | `GET /.well-known/jwks.json` | the public keys of the access tokens (also for the site's root: [`AuthWeb::jwks_response`]) |
 //!
 //! Every HTML form carries a hidden `csrf_token`; the JSON API requires
@@ -116,6 +117,7 @@ mod kind;
 mod links;
 mod multipart;
 mod names;
+pub mod openapi;
 mod pages;
 mod problem;
 mod profile;

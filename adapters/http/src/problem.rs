@@ -304,22 +304,32 @@ impl Problem {
 }
 
 /// The JSON API's error body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
 pub(crate) struct ErrorBody<'p> {
     error: ErrorDetail<'p>,
 }
 
-#[derive(Debug, Serialize)]
+/// What failed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 struct ErrorDetail<'p> {
+    /// A stable machine-readable code (see the guide's table).
     code: &'static str,
+    /// A sentence a person can act on.
     message: &'p str,
     /// By field name; a field named twice keeps its last problem.
+    #[schema(value_type = BTreeMap<String, FieldDetail<'static>>)]
     fields: BTreeMap<&'p str, FieldDetail<'p>>,
 }
 
-#[derive(Debug, Serialize)]
+/// One field's problem.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FieldDetail)]
 struct FieldDetail<'p> {
+    /// A stable code (`required`, `too_short`, `mismatch`, `taken`, ...).
     code: &'p str,
+    /// A human-readable reason.
     message: &'p str,
 }
 

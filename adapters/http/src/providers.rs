@@ -46,7 +46,7 @@ pub trait SignInProviders: Send + Sync + 'static {
 }
 
 /// One provider's button.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ProviderButton {
     /// The name in URLs (`/oidc/{name}/start`) and in linked identities.
     pub name: String,

@@ -4,11 +4,12 @@
 
 use auth_core::{ProfileSchema, User};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::views::{EventBody, FailedMailBody, SessionBody, UserBody};
 
 /// `{"user"}`: the account after a change.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct UserReply {
     user: UserBody,
 }
@@ -22,8 +23,9 @@ impl UserReply {
 }
 
 /// `{"status": "created", "user"}`: a registration, where conflicts may be revealed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Created {
+    #[schema(value_type = String, pattern = "^created$")]
     status: &'static str,
     user: UserBody,
 }
@@ -39,8 +41,9 @@ impl Created {
 
 /// `{"status": "accepted", "message"}`: a request whose outcome is not told (a mail may
 /// be on its way).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Accepted {
+    #[schema(value_type = String, pattern = "^accepted$")]
     status: &'static str,
     message: &'static str,
 }
@@ -56,12 +59,18 @@ impl Accepted {
 
 /// `{"user", "session": {"expires_at", "remember"}}`: a sign-in; with
 /// `"token_mode": "bearer"` also `"token"` and `"token_type": "Bearer"`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SignedIn {
     pub(crate) user: UserBody,
     pub(crate) session: NewSession,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub(crate) bearer: Option<BearerToken>,
+    /// The session token (with `"token_mode": "bearer"` only), sent back as
+    /// `Authorization: Bearer <token>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) token: Option<String>,
+    /// `Bearer`, beside the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^Bearer$")]
+    pub(crate) token_type: Option<&'static str>,
     /// The user's role requires a second factor and there is none: this session reaches
     /// only enrolment (`/api/account/second_factor/...`) until one is enrolled. Only
     /// present when `true`.
@@ -78,57 +87,41 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
-/// The session token of a bearer-mode sign-in, for the answer's body only.
-#[derive(Serialize)]
-pub(crate) struct BearerToken {
-    token: String,
-    token_type: &'static str,
-}
-
-impl BearerToken {
-    pub(crate) fn new(token: String) -> Self {
-        Self {
-            token,
-            token_type: "Bearer",
-        }
-    }
-}
-
 /// The session a sign-in opened.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct NewSession {
     pub(crate) expires_at: String,
     pub(crate) remember: bool,
 }
 
 /// `{"revoked": n}`: how many sessions were ended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Revoked {
     pub(crate) revoked: u64,
 }
 
 /// `{"user", "session"}`: who is signed in, on which session.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Me {
     pub(crate) user: UserBody,
     pub(crate) session: SessionBody,
 }
 
 /// `{"sessions": [...]}`: the signed-in user's devices.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Sessions {
     pub(crate) sessions: Vec<SessionBody>,
 }
 
 /// `{"users": [...], "total"}`: a page of the admin's user list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Users {
     pub(crate) users: Vec<UserBody>,
     pub(crate) total: u64,
 }
 
 /// `{"user", "sessions", "events"}`: one account, for an admin.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AdminUser {
     pub(crate) user: UserBody,
     pub(crate) sessions: Vec<SessionBody>,
@@ -136,8 +129,14 @@ pub(crate) struct AdminUser {
 }
 
 /// `{"mail": [...], "total"}`: a page of the mail the outbox gave up on.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct FailedMails {
     pub(crate) mail: Vec<FailedMailBody>,
     pub(crate) total: u64,
+}
+
+/// `{"removed"}`: whether there was something to remove.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Removed {
+    pub(crate) removed: bool,
 }

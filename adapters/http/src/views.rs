@@ -34,7 +34,7 @@ fn time_for(kind: RequestKind) -> fn(OffsetDateTime) -> String {
 }
 
 /// The user as the JSON API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct UserBody {
     id: String,
     email: String,
@@ -45,6 +45,7 @@ pub(crate) struct UserBody {
     created_at: String,
     last_login_at: Option<String>,
     /// The declared profile fields the reader may see, by name (unset ones absent).
+    #[schema(value_type = Object)]
     profile: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -157,7 +158,7 @@ impl SecondFactorView {
 }
 
 /// A session in a device list. `handle` is the public id used to revoke it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct SessionBody {
     handle: String,
     current: bool,
@@ -213,7 +214,7 @@ impl SessionView {
 }
 
 /// An audit event.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct EventBody {
     kind: &'static str,
     at: String,
@@ -253,7 +254,7 @@ impl EventView {
 
 /// What the admin page or the API shows of a mail the outbox gave up on: never its
 /// bodies (the store does not even return them).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct FailedMailBody {
     id: String,
     to: String,

@@ -478,20 +478,20 @@ async fn kept_tokens_from_a_real_provider() {
         }
     };
 
-    let frank = sign_in("idp", "frank").await.identity;
-    let elsewhere = sign_in("other", "frank").await.identity;
+    let carol = sign_in("idp", "carol").await.identity;
+    let elsewhere = sign_in("other", "carol").await.identity;
     assert!(
         !elsewhere.multi_factor(),
         "not trusted there: {elsewhere:?}"
     );
     assert!(elsewhere.tokens().is_none(), "not kept there");
 
-    let tokens = frank.tokens().cloned().expect("kept for idp");
+    let tokens = carol.tokens().cloned().expect("kept for idp");
     assert!(!tokens.access_token().is_empty());
-    assert!(!format!("{frank:?}").contains(tokens.access_token()));
+    assert!(!format!("{carol:?}").contains(tokens.access_token()));
     let outcome = h
         .auth
-        .sign_in_with_identity(frank, true, false, &request())
+        .sign_in_with_identity(carol, true, false, &request())
         .await
         .unwrap();
     let IdentitySignIn::Created(s) = outcome else {
@@ -500,7 +500,7 @@ async fn kept_tokens_from_a_real_provider() {
     let me = h.auth.authenticate(&s.token).await.unwrap().unwrap();
     let sealed = h
         .store
-        .identity_tokens("idp", "frank")
+        .identity_tokens("idp", "carol")
         .await
         .unwrap()
         .expect("kept");
@@ -508,7 +508,7 @@ async fn kept_tokens_from_a_real_provider() {
     assert!(!sealed.contains(tokens.access_token()), "{sealed}");
     let kept = h
         .auth
-        .identity_tokens(&me, "idp", "frank")
+        .identity_tokens(&me, "idp", "carol")
         .await
         .unwrap()
         .expect("opened");
@@ -521,5 +521,5 @@ async fn kept_tokens_from_a_real_provider() {
         .unwrap();
     assert_eq!(userinfo.status(), 200, "the kept access token works");
     let claims: serde_json::Value = serde_json::from_str(&userinfo.text().await.unwrap()).unwrap();
-    assert_eq!(claims["sub"], "frank", "{claims}");
+    assert_eq!(claims["sub"], "carol", "{claims}");
 }

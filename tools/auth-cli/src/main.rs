@@ -64,6 +64,13 @@ enum Command {
         /// The file: CSV with a header row, or one JSON object per line.
         file: PathBuf,
     },
+    /// Print the OpenAPI 3.1 document of the JSON API (as served at
+    /// `{mount}/api/openapi.json`); opens no store.
+    Openapi {
+        /// The mount point of the auth routes.
+        #[arg(long, default_value = auth_http::openapi::DEMO_MOUNT)]
+        mount: String,
+    },
 }
 
 /// An account: its id, email address or username.
@@ -219,6 +226,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
+        Command::Openapi { mount } => {
+            print!("{}", auth_http::openapi::document(mount));
+            Ok(Outcome::Done)
+        }
         // Calibration measures on blocking threads of its own runtime.
         Command::Calibrate(args) => {
             drop(runtime);
@@ -257,7 +268,7 @@ async fn run(cli: &Cli) -> Result<Outcome, BoxError> {
             auth.settle().await;
             return Ok(outcome);
         }
-        Command::Migrate | Command::Calibrate(_) => {}
+        Command::Migrate | Command::Calibrate(_) | Command::Openapi { .. } => {}
     }
     auth.settle().await;
     Ok(Outcome::Done)

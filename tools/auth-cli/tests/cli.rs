@@ -705,3 +705,19 @@ async fn passkeys_are_listed_and_removed_by_the_operator() {
     assert!(removals.contains(&"Phone (by an operator)"), "{removals:?}");
     auth.settle().await;
 }
+
+#[test]
+fn openapi_prints_the_web_layers_document_without_a_store() {
+    let out = Command::new(env!("CARGO_BIN_EXE_auth-cli"))
+        .arg("openapi")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), auth_http::openapi::document("/auth"));
+    let out = Command::new(env!("CARGO_BIN_EXE_auth-cli"))
+        .args(["openapi", "--mount", "/accounts"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["paths"]["/accounts/api/login"]["post"].is_object());
+}

@@ -25,9 +25,10 @@ use crate::reply::{Reply, Req};
 pub(crate) const JWKS_MAX_AGE: u64 = 300;
 
 /// `200` of `POST /api/token`, shaped as an OAuth 2.0 token response (RFC 6749 5.1).
-#[derive(Debug, Serialize)]
-struct TokenBody {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenBody {
     access_token: String,
+    #[schema(value_type = String, pattern = "^Bearer$")]
     token_type: &'static str,
     expires_in: u64,
     scope: String,

@@ -28,7 +28,7 @@ const SCOPE_FIELD: &str = "scope:";
 const MAX_LIFETIME_DAYS: u64 = 3650;
 
 /// A key as the API shows it: never its secret or digest.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ApiKeyBody {
     id: String,
     prefix: String,
@@ -58,15 +58,18 @@ impl ApiKeyBody {
 }
 
 /// `{"api_keys": [...], "scopes": [...]}`: the keys, and the scopes a new one may carry.
-#[derive(Debug, Serialize)]
-struct ApiKeys<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ApiKeys)]
+pub(crate) struct ApiKeys<'a> {
     api_keys: Vec<ApiKeyBody>,
+    /// The scopes the application declares.
+    #[schema(value_type = Vec<String>)]
     scopes: &'a [String],
 }
 
 /// `{"api_key", "key"}`: a key just created, with the whole key shown this once.
-#[derive(Serialize)]
-struct CreatedKey {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedKey {
     api_key: ApiKeyBody,
     key: String,
 }

@@ -23,6 +23,16 @@ mod social;
 mod step_up;
 
 pub use passkeys::PASSKEY_SCRIPT;
+// The reply types the OpenAPI document describes (`crate::openapi`).
+pub(crate) use access_tokens::TokenBody;
+pub(crate) use api_keys::{ApiKeys, CreatedKey};
+pub(crate) use passkeys::{ChallengeReply, PasskeyReply, PasskeysReply};
+pub(crate) use picture::PictureReply;
+pub(crate) use second_factor::{EnrolmentReply, PendingReply, RecoveryCodesReply, StatusReply};
+pub(crate) use social::{
+    IdentitiesReply, IdentityReply, LinkRequired, ProviderStarted, ProvidersReply,
+};
+pub(crate) use step_up::SteppedUp;
 pub use step_up::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
 
 use auth_core::{Authenticated, Error, Purpose};
@@ -71,6 +81,7 @@ const API_ROOTS: &[&str] = &[
     "reauth",
     "token",
     "oidc",
+    "openapi.json",
 ];
 
 /// Whether `relative_path` is a picture upload, whose body may be larger than a form's
@@ -234,6 +245,7 @@ impl AuthWeb {
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
             ["account", "picture"] if get => self.api_picture(r).await,
             ["oidc", "providers"] if get => Ok(self.api_providers()),
+            ["openapi.json"] if get => Ok(self.openapi_reply()),
             ["account", "identities"] if get => self.api_identities(r).await,
             ["account", "picture"] if post => self.api_picture_upload(r).await,
             _ if post => match self.submitted(r) {
@@ -320,6 +332,7 @@ impl AuthWeb {
             | ["account", "passkeys"]
             | ["account", "identities"]
             | ["oidc", "providers"]
+            | ["openapi.json"]
             | ["admin", "mail"]
             | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),

@@ -28,6 +28,7 @@ use crate::fields::Fields;
 use crate::flash::Flash;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
+use crate::responses::Removed;
 use crate::templates::Template;
 use crate::views::{human_time, rfc3339};
 
@@ -38,9 +39,12 @@ pub const PASSKEY_SCRIPT: &str = include_str!("../passkeys.js");
 /// `{"challenge", "options", "expires_at"}`: a started ceremony. `options` go to
 /// `navigator.credentials.create()` or `.get()` (`PublicKeyCredential.parse...FromJSON`
 /// reads them); `challenge` comes back with the answer.
-#[derive(Debug, Serialize)]
-pub(super) struct ChallengeReply<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ChallengeReply)]
+pub(crate) struct ChallengeReply<'a> {
     challenge: &'a str,
+    /// The options for the browser, as WebAuthn's JSON.
+    #[schema(value_type = Object)]
     options: &'a Value,
     expires_at: String,
 }
@@ -56,7 +60,7 @@ impl<'a> ChallengeReply<'a> {
 }
 
 /// A passkey as the API shows it: never its public key.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct PasskeyBody {
     id: String,
     name: String,
@@ -82,21 +86,15 @@ impl PasskeyBody {
 }
 
 /// `{"passkeys": [...]}`.
-#[derive(Debug, Serialize)]
-struct PasskeysReply {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PasskeysReply {
     passkeys: Vec<PasskeyBody>,
 }
 
 /// `{"passkey": {...}}`.
-#[derive(Debug, Serialize)]
-struct PasskeyReply {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PasskeyReply {
     passkey: PasskeyBody,
-}
-
-/// `{"removed": true}`.
-#[derive(Debug, Serialize)]
-struct Removed {
-    removed: bool,
 }
 
 /// A passkey as the account page shows it: times in words.

@@ -9,7 +9,7 @@ use auth_core::{Picture, UserId};
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use http::{HeaderValue, StatusCode};
-use serde_json::json;
+use serde::Serialize;
 
 use super::ApiFail;
 use super::account::Section;
@@ -19,7 +19,25 @@ use crate::flash::Flash;
 use crate::multipart;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
+use crate::responses::Removed;
 use crate::views::rfc3339;
+
+/// A picture as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PictureBody {
+    /// Where it is served (to its owner and administrators).
+    url: String,
+    version: String,
+    #[schema(value_type = String)]
+    content_type: &'static str,
+    updated_at: String,
+}
+
+/// `{"picture"}`: the picture, `null` for none.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PictureReply {
+    picture: Option<PictureBody>,
+}
 
 /// The policy of a served picture: it may load nothing and run nothing, even if opened
 /// on its own.
@@ -136,7 +154,9 @@ impl AuthWeb {
         let picture = self.inner.auth.picture(a.user.id).await?;
         Ok(Reply::json(
             StatusCode::OK,
-            &json!({ "picture": picture.map(|p| self.picture_body(&p)) }),
+            &PictureReply {
+                picture: picture.map(|p| self.picture_body(&p)),
+            },
         ))
     }
 
@@ -163,7 +183,9 @@ impl AuthWeb {
             .await?;
         Ok(Reply::json(
             StatusCode::OK,
-            &json!({ "picture": self.picture_body(&stored) }),
+            &PictureReply {
+                picture: Some(self.picture_body(&stored)),
+            },
         ))
     }
 
@@ -172,7 +194,7 @@ impl AuthWeb {
         self.pictures_on()?;
         let a = self.api_user(r).await?;
         let removed = self.inner.auth.remove_picture(&a, &r.ctx).await?;
-        Ok(Reply::json(StatusCode::OK, &json!({ "removed": removed })))
+        Ok(Reply::json(StatusCode::OK, &Removed { removed }))
     }
 
     fn pictures_on(&self) -> Result<(), ApiFail> {
@@ -184,13 +206,13 @@ impl AuthWeb {
     }
 
     /// A picture as the API shows it.
-    fn picture_body(&self, p: &Picture) -> serde_json::Value {
-        json!({
-            "url": self.picture_url(p.user_id, &p.version),
-            "version": p.version,
-            "content_type": p.format.content_type(),
-            "updated_at": rfc3339(p.updated_at),
-        })
+    fn picture_body(&self, p: &Picture) -> PictureBody {
+        PictureBody {
+            url: self.picture_url(p.user_id, &p.version),
+            version: p.version.clone(),
+            content_type: p.format.content_type(),
+            updated_at: rfc3339(p.updated_at),
+        }
     }
 }
 

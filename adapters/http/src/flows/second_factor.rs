@@ -14,7 +14,7 @@ use crate::views::rfc3339;
 
 /// `{"second_factor_required": true, "pending", "expires_at"}`: the password was right;
 /// send a code with `pending` to `/api/login/second_factor`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PendingReply {
     pub(crate) second_factor_required: bool,
     pub(crate) pending: String,
@@ -23,8 +23,8 @@ pub(crate) struct PendingReply {
 
 /// `{"secret", "otpauth_url", "issuer", "account"}`: an enrolment waiting for its first
 /// code.
-#[derive(Debug, Serialize)]
-struct EnrolmentReply {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct EnrolmentReply {
     secret: String,
     otpauth_url: String,
     issuer: String,
@@ -32,14 +32,14 @@ struct EnrolmentReply {
 }
 
 /// `{"recovery_codes": [...]}`: new recovery codes, shown this once.
-#[derive(Debug, Serialize)]
-struct RecoveryCodesReply {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct RecoveryCodesReply {
     recovery_codes: Vec<String>,
 }
 
 /// `{"enabled", "enrolled_at", "recovery_codes_left"}`.
-#[derive(Debug, Serialize)]
-struct StatusReply {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct StatusReply {
     enabled: bool,
     enrolled_at: Option<String>,
     recovery_codes_left: usize,

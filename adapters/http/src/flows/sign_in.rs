@@ -15,7 +15,7 @@ use crate::flash::Flash;
 use crate::kind::RequestKind;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
-use crate::responses::{BearerToken, Me, NewSession, Revoked, SignedIn};
+use crate::responses::{Me, NewSession, Revoked, SignedIn};
 use crate::templates::Template;
 use crate::views::{SessionBody, UserBody, rfc3339};
 
@@ -172,7 +172,8 @@ impl AuthWeb {
                 expires_at: rfc3339(success.session.dies_at()),
                 remember: success.session.remember,
             },
-            bearer: delivered.token.clone().map(BearerToken::new),
+            token: delivered.token.clone(),
+            token_type: delivered.token.is_some().then_some("Bearer"),
             second_factor_enrolment_required: self
                 .inner
                 .auth

@@ -34,11 +34,46 @@ use crate::reply::{Reply, Req};
 use crate::templates::Template;
 use crate::views::{human_time, rfc3339};
 
+/// `{"providers": [...]}`: the sign-in providers, in the application's order.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProvidersReply {
+    providers: Vec<crate::ProviderButton>,
+}
+
+/// `{"url", "expires_at"}`: where to send the browser, and until when the flow lasts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProviderStarted {
+    url: String,
+    expires_at: String,
+}
+
+/// `{"identity"}`: an identity just linked.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IdentityReply {
+    identity: IdentityView,
+}
+
+/// `{"identities": [...]}`: the account's linked identities.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct IdentitiesReply {
+    identities: Vec<IdentityView>,
+}
+
+/// `{"link_required": true, "provider", "link", "expires_at"}`: an account has the
+/// provider's address; its owner signs in and confirms with `link` (`POST /api/oidc/link`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct LinkRequired {
+    link_required: bool,
+    provider: String,
+    link: String,
+    expires_at: String,
+}
+
 /// The separator of the provider's name and the token in the link cookie (in neither).
 const LINK_COOKIE_SEPARATOR: char = '.';
 
 /// A linked identity as the pages and the API show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct IdentityView {
     provider: String,
     label: String,
@@ -471,7 +506,7 @@ impl AuthWeb {
             .sign_in_providers()
             .map(|p| p.buttons())
             .unwrap_or_default();
-        Reply::json(StatusCode::OK, &json!({ "providers": buttons }))
+        Reply::json(StatusCode::OK, &ProvidersReply { providers: buttons })
     }
 
     /// `POST /api/oidc/{name}/start` (`next`): 200 `{"url", "expires_at"}` and the
@@ -489,7 +524,10 @@ impl AuthWeb {
             .map_err(ApiFail::Problem)?;
         Ok(Reply::json(
             StatusCode::OK,
-            &json!({ "url": url, "expires_at": rfc3339(expires_at) }),
+            &ProviderStarted {
+                url,
+                expires_at: rfc3339(expires_at),
+            },
         )
         .cookie(cookie))
     }
@@ -520,7 +558,7 @@ impl AuthWeb {
         let reply = match outcome {
             Outcome::Linked(i) => {
                 let view = IdentityView::new(&i, self.provider_label(&i.provider), rfc3339);
-                Reply::json(StatusCode::OK, &json!({ "identity": view }))
+                Reply::json(StatusCode::OK, &IdentityReply { identity: view })
             }
             Outcome::SignedIn(s) => self.signed_in_reply(r, &s, mode).await,
             Outcome::SecondFactor(p) => Reply::json(
@@ -533,12 +571,12 @@ impl AuthWeb {
             ),
             Outcome::LinkRequired(offer) => Reply::json(
                 StatusCode::ACCEPTED,
-                &json!({
-                    "link_required": true,
-                    "provider": offer.provider,
-                    "link": offer.token(),
-                    "expires_at": rfc3339(offer.expires_at),
-                }),
+                &LinkRequired {
+                    link_required: true,
+                    provider: offer.provider.clone(),
+                    link: offer.token().to_owned(),
+                    expires_at: rfc3339(offer.expires_at),
+                },
             ),
         };
         Ok(reply.cookie(self.clear_flow_cookie()))
@@ -555,14 +593,20 @@ impl AuthWeb {
             .confirm_identity_link(&a, &token, &r.ctx)
             .await?;
         let view = IdentityView::new(&linked, self.provider_label(&linked.provider), rfc3339);
-        Ok(Reply::json(StatusCode::OK, &json!({ "identity": view })))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &IdentityReply { identity: view },
+        ))
     }
 
     /// `GET /api/account/identities`: 200 `{"identities": [...]}`.
     pub(super) async fn api_identities(&self, r: &Req) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let views = self.identity_views(&a, RequestKind::Api).await?;
-        Ok(Reply::json(StatusCode::OK, &json!({ "identities": views })))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &IdentitiesReply { identities: views },
+        ))
     }
 
     /// `POST /api/account/identities/unlink` (`provider`, `subject`): 204; 400 on

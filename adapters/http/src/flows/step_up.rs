@@ -37,8 +37,8 @@ const ENROLMENT_API: &[&str] = &[
 ];
 
 /// `POST /api/reauth`: the session as it now stands.
-#[derive(Serialize)]
-struct SteppedUp {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SteppedUp {
     session: SessionBody,
     /// Until when sensitive actions are open without another re-authentication.
     fresh_until: String,

@@ -96,6 +96,7 @@ macro_rules! adapter_scenarios {
             routes_nest_and_unknown_paths_are_404,
             csrf_is_enforced_and_cookies_carry_their_flags,
             two_step_sign_in_by_page,
+            the_openapi_document_is_served,
         }
     };
 }

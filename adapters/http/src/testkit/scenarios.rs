@@ -323,6 +323,16 @@ pub async fn bodies_past_the_limit_get_413_even_without_a_length(
     assert!(r.body.contains("payload_too_large"), "{}", r.body);
 }
 
+/// Every framework serves the web layer's OpenAPI document, the same bytes, at
+/// `GET /auth/api/openapi.json`.
+pub async fn the_openapi_document_is_served(_site: &Site, app: &impl Transport) {
+    let mut c = Browser::new(app);
+    let r = c.get("/auth/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.header("content-type"), "application/json");
+    assert_eq!(r.body, crate::openapi::document("/auth"));
+}
+
 /// The layer answers at its mount point: the bare mount point redirects to the
 /// sign-in page, unknown paths get 404, wrong methods 405, and the versioned
 /// stylesheet is served with a long cache lifetime.
