@@ -247,6 +247,7 @@ impl AuthBuilder {
                 webhooks: self.webhooks.filter(|w| !w.endpoints.is_empty()),
                 sealer: Sealer::new(config.tokens.keys()),
                 secrets: SecretSealer::new(config.tokens.keys()),
+                sign_ins: crate::passkey::SignInSealer::new(config.tokens.keys()),
                 codes: CodeDigester::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

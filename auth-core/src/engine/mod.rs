@@ -126,6 +126,8 @@ struct Inner {
     sealer: Sealer,
     /// Seals TOTP secrets on the account, opens them to check a code.
     secrets: SecretSealer,
+    /// Seals the state of passwordless passkey sign-ins into their tokens.
+    sign_ins: crate::passkey::SignInSealer,
     /// Digests mailed one-time codes.
     codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,
