@@ -156,6 +156,7 @@
       if (conditional) {
         conditional.abort();
         conditional = null;
+        delete form.dataset.autofill;
       }
       var remember = document.getElementById("f-remember");
       if (remember && form.elements.remember) {
@@ -173,7 +174,10 @@
           show(box, why(error));
         });
     });
-    // Autofill: the passkeys offered beside the saved usernames, where the browser can.
+    // Autofill: the passkeys offered beside the saved usernames, where the browser can
+    // (only then is a challenge started as the page loads; it stores nothing on the
+    // server). While the request waits for the person, the form says so in
+    // data-autofill="waiting".
     var field = document.querySelector("input[autocomplete~='webauthn']");
     if (!field || !PublicKeyCredential.isConditionalMediationAvailable) {
       return;
@@ -188,7 +192,9 @@
           var options = requestOptions(started.options);
           options.mediation = "conditional";
           options.signal = conditional.signal;
-          return navigator.credentials.get(options).then(function (credential) {
+          var asked = navigator.credentials.get(options);
+          form.dataset.autofill = "waiting";
+          return asked.then(function (credential) {
             if (credential) {
               var remember = document.getElementById("f-remember");
               if (remember && form.elements.remember) {

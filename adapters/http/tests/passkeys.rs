@@ -506,3 +506,138 @@ async fn a_site_without_passkeys_shows_none_and_answers_404() {
     let r = b.get("/auth/account/passkeys").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
+
+#[tokio::test]
+async fn starting_passwordless_sign_ins_does_not_use_up_the_sign_in_limit() {
+    // A sign-in page in a browser with passkey autofill starts one on every load.
+    let (auth, web) = site();
+    create_user(&auth, "ada@example.com", &[], true).await;
+    let mut b = browser(&web);
+    let limit = auth.config().rate_limits().login_per_ip.max;
+    let mut challenges = Vec::new();
+    for _ in 0..limit + 10 {
+        let (challenge, options) = start(&mut b, "/auth/api/login/passkey/start", json!({})).await;
+        assert_eq!(options["mediation"], "conditional", "{options}");
+        challenges.push(challenge);
+    }
+    challenges.sort();
+    challenges.dedup();
+    assert_eq!(
+        challenges.len() as u64,
+        limit + 10,
+        "one challenge per start"
+    );
+    // The sign-in limit is untouched: the password still signs in from this address.
+    let r = b.login("ada@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        b.get("/auth/account")
+            .await
+            .body
+            .contains("ada@example.com")
+    );
+}
+
+/// Two "Continue with ..." buttons whose sign-ins never start (only the page is looked at).
+struct TwoProviders;
+
+#[async_trait::async_trait]
+impl auth_http::SignInProviders for TwoProviders {
+    fn buttons(&self) -> Vec<auth_http::ProviderButton> {
+        ["Google", "Example Corp"]
+            .into_iter()
+            .map(|label| auth_http::ProviderButton {
+                name: label.to_lowercase().replace(' ', "-"),
+                label: label.to_owned(),
+            })
+            .collect()
+    }
+
+    async fn start(
+        &self,
+        _provider: &str,
+        _return_to: &str,
+        _now: time::OffsetDateTime,
+    ) -> Result<auth_http::StartedSignIn, auth_http::ProviderFailure> {
+        Err(auth_http::ProviderFailure::UnknownProvider)
+    }
+
+    async fn finish(
+        &self,
+        _provider: &str,
+        _answer: &auth_http::ProviderAnswer,
+        _binding: Option<&str>,
+        _now: time::OffsetDateTime,
+    ) -> Result<auth_http::FinishedSignIn, auth_http::ProviderFailure> {
+        Err(auth_http::ProviderFailure::UnknownProvider)
+    }
+}
+
+/// The sign-in page of a site with passkeys and/or the two providers.
+async fn sign_in_page(passkeys: bool, providers: bool) -> String {
+    let store = Arc::new(MemoryStore::new());
+    let mut builder = Auth::builder(engine::config().build().unwrap())
+        .store(store.clone())
+        .identities(store.clone())
+        .mailer(Arc::new(CapturingMailer::new()));
+    if passkeys {
+        let rp = RelyingParty::new("app.test", "Test App", &[ORIGIN]).unwrap();
+        builder = builder.passkeys(store, rp);
+    }
+    let mut web = AuthWeb::builder(builder.build().unwrap())
+        .secret(vec![7u8; 32])
+        .insecure_dev_cookies(true);
+    if providers {
+        web = web.sign_in_providers(Arc::new(TwoProviders));
+    }
+    let r = browser(&web.build().unwrap()).get("/auth/login").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
+/// Where `needle` first is in `page`.
+fn at(page: &str, needle: &str) -> usize {
+    page.find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in {page}"))
+}
+
+#[tokio::test]
+async fn the_sign_in_page_shows_the_passkey_and_the_providers_under_one_or() {
+    const OR: &str = "<p class=\"or\">";
+    let both = sign_in_page(true, true).await;
+    assert_eq!(both.matches(OR).count(), 1, "{both}");
+    // The password form, its links, one "or", the passkey button, the providers.
+    let order = [
+        "type=\"submit\">Sign in</button>",
+        "Forgot your password?",
+        OR,
+        "Sign in with a passkey",
+        "Continue with Google",
+        "Continue with Example Corp",
+    ];
+    let places: Vec<usize> = order.iter().map(|n| at(&both, n)).collect();
+    assert!(places.is_sorted(), "{order:?} at {places:?}: {both}");
+    // With providers the "or" stands outside the passkey box (which is hidden without
+    // script), so the providers keep theirs.
+    assert!(
+        at(&both, OR) < at(&both, "data-passkey-box hidden"),
+        "{both}"
+    );
+
+    // Passkeys alone: the "or" is the passkey box's, hidden with it without script.
+    let passkeys = sign_in_page(true, false).await;
+    assert_eq!(passkeys.matches(OR).count(), 1, "{passkeys}");
+    let hidden_box = between(&passkeys, "data-passkey-box hidden>", "<form");
+    assert!(hidden_box.contains(OR), "{passkeys}");
+    assert!(at(&passkeys, "Forgot your password?") < at(&passkeys, OR));
+
+    // Providers alone: one "or" above them, no passkey controls.
+    let providers = sign_in_page(false, true).await;
+    assert_eq!(providers.matches(OR).count(), 1, "{providers}");
+    assert!(!providers.contains("data-passkey"), "{providers}");
+    assert!(at(&providers, OR) < at(&providers, "Continue with Google"));
+
+    // Neither: no "or" at all.
+    let neither = sign_in_page(false, false).await;
+    assert!(!neither.contains(OR), "{neither}");
+}

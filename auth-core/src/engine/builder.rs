@@ -265,6 +265,7 @@ impl AuthBuilder {
                     .identity_token_keys
                     .as_ref()
                     .map(crate::identity::TokenSealer::new),
+                sign_ins: crate::passkey::SignInSealer::new(config.tokens.keys()),
                 codes: CodeDigester::new(config.tokens.keys()),
                 clock: self.clock,
                 config,

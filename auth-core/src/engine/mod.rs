@@ -133,6 +133,8 @@ struct Inner {
     /// Seals the provider tokens kept with identities, when identity token keys were
     /// given.
     identity_tokens: Option<crate::identity::TokenSealer>,
+    /// Seals the state of passwordless passkey sign-ins into their tokens.
+    sign_ins: crate::passkey::SignInSealer,
     /// Digests mailed one-time codes.
     codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use time::Duration;
 use webauthn_rs::prelude::{
-    Passkey, PublicKeyCredential, RegisterPublicKeyCredential, WebauthnError,
+    DiscoverableAuthentication, Passkey, PublicKeyCredential, RegisterPublicKeyCredential,
+    WebauthnError,
 };
 
 use super::effects::{MailLinks, Origin};
@@ -408,26 +409,47 @@ impl Auth {
     /// this site) and `"mediation": "conditional"` for autofill where the browser
     /// offers it (a sign-in button drops that member and asks directly).
     ///
+    /// Starting stores nothing and counts against no rate limit: a sign-in page with
+    /// passkey autofill starts one on every load, and page views must not use up the
+    /// sign-in limit nor fill a store. The state travels sealed in the token
+    /// (encrypted and authenticated under a key derived from the token keys); the
+    /// finish is what is counted, and it marks the challenge used.
+    ///
     /// # Errors
-    /// [`Error::NotFound`] when passkeys are off; [`Error::RateLimited`]; store errors.
+    /// [`Error::NotFound`] when passkeys are off; [`Error::Backend`] when the options
+    /// cannot be made.
     #[tracing::instrument(name = "auth.start_passkey_sign_in", skip_all)]
-    pub async fn start_passkey_sign_in(&self, ctx: &RequestContext) -> Result<PasskeyChallenge> {
+    pub async fn start_passkey_sign_in(&self, _ctx: &RequestContext) -> Result<PasskeyChallenge> {
         let (_, rp) = self.passkey_setup()?;
-        let limits = self.inner.config.rate_limits;
-        self.hit_ip(
-            Counted::LoginsPerNetwork,
-            ctx.ip,
-            limits.login_per_ip,
-            self.now(),
-        )
-        .await?;
         let (options, state) = rp
             .webauthn()
             .start_discoverable_authentication()
             .map_err(Error::backend)?;
         let options = options_json(&options)?;
-        self.open_challenge(Ceremony::SignIn { state }, options)
-            .await
+        self.inner
+            .sign_ins
+            .seal(options, state, self.now() + CHALLENGE_LIFETIME)
+    }
+
+    /// Takes a started passwordless sign-in: its sealed state, once only, on any
+    /// instance (the first finish marks its challenge used until it would have
+    /// expired; any other finds the mark).
+    async fn take_sign_in(&self, token: &str) -> Result<DiscoverableAuthentication> {
+        let now = self.now();
+        let opened = self
+            .inner
+            .sign_ins
+            .open(token, now)
+            .ok_or_else(challenge_gone)?;
+        let first = self
+            .inner
+            .ephemeral
+            .insert(&opened.used_key, b"answered", opened.expires_at, now)
+            .await?;
+        if !first {
+            return Err(challenge_gone());
+        }
+        Ok(opened.state)
     }
 
     /// Finishes a passwordless sign-in started by [`Auth::start_passkey_sign_in`]: the
@@ -482,9 +504,7 @@ impl Auth {
         }
         let answer: PublicKeyCredential =
             serde_json::from_str(credential).map_err(|_| malformed())?;
-        let Ceremony::SignIn { state } = self.take_challenge(challenge).await? else {
-            return Err(challenge_gone());
-        };
+        let state = self.take_sign_in(challenge).await?;
         let (user_handle, raw_id) = rp
             .webauthn()
             .identify_discoverable_authentication(&answer)

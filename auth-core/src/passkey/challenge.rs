@@ -10,12 +10,23 @@ use webauthn_rs::prelude::{
 };
 
 use crate::error::{Error, Result};
+use crate::mail::Sealer;
 use crate::model::UserId;
+use crate::token::TokenKeys;
 
 /// What an ephemeral key of a started ceremony starts with.
 const KEY_PREFIX: &str = "passkey-challenge:";
 /// The longest token accepted (a real one is 43 characters).
 const MAX_TOKEN: usize = 128;
+/// What an ephemeral key of an answered passwordless sign-in starts with.
+const USED_SIGN_IN_PREFIX: &str = "passkey-sign-in-used:";
+/// The longest sealed sign-in token accepted (a real one is about 450 characters).
+const MAX_SEALED_TOKEN: usize = 2048;
+/// The HKDF context of the sign-in sealing key (its own, so that the key serves nothing
+/// else).
+const SIGN_IN_SEAL_INFO: &[u8] = b"auth-core: passkey sign-in challenges, XChaCha20-Poly1305, v1";
+/// What the sealed state is bound to.
+const SIGN_IN_AAD: &[u8] = b"auth-core passkey sign-in v1";
 
 /// A started ceremony, as its client gets it: the options to pass to
 /// `navigator.credentials.create()` or `.get()` (the `publicKey` member, binary values
@@ -48,7 +59,18 @@ impl PasskeyChallenge {
         }
     }
 
-    /// The token naming the server-side state, to send back with the answer.
+    /// A challenge whose token is the sealed state itself (see [`SignInSealer`]).
+    fn sealed(token: String, options: serde_json::Value, expires_at: OffsetDateTime) -> Self {
+        Self {
+            token,
+            options,
+            expires_at,
+        }
+    }
+
+    /// The token to send back with the answer: it names the server-side state, or, for
+    /// a passwordless sign-in, carries that state sealed (see
+    /// [`Auth::start_passkey_sign_in`](crate::Auth::start_passkey_sign_in)).
     pub fn token(&self) -> &str {
         &self.token
     }
@@ -76,8 +98,6 @@ pub(crate) enum Ceremony {
         session: String,
         state: PasskeyRegistration,
     },
-    /// A passwordless sign-in with a discoverable passkey: bound to no account yet.
-    SignIn { state: DiscoverableAuthentication },
     /// The second step of a pending sign-in.
     SecondFactor {
         user: UserId,
@@ -116,5 +136,92 @@ impl ChallengeRecord {
 
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self> {
         serde_json::from_slice(bytes).map_err(Error::backend)
+    }
+}
+
+/// A passwordless sign-in's state, carried by its own token instead of stored.
+#[derive(Serialize, Deserialize)]
+struct SealedSignIn {
+    state: DiscoverableAuthentication,
+    /// The WebAuthn challenge the browser signs (base64url): what makes the answer once.
+    challenge: String,
+    expires_at: OffsetDateTime,
+}
+
+/// Seals a passwordless sign-in's `webauthn-rs` state into the token the client gets,
+/// so that starting one stores nothing and counts nothing: the sign-in page of a
+/// browser with passkey autofill starts one on every load, and a page view must neither
+/// write to a store nor use up the sign-in rate limit. The state is encrypted and
+/// authenticated (XChaCha20-Poly1305 under a key derived from the token keys, so every
+/// instance of a site opens what another sealed); the finish opens it, checks its
+/// expiry, and marks its WebAuthn challenge used in the ephemeral store (an insert that
+/// only one finish wins), so a challenge is still answered once, on any instance.
+#[derive(Clone)]
+pub(crate) struct SignInSealer(Sealer);
+
+impl std::fmt::Debug for SignInSealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInSealer").finish_non_exhaustive()
+    }
+}
+
+/// An opened sign-in token: the state to finish with, and the single-use mark to take.
+pub(crate) struct OpenedSignIn {
+    pub(crate) state: DiscoverableAuthentication,
+    /// The ephemeral key that marks the challenge answered.
+    pub(crate) used_key: String,
+    pub(crate) expires_at: OffsetDateTime,
+}
+
+impl SignInSealer {
+    pub(crate) fn new(keys: &TokenKeys) -> Self {
+        Self(Sealer::with_info(keys, SIGN_IN_SEAL_INFO))
+    }
+
+    /// The started sign-in: `options` out, `state` sealed into the token.
+    pub(crate) fn seal(
+        &self,
+        options: serde_json::Value,
+        state: DiscoverableAuthentication,
+        expires_at: OffsetDateTime,
+    ) -> Result<PasskeyChallenge> {
+        let challenge = options["publicKey"]["challenge"]
+            .as_str()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| Error::backend("passkey sign-in options without a challenge"))?
+            .to_owned();
+        let plain = serde_json::to_vec(&SealedSignIn {
+            state,
+            challenge,
+            expires_at,
+        })
+        .map_err(Error::backend)?;
+        let token = self
+            .0
+            .seal_bytes(SIGN_IN_AAD, &plain)
+            .map_err(Error::backend)?;
+        Ok(PasskeyChallenge::sealed(token, options, expires_at))
+    }
+
+    /// The state sealed into `token`, or `None` when it is not one of this site's
+    /// sign-in tokens (malformed, tampered, sealed under a key no longer configured) or
+    /// it expired by `now`.
+    pub(crate) fn open(&self, token: &str, now: OffsetDateTime) -> Option<OpenedSignIn> {
+        if token.len() > MAX_SEALED_TOKEN {
+            return None;
+        }
+        let plain = self.0.open_bytes(SIGN_IN_AAD, token).ok()?;
+        let sealed: SealedSignIn = serde_json::from_slice(&plain).ok()?;
+        if now >= sealed.expires_at {
+            return None;
+        }
+        Some(OpenedSignIn {
+            state: sealed.state,
+            used_key: format!(
+                "{USED_SIGN_IN_PREFIX}{}",
+                hex::encode(Sha256::digest(sealed.challenge.as_bytes()))
+            ),
+            expires_at: sealed.expires_at,
+        })
     }
 }

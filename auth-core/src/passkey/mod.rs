@@ -14,7 +14,10 @@
 //! - [`PasskeyChallenge`]: what a started ceremony gives the client (the options for
 //!   `navigator.credentials`) and the token that names its server-side state. That state
 //!   lives in the [`EphemeralStore`](crate::EphemeralStore) under the token's digest, for
-//!   a few minutes, and is *taken* by the finish: a challenge is answered once.
+//!   a few minutes, and is *taken* by the finish: a challenge is answered once. A
+//!   passwordless sign-in, which a sign-in page with passkey autofill starts on every
+//!   load, stores nothing when it starts: its state is sealed into its token, and the
+//!   finish marks its challenge used instead.
 
 mod challenge;
 
@@ -26,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::UserId;
 
 pub use challenge::PasskeyChallenge;
-pub(crate) use challenge::{Ceremony, ChallengeRecord};
+pub(crate) use challenge::{Ceremony, ChallengeRecord, SignInSealer};
 
 /// The longest passkey name, in characters.
 pub const MAX_PASSKEY_NAME_CHARS: usize = 64;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use auth_core::conformance::authenticator::SoftPasskey;
 use auth_core::conformance::engine::{Engine, PASSWORD, config, request};
 use auth_core::{
-    AuditKind, AuditSink, Authenticated, Clock, Error, Login, PasskeyStore, RelyingParty, SignIn,
+    AuditKind, AuditSink, Authenticated, Clock, EphemeralStore, Error, Login, PasskeyStore,
+    RelyingParty, SignIn,
 };
 use auth_store_memory::MemoryStore;
 
@@ -166,6 +167,84 @@ async fn a_challenge_is_answered_once() {
         .unwrap_err();
     assert_eq!(field_of(&again), Some("challenge"), "{again:?}");
     assert_eq!(engine.auth.passkeys(&me).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn starting_sign_ins_stores_nothing_and_counts_nothing() {
+    // A sign-in page with passkey autofill starts one on every load.
+    let engine = engine();
+    engine.registered_and_verified("ada@example.com").await;
+    let me = engine.signed_in("ada@example.com").await;
+    let mut key = SoftPasskey::new(ORIGIN);
+    register(&engine, &me, &mut key).await;
+    let limit = auth_core::RateLimits::default().login_per_ip.max;
+    let mut tokens = Vec::new();
+    for _ in 0..limit + 10 {
+        let started = engine.auth.start_passkey_sign_in(&request()).await.unwrap();
+        tokens.push(started.token().to_owned());
+    }
+    tokens.sort();
+    tokens.dedup();
+    assert_eq!(
+        tokens.len() as u64,
+        limit + 10,
+        "every start is its own challenge"
+    );
+    // Nothing was stored: nothing expires.
+    engine.clock.advance(time::Duration::minutes(6));
+    let purged = engine
+        .store
+        .purge_expired_ephemeral(engine.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(purged, 0, "starting a sign-in stored something");
+    // And the limit is untouched: a sign-in still goes through.
+    let (token, answer) = assertion(&engine, &mut key).await;
+    engine
+        .auth
+        .finish_passkey_sign_in(&token, &answer, false, &request())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_tampered_or_foreign_sign_in_token_is_refused() {
+    let engine = engine();
+    engine.registered_and_verified("ada@example.com").await;
+    let me = engine.signed_in("ada@example.com").await;
+    let mut key = SoftPasskey::new(ORIGIN);
+    register(&engine, &me, &mut key).await;
+    let (token, answer) = assertion(&engine, &mut key).await;
+    // One character of the sealed state changed.
+    let mut tampered = token.clone().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    // Another site's token (another signing key under the same key id).
+    let other = Engine::wired(
+        Arc::new(MemoryStore::new()),
+        config().signing_key("k1", b"another site's key, 32 bytes at least".to_vec()),
+        |builder, store| {
+            builder
+                .store(store.clone())
+                .passkeys(store.clone(), relying_party())
+        },
+    );
+    let foreign = other.auth.start_passkey_sign_in(&request()).await.unwrap();
+    for bad in [tampered.as_str(), foreign.token(), "", "x"] {
+        let refused = engine
+            .auth
+            .finish_passkey_sign_in(bad, &answer, false, &request())
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&refused), Some("challenge"), "{bad}: {refused:?}");
+    }
+    // The genuine token still works once.
+    engine
+        .auth
+        .finish_passkey_sign_in(&token, &answer, false, &request())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -274,6 +274,21 @@ fn shared_store_args(pg: String, redis: String, id: &str) -> Vec<String> {
     ]
 }
 
+/// The store flags of a demo of `framework` on `backend`: a SQLite file in `dir`, or a
+/// fresh table and key prefix on the PostgreSQL and Redis services.
+fn store_args(framework: Framework, backend: Backend, dir: &Path) -> Vec<String> {
+    match backend {
+        Backend::Sqlite => vec![
+            "--database-url".to_owned(),
+            format!("sqlite://{}", dir.join("demo.db").display()),
+        ],
+        Backend::PostgresRedis => {
+            let (pg, redis) = services("PostgreSQL + Redis demo");
+            shared_store_args(pg, redis, &unique(framework.name()))
+        }
+    }
+}
+
 /// How to start one demo process.
 struct Launch<'a> {
     framework: Framework,
@@ -433,16 +448,7 @@ impl Demo {
     ) -> Demo {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mail_dir = dir.path().join("mail");
-        let db_args = match backend {
-            Backend::Sqlite => vec![
-                "--database-url".to_owned(),
-                format!("sqlite://{}", dir.path().join("demo.db").display()),
-            ],
-            Backend::PostgresRedis => {
-                let (pg, redis) = services("PostgreSQL + Redis demo");
-                shared_store_args(pg, redis, &unique(framework.name()))
-            }
-        };
+        let db_args = store_args(framework, backend, dir.path());
         let (addr, base_url) = match mode {
             Mode::Dev => (format!("127.0.0.1:{}", port.unwrap_or(0)), None),
             Mode::Secure => {
@@ -474,22 +480,29 @@ impl Demo {
     ///
     /// As [`Demo::start`].
     pub fn start_on_localhost(framework: Framework) -> Demo {
+        Demo::start_on_localhost_with(framework, Backend::Sqlite, &[])
+    }
+
+    /// [`Demo::start_on_localhost`] on `backend` (for PostgreSQL with Redis, a fresh table
+    /// and key prefix on the services), with the extra `flags`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Demo::start`].
+    pub fn start_on_localhost_with(framework: Framework, backend: Backend, flags: &[&str]) -> Demo {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mail_dir = dir.path().join("mail");
-        let db_args = vec![
-            "--database-url".to_owned(),
-            format!("sqlite://{}", dir.path().join("demo.db").display()),
-        ];
+        let db_args = store_args(framework, backend, dir.path());
         let port = free_port();
         launch(Launch {
             framework,
-            backend: Backend::Sqlite,
+            backend,
             db_args,
             dir,
             mail_dir,
             addr: format!("127.0.0.1:{port}"),
             base_url: Some(format!("http://localhost:{port}")),
-            flags: &[],
+            flags,
             secret: None,
         })
     }

@@ -385,6 +385,20 @@ impl Browser {
         }
     }
 
+    /// Runs `script` (a function body; `arguments[i]` are `args`) in the page and returns
+    /// what it returns.
+    ///
+    /// # Panics
+    ///
+    /// When the script throws or the page is gone.
+    pub fn execute(&self, script: &str, args: &[Value]) -> Value {
+        self.must(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> Vec<u8> {
         let v = self.must("GET", "/screenshot", None);

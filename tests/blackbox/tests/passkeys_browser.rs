@@ -1,11 +1,22 @@
 //! Passkeys in a real browser (headless Chromium through chromedriver, with WebDriver's
 //! virtual authenticator: CTAP2, internal transport, resident keys, user verification),
-//! once per framework, against a demo served as `http://localhost:PORT` (its relying
-//! party comes from `--base-url`): register a passkey from the account page, sign out,
-//! sign in with the passkey alone (the sign-in page's autofill request), sign in with the password and the passkey as the
-//! second step, remove the passkey (whose next answer is refused), and the password
-//! alone signs in again. Skipped in a
-//! build without Chromium and chromedriver; a failure under `CI`.
+//! once per framework on SQLite and once on PostgreSQL with Redis, against a demo served
+//! as `http://localhost:PORT` (its relying party comes from `--base-url`):
+//!
+//! - the sign-in page loaded again and again, each load starting the autofill request:
+//!   the real store is written nothing and the sign-in limit is not touched (the demo's
+//!   metrics count every store call), and the password still signs in afterwards;
+//! - register a passkey from the account page, sign out;
+//! - sign in with the passkey alone through the page's autofill request;
+//! - sign in with the passkey alone through the "Sign in with a passkey" button, while
+//!   the autofill request is waiting (the script aborts it and asks at once);
+//! - sign in with the password and the passkey as the second step;
+//! - remove the passkey (whose next answer is refused), and the password alone signs in
+//!   again.
+//!
+//! Skipped in a build without Chromium and chromedriver (and, for the second, without
+//! PostgreSQL and Redis: `AUTH_TEST_POSTGRES_URL`, `AUTH_TEST_REDIS_URL`); a failure under
+//! `CI`.
 //!
 //! The screenshots of the passkey pages for the guide are an ignored test here:
 //!
@@ -18,9 +29,11 @@
 )]
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use blackbox_tests::webdriver::{Browser, browser_tools};
-use blackbox_tests::{Demo, Framework, PASSWORD, email};
+use blackbox_tests::{Backend, Client, Demo, Framework, PASSWORD, email};
+use serde_json::json;
 
 macro_rules! frameworks {
     ($($module:ident => $framework:ident),*) => {
@@ -29,7 +42,21 @@ macro_rules! frameworks {
                 #[test_services::needs(chromium, chromedriver)]
                 #[test]
                 fn register_and_sign_in_with_a_passkey_in_a_real_browser() {
-                    crate::journey(blackbox_tests::Framework::$framework);
+                    crate::journey(
+                        blackbox_tests::Framework::$framework,
+                        blackbox_tests::Backend::Sqlite,
+                    );
+                }
+
+                mod postgres_redis {
+                    #[test_services::needs(chromium, chromedriver, postgres, redis)]
+                    #[test]
+                    fn register_and_sign_in_with_a_passkey_in_a_real_browser() {
+                        crate::journey(
+                            blackbox_tests::Framework::$framework,
+                            blackbox_tests::Backend::PostgresRedis,
+                        );
+                    }
                 }
             }
         )*
@@ -37,6 +64,13 @@ macro_rules! frameworks {
 }
 
 frameworks!(axum => Axum, poem => Poem, rocket => Rocket);
+
+/// How many times the sign-in page is loaded: more than the demo's sign-in limit per
+/// address (30 a minute), which page views used to count toward.
+const PAGE_VIEWS: usize = 40;
+
+/// The passkey sign-in form of the sign-in page.
+const PASSKEY_FORM: &str = "form[data-passkey=sign-in]";
 
 fn sign_in_with_password(b: &Browser, base: &str, email: &str) {
     b.goto(&format!("{base}/auth/login"));
@@ -60,19 +94,103 @@ fn add_passkey(b: &Browser, base: &str, name: &str) {
     b.wait_for_text("Your passkey was added");
 }
 
-fn journey(framework: Framework) {
+/// Waits (bounded) until the sign-in page's autofill request waits for the person: the
+/// script started it (`POST /api/login/passkey/start`, answered 200) and asked the
+/// browser, which marks the form `data-autofill="waiting"`.
+fn wait_for_autofill_request(b: &Browser) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = b.execute(
+            "var form = document.querySelector(arguments[0]);
+             var starts = performance.getEntriesByType('resource')
+               .filter(function (e) { return e.name.indexOf('/api/login/passkey/start') >= 0; })
+               .map(function (e) { return e.responseStatus; });
+             return { waiting: !!form && form.dataset.autofill === 'waiting', starts: starts };",
+            &[json!(PASSKEY_FORM)],
+        );
+        let starts = state["starts"].as_array().cloned().unwrap_or_default();
+        assert!(
+            starts.iter().all(|s| s == 200 || s == 0),
+            "the page's passkey start was refused: {state}"
+        );
+        if state["waiting"] == true {
+            assert_eq!(starts.len(), 1, "one start per page view: {state}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the autofill request did not start within 20 s: {state}; the page says:\n{}",
+            b.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A loopback address with a port that was free a moment ago.
+fn free_addr() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// How many calls of `operation` on `store` the demo's metrics at `metrics` count.
+fn store_calls(metrics: &str, store: &str, operation: &str) -> f64 {
+    let scrape = Client::new(metrics, &format!("http://{metrics}")).get("/metrics");
+    assert_eq!(scrape.status, 200, "{}", scrape.body);
+    let series =
+        format!(r#"auth_store_operation_seconds_count{{store="{store}",operation="{operation}","#);
+    scrape
+        .body
+        .lines()
+        .filter(|line| line.starts_with(&series))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// The sign-in page loaded [`PAGE_VIEWS`] times, each load starting the autofill
+/// request (the authenticator holds no passkey for the site, so the request waits): the
+/// demo's real store gets no write for it (no stored challenge, no counted attempt), and
+/// the password signs in afterwards (the sign-in limit was not used up).
+fn page_views_store_and_count_nothing(b: &Browser, base: &str, metrics: &str, email: &str) {
+    for _ in 0..PAGE_VIEWS {
+        b.goto(&format!("{base}/auth/login"));
+        b.wait_for_heading("Sign in");
+        wait_for_autofill_request(b);
+    }
+    assert_eq!(
+        store_calls(metrics, "ephemeral", "insert"),
+        0.0,
+        "{PAGE_VIEWS} sign-in page views stored passkey challenges"
+    );
+    assert_eq!(
+        store_calls(metrics, "counters", "increment"),
+        0.0,
+        "{PAGE_VIEWS} sign-in page views were counted as sign-in attempts"
+    );
+    sign_in_with_password(b, base, email);
+    b.wait_for_text("Signed in as");
+    assert!(
+        store_calls(metrics, "counters", "increment") >= 1.0,
+        "the metrics see the sign-in counted: the zeros above are real"
+    );
+    sign_out(b);
+}
+
+fn journey(framework: Framework, backend: Backend) {
     let test = format!(
-        "{}::register_and_sign_in_with_a_passkey_in_a_real_browser",
+        "{}::register_and_sign_in_with_a_passkey_in_a_real_browser ({backend:?})",
         framework.name()
     );
     let (chromium, driver) = browser_tools(&test);
-    let demo = Demo::start_on_localhost(framework);
+    let metrics = free_addr();
+    let demo = Demo::start_on_localhost_with(framework, backend, &["--metrics-addr", &metrics]);
     let base = demo.base_url.clone();
     assert!(base.starts_with("http://localhost:"), "{base}");
     let email = email("passkeys", &demo);
     demo.create_user(&email, false, true);
     let b = Browser::start(&chromium, &driver, (1280, 800));
     let authenticator = b.add_virtual_authenticator();
+
+    page_views_store_and_count_nothing(&b, &base, &metrics, &email);
 
     // Registration from the account page.
     sign_in_with_password(&b, &base, &email);
@@ -107,6 +225,32 @@ fn journey(framework: Framework) {
     b.goto(&format!("{base}/auth/account/passkeys"));
     b.wait_for_heading("Passkeys");
     assert!(!b.text().contains("never"), "last use shown: {}", b.text());
+    sign_out(&b);
+
+    // The button: the page loads while the authenticator holds nothing, so its autofill
+    // request waits; the passkey comes back, nothing happens by itself, and the click on
+    // "Sign in with a passkey" makes the script abort the waiting request and ask at
+    // once, which the authenticator answers.
+    let held = b.take_authenticator_credentials(&authenticator);
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_heading("Sign in");
+    wait_for_autofill_request(&b);
+    for credential in &held {
+        b.put_authenticator_credential(&authenticator, credential);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    b.wait_for_heading("Sign in");
+    let waiting = b.execute(
+        "return document.querySelector(arguments[0]).dataset.autofill || ''",
+        &[json!(PASSKEY_FORM)],
+    );
+    assert_eq!(
+        waiting, "waiting",
+        "the autofill request answered by itself"
+    );
+    b.click(&format!("{PASSKEY_FORM} button[type=submit]"));
+    b.wait_for_text("Signed in as");
+    assert!(b.text().contains(&email), "{}", b.text());
     sign_out(&b);
 
     // The password now leads to the second step; the passkey finishes it. (The passkey

@@ -65,14 +65,19 @@ fn start_provider(demo_port: u16) -> RunningProvider {
     RunningProvider { issuer, child }
 }
 
+/// The `--oidc-provider` of a demo signing in through `provider` as `idp`.
+fn provider_spec(provider: &RunningProvider) -> String {
+    format!(
+        "name=idp,issuer={},client-id=rp,client-secret=rp-secret,label=Test IdP",
+        provider.issuer
+    )
+}
+
 /// The provider and a demo of `framework` configured with it as `idp`.
 fn site(framework: Framework) -> (RunningProvider, Demo) {
     let port = free_port();
     let provider = start_provider(port);
-    let spec = format!(
-        "name=idp,issuer={},client-id=rp,client-secret=rp-secret,label=Test IdP",
-        provider.issuer
-    );
+    let spec = provider_spec(&provider);
     let demo = Demo::start_on_port(
         framework,
         Backend::Sqlite,
@@ -368,7 +373,7 @@ fn screenshots_of_the_social_pages() {
         }
     };
     let (chromium, driver) = browser_tools("screenshots_of_the_social_pages");
-    let (_provider, demo) = site(Framework::Axum);
+    let (provider, demo) = site(Framework::Axum);
     let base = demo.base_url.clone();
     let email = "dave@example.test";
     demo.create_user(email, false, true);
@@ -377,6 +382,21 @@ fn screenshots_of_the_social_pages() {
     b.goto(&format!("{base}/auth/login"));
     b.wait_for_text("Continue with Test IdP");
     shoot(&b, "sign-in-providers", &mut overflow);
+
+    // A site with passkeys too (served as localhost, which a browser takes as their
+    // relying party): the passkey button heads the provider's under one "or".
+    let spec = provider_spec(&provider);
+    let both = Demo::start_on_localhost_with(
+        Framework::Axum,
+        Backend::Sqlite,
+        &["--oidc-provider", &spec],
+    );
+    b.goto(&format!("{}/auth/login", both.base_url));
+    b.wait_for_text("Sign in with a passkey");
+    b.wait_for_text("Continue with Test IdP");
+    shoot(&b, "sign-in-passkey-providers", &mut overflow);
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_text("Continue with Test IdP");
 
     // Through the provider's own login and consent pages, back to the proof page.
     b.click("a[href*='/auth/oidc/idp/start']");
