@@ -14,7 +14,7 @@
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
 use super::passkeys::{
-    MAX_CREDENTIAL_INPUT, challenge_gone, checked_name, malformed, options_json, with_resident_key,
+    challenge_gone, checked_name, malformed, options_json, parse_answer, with_resident_key,
 };
 use super::register::RegisterOutcome;
 use super::throttle::Counted;
@@ -119,11 +119,7 @@ impl Auth {
         } else {
             name
         })?;
-        if credential.len() > MAX_CREDENTIAL_INPUT {
-            return Err(malformed());
-        }
-        let answer: RegisterPublicKeyCredential =
-            serde_json::from_str(credential).map_err(|_| malformed())?;
+        let answer: RegisterPublicKeyCredential = parse_answer(credential)?;
         let Ceremony::SignUp { user, email, state } = self.take_challenge(challenge).await? else {
             return Err(challenge_gone());
         };

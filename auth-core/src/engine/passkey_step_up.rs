@@ -9,9 +9,7 @@
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::lockout::Subject;
-use super::passkeys::{
-    MAX_CREDENTIAL_INPUT, challenge_gone, credential_id, malformed, options_json,
-};
+use super::passkeys::{challenge_gone, credential_id, malformed, options_json, parse_answer};
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{self, FreshProof};
@@ -74,11 +72,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<SessionRecord> {
         let (store, rp) = self.passkey_setup()?;
-        if credential.len() > MAX_CREDENTIAL_INPUT {
-            return Err(malformed());
-        }
-        let answer: PublicKeyCredential =
-            serde_json::from_str(credential).map_err(|_| malformed())?;
+        let answer: PublicKeyCredential = parse_answer(credential)?;
         let Ceremony::StepUp {
             user,
             session,

@@ -38,7 +38,7 @@ use crate::ways_in::Losing;
 /// browser is the same five minutes).
 const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
 /// The longest answer (a credential as JSON) looked at.
-pub(super) const MAX_CREDENTIAL_INPUT: usize = 16 * 1024;
+const MAX_CREDENTIAL_INPUT: usize = 16 * 1024;
 
 /// A challenge that is unknown, expired, already answered, or for something else.
 pub(super) fn challenge_gone() -> Error {
@@ -51,6 +51,15 @@ pub(super) fn challenge_gone() -> Error {
 /// An answer that is not a WebAuthn credential at all.
 pub(super) fn malformed() -> Error {
     Error::invalid("credential", "this is not a passkey answer")
+}
+
+/// The browser's answer (`credential.toJSON()`), read as `T`: refused as [`malformed`]
+/// when longer than [`MAX_CREDENTIAL_INPUT`] or not of that shape.
+pub(super) fn parse_answer<T: serde::de::DeserializeOwned>(credential: &str) -> Result<T> {
+    if credential.len() > MAX_CREDENTIAL_INPUT {
+        return Err(malformed());
+    }
+    serde_json::from_str(credential).map_err(|_| malformed())
 }
 
 /// The credential id as stored: base64url without padding.
@@ -232,11 +241,7 @@ impl Auth {
     ) -> Result<PasskeyCredential> {
         let (store, rp) = self.passkey_setup()?;
         let name = checked_name(name)?;
-        if credential.len() > MAX_CREDENTIAL_INPUT {
-            return Err(malformed());
-        }
-        let answer: RegisterPublicKeyCredential =
-            serde_json::from_str(credential).map_err(|_| malformed())?;
+        let answer: RegisterPublicKeyCredential = parse_answer(credential)?;
         let Ceremony::Registration {
             user,
             session,
@@ -499,11 +504,7 @@ impl Auth {
             self.now(),
         )
         .await?;
-        if credential.len() > MAX_CREDENTIAL_INPUT {
-            return Err(malformed());
-        }
-        let answer: PublicKeyCredential =
-            serde_json::from_str(credential).map_err(|_| malformed())?;
+        let answer: PublicKeyCredential = parse_answer(credential)?;
         let state = self.take_sign_in(challenge).await?;
         let (user_handle, raw_id) = rp
             .webauthn()
@@ -673,11 +674,7 @@ impl Auth {
         let limits = self.inner.config.rate_limits;
         self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
             .await?;
-        if credential.len() > MAX_CREDENTIAL_INPUT {
-            return Err(malformed());
-        }
-        let answer: PublicKeyCredential =
-            serde_json::from_str(credential).map_err(|_| malformed())?;
+        let answer: PublicKeyCredential = parse_answer(credential)?;
         let key = PendingSignIn::key_of(pending_token).ok_or_else(pending_gone)?;
         let Ceremony::SecondFactor {
             user,
