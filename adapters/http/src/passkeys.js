@@ -177,9 +177,14 @@
     // Autofill: the passkeys offered beside the saved usernames, where the browser can
     // (only then is a challenge started as the page loads; it stores nothing on the
     // server). While the request waits for the person, the form says so in
-    // data-autofill="waiting".
+    // data-autofill="waiting". Not after a refused passkey (data-autofill="off"): the
+    // same passkey would be offered, and refused, again; the button still asks.
     var field = document.querySelector("input[autocomplete~='webauthn']");
-    if (!field || !PublicKeyCredential.isConditionalMediationAvailable) {
+    if (
+      !field ||
+      form.dataset.autofill === "off" ||
+      !PublicKeyCredential.isConditionalMediationAvailable
+    ) {
       return;
     }
     PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {

@@ -456,6 +456,7 @@ impl AuthWeb {
                     "next": next,
                     "title": "Sign in",
                     "email_sign_in": self.inner.auth.config().email_codes().sign_in,
+                    "passkey_refused": true,
                 });
                 self.form_problem(r, Template::Login, None, &p, extra)
             }
