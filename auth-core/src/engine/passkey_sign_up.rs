@@ -14,7 +14,7 @@
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
 use super::passkeys::{
-    challenge_gone, checked_name, malformed, options_json, parse_answer, with_resident_key,
+    challenge_gone, checked_name, options_json, parse_answer, with_resident_key,
 };
 use super::register::RegisterOutcome;
 use super::throttle::Counted;

@@ -9,7 +9,7 @@
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::lockout::Subject;
-use super::passkeys::{challenge_gone, credential_id, malformed, options_json, parse_answer};
+use super::passkeys::{challenge_gone, credential_id, options_json, parse_answer};
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::machine::{self, FreshProof};
