@@ -259,9 +259,20 @@ impl Browser {
             .to_owned()
     }
 
-    /// The visible text of the page body.
+    /// The visible text of the page body. A page being replaced (a form a script just
+    /// submitted) has no document to run the script in for a moment: that is asked
+    /// again for up to 5 s before it counts as a failure.
     pub fn text(&self) -> String {
-        self.try_text().unwrap_or_else(|e| panic!("WebDriver: {e}"))
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.try_text() {
+                Ok(text) => return text,
+                Err(e) if e.contains("no such execution context") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("WebDriver: {e}"),
+            }
+        }
     }
 
     fn try_text(&self) -> Result<String, String> {
