@@ -137,8 +137,8 @@ impl Auth {
 
     /// Counts the start of a sign-in with a provider (the redirect to it) against the
     /// sign-in limit of the client's network ([`RateLimits::login_per_ip`](crate::RateLimits::login_per_ip)),
-    /// as the start of a passkey sign-in is: each start stores a flow, so an unlimited
-    /// start route would let one client fill the flow store.
+    /// each start stores a flow, so an unlimited start route would let one client fill
+    /// the flow store. (A passwordless passkey start is not counted: it stores nothing.)
     ///
     /// # Errors
     /// [`Error::RateLimited`]; store errors.
