@@ -303,6 +303,8 @@ pub(crate) enum Event {
         proof: EmailCodeVerified,
         /// The application's before-sign-in hook refused, with this message.
         veto: Option<String>,
+        /// Whether the account has a passkey, which stands as a second factor.
+        passkeys: bool,
     },
     /// The second step of a sign-in passed: the first step's proof and a checked code.
     SecondStepSucceeded {
@@ -661,22 +663,20 @@ pub(crate) fn apply(
             if let Some(hash) = rehash {
                 next.password_hash = hash;
             }
-            if passkeys {
-                // A passkey is the second step, as an authenticator app is.
-                return Ok(Transition {
-                    user: next,
-                    effects: vec![Effect::AwaitSecondFactor],
-                });
-            }
-            first_step_passed(&mut next, now, None)
+            first_step_passed(&mut next, now, None, passkeys)
         }
-        Event::MailSignInSucceeded { proof, veto } => {
+        Event::MailSignInSucceeded {
+            proof,
+            veto,
+            passkeys,
+        } => {
             proof.check(&next, CodePurpose::SignIn)?;
             may_sign_in(state, now, policy, veto)?;
             first_step_passed(
                 &mut next,
                 now,
                 Some(format!("with {}", proof.how().as_str())),
+                passkeys,
             )
         }
         Event::EmailVerifiedByCode(proof) => {
@@ -754,32 +754,18 @@ pub(crate) fn apply(
                 return Err(Error::InvalidCredentials);
             }
             may_sign_in(state, now, policy, veto)?;
-            // The local second step, unless the provider's multi-factor sign-in is
-            // trusted in its place.
-            if (next.second_factor.is_some() || passkeys) && !proof.multi_factor() {
-                return Ok(Transition {
-                    user: next,
-                    effects: vec![Effect::AwaitSecondFactor],
-                });
+            if proof.multi_factor() {
+                // The provider's multi-factor sign-in is trusted in place of the local
+                // second step.
+                let detail = format!(
+                    "with {} (its multi-factor sign-in trusted)",
+                    proof.provider()
+                );
+                signed_in(&mut next, now, Some(detail))
+            } else {
+                let detail = format!("with {}", proof.provider());
+                first_step_passed(&mut next, now, Some(detail), passkeys)
             }
-            next.last_login_at = Some(now);
-            next.locked_until = None;
-            next.lockout_count = 0;
-            vec![
-                Effect::ResetFailures,
-                Effect::CreateSession,
-                Effect::Audit(
-                    AuditKind::LoginSucceeded,
-                    Some(if proof.multi_factor() {
-                        format!(
-                            "with {} (its multi-factor sign-in trusted)",
-                            proof.provider()
-                        )
-                    } else {
-                        format!("with {}", proof.provider())
-                    }),
-                ),
-            ]
         }
         Event::IdentityLinked { provider } => {
             refuse_if_disabled(state)?;
@@ -1045,10 +1031,27 @@ fn admin(next: &mut User, action: AdminAction) -> Vec<Effect> {
 /// A first sign-in proof (password, mailed code or link) passed: for an account with a
 /// second factor nothing changes yet (the failures are forgotten, the sign-in recorded
 /// and the session opened only when the second step passes); otherwise it is signed in.
-fn first_step_passed(next: &mut User, now: OffsetDateTime, detail: Option<String>) -> Vec<Effect> {
-    if next.second_factor.is_some() {
+fn first_step_passed(
+    next: &mut User,
+    now: OffsetDateTime,
+    detail: Option<String>,
+    passkeys: bool,
+) -> Vec<Effect> {
+    if needs_second_step(next, passkeys) {
         return vec![Effect::AwaitSecondFactor];
     }
+    signed_in(next, now, detail)
+}
+
+/// Whether a sign-in of `user` takes a second step after its first: an enrolled
+/// authenticator app, or a registered passkey (`passkeys`), stands as a second factor.
+/// The one rule for every way of signing in (password, mailed code or link, provider).
+pub(crate) fn needs_second_step(user: &User, passkeys: bool) -> bool {
+    user.second_factor.is_some() || passkeys
+}
+
+/// A sign-in that ends in a session: locks lift, failures are forgotten.
+fn signed_in(next: &mut User, now: OffsetDateTime, detail: Option<String>) -> Vec<Effect> {
     next.last_login_at = Some(now);
     next.locked_until = None;
     next.lockout_count = 0;

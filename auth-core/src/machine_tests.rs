@@ -310,7 +310,11 @@ impl World {
                         new_hash: self.new_hash(),
                         new_stamp: SecurityStamp::generate(),
                     },
-                    CodePurpose::SignIn => Event::MailSignInSucceeded { proof, veto: None },
+                    CodePurpose::SignIn => Event::MailSignInSucceeded {
+                        proof,
+                        veto: None,
+                        passkeys: false,
+                    },
                 }
             }
             Op::StepUpPassword(fresh) => {

@@ -19,7 +19,7 @@ use crate::email_code::{
 };
 use crate::error::{Error, Result, ValidationErrors};
 use crate::hooks::Veto;
-use crate::machine::{Effect, Event};
+use crate::machine::{Effect, Event, needs_second_step};
 use crate::model::{MailKind, SecurityStamp, User, UserId};
 use crate::second_factor::PendingRecord;
 use crate::validate::normalize_email;
@@ -443,7 +443,8 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<SignIn> {
         let now = self.now();
-        let first_step = user.second_factor.is_some().then(|| {
+        let passkeys = self.has_passkeys(user.id).await?;
+        let first_step = needs_second_step(&user, passkeys).then(|| {
             PendingRecord::after_mail(
                 &user,
                 &proof,
@@ -467,7 +468,11 @@ impl Auth {
             .map(Veto::into_message);
         let origin = Origin::of(ctx);
         let method = proof.how().method();
-        let event = Event::MailSignInSucceeded { proof, veto };
+        let event = Event::MailSignInSucceeded {
+            proof,
+            veto,
+            passkeys,
+        };
         let (user, effects) = self.run_event(user, event, origin).await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;

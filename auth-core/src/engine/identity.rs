@@ -19,7 +19,7 @@ use crate::hooks::{SignUp, Veto};
 use crate::identity::{
     self, Identity, LinkedIdentityProof, ProviderIdentity, ProviderTokens, Route, TokenSealer,
 };
-use crate::machine::{self, Creation, Effect, Event, Transition};
+use crate::machine::{self, Creation, Effect, Event, Transition, needs_second_step};
 use crate::model::{PasswordHash, User, UserId};
 use crate::profile::Profile;
 use crate::second_factor::{PendingRecord, PendingSignIn};
@@ -441,7 +441,7 @@ impl Auth {
         let now = self.now();
         // A registered passkey stands as a second factor, as after a password.
         let passkeys = self.has_passkeys(user.id).await?;
-        let first_step = (user.second_factor.is_some() || passkeys).then(|| {
+        let first_step = needs_second_step(&user, passkeys).then(|| {
             PendingRecord::after_provider(&user, &proof, remember, now, now + PENDING_LIFETIME)
         });
         let amr = proof.amr();

@@ -9,7 +9,7 @@ use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
 use crate::hooks::Veto;
-use crate::machine::{self, Effect, Ending, Event};
+use crate::machine::{self, Effect, Ending, Event, needs_second_step};
 use crate::model::{AccountStatus, SessionRecord, User, UserId};
 use crate::second_factor::{AuthMethod, PendingRecord, PendingSignIn};
 use crate::session::{SessionDigest, SessionToken};
@@ -164,7 +164,7 @@ impl Auth {
         };
         // A registered passkey stands as a second factor, as an authenticator app does.
         let passkeys = self.has_passkeys(user.id).await?;
-        let two_steps = user.second_factor.is_some() || passkeys;
+        let two_steps = needs_second_step(&user, passkeys);
         // With a second factor, the identifier's failures are forgotten only when the
         // code is right too: a known password must not reset the count of wrong codes.
         if !two_steps {

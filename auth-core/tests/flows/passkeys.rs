@@ -743,3 +743,58 @@ async fn removing_a_passkey_needs_a_recent_proof() {
         .unwrap();
     assert!(engine.auth.passkeys(&me).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_passkey_is_the_second_factor_after_a_mailed_code_too() {
+    let engine = Engine::wired(
+        Arc::new(MemoryStore::new()),
+        auth_core::conformance::email_codes::config(),
+        |builder, store| {
+            builder
+                .store(store.clone())
+                .passkeys(store.clone(), relying_party())
+        },
+    );
+    let ada = engine.registered_and_verified("ada@example.com").await;
+    let me = engine.signed_in("ada@example.com").await;
+    let mut key = SoftPasskey::new(ORIGIN);
+    register(&engine, &me, &mut key).await;
+
+    engine
+        .auth
+        .request_sign_in_code("ada@example.com", &request())
+        .await
+        .unwrap();
+    let mail = engine
+        .mailer
+        .last_to("ada@example.com", auth_core::MailKind::SignInCode)
+        .unwrap();
+    let code = auth_core::conformance::email_codes::code_in(&mail).unwrap();
+    let SignIn::SecondFactor(pending) = engine
+        .auth
+        .sign_in_with_code("ada@example.com", &code, false, &request())
+        .await
+        .unwrap()
+    else {
+        panic!("a mailed code is a first step like the password: the passkey must follow");
+    };
+    let challenge = engine
+        .auth
+        .start_passkey_second_factor(pending.token())
+        .await
+        .unwrap();
+    let answer = key.sign_in(&challenge.options).await.unwrap();
+    let success = engine
+        .auth
+        .complete_sign_in_with_passkey(pending.token(), challenge.token(), &answer, &request())
+        .await
+        .unwrap();
+    assert_eq!(success.user.id, ada.id);
+    assert_eq!(
+        success.session.amr,
+        [
+            auth_core::AuthMethod::EmailCode,
+            auth_core::AuthMethod::Passkey
+        ]
+    );
+}
