@@ -498,7 +498,6 @@ proptest! {
                     &PasswordVerified::for_tests(&before.password_hash),
                     false,
                     before.email.clone(),
-                    w.now,
                     w.now + Duration::minutes(5),
                 )
                 .proof();

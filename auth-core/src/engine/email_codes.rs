@@ -450,7 +450,6 @@ impl Auth {
                 &proof,
                 remember,
                 identifier.to_owned(),
-                now,
                 now + PENDING_LIFETIME,
             )
         });

@@ -442,7 +442,7 @@ impl Auth {
         // A registered passkey stands as a second factor, as after a password.
         let passkeys = self.has_passkeys(user.id).await?;
         let first_step = needs_second_step(&user, passkeys).then(|| {
-            PendingRecord::after_provider(&user, &proof, remember, now, now + PENDING_LIFETIME)
+            PendingRecord::after_provider(&user, &proof, remember, now + PENDING_LIFETIME)
         });
         let amr = proof.amr();
         let veto = self

@@ -171,14 +171,12 @@ impl Auth {
             self.attempt_succeeded(&attempt).await?;
         }
         let first_step = two_steps.then(|| {
-            let now = self.now();
             PendingRecord::after_password(
                 &user,
                 &proof,
                 input.remember,
                 identifier_text.clone(),
-                now,
-                now + PENDING_LIFETIME,
+                self.now() + PENDING_LIFETIME,
             )
         });
         let rehash = if proof.needs_rehash() {

@@ -83,9 +83,6 @@ pub(crate) struct PendingRecord {
     /// written before it was kept were all password steps.
     #[serde(default = "password_step")]
     pub(crate) first_step: AuthMethod,
-    /// When the first step passed (its `auth_time`).
-    #[serde(alias = "password_at")]
-    pub(crate) first_step_at: OffsetDateTime,
     pub(crate) expires_at: OffsetDateTime,
 }
 
@@ -100,7 +97,6 @@ impl PendingRecord {
         first_step: AuthMethod,
         remember: bool,
         identifier: String,
-        now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Self {
         Self {
@@ -110,7 +106,6 @@ impl PendingRecord {
             identifier,
             failures: 0,
             first_step,
-            first_step_at: now,
             expires_at,
         }
     }
@@ -122,10 +117,9 @@ impl PendingRecord {
         _proof: &PasswordVerified,
         remember: bool,
         identifier: String,
-        now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Self {
-        Self::new(user, AuthMethod::Pwd, remember, identifier, now, expires_at)
+        Self::new(user, AuthMethod::Pwd, remember, identifier, expires_at)
     }
 
     /// The record of a sign-in with a linked provider identity that passed for `user`:
@@ -135,7 +129,6 @@ impl PendingRecord {
         user: &User,
         proof: &crate::identity::LinkedIdentityProof,
         remember: bool,
-        now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Self {
         debug_assert_eq!(proof.user(), user.id);
@@ -145,7 +138,6 @@ impl PendingRecord {
             AuthMethod::ExternalProvider,
             remember,
             identifier,
-            now,
             expires_at,
         )
     }
@@ -157,17 +149,9 @@ impl PendingRecord {
         proof: &EmailCodeVerified,
         remember: bool,
         identifier: String,
-        now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Self {
-        Self::new(
-            user,
-            proof.how().method(),
-            remember,
-            identifier,
-            now,
-            expires_at,
-        )
+        Self::new(user, proof.how().method(), remember, identifier, expires_at)
     }
 
     /// The proof of the first step this record stands for.
