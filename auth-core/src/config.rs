@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use auth_i18n::Catalogues;
 use time::Duration;
 
 use crate::email_code::EmailCodes;
@@ -181,6 +182,7 @@ pub struct Config {
     pub(crate) email_codes: EmailCodes,
     pub(crate) step_up: StepUpPolicy,
     pub(crate) passkey_sign_up: bool,
+    pub(crate) catalogues: Arc<Catalogues>,
 }
 
 /// Default of [`ConfigBuilder::step_up_max_age`]: ten minutes.
@@ -308,6 +310,13 @@ impl Config {
     pub fn passkey_sign_up(&self) -> bool {
         self.passkey_sign_up
     }
+
+    /// The message catalogues mails, pages and messages are rendered from (see
+    /// [`ConfigBuilder::catalogues`]); the web layer reads them here, so an application
+    /// gives its languages and overrides once.
+    pub fn catalogues(&self) -> &Arc<Catalogues> {
+        &self.catalogues
+    }
 }
 
 /// Builds a [`Config`]; see [`Config::builder`].
@@ -338,6 +347,7 @@ pub struct ConfigBuilder {
     step_up_max_age: Option<Duration>,
     second_factor_roles: Vec<String>,
     passkey_sign_up: bool,
+    catalogues: Option<Catalogues>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -527,6 +537,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// The message catalogues (default: [`Catalogues::shipped`], English, German and
+    /// Spanish, English the default language). An application adds a language or
+    /// overrides single messages with [`Catalogues::add`] before passing them here.
+    pub fn catalogues(mut self, catalogues: Catalogues) -> Self {
+        self.catalogues = Some(catalogues);
+        self
+    }
+
     /// Checks every value and builds the configuration.
     ///
     /// # Errors
@@ -613,6 +631,7 @@ impl ConfigBuilder {
         }
         self.email_codes.validate()?;
         Ok(Config {
+            catalogues: Arc::new(self.catalogues.unwrap_or_else(Catalogues::shipped)),
             passkey_sign_up: self.passkey_sign_up,
             email_codes: self.email_codes,
             step_up,

@@ -116,6 +116,7 @@ mod ways_in;
 pub mod webhooks;
 
 pub use api_key::{ApiKeyDigest, ApiKeyRecord, ApiKeyToken};
+pub use auth_i18n::Catalogues;
 pub use config::{
     Config, ConfigBuilder, DEFAULT_STEP_UP_MAX_AGE, Links, RateLimit, RateLimits, RegistrationMode,
     SessionConfig, StepUpPolicy,
