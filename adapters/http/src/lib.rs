@@ -114,6 +114,7 @@ mod forwarded;
 mod input;
 mod intake;
 mod kind;
+mod language;
 mod links;
 mod multipart;
 mod names;

@@ -24,6 +24,10 @@ use crate::views::UserView;
 /// What every template gets, under the page's own context.
 #[derive(Serialize)]
 struct BaseContext<'a> {
+    /// The request's language (the `t` function renders in it).
+    lang: &'a str,
+    /// The languages offered, for the switch in the footer.
+    languages: Vec<LanguageLink>,
     app_name: &'a str,
     prefix: &'a str,
     home: &'a str,
@@ -55,6 +59,14 @@ struct BaseContext<'a> {
 /// `{}`.
 #[derive(Serialize)]
 struct Empty {}
+
+/// One language of the switch: its tag, its name in itself, and the current page in it.
+#[derive(Serialize)]
+struct LanguageLink {
+    tag: String,
+    name: String,
+    href: String,
+}
 
 /// `5 MiB`, `512 KiB`, `900 bytes`: a limit as people read it.
 fn human_bytes(n: usize) -> String {
@@ -104,7 +116,18 @@ impl AuthWeb {
     ) -> Reply {
         let config = self.inner.auth.config();
         let flash = Flash::of_request(self, &r.headers);
+        let catalogues = config.catalogues();
         let base = BaseContext {
+            lang: &r.lang.tag,
+            languages: catalogues
+                .languages()
+                .into_iter()
+                .map(|tag| LanguageLink {
+                    tag: tag.to_owned(),
+                    name: catalogues.text(tag, "language-name", None),
+                    href: self.language_href(r, tag),
+                })
+                .collect(),
             app_name: config.app_name(),
             prefix: &self.inner.prefix,
             home: &self.inner.home,
@@ -159,7 +182,7 @@ impl AuthWeb {
                 tracing::error!(template, error = %e, "rendering a page failed");
                 Reply::text(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Please try again in a moment.",
+                    catalogues.text(&r.lang.tag, "error-internal", None),
                 )
             }
         }
@@ -326,6 +349,19 @@ impl AuthWeb {
         let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
         Reply::redirect(&format!("{}/login?next={next}", self.inner.prefix))
             .cookie(Flash::LoginRequired.cookie(self))
+    }
+
+    /// The page of request `r` (a `GET` of its path and query) with `?lang=tag`.
+    fn language_href(&self, r: &Req, tag: &str) -> String {
+        let mut pairs: Vec<(String, String)> = r
+            .query
+            .as_deref()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        pairs.retain(|(name, _)| name != "lang");
+        pairs.push(("lang".into(), tag.to_owned()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("{}{}?{query}", self.inner.prefix, r.path)
     }
 
     /// The full path (mount + relative path + query) of a request, for `next`.

@@ -1,1 +1,3 @@
 # messages
+
+error-internal = Something went wrong on our side. Please try again in a moment.

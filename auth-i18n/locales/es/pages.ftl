@@ -1,1 +1,3 @@
 # pages
+
+language-name = Español
