@@ -116,6 +116,7 @@ mod intake;
 mod kind;
 mod language;
 mod links;
+mod localize;
 mod multipart;
 mod names;
 pub mod openapi;

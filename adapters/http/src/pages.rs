@@ -14,6 +14,7 @@ use crate::fields::Fields;
 use crate::flash::{Flash, FlashView};
 use crate::input::Input;
 use crate::kind::RequestKind;
+use crate::localize;
 use crate::problem::Problem;
 use crate::profile::{FieldView, field_views};
 use crate::reply::{Reply, Req};
@@ -153,7 +154,7 @@ impl AuthWeb {
                 "{}/static/{}",
                 self.inner.prefix, self.inner.templates.script_file
             ),
-            flash: flash.map(Flash::view),
+            flash: flash.map(|f| f.view(catalogues, &r.lang.tag)),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();
         if let (Value::Object(base), Ok(Value::Object(extra))) =
@@ -227,22 +228,18 @@ impl AuthWeb {
         p: &Problem,
         user: Option<&User>,
     ) -> Reply {
+        let catalogues = self.inner.auth.config().catalogues();
+        let p = &localize::problem(catalogues, &r.lang.tag, p);
         let reply = match kind {
             RequestKind::Api => Reply::json(p.status, &p.body()),
             RequestKind::Page => {
-                let title = match p.status.as_u16() {
-                    400 => "Something is not right",
-                    401 => "Please sign in",
-                    403 => "Not allowed",
-                    404 => "Page not found",
-                    405 => "Not allowed",
-                    409 => "Conflict",
-                    413 => "Too much data",
-                    415 => "Unsupported request",
-                    429 => "Slow down",
-                    503 => "Temporarily unavailable",
-                    _ => "Something went wrong",
+                let key = match p.status.as_u16() {
+                    status @ (400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503) => {
+                        format!("status-{status}")
+                    }
+                    _ => "status-other".to_owned(),
                 };
+                let title = catalogues.text(&r.lang.tag, &key, None);
                 self.page(
                     r,
                     p.status,
@@ -264,8 +261,10 @@ impl AuthWeb {
         p: &Problem,
         extra: Value,
     ) -> Reply {
+        let catalogues = self.inner.auth.config().catalogues();
+        let p = &localize::problem(catalogues, &r.lang.tag, p);
         let form_error = if p.code == "validation_failed" && !p.fields.is_empty() {
-            "Please correct the fields marked below.".to_owned()
+            catalogues.text(&r.lang.tag, "error-form", None)
         } else {
             p.message.clone()
         };
@@ -319,7 +318,7 @@ impl AuthWeb {
                 Template::Message,
                 user,
                 json!({
-                    "title": "Confirm your email address",
+                    "title": self.text(r, "title-confirm-your-email-address"),
                     "paragraphs": [
                         "This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.",
                         "Lost it? Enter your address and we will send a new one.",
@@ -349,6 +348,15 @@ impl AuthWeb {
         let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
         Reply::redirect(&format!("{}/login?next={next}", self.inner.prefix))
             .cookie(Flash::LoginRequired.cookie(self))
+    }
+
+    /// The page text `key` in the language of request `r`.
+    pub(crate) fn text(&self, r: &Req, key: &str) -> String {
+        self.inner
+            .auth
+            .config()
+            .catalogues()
+            .text(&r.lang.tag, key, None)
     }
 
     /// The page of request `r` (a `GET` of its path and query) with `?lang=tag`.

@@ -393,3 +393,23 @@ reauth-lead-code = This action needs a recent proof. Enter a code from your auth
 reauth-lead-password-or-passkey = This action needs a recent proof. Use one of your passkeys, or enter your password again.
 reauth-lead-password = This action needs a recent proof. Enter your password again.
 base-languages = Language
+
+## Page titles (the browser tab), set by the pages' code
+
+title-api-keys = API keys
+title-check-your-inbox = Check your inbox
+title-choose-a-new-password = Choose a new password
+title-confirm-it-is-you = Confirm it is you
+title-confirm-your-email-address = Confirm your email address
+title-confirm-your-new-address = Confirm your new address
+title-devices = Devices
+title-link-your-account = Link your account
+title-passkeys = Passkeys
+title-set-up-two-step-sign-in = Set up two-step sign-in
+title-sign-in = Sign in
+title-sign-in-providers = Sign-in providers
+title-two-step-sign-in = Two-step sign-in
+title-undelivered-mail = Undelivered mail
+title-users = Users
+title-your-account = Your account
+title-your-recovery-codes = Your recovery codes
