@@ -61,7 +61,7 @@ impl AuthWeb {
             json!({
                 "section": section.as_str(),
                 "values": values,
-                "title": "Your account",
+                "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
             }),
         )
@@ -101,7 +101,7 @@ impl AuthWeb {
             let extra = json!({
                 "section": section.as_str(),
                 "values": values,
-                "title": "Your account",
+                "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
             });
             let p = Problem::from_error(&e);
@@ -199,7 +199,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::EmailConfirm,
             a.as_ref().map(|a| &a.user),
-            json!({ "title": "Confirm your new address" }),
+            json!({ "title": self.text(r, "title-confirm-your-new-address") }),
         )
     }
 

@@ -123,7 +123,7 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
+                    "title": self.text(r, "title-check-your-inbox"),
                     "paragraphs": [
                         format!("If an account exists for {email}, we sent it a sign-in code and a link."),
                         "Open the link on this device, or enter the code. Both work once and expire soon.",
@@ -213,7 +213,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::LoginEmailLink,
             None,
-            json!({ "title": "Sign in" }),
+            json!({ "title": self.text(r, "title-sign-in") }),
         )
     }
 

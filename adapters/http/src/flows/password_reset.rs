@@ -29,7 +29,7 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
+                    "title": self.text(r, "title-check-your-inbox"),
                     "paragraphs": [
                         format!("If an account exists for {email}, we sent it a link to choose a new password."),
                         "The link works once and expires soon. Nothing there? Check your spam folder.",
@@ -75,7 +75,7 @@ impl AuthWeb {
                 StatusCode::OK,
                 Template::Reset,
                 None,
-                json!({ "title": "Choose a new password" }),
+                json!({ "title": self.text(r, "title-choose-a-new-password") }),
             ),
             Err(e @ Error::Token { .. }) => self.bad_reset_link(r, LinkRefusal::of(&e)),
             Err(e) => self.problem(r, &Problem::from_error(&e)),

@@ -52,7 +52,7 @@ impl AuthWeb {
             StatusCode::OK,
             None,
             json!({
-                "title": "Check your inbox",
+                "title": self.text(r, "title-check-your-inbox"),
                 "paragraphs": [
                     format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
                     "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
@@ -79,7 +79,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::Verify,
             a.as_ref().map(|a| &a.user),
-            json!({ "title": "Confirm your email address" }),
+            json!({ "title": self.text(r, "title-confirm-your-email-address") }),
         )
     }
 
@@ -119,7 +119,7 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
+                    "title": self.text(r, "title-check-your-inbox"),
                     "paragraphs": [format!("If {email} belongs to an account that still needs confirming, a new link is on its way.")],
                     "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
                     "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
