@@ -185,6 +185,19 @@ fn through(
     authorize(provider, demo, &to, login)
 }
 
+/// The provider's answer in a callback path, as the JSON callback takes it.
+fn answer_of(callback: &str) -> serde_json::Map<String, serde_json::Value> {
+    let query = callback.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap();
+            let v = v.replace("%3A", ":").replace("%2F", "/");
+            (k.to_owned(), serde_json::Value::String(v))
+        })
+        .collect()
+}
+
 fn identities(app: &mut Client) -> Vec<serde_json::Value> {
     let r = app.get_json("/auth/api/account/identities");
     assert_eq!(r.status, 200, "{}", r.body);
@@ -272,13 +285,7 @@ fn first_sign_in_replay_and_last_way_in(framework: Framework, backend: Backend) 
     assert!(r.set_cookie("auth_oidc").is_some());
     let url = r.json()["url"].as_str().unwrap().to_owned();
     let callback = authorize(&provider, &demo, &url, "alice");
-    let query = callback.split_once('?').unwrap().1;
-    let mut answer = serde_json::Map::new();
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap();
-        let v = v.replace("%3A", ":").replace("%2F", "/");
-        answer.insert(k.to_owned(), serde_json::Value::String(v));
-    }
+    let answer = answer_of(&callback);
     let r = spa.api(
         "/auth/api/oidc/idp/callback",
         serde_json::Value::Object(answer.clone()),
@@ -357,6 +364,38 @@ fn existing_address_needs_proof_before_linking(framework: Framework, backend: Ba
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(identities(&mut app).is_empty());
     demo.mail(email, "identity_unlinked");
+
+    // An address the provider did not verify never matches an account: refused after
+    // the flow was used up, so its cookie goes (page and JSON alike).
+    demo.create_user("bob@example.test", false, true);
+    let mut page = demo.client();
+    let callback = through_provider(&provider, &demo, &mut page, "bob");
+    let r = page.get(&callback);
+    assert_eq!(r.status, 400, "{}", r.body);
+    let gone = r
+        .set_cookie("auth_oidc")
+        .expect("the used flow's cookie goes");
+    assert!(gone.contains("Max-Age=0"), "{gone}");
+    assert_eq!(page.get_json("/auth/api/me").status, 401);
+    let mut spa = demo.client();
+    let r = spa.api("/auth/api/oidc/idp/start", serde_json::json!({}));
+    let url = r.json()["url"].as_str().unwrap().to_owned();
+    let callback = authorize(&provider, &demo, &url, "bob");
+    let r = spa.api(
+        "/auth/api/oidc/idp/callback",
+        serde_json::Value::Object(answer_of(&callback)),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["provider"].is_object(),
+        "{}",
+        r.body
+    );
+    let gone = r
+        .set_cookie("auth_oidc")
+        .expect("the used flow's cookie goes");
+    assert!(gone.contains("Max-Age=0"), "{gone}");
+    assert_eq!(spa.get_json("/auth/api/me").status, 401);
 }
 
 /// Two tabs of one browser start a sign-in each (the newer flow's binding replaces the
@@ -485,15 +524,7 @@ fn a_callback_at_another_providers_route_is_refused(framework: Framework) {
 
     // The same through the JSON callback, and the other way round.
     let callback = through("idp2", &provider, &demo, &mut app, "alice");
-    let query = callback.split_once('?').unwrap().1;
-    let answer: serde_json::Map<String, serde_json::Value> = query
-        .split('&')
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap();
-            let v = v.replace("%3A", ":").replace("%2F", "/");
-            (k.to_owned(), serde_json::Value::String(v))
-        })
-        .collect();
+    let answer = answer_of(&callback);
     let r = app.api(
         "/auth/api/oidc/idp/callback",
         serde_json::Value::Object(answer),

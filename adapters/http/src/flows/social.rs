@@ -554,7 +554,8 @@ impl AuthWeb {
     }
 
     /// `POST /api/oidc/{name}/callback` (`state`, `code`, `iss`, `error`, as the
-    /// provider sent them, and `token_mode`): 200 `{"identity"}` when linked to the
+    /// provider sent them, and `token_mode`; the flow cookie is cleared as by the page
+    /// callback): 200 `{"identity"}` when linked to the
     /// signed-in account; 200 `{"user", "session"}` when signed in; 202
     /// `{"second_factor_required", "pending", "expires_at"}`; 202 `{"link_required":
     /// true, "provider", "link", "expires_at"}` when the owner of an existing account
@@ -576,7 +577,15 @@ impl AuthWeb {
             .finish_flow(r, name, &answer)
             .await
             .map_err(ApiFail::Problem)?;
-        let (outcome, _) = self.answered(r, finished).await.map_err(ApiFail::Problem)?;
+        // The flow is used up from here: its cookie goes whatever the engine says.
+        let (outcome, _) = match self.answered(r, finished).await {
+            Ok(answered) => answered,
+            Err(p) => {
+                return Ok(self
+                    .problem_as(r, RequestKind::Api, &p, None)
+                    .cookie(self.clear_flow_cookie()));
+            }
+        };
         let reply = match outcome {
             Outcome::Linked(i) => {
                 let view = IdentityView::new(&i, self.provider_label(&i.provider), rfc3339);
