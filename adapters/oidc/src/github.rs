@@ -3,7 +3,7 @@
 //! profile (`GET /user`: the stable numeric id) and the addresses (`GET /user/emails`).
 //! Only the primary address is used, and only when GitHub verified it.
 
-use oauth2::basic::BasicClient;
+use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AccessToken, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
     EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
@@ -102,14 +102,15 @@ impl GitHub {
         request.url()
     }
 
-    /// Exchanges `code` (with the PKCE verifier) and reads the person's profile.
+    /// Exchanges `code` (with the PKCE verifier) and reads the person's profile; the
+    /// token answer comes back too (to keep its tokens when configured).
     pub(crate) async fn identify(
         &self,
         name: &str,
         code: String,
         verifier: String,
         http: &reqwest::Client,
-    ) -> Result<Profile> {
+    ) -> Result<(Profile, BasicTokenResponse)> {
         let tokens = self
             .client
             .exchange_code(AuthorizationCode::new(code))
@@ -120,7 +121,7 @@ impl GitHub {
         let token = tokens.access_token();
         let user: User = self.get(name, "user", token, http).await?;
         let emails: Vec<Email> = self.get(name, "user/emails", token, http).await?;
-        Ok(profile(&user, &emails))
+        Ok((profile(&user, &emails), tokens))
     }
 
     /// `GET {api}/{path}` with the token, as JSON.

@@ -29,7 +29,7 @@
 //! HTTPS goes through `reqwest` with `rustls` and the `ring` provider (no aws-lc-rs, no
 //! OpenSSL), trusting the Mozilla roots; redirects are never followed (SSRF).
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration as StdDuration;
 
 use auth_core::identity::amr_shows_multi_factor;
@@ -37,8 +37,8 @@ use auth_core::{EphemeralStore, ProviderIdentity, ProviderTokens};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenResponse as _,
+    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -61,6 +61,9 @@ pub use return_path::safe_return_path;
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 /// How long one request to a provider may take.
 const HTTP_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// The step of an [`Error::Provider`] when discovery failed (the provider is down, or
+/// its discovery document is unusable).
+pub const DISCOVERY: &str = "discovery";
 /// What the ephemeral key of a started sign-in starts with.
 const KEY_PREFIX: &str = "oidc-flow:";
 /// The longest `state` or browser binding looked at.
@@ -100,8 +103,9 @@ pub struct ProviderConfig {
     /// the factors it reports.
     pub trust_mfa: bool,
     /// Whether the provider's access and refresh tokens are kept (sealed with the
-    /// engine's identity token keys) for the application to call the provider's API.
-    /// Off by default.
+    /// engine's identity token keys) for the application to call the provider's API
+    /// (GitHub's too: its access token, and its refresh token when the app issues
+    /// expiring tokens). Off by default.
     pub keep_tokens: bool,
     /// How the provider is spoken to (OpenID Connect unless a preset says otherwise).
     pub protocol: Protocol,
@@ -186,9 +190,9 @@ impl ProviderConfig {
     /// Parses a demo flag's value: `name=...,issuer=...,client-id=...` with optional
     /// `client-secret=...`, `label=...`, `sign-up=false`, `scopes=...` (space-separated,
     /// besides `openid`), `trust-mfa=true` (see [`trust_mfa`](Self::trust_mfa)),
-    /// `keep-tokens=true` (see [`keep_tokens`](Self::keep_tokens), OpenID Connect
-    /// providers only); or `preset=google|microsoft|gitlab|github,client-id=...`, where
-    /// the preset gives the name, issuer, scopes and label (each may still be given).
+    /// `keep-tokens=true` (see [`keep_tokens`](Self::keep_tokens)); or
+    /// `preset=google|microsoft|gitlab|github,client-id=...`, where the preset gives the
+    /// name, issuer, scopes and label (each may still be given).
     /// Microsoft takes `tenant=...` (`common` by default, `organizations`, or one
     /// tenant's id); GitHub `authorize-url=`, `token-url=`, `api-url=` (GitHub
     /// Enterprise).
@@ -287,13 +291,6 @@ impl ProviderConfig {
             };
             *field = url;
         }
-        if config.keep_tokens && matches!(config.protocol, Protocol::GitHub(_)) {
-            return Err(Error::Config(
-                "provider option keep-tokens=true is for OpenID Connect providers; GitHub's \
-                 tokens cannot be kept yet"
-                    .into(),
-            ));
-        }
         Ok(config)
     }
 }
@@ -315,10 +312,14 @@ pub fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| Error::Config(format!("the providers' HTTP client: {e}")))
 }
 
-/// A discovered provider, ready for sign-ins.
+/// A provider, ready for sign-ins: discovered at once ([`Provider::discover`]) or at its
+/// first sign-in ([`Provider::deferred`]).
 pub struct Provider {
     config: ProviderConfig,
-    flavor: Flavor,
+    redirect: RedirectUrl,
+    /// The client, once discovered (a GitHub client at once); until then each sign-in
+    /// tries discovery again.
+    flavor: RwLock<Option<Arc<Flavor>>>,
 }
 
 /// How sign-ins with a provider go, by its [`Protocol`].
@@ -345,6 +346,19 @@ impl std::fmt::Debug for Provider {
     }
 }
 
+impl Flavor {
+    /// Whether the provider says it sends `iss` with its answers (RFC 9207).
+    fn sends_iss(&self) -> bool {
+        matches!(
+            self,
+            Self::Oidc {
+                sends_iss: true,
+                ..
+            }
+        )
+    }
+}
+
 /// The part of the discovery document `openidconnect` does not model: RFC 9207's flag.
 #[derive(Deserialize)]
 struct Rfc9207 {
@@ -368,17 +382,69 @@ impl Provider {
         redirect_uri: &str,
         http: &reqwest::Client,
     ) -> Result<Self> {
+        let provider = Self::deferred(config, redirect_uri)?;
+        provider.flavor(http).await?;
+        Ok(provider)
+    }
+
+    /// A provider discovered at its first sign-in rather than now, for a site that must
+    /// start while the provider is down: each sign-in tries discovery again until it
+    /// works (until then starting one fails with [`Error::Provider`] at the
+    /// [`DISCOVERY`] step, which the web layer shows as the provider being
+    /// unavailable), and the discovered client is kept from then on. The configuration
+    /// is checked now, as by [`Provider::discover`].
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a bad name, issuer, endpoint or redirect URI.
+    pub fn deferred(config: ProviderConfig, redirect_uri: &str) -> Result<Self> {
         auth_core::identity::check_provider(&config.name)
             .map_err(|e| Error::Config(format!("provider name {:?}: {e}", config.name)))?;
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|e| Error::Config(format!("redirect URI {redirect_uri:?}: {e}")))?;
-        if let Protocol::GitHub(endpoints) = &config.protocol {
-            let flavor =
-                Flavor::GitHub(Box::new(github::GitHub::new(&config, endpoints, redirect)?));
-            return Ok(Self { config, flavor });
+        let flavor = match &config.protocol {
+            Protocol::GitHub(endpoints) => Some(Arc::new(Flavor::GitHub(Box::new(
+                github::GitHub::new(&config, endpoints, redirect.clone())?,
+            )))),
+            Protocol::OpenIdConnect | Protocol::TenantOpenIdConnect => {
+                Self::issuer_url(&config)?;
+                None
+            }
+        };
+        Ok(Self {
+            config,
+            redirect,
+            flavor: RwLock::new(flavor),
+        })
+    }
+
+    fn issuer_url(config: &ProviderConfig) -> Result<IssuerUrl> {
+        IssuerUrl::new(config.issuer.clone())
+            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", config.issuer)))
+    }
+
+    /// The client: the one discovered before, or discovered now.
+    async fn flavor(&self, http: &reqwest::Client) -> Result<Arc<Flavor>> {
+        if let Some(flavor) = self.known_flavor() {
+            return Ok(flavor);
         }
-        let issuer = IssuerUrl::new(config.issuer.clone())
-            .map_err(|e| Error::Config(format!("issuer {:?}: {e}", config.issuer)))?;
+        let discovered = Arc::new(self.discover_flavor(http).await?);
+        tracing::info!(provider = %self.config.name, "the provider was discovered");
+        let mut slot = self.flavor.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(Arc::clone(slot.get_or_insert(discovered)))
+    }
+
+    /// The client, if discovered already.
+    fn known_flavor(&self) -> Option<Arc<Flavor>> {
+        self.flavor
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Discovers an OpenID provider: its metadata, keys and RFC 9207's flag.
+    async fn discover_flavor(&self, http: &reqwest::Client) -> Result<Flavor> {
+        let config = &self.config;
+        let issuer = Self::issuer_url(config)?;
         let (metadata, tenant_template) = if config.protocol == Protocol::TenantOpenIdConnect {
             let metadata = tenant::discover(&config.name, &issuer, http).await?;
             let template = metadata.issuer().as_str().to_owned();
@@ -386,23 +452,20 @@ impl Provider {
         } else {
             let metadata = CoreProviderMetadata::discover_async(issuer, http)
                 .await
-                .map_err(|e| Error::provider(&config.name, "discovery", e))?;
+                .map_err(|e| Error::provider(&config.name, DISCOVERY, e))?;
             (metadata, None)
         };
-        let sends_iss = Self::read_rfc9207_flag(&config, http).await;
+        let sends_iss = Self::read_rfc9207_flag(config, http).await;
         let client = CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(config.client_id.clone()),
             config.client_secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(redirect);
-        Ok(Self {
-            config,
-            flavor: Flavor::Oidc {
-                client: Box::new(client),
-                sends_iss,
-                tenant_template,
-            },
+        .set_redirect_uri(self.redirect.clone());
+        Ok(Flavor::Oidc {
+            client: Box::new(client),
+            sends_iss,
+            tenant_template,
         })
     }
 
@@ -427,21 +490,21 @@ impl Provider {
         &self.config
     }
 
-    /// Whether the provider says it sends `iss` with its answers (then required).
+    /// Whether the provider says it sends `iss` with its answers (then required); false
+    /// while a [`deferred`](Self::deferred) provider is not discovered yet.
     pub fn sends_iss(&self) -> bool {
-        matches!(
-            self.flavor,
-            Flavor::Oidc {
-                sends_iss: true,
-                ..
-            }
-        )
+        self.known_flavor().is_some_and(|f| f.sends_iss())
+    }
+
+    /// Whether the provider was discovered (always, for GitHub).
+    pub fn is_discovered(&self) -> bool {
+        self.known_flavor().is_some()
     }
 
     /// Whether `iss`, the issuer an answer names (RFC 9207), is this provider's: its
     /// issuer, or for a multi-tenant endpoint its template filled with a tenant id.
-    fn is_issuer(&self, iss: &str) -> bool {
-        match &self.flavor {
+    fn is_issuer(&self, flavor: &Flavor, iss: &str) -> bool {
+        match flavor {
             Flavor::Oidc {
                 tenant_template: Some(template),
                 ..
@@ -456,24 +519,30 @@ impl Provider {
     /// profile read (GitHub).
     async fn identify(
         &self,
+        flavor: &Flavor,
         code: String,
         record: FlowRecord,
         http: &reqwest::Client,
         now: OffsetDateTime,
     ) -> Result<ProviderIdentity> {
         let name = self.config.name.as_str();
-        let (client, tenant_template) = match &self.flavor {
+        let (client, tenant_template) = match flavor {
             Flavor::GitHub(github) => {
-                let profile = github
+                let (profile, tokens) = github
                     .identify(name, code, record.pkce_verifier, http)
                     .await?;
-                return ProviderIdentity::new(
+                let identity = ProviderIdentity::new(
                     name,
                     &profile.subject,
                     profile.email.as_deref(),
                     profile.email_verified,
                 )
-                .map_err(|e| Error::provider(name, "profile", e));
+                .map_err(|e| Error::provider(name, "profile", e))?;
+                return Ok(if self.config.keep_tokens {
+                    identity.with_tokens(kept_tokens(&tokens, now))
+                } else {
+                    identity
+                });
             }
             Flavor::Oidc {
                 client,
@@ -596,12 +665,10 @@ impl std::fmt::Debug for Oidc {
     }
 }
 
-/// The tokens of the provider's answer to keep: the access token, the refresh token if
-/// any, and when the access token expires (when the provider said).
-fn kept_tokens(
-    tokens: &openidconnect::core::CoreTokenResponse,
-    now: OffsetDateTime,
-) -> ProviderTokens {
+/// The tokens of the provider's answer to keep (OpenID Connect's or plain OAuth 2.0's):
+/// the access token, the refresh token if any, and when the access token expires (when
+/// the provider said).
+fn kept_tokens(tokens: &impl oauth2::TokenResponse, now: OffsetDateTime) -> ProviderTokens {
     let expires_at = tokens
         .expires_in()
         .and_then(|d| Duration::try_from(d).ok())
@@ -663,8 +730,9 @@ impl Oidc {
     /// [`Error::UnknownProvider`]; [`Error::Store`].
     pub async fn start(&self, name: &str, return_to: &str, now: OffsetDateTime) -> Result<Started> {
         let provider = self.provider(name)?;
+        let flavor = provider.flavor(&self.http).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (authorize_url, state, nonce) = match &provider.flavor {
+        let (authorize_url, state, nonce) = match &*flavor {
             Flavor::Oidc { client, .. } => {
                 let mut request = client
                     .authorize_url(
@@ -753,9 +821,11 @@ impl Oidc {
         if record.provider != provider.config.name {
             return Err(Error::MixedUpProvider);
         }
+        // Discovered by the start (on this instance or another).
+        let flavor = provider.flavor(&self.http).await?;
         match &answer.iss {
-            Some(iss) if !provider.is_issuer(iss) => return Err(Error::WrongIssuer),
-            None if provider.sends_iss() => return Err(Error::WrongIssuer),
+            Some(iss) if !provider.is_issuer(&flavor, iss) => return Err(Error::WrongIssuer),
+            None if flavor.sends_iss() => return Err(Error::WrongIssuer),
             _ => {}
         }
         if let Some(error) = &answer.error {
@@ -767,7 +837,9 @@ impl Oidc {
             error: "no code".into(),
         })?;
         let return_to = record.return_to.clone();
-        let identity = provider.identify(code, record, &self.http, now).await?;
+        let identity = provider
+            .identify(&flavor, code, record, &self.http, now)
+            .await?;
         Ok(Finished {
             identity,
             sign_up: provider.config.sign_up,

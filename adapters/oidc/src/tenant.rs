@@ -79,21 +79,21 @@ pub(crate) async fn discover(
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| Error::provider(name, "discovery", e))?;
+        .map_err(|e| Error::provider(name, crate::DISCOVERY, e))?;
     let answer = answer
         .error_for_status()
-        .map_err(|e| Error::provider(name, "discovery", e))?;
+        .map_err(|e| Error::provider(name, crate::DISCOVERY, e))?;
     let body = answer
         .bytes()
         .await
-        .map_err(|e| Error::provider(name, "discovery", e))?;
+        .map_err(|e| Error::provider(name, crate::DISCOVERY, e))?;
     let metadata: CoreProviderMetadata =
-        serde_json::from_slice(&body).map_err(|e| Error::provider(name, "discovery", e))?;
+        serde_json::from_slice(&body).map_err(|e| Error::provider(name, crate::DISCOVERY, e))?;
     let template = metadata.issuer().as_str();
     if !fits(template, issuer.as_str()) {
         return Err(Error::provider(
             name,
-            "discovery",
+            crate::DISCOVERY,
             format!(
                 "the document's issuer {template:?} is no tenant template for {:?}",
                 issuer.as_str()
@@ -102,7 +102,7 @@ pub(crate) async fn discover(
     }
     let jwks = JsonWebKeySet::<CoreJsonWebKey>::fetch_async(metadata.jwks_uri(), http)
         .await
-        .map_err(|e| Error::provider(name, "discovery", e))?;
+        .map_err(|e| Error::provider(name, crate::DISCOVERY, e))?;
     Ok(metadata.set_jwks(jwks))
 }
 

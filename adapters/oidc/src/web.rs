@@ -14,7 +14,10 @@ impl From<Error> for ProviderFailure {
         match e {
             Error::UnknownProvider => Self::UnknownProvider,
             Error::Store(_) | Error::Config(_) => Self::Unavailable(Box::new(e)),
-            Error::Provider { .. } if is_unreachable(&e) => Self::Unavailable(Box::new(e)),
+            // A provider not yet discovered, or no longer answering.
+            Error::Provider { step, .. } if step == crate::DISCOVERY || is_unreachable(&e) => {
+                Self::Unavailable(Box::new(e))
+            }
             _ => Self::Refused(Box::new(e)),
         }
     }

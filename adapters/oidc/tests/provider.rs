@@ -36,9 +36,13 @@ fn free_port() -> u16 {
 }
 
 async fn start_provider() -> RunningProvider {
+    start_provider_on(free_port()).await
+}
+
+/// [`start_provider`] on `port`.
+async fn start_provider_on(port: u16) -> RunningProvider {
     let dir = std::env::var("AUTH_TEST_OIDC_PROVIDER")
         .expect("AUTH_TEST_OIDC_PROVIDER: run `source .ci/services.sh; ensure_oidc_provider`");
-    let port = free_port();
     let mut child = Command::new("node")
         .arg(format!("{dir}/provider.mjs"))
         .arg(port.to_string())
@@ -522,4 +526,111 @@ async fn kept_tokens_from_a_real_provider() {
     assert_eq!(userinfo.status(), 200, "the kept access token works");
     let claims: serde_json::Value = serde_json::from_str(&userinfo.text().await.unwrap()).unwrap();
     assert_eq!(claims["sub"], "carol", "{claims}");
+}
+
+/// A provider deferred while it is down: starting a sign-in fails at discovery (the web
+/// layer's "unavailable", never a refusal), and keeps trying; once the provider is up,
+/// the next sign-in discovers it and goes through, with no new `Oidc`.
+#[test_services::needs(oidc_provider)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_provider_is_discovered_once_it_is_up() {
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder.store(store.clone()).identities(store.clone())
+    });
+    let http = auth_oidc::http_client().unwrap();
+    let config = ProviderConfig::new("idp", &issuer, "rp", Some("rp-secret"));
+    let provider = Provider::deferred(config, &format!("{APP}/idp/callback")).unwrap();
+    assert!(!provider.is_discovered() && !provider.sends_iss());
+    let oidc = Oidc::new(vec![provider], Arc::new(h.store.as_ref().clone()), http);
+    for _ in 0..2 {
+        let down = oidc.start("idp", "/", h.auth.now()).await.unwrap_err();
+        assert!(
+            matches!(
+                down,
+                Error::Provider {
+                    step: auth_oidc::DISCOVERY,
+                    ..
+                }
+            ),
+            "{down:?}"
+        );
+        assert!(matches!(
+            auth_http::ProviderFailure::from(down),
+            auth_http::ProviderFailure::Unavailable(_)
+        ));
+    }
+    // A bad configuration is still refused at once.
+    let bad = ProviderConfig::new("idp", "not a url", "rp", None);
+    assert!(matches!(
+        Provider::deferred(bad, &format!("{APP}/idp/callback")),
+        Err(Error::Config(_))
+    ));
+
+    let _provider = start_provider_on(port).await;
+    let started = oidc.start("idp", "/", h.auth.now()).await.unwrap();
+    assert!(
+        oidc.providers().count() == 1 && started.authorize_url.as_str().starts_with(&issuer),
+        "{}",
+        started.authorize_url
+    );
+    let callback = authorize(&started.authorize_url, "alice").await;
+    let finished = oidc
+        .finish(
+            "idp",
+            &callback,
+            Some(started.browser_binding()),
+            h.auth.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(finished.identity.email(), Some("alice@example.test"));
+}
+
+/// The provider's `amr`: a token showing several factors (erin: pwd, otp, mfa) marks the
+/// identity multi-factor only for a provider trusted for it; a password-only one
+/// (frank), or none (carol), never.
+#[test_services::needs(oidc_provider)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_amr_counts_only_when_trusted() {
+    let provider = start_provider().await;
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |builder, store| {
+        builder.store(store.clone()).identities(store.clone())
+    });
+    let http = auth_oidc::http_client().unwrap();
+    let mut providers = Vec::new();
+    for name in ["idp", "other"] {
+        let mut config = ProviderConfig::new(name, &provider.issuer, "rp", Some("rp-secret"));
+        config.trust_mfa = name == "idp";
+        providers.push(
+            Provider::discover(config, &format!("{APP}/{name}/callback"), &http)
+                .await
+                .unwrap(),
+        );
+    }
+    let oidc = Oidc::new(providers, Arc::new(h.store.as_ref().clone()), http);
+    for (name, login, multi_factor) in [
+        ("idp", "erin", true),
+        ("idp", "frank", false),
+        ("idp", "carol", false),
+        ("other", "erin", false),
+    ] {
+        let started = oidc.start(name, "/", h.auth.now()).await.unwrap();
+        let callback = authorize(&started.authorize_url, login).await;
+        let finished = oidc
+            .finish(
+                name,
+                &callback,
+                Some(started.browser_binding()),
+                h.auth.now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            finished.identity.multi_factor(),
+            multi_factor,
+            "{login} at {name}"
+        );
+    }
 }

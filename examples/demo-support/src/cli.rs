@@ -187,7 +187,8 @@ pub struct Cli {
     /// preset names the provider and gives its issuer, scopes and label; Microsoft
     /// takes `tenant=...`; the options above apply too). Register
     /// `BASE_URL/auth/oidc/NAME/callback` as the redirect URI at the provider. The
-    /// provider is discovered at start-up. None by default.
+    /// provider is discovered at start-up (when it is down, at its first sign-in,
+    /// answering 502 until then). None by default.
     #[arg(
         long = "oidc-provider",
         env = "OIDC_PROVIDERS",

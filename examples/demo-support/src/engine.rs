@@ -197,8 +197,8 @@ fn identity_token_keys(cli: &Cli) -> Result<Option<auth_core::TokenKeys>, BoxErr
     Ok(Some(keys))
 }
 
-/// The `--oidc-provider`s, discovered, with their flows in the engine's ephemeral
-/// store; `None` without any.
+/// The `--oidc-provider`s, discovered (or, when that fails, at their first sign-in),
+/// with their flows in the engine's ephemeral store; `None` without any.
 async fn sign_in_providers(
     cli: &Cli,
     stores: &crate::Stores,
@@ -216,7 +216,16 @@ async fn sign_in_providers(
             config.name
         );
         tracing::info!(provider = %config.name, issuer = %config.issuer, %callback, "sign-in with this provider is on");
-        providers.push(auth_oidc::Provider::discover(config.clone(), &callback, &http).await?);
+        // A provider that is down does not keep the site from starting: it is
+        // discovered at its first sign-in instead (502 until it answers).
+        let provider = match auth_oidc::Provider::discover(config.clone(), &callback, &http).await {
+            Err(auth_oidc::Error::Provider { source, .. }) => {
+                tracing::warn!(provider = %config.name, error = %source, "the provider could not be discovered; trying again at its first sign-in");
+                auth_oidc::Provider::deferred(config.clone(), &callback)?
+            }
+            discovered => discovered?,
+        };
+        providers.push(provider);
     }
     Ok(Some(Arc::new(auth_oidc::Oidc::new(
         providers,

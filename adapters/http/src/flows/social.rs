@@ -238,24 +238,36 @@ impl AuthWeb {
         }
     }
 
-    /// The provider's answer, checked by the providers, then given to the engine: linked
-    /// to the signed-in account, or signed in, or a link offered.
-    async fn answered(
+    /// The provider's answer, checked by the providers: the flow this browser's cookie
+    /// binds is used up only when it succeeds. A refused answer (a replay, another tab's
+    /// older flow, a mixed-up provider) leaves the cookie, and so the browser's pending
+    /// flow, alone.
+    async fn finish_flow(
         &self,
         r: &Req,
         name: &str,
         answer: &ProviderAnswer,
-    ) -> Result<(Outcome, String), Problem> {
+    ) -> Result<FinishedSignIn, Problem> {
         let providers = self.sign_in_providers().ok_or_else(Problem::not_found)?;
         let binding = cookies::get(&r.headers, &self.inner.cookies.oidc).filter(|b| !b.is_empty());
+        providers
+            .finish(name, answer, binding, self.inner.auth.now())
+            .await
+            .map_err(|f| provider_problem(&f))
+    }
+
+    /// The provider's checked answer, given to the engine: linked to the signed-in
+    /// account, or signed in, or a link offered.
+    async fn answered(
+        &self,
+        r: &Req,
+        finished: FinishedSignIn,
+    ) -> Result<(Outcome, String), Problem> {
         let FinishedSignIn {
             identity,
             sign_up,
             return_to,
-        } = providers
-            .finish(name, answer, binding, self.inner.auth.now())
-            .await
-            .map_err(|f| provider_problem(&f))?;
+        } = finished;
         // The implementation checked it; the layer never redirects anywhere else.
         let return_to = crate::redirect::safe_next(&return_to)
             .unwrap_or(&self.inner.after_login)
@@ -297,8 +309,16 @@ impl AuthWeb {
         )
     }
 
+    /// A refused callback as a page.
+    async fn callback_problem(&self, r: &Req, p: &Problem) -> Reply {
+        let user = self.maybe_user(r).await;
+        self.problem_as(r, RequestKind::Page, p, user.as_ref().map(|a| &a.user))
+    }
+
     /// `GET /oidc/{name}/callback?state&code&iss|error`: the provider's answer. The
-    /// flow cookie is cleared whatever happens (the flow is used up).
+    /// flow cookie is cleared once the answer used up the flow it binds; a refused
+    /// answer (another tab's older flow, a replay) keeps it, so the pending flow of the
+    /// newer tab still finishes.
     pub(super) async fn oidc_callback(&self, r: &Req, name: &str) -> Reply {
         let query = Fields::from_query(r.query.as_deref());
         let answer = ProviderAnswer {
@@ -307,11 +327,12 @@ impl AuthWeb {
             iss: query.optional("iss"),
             error: query.optional("error"),
         };
-        let reply = match self.answered(r, name, &answer).await {
-            Err(p) => {
-                let user = self.maybe_user(r).await;
-                self.problem_as(r, RequestKind::Page, &p, user.as_ref().map(|a| &a.user))
-            }
+        let finished = match self.finish_flow(r, name, &answer).await {
+            Ok(finished) => finished,
+            Err(p) => return self.callback_problem(r, &p).await,
+        };
+        let reply = match self.answered(r, finished).await {
+            Err(p) => self.callback_problem(r, &p).await,
             Ok((Outcome::Linked(_), _)) => {
                 Reply::redirect(&self.identities_path()).cookie(Flash::IdentityLinked.cookie(self))
             }
@@ -532,7 +553,8 @@ impl AuthWeb {
     }
 
     /// `POST /api/oidc/{name}/callback` (`state`, `code`, `iss`, `error`, as the
-    /// provider sent them, and `token_mode`): 200 `{"identity"}` when linked to the
+    /// provider sent them, and `token_mode`; the flow cookie is cleared as by the page
+    /// callback): 200 `{"identity"}` when linked to the
     /// signed-in account; 200 `{"user", "session"}` when signed in; 202
     /// `{"second_factor_required", "pending", "expires_at"}`; 202 `{"link_required":
     /// true, "provider", "link", "expires_at"}` when the owner of an existing account
@@ -550,10 +572,19 @@ impl AuthWeb {
             iss: f.optional("iss"),
             error: f.optional("error"),
         };
-        let (outcome, _) = self
-            .answered(r, name, &answer)
+        let finished = self
+            .finish_flow(r, name, &answer)
             .await
             .map_err(ApiFail::Problem)?;
+        // The flow is used up from here: its cookie goes whatever the engine says.
+        let (outcome, _) = match self.answered(r, finished).await {
+            Ok(answered) => answered,
+            Err(p) => {
+                return Ok(self
+                    .problem_as(r, RequestKind::Api, &p, None)
+                    .cookie(self.clear_flow_cookie()));
+            }
+        };
         let reply = match outcome {
             Outcome::Linked(i) => {
                 let view = IdentityView::new(&i, self.provider_label(&i.provider), rfc3339);

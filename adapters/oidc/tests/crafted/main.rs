@@ -414,12 +414,17 @@ async fn a_template_issuer_is_refused_without_the_tenant_rule() {
 
 /// A GitHub stand-in and its provider `github` (the preset, at the stand-in).
 async fn github(timeout: Duration) -> (StandIn, Oidc) {
+    github_with(timeout, "").await
+}
+
+/// [`github`] with more provider options (`,key=value...`).
+async fn github_with(timeout: Duration, options: &str) -> (StandIn, Oidc) {
     let stand_in = stand_in::github().await;
     let base = &stand_in.base;
     let config = ProviderConfig::parse(&format!(
         "preset=github,client-id=gh-client,client-secret=gh-secret,\
          authorize-url={base}/login/oauth/authorize,\
-         token-url={base}/login/oauth/access_token,api-url={base}/api"
+         token-url={base}/login/oauth/access_token,api-url={base}/api{options}"
     ))
     .unwrap();
     assert_eq!(
@@ -585,6 +590,102 @@ async fn an_unverified_or_missing_primary_address_neither_links_nor_creates() {
             .unwrap();
         assert!(made.is_none(), "{case}");
     }
+}
+
+#[tokio::test]
+async fn github_tokens_are_kept_sealed_only_when_asked() {
+    let (stand_in, plain) = github(Duration::from_secs(5)).await;
+    let finished = github_round(&stand_in, &plain, octocat(), emails(true))
+        .await
+        .unwrap();
+    assert!(finished.identity.tokens().is_none(), "dropped by default");
+
+    let (stand_in, oidc) = github_with(Duration::from_secs(5), ",keep-tokens=true").await;
+    assert!(oidc.providers().all(|p| p.keep_tokens));
+    stand_in.set(|s| {
+        s.user = Some(octocat());
+        s.emails = Some(emails(true));
+    });
+    let before = time::OffsetDateTime::now_utc();
+    // A GitHub App's user token: it expires and comes with a refresh token.
+    let finished = round(&oidc, &stand_in, "github", None, |_| {
+        Some(Answer::ok(json!({
+            "access_token": "ghu_kept",
+            "token_type": "bearer",
+            "expires_in": 28800,
+            "refresh_token": "ghr_kept",
+            "refresh_token_expires_in": 15_897_600,
+            "scope": "",
+        })))
+    })
+    .await
+    .unwrap();
+    let tokens = finished.identity.tokens().cloned().expect("kept");
+    assert_eq!(tokens.access_token(), "ghu_kept");
+    assert_eq!(tokens.refresh_token(), Some("ghr_kept"));
+    let expires_at = tokens.expires_at.expect("GitHub said when");
+    assert!(
+        expires_at >= before + time::Duration::hours(8)
+            && expires_at <= time::OffsetDateTime::now_utc() + time::Duration::hours(8),
+        "{expires_at}"
+    );
+    assert!(!format!("{:?}", finished.identity).contains("ghu_kept"));
+
+    // The engine keeps them sealed with the account's identity, and opens them for it.
+    let keys = auth_core::TokenKeys::new("k1", b"crafted-test-identity-token-key!").unwrap();
+    let h = Engine::wired(Arc::new(MemoryStore::new()), config(), |b, s| {
+        b.store(s.clone())
+            .identities(s.clone())
+            .identity_token_keys(keys)
+    });
+    let outcome = h
+        .auth
+        .sign_in_with_identity(finished.identity, true, false, &request())
+        .await
+        .unwrap();
+    let auth_core::IdentitySignIn::Created(created) = outcome else {
+        panic!("expected a new account, got {outcome:?}");
+    };
+    let sealed = h
+        .store
+        .identity_tokens("github", "583231")
+        .await
+        .unwrap()
+        .expect("kept");
+    assert!(sealed.starts_with("sealed:v1:k1:"), "{sealed}");
+    assert!(!sealed.contains("ghu_kept") && !sealed.contains("ghr_kept"));
+    let me = h.auth.authenticate(&created.token).await.unwrap().unwrap();
+    let opened = h
+        .auth
+        .identity_tokens(&me, "github", "583231")
+        .await
+        .unwrap()
+        .expect("opened");
+    assert_eq!(opened, tokens);
+
+    // A classic OAuth App's token never expires and has no refresh token.
+    stand_in.set(|s| {
+        s.user = Some(octocat());
+        s.emails = Some(emails(true));
+    });
+    let finished = round(&oidc, &stand_in, "github", None, |_| {
+        Some(Answer::ok(json!({
+            "access_token": "gho_classic",
+            "token_type": "bearer",
+            "scope": "read:user,user:email",
+        })))
+    })
+    .await
+    .unwrap();
+    let tokens = finished.identity.tokens().expect("kept");
+    assert_eq!(
+        (
+            tokens.access_token(),
+            tokens.refresh_token(),
+            tokens.expires_at
+        ),
+        ("gho_classic", None, None)
+    );
 }
 
 #[tokio::test]
