@@ -388,7 +388,7 @@ impl Auth {
     ) -> Result<()> {
         let (store, _) = self.passkey_setup()?;
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[])?;
+        self.admit_sensitive(&user, auth, &[]).await?;
         let named = store
             .passkeys_for_user(auth.user.id)
             .await?
