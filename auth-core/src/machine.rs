@@ -357,7 +357,13 @@ pub(crate) enum Event {
         second: SecondFactorVerified,
     },
     /// The signed-in owner proved who they are again, for sensitive actions (step-up).
-    SteppedUp(FreshProof),
+    SteppedUp {
+        /// The proof.
+        proof: FreshProof,
+        /// Whether the account has a passkey (then a second factor, see
+        /// [`required_fresh_proof`]).
+        passkeys: bool,
+    },
 }
 
 /// The proof a re-authentication shows: the password for an account without a second
@@ -381,14 +387,24 @@ impl FreshProof {
 }
 
 /// What a re-authentication of `user` must show: a second factor when the account has
-/// one (a known password alone never re-opens its sensitive actions), else the
-/// password.
-pub(crate) fn required_fresh_proof(user: &User) -> AuthMethodClass {
-    if user.second_factor.is_some() {
+/// one, an authenticator app or a passkey (`passkeys`; the rule of
+/// [`needs_second_step`]): a known password alone never re-opens its sensitive actions.
+/// Else the password.
+pub(crate) fn required_fresh_proof(user: &User, passkeys: bool) -> AuthMethodClass {
+    if needs_second_step(user, passkeys) {
         AuthMethodClass::SecondFactor
     } else {
         AuthMethodClass::Any
     }
+}
+
+/// The refusal of a password as the fresh proof of an account whose second factor is a
+/// passkey (on `password`: the passkey is asked for instead).
+pub(crate) fn passkey_proof_needed() -> Error {
+    Error::invalid(
+        "password",
+        "this account has a passkey: confirm with one of your passkeys, your password alone is not enough",
+    )
 }
 
 /// Which methods count as a fresh proof for an account.
@@ -426,8 +442,8 @@ pub(crate) fn must_enrol_second_factor(user: &User, policy: &StepUpPolicy) -> bo
 ///
 /// `shown` are the methods the request itself proved (the current password typed into
 /// the form, a code): they count as a fresh proof. Otherwise the session's last proof
-/// must be younger than `policy.max_age`, and for an account with a second factor the
-/// session's methods must include one.
+/// must be younger than `policy.max_age`, and for an account with a second factor (an
+/// authenticator app, or a passkey: `passkeys`) the session's methods must include one.
 ///
 /// # Errors
 /// [`Error::SecondFactorEnrolmentRequired`] for a user who must enrol a second factor
@@ -435,6 +451,7 @@ pub(crate) fn must_enrol_second_factor(user: &User, policy: &StepUpPolicy) -> bo
 /// enough proof.
 pub(crate) fn admit_sensitive(
     user: &User,
+    passkeys: bool,
     session: &SessionRecord,
     shown: &[AuthMethod],
     now: OffsetDateTime,
@@ -443,7 +460,7 @@ pub(crate) fn admit_sensitive(
     if must_enrol_second_factor(user, policy) {
         return Err(Error::SecondFactorEnrolmentRequired);
     }
-    let class = required_fresh_proof(user);
+    let class = required_fresh_proof(user, passkeys);
     if class.met_by(shown) {
         return Ok(());
     }
@@ -813,17 +830,21 @@ pub(crate) fn apply(
                 ),
             ]
         }
-        Event::SteppedUp(proof) => {
+        Event::SteppedUp { proof, passkeys } => {
             refuse_if_disabled(state)?;
             let method = proof.method();
             let mut effects = Vec::new();
             match &proof {
                 FreshProof::Password(password) => {
-                    if required_fresh_proof(&next) != AuthMethodClass::Any {
-                        return Err(Error::invalid(
-                            "code",
-                            "enter a code from your authenticator app or a recovery code",
-                        ));
+                    if required_fresh_proof(&next, passkeys) != AuthMethodClass::Any {
+                        return Err(if next.second_factor.is_some() {
+                            Error::invalid(
+                                "code",
+                                "enter a code from your authenticator app or a recovery code",
+                            )
+                        } else {
+                            passkey_proof_needed()
+                        });
                     }
                     check_password(&next, password)?;
                 }

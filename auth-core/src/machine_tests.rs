@@ -323,9 +323,15 @@ impl World {
                 } else {
                     self.new_hash()
                 };
-                Event::SteppedUp(FreshProof::Password(PasswordVerified::for_tests(&hash)))
+                Event::SteppedUp {
+                    proof: FreshProof::Password(PasswordVerified::for_tests(&hash)),
+                    passkeys: false,
+                }
             }
-            Op::StepUpCode(code) => Event::SteppedUp(FreshProof::SecondFactor(self.code(*code))),
+            Op::StepUpCode(code) => Event::SteppedUp {
+                proof: FreshProof::SecondFactor(self.code(*code)),
+                passkeys: false,
+            },
             Op::DisableFactor(fresh, code) => {
                 let hash = if *fresh {
                     self.user.password_hash.clone()
@@ -406,7 +412,10 @@ proptest! {
             };
             let mail_sign_in = matches!(event, Event::MailSignInSucceeded { .. });
             let used_recovery = match &event {
-                Event::SteppedUp(FreshProof::SecondFactor(second))
+                Event::SteppedUp {
+                    proof: FreshProof::SecondFactor(second),
+                    ..
+                }
                 | Event::SecondFactorDisabled { second, .. } => {
                     second.used_recovery().map(str::to_owned)
                 }
@@ -899,6 +908,7 @@ proptest! {
     #[test]
     fn sensitive_actions_need_a_recent_proof(
         enrolled in any::<bool>(),
+        passkeys in any::<bool>(),
         admin in any::<bool>(),
         enforce_admin in any::<bool>(),
         amr in proptest::collection::vec(method(), 0..4),
@@ -930,7 +940,7 @@ proptest! {
         );
         session.amr = amr.clone();
         session.proved_at = now - Duration::seconds(age_secs);
-        let result = admit_sensitive(&u, &session, &shown, now, &policy);
+        let result = admit_sensitive(&u, passkeys, &session, &shown, now, &policy);
 
         // An enforced role without a second factor reaches no sensitive action, whatever
         // it proves.
@@ -941,7 +951,10 @@ proptest! {
             return Ok(());
         }
         let strong = |m: &AuthMethod| matches!(m, AuthMethod::Otp | AuthMethod::Recovery | AuthMethod::Passkey);
-        let enough = |ms: &[AuthMethod]| if enrolled { ms.iter().any(strong) } else { !ms.is_empty() };
+        // An authenticator app or a passkey is a second factor: then only a second
+        // factor re-opens sensitive actions.
+        let second_factor = enrolled || passkeys;
+        let enough = |ms: &[AuthMethod]| if second_factor { ms.iter().any(strong) } else { !ms.is_empty() };
         let recent = age_secs < max_age_secs;
         let admitted = enough(&shown) || (recent && enough(&amr));
         if admitted {
@@ -952,8 +965,9 @@ proptest! {
                 "admitted without a recent proof: {:?}", result
             );
         }
-        // An account with a second factor never passes on a password alone.
-        if enrolled && result.is_ok() {
+        // An account with a second factor (an app or a passkey) never passes on a
+        // password alone.
+        if second_factor && result.is_ok() {
             prop_assert!(shown.iter().chain(&amr).any(strong));
         }
     }
@@ -969,9 +983,9 @@ fn another_users_session_is_no_proof() {
         now + Duration::days(1),
         now + Duration::days(1),
     );
-    let result = admit_sensitive(&u, &session, &[], now, &StepUpPolicy::default());
+    let result = admit_sensitive(&u, false, &session, &[], now, &StepUpPolicy::default());
     assert!(matches!(result, Err(Error::ReauthenticationRequired)));
     let mut own = session.clone();
     own.user_id = u.id;
-    assert!(admit_sensitive(&u, &own, &[], now, &StepUpPolicy::default()).is_ok());
+    assert!(admit_sensitive(&u, false, &own, &[], now, &StepUpPolicy::default()).is_ok());
 }

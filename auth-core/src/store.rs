@@ -269,6 +269,15 @@ pub trait ApiKeyStore: Send + Sync + 'static {
 ///   passkeys in [`delete_user`](UserStore::delete_user) (the engine deletes them too,
 ///   so mixed deployments keep the rule).
 /// - Every field comes back as stored (times to the second or finer).
+/// - **The ways-in version.** [`delete_passkey_at`](PasskeyStore::delete_passkey_at)
+///   deletes only while the account's ways-in version
+///   ([`ways_in_version`](PasskeyStore::ways_in_version)) is the one given, and bumps it
+///   in the same atomic write (a transaction, a script, one lock). Of any number of
+///   concurrent calls with one version, at most one deletes; the others return
+///   [`Error::StaleVersion`](crate::Error::StaleVersion) and change nothing. A store that
+///   also keeps identities shares the counter with
+///   [`IdentityStore::unlink_identity_at`], so that removing a passkey and unlinking an
+///   identity at once cannot both pass the engine's last-way-in rule.
 #[async_trait]
 pub trait PasskeyStore: Send + Sync + 'static {
     /// Stores a newly registered passkey.
@@ -291,8 +300,28 @@ pub trait PasskeyStore: Send + Sync + 'static {
     /// Renames the passkey with this id if `user_id` owns it; returns whether it did.
     async fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> Result<bool>;
 
-    /// Deletes the passkey with this id if `user_id` owns it; returns whether it did.
+    /// Deletes the passkey with this id if `user_id` owns it; returns whether it did. (An
+    /// operator's removal: it takes no part in the last-way-in rule.)
     async fn delete_passkey(&self, user_id: UserId, id: &str) -> Result<bool>;
+
+    /// The account's ways-in version: a counter, 0 until a way in was first removed
+    /// through [`delete_passkey_at`](PasskeyStore::delete_passkey_at) (or
+    /// [`IdentityStore::unlink_identity_at`] in a store keeping both).
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64>;
+
+    /// Deletes the passkey with this id if `user_id` owns it and the account's ways-in
+    /// version is still `ways_in_version`, bumping the version in the same atomic write;
+    /// returns whether it deleted (`false`: not the user's passkey, nothing changed).
+    ///
+    /// # Errors
+    /// [`Error::StaleVersion`](crate::Error::StaleVersion) when the version moved on
+    /// (nothing changed).
+    async fn delete_passkey_at(
+        &self,
+        user_id: UserId,
+        id: &str,
+        ways_in_version: u64,
+    ) -> Result<bool>;
 
     /// Deletes every passkey of a user; returns how many.
     async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64>;
@@ -562,6 +591,9 @@ pub trait PictureStore: Send + Sync + 'static {
 ///   arrive sealed by the engine: the store keeps the text as given, beside its identity,
 ///   and forgets it when the identity is unlinked (a later link of the same provider and
 ///   subject starts without tokens).
+/// - **The ways-in version**: [`unlink_identity_at`](IdentityStore::unlink_identity_at)
+///   follows the contract of [`PasskeyStore::delete_passkey_at`], with the same counter
+///   in a store keeping both.
 #[async_trait]
 pub trait IdentityStore: Send + Sync + 'static {
     /// Links an identity to its account.
@@ -587,6 +619,26 @@ pub trait IdentityStore: Send + Sync + 'static {
     /// returns whether it did.
     async fn unlink_identity(&self, user_id: UserId, provider: &str, subject: &str)
     -> Result<bool>;
+
+    /// The account's ways-in version (see [`PasskeyStore::ways_in_version`]; one counter
+    /// in a store keeping both).
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64>;
+
+    /// Unlinks the identity with this provider and subject if it belongs to `user_id`
+    /// and the account's ways-in version is still `ways_in_version`, bumping the version
+    /// in the same atomic write; returns whether it unlinked (`false`: not linked to the
+    /// user, nothing changed).
+    ///
+    /// # Errors
+    /// [`Error::StaleVersion`](crate::Error::StaleVersion) when the version moved on
+    /// (nothing changed).
+    async fn unlink_identity_at(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        ways_in_version: u64,
+    ) -> Result<bool>;
 
     /// Unlinks every identity of an account (when it is deleted); returns how many.
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64>;

@@ -441,3 +441,85 @@ async fn step_up_by_passkey_needs_a_session_and_a_passkey() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_password_and_a_passkey_step_up_with_the_passkey() {
+    let site = site();
+    create_user(&site.auth, "both@example.com", &[], true).await;
+    let mut b = browser(&site);
+    assert_eq!(
+        b.api_login("both@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    // Before a passkey: the password re-authenticates.
+    let page = b.get("/auth/reauth").await;
+    assert!(page.body.contains("name=\"password\""), "{}", page.body);
+
+    let mut key = SoftPasskey::new(ORIGIN);
+    let (challenge, options) = start(
+        &mut b,
+        "/auth/api/account/passkeys/register/start",
+        json!({}),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&key.register(&options).await.unwrap()).unwrap();
+    let r = b
+        .api(
+            "/auth/api/account/passkeys/register/finish",
+            json!({"challenge": challenge, "name": "Laptop", "credential": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["passkey"]["id"].as_str().unwrap().to_owned();
+
+    // The passkey is the second factor now: the fresh password session does not open
+    // sensitive actions, and the password alone does not re-authenticate.
+    let r = b
+        .api("/auth/api/account/passkeys/remove", json!({"id": id}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.error_code(), "reauthentication_required");
+    let r = b
+        .api("/auth/api/reauth", json!({"password": PASSWORD}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["password"].is_object(),
+        "{}",
+        r.body
+    );
+    let page = b.get("/auth/reauth?next=/auth/account/passkeys").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("name=\"password\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-passkey=\"step-up\""),
+        "{}",
+        page.body
+    );
+    // The page's password form is gone, and a posted password is refused at its field.
+    let r = b
+        .post(
+            "/auth/reauth",
+            &[("password", PASSWORD), ("next", "/auth/account/passkeys")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+    // A fresh passkey assertion opens them.
+    let (challenge, options) = start(&mut b, "/auth/api/reauth/passkey/start", json!({})).await;
+    let answer: Value = serde_json::from_str(&key.sign_in(&options).await.unwrap()).unwrap();
+    let r = b
+        .api(
+            "/auth/api/reauth/passkey/finish",
+            json!({"challenge": challenge, "credential": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = b
+        .api("/auth/api/account/passkeys/remove", json!({"id": id}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Without its passkey, the account's password re-authenticates again.
+    let page = b.get("/auth/reauth").await;
+    assert!(page.body.contains("name=\"password\""), "{}", page.body);
+}

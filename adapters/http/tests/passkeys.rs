@@ -253,7 +253,14 @@ async fn the_api_registers_signs_in_without_a_password_and_as_second_step() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // The passkey is the account's second factor: the session of the password alone
+    // cannot remove it; the one that used the passkey can.
     let r = me
+        .api("/auth/api/account/passkeys/remove", json!({"id": id}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.error_code(), "reauthentication_required");
+    let r = desk
         .api("/auth/api/account/passkeys/remove", json!({"id": id}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -479,12 +486,18 @@ async fn the_pages_add_list_rename_remove_and_sign_in_with_a_passkey() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(desk.session().is_some());
 
-    // Removed from the list (the session is fresh: no step-up needed).
+    // Removing it takes a fresh passkey proof: the session of the password alone is
+    // sent to re-authenticate; the one that used the passkey removes it.
     let r = me
         .post("/auth/account/passkeys/remove", &[("id", &id)])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = me.follow(&r).await;
+    assert!(r.location().starts_with("/auth/reauth"), "{}", r.location());
+    let r = desk
+        .post("/auth/account/passkeys/remove", &[("id", &id)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = desk.follow(&r).await;
     assert!(r.body.contains("Your passkey was removed"), "{}", r.body);
     assert!(r.body.contains("You have no passkeys yet"), "{}", r.body);
 }

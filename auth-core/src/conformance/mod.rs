@@ -491,6 +491,8 @@ macro_rules! __auth_conformance_checks {
             passkeys_unique_across_users,
             passkeys_go_with_their_account,
             passkeys_concurrent_finishes_succeed_once,
+            ways_in_removals_at_one_version_remove_once,
+            ways_in_concurrent_removals_keep_one,
             counters_increment_sequence,
             counters_window_is_fixed,
             counters_expiry_follows_now,

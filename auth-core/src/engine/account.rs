@@ -93,7 +93,8 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<User> {
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])
+            .await?;
         self.check_new_password(&user, &input.password, &input.password_confirm)
             .await?;
         let proof = self
@@ -184,7 +185,8 @@ impl Auth {
     ) -> Result<()> {
         let now = self.now();
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])
+            .await?;
         let new_email = normalize_email("new_email", &input.new_email)?;
         if new_email == user.email {
             return Err(Error::invalid(
@@ -266,7 +268,8 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<()> {
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd])
+            .await?;
         let proof = self
             .reauthenticate(&user, password, "password", ctx)
             .await?;

@@ -43,9 +43,9 @@ impl Auth {
 
     /// An administrator's action on an account: the admin role, and a recent proof on
     /// the acting session (step-up; see [`Auth::require_recent_proof`]).
-    fn require_admin_action(&self, actor: &Authenticated) -> Result<()> {
+    async fn require_admin_action(&self, actor: &Authenticated) -> Result<()> {
         self.require_admin(actor)?;
-        self.admit_sensitive(&actor.user, actor, &[])
+        self.admit_sensitive(&actor.user, actor, &[]).await
     }
 
     /// Users, oldest first, optionally filtered by a search on email, username and the
@@ -117,7 +117,7 @@ impl Auth {
         action: AdminAction,
         ctx: &RequestContext,
     ) -> Result<()> {
-        self.require_admin_action(actor)?;
+        self.require_admin_action(actor).await?;
         let user = self.load_user(id).await?;
         let origin = Origin {
             actor: Some(actor.user.id),
@@ -198,7 +198,7 @@ impl Auth {
         update: &ProfileUpdate,
         ctx: &RequestContext,
     ) -> Result<User> {
-        self.require_admin_action(actor)?;
+        self.require_admin_action(actor).await?;
         let changes = self.inner.config.profile.validate(update, Writer::Admin)?;
         let user = self.load_user(id).await?;
         let origin = Origin {
@@ -229,7 +229,7 @@ impl Auth {
         id: UserId,
         ctx: &RequestContext,
     ) -> Result<()> {
-        self.require_admin_action(actor)?;
+        self.require_admin_action(actor).await?;
         Self::refuse_self(actor, id, "disable")?;
         self.act_on_rights(actor, id, AdminAction::Disable, ctx)
             .await
@@ -310,7 +310,7 @@ impl Auth {
         roles: Vec<String>,
         ctx: &RequestContext,
     ) -> Result<()> {
-        self.require_admin_action(actor)?;
+        self.require_admin_action(actor).await?;
         let roles = normalize_roles(&roles)?;
         let admin_role = &self.inner.config.admin_role;
         if actor.user.id == id && !roles.contains(admin_role) {

@@ -25,7 +25,7 @@ use crate::profile::Profile;
 use crate::second_factor::{PendingRecord, PendingSignIn};
 use crate::store::IdentityStore;
 use crate::telemetry;
-use crate::ways_in::{Losing, WaysIn};
+use crate::ways_in::Losing;
 
 /// How long an offered link waits for its account's owner to sign in and confirm it.
 const LINK_LIFETIME: Duration = Duration::minutes(10);
@@ -648,35 +648,23 @@ impl Auth {
         {
             return Err(Error::NotFound);
         }
-        self.ways_in(&user).await?.may_lose(Losing::Identity)?;
         let origin = Origin::of(ctx);
         let event = Event::IdentityUnlinked {
             provider: provider.to_owned(),
         };
         let (user, effects) = self.run_event(user, event, origin).await?;
-        if !store.unlink_identity(user.id, provider, subject).await? {
-            return Err(Error::NotFound);
-        }
+        self.remove_way_in(
+            user.id,
+            Losing::Identity,
+            || store.ways_in_version(user.id),
+            |version| store.unlink_identity_at(user.id, provider, subject, version),
+        )
+        .await?;
         let links = MailLinks {
             provider: Some(provider.to_owned()),
             ..MailLinks::default()
         };
         self.perform(&user, &effects, origin, links).await
-    }
-
-    /// The ways into `user` now: its password, and how many identities and passkeys it
-    /// has (none of a kind that is off). Every removal of a way in asks
-    /// [`WaysIn::may_lose`] of this.
-    pub(super) async fn ways_in(&self, user: &User) -> Result<WaysIn> {
-        let identities = match &self.inner.identities {
-            Some(store) => store.identities_for_user(user.id).await?.len(),
-            None => 0,
-        };
-        let passkeys = match &self.inner.passkeys {
-            Some((store, _)) => store.passkeys_for_user(user.id).await?.len(),
-            None => 0,
-        };
-        Ok(WaysIn::of(user, identities, passkeys))
     }
 
     /// Unlinks every identity of a deleted account (logged, never failing the deletion).

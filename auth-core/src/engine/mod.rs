@@ -28,6 +28,7 @@ mod register;
 mod second_factor;
 mod step_up;
 mod throttle;
+mod ways_in;
 mod webhook_calls;
 
 use std::net::IpAddr;

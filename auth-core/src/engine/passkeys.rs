@@ -388,17 +388,20 @@ impl Auth {
     ) -> Result<()> {
         let (store, _) = self.passkey_setup()?;
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[])?;
+        self.admit_sensitive(&user, auth, &[]).await?;
         let named = store
             .passkeys_for_user(auth.user.id)
             .await?
             .into_iter()
             .find(|p| p.id == id)
             .ok_or(Error::NotFound)?;
-        self.ways_in(&user).await?.may_lose(Losing::Passkey)?;
-        if !store.delete_passkey(auth.user.id, id).await? {
-            return Err(Error::NotFound);
-        }
+        self.remove_way_in(
+            user.id,
+            Losing::Passkey,
+            || store.ways_in_version(user.id),
+            |version| store.delete_passkey_at(user.id, id, version),
+        )
+        .await?;
         self.audit(
             AuditKind::PasskeyRemoved,
             Some(auth.user.id),

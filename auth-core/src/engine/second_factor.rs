@@ -436,7 +436,8 @@ impl Auth {
     ) -> Result<RecoveryCodes> {
         let second = self.owner_code(auth, code).await?;
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[second.method()])?;
+        self.admit_sensitive(&user, auth, &[second.method()])
+            .await?;
         let codes = RecoveryCodes::generate();
         let event = Event::RecoveryCodesRegenerated {
             digests: codes.digests(),
@@ -469,7 +470,8 @@ impl Auth {
             .await?;
         let second = self.owner_code(auth, code).await?;
         let user = self.load_user(auth.user.id).await?;
-        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd, second.method()])?;
+        self.admit_sensitive(&user, auth, &[AuthMethod::Pwd, second.method()])
+            .await?;
         let origin = Origin::of(ctx);
         let (user, effects) = self
             .run_event(

@@ -17,7 +17,8 @@ use crate::second_factor::{AuthMethod, SecondFactorVerified};
 /// What the signed-in owner submits to re-authenticate: the password for an account
 /// without a second factor, a code (from the authenticator app, or a recovery code) for
 /// an account with one ([`Auth::step_up_needs_code`] tells which). The other field is
-/// ignored.
+/// ignored. An account whose only second factor is a passkey confirms with the passkey
+/// ([`Auth::step_up_with_passkey`]) instead.
 #[derive(Clone, Default)]
 pub struct StepUp {
     /// The current password.
@@ -43,9 +44,22 @@ impl Auth {
     }
 
     /// Whether a re-authentication ([`Auth::step_up`]) of `user` asks for a code (the
-    /// account has a second factor) rather than the password.
+    /// account has an authenticator app) rather than the password.
     pub fn step_up_needs_code(&self, user: &User) -> bool {
-        machine::required_fresh_proof(user) == AuthMethodClass::SecondFactor
+        user.second_factor.is_some()
+    }
+
+    /// Whether [`Auth::step_up`] takes the password of `user` as a fresh proof: the
+    /// account has a usable password and no second factor. An account whose second
+    /// factor is a passkey (and no authenticator app) confirms with a passkey
+    /// ([`Auth::step_up_with_passkey`]); one with an app, with a code or a passkey.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn step_up_accepts_password(&self, user: &User) -> Result<bool> {
+        let passkeys = self.has_passkeys(user.id).await?;
+        Ok(user.password_hash.is_usable()
+            && machine::required_fresh_proof(user, passkeys) == AuthMethodClass::Any)
     }
 
     /// Whether the request's session may perform a sensitive action now, on the
@@ -57,23 +71,26 @@ impl Auth {
     /// # Errors
     /// [`Error::ReauthenticationRequired`] when the session's last proof is older than
     /// [`ConfigBuilder::step_up_max_age`](crate::ConfigBuilder::step_up_max_age) (or,
-    /// for an account with a second factor, was not one); send the person to
-    /// re-authenticate with [`Auth::step_up`]. [`Error::SecondFactorEnrolmentRequired`]
-    /// for a user who must enrol a second factor first.
-    pub fn require_recent_proof(&self, auth: &Authenticated) -> Result<()> {
-        self.admit_sensitive(&auth.user, auth, &[])
+    /// for an account with a second factor, an authenticator app or a passkey, was not
+    /// one); send the person to re-authenticate with [`Auth::step_up`] or
+    /// [`Auth::step_up_with_passkey`]. [`Error::SecondFactorEnrolmentRequired`] for a
+    /// user who must enrol a second factor first; store errors.
+    pub async fn require_recent_proof(&self, auth: &Authenticated) -> Result<()> {
+        self.admit_sensitive(&auth.user, auth, &[]).await
     }
 
     /// The step-up check of a sensitive action by `auth` on the account as loaded
     /// (`user`), with the methods the request itself proved (`shown`).
-    pub(super) fn admit_sensitive(
+    pub(super) async fn admit_sensitive(
         &self,
         user: &User,
         auth: &Authenticated,
         shown: &[AuthMethod],
     ) -> Result<()> {
+        let passkeys = self.has_passkeys(user.id).await?;
         let result = machine::admit_sensitive(
             user,
+            passkeys,
             &auth.session,
             shown,
             self.now(),
@@ -113,14 +130,17 @@ impl Auth {
         if self.must_enrol_second_factor(&user) {
             return Err(Error::SecondFactorEnrolmentRequired);
         }
-        let proof = match machine::required_fresh_proof(&user) {
+        let passkeys = self.has_passkeys(user.id).await?;
+        let proof = match machine::required_fresh_proof(&user, passkeys) {
             AuthMethodClass::Any => FreshProof::Password(
                 self.reauthenticate(&user, &input.password, "password", ctx)
                     .await?,
             ),
-            AuthMethodClass::SecondFactor => {
+            AuthMethodClass::SecondFactor if user.second_factor.is_some() => {
                 FreshProof::SecondFactor(self.reauthenticate_code(&user, &input.code, ctx).await?)
             }
+            // The second factor is a passkey: nothing typed is a fresh proof.
+            AuthMethodClass::SecondFactor => return Err(machine::passkey_proof_needed()),
         };
         self.record_fresh_proof(auth, user, proof, ctx).await
     }
@@ -139,8 +159,9 @@ impl Auth {
             session: Some(&auth.session.digest),
             ..Origin::of(ctx)
         };
+        let passkeys = self.has_passkeys(user.id).await?;
         let (user, effects) = self
-            .run_event(user, Event::SteppedUp(proof), origin)
+            .run_event(user, Event::SteppedUp { proof, passkeys }, origin)
             .await?;
         self.perform(&user, &effects, origin, MailLinks::default())
             .await?;

@@ -90,6 +90,14 @@ observed!(IdentityStore as "identities" {
     fn identities_for_user(&self, user_id: UserId) -> Vec<Identity>;
     fn touch_identity(&self, identity: &Identity) -> ();
     fn unlink_identity(&self, user_id: UserId, provider: &str, subject: &str) -> bool;
+    fn ways_in_version(&self, user_id: UserId) -> u64;
+    fn unlink_identity_at(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        ways_in_version: u64
+    ) -> bool;
     fn unlink_identities_for_user(&self, user_id: UserId) -> u64;
     fn keep_identity_tokens(
         &self,
@@ -121,6 +129,8 @@ observed!(PasskeyStore as "passkeys" {
     fn record_passkey_use(&self, id: &str, used: &PasskeyUse) -> bool;
     fn rename_passkey(&self, user_id: UserId, id: &str, name: &str) -> bool;
     fn delete_passkey(&self, user_id: UserId, id: &str) -> bool;
+    fn ways_in_version(&self, user_id: UserId) -> u64;
+    fn delete_passkey_at(&self, user_id: UserId, id: &str, ways_in_version: u64) -> bool;
     fn delete_passkeys_for_user(&self, user_id: UserId) -> u64;
 });
 

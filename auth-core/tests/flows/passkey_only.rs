@@ -8,7 +8,8 @@ use auth_core::conformance::authenticator::SoftPasskey;
 use auth_core::conformance::engine::{Engine, PASSWORD, config, request};
 use auth_core::{
     AuditKind, AuditSink as _, Authenticated, Clock as _, ConfigBuilder, Error, MailKind, NewUser,
-    PasskeyStore as _, ProviderIdentity, RegisterOutcome, RegistrationMode, StepUp, UserStore as _,
+    PasskeyStore as _, ProviderIdentity, RegisterOutcome, RegistrationMode, SessionStore as _,
+    StepUp, UserStore as _,
 };
 use auth_store_memory::MemoryStore;
 
@@ -343,8 +344,86 @@ async fn with_a_password_every_passkey_may_go() {
     let me = h.signed_in("ada@example.com").await;
     let mut key = SoftPasskey::new(ORIGIN);
     let id = add_passkey(&h, &me, &mut key).await;
+    // The passkey is the account's second factor now: removing it needs it.
+    let me = passkey_step_up(&h, &me, &mut key).await;
     h.auth.remove_passkey(&me, &id, &request()).await.unwrap();
     assert!(h.auth.passkeys(&me).await.unwrap().is_empty());
+}
+
+/// Steps `me` up with `key`; the session as it now stands.
+async fn passkey_step_up(h: &Harness, me: &Authenticated, key: &mut SoftPasskey) -> Authenticated {
+    let started = h.auth.start_passkey_step_up(me).await.unwrap();
+    let answer = key.sign_in(&started.options).await.unwrap();
+    let session = h
+        .auth
+        .step_up_with_passkey(me, started.token(), &answer, &request())
+        .await
+        .unwrap();
+    Authenticated {
+        session,
+        ..me.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_password_and_a_passkey_take_the_passkey_to_step_up() {
+    let h = harness();
+    let user = with_password(&h, "pat@example.com").await;
+    let me = h.signed_in("pat@example.com").await;
+    assert!(h.auth.step_up_accepts_password(&user).await.unwrap());
+    let mut key = SoftPasskey::new(ORIGIN);
+    let id = add_passkey(&h, &me, &mut key).await;
+    assert!(!h.auth.step_up_accepts_password(&user).await.unwrap());
+    assert!(!h.auth.step_up_needs_code(&user));
+
+    // The session's fresh password proof no longer opens sensitive actions, nor does
+    // the password typed into the form.
+    assert!(matches!(
+        h.auth.remove_passkey(&me, &id, &request()).await,
+        Err(Error::ReauthenticationRequired)
+    ));
+    assert!(matches!(
+        h.auth.require_recent_proof(&me).await,
+        Err(Error::ReauthenticationRequired)
+    ));
+    let change = auth_core::EmailChange {
+        password: PASSWORD.into(),
+        new_email: "pat2@example.com".into(),
+    };
+    assert!(matches!(
+        h.auth
+            .request_email_change(&me, change.clone(), &request())
+            .await,
+        Err(Error::ReauthenticationRequired)
+    ));
+    // Re-authenticating with the password alone is refused on `password`, and proves
+    // nothing.
+    let e = h
+        .auth
+        .step_up(
+            &me,
+            StepUp {
+                password: PASSWORD.into(),
+                code: String::new(),
+            },
+            &request(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&e), Some("password"), "{e:?}");
+    let session = h.store.session(&me.session.digest).await.unwrap().unwrap();
+    assert_eq!(session.proved_at, me.session.proved_at);
+
+    // A fresh passkey assertion opens them: password + passkey.
+    let me = passkey_step_up(&h, &me, &mut key).await;
+    h.auth.require_recent_proof(&me).await.unwrap();
+    h.auth
+        .request_email_change(&me, change, &request())
+        .await
+        .unwrap();
+    h.auth.remove_passkey(&me, &id, &request()).await.unwrap();
+    // Without its passkey the account re-authenticates with its password again.
+    assert!(h.auth.step_up_accepts_password(&user).await.unwrap());
 }
 
 #[tokio::test]

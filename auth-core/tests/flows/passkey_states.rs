@@ -166,12 +166,23 @@ async fn run(steps: Vec<Step>) {
         }),
         |builder, store| builder.store(store.clone()).passkeys(store.clone(), rp),
     );
-    let (accounts, mut keys) = setup(&h).await;
+    let (mut accounts, mut keys) = setup(&h).await;
     check(&h, &accounts, &keys).await;
     for step in steps {
         match step {
             Step::Register(n) => {
-                let (soft, id) = register(&h, &accounts[n].me).await;
+                let (mut soft, id) = register(&h, &accounts[n].me).await;
+                // A passkey is a second factor: the owner's removals take a fresh passkey
+                // proof, which the owner gives with the new passkey.
+                let me = &accounts[n].me;
+                let started = h.auth.start_passkey_step_up(me).await.unwrap();
+                let answer = soft.sign_in(&started.options).await.unwrap();
+                let session = h
+                    .auth
+                    .step_up_with_passkey(me, started.token(), &answer, &request())
+                    .await
+                    .unwrap();
+                accounts[n].me.session = session;
                 keys.push(Key {
                     soft,
                     owner: n,

@@ -475,6 +475,20 @@ async fn a_removed_passkey_no_longer_signs_in() {
         .await
         .unwrap_err();
     assert_eq!(field_of(&bad), Some("name"));
+    // The passkey is the account's second factor: removing it takes a fresh passkey
+    // proof, the password of the session is not enough.
+    assert!(matches!(
+        engine.auth.remove_passkey(&me, &id, &request()).await,
+        Err(Error::ReauthenticationRequired)
+    ));
+    let started = engine.auth.start_passkey_step_up(&me).await.unwrap();
+    let answer = key.sign_in(&started.options).await.unwrap();
+    let session = engine
+        .auth
+        .step_up_with_passkey(&me, started.token(), &answer, &request())
+        .await
+        .unwrap();
+    let me = auth_core::Authenticated { session, ..me };
     engine
         .auth
         .remove_passkey(&me, &id, &request())
@@ -713,14 +727,16 @@ async fn removing_a_passkey_needs_a_recent_proof() {
     let engine = engine();
     engine.registered_and_verified("ada@example.com").await;
     let me = engine.signed_in("ada@example.com").await;
-    let id = register(&engine, &me, &mut SoftPasskey::new(ORIGIN)).await;
+    let mut key = SoftPasskey::new(ORIGIN);
+    let id = register(&engine, &me, &mut key).await;
     engine.clock.advance(time::Duration::minutes(11));
     assert!(matches!(
         engine.auth.remove_passkey(&me, &id, &request()).await,
         Err(Error::ReauthenticationRequired)
     ));
     assert_eq!(engine.auth.passkeys(&me).await.unwrap().len(), 1);
-    let fresh = engine
+    // The passkey is the account's second factor: the password alone is no proof.
+    let refused = engine
         .auth
         .step_up(
             &me,
@@ -730,6 +746,14 @@ async fn removing_a_passkey_needs_a_recent_proof() {
             },
             &request(),
         )
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&refused), Some("password"), "{refused:?}");
+    let started = engine.auth.start_passkey_step_up(&me).await.unwrap();
+    let answer = key.sign_in(&started.options).await.unwrap();
+    let fresh = engine
+        .auth
+        .step_up_with_passkey(&me, started.token(), &answer, &request())
         .await
         .unwrap();
     let me = auth_core::Authenticated {

@@ -108,6 +108,10 @@ struct Inner {
     pictures: Mutex<HashMap<UserId, Picture>>,
     /// Linked identities by provider and subject, with their sealed provider tokens.
     identities: Mutex<HashMap<(String, String), IdentityEntry>>,
+    /// The ways-in version of each account that lost a way in (absent: 0). Held while a
+    /// passkey or identity is removed at a version, so the check, the removal and the
+    /// bump are one step.
+    ways_in: Mutex<HashMap<UserId, u64>>,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -389,6 +393,7 @@ impl UserStore for MemoryStore {
         sessions.remove_for_user(id, None);
         write(&self.inner.api_keys).retain(|_, k| k.user_id != id);
         write(&self.inner.passkeys).retain(|_, p| p.user_id != id);
+        lock(&self.inner.ways_in).remove(&id);
         if let Some(old) = users.by_id.remove(&id) {
             users.unindex(&old);
         }
@@ -578,6 +583,35 @@ impl ApiKeyStore for MemoryStore {
     }
 }
 
+impl MemoryStore {
+    fn current_ways_in_version(&self, user_id: UserId) -> u64 {
+        lock(&self.inner.ways_in)
+            .get(&user_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Runs `remove` (which says whether it removed something) under the ways-in lock if
+    /// the account's version is `expected`, and bumps the version when it removed.
+    fn remove_way_in_at(
+        &self,
+        user_id: UserId,
+        expected: u64,
+        remove: impl FnOnce() -> bool,
+    ) -> Result<bool> {
+        let mut versions = lock(&self.inner.ways_in);
+        let current = versions.get(&user_id).copied().unwrap_or(0);
+        if current != expected {
+            return Err(Error::StaleVersion);
+        }
+        let removed = remove();
+        if removed {
+            versions.insert(user_id, current + 1);
+        }
+        Ok(removed)
+    }
+}
+
 #[async_trait]
 impl PasskeyStore for MemoryStore {
     async fn create_passkey(&self, passkey: &PasskeyCredential) -> Result<()> {
@@ -636,6 +670,22 @@ impl PasskeyStore for MemoryStore {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        Ok(self.current_ways_in_version(user_id))
+    }
+
+    async fn delete_passkey_at(
+        &self,
+        user_id: UserId,
+        id: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        self.remove_way_in_at(user_id, ways_in_version, || {
+            let mut passkeys = write(&self.inner.passkeys);
+            passkeys.get(id).is_some_and(|p| p.user_id == user_id) && passkeys.remove(id).is_some()
+        })
     }
 
     async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64> {
@@ -1009,6 +1059,27 @@ impl IdentityStore for MemoryStore {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        Ok(self.current_ways_in_version(user_id))
+    }
+
+    async fn unlink_identity_at(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        let key = (provider.to_owned(), subject.to_owned());
+        self.remove_way_in_at(user_id, ways_in_version, || {
+            let mut identities = lock(&self.inner.identities);
+            identities
+                .get(&key)
+                .is_some_and(|(i, _)| i.user_id == user_id)
+                && identities.remove(&key).is_some()
+        })
     }
 
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64> {

@@ -112,6 +112,32 @@ impl IdentityStore for RedisStore {
         Ok(done == 1)
     }
 
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        self.current_ways_in_version(user_id).await
+    }
+
+    async fn unlink_identity_at(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        let keys = self.keys();
+        let done: i64 = self
+            .script(
+                scripts::UNLINK_IDENTITY_AT
+                    .key(keys.identity(provider, subject))
+                    .key(keys.user_identities(user_id))
+                    .key(keys.user_ways_in(user_id))
+                    .arg(user_id.to_string())
+                    .arg(identity_member(provider, subject))
+                    .arg(ways_in_version),
+            )
+            .await?;
+        crate::passkeys::removed_at_version(done)
+    }
+
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64> {
         let n: u64 = self
             .script(

@@ -81,6 +81,12 @@ impl Keys {
         format!("{}user:{id}:passkeys", self.accounts)
     }
 
+    /// String: the user's ways-in version (absent: 0), bumped by the scripts that remove
+    /// a passkey or unlink an identity at a version; deleted with the user.
+    pub(crate) fn user_ways_in(&self, id: UserId) -> String {
+        format!("{}user:{id}:ways-in", self.accounts)
+    }
+
     pub(crate) fn user_sessions(&self, id: UserId) -> String {
         format!("{}user:{id}:sessions", self.accounts)
     }

@@ -18,7 +18,25 @@ fn from_json(json: &str) -> Result<PasskeyCredential> {
     serde_json::from_str(json).map_err(Error::backend)
 }
 
+/// The answer of a removal script at a ways-in version: 1 removed, 0 nothing to remove,
+/// -1 the version moved on.
+pub(crate) fn removed_at_version(done: i64) -> Result<bool> {
+    match done {
+        1 => Ok(true),
+        0 => Ok(false),
+        _ => Err(Error::StaleVersion),
+    }
+}
+
 impl RedisStore {
+    /// The user's ways-in version (absent: 0).
+    pub(crate) async fn current_ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        let version: Option<u64> = self
+            .query(redis::cmd("GET").arg(self.keys().user_ways_in(user_id)))
+            .await?;
+        Ok(version.unwrap_or(0))
+    }
+
     /// Applies `change` to the stored passkey (if `owner` matches, when given) with a
     /// compare-and-swap; returns whether the passkey was there to change.
     async fn change_passkey(
@@ -132,6 +150,30 @@ impl PasskeyStore for RedisStore {
             )
             .await?;
         Ok(deleted == 1)
+    }
+
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        self.current_ways_in_version(user_id).await
+    }
+
+    async fn delete_passkey_at(
+        &self,
+        user_id: UserId,
+        id: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        let keys = self.keys();
+        let done: i64 = self
+            .script(
+                scripts::DELETE_PASSKEY_AT
+                    .key(keys.passkey(id))
+                    .key(keys.user_passkeys(user_id))
+                    .key(keys.user_ways_in(user_id))
+                    .arg(id)
+                    .arg(ways_in_version),
+            )
+            .await?;
+        removed_at_version(done)
     }
 
     async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64> {

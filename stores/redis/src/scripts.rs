@@ -125,6 +125,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[6])) do
   redis.call('DEL', ARGV[1] .. 'passkey:' .. id)
 end
 redis.call('DEL', KEYS[6])
+redis.call('DEL', ARGV[1] .. 'user:' .. ARGV[2] .. ':ways-in')
 return n
 "
     ))
@@ -166,6 +167,23 @@ pub(crate) static DELETE_PASSKEY: LazyLock<Script> = LazyLock::new(|| {
         r"
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[1])
+return 1
+"
+    ))
+});
+
+/// KEYS: the passkey, the owner's passkey set, the owner's ways-in version.
+/// ARGV: its id, the ways-in version expected.
+/// Returns 1 when deleted (and the version bumped), 0 when the owner has no such
+/// passkey, -1 when the version moved on (nothing changed).
+pub(crate) static DELETE_PASSKEY_AT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then return -1 end
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[3])
 return 1
 "
     ))
@@ -919,6 +937,24 @@ pub(crate) static UNLINK_IDENTITY: LazyLock<Script> = LazyLock::new(|| {
 if redis.call('HGET', KEYS[1], 'u') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+"
+    ))
+});
+
+/// KEYS: the identity, the user's identity index, the user's ways-in version.
+/// ARGV: user id, index member, the ways-in version expected.
+/// Returns 1 when unlinked (and the version bumped), 0 when not the user's, -1 when
+/// the version moved on (nothing changed).
+pub(crate) static UNLINK_IDENTITY_AT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[3] then return -1 end
+if redis.call('HGET', KEYS[1], 'u') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+redis.call('INCR', KEYS[3])
 return 1
 "
     ))

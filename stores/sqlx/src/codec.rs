@@ -41,7 +41,7 @@ pub(crate) fn int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn to_u64(n: i64, column: &'static str) -> Result<u64> {
+pub(crate) fn to_u64(n: i64, column: &'static str) -> Result<u64> {
     u64::try_from(n).map_err(|_| corrupt(column, format!("negative value {n}")))
 }
 

@@ -9,6 +9,7 @@ use crate::SqlxStore;
 use crate::codec::{RowExt as _, identity_from_row, opt_ts, ts};
 use crate::error::conflict_on;
 use crate::statement::{execute, fetch_all, fetch_optional};
+use crate::ways_in::remove_at_version;
 
 #[async_trait]
 impl IdentityStore for SqlxStore {
@@ -91,6 +92,29 @@ impl IdentityStore for SqlxStore {
         )
         .await?;
         Ok(n > 0)
+    }
+
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        self.current_ways_in_version(user_id).await
+    }
+
+    async fn unlink_identity_at(
+        &self,
+        user_id: UserId,
+        provider: &str,
+        subject: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        let sql = &self.inner.sql.identities;
+        remove_at_version!(
+            self,
+            "unlink_identity_at",
+            user_id,
+            ways_in_version,
+            sql.unlink,
+            [provider, subject, user_id.0]
+        )
+        .await
     }
 
     async fn unlink_identities_for_user(&self, user_id: UserId) -> Result<u64> {

@@ -83,6 +83,7 @@ mod purge;
 mod sql;
 mod statement;
 mod store;
+mod ways_in;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use crate::SqlxStore;
 use crate::codec::{opt_ts, passkey_from_row, roles_json, ts};
 use crate::error::conflict_on;
 use crate::statement::{execute, fetch_all, fetch_optional};
+use crate::ways_in::remove_at_version;
 
 #[async_trait]
 impl PasskeyStore for SqlxStore {
@@ -82,6 +83,28 @@ impl PasskeyStore for SqlxStore {
         let sql = &self.inner.sql.passkeys;
         let n = execute!(self, "delete_passkey", sql.delete_one, [user_id.0, id]).await?;
         Ok(n > 0)
+    }
+
+    async fn ways_in_version(&self, user_id: UserId) -> Result<u64> {
+        self.current_ways_in_version(user_id).await
+    }
+
+    async fn delete_passkey_at(
+        &self,
+        user_id: UserId,
+        id: &str,
+        ways_in_version: u64,
+    ) -> Result<bool> {
+        let sql = &self.inner.sql.passkeys;
+        remove_at_version!(
+            self,
+            "delete_passkey_at",
+            user_id,
+            ways_in_version,
+            sql.delete_one,
+            [user_id.0, id]
+        )
+        .await
     }
 
     async fn delete_passkeys_for_user(&self, user_id: UserId) -> Result<u64> {

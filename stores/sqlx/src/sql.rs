@@ -175,6 +175,29 @@ impl PasskeyQueries {
     }
 }
 
+/// The statements of the ways-in version (`ways_in_version` of `users`, migration 0014).
+#[derive(Debug)]
+pub(crate) struct WaysInQueries {
+    /// The version of an account.
+    pub(crate) version: SqlStr,
+    /// Bumps the version if it is the one expected (binds: id, expected).
+    pub(crate) bump: SqlStr,
+}
+
+impl WaysInQueries {
+    fn new(backend: Backend, prefix: &str) -> Self {
+        let users = format!("{prefix}users");
+        let q = |sql: String| finish(backend, sql);
+        Self {
+            version: q(format!("SELECT ways_in_version FROM {users} WHERE id = ?")),
+            bump: q(format!(
+                "UPDATE {users} SET ways_in_version = ways_in_version + 1 \
+                 WHERE id = ? AND ways_in_version = ?"
+            )),
+        }
+    }
+}
+
 /// The statements of one store.
 #[derive(Debug)]
 pub(crate) struct Queries {
@@ -251,6 +274,8 @@ pub(crate) struct Queries {
     pub(crate) api_keys: ApiKeyQueries,
     /// The statements of the identity store.
     pub(crate) identities: IdentityQueries,
+    /// The statements of the ways-in version.
+    pub(crate) ways_in: WaysInQueries,
 
     /// The backend and users table, for the user search over profile fields (built per
     /// call: one condition per searchable field).
@@ -485,6 +510,7 @@ impl Queries {
             )),
             api_keys: ApiKeyQueries::new(backend, prefix),
             identities: IdentityQueries::new(backend, prefix),
+            ways_in: WaysInQueries::new(backend, prefix),
             passkeys: PasskeyQueries::new(backend, prefix),
 
             put_picture: q(put_picture),

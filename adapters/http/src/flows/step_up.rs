@@ -103,8 +103,8 @@ impl AuthWeb {
     }
 
     /// The re-authentication page's context: which proof it asks for (a code, the
-    /// password, or, for an account without either, only a passkey), and whether the
-    /// account has a passkey to offer.
+    /// password, or, for an account without either or whose second factor is a passkey,
+    /// only a passkey), and whether the account has a passkey to offer.
     pub(super) async fn reauth_context(
         &self,
         a: &Authenticated,
@@ -117,10 +117,17 @@ impl AuthWeb {
                 .passkeys(a)
                 .await
                 .is_ok_and(|passkeys| !passkeys.is_empty());
+        // Whether the password form shows: not for an account whose second factor is a
+        // passkey (the engine would refuse the password alone). Unreadable: shown, the
+        // engine decides on submission.
+        let password = auth
+            .step_up_accepts_password(&a.user)
+            .await
+            .unwrap_or_else(|_| a.user.password_hash.is_usable());
         json!({
             "next": next,
             "needs_code": auth.step_up_needs_code(&a.user),
-            "has_password": a.user.password_hash.is_usable(),
+            "has_password": password,
             "passkey": passkey,
         })
     }

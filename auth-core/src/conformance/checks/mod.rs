@@ -14,6 +14,7 @@ mod profiles;
 mod redaction;
 mod sessions;
 mod users;
+mod ways_in;
 
 pub use api_keys::*;
 pub use audit::*;
@@ -27,3 +28,4 @@ pub use profiles::*;
 pub use redaction::*;
 pub use sessions::*;
 pub use users::*;
+pub use ways_in::*;

@@ -15,7 +15,7 @@ use crate::model::UserId;
 use crate::passkey::{PasskeyCredential, PasskeyUse, RelyingParty};
 
 /// A passkey record of `owner` with a fresh credential id, created at `at`.
-fn new_passkey(owner: UserId, at: OffsetDateTime) -> PasskeyCredential {
+pub(super) fn new_passkey(owner: UserId, at: OffsetDateTime) -> PasskeyCredential {
     let id = hex::encode(crate::random::bytes::<16>());
     PasskeyCredential {
         id: id.clone(),
