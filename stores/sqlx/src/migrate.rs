@@ -99,6 +99,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "sealed provider tokens of identities",
         template: include_str!("../migrations/postgres/0013_identity_tokens.sql"),
     },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/postgres/0015_user_language.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -160,6 +165,11 @@ pub const SQLITE: &[Migration] = &[
         description: "sealed provider tokens of identities",
         template: include_str!("../migrations/sqlite/0013_identity_tokens.sql"),
     },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/sqlite/0015_user_language.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -220,6 +230,11 @@ pub const MYSQL: &[Migration] = &[
         version: 13,
         description: "sealed provider tokens of identities",
         template: include_str!("../migrations/mysql/0013_identity_tokens.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/mysql/0015_user_language.sql"),
     },
 ];
 
