@@ -583,7 +583,8 @@ impl ConfigBuilder {
         });
         let hasher = Hasher::new(hash_params, self.pepper, max_concurrent_hashes)?;
         let tokens = TokenService::new(token_keys, self.token_lifetimes.unwrap_or_default())?;
-        let composer = Arc::new(Composer::new(&self.mail_templates)?);
+        let catalogues = Arc::new(self.catalogues.unwrap_or_else(Catalogues::shipped));
+        let composer = Arc::new(Composer::new(&self.mail_templates, catalogues.clone())?);
         let sessions = self.sessions.unwrap_or_default();
         if sessions.lifetime <= Duration::ZERO
             || sessions.idle_timeout <= Duration::ZERO
@@ -631,7 +632,7 @@ impl ConfigBuilder {
         }
         self.email_codes.validate()?;
         Ok(Config {
-            catalogues: Arc::new(self.catalogues.unwrap_or_else(Catalogues::shipped)),
+            catalogues,
             passkey_sign_up: self.passkey_sign_up,
             email_codes: self.email_codes,
             step_up,

@@ -37,6 +37,7 @@
 //!     password: "correct horse battery staple".into(),
 //!     password_confirm: "correct horse battery staple".into(),
 //!     profile: Default::default(),
+//!     language: None,
 //! }, &ctx).await?;
 //!
 //! // The verification link arrives by mail; following it confirms the address.

@@ -266,6 +266,8 @@ pub(crate) enum Event {
     },
     /// The owner set or cleared the username (already normalised).
     UsernameChanged(Option<String>),
+    /// The owner set or cleared the account's language (already checked to be offered).
+    LanguageChanged(Option<String>),
     /// Profile fields were written (already validated against the schema for the
     /// writer). The changes are merged into the account's current profile, so concurrent
     /// writes of different fields both survive the compare-and-swap retry.
@@ -583,6 +585,7 @@ pub(crate) fn create(new: NewAccount, now: OffsetDateTime) -> Transition {
         version: 1,
         profile: new.profile,
         second_factor: None,
+        language: None,
     };
     let effects = match new.origin {
         Creation::SignUp => vec![
@@ -952,6 +955,11 @@ pub(crate) fn apply(
         Event::UsernameChanged(username) => {
             refuse_if_disabled(state)?;
             next.username = username;
+            Vec::new()
+        }
+        Event::LanguageChanged(language) => {
+            refuse_if_disabled(state)?;
+            next.language = language;
             Vec::new()
         }
         Event::ProfileChanged { changes, by_admin } => {

@@ -187,6 +187,12 @@ pub struct User {
     /// before second factors existed read as none.
     #[serde(default)]
     pub second_factor: Option<SecondFactor>,
+    /// The language the person chose (a tag the application's
+    /// [`Catalogues`](auth_i18n::Catalogues) offer, such as `de`): the language of the
+    /// account's mails, and of its pages unless the request asks for another. `None`
+    /// means the default language. Records written before languages existed read as none.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl User {

@@ -215,6 +215,7 @@ async fn flows_report_metrics_and_spans_without_secrets() {
             password: password.into(),
             password_confirm: password.into(),
             profile: Default::default(),
+            language: None,
         };
         let _ = checked.auth.register(registration, &request()).await;
     }

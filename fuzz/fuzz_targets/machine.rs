@@ -428,6 +428,7 @@ fuzz_target!(|ops: Vec<Op>| {
                     password: PASSWORD.into(),
                     password_confirm: PASSWORD.into(),
                     profile: Default::default(),
+                    language: None,
                 },
                 &ctx(),
             )

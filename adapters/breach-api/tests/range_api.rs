@@ -246,6 +246,7 @@ async fn a_server_that_never_answers_is_waited_for_only_until_the_timeout() {
             password: PASSWORD.into(),
             password_confirm: PASSWORD.into(),
             profile: Default::default(),
+            language: None,
         };
         let outcome = tokio::time::timeout(
             std::time::Duration::from_secs(10),

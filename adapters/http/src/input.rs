@@ -108,6 +108,8 @@ impl Input for Registration {
             password_confirm: new.password_confirm,
             // The profile fields are the schema's, read by the caller (see `crate::profile`).
             profile: auth_core::ProfileUpdate::new(),
+            // The request's language, set by the registration handler.
+            language: None,
         }
     }
 }

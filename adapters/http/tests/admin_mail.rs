@@ -23,6 +23,7 @@ async fn refused_registration(site: &Site, email: &str) {
                 password: PASSWORD.into(),
                 password_confirm: PASSWORD.into(),
                 profile: Default::default(),
+                language: None,
             },
             &RequestContext::default(),
         )

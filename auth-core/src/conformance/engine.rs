@@ -125,6 +125,7 @@ impl<S> Engine<S> {
             password: PASSWORD.into(),
             password_confirm: PASSWORD.into(),
             profile: Default::default(),
+            language: None,
         };
         match self.auth.register(registration, &request()).await {
             Ok(RegisterOutcome::Created(user)) => *user,

@@ -472,6 +472,7 @@ macro_rules! __auth_conformance_checks {
             users_update_conflict_changes_nothing,
             users_delete_with_version,
             users_list_and_count,
+            users_language_round_trip,
             profiles_round_trip,
             profiles_concurrent_updates_one_winner,
             profiles_at_the_size_limit,

@@ -190,6 +190,7 @@ pub fn sample_user(now: OffsetDateTime) -> User {
         version: 1,
         profile: Default::default(),
         second_factor: None,
+        language: None,
     }
 }
 

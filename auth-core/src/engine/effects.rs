@@ -165,7 +165,8 @@ impl Auth {
             .map(drop)
     }
 
-    /// Composes a message of `kind` about `user`.
+    /// Composes a message of `kind` about `user`, in the account's language (the default
+    /// language when it has none, or one the application no longer offers).
     pub(super) fn compose(
         &self,
         kind: MailKind,
@@ -182,12 +183,15 @@ impl Auth {
             MailKind::SignInCode => Some(config.email_codes.lifetime),
             _ => None,
         };
+        let catalogues = &config.catalogues;
+        let lang = catalogues.negotiate(user.language.as_deref());
+        let in_words = |d| crate::mail::duration_in(catalogues, lang, d);
         let ctx = MailContext {
             app_name: config.app_name.clone(),
             email: user.email.clone(),
             new_email: links.new_email.clone(),
             link: links.link.clone(),
-            valid_for: valid_for.map(crate::mail::human_duration),
+            valid_for: valid_for.map(in_words),
             login_link: config.links.login(),
             reset_link: config.links.request_reset(),
             provider: links.provider.clone(),
@@ -195,9 +199,9 @@ impl Auth {
             code_valid_for: links
                 .code
                 .as_ref()
-                .map(|_| crate::mail::human_duration(config.email_codes.lifetime)),
+                .map(|_| in_words(config.email_codes.lifetime)),
         };
-        self.inner.config.composer.compose(kind, to, &ctx)
+        config.composer.compose(kind, to, lang, &ctx)
     }
 
     /// Appends to the audit trail and queues the event's webhook calls. A failing audit

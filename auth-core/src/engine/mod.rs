@@ -14,6 +14,7 @@ mod clock;
 mod effects;
 mod email_codes;
 mod identity;
+mod language;
 mod links;
 mod lockout;
 mod login;

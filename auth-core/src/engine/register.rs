@@ -25,6 +25,10 @@ pub struct Registration {
     pub password_confirm: String,
     /// Values of the profile fields asked at registration (see [`crate::profile`]).
     pub profile: ProfileUpdate,
+    /// The language the account's mails are written in: a language the application
+    /// offers (the web layer passes the one negotiated from `Accept-Language`); `None`
+    /// leaves the default language.
+    pub language: Option<String>,
 }
 
 impl std::fmt::Debug for Registration {
@@ -33,6 +37,7 @@ impl std::fmt::Debug for Registration {
             .field("email", &self.email)
             .field("username", &self.username)
             .field("profile", &self.profile)
+            .field("language", &self.language)
             .finish_non_exhaustive()
     }
 }
@@ -200,6 +205,7 @@ impl Auth {
                 (&input.profile, Writer::Registration),
             )
             .await?;
+        let language = self.offered_language(input.language.as_deref())?;
         let sign_up = SignUp {
             email: &email,
             username: username.as_deref(),
@@ -214,7 +220,8 @@ impl Auth {
         self.refuse_taken_username(username.as_deref()).await?;
         let hash = self.inner.config.hasher.hash(&input.password).await?;
         let new = self.new_account(email, username, hash, profile, Creation::SignUp);
-        let Transition { user, effects } = machine::create(new, now);
+        let Transition { mut user, effects } = machine::create(new, now);
+        user.language = language;
         let created = self.inner.users.create_user(&user).await;
         self.answer_sign_up(user, effects, created, ctx).await
     }

@@ -1,8 +1,12 @@
-//! Composes messages from templates: built-in defaults, overridable by name.
+//! Composes messages from templates: built-in defaults, overridable by name. Their texts
+//! come from the `mail.ftl` catalogues through the `t` function, in the recipient's
+//! language.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use minijinja::Environment;
+use auth_i18n::{Catalogues, FluentArgs};
+use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -10,6 +14,8 @@ use crate::model::{Email, MailKind};
 
 /// The built-in templates, by name. For each [`MailKind`] there are three:
 /// `<kind>.subject`, `<kind>.txt` and `<kind>.html` (HTML templates extend `layout.html`).
+/// Their texts are `t("mail-...")` calls: the messages of the catalogues' `mail.ftl`,
+/// rendered in the language held by the template variable `lang`.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
     (
@@ -181,7 +187,7 @@ pub struct MailContext {
     pub new_email: Option<String>,
     /// The action link (verify, reset or confirm), when the message has one.
     pub link: Option<String>,
-    /// How long the link stays valid, in words ("30 minutes").
+    /// How long the link stays valid, in words of the mail's language ("30 minutes").
     pub valid_for: Option<String>,
     /// The sign-in page.
     pub login_link: String,
@@ -192,7 +198,7 @@ pub struct MailContext {
     /// The one-time code mailed with the link, when the message has one (verification,
     /// reset, sign-in by mail).
     pub code: Option<String>,
-    /// How long the code stays valid, in words ("15 minutes").
+    /// How long the code stays valid, in words of the mail's language ("15 minutes").
     pub code_valid_for: Option<String>,
 }
 
@@ -202,9 +208,14 @@ pub(crate) struct Composer {
 }
 
 impl Composer {
-    /// Loads the defaults, then the overrides.
-    pub(crate) fn new(overrides: &BTreeMap<String, String>) -> Result<Self> {
+    /// Loads the defaults, then the overrides; `t` reads `catalogues`.
+    pub(crate) fn new(
+        overrides: &BTreeMap<String, String>,
+        catalogues: Arc<Catalogues>,
+    ) -> Result<Self> {
         let mut env = Environment::new();
+        let default_language = catalogues.default_language().to_owned();
+        auth_i18n::install(&mut env, catalogues);
         for (name, source) in DEFAULT_TEMPLATES {
             if !overrides.contains_key(*name) {
                 env.add_template(name, source)
@@ -223,26 +234,36 @@ impl Composer {
                     continue;
                 }
                 composer
-                    .render(name, &MailContext::default())
+                    .render(name, &default_language, &MailContext::default())
                     .map_err(|e| Error::Config(format!("mail template {name}: {e}")))?;
             }
         }
         Ok(composer)
     }
 
+    /// Renders the template `name` with `ctx` and `lang`, the language `t` writes in.
     fn render(
         &self,
         name: &str,
+        lang: &str,
         ctx: &MailContext,
     ) -> std::result::Result<String, minijinja::Error> {
-        self.env.get_template(name)?.render(ctx)
+        self.env
+            .get_template(name)?
+            .render(context! { lang => lang, ..Value::from_serialize(ctx) })
     }
 
-    /// Composes a message of `kind` to `to`.
-    pub(crate) fn compose(&self, kind: MailKind, to: &str, ctx: &MailContext) -> Result<Email> {
+    /// Composes a message of `kind` to `to` in `lang` (an offered language's tag).
+    pub(crate) fn compose(
+        &self,
+        kind: MailKind,
+        to: &str,
+        lang: &str,
+        ctx: &MailContext,
+    ) -> Result<Email> {
         let part = |ext: &str| {
             let name = format!("{}.{ext}", kind.as_str());
-            self.render(&name, ctx)
+            self.render(&name, lang, ctx)
                 .map_err(|e| Error::Config(format!("mail template {name}: {e}")))
         };
         Ok(Email {
@@ -255,22 +276,106 @@ impl Composer {
     }
 }
 
-/// "30 minutes", "24 hours", "2 days".
-pub(crate) fn human_duration(d: time::Duration) -> String {
+/// The unit a duration is told in and how many of it: minutes below two hours (at least
+/// one), hours below two days, days beyond.
+fn in_units(d: time::Duration) -> (&'static str, i64) {
     let minutes = d.whole_minutes();
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     if minutes < 120 {
-        plural(minutes.max(1), "minute")
+        ("minute", minutes.max(1))
     } else if minutes < 48 * 60 {
-        plural(d.whole_hours(), "hour")
+        ("hour", d.whole_hours())
     } else {
-        plural(d.whole_days(), "day")
+        ("day", d.whole_days())
     }
+}
+
+/// "30 minutes", "24 hours", "2 days": in English, for operators (the outbox's reasons).
+pub(crate) fn human_duration(d: time::Duration) -> String {
+    let (unit, n) = in_units(d);
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A duration in words of `lang`, from the catalogues' `mail-minutes`, `mail-hours` and
+/// `mail-days`: what mails say about how long a link or code stays valid.
+pub(crate) fn duration_in(catalogues: &Catalogues, lang: &str, d: time::Duration) -> String {
+    let (unit, n) = in_units(d);
+    let mut args = FluentArgs::new();
+    args.set("count", n);
+    catalogues.text(lang, &format!("mail-{unit}s"), Some(&args))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shipped() -> Arc<Catalogues> {
+        Arc::new(Catalogues::shipped())
+    }
+
+    /// Every built-in template rendered in English, with and without a code, as the
+    /// templates wrote them before their texts moved to the catalogues.
+    const ENGLISH: &str = include_str!("english_mails.golden");
+
+    #[test]
+    fn english_mails_read_as_they_did_before_the_catalogues() {
+        let composer = Composer::new(&BTreeMap::new(), shipped()).unwrap();
+        let mut rendered = String::new();
+        for (i, code) in [None, Some("123456".to_owned())].into_iter().enumerate() {
+            let c = MailContext {
+                code_valid_for: code.as_ref().map(|_| "15 minutes".to_owned()),
+                code,
+                ..ctx()
+            };
+            let mut names: Vec<&str> = DEFAULT_TEMPLATES
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| *name != "layout.html")
+                .collect();
+            names.sort_unstable();
+            for name in names {
+                let out = composer.render(name, "en", &c).unwrap();
+                rendered.push_str(&format!("==== {i}-{name}\n{out}\n"));
+            }
+        }
+        assert_eq!(rendered, ENGLISH);
+    }
+
+    #[test]
+    fn mails_are_written_in_the_language_asked_for() {
+        let composer = Composer::new(&BTreeMap::new(), shipped()).unwrap();
+        let catalogues = Catalogues::shipped();
+        let c = MailContext {
+            valid_for: Some(duration_in(&catalogues, "de", time::Duration::hours(24))),
+            ..ctx()
+        };
+        let de = composer
+            .compose(MailKind::Verification, "a@example.com", "de", &c)
+            .unwrap();
+        assert_eq!(de.subject, "Bestätigen Sie Ihre E-Mail-Adresse für Demo");
+        assert!(de.text.starts_with("Hallo,"), "{}", de.text);
+        assert!(de.text.contains("24 Stunden"), "{}", de.text);
+        assert!(de.text.contains("https://x.test/auth/verify/T0K"));
+        let html = de.html.unwrap();
+        assert!(html.contains("<html lang=\"de\">"), "{html}");
+        assert!(html.contains("E-Mail-Adresse bestätigen"), "{html}");
+        let es = composer
+            .compose(MailKind::PasswordReset, "a@example.com", "es", &ctx())
+            .unwrap();
+        assert_eq!(es.subject, "Restablezca su contraseña de Demo");
+        assert!(es.text.starts_with("Hola:"), "{}", es.text);
+    }
+
+    #[test]
+    fn durations_in_words_of_each_language() {
+        let c = Catalogues::shipped();
+        let d = |lang, m| duration_in(&c, lang, time::Duration::minutes(m));
+        assert_eq!(d("en", 30), "30 minutes");
+        assert_eq!(d("en", 1), "1 minute");
+        assert_eq!(d("de", 1), "1 Minute");
+        assert_eq!(d("de", 24 * 60), "24 Stunden");
+        assert_eq!(d("es", 3 * 24 * 60), "3 días");
+        assert_eq!(d("es", 60), "60 minutos");
+    }
 
     fn ctx() -> MailContext {
         MailContext {
@@ -289,9 +394,11 @@ mod tests {
 
     #[test]
     fn identity_notices_name_the_provider() {
-        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        let composer = Composer::new(&BTreeMap::new(), shipped()).unwrap();
         for kind in [MailKind::IdentityLinked, MailKind::IdentityUnlinked] {
-            let mail = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            let mail = composer
+                .compose(kind, "a@example.com", "en", &ctx())
+                .unwrap();
             assert!(mail.text.contains("Example IdP"), "{kind:?}");
             assert!(mail.html.unwrap().contains("Example IdP"), "{kind:?}");
             assert!(mail.subject.contains("Demo"), "{kind:?}");
@@ -301,13 +408,15 @@ mod tests {
 
     #[test]
     fn every_kind_renders_with_its_link() {
-        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        let composer = Composer::new(&BTreeMap::new(), shipped()).unwrap();
         for kind in [
             MailKind::Verification,
             MailKind::PasswordReset,
             MailKind::EmailChange,
         ] {
-            let mail = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            let mail = composer
+                .compose(kind, "a@example.com", "en", &ctx())
+                .unwrap();
             assert!(
                 mail.text.contains("https://x.test/auth/verify/T0K"),
                 "{kind:?}"
@@ -325,7 +434,9 @@ mod tests {
             MailKind::RecoveryCodeUsed,
             MailKind::SecondFactorReset,
         ] {
-            let notice = composer.compose(kind, "a@example.com", &ctx()).unwrap();
+            let notice = composer
+                .compose(kind, "a@example.com", "en", &ctx())
+                .unwrap();
             assert!(notice.text.contains("request_password_reset"), "{kind:?}");
             assert!(notice.text.contains("a@example.com"), "{kind:?}");
             assert!(notice.subject.contains("Demo"), "{kind:?}");
@@ -336,7 +447,7 @@ mod tests {
 
     #[test]
     fn a_code_is_mailed_after_the_link_when_there_is_one() {
-        let composer = Composer::new(&BTreeMap::new()).unwrap();
+        let composer = Composer::new(&BTreeMap::new(), shipped()).unwrap();
         let with_code = MailContext {
             code: Some("123456".into()),
             code_valid_for: Some("15 minutes".into()),
@@ -347,7 +458,9 @@ mod tests {
             MailKind::PasswordReset,
             MailKind::SignInCode,
         ] {
-            let mail = composer.compose(kind, "a@example.com", &with_code).unwrap();
+            let mail = composer
+                .compose(kind, "a@example.com", "en", &with_code)
+                .unwrap();
             let (link, code) = (
                 mail.text.find("https://x.test/auth/verify/T0K"),
                 mail.text.find("123456"),
@@ -357,7 +470,7 @@ mod tests {
             assert!(mail.text.contains("15 minutes"), "{kind:?}");
         }
         let without = composer
-            .compose(MailKind::Verification, "a@example.com", &ctx())
+            .compose(MailKind::Verification, "a@example.com", "en", &ctx())
             .unwrap();
         assert!(!without.text.contains("code"), "{}", without.text);
     }
@@ -369,11 +482,11 @@ mod tests {
             "verification.subject".to_owned(),
             "Hi {{ email }}".to_owned(),
         );
-        let composer = Composer::new(&overrides).unwrap();
+        let composer = Composer::new(&overrides, shipped()).unwrap();
         let mut c = ctx();
         c.email = "<b>@example.com".into();
         let mail = composer
-            .compose(MailKind::Verification, "x@example.com", &c)
+            .compose(MailKind::Verification, "x@example.com", "en", &c)
             .unwrap();
         assert_eq!(mail.subject, "Hi <b>@example.com");
         assert!(mail.html.unwrap().contains("&lt;b&gt;@example.com"));
@@ -383,7 +496,10 @@ mod tests {
     fn a_broken_override_is_refused_at_start() {
         let mut overrides = BTreeMap::new();
         overrides.insert("verification.txt".to_owned(), "{{ unclosed".to_owned());
-        assert!(matches!(Composer::new(&overrides), Err(Error::Config(_))));
+        assert!(matches!(
+            Composer::new(&overrides, shipped()),
+            Err(Error::Config(_))
+        ));
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod seal;
 use async_trait::async_trait;
 
 pub use capture::CapturingMailer;
-pub(crate) use compose::{Composer, human_duration};
+pub(crate) use compose::{Composer, duration_in, human_duration};
 pub use compose::{DEFAULT_TEMPLATES, MailContext};
 pub use policy::OutboxPolicy;
 pub(crate) use seal::{SealError, Sealer};

@@ -32,6 +32,7 @@ fn registration(email: &str, password: &str) -> Registration {
         password: password.into(),
         password_confirm: password.into(),
         profile: Default::default(),
+        language: None,
     }
 }
 

@@ -62,6 +62,7 @@ fn registration(email: &str) -> auth_core::Registration {
         password: PASSWORD.into(),
         password_confirm: PASSWORD.into(),
         profile: Default::default(),
+        language: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod email_codes;
 mod hooks;
 mod identity;
 mod import;
+mod language;
 mod login;
 mod mail_outbox;
 mod operator;

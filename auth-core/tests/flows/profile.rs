@@ -35,6 +35,7 @@ fn signup(email: &str, profile: ProfileUpdate) -> Registration {
         password: PASSWORD.into(),
         password_confirm: PASSWORD.into(),
         profile,
+        language: None,
     }
 }
 

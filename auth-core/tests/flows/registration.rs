@@ -11,6 +11,7 @@ fn registration(email: &str, password: &str, confirm: &str) -> Registration {
         password: password.into(),
         password_confirm: confirm.into(),
         profile: Default::default(),
+        language: None,
     }
 }
 
@@ -50,6 +51,7 @@ async fn every_invalid_field_is_reported_at_once() {
                 password: "short".into(),
                 password_confirm: "other".into(),
                 profile: Default::default(),
+                language: None,
             },
             &ctx(),
         )

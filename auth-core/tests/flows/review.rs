@@ -22,6 +22,7 @@ fn registration(email: &str, username: &str) -> Registration {
         password: PASSWORD.into(),
         password_confirm: PASSWORD.into(),
         profile: Default::default(),
+        language: None,
     }
 }
 

@@ -204,6 +204,7 @@ fn flows(c: &mut Criterion) {
                             password: PASSWORD.into(),
                             password_confirm: PASSWORD.into(),
                             profile: Default::default(),
+                            language: None,
                         },
                         &ctx(),
                     )

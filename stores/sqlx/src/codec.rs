@@ -166,6 +166,7 @@ pub(crate) fn user_from_row(r: &impl RowExt) -> Result<User> {
         profile: Profile::from_json(&r.string("profile")?)
             .map_err(|e| corrupt("profile", e.to_string()))?,
         second_factor: second_factor_from_json(r.opt_string("second_factor")?)?,
+        language: r.opt_string("language")?,
     })
 }
 

@@ -104,6 +104,11 @@ pub const POSTGRES: &[Migration] = &[
         description: "ways-in version of accounts",
         template: include_str!("../migrations/postgres/0014_ways_in_version.sql"),
     },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/postgres/0015_user_language.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
@@ -170,6 +175,11 @@ pub const SQLITE: &[Migration] = &[
         description: "ways-in version of accounts",
         template: include_str!("../migrations/sqlite/0014_ways_in_version.sql"),
     },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/sqlite/0015_user_language.sql"),
+    },
 ];
 
 #[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
@@ -235,6 +245,11 @@ pub const MYSQL: &[Migration] = &[
         version: 14,
         description: "ways-in version of accounts",
         template: include_str!("../migrations/mysql/0014_ways_in_version.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "the account's language",
+        template: include_str!("../migrations/mysql/0015_user_language.sql"),
     },
 ];
 

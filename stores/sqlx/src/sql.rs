@@ -9,7 +9,7 @@ use crate::Backend;
 /// Columns of a user, in the order of [`Queries::create_user`]'s parameters.
 pub(crate) const USER_COLUMNS: &str = "id, email, username, password_hash, status, \
      email_verified_at, roles, security_stamp, locked_until, lockout_count, created_at, \
-     updated_at, last_login_at, version, profile, second_factor";
+     updated_at, last_login_at, version, profile, second_factor, language";
 
 /// Columns of a session, aliased with `s_` (see [`crate::codec::session_from_row`]).
 pub(crate) const SESSION_COLUMNS: &str = "s.digest AS s_digest, s.user_id AS s_user_id, \
@@ -380,7 +380,7 @@ impl Queries {
         Self {
             create_user: q(format!(
                 "INSERT INTO {users} ({USER_COLUMNS}) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             )),
             user_by_id: q(format!("SELECT {USER_COLUMNS} FROM {users} WHERE id = ?")),
             user_by_email: q(format!(
@@ -393,7 +393,8 @@ impl Queries {
                 "UPDATE {users} SET email = ?, username = ?, password_hash = ?, status = ?, \
                  email_verified_at = ?, roles = ?, security_stamp = ?, locked_until = ?, \
                  lockout_count = ?, created_at = ?, updated_at = ?, last_login_at = ?, \
-                 version = ?, profile = ?, second_factor = ? WHERE id = ? AND version = ?"
+                 version = ?, profile = ?, second_factor = ?, language = ? \
+                 WHERE id = ? AND version = ?"
             )),
             delete_user: q(format!("DELETE FROM {users} WHERE id = ? AND version = ?")),
             delete_user_sessions: q(format!("DELETE FROM {sessions} WHERE user_id = ?")),

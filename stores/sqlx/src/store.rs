@@ -72,7 +72,8 @@ impl UserStore for SqlxStore {
                 opt_ts(user.last_login_at),
                 int(user.version),
                 profile.as_str(),
-                second_factor.as_deref()
+                second_factor.as_deref(),
+                user.language.as_deref()
             ]
         )
         .await
@@ -132,6 +133,7 @@ impl UserStore for SqlxStore {
                     .bind(int(next_version))
                     .bind(profile.as_str())
                     .bind(second_factor.as_deref())
+                    .bind(user.language.as_deref())
                     .bind(user.id.0)
                     .bind(int(user.version))
                     .execute(pool)

@@ -62,6 +62,7 @@ async fn every_flow(url: &str) {
                 password: PASSWORD.into(),
                 password_confirm: PASSWORD.into(),
                 profile: Default::default(),
+                language: None,
             },
             &ctx(),
         )

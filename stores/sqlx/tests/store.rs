@@ -215,6 +215,10 @@ async fn migrate_is_idempotent(db: Db) {
         versions.iter().any(|v| v == "8"),
         "the session proofs: {versions:?}"
     );
+    assert!(
+        versions.iter().any(|v| v == "15"),
+        "the account's language: {versions:?}"
+    );
 }
 
 /// The embedded migrations of the store's backend.
@@ -229,7 +233,8 @@ fn migrations_of(store: &SqlxStore) -> &'static [auth_store_sqlx::migrate::Migra
 
 /// A database created by the first release (migration 1 only) with mail waiting in its
 /// outbox and an account is upgraded in place: the mail is still there and is delivered,
-/// and failing works on it; the account reads back with an empty profile, and takes one.
+/// and failing works on it; the account reads back with an empty profile and no
+/// language, and takes both.
 async fn upgrade_keeps_queued_mail(db: Db) {
     let prefix = common::unique_prefix("up_");
     let store = SqlxStore::connect(&db.url, SqlxStoreOptions::new().table_prefix(&prefix))
@@ -359,6 +364,13 @@ async fn upgrade_keeps_queued_mail(db: Db) {
     store.update_user(&user).await.unwrap();
     let stored = store.user_by_id(user.id).await.unwrap().unwrap();
     assert_eq!(stored.profile.text("company"), Some("Acme"));
+    // The old account has no language (migration 15: the default language), and takes one.
+    assert_eq!(stored.language, None);
+    let mut stored = stored;
+    stored.language = Some("de".to_owned());
+    store.update_user(&stored).await.unwrap();
+    let stored = store.user_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.language.as_deref(), Some("de"));
     assert_eq!(store.pending_count().await.unwrap(), 2);
     assert_eq!(store.failed_count().await.unwrap(), 0);
     let claimed = store

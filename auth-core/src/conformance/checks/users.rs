@@ -791,3 +791,62 @@ pub async fn users_list_and_count(subject: &Subject) {
     let ids: Vec<_> = created.iter().map(|u| u.id).collect();
     cleanup(&ctx, subject, &ids).await;
 }
+
+/// The account's language is stored, read back by id, email and username, changed by
+/// an update, cleared by an update, and absent on an account created without one.
+pub async fn users_language_round_trip(subject: &Subject) {
+    let ctx = Ctx::new("users_language_round_trip");
+    let Some(users) = ctx.need(subject.users(), "UserStore") else {
+        return;
+    };
+    let mut user = sample_user(now());
+    user.username = Some(format!("l{}", unique()));
+    user.language = Some("de".to_owned());
+    ctx.ok("create_user", users.create_user(&user).await);
+    let by_id = ctx.ok("user_by_id", users.user_by_id(user.id).await);
+    ctx.eq("language read by id", by_id.as_ref(), Some(&user));
+    let by_email = ctx.ok("user_by_email", users.user_by_email(&user.email).await);
+    ctx.eq(
+        "language read by email",
+        by_email.and_then(|u| u.language),
+        Some("de".to_owned()),
+    );
+    let username = user.username.clone().unwrap_or_default();
+    let by_name = ctx.ok("user_by_username", users.user_by_username(&username).await);
+    ctx.eq(
+        "language read by username",
+        by_name.and_then(|u| u.language),
+        Some("de".to_owned()),
+    );
+
+    let mut changed = user.clone();
+    changed.language = Some("pt-BR".to_owned());
+    ctx.ok("update_user (set)", users.update_user(&changed).await);
+    changed.version += 1;
+    let stored = ctx.ok("user_by_id", users.user_by_id(user.id).await);
+    ctx.eq("language after an update", stored.as_ref(), Some(&changed));
+
+    let mut cleared = changed.clone();
+    cleared.language = None;
+    ctx.ok("update_user (clear)", users.update_user(&cleared).await);
+    cleared.version += 1;
+    let stored = ctx.ok("user_by_id", users.user_by_id(user.id).await);
+    ctx.eq(
+        "language after clearing it",
+        stored.as_ref(),
+        Some(&cleared),
+    );
+
+    let without = sample_user(now());
+    ctx.ok(
+        "create_user (no language)",
+        users.create_user(&without).await,
+    );
+    let stored = ctx.ok("user_by_id", users.user_by_id(without.id).await);
+    ctx.eq(
+        "language of an account created without one",
+        stored.map(|u| u.language),
+        Some(None),
+    );
+    cleanup(&ctx, subject, &[user.id, without.id]).await;
+}

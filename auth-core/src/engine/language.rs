@@ -1,0 +1,54 @@
+//! The account's language: the language its mails are written in.
+
+use super::effects::{MailLinks, Origin};
+use super::{Auth, Authenticated, RequestContext};
+use crate::error::{Error, Result, ValidationErrors};
+use crate::machine::Event;
+use crate::model::User;
+
+impl Auth {
+    /// The offered language that `wanted` names (`de-AT` is served by `de`), as it is
+    /// stored on an account; `None` for none or a blank value.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `language` (code `unsupported`) when the application's
+    /// [`Catalogues`](auth_i18n::Catalogues) offer no such language.
+    pub fn offered_language(&self, wanted: Option<&str>) -> Result<Option<String>> {
+        let Some(wanted) = wanted.map(str::trim).filter(|w| !w.is_empty()) else {
+            return Ok(None);
+        };
+        match self.inner.config.catalogues.supported(wanted) {
+            Some(tag) => Ok(Some(tag.to_owned())),
+            None => {
+                let mut errors = ValidationErrors::new();
+                errors.push("language", "unsupported", "This language is not offered.");
+                Err(Error::Validation(errors))
+            }
+        }
+    }
+
+    /// Sets the account's language (one of the offered languages; see
+    /// [`offered_language`](Self::offered_language)) or, with `None`, clears it so that
+    /// its mails use the default language.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `language` for a language that is not offered;
+    /// [`Error::AccountDisabled`]; store errors.
+    #[tracing::instrument(name = "auth.set_language", skip_all, fields(user_id = %auth.user.id))]
+    pub async fn set_language(
+        &self,
+        auth: &Authenticated,
+        language: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<User> {
+        let language = self.offered_language(language)?;
+        let user = self.load_user(auth.user.id).await?;
+        let origin = Origin::of(ctx);
+        let (user, effects) = self
+            .run_event(user, Event::LanguageChanged(language), origin)
+            .await?;
+        self.perform(&user, &effects, origin, MailLinks::default())
+            .await?;
+        Ok(user)
+    }
+}

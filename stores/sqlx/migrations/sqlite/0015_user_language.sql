@@ -1,0 +1,6 @@
+-- The language a person chose for the account (a language tag such as `de` or `pt-BR`,
+-- one the application offers): the language of its mails. NULL means the default
+-- language, as for every account created before this migration. `{prefix}` is replaced
+-- by the configured table prefix.
+
+ALTER TABLE {prefix}users ADD COLUMN language TEXT NULL;
