@@ -196,6 +196,25 @@ pub trait SessionUserStore: Send + Sync + 'static {
         &self,
         digest: &SessionDigest,
     ) -> Result<Option<(SessionRecord, User)>>;
+
+    /// The store's revision of its users and sessions, when it keeps one that is
+    /// cheaper to read than [`session_with_user`](SessionUserStore::session_with_user);
+    /// `None` (the default) when it keeps none.
+    ///
+    /// With a revision, the engine keeps the lookups of live sessions in memory and
+    /// serves one again only while the revision is the one it read before that lookup
+    /// (see [`Auth::authenticate_shared`](crate::Auth::authenticate_shared)); without,
+    /// every authenticated request looks its session up.
+    ///
+    /// # Contract
+    /// - Every write of a user or a session (on any instance sharing the store) changes
+    ///   the revision before its change can be read, so that a call made after the
+    ///   change is visible, or after the write returned, answers a value that no call
+    ///   answered before the write began.
+    /// - A store that cannot promise this for every instance answers `None`.
+    async fn revision(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
 }
 
 /// Persistence of API keys, keyed by the digest of the whole key (see

@@ -390,10 +390,15 @@ impl AuthWeb {
                 let found = self.inner.auth.authenticate_key(&key, &ctx).await?;
                 Ok(found.map(|k| Caller::Key(Arc::new(k))))
             }
-            other => Ok(self
-                .authenticate(other.token())
-                .await?
-                .map(|a| Caller::Session(Arc::new(a)))),
+            other => match other.token() {
+                Some(token) => Ok(self
+                    .inner
+                    .auth
+                    .authenticate_shared(token)
+                    .await?
+                    .map(Caller::Session)),
+                None => Ok(None),
+            },
         }
     }
 

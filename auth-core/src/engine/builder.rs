@@ -269,6 +269,7 @@ impl AuthBuilder {
                 codes: CodeDigester::new(config.tokens.keys()),
                 clock: self.clock,
                 config,
+                session_cache: Default::default(),
                 background: Mutex::new(Vec::new()),
             }),
         })

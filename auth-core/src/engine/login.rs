@@ -1,5 +1,7 @@
 //! Signing in, authenticating requests, sessions and signing out.
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 
 use super::effects::{MailLinks, Origin};
@@ -332,25 +334,63 @@ impl Auth {
 
     /// Finds the live session behind a session id and its user: one store round trip
     /// (two when users and sessions live in different stores), plus a write at most once
-    /// per touch interval to record use.
+    /// per touch interval to record use. [`Auth::authenticate_shared`] without the
+    /// sharing: a lookup served from memory is copied out.
     ///
     /// `Ok(None)` for an unknown, expired or idle session, or a disabled account.
     ///
     /// # Errors
     /// Store errors only.
-    #[tracing::instrument(name = "auth.authenticate", skip_all, level = "debug")]
     pub async fn authenticate(&self, token: &SessionToken) -> Result<Option<Authenticated>> {
+        Ok(self
+            .authenticate_shared(token)
+            .await?
+            .map(Arc::unwrap_or_clone))
+    }
+
+    /// [`Auth::authenticate`], shared: when the store keeps a revision
+    /// ([`SessionUserStore::revision`](crate::SessionUserStore::revision), e.g. the
+    /// memory store), a live session's lookup is kept in memory and handed out again
+    /// (behind the same `Arc`) while the store's revision is the one read before that
+    /// lookup; any write of a user or session, on any instance sharing the store, ends
+    /// that. So a revoked session (logout, password change, disabled account,
+    /// administrator's sign-out) is refused from the moment the revoking call returned,
+    /// with no staleness. Expiry and the idle timeout are checked on every request, and
+    /// a session due for its last-seen write is looked up again. Such a request costs
+    /// the revision read instead of the lookup; without a revision, nothing is kept.
+    ///
+    /// # Errors
+    /// Store errors only.
+    #[tracing::instrument(name = "auth.authenticate", skip_all, level = "debug")]
+    pub async fn authenticate_shared(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<Arc<Authenticated>>> {
         let digest = token.digest();
-        let found = match &self.inner.session_users {
-            Some(joined) => joined.session_with_user(&digest).await?,
+        let (found, revision) = match &self.inner.session_users {
+            Some(joined) => {
+                // Read before the lookup: a write that the lookup may have missed
+                // changes it, so what the lookup found is never served under it.
+                let revision = joined.revision().await?;
+                if let Some(kept) = revision.and_then(|r| self.inner.session_cache.get(&digest, r))
+                {
+                    let now = self.now();
+                    if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {
+                        return Ok(Some(kept));
+                    }
+                }
+                (joined.session_with_user(&digest).await?, revision)
+            }
             None => match self.inner.sessions.session(&digest).await? {
-                Some(session) => self
-                    .inner
-                    .users
-                    .user_by_id(session.user_id)
-                    .await?
-                    .map(|user| (session, user)),
-                None => None,
+                Some(session) => (
+                    self.inner
+                        .users
+                        .user_by_id(session.user_id)
+                        .await?
+                        .map(|user| (session, user)),
+                    None,
+                ),
+                None => (None, None),
             },
         };
         let Some((mut session, user)) = found else {
@@ -360,8 +400,9 @@ impl Auth {
         if !session.is_live(now) || user.status == AccountStatus::Disabled {
             return Ok(None);
         }
-        let config = &self.inner.config.sessions;
-        if now - session.last_seen_at >= config.touch_interval {
+        let touched = self.due_for_touch(&session, now);
+        if touched {
+            let config = &self.inner.config.sessions;
             let idle = if session.remember {
                 config.remember_idle_timeout
             } else {
@@ -375,11 +416,23 @@ impl Auth {
                 .await?;
         }
         let must_enrol_second_factor = self.must_enrol_second_factor(&user);
-        Ok(Some(Authenticated {
+        let found = Arc::new(Authenticated {
             user,
             session,
             must_enrol_second_factor,
-        }))
+        });
+        // After its own write the revision has moved on: the next request looks again.
+        if let Some(revision) = revision.filter(|_| !touched) {
+            self.inner
+                .session_cache
+                .put(digest, revision, Arc::clone(&found));
+        }
+        Ok(Some(found))
+    }
+
+    /// Whether a session used at `now` is due for its last-seen write.
+    fn due_for_touch(&self, session: &SessionRecord, now: OffsetDateTime) -> bool {
+        now - session.last_seen_at >= self.inner.config.sessions.touch_interval
     }
 
     /// Ends the session behind this id (server side: a replayed cookie is worthless).

@@ -27,6 +27,7 @@ mod password_reset;
 mod picture;
 mod register;
 mod second_factor;
+mod session_cache;
 mod step_up;
 mod throttle;
 mod ways_in;
@@ -140,6 +141,8 @@ struct Inner {
     /// Digests mailed one-time codes.
     codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,
+    /// Lookups of live sessions, served again while the store's revision holds.
+    session_cache: session_cache::SessionCache,
     background: Mutex<Vec<JoinHandle<()>>>,
 }
 

@@ -111,6 +111,7 @@ observed!(IdentityStore as "identities" {
 
 observed!(SessionUserStore as "session_users" {
     fn session_with_user(&self, digest: &SessionDigest) -> Option<(SessionRecord, User)>;
+    fn revision(&self) -> Option<u64>;
 });
 
 observed!(ApiKeyStore as "api_keys" {

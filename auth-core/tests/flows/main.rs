@@ -26,5 +26,6 @@ mod recovery;
 mod registration;
 mod review;
 mod second_factor;
+mod session_cache;
 mod support;
 mod webhooks;

@@ -74,6 +74,7 @@
 struct ReadmeDoctests;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
@@ -112,6 +113,9 @@ struct Inner {
     /// passkey or identity is removed at a version, so the check, the removal and the
     /// bump are one step.
     ways_in: Mutex<HashMap<UserId, u64>>,
+    /// Raised whenever a user or session is written ([`SessionUserStore::revision`]):
+    /// taken with the write lock, so no reader sees the change under the old value.
+    revision: AtomicU64,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -249,6 +253,20 @@ impl MemoryStore {
     pub fn shared(&self) -> Arc<Self> {
         Arc::new(self.clone())
     }
+
+    /// The users, to write: raises the revision once the lock is held.
+    fn write_users(&self) -> RwLockWriteGuard<'_, Users> {
+        let users = write(&self.inner.users);
+        self.inner.revision.fetch_add(1, Ordering::SeqCst);
+        users
+    }
+
+    /// The sessions, to write: raises the revision once the lock is held.
+    fn write_sessions(&self) -> RwLockWriteGuard<'_, Sessions> {
+        let sessions = write(&self.inner.sessions);
+        self.inner.revision.fetch_add(1, Ordering::SeqCst);
+        sessions
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -338,7 +356,7 @@ impl Sessions {
 #[async_trait]
 impl UserStore for MemoryStore {
     async fn create_user(&self, user: &User) -> Result<()> {
-        let mut users = write(&self.inner.users);
+        let mut users = self.write_users();
         users.check_unique(user)?;
         if users.by_id.contains_key(&user.id) {
             return Err(Error::backend(format!("a user with id {} exists", user.id)));
@@ -363,7 +381,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<()> {
-        let mut users = write(&self.inner.users);
+        let mut users = self.write_users();
         let Some(stored) = users.by_id.get(&user.id) else {
             return Err(Error::StaleVersion);
         };
@@ -384,12 +402,12 @@ impl UserStore for MemoryStore {
 
     async fn delete_user(&self, id: UserId, expected_version: u64) -> Result<()> {
         // Lock order: users, then sessions. The user and their sessions go in one step.
-        let mut users = write(&self.inner.users);
+        let mut users = self.write_users();
         match users.by_id.get(&id) {
             Some(stored) if stored.version == expected_version => {}
             _ => return Err(Error::StaleVersion),
         }
-        let mut sessions = write(&self.inner.sessions);
+        let mut sessions = self.write_sessions();
         sessions.remove_for_user(id, None);
         write(&self.inner.api_keys).retain(|_, k| k.user_id != id);
         write(&self.inner.passkeys).retain(|_, p| p.user_id != id);
@@ -429,7 +447,7 @@ impl UserStore for MemoryStore {
 #[async_trait]
 impl SessionStore for MemoryStore {
     async fn create_session(&self, session: &SessionRecord) -> Result<()> {
-        let mut sessions = write(&self.inner.sessions);
+        let mut sessions = self.write_sessions();
         if sessions.by_digest.contains_key(&session.digest) {
             // A 256-bit collision: never overwrite.
             return Err(Error::Conflict {
@@ -455,7 +473,7 @@ impl SessionStore for MemoryStore {
         last_seen_at: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
     ) -> Result<()> {
-        if let Some(session) = write(&self.inner.sessions).by_digest.get_mut(digest) {
+        if let Some(session) = self.write_sessions().by_digest.get_mut(digest) {
             session.last_seen_at = last_seen_at;
             session.idle_expires_at = idle_expires_at;
         }
@@ -468,7 +486,7 @@ impl SessionStore for MemoryStore {
         amr: &[AuthMethod],
         proved_at: OffsetDateTime,
     ) -> Result<bool> {
-        let mut sessions = write(&self.inner.sessions);
+        let mut sessions = self.write_sessions();
         let Some(session) = sessions.by_digest.get_mut(digest) else {
             return Ok(false);
         };
@@ -478,7 +496,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete_session(&self, digest: &SessionDigest) -> Result<bool> {
-        Ok(write(&self.inner.sessions).remove(digest).is_some())
+        Ok(self.write_sessions().remove(digest).is_some())
     }
 
     async fn sessions_for_user(
@@ -510,11 +528,11 @@ impl SessionStore for MemoryStore {
         user_id: UserId,
         keep: Option<&SessionDigest>,
     ) -> Result<u64> {
-        Ok(write(&self.inner.sessions).remove_for_user(user_id, keep))
+        Ok(self.write_sessions().remove_for_user(user_id, keep))
     }
 
     async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
-        let mut sessions = write(&self.inner.sessions);
+        let mut sessions = self.write_sessions();
         let dead: Vec<SessionDigest> = sessions
             .by_digest
             .values()
@@ -713,6 +731,11 @@ impl SessionUserStore for MemoryStore {
             .by_id
             .get(&session.user_id)
             .map(|user| (session.clone(), user.clone())))
+    }
+
+    /// Raised by every write of a user or a session, under its lock.
+    async fn revision(&self) -> Result<Option<u64>> {
+        Ok(Some(self.inner.revision.load(Ordering::SeqCst)))
     }
 }
 
