@@ -238,10 +238,10 @@ impl AuthWeb {
         }
     }
 
-    /// The provider's answer, checked by the providers: the flow this browser's cookie
-    /// binds is used up only when it succeeds. A refused answer (a replay, another tab's
-    /// older flow, a mixed-up provider) leaves the cookie, and so the browser's pending
-    /// flow, alone.
+    /// The provider's answer, checked by the providers. The flow named by `state` is
+    /// taken whatever happens, but only a check that succeeds shows it was the flow this
+    /// browser's cookie binds: after a refusal (a replay, another tab's older flow, a
+    /// mixed-up provider) the cookie may still bind a pending flow, so callers leave it.
     async fn finish_flow(
         &self,
         r: &Req,
@@ -554,8 +554,8 @@ impl AuthWeb {
 
     /// `POST /api/oidc/{name}/callback` (`state`, `code`, `iss`, `error`, as the
     /// provider sent them, and `token_mode`; the flow cookie is cleared as by the page
-    /// callback): 200 `{"identity"}` when linked to the
-    /// signed-in account; 200 `{"user", "session"}` when signed in; 202
+    /// callback): 200 `{"identity"}` when linked to the signed-in account; 200
+    /// `{"user", "session"}` when signed in; 202
     /// `{"second_factor_required", "pending", "expires_at"}`; 202 `{"link_required":
     /// true, "provider", "link", "expires_at"}` when the owner of an existing account
     /// must sign in and confirm at `/api/oidc/link`.
