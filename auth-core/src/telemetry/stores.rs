@@ -109,10 +109,27 @@ observed!(IdentityStore as "identities" {
     fn identity_tokens(&self, provider: &str, subject: &str) -> Option<String>;
 });
 
-observed!(SessionUserStore as "session_users" {
-    fn session_with_user(&self, digest: &SessionDigest) -> Option<(SessionRecord, User)>;
-    fn revision(&self) -> Option<u64>;
-});
+// By hand: the revision is read on every authenticated request, often from memory, so
+// it is forwarded without a span or a timing of its own (it runs inside the request's
+// `auth.authenticate` span).
+#[async_trait]
+impl SessionUserStore for Observed<dyn SessionUserStore> {
+    async fn session_with_user(
+        &self,
+        digest: &SessionDigest,
+    ) -> Result<Option<(SessionRecord, User)>> {
+        store_call(
+            "session_users",
+            "session_with_user",
+            self.0.session_with_user(digest),
+        )
+        .await
+    }
+
+    async fn revision(&self) -> Result<Option<u64>> {
+        self.0.revision().await
+    }
+}
 
 observed!(ApiKeyStore as "api_keys" {
     fn create_api_key(&self, key: &ApiKeyRecord) -> ();
