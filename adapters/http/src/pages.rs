@@ -320,8 +320,8 @@ impl AuthWeb {
                 json!({
                     "title": self.text(r, "title-confirm-your-email-address"),
                     "paragraphs": [
-                        "This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.",
-                        "Lost it? Enter your address and we will send a new one.",
+                        self.text(r, "notice-confirmed-address-only"),
+                        self.text(r, "notice-lost-it"),
                     ],
                     "resend": true,
                     "values": { "email": user.map(|u| u.email.as_str()) },
@@ -334,9 +334,7 @@ impl AuthWeb {
             (Denial::MissingScope, _) => {
                 self.problem_as(r, kind, &Problem::insufficient_scope(), user)
             }
-            (Denial::SecondFactorEnrolmentRequired, RequestKind::Page) => {
-                self.enrolment_redirect()
-            }
+            (Denial::SecondFactorEnrolmentRequired, RequestKind::Page) => self.enrolment_redirect(),
             (Denial::SecondFactorEnrolmentRequired, RequestKind::Api) => {
                 self.problem_as(r, kind, &Problem::second_factor_enrolment_required(), user)
             }
@@ -357,6 +355,16 @@ impl AuthWeb {
             .config()
             .catalogues()
             .text(&r.lang.tag, key, None)
+    }
+
+    /// The page text `key` in the language of request `r`, with `args` for its
+    /// placeholders.
+    pub(crate) fn text_with(&self, r: &Req, key: &str, args: &[(&str, &str)]) -> String {
+        self.inner
+            .auth
+            .config()
+            .catalogues()
+            .text_with(&r.lang.tag, key, args)
     }
 
     /// The page of request `r` (a `GET` of its path and query) with `?lang=tag`.

@@ -412,3 +412,30 @@ title-undelivered-mail = Nicht zugestellte E-Mails
 title-users = Benutzer
 title-your-account = Ihr Konto
 title-your-recovery-codes = Ihre Wiederherstellungscodes
+
+## Notices: the pages that say what happened or why a link cannot be used (built by
+## the pages' code; $email is the address typed)
+
+notice-sign-up-sent = Wir haben einen Link an { $email } gesendet. Öffnen Sie ihn, um Ihre Adresse zu bestätigen und Ihr Konto fertig einzurichten.
+notice-sign-up-nothing-there = Nach ein paar Minuten noch nichts da? Sehen Sie im Spam-Ordner nach oder fordern Sie unten einen neuen Link an.
+notice-enter-the-code-from-the-email = Code aus der E-Mail eingeben
+notice-continue-to-sign-in = Weiter zur Anmeldung
+notice-verification-resent = Wenn { $email } zu einem Konto gehört, das noch bestätigt werden muss, ist ein neuer Link unterwegs.
+notice-link-expired = Dieser Link ist abgelaufen
+notice-verify-link-expired = Bestätigungslinks gelten nur eine begrenzte Zeit. Fordern Sie unten einen neuen an.
+notice-link-unusable = Dieser Link kann nicht verwendet werden
+notice-verify-link-unusable = Vielleicht wurde er schon verwendet oder unvollständig kopiert. Fordern Sie unten einen neuen Bestätigungslink an.
+notice-reset-sent = Wenn es für { $email } ein Konto gibt, haben wir ihm einen Link gesendet, mit dem Sie ein neues Passwort wählen.
+notice-reset-nothing-there = Der Link gilt einmal und läuft bald ab. Nichts da? Sehen Sie im Spam-Ordner nach.
+notice-reset-link-expired-title = Dieser Link zum Zurücksetzen ist abgelaufen
+notice-reset-link-expired = Links zum Zurücksetzen gelten nur eine begrenzte Zeit. Fordern Sie einen neuen an.
+notice-reset-link-unusable-title = Dieser Link zum Zurücksetzen kann nicht verwendet werden
+notice-reset-link-unusable = Vielleicht wurde er schon verwendet oder unvollständig kopiert. Links zum Zurücksetzen gelten einmal und nur eine begrenzte Zeit. Fordern Sie einen neuen an.
+notice-sign-in-code-sent = Wenn es für { $email } ein Konto gibt, haben wir ihm einen Anmeldecode und einen Link gesendet.
+notice-sign-in-code-how = Öffnen Sie den Link auf diesem Gerät oder geben Sie den Code ein. Beide gelten einmal und laufen bald ab.
+notice-enter-the-code = Code eingeben
+notice-sign-in-link-unusable-title = Dieser Anmeldelink kann nicht verwendet werden
+notice-sign-in-link-unusable = Vielleicht ist er abgelaufen, wurde schon verwendet oder durch einen neueren ersetzt. Anmeldelinks gelten einmal und nur eine begrenzte Zeit. Fordern Sie einen neuen an.
+notice-email-link-refused = Beginnen Sie die Adressänderung in Ihren Kontoeinstellungen neu.
+notice-confirmed-address-only = Diese Seite ist nur für Konten mit bestätigter E-Mail-Adresse. Öffnen Sie den Link, den wir Ihnen bei der Registrierung gesendet haben.
+notice-lost-it = Verloren? Geben Sie Ihre Adresse ein, und wir senden einen neuen.

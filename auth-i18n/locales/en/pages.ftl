@@ -413,3 +413,30 @@ title-undelivered-mail = Undelivered mail
 title-users = Users
 title-your-account = Your account
 title-your-recovery-codes = Your recovery codes
+
+## Notices: the pages that say what happened or why a link cannot be used (built by
+## the pages' code; $email is the address typed)
+
+notice-sign-up-sent = We sent a link to { $email }. Open it to confirm your address and finish creating your account.
+notice-sign-up-nothing-there = Nothing there after a few minutes? Check your spam folder, or ask for a new link below.
+notice-enter-the-code-from-the-email = Enter the code from the email
+notice-continue-to-sign-in = Continue to sign in
+notice-verification-resent = If { $email } belongs to an account that still needs confirming, a new link is on its way.
+notice-link-expired = This link has expired
+notice-verify-link-expired = Confirmation links work for a limited time. Ask for a new one below.
+notice-link-unusable = This link cannot be used
+notice-verify-link-unusable = It may have been used already or copied incompletely. Ask for a new confirmation link below.
+notice-reset-sent = If an account exists for { $email }, we sent it a link to choose a new password.
+notice-reset-nothing-there = The link works once and expires soon. Nothing there? Check your spam folder.
+notice-reset-link-expired-title = This reset link has expired
+notice-reset-link-expired = Reset links work for a limited time. Ask for a new one.
+notice-reset-link-unusable-title = This reset link cannot be used
+notice-reset-link-unusable = It may have been used already or copied incompletely. Reset links work once and for a limited time. Ask for a new one.
+notice-sign-in-code-sent = If an account exists for { $email }, we sent it a sign-in code and a link.
+notice-sign-in-code-how = Open the link on this device, or enter the code. Both work once and expire soon.
+notice-enter-the-code = Enter the code
+notice-sign-in-link-unusable-title = This sign-in link cannot be used
+notice-sign-in-link-unusable = It may have expired, been used already, or been replaced by a newer one. Sign-in links work once and for a limited time. Ask for a new one.
+notice-email-link-refused = Start the change of address again from your account settings.
+notice-confirmed-address-only = This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.
+notice-lost-it = Lost it? Enter your address and we will send a new one.

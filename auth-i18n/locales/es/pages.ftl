@@ -412,3 +412,30 @@ title-undelivered-mail = Correo no entregado
 title-users = Usuarios
 title-your-account = Su cuenta
 title-your-recovery-codes = Sus códigos de recuperación
+
+## Notices: the pages that say what happened or why a link cannot be used (built by
+## the pages' code; $email is the address typed)
+
+notice-sign-up-sent = Enviamos un enlace a { $email }. Ábralo para confirmar su dirección y terminar de crear su cuenta.
+notice-sign-up-nothing-there = ¿No ha llegado nada tras unos minutos? Revise la carpeta de spam o pida un enlace nuevo abajo.
+notice-enter-the-code-from-the-email = Introducir el código del correo
+notice-continue-to-sign-in = Continuar al inicio de sesión
+notice-verification-resent = Si { $email } pertenece a una cuenta que aún debe confirmarse, hay un enlace nuevo en camino.
+notice-link-expired = Este enlace ha caducado
+notice-verify-link-expired = Los enlaces de confirmación sirven durante un tiempo limitado. Pida uno nuevo abajo.
+notice-link-unusable = Este enlace no se puede usar
+notice-verify-link-unusable = Puede que ya se haya usado o que se copiara incompleto. Pida un nuevo enlace de confirmación abajo.
+notice-reset-sent = Si existe una cuenta para { $email }, le enviamos un enlace para elegir una nueva contraseña.
+notice-reset-nothing-there = El enlace sirve una vez y caduca pronto. ¿No ha llegado nada? Revise la carpeta de spam.
+notice-reset-link-expired-title = Este enlace de restablecimiento ha caducado
+notice-reset-link-expired = Los enlaces de restablecimiento sirven durante un tiempo limitado. Pida uno nuevo.
+notice-reset-link-unusable-title = Este enlace de restablecimiento no se puede usar
+notice-reset-link-unusable = Puede que ya se haya usado o que se copiara incompleto. Los enlaces de restablecimiento sirven una vez y durante un tiempo limitado. Pida uno nuevo.
+notice-sign-in-code-sent = Si existe una cuenta para { $email }, le enviamos un código de acceso y un enlace.
+notice-sign-in-code-how = Abra el enlace en este dispositivo o introduzca el código. Ambos sirven una vez y caducan pronto.
+notice-enter-the-code = Introducir el código
+notice-sign-in-link-unusable-title = Este enlace de acceso no se puede usar
+notice-sign-in-link-unusable = Puede que haya caducado, que ya se haya usado o que otro más reciente lo haya sustituido. Los enlaces de acceso sirven una vez y durante un tiempo limitado. Pida uno nuevo.
+notice-email-link-refused = Vuelva a empezar el cambio de dirección desde los ajustes de su cuenta.
+notice-confirmed-address-only = Esta página es solo para cuentas con una dirección de correo confirmada. Abra el enlace que le enviamos al registrarse.
+notice-lost-it = ¿Lo ha perdido? Introduzca su dirección y le enviaremos uno nuevo.

@@ -174,15 +174,15 @@ impl AuthWeb {
 
     fn bad_email_link(&self, r: &Req, why: LinkRefusal) -> Reply {
         let title = match why {
-            LinkRefusal::Expired => "This link has expired",
-            LinkRefusal::Unusable => "This link cannot be used",
+            LinkRefusal::Expired => "notice-link-expired",
+            LinkRefusal::Unusable => "notice-link-unusable",
         };
         self.bad_link(
             r,
             title,
-            "Start the change of address again from your account settings.",
+            "notice-email-link-refused",
             false,
-            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
+            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": self.text(r, "account-email-change-email-address") }),
         )
     }
 

@@ -54,13 +54,13 @@ impl AuthWeb {
             json!({
                 "title": self.text(r, "title-check-your-inbox"),
                 "paragraphs": [
-                    format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
-                    "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
+                    self.text_with(r, "notice-sign-up-sent", &[("email", email)]),
+                    self.text(r, "notice-sign-up-nothing-there"),
                 ],
                 "resend": true,
                 "values": { "email": email },
-                "code_link": Self::code_link("/verify/code", email, "Enter the code from the email"),
-                "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                "code_link": Self::code_link("/verify/code", email, &self.text(r, "notice-enter-the-code-from-the-email")),
+                "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "notice-continue-to-sign-in") },
             }),
         )
     }
@@ -120,9 +120,9 @@ impl AuthWeb {
                 None,
                 json!({
                     "title": self.text(r, "title-check-your-inbox"),
-                    "paragraphs": [format!("If {email} belongs to an account that still needs confirming, a new link is on its way.")],
-                    "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
-                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                    "paragraphs": [self.text_with(r, "notice-verification-resent", &[("email", &email)])],
+                    "code_link": Self::code_link("/verify/code", &email, &self.text(r, "notice-enter-the-code-from-the-email")),
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "notice-continue-to-sign-in") },
                 }),
             ),
             Err(e) => {
@@ -134,14 +134,8 @@ impl AuthWeb {
 
     fn bad_verify_link(&self, r: &Req, why: LinkRefusal) -> Reply {
         let (title, text) = match why {
-            LinkRefusal::Expired => (
-                "This link has expired",
-                "Confirmation links work for a limited time. Ask for a new one below.",
-            ),
-            LinkRefusal::Unusable => (
-                "This link cannot be used",
-                "It may have been used already or copied incompletely. Ask for a new confirmation link below.",
-            ),
+            LinkRefusal::Expired => ("notice-link-expired", "notice-verify-link-expired"),
+            LinkRefusal::Unusable => ("notice-link-unusable", "notice-verify-link-unusable"),
         };
         self.bad_link(r, title, text, true, Value::Null)
     }
