@@ -427,10 +427,18 @@ const SIZES: [(&str, (u32, u32)); 2] = [("phone", (390, 844)), ("desktop", (1280
 
 /// Takes `name` at both sizes into `docs/screenshots`, checking for horizontal overflow.
 fn shoot(b: &Browser, name: &str) {
+    shoot_at(b, name, None);
+}
+
+/// [`shoot`], scrolled to `css` (when given) at each size.
+fn shoot_at(b: &Browser, name: &str, css: Option<&str>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     for (size, dims) in SIZES {
         b.set_window(dims);
+        if let Some(css) = css {
+            b.scroll_to(css);
+        }
         let png = b.screenshot();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(dir.join(format!("{name}-{size}.png")), png).unwrap();
@@ -469,4 +477,34 @@ fn screenshots_of_the_passkey_pages() {
     sign_in_with_password(&b, &base, email);
     b.wait_for_heading("Two-step sign-in");
     shoot(&b, "passkeys-second-step");
+}
+
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_passkey_sign_up_and_step_up() {
+    let (chromium, driver) = browser_tools("screenshots_of_passkey_sign_up_and_step_up");
+    let demo =
+        Demo::start_on_localhost_with(Framework::Axum, Backend::Sqlite, &["--passkey-sign-up"]);
+    let base = demo.base_url.clone();
+    let email = "grace.hopper@example.com";
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    b.add_virtual_authenticator();
+
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_heading("Create your account");
+    b.wait_for_text("Sign up with a passkey");
+    shoot_at(&b, "passkeys-sign-up", Some("form[data-passkey=sign-up]"));
+    b.set_window(SIZES[1].1);
+    b.fill("input[name=email]", email);
+    b.click("form[data-passkey=sign-up] button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    let link = demo.mailed_link(email, "verification", "/verify/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your email address");
+    b.click("main form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/auth/reauth?next=/auth/account/passkeys"));
+    b.wait_for_heading("Confirm it is you");
+    b.wait_for_text("Use a passkey");
+    shoot(&b, "passkeys-reauth");
 }
