@@ -48,11 +48,29 @@ macro_rules! frameworks {
                     );
                 }
 
+                #[test_services::needs(chromium, chromedriver)]
+                #[test]
+                fn sign_up_and_step_up_with_a_passkey_in_a_real_browser() {
+                    crate::sign_up_and_step_up(
+                        blackbox_tests::Framework::$framework,
+                        blackbox_tests::Backend::Sqlite,
+                    );
+                }
+
                 mod postgres_redis {
                     #[test_services::needs(chromium, chromedriver, postgres, redis)]
                     #[test]
                     fn register_and_sign_in_with_a_passkey_in_a_real_browser() {
                         crate::journey(
+                            blackbox_tests::Framework::$framework,
+                            blackbox_tests::Backend::PostgresRedis,
+                        );
+                    }
+
+                    #[test_services::needs(chromium, chromedriver, postgres, redis)]
+                    #[test]
+                    fn sign_up_and_step_up_with_a_passkey_in_a_real_browser() {
+                        crate::sign_up_and_step_up(
                             blackbox_tests::Framework::$framework,
                             blackbox_tests::Backend::PostgresRedis,
                         );
@@ -288,14 +306,139 @@ fn journey(framework: Framework, backend: Backend) {
     assert!(width <= 1280, "the page overflows horizontally: {width}px");
 }
 
+/// The step-up age of the sign-up journey's demo (`--step-up-max-age`): short, so that
+/// a passkey sign-in grows old enough to need a re-authentication within the test.
+const STEP_UP_AGE: Duration = Duration::from_secs(4);
+
+/// Removes the (first) passkey from the account's passkey page.
+fn click_remove(b: &Browser, base: &str) {
+    b.goto(&format!("{base}/auth/account/passkeys"));
+    b.wait_for_heading("Passkeys");
+    b.click("form[action$='/account/passkeys/remove'] button[type=submit]");
+}
+
+/// On `/reauth`: no password asked (`why`), the passkey choice taken; back on the
+/// passkey page.
+fn step_up_with_the_passkey(b: &Browser, why: &str) {
+    b.wait_for_heading("Confirm it is you");
+    assert!(b.url().contains("/auth/reauth"), "{}", b.url());
+    assert!(
+        b.try_find("input[name=password]").is_none(),
+        "{why}: the re-authentication asks for a password: {}",
+        b.text()
+    );
+    b.click("form[data-passkey=step-up] button[type=submit]");
+    b.wait_for_text("You can go ahead now");
+    assert!(b.url().ends_with("/auth/account/passkeys"), "{}", b.url());
+}
+
+/// Sign-up with a passkey (`--passkey-sign-up`), in a real browser: the account has no
+/// password (a password sign-in fails), signs in with the passkey after confirming its
+/// address, signs out and in again; once its sign-in is older than the step-up age,
+/// removing a passkey sends it to `/reauth`, which offers the passkey alone, and the
+/// passkey re-opens the action (which the last-way-in rule then refuses: it is the only
+/// passkey). Then an account with a password and a passkey: its removal asks for the
+/// passkey at `/reauth` (the password alone is no longer a fresh proof), and goes through.
+fn sign_up_and_step_up(framework: Framework, backend: Backend) {
+    let test = format!(
+        "{}::sign_up_and_step_up_with_a_passkey_in_a_real_browser ({backend:?})",
+        framework.name()
+    );
+    let (chromium, driver) = browser_tools(&test);
+    let age = format!("{}s", STEP_UP_AGE.as_secs());
+    let demo = Demo::start_on_localhost_with(
+        framework,
+        backend,
+        &["--passkey-sign-up", "--step-up-max-age", &age],
+    );
+    let base = demo.base_url.clone();
+    let solo = email("passkey-sign-up", &demo);
+    let b = Browser::start(&chromium, &driver, (1280, 800));
+    let authenticator = b.add_virtual_authenticator();
+
+    // Sign-up: the email address, then "Sign up with a passkey".
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_heading("Create your account");
+    b.fill("input[name=email]", &solo);
+    b.click("form[data-passkey=sign-up] button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    let held = b.authenticator_credentials(&authenticator);
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["isResidentCredential"], true, "{held:?}");
+
+    // The address confirmed; the sign-in page's autofill request signs in by itself.
+    let link = demo.mailed_link(&solo, "verification", "/verify/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your email address");
+    b.click("main form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    assert!(b.text().contains(&solo), "{}", b.text());
+    sign_out(&b);
+
+    // No password: the password sign-in fails (the passkey out of the authenticator
+    // meanwhile, or the autofill would sign in first).
+    let held = b.take_authenticator_credentials(&authenticator);
+    sign_in_with_password(&b, &base, &solo);
+    b.wait_for_text("The email, username or password is incorrect.");
+    for credential in &held {
+        b.put_authenticator_credential(&authenticator, credential);
+    }
+    // Signed out, the passkey signs in again.
+    b.goto(&format!("{base}/auth/login"));
+    b.wait_for_text("Signed in as");
+    assert!(b.text().contains(&solo), "{}", b.text());
+
+    // Older than the step-up age: removing the passkey asks for a fresh proof, the
+    // passkey alone (there is no password); then the removal is heard, and refused by
+    // the last-way-in rule.
+    std::thread::sleep(STEP_UP_AGE + Duration::from_millis(500));
+    click_remove(&b, &base);
+    step_up_with_the_passkey(&b, "an account without a password");
+    b.click("form[action$='/account/passkeys/remove'] button[type=submit]");
+    b.wait_for_text("only way to sign in");
+    assert!(
+        !b.text().contains("Confirm it is you"),
+        "asked again: {}",
+        b.text()
+    );
+    sign_out(&b);
+
+    // A password and a passkey: the passkey is the second factor, so removing it right
+    // after a password sign-in asks for the passkey, not the password.
+    b.take_authenticator_credentials(&authenticator);
+    let both = email("passkey-step-up", &demo);
+    demo.create_user(&both, false, true);
+    sign_in_with_password(&b, &base, &both);
+    b.wait_for_text("Signed in as");
+    add_passkey(&b, &base, "Chromium virtual key");
+    click_remove(&b, &base);
+    step_up_with_the_passkey(&b, "an account with a password and a passkey");
+    b.click("form[action$='/account/passkeys/remove'] button[type=submit]");
+    b.wait_for_text("Your passkey was removed");
+    // Without a passkey, the password re-authenticates again.
+    b.goto(&format!("{base}/auth/reauth"));
+    b.wait_for_heading("Confirm it is you");
+    assert!(b.try_find("input[name=password]").is_some(), "{}", b.text());
+    let width = b.document_width();
+    assert!(width <= 1280, "the page overflows horizontally: {width}px");
+}
+
 const SIZES: [(&str, (u32, u32)); 2] = [("phone", (390, 844)), ("desktop", (1280, 800))];
 
 /// Takes `name` at both sizes into `docs/screenshots`, checking for horizontal overflow.
 fn shoot(b: &Browser, name: &str) {
+    shoot_at(b, name, None);
+}
+
+/// [`shoot`], scrolled to `css` (when given) at each size.
+fn shoot_at(b: &Browser, name: &str, css: Option<&str>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     for (size, dims) in SIZES {
         b.set_window(dims);
+        if let Some(css) = css {
+            b.scroll_to(css);
+        }
         let png = b.screenshot();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(dir.join(format!("{name}-{size}.png")), png).unwrap();
@@ -334,4 +477,34 @@ fn screenshots_of_the_passkey_pages() {
     sign_in_with_password(&b, &base, email);
     b.wait_for_heading("Two-step sign-in");
     shoot(&b, "passkeys-second-step");
+}
+
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_passkey_sign_up_and_step_up() {
+    let (chromium, driver) = browser_tools("screenshots_of_passkey_sign_up_and_step_up");
+    let demo =
+        Demo::start_on_localhost_with(Framework::Axum, Backend::Sqlite, &["--passkey-sign-up"]);
+    let base = demo.base_url.clone();
+    let email = "grace.hopper@example.com";
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    b.add_virtual_authenticator();
+
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_heading("Create your account");
+    b.wait_for_text("Sign up with a passkey");
+    shoot_at(&b, "passkeys-sign-up", Some("form[data-passkey=sign-up]"));
+    b.set_window(SIZES[1].1);
+    b.fill("input[name=email]", email);
+    b.click("form[data-passkey=sign-up] button[type=submit]");
+    b.wait_for_heading("Check your inbox");
+    let link = demo.mailed_link(email, "verification", "/verify/");
+    b.goto(&link);
+    b.wait_for_heading("Confirm your email address");
+    b.click("main form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    b.goto(&format!("{base}/auth/reauth?next=/auth/account/passkeys"));
+    b.wait_for_heading("Confirm it is you");
+    b.wait_for_text("Use a passkey");
+    shoot(&b, "passkeys-reauth");
 }

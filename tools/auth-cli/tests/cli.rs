@@ -1,5 +1,5 @@
-//! The `auth-cli` binary against real stores (SQLite, and PostgreSQL when
-//! `AUTH_TEST_POSTGRES_URL` is set): hashes made by the real Python libraries (bcrypt,
+//! The `auth-cli` binary against real stores (SQLite, and PostgreSQL, MariaDB and Redis
+//! when `AUTH_TEST_POSTGRES_URL`, `AUTH_TEST_MYSQL_URL` and `AUTH_TEST_REDIS_URL` are set): hashes made by the real Python libraries (bcrypt,
 //! Django, passlib, argon2-cffi, see `make_hashes.py`) are imported with the CLI, then
 //! signed in with through the engine with the original passwords, after which each
 //! stored hash is Argon2id. Sessions kept in Redis (`AUTH_TEST_REDIS_URL`) are ended
@@ -28,6 +28,8 @@ struct Db {
     url: String,
     prefix: String,
     dir: tempfile::TempDir,
+    /// Sessions and counters in Redis: its URL and a key prefix of the test's own.
+    redis: Option<(String, String)>,
 }
 
 impl Db {
@@ -38,16 +40,39 @@ impl Db {
             url,
             prefix: "auth_".into(),
             dir,
+            redis: None,
         }
     }
 
     fn postgres() -> Self {
-        let url = std::env::var("AUTH_TEST_POSTGRES_URL").expect("set when this test runs");
+        Self::shared("AUTH_TEST_POSTGRES_URL")
+    }
+
+    /// MariaDB (or MySQL) at `AUTH_TEST_MYSQL_URL`.
+    fn mariadb() -> Self {
+        Self::shared("AUTH_TEST_MYSQL_URL")
+    }
+
+    /// PostgreSQL, with sessions and counters in Redis (`AUTH_TEST_REDIS_URL`), as the
+    /// demos run with `--redis-url`.
+    fn postgres_with_redis() -> Self {
+        let url = std::env::var("AUTH_TEST_REDIS_URL").expect("set when this test runs");
+        let prefix = format!("cli-{}:", uuid::Uuid::new_v4().simple());
+        Self {
+            redis: Some((url, prefix)),
+            ..Self::postgres()
+        }
+    }
+
+    /// The database at the URL in `var`, under a table prefix of the test's own.
+    fn shared(var: &str) -> Self {
+        let url = std::env::var(var).expect("set when this test runs");
         let id = uuid::Uuid::new_v4().simple().to_string();
         Self {
             url,
             prefix: format!("cli{}_", &id[..12]),
             dir: tempfile::tempdir().unwrap(),
+            redis: None,
         }
     }
 
@@ -58,12 +83,19 @@ impl Db {
 
     fn cli_with_input(&self, args: &[&str], stdin: &str) -> Output {
         use std::io::Write as _;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_auth-cli"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_auth-cli"));
+        command
             .args(args)
             .env("DATABASE_URL", &self.url)
             .env("TABLE_PREFIX", &self.prefix)
-            .env("AUTH_SECRET", SECRET)
-            .env_remove("REDIS_URL")
+            .env("AUTH_SECRET", SECRET);
+        match &self.redis {
+            Some((url, prefix)) => command
+                .env("REDIS_URL", url)
+                .env("REDIS_KEY_PREFIX", prefix),
+            None => command.env_remove("REDIS_URL"),
+        };
+        let mut child = command
             .current_dir(self.dir.path())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -584,12 +616,20 @@ async fn passkey_engine(db: &Db) -> Auth {
         .unwrap();
     let rp =
         auth_core::RelyingParty::new("localhost", "CLI test", &["http://localhost:3000"]).unwrap();
-    Auth::builder(config)
+    let mut builder = Auth::builder(config)
         .store(store.clone())
         .passkeys(store, rp)
-        .mailer(Arc::new(CapturingMailer::new()))
-        .build()
-        .unwrap()
+        .mailer(Arc::new(CapturingMailer::new()));
+    if let Some((url, prefix)) = &db.redis {
+        let redis = auth_store_redis::RedisStore::connect(
+            auth_store_redis::RedisConfig::new(url.clone()).key_prefix(prefix.clone()),
+        )
+        .await
+        .unwrap();
+        let redis = Arc::new(redis);
+        builder = builder.sessions(redis.clone()).counters(redis);
+    }
+    builder.build().unwrap()
 }
 
 /// Signs in with `key` alone; the account signed in, or the refusal.
@@ -608,14 +648,36 @@ async fn passkey_sign_in(
 }
 
 /// `passkeys list` and `passkeys remove` (one by id, then `--all`): a removed passkey no
-/// longer signs in, the others still do, and every removal is on the audit trail.
+/// longer signs in, the others still do, and every removal is on the audit trail. On
+/// SQLite here, and on every other store below.
 #[tokio::test(flavor = "multi_thread")]
 async fn passkeys_are_listed_and_removed_by_the_operator() {
+    operator_passkeys(&Db::sqlite()).await;
+}
+
+#[test_services::needs(postgres)]
+#[tokio::test(flavor = "multi_thread")]
+async fn passkeys_are_listed_and_removed_by_the_operator_on_postgres() {
+    operator_passkeys(&Db::postgres()).await;
+}
+
+#[test_services::needs(mysql)]
+#[tokio::test(flavor = "multi_thread")]
+async fn passkeys_are_listed_and_removed_by_the_operator_on_mariadb() {
+    operator_passkeys(&Db::mariadb()).await;
+}
+
+#[test_services::needs(postgres, redis)]
+#[tokio::test(flavor = "multi_thread")]
+async fn passkeys_are_listed_and_removed_by_the_operator_on_postgres_with_redis() {
+    operator_passkeys(&Db::postgres_with_redis()).await;
+}
+
+async fn operator_passkeys(db: &Db) {
     use auth_core::conformance::authenticator::SoftPasskey;
-    let db = Db::sqlite();
     assert!(db.cli(&["migrate"]).status.success());
     let created = db.create_user(&["--email", "pia@example.com", "--verified"]);
-    let auth = passkey_engine(&db).await;
+    let auth = passkey_engine(db).await;
     let ctx = RequestContext::new(None, None);
     let login = Login {
         login: "pia@example.com".into(),
