@@ -236,7 +236,7 @@ impl AuthWebBuilder {
                     .into(),
             ));
         }
-        let templates = Templates::build(&self.overrides)?;
+        let templates = Templates::build(&self.overrides, self.auth.config().catalogues().clone())?;
         let mut origins = self.origins;
         if let Some(origin) = origin_of(&self.auth.config().links().base_url) {
             origins.push(origin);

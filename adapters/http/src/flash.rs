@@ -1,6 +1,7 @@
 //! One-shot messages carried across a redirect in a cookie. The cookie holds only the
 //! code of a [`Flash`], never text, so nobody can make a page say something else.
 
+use auth_core::Catalogues;
 use http::HeaderMap;
 use serde::Serialize;
 
@@ -63,6 +64,8 @@ impl Flash {
         }
     }
 
+    /// The English text; the catalogues' `flash-<code>` has it in every language.
+    #[cfg(test)]
     fn text(self) -> &'static str {
         match self {
             Self::SignedIn => "You are signed in.",
@@ -105,12 +108,12 @@ impl Flash {
         }
     }
 
-    /// What templates see as `flash`: `code`, `level` and `text`.
-    pub(crate) fn view(self) -> FlashView {
+    /// What templates see as `flash`: `code`, `level` and `text` (in `lang`).
+    pub(crate) fn view(self, catalogues: &Catalogues, lang: &str) -> FlashView {
         FlashView {
             code: self.as_str(),
             level: self.level(),
-            text: self.text(),
+            text: catalogues.text(lang, &format!("flash-{}", self.as_str()), None),
         }
     }
 
@@ -133,11 +136,11 @@ impl Flash {
 }
 
 /// A flash as templates see it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub(crate) struct FlashView {
     code: &'static str,
     level: Level,
-    text: &'static str,
+    text: String,
 }
 
 #[cfg(test)]
@@ -163,10 +166,49 @@ mod tests {
 
     #[test]
     fn the_view_is_what_templates_read() {
-        let view = serde_json::to_value(Flash::SignedOut.view()).unwrap();
+        let c = Catalogues::shipped();
+        let view = serde_json::to_value(Flash::SignedOut.view(&c, "en")).unwrap();
         assert_eq!(
             view,
             serde_json::json!({ "code": "signed_out", "level": "info", "text": "You have been signed out." })
         );
+        let de = Flash::SignedOut.view(&c, "de").text;
+        assert_ne!(de, "You have been signed out.");
+    }
+
+    /// The catalogue's English is the text every flash has always had.
+    #[test]
+    fn the_english_catalogue_keeps_every_text() {
+        let c = Catalogues::shipped();
+        for code in [
+            "signed_in",
+            "signed_out",
+            "login_required",
+            "email_verified",
+            "password_reset",
+            "password_changed",
+            "profile_saved",
+            "picture_saved",
+            "picture_removed",
+            "email_change_sent",
+            "email_changed",
+            "session_revoked",
+            "sessions_revoked",
+            "api_key_revoked",
+            "api_keys_revoked",
+            "account_deleted",
+            "admin_done",
+            "sign_in_expired",
+            "second_factor_disabled",
+            "reauthenticated",
+            "passkey_added",
+            "passkey_renamed",
+            "passkey_removed",
+            "identity_linked",
+            "identity_unlinked",
+        ] {
+            let flash: Flash = code.parse().unwrap();
+            assert_eq!(flash.view(&c, "en").text, flash.text(), "{flash}");
+        }
     }
 }

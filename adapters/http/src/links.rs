@@ -82,7 +82,8 @@ impl AuthWeb {
         cookies::remove(&self.inner.cookies.link, self.inner.secure)
     }
 
-    /// The 400 page of a link that cannot be used; the stashed token is dropped.
+    /// The 400 page of a link that cannot be used, its title and text the page texts
+    /// `title` and `text`; the stashed token is dropped.
     pub(crate) fn bad_link(
         &self,
         r: &Req,
@@ -95,7 +96,12 @@ impl AuthWeb {
             r,
             StatusCode::BAD_REQUEST,
             None,
-            json!({ "title": title, "paragraphs": [text], "resend": resend, "link": link }),
+            json!({
+                "title": self.text(r, title),
+                "paragraphs": [self.text(r, text)],
+                "resend": resend,
+                "link": link,
+            }),
         )
         .cookie(self.clear_link())
     }

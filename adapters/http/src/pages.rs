@@ -14,6 +14,7 @@ use crate::fields::Fields;
 use crate::flash::{Flash, FlashView};
 use crate::input::Input;
 use crate::kind::RequestKind;
+use crate::localize;
 use crate::problem::Problem;
 use crate::profile::{FieldView, field_views};
 use crate::reply::{Reply, Req};
@@ -24,6 +25,10 @@ use crate::views::UserView;
 /// What every template gets, under the page's own context.
 #[derive(Serialize)]
 struct BaseContext<'a> {
+    /// The request's language (the `t` function renders in it).
+    lang: &'a str,
+    /// The languages offered, for the switch in the footer.
+    languages: Vec<LanguageLink>,
     app_name: &'a str,
     prefix: &'a str,
     home: &'a str,
@@ -55,6 +60,14 @@ struct BaseContext<'a> {
 /// `{}`.
 #[derive(Serialize)]
 struct Empty {}
+
+/// One language of the switch: its tag, its name in itself, and the current page in it.
+#[derive(Serialize)]
+struct LanguageLink {
+    tag: String,
+    name: String,
+    href: String,
+}
 
 /// `5 MiB`, `512 KiB`, `900 bytes`: a limit as people read it.
 fn human_bytes(n: usize) -> String {
@@ -104,7 +117,18 @@ impl AuthWeb {
     ) -> Reply {
         let config = self.inner.auth.config();
         let flash = Flash::of_request(self, &r.headers);
+        let catalogues = config.catalogues();
         let base = BaseContext {
+            lang: &r.lang.tag,
+            languages: catalogues
+                .languages()
+                .into_iter()
+                .map(|tag| LanguageLink {
+                    tag: tag.to_owned(),
+                    name: catalogues.text(tag, "language-name", None),
+                    href: self.language_href(r, tag),
+                })
+                .collect(),
             app_name: config.app_name(),
             prefix: &self.inner.prefix,
             home: &self.inner.home,
@@ -130,7 +154,7 @@ impl AuthWeb {
                 "{}/static/{}",
                 self.inner.prefix, self.inner.templates.script_file
             ),
-            flash: flash.map(Flash::view),
+            flash: flash.map(|f| f.view(catalogues, &r.lang.tag)),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();
         if let (Value::Object(base), Ok(Value::Object(extra))) =
@@ -159,7 +183,7 @@ impl AuthWeb {
                 tracing::error!(template, error = %e, "rendering a page failed");
                 Reply::text(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Please try again in a moment.",
+                    catalogues.text(&r.lang.tag, "error-internal", None),
                 )
             }
         }
@@ -204,22 +228,18 @@ impl AuthWeb {
         p: &Problem,
         user: Option<&User>,
     ) -> Reply {
+        let catalogues = self.inner.auth.config().catalogues();
+        let p = &localize::problem(catalogues, &r.lang.tag, p);
         let reply = match kind {
             RequestKind::Api => Reply::json(p.status, &p.body()),
             RequestKind::Page => {
-                let title = match p.status.as_u16() {
-                    400 => "Something is not right",
-                    401 => "Please sign in",
-                    403 => "Not allowed",
-                    404 => "Page not found",
-                    405 => "Not allowed",
-                    409 => "Conflict",
-                    413 => "Too much data",
-                    415 => "Unsupported request",
-                    429 => "Slow down",
-                    503 => "Temporarily unavailable",
-                    _ => "Something went wrong",
+                let key = match p.status.as_u16() {
+                    status @ (400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503) => {
+                        format!("status-{status}")
+                    }
+                    _ => "status-other".to_owned(),
                 };
+                let title = catalogues.text(&r.lang.tag, &key, None);
                 self.page(
                     r,
                     p.status,
@@ -241,8 +261,10 @@ impl AuthWeb {
         p: &Problem,
         extra: Value,
     ) -> Reply {
+        let catalogues = self.inner.auth.config().catalogues();
+        let p = &localize::problem(catalogues, &r.lang.tag, p);
         let form_error = if p.code == "validation_failed" && !p.fields.is_empty() {
-            "Please correct the fields marked below.".to_owned()
+            catalogues.text(&r.lang.tag, "error-form", None)
         } else {
             p.message.clone()
         };
@@ -296,10 +318,10 @@ impl AuthWeb {
                 Template::Message,
                 user,
                 json!({
-                    "title": "Confirm your email address",
+                    "title": self.text(r, "title-confirm-your-email-address"),
                     "paragraphs": [
-                        "This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.",
-                        "Lost it? Enter your address and we will send a new one.",
+                        self.text(r, "notice-confirmed-address-only"),
+                        self.text(r, "notice-lost-it"),
                     ],
                     "resend": true,
                     "values": { "email": user.map(|u| u.email.as_str()) },
@@ -312,9 +334,7 @@ impl AuthWeb {
             (Denial::MissingScope, _) => {
                 self.problem_as(r, kind, &Problem::insufficient_scope(), user)
             }
-            (Denial::SecondFactorEnrolmentRequired, RequestKind::Page) => {
-                self.enrolment_redirect()
-            }
+            (Denial::SecondFactorEnrolmentRequired, RequestKind::Page) => self.enrolment_redirect(),
             (Denial::SecondFactorEnrolmentRequired, RequestKind::Api) => {
                 self.problem_as(r, kind, &Problem::second_factor_enrolment_required(), user)
             }
@@ -326,6 +346,38 @@ impl AuthWeb {
         let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
         Reply::redirect(&format!("{}/login?next={next}", self.inner.prefix))
             .cookie(Flash::LoginRequired.cookie(self))
+    }
+
+    /// The page text `key` in the language of request `r`.
+    pub(crate) fn text(&self, r: &Req, key: &str) -> String {
+        self.inner
+            .auth
+            .config()
+            .catalogues()
+            .text(&r.lang.tag, key, None)
+    }
+
+    /// The page text `key` in the language of request `r`, with `args` for its
+    /// placeholders.
+    pub(crate) fn text_with(&self, r: &Req, key: &str, args: &[(&str, &str)]) -> String {
+        self.inner
+            .auth
+            .config()
+            .catalogues()
+            .text_with(&r.lang.tag, key, args)
+    }
+
+    /// The page of request `r` (a `GET` of its path and query) with `?lang=tag`.
+    fn language_href(&self, r: &Req, tag: &str) -> String {
+        let mut pairs: Vec<(String, String)> = r
+            .query
+            .as_deref()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        pairs.retain(|(name, _)| name != "lang");
+        pairs.push(("lang".into(), tag.to_owned()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("{}{}?{query}", self.inner.prefix, r.path)
     }
 
     /// The full path (mount + relative path + query) of a request, for `next`.

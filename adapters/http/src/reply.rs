@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::credential::Presented;
 use crate::kind::RequestKind;
+use crate::language::Language;
 
 /// A request as the handlers see it.
 pub(crate) struct Req {
@@ -29,6 +30,8 @@ pub(crate) struct Req {
     pub(crate) pictures: Mutex<HashMap<UserId, String>>,
     /// The session credential the request presents (cookie or bearer), read once.
     pub(crate) presented: Presented,
+    /// The language its pages and messages are in.
+    pub(crate) lang: Language,
 }
 
 impl Req {
@@ -96,20 +99,20 @@ impl Reply {
                 tracing::error!(error = %e, "a JSON answer could not be written");
                 Self::text(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Please try again in a moment.",
+                    "Something went wrong on our side. Please try again in a moment.".into(),
                 )
             }
         }
     }
 
     /// A plain-text body.
-    pub(crate) fn text(status: StatusCode, text: &'static str) -> Self {
+    pub(crate) fn text(status: StatusCode, text: String) -> Self {
         let mut r = Self::new(status);
         r.headers.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
-        r.body = Bytes::from_static(text.as_bytes());
+        r.body = Bytes::from(text);
         r
     }
 

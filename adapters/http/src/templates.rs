@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use auth_core::Catalogues;
 use minijinja::Environment;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -120,8 +123,12 @@ fn versioned(stem: &str, ext: &str, content: &str) -> String {
 }
 
 impl Templates {
-    pub(crate) fn build(overrides: &Overrides) -> Result<Self, WebError> {
+    pub(crate) fn build(
+        overrides: &Overrides,
+        catalogues: Arc<Catalogues>,
+    ) -> Result<Self, WebError> {
         let mut env = Environment::new();
+        auth_i18n::install(&mut env, catalogues);
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") || name.ends_with(".htm") {
                 minijinja::AutoEscape::Html
@@ -231,9 +238,13 @@ fn load_dir(env: &mut Environment<'static>, root: &Path, dir: &Path) -> Result<(
 mod tests {
     use super::*;
 
+    fn shipped() -> Arc<Catalogues> {
+        Arc::new(Catalogues::shipped())
+    }
+
     #[test]
     fn every_embedded_template_compiles_and_names_match() {
-        let t = Templates::build(&Overrides::default()).unwrap();
+        let t = Templates::build(&Overrides::default(), shipped()).unwrap();
         assert_eq!(EMBEDDED.len(), TEMPLATE_NAMES.len());
         assert!(t.css_file.starts_with("auth-") && t.css_file.ends_with(".css"));
         assert!(t.css.contains("prefers-color-scheme: dark"));
@@ -248,7 +259,7 @@ mod tests {
             strings: vec![("message.html".into(), "STRING {{ title }}".into())],
             stylesheet: Some("body{}".into()),
         };
-        let t = Templates::build(&overrides).unwrap();
+        let t = Templates::build(&overrides, shipped()).unwrap();
         let ctx = serde_json::json!({ "title": "<T>" });
         assert_eq!(t.render("error.html", &ctx).unwrap(), "DIR &lt;T&gt;");
         let tricky = serde_json::json!({ "title": "<a href='/x'>\"&\"</a>" });
@@ -260,7 +271,30 @@ mod tests {
         assert_eq!(t.css, "body{}");
         assert_ne!(
             t.css_file,
-            Templates::build(&Overrides::default()).unwrap().css_file
+            Templates::build(&Overrides::default(), shipped())
+                .unwrap()
+                .css_file
+        );
+    }
+
+    /// Macros imported from `macros.html` render in the page's language too.
+    #[test]
+    fn pages_and_their_macros_render_in_the_context_language() {
+        let mut c = Catalogues::shipped();
+        c.add(
+            "de",
+            "macros-optional = (freiwillig)\ncommon-username = Benutzername",
+        )
+        .unwrap();
+        let t = Templates::build(&Overrides::default(), Arc::new(c)).unwrap();
+        let ctx = |lang: &str| serde_json::json!({ "lang": lang, "errors": {}, "values": {}, "min_password": 12 });
+        let de = t.render("register.html", &ctx("de")).unwrap();
+        assert!(de.contains(r#"<html lang="de">"#), "{de}");
+        assert!(de.contains("Benutzername <span class=\"optional\">(freiwillig)</span>"));
+        let en = t.render("register.html", &ctx("en")).unwrap();
+        assert!(en.contains("Username <span class=\"optional\">(optional)</span>"));
+        assert!(
+            en.contains("At least 12 characters. A few unrelated words make a strong password.")
         );
     }
 
@@ -270,6 +304,6 @@ mod tests {
             strings: vec![("login.html".into(), "{% if %}".into())],
             ..Overrides::default()
         };
-        assert!(Templates::build(&overrides).is_err());
+        assert!(Templates::build(&overrides, shipped()).is_err());
     }
 }

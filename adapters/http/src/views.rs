@@ -2,7 +2,7 @@
 //! security stamp, session id or token.
 
 use auth_core::profile::{ProfileSchema, Writer};
-use auth_core::{AuditEvent, Config, FailedMail, SessionRecord, User};
+use auth_core::{AuditEvent, Catalogues, Config, FailedMail, SessionRecord, User};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -244,14 +244,16 @@ impl EventBody {
 pub(crate) struct EventView {
     #[serde(flatten)]
     event: EventBody,
-    label: &'static str,
+    label: String,
 }
 
 impl EventView {
-    pub(crate) fn new(e: &AuditEvent) -> Self {
+    /// `e` with its kind in words in `lang` (`audit-<kind>`).
+    pub(crate) fn new(e: &AuditEvent, catalogues: &Catalogues, lang: &str) -> Self {
+        let key = format!("audit-{}", e.kind.as_str());
         Self {
             event: EventBody::new(e, RequestKind::Page),
-            label: e.kind.label(),
+            label: crate::localize::label(catalogues, lang, &key, e.kind.label()),
         }
     }
 }
@@ -289,14 +291,16 @@ impl FailedMailBody {
 pub(crate) struct FailedMailView {
     #[serde(flatten)]
     mail: FailedMailBody,
-    label: &'static str,
+    label: String,
 }
 
 impl FailedMailView {
-    pub(crate) fn new(m: &FailedMail) -> Self {
+    /// `m` with its kind in words in `lang` (`outbox-<kind>`).
+    pub(crate) fn new(m: &FailedMail, catalogues: &Catalogues, lang: &str) -> Self {
+        let key = format!("outbox-{}", m.kind.as_str());
         Self {
             mail: FailedMailBody::new(m, RequestKind::Page),
-            label: m.kind.label(),
+            label: crate::localize::label(catalogues, lang, &key, m.kind.label()),
         }
     }
 }

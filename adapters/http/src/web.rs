@@ -17,6 +17,7 @@ use crate::credential::Presented;
 use crate::csrf::{self, CsrfKey};
 use crate::forwarded::TrustedProxies;
 use crate::kind::RequestKind;
+use crate::language::Language;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
 use crate::requirement::Denial;
@@ -184,7 +185,15 @@ impl AuthWeb {
             _ => (csrf::new_seed().unwrap_or_default(), true),
         };
         let presented = self.presented(&headers);
+        // The account's stored preference is not known before the session is read.
+        let lang = Language::negotiate(
+            self.inner.auth.config().catalogues(),
+            query.as_deref(),
+            &headers,
+            None,
+        );
         Req {
+            lang,
             presented,
             method,
             path,
@@ -220,6 +229,9 @@ impl AuthWeb {
                 self.inner.secure,
                 None,
             ));
+        }
+        if r.lang.switched {
+            reply.cookies.push(r.lang.cookie(self.inner.secure));
         }
         // A reply may bring a stricter policy of its own (the pictures): it wins.
         let own_policy = reply.headers.get(CONTENT_SECURITY_POLICY_HEADER).cloned();

@@ -515,3 +515,50 @@ fn screenshots_of_mailed_codes_and_step_up() {
         "pages overflow horizontally: {overflow:#?}"
     );
 }
+
+/// The sign-in, sign-up and account pages in German (long words), chosen with the
+/// footer's `?lang=de`, which the browser then keeps in its `lang` cookie.
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_in_german() {
+    let (chromium, driver) = browser_tools("screenshots_in_german");
+    let demo = Demo::start(Framework::Axum, Backend::Sqlite, Mode::Dev);
+    let base = demo.base_url.clone();
+    let email = "grace.hopper@example.com";
+    demo.create_user(email, false, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+
+    b.goto(&format!("{base}/auth/login?lang=de"));
+    b.wait_for_heading("Anmelden");
+    shoot(&b, "de-login", &mut overflow);
+    b.goto(&format!("{base}/auth/register"));
+    b.wait_for_heading("Erstellen Sie Ihr Konto");
+    shoot(&b, "de-register", &mut overflow);
+    b.fill("input[name=email]", "keine-adresse");
+    b.fill("input[name=password]", "kurz");
+    b.fill("input[name=password_confirm]", "anders");
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Bitte korrigieren");
+    shoot(&b, "de-register-errors", &mut overflow);
+
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", email);
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Angemeldet als");
+    b.goto(&format!("{base}/auth/account"));
+    b.wait_for_heading("Ihr Konto");
+    shoot(&b, "de-account", &mut overflow);
+    b.goto(&format!("{base}/auth/account/second_factor"));
+    b.wait_for_heading("Zweistufige Anmeldung");
+    shoot(&b, "de-account-second-factor", &mut overflow);
+    b.goto(&format!("{base}/auth/account/sessions"));
+    b.wait_for_heading("Angemeldete Geräte");
+    shoot(&b, "de-account-sessions", &mut overflow);
+
+    assert!(
+        overflow.is_empty(),
+        "pages overflow horizontally: {overflow:#?}"
+    );
+}

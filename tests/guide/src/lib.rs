@@ -48,6 +48,7 @@ guide! {
     design_decisions: "docs/design-decisions.md",
     profile: "docs/profile.md",
     web: "docs/web.md",
+    languages: "docs/languages.md",
     frameworks: "docs/frameworks.md",
     programs: "docs/programs.md",
     mail: "docs/mail.md",

@@ -61,7 +61,7 @@ impl AuthWeb {
             json!({
                 "section": section.as_str(),
                 "values": values,
-                "title": "Your account",
+                "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
                 "languages": self.language_choices(a.user.language.as_deref()),
             }),
@@ -102,7 +102,7 @@ impl AuthWeb {
             let extra = json!({
                 "section": section.as_str(),
                 "values": values,
-                "title": "Your account",
+                "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
                 "languages": self.language_choices(a.user.language.as_deref()),
             });
@@ -229,15 +229,15 @@ impl AuthWeb {
 
     fn bad_email_link(&self, r: &Req, why: LinkRefusal) -> Reply {
         let title = match why {
-            LinkRefusal::Expired => "This link has expired",
-            LinkRefusal::Unusable => "This link cannot be used",
+            LinkRefusal::Expired => "notice-link-expired",
+            LinkRefusal::Unusable => "notice-link-unusable",
         };
         self.bad_link(
             r,
             title,
-            "Start the change of address again from your account settings.",
+            "notice-email-link-refused",
             false,
-            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": "Change email address" }),
+            json!({ "href": format!("{}/account/email", self.inner.prefix), "text": self.text(r, "account-email-change-email-address") }),
         )
     }
 
@@ -254,7 +254,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::EmailConfirm,
             a.as_ref().map(|a| &a.user),
-            json!({ "title": "Confirm your new address" }),
+            json!({ "title": self.text(r, "title-confirm-your-new-address") }),
         )
     }
 

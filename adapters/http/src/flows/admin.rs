@@ -2,7 +2,7 @@
 //! `/api/admin/users`, `/api/admin/users/{id}`, `/api/admin/users/{id}/{action}`.
 
 use auth_core::profile::Writer;
-use auth_core::{AccountStatus, Authenticated, Page, UserId};
+use auth_core::{AccountStatus, Authenticated, Catalogues, Page, UserId};
 use http::StatusCode;
 use serde::Serialize;
 use serde_json::json;
@@ -63,12 +63,14 @@ impl From<AdminAction> for &'static str {
 #[derive(Debug, Serialize)]
 struct ActionButton {
     name: AdminAction,
-    label: &'static str,
+    label: String,
     class: &'static str,
 }
 
 impl ActionButton {
-    fn new(name: AdminAction, label: &'static str, class: &'static str) -> Self {
+    /// The button of `name`, labelled in `lang` (`admin-action-<name>`).
+    fn new(name: AdminAction, catalogues: &Catalogues, lang: &str, class: &'static str) -> Self {
+        let label = catalogues.text(lang, &format!("admin-action-{}", name.as_str()), None);
         Self { name, label, class }
     }
 }
@@ -132,7 +134,7 @@ impl AuthWeb {
                     Template::AdminUsers,
                     Some(&a.user),
                     json!({
-                        "title": "Users",
+                        "title": self.text(r, "title-users"),
                         "users": users,
                         "total": total,
                         "search": search.unwrap_or_default(),
@@ -165,36 +167,43 @@ impl AuthWeb {
                     .picture_version(view.user.id)
                     .map(|v| self.picture_url(view.user.id, &v));
                 let subject = UserView::new(&view.user, self.inner.auth.config(), picture);
+                let catalogues = self.inner.auth.config().catalogues();
+                let lang = r.lang.tag.as_str();
                 let mut actions = Vec::new();
                 if view.user.status == AccountStatus::Disabled {
                     actions.push(ActionButton::new(
                         AdminAction::Enable,
-                        "Enable account",
+                        catalogues,
+                        lang,
                         "secondary",
                     ));
                 } else {
                     actions.push(ActionButton::new(
                         AdminAction::Disable,
-                        "Disable account",
+                        catalogues,
+                        lang,
                         "danger",
                     ));
                 }
                 if view.user.locked_until.is_some() {
                     actions.push(ActionButton::new(
                         AdminAction::Unlock,
-                        "Lift lock",
+                        catalogues,
+                        lang,
                         "secondary",
                     ));
                 }
                 actions.push(ActionButton::new(
                     AdminAction::Logout,
-                    "Sign out everywhere",
+                    catalogues,
+                    lang,
                     "secondary",
                 ));
                 if view.user.second_factor.is_some() {
                     actions.push(ActionButton::new(
                         AdminAction::ResetSecondFactor,
-                        "Reset two-step sign-in",
+                        catalogues,
+                        lang,
                         "danger",
                     ));
                 }
@@ -203,7 +212,11 @@ impl AuthWeb {
                     .iter()
                     .map(|s| SessionView::new(s, false))
                     .collect();
-                let events: Vec<EventView> = view.events.iter().map(EventView::new).collect();
+                let events: Vec<EventView> = view
+                    .events
+                    .iter()
+                    .map(|e| EventView::new(e, catalogues, lang))
+                    .collect();
                 let status = problem.map_or(StatusCode::OK, |p| p.status);
                 self.page(
                     r,

@@ -54,7 +54,12 @@ impl AuthWeb {
         };
         match self.inner.auth.admin_failed_mail(&a, page).await {
             Ok((mail, total)) => {
-                let mail: Vec<FailedMailView> = mail.iter().map(FailedMailView::new).collect();
+                let mail: Vec<FailedMailView> = mail
+                    .iter()
+                    .map(|m| {
+                        FailedMailView::new(m, self.inner.auth.config().catalogues(), &r.lang.tag)
+                    })
+                    .collect();
                 let next = offset.checked_add(PAGE_SIZE).filter(|n| *n < total);
                 self.page(
                     r,
@@ -62,7 +67,7 @@ impl AuthWeb {
                     Template::AdminMail,
                     Some(&a.user),
                     json!({
-                        "title": "Undelivered mail",
+                        "title": self.text(r, "title-undelivered-mail"),
                         "mail": mail,
                         "total": total,
                         "prev_offset": (offset > 0).then(|| offset.saturating_sub(PAGE_SIZE)),

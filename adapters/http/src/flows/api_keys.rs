@@ -215,7 +215,6 @@ impl AuthWeb {
         });
         Ok(json!({
             "section": "api_keys",
-            "title": "API keys",
             "api_keys": keys,
             "scopes": self.inner.auth.config().api_key_scopes(),
             "created": created,

@@ -190,7 +190,7 @@ impl AuthWeb {
             Some(&a.user),
             json!({
                 "section": Section::SecondFactor.as_str(),
-                "title": "Your recovery codes",
+                "title": self.text(r, "title-your-recovery-codes"),
                 "codes": codes.codes(),
                 "codes_joined": codes.codes().join(" "),
                 "enrolled": enrolled,
@@ -210,7 +210,6 @@ impl AuthWeb {
 fn security_context(a: &Authenticated, form: Option<Form>) -> Value {
     json!({
         "section": Section::SecondFactor.as_str(),
-        "title": "Two-step sign-in",
         "second_factor": SecondFactorView::of(&a.user),
         "form": form.map(Form::as_str),
     })
@@ -230,7 +229,6 @@ fn enrol_context(enrolment: Option<&TotpEnrolment>) -> Value {
     });
     json!({
         "section": Section::SecondFactor.as_str(),
-        "title": "Set up two-step sign-in",
         "enrolment": shown,
     })
 }

@@ -181,7 +181,6 @@ impl AuthWeb {
 
     fn code_step_context(&self, next: Option<&str>, recovery: bool) -> Value {
         json!({
-            "title": "Two-step sign-in",
             "next": next,
             "recovery": recovery,
             "switch_href": self.code_step_href(next, !recovery),

@@ -123,13 +123,13 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
+                    "title": self.text(r, "title-check-your-inbox"),
                     "paragraphs": [
-                        format!("If an account exists for {email}, we sent it a sign-in code and a link."),
-                        "Open the link on this device, or enter the code. Both work once and expire soon.",
+                        self.text_with(r, "notice-sign-in-code-sent", &[("email", &email)]),
+                        self.text(r, "notice-sign-in-code-how"),
                     ],
-                    "code_link": Self::code_link("/login/email/code", &email, "Enter the code"),
-                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Sign in with a password" },
+                    "code_link": Self::code_link("/login/email/code", &email, &self.text(r, "notice-enter-the-code")),
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "common-sign-in-with-a-password") },
                 }),
             ),
             Err(e) => self.form_problem(r, Template::LoginEmail, None, &Problem::from_error(&e), extra),
@@ -193,10 +193,10 @@ impl AuthWeb {
     fn bad_sign_in_link(&self, r: &Req) -> Reply {
         self.bad_link(
             r,
-            "This sign-in link cannot be used",
-            "It may have expired, been used already, or been replaced by a newer one. Sign-in links work once and for a limited time. Ask for a new one.",
+            "notice-sign-in-link-unusable-title",
+            "notice-sign-in-link-unusable",
             false,
-            json!({ "href": format!("{}/login/email", self.inner.prefix), "text": "Send a new link" }),
+            json!({ "href": format!("{}/login/email", self.inner.prefix), "text": self.text(r, "message-send-a-new-link") }),
         )
     }
 
@@ -213,7 +213,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::LoginEmailLink,
             None,
-            json!({ "title": "Sign in" }),
+            json!({ "title": self.text(r, "title-sign-in") }),
         )
     }
 

@@ -324,7 +324,6 @@ impl AuthWeb {
         let passkeys = self.inner.auth.passkeys(a).await?;
         let views: Vec<PasskeyView> = passkeys.iter().map(PasskeyView::new).collect();
         Ok(json!({
-            "title": "Passkeys",
             "section": "passkeys",
             "passkeys": views,
             "has_password": a.user.password_hash.is_usable(),
@@ -454,7 +453,7 @@ impl AuthWeb {
                 let p = passkey_refusal(&e);
                 let extra = json!({
                     "next": next,
-                    "title": "Sign in",
+                    "title": self.text(r, "title-sign-in"),
                     "email_sign_in": self.inner.auth.config().email_codes().sign_in,
                     "passkey_refused": true,
                 });

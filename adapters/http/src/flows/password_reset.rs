@@ -29,13 +29,13 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
+                    "title": self.text(r, "title-check-your-inbox"),
                     "paragraphs": [
-                        format!("If an account exists for {email}, we sent it a link to choose a new password."),
-                        "The link works once and expires soon. Nothing there? Check your spam folder.",
+                        self.text_with(r, "notice-reset-sent", &[("email", &email)]),
+                        self.text(r, "notice-reset-nothing-there"),
                     ],
-                    "code_link": Self::code_link("/reset/code", &email, "Enter the code from the email"),
-                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Back to sign in" },
+                    "code_link": Self::code_link("/reset/code", &email, &self.text(r, "notice-enter-the-code-from-the-email")),
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "common-back-to-sign-in") },
                 }),
             ),
             Err(e) => {
@@ -48,12 +48,12 @@ impl AuthWeb {
     fn bad_reset_link(&self, r: &Req, why: LinkRefusal) -> Reply {
         let (title, text) = match why {
             LinkRefusal::Expired => (
-                "This reset link has expired",
-                "Reset links work for a limited time. Ask for a new one.",
+                "notice-reset-link-expired-title",
+                "notice-reset-link-expired",
             ),
             LinkRefusal::Unusable => (
-                "This reset link cannot be used",
-                "It may have been used already or copied incompletely. Reset links work once and for a limited time. Ask for a new one.",
+                "notice-reset-link-unusable-title",
+                "notice-reset-link-unusable",
             ),
         };
         self.bad_link(
@@ -61,7 +61,7 @@ impl AuthWeb {
             title,
             text,
             false,
-            json!({ "href": format!("{}/request_password_reset", self.inner.prefix), "text": "Send a new link" }),
+            json!({ "href": format!("{}/request_password_reset", self.inner.prefix), "text": self.text(r, "message-send-a-new-link") }),
         )
     }
 
@@ -75,7 +75,7 @@ impl AuthWeb {
                 StatusCode::OK,
                 Template::Reset,
                 None,
-                json!({ "title": "Choose a new password" }),
+                json!({ "title": self.text(r, "title-choose-a-new-password") }),
             ),
             Err(e @ Error::Token { .. }) => self.bad_reset_link(r, LinkRefusal::of(&e)),
             Err(e) => self.problem(r, &Problem::from_error(&e)),

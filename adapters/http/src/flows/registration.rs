@@ -53,15 +53,15 @@ impl AuthWeb {
             StatusCode::OK,
             None,
             json!({
-                "title": "Check your inbox",
+                "title": self.text(r, "title-check-your-inbox"),
                 "paragraphs": [
-                    format!("We sent a link to {email}. Open it to confirm your address and finish creating your account."),
-                    "Nothing there after a few minutes? Check your spam folder, or ask for a new link below.",
+                    self.text_with(r, "notice-sign-up-sent", &[("email", email)]),
+                    self.text(r, "notice-sign-up-nothing-there"),
                 ],
                 "resend": true,
                 "values": { "email": email },
-                "code_link": Self::code_link("/verify/code", email, "Enter the code from the email"),
-                "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                "code_link": Self::code_link("/verify/code", email, &self.text(r, "notice-enter-the-code-from-the-email")),
+                "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "notice-continue-to-sign-in") },
             }),
         )
     }
@@ -80,7 +80,7 @@ impl AuthWeb {
             StatusCode::OK,
             Template::Verify,
             a.as_ref().map(|a| &a.user),
-            json!({ "title": "Confirm your email address" }),
+            json!({ "title": self.text(r, "title-confirm-your-email-address") }),
         )
     }
 
@@ -120,10 +120,10 @@ impl AuthWeb {
                 StatusCode::OK,
                 None,
                 json!({
-                    "title": "Check your inbox",
-                    "paragraphs": [format!("If {email} belongs to an account that still needs confirming, a new link is on its way.")],
-                    "code_link": Self::code_link("/verify/code", &email, "Enter the code from the email"),
-                    "link": { "href": format!("{}/login", self.inner.prefix), "text": "Continue to sign in" },
+                    "title": self.text(r, "title-check-your-inbox"),
+                    "paragraphs": [self.text_with(r, "notice-verification-resent", &[("email", &email)])],
+                    "code_link": Self::code_link("/verify/code", &email, &self.text(r, "notice-enter-the-code-from-the-email")),
+                    "link": { "href": format!("{}/login", self.inner.prefix), "text": self.text(r, "notice-continue-to-sign-in") },
                 }),
             ),
             Err(e) => {
@@ -135,14 +135,8 @@ impl AuthWeb {
 
     fn bad_verify_link(&self, r: &Req, why: LinkRefusal) -> Reply {
         let (title, text) = match why {
-            LinkRefusal::Expired => (
-                "This link has expired",
-                "Confirmation links work for a limited time. Ask for a new one below.",
-            ),
-            LinkRefusal::Unusable => (
-                "This link cannot be used",
-                "It may have been used already or copied incompletely. Ask for a new confirmation link below.",
-            ),
+            LinkRefusal::Expired => ("notice-link-expired", "notice-verify-link-expired"),
+            LinkRefusal::Unusable => ("notice-link-unusable", "notice-verify-link-unusable"),
         };
         self.bad_link(r, title, text, true, Value::Null)
     }

@@ -34,7 +34,7 @@ impl AuthWeb {
                     StatusCode::OK,
                     Template::AccountSessions,
                     Some(&a.user),
-                    json!({ "section": "sessions", "sessions": list, "title": "Devices" }),
+                    json!({ "section": "sessions", "sessions": list, "title": self.text(r, "title-devices") }),
                 )
             }
             Err(e) => self.problem(r, &Problem::from_error(&e)),

@@ -40,7 +40,7 @@ impl AuthWeb {
             None,
             json!({
                 "next": next,
-                "title": "Sign in",
+                "title": self.text(r, "title-sign-in"),
                 "email_sign_in": self.inner.auth.config().email_codes().sign_in,
             }),
         )

@@ -350,7 +350,7 @@ impl AuthWeb {
             Template::OidcLink,
             a.as_ref().map(|a| &a.user),
             json!({
-                "title": "Link your account",
+                "title": self.text(r, "title-link-your-account"),
                 "provider_label": self.provider_label(provider),
                 "signed_in": a.is_some(),
                 "next": here,
@@ -430,7 +430,6 @@ impl AuthWeb {
             .collect();
         json!({
             "section": "identities",
-            "title": "Sign-in providers",
             "identities": identities,
             "available": available,
             "has_password": a.user.password_hash.is_usable(),

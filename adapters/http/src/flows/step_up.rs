@@ -118,7 +118,6 @@ impl AuthWeb {
                 .await
                 .is_ok_and(|passkeys| !passkeys.is_empty());
         json!({
-            "title": "Confirm it is you",
             "next": next,
             "needs_code": auth.step_up_needs_code(&a.user),
             "has_password": a.user.password_hash.is_usable(),

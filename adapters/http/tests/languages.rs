@@ -1,0 +1,249 @@
+//! Pages and messages in the request's language: `Accept-Language`, the `?lang=` switch and
+//! its cookie, JSON error messages (codes unchanged), the fallback to English and an
+//! application's own wording through the engine's catalogues.
+
+use auth_core::Catalogues;
+use auth_http::testkit::{Browser, LayerOnly, Site};
+use http::{Method, StatusCode};
+use serde_json::json;
+
+/// `GET path` with the `Accept-Language` header `accept`.
+async fn get_in(b: &mut Browser<LayerOnly>, path: &str, accept: &str) -> auth_http::testkit::Resp {
+    b.request(
+        Method::GET,
+        path,
+        None,
+        Vec::new(),
+        &[("accept-language", accept)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn accept_language_chooses_the_page_language() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    let p = get_in(&mut b, "/auth/login", "de-DE,de;q=0.9,en;q=0.5").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(r#"<html lang="de">"#), "{}", p.body);
+    assert!(p.body.contains("<h1>Anmelden</h1>"), "{}", p.body);
+    assert!(p.body.contains("Passwort vergessen?"));
+    assert!(
+        p.body
+            .contains(r#"<label for="f-login">E-Mail-Adresse oder Benutzername</label>"#)
+    );
+    assert!(!p.body.contains("Forgot your password?"));
+    // The switch offers every language under its own name, the current one marked.
+    assert!(
+        p.body
+            .contains(r#"href="/auth/login?lang=es" hreflang="es" lang="es">Español</a>"#),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(r#"lang="de" aria-current="true">Deutsch</a>"#)
+    );
+    // Nothing was chosen: no cookie.
+    assert!(p.set_cookie("lang").is_none());
+}
+
+#[tokio::test]
+async fn the_switch_sets_a_cookie_that_keeps_the_language() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    let p = get_in(&mut b, "/auth/login?next=%2Fauth%2Faccount&lang=es", "de").await;
+    assert!(p.body.contains(r#"<html lang="es">"#), "{}", p.body);
+    assert!(p.body.contains("<h1>Iniciar sesión</h1>"));
+    let cookie = p
+        .set_cookie("lang")
+        .expect("the switch sets the lang cookie");
+    for part in ["lang=es", "SameSite=Lax", "Max-Age=31536000", "Path=/"] {
+        assert!(cookie.contains(part), "{cookie} lacks {part}");
+    }
+    // The other query parameters stay on the switch's links.
+    assert!(
+        p.body
+            .contains("/auth/login?next=%2Fauth%2Faccount&amp;lang=en"),
+        "{}",
+        p.body
+    );
+    // The next page keeps Spanish over the browser's German.
+    let p = get_in(&mut b, "/auth/register", "de").await;
+    assert!(p.body.contains(r#"<html lang="es">"#));
+    assert!(p.body.contains("<h1>Cree su cuenta</h1>"), "{}", p.body);
+    // A language that is not offered changes nothing.
+    let p = get_in(&mut b, "/auth/register?lang=fr", "de").await;
+    assert!(p.body.contains(r#"<html lang="es">"#));
+    assert!(p.set_cookie("lang").is_none());
+}
+
+#[tokio::test]
+async fn an_unknown_language_falls_back_to_english() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    let p = get_in(&mut b, "/auth/login", "fr-FR, it;q=0.8").await;
+    assert!(p.body.contains(r#"<html lang="en">"#));
+    assert!(p.body.contains("<h1>Sign in</h1>"));
+    assert!(p.body.contains("Forgot your password?"));
+    let p = b.get("/auth/login?lang=xx-not-a-tag").await;
+    assert!(p.body.contains(r#"<html lang="en">"#));
+    assert!(p.set_cookie("lang").is_none());
+}
+
+#[tokio::test]
+async fn json_error_messages_are_translated_and_codes_are_not() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    let body = json!({ "email": "not-an-email", "password": "short", "password_confirm": "other" });
+    let call = |lang: &'static str| {
+        let body = body.to_string().into_bytes();
+        let mut b = site.browser();
+        async move {
+            b.request(
+                Method::POST,
+                "/auth/api/register",
+                Some("application/json"),
+                body,
+                &[("accept", "application/json"), ("accept-language", lang)],
+            )
+            .await
+        }
+    };
+    let en = call("en").await;
+    let de = call("de").await;
+    assert_eq!(
+        (en.status, de.status),
+        (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST)
+    );
+    let (en, de) = (en.json(), de.json());
+    assert_eq!(en["error"]["code"], "validation_failed");
+    assert_eq!(de["error"]["code"], "validation_failed");
+    assert_eq!(en["error"]["message"], "Some fields need your attention.");
+    assert_eq!(
+        de["error"]["message"],
+        "Einige Felder brauchen Ihre Aufmerksamkeit."
+    );
+    let en_fields = en["error"]["fields"].as_object().unwrap();
+    let de_fields = de["error"]["fields"].as_object().unwrap();
+    assert_eq!(
+        en_fields.keys().collect::<Vec<_>>(),
+        de_fields.keys().collect::<Vec<_>>(),
+        "the same fields"
+    );
+    assert!(en_fields.contains_key("email") && en_fields.contains_key("password"));
+    for (field, detail) in en_fields {
+        assert_eq!(detail["code"], de_fields[field]["code"], "{field}");
+    }
+    assert_eq!(
+        en_fields["email"]["message"],
+        "Enter a valid email address, like name@example.com."
+    );
+    assert_eq!(
+        de_fields["email"]["message"],
+        "Geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.com."
+    );
+    assert_eq!(de_fields["password"]["code"], "too_short");
+    assert!(
+        de_fields["password"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Verwenden Sie ein Passwort mit mindestens"),
+        "{de}"
+    );
+    // A failed sign-in in Spanish, through the JSON API.
+    let p = b
+        .request(
+            Method::POST,
+            "/auth/api/login",
+            Some("application/json"),
+            json!({ "login": "nobody@example.com", "password": "wrong password" })
+                .to_string()
+                .into_bytes(),
+            &[("accept", "application/json"), ("accept-language", "es")],
+        )
+        .await;
+    assert_eq!(p.error_code(), "invalid_credentials");
+    assert_eq!(
+        p.json()["error"]["message"],
+        "El correo, el nombre de usuario o la contraseña no son correctos."
+    );
+}
+
+#[tokio::test]
+async fn form_errors_and_error_pages_are_in_the_page_language() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    get_in(&mut b, "/auth/register?lang=de", "en").await;
+    let p = b
+        .post(
+            "/auth/register",
+            &[
+                ("email", "nope"),
+                ("password", "x"),
+                ("password_confirm", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body
+            .contains("Bitte korrigieren Sie die unten markierten Felder."),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Geben Sie eine gültige E-Mail-Adresse ein"));
+    let p = b.get("/auth/no-such-page").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(
+        p.body.contains("<h1>Seite nicht gefunden</h1>"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Unter dieser Adresse gibt es nichts."));
+}
+
+#[tokio::test]
+async fn an_application_override_shows_on_the_page() {
+    let site = Site::layer_with(
+        |config| {
+            let mut catalogues = Catalogues::shipped();
+            catalogues
+                .add(
+                    "en",
+                    "common-sign-in = Log in\nlogin-welcome-back-to = Hello again, { $app_name }!",
+                )
+                .unwrap();
+            catalogues.add("de", "common-sign-in = Einloggen").unwrap();
+            config.catalogues(catalogues)
+        },
+        |web| web,
+    );
+    let mut b = site.browser();
+    let p = b.get("/auth/login").await;
+    assert!(p.body.contains("<h1>Log in</h1>"), "{}", p.body);
+    assert!(p.body.contains("Hello again, "));
+    let p = get_in(&mut b, "/auth/login", "de").await;
+    assert!(p.body.contains("<h1>Einloggen</h1>"), "{}", p.body);
+    // German has no override of the greeting: the shipped German one.
+    assert!(p.body.contains("Willkommen zurück bei "));
+}
+
+#[tokio::test]
+async fn english_pages_keep_their_texts() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    let p = b.get("/auth/register").await;
+    for text in [
+        r#"<html lang="en">"#,
+        "<h1>Create your account</h1>",
+        "It takes less than a minute.",
+        "Letters, digits, dots, dashes and underscores. You can sign in with it instead of your email.",
+        "A few unrelated words make a strong password.",
+        r#"<span class="optional">(optional)</span>"#,
+        r#"Already have an account? <a href="/auth/login">Sign in</a>"#,
+        "Skip to content",
+    ] {
+        assert!(p.body.contains(text), "{text} is missing: {}", p.body);
+    }
+}
