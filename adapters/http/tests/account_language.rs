@@ -273,3 +273,58 @@ async fn the_api_sets_and_clears_the_language_and_refuses_others_on_the_field() 
         anonymous.body
     );
 }
+
+#[tokio::test]
+async fn the_stored_language_serves_the_pages_unless_the_switch_or_its_cookie_says_otherwise() {
+    let site = Site::layer();
+    let mut browser = signed_in(&site, "lu@example.com").await;
+    let english = browser.get("/auth/account").await;
+    assert!(
+        english.body.contains("<html lang=\"en\""),
+        "{}",
+        english.body
+    );
+
+    browser
+        .post("/auth/account/language", &[("language", "de")])
+        .await;
+    let german = browser.get("/auth/account").await;
+    assert!(
+        german.body.contains("<html lang=\"de\""),
+        "the preference: {}",
+        german.body
+    );
+    let json = browser.get_json("/auth/api/me").await;
+    assert_eq!(json.json()["user"]["language"], "de");
+
+    // The browser's Accept-Language ranks below the preference.
+    let asked = browser
+        .request(
+            Method::GET,
+            "/auth/account",
+            None,
+            Vec::new(),
+            &[("accept-language", "es")],
+        )
+        .await;
+    assert!(asked.body.contains("<html lang=\"de\""), "{}", asked.body);
+
+    // The switch (and the cookie it sets) ranks above it.
+    let switched = browser.get("/auth/account?lang=es").await;
+    assert!(
+        switched.body.contains("<html lang=\"es\""),
+        "{}",
+        switched.body
+    );
+    let kept = browser.get("/auth/account").await;
+    assert!(
+        kept.body.contains("<html lang=\"es\""),
+        "the cookie: {}",
+        kept.body
+    );
+
+    // A page without the session keeps the request's own negotiation.
+    let mut stranger = site.browser();
+    let public = stranger.get("/auth/login").await;
+    assert!(public.body.contains("<html lang=\"en\""), "{}", public.body);
+}

@@ -58,11 +58,17 @@ fn json_error_messages_follow_the_language_and_codes_do_not(demo: &Demo) {
     assert_eq!((en.status, de.status), (400, 400), "{}", de.body);
     let (en, de) = (en.json(), de.json());
     assert_eq!(de["error"]["code"], en["error"]["code"]);
-    assert_eq!(de["error"]["message"], "Einige Felder brauchen Ihre Aufmerksamkeit.");
+    assert_eq!(
+        de["error"]["message"],
+        "Einige Felder brauchen Ihre Aufmerksamkeit."
+    );
     assert_eq!(en["error"]["message"], "Some fields need your attention.");
     let en_fields = en["error"]["fields"].as_object().unwrap();
     let de_fields = de["error"]["fields"].as_object().unwrap();
-    assert_eq!(en_fields.keys().collect::<Vec<_>>(), de_fields.keys().collect::<Vec<_>>());
+    assert_eq!(
+        en_fields.keys().collect::<Vec<_>>(),
+        de_fields.keys().collect::<Vec<_>>()
+    );
     for (field, detail) in en_fields {
         assert_eq!(detail["code"], de_fields[field]["code"], "{field}");
     }

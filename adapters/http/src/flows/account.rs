@@ -162,17 +162,21 @@ impl AuthWeb {
         json!(choices)
     }
 
-    /// The offered language the browser asks for first (`Accept-Language`), if any: what
-    /// a new account's mails are written in.
+    /// The offered language the visitor chose (the `lang` cookie of the language switch)
+    /// or, failing that, the one the browser asks for first (`Accept-Language`); `None`
+    /// when neither names an offered language. What a new account's mails are written in.
     pub(super) fn browser_language(&self, r: &Req) -> Option<String> {
-        let header = r
+        let chosen = crate::cookies::get(&r.headers, crate::language::COOKIE);
+        let accepted = r
             .headers
-            .get(http::header::ACCEPT_LANGUAGE)?
-            .to_str()
-            .ok()?;
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(auth_i18n::accept_language)
+            .unwrap_or_default();
         let catalogues = self.inner.auth.config().catalogues();
-        auth_i18n::accept_language(header)
-            .iter()
+        chosen
+            .into_iter()
+            .chain(accepted.iter().map(String::as_str))
             .find_map(|tag| catalogues.supported(tag))
             .map(str::to_owned)
     }

@@ -351,6 +351,10 @@ impl AuthWeb {
             .await?
             .ok_or(ApiFail::Problem(Problem::unauthenticated()))?;
         self.enforce_enrolment(r, &a).map_err(ApiFail::Problem)?;
+        r.prefer(
+            self.inner.auth.config().catalogues(),
+            a.user.language.as_deref(),
+        );
         Ok(a)
     }
 }
