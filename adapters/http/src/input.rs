@@ -193,6 +193,19 @@ impl Input for Profile {
     }
 }
 
+/// The body of `POST /account/language`: a language tag, or empty for the default.
+pub(crate) struct LanguageChoice {
+    pub(crate) language: Option<String>,
+}
+
+impl Input for LanguageChoice {
+    fn read(r: &mut Reader<'_>) -> Self {
+        Self {
+            language: r.optional("language"),
+        }
+    }
+}
+
 impl Input for PasswordChange {
     fn read(r: &mut Reader<'_>) -> Self {
         let current_password = r.secret("current_password");

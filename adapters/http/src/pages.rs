@@ -118,8 +118,9 @@ impl AuthWeb {
         let config = self.inner.auth.config();
         let flash = Flash::of_request(self, &r.headers);
         let catalogues = config.catalogues();
+        let lang = r.lang_tag();
         let base = BaseContext {
-            lang: &r.lang.tag,
+            lang: &lang,
             languages: catalogues
                 .languages()
                 .into_iter()
@@ -154,7 +155,7 @@ impl AuthWeb {
                 "{}/static/{}",
                 self.inner.prefix, self.inner.templates.script_file
             ),
-            flash: flash.map(|f| f.view(catalogues, &r.lang.tag)),
+            flash: flash.map(|f| f.view(catalogues, &lang)),
         };
         let mut ctx = serde_json::to_value(base).unwrap_or_default();
         if let (Value::Object(base), Ok(Value::Object(extra))) =
@@ -183,7 +184,7 @@ impl AuthWeb {
                 tracing::error!(template, error = %e, "rendering a page failed");
                 Reply::text(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    catalogues.text(&r.lang.tag, "error-internal", None),
+                    catalogues.text(&r.lang_tag(), "error-internal", None),
                 )
             }
         }
@@ -229,7 +230,7 @@ impl AuthWeb {
         user: Option<&User>,
     ) -> Reply {
         let catalogues = self.inner.auth.config().catalogues();
-        let p = &localize::problem(catalogues, &r.lang.tag, p);
+        let p = &localize::problem(catalogues, &r.lang_tag(), p);
         let reply = match kind {
             RequestKind::Api => Reply::json(p.status, &p.body()),
             RequestKind::Page => {
@@ -239,7 +240,7 @@ impl AuthWeb {
                     }
                     _ => "status-other".to_owned(),
                 };
-                let title = catalogues.text(&r.lang.tag, &key, None);
+                let title = catalogues.text(&r.lang_tag(), &key, None);
                 self.page(
                     r,
                     p.status,
@@ -262,9 +263,9 @@ impl AuthWeb {
         extra: Value,
     ) -> Reply {
         let catalogues = self.inner.auth.config().catalogues();
-        let p = &localize::problem(catalogues, &r.lang.tag, p);
+        let p = &localize::problem(catalogues, &r.lang_tag(), p);
         let form_error = if p.code == "validation_failed" && !p.fields.is_empty() {
-            catalogues.text(&r.lang.tag, "error-form", None)
+            catalogues.text(&r.lang_tag(), "error-form", None)
         } else {
             p.message.clone()
         };
@@ -354,7 +355,7 @@ impl AuthWeb {
             .auth
             .config()
             .catalogues()
-            .text(&r.lang.tag, key, None)
+            .text(&r.lang_tag(), key, None)
     }
 
     /// The page text `key` in the language of request `r`, with `args` for its
@@ -364,7 +365,7 @@ impl AuthWeb {
             .auth
             .config()
             .catalogues()
-            .text_with(&r.lang.tag, key, args)
+            .text_with(&r.lang_tag(), key, args)
     }
 
     /// The page of request `r` (a `GET` of its path and query) with `?lang=tag`.
@@ -395,6 +396,10 @@ impl AuthWeb {
             Ok(Some(a)) if self.enforce_enrolment(r, &a).is_err() => Err(self.enrolment_redirect()),
             Ok(Some(a)) => {
                 self.note_picture(r, a.user.id).await;
+                r.prefer(
+                    self.inner.auth.config().catalogues(),
+                    a.user.language.as_deref(),
+                );
                 Ok(a)
             }
             Ok(None) => {
@@ -419,6 +424,10 @@ impl AuthWeb {
         match self.current_user(&r.headers).await {
             Ok(Some(a)) => {
                 self.note_picture(r, a.user.id).await;
+                r.prefer(
+                    self.inner.auth.config().catalogues(),
+                    a.user.language.as_deref(),
+                );
                 Some(a)
             }
             Ok(None) => None,

@@ -30,8 +30,10 @@ pub(crate) struct Req {
     pub(crate) pictures: Mutex<HashMap<UserId, String>>,
     /// The session credential the request presents (cookie or bearer), read once.
     pub(crate) presented: Presented,
-    /// The language its pages and messages are in.
-    pub(crate) lang: Language,
+    /// The language its pages and messages are in: negotiated when the request arrives,
+    /// and again once the signed-in account (and its stored preference) is known (see
+    /// [`Req::prefer`]).
+    pub(crate) lang: Mutex<Language>,
 }
 
 impl Req {
@@ -42,6 +44,33 @@ impl Req {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&user)
             .cloned()
+    }
+
+    /// The language of the request's pages and messages.
+    pub(crate) fn lang(&self) -> Language {
+        self.lang
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The tag of [`Req::lang`].
+    pub(crate) fn lang_tag(&self) -> String {
+        self.lang().tag
+    }
+
+    /// Negotiates the request's language again with the signed-in account's stored
+    /// preference (`stored`), which ranks below a `?lang=` switch and the `lang` cookie
+    /// and above `Accept-Language`. Nothing changes for an account without one.
+    pub(crate) fn prefer(&self, catalogues: &auth_core::Catalogues, stored: Option<&str>) {
+        if stored.is_none() {
+            return;
+        }
+        let lang = Language::negotiate(catalogues, self.query.as_deref(), &self.headers, stored);
+        *self
+            .lang
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = lang;
     }
 
     /// Whether the request is one of the JSON API's.

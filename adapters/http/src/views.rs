@@ -47,6 +47,9 @@ pub(crate) struct UserBody {
     /// The declared profile fields the reader may see, by name (unset ones absent).
     #[schema(value_type = Object)]
     profile: serde_json::Map<String, serde_json::Value>,
+    /// The language of the account's mails (an offered language's tag); `null` for the
+    /// default language.
+    language: Option<String>,
 }
 
 impl UserBody {
@@ -71,6 +74,7 @@ impl UserBody {
             created_at: rfc3339(user.created_at),
             last_login_at: user.last_login_at.map(rfc3339),
             profile: schema.view(&user.profile, reader),
+            language: user.language.clone(),
         }
     }
 }

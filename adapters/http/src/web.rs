@@ -185,7 +185,8 @@ impl AuthWeb {
             _ => (csrf::new_seed().unwrap_or_default(), true),
         };
         let presented = self.presented(&headers);
-        // The account's stored preference is not known before the session is read.
+        // The account's stored preference is not known before the session is read: the
+        // handlers that read it negotiate again (`Req::prefer`).
         let lang = Language::negotiate(
             self.inner.auth.config().catalogues(),
             query.as_deref(),
@@ -193,7 +194,7 @@ impl AuthWeb {
             None,
         );
         Req {
-            lang,
+            lang: std::sync::Mutex::new(lang),
             presented,
             method,
             path,
@@ -230,8 +231,9 @@ impl AuthWeb {
                 None,
             ));
         }
-        if r.lang.switched {
-            reply.cookies.push(r.lang.cookie(self.inner.secure));
+        let lang = r.lang();
+        if lang.switched {
+            reply.cookies.push(lang.cookie(self.inner.secure));
         }
         // A reply may bring a stricter policy of its own (the pictures): it wins.
         let own_policy = reply.headers.get(CONTENT_SECURITY_POLICY_HEADER).cloned();

@@ -147,6 +147,8 @@ fn screenshots_of_every_page() {
     b.goto(&format!("{base}/auth/account"));
     b.wait_for_text("Display name");
     shoot_from(&b, "account-profile", Some("#profile"), &mut overflow);
+    // The language of the account's mails (the last card of the account page).
+    shoot_from(&b, "account-language", Some("#language"), &mut overflow);
 
     b.goto(&format!("{base}/admin"));
     shoot(&b, "forbidden", &mut overflow);

@@ -11,7 +11,7 @@ use super::ApiFail;
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::flash::Flash;
-use crate::input::{CurrentPassword, LinkToken, Profile};
+use crate::input::{CurrentPassword, LanguageChoice, LinkToken, Profile};
 use crate::links::LinkRefusal;
 use crate::names::named;
 use crate::problem::Problem;
@@ -63,6 +63,7 @@ impl AuthWeb {
                 "values": values,
                 "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
+                "languages": self.language_choices(a.user.language.as_deref()),
             }),
         )
     }
@@ -103,6 +104,7 @@ impl AuthWeb {
                 "values": values,
                 "title": self.text(r, "title-your-account"),
                 "second_factor": SecondFactorView::of(&a.user),
+                "languages": self.language_choices(a.user.language.as_deref()),
             });
             let p = Problem::from_error(&e);
             self.form_problem(r, section.template(), Some(a), &p, extra)
@@ -120,6 +122,63 @@ impl AuthWeb {
         };
         let done = done.await;
         self.account_outcome(r, Section::Profile, &a, &fields, done)
+    }
+
+    /// `POST /account/language`: the language of the account's mails.
+    pub(super) async fn language_post(&self, r: &Req) -> Reply {
+        let (fields, a) = match self.account_form(r).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let done = async {
+            let LanguageChoice { language } = fields.input().map_err(Error::Validation)?;
+            self.inner
+                .auth
+                .set_language(&a, language.as_deref(), &r.ctx)
+                .await?;
+            Ok(self.to_account(Flash::ProfileSaved))
+        };
+        let done = done.await;
+        self.account_outcome(r, Section::Profile, &a, &fields, done)
+    }
+
+    /// The languages the account page offers: each offered tag with its name (the
+    /// catalogue's `language-name` when it has one), the account's own marked.
+    fn language_choices(&self, current: Option<&str>) -> serde_json::Value {
+        let catalogues = self.inner.auth.config().catalogues();
+        let choices: Vec<serde_json::Value> = catalogues
+            .languages()
+            .into_iter()
+            .map(|tag| {
+                let name = catalogues.text(tag, "language-name", None);
+                let name = if name == "language-name" {
+                    tag.to_owned()
+                } else {
+                    name
+                };
+                json!({ "tag": tag, "name": name, "selected": current == Some(tag) })
+            })
+            .collect();
+        json!(choices)
+    }
+
+    /// The offered language the visitor chose (the `lang` cookie of the language switch)
+    /// or, failing that, the one the browser asks for first (`Accept-Language`); `None`
+    /// when neither names an offered language. What a new account's mails are written in.
+    pub(super) fn browser_language(&self, r: &Req) -> Option<String> {
+        let chosen = crate::cookies::get(&r.headers, crate::language::COOKIE);
+        let accepted = r
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(auth_i18n::accept_language)
+            .unwrap_or_default();
+        let catalogues = self.inner.auth.config().catalogues();
+        chosen
+            .into_iter()
+            .chain(accepted.iter().map(String::as_str))
+            .find_map(|tag| catalogues.supported(tag))
+            .map(str::to_owned)
     }
 
     pub(super) async fn password_post(&self, r: &Req) -> Reply {
@@ -269,6 +328,21 @@ impl AuthWeb {
     pub(super) async fn api_profile(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let a = self.api_user(r).await?;
         let user = self.save_profile(&a, f, false, r).await?;
+        Ok(Reply::json(
+            StatusCode::OK,
+            &UserReply::new(&user, self.inner.auth.config().profile()),
+        ))
+    }
+
+    /// `POST /api/account/language`: 200 `{"user"}`.
+    pub(super) async fn api_language(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
+        let a = self.api_user(r).await?;
+        let LanguageChoice { language } = f.input()?;
+        let user = self
+            .inner
+            .auth
+            .set_language(&a, language.as_deref(), &r.ctx)
+            .await?;
         Ok(Reply::json(
             StatusCode::OK,
             &UserReply::new(&user, self.inner.auth.config().profile()),

@@ -168,7 +168,8 @@ impl AuthWeb {
                     .map(|v| self.picture_url(view.user.id, &v));
                 let subject = UserView::new(&view.user, self.inner.auth.config(), picture);
                 let catalogues = self.inner.auth.config().catalogues();
-                let lang = r.lang.tag.as_str();
+                let lang_tag = r.lang_tag();
+                let lang = lang_tag.as_str();
                 let mut actions = Vec::new();
                 if view.user.status == AccountStatus::Disabled {
                     actions.push(ActionButton::new(

@@ -57,7 +57,7 @@ impl AuthWeb {
                 let mail: Vec<FailedMailView> = mail
                     .iter()
                     .map(|m| {
-                        FailedMailView::new(m, self.inner.auth.config().catalogues(), &r.lang.tag)
+                        FailedMailView::new(m, self.inner.auth.config().catalogues(), &r.lang_tag())
                     })
                     .collect();
                 let next = offset.checked_add(PAGE_SIZE).filter(|n| *n < total);

@@ -175,6 +175,7 @@ impl AuthWeb {
                 self.second_factor_disable_post(r).await
             }
             ["account", "profile"] if post => self.profile_post(r).await,
+            ["account", "language"] if post => self.language_post(r).await,
             ["account", "password"] if post => self.password_post(r).await,
             ["account", "email"] if post => self.email_post(r).await,
             ["account", "delete"] if post => self.delete_post(r).await,
@@ -204,6 +205,7 @@ impl AuthWeb {
             ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
             [".well-known", "jwks.json"] if get => self.jwks_reply(),
             ["logout"]
+            | ["account", "language"]
             | ["account", "sessions", _]
             | ["account", "second_factor", _, ..]
             | ["account", "api_keys", _]
@@ -303,6 +305,7 @@ impl AuthWeb {
                 self.api_email_confirm(r, f).await
             }
             ["account", "profile"] => self.api_profile(r, f).await,
+            ["account", "language"] => self.api_language(r, f).await,
             ["account", "password"] => self.api_password(r, f).await,
             ["account", "email"] => self.api_email(r, f).await,
             ["account", "delete"] => self.api_delete(r, f).await,
@@ -348,6 +351,10 @@ impl AuthWeb {
             .await?
             .ok_or(ApiFail::Problem(Problem::unauthenticated()))?;
         self.enforce_enrolment(r, &a).map_err(ApiFail::Problem)?;
+        r.prefer(
+            self.inner.auth.config().catalogues(),
+            a.user.language.as_deref(),
+        );
         Ok(a)
     }
 }

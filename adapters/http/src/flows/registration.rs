@@ -34,6 +34,7 @@ impl AuthWeb {
                 Err(reply) => return reply,
             };
         registration.profile = profile::update_from(&fields, schema, Writer::Registration, true);
+        registration.language = self.browser_language(r);
         let email = registration.email.clone();
         match self.inner.auth.register(registration, &r.ctx).await {
             Ok(_) => self.check_your_inbox(r, &email),
@@ -147,6 +148,7 @@ impl AuthWeb {
         let mut registration: Registration = f.input()?;
         registration.profile =
             profile::update_from(f, auth.config().profile(), Writer::Registration, false);
+        registration.language = self.browser_language(r);
         let outcome = auth.register(registration, &r.ctx).await?;
         Ok(self.sign_up_reply(outcome))
     }

@@ -20,12 +20,12 @@ use utoipa::openapi::{Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref,
 use super::requests::{
     AccessTokenRequest, AdminActionRequest, CodeRequest, CodeResetRequest, CreateApiKeyRequest,
     DisableSecondFactorRequest, EmailChangeRequest, EmailCodeRequest, EmailCodeSignInRequest,
-    EmailLinkSignInRequest, EmailRequest, IdRequest, LinkIdentityRequest, LinkTokenRequest,
-    LoginRequest, PasskeyReauthRequest, PasskeyRegisterRequest, PasskeyRenameRequest,
-    PasskeySecondFactorRequest, PasskeySignInRequest, PasskeySignUpRequest, PasswordChangeRequest,
-    PasswordRequest, PendingRequest, ProfileRequest, ProviderCallbackRequest, ProviderStartRequest,
-    ReauthRequest, RegisterRequest, ResetPasswordRequest, RevokeSessionRequest,
-    SecondFactorRequest, UnlinkIdentityRequest,
+    EmailLinkSignInRequest, EmailRequest, IdRequest, LanguageRequest, LinkIdentityRequest,
+    LinkTokenRequest, LoginRequest, PasskeyReauthRequest, PasskeyRegisterRequest,
+    PasskeyRenameRequest, PasskeySecondFactorRequest, PasskeySignInRequest, PasskeySignUpRequest,
+    PasswordChangeRequest, PasswordRequest, PendingRequest, ProfileRequest,
+    ProviderCallbackRequest, ProviderStartRequest, ReauthRequest, RegisterRequest,
+    ResetPasswordRequest, RevokeSessionRequest, SecondFactorRequest, UnlinkIdentityRequest,
 };
 use crate::flows::{
     ApiKeys, ChallengeReply, CreatedKey, EnrolmentReply, IdentitiesReply, IdentityReply,
@@ -685,6 +685,16 @@ fn account(d: &mut Doc) {
     .session()
     .body::<ProfileRequest>()
     .answers::<UserReply>(200, "The account.")
+    .add();
+    d.post(
+        "/account/language",
+        "setLanguage",
+        "account",
+        "Choose the language of the account's mails",
+    )
+    .session()
+    .body::<LanguageRequest>()
+    .answers::<UserReply>(200, "The account with its language.")
     .add();
     d.post(
         "/account/password",

@@ -193,6 +193,15 @@ pub struct ProfileRequest {
     pub profile: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// `POST /api/account/language`: the language of the account's mails.
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct LanguageRequest {
+    /// An offered language's tag (`de`; `de-AT` is stored as `de`); `null` or blank for
+    /// the default language. Anything else is refused on `language`.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
 /// `POST /api/account/password`.
 #[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChangeRequest {
@@ -419,6 +428,7 @@ opaque_debug!(
     ResetPasswordRequest,
     CodeResetRequest,
     ProfileRequest,
+    LanguageRequest,
     PasswordChangeRequest,
     EmailChangeRequest,
     PasswordRequest,
