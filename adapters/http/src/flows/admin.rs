@@ -99,10 +99,13 @@ impl AuthWeb {
             Err(errors) => {
                 let mut p = Problem::validation(&errors);
                 if let Some(f) = p.fields.first() {
-                    p.message = format!(
-                        "The {} in the address is not usable: {}",
-                        f.field, f.message
-                    );
+                    let why =
+                        auth_core::Message::new("error-address_not_usable").arg("field", &f.field);
+                    let text = match &f.reason {
+                        Some(reason) => why.arg_message("reason", reason.clone()),
+                        None => why.arg("reason", &f.message),
+                    };
+                    p.set_text(text);
                 }
                 return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
             }

@@ -136,9 +136,9 @@ impl AuthWeb {
             .as_ref()
             .and_then(|f| f.recovery_codes_held(&fields.text("codes")));
         let Some(codes) = held else {
-            let e = Error::invalid("codes", "not the account's unused recovery codes");
+            let e = Error::invalid("codes", auth_core::Message::new("field-codes-not_current"));
             let mut p = Problem::from_error(&e);
-            p.message = "These are not your current recovery codes. Make new ones from your account's two-step sign-in page.".into();
+            p.set_text(auth_core::Message::new("error-recovery_codes_not_current"));
             return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
         };
         let mut reply = Reply::new(StatusCode::OK);

@@ -126,6 +126,7 @@ pub(super) fn above_the_form(e: &Error) -> Problem {
     let mut p = Problem::from_error(e);
     if let Some(first) = p.fields.first() {
         p.message.clone_from(&first.message);
+        p.text.clone_from(&first.reason);
     }
     p.fields.clear();
     p
@@ -140,7 +141,7 @@ const PASSKEY_REFUSED: &str = "This passkey was not accepted. It may have been r
 pub(super) fn passkey_refusal(e: &Error) -> Problem {
     let mut p = above_the_form(e);
     if matches!(e, Error::InvalidCredentials) {
-        PASSKEY_REFUSED.clone_into(&mut p.message);
+        p.set_message(PASSKEY_REFUSED);
     }
     p
 }

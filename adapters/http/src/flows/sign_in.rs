@@ -72,7 +72,9 @@ impl AuthWeb {
         };
         let mut p = Problem::from_error(&e);
         if matches!(e, Error::EmailNotVerified) {
-            p.message = "Confirm your email address before signing in: follow the link we sent you, or ask for a new one.".into();
+            p.set_text(auth_core::Message::new(
+                "error-email_not_verified_at_sign_in",
+            ));
         }
         self.form_problem(r, Template::Login, None, &p, extra)
     }

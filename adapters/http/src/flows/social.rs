@@ -122,11 +122,11 @@ fn provider_problem(failure: &ProviderFailure) -> Problem {
                 "provider_sign_in_failed",
                 "The sign-in with this provider failed or expired. Please try again.",
             );
-            p.fields.push(crate::problem::FieldProblem {
-                field: "provider".into(),
-                code: "refused".into(),
-                message: "the sign-in failed or expired".into(),
-            });
+            p.fields.push(crate::problem::FieldProblem::said(
+                "provider",
+                "refused",
+                auth_core::Message::new("field-provider-refused"),
+            ));
             p
         }
         _ => {
@@ -149,7 +149,11 @@ fn sign_in_problem(e: &Error) -> Problem {
     if let Error::Validation(errors) = e
         && let Some(reason) = errors.field("provider")
     {
-        p.message = format!("This sign-in cannot be used here: {}.", reason.message);
+        let why = auth_core::Message::new("error-provider_sign_in_not_usable");
+        match &reason.reason {
+            Some(said) => p.set_text(why.arg_message("reason", said.clone())),
+            None => p.set_text(why.arg("reason", &reason.message)),
+        }
     }
     p
 }
