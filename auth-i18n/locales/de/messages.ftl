@@ -314,3 +314,6 @@ error-email_not_verified_at_sign_in = Bestätigen Sie Ihre E-Mail-Adresse, bevor
 error-recovery_codes_not_current = Das sind nicht Ihre aktuellen Wiederherstellungscodes. Erstellen Sie neue auf der Seite Ihres Kontos zur Anmeldung in zwei Schritten.
 error-provider_sign_in_not_usable = Diese Anmeldung kann hier nicht verwendet werden: { $reason }
 error-address_not_usable = { $field } in der Adresse ist nicht verwendbar: { $reason }
+error-provider_sign_in_failed = Die Anmeldung bei diesem Anbieter ist fehlgeschlagen oder abgelaufen. Bitte versuchen Sie es noch einmal.
+error-provider_unavailable = Der Anbieter ist nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.
+error-link_expired = Dieses Verknüpfungsangebot ist abgelaufen oder wurde schon verwendet. Melden Sie sich noch einmal beim Anbieter an.

@@ -309,3 +309,6 @@ error-email_not_verified_at_sign_in = Confirm your email address before signing 
 error-recovery_codes_not_current = These are not your current recovery codes. Make new ones from your account's two-step sign-in page.
 error-provider_sign_in_not_usable = This sign-in cannot be used here: { $reason }.
 error-address_not_usable = The { $field } in the address is not usable: { $reason }
+error-provider_sign_in_failed = The sign-in with this provider failed or expired. Please try again.
+error-provider_unavailable = The provider could not be reached. Please try again in a moment.
+error-link_expired = This link offer expired or was already used. Sign in with the provider again.

@@ -314,3 +314,6 @@ error-email_not_verified_at_sign_in = Confirme su dirección de correo antes de 
 error-recovery_codes_not_current = Estos no son sus códigos de recuperación actuales. Cree otros nuevos en la página de inicio de sesión en dos pasos de su cuenta.
 error-provider_sign_in_not_usable = Este inicio de sesión no se puede usar aquí: { $reason }
 error-address_not_usable = El campo { $field } de la dirección no se puede usar: { $reason }
+error-provider_sign_in_failed = El inicio de sesión con este proveedor falló o caducó. Inténtelo de nuevo.
+error-provider_unavailable = No se pudo contactar con el proveedor. Inténtelo de nuevo en un momento.
+error-link_expired = Esta oferta de vinculación caducó o ya se usó. Inicie sesión con el proveedor de nuevo.

@@ -117,10 +117,10 @@ fn provider_problem(failure: &ProviderFailure) -> Problem {
         ProviderFailure::UnknownProvider => Problem::not_found(),
         ProviderFailure::Refused(source) => {
             tracing::info!(error = %source, "a sign-in with a provider was refused");
-            let mut p = Problem::new(
+            let mut p = Problem::said(
                 StatusCode::BAD_REQUEST,
                 "provider_sign_in_failed",
-                "The sign-in with this provider failed or expired. Please try again.",
+                auth_core::Message::new("error-provider_sign_in_failed"),
             );
             p.fields.push(crate::problem::FieldProblem::said(
                 "provider",
@@ -131,10 +131,10 @@ fn provider_problem(failure: &ProviderFailure) -> Problem {
         }
         _ => {
             tracing::warn!(error = %failure, source = ?std::error::Error::source(failure), "a provider could not be reached");
-            let mut p = Problem::new(
+            let mut p = Problem::said(
                 StatusCode::BAD_GATEWAY,
                 "provider_unavailable",
-                "The provider could not be reached. Please try again in a moment.",
+                auth_core::Message::new("error-provider_unavailable"),
             );
             p.retry_after = Some(5);
             p
@@ -411,10 +411,10 @@ impl AuthWeb {
             Err(e) => {
                 let p = Problem::from_error(&e);
                 let p = match &e {
-                    Error::Validation(errors) if errors.field("link").is_some() => Problem::new(
+                    Error::Validation(errors) if errors.field("link").is_some() => Problem::said(
                         StatusCode::BAD_REQUEST,
                         "link_expired",
-                        "This link offer expired or was already used. Sign in with the provider again.",
+                        auth_core::Message::new("error-link_expired"),
                     ),
                     _ => p,
                 };
