@@ -166,19 +166,7 @@ impl AuthWeb {
     /// or, failing that, the one the browser asks for first (`Accept-Language`); `None`
     /// when neither names an offered language. What a new account's mails are written in.
     pub(super) fn browser_language(&self, r: &Req) -> Option<String> {
-        let chosen = crate::cookies::get(&r.headers, crate::language::COOKIE);
-        let accepted = r
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(auth_i18n::accept_language)
-            .unwrap_or_default();
-        let catalogues = self.inner.auth.config().catalogues();
-        chosen
-            .into_iter()
-            .chain(accepted.iter().map(String::as_str))
-            .find_map(|tag| catalogues.supported(tag))
-            .map(str::to_owned)
+        crate::language::Language::requested_by(self.inner.auth.config().catalogues(), &r.headers)
     }
 
     pub(super) async fn password_post(&self, r: &Req) -> Reply {
