@@ -8,8 +8,8 @@
 //! returns them), where values keep their JSON type (`42`, `true`), `null` clears a
 //! field and a name the schema does not declare is refused.
 
-use auth_core::{Catalogues, ProfileUpdate};
 use auth_core::profile::{FieldKind, Profile, ProfileField, ProfileSchema, Writer};
+use auth_core::{Catalogues, ProfileUpdate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
