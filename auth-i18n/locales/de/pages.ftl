@@ -458,3 +458,6 @@ passkey-script-email-first = Geben Sie zuerst Ihre E-Mail-Adresse ein.
 profile-field-display_name = Anzeigename
 profile-field-locale = Sprache
 profile-field-time_zone = Zeitzone
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } unter { $system }

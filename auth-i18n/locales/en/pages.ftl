@@ -459,3 +459,6 @@ passkey-script-email-first = Enter your email address first.
 profile-field-display_name = Display name
 profile-field-locale = Language
 profile-field-time_zone = Time zone
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } on { $system }

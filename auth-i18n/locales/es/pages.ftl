@@ -458,3 +458,6 @@ passkey-script-email-first = Primero escriba su dirección de correo.
 profile-field-display_name = Nombre visible
 profile-field-locale = Idioma
 profile-field-time_zone = Zona horaria
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } en { $system }

@@ -214,7 +214,7 @@ impl AuthWeb {
                 let sessions: Vec<SessionView> = view
                     .sessions
                     .iter()
-                    .map(|s| SessionView::new(s, false))
+                    .map(|s| SessionView::new(s, false, catalogues, lang))
                     .collect();
                 let events: Vec<EventView> = view
                     .events
