@@ -32,7 +32,7 @@ fn is_id(key: &str) -> bool {
 
 /// `english` in `lang`, as the first of `keys` whose English text with `args` it is; or
 /// `english` itself.
-fn translate(
+pub(crate) fn translate(
     catalogues: &Catalogues,
     lang: &str,
     keys: &[String],

@@ -177,3 +177,24 @@ admin-action-disable = Konto sperren
 admin-action-unlock = Sperre aufheben
 admin-action-logout = Überall abmelden
 admin-action-reset_second_factor = Zweistufige Anmeldung zurücksetzen
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Sprache gespeichert.
+refusal-sign-in-email-not-verified = Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie sich anmelden: Folgen Sie dem Link, den wir Ihnen gesendet haben, oder fordern Sie einen neuen an.
+refusal-recovery-codes-not-current = Das sind nicht Ihre aktuellen Wiederherstellungscodes. Erstellen Sie neue auf der Seite „Zweistufige Anmeldung“ Ihres Kontos.
+refusal-provider-sign-in-failed = Die Anmeldung über diesen Dienst ist fehlgeschlagen oder abgelaufen. Bitte versuchen Sie es noch einmal.
+refusal-provider-sign-in-failed-reason = die Anmeldung ist fehlgeschlagen oder abgelaufen
+refusal-provider-unavailable = Der Dienst ist nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.
+refusal-provider-not-usable-here = Diese Anmeldung kann hier nicht verwendet werden: { $reason }.
+refusal-link-offer-expired = Dieses Angebot zum Verknüpfen ist abgelaufen oder wurde schon verwendet. Melden Sie sich erneut über den Dienst an.
+refusal-passkey-not-accepted = Dieser Passkey wurde nicht angenommen. Vielleicht wurde er aus Ihrem Konto entfernt: Melden Sie sich auf andere Weise an.
+refusal-query-not-usable = Der Wert { $field } in der Adresse ist nicht verwendbar: { $reason }
+accepted-sign-up = Sehen Sie in Ihr Postfach: Wir haben einen Link gesendet, mit dem Sie die Adresse bestätigen.
+accepted-verification-resent = Wenn die Adresse zu einem Konto gehört, das noch bestätigt werden muss, ist ein neuer Link unterwegs.
+accepted-reset-sent = Wenn es für diese Adresse ein Konto gibt, haben wir ihm einen Link gesendet, mit dem Sie ein neues Passwort wählen.
+accepted-sign-in-code-sent = Wenn es für diese Adresse ein Konto gibt, haben wir ihm einen Anmeldecode und einen Link gesendet.
+accepted-email-change-sent = Wir haben einen Bestätigungslink an die neue Adresse gesendet.

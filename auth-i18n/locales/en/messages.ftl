@@ -172,3 +172,24 @@ admin-action-disable = Disable account
 admin-action-unlock = Lift lock
 admin-action-logout = Sign out everywhere
 admin-action-reset_second_factor = Reset two-step sign-in
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Language saved.
+refusal-sign-in-email-not-verified = Confirm your email address before signing in: follow the link we sent you, or ask for a new one.
+refusal-recovery-codes-not-current = These are not your current recovery codes. Make new ones from your account's two-step sign-in page.
+refusal-provider-sign-in-failed = The sign-in with this provider failed or expired. Please try again.
+refusal-provider-sign-in-failed-reason = the sign-in failed or expired
+refusal-provider-unavailable = The provider could not be reached. Please try again in a moment.
+refusal-provider-not-usable-here = This sign-in cannot be used here: { $reason }.
+refusal-link-offer-expired = This link offer expired or was already used. Sign in with the provider again.
+refusal-passkey-not-accepted = This passkey was not accepted. It may have been removed from your account: sign in another way.
+refusal-query-not-usable = The { $field } in the address is not usable: { $reason }
+accepted-sign-up = Check your inbox: we sent a link to confirm the address.
+accepted-verification-resent = If the address belongs to an account that still needs confirming, a new link is on its way.
+accepted-reset-sent = If an account exists for this address, we sent it a link to choose a new password.
+accepted-sign-in-code-sent = If an account exists for this address, we sent it a sign-in code and link.
+accepted-email-change-sent = We sent a confirmation link to the new address.

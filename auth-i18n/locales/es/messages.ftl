@@ -177,3 +177,24 @@ admin-action-disable = Desactivar la cuenta
 admin-action-unlock = Quitar el bloqueo
 admin-action-logout = Cerrar sesión en todas partes
 admin-action-reset_second_factor = Restablecer el inicio de sesión en dos pasos
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Idioma guardado.
+refusal-sign-in-email-not-verified = Confirme su dirección de correo antes de iniciar sesión: siga el enlace que le enviamos o pida uno nuevo.
+refusal-recovery-codes-not-current = Estos no son sus códigos de recuperación actuales. Cree otros nuevos en la página de inicio de sesión en dos pasos de su cuenta.
+refusal-provider-sign-in-failed = El inicio de sesión con este proveedor falló o caducó. Vuelva a intentarlo.
+refusal-provider-sign-in-failed-reason = el inicio de sesión falló o caducó
+refusal-provider-unavailable = No se pudo contactar con el proveedor. Vuelva a intentarlo en un momento.
+refusal-provider-not-usable-here = Este inicio de sesión no se puede usar aquí: { $reason }.
+refusal-link-offer-expired = Esta oferta de vinculación caducó o ya se usó. Vuelva a iniciar sesión con el proveedor.
+refusal-passkey-not-accepted = Esta llave de acceso no fue aceptada. Puede que se haya eliminado de su cuenta: inicie sesión de otra manera.
+refusal-query-not-usable = El valor { $field } de la dirección no se puede usar: { $reason }
+accepted-sign-up = Revise su bandeja de entrada: le enviamos un enlace para confirmar la dirección.
+accepted-verification-resent = Si la dirección pertenece a una cuenta que aún debe confirmarse, hay un nuevo enlace en camino.
+accepted-reset-sent = Si existe una cuenta para esta dirección, le enviamos un enlace para elegir una nueva contraseña.
+accepted-sign-in-code-sent = Si existe una cuenta para esta dirección, le enviamos un código y un enlace para iniciar sesión.
+accepted-email-change-sent = Enviamos un enlace de confirmación a la nueva dirección.

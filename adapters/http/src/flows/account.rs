@@ -17,7 +17,7 @@ use crate::names::named;
 use crate::problem::Problem;
 use crate::profile;
 use crate::reply::{Reply, Req};
-use crate::responses::{Accepted, UserReply};
+use crate::responses::UserReply;
 use crate::templates::Template;
 use crate::views::SecondFactorView;
 
@@ -136,7 +136,7 @@ impl AuthWeb {
                 .auth
                 .set_language(&a, language.as_deref(), &r.ctx)
                 .await?;
-            Ok(self.to_account(Flash::ProfileSaved))
+            Ok(self.to_account(Flash::LanguageSaved))
         };
         let done = done.await;
         self.account_outcome(r, Section::Profile, &a, &fields, done)
@@ -356,10 +356,7 @@ impl AuthWeb {
             .auth
             .request_email_change(&a, change, &r.ctx)
             .await?;
-        Ok(Reply::json(
-            StatusCode::ACCEPTED,
-            &Accepted::new("We sent a confirmation link to the new address."),
-        ))
+        Ok(self.accepted(r, "accepted-email-change-sent"))
     }
 
     /// `POST /api/account/delete`: 204, the session cookie cleared.

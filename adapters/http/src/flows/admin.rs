@@ -98,10 +98,13 @@ impl AuthWeb {
             Ok(offset) => offset,
             Err(errors) => {
                 let mut p = Problem::validation(&errors);
-                if let Some(f) = p.fields.first() {
-                    p.message = format!(
-                        "The {} in the address is not usable: {}",
-                        f.field, f.message
+                let catalogues = self.inner.auth.config().catalogues();
+                let shown = crate::localize::problem(catalogues, &r.lang_tag(), &p);
+                if let Some(f) = shown.fields.first() {
+                    p.message = self.text_with(
+                        r,
+                        "refusal-query-not-usable",
+                        &[("field", &f.field), ("reason", &f.message)],
                     );
                 }
                 return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
@@ -211,7 +214,7 @@ impl AuthWeb {
                 let sessions: Vec<SessionView> = view
                     .sessions
                     .iter()
-                    .map(|s| SessionView::new(s, false))
+                    .map(|s| SessionView::new(s, false, catalogues, lang))
                     .collect();
                 let events: Vec<EventView> = view
                     .events

@@ -138,7 +138,7 @@ impl AuthWeb {
         let Some(codes) = held else {
             let e = Error::invalid("codes", "not the account's unused recovery codes");
             let mut p = Problem::from_error(&e);
-            p.message = "These are not your current recovery codes. Make new ones from your account's two-step sign-in page.".into();
+            p.message = self.text(r, "refusal-recovery-codes-not-current");
             return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
         };
         let mut reply = Reply::new(StatusCode::OK);

@@ -72,7 +72,7 @@ impl AuthWeb {
         };
         let mut p = Problem::from_error(&e);
         if matches!(e, Error::EmailNotVerified) {
-            p.message = "Confirm your email address before signing in: follow the link we sent you, or ask for a new one.".into();
+            p.message = self.text(r, "refusal-sign-in-email-not-verified");
         }
         self.form_problem(r, Template::Login, None, &p, extra)
     }
