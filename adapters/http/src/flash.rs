@@ -23,6 +23,7 @@ named! {
         PasswordReset => "password_reset",
         PasswordChanged => "password_changed",
         ProfileSaved => "profile_saved",
+        LanguageSaved => "language_saved",
         PictureSaved => "picture_saved",
         PictureRemoved => "picture_removed",
         EmailChangeSent => "email_change_sent",
@@ -79,6 +80,7 @@ impl Flash {
                 "Your password was changed. Your other devices were signed out."
             }
             Self::ProfileSaved => "Your profile was saved.",
+            Self::LanguageSaved => "Language saved.",
             Self::PictureSaved => "Your picture was saved.",
             Self::PictureRemoved => "Your picture was removed.",
             Self::EmailChangeSent => {
@@ -188,6 +190,7 @@ mod tests {
             "password_reset",
             "password_changed",
             "profile_saved",
+            "language_saved",
             "picture_saved",
             "picture_removed",
             "email_change_sent",

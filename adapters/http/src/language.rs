@@ -44,26 +44,44 @@ impl Language {
                 switched: true,
             };
         }
-        let cookie = cookies::get(headers, COOKIE);
-        let accepted = headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(auth_i18n::accept_language)
-            .unwrap_or_default();
-        let wanted = cookie
-            .into_iter()
-            .chain(stored)
-            .chain(accepted.iter().map(String::as_str));
         Self {
-            tag: catalogues.negotiate(wanted).to_owned(),
+            tag: catalogues
+                .negotiate(requested(headers, stored).iter().map(String::as_str))
+                .to_owned(),
             switched: false,
         }
+    }
+
+    /// The offered language a request asks for without a switch (its `lang` cookie, then
+    /// its `Accept-Language`), or `None` when it names none: unlike
+    /// [`negotiate`](Self::negotiate), no default stands in for a choice not made.
+    pub(crate) fn requested_by(catalogues: &Catalogues, headers: &HeaderMap) -> Option<String> {
+        requested(headers, None)
+            .iter()
+            .find_map(|tag| catalogues.supported(tag))
+            .map(str::to_owned)
     }
 
     /// The `Set-Cookie` that keeps this language for later pages.
     pub(crate) fn cookie(&self, secure: bool) -> String {
         cookies::set(COOKIE, &self.tag, secure, Some(COOKIE_SECONDS))
     }
+}
+
+/// The tags a request asks for, first choice first: the `lang` cookie, the account's
+/// `stored` preference, then `Accept-Language`.
+fn requested(headers: &HeaderMap, stored: Option<&str>) -> Vec<String> {
+    let cookie = cookies::get(headers, COOKIE).map(str::to_owned);
+    let accepted = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(auth_i18n::accept_language)
+        .unwrap_or_default();
+    cookie
+        .into_iter()
+        .chain(stored.map(str::to_owned))
+        .chain(accepted)
+        .collect()
 }
 
 /// The `lang` query parameter, if any.

@@ -4,11 +4,39 @@
 //!
 //! An error's message and each field's reason carry their message id and arguments
 //! ([`auth_core::Message`]), and are rendered by id. A text without one (an application
-//! hook's refusal) is shown as it was written.
+//! hook's refusal, or a refusal the layer already wrote in the request's language) is
+//! shown as it was written.
 
 use auth_core::Catalogues;
 
 use crate::problem::Problem;
+
+/// Whether `key` can be a Fluent message id (codes and field names become part of ids).
+fn is_id(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `english` in `lang`, as the first of `keys` whose English text with `args` it is; or
+/// `english` itself: for a text that is either a shipped one or the application's own
+/// wording (a profile field's label), which has no message id to render by.
+pub(crate) fn translate(
+    catalogues: &Catalogues,
+    lang: &str,
+    keys: &[String],
+    args: &[(&str, &str)],
+    english: &str,
+) -> String {
+    keys.iter()
+        .filter(|key| is_id(key) && catalogues.has("en", key))
+        .find(|key| catalogues.text_with("en", key, args) == english)
+        .map_or_else(
+            || english.to_owned(),
+            |key| catalogues.text_with(lang, key, args),
+        )
+}
 
 /// `p` with its message and its fields' reasons in `lang`; codes and field names stay.
 pub(crate) fn problem(catalogues: &Catalogues, lang: &str, p: &Problem) -> Problem {

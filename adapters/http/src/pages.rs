@@ -136,7 +136,7 @@ impl AuthWeb {
             stylesheet: self.stylesheet_path(),
             csrf_token: self.inner.csrf.token(&r.csrf_seed),
             user: user.map(|u| UserView::new(u, config, self.picture_src(r, u.id))),
-            profile_fields: field_views(config.profile()),
+            profile_fields: field_views(config.profile(), catalogues, &lang),
             sign_in_providers: self
                 .inner
                 .providers

@@ -93,11 +93,29 @@
           var error = answer.error || {};
           var names = Object.keys(error.fields || {});
           var field = names.length ? error.fields[names[0]] : null;
-          throw new Error((field && field.message) || error.message || "The passkey could not be started.");
+          var refused = new Error((field && field.message) || error.message || "");
+          refused.name = "PasskeyNotStarted";
+          throw refused;
         }
         return answer;
       });
     });
+  }
+
+  // The texts the page gave the error's element (data-not-used="..."), in the page's
+  // language; the English ones only for a page of an application's own that has none.
+  var english = {
+    notStarted: "The passkey could not be started.",
+    notUsed: "No passkey was used. Try again, or use another way.",
+    alreadyHere: "This device holds a passkey for this account already.",
+    failed: "The passkey did not work. Try again.",
+    nameIt: "Give the passkey a name.",
+    emailFirst: "Enter your email address first.",
+  };
+
+  function say(box, name) {
+    var error = box.querySelector("[data-passkey-error]");
+    return (error && error.dataset[name]) || english[name];
   }
 
   function show(box, message) {
@@ -108,14 +126,17 @@
     }
   }
 
-  function why(error) {
+  function why(box, error) {
     if (error && error.name === "NotAllowedError") {
-      return "No passkey was used. Try again, or use another way.";
+      return say(box, "notUsed");
     }
     if (error && error.name === "InvalidStateError") {
-      return "This device holds a passkey for this account already.";
+      return say(box, "alreadyHere");
     }
-    return (error && error.message) || "The passkey did not work. Try again.";
+    if (error && error.message) {
+      return error.message;
+    }
+    return say(box, error && error.name === "PasskeyNotStarted" ? "notStarted" : "failed");
   }
 
   function submitWith(form, started, credential) {
@@ -132,7 +153,7 @@
       event.preventDefault();
       if (!form.elements.name.value.trim()) {
         form.elements.name.focus();
-        show(box, "Give the passkey a name.");
+        show(box, say(box, "nameIt"));
         return;
       }
       start(form.dataset.start)
@@ -144,7 +165,7 @@
             });
         })
         .catch(function (error) {
-          show(box, why(error));
+          show(box, why(box, error));
         });
     });
   }
@@ -171,7 +192,7 @@
             });
         })
         .catch(function (error) {
-          show(box, why(error));
+          show(box, why(box, error));
         });
     });
     // Autofill: the passkeys offered beside the saved usernames, where the browser can
@@ -226,7 +247,7 @@
           submitWith(form, started, credential);
         })
         .catch(function (error) {
-          show(box, why(error));
+          show(box, why(box, error));
         });
     });
   }
@@ -242,7 +263,7 @@
         if (field) {
           field.focus();
         }
-        show(box, "Enter your email address first.");
+        show(box, say(box, "emailFirst"));
         return;
       }
       form.elements.email.value = email;
@@ -255,7 +276,7 @@
             });
         })
         .catch(function (error) {
-          show(box, why(error));
+          show(box, why(box, error));
         });
     });
   }
@@ -273,7 +294,7 @@
             });
         })
         .catch(function (error) {
-          show(box, why(error));
+          show(box, why(box, error));
         });
     });
   }

@@ -8,8 +8,8 @@
 //! returns them), where values keep their JSON type (`42`, `true`), `null` clears a
 //! field and a name the schema does not declare is refused.
 
-use auth_core::ProfileUpdate;
 use auth_core::profile::{FieldKind, Profile, ProfileField, ProfileSchema, Writer};
+use auth_core::{Catalogues, ProfileUpdate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -30,10 +30,13 @@ pub(crate) struct FieldView {
 }
 
 impl FieldView {
-    fn new(f: &ProfileField) -> Self {
+    /// The view of `f`, its label in `lang` when it is the English catalogue's
+    /// `profile-field-<name>` (a label of the application's own wording is kept).
+    fn new(f: &ProfileField, catalogues: &Catalogues, lang: &str) -> Self {
+        let key = [format!("profile-field-{}", f.name())];
         Self {
             name: f.name(),
-            label: f.label_text().to_owned(),
+            label: crate::localize::translate(catalogues, lang, &key, &[], f.label_text()),
             kind: f.kind().as_str(),
             required: f.is_required(),
             at_registration: f.is_at_registration(),
@@ -45,9 +48,17 @@ impl FieldView {
     }
 }
 
-/// Every declared field, in declaration order, for the templates.
-pub(crate) fn field_views(schema: &ProfileSchema) -> Vec<FieldView> {
-    schema.fields().iter().map(FieldView::new).collect()
+/// Every declared field, in declaration order, for the templates of a page in `lang`.
+pub(crate) fn field_views(
+    schema: &ProfileSchema,
+    catalogues: &Catalogues,
+    lang: &str,
+) -> Vec<FieldView> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| FieldView::new(f, catalogues, lang))
+        .collect()
 }
 
 /// What `fields` write to the profile as `writer`: each field the writer may write that

@@ -45,11 +45,12 @@ impl Created {
 pub(crate) struct Accepted {
     #[schema(value_type = String, pattern = "^accepted$")]
     status: &'static str,
-    message: &'static str,
+    message: String,
 }
 
 impl Accepted {
-    pub(crate) fn new(message: &'static str) -> Self {
+    /// `message` is already in the request's language (see `AuthWeb::accepted`).
+    pub(crate) fn new(message: String) -> Self {
         Self {
             status: "accepted",
             message,

@@ -209,10 +209,19 @@ pub(crate) struct SessionView {
 }
 
 impl SessionView {
-    pub(crate) fn new(s: &SessionRecord, current: bool) -> Self {
+    /// The view of `s` on a page in `lang`.
+    pub(crate) fn new(
+        s: &SessionRecord,
+        current: bool,
+        catalogues: &Catalogues,
+        lang: &str,
+    ) -> Self {
         Self {
             session: SessionBody::new(s, current, RequestKind::Page),
-            device: s.user_agent.as_deref().map(device_summary),
+            device: s
+                .user_agent
+                .as_deref()
+                .map(|agent| device_summary(agent, catalogues, lang)),
         }
     }
 }
@@ -308,13 +317,14 @@ impl FailedMailView {
 /// The longest device text shown when a User-Agent is not recognised.
 const RAW_AGENT_CHARS: usize = 60;
 
-/// A short name for the device behind a User-Agent, for device lists: "Chrome 156 on
-/// Linux", "Firefox 128 on Windows 10", "Safari 17 on iPhone". Parsing is woothee's
+/// A short name for the device behind a User-Agent, for device lists in `lang`: "Chrome
+/// 156 on Linux", "Firefox 128 on Windows 10", "Safari 17 on iPhone" (the page text
+/// `device-on-system`). Parsing is woothee's
 /// (pattern tables kept by the Woothee project, shared by its ports to other languages);
 /// an agent that is not a browser it knows (a script, curl, a test client) is shown as sent, cut at
 /// [`RAW_AGENT_CHARS`] characters with an ellipsis. The full string stays available to
 /// the page (`user_agent`).
-pub(crate) fn device_summary(agent: &str) -> String {
+pub(crate) fn device_summary(agent: &str, catalogues: &Catalogues, lang: &str) -> String {
     let agent = agent.trim();
     let known = |s: &str| !s.is_empty() && s != woothee::woothee::VALUE_UNKNOWN;
     // Only browsers and apps people hold get a summary: woothee also names scripts and
@@ -332,11 +342,15 @@ pub(crate) fn device_summary(agent: &str) -> String {
             text.push_str(major);
         }
         if known(found.os) && found.os != found.name {
-            text.push_str(" on ");
-            text.push_str(match found.os {
+            let system = match found.os {
                 "Mac OSX" => "macOS",
                 os => os,
-            });
+            };
+            return catalogues.text_with(
+                lang,
+                "device-on-system",
+                &[("browser", &text), ("system", system)],
+            );
         }
         return text;
     }
@@ -352,7 +366,8 @@ mod tests {
 
     #[test]
     fn browsers_are_summarised_by_name_major_version_and_system() {
-        for (agent, summary) in [
+        let c = Catalogues::shipped();
+        let agents = [
             (
                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
                 "Chrome 156 on Linux",
@@ -373,18 +388,24 @@ mod tests {
                 "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.6422.113 Mobile Safari/537.36",
                 "Chrome 125 on Android",
             ),
-        ] {
-            assert_eq!(device_summary(agent), summary, "{agent}");
+        ];
+        for (agent, summary) in agents {
+            assert_eq!(device_summary(agent, &c, "en"), summary, "{agent}");
         }
+        let (agent, _) = agents[0];
+        assert_eq!(device_summary(agent, &c, "de"), "Chrome 156 unter Linux");
+        assert_eq!(device_summary(agent, &c, "es"), "Chrome 156 en Linux");
     }
 
     #[test]
     fn unknown_agents_are_shown_as_sent_and_long_ones_cut() {
-        assert_eq!(device_summary("blackbox-tests"), "blackbox-tests");
-        assert_eq!(device_summary("test-browser/1.0"), "test-browser/1.0");
-        assert_eq!(device_summary("  curl/8.5.0 "), "curl/8.5.0");
+        let c = Catalogues::shipped();
+        let summary = |agent: &str| device_summary(agent, &c, "de");
+        assert_eq!(summary("blackbox-tests"), "blackbox-tests");
+        assert_eq!(summary("test-browser/1.0"), "test-browser/1.0");
+        assert_eq!(summary("  curl/8.5.0 "), "curl/8.5.0");
         let long = format!("my-sync-tool/2.0 ({})", "é".repeat(100));
-        let shown = device_summary(&long);
+        let shown = summary(&long);
         assert_eq!(shown.chars().count(), RAW_AGENT_CHARS + 1, "{shown}");
         assert!(shown.ends_with('…'));
         assert!(long.starts_with(shown.trim_end_matches('…')));

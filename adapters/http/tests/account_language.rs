@@ -130,6 +130,8 @@ async fn the_account_page_sets_the_language_of_the_mails() {
         "<select id=\"f-language\" name=\"language\"",
         "<option value=\"de\"",
         "<option value=\"es\"",
+        "<label for=\"f-language\">Language of your emails</label>",
+        "<option value=\"\">Default</option>",
     ] {
         assert!(page.body.contains(text), "{text} missing: {}", page.body);
     }
@@ -140,6 +142,22 @@ async fn the_account_page_sets_the_language_of_the_mails() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.location(), "/auth/account");
     let page = browser.get("/auth/account").await;
+    // Its own message (not "profile saved"), in the language just chosen, as is the card.
+    for text in [
+        "Sprache gespeichert.",
+        "<label for=\"f-language\">Sprache Ihrer E-Mails</label>",
+        "<button type=\"submit\">Sprache speichern</button>",
+        // The built-in profile fields' labels, too.
+        "<label for=\"f-display_name\">Anzeigename",
+        "<label for=\"f-time_zone\">Zeitzone",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    assert!(
+        !page.body.contains("Profil wurde gespeichert"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body
             .contains("<option value=\"de\" lang=\"de\" selected>"),

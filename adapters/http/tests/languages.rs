@@ -247,3 +247,147 @@ async fn english_pages_keep_their_texts() {
         assert!(p.body.contains(text), "{text} is missing: {}", p.body);
     }
 }
+
+/// The "check your inbox" pages say what happened in the page's language, not only
+/// their titles.
+#[tokio::test]
+async fn check_your_inbox_pages_are_in_the_page_language() {
+    let site = Site::layer();
+    let mut b = site.browser();
+    get_in(&mut b, "/auth/register?lang=de", "en").await;
+    let p = b
+        .post(
+            "/auth/register",
+            &[
+                ("email", "lena@example.com"),
+                ("password", "a long enough password"),
+                ("password_confirm", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for text in [
+        "<h1>Sehen Sie in Ihr Postfach</h1>",
+        "Wir haben einen Link an lena@example.com gesendet.",
+        "Sehen Sie im Spam-Ordner nach",
+    ] {
+        assert!(p.body.contains(text), "{text} is missing: {}", p.body);
+    }
+    assert!(!p.body.contains("We sent a link to"), "{}", p.body);
+
+    get_in(&mut b, "/auth/request_password_reset?lang=es", "en").await;
+    let p = b
+        .post(
+            "/auth/request_password_reset",
+            &[("email", "lena@example.com")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body
+            .contains("Si existe una cuenta para lena@example.com, le enviamos un enlace"),
+        "{}",
+        p.body
+    );
+}
+
+/// A refusal the layer words more precisely than the error's own message (signing in
+/// before confirming the address) is in the page's language too.
+#[tokio::test]
+async fn a_refusal_of_the_layer_is_in_the_page_language() {
+    let site = Site::layer_with(|config| config.require_verified_email(true), |web| web);
+    site.user("unconfirmed@example.com", &[], false).await;
+    let mut b = site.browser();
+    get_in(&mut b, "/auth/login?lang=de", "en").await;
+    let p = b
+        .post(
+            "/auth/login",
+            &[
+                ("login", "unconfirmed@example.com"),
+                ("password", auth_http::testkit::PASSWORD),
+            ],
+        )
+        .await;
+    assert!(p.status.is_client_error(), "{}: {}", p.status, p.body);
+    assert!(
+        p.body.contains(
+            "Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie sich anmelden: Folgen Sie dem Link"
+        ),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("before signing in"), "{}", p.body);
+
+    // In English, the text it always had.
+    let mut en = site.browser();
+    en.get("/auth/login").await;
+    let p = en
+        .post(
+            "/auth/login",
+            &[
+                ("login", "unconfirmed@example.com"),
+                ("password", auth_http::testkit::PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        p.body.contains("Confirm your email address before signing in: follow the link we sent you, or ask for a new one."),
+        "{}",
+        p.body
+    );
+}
+
+/// The JSON API's "accepted" answers: `status` stays `accepted`, the `message` is in the
+/// request's language, English as it always was.
+#[tokio::test]
+async fn accepted_answers_of_the_api_are_in_the_request_language() {
+    let site = Site::layer();
+    let call = |path: &'static str, lang: &'static str| {
+        let mut b = site.browser();
+        async move {
+            b.request(
+                Method::POST,
+                path,
+                Some("application/json"),
+                json!({ "email": "someone@example.com" })
+                    .to_string()
+                    .into_bytes(),
+                &[("accept", "application/json"), ("accept-language", lang)],
+            )
+            .await
+        }
+    };
+    let cases = [
+        (
+            "/auth/api/request_password_reset",
+            "If an account exists for this address, we sent it a link to choose a new password.",
+            "Wenn es für diese Adresse ein Konto gibt, haben wir ihm einen Link gesendet, mit dem Sie ein neues Passwort wählen.",
+        ),
+        (
+            "/auth/api/verify/resend",
+            "If the address belongs to an account that still needs confirming, a new link is on its way.",
+            "Wenn die Adresse zu einem Konto gehört, das noch bestätigt werden muss, ist ein neuer Link unterwegs.",
+        ),
+    ];
+    for (path, english, german) in cases {
+        let en = call(path, "en").await;
+        let de = call(path, "de-DE,de;q=0.9").await;
+        assert_eq!(
+            (en.status, de.status),
+            (StatusCode::ACCEPTED, StatusCode::ACCEPTED),
+            "{path}: {} {}",
+            en.body,
+            de.body
+        );
+        assert_eq!(
+            en.json(),
+            json!({ "status": "accepted", "message": english }),
+            "{path}"
+        );
+        assert_eq!(
+            de.json(),
+            json!({ "status": "accepted", "message": german }),
+            "{path}"
+        );
+    }
+}

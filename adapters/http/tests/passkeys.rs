@@ -654,3 +654,68 @@ async fn the_sign_in_page_shows_the_passkey_and_the_providers_under_one_or() {
     let neither = sign_in_page(false, false).await;
     assert!(!neither.contains(OR), "{neither}");
 }
+
+/// In German, the page says so when a passkey is refused (one this site does not know:
+/// it was made on another installation), and gives the script its texts in German.
+#[tokio::test]
+async fn a_refused_passkey_and_the_script_texts_are_in_the_page_language() {
+    let (elsewhere, elsewhere_web) = site();
+    create_user(&elsewhere, "ada@example.com", &[], true).await;
+    let mut me = browser(&elsewhere_web);
+    assert_eq!(
+        me.api_login("ada@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let mut key = SoftPasskey::new(ORIGIN);
+    let (challenge, options) = start(
+        &mut me,
+        "/auth/api/account/passkeys/register/start",
+        json!({}),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&key.register(&options).await.unwrap()).unwrap();
+    let r = me
+        .api(
+            "/auth/api/account/passkeys/register/finish",
+            json!({"challenge": challenge, "name": "Laptop", "credential": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let (auth, web) = site();
+    create_user(&auth, "ada@example.com", &[], true).await;
+    let mut phone = browser(&web);
+    let page = phone.get("/auth/login?lang=de").await;
+    for text in [
+        "data-not-used=\"Es wurde kein Passkey verwendet.",
+        "data-failed=\"Der Passkey hat nicht funktioniert.",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    let (challenge, options) = start(&mut phone, "/auth/api/login/passkey/start", json!({})).await;
+    let answer = key.sign_in(&options).await.unwrap();
+    let r = phone
+        .post(
+            "/auth/login/passkey",
+            &[("challenge", &challenge), ("credential", &answer)],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);
+    assert!(
+        r.body.contains(
+            "Dieser Passkey wurde nicht angenommen. Vielleicht wurde er aus Ihrem Konto entfernt"
+        ),
+        "{}",
+        r.body
+    );
+    assert!(phone.session().is_none());
+
+    // The English page keeps the script's English texts.
+    let page = browser(&web).get("/auth/login").await;
+    assert!(
+        page.body
+            .contains("data-not-used=\"No passkey was used. Try again, or use another way.\""),
+        "{}",
+        page.body
+    );
+}

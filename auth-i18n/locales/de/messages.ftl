@@ -300,9 +300,8 @@ password-warning-single_word = Ein Wort allein ist leicht zu erraten.
 password-warning-straight_rows = Gerade Tastenreihen sind leicht zu erraten.
 password-warning-top10 = Das ist eines der 10 häufigsten Passwörter.
 password-warning-top100 = Das ist eines der 100 häufigsten Passwörter.
-## Die eigenen Gründe und Ablehnungen der Web-Schicht
+## Die eigenen Feldgründe der Web-Schicht
 field-codes-not_current = nicht die unbenutzten Wiederherstellungscodes des Kontos
-field-provider-refused = die Anmeldung ist fehlgeschlagen oder abgelaufen
 field-token_mode-invalid = token_mode ist „cookie“ (die Voreinstellung) oder „bearer“.
 field-not_a_number = Muss eine ganze Zahl sein, etwa 0 oder 25.
 field-offset-out_of_range = Darf höchstens { $n } sein.
@@ -310,10 +309,24 @@ field-scopes-not_granted = Ein Token darf nur Geltungsbereiche tragen, die der S
 field-audience-unknown_audience = Tokens werden ausgestellt für: { $audiences }.
 field-expires_in_days-out_of_range = Muss 1 bis { $n } Tage betragen oder für kein Ablaufdatum weggelassen werden.
 field-expires_at-invalid = Muss ein Zeitpunkt in der Form nach RFC 3339 sein, etwa 2027-01-31T00:00:00Z.
-error-email_not_verified_at_sign_in = Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie sich anmelden: Folgen Sie dem Link, den wir Ihnen geschickt haben, oder fordern Sie einen neuen an.
-error-recovery_codes_not_current = Das sind nicht Ihre aktuellen Wiederherstellungscodes. Erstellen Sie neue auf der Seite Ihres Kontos zur Anmeldung in zwei Schritten.
-error-provider_sign_in_not_usable = Diese Anmeldung kann hier nicht verwendet werden: { $reason }
-error-address_not_usable = { $field } in der Adresse ist nicht verwendbar: { $reason }
-error-provider_sign_in_failed = Die Anmeldung bei diesem Anbieter ist fehlgeschlagen oder abgelaufen. Bitte versuchen Sie es noch einmal.
-error-provider_unavailable = Der Anbieter ist nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.
-error-link_expired = Dieses Verknüpfungsangebot ist abgelaufen oder wurde schon verwendet. Melden Sie sich noch einmal beim Anbieter an.
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Sprache gespeichert.
+refusal-sign-in-email-not-verified = Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie sich anmelden: Folgen Sie dem Link, den wir Ihnen gesendet haben, oder fordern Sie einen neuen an.
+refusal-recovery-codes-not-current = Das sind nicht Ihre aktuellen Wiederherstellungscodes. Erstellen Sie neue auf der Seite „Zweistufige Anmeldung“ Ihres Kontos.
+refusal-provider-sign-in-failed = Die Anmeldung über diesen Dienst ist fehlgeschlagen oder abgelaufen. Bitte versuchen Sie es noch einmal.
+refusal-provider-sign-in-failed-reason = die Anmeldung ist fehlgeschlagen oder abgelaufen
+refusal-provider-unavailable = Der Dienst ist nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.
+refusal-provider-not-usable-here = Diese Anmeldung kann hier nicht verwendet werden: { $reason }.
+refusal-link-offer-expired = Dieses Angebot zum Verknüpfen ist abgelaufen oder wurde schon verwendet. Melden Sie sich erneut über den Dienst an.
+refusal-passkey-not-accepted = Dieser Passkey wurde nicht angenommen. Vielleicht wurde er aus Ihrem Konto entfernt: Melden Sie sich auf andere Weise an.
+refusal-query-not-usable = Der Wert { $field } in der Adresse ist nicht verwendbar: { $reason }
+accepted-sign-up = Sehen Sie in Ihr Postfach: Wir haben einen Link gesendet, mit dem Sie die Adresse bestätigen.
+accepted-verification-resent = Wenn die Adresse zu einem Konto gehört, das noch bestätigt werden muss, ist ein neuer Link unterwegs.
+accepted-reset-sent = Wenn es für diese Adresse ein Konto gibt, haben wir ihm einen Link gesendet, mit dem Sie ein neues Passwort wählen.
+accepted-sign-in-code-sent = Wenn es für diese Adresse ein Konto gibt, haben wir ihm einen Anmeldecode und einen Link gesendet.
+accepted-email-change-sent = Wir haben einen Bestätigungslink an die neue Adresse gesendet.

@@ -439,3 +439,25 @@ notice-sign-in-link-unusable = Vielleicht ist er abgelaufen, wurde schon verwend
 notice-email-link-refused = Beginnen Sie die Adressänderung in Ihren Kontoeinstellungen neu.
 notice-confirmed-address-only = Diese Seite ist nur für Konten mit bestätigter E-Mail-Adresse. Öffnen Sie den Link, den wir Ihnen bei der Registrierung gesendet haben.
 notice-lost-it = Verloren? Geben Sie Ihre Adresse ein, und wir senden einen neuen.
+
+# web layer texts
+## account: the card of the account's language
+account-language = Sprache
+account-language-of-your-emails = Sprache Ihrer E-Mails
+account-language-default = Standard
+account-language-save = Sprache speichern
+## passkey-script: what the passkey script says when a passkey did not work
+passkey-script-not-started = Der Passkey konnte nicht gestartet werden.
+passkey-script-not-used = Es wurde kein Passkey verwendet. Versuchen Sie es noch einmal oder wählen Sie einen anderen Weg.
+passkey-script-already-here = Dieses Gerät hat bereits einen Passkey für dieses Konto.
+passkey-script-failed = Der Passkey hat nicht funktioniert. Versuchen Sie es noch einmal.
+passkey-script-name-it = Geben Sie dem Passkey einen Namen.
+passkey-script-email-first = Geben Sie zuerst Ihre E-Mail-Adresse ein.
+## profile-field: the labels of the built-in profile fields (`profile-field-<name>`); an
+## application may add its own fields' labels the same way
+profile-field-display_name = Anzeigename
+profile-field-locale = Sprache
+profile-field-time_zone = Zeitzone
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } unter { $system }

@@ -295,9 +295,8 @@ password-warning-single_word = A word by itself is easy to guess.
 password-warning-straight_rows = Straight rows of keys are easy to guess.
 password-warning-top10 = This is a top-10 common password.
 password-warning-top100 = This is a top-100 common password.
-## The web layer's own reasons and refusals
+## The web layer's own field reasons
 field-codes-not_current = not the account's unused recovery codes
-field-provider-refused = the sign-in failed or expired
 field-token_mode-invalid = token_mode is "cookie" (the default) or "bearer".
 field-not_a_number = Must be a whole number, such as 0 or 25.
 field-offset-out_of_range = Must be at most { $n }.
@@ -305,10 +304,24 @@ field-scopes-not_granted = A token may only carry scopes the key (or, for a sess
 field-audience-unknown_audience = Tokens are issued for: { $audiences }.
 field-expires_in_days-out_of_range = Must be from 1 to { $n } days, or left out for no expiry.
 field-expires_at-invalid = Must be a date and time in RFC 3339 form, such as 2027-01-31T00:00:00Z.
-error-email_not_verified_at_sign_in = Confirm your email address before signing in: follow the link we sent you, or ask for a new one.
-error-recovery_codes_not_current = These are not your current recovery codes. Make new ones from your account's two-step sign-in page.
-error-provider_sign_in_not_usable = This sign-in cannot be used here: { $reason }.
-error-address_not_usable = The { $field } in the address is not usable: { $reason }
-error-provider_sign_in_failed = The sign-in with this provider failed or expired. Please try again.
-error-provider_unavailable = The provider could not be reached. Please try again in a moment.
-error-link_expired = This link offer expired or was already used. Sign in with the provider again.
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Language saved.
+refusal-sign-in-email-not-verified = Confirm your email address before signing in: follow the link we sent you, or ask for a new one.
+refusal-recovery-codes-not-current = These are not your current recovery codes. Make new ones from your account's two-step sign-in page.
+refusal-provider-sign-in-failed = The sign-in with this provider failed or expired. Please try again.
+refusal-provider-sign-in-failed-reason = the sign-in failed or expired
+refusal-provider-unavailable = The provider could not be reached. Please try again in a moment.
+refusal-provider-not-usable-here = This sign-in cannot be used here: { $reason }.
+refusal-link-offer-expired = This link offer expired or was already used. Sign in with the provider again.
+refusal-passkey-not-accepted = This passkey was not accepted. It may have been removed from your account: sign in another way.
+refusal-query-not-usable = The { $field } in the address is not usable: { $reason }
+accepted-sign-up = Check your inbox: we sent a link to confirm the address.
+accepted-verification-resent = If the address belongs to an account that still needs confirming, a new link is on its way.
+accepted-reset-sent = If an account exists for this address, we sent it a link to choose a new password.
+accepted-sign-in-code-sent = If an account exists for this address, we sent it a sign-in code and link.
+accepted-email-change-sent = We sent a confirmation link to the new address.

@@ -440,3 +440,25 @@ notice-sign-in-link-unusable = It may have expired, been used already, or been r
 notice-email-link-refused = Start the change of address again from your account settings.
 notice-confirmed-address-only = This page is only for accounts with a confirmed email address. Open the link we sent you when you registered.
 notice-lost-it = Lost it? Enter your address and we will send a new one.
+
+# web layer texts
+## account: the card of the account's language
+account-language = Language
+account-language-of-your-emails = Language of your emails
+account-language-default = Default
+account-language-save = Save language
+## passkey-script: what the passkey script says when a passkey did not work
+passkey-script-not-started = The passkey could not be started.
+passkey-script-not-used = No passkey was used. Try again, or use another way.
+passkey-script-already-here = This device holds a passkey for this account already.
+passkey-script-failed = The passkey did not work. Try again.
+passkey-script-name-it = Give the passkey a name.
+passkey-script-email-first = Enter your email address first.
+## profile-field: the labels of the built-in profile fields (`profile-field-<name>`); an
+## application may add its own fields' labels the same way
+profile-field-display_name = Display name
+profile-field-locale = Language
+profile-field-time_zone = Time zone
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } on { $system }

@@ -300,9 +300,8 @@ password-warning-single_word = Una palabra sola es fácil de adivinar.
 password-warning-straight_rows = Las filas rectas de teclas son fáciles de adivinar.
 password-warning-top10 = Es una de las 10 contraseñas más comunes.
 password-warning-top100 = Es una de las 100 contraseñas más comunes.
-## Los motivos y rechazos propios de la capa web
+## Los motivos de campo propios de la capa web
 field-codes-not_current = no son los códigos de recuperación sin usar de la cuenta
-field-provider-refused = el inicio de sesión falló o caducó
 field-token_mode-invalid = token_mode es «cookie» (el valor predeterminado) o «bearer».
 field-not_a_number = Debe ser un número entero, como 0 o 25.
 field-offset-out_of_range = Debe ser como máximo { $n }.
@@ -310,10 +309,24 @@ field-scopes-not_granted = Un token solo puede llevar ámbitos que la clave (o, 
 field-audience-unknown_audience = Los tokens se emiten para: { $audiences }.
 field-expires_in_days-out_of_range = Debe ser de 1 a { $n } días, u omitirse para que no caduque.
 field-expires_at-invalid = Debe ser una fecha y hora en formato RFC 3339, como 2027-01-31T00:00:00Z.
-error-email_not_verified_at_sign_in = Confirme su dirección de correo antes de iniciar sesión: siga el enlace que le enviamos o pida uno nuevo.
-error-recovery_codes_not_current = Estos no son sus códigos de recuperación actuales. Cree otros nuevos en la página de inicio de sesión en dos pasos de su cuenta.
-error-provider_sign_in_not_usable = Este inicio de sesión no se puede usar aquí: { $reason }
-error-address_not_usable = El campo { $field } de la dirección no se puede usar: { $reason }
-error-provider_sign_in_failed = El inicio de sesión con este proveedor falló o caducó. Inténtelo de nuevo.
-error-provider_unavailable = No se pudo contactar con el proveedor. Inténtelo de nuevo en un momento.
-error-link_expired = Esta oferta de vinculación caducó o ya se usó. Inicie sesión con el proveedor de nuevo.
+
+# web layer texts
+## The web layer's own texts: a flash, the more specific refusals that replace an error's
+## message ($reason: a field's reason, $field: a field's name), and the `message` of the
+## JSON API's 202 "accepted" answers.
+
+flash-language_saved = Idioma guardado.
+refusal-sign-in-email-not-verified = Confirme su dirección de correo antes de iniciar sesión: siga el enlace que le enviamos o pida uno nuevo.
+refusal-recovery-codes-not-current = Estos no son sus códigos de recuperación actuales. Cree otros nuevos en la página de inicio de sesión en dos pasos de su cuenta.
+refusal-provider-sign-in-failed = El inicio de sesión con este proveedor falló o caducó. Vuelva a intentarlo.
+refusal-provider-sign-in-failed-reason = el inicio de sesión falló o caducó
+refusal-provider-unavailable = No se pudo contactar con el proveedor. Vuelva a intentarlo en un momento.
+refusal-provider-not-usable-here = Este inicio de sesión no se puede usar aquí: { $reason }.
+refusal-link-offer-expired = Esta oferta de vinculación caducó o ya se usó. Vuelva a iniciar sesión con el proveedor.
+refusal-passkey-not-accepted = Esta llave de acceso no fue aceptada. Puede que se haya eliminado de su cuenta: inicie sesión de otra manera.
+refusal-query-not-usable = El valor { $field } de la dirección no se puede usar: { $reason }
+accepted-sign-up = Revise su bandeja de entrada: le enviamos un enlace para confirmar la dirección.
+accepted-verification-resent = Si la dirección pertenece a una cuenta que aún debe confirmarse, hay un nuevo enlace en camino.
+accepted-reset-sent = Si existe una cuenta para esta dirección, le enviamos un enlace para elegir una nueva contraseña.
+accepted-sign-in-code-sent = Si existe una cuenta para esta dirección, le enviamos un código y un enlace para iniciar sesión.
+accepted-email-change-sent = Enviamos un enlace de confirmación a la nueva dirección.

@@ -439,3 +439,25 @@ notice-sign-in-link-unusable = Puede que haya caducado, que ya se haya usado o q
 notice-email-link-refused = Vuelva a empezar el cambio de dirección desde los ajustes de su cuenta.
 notice-confirmed-address-only = Esta página es solo para cuentas con una dirección de correo confirmada. Abra el enlace que le enviamos al registrarse.
 notice-lost-it = ¿Lo ha perdido? Introduzca su dirección y le enviaremos uno nuevo.
+
+# web layer texts
+## account: the card of the account's language
+account-language = Idioma
+account-language-of-your-emails = Idioma de sus correos
+account-language-default = Predeterminado
+account-language-save = Guardar idioma
+## passkey-script: what the passkey script says when a passkey did not work
+passkey-script-not-started = No se pudo iniciar la llave de acceso.
+passkey-script-not-used = No se usó ninguna llave de acceso. Vuelva a intentarlo o use otra forma.
+passkey-script-already-here = Este dispositivo ya tiene una llave de acceso para esta cuenta.
+passkey-script-failed = La llave de acceso no funcionó. Vuelva a intentarlo.
+passkey-script-name-it = Dé un nombre a la llave de acceso.
+passkey-script-email-first = Primero escriba su dirección de correo.
+## profile-field: the labels of the built-in profile fields (`profile-field-<name>`); an
+## application may add its own fields' labels the same way
+profile-field-display_name = Nombre visible
+profile-field-locale = Idioma
+profile-field-time_zone = Zona horaria
+## device: a device in the lists of sessions ($browser: name and version, $system: the
+## operating system)
+device-on-system = { $browser } en { $system }

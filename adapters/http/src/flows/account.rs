@@ -17,7 +17,7 @@ use crate::names::named;
 use crate::problem::Problem;
 use crate::profile;
 use crate::reply::{Reply, Req};
-use crate::responses::{Accepted, UserReply};
+use crate::responses::UserReply;
 use crate::templates::Template;
 use crate::views::SecondFactorView;
 
@@ -136,7 +136,7 @@ impl AuthWeb {
                 .auth
                 .set_language(&a, language.as_deref(), &r.ctx)
                 .await?;
-            Ok(self.to_account(Flash::ProfileSaved))
+            Ok(self.to_account(Flash::LanguageSaved))
         };
         let done = done.await;
         self.account_outcome(r, Section::Profile, &a, &fields, done)
@@ -166,19 +166,7 @@ impl AuthWeb {
     /// or, failing that, the one the browser asks for first (`Accept-Language`); `None`
     /// when neither names an offered language. What a new account's mails are written in.
     pub(super) fn browser_language(&self, r: &Req) -> Option<String> {
-        let chosen = crate::cookies::get(&r.headers, crate::language::COOKIE);
-        let accepted = r
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(auth_i18n::accept_language)
-            .unwrap_or_default();
-        let catalogues = self.inner.auth.config().catalogues();
-        chosen
-            .into_iter()
-            .chain(accepted.iter().map(String::as_str))
-            .find_map(|tag| catalogues.supported(tag))
-            .map(str::to_owned)
+        crate::language::Language::requested_by(self.inner.auth.config().catalogues(), &r.headers)
     }
 
     pub(super) async fn password_post(&self, r: &Req) -> Reply {
@@ -368,10 +356,7 @@ impl AuthWeb {
             .auth
             .request_email_change(&a, change, &r.ctx)
             .await?;
-        Ok(Reply::json(
-            StatusCode::ACCEPTED,
-            &Accepted::new("We sent a confirmation link to the new address."),
-        ))
+        Ok(self.accepted(r, "accepted-email-change-sent"))
     }
 
     /// `POST /api/account/delete`: 204, the session cookie cleared.

@@ -98,14 +98,14 @@ impl AuthWeb {
             Ok(offset) => offset,
             Err(errors) => {
                 let mut p = Problem::validation(&errors);
-                if let Some(f) = p.fields.first() {
-                    let why =
-                        auth_core::Message::new("error-address_not_usable").arg("field", &f.field);
-                    let text = match &f.reason {
-                        Some(reason) => why.arg_message("reason", reason.clone()),
-                        None => why.arg("reason", &f.message),
-                    };
-                    p.set_text(text);
+                let catalogues = self.inner.auth.config().catalogues();
+                let shown = crate::localize::problem(catalogues, &r.lang_tag(), &p);
+                if let Some(f) = shown.fields.first() {
+                    p.set_message(self.text_with(
+                        r,
+                        "refusal-query-not-usable",
+                        &[("field", &f.field), ("reason", &f.message)],
+                    ));
                 }
                 return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
             }
@@ -214,7 +214,7 @@ impl AuthWeb {
                 let sessions: Vec<SessionView> = view
                     .sessions
                     .iter()
-                    .map(|s| SessionView::new(s, false))
+                    .map(|s| SessionView::new(s, false, catalogues, lang))
                     .collect();
                 let events: Vec<EventView> = view
                     .events

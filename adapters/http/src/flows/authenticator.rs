@@ -138,7 +138,7 @@ impl AuthWeb {
         let Some(codes) = held else {
             let e = Error::invalid("codes", auth_core::Message::new("field-codes-not_current"));
             let mut p = Problem::from_error(&e);
-            p.set_text(auth_core::Message::new("error-recovery_codes_not_current"));
+            p.set_message(self.text(r, "refusal-recovery-codes-not-current"));
             return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
         };
         let mut reply = Reply::new(StatusCode::OK);

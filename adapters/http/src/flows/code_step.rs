@@ -86,7 +86,7 @@ impl AuthWeb {
             .auth
             .complete_sign_in_with_passkey(token, &challenge, &credential, &r.ctx)
             .await;
-        self.second_step_reply(r, result, next, false, super::passkeys::passkey_refusal)
+        self.second_step_reply(r, result, next, false, Self::passkey_refusal)
             .await
     }
 
@@ -106,7 +106,7 @@ impl AuthWeb {
         let code = fields.text("code");
         let result = self.inner.auth.complete_sign_in(token, &code, &r.ctx).await;
         let recovery = fields.get(USE_FIELD) == Some(USE_RECOVERY);
-        self.second_step_reply(r, result, next, recovery, Problem::from_error)
+        self.second_step_reply(r, result, next, recovery, |_, _, e| Problem::from_error(e))
             .await
     }
 
@@ -119,7 +119,7 @@ impl AuthWeb {
         result: Result<LoginSuccess, Error>,
         next: Option<String>,
         recovery: bool,
-        refusal: fn(&Error) -> Problem,
+        refusal: fn(&Self, &Req, &Error) -> Problem,
     ) -> Reply {
         match result {
             Ok(success) => self
@@ -133,7 +133,13 @@ impl AuthWeb {
                 let ctx = self
                     .code_step_with_passkey(r, next.as_deref(), recovery)
                     .await;
-                self.form_problem(r, Template::LoginSecondFactor, None, &refusal(&e), ctx)
+                self.form_problem(
+                    r,
+                    Template::LoginSecondFactor,
+                    None,
+                    &refusal(self, r, &e),
+                    ctx,
+                )
             }
         }
     }

@@ -17,7 +17,7 @@ use crate::flash::Flash;
 use crate::input::EmailAddress;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
-use crate::responses::{Accepted, UserReply};
+use crate::responses::UserReply;
 use crate::templates::Template;
 
 /// What the link cookie's value starts with for a sign-in link's token (other links
@@ -296,12 +296,7 @@ impl AuthWeb {
     pub(super) async fn api_login_email(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let EmailAddress { email } = f.input()?;
         self.inner.auth.request_sign_in_code(&email, &r.ctx).await?;
-        Ok(Reply::json(
-            StatusCode::ACCEPTED,
-            &Accepted::new(
-                "If an account exists for this address, we sent it a sign-in code and link.",
-            ),
-        ))
+        Ok(self.accepted(r, "accepted-sign-in-code-sent"))
     }
 
     /// `POST /api/login/email/code` `{"email", "code", "remember"}`: as `/api/login`.

@@ -45,6 +45,17 @@ use crate::problem::Problem;
 use crate::reply::{Reply, Req};
 use crate::templates::Template;
 
+impl AuthWeb {
+    /// A 202 `{"status": "accepted", "message"}` of the JSON API, its message the text
+    /// `key` of `messages.ftl` in the language of request `r`.
+    pub(super) fn accepted(&self, r: &Req, key: &str) -> Reply {
+        Reply::json(
+            http::StatusCode::ACCEPTED,
+            &crate::responses::Accepted::new(self.text(r, key)),
+        )
+    }
+}
+
 /// First path segments of the page routes, to tell 405 from 404.
 const PAGE_ROOTS: &[&str] = &[
     "",

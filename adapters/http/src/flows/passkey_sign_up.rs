@@ -14,7 +14,7 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::ApiFail;
-use super::passkeys::{ChallengeReply, credential_of, passkey_refusal};
+use super::passkeys::{ChallengeReply, credential_of};
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::problem::Problem;
@@ -55,7 +55,7 @@ impl AuthWeb {
                 &r.ctx,
             )
             .await?;
-        Ok(self.sign_up_reply(outcome))
+        Ok(self.sign_up_reply(r, outcome))
     }
 
     /// `POST /register/passkey` (`email`, `challenge`, `credential`): the answer of
@@ -83,7 +83,7 @@ impl AuthWeb {
         {
             Ok(_) => self.check_your_inbox(r, email.trim()),
             Err(e) => {
-                let p = passkey_refusal(&e);
+                let p = self.passkey_refusal(r, &e);
                 let extra = json!({ "values": { "email": email } });
                 self.form_problem(r, Template::Register, None, &p, extra)
             }

@@ -10,7 +10,7 @@
 use http::StatusCode;
 
 use super::ApiFail;
-use super::passkeys::{ChallengeReply, credential_of, passkey_refusal};
+use super::passkeys::{ChallengeReply, credential_of};
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::reply::{Reply, Req};
@@ -61,7 +61,7 @@ impl AuthWeb {
         {
             Ok(_) => self.after_reauth(next.as_deref()),
             Err(e) => {
-                let p = passkey_refusal(&e);
+                let p = self.passkey_refusal(r, &e);
                 let extra = self.reauth_context(&a, next.as_deref()).await;
                 self.form_problem(r, Template::Reauth, Some(&a), &p, extra)
             }

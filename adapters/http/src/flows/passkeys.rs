@@ -119,31 +119,31 @@ impl PasskeyView {
     }
 }
 
-/// The problem of `e` for a form whose fields the page does not show (the hidden
-/// `challenge` and `credential`, or a rename beside the list): the first field's reason
-/// becomes the message.
-pub(super) fn above_the_form(e: &Error) -> Problem {
-    let mut p = Problem::from_error(e);
-    if let Some(first) = p.fields.first() {
-        p.message.clone_from(&first.message);
-        p.text.clone_from(&first.reason);
+impl AuthWeb {
+    /// The problem of `e` for a form whose fields the page does not show (the hidden
+    /// `challenge` and `credential`, or a rename beside the list), in the language of
+    /// request `r`: the first field's reason becomes the message.
+    pub(super) fn above_the_form(&self, r: &Req, e: &Error) -> Problem {
+        let catalogues = self.inner.auth.config().catalogues();
+        let mut p = crate::localize::problem(catalogues, &r.lang_tag(), &Problem::from_error(e));
+        if let Some(first) = p.fields.first() {
+            p.set_message(first.message.clone());
+        }
+        p.fields.clear();
+        p
     }
-    p.fields.clear();
-    p
-}
 
-/// The message of a passkey the engine refused (unknown, removed, bad signature, another
-/// site's): the engine's wording speaks of passwords.
-const PASSKEY_REFUSED: &str = "This passkey was not accepted. It may have been removed from your account: sign in another way.";
-
-/// The problem of a refused passkey sign-in or second step, for the page: as
-/// [`above_the_form`], with [`PASSKEY_REFUSED`] for an answer that does not check out.
-pub(super) fn passkey_refusal(e: &Error) -> Problem {
-    let mut p = above_the_form(e);
-    if matches!(e, Error::InvalidCredentials) {
-        p.set_message(PASSKEY_REFUSED);
+    /// The problem of a refused passkey sign-in or second step, for the page: as
+    /// [`Self::above_the_form`], with the text `refusal-passkey-not-accepted` for an
+    /// answer that does not check out (unknown, removed, bad signature, another site's:
+    /// the engine's wording speaks of passwords).
+    pub(super) fn passkey_refusal(&self, r: &Req, e: &Error) -> Problem {
+        let mut p = self.above_the_form(r, e);
+        if matches!(e, Error::InvalidCredentials) {
+            p.set_message(self.text(r, "refusal-passkey-not-accepted"));
+        }
+        p
     }
-    p
 }
 
 /// The answer of a JSON client: `credential` as the `PublicKeyCredential`'s JSON (an
@@ -350,7 +350,7 @@ impl AuthWeb {
             Err(e) => return self.problem(r, &Problem::from_error(&e)),
         };
         let p = if at_top {
-            let p = above_the_form(e);
+            let p = self.above_the_form(r, e);
             if let Value::Object(map) = &mut extra {
                 map.insert("list_error".into(), Value::String(p.message.clone()));
             }
@@ -451,7 +451,7 @@ impl AuthWeb {
         {
             Ok(success) => self.signed_in_redirect(r, &success, next.as_deref()).await,
             Err(e) => {
-                let p = passkey_refusal(&e);
+                let p = self.passkey_refusal(r, &e);
                 let extra = json!({
                     "next": next,
                     "title": self.text(r, "title-sign-in"),

@@ -13,7 +13,7 @@ use crate::input::{EmailAddress, NewPassword};
 use crate::links::LinkRefusal;
 use crate::problem::Problem;
 use crate::reply::{Reply, Req};
-use crate::responses::{Accepted, UserReply};
+use crate::responses::UserReply;
 use crate::templates::Template;
 
 impl AuthWeb {
@@ -122,12 +122,7 @@ impl AuthWeb {
             .auth
             .request_password_reset(&email, &r.ctx)
             .await?;
-        Ok(Reply::json(
-            StatusCode::ACCEPTED,
-            &Accepted::new(
-                "If an account exists for this address, we sent it a link to choose a new password.",
-            ),
-        ))
+        Ok(self.accepted(r, "accepted-reset-sent"))
     }
 
     /// `POST /api/reset_password`: 200 `{"user"}`, the session cookie cleared.

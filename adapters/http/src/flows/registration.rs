@@ -15,7 +15,7 @@ use crate::links::LinkRefusal;
 use crate::problem::Problem;
 use crate::profile;
 use crate::reply::{Reply, Req};
-use crate::responses::{Accepted, Created, UserReply};
+use crate::responses::{Created, UserReply};
 use crate::templates::Template;
 use crate::views::UserBody;
 
@@ -150,12 +150,12 @@ impl AuthWeb {
             profile::update_from(f, auth.config().profile(), Writer::Registration, false);
         registration.language = self.browser_language(r);
         let outcome = auth.register(registration, &r.ctx).await?;
-        Ok(self.sign_up_reply(outcome))
+        Ok(self.sign_up_reply(r, outcome))
     }
 
-    /// The API's answer to a sign-up: 202 `{"status": "accepted", ...}`, or 201 with the
-    /// user where conflicts are revealed.
-    pub(super) fn sign_up_reply(&self, outcome: RegisterOutcome) -> Reply {
+    /// The API's answer to a sign-up of request `r`: 202 `{"status": "accepted", ...}`,
+    /// or 201 with the user where conflicts are revealed.
+    pub(super) fn sign_up_reply(&self, r: &Req, outcome: RegisterOutcome) -> Reply {
         let auth = &self.inner.auth;
         let reveal = auth.config().registration() == RegistrationMode::RevealConflicts;
         match outcome {
@@ -163,10 +163,7 @@ impl AuthWeb {
                 StatusCode::CREATED,
                 &Created::new(UserBody::new(&user, auth.config().profile())),
             ),
-            _ => Reply::json(
-                StatusCode::ACCEPTED,
-                &Accepted::new("Check your inbox: we sent a link to confirm the address."),
-            ),
+            _ => self.accepted(r, "accepted-sign-up"),
         }
     }
 
@@ -184,11 +181,6 @@ impl AuthWeb {
     pub(super) async fn api_resend(&self, r: &Req, f: &Fields) -> Result<Reply, ApiFail> {
         let EmailAddress { email } = f.input()?;
         self.inner.auth.resend_verification(&email, &r.ctx).await?;
-        Ok(Reply::json(
-            StatusCode::ACCEPTED,
-            &Accepted::new(
-                "If the address belongs to an account that still needs confirming, a new link is on its way.",
-            ),
-        ))
+        Ok(self.accepted(r, "accepted-verification-resent"))
     }
 }

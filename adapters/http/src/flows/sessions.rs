@@ -27,7 +27,14 @@ impl AuthWeb {
             Ok(sessions) => {
                 let list: Vec<SessionView> = sessions
                     .iter()
-                    .map(|s| SessionView::new(s, s.digest == a.session.digest))
+                    .map(|s| {
+                        SessionView::new(
+                            s,
+                            s.digest == a.session.digest,
+                            self.inner.auth.config().catalogues(),
+                            &r.lang_tag(),
+                        )
+                    })
                     .collect();
                 self.page(
                     r,

@@ -72,9 +72,7 @@ impl AuthWeb {
         };
         let mut p = Problem::from_error(&e);
         if matches!(e, Error::EmailNotVerified) {
-            p.set_text(auth_core::Message::new(
-                "error-email_not_verified_at_sign_in",
-            ));
+            p.set_message(self.text(r, "refusal-sign-in-email-not-verified"));
         }
         self.form_problem(r, Template::Login, None, &p, extra)
     }

@@ -110,52 +110,56 @@ enum Outcome {
     LinkRequired(auth_core::PendingLink),
 }
 
-/// The problem of a failed provider flow: 404 for an unknown provider, else a coarse
-/// message (the cause is logged, never shown).
-fn provider_problem(failure: &ProviderFailure) -> Problem {
-    match failure {
-        ProviderFailure::UnknownProvider => Problem::not_found(),
-        ProviderFailure::Refused(source) => {
-            tracing::info!(error = %source, "a sign-in with a provider was refused");
-            let mut p = Problem::said(
-                StatusCode::BAD_REQUEST,
-                "provider_sign_in_failed",
-                auth_core::Message::new("error-provider_sign_in_failed"),
-            );
-            p.fields.push(crate::problem::FieldProblem::said(
-                "provider",
-                "refused",
-                auth_core::Message::new("field-provider-refused"),
-            ));
-            p
-        }
-        _ => {
-            tracing::warn!(error = %failure, source = ?std::error::Error::source(failure), "a provider could not be reached");
-            let mut p = Problem::said(
-                StatusCode::BAD_GATEWAY,
-                "provider_unavailable",
-                auth_core::Message::new("error-provider_unavailable"),
-            );
-            p.retry_after = Some(5);
-            p
+impl AuthWeb {
+    /// The problem of a failed provider flow of request `r`: 404 for an unknown provider,
+    /// else a coarse message in the request's language (the cause is logged, never shown).
+    fn provider_problem(&self, r: &Req, failure: &ProviderFailure) -> Problem {
+        match failure {
+            ProviderFailure::UnknownProvider => Problem::not_found(),
+            ProviderFailure::Refused(source) => {
+                tracing::info!(error = %source, "a sign-in with a provider was refused");
+                let mut p = Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "provider_sign_in_failed",
+                    self.text(r, "refusal-provider-sign-in-failed"),
+                );
+                p.fields.push(crate::problem::FieldProblem {
+                    field: "provider".into(),
+                    code: "refused".into(),
+                    message: self.text(r, "refusal-provider-sign-in-failed-reason"),
+                    reason: None,
+                });
+                p
+            }
+            _ => {
+                tracing::warn!(error = %failure, source = ?std::error::Error::source(failure), "a provider could not be reached");
+                let mut p = Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "provider_unavailable",
+                    self.text(r, "refusal-provider-unavailable"),
+                );
+                p.retry_after = Some(5);
+                p
+            }
         }
     }
-}
 
-/// The problem of an engine refusal after the provider's answer; a refusal on
-/// `provider` (sign-up closed, an unverified address of an account) says why.
-fn sign_in_problem(e: &Error) -> Problem {
-    let mut p = Problem::from_error(e);
-    if let Error::Validation(errors) = e
-        && let Some(reason) = errors.field("provider")
-    {
-        let why = auth_core::Message::new("error-provider_sign_in_not_usable");
-        match &reason.reason {
-            Some(said) => p.set_text(why.arg_message("reason", said.clone())),
-            None => p.set_text(why.arg("reason", &reason.message)),
+    /// The problem of an engine refusal after the provider's answer, in the language of
+    /// request `r`; a refusal on `provider` (sign-up closed, an unverified address of an
+    /// account) says why.
+    fn sign_in_problem(&self, r: &Req, e: &Error) -> Problem {
+        let catalogues = self.inner.auth.config().catalogues();
+        let mut p = crate::localize::problem(catalogues, &r.lang_tag(), &Problem::from_error(e));
+        if let Some(reason) = p.fields.iter().find(|f| f.field == "provider") {
+            let message = self.text_with(
+                r,
+                "refusal-provider-not-usable-here",
+                &[("reason", &reason.message)],
+            );
+            p.set_message(message);
         }
+        p
     }
-    p
 }
 
 impl AuthWeb {
@@ -201,7 +205,7 @@ impl AuthWeb {
     ) -> Result<(String, String, time::OffsetDateTime), Problem> {
         let providers = self
             .sign_in_providers()
-            .ok_or_else(|| provider_problem(&ProviderFailure::UnknownProvider))?;
+            .ok_or_else(|| self.provider_problem(r, &ProviderFailure::UnknownProvider))?;
         self.inner
             .auth
             .start_identity_sign_in(&r.ctx)
@@ -211,7 +215,7 @@ impl AuthWeb {
         let started = providers
             .start(name, return_to, now)
             .await
-            .map_err(|f| provider_problem(&f))?;
+            .map_err(|f| self.provider_problem(r, &f))?;
         let seconds = (started.expires_at - now).whole_seconds().max(1);
         let cookie = cookies::set(
             &self.inner.cookies.oidc,
@@ -257,7 +261,7 @@ impl AuthWeb {
         providers
             .finish(name, answer, binding, self.inner.auth.now())
             .await
-            .map_err(|f| provider_problem(&f))
+            .map_err(|f| self.provider_problem(r, &f))
     }
 
     /// The provider's checked answer, given to the engine: linked to the signed-in
@@ -282,7 +286,7 @@ impl AuthWeb {
                 .auth
                 .link_identity(&a, identity, &r.ctx)
                 .await
-                .map_err(|e| sign_in_problem(&e))?;
+                .map_err(|e| self.sign_in_problem(r, &e))?;
             return Ok((Outcome::Linked(linked), return_to));
         }
         let outcome = match self
@@ -290,7 +294,7 @@ impl AuthWeb {
             .auth
             .sign_in_with_identity(identity, sign_up, false, &r.ctx)
             .await
-            .map_err(|e| sign_in_problem(&e))?
+            .map_err(|e| self.sign_in_problem(r, &e))?
         {
             IdentitySignIn::Complete(s) | IdentitySignIn::Created(s) => Outcome::SignedIn(s),
             IdentitySignIn::SecondFactor(p) => Outcome::SecondFactor(p),
@@ -411,10 +415,10 @@ impl AuthWeb {
             Err(e) => {
                 let p = Problem::from_error(&e);
                 let p = match &e {
-                    Error::Validation(errors) if errors.field("link").is_some() => Problem::said(
+                    Error::Validation(errors) if errors.field("link").is_some() => Problem::new(
                         StatusCode::BAD_REQUEST,
                         "link_expired",
-                        auth_core::Message::new("error-link_expired"),
+                        self.text(r, "refusal-link-offer-expired"),
                     ),
                     _ => p,
                 };
