@@ -17,22 +17,23 @@ const BREACHED: &str = "correct horse battery staple";
 
 /// A web layer whose engine refuses [`BREACHED`] as a breached password.
 fn browser(dir: &tempfile::TempDir) -> Browser<LayerOnly> {
-    let list = SortedHashFile::create(dir.path().join("breached.txt"), [BREACHED]).unwrap();
+    let list = SortedHashFile::create(dir.path().join("breached.txt"), [BREACHED])
+        .unwrap_or_else(|e| panic!("a breach list: {e}"));
     let config = engine::config()
         .registration(RegistrationMode::EnumerationSafe)
         .build()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("a test configuration: {e}"));
     let auth = Auth::builder(config)
         .store(Arc::new(MemoryStore::new()))
         .mailer(Arc::new(CapturingMailer::new()))
         .breach_check(BreachCheck::new(Arc::new(list)))
         .build()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("a test engine: {e}"));
     let web = AuthWeb::builder(auth)
         .insecure_dev_cookies(true)
         .secret(vec![7u8; 32])
         .build()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("a test web layer: {e}"));
     Browser::new(LayerOnly::new(web))
 }
 
