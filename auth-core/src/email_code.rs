@@ -23,7 +23,7 @@ use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::{SecurityStamp, User, UserId};
 use crate::random::constant_time_eq;
 use crate::token::TokenKeys;
@@ -183,7 +183,10 @@ impl Code {
 /// configured length.
 pub(crate) fn parse_code(input: &str, digits: u8) -> Result<Zeroizing<String>> {
     if input.len() > MAX_CODE_INPUT {
-        return Err(Error::invalid("code", "a code is at most 64 characters"));
+        return Err(Error::invalid(
+            "code",
+            Message::new("field-code-input_too_long").arg("n", MAX_CODE_INPUT),
+        ));
     }
     let compact: Zeroizing<String> = Zeroizing::new(
         input
@@ -192,12 +195,12 @@ pub(crate) fn parse_code(input: &str, digits: u8) -> Result<Zeroizing<String>> {
             .collect(),
     );
     if compact.is_empty() {
-        return Err(Error::invalid("code", "Enter the code from the email."));
+        return Err(Error::invalid("code", Message::new("field-code-invalid")));
     }
     if !compact.chars().all(|c| c.is_ascii_digit()) || compact.len() != usize::from(digits) {
         return Err(Error::invalid(
             "code",
-            format!("the code is the {digits} digits from the email"),
+            Message::new("field-code-email_code_form").arg("n", digits),
         ));
     }
     Ok(compact)
@@ -397,18 +400,12 @@ impl EmailCodeVerified {
 /// The one answer to a code that is wrong, expired, used, superseded, for another
 /// account or purpose, or for an address without an account.
 pub(crate) fn wrong_code() -> Error {
-    Error::invalid(
-        "code",
-        "this code is not correct, has expired or was already used; ask for a new one",
-    )
+    Error::invalid("code", Message::new("field-code-wrong"))
 }
 
 /// The one answer to a sign-in link that cannot be used.
 pub(crate) fn bad_link() -> Error {
-    Error::invalid(
-        "token",
-        "this sign-in link is not valid, has expired or was already used; ask for a new one",
-    )
+    Error::invalid("token", Message::new("field-token-sign_in_link"))
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@
 //! [`std::error::Error::source`].
 
 use std::fmt;
+use std::sync::LazyLock;
 use std::time::Duration;
+
+use auth_i18n::Catalogues;
 
 /// A boxed error from a backend (database driver, Redis client, SMTP transport, ...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -227,8 +230,8 @@ impl Error {
         }
     }
 
-    /// A validation failure of a single field.
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+    /// A validation failure of a single field, with code `invalid`.
+    pub fn invalid(field: &'static str, reason: Message) -> Self {
         Self::Validation(ValidationErrors::single(field, reason))
     }
 
@@ -322,6 +325,100 @@ impl fmt::Display for TokenRejection {
     }
 }
 
+/// A text of the message catalogues (`messages.ftl` of crate `auth-i18n`): a stable id
+/// and its named arguments, so that the web layer can say it in the reader's language.
+///
+/// Numbers, sizes and names inside a reason are arguments (`$n`, `$max`), never part of
+/// the id. [`english`](Self::english) renders it from the shipped English catalogue, which
+/// is what [`FieldError::message`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    id: &'static str,
+    args: Vec<(&'static str, Arg)>,
+    following: Vec<Message>,
+}
+
+/// The value of a [`Message`]'s argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Arg {
+    /// Shown as it is, in every language.
+    Text(String),
+    /// A message of its own, in the same language ("5 minutes" inside a sentence).
+    Message(Message),
+}
+
+impl Message {
+    /// The message `id`, without arguments yet.
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+            following: Vec::new(),
+        }
+    }
+
+    /// Adds the argument `name` (`$name` in the catalogues).
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.args.push((name, Arg::Text(value.to_string())));
+        self
+    }
+
+    /// Adds the argument `name` as a message of its own, rendered in the same language.
+    #[must_use]
+    pub fn arg_message(mut self, name: &'static str, value: Message) -> Self {
+        self.args.push((name, Arg::Message(value)));
+        self
+    }
+
+    /// Adds a sentence that follows this one (a password's weakness, then advice), in
+    /// the same language.
+    #[must_use]
+    pub fn then(mut self, next: Message) -> Self {
+        self.following.push(next);
+        self
+    }
+
+    /// The message id (`field-email-quoted`).
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// The sentences that follow this one (see [`then`](Self::then)).
+    pub fn following(&self) -> &[Message] {
+        &self.following
+    }
+
+    /// The message in `lang` from `catalogues`, with its arguments filled in and the
+    /// sentences that follow it appended.
+    pub fn render(&self, catalogues: &Catalogues, lang: &str) -> String {
+        let values: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(name, value)| match value {
+                Arg::Text(text) => (*name, text.clone()),
+                Arg::Message(message) => (*name, message.render(catalogues, lang)),
+            })
+            .collect();
+        let args: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let mut text = catalogues.text_with(lang, self.id, &args);
+        for next in &self.following {
+            text.push(' ');
+            text.push_str(&next.render(catalogues, lang));
+        }
+        text
+    }
+
+    /// The message in the shipped English catalogue.
+    pub fn english(&self) -> String {
+        static SHIPPED: LazyLock<Catalogues> = LazyLock::new(Catalogues::shipped);
+        self.render(&SHIPPED, "en")
+    }
+}
+
 /// One field that failed validation and why, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -329,8 +426,12 @@ pub struct FieldError {
     pub field: &'static str,
     /// A stable machine-readable code (`too_short`, `mismatch`, ...).
     pub code: &'static str,
-    /// A human-readable reason.
+    /// A human-readable reason, in English.
     pub message: String,
+    /// The reason as a message of the catalogues, which the web layer renders in the
+    /// reader's language; `None` for a text written elsewhere (an application hook's
+    /// refusal), which is shown as written.
+    pub reason: Option<Message>,
 }
 
 /// A non-empty list of field errors.
@@ -346,18 +447,35 @@ impl ValidationErrors {
     }
 
     /// A list with one error whose code is `invalid`.
-    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn single(field: &'static str, reason: Message) -> Self {
         let mut errors = Self::new();
-        errors.push(field, "invalid", message);
+        errors.push(field, "invalid", reason);
         errors
     }
 
-    /// Adds an error.
-    pub fn push(&mut self, field: &'static str, code: &'static str, message: impl Into<String>) {
+    /// Adds an error whose reason is a message of the catalogues.
+    pub fn push(&mut self, field: &'static str, code: &'static str, reason: Message) {
+        self.errors.push(FieldError {
+            field,
+            code,
+            message: reason.english(),
+            reason: Some(reason),
+        });
+    }
+
+    /// Adds an error whose reason is a text written elsewhere (an application hook's
+    /// refusal): it is shown as written, in every language.
+    pub fn push_text(
+        &mut self,
+        field: &'static str,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.errors.push(FieldError {
             field,
             code,
             message: message.into(),
+            reason: None,
         });
     }
 
@@ -403,5 +521,85 @@ impl fmt::Display for ValidationErrors {
             write!(f, "{}: {}", e.field, e.message)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message id written in `dir`'s Rust files: the string literals that start
+    /// like one (`"field-…"`, `"error-…"`, `"password-…"`, `"duration-…"`).
+    fn ids_in(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                ids_in(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let id = ["field-", "error-", "password-", "duration-"]
+                        .iter()
+                        .any(|p| literal.starts_with(p))
+                        && literal
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                    if id {
+                        out.push(literal.to_owned());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_id_the_core_gives_is_in_the_english_catalogue() {
+        let mut ids = Vec::new();
+        ids_in(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut ids,
+        );
+        ids.sort();
+        ids.dedup();
+        // The reasons of validate.rs, the password policy, the picture rules, profiles,
+        // passkeys, API keys, codes and the password advice.
+        assert!(ids.len() > 100, "{ids:?}");
+        let catalogues = Catalogues::shipped();
+        let missing: Vec<&String> = ids.iter().filter(|id| !catalogues.has("en", id)).collect();
+        assert!(missing.is_empty(), "not in en/messages.ftl: {missing:?}");
+    }
+
+    #[test]
+    fn a_reason_keeps_its_id_and_renders_its_arguments_in_english() {
+        let mut errors = ValidationErrors::new();
+        errors.push(
+            "username",
+            "too_short",
+            Message::new("field-username-too_short").arg("n", 3),
+        );
+        errors.push_text("email", "not_allowed", "Not with this address.");
+        let [short, hook] = errors.errors() else {
+            panic!("two errors");
+        };
+        assert_eq!(short.message, "A username has at least 3 characters.");
+        assert_eq!(
+            short.reason.as_ref().map(Message::id),
+            Some("field-username-too_short")
+        );
+        assert_eq!(hook.message, "Not with this address.");
+        assert_eq!(hook.reason, None);
+        let weak = Message::new("field-password-too_weak")
+            .then(Message::new("password-warning-dates"))
+            .then(Message::new("password-advice-recent_years"));
+        assert_eq!(
+            weak.english(),
+            "This password is too easy to guess. Dates are often easy to guess. Avoid recent years."
+        );
+        assert!(!weak.english().contains('{'), "every placeholder is filled");
+        let de = weak.render(&Catalogues::shipped(), "de");
+        assert!(
+            de.starts_with("Dieses Passwort ist zu leicht zu erraten. Daten"),
+            "{de}"
+        );
     }
 }

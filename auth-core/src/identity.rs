@@ -27,7 +27,7 @@ mod tokens;
 pub use tokens::ProviderTokens;
 pub(crate) use tokens::TokenSealer;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::{User, UserId};
 
 /// The longest provider name.
@@ -93,7 +93,7 @@ pub fn check_provider(name: &str) -> Result<()> {
     } else {
         Err(Error::invalid(
             "provider",
-            "a provider name is 1 to 32 characters of a-z, 0-9, - and _",
+            Message::new("field-provider-invalid_name"),
         ))
     }
 }
@@ -142,7 +142,7 @@ impl ProviderIdentity {
         {
             return Err(Error::invalid(
                 "subject",
-                "the provider's subject is empty, too long or malformed",
+                Message::new("field-subject-invalid"),
             ));
         }
         let email = email.and_then(|e| crate::validate::normalize_email("email", e).ok());
@@ -302,17 +302,13 @@ impl Refusal {
     /// The refusal as an error: coarse, with a reason a person can act on.
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Self::SignUpClosed => Error::invalid(
-                "provider",
-                "no account is linked to this sign-in, and new accounts cannot be created with it",
-            ),
-            Self::NoEmail => Error::invalid(
-                "provider",
-                "the provider gave no email address, which a new account needs",
-            ),
+            Self::SignUpClosed => {
+                Error::invalid("provider", Message::new("field-provider-sign_up_closed"))
+            }
+            Self::NoEmail => Error::invalid("provider", Message::new("field-provider-no_email")),
             Self::UnverifiedEmailTaken => Error::invalid(
                 "provider",
-                "sign in with your password first, then link this provider from your account page",
+                Message::new("field-provider-unverified_email_taken"),
             ),
         }
     }

@@ -131,7 +131,7 @@ pub use engine::{
     SignIn, StepUp, SystemClock, TokenIssue,
 };
 pub use error::{
-    BoxError, Error, FieldError, Result, TokenRejection, UniqueField, ValidationErrors,
+    BoxError, Error, FieldError, Message, Result, TokenRejection, UniqueField, ValidationErrors,
 };
 pub use identity::{Identity, ProviderIdentity, ProviderTokens};
 pub use machine::{AccountState, LockoutPolicy};

@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::config::StepUpPolicy;
 use crate::email_code::{CodePurpose, EmailCodeVerified, wrong_code};
-use crate::error::{Error, Result, TokenRejection};
+use crate::error::{Error, Message, Result, TokenRejection};
 use crate::identity::LinkedIdentityProof;
 use crate::model::{
     AccountStatus, AuditKind, MailKind, PasswordHash, SecurityStamp, SessionRecord, User, UserId,
@@ -403,10 +403,7 @@ pub(crate) fn required_fresh_proof(user: &User, passkeys: bool) -> AuthMethodCla
 /// The refusal of a password as the fresh proof of an account whose second factor is a
 /// passkey (on `password`: the passkey is asked for instead).
 pub(crate) fn passkey_proof_needed() -> Error {
-    Error::invalid(
-        "password",
-        "this account has a passkey: confirm with one of your passkeys, your password alone is not enough",
-    )
+    Error::invalid("password", Message::new("field-password-passkey_needed"))
 }
 
 /// Which methods count as a fresh proof for an account.
@@ -809,7 +806,7 @@ pub(crate) fn apply(
             if next.second_factor.is_some() {
                 return Err(Error::invalid(
                     "code",
-                    "an authenticator app is already enrolled; remove it first",
+                    Message::new("field-code-already_enrolled"),
                 ));
             }
             next.second_factor = Some(factor);
@@ -841,10 +838,7 @@ pub(crate) fn apply(
                 FreshProof::Password(password) => {
                     if required_fresh_proof(&next, passkeys) != AuthMethodClass::Any {
                         return Err(if next.second_factor.is_some() {
-                            Error::invalid(
-                                "code",
-                                "enter a code from your authenticator app or a recovery code",
-                            )
+                            Error::invalid("code", Message::new("field-code-second_factor_needed"))
                         } else {
                             passkey_proof_needed()
                         });

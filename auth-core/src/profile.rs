@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 
 /// The built-in field for the name shown instead of the email address.
 pub const DISPLAY_NAME: &str = "display_name";
@@ -118,7 +118,7 @@ impl Profile {
         serde_json::from_value(Value::Object(self.0.clone())).map_err(|e| {
             Error::Validation(ValidationErrors::single(
                 "profile",
-                format!("The profile does not fit the requested type: {e}"),
+                Message::new("field-profile-wrong_type").arg("detail", e),
             ))
         })
     }
@@ -217,11 +217,11 @@ impl ProfileUpdate {
             Ok(Value::Object(map)) => Ok(Self(map.into_iter().collect())),
             Ok(_) => Err(Error::invalid(
                 "profile",
-                "The profile must be an object of fields.",
+                Message::new("field-profile-not_an_object"),
             )),
             Err(e) => Err(Error::invalid(
                 "profile",
-                format!("The profile could not be read: {e}"),
+                Message::new("field-profile-unreadable").arg("detail", e),
             )),
         }
     }
@@ -563,7 +563,7 @@ impl ProfileField {
     }
 
     /// The stored value for `input`, `None` to clear, or why it is refused.
-    fn parse(&self, input: &Value) -> std::result::Result<Option<Value>, (&'static str, String)> {
+    fn parse(&self, input: &Value) -> std::result::Result<Option<Value>, (&'static str, Message)> {
         let label = &self.label;
         let text = match input {
             Value::Null => None,
@@ -571,14 +571,25 @@ impl ProfileField {
             Value::String(s) => Some(s.trim().to_owned()),
             Value::Bool(_) | Value::Number(_) if !self.kind.is_textual() => None,
             _ if self.kind.is_textual() => {
-                return Err(("invalid_type", format!("{label} must be text.")));
+                return Err((
+                    "invalid_type",
+                    Message::new("field-profile-not_text").arg("label", label),
+                ));
             }
-            _ => return Err(("invalid_type", format!("{label} has the wrong type."))),
+            _ => {
+                return Err((
+                    "invalid_type",
+                    Message::new("field-profile-wrong_value_type").arg("label", label),
+                ));
+            }
         };
         let blank = text.is_none() && matches!(input, Value::Null | Value::String(_));
         if blank {
             if self.required {
-                return Err(("required", format!("{label} is required.")));
+                return Err((
+                    "required",
+                    Message::new("field-profile-required").arg("label", label),
+                ));
             }
             return Ok(None);
         }
@@ -592,19 +603,21 @@ impl ProfileField {
         }
     }
 
-    fn parse_text(&self, text: String) -> std::result::Result<String, (&'static str, String)> {
+    fn parse_text(&self, text: String) -> std::result::Result<String, (&'static str, Message)> {
         let label = &self.label;
         if text.chars().any(char::is_control) {
             return Err((
                 "invalid",
-                format!("{label} cannot contain line breaks or control characters."),
+                Message::new("field-profile-control_characters").arg("label", label),
             ));
         }
         let length = text.chars().count();
         if length > self.max_length {
             return Err((
                 "too_long",
-                format!("{label} must be at most {} characters.", self.max_length),
+                Message::new("field-profile-too_long")
+                    .arg("label", label)
+                    .arg("n", self.max_length),
             ));
         }
         if let Some(min) = self.min_length
@@ -612,19 +625,27 @@ impl ProfileField {
         {
             return Err((
                 "too_short",
-                format!("{label} must be at least {min} characters."),
+                Message::new("field-profile-too_short")
+                    .arg("label", label)
+                    .arg("n", min),
             ));
         }
         let value = match &self.kind {
-            FieldKind::Email => crate::validate::normalize_email(self.name, &text)
-                .map_err(|_| ("invalid", format!("{label} must be an email address.")))?,
+            FieldKind::Email => {
+                crate::validate::normalize_email(self.name, &text).map_err(|_| {
+                    (
+                        "invalid",
+                        Message::new("field-profile-not_email").arg("label", label),
+                    )
+                })?
+            }
             FieldKind::Url => {
                 let ok = url::Url::parse(&text)
                     .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
                 if !ok {
                     return Err((
                         "invalid",
-                        format!("{label} must be a web address starting with https://."),
+                        Message::new("field-profile-not_url").arg("label", label),
                     ));
                 }
                 text
@@ -633,7 +654,9 @@ impl ProfileField {
                 if !options.contains(&text) {
                     return Err((
                         "not_allowed",
-                        format!("{label} must be one of: {}.", options.join(", ")),
+                        Message::new("field-profile-not_an_option")
+                            .arg("label", label)
+                            .arg("options", options.join(", ")),
                     ));
                 }
                 text
@@ -643,7 +666,7 @@ impl ProfileField {
                 if time::Date::parse(&text, format).is_err() {
                     return Err((
                         "invalid",
-                        format!("{label} must be a date written YYYY-MM-DD."),
+                        Message::new("field-profile-not_a_date").arg("label", label),
                     ));
                 }
                 text
@@ -653,7 +676,10 @@ impl ProfileField {
         if let Some(re) = &self.pattern
             && !re.is_match(&value)
         {
-            return Err(("pattern", format!("{label} is not in the expected form.")));
+            return Err((
+                "pattern",
+                Message::new("field-profile-pattern").arg("label", label),
+            ));
         }
         Ok(value)
     }
@@ -662,7 +688,7 @@ impl ProfileField {
         &self,
         input: &Value,
         text: Option<&str>,
-    ) -> std::result::Result<Value, (&'static str, String)> {
+    ) -> std::result::Result<Value, (&'static str, Message)> {
         let label = &self.label;
         let n = match (input, text) {
             (Value::Number(n), _) => n.as_f64(),
@@ -670,12 +696,20 @@ impl ProfileField {
             _ => None,
         }
         .filter(|n| n.is_finite())
-        .ok_or(("invalid", format!("{label} must be a number.")))?;
+        .ok_or_else(|| {
+            (
+                "invalid",
+                Message::new("field-profile-not_a_number").arg("label", label),
+            )
+        })?;
         if self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max) {
             let (min, max) = (self.min.unwrap_or(f64::MIN), self.max.unwrap_or(f64::MAX));
             return Err((
                 "out_of_range",
-                format!("{label} must be between {min} and {max}."),
+                Message::new("field-profile-out_of_range")
+                    .arg("label", label)
+                    .arg("min", min)
+                    .arg("max", max),
             ));
         }
         // Whole numbers are stored as integers, so that 3 does not come back as 3.0.
@@ -694,7 +728,7 @@ fn parse_boolean(
     label: &str,
     input: &Value,
     text: Option<&str>,
-) -> std::result::Result<Value, (&'static str, String)> {
+) -> std::result::Result<Value, (&'static str, Message)> {
     let value = match (input, text) {
         (Value::Bool(b), _) => Some(*b),
         (_, Some(t)) => match t.to_ascii_lowercase().as_str() {
@@ -704,9 +738,12 @@ fn parse_boolean(
         },
         _ => None,
     };
-    value
-        .map(Value::Bool)
-        .ok_or(("invalid", format!("{label} must be yes or no.")))
+    value.map(Value::Bool).ok_or_else(|| {
+        (
+            "invalid",
+            Message::new("field-profile-not_yes_or_no").arg("label", label),
+        )
+    })
 }
 
 fn default_label(name: &str) -> String {
@@ -895,7 +932,8 @@ impl ProfileSchema {
                 errors.push(
                     "profile",
                     "unknown_field",
-                    format!("There is no profile field {:?}.", truncate(name)),
+                    Message::new("field-profile-unknown_field")
+                        .arg("name", format!("{:?}", truncate(name))),
                 );
                 continue;
             };
@@ -903,7 +941,7 @@ impl ProfileSchema {
                 errors.push(
                     field.name,
                     "read_only",
-                    format!("{} cannot be changed here.", field.label),
+                    Message::new("field-profile-read_only").arg("label", &field.label),
                 );
                 continue;
             }
@@ -923,7 +961,7 @@ impl ProfileSchema {
                     errors.push(
                         field.name,
                         "required",
-                        format!("{} is required.", field.label),
+                        Message::new("field-profile-required").arg("label", &field.label),
                     );
                 }
             }
@@ -952,7 +990,7 @@ impl ProfileSchema {
             errors.push(
                 "profile",
                 "too_large",
-                format!("The profile is larger than {max_bytes} bytes."),
+                Message::new("field-profile-too_large").arg("n", max_bytes),
             );
             return Err(Error::Validation(errors));
         }

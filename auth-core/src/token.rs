@@ -28,7 +28,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result, TokenRejection};
+use crate::error::{Error, Message, Result, TokenRejection};
 use crate::model::{User, UserId};
 
 /// Tokens longer than this are refused without being decoded.
@@ -396,7 +396,7 @@ impl TokenService {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::invalid(
                 "email",
-                "The email address is too long for a confirmation link.",
+                Message::new("field-email-too_long_for_link"),
             ));
         }
         Ok(token)

@@ -5,7 +5,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 
 /// Longest accepted email address (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
@@ -48,12 +48,12 @@ pub fn normalize_email(field: &'static str, input: &str) -> Result<String> {
     let normalized: String = input.trim().nfkc().collect::<String>().to_lowercase();
     let mut errors = ValidationErrors::new();
     if normalized.is_empty() {
-        errors.push(field, "required", "Enter an email address.");
+        errors.push(field, "required", Message::new("field-email-required"));
     } else if normalized.chars().count() > MAX_EMAIL_LEN {
         errors.push(
             field,
             "too_long",
-            format!("An email address has at most {MAX_EMAIL_LEN} characters."),
+            Message::new("field-email-too_long").arg("n", MAX_EMAIL_LEN),
         );
     } else if let Err((code, reason)) = check_address(&normalized) {
         errors.push(field, code, reason);
@@ -61,39 +61,32 @@ pub fn normalize_email(field: &'static str, input: &str) -> Result<String> {
     errors.into_result().map(|()| normalized)
 }
 
-/// Why an address is refused: a code and a reason for people.
-type Refusal = (&'static str, &'static str);
+/// Why an address is refused: a code and the id of a reason for people.
+type Refusal = (&'static str, Message);
 
-const INVALID: Refusal = (
-    "invalid",
-    "Enter a valid email address, like name@example.com.",
-);
+fn invalid() -> Refusal {
+    ("invalid", Message::new("field-email-invalid"))
+}
 
 /// Checks a normalised address against the rules of [`normalize_email`].
 fn check_address(address: &str) -> std::result::Result<(), Refusal> {
     let Some((local, domain)) = address.rsplit_once('@') else {
-        return Err(INVALID);
+        return Err(invalid());
     };
     if local.starts_with('"') || local.contains('@') {
-        return Err((
-            "invalid",
-            "Enter an address without quotation marks, like name@example.com: mail to quoted addresses cannot be delivered.",
-        ));
+        return Err(("invalid", Message::new("field-email-quoted")));
     }
     if domain.starts_with('[') {
-        return Err((
-            "invalid",
-            "Enter an address with a domain name after the @, not an IP address.",
-        ));
+        return Err(("invalid", Message::new("field-email-ip_literal")));
     }
     if local.len() > MAX_LOCAL_PART_BYTES {
         return Err((
             "too_long",
-            "The part of an email address before the @ has at most 64 characters.",
+            Message::new("field-email-local_part_too_long").arg("n", MAX_LOCAL_PART_BYTES),
         ));
     }
     if !is_dot_atom(local) || !is_domain_name(domain) {
-        return Err(INVALID);
+        return Err(invalid());
     }
     Ok(())
 }
@@ -147,14 +140,14 @@ pub fn normalize_username(input: Option<&str>) -> Result<Option<String>> {
         return Err(tagged(
             field,
             "too_short",
-            format!("A username has at least {MIN_USERNAME_LEN} characters."),
+            Message::new("field-username-too_short").arg("n", MIN_USERNAME_LEN),
         ));
     }
     if len > MAX_USERNAME_LEN {
         return Err(tagged(
             field,
             "too_long",
-            format!("A username has at most {MAX_USERNAME_LEN} characters."),
+            Message::new("field-username-too_long").arg("n", MAX_USERNAME_LEN),
         ));
     }
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
@@ -166,7 +159,7 @@ pub fn normalize_username(input: Option<&str>) -> Result<Option<String>> {
         return Err(tagged(
             field,
             "invalid",
-            "Use letters, digits, '_', '.' or '-', starting with a letter or digit.",
+            Message::new("field-username-invalid"),
         ));
     }
     Ok(Some(normalized))
@@ -194,9 +187,9 @@ where
             return Err(tagged(
                 "roles",
                 "invalid",
-                format!(
-                    "Role {role:?} is not valid: use 1 to {MAX_ROLE_LEN} of a-z, 0-9, '_', '-', ':'."
-                ),
+                Message::new("field-roles-invalid")
+                    .arg("role", format!("{role:?}"))
+                    .arg("n", MAX_ROLE_LEN),
             ));
         }
         out.push(role);
@@ -239,9 +232,9 @@ impl LoginIdentifier {
     }
 }
 
-fn tagged(field: &'static str, code: &'static str, message: impl Into<String>) -> Error {
+fn tagged(field: &'static str, code: &'static str, reason: Message) -> Error {
     let mut errors = ValidationErrors::new();
-    errors.push(field, code, message);
+    errors.push(field, code, reason);
     Error::Validation(errors)
 }
 

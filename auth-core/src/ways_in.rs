@@ -6,7 +6,7 @@
 //! take away the last of them; every removal of a way in asks it, so the rule lives
 //! here alone.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::User;
 
 /// What an account can be signed in with now.
@@ -53,14 +53,10 @@ impl WaysIn {
             return Ok(());
         }
         Err(match losing {
-            Losing::Identity => Error::invalid(
-                "provider",
-                "this is your only way to sign in: set a password (by a reset link), add a passkey or link another provider first",
-            ),
-            Losing::Passkey => Error::invalid(
-                "id",
-                "this passkey is your only way to sign in: set a password (by a reset link), add another passkey or link a provider first",
-            ),
+            Losing::Identity => {
+                Error::invalid("provider", Message::new("field-provider-last_way_in"))
+            }
+            Losing::Passkey => Error::invalid("id", Message::new("field-id-last_way_in")),
         })
     }
 }

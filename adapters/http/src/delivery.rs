@@ -40,7 +40,7 @@ impl TokenMode {
                 errors.push(
                     TOKEN_MODE_FIELD,
                     "invalid",
-                    "token_mode is \"cookie\" (the default) or \"bearer\".",
+                    auth_core::Message::new("field-token_mode-invalid"),
                 );
                 Err(errors)
             }

@@ -137,7 +137,7 @@ impl Fields {
             errors.push(
                 name,
                 "not_a_number",
-                "Must be a whole number, such as 0 or 25.",
+                auth_core::Message::new("field-not_a_number"),
             );
             return Err(errors);
         }
@@ -155,7 +155,7 @@ impl Fields {
             errors.push(
                 "offset",
                 "out_of_range",
-                format!("Must be at most {MAX_OFFSET}."),
+                auth_core::Message::new("field-offset-out_of_range").arg("n", MAX_OFFSET),
             );
             return Err(errors);
         }

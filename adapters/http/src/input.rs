@@ -47,7 +47,7 @@ impl Reader<'_> {
         let value = self.fields.get(name).unwrap_or_default();
         if value.trim().is_empty() {
             self.errors
-                .push(name, "required", "This field is required.");
+                .push(name, "required", auth_core::Message::new("field-required"));
         }
         value
     }

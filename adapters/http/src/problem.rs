@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use auth_core::{Error, ValidationErrors};
+use auth_core::{Error, Message, ValidationErrors};
 use http::StatusCode;
 use serde::Serialize;
 
@@ -17,8 +17,13 @@ pub struct Problem {
     pub status: StatusCode,
     /// A stable machine-readable code (see the guide's table).
     pub code: &'static str,
-    /// A sentence a person can act on.
+    /// A sentence a person can act on, in English (see [`text`](Self::text)); change it
+    /// with [`set_message`](Self::set_message) or [`set_text`](Self::set_text).
     pub message: String,
+    /// The message as a message of the catalogues, which the web layer renders in the
+    /// request's language; `None` for a text written elsewhere (an application hook's
+    /// refusal), which is shown as written.
+    pub text: Option<Message>,
     /// Field name to reason, for validation failures.
     pub fields: Vec<FieldProblem>,
     /// Seconds to wait before retrying (429 and 503).
@@ -32,28 +37,65 @@ pub struct FieldProblem {
     pub field: String,
     /// A stable code (`required`, `too_short`, `mismatch`, `taken`, ...).
     pub code: String,
-    /// A human-readable reason.
+    /// A human-readable reason, in English.
     pub message: String,
+    /// The reason as a message of the catalogues (see [`Problem::text`]).
+    #[serde(skip)]
+    pub reason: Option<Message>,
+}
+
+impl FieldProblem {
+    /// A field's problem whose reason is a message of the catalogues.
+    pub fn said(field: impl Into<String>, code: impl Into<String>, reason: Message) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: reason.english(),
+            reason: Some(reason),
+        }
+    }
 }
 
 impl Problem {
-    /// A problem without fields.
+    /// A problem without fields whose message is written here and shown as written in
+    /// every language (prefer [`said`](Self::said)).
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
             message: message.into(),
+            text: None,
             fields: Vec::new(),
             retry_after: None,
         }
     }
 
+    /// A problem without fields whose message is a message of the catalogues.
+    pub fn said(status: StatusCode, code: &'static str, text: Message) -> Self {
+        Self {
+            text: Some(text.clone()),
+            ..Self::new(status, code, text.english())
+        }
+    }
+
+    /// Replaces the message with `text`, a message of the catalogues.
+    pub fn set_text(&mut self, text: Message) {
+        self.message = text.english();
+        self.text = Some(text);
+    }
+
+    /// Replaces the message with a text written elsewhere, shown as written.
+    pub fn set_message(&mut self, message: impl Into<String>) {
+        self.message = message.into();
+        self.text = None;
+    }
+
     /// 400 for a list of field errors.
     pub fn validation(errors: &ValidationErrors) -> Self {
-        let mut p = Self::new(
+        let mut p = Self::said(
             StatusCode::BAD_REQUEST,
             "validation_failed",
-            "Some fields need your attention.",
+            Message::new("error-validation_failed"),
         );
         p.fields = errors
             .errors()
@@ -62,6 +104,7 @@ impl Problem {
                 field: e.field.to_owned(),
                 code: e.code.to_owned(),
                 message: e.message.clone(),
+                reason: e.reason.clone(),
             })
             .collect();
         p
@@ -69,102 +112,102 @@ impl Problem {
 
     /// 403: the CSRF token or the request's origin was refused.
     pub fn csrf() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "csrf_failed",
-            "This form has expired or did not come from this site. Reload the page and try again.",
+            Message::new("error-csrf_failed"),
         )
     }
 
     /// 413: the body is larger than the limit.
     pub fn too_large(limit: usize) -> Self {
-        Self::new(
+        Self::said(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("The request body is larger than {limit} bytes."),
+            Message::new("error-payload_too_large").arg("n", limit),
         )
     }
 
     /// 404.
     pub fn not_found() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::NOT_FOUND,
             "not_found",
-            "There is nothing at this address.",
+            Message::new("error-not_found"),
         )
     }
 
     /// 405.
     pub fn method_not_allowed() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
-            "This address does not accept that method.",
+            Message::new("error-method_not_allowed"),
         )
     }
 
     /// 401.
     pub fn unauthenticated() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "Sign in to continue.",
+            Message::new("error-unauthenticated"),
         )
     }
 
     /// 403 `insufficient_scope`: an API key without the scope the route requires.
     pub fn insufficient_scope() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
-            "This API key does not carry the scope this route requires.",
+            Message::new("error-insufficient_scope"),
         )
     }
 
     /// 403.
     pub fn forbidden() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "You do not have permission to do this.",
+            Message::new("error-forbidden"),
         )
     }
 
     /// 403 for a sensitive action whose session has no recent enough proof: the client
     /// re-authenticates (`POST /api/reauth`) and tries again.
     pub fn reauthentication_required() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "reauthentication_required",
-            "Confirm it is you first: enter your password (or a code from your authenticator app) again.",
+            Message::new("error-reauthentication_required"),
         )
     }
 
     /// 403 for anything but enrolling a second factor, for a user whose role requires
     /// one and who has none.
     pub fn second_factor_enrolment_required() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "second_factor_enrolment_required",
-            "Your account needs a second factor: set up an authenticator app first.",
+            Message::new("error-second_factor_enrolment_required"),
         )
     }
 
     /// 403 for routes that need a confirmed email address.
     pub fn email_not_verified() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::FORBIDDEN,
             "email_not_verified",
-            "Confirm your email address first: follow the link we sent you.",
+            Message::new("error-email_not_verified"),
         )
     }
 
     /// 500 with nothing internal in it.
     pub fn internal() -> Self {
-        Self::new(
+        Self::said(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "Something went wrong on our side. Please try again in a moment.",
+            Message::new("error-internal"),
         )
     }
 
@@ -172,52 +215,49 @@ impl Problem {
     /// (with their source chain, never with credentials) and described generically.
     pub fn from_error(error: &Error) -> Self {
         match error {
-            Error::InvalidCredentials => Self::new(
+            Error::InvalidCredentials => Self::said(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "The email, username or password is incorrect.",
+                Message::new("error-invalid_credentials"),
             ),
-            Error::AccountLocked { retry_after } => Self::new(
+            Error::AccountLocked { retry_after } => Self::said(
                 StatusCode::TOO_MANY_REQUESTS,
                 "account_locked",
-                format!(
-                    "Too many failed attempts. Try again in {}.",
-                    human(*retry_after)
-                ),
+                Message::new("error-account_locked").arg_message("wait", wait(*retry_after)),
             )
             .retry(*retry_after),
-            Error::RateLimited { retry_after } => Self::new(
+            Error::RateLimited { retry_after } => Self::said(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                format!("Too many requests. Try again in {}.", human(*retry_after)),
+                Message::new("error-rate_limited").arg_message("wait", wait(*retry_after)),
             )
             .retry(*retry_after),
-            Error::AccountDisabled => Self::new(
+            Error::AccountDisabled => Self::said(
                 StatusCode::FORBIDDEN,
                 "account_disabled",
-                "This account has been disabled.",
+                Message::new("error-account_disabled"),
             ),
             Error::SignInRefused { message } => {
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message.clone())
             }
             Error::EmailNotVerified => Self::email_not_verified(),
-            Error::SecondFactorRequired => Self::new(
+            Error::SecondFactorRequired => Self::said(
                 StatusCode::UNAUTHORIZED,
                 "second_factor_required",
-                "This account signs in with a second factor.",
+                Message::new("error-second_factor_required"),
             ),
             Error::Validation(errors) => Self::validation(errors),
             Error::Token { reason, .. } => {
-                let mut p = Self::new(
+                let mut p = Self::said(
                     StatusCode::BAD_REQUEST,
                     "invalid_token",
-                    "This link is invalid, has expired or was already used.",
+                    Message::new("error-invalid_token"),
                 );
-                p.fields.push(FieldProblem {
-                    field: "token".into(),
-                    code: reason.as_str().into(),
-                    message: "invalid or expired".into(),
-                });
+                p.fields.push(FieldProblem::said(
+                    "token",
+                    reason.as_str(),
+                    Message::new("field-token"),
+                ));
                 p
             }
             Error::Unauthenticated => Self::unauthenticated(),
@@ -225,30 +265,22 @@ impl Problem {
             Error::ReauthenticationRequired => Self::reauthentication_required(),
             Error::SecondFactorEnrolmentRequired => Self::second_factor_enrolment_required(),
             Error::Conflict { field } => {
-                let mut p = Self::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    format!("This {field} is already taken."),
-                );
-                p.fields.push(FieldProblem {
-                    field: field.as_str().into(),
-                    code: "taken".into(),
-                    message: format!("This {field} is already taken."),
-                });
+                let taken = Message::new("error-conflict").arg("field", field);
+                let mut p = Self::said(StatusCode::CONFLICT, "conflict", taken.clone());
+                p.fields
+                    .push(FieldProblem::said(field.as_str(), "taken", taken));
                 p
             }
-            Error::StaleVersion => Self::new(
-                StatusCode::CONFLICT,
-                "stale",
-                "The account changed while you were editing it. Reload and try again.",
-            ),
+            Error::StaleVersion => {
+                Self::said(StatusCode::CONFLICT, "stale", Message::new("error-stale"))
+            }
             Error::NotFound => Self::not_found(),
             Error::Unavailable { .. } => {
                 tracing::warn!(error = %error, source = ?std::error::Error::source(error), "backend unavailable");
-                let mut p = Self::new(
+                let mut p = Self::said(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    "The service is temporarily unavailable. Please try again shortly.",
+                    Message::new("error-unavailable"),
                 );
                 p.retry_after = Some(5);
                 p
@@ -333,14 +365,15 @@ struct FieldDetail<'p> {
     message: &'p str,
 }
 
-fn human(d: Duration) -> String {
+/// How long to wait, in words ("a second", "5 minutes"), as a message of the catalogues.
+pub(crate) fn wait(d: Duration) -> Message {
     let s = d.as_secs().max(1);
     match s {
-        1 => "a second".into(),
-        2..=59 => format!("{s} seconds"),
-        60..=119 => "a minute".into(),
-        120..=3599 => format!("{} minutes", s.div_ceil(60)),
-        _ => format!("{} hours", s.div_ceil(3600)),
+        1 => Message::new("duration-second"),
+        2..=59 => Message::new("duration-seconds").arg("n", s),
+        60..=119 => Message::new("duration-minute"),
+        120..=3599 => Message::new("duration-minutes").arg("n", s.div_ceil(60)),
+        _ => Message::new("duration-hours").arg("n", s.div_ceil(3600)),
     }
 }
 
@@ -362,7 +395,11 @@ mod tests {
                 "sign_in_refused",
             ),
             (Error::EmailNotVerified, 403, "email_not_verified"),
-            (Error::invalid("email", "bad"), 400, "validation_failed"),
+            (
+                Error::invalid("email", Message::new("field-email-invalid")),
+                400,
+                "validation_failed",
+            ),
             (Error::token(TokenRejection::Expired), 400, "invalid_token"),
             (Error::Unauthenticated, 401, "unauthenticated"),
             (Error::Forbidden, 403, "forbidden"),
@@ -400,7 +437,10 @@ mod tests {
 
     #[test]
     fn json_shape_is_stable() {
-        let p = Problem::from_error(&Error::invalid("email", "Enter an email address."));
+        let p = Problem::from_error(&Error::invalid(
+            "email",
+            Message::new("field-email-required"),
+        ));
         let j = p.to_json();
         assert_eq!(j["error"]["code"], "validation_failed");
         assert_eq!(

@@ -4,7 +4,7 @@ use super::effects::{MailLinks, Origin};
 use super::lockout::Subject;
 use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::machine::{self, Event};
 use crate::model::{SecurityStamp, User};
 use crate::password::PasswordVerified;
@@ -75,7 +75,10 @@ impl Auth {
         self.record_failure(user.clone(), locked_until, ctx).await?;
         match locked_until {
             Some(until) => Err(machine::locked(until, now)),
-            None => Err(Error::invalid(field, "The password is not correct.")),
+            None => Err(Error::invalid(
+                field,
+                Message::new("field-password-invalid"),
+            )),
         }
     }
 
@@ -191,7 +194,7 @@ impl Auth {
         if new_email == user.email {
             return Err(Error::invalid(
                 "new_email",
-                "This is already your email address.",
+                Message::new("field-new_email-unchanged"),
             ));
         }
         let limits = self.inner.config.rate_limits;

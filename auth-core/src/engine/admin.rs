@@ -3,7 +3,7 @@
 
 use super::effects::{MailLinks, Origin};
 use super::{Auth, Authenticated, RequestContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::machine::{AdminAction, Event};
 use crate::model::{AccountStatus, AuditEvent, Page, SessionRecord, User, UserId};
 use crate::profile::{ProfileUpdate, Writer};
@@ -174,11 +174,11 @@ impl Auth {
         Err(Error::StaleVersion)
     }
 
-    fn refuse_self(actor: &Authenticated, id: UserId, what: &str) -> Result<()> {
+    fn refuse_self(actor: &Authenticated, id: UserId) -> Result<()> {
         if actor.user.id == id {
             Err(Error::invalid(
                 "user",
-                format!("You cannot {what} your own account."),
+                Message::new("field-user-disable_self"),
             ))
         } else {
             Ok(())
@@ -230,7 +230,7 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<()> {
         self.require_admin_action(actor).await?;
-        Self::refuse_self(actor, id, "disable")?;
+        Self::refuse_self(actor, id)?;
         self.act_on_rights(actor, id, AdminAction::Disable, ctx)
             .await
     }
@@ -316,7 +316,7 @@ impl Auth {
         if actor.user.id == id && !roles.contains(admin_role) {
             return Err(Error::invalid(
                 "roles",
-                "You cannot remove your own admin role.",
+                Message::new("field-roles-own_admin"),
             ));
         }
         self.act_on_rights(actor, id, AdminAction::SetRoles(roles), ctx)

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::effects::Origin;
 use super::{Auth, Authenticated, RequestContext};
 use crate::api_key::{ApiKeyRecord, ApiKeyToken};
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::model::{AccountStatus, AuditKind, User, UserId};
 use crate::store::ApiKeyStore;
 
@@ -83,14 +83,18 @@ impl Auth {
         let name = input.name.trim().to_owned();
         let mut errors = ValidationErrors::new();
         if name.is_empty() {
-            errors.push("name", "required", "Give the key a name.");
+            errors.push("name", "required", Message::new("field-name-required"));
         } else if name.chars().count() > MAX_NAME_CHARS {
-            errors.push("name", "too_long", "A key name is at most 100 characters.");
+            errors.push(
+                "name",
+                "too_long",
+                Message::new("field-name-too_long").arg("n", MAX_NAME_CHARS),
+            );
         } else if name.chars().any(char::is_control) {
             errors.push(
                 "name",
                 "invalid",
-                "A key name cannot hold control characters.",
+                Message::new("field-name-control_characters"),
             );
         }
         let declared = self.inner.config.api_key_scopes();
@@ -100,7 +104,7 @@ impl Auth {
                 errors.push(
                     "scopes",
                     "unknown_scope",
-                    format!("{scope:?} is not a scope of this site."),
+                    Message::new("field-scopes-unknown_scope").arg("scope", format!("{scope:?}")),
                 );
             } else if !scopes.contains(&scope) {
                 scopes.push(scope);
@@ -110,14 +114,14 @@ impl Auth {
             errors.push(
                 "expires_at",
                 "in_the_past",
-                "The expiry must be in the future.",
+                Message::new("field-expires_at-in_the_past"),
             );
         }
         errors.into_result()?;
         if store.api_keys_for_user(auth.user.id).await?.len() >= MAX_API_KEYS_PER_USER {
             return Err(Error::invalid(
                 "name",
-                "This account holds as many keys as it may: revoke one first.",
+                Message::new("field-name-too_many_keys"),
             ));
         }
         let token = ApiKeyToken::generate();

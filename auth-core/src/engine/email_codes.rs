@@ -17,7 +17,7 @@ use crate::email_code::{
     Code, CodePurpose, CodeRecord, EmailCodeVerified, bad_link, link_key, link_key_of,
     new_link_token, parse_code, wrong_code,
 };
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::hooks::Veto;
 use crate::machine::{Effect, Event, needs_second_step};
 use crate::model::{MailKind, SecurityStamp, User, UserId};
@@ -247,7 +247,7 @@ impl Auth {
             errors.push(
                 "password_confirm",
                 "mismatch",
-                "The two passwords do not match.",
+                Message::new("field-password_confirm-mismatch"),
             );
         }
         errors.into_result()?;

@@ -14,7 +14,7 @@ use super::effects::{MailLinks, Origin};
 use super::second_factor::PENDING_LIFETIME;
 use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
-use crate::error::{Error, Result, UniqueField, ValidationErrors};
+use crate::error::{Error, Message, Result, UniqueField, ValidationErrors};
 use crate::hooks::{SignUp, Veto};
 use crate::identity::{
     self, Identity, LinkedIdentityProof, ProviderIdentity, ProviderTokens, Route, TokenSealer,
@@ -113,10 +113,7 @@ fn link_key(token: &str) -> Option<String> {
 
 /// An offered link that is unknown, expired, already used, or for another account.
 fn link_gone() -> Error {
-    Error::invalid(
-        "link",
-        "this link offer expired or was already used; sign in with the provider again",
-    )
+    Error::invalid("link", Message::new("field-link-gone"))
 }
 
 /// Identities are off: no [`IdentityStore`] was given to the builder.
@@ -379,7 +376,7 @@ impl Auth {
         };
         if let Err(veto) = self.inner.hooks.before_registration(&sign_up).await {
             let mut errors = ValidationErrors::new();
-            errors.push("provider", "not_allowed", veto.into_message());
+            errors.push_text("provider", "not_allowed", veto.into_message());
             return Err(Error::Validation(errors));
         }
         let new = self.new_account(

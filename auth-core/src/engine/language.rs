@@ -2,7 +2,7 @@
 
 use super::effects::{MailLinks, Origin};
 use super::{Auth, Authenticated, RequestContext};
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::machine::Event;
 use crate::model::User;
 
@@ -21,7 +21,11 @@ impl Auth {
             Some(tag) => Ok(Some(tag.to_owned())),
             None => {
                 let mut errors = ValidationErrors::new();
-                errors.push("language", "unsupported", "This language is not offered.");
+                errors.push(
+                    "language",
+                    "unsupported",
+                    Message::new("field-language-unsupported"),
+                );
                 Err(Error::Validation(errors))
             }
         }

@@ -19,7 +19,7 @@ use super::passkeys::{
 use super::register::RegisterOutcome;
 use super::throttle::Counted;
 use super::{Auth, RequestContext};
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::hooks::SignUp;
 use crate::machine::{self, Creation, Transition};
 use crate::model::{AuditKind, PasswordHash, UserId};
@@ -76,7 +76,7 @@ impl Auth {
         };
         if let Err(veto) = self.inner.hooks.before_registration(&sign_up).await {
             let mut errors = ValidationErrors::new();
-            errors.push("email", "not_allowed", veto.into_message());
+            errors.push_text("email", "not_allowed", veto.into_message());
             return Err(Error::Validation(errors));
         }
         let user = UserId::new();
@@ -128,7 +128,7 @@ impl Auth {
             .finish_passkey_registration(&answer, &state)
             .map_err(|e| {
                 tracing::info!(error = %e, "a passkey sign-up was refused");
-                Error::invalid("credential", "the passkey could not be verified")
+                Error::invalid("credential", Message::new("field-credential-not_verified"))
             })?;
         let record = self.new_passkey(user, name, &passkey, &answer)?;
         let mut new = self.new_account(

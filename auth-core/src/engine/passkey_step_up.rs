@@ -11,7 +11,7 @@ use webauthn_rs::prelude::PublicKeyCredential;
 use super::lockout::Subject;
 use super::passkeys::{challenge_gone, credential_id, options_json, parse_answer};
 use super::{Auth, Authenticated, RequestContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::machine::{self, FreshProof};
 use crate::model::SessionRecord;
 use crate::passkey::{Ceremony, PasskeyChallenge};
@@ -37,7 +37,7 @@ impl Auth {
             .passkeys_to_check(
                 store,
                 user.id,
-                "this account has no passkey; confirm another way",
+                Message::new("field-credential-no_passkey_step_up"),
             )
             .await?;
         let (options, state) = rp
@@ -114,7 +114,9 @@ impl Auth {
                 self.record_failure(user, locked_until, ctx).await?;
                 return Err(match locked_until {
                     Some(until) => machine::locked(until, now),
-                    None => Error::invalid("credential", "the passkey could not be verified"),
+                    None => {
+                        Error::invalid("credential", Message::new("field-credential-not_verified"))
+                    }
                 });
             }
             Err(e) => return Err(e),

@@ -21,7 +21,7 @@ use super::login::login_telemetry;
 use super::second_factor::{PENDING_MAX_FAILURES, pending_gone};
 use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
-use crate::error::{Error, Result, UniqueField};
+use crate::error::{Error, Message, Result, UniqueField};
 use crate::hooks::Veto;
 use crate::machine::Event;
 use crate::model::{AuditKind, UserId};
@@ -42,15 +42,12 @@ const MAX_CREDENTIAL_INPUT: usize = 16 * 1024;
 
 /// A challenge that is unknown, expired, already answered, or for something else.
 pub(super) fn challenge_gone() -> Error {
-    Error::invalid(
-        "challenge",
-        "this passkey request expired or was already used; try again",
-    )
+    Error::invalid("challenge", Message::new("field-challenge-gone"))
 }
 
 /// An answer that is not a WebAuthn credential at all.
 pub(super) fn malformed() -> Error {
-    Error::invalid("credential", "this is not a passkey answer")
+    Error::invalid("credential", Message::new("field-credential-malformed"))
 }
 
 /// The browser's answer (`credential.toJSON()`), read as `T`: refused as [`malformed`]
@@ -72,16 +69,19 @@ pub(super) fn credential_id(raw: &[u8]) -> String {
 pub(super) fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        Err(Error::invalid("name", "Give the passkey a name."))
+        Err(Error::invalid(
+            "name",
+            Message::new("field-passkey_name-required"),
+        ))
     } else if name.chars().count() > MAX_PASSKEY_NAME_CHARS {
         Err(Error::invalid(
             "name",
-            "A passkey name is at most 64 characters.",
+            Message::new("field-passkey_name-too_long").arg("n", MAX_PASSKEY_NAME_CHARS),
         ))
     } else if name.chars().any(char::is_control) {
         Err(Error::invalid(
             "name",
-            "A passkey name cannot hold control characters.",
+            Message::new("field-passkey_name-control_characters"),
         ))
     } else {
         Ok(name.to_owned())
@@ -199,7 +199,7 @@ impl Auth {
         if existing.len() >= MAX_PASSKEYS_PER_USER {
             return Err(Error::invalid(
                 "name",
-                "This account holds as many passkeys as it may: remove one first.",
+                Message::new("field-name-too_many_passkeys"),
             ));
         }
         let exclude = existing
@@ -258,7 +258,7 @@ impl Auth {
             .finish_passkey_registration(&answer, &state)
             .map_err(|e| {
                 tracing::info!(error = %e, "a passkey registration was refused");
-                Error::invalid("credential", "the passkey could not be verified")
+                Error::invalid("credential", Message::new("field-credential-not_verified"))
             })?;
         let record = self.new_passkey(user, name, &passkey, &answer)?;
         self.keep_passkey(store, &record).await?;
@@ -314,7 +314,7 @@ impl Auth {
                 ..
             }) => Err(Error::invalid(
                 "credential",
-                "this passkey is registered already",
+                Message::new("field-credential-registered"),
             )),
             other => other,
         }
@@ -326,7 +326,7 @@ impl Auth {
         &self,
         store: &Arc<dyn PasskeyStore>,
         user: UserId,
-        none: &'static str,
+        none: Message,
     ) -> Result<Vec<Passkey>> {
         let passkeys = store
             .passkeys_for_user(user)
@@ -627,7 +627,7 @@ impl Auth {
             .passkeys_to_check(
                 store,
                 pending.user,
-                "this account has no passkey; use the code from your app",
+                Message::new("field-credential-no_passkey_sign_in"),
             )
             .await?;
         let (options, state) = rp
@@ -737,7 +737,9 @@ impl Auth {
                 .await;
                 return Err(match locked_until {
                     Some(until) => crate::machine::locked(until, now),
-                    None => Error::invalid("credential", "the passkey could not be verified"),
+                    None => {
+                        Error::invalid("credential", Message::new("field-credential-not_verified"))
+                    }
                 });
             }
             Err(e) => {

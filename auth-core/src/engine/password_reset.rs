@@ -2,7 +2,7 @@
 
 use super::effects::{MailLinks, Origin};
 use super::{Auth, RequestContext};
-use crate::error::{Result, ValidationErrors};
+use crate::error::{Message, Result, ValidationErrors};
 use crate::machine::Event;
 use crate::model::{SecurityStamp, User};
 use crate::token::Purpose;
@@ -91,7 +91,7 @@ impl Auth {
             errors.push(
                 "password_confirm",
                 "mismatch",
-                "The two passwords do not match.",
+                Message::new("field-password_confirm-mismatch"),
             );
         }
         errors.into_result()

@@ -4,7 +4,7 @@ use super::effects::{MailLinks, Origin};
 use super::throttle::Counted;
 use super::{Auth, RequestContext};
 use crate::config::RegistrationMode;
-use crate::error::{Error, Result, TokenRejection, UniqueField, ValidationErrors};
+use crate::error::{Error, Message, Result, TokenRejection, UniqueField, ValidationErrors};
 use crate::hooks::SignUp;
 use crate::machine::{self, Creation, Effect, Event, NewAccount, TokenProof, Transition};
 use crate::model::{MailKind, SecurityStamp, User, UserId};
@@ -89,17 +89,17 @@ impl Auth {
         errors: &mut ValidationErrors,
         update: &ProfileUpdate,
         writer: Writer,
-    ) -> Profile {
+    ) -> Result<Profile> {
         let schema = &self.inner.config.profile;
         let mut values = Profile::new();
-        if let Some(changes) = collect(errors, schema.validate(update, writer)) {
+        if let Some(changes) = collect(errors, schema.validate(update, writer))? {
             changes.apply_to(&mut values);
             collect(
                 errors,
                 ProfileSchema::check_size(schema.max_profile_bytes(), &values),
-            );
+            )?;
         }
-        values
+        Ok(values)
     }
 
     /// Validates the email, username, password and profile values (all problems
@@ -113,14 +113,14 @@ impl Auth {
         profile: (&ProfileUpdate, Writer),
     ) -> Result<(String, Option<String>, Profile)> {
         let mut errors = ValidationErrors::new();
-        let email = collect(&mut errors, normalize_email("email", email));
-        let username = collect(&mut errors, normalize_username(username)).flatten();
-        let values = self.new_profile(&mut errors, profile.0, profile.1);
+        let email = collect(&mut errors, normalize_email("email", email))?;
+        let username = collect(&mut errors, normalize_username(username))?.flatten();
+        let values = self.new_profile(&mut errors, profile.0, profile.1)?;
         if confirm.is_some_and(|c| c != password) {
             errors.push(
                 "password_confirm",
                 "mismatch",
-                "The two passwords do not match.",
+                Message::new("field-password_confirm-mismatch"),
             );
         }
         let identifiers = [email.as_deref(), username.as_deref()];
@@ -130,7 +130,10 @@ impl Auth {
         errors.into_result()?;
         match email {
             Some(email) => Ok((email, username, values)),
-            None => Err(Error::invalid("email", "Enter an email address.")),
+            None => Err(Error::invalid(
+                "email",
+                Message::new("field-email-required"),
+            )),
         }
     }
 
@@ -214,7 +217,7 @@ impl Auth {
         };
         if let Err(veto) = self.inner.hooks.before_registration(&sign_up).await {
             let mut errors = ValidationErrors::new();
-            errors.push("email", "not_allowed", veto.into_message());
+            errors.push_text("email", "not_allowed", veto.into_message());
             return Err(Error::Validation(errors));
         }
         self.refuse_taken_username(username.as_deref()).await?;
@@ -395,18 +398,21 @@ impl Auth {
     #[tracing::instrument(name = "auth.import_user", skip_all)]
     pub async fn import_user(&self, input: ImportUser) -> Result<User> {
         let mut errors = ValidationErrors::new();
-        let email = collect(&mut errors, normalize_email("email", &input.email));
+        let email = collect(&mut errors, normalize_email("email", &input.email))?;
         let username =
-            collect(&mut errors, normalize_username(input.username.as_deref())).flatten();
-        let roles = collect(&mut errors, normalize_roles(&input.roles));
+            collect(&mut errors, normalize_username(input.username.as_deref()))?.flatten();
+        let roles = collect(&mut errors, normalize_roles(&input.roles))?;
         collect(
             &mut errors,
             self.inner.config.hasher.recognize(&input.password_hash),
-        );
-        let profile = self.new_profile(&mut errors, &input.profile, Writer::Admin);
+        )?;
+        let profile = self.new_profile(&mut errors, &input.profile, Writer::Admin)?;
         errors.into_result()?;
         let (Some(email), Some(roles)) = (email, roles) else {
-            return Err(Error::invalid("email", "Enter an email address."));
+            return Err(Error::invalid(
+                "email",
+                Message::new("field-email-required"),
+            ));
         };
         let mut new = self.new_account(
             email,
@@ -456,16 +462,13 @@ impl std::fmt::Debug for ImportUser {
     }
 }
 
-fn collect<T>(errors: &mut ValidationErrors, result: Result<T>) -> Option<T> {
+fn collect<T>(errors: &mut ValidationErrors, result: Result<T>) -> Result<Option<T>> {
     match result {
-        Ok(v) => Some(v),
+        Ok(v) => Ok(Some(v)),
         Err(Error::Validation(v)) => {
             errors.extend(v);
-            None
+            Ok(None)
         }
-        Err(other) => {
-            errors.push("form", "invalid", other.to_string());
-            None
-        }
+        Err(other) => Err(other),
     }
 }

@@ -8,7 +8,7 @@ use super::lockout::Subject;
 use super::login::login_telemetry;
 use super::throttle::Counted;
 use super::{Auth, Authenticated, LoginSuccess, RequestContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::hooks::Veto;
 use crate::machine::Event;
 use crate::model::{User, UserId};
@@ -40,10 +40,7 @@ fn used_step_key(user: UserId, step: u64) -> String {
 
 /// A pending sign-in that is unknown, expired, used up, or already completed.
 pub(super) fn pending_gone() -> Error {
-    Error::invalid(
-        "pending",
-        "this sign-in expired or was already completed; sign in again",
-    )
+    Error::invalid("pending", Message::new("field-pending-gone"))
 }
 
 /// The outcome of a checked code: a proof, or a wrong code (which counts as a failure).
@@ -122,7 +119,10 @@ impl Auth {
         self.hit_ip(Counted::LoginsPerNetwork, ctx.ip, limits.login_per_ip, now)
             .await?;
         if code.len() > MAX_CODE_INPUT {
-            return Err(Error::invalid("code", "a code is at most 64 characters"));
+            return Err(Error::invalid(
+                "code",
+                Message::new("field-code-input_too_long").arg("n", MAX_CODE_INPUT),
+            ));
         }
         let key = PendingSignIn::key_of(pending_token).ok_or_else(pending_gone)?;
         let taken = self.inner.ephemeral.take(&key, now).await?;
@@ -240,7 +240,7 @@ impl Auth {
         let Some(factor) = &user.second_factor else {
             return Ok(Checked::Wrong(Error::invalid(
                 "code",
-                "this account has no second factor",
+                Message::new("field-code-no_second_factor"),
             )));
         };
         let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
@@ -256,7 +256,7 @@ impl Auth {
             } else {
                 Checked::Wrong(Error::invalid(
                     "code",
-                    "this recovery code is not correct or was already used",
+                    Message::new("field-code-wrong_recovery"),
                 ))
             });
         }
@@ -276,7 +276,7 @@ impl Auth {
         let Some(step) = secret.check(code, now)? else {
             return Ok(Checked::Wrong(Error::invalid(
                 "code",
-                "the code is not correct; check the time on your device",
+                Message::new("field-code-wrong_totp"),
             )));
         };
         // The step's code is accepted until the end of the following step (one step of
@@ -294,10 +294,7 @@ impl Auth {
         Ok(if first_use {
             Checked::Proof(SecondFactorVerified::totp(user))
         } else {
-            Checked::Wrong(Error::invalid(
-                "code",
-                "this code was already used; wait for the next one",
-            ))
+            Checked::Wrong(Error::invalid("code", Message::new("field-code-replayed")))
         })
     }
 
@@ -329,7 +326,7 @@ impl Auth {
         if !stored {
             return Err(Error::invalid(
                 "code",
-                "another enrolment was started at the same time; start again",
+                Message::new("field-code-enrolment_raced"),
             ));
         }
         secret.enrolment(self.inner.config.app_name(), &user.email)
@@ -371,7 +368,10 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<EnrolmentAttempt> {
         if code.len() > MAX_CODE_INPUT {
-            return Err(Error::invalid("code", "a code is at most 64 characters"));
+            return Err(Error::invalid(
+                "code",
+                Message::new("field-code-input_too_long").arg("n", MAX_CODE_INPUT),
+            ));
         }
         let user = self.load_user(auth.user.id).await?;
         if user.second_factor.is_some() {
@@ -382,7 +382,7 @@ impl Auth {
         let Some(sealed) = self.inner.ephemeral.take(&key, now).await? else {
             return Err(Error::invalid(
                 "code",
-                "no enrolment is waiting (it may have expired); start again",
+                Message::new("field-code-no_enrolment"),
             ));
         };
         let sealed = String::from_utf8(sealed).map_err(Error::backend)?;
@@ -488,7 +488,10 @@ impl Auth {
     /// A signed-in owner's code, checked into a proof (a wrong one is a field error).
     async fn owner_code(&self, auth: &Authenticated, code: &str) -> Result<SecondFactorVerified> {
         if code.len() > MAX_CODE_INPUT {
-            return Err(Error::invalid("code", "a code is at most 64 characters"));
+            return Err(Error::invalid(
+                "code",
+                Message::new("field-code-input_too_long").arg("n", MAX_CODE_INPUT),
+            ));
         }
         let user = self.load_user(auth.user.id).await?;
         match self.check_code(&user, code, self.now()).await? {
@@ -499,8 +502,5 @@ impl Auth {
 }
 
 fn already_enrolled() -> Error {
-    Error::invalid(
-        "code",
-        "an authenticator app is already enrolled; remove it first",
-    )
+    Error::invalid("code", Message::new("field-code-already_enrolled"))
 }

@@ -9,7 +9,7 @@ use super::effects::{MailLinks, Origin};
 use super::lockout::Subject;
 use super::second_factor::{Checked, MAX_CODE_INPUT};
 use super::{Auth, Authenticated, RequestContext};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::machine::{self, AuthMethodClass, Event, FreshProof};
 use crate::model::{SessionRecord, User};
 use crate::second_factor::{AuthMethod, SecondFactorVerified};
@@ -182,7 +182,10 @@ impl Auth {
         ctx: &RequestContext,
     ) -> Result<SecondFactorVerified> {
         if code.len() > MAX_CODE_INPUT {
-            return Err(Error::invalid("code", "a code is at most 64 characters"));
+            return Err(Error::invalid(
+                "code",
+                Message::new("field-code-input_too_long").arg("n", MAX_CODE_INPUT),
+            ));
         }
         let now = self.now();
         machine::admit_reentry(user, now)?;

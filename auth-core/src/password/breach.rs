@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use sha1::{Digest as _, Sha1};
 
 use super::normalize;
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::telemetry;
 
 /// Where known-breached passwords are looked up, by the first five hex digits of their
@@ -112,8 +112,7 @@ impl BreachCheck {
             errors.push(
                 "password",
                 "breached",
-                "This password has appeared in a data breach, so attackers try it first. \
-                 Choose another.",
+                Message::new("field-password-breached"),
             );
             return Err(Error::Validation(errors));
         }

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::legacy::{HashFormat, Legacy};
 use super::{MAX_PASSWORD_BYTES, normalize};
-use crate::error::{BoxError, Error, Result};
+use crate::error::{BoxError, Error, Message, Result};
 use crate::model::PasswordHash;
 use crate::telemetry;
 
@@ -430,16 +430,16 @@ impl Hasher {
         if !hash.as_str().starts_with("$argon2") {
             return Err(Error::invalid(
                 "password_hash",
-                "Unknown password hash format: expected an Argon2 PHC string, bcrypt \
-                 ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ or passlib \
-                 $pbkdf2-sha256$) or scrypt ($scrypt$).",
+                Message::new("field-password_hash-unknown_format"),
             ));
         }
         match Stored::parse(hash, &self.inner) {
             Ok(_) => Ok(HashFormat::Argon2),
             Err(Error::Hashing { source }) => Err(Error::invalid(
                 "password_hash",
-                format!("Malformed argon2 password hash: {source}."),
+                Message::new("field-password_hash-malformed")
+                    .arg("format", HashFormat::Argon2)
+                    .arg("reason", source),
             )),
             Err(other) => Err(other),
         }
@@ -730,7 +730,7 @@ fn too_long() -> Error {
     errors.push(
         "password",
         "too_long",
-        format!("Use a password of at most {MAX_PASSWORD_BYTES} bytes."),
+        Message::new("field-password-too_many_bytes").arg("n", MAX_PASSWORD_BYTES),
     );
     Error::Validation(errors)
 }

@@ -24,7 +24,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 
 /// Most PBKDF2 iterations accepted (Django 5.2 uses 1 000 000).
 const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
@@ -259,7 +259,9 @@ fn ab64(s: &str) -> Option<Vec<u8>> {
 fn malformed(format: HashFormat, reason: &str) -> Error {
     Error::invalid(
         "password_hash",
-        format!("Malformed {format} password hash: {reason}."),
+        Message::new("field-password_hash-malformed")
+            .arg("format", format)
+            .arg("reason", reason),
     )
 }
 

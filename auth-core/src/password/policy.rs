@@ -1,10 +1,10 @@
 //! Which new passwords are acceptable, after NIST SP 800-63B §5.1.1.2.
 
-use zxcvbn::feedback::Warning;
+use zxcvbn::feedback::{Suggestion, Warning};
 use zxcvbn::zxcvbn;
 
 use super::{MAX_PASSWORD_BYTES, normalize};
-use crate::error::{Error, Result, ValidationErrors};
+use crate::error::{Error, Message, Result, ValidationErrors};
 
 /// The field name used in every [`ValidationErrors`] this policy reports.
 const FIELD: &str = "password";
@@ -111,7 +111,7 @@ impl PasswordPolicy {
             errors.push(
                 FIELD,
                 "too_long",
-                format!("Use a password of at most {} characters.", self.max_length),
+                Message::new("field-password-too_long").arg("n", self.max_length),
             );
             errors
         };
@@ -128,10 +128,7 @@ impl PasswordPolicy {
             errors.push(
                 FIELD,
                 "too_short",
-                format!(
-                    "Use a password of at least {} characters; a few words make a strong and memorable one.",
-                    self.min_length
-                ),
+                Message::new("field-password-too_short").arg("n", self.min_length),
             );
         }
 
@@ -146,7 +143,7 @@ impl PasswordPolicy {
             errors.push(
                 FIELD,
                 "contains_personal_info",
-                "Don't use your email address or username in your password.",
+                Message::new("field-password-contains_personal_info"),
             );
         }
 
@@ -165,24 +162,22 @@ impl PasswordPolicy {
                             | Warning::ThisIsSimilarToACommonlyUsedPassword
                     )
                 );
-                let mut message = if common {
-                    String::from("This password is too common and easy to guess.")
+                let mut message = Message::new(if common {
+                    "field-password-too_common"
                 } else {
-                    String::from("This password is too easy to guess.")
-                };
+                    "field-password-too_weak"
+                });
                 if let Some(warning) = warning
                     && !common
                 {
-                    message.push(' ');
-                    message.push_str(&warning.to_string());
+                    message = message.then(Message::new(warning_id(warning)));
                 }
                 let suggestions = feedback.map(|f| f.suggestions()).unwrap_or_default();
                 if suggestions.is_empty() {
-                    message.push_str(" Add another word or two; uncommon words are better.");
+                    message = message.then(Message::new("password-advice-add_a_word"));
                 } else {
                     for suggestion in suggestions {
-                        message.push(' ');
-                        message.push_str(&suggestion.to_string());
+                        message = message.then(Message::new(suggestion_id(*suggestion)));
                     }
                 }
                 errors.push(
@@ -198,6 +193,51 @@ impl PasswordPolicy {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The message id of a password strength estimator's warning.
+fn warning_id(warning: Warning) -> &'static str {
+    match warning {
+        Warning::StraightRowsOfKeysAreEasyToGuess => "password-warning-straight_rows",
+        Warning::ShortKeyboardPatternsAreEasyToGuess => "password-warning-short_keyboard_patterns",
+        Warning::RepeatsLikeAaaAreEasyToGuess => "password-warning-repeats",
+        Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "password-warning-repeated_sequences"
+        }
+        Warning::ThisIsATop10Password => "password-warning-top10",
+        Warning::ThisIsATop100Password => "password-warning-top100",
+        Warning::ThisIsACommonPassword => "password-warning-common",
+        Warning::ThisIsSimilarToACommonlyUsedPassword => "password-warning-similar_to_common",
+        Warning::SequencesLikeAbcAreEasyToGuess => "password-warning-sequences",
+        Warning::RecentYearsAreEasyToGuess => "password-warning-recent_years",
+        Warning::AWordByItselfIsEasyToGuess => "password-warning-single_word",
+        Warning::DatesAreOftenEasyToGuess => "password-warning-dates",
+        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess => "password-warning-names",
+        Warning::CommonNamesAndSurnamesAreEasyToGuess => "password-warning-common_names",
+    }
+}
+
+/// The message id of a password strength estimator's suggestion.
+fn suggestion_id(suggestion: Suggestion) -> &'static str {
+    match suggestion {
+        Suggestion::UseAFewWordsAvoidCommonPhrases => "password-advice-few_words",
+        Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => "password-advice-no_symbols_needed",
+        Suggestion::AddAnotherWordOrTwo => "password-advice-another_word",
+        Suggestion::CapitalizationDoesntHelpVeryMuch => "password-advice-capitalization",
+        Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            "password-advice-all_uppercase"
+        }
+        Suggestion::ReversedWordsArentMuchHarderToGuess => "password-advice-reversed_words",
+        Suggestion::PredictableSubstitutionsDontHelpVeryMuch => "password-advice-substitutions",
+        Suggestion::UseALongerKeyboardPatternWithMoreTurns => {
+            "password-advice-longer_keyboard_pattern"
+        }
+        Suggestion::AvoidRepeatedWordsAndCharacters => "password-advice-repeated_words",
+        Suggestion::AvoidSequences => "password-advice-sequences",
+        Suggestion::AvoidRecentYears => "password-advice-recent_years",
+        Suggestion::AvoidYearsThatAreAssociatedWithYou => "password-advice-personal_years",
+        Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => "password-advice-personal_dates",
     }
 }
 

@@ -28,7 +28,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::error::{Error, ValidationErrors};
+use crate::error::{Error, Message, ValidationErrors};
 use crate::model::UserId;
 
 pub use process::process;
@@ -107,30 +107,26 @@ impl Default for PictureLimits {
     }
 }
 
-/// Why an upload was refused. Its `Display` is the message shown to the person, on the
-/// field [`FIELD`]; it becomes [`Error::Validation`] through `From`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an upload was refused, on the field [`FIELD`]; it becomes [`Error::Validation`]
+/// through `From`. [`message`](Self::message) is what the person is told; `Display` is
+/// its English text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PictureRejection {
     /// No bytes at all (no file chosen, or an empty file).
-    #[error("Choose a picture to upload: the file was empty.")]
     Empty,
     /// More bytes than [`PictureLimits::max_bytes`].
-    #[error("The picture is larger than {max_bytes} bytes.")]
     TooLarge {
         /// The limit.
         max_bytes: usize,
     },
     /// Not a PNG, JPEG or WebP image, whatever its name or declared type said.
-    #[error("Upload a PNG, JPEG or WebP image{}.", found.map(|f| format!(" (this file is {f})")).unwrap_or_default())]
     Unsupported {
-        /// What the bytes are, when recognised (e.g. "a GIF image").
+        /// What the bytes are, when recognised: `gif`, `bmp`, `tiff`, `avif_heic`, `pdf`,
+        /// `zip` or `markup` (SVG, HTML or XML text).
         found: Option<&'static str>,
     },
     /// The image announces more pixels, or a longer side, than allowed.
-    #[error(
-        "The picture is {width}×{height} pixels: at most {max_pixels} pixels and {max_side} a side are accepted."
-    )]
     TooManyPixels {
         /// The width the file announces.
         width: u32,
@@ -142,7 +138,6 @@ pub enum PictureRejection {
         max_side: u32,
     },
     /// The file starts like an accepted image but cannot be decoded (truncated, corrupt).
-    #[error("The {format} file is damaged or incomplete and cannot be read.")]
     Corrupt {
         /// The format it claimed by its first bytes.
         format: PictureFormat,
@@ -161,12 +156,45 @@ impl PictureRejection {
             Self::Corrupt { .. } => "corrupt",
         }
     }
+
+    /// What the person is told, as a message of the catalogues.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Empty => Message::new("field-picture-empty"),
+            Self::TooLarge { max_bytes } => {
+                Message::new("field-picture-too_large").arg("n", max_bytes)
+            }
+            Self::Unsupported { found: None } => Message::new("field-picture-unsupported_type"),
+            Self::Unsupported { found: Some(found) } => {
+                Message::new("field-picture-unsupported_type-found").arg("found", found)
+            }
+            Self::TooManyPixels {
+                width,
+                height,
+                max_pixels,
+                max_side,
+            } => Message::new("field-picture-too_many_pixels")
+                .arg("width", width)
+                .arg("height", height)
+                .arg("max_pixels", max_pixels)
+                .arg("max_side", max_side),
+            Self::Corrupt { format } => Message::new("field-picture-corrupt").arg("format", format),
+        }
+    }
 }
+
+impl fmt::Display for PictureRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().english())
+    }
+}
+
+impl std::error::Error for PictureRejection {}
 
 impl From<PictureRejection> for Error {
     fn from(rejection: PictureRejection) -> Self {
         let mut errors = ValidationErrors::new();
-        errors.push(FIELD, rejection.code(), rejection.to_string());
+        errors.push(FIELD, rejection.code(), rejection.message());
         Error::Validation(errors)
     }
 }

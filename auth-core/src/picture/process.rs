@@ -117,23 +117,23 @@ fn sniff(bytes: &[u8]) -> Result<PictureFormat, PictureRejection> {
         return Ok(PictureFormat::WebP);
     }
     let found = if starts(b"GIF87a") || starts(b"GIF89a") {
-        Some("a GIF image")
+        Some("gif")
     } else if starts(b"BM") {
-        Some("a BMP image")
+        Some("bmp")
     } else if starts(b"II*\0") || starts(b"MM\0*") {
-        Some("a TIFF image")
+        Some("tiff")
     } else if bytes.get(4..8) == Some(b"ftyp") {
-        Some("an AVIF or HEIC image")
+        Some("avif_heic")
     } else if starts(b"%PDF") {
-        Some("a PDF document")
+        Some("pdf")
     } else if starts(b"PK\x03\x04") {
-        Some("a ZIP archive")
+        Some("zip")
     } else if bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'<')
     {
-        Some("text: SVG, HTML or XML")
+        Some("markup")
     } else {
         None
     };
@@ -400,9 +400,7 @@ mod tests {
         let refused = process(gif, &LIMITS).unwrap_err();
         assert_eq!(
             refused,
-            PictureRejection::Unsupported {
-                found: Some("a GIF image")
-            }
+            PictureRejection::Unsupported { found: Some("gif") }
         );
         assert_eq!(
             refused.to_string(),

@@ -4,7 +4,7 @@
 
 use sha2::{Digest as _, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 
 /// How many recovery codes an enrolment (or a regeneration) makes.
 pub const RECOVERY_CODES: usize = 10;
@@ -117,7 +117,7 @@ pub(crate) fn parse_recovery_code(input: &str) -> Result<String> {
         if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
             return Err(Error::invalid(
                 "code",
-                "a recovery code has letters and digits only",
+                Message::new("field-code-recovery_characters"),
             ));
         }
         code.push(c);
@@ -126,7 +126,10 @@ pub(crate) fn parse_recovery_code(input: &str) -> Result<String> {
         }
     }
     if code.len() != CODE_CHARS {
-        return Err(Error::invalid("code", "a recovery code has 24 characters"));
+        return Err(Error::invalid(
+            "code",
+            Message::new("field-code-recovery_length").arg("n", CODE_CHARS),
+        ));
     }
     Ok(code)
 }

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 
 /// Digits of a code.
 pub const TOTP_DIGITS: usize = 6;
@@ -128,14 +128,20 @@ pub(crate) fn parse_totp_code(input: &str) -> Result<String> {
     if code.is_empty() {
         return Err(Error::invalid(
             "code",
-            "enter the code from your authenticator app",
+            Message::new("field-code-totp_required"),
         ));
     }
     if !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid("code", "a code has digits only"));
+        return Err(Error::invalid(
+            "code",
+            Message::new("field-code-totp_digits_only"),
+        ));
     }
     if code.len() != TOTP_DIGITS {
-        return Err(Error::invalid("code", "a code has exactly 6 digits"));
+        return Err(Error::invalid(
+            "code",
+            Message::new("field-code-totp_length").arg("n", TOTP_DIGITS),
+        ));
     }
     Ok(code)
 }

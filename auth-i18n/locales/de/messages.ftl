@@ -178,6 +178,138 @@ admin-action-unlock = Sperre aufheben
 admin-action-logout = Überall abmelden
 admin-action-reset_second_factor = Zweistufige Anmeldung zurücksetzen
 
+# engine reasons
+## Warum die Anwendung ein Feld abgelehnt hat: die Kennungen, die der Kern mit jedem Grund
+## liefert (FieldError::reason). Argumente tragen Zahlen und Namen ($n, $label, ...); die
+## Ratschläge zum Passwort folgen dem Grund für ein Passwort.
+
+field-challenge-gone = Diese Passkey-Anfrage ist abgelaufen oder wurde schon verwendet; versuchen Sie es noch einmal.
+field-code-already_enrolled = Eine Authenticator-App ist schon eingerichtet; entfernen Sie sie zuerst.
+field-code-email_code_form = Der Code besteht aus den { $n } Ziffern aus der E-Mail.
+field-code-enrolment_raced = Gleichzeitig wurde eine andere Einrichtung begonnen; fangen Sie noch einmal an.
+field-code-input_too_long = Ein Code hat höchstens { $n } Zeichen.
+field-code-no_enrolment = Es wartet keine Einrichtung (sie ist vielleicht abgelaufen); fangen Sie noch einmal an.
+field-code-no_second_factor = Dieses Konto hat keinen zweiten Faktor.
+field-code-recovery_characters = Ein Wiederherstellungscode besteht nur aus Buchstaben und Ziffern.
+field-code-recovery_length = Ein Wiederherstellungscode hat { $n } Zeichen.
+field-code-replayed = Dieser Code wurde schon verwendet; warten Sie auf den nächsten.
+field-code-second_factor_needed = Geben Sie einen Code aus Ihrer Authenticator-App oder einen Wiederherstellungscode ein.
+field-code-totp_digits_only = Ein Code besteht nur aus Ziffern.
+field-code-totp_length = Ein Code hat genau { $n } Ziffern.
+field-code-totp_required = Geben Sie den Code aus Ihrer Authenticator-App ein.
+field-code-wrong = Dieser Code ist nicht richtig, abgelaufen oder wurde schon verwendet; fordern Sie einen neuen an.
+field-code-wrong_recovery = Dieser Wiederherstellungscode ist nicht richtig oder wurde schon verwendet.
+field-code-wrong_totp = Der Code ist nicht richtig; prüfen Sie die Uhrzeit auf Ihrem Gerät.
+field-credential-malformed = Das ist keine Antwort eines Passkeys.
+field-credential-no_passkey_sign_in = Dieses Konto hat keinen Passkey; verwenden Sie den Code aus Ihrer App.
+field-credential-no_passkey_step_up = Dieses Konto hat keinen Passkey; bestätigen Sie auf andere Weise.
+field-credential-not_verified = Der Passkey konnte nicht geprüft werden.
+field-credential-registered = Dieser Passkey ist schon registriert.
+field-email-ip_literal = Geben Sie eine Adresse mit einem Domainnamen nach dem @ ein, nicht mit einer IP-Adresse.
+field-email-local_part_too_long = Der Teil einer E-Mail-Adresse vor dem @ hat höchstens { $n } Zeichen.
+field-email-quoted = Geben Sie eine Adresse ohne Anführungszeichen ein, etwa name@example.com: E-Mails an Adressen in Anführungszeichen können nicht zugestellt werden.
+field-email-too_long_for_link = Die E-Mail-Adresse ist für einen Bestätigungslink zu lang.
+field-id-last_way_in = Dieser Passkey ist Ihr einziger Weg, sich anzumelden: Legen Sie zuerst ein Passwort fest (über einen Link zum Zurücksetzen), fügen Sie einen weiteren Passkey hinzu oder verknüpfen Sie einen Anbieter.
+field-language-unsupported = Diese Sprache wird nicht angeboten.
+field-link-gone = Dieses Verknüpfungsangebot ist abgelaufen oder wurde schon verwendet; melden Sie sich noch einmal beim Anbieter an.
+field-name-control_characters = Ein Schlüsselname darf keine Steuerzeichen enthalten.
+field-name-too_many_keys = Dieses Konto hat so viele Schlüssel, wie es haben darf: Widerrufen Sie zuerst einen.
+field-name-too_many_passkeys = Dieses Konto hat so viele Passkeys, wie es haben darf: Entfernen Sie zuerst einen.
+field-new_email-unchanged = Das ist bereits Ihre E-Mail-Adresse.
+field-passkey_name-control_characters = Ein Passkey-Name darf keine Steuerzeichen enthalten.
+field-passkey_name-required = Geben Sie dem Passkey einen Namen.
+field-passkey_name-too_long = Ein Passkey-Name hat höchstens { $n } Zeichen.
+field-password-breached = Dieses Passwort ist in einem Datenleck aufgetaucht, deshalb probieren Angreifer es zuerst. Wählen Sie ein anderes.
+field-password-passkey_needed = Dieses Konto hat einen Passkey: Bestätigen Sie mit einem Ihrer Passkeys, Ihr Passwort allein genügt nicht.
+field-password-too_common = Dieses Passwort ist zu verbreitet und leicht zu erraten.
+field-password-too_many_bytes = Verwenden Sie ein Passwort mit höchstens { $n } Bytes.
+field-password-too_weak = Dieses Passwort ist zu leicht zu erraten.
+field-password_hash-malformed = Fehlerhafter { $format }-Passwort-Hash: { $reason }.
+field-password_hash-unknown_format = Unbekanntes Format des Passwort-Hashes: erwartet wird ein Argon2-PHC-String, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ oder passlib $pbkdf2-sha256$) oder scrypt ($scrypt$).
+field-pending-gone = Diese Anmeldung ist abgelaufen oder schon abgeschlossen; melden Sie sich noch einmal an.
+field-picture-corrupt = Die { $format }-Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.
+field-picture-empty = Wählen Sie ein Bild zum Hochladen: Die Datei war leer.
+field-picture-too_large = Das Bild ist größer als { $n } Bytes.
+field-picture-too_many_pixels = Das Bild hat { $width }×{ $height } Pixel: Akzeptiert werden höchstens { $max_pixels } Pixel und { $max_side } je Seite.
+field-picture-unsupported_type = Laden Sie ein PNG-, JPEG- oder WebP-Bild hoch.
+field-picture-unsupported_type-found = Laden Sie ein PNG-, JPEG- oder WebP-Bild hoch (diese Datei ist { $found ->
+        [gif] ein GIF-Bild
+        [bmp] ein BMP-Bild
+        [tiff] ein TIFF-Bild
+        [avif_heic] ein AVIF- oder HEIC-Bild
+        [pdf] ein PDF-Dokument
+        [zip] ein ZIP-Archiv
+       *[markup] Text: SVG, HTML oder XML
+    }).
+field-profile-control_characters = { $label } darf keine Zeilenumbrüche oder Steuerzeichen enthalten.
+field-profile-not_a_date = { $label } muss ein Datum in der Form JJJJ-MM-TT sein.
+field-profile-not_a_number = { $label } muss eine Zahl sein.
+field-profile-not_an_object = Das Profil muss ein Objekt aus Feldern sein.
+field-profile-not_an_option = { $label } muss eines davon sein: { $options }.
+field-profile-not_email = { $label } muss eine E-Mail-Adresse sein.
+field-profile-not_text = { $label } muss Text sein.
+field-profile-not_url = { $label } muss eine Webadresse sein, die mit https:// beginnt.
+field-profile-not_yes_or_no = { $label } muss Ja oder Nein sein.
+field-profile-out_of_range = { $label } muss zwischen { $min } und { $max } liegen.
+field-profile-pattern = { $label } hat nicht die erwartete Form.
+field-profile-read_only = { $label } kann hier nicht geändert werden.
+field-profile-required = { $label } ist erforderlich.
+field-profile-too_large = Das Profil ist größer als { $n } Bytes.
+field-profile-too_long = { $label } darf höchstens { $n } Zeichen haben.
+field-profile-too_short = { $label } muss mindestens { $n } Zeichen haben.
+field-profile-unknown_field = Es gibt kein Profilfeld { $name }.
+field-profile-unreadable = Das Profil konnte nicht gelesen werden: { $detail }
+field-profile-wrong_type = Das Profil passt nicht zum verlangten Typ: { $detail }
+field-profile-wrong_value_type = { $label } hat den falschen Typ.
+field-provider-invalid_name = Ein Anbietername besteht aus 1 bis 32 Zeichen aus a-z, 0-9, - und _.
+field-provider-last_way_in = Das ist Ihr einziger Weg, sich anzumelden: Legen Sie zuerst ein Passwort fest (über einen Link zum Zurücksetzen), fügen Sie einen Passkey hinzu oder verknüpfen Sie einen anderen Anbieter.
+field-provider-no_email = Der Anbieter hat keine E-Mail-Adresse genannt, die ein neues Konto braucht.
+field-provider-sign_up_closed = Mit dieser Anmeldung ist kein Konto verknüpft, und damit können keine neuen Konten angelegt werden.
+field-provider-unverified_email_taken = Melden Sie sich zuerst mit Ihrem Passwort an und verknüpfen Sie dann diesen Anbieter auf Ihrer Kontoseite.
+field-roles-invalid = Die Rolle { $role } ist ungültig: Verwenden Sie 1 bis { $n } Zeichen aus a-z, 0-9, „_“, „-“, „:“.
+field-roles-own_admin = Sie können sich Ihre eigene Administratorrolle nicht entziehen.
+field-scopes-unknown_scope = { $scope } ist kein Geltungsbereich dieser Website.
+field-subject-invalid = Die Kennung beim Anbieter ist leer, zu lang oder fehlerhaft.
+field-token-sign_in_link = Dieser Anmeldelink ist ungültig, abgelaufen oder wurde schon verwendet; fordern Sie einen neuen an.
+field-user-disable_self = Sie können Ihr eigenes Konto nicht deaktivieren.
+password-advice-add_a_word = Fügen Sie ein oder zwei Wörter hinzu; ungewöhnliche Wörter sind besser.
+password-advice-all_uppercase = Nur Großbuchstaben sind fast so leicht zu erraten wie nur Kleinbuchstaben.
+password-advice-another_word = Fügen Sie ein oder zwei Wörter hinzu. Ungewöhnliche Wörter sind besser.
+password-advice-capitalization = Großschreibung hilft nicht viel.
+password-advice-few_words = Verwenden Sie ein paar Wörter, vermeiden Sie gängige Redewendungen.
+password-advice-longer_keyboard_pattern = Verwenden Sie ein längeres Tastaturmuster mit mehr Richtungswechseln.
+password-advice-no_symbols_needed = Sonderzeichen, Ziffern oder Großbuchstaben sind nicht nötig.
+password-advice-personal_dates = Vermeiden Sie Daten und Jahre, die mit Ihnen verbunden sind.
+password-advice-personal_years = Vermeiden Sie Jahre, die mit Ihnen verbunden sind.
+password-advice-recent_years = Vermeiden Sie die letzten Jahre.
+password-advice-repeated_words = Vermeiden Sie wiederholte Wörter und Zeichen.
+password-advice-reversed_words = Rückwärts geschriebene Wörter sind kaum schwerer zu erraten.
+password-advice-sequences = Vermeiden Sie Folgen.
+password-advice-substitutions = Vorhersehbare Ersetzungen wie „@“ statt „a“ helfen nicht viel.
+password-warning-common = Das ist ein sehr verbreitetes Passwort.
+password-warning-common_names = Häufige Vor- und Nachnamen sind leicht zu erraten.
+password-warning-dates = Daten sind oft leicht zu erraten.
+password-warning-names = Vor- und Nachnamen allein sind leicht zu erraten.
+password-warning-recent_years = Die letzten Jahre sind leicht zu erraten.
+password-warning-repeated_sequences = Wiederholungen wie „abcabcabc“ sind nur wenig schwerer zu erraten als „abc“.
+password-warning-repeats = Wiederholungen wie „aaa“ sind leicht zu erraten.
+password-warning-sequences = Folgen wie abc oder 6543 sind leicht zu erraten.
+password-warning-short_keyboard_patterns = Kurze Tastaturmuster sind leicht zu erraten.
+password-warning-similar_to_common = Das ähnelt einem häufig verwendeten Passwort.
+password-warning-single_word = Ein Wort allein ist leicht zu erraten.
+password-warning-straight_rows = Gerade Tastenreihen sind leicht zu erraten.
+password-warning-top10 = Das ist eines der 10 häufigsten Passwörter.
+password-warning-top100 = Das ist eines der 100 häufigsten Passwörter.
+## Die eigenen Feldgründe der Web-Schicht
+field-codes-not_current = nicht die unbenutzten Wiederherstellungscodes des Kontos
+field-token_mode-invalid = token_mode ist „cookie“ (die Voreinstellung) oder „bearer“.
+field-not_a_number = Muss eine ganze Zahl sein, etwa 0 oder 25.
+field-offset-out_of_range = Darf höchstens { $n } sein.
+field-scopes-not_granted = Ein Token darf nur Geltungsbereiche tragen, die der Schlüssel (oder, für eine Sitzung, die Anwendung) gewährt.
+field-audience-unknown_audience = Tokens werden ausgestellt für: { $audiences }.
+field-expires_in_days-out_of_range = Muss 1 bis { $n } Tage betragen oder für kein Ablaufdatum weggelassen werden.
+field-expires_at-invalid = Muss ein Zeitpunkt in der Form nach RFC 3339 sein, etwa 2027-01-31T00:00:00Z.
+
 # web layer texts
 ## The web layer's own texts: a flash, the more specific refusals that replace an error's
 ## message ($reason: a field's reason, $field: a field's name), and the `message` of the

@@ -173,6 +173,138 @@ admin-action-unlock = Lift lock
 admin-action-logout = Sign out everywhere
 admin-action-reset_second_factor = Reset two-step sign-in
 
+# engine reasons
+## Why the engine refused a field: the message ids the core gives with each reason
+## (auth-core's FieldError::reason), rendered in the reader's language. Arguments carry
+## numbers and names ($n, $label, ...); the password advice follows a password's reason.
+
+field-challenge-gone = this passkey request expired or was already used; try again
+field-code-already_enrolled = an authenticator app is already enrolled; remove it first
+field-code-email_code_form = the code is the { $n } digits from the email
+field-code-enrolment_raced = another enrolment was started at the same time; start again
+field-code-input_too_long = a code is at most { $n } characters
+field-code-no_enrolment = no enrolment is waiting (it may have expired); start again
+field-code-no_second_factor = this account has no second factor
+field-code-recovery_characters = a recovery code has letters and digits only
+field-code-recovery_length = a recovery code has { $n } characters
+field-code-replayed = this code was already used; wait for the next one
+field-code-second_factor_needed = enter a code from your authenticator app or a recovery code
+field-code-totp_digits_only = a code has digits only
+field-code-totp_length = a code has exactly { $n } digits
+field-code-totp_required = enter the code from your authenticator app
+field-code-wrong = this code is not correct, has expired or was already used; ask for a new one
+field-code-wrong_recovery = this recovery code is not correct or was already used
+field-code-wrong_totp = the code is not correct; check the time on your device
+field-credential-malformed = this is not a passkey answer
+field-credential-no_passkey_sign_in = this account has no passkey; use the code from your app
+field-credential-no_passkey_step_up = this account has no passkey; confirm another way
+field-credential-not_verified = the passkey could not be verified
+field-credential-registered = this passkey is registered already
+field-email-ip_literal = Enter an address with a domain name after the @, not an IP address.
+field-email-local_part_too_long = The part of an email address before the @ has at most { $n } characters.
+field-email-quoted = Enter an address without quotation marks, like name@example.com: mail to quoted addresses cannot be delivered.
+field-email-too_long_for_link = The email address is too long for a confirmation link.
+field-id-last_way_in = this passkey is your only way to sign in: set a password (by a reset link), add another passkey or link a provider first
+field-language-unsupported = This language is not offered.
+field-link-gone = this link offer expired or was already used; sign in with the provider again
+field-name-control_characters = A key name cannot hold control characters.
+field-name-too_many_keys = This account holds as many keys as it may: revoke one first.
+field-name-too_many_passkeys = This account holds as many passkeys as it may: remove one first.
+field-new_email-unchanged = This is already your email address.
+field-passkey_name-control_characters = A passkey name cannot hold control characters.
+field-passkey_name-required = Give the passkey a name.
+field-passkey_name-too_long = A passkey name is at most { $n } characters.
+field-password-breached = This password has appeared in a data breach, so attackers try it first. Choose another.
+field-password-passkey_needed = this account has a passkey: confirm with one of your passkeys, your password alone is not enough
+field-password-too_common = This password is too common and easy to guess.
+field-password-too_many_bytes = Use a password of at most { $n } bytes.
+field-password-too_weak = This password is too easy to guess.
+field-password_hash-malformed = Malformed { $format } password hash: { $reason }.
+field-password_hash-unknown_format = Unknown password hash format: expected an Argon2 PHC string, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ or passlib $pbkdf2-sha256$) or scrypt ($scrypt$).
+field-pending-gone = this sign-in expired or was already completed; sign in again
+field-picture-corrupt = The { $format } file is damaged or incomplete and cannot be read.
+field-picture-empty = Choose a picture to upload: the file was empty.
+field-picture-too_large = The picture is larger than { $n } bytes.
+field-picture-too_many_pixels = The picture is { $width }×{ $height } pixels: at most { $max_pixels } pixels and { $max_side } a side are accepted.
+field-picture-unsupported_type = Upload a PNG, JPEG or WebP image.
+field-picture-unsupported_type-found = Upload a PNG, JPEG or WebP image (this file is { $found ->
+        [gif] a GIF image
+        [bmp] a BMP image
+        [tiff] a TIFF image
+        [avif_heic] an AVIF or HEIC image
+        [pdf] a PDF document
+        [zip] a ZIP archive
+       *[markup] text: SVG, HTML or XML
+    }).
+field-profile-control_characters = { $label } cannot contain line breaks or control characters.
+field-profile-not_a_date = { $label } must be a date written YYYY-MM-DD.
+field-profile-not_a_number = { $label } must be a number.
+field-profile-not_an_object = The profile must be an object of fields.
+field-profile-not_an_option = { $label } must be one of: { $options }.
+field-profile-not_email = { $label } must be an email address.
+field-profile-not_text = { $label } must be text.
+field-profile-not_url = { $label } must be a web address starting with https://.
+field-profile-not_yes_or_no = { $label } must be yes or no.
+field-profile-out_of_range = { $label } must be between { $min } and { $max }.
+field-profile-pattern = { $label } is not in the expected form.
+field-profile-read_only = { $label } cannot be changed here.
+field-profile-required = { $label } is required.
+field-profile-too_large = The profile is larger than { $n } bytes.
+field-profile-too_long = { $label } must be at most { $n } characters.
+field-profile-too_short = { $label } must be at least { $n } characters.
+field-profile-unknown_field = There is no profile field { $name }.
+field-profile-unreadable = The profile could not be read: { $detail }
+field-profile-wrong_type = The profile does not fit the requested type: { $detail }
+field-profile-wrong_value_type = { $label } has the wrong type.
+field-provider-invalid_name = a provider name is 1 to 32 characters of a-z, 0-9, - and _
+field-provider-last_way_in = this is your only way to sign in: set a password (by a reset link), add a passkey or link another provider first
+field-provider-no_email = the provider gave no email address, which a new account needs
+field-provider-sign_up_closed = no account is linked to this sign-in, and new accounts cannot be created with it
+field-provider-unverified_email_taken = sign in with your password first, then link this provider from your account page
+field-roles-invalid = Role { $role } is not valid: use 1 to { $n } of a-z, 0-9, '_', '-', ':'.
+field-roles-own_admin = You cannot remove your own admin role.
+field-scopes-unknown_scope = { $scope } is not a scope of this site.
+field-subject-invalid = the provider's subject is empty, too long or malformed
+field-token-sign_in_link = this sign-in link is not valid, has expired or was already used; ask for a new one
+field-user-disable_self = You cannot disable your own account.
+password-advice-add_a_word = Add another word or two; uncommon words are better.
+password-advice-all_uppercase = All-uppercase is almost as easy to guess as all-lowercase.
+password-advice-another_word = Add another word or two. Uncommon words are better.
+password-advice-capitalization = Capitalization doesn't help very much.
+password-advice-few_words = Use a few words, avoid common phrases.
+password-advice-longer_keyboard_pattern = Use a longer keyboard pattern with more turns.
+password-advice-no_symbols_needed = No need for symbols, digits, or uppercase letters.
+password-advice-personal_dates = Avoid dates and years that are associated with you.
+password-advice-personal_years = Avoid years that are associated with you.
+password-advice-recent_years = Avoid recent years.
+password-advice-repeated_words = Avoid repeated words and characters.
+password-advice-reversed_words = Reversed words aren't much harder to guess.
+password-advice-sequences = Avoid sequences.
+password-advice-substitutions = Predictable substitutions like '@' instead of 'a' don't help very much.
+password-warning-common = This is a very common password.
+password-warning-common_names = Common names and surnames are easy to guess.
+password-warning-dates = Dates are often easy to guess.
+password-warning-names = Names and surnames by themselves are easy to guess.
+password-warning-recent_years = Recent years are easy to guess.
+password-warning-repeated_sequences = Repeats like "abcabcabc" are only slightly harder to guess than "abc".
+password-warning-repeats = Repeats like "aaa" are easy to guess.
+password-warning-sequences = Sequences like abc or 6543 are easy to guess.
+password-warning-short_keyboard_patterns = Short keyboard patterns are easy to guess.
+password-warning-similar_to_common = This is similar to a commonly used password.
+password-warning-single_word = A word by itself is easy to guess.
+password-warning-straight_rows = Straight rows of keys are easy to guess.
+password-warning-top10 = This is a top-10 common password.
+password-warning-top100 = This is a top-100 common password.
+## The web layer's own field reasons
+field-codes-not_current = not the account's unused recovery codes
+field-token_mode-invalid = token_mode is "cookie" (the default) or "bearer".
+field-not_a_number = Must be a whole number, such as 0 or 25.
+field-offset-out_of_range = Must be at most { $n }.
+field-scopes-not_granted = A token may only carry scopes the key (or, for a session, the application) grants.
+field-audience-unknown_audience = Tokens are issued for: { $audiences }.
+field-expires_in_days-out_of_range = Must be from 1 to { $n } days, or left out for no expiry.
+field-expires_at-invalid = Must be a date and time in RFC 3339 form, such as 2027-01-31T00:00:00Z.
+
 # web layer texts
 ## The web layer's own texts: a flash, the more specific refusals that replace an error's
 ## message ($reason: a field's reason, $field: a field's name), and the `message` of the

@@ -178,6 +178,138 @@ admin-action-unlock = Quitar el bloqueo
 admin-action-logout = Cerrar sesión en todas partes
 admin-action-reset_second_factor = Restablecer el inicio de sesión en dos pasos
 
+# engine reasons
+## Por qué la aplicación rechazó un campo: los identificadores que el núcleo da con cada
+## motivo (FieldError::reason). Los argumentos llevan números y nombres ($n, $label, ...);
+## los consejos sobre la contraseña siguen al motivo de una contraseña.
+
+field-challenge-gone = Esta solicitud de llave de acceso caducó o ya se usó; inténtelo de nuevo.
+field-code-already_enrolled = Ya hay una aplicación de autenticación configurada; elimínela primero.
+field-code-email_code_form = El código son los { $n } dígitos del correo.
+field-code-enrolment_raced = Se empezó otra configuración al mismo tiempo; empiece de nuevo.
+field-code-input_too_long = Un código tiene como máximo { $n } caracteres.
+field-code-no_enrolment = No hay ninguna configuración pendiente (puede que haya caducado); empiece de nuevo.
+field-code-no_second_factor = Esta cuenta no tiene segundo factor.
+field-code-recovery_characters = Un código de recuperación solo tiene letras y dígitos.
+field-code-recovery_length = Un código de recuperación tiene { $n } caracteres.
+field-code-replayed = Este código ya se usó; espere al siguiente.
+field-code-second_factor_needed = Introduzca un código de su aplicación de autenticación o un código de recuperación.
+field-code-totp_digits_only = Un código solo tiene dígitos.
+field-code-totp_length = Un código tiene exactamente { $n } dígitos.
+field-code-totp_required = Introduzca el código de su aplicación de autenticación.
+field-code-wrong = Este código no es correcto, caducó o ya se usó; pida uno nuevo.
+field-code-wrong_recovery = Este código de recuperación no es correcto o ya se usó.
+field-code-wrong_totp = El código no es correcto; compruebe la hora de su dispositivo.
+field-credential-malformed = Esta no es una respuesta de una llave de acceso.
+field-credential-no_passkey_sign_in = Esta cuenta no tiene llave de acceso; use el código de su aplicación.
+field-credential-no_passkey_step_up = Esta cuenta no tiene llave de acceso; confirme de otra forma.
+field-credential-not_verified = No se pudo verificar la llave de acceso.
+field-credential-registered = Esta llave de acceso ya está registrada.
+field-email-ip_literal = Introduzca una dirección con un nombre de dominio después de la @, no una dirección IP.
+field-email-local_part_too_long = La parte de una dirección de correo antes de la @ tiene como máximo { $n } caracteres.
+field-email-quoted = Introduzca una dirección sin comillas, como nombre@example.com: el correo a direcciones entre comillas no se puede entregar.
+field-email-too_long_for_link = La dirección de correo es demasiado larga para un enlace de confirmación.
+field-id-last_way_in = Esta llave de acceso es su única forma de iniciar sesión: primero establezca una contraseña (con un enlace de restablecimiento), añada otra llave de acceso o vincule un proveedor.
+field-language-unsupported = Este idioma no se ofrece.
+field-link-gone = Esta oferta de vinculación caducó o ya se usó; inicie sesión con el proveedor de nuevo.
+field-name-control_characters = El nombre de una clave no puede contener caracteres de control.
+field-name-too_many_keys = Esta cuenta tiene tantas claves como puede tener: revoque una primero.
+field-name-too_many_passkeys = Esta cuenta tiene tantas llaves de acceso como puede tener: elimine una primero.
+field-new_email-unchanged = Esta ya es su dirección de correo.
+field-passkey_name-control_characters = El nombre de una llave de acceso no puede contener caracteres de control.
+field-passkey_name-required = Dé un nombre a la llave de acceso.
+field-passkey_name-too_long = El nombre de una llave de acceso tiene como máximo { $n } caracteres.
+field-password-breached = Esta contraseña apareció en una filtración de datos, así que los atacantes la prueban primero. Elija otra.
+field-password-passkey_needed = Esta cuenta tiene una llave de acceso: confirme con una de sus llaves de acceso, su contraseña sola no basta.
+field-password-too_common = Esta contraseña es demasiado común y fácil de adivinar.
+field-password-too_many_bytes = Use una contraseña de como máximo { $n } bytes.
+field-password-too_weak = Esta contraseña es demasiado fácil de adivinar.
+field-password_hash-malformed = Hash de contraseña { $format } mal formado: { $reason }.
+field-password_hash-unknown_format = Formato de hash de contraseña desconocido: se espera una cadena PHC de Argon2, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ o passlib $pbkdf2-sha256$) o scrypt ($scrypt$).
+field-pending-gone = Este inicio de sesión caducó o ya se completó; inicie sesión de nuevo.
+field-picture-corrupt = El archivo { $format } está dañado o incompleto y no se puede leer.
+field-picture-empty = Elija una imagen para subir: el archivo estaba vacío.
+field-picture-too_large = La imagen ocupa más de { $n } bytes.
+field-picture-too_many_pixels = La imagen tiene { $width }×{ $height } píxeles: se aceptan como máximo { $max_pixels } píxeles y { $max_side } por lado.
+field-picture-unsupported_type = Suba una imagen PNG, JPEG o WebP.
+field-picture-unsupported_type-found = Suba una imagen PNG, JPEG o WebP (este archivo es { $found ->
+        [gif] una imagen GIF
+        [bmp] una imagen BMP
+        [tiff] una imagen TIFF
+        [avif_heic] una imagen AVIF o HEIC
+        [pdf] un documento PDF
+        [zip] un archivo ZIP
+       *[markup] texto: SVG, HTML o XML
+    }).
+field-profile-control_characters = { $label } no puede contener saltos de línea ni caracteres de control.
+field-profile-not_a_date = { $label } debe ser una fecha escrita AAAA-MM-DD.
+field-profile-not_a_number = { $label } debe ser un número.
+field-profile-not_an_object = El perfil debe ser un objeto de campos.
+field-profile-not_an_option = { $label } debe ser uno de: { $options }.
+field-profile-not_email = { $label } debe ser una dirección de correo.
+field-profile-not_text = { $label } debe ser texto.
+field-profile-not_url = { $label } debe ser una dirección web que empiece por https://.
+field-profile-not_yes_or_no = { $label } debe ser sí o no.
+field-profile-out_of_range = { $label } debe estar entre { $min } y { $max }.
+field-profile-pattern = { $label } no tiene la forma esperada.
+field-profile-read_only = { $label } no se puede cambiar aquí.
+field-profile-required = { $label } es obligatorio.
+field-profile-too_large = El perfil ocupa más de { $n } bytes.
+field-profile-too_long = { $label } debe tener como máximo { $n } caracteres.
+field-profile-too_short = { $label } debe tener al menos { $n } caracteres.
+field-profile-unknown_field = No hay ningún campo de perfil { $name }.
+field-profile-unreadable = No se pudo leer el perfil: { $detail }
+field-profile-wrong_type = El perfil no se ajusta al tipo pedido: { $detail }
+field-profile-wrong_value_type = { $label } tiene un tipo incorrecto.
+field-provider-invalid_name = El nombre de un proveedor tiene de 1 a 32 caracteres de a-z, 0-9, - y _.
+field-provider-last_way_in = Esta es su única forma de iniciar sesión: primero establezca una contraseña (con un enlace de restablecimiento), añada una llave de acceso o vincule otro proveedor.
+field-provider-no_email = El proveedor no dio ninguna dirección de correo, que una cuenta nueva necesita.
+field-provider-sign_up_closed = No hay ninguna cuenta vinculada a este inicio de sesión, y con él no se pueden crear cuentas nuevas.
+field-provider-unverified_email_taken = Inicie sesión primero con su contraseña y luego vincule este proveedor desde la página de su cuenta.
+field-roles-invalid = El rol { $role } no es válido: use de 1 a { $n } caracteres de a-z, 0-9, «_», «-», «:».
+field-roles-own_admin = No puede quitarse su propio rol de administrador.
+field-scopes-unknown_scope = { $scope } no es un ámbito de este sitio.
+field-subject-invalid = El identificador del proveedor está vacío, es demasiado largo o está mal formado.
+field-token-sign_in_link = Este enlace de inicio de sesión no es válido, caducó o ya se usó; pida uno nuevo.
+field-user-disable_self = No puede desactivar su propia cuenta.
+password-advice-add_a_word = Añada una o dos palabras; las palabras poco comunes son mejores.
+password-advice-all_uppercase = Todo en mayúsculas es casi tan fácil de adivinar como todo en minúsculas.
+password-advice-another_word = Añada una o dos palabras. Las palabras poco comunes son mejores.
+password-advice-capitalization = Las mayúsculas no ayudan mucho.
+password-advice-few_words = Use unas cuantas palabras, evite frases hechas.
+password-advice-longer_keyboard_pattern = Use un patrón de teclado más largo y con más giros.
+password-advice-no_symbols_needed = No hacen falta símbolos, dígitos ni mayúsculas.
+password-advice-personal_dates = Evite fechas y años relacionados con usted.
+password-advice-personal_years = Evite años relacionados con usted.
+password-advice-recent_years = Evite los años recientes.
+password-advice-repeated_words = Evite palabras y caracteres repetidos.
+password-advice-reversed_words = Las palabras al revés no son mucho más difíciles de adivinar.
+password-advice-sequences = Evite las secuencias.
+password-advice-substitutions = Las sustituciones previsibles como «@» en lugar de «a» no ayudan mucho.
+password-warning-common = Esta es una contraseña muy común.
+password-warning-common_names = Los nombres y apellidos comunes son fáciles de adivinar.
+password-warning-dates = Las fechas suelen ser fáciles de adivinar.
+password-warning-names = Los nombres y apellidos solos son fáciles de adivinar.
+password-warning-recent_years = Los años recientes son fáciles de adivinar.
+password-warning-repeated_sequences = Las repeticiones como «abcabcabc» son solo un poco más difíciles de adivinar que «abc».
+password-warning-repeats = Las repeticiones como «aaa» son fáciles de adivinar.
+password-warning-sequences = Las secuencias como abc o 6543 son fáciles de adivinar.
+password-warning-short_keyboard_patterns = Los patrones de teclado cortos son fáciles de adivinar.
+password-warning-similar_to_common = Se parece a una contraseña muy usada.
+password-warning-single_word = Una palabra sola es fácil de adivinar.
+password-warning-straight_rows = Las filas rectas de teclas son fáciles de adivinar.
+password-warning-top10 = Es una de las 10 contraseñas más comunes.
+password-warning-top100 = Es una de las 100 contraseñas más comunes.
+## Los motivos de campo propios de la capa web
+field-codes-not_current = no son los códigos de recuperación sin usar de la cuenta
+field-token_mode-invalid = token_mode es «cookie» (el valor predeterminado) o «bearer».
+field-not_a_number = Debe ser un número entero, como 0 o 25.
+field-offset-out_of_range = Debe ser como máximo { $n }.
+field-scopes-not_granted = Un token solo puede llevar ámbitos que la clave (o, para una sesión, la aplicación) concede.
+field-audience-unknown_audience = Los tokens se emiten para: { $audiences }.
+field-expires_in_days-out_of_range = Debe ser de 1 a { $n } días, u omitirse para que no caduque.
+field-expires_at-invalid = Debe ser una fecha y hora en formato RFC 3339, como 2027-01-31T00:00:00Z.
+
 # web layer texts
 ## The web layer's own texts: a flash, the more specific refusals that replace an error's
 ## message ($reason: a field's reason, $field: a field's name), and the `message` of the

@@ -71,7 +71,8 @@ impl AuthWeb {
                 errors.push(
                     "audience",
                     "unknown_audience",
-                    format!("Tokens are issued for: {}.", tokens.audiences.join(", ")),
+                    auth_core::Message::new("field-audience-unknown_audience")
+                        .arg("audiences", tokens.audiences.join(", ")),
                 );
                 String::new()
             }
@@ -94,7 +95,7 @@ impl AuthWeb {
                 errors.push(
                     "scopes",
                     "not_granted",
-                    "A token may only carry scopes the key (or, for a session, the application) grants.",
+                    auth_core::Message::new("field-scopes-not_granted"),
                 );
                 BTreeSet::new()
             }

@@ -101,11 +101,11 @@ impl AuthWeb {
                 let catalogues = self.inner.auth.config().catalogues();
                 let shown = crate::localize::problem(catalogues, &r.lang_tag(), &p);
                 if let Some(f) = shown.fields.first() {
-                    p.message = self.text_with(
+                    p.set_message(self.text_with(
                         r,
                         "refusal-query-not-usable",
                         &[("field", &f.field), ("reason", &f.message)],
-                    );
+                    ));
                 }
                 return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
             }

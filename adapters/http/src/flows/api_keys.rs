@@ -113,7 +113,8 @@ fn expiry(f: &Fields, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, Val
         errors.push(
             "expires_in_days",
             "out_of_range",
-            format!("Must be from 1 to {MAX_LIFETIME_DAYS} days, or left out for no expiry."),
+            auth_core::Message::new("field-expires_in_days-out_of_range")
+                .arg("n", MAX_LIFETIME_DAYS),
         );
     }
     let at = match f.optional("expires_at") {
@@ -124,7 +125,7 @@ fn expiry(f: &Fields, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, Val
                 errors.push(
                     "expires_at",
                     "invalid",
-                    "Must be a date and time in RFC 3339 form, such as 2027-01-31T00:00:00Z.",
+                    auth_core::Message::new("field-expires_at-invalid"),
                 );
                 None
             }

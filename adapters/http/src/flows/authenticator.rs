@@ -136,9 +136,9 @@ impl AuthWeb {
             .as_ref()
             .and_then(|f| f.recovery_codes_held(&fields.text("codes")));
         let Some(codes) = held else {
-            let e = Error::invalid("codes", "not the account's unused recovery codes");
+            let e = Error::invalid("codes", auth_core::Message::new("field-codes-not_current"));
             let mut p = Problem::from_error(&e);
-            p.message = self.text(r, "refusal-recovery-codes-not-current");
+            p.set_message(self.text(r, "refusal-recovery-codes-not-current"));
             return self.problem_as(r, RequestKind::Page, &p, Some(&a.user));
         };
         let mut reply = Reply::new(StatusCode::OK);

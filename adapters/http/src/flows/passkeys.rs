@@ -127,7 +127,7 @@ impl AuthWeb {
         let catalogues = self.inner.auth.config().catalogues();
         let mut p = crate::localize::problem(catalogues, &r.lang_tag(), &Problem::from_error(e));
         if let Some(first) = p.fields.first() {
-            p.message.clone_from(&first.message);
+            p.set_message(first.message.clone());
         }
         p.fields.clear();
         p
@@ -140,7 +140,7 @@ impl AuthWeb {
     pub(super) fn passkey_refusal(&self, r: &Req, e: &Error) -> Problem {
         let mut p = self.above_the_form(r, e);
         if matches!(e, Error::InvalidCredentials) {
-            p.message = self.text(r, "refusal-passkey-not-accepted");
+            p.set_message(self.text(r, "refusal-passkey-not-accepted"));
         }
         p
     }

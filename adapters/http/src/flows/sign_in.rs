@@ -72,7 +72,7 @@ impl AuthWeb {
         };
         let mut p = Problem::from_error(&e);
         if matches!(e, Error::EmailNotVerified) {
-            p.message = self.text(r, "refusal-sign-in-email-not-verified");
+            p.set_message(self.text(r, "refusal-sign-in-email-not-verified"));
         }
         self.form_problem(r, Template::Login, None, &p, extra)
     }

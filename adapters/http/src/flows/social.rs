@@ -127,6 +127,7 @@ impl AuthWeb {
                     field: "provider".into(),
                     code: "refused".into(),
                     message: self.text(r, "refusal-provider-sign-in-failed-reason"),
+                    reason: None,
                 });
                 p
             }
@@ -150,11 +151,12 @@ impl AuthWeb {
         let catalogues = self.inner.auth.config().catalogues();
         let mut p = crate::localize::problem(catalogues, &r.lang_tag(), &Problem::from_error(e));
         if let Some(reason) = p.fields.iter().find(|f| f.field == "provider") {
-            p.message = self.text_with(
+            let message = self.text_with(
                 r,
                 "refusal-provider-not-usable-here",
                 &[("reason", &reason.message)],
             );
+            p.set_message(message);
         }
         p
     }

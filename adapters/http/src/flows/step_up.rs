@@ -193,7 +193,7 @@ impl AuthWeb {
         let value = f.get(field).unwrap_or_default();
         if value.trim().is_empty() {
             let mut missing = ValidationErrors::new();
-            missing.push(field, "required", "This field is required.");
+            missing.push(field, "required", auth_core::Message::new("field-required"));
             return Err(Error::Validation(missing));
         }
         let input = if field == "code" {
