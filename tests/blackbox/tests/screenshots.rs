@@ -594,7 +594,7 @@ fn accepting_endpoint() -> u16 {
     port
 }
 
-/// The webhook deliveries page (`admin-webhooks-*`): one endpoint that accepts every
+/// The webhook deliveries page (`admin-webhooks-*`, `admin-webhooks-failed-*`): one endpoint that accepts every
 /// call and one that refuses connections, each call given up after one attempt, so that
 /// the page shows delivered, failed (with their buttons) and pending deliveries.
 #[test]
@@ -649,6 +649,13 @@ fn screenshots_of_the_webhook_deliveries() {
     b.goto(&format!("{base}/auth/admin/webhooks"));
     b.wait_for_text("Pending");
     shoot(&b, "admin-webhooks", &mut overflow);
+    // The first failed delivery, its buttons below the first screen on a phone.
+    shoot_from(
+        &b,
+        "admin-webhooks-failed",
+        Some("tr:has(form[action$='/retry'])"),
+        &mut overflow,
+    );
     assert!(
         overflow.is_empty(),
         "pages overflow horizontally: {overflow:#?}"
