@@ -41,6 +41,8 @@ const PATHS: &[&str] = &[
     "/admin/users/",
     "/admin/mail",
     "/admin/mail/",
+    "/admin/webhooks",
+    "/admin/webhooks/",
     "/static/",
     "/api/register",
     "/api/login",
@@ -61,6 +63,8 @@ const PATHS: &[&str] = &[
     "/api/account/sessions/revoke_others",
     "/api/admin/users",
     "/api/admin/users/",
+    "/api/admin/webhooks",
+    "/api/admin/webhooks/",
 ];
 const METHODS: [Method; 5] = [
     Method::GET,

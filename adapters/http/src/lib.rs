@@ -70,6 +70,7 @@
 //! | `GET /account/identities`, `POST /account/identities/unlink` | `provider`, `subject` |
 //! | `GET /admin`, `GET /admin/users/{id}`, `POST /admin/users/{id}/{disable,enable,unlock,logout,roles,reset_second_factor}` | role `admin` |
 //! | `GET /admin/mail`, `POST /admin/mail/{id}/{retry,discard}` | mail the outbox gave up on; role `admin` |
+//! | `GET /admin/webhooks`, `POST /admin/webhooks/{id}/{retry,discard}` | webhook deliveries in every state, the failed ones retried or discarded; role `admin` |
 //! | `GET /static/auth-{hash}.css` | the stylesheet, cached for a year |
 //! | `/api/...` | the JSON API, see the guide (`docs/web.md`); `POST /api/token` exchanges a session or API key for an access token ([`AccessTokens`], `docs/programs.md`) |
 //! | `GET /api/openapi.json` | the OpenAPI 3.1 document of the JSON API ([`openapi`]) |

@@ -6,7 +6,7 @@ use auth_core::{ProfileSchema, User};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::views::{EventBody, FailedMailBody, SessionBody, UserBody};
+use crate::views::{EventBody, FailedMailBody, SessionBody, UserBody, WebhookDeliveryBody};
 
 /// `{"user"}`: the account after a change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,6 +133,13 @@ pub(crate) struct AdminUser {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct FailedMails {
     pub(crate) mail: Vec<FailedMailBody>,
+    pub(crate) total: u64,
+}
+
+/// `{"deliveries": [...], "total"}`: a page of the webhook deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WebhookDeliveries {
+    pub(crate) deliveries: Vec<WebhookDeliveryBody>,
     pub(crate) total: u64,
 }
 

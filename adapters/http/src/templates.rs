@@ -74,6 +74,7 @@ templates! {
         AdminUsers => "admin_users.html",
         AdminUser => "admin_user.html",
         AdminMail => "admin_mail.html",
+        AdminWebhooks => "admin_webhooks.html",
         LoginSecondFactor => "login_second_factor.html",
         AccountSecondFactor => "account_second_factor.html",
         AccountSecondFactorEnrol => "account_second_factor_enrol.html",

@@ -2,7 +2,9 @@
 //! security stamp, session id or token.
 
 use auth_core::profile::{ProfileSchema, Writer};
-use auth_core::{AuditEvent, Catalogues, Config, FailedMail, SessionRecord, User};
+use auth_core::{
+    AuditEvent, Catalogues, Config, DeliveryState, FailedMail, SessionRecord, User, WebhookDelivery,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -310,6 +312,63 @@ impl FailedMailView {
         Self {
             mail: FailedMailBody::new(m, RequestKind::Page),
             label: crate::localize::label(catalogues, lang, &key, m.kind.label()),
+        }
+    }
+}
+
+/// What the admin page or the API shows of a webhook delivery: where it goes, what it
+/// carries, where it stands and the last outcome. Never its body or its signature (the
+/// store returns neither), so never anything signed with the endpoint's secret.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct WebhookDeliveryBody {
+    id: String,
+    url: String,
+    event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    state: &'static str,
+    attempts: u32,
+    created_at: String,
+    next_attempt_at: Option<String>,
+    finished_at: Option<String>,
+    last_outcome: Option<String>,
+}
+
+impl WebhookDeliveryBody {
+    pub(crate) fn new(d: &WebhookDelivery, kind: RequestKind) -> Self {
+        let t = time_for(kind);
+        Self {
+            id: d.id.to_string(),
+            url: d.url.clone(),
+            event_type: d.event_type.clone(),
+            state: d.state.as_str(),
+            attempts: d.attempts,
+            created_at: t(d.created_at),
+            next_attempt_at: d.next_attempt_at.map(t),
+            finished_at: d.finished_at.map(t),
+            last_outcome: d.last_outcome.clone(),
+        }
+    }
+}
+
+/// A webhook delivery on the admin page, which also gets `state_label`, its state in
+/// words, and `failed`, whether it can be retried or discarded.
+#[derive(Debug, Serialize)]
+pub(crate) struct WebhookDeliveryView {
+    #[serde(flatten)]
+    delivery: WebhookDeliveryBody,
+    state_label: String,
+    failed: bool,
+}
+
+impl WebhookDeliveryView {
+    /// `d` with its state in words in `lang` (`admin-webhooks-state-<state>`).
+    pub(crate) fn new(d: &WebhookDelivery, catalogues: &Catalogues, lang: &str) -> Self {
+        let state = d.state.as_str();
+        let key = format!("admin-webhooks-state-{state}");
+        Self {
+            delivery: WebhookDeliveryBody::new(d, RequestKind::Page),
+            state_label: crate::localize::label(catalogues, lang, &key, state),
+            failed: d.state == DeliveryState::Failed,
         }
     }
 }

@@ -1624,6 +1624,7 @@ async fn password_fields_sign_out_links_and_who_opens_sessions() {
         ("/auth/account/delete", 1),
         ("/auth/admin", 0),
         ("/auth/admin/mail", 0),
+        ("/auth/admin/webhooks", 0),
     ] {
         let p = admin.get(path).await;
         assert_eq!(p.status, StatusCode::OK, "{path}");

@@ -109,6 +109,8 @@ field-expires_at-in_the_past = Das Ablaufdatum muss in der Zukunft liegen.
 field-code-invalid = Geben Sie den Code aus der E-Mail ein.
 field-token = ungültig oder abgelaufen
 field-required = Dieses Feld ist erforderlich.
+field-id-malformed = Das ist keine Kennung einer Webhook-Zustellung.
+field-id-unknown = Keine fehlgeschlagene Webhook-Zustellung hat diese Kennung (vielleicht wurde sie schon erneut versucht oder verworfen).
 
 ## Audit events on the admin pages, by kind
 

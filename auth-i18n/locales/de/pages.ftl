@@ -44,6 +44,7 @@ common-unknown-device = Unbekanntes Gerät
 common-sign-out = Abmelden
 common-all-users = ← Alle Benutzer
 common-undelivered-mail = Nicht zugestellte E-Mails
+common-webhook-deliveries = Webhook-Zustellungen
 common-previous = Zurück
 common-next = Weiter
 common-disabled = gesperrt
@@ -219,6 +220,26 @@ admin-mail-the-message-to = die Nachricht an { $to }
 admin-mail-discard = Verwerfen
 admin-mail-no-undelivered-mail = Keine nicht zugestellten E-Mails.
 
+## admin-webhooks
+
+admin-webhooks-nothing-was-sent-yet = Noch kein Webhook eingereiht, oder die zugestellten wurden bereits aufgeräumt.
+admin-webhooks-a-retried-delivery-goes-out = Zustellungen werden mit wachsenden Pausen erneut versucht, bis die Versuche aufgebraucht sind; nur fehlgeschlagene warten auf Sie. Eine erneut versuchte Zustellung geht mit dem nächsten Zustelldurchlauf hinaus, neu signiert. Eine verworfene Zustellung wird endgültig gelöscht.
+admin-webhooks-event = Ereignis
+admin-webhooks-endpoint = Endpunkt
+admin-webhooks-state = Status
+admin-webhooks-attempts = Versuche
+admin-webhooks-last-outcome = Letztes Ergebnis
+admin-webhooks-queued = Eingereiht
+admin-webhooks-next-attempt = Nächster Versuch
+admin-webhooks-finished = beendet { $at }
+admin-webhooks-retry = Erneut versuchen
+admin-webhooks-discard = Verwerfen
+admin-webhooks-the-delivery-of = die Zustellung von { $event } an { $url }
+admin-webhooks-no-deliveries = Keine Webhook-Zustellungen.
+admin-webhooks-state-pending = Ausstehend
+admin-webhooks-state-delivered = Zugestellt
+admin-webhooks-state-failed = Fehlgeschlagen
+
 ## admin-user
 
 admin-user-id = ID
@@ -387,6 +408,10 @@ admin-mail-count = { $total ->
     [one] { $total } Nachricht konnte nicht zugestellt werden und wird nicht erneut versucht, außer Sie versuchen es erneut.
    *[other] { $total } Nachrichten konnten nicht zugestellt werden und werden nicht erneut versucht, außer Sie versuchen es erneut.
 }
+admin-webhooks-count = { $total ->
+    [one] { $total } Webhook-Zustellung, die neueste zuerst.
+   *[other] { $total } Webhook-Zustellungen, die neuesten zuerst.
+}
 reauth-lead-code-or-passkey = Für diese Aktion brauchen wir einen frischen Nachweis. Verwenden Sie einen Ihrer Passkeys oder geben Sie einen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
 reauth-lead-code = Für diese Aktion brauchen wir einen frischen Nachweis. Geben Sie einen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
 reauth-lead-password-or-passkey = Für diese Aktion brauchen wir einen frischen Nachweis. Verwenden Sie einen Ihrer Passkeys oder geben Sie Ihr Passwort erneut ein.
@@ -409,6 +434,7 @@ title-sign-in = Anmelden
 title-sign-in-providers = Anmeldedienste
 title-two-step-sign-in = Zweistufige Anmeldung
 title-undelivered-mail = Nicht zugestellte E-Mails
+title-webhook-deliveries = Webhook-Zustellungen
 title-users = Benutzer
 title-your-account = Ihr Konto
 title-your-recovery-codes = Ihre Wiederherstellungscodes

@@ -104,6 +104,8 @@ field-expires_at-in_the_past = The expiry must be in the future.
 field-code-invalid = Enter the code from the email.
 field-token = invalid or expired
 field-required = This field is required.
+field-id-malformed = This is not a webhook delivery id.
+field-id-unknown = No failed webhook delivery has this id (it may have been retried or discarded).
 
 ## Audit events on the admin pages, by kind
 

@@ -45,6 +45,7 @@ common-unknown-device = Unknown device
 common-sign-out = Sign out
 common-all-users = ← All users
 common-undelivered-mail = Undelivered mail
+common-webhook-deliveries = Webhook deliveries
 common-previous = Previous
 common-next = Next
 common-disabled = disabled
@@ -220,6 +221,26 @@ admin-mail-the-message-to = the message to { $to }
 admin-mail-discard = Discard
 admin-mail-no-undelivered-mail = No undelivered mail.
 
+## admin-webhooks
+
+admin-webhooks-nothing-was-sent-yet = No webhook was queued yet, or the delivered ones were cleared.
+admin-webhooks-a-retried-delivery-goes-out = Deliveries are tried again with growing pauses until the attempts run out; only failed ones wait for you. A retried delivery goes out with the next delivery pass, signed anew. A discarded delivery is deleted for good.
+admin-webhooks-event = Event
+admin-webhooks-endpoint = Endpoint
+admin-webhooks-state = Status
+admin-webhooks-attempts = Attempts
+admin-webhooks-last-outcome = Last outcome
+admin-webhooks-queued = Queued
+admin-webhooks-next-attempt = Next attempt
+admin-webhooks-finished = ended { $at }
+admin-webhooks-retry = Retry
+admin-webhooks-discard = Discard
+admin-webhooks-the-delivery-of = the delivery of { $event } to { $url }
+admin-webhooks-no-deliveries = No webhook deliveries.
+admin-webhooks-state-pending = Pending
+admin-webhooks-state-delivered = Delivered
+admin-webhooks-state-failed = Failed
+
 ## admin-user
 
 admin-user-id = Id
@@ -388,6 +409,10 @@ admin-mail-count = { $total ->
     [one] { $total } message could not be delivered and will not be tried again unless you retry it.
    *[other] { $total } messages could not be delivered and will not be tried again unless you retry them.
 }
+admin-webhooks-count = { $total ->
+    [one] { $total } webhook delivery, newest first.
+   *[other] { $total } webhook deliveries, newest first.
+}
 reauth-lead-code-or-passkey = This action needs a recent proof. Use one of your passkeys, or enter a code from your authenticator app, or one of your recovery codes.
 reauth-lead-code = This action needs a recent proof. Enter a code from your authenticator app, or one of your recovery codes.
 reauth-lead-password-or-passkey = This action needs a recent proof. Use one of your passkeys, or enter your password again.
@@ -410,6 +435,7 @@ title-sign-in = Sign in
 title-sign-in-providers = Sign-in providers
 title-two-step-sign-in = Two-step sign-in
 title-undelivered-mail = Undelivered mail
+title-webhook-deliveries = Webhook deliveries
 title-users = Users
 title-your-account = Your account
 title-your-recovery-codes = Your recovery codes

@@ -109,6 +109,8 @@ field-expires_at-in_the_past = La caducidad debe estar en el futuro.
 field-code-invalid = Introduzca el código del correo.
 field-token = no válido o caducado
 field-required = Este campo es obligatorio.
+field-id-malformed = Esto no es un identificador de entrega de webhook.
+field-id-unknown = Ninguna entrega de webhook fallida tiene este identificador (quizá ya se reintentó o se descartó).
 
 ## Audit events on the admin pages, by kind
 

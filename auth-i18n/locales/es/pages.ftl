@@ -44,6 +44,7 @@ common-unknown-device = Dispositivo desconocido
 common-sign-out = Cerrar sesión
 common-all-users = ← Todos los usuarios
 common-undelivered-mail = Correo no entregado
+common-webhook-deliveries = Entregas de webhooks
 common-previous = Anterior
 common-next = Siguiente
 common-disabled = desactivada
@@ -219,6 +220,26 @@ admin-mail-the-message-to = el mensaje para { $to }
 admin-mail-discard = Descartar
 admin-mail-no-undelivered-mail = No hay correo sin entregar.
 
+## admin-webhooks
+
+admin-webhooks-nothing-was-sent-yet = Todavía no se ha puesto ningún webhook en cola, o los entregados ya se han eliminado.
+admin-webhooks-a-retried-delivery-goes-out = Las entregas se reintentan con pausas cada vez más largas hasta agotar los intentos; solo las fallidas esperan por usted. Una entrega reintentada sale con la siguiente ronda de entrega, firmada de nuevo. Una entrega descartada se elimina para siempre.
+admin-webhooks-event = Evento
+admin-webhooks-endpoint = Destino
+admin-webhooks-state = Estado
+admin-webhooks-attempts = Intentos
+admin-webhooks-last-outcome = Último resultado
+admin-webhooks-queued = En cola
+admin-webhooks-next-attempt = Próximo intento
+admin-webhooks-finished = terminada { $at }
+admin-webhooks-retry = Reintentar
+admin-webhooks-discard = Descartar
+admin-webhooks-the-delivery-of = la entrega de { $event } a { $url }
+admin-webhooks-no-deliveries = No hay entregas de webhooks.
+admin-webhooks-state-pending = Pendiente
+admin-webhooks-state-delivered = Entregada
+admin-webhooks-state-failed = Fallida
+
 ## admin-user
 
 admin-user-id = Id
@@ -387,6 +408,10 @@ admin-mail-count = { $total ->
     [one] { $total } mensaje no se pudo entregar y no se volverá a intentar salvo que lo reintente.
    *[other] { $total } mensajes no se pudieron entregar y no se volverán a intentar salvo que los reintente.
 }
+admin-webhooks-count = { $total ->
+    [one] { $total } entrega de webhook, la más reciente primero.
+   *[other] { $total } entregas de webhooks, las más recientes primero.
+}
 reauth-lead-code-or-passkey = Esta acción necesita una prueba reciente. Use una de sus llaves de acceso o introduzca un código de su aplicación de autenticación o uno de sus códigos de recuperación.
 reauth-lead-code = Esta acción necesita una prueba reciente. Introduzca un código de su aplicación de autenticación o uno de sus códigos de recuperación.
 reauth-lead-password-or-passkey = Esta acción necesita una prueba reciente. Use una de sus llaves de acceso o vuelva a introducir su contraseña.
@@ -409,6 +434,7 @@ title-sign-in = Iniciar sesión
 title-sign-in-providers = Proveedores de inicio de sesión
 title-two-step-sign-in = Inicio de sesión en dos pasos
 title-undelivered-mail = Correo no entregado
+title-webhook-deliveries = Entregas de webhooks
 title-users = Usuarios
 title-your-account = Su cuenta
 title-your-recovery-codes = Sus códigos de recuperación

@@ -138,6 +138,17 @@ pub struct Cli {
         global = true
     )]
     pub webhook_events: Vec<String>,
+    /// Attempts at each outbox message (mail or webhook call), the first included,
+    /// before it is marked failed and waits for an administrator (`/auth/admin/mail`,
+    /// `/auth/admin/webhooks`). Default: the engine's (30, about a day of retries).
+    #[arg(
+        long,
+        env = "OUTBOX_MAX_ATTEMPTS",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub outbox_max_attempts: Option<u32>,
     /// Let people sign in with a code or link mailed to them, instead of the password
     /// (a second factor enrolled on the account is still asked for). Off by default.
     #[arg(long, env = "EMAIL_SIGN_IN", global = true)]
@@ -320,6 +331,7 @@ impl fmt::Debug for Cli {
                 &self.webhook_secret.as_ref().map(|_| REDACTED),
             )
             .field("webhook_events", &self.webhook_events)
+            .field("outbox_max_attempts", &self.outbox_max_attempts)
             .field("command", &self.command)
             .finish()
     }

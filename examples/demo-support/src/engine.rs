@@ -58,6 +58,16 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     if let Some(max_age) = cli.step_up_max_age {
         config = config.step_up_max_age(time::Duration::try_from(max_age)?);
     }
+    if let Some(max_attempts) = cli.outbox_max_attempts {
+        tracing::info!(
+            max_attempts,
+            "outbox messages fail after {max_attempts} attempts"
+        );
+        config = config.outbox_policy(auth_core::OutboxPolicy {
+            max_attempts,
+            ..auth_core::OutboxPolicy::default()
+        });
+    }
     let config = config.build()?;
     let stores = cli.stores.open(true).await?;
     let mailer: Arc<dyn Mailer> = match &cli.smtp_url {

@@ -564,3 +564,100 @@ fn screenshots_in_german() {
         "pages overflow horizontally: {overflow:#?}"
     );
 }
+
+/// Answers 204 to every request on a free loopback port, for a webhook endpoint that
+/// accepts everything; returns the port.
+fn accepting_endpoint() -> u16 {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = reader.get_mut().write_all(
+                b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+/// The webhook deliveries page (`admin-webhooks-*`, `admin-webhooks-failed-*`): one endpoint that accepts every
+/// call and one that refuses connections, each call given up after one attempt, so that
+/// the page shows delivered, failed (with their buttons) and pending deliveries.
+#[test]
+#[ignore = "writes docs/screenshots; run explicitly"]
+fn screenshots_of_the_webhook_deliveries() {
+    let (chromium, driver) = browser_tools("screenshots_of_the_webhook_deliveries");
+    let accepting = format!("http://127.0.0.1:{}/auth-events", accepting_endpoint());
+    let refusing = {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = closed.local_addr().expect("its address").port();
+        format!("http://127.0.0.1:{port}/siem")
+    };
+    let demo = Demo::start_with(
+        Framework::Axum,
+        Backend::Sqlite,
+        Mode::Dev,
+        &[
+            "--webhook",
+            &format!("{accepting},{refusing}"),
+            "--webhook-secret",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "--outbox-max-attempts",
+            "1",
+        ],
+    );
+    let base = demo.base_url.clone();
+    demo.create_user("root@example.com", true, true);
+    let b = Browser::start(&chromium, &driver, SIZES[1].1);
+    let mut overflow = Vec::new();
+    b.goto(&format!("{base}/auth/login"));
+    b.fill("input[name=login]", "root@example.com");
+    b.fill("input[name=password]", PASSWORD);
+    b.click("main form.form button[type=submit]");
+    b.wait_for_text("Signed in as");
+    // The first outbox pass runs at start, the next 30 seconds later: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(75);
+    loop {
+        b.goto(&format!("{base}/auth/admin/webhooks"));
+        b.wait_for_heading("Webhook deliveries");
+        let text = b.text();
+        if text.contains("Delivered") && text.contains("Failed") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no outbox pass: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    // A sign-in after the pass: pending until the next one.
+    demo.client().login("root@example.com", PASSWORD);
+    b.goto(&format!("{base}/auth/admin/webhooks"));
+    b.wait_for_text("Pending");
+    shoot(&b, "admin-webhooks", &mut overflow);
+    // The first failed delivery, its buttons below the first screen on a phone.
+    shoot_from(
+        &b,
+        "admin-webhooks-failed",
+        Some("tr:has(form[action$='/retry'])"),
+        &mut overflow,
+    );
+    assert!(
+        overflow.is_empty(),
+        "pages overflow horizontally: {overflow:#?}"
+    );
+}

@@ -6,6 +6,7 @@ mod access_tokens;
 mod account;
 mod admin;
 mod admin_mail;
+mod admin_webhooks;
 mod api_keys;
 mod authenticator;
 mod code_step;
@@ -214,6 +215,10 @@ impl AuthWeb {
             ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
             ["admin", "mail"] if get => self.admin_mail_page(r).await,
             ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
+            ["admin", "webhooks"] if get => self.admin_webhooks_page(r).await,
+            ["admin", "webhooks", id, action] if post => {
+                self.admin_webhooks_post(r, id, action).await
+            }
             [".well-known", "jwks.json"] if get => self.jwks_reply(),
             ["logout"]
             | ["account", "language"]
@@ -229,11 +234,14 @@ impl AuthWeb {
             | ["oidc", _, _]
             | ["admin", "users", _, _]
             | ["admin", "mail", _, _]
+            | ["admin", "webhooks", _, _]
                 if get =>
             {
                 self.problem(r, &Problem::method_not_allowed())
             }
-            ["admin", "mail"] if post => self.problem(r, &Problem::method_not_allowed()),
+            ["admin", "mail" | "webhooks"] if post => {
+                self.problem(r, &Problem::method_not_allowed())
+            }
             [first, ..] if !get && !post && PAGE_ROOTS.contains(first) => {
                 self.problem(r, &Problem::method_not_allowed())
             }
@@ -256,6 +264,7 @@ impl AuthWeb {
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
             ["admin", "mail"] if get => self.api_admin_mail(r).await,
+            ["admin", "webhooks"] if get => self.api_admin_webhooks(r).await,
             ["account", "picture"] if get => self.api_picture(r).await,
             ["oidc", "providers"] if get => Ok(self.api_providers()),
             ["openapi.json"] if get => Ok(self.openapi_reply()),
@@ -339,6 +348,7 @@ impl AuthWeb {
             ["oidc", name, "callback"] => self.api_oidc_callback(r, name, f).await,
             ["account", "identities", "unlink"] => self.api_identity_unlink(r, f).await,
             ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
+            ["admin", "webhooks", id, action] => self.api_admin_webhooks_post(r, id, action).await,
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"]
             | ["account", "sessions"]
@@ -348,6 +358,7 @@ impl AuthWeb {
             | ["oidc", "providers"]
             | ["openapi.json"]
             | ["admin", "mail"]
+            | ["admin", "webhooks"]
             | ["admin", "users", ..] => Err(ApiFail::Problem(Problem::method_not_allowed())),
             _ => Err(ApiFail::Problem(Problem::not_found())),
         }

@@ -35,7 +35,7 @@ use crate::flows::{
 use crate::problem::ErrorBody;
 use crate::responses::{
     Accepted, AdminUser, Created, FailedMails, Me, Removed, Revoked, Sessions, SignedIn, UserReply,
-    Users,
+    Users, WebhookDeliveries,
 };
 
 /// The security schemes' names.
@@ -1089,6 +1089,32 @@ fn admin(d: &mut Doc) {
     )
     .session()
     .path_param("id", "The mail's id.", &[])
+    .path_param("action", "What to do.", &["retry", "discard"])
+    .no_body()
+    .empty(204, "Done.")
+    .add();
+    d.get(
+        "/admin/webhooks",
+        "adminWebhookDeliveries",
+        "admin",
+        "Webhook deliveries in every state",
+    )
+    .session()
+    .query("offset", "Deliveries to skip (a whole number).")
+    .query(
+        "limit",
+        "Deliveries on the page (a whole number, at most 200).",
+    )
+    .answers::<WebhookDeliveries>(200, "The page (newest first) and the total.")
+    .add();
+    d.post(
+        "/admin/webhooks/{id}/{action}",
+        "adminWebhookAction",
+        "admin",
+        "Retry or discard a failed webhook delivery",
+    )
+    .session()
+    .path_param("id", "The delivery's id (its `webhook-id`).", &[])
     .path_param("action", "What to do.", &["retry", "discard"])
     .no_body()
     .empty(204, "Done.")

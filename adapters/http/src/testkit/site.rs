@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use async_trait::async_trait;
 use auth_core::conformance::engine;
 use auth_core::{
-    Auth, CapturingMailer, ConfigBuilder, MailKind, RegistrationMode, SessionDigest, SessionRecord,
-    SessionUserStore, User,
+    Auth, AuthBuilder, CapturingMailer, ConfigBuilder, MailKind, RegistrationMode, SessionDigest,
+    SessionRecord, SessionUserStore, User,
 };
 use auth_store_memory::MemoryStore;
 
@@ -65,6 +65,18 @@ impl Site {
         Self::build(configure(base_config()), |w| web(w.secret(vec![7u8; 32])))
     }
 
+    /// [`Site::layer`], its engine configured further by `configure` and with more parts
+    /// wired into it by `engine` (e.g. [`AuthBuilder::webhooks`]), for the web layer's
+    /// tests of what those parts show.
+    pub fn layer_with_engine(
+        configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+        engine: impl FnOnce(AuthBuilder) -> AuthBuilder,
+    ) -> Self {
+        Self::assemble(configure(base_config()), engine, |w| {
+            w.secret(vec![7u8; 32])
+        })
+    }
+
     /// A site from `config`, its web layer (plain-HTTP development cookies) configured
     /// further by `web`.
     ///
@@ -72,6 +84,15 @@ impl Site {
     /// When the configuration is invalid.
     pub fn build(
         config: ConfigBuilder,
+        web: impl FnOnce(AuthWebBuilder) -> AuthWebBuilder,
+    ) -> Self {
+        Self::assemble(config, |engine| engine, web)
+    }
+
+    /// [`Site::build`], the engine's builder passed through `engine` before it builds.
+    fn assemble(
+        config: ConfigBuilder,
+        engine: impl FnOnce(AuthBuilder) -> AuthBuilder,
         web: impl FnOnce(AuthWebBuilder) -> AuthWebBuilder,
     ) -> Self {
         let store = Arc::new(MemoryStore::new());
@@ -84,12 +105,14 @@ impl Site {
         let config = config
             .build()
             .unwrap_or_else(|e| panic!("a test configuration: {e}"));
-        let auth = Auth::builder(config)
-            .store(store)
-            .session_users(sessions.clone())
-            .mailer(Arc::new(mailer.clone()))
-            .build()
-            .unwrap_or_else(|e| panic!("a test engine: {e}"));
+        let auth = engine(
+            Auth::builder(config)
+                .store(store)
+                .session_users(sessions.clone())
+                .mailer(Arc::new(mailer.clone())),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("a test engine: {e}"));
         let web = web(AuthWeb::builder(auth.clone()).insecure_dev_cookies(true))
             .build()
             .unwrap_or_else(|e| panic!("a test web layer: {e}"));
