@@ -366,7 +366,16 @@ impl Auth {
         &self,
         token: &SessionToken,
     ) -> Result<Option<Arc<Authenticated>>> {
-        let digest = token.digest();
+        // The digest of an id seen before is remembered under its keyed fingerprint
+        // (cheaper than SHA-256, see `token_digests`); the store only sees the digest.
+        let fingerprint = self.inner.token_digests.fingerprint(token);
+        let remembered = self.inner.token_digests.get(fingerprint);
+        let digest = remembered.unwrap_or_else(|| token.digest());
+        let remember = || {
+            if remembered.is_none() {
+                self.inner.token_digests.put(fingerprint, digest);
+            }
+        };
         let (found, revision) = match &self.inner.session_users {
             Some(joined) => {
                 // Read before the lookup: a write that the lookup may have missed
@@ -376,6 +385,7 @@ impl Auth {
                 {
                     let now = self.now();
                     if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {
+                        remember();
                         return Ok(Some(kept));
                     }
                 }
@@ -415,6 +425,7 @@ impl Auth {
                 .touch_session(&digest, session.last_seen_at, session.idle_expires_at)
                 .await?;
         }
+        remember();
         let must_enrol_second_factor = self.must_enrol_second_factor(&user);
         let found = Arc::new(Authenticated {
             user,

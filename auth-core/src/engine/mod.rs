@@ -30,6 +30,7 @@ mod second_factor;
 mod session_cache;
 mod step_up;
 mod throttle;
+mod token_digests;
 mod ways_in;
 mod webhook_calls;
 
@@ -143,6 +144,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// Lookups of live sessions, served again while the store's revision holds.
     session_cache: session_cache::SessionCache,
+    /// Session digests remembered by a keyed fingerprint of their id.
+    token_digests: token_digests::TokenDigests,
     background: Mutex<Vec<JoinHandle<()>>>,
 }
 
