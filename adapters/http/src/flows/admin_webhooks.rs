@@ -43,13 +43,13 @@ named! {
 
 /// 404 naming the `id` path segment and why nothing was found there: `malformed` (not a
 /// delivery id at all) or `unknown` (no failed delivery has it, or no longer).
-fn no_such_delivery(code: &str, reason: &str) -> Problem {
+fn no_such_delivery(code: &str, reason: &'static str) -> Problem {
     let mut p = Problem::not_found();
-    p.fields.push(FieldProblem {
-        field: "id".into(),
-        code: code.into(),
-        message: reason.into(),
-    });
+    p.fields.push(FieldProblem::said(
+        "id",
+        code,
+        auth_core::Message::new(reason),
+    ));
     p
 }
 
@@ -60,17 +60,14 @@ fn target(id: &str, action: &str) -> Result<(Uuid, WebhookAction), Problem> {
         .map_err(|_| Problem::not_found())?;
     let id = id
         .parse::<Uuid>()
-        .map_err(|_| no_such_delivery("malformed", "This is not a webhook delivery id."))?;
+        .map_err(|_| no_such_delivery("malformed", "field-id-malformed"))?;
     Ok((id, action))
 }
 
 /// The engine's answer to an action: [`Error::NotFound`] becomes the 404 naming `id`.
 fn acted(result: auth_core::Result<()>) -> Result<(), Problem> {
     result.map_err(|e| match e {
-        Error::NotFound => no_such_delivery(
-            "unknown",
-            "No failed webhook delivery has this id (it may have been retried or discarded).",
-        ),
+        Error::NotFound => no_such_delivery("unknown", "field-id-unknown"),
         other => Problem::from_error(&other),
     })
 }
