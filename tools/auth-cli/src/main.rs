@@ -151,8 +151,12 @@ enum PasskeysCommand {
     /// owner of an account left without a way in sets a password by a reset link.
     Remove {
         user: Who,
-        /// The passkey's id (see `passkeys list`).
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        /// The passkey's id (see `passkeys list`); base64url, so it may begin with `-`.
+        #[arg(
+            required_unless_present = "all",
+            conflicts_with = "all",
+            allow_hyphen_values = true
+        )]
         id: Option<String>,
         /// Every passkey of the account.
         #[arg(long)]
