@@ -18,13 +18,13 @@ use crate::responses::FailedMails;
 use crate::templates::Template;
 use crate::views::{FailedMailBody, FailedMailView};
 
-/// Failed mails per page of the admin page.
-const PAGE_SIZE: u64 = 25;
-/// The most failed mails one API listing returns.
-const MAX_API_PAGE: u64 = 200;
+/// Items per page of an admin outbox page (failed mail, webhook deliveries).
+pub(super) const PAGE_SIZE: u64 = 25;
+/// The most items one admin outbox API listing returns.
+pub(super) const MAX_API_PAGE: u64 = 200;
 
 /// The `offset` of a listing's query string; anything that is not a number reads as 0.
-fn offset_of(query: &Fields) -> u64 {
+pub(super) fn offset_of(query: &Fields) -> u64 {
     query
         .get("offset")
         .and_then(|o| o.parse::<u64>().ok())

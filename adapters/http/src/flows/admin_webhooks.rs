@@ -8,6 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::ApiFail;
+use super::admin_mail::{MAX_API_PAGE, PAGE_SIZE, offset_of};
 use crate::AuthWeb;
 use crate::fields::Fields;
 use crate::flash::Flash;
@@ -18,19 +19,6 @@ use crate::reply::{Reply, Req};
 use crate::responses::WebhookDeliveries;
 use crate::templates::Template;
 use crate::views::{WebhookDeliveryBody, WebhookDeliveryView};
-
-/// Deliveries per page of the admin page.
-const PAGE_SIZE: u64 = 25;
-/// The most deliveries one API listing returns.
-const MAX_API_PAGE: u64 = 200;
-
-/// The `offset` of a listing's query string; anything that is not a number reads as 0.
-fn offset_of(query: &Fields) -> u64 {
-    query
-        .get("offset")
-        .and_then(|o| o.parse::<u64>().ok())
-        .unwrap_or(0)
-}
 
 named! {
     /// What an administrator can do to a failed delivery: the last segment of
