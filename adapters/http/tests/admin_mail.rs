@@ -239,6 +239,16 @@ async fn the_json_api_lists_retries_and_discards() {
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
     assert_eq!(p.json()["error"]["code"], "not_found");
+    assert_eq!(p.json()["error"]["fields"]["id"]["code"], "unknown");
+    let p = admin
+        .json(
+            Method::POST,
+            "/auth/api/admin/mail/not-an-id/retry",
+            json!({}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+    assert_eq!(p.json()["error"]["fields"]["id"]["code"], "malformed");
 
     let p = admin
         .json(Method::GET, "/auth/api/admin/mail", Value::Null)

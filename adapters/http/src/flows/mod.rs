@@ -5,8 +5,7 @@
 mod access_tokens;
 mod account;
 mod admin;
-mod admin_mail;
-mod admin_webhooks;
+mod admin_outbox;
 mod api_keys;
 mod authenticator;
 mod code_step;
@@ -36,6 +35,7 @@ pub(crate) use social::{
 pub(crate) use step_up::SteppedUp;
 pub use step_up::{REAUTH_PAGE, SECOND_FACTOR_PAGE};
 
+use admin_outbox::{FailedMailList, WebhookDeliveryList};
 use auth_core::{Authenticated, Error, Purpose};
 use http::Method;
 
@@ -213,11 +213,15 @@ impl AuthWeb {
             ["admin"] if get => self.admin_list(r).await,
             ["admin", "users", id] if get => self.admin_user_page(r, id, None).await,
             ["admin", "users", id, action] if post => self.admin_post(r, id, action).await,
-            ["admin", "mail"] if get => self.admin_mail_page(r).await,
-            ["admin", "mail", id, action] if post => self.admin_mail_post(r, id, action).await,
-            ["admin", "webhooks"] if get => self.admin_webhooks_page(r).await,
+            ["admin", "mail"] if get => self.admin_outbox_page::<FailedMailList>(r).await,
+            ["admin", "mail", id, action] if post => {
+                self.admin_outbox_post::<FailedMailList>(r, id, action)
+                    .await
+            }
+            ["admin", "webhooks"] if get => self.admin_outbox_page::<WebhookDeliveryList>(r).await,
             ["admin", "webhooks", id, action] if post => {
-                self.admin_webhooks_post(r, id, action).await
+                self.admin_outbox_post::<WebhookDeliveryList>(r, id, action)
+                    .await
             }
             [".well-known", "jwks.json"] if get => self.jwks_reply(),
             ["logout"]
@@ -263,8 +267,8 @@ impl AuthWeb {
             ["account", "passkeys"] if get => self.api_passkeys(r).await,
             ["admin", "users"] if get => self.api_admin_users(r).await,
             ["admin", "users", id] if get => self.api_admin_user(r, id).await,
-            ["admin", "mail"] if get => self.api_admin_mail(r).await,
-            ["admin", "webhooks"] if get => self.api_admin_webhooks(r).await,
+            ["admin", "mail"] if get => self.api_admin_outbox::<FailedMailList>(r).await,
+            ["admin", "webhooks"] if get => self.api_admin_outbox::<WebhookDeliveryList>(r).await,
             ["account", "picture"] if get => self.api_picture(r).await,
             ["oidc", "providers"] if get => Ok(self.api_providers()),
             ["openapi.json"] if get => Ok(self.openapi_reply()),
@@ -347,8 +351,14 @@ impl AuthWeb {
             ["oidc", name, "start"] => self.api_oidc_start(r, name, f).await,
             ["oidc", name, "callback"] => self.api_oidc_callback(r, name, f).await,
             ["account", "identities", "unlink"] => self.api_identity_unlink(r, f).await,
-            ["admin", "mail", id, action] => self.api_admin_mail_post(r, id, action).await,
-            ["admin", "webhooks", id, action] => self.api_admin_webhooks_post(r, id, action).await,
+            ["admin", "mail", id, action] => {
+                self.api_admin_outbox_post::<FailedMailList>(r, id, action)
+                    .await
+            }
+            ["admin", "webhooks", id, action] => {
+                self.api_admin_outbox_post::<WebhookDeliveryList>(r, id, action)
+                    .await
+            }
             ["admin", "users", id, action] => self.api_admin_action(r, id, action, f).await,
             ["me"]
             | ["account", "sessions"]
