@@ -1226,9 +1226,15 @@ mod tests {
             Err(other) => panic!("{other:?}"),
         };
         let field = errors.field("profile").unwrap();
-        assert_eq!(field.message, "The profile does not fit the requested type.");
+        assert_eq!(
+            field.message,
+            "The profile does not fit the requested type."
+        );
         let reason = field.reason.as_ref().unwrap();
-        assert!(reason.detail().unwrap().contains("invalid type"), "{reason:?}");
+        assert!(
+            reason.detail().unwrap().contains("invalid type"),
+            "{reason:?}"
+        );
         let es = reason.render(&crate::Catalogues::shipped(), "es");
         assert_eq!(es, "El perfil no se ajusta al tipo pedido.");
     }

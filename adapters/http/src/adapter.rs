@@ -206,10 +206,7 @@ mod tests {
     fn miswired_answers_a_coarse_500() {
         let resp = Miswired::missing_layer("auth-test", "add the layer").into_response();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(
-            resp.body().as_ref(),
-            b"Something went wrong on our side."
-        );
+        assert_eq!(resp.body().as_ref(), b"Something went wrong on our side.");
         assert!(resp.headers().contains_key("content-security-policy"));
     }
 
@@ -236,10 +233,7 @@ mod tests {
         let resp = w.serve(req, None).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         assert!(resp.headers().contains_key("content-security-policy"));
-        assert_eq!(
-            resp.body().as_ref(),
-            b"The request body could not be read."
-        );
+        assert_eq!(resp.body().as_ref(), b"The request body could not be read.");
         // In the request's language, from the catalogues.
         let req = Request::post("/login")
             .header("accept-language", "de-CH, en;q=0.5")
@@ -273,7 +267,10 @@ mod tests {
             .secret(vec![7; 32])
             .build()
             .unwrap();
-        let resp = w.check_mount("/users/login", "/login").unwrap_err().into_response();
+        let resp = w
+            .check_mount("/users/login", "/login")
+            .unwrap_err()
+            .into_response();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             String::from_utf8_lossy(resp.body()),

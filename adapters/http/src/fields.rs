@@ -29,11 +29,10 @@ pub(crate) struct Fields {
 
 impl Fields {
     pub(crate) fn from_form(body: &[u8]) -> Result<Self, InputError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| {
-                tracing::debug!(error = %e, "a form body could not be read");
-                InputError::Malformed(Message::new("error-bad_request-form"))
-            })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+            tracing::debug!(error = %e, "a form body could not be read");
+            InputError::Malformed(Message::new("error-bad_request-form"))
+        })?;
         let mut map = HashMap::new();
         for (k, v) in pairs {
             map.entry(k).or_insert(v);
@@ -52,11 +51,10 @@ impl Fields {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| {
-                tracing::debug!(error = %e, "a JSON body could not be read");
-                InputError::Malformed(Message::new("error-bad_request-json"))
-            })?;
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            tracing::debug!(error = %e, "a JSON body could not be read");
+            InputError::Malformed(Message::new("error-bad_request-json"))
+        })?;
         let serde_json::Value::Object(obj) = value else {
             return Err(InputError::Malformed(Message::new(
                 "error-bad_request-json_object",

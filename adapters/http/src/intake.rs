@@ -1,8 +1,8 @@
 //! What a request submits: its origin, its body (a form or JSON, [`AuthWeb::submitted`])
 //! and its `next`.
 
-use http::header::{HOST, ORIGIN};
 use auth_core::Message;
+use http::header::{HOST, ORIGIN};
 use http::{HeaderMap, StatusCode};
 
 use crate::AuthWeb;

@@ -84,16 +84,10 @@ pub(crate) async fn read(
         };
         let name = field.name().unwrap_or_default().to_owned();
         if name == file_field {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| bad(&e))?;
+            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
             upload.file = Some(bytes);
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| bad(&e))?;
+            let text = field.text().await.map_err(|e| bad(&e))?;
             upload.text.insert(name, text);
         }
     }

@@ -423,22 +423,33 @@ async fn sent(
 }
 
 /// The JSON error `(status, code, message)` of `p`, with no fields.
-fn error_of(p: &auth_http::testkit::Resp) -> (StatusCode, String, String) {
+fn error_of(p: &auth_http::testkit::Resp) -> (StatusCode, serde_json::Value, serde_json::Value) {
     let j = p.json();
     assert_eq!(j["error"]["fields"], json!({}), "{}", p.body);
     (
         p.status,
-        j["error"]["code"].as_str().unwrap().to_owned(),
-        j["error"]["message"].as_str().unwrap().to_owned(),
+        j["error"]["code"].clone(),
+        j["error"]["message"].clone(),
     )
 }
+
+/// A request sent the wrong way: path, content type, body, the message in English,
+/// German and Spanish, the status and the code.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    [&'static str; 3],
+    StatusCode,
+    &'static str,
+);
 
 #[tokio::test]
 async fn messages_about_how_a_body_was_sent_are_in_the_request_language() {
     let site = with_pictures();
     let unsupported = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     let bad = StatusCode::BAD_REQUEST;
-    let cases: [(&str, &str, &[u8], [&str; 3], StatusCode, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             "/auth/api/register",
             "text/plain",
@@ -505,14 +516,26 @@ async fn messages_about_how_a_body_was_sent_are_in_the_request_language() {
             let p = sent(&site, path, content_type, body, lang, true).await;
             assert_eq!(
                 error_of(&p),
-                (status, code.to_owned(), text.to_owned()),
+                (status, json!(code), json!(text)),
                 "{path} {content_type} in {lang}"
             );
         }
     }
     // The parser's own words (serde's "EOF while parsing ...") never reach the client.
-    let p = sent(&site, "/auth/api/login", "application/json", b"{\"login\": ", "en", true).await;
-    assert!(!p.body.contains("EOF") && !p.body.contains("line 1"), "{}", p.body);
+    let p = sent(
+        &site,
+        "/auth/api/login",
+        "application/json",
+        b"{\"login\": ",
+        "en",
+        true,
+    )
+    .await;
+    assert!(
+        !p.body.contains("EOF") && !p.body.contains("line 1"),
+        "{}",
+        p.body
+    );
 }
 
 #[tokio::test]
@@ -551,8 +574,21 @@ async fn a_form_of_the_wrong_type_or_a_broken_upload_gets_a_page_in_the_request_
         ("multipart/form-data; boundary=XyZ", &broken[..]),
         ("multipart/form-data", &b"no boundary"[..]),
     ] {
-        let p = sent(&site, "/auth/account/picture", content_type, body, "es", false).await;
-        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{content_type}: {}", p.body);
+        let p = sent(
+            &site,
+            "/auth/account/picture",
+            content_type,
+            body,
+            "es",
+            false,
+        )
+        .await;
+        assert_eq!(
+            p.status,
+            StatusCode::BAD_REQUEST,
+            "{content_type}: {}",
+            p.body
+        );
         assert!(p.body.contains(r#"<html lang="es">"#), "{}", p.body);
         assert!(
             p.body.contains("El cuerpo multipart está mal formado."),

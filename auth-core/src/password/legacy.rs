@@ -124,14 +124,15 @@ impl Legacy {
     /// Whether `password` (as typed) matches. CPU-bound: run it off the executor.
     pub(super) fn verify(&self, password: &str) -> Result<bool> {
         match self {
-            Legacy::Bcrypt(hash) => bcrypt::verify(password.as_bytes(), hash)
-                .map_err(|e| match e {
+            Legacy::Bcrypt(hash) => {
+                bcrypt::verify(password.as_bytes(), hash).map_err(|e| match e {
                     // Its text would carry the hash itself.
                     bcrypt::BcryptError::InvalidHash(_) => {
                         malformed(HashFormat::Bcrypt, "not a bcrypt hash")
                     }
                     other => malformed(HashFormat::Bcrypt, &other.to_string()),
-                }),
+                })
+            }
             Legacy::Pbkdf2Sha256 {
                 iterations,
                 salt,
@@ -376,12 +377,22 @@ mod tests {
             assert!(field.message.starts_with("Malformed "), "{}", field.message);
             // The coarse reason is the message, in every language; why is only the
             // detail (for the operator's report), never the hash itself.
-            assert!(field.message.ends_with(" password hash."), "{}", field.message);
+            assert!(
+                field.message.ends_with(" password hash."),
+                "{}",
+                field.message
+            );
             let reason = field.reason.as_ref().unwrap();
             let detail = reason.detail().expect("a detail");
-            assert!(!detail.is_empty() && !bad.contains(detail), "{bad}: {detail}");
+            assert!(
+                !detail.is_empty() && !bad.contains(detail),
+                "{bad}: {detail}"
+            );
             let de = reason.render(&auth_i18n::Catalogues::shipped(), "de");
-            assert!(de.starts_with("Fehlerhafter ") && !de.contains(detail), "{de}");
+            assert!(
+                de.starts_with("Fehlerhafter ") && !de.contains(detail),
+                "{de}"
+            );
         }
     }
 }
