@@ -331,11 +331,16 @@ impl fmt::Display for TokenRejection {
 /// Numbers, sizes and names inside a reason are arguments (`$n`, `$max`), never part of
 /// the id. [`english`](Self::english) renders it from the shipped English catalogue, which
 /// is what [`FieldError::message`] holds.
+///
+/// A technical detail (a parser's error) is never an argument: the message says the
+/// coarse reason, and the detail rides along for operators and logs
+/// ([`with_detail`](Self::with_detail)), never rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     id: &'static str,
     args: Vec<(&'static str, Arg)>,
     following: Vec<Message>,
+    detail: Option<String>,
 }
 
 /// The value of a [`Message`]'s argument.
@@ -354,7 +359,23 @@ impl Message {
             id,
             args: Vec::new(),
             following: Vec::new(),
+            detail: None,
         }
+    }
+
+    /// Attaches a technical detail (why a parser refused a value), in English. It is
+    /// not part of the message in any language and the web layer never shows it; the
+    /// code that makes the message logs it, and operator tools (the command line's
+    /// import report) print it after the message ([`detail`](Self::detail)).
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl fmt::Display) -> Self {
+        self.detail = Some(detail.to_string());
+        self
+    }
+
+    /// The technical detail attached with [`with_detail`](Self::with_detail), if any.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 
     /// Adds the argument `name` (`$name` in the catalogues).

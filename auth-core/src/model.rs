@@ -190,7 +190,9 @@ pub struct User {
     /// The language the person chose (a tag the application's
     /// [`Catalogues`](auth_i18n::Catalogues) offer, such as `de`): the language of the
     /// account's mails, and of its pages unless the request asks for another. `None`
-    /// means the default language. Records written before languages existed read as none.
+    /// means: the offered language its profile `locale` names, if any, else the default
+    /// language (one rule, [`Auth::account_language`](crate::Auth::account_language)).
+    /// Records written before languages existed read as none.
     #[serde(default)]
     pub language: Option<String>,
 }

@@ -28,7 +28,13 @@ use crate::error::{Error, Message, Result, ValidationErrors};
 
 /// The built-in field for the name shown instead of the email address.
 pub const DISPLAY_NAME: &str = "display_name";
-/// The built-in field for the preferred language (a BCP 47 tag such as `en` or `pt-BR`).
+/// The built-in field for the person's locale: any BCP 47 tag, such as `en` or `pt-BR`,
+/// for the application's own use (formats, content). It is not the account's language
+/// preference ([`User::language`](crate::User::language), always one of the offered
+/// languages); it stands in for it: an account without a preference gets its mails and
+/// signed-in pages in the offered language that serves its `locale` (`de-AT`: German),
+/// and in the default language when none does (`pt-BR` without a Portuguese catalogue).
+/// The rule is [`Auth::account_language`](crate::Auth::account_language).
 pub const LOCALE: &str = "locale";
 /// The built-in field for the time zone (an IANA name such as `Europe/Paris`).
 pub const TIME_ZONE: &str = "time_zone";
@@ -88,7 +94,7 @@ impl Profile {
         self.text(DISPLAY_NAME)
     }
 
-    /// The preferred language, if set.
+    /// The locale (see [`LOCALE`]), if set.
     pub fn locale(&self) -> Option<&str> {
         self.text(LOCALE)
     }
@@ -116,9 +122,11 @@ impl Profile {
     /// [`Error::Validation`] on `profile` when the values do not fit the struct.
     pub fn to_struct<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_value(Value::Object(self.0.clone())).map_err(|e| {
+            // serde's detail (which field, which type) is for the developer: the log.
+            tracing::warn!(error = %e, "a profile does not fit the application's type");
             Error::Validation(ValidationErrors::single(
                 "profile",
-                Message::new("field-profile-wrong_type").arg("detail", e),
+                Message::new("field-profile-wrong_type").with_detail(e),
             ))
         })
     }
@@ -219,10 +227,13 @@ impl ProfileUpdate {
                 "profile",
                 Message::new("field-profile-not_an_object"),
             )),
-            Err(e) => Err(Error::invalid(
-                "profile",
-                Message::new("field-profile-unreadable").arg("detail", e),
-            )),
+            Err(e) => {
+                tracing::warn!(error = %e, "an application's profile type could not be read");
+                Err(Error::invalid(
+                    "profile",
+                    Message::new("field-profile-unreadable").with_detail(e),
+                ))
+            }
         }
     }
 }
@@ -1195,5 +1206,36 @@ mod tests {
         assert!(ProfileUpdate::from_struct(&3).is_err());
         assert!(profile.matches(&["company"], "acm"));
         assert!(!profile.matches(&["age"], "acm"));
+    }
+
+    #[test]
+    fn a_profile_that_does_not_fit_says_so_coarsely_and_keeps_serdes_detail_aside() {
+        #[derive(Debug, Deserialize)]
+        struct Strict {
+            company: u32,
+        }
+        let mut profile = Profile::new();
+        let update = ProfileUpdate::new().set("company", "Acme");
+        schema()
+            .validate(&update, Writer::Admin)
+            .unwrap()
+            .apply_to(&mut profile);
+        let errors = match profile.to_struct::<Strict>() {
+            Ok(s) => panic!("a string read as the number {}", s.company),
+            Err(Error::Validation(errors)) => errors,
+            Err(other) => panic!("{other:?}"),
+        };
+        let field = errors.field("profile").unwrap();
+        assert_eq!(
+            field.message,
+            "The profile does not fit the requested type."
+        );
+        let reason = field.reason.as_ref().unwrap();
+        assert!(
+            reason.detail().unwrap().contains("invalid type"),
+            "{reason:?}"
+        );
+        let es = reason.render(&crate::Catalogues::shipped(), "es");
+        assert_eq!(es, "El perfil no se ajusta al tipo pedido.");
     }
 }

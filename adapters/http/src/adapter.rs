@@ -6,15 +6,17 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use auth_core::Message;
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::reply::Reply;
 use crate::web::{AuthWeb, security_headers};
 
-/// The body of every answer to a miswired application: nothing about the setup leaks.
-const MISWIRED_BODY: &str = "Something went wrong on our side.";
+/// The message of every answer to a miswired application: nothing about the setup leaks.
+const MISWIRED_TEXT: &str = "error-miswired";
 
 /// An adapter wired into an application the wrong way, found at request time: an
 /// extractor, guard or route ran without the adapter's layer, or the framework mounted
@@ -22,10 +24,15 @@ const MISWIRED_BODY: &str = "Something went wrong on our side.";
 /// then point to the wrong place).
 ///
 /// Adapters log it at error level and answer 500 ([`Miswired::into_response`]), or
-/// hand the 500 to the framework's own idiom after [`Miswired::report`].
+/// hand the 500 to the framework's own idiom after [`Miswired::report`]. The answer's
+/// body says nothing about the setup: it is the catalogues' `error-miswired` in the
+/// default language (the request's language is not known to the code that finds the
+/// mistake), the application's catalogues' when the web layer is at hand, else the
+/// shipped ones'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Miswired {
     message: String,
+    body: String,
 }
 
 impl Miswired {
@@ -36,6 +43,8 @@ impl Miswired {
             message: format!(
                 "{adapter}: an extractor, guard or route ran without the auth layer; {fix} to the app"
             ),
+            // Without the layer there are no configured catalogues: the shipped ones.
+            body: Message::new(MISWIRED_TEXT).english(),
         }
     }
 
@@ -47,7 +56,7 @@ impl Miswired {
     /// Logs the mistake and answers 500 (the detail stays in the log).
     pub fn into_response(self) -> Response<Bytes> {
         self.report();
-        let mut resp = Response::new(Bytes::from_static(MISWIRED_BODY.as_bytes()));
+        let mut resp = Response::new(Bytes::from(self.body));
         *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         resp.headers_mut().insert(
             CONTENT_TYPE,
@@ -91,15 +100,19 @@ impl AuthWeb {
             }
             Err(e) => {
                 tracing::debug!(error = %e, "reading a request body failed");
-                let mut resp =
-                    Response::new(Bytes::from_static(b"could not read the request body"));
-                *resp.status_mut() = StatusCode::BAD_REQUEST;
-                resp.headers_mut().insert(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                let r = self.request(
+                    parts.method.clone(),
+                    parts.uri.path().to_owned(),
+                    parts.uri.query().map(str::to_owned),
+                    parts.headers.clone(),
+                    Bytes::new(),
+                    peer,
                 );
-                security_headers(resp.headers_mut());
-                resp
+                let reply = Reply::said(
+                    StatusCode::BAD_REQUEST,
+                    Message::new("error-bad_request-body"),
+                );
+                self.finish(&r, reply)
             }
         }
     }
@@ -128,7 +141,9 @@ impl AuthWeb {
             .strip_suffix(relative)
             .unwrap_or(full_path)
             .trim_end_matches('/');
+        let catalogues = self.inner.auth.config().catalogues();
         Err(Miswired {
+            body: catalogues.text(catalogues.default_language(), MISWIRED_TEXT, None),
             message: format!(
                 "the auth routes are mounted at {framework:?} but the web layer's mount path (where mailed links point) is {:?}; mount them at AuthWeb::mount_path() or set AuthWebBuilder::mount_path",
                 self.mount_path()
@@ -191,7 +206,7 @@ mod tests {
     fn miswired_answers_a_coarse_500() {
         let resp = Miswired::missing_layer("auth-test", "add the layer").into_response();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(resp.body().as_ref(), MISWIRED_BODY.as_bytes());
+        assert_eq!(resp.body().as_ref(), b"Something went wrong on our side.");
         assert!(resp.headers().contains_key("content-security-policy"));
     }
 
@@ -218,6 +233,49 @@ mod tests {
         let resp = w.serve(req, None).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         assert!(resp.headers().contains_key("content-security-policy"));
+        assert_eq!(resp.body().as_ref(), b"The request body could not be read.");
+        // In the request's language, from the catalogues.
+        let req = Request::post("/login")
+            .header("accept-language", "de-CH, en;q=0.5")
+            .body(Broken)
+            .unwrap();
+        let resp = w.serve(req, None).await;
+        assert_eq!(
+            String::from_utf8_lossy(resp.body()),
+            "Der Inhalt der Anfrage konnte nicht gelesen werden."
+        );
+    }
+
+    #[test]
+    fn a_miswired_mount_answers_in_the_default_language_of_the_catalogues() {
+        let mut catalogues = auth_core::Catalogues::shipped();
+        catalogues.set_default("es").unwrap();
+        let config = Config::builder()
+            .base_url("https://app.example")
+            .link_prefix("/auth")
+            .signing_key("k1", b"0123456789abcdef0123456789abcdef".to_vec())
+            .catalogues(catalogues)
+            .build()
+            .unwrap();
+        let auth = Auth::builder(config)
+            .store(Arc::new(auth_store_memory::MemoryStore::new()))
+            .mailer(Arc::new(CapturingMailer::new()))
+            .build()
+            .unwrap();
+        let w = AuthWeb::builder(auth)
+            .mount_path("/auth")
+            .secret(vec![7; 32])
+            .build()
+            .unwrap();
+        let resp = w
+            .check_mount("/users/login", "/login")
+            .unwrap_err()
+            .into_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            String::from_utf8_lossy(resp.body()),
+            "Algo salió mal por nuestra parte."
+        );
     }
 
     /// A body whose first frame is an error (the client went away).

@@ -3,19 +3,20 @@
 
 use std::collections::HashMap;
 
-use auth_core::ValidationErrors;
+use auth_core::{Message, ValidationErrors};
 
 /// The largest listing offset accepted: the largest that every store can pass on (SQL's
 /// `OFFSET` is a signed 64-bit number). Past the last record a page is simply empty.
 pub(crate) const MAX_OFFSET: u64 = i64::MAX as u64;
 
-/// Why a body could not be read.
+/// Why a body could not be read, as a message of the catalogues (the parser's detail
+/// goes to the debug log only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum InputError {
     /// Not valid `application/x-www-form-urlencoded` or not a JSON object.
-    Malformed(String),
+    Malformed(Message),
     /// A JSON value of the wrong type (an object where a string was expected, ...).
-    WrongType(String),
+    WrongType(Message),
 }
 
 /// Submitted fields by name. Repeated form fields keep the first value. A JSON body's
@@ -28,8 +29,10 @@ pub(crate) struct Fields {
 
 impl Fields {
     pub(crate) fn from_form(body: &[u8]) -> Result<Self, InputError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| InputError::Malformed(format!("the form could not be read: {e}")))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+            tracing::debug!(error = %e, "a form body could not be read");
+            InputError::Malformed(Message::new("error-bad_request-form"))
+        })?;
         let mut map = HashMap::new();
         for (k, v) in pairs {
             map.entry(k).or_insert(v);
@@ -48,12 +51,14 @@ impl Fields {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| InputError::Malformed(format!("the body is not valid JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            tracing::debug!(error = %e, "a JSON body could not be read");
+            InputError::Malformed(Message::new("error-bad_request-json"))
+        })?;
         let serde_json::Value::Object(obj) = value else {
-            return Err(InputError::Malformed(
-                "the body must be a JSON object".into(),
-            ));
+            return Err(InputError::Malformed(Message::new(
+                "error-bad_request-json_object",
+            )));
         };
         let mut map = HashMap::new();
         let mut profile = Vec::new();
@@ -76,15 +81,19 @@ impl Fields {
                         match item {
                             serde_json::Value::String(s) => parts.push(s),
                             _ => {
-                                return Err(InputError::WrongType(format!(
-                                    "`{k}` must be a list of strings"
-                                )));
+                                return Err(InputError::WrongType(
+                                    Message::new("error-bad_request-not_a_list").arg("field", k),
+                                ));
                             }
                         }
                     }
                     parts.join(",")
                 }
-                _ => return Err(InputError::WrongType(format!("`{k}` must be a string"))),
+                _ => {
+                    return Err(InputError::WrongType(
+                        Message::new("error-bad_request-not_a_string").arg("field", k),
+                    ));
+                }
             };
             map.insert(k, s);
         }

@@ -1,6 +1,7 @@
 //! What a request submits: its origin, its body (a form or JSON, [`AuthWeb::submitted`])
 //! and its `next`.
 
+use auth_core::Message;
 use http::header::{HOST, ORIGIN};
 use http::{HeaderMap, StatusCode};
 
@@ -61,23 +62,20 @@ impl AuthWeb {
     pub(crate) fn submitted(&self, r: &Req) -> Result<Fields, Reply> {
         let api = r.kind() == RequestKind::Api;
         let (expected, wrong_type) = if api {
-            (
-                "application/json",
-                "Send JSON with Content-Type: application/json.",
-            )
+            ("application/json", "error-unsupported_media_type-json")
         } else {
             (
                 "application/x-www-form-urlencoded",
-                "Forms must be sent as application/x-www-form-urlencoded.",
+                "error-unsupported_media_type-form",
             )
         };
         if content_type(&r.headers) != expected {
             return Err(self.problem(
                 r,
-                &Problem::new(
+                &Problem::said(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
-                    wrong_type,
+                    Message::new(wrong_type),
                 ),
             ));
         }
@@ -107,7 +105,7 @@ impl AuthWeb {
 
     fn input_error(&self, r: &Req, e: InputError) -> Reply {
         let (InputError::Malformed(m) | InputError::WrongType(m)) = e;
-        self.problem(r, &Problem::new(StatusCode::BAD_REQUEST, "bad_request", m))
+        self.problem(r, &Problem::said(StatusCode::BAD_REQUEST, "bad_request", m))
     }
 
     /// The `next` of a request (query or form), when it is a safe local path.

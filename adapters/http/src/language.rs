@@ -1,8 +1,10 @@
 //! Which language a request's pages and messages are in.
 //!
 //! In this order: a `?lang=xx` switch (an offered language only; it also sets the `lang`
-//! cookie so later pages keep it), the `lang` cookie, the signed-in account's stored
-//! preference, the browser's `Accept-Language`, the default language.
+//! cookie so later pages keep it), the `lang` cookie, the signed-in account's language
+//! (its stored preference, else its profile `locale`: one rule,
+//! [`auth_core::Auth::account_language`]), the browser's `Accept-Language`, the default
+//! language.
 
 use auth_core::Catalogues;
 use http::HeaderMap;
@@ -28,7 +30,7 @@ pub(crate) struct Language {
 
 impl Language {
     /// Negotiates the language of a request with `query` and `headers`; `stored` is the
-    /// signed-in account's preference, when known.
+    /// signed-in account's language ([`auth_core::Auth::account_language`]), when known.
     pub(crate) fn negotiate(
         catalogues: &Catalogues,
         query: Option<&str>,
@@ -69,7 +71,7 @@ impl Language {
 }
 
 /// The tags a request asks for, first choice first: the `lang` cookie, the account's
-/// `stored` preference, then `Accept-Language`.
+/// `stored` language, then `Accept-Language`.
 fn requested(headers: &HeaderMap, stored: Option<&str>) -> Vec<String> {
     let cookie = cookies::get(headers, COOKIE).map(str::to_owned);
     let accepted = headers

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use auth_core::Message;
 use bytes::Bytes;
 use http::StatusCode;
 use multer::{Constraints, Multipart, SizeLimit};
@@ -37,19 +38,28 @@ pub(crate) async fn read(
     text_fields: &[&'static str],
 ) -> Result<Upload, Problem> {
     if content_type(&r.headers) != "multipart/form-data" {
-        return Err(Problem::new(
+        return Err(Problem::said(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "Upload forms must be sent as multipart/form-data.",
+            Message::new("error-unsupported_media_type-multipart"),
         ));
     }
-    let bad = |message: String| Problem::new(StatusCode::BAD_REQUEST, "bad_request", message);
+    // The parser's detail goes to the debug log; the client gets one coarse reason in
+    // its language.
+    let bad = |detail: &dyn std::fmt::Display| {
+        tracing::debug!(error = %detail, "a multipart body could not be read");
+        Problem::said(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            Message::new("error-bad_request-multipart"),
+        )
+    };
     let boundary = r
         .headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok())
-        .ok_or_else(|| bad("The multipart body has no boundary.".into()))?;
+        .ok_or_else(|| bad(&"the multipart body has no boundary"))?;
     let mut allowed: Vec<&str> = text_fields.to_vec();
     allowed.push(file_field);
     let mut limits = SizeLimit::new();
@@ -70,20 +80,14 @@ pub(crate) async fn read(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return Err(bad(format!("The multipart body is malformed: {e}"))),
+            Err(e) => return Err(bad(&e)),
         };
         let name = field.name().unwrap_or_default().to_owned();
         if name == file_field {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| bad(format!("The file could not be read: {e}")))?;
+            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
             upload.file = Some(bytes);
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| bad(format!("The field {name} could not be read: {e}")))?;
+            let text = field.text().await.map_err(|e| bad(&e))?;
             upload.text.insert(name, text);
         }
     }

@@ -398,7 +398,7 @@ impl AuthWeb {
                 self.note_picture(r, a.user.id).await;
                 r.prefer(
                     self.inner.auth.config().catalogues(),
-                    a.user.language.as_deref(),
+                    self.inner.auth.account_language(&a.user),
                 );
                 Ok(a)
             }
@@ -426,7 +426,7 @@ impl AuthWeb {
                 self.note_picture(r, a.user.id).await;
                 r.prefer(
                     self.inner.auth.config().catalogues(),
-                    a.user.language.as_deref(),
+                    self.inner.auth.account_language(&a.user),
                 );
                 Some(a)
             }

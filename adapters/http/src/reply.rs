@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use auth_core::{RequestContext, UserId};
+use auth_core::{Message, RequestContext, UserId};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -59,9 +59,10 @@ impl Req {
         self.lang().tag
     }
 
-    /// Negotiates the request's language again with the signed-in account's stored
-    /// preference (`stored`), which ranks below a `?lang=` switch and the `lang` cookie
-    /// and above `Accept-Language`. Nothing changes for an account without one.
+    /// Negotiates the request's language again with the signed-in account's language
+    /// (`stored`, [`auth_core::Auth::account_language`]: its preference or its profile
+    /// `locale`), which ranks below a `?lang=` switch and the `lang` cookie and above
+    /// `Accept-Language`. Nothing changes for an account without one.
     pub(crate) fn prefer(&self, catalogues: &auth_core::Catalogues, stored: Option<&str>) {
         if stored.is_none() {
             return;
@@ -87,6 +88,10 @@ pub(crate) struct Reply {
     pub(crate) cookies: Vec<String>,
     /// Whether it is a rendered page (which needs the CSRF cookie).
     pub(crate) page: bool,
+    /// A plain-text body that is a message of the catalogues, written in the request's
+    /// language when the reply is finished (`AuthWeb::finish`), for replies made where
+    /// the request is not at hand.
+    pub(crate) said: Option<Message>,
 }
 
 impl Reply {
@@ -97,6 +102,7 @@ impl Reply {
             body: Bytes::new(),
             cookies: Vec::new(),
             page: false,
+            said: None,
         }
     }
 
@@ -126,12 +132,20 @@ impl Reply {
             }
             Err(e) => {
                 tracing::error!(error = %e, "a JSON answer could not be written");
-                Self::text(
+                Self::said(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Please try again in a moment.".into(),
+                    Message::new("error-internal"),
                 )
             }
         }
+    }
+
+    /// A plain-text body that is `message`, written in the request's language when the
+    /// reply is finished.
+    pub(crate) fn said(status: StatusCode, message: Message) -> Self {
+        let mut r = Self::text(status, message.english());
+        r.said = Some(message);
+        r
     }
 
     /// A plain-text body.

@@ -235,6 +235,9 @@ impl AuthWeb {
         if lang.switched {
             reply.cookies.push(lang.cookie(self.inner.secure));
         }
+        if let Some(said) = reply.said.take() {
+            reply.body = Bytes::from(said.render(self.inner.auth.config().catalogues(), &lang.tag));
+        }
         // A reply may bring a stricter policy of its own (the pictures): it wins.
         let own_policy = reply.headers.get(CONTENT_SECURITY_POLICY_HEADER).cloned();
         let mut resp = Response::new(reply.body);

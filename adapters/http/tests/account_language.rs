@@ -346,3 +346,93 @@ async fn the_stored_language_serves_the_pages_unless_the_switch_or_its_cookie_sa
     let public = stranger.get("/auth/login").await;
     assert!(public.body.contains("<html lang=\"en\""), "{}", public.body);
 }
+
+/// Sets the profile `locale` of `browser`'s account through the JSON API.
+async fn set_locale(browser: &mut Browser<LayerOnly>, locale: &str) {
+    let p = browser
+        .json(
+            Method::POST,
+            "/auth/api/account/profile",
+            json!({ "profile": { "locale": locale } }),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(p.json()["user"]["profile"]["locale"], locale, "{}", p.body);
+    assert_eq!(
+        p.json()["user"]["language"],
+        serde_json::Value::Null,
+        "no preference"
+    );
+}
+
+/// The `lang` of the page at `path` when the browser asks for `accept`.
+async fn page_lang(browser: &mut Browser<LayerOnly>, path: &str, accept: &str) -> String {
+    let p = browser
+        .request(
+            Method::GET,
+            path,
+            None,
+            Vec::new(),
+            &[("accept-language", accept)],
+        )
+        .await;
+    // Empty when it is not a page, which no caller expects.
+    p.body
+        .split("<html lang=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn without_a_preference_the_profile_locale_serves_the_signed_in_pages_and_the_mails() {
+    let site = Site::layer();
+    let mut austrian = signed_in(&site, "at@example.com").await;
+    set_locale(&mut austrian, "de-AT").await;
+    // Where a preference would rank: above the browser's Accept-Language.
+    assert_eq!(page_lang(&mut austrian, "/auth/account", "es").await, "de");
+    let me = austrian
+        .request(
+            Method::GET,
+            "/auth/api/me",
+            None,
+            Vec::new(),
+            &[("accept", "application/json"), ("accept-language", "es")],
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    ask_for_reset(&site, "at@example.com").await;
+    assert_eq!(
+        subject(&site, "at@example.com", MailKind::PasswordReset),
+        "Setzen Sie Ihr Passwort für Test App zurück"
+    );
+
+    // A preference wins over the locale, for pages and mails alike.
+    let p = austrian
+        .json(
+            Method::POST,
+            "/auth/api/account/language",
+            json!({ "language": "es" }),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(page_lang(&mut austrian, "/auth/account", "de").await, "es");
+    ask_for_reset(&site, "at@example.com").await;
+    assert_eq!(
+        subject(&site, "at@example.com", MailKind::PasswordReset),
+        "Restablezca su contraseña de Test App"
+    );
+
+    // No Portuguese catalogue: the locale names no offered language, so the browser
+    // decides the pages and the default language the mails.
+    let mut brazilian = signed_in(&site, "br@example.com").await;
+    set_locale(&mut brazilian, "pt-BR").await;
+    assert_eq!(page_lang(&mut brazilian, "/auth/account", "es").await, "es");
+    assert_eq!(page_lang(&mut brazilian, "/auth/account", "pt").await, "en");
+    ask_for_reset(&site, "br@example.com").await;
+    assert_eq!(
+        subject(&site, "br@example.com", MailKind::PasswordReset),
+        "Reset your Test App password"
+    );
+}

@@ -391,3 +391,210 @@ async fn accepted_answers_of_the_api_are_in_the_request_language() {
         );
     }
 }
+
+/// A site whose accounts can upload pictures (the memory store keeps them).
+fn with_pictures() -> Site {
+    Site::layer_with_engine(
+        |config| config,
+        |engine| engine.pictures(std::sync::Arc::new(auth_store_memory::MemoryStore::new())),
+    )
+}
+
+/// `POST path` with `content_type`, `body` and `Accept-Language: lang`, as JSON when
+/// `api`.
+async fn sent(
+    site: &Site,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    lang: &str,
+    api: bool,
+) -> auth_http::testkit::Resp {
+    let accept = if api { "application/json" } else { "text/html" };
+    site.browser()
+        .request(
+            Method::POST,
+            path,
+            Some(content_type),
+            body.to_vec(),
+            &[("accept", accept), ("accept-language", lang)],
+        )
+        .await
+}
+
+/// The JSON error `(status, code, message)` of `p`, with no fields.
+fn error_of(p: &auth_http::testkit::Resp) -> (StatusCode, serde_json::Value, serde_json::Value) {
+    let j = p.json();
+    assert_eq!(j["error"]["fields"], json!({}), "{}", p.body);
+    (
+        p.status,
+        j["error"]["code"].clone(),
+        j["error"]["message"].clone(),
+    )
+}
+
+/// A request sent the wrong way: path, content type, body, the message in English,
+/// German and Spanish, the status and the code.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    [&'static str; 3],
+    StatusCode,
+    &'static str,
+);
+
+#[tokio::test]
+async fn messages_about_how_a_body_was_sent_are_in_the_request_language() {
+    let site = with_pictures();
+    let unsupported = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    let bad = StatusCode::BAD_REQUEST;
+    let cases: [Case; 5] = [
+        (
+            "/auth/api/register",
+            "text/plain",
+            b"{}",
+            [
+                "Send JSON with Content-Type: application/json.",
+                "Senden Sie JSON mit Content-Type: application/json.",
+                "Envíe JSON con Content-Type: application/json.",
+            ],
+            unsupported,
+            "unsupported_media_type",
+        ),
+        (
+            "/auth/api/account/picture",
+            "image/gif",
+            b"GIF89a",
+            [
+                "Send the picture's bytes with Content-Type image/png, image/jpeg, image/webp or application/octet-stream.",
+                "Senden Sie die Bytes des Bildes mit Content-Type image/png, image/jpeg, image/webp oder application/octet-stream.",
+                "Envíe los bytes de la imagen con Content-Type image/png, image/jpeg, image/webp o application/octet-stream.",
+            ],
+            unsupported,
+            "unsupported_media_type",
+        ),
+        (
+            "/auth/api/login",
+            "application/json",
+            b"{\"login\": ",
+            [
+                "The body is not valid JSON.",
+                "Der Inhalt ist kein gültiges JSON.",
+                "El cuerpo no es JSON válido.",
+            ],
+            bad,
+            "bad_request",
+        ),
+        (
+            "/auth/api/login",
+            "application/json",
+            b"[1, 2]",
+            [
+                "The body must be a JSON object.",
+                "Der Inhalt muss ein JSON-Objekt sein.",
+                "El cuerpo debe ser un objeto JSON.",
+            ],
+            bad,
+            "bad_request",
+        ),
+        (
+            "/auth/api/login",
+            "application/json",
+            b"{\"login\": 5, \"password\": \"x\"}",
+            [
+                "`login` must be a string.",
+                "`login` muss eine Zeichenkette sein.",
+                "`login` debe ser una cadena de texto.",
+            ],
+            bad,
+            "bad_request",
+        ),
+    ];
+    for (path, content_type, body, texts, status, code) in cases {
+        for (lang, text) in ["en", "de", "es"].into_iter().zip(texts) {
+            let p = sent(&site, path, content_type, body, lang, true).await;
+            assert_eq!(
+                error_of(&p),
+                (status, json!(code), json!(text)),
+                "{path} {content_type} in {lang}"
+            );
+        }
+    }
+    // The parser's own words (serde's "EOF while parsing ...") never reach the client.
+    let p = sent(
+        &site,
+        "/auth/api/login",
+        "application/json",
+        b"{\"login\": ",
+        "en",
+        true,
+    )
+    .await;
+    assert!(
+        !p.body.contains("EOF") && !p.body.contains("line 1"),
+        "{}",
+        p.body
+    );
+}
+
+#[tokio::test]
+async fn a_form_of_the_wrong_type_or_a_broken_upload_gets_a_page_in_the_request_language() {
+    let site = with_pictures();
+    let p = sent(&site, "/auth/login", "application/json", b"{}", "de", false).await;
+    assert_eq!(p.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(p.body.contains(r#"<html lang="de">"#), "{}", p.body);
+    assert!(
+        p.body
+            .contains("Formulare müssen als application/x-www-form-urlencoded gesendet werden."),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("Forms must be sent"), "{}", p.body);
+
+    // The upload form: not multipart at all, then a multipart body that is broken.
+    let p = sent(
+        &site,
+        "/auth/account/picture",
+        "application/x-www-form-urlencoded",
+        b"csrf_token=x",
+        "es",
+        false,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        p.body
+            .contains("Los formularios de subida deben enviarse como multipart/form-data."),
+        "{}",
+        p.body
+    );
+    let broken = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc";
+    for (content_type, body) in [
+        ("multipart/form-data; boundary=XyZ", &broken[..]),
+        ("multipart/form-data", &b"no boundary"[..]),
+    ] {
+        let p = sent(
+            &site,
+            "/auth/account/picture",
+            content_type,
+            body,
+            "es",
+            false,
+        )
+        .await;
+        assert_eq!(
+            p.status,
+            StatusCode::BAD_REQUEST,
+            "{content_type}: {}",
+            p.body
+        );
+        assert!(p.body.contains(r#"<html lang="es">"#), "{}", p.body);
+        assert!(
+            p.body.contains("El cuerpo multipart está mal formado."),
+            "{content_type}: {}",
+            p.body
+        );
+        assert!(!p.body.contains("malformed"), "{}", p.body);
+    }
+}

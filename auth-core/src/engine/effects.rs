@@ -165,8 +165,8 @@ impl Auth {
             .map(drop)
     }
 
-    /// Composes a message of `kind` about `user`, in the account's language (the default
-    /// language when it has none, or one the application no longer offers).
+    /// Composes a message of `kind` about `user`, in the account's language
+    /// ([`Auth::account_language`]), or the default language when that is `None`.
     pub(super) fn compose(
         &self,
         kind: MailKind,
@@ -184,7 +184,9 @@ impl Auth {
             _ => None,
         };
         let catalogues = &config.catalogues;
-        let lang = catalogues.negotiate(user.language.as_deref());
+        let lang = self
+            .account_language(user)
+            .unwrap_or_else(|| catalogues.default_language());
         let in_words = |d| crate::mail::duration_in(catalogues, lang, d);
         let ctx = MailContext {
             app_name: config.app_name.clone(),

@@ -1,12 +1,38 @@
-//! The account's language: the language its mails are written in.
+//! The account's language: the language its mails and signed-in pages are written in.
+//!
+//! One rule, [`Auth::account_language`], joins the two things an account says about
+//! language: its language preference ([`User::language`], one of the offered languages,
+//! set with [`Auth::set_language`]) and its profile's `locale` (any BCP 47 tag, see
+//! [`crate::profile::LOCALE`]).
 
 use super::effects::{MailLinks, Origin};
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Message, Result, ValidationErrors};
 use crate::machine::Event;
 use crate::model::User;
+use crate::profile::LOCALE;
 
 impl Auth {
+    /// The offered language an account's mails and signed-in pages are in, decided here
+    /// and nowhere else: its language preference ([`User::language`]) while the
+    /// catalogues still offer it; else, when the profile schema declares `locale` and
+    /// the account's profile sets one, the offered language that serves that tag by the
+    /// catalogues' own matching ([`Catalogues::supported`](auth_i18n::Catalogues::supported):
+    /// `de-AT` is served by `de`; `pt-BR` by nothing unless Portuguese is offered);
+    /// else `None`. Mails then use the default language; pages, the request's
+    /// `Accept-Language` (a `?lang=` switch and the `lang` cookie rank above all this).
+    pub fn account_language(&self, user: &User) -> Option<&str> {
+        let config = &self.inner.config;
+        let catalogues = &config.catalogues;
+        user.language
+            .as_deref()
+            .and_then(|tag| catalogues.supported(tag))
+            .or_else(|| {
+                config.profile.get(LOCALE)?;
+                catalogues.supported(user.profile.locale()?)
+            })
+    }
+
     /// The offered language that `wanted` names (`de-AT` is served by `de`), as it is
     /// stored on an account; `None` for none or a blank value.
     ///
@@ -33,7 +59,8 @@ impl Auth {
 
     /// Sets the account's language (one of the offered languages; see
     /// [`offered_language`](Self::offered_language)) or, with `None`, clears it so that
-    /// its mails use the default language.
+    /// its mails use the language its profile `locale` names, or the default language
+    /// (see [`account_language`](Self::account_language)).
     ///
     /// # Errors
     /// [`Error::Validation`] on `language` for a language that is not offered;

@@ -435,12 +435,15 @@ impl Hasher {
         }
         match Stored::parse(hash, &self.inner) {
             Ok(_) => Ok(HashFormat::Argon2),
-            Err(Error::Hashing { source }) => Err(Error::invalid(
-                "password_hash",
-                Message::new("field-password_hash-malformed")
-                    .arg("format", HashFormat::Argon2)
-                    .arg("reason", source),
-            )),
+            Err(Error::Hashing { source }) => {
+                tracing::debug!(format = %HashFormat::Argon2, reason = %source, "a malformed password hash");
+                Err(Error::invalid(
+                    "password_hash",
+                    Message::new("field-password_hash-malformed")
+                        .arg("format", HashFormat::Argon2)
+                        .with_detail(source),
+                ))
+            }
             Err(other) => Err(other),
         }
     }

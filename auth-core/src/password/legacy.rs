@@ -124,8 +124,15 @@ impl Legacy {
     /// Whether `password` (as typed) matches. CPU-bound: run it off the executor.
     pub(super) fn verify(&self, password: &str) -> Result<bool> {
         match self {
-            Legacy::Bcrypt(hash) => bcrypt::verify(password.as_bytes(), hash)
-                .map_err(|e| malformed(HashFormat::Bcrypt, &e.to_string())),
+            Legacy::Bcrypt(hash) => {
+                bcrypt::verify(password.as_bytes(), hash).map_err(|e| match e {
+                    // Its text would carry the hash itself.
+                    bcrypt::BcryptError::InvalidHash(_) => {
+                        malformed(HashFormat::Bcrypt, "not a bcrypt hash")
+                    }
+                    other => malformed(HashFormat::Bcrypt, &other.to_string()),
+                })
+            }
             Legacy::Pbkdf2Sha256 {
                 iterations,
                 salt,
@@ -256,12 +263,16 @@ fn ab64(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// A malformed hash: the coarse reason names the format; why it is malformed is the
+/// message's detail (for the operator's import report) and goes to the debug log. The
+/// hash itself appears in neither.
 fn malformed(format: HashFormat, reason: &str) -> Error {
+    tracing::debug!(%format, reason, "a malformed password hash");
     Error::invalid(
         "password_hash",
         Message::new("field-password_hash-malformed")
             .arg("format", format)
-            .arg("reason", reason),
+            .with_detail(reason),
     )
 }
 
@@ -364,6 +375,24 @@ mod tests {
             };
             let field = errors.field("password_hash").unwrap();
             assert!(field.message.starts_with("Malformed "), "{}", field.message);
+            // The coarse reason is the message, in every language; why is only the
+            // detail (for the operator's report), never the hash itself.
+            assert!(
+                field.message.ends_with(" password hash."),
+                "{}",
+                field.message
+            );
+            let reason = field.reason.as_ref().unwrap();
+            let detail = reason.detail().expect("a detail");
+            assert!(
+                !detail.is_empty() && !bad.contains(detail),
+                "{bad}: {detail}"
+            );
+            let de = reason.render(&auth_i18n::Catalogues::shipped(), "de");
+            assert!(
+                de.starts_with("Fehlerhafter ") && !de.contains(detail),
+                "{de}"
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The account's language: stored at registration or set later, and the language of every
 //! mail the account receives.
 
+use auth_core::profile::{ProfileSchema, ProfileUpdate};
 use auth_core::{Catalogues, Error, MailKind, PasswordChange, RegisterOutcome, Registration, User};
 
 use crate::support::{Harness, NEW_PASSWORD, PASSWORD, ctx, harness, harness_with};
@@ -220,4 +221,66 @@ async fn an_application_language_is_offered_and_falls_back_message_by_message() 
         "a message the language lacks is the default language's: {}",
         mail.text
     );
+}
+
+/// Signs `email` in (registered and confirmed, without a language preference) and sets
+/// its profile `locale`.
+async fn with_locale(h: &Harness, email: &str, locale: &str) -> (auth_core::Authenticated, User) {
+    h.registered_and_verified(email).await;
+    let me = h.signed_in(email).await;
+    let user = h
+        .auth
+        .update_profile(&me, &ProfileUpdate::new().set("locale", locale), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(user.language, None, "no preference");
+    assert_eq!(user.profile.locale(), Some(locale));
+    (me, user)
+}
+
+async fn reset_subject(h: &Harness, email: &str) -> String {
+    h.auth.request_password_reset(email, &ctx()).await.unwrap();
+    subject(h, email, MailKind::PasswordReset)
+}
+
+#[tokio::test]
+async fn without_a_preference_the_profile_locale_picks_the_mails_language() {
+    let h = harness();
+    let (me, user) = with_locale(&h, "at@example.com", "de-AT").await;
+    assert_eq!(h.auth.account_language(&user), Some("de"));
+    assert_eq!(
+        reset_subject(&h, "at@example.com").await,
+        "Setzen Sie Ihr Passwort für Test App zurück"
+    );
+
+    // A preference wins over the locale.
+    let user = h.auth.set_language(&me, Some("es"), &ctx()).await.unwrap();
+    assert_eq!(h.auth.account_language(&user), Some("es"));
+    assert_eq!(
+        reset_subject(&h, "at@example.com").await,
+        "Restablezca su contraseña de Test App"
+    );
+    // Cleared again, the locale stands in once more.
+    let user = h.auth.set_language(&me, None, &ctx()).await.unwrap();
+    assert_eq!(h.auth.account_language(&user), Some("de"));
+
+    // Only a real match counts: no Portuguese catalogue, so the default language, not
+    // Spanish or any other neighbour.
+    let (_, user) = with_locale(&h, "br@example.com", "pt-BR").await;
+    assert_eq!(h.auth.account_language(&user), None);
+    assert_eq!(
+        reset_subject(&h, "br@example.com").await,
+        "Reset your Test App password"
+    );
+}
+
+#[tokio::test]
+async fn a_locale_the_schema_no_longer_declares_is_ignored() {
+    // Written while the schema declared `locale`, read by an engine whose schema does
+    // not: an undeclared value is never used, for the language neither.
+    let h = harness();
+    let (_, user) = with_locale(&h, "at@example.com", "de-AT").await;
+    let without = harness_with(|c| c.profile(ProfileSchema::empty()));
+    assert_eq!(without.auth.account_language(&user), None);
+    assert_eq!(h.auth.account_language(&user), Some("de"));
 }

@@ -44,6 +44,8 @@ error-reauthentication_required = Bestätigen Sie zuerst, dass Sie es sind: Gebe
 error-second_factor_enrolment_required = Ihr Konto braucht einen zweiten Faktor: Richten Sie zuerst eine Authenticator-App ein.
 error-email_not_verified = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Folgen Sie dem Link, den wir Ihnen gesendet haben.
 error-internal = Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.
+# The answer to an application whose adapter is wired wrongly (nothing about the setup)
+error-miswired = Bei uns ist etwas schiefgegangen.
 error-invalid_credentials = E-Mail-Adresse, Benutzername oder Passwort ist falsch.
 error-account_locked = Zu viele Fehlversuche. Versuchen Sie es in { $wait } erneut.
 error-rate_limited = Zu viele Anfragen. Versuchen Sie es in { $wait } erneut.
@@ -57,6 +59,19 @@ error-conflict = { $field ->
 }
 error-stale = Das Konto hat sich geändert, während Sie es bearbeitet haben. Laden Sie neu und versuchen Sie es noch einmal.
 error-unavailable = Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es in Kürze erneut.
+## How a request was sent rather than what it asked: a body of the wrong type, or one
+## that cannot be read ($field: the JSON member of the wrong type)
+error-unsupported_media_type-json = Senden Sie JSON mit Content-Type: application/json.
+error-unsupported_media_type-form = Formulare müssen als application/x-www-form-urlencoded gesendet werden.
+error-unsupported_media_type-multipart = Formulare zum Hochladen müssen als multipart/form-data gesendet werden.
+error-unsupported_media_type-picture = Senden Sie die Bytes des Bildes mit Content-Type image/png, image/jpeg, image/webp oder application/octet-stream.
+error-bad_request-form = Das Formular konnte nicht gelesen werden.
+error-bad_request-json = Der Inhalt ist kein gültiges JSON.
+error-bad_request-json_object = Der Inhalt muss ein JSON-Objekt sein.
+error-bad_request-not_a_string = `{ $field }` muss eine Zeichenkette sein.
+error-bad_request-not_a_list = `{ $field }` muss eine Liste von Zeichenketten sein.
+error-bad_request-multipart = Der Multipart-Inhalt ist fehlerhaft.
+error-bad_request-body = Der Inhalt der Anfrage konnte nicht gelesen werden.
 ## Above a form whose fields are marked.
 error-form = Bitte korrigieren Sie die unten markierten Felder.
 
@@ -226,7 +241,7 @@ field-password-passkey_needed = Dieses Konto hat einen Passkey: Bestätigen Sie 
 field-password-too_common = Dieses Passwort ist zu verbreitet und leicht zu erraten.
 field-password-too_many_bytes = Verwenden Sie ein Passwort mit höchstens { $n } Bytes.
 field-password-too_weak = Dieses Passwort ist zu leicht zu erraten.
-field-password_hash-malformed = Fehlerhafter { $format }-Passwort-Hash: { $reason }.
+field-password_hash-malformed = Fehlerhafter { $format }-Passwort-Hash.
 field-password_hash-unknown_format = Unbekanntes Format des Passwort-Hashes: erwartet wird ein Argon2-PHC-String, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ oder passlib $pbkdf2-sha256$) oder scrypt ($scrypt$).
 field-pending-gone = Diese Anmeldung ist abgelaufen oder schon abgeschlossen; melden Sie sich noch einmal an.
 field-picture-corrupt = Die { $format }-Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.
@@ -260,8 +275,8 @@ field-profile-too_large = Das Profil ist größer als { $n } Bytes.
 field-profile-too_long = { $label } darf höchstens { $n } Zeichen haben.
 field-profile-too_short = { $label } muss mindestens { $n } Zeichen haben.
 field-profile-unknown_field = Es gibt kein Profilfeld { $name }.
-field-profile-unreadable = Das Profil konnte nicht gelesen werden: { $detail }
-field-profile-wrong_type = Das Profil passt nicht zum verlangten Typ: { $detail }
+field-profile-unreadable = Das Profil konnte nicht gelesen werden.
+field-profile-wrong_type = Das Profil passt nicht zum verlangten Typ.
 field-profile-wrong_value_type = { $label } hat den falschen Typ.
 field-provider-invalid_name = Ein Anbietername besteht aus 1 bis 32 Zeichen aus a-z, 0-9, - und _.
 field-provider-last_way_in = Das ist Ihr einziger Weg, sich anzumelden: Legen Sie zuerst ein Passwort fest (über einen Link zum Zurücksetzen), fügen Sie einen Passkey hinzu oder verknüpfen Sie einen anderen Anbieter.

@@ -46,6 +46,8 @@ error-reauthentication_required = Confirm it is you first: enter your password (
 error-second_factor_enrolment_required = Your account needs a second factor: set up an authenticator app first.
 error-email_not_verified = Confirm your email address first: follow the link we sent you.
 error-internal = Something went wrong on our side. Please try again in a moment.
+# The answer to an application whose adapter is wired wrongly (nothing about the setup)
+error-miswired = Something went wrong on our side.
 error-invalid_credentials = The email, username or password is incorrect.
 error-account_locked = Too many failed attempts. Try again in { $wait }.
 error-rate_limited = Too many requests. Try again in { $wait }.
@@ -55,6 +57,19 @@ error-invalid_token = This link is invalid, has expired or was already used.
 error-conflict = This { $field } is already taken.
 error-stale = The account changed while you were editing it. Reload and try again.
 error-unavailable = The service is temporarily unavailable. Please try again shortly.
+## How a request was sent rather than what it asked: a body of the wrong type, or one
+## that cannot be read ($field: the JSON member of the wrong type)
+error-unsupported_media_type-json = Send JSON with Content-Type: application/json.
+error-unsupported_media_type-form = Forms must be sent as application/x-www-form-urlencoded.
+error-unsupported_media_type-multipart = Upload forms must be sent as multipart/form-data.
+error-unsupported_media_type-picture = Send the picture's bytes with Content-Type image/png, image/jpeg, image/webp or application/octet-stream.
+error-bad_request-form = The form could not be read.
+error-bad_request-json = The body is not valid JSON.
+error-bad_request-json_object = The body must be a JSON object.
+error-bad_request-not_a_string = `{ $field }` must be a string.
+error-bad_request-not_a_list = `{ $field }` must be a list of strings.
+error-bad_request-multipart = The multipart body is malformed.
+error-bad_request-body = The request body could not be read.
 ## Above a form whose fields are marked.
 error-form = Please correct the fields marked below.
 
@@ -221,7 +236,7 @@ field-password-passkey_needed = this account has a passkey: confirm with one of 
 field-password-too_common = This password is too common and easy to guess.
 field-password-too_many_bytes = Use a password of at most { $n } bytes.
 field-password-too_weak = This password is too easy to guess.
-field-password_hash-malformed = Malformed { $format } password hash: { $reason }.
+field-password_hash-malformed = Malformed { $format } password hash.
 field-password_hash-unknown_format = Unknown password hash format: expected an Argon2 PHC string, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ or passlib $pbkdf2-sha256$) or scrypt ($scrypt$).
 field-pending-gone = this sign-in expired or was already completed; sign in again
 field-picture-corrupt = The { $format } file is damaged or incomplete and cannot be read.
@@ -255,8 +270,8 @@ field-profile-too_large = The profile is larger than { $n } bytes.
 field-profile-too_long = { $label } must be at most { $n } characters.
 field-profile-too_short = { $label } must be at least { $n } characters.
 field-profile-unknown_field = There is no profile field { $name }.
-field-profile-unreadable = The profile could not be read: { $detail }
-field-profile-wrong_type = The profile does not fit the requested type: { $detail }
+field-profile-unreadable = The profile could not be read.
+field-profile-wrong_type = The profile does not fit the requested type.
 field-profile-wrong_value_type = { $label } has the wrong type.
 field-provider-invalid_name = a provider name is 1 to 32 characters of a-z, 0-9, - and _
 field-provider-last_way_in = this is your only way to sign in: set a password (by a reset link), add a passkey or link another provider first

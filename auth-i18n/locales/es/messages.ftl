@@ -44,6 +44,8 @@ error-reauthentication_required = Primero confirme que es usted: vuelva a introd
 error-second_factor_enrolment_required = Su cuenta necesita un segundo factor: configure primero una aplicación de autenticación.
 error-email_not_verified = Primero confirme su dirección de correo: siga el enlace que le enviamos.
 error-internal = Algo salió mal por nuestra parte. Vuelva a intentarlo en un momento.
+# The answer to an application whose adapter is wired wrongly (nothing about the setup)
+error-miswired = Algo salió mal por nuestra parte.
 error-invalid_credentials = El correo, el nombre de usuario o la contraseña no son correctos.
 error-account_locked = Demasiados intentos fallidos. Vuelva a intentarlo en { $wait }.
 error-rate_limited = Demasiadas peticiones. Vuelva a intentarlo en { $wait }.
@@ -57,6 +59,19 @@ error-conflict = { $field ->
 }
 error-stale = La cuenta cambió mientras la editaba. Vuelva a cargar e inténtelo de nuevo.
 error-unavailable = El servicio no está disponible temporalmente. Vuelva a intentarlo en breve.
+## How a request was sent rather than what it asked: a body of the wrong type, or one
+## that cannot be read ($field: the JSON member of the wrong type)
+error-unsupported_media_type-json = Envíe JSON con Content-Type: application/json.
+error-unsupported_media_type-form = Los formularios deben enviarse como application/x-www-form-urlencoded.
+error-unsupported_media_type-multipart = Los formularios de subida deben enviarse como multipart/form-data.
+error-unsupported_media_type-picture = Envíe los bytes de la imagen con Content-Type image/png, image/jpeg, image/webp o application/octet-stream.
+error-bad_request-form = No se pudo leer el formulario.
+error-bad_request-json = El cuerpo no es JSON válido.
+error-bad_request-json_object = El cuerpo debe ser un objeto JSON.
+error-bad_request-not_a_string = `{ $field }` debe ser una cadena de texto.
+error-bad_request-not_a_list = `{ $field }` debe ser una lista de cadenas de texto.
+error-bad_request-multipart = El cuerpo multipart está mal formado.
+error-bad_request-body = No se pudo leer el cuerpo de la petición.
 ## Above a form whose fields are marked.
 error-form = Corrija los campos marcados abajo.
 
@@ -226,7 +241,7 @@ field-password-passkey_needed = Esta cuenta tiene una llave de acceso: confirme 
 field-password-too_common = Esta contraseña es demasiado común y fácil de adivinar.
 field-password-too_many_bytes = Use una contraseña de como máximo { $n } bytes.
 field-password-too_weak = Esta contraseña es demasiado fácil de adivinar.
-field-password_hash-malformed = Hash de contraseña { $format } mal formado: { $reason }.
+field-password_hash-malformed = Hash de contraseña { $format } mal formado.
 field-password_hash-unknown_format = Formato de hash de contraseña desconocido: se espera una cadena PHC de Argon2, bcrypt ($2a$, $2b$, $2y$), PBKDF2-SHA256 (Django pbkdf2_sha256$ o passlib $pbkdf2-sha256$) o scrypt ($scrypt$).
 field-pending-gone = Este inicio de sesión caducó o ya se completó; inicie sesión de nuevo.
 field-picture-corrupt = El archivo { $format } está dañado o incompleto y no se puede leer.
@@ -260,8 +275,8 @@ field-profile-too_large = El perfil ocupa más de { $n } bytes.
 field-profile-too_long = { $label } debe tener como máximo { $n } caracteres.
 field-profile-too_short = { $label } debe tener al menos { $n } caracteres.
 field-profile-unknown_field = No hay ningún campo de perfil { $name }.
-field-profile-unreadable = No se pudo leer el perfil: { $detail }
-field-profile-wrong_type = El perfil no se ajusta al tipo pedido: { $detail }
+field-profile-unreadable = No se pudo leer el perfil.
+field-profile-wrong_type = El perfil no se ajusta al tipo pedido.
 field-profile-wrong_value_type = { $label } tiene un tipo incorrecto.
 field-provider-invalid_name = El nombre de un proveedor tiene de 1 a 32 caracteres de a-z, 0-9, - y _.
 field-provider-last_way_in = Esta es su única forma de iniciar sesión: primero establezca una contraseña (con un enlace de restablecimiento), añada una llave de acceso o vincule otro proveedor.

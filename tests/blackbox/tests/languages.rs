@@ -1,6 +1,6 @@
 //! Pages and messages in the visitor's language, through every demo: `Accept-Language`,
-//! the `?lang=` switch and its cookie, JSON error messages (codes unchanged), and English
-//! when nothing offered is asked for.
+//! the `?lang=` switch and its cookie, JSON error messages (codes unchanged, down to a
+//! body sent the wrong way), and English when nothing offered is asked for.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
@@ -14,6 +14,7 @@ blackbox_tests::scenarios!(
     the_language_switch_is_kept_by_its_cookie,
     json_error_messages_follow_the_language_and_codes_do_not,
     an_unknown_language_falls_back_to_english,
+    a_body_sent_the_wrong_way_is_refused_in_the_request_language,
 );
 
 fn get_in(c: &mut blackbox_tests::Client, path: &str, accept: &str) -> Resp {
@@ -97,4 +98,34 @@ fn an_unknown_language_falls_back_to_english(demo: &Demo) {
     assert!(r.body.contains(r#"<html lang="en">"#), "{}", r.body);
     assert!(r.body.contains("<h1>Sign in</h1>"));
     assert!(r.set_cookie("lang").is_none());
+}
+
+fn a_body_sent_the_wrong_way_is_refused_in_the_request_language(demo: &Demo) {
+    let send = |body: Body<'_>, lang: &str| {
+        demo.client().send(
+            "POST",
+            "/auth/api/login",
+            body,
+            &[("Accept", "application/json"), ("Accept-Language", lang)],
+        )
+    };
+    let wrong_type = |lang: &str| send(Body::Raw(Some("text/plain"), b"{}"), lang);
+    let (en, de) = (wrong_type("en"), wrong_type("de"));
+    assert_eq!((en.status, de.status), (415, 415), "{}", de.body);
+    let (en, de) = (en.json(), de.json());
+    assert_eq!(en["error"]["code"], "unsupported_media_type");
+    assert_eq!(de["error"]["code"], "unsupported_media_type");
+    assert_eq!(
+        en["error"]["message"],
+        "Send JSON with Content-Type: application/json."
+    );
+    assert_eq!(
+        de["error"]["message"],
+        "Senden Sie JSON mit Content-Type: application/json."
+    );
+    let broken = send(Body::Raw(Some("application/json"), b"{\"login\": "), "es");
+    assert_eq!(broken.status, 400, "{}", broken.body);
+    let broken = broken.json();
+    assert_eq!(broken["error"]["code"], "bad_request");
+    assert_eq!(broken["error"]["message"], "El cuerpo no es JSON válido.");
 }

@@ -297,14 +297,20 @@ pub(crate) fn timestamp(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
 }
 
-/// The reasons of a validation error, one `field: message` per field; other errors as
+/// The reasons of a validation error, one `field: message` per field (with a technical
+/// detail in parentheses, such as why a password hash is malformed); other errors as
 /// their message.
 pub(crate) fn reasons(error: &Error) -> String {
     match error {
         Error::Validation(errors) => errors
             .errors()
             .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| match e.reason.as_ref().and_then(|r| r.detail()) {
+                // The command line is an operator's tool, in English: it says why a
+                // value was malformed, which the web layer keeps to its log.
+                Some(detail) => format!("{}: {} ({detail})", e.field, e.message),
+                None => format!("{}: {}", e.field, e.message),
+            })
             .collect::<Vec<_>>()
             .join("; "),
         Error::Conflict { field } => format!("{field}: already taken by another account"),

@@ -297,7 +297,7 @@ async fn bad_rows_are_reported_by_line_and_skipped_never_half_imported() {
         (7, "username: already taken"),
         (
             8,
-            "password_hash: Malformed django-pbkdf2-sha256 password hash",
+            "password_hash: Malformed django-pbkdf2-sha256 password hash. (iterations outside 1..=10000000)",
         ),
         (10, "profile: "),
     ] {

@@ -385,7 +385,7 @@ impl AuthWeb {
         self.enforce_enrolment(r, &a).map_err(ApiFail::Problem)?;
         r.prefer(
             self.inner.auth.config().catalogues(),
-            a.user.language.as_deref(),
+            self.inner.auth.account_language(&a.user),
         );
         Ok(a)
     }

@@ -5,7 +5,7 @@
 //! administrators only. Every route answers 404 when the application keeps no pictures.
 
 use auth_core::picture::FIELD;
-use auth_core::{Picture, UserId};
+use auth_core::{Message, Picture, UserId};
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use http::{HeaderValue, StatusCode};
@@ -166,10 +166,10 @@ impl AuthWeb {
     pub(super) async fn api_picture_upload(&self, r: &Req) -> Result<Reply, ApiFail> {
         self.pictures_on()?;
         if !UPLOAD_TYPES.contains(&crate::kind::content_type(&r.headers).as_str()) {
-            return Err(ApiFail::Problem(Problem::new(
+            return Err(ApiFail::Problem(Problem::said(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "Send the picture's bytes with Content-Type image/png, image/jpeg, image/webp or application/octet-stream.",
+                Message::new("error-unsupported_media_type-picture"),
             )));
         }
         if !self.origin_ok(&r.headers) {
