@@ -137,10 +137,10 @@ impl SqliteRevision {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
-            if let Some(pin) = pin {
-                if let Err(e) = pin.close().await {
-                    tracing::debug!(error = %e, "closing the WAL index's connection");
-                }
+            if let Some(pin) = pin
+                && let Err(e) = pin.close().await
+            {
+                tracing::debug!(error = %e, "closing the WAL index's connection");
             }
         }
     }
