@@ -484,6 +484,7 @@ macro_rules! __auth_conformance_checks {
             sessions_delete_all_except_one,
             sessions_purge_expired,
             sessions_with_user,
+            sessions_revision_moves_on_every_write,
             api_keys_create_find_touch_list_delete,
             api_keys_unique_ids_and_digests,
             api_keys_concurrent_revoke_and_use,

@@ -60,6 +60,20 @@
 //! A file database is opened in WAL mode, created if missing. `sqlite::memory:` is a
 //! private in-memory database kept on exactly one connection (it would vanish with its
 //! last connection); use it for tests and demos.
+//!
+//! On a file in WAL mode the store keeps a
+//! [revision](auth_core::SessionUserStore::revision): the header of SQLite's WAL index
+//! (the `-shm` file beside the database), which every commit of every process sharing
+//! the file rewrites before the commit can be seen, read with two positioned reads. The
+//! engine then keeps session lookups in memory and serves one again only while the
+//! header is the one read before its lookup, so an authenticated request that changes
+//! nothing costs no query, and a logout, password change or disabled account on any
+//! process is seen by the next request on every other. For this the store keeps one
+//! connection of its own open besides the pool (it keeps the WAL index from being
+//! deleted), and one read-only descriptor of the `-shm` file for the life of the
+//! process. Every process must open the file with SQLite's default VFS and locking;
+//! in-memory databases, other journal modes, exclusive locking and PostgreSQL or MySQL
+//! keep no revision (every request looks its session up).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -80,6 +94,8 @@ mod options;
 mod passkeys;
 mod pictures;
 mod purge;
+#[cfg(all(feature = "sqlite", unix))]
+mod revision;
 mod sql;
 mod statement;
 mod store;
@@ -218,6 +234,9 @@ pub(crate) struct Inner {
     pub(crate) prefix: String,
     pub(crate) sql: Queries,
     pub(crate) operation_timeout: Duration,
+    /// The revision of a SQLite database (see `revision`), set up by its first use.
+    #[cfg(all(feature = "sqlite", unix))]
+    pub(crate) revision: revision::SqliteRevision,
 }
 
 impl std::fmt::Debug for SqlxStore {
@@ -362,6 +381,8 @@ impl SqlxStore {
                 backend,
                 prefix,
                 operation_timeout: options.operation_timeout,
+                #[cfg(all(feature = "sqlite", unix))]
+                revision: revision::SqliteRevision::default(),
             }),
         })
     }
@@ -430,6 +451,8 @@ impl SqlxStore {
     /// Closes the pool: waits for connections in use to be returned and closes them.
     /// Later calls fail with [`Error::Unavailable`].
     pub async fn close(&self) {
+        #[cfg(all(feature = "sqlite", unix))]
+        self.inner.revision.close().await;
         with_pool!(self, pool => pool.close().await);
     }
 

@@ -411,6 +411,24 @@ impl SessionUserStore for SqlxStore {
         })
         .await
     }
+
+    /// On a SQLite file in WAL mode: the header of its WAL index, read from the `-shm`
+    /// file, which every commit of any process sharing the file rewrites before the
+    /// commit can be seen (the argument is in the `revision` module). `None` elsewhere:
+    /// in-memory SQLite, other journal modes, PostgreSQL and MySQL.
+    async fn revision(&self) -> Result<Option<u64>> {
+        match &self.inner.pool {
+            #[cfg(all(feature = "sqlite", unix))]
+            crate::DbPool::Sqlite(pool) => Ok(self
+                .inner
+                .revision
+                .get(pool, self.inner.operation_timeout)
+                .await),
+            // `allow`, not `expect`: unreachable when SQLite is the one backend on.
+            #[allow(unreachable_patterns)]
+            _ => Ok(None),
+        }
+    }
 }
 
 impl SqlxStore {

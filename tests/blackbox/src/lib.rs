@@ -706,35 +706,47 @@ impl Demo {
 }
 
 /// Several demo processes serving one site, as behind a load balancer: the same users
-/// table in PostgreSQL, the same Redis keys for sessions and counters, the same signing
-/// secret (`AUTH_SECRET`), the same base URL in mailed links and the same mail directory.
+/// table in PostgreSQL and the same Redis keys for sessions and counters (or one SQLite
+/// file for everything, see [`Cluster::start_on`]), the same signing secret
+/// (`AUTH_SECRET`), the same base URL in mailed links and the same mail directory.
 /// Only the listening address differs. Each [`Demo`] in [`Cluster::instances`] reads the
 /// shared mail directory and makes clients with the shared base URL as `Origin`, and
 /// [`Client::set_addr`] moves a client from one instance to another.
 #[derive(Debug)]
 pub struct Cluster {
-    /// The instances, one per framework given to [`Cluster::start`], in that order.
+    /// The instances, one per framework given to [`Cluster::start_on`], in that order.
     pub instances: Vec<Demo>,
-    /// What they share on disk: the mail directory (removed after the instances stop).
+    /// What they share on disk: the mail directory and a SQLite database (removed after
+    /// the instances stop).
     _shared: tempfile::TempDir,
 }
 
 impl Cluster {
     /// Starts one instance of each of `frameworks` (repeat one for a cluster of a single
-    /// framework) at once, on a fresh table and key prefix of the PostgreSQL and Redis
-    /// services, with development cookies. The base URL of mailed links names an address
-    /// nothing listens on: the load balancer's, which the harness plays by choosing the
-    /// instance of every request.
+    /// framework) at once, with development cookies, sharing their data on `backend`: a
+    /// fresh table and key prefix of the PostgreSQL and Redis services, or one SQLite file
+    /// (`--database-url sqlite://PATH`, in a temporary directory of the cluster) for
+    /// users, sessions and counters alike, as processes of one site on one machine would
+    /// share it. The base URL of mailed links names an address nothing listens on: the
+    /// load balancer's, which the harness plays by choosing the instance of every request.
     ///
     /// # Panics
     ///
-    /// When the services are not set, or an instance does not start (see
-    /// [`Demo::start`]).
-    pub fn start(frameworks: &[Framework]) -> Cluster {
-        let (pg, redis) = services("a cluster of demos");
+    /// When `backend` needs the services and they are not set, or an instance does not
+    /// start (see [`Demo::start`]).
+    pub fn start_on(backend: Backend, frameworks: &[Framework]) -> Cluster {
         let id = unique("cluster");
-        let db_args = shared_store_args(pg, redis, &id);
         let shared = tempfile::tempdir().expect("a temporary directory");
+        let db_args = match backend {
+            Backend::PostgresRedis => {
+                let (pg, redis) = services("a cluster of demos");
+                shared_store_args(pg, redis, &id)
+            }
+            Backend::Sqlite => vec![
+                "--database-url".to_owned(),
+                format!("sqlite://{}", shared.path().join("site.db").display()),
+            ],
+        };
         let mail_dir = shared.path().join("mail");
         let base_url = format!("http://127.0.0.1:{}", free_port());
         // At least 32 bytes; distinct per cluster, the same for its instances.
@@ -748,7 +760,7 @@ impl Cluster {
                     scope.spawn(move || {
                         launch(Launch {
                             framework,
-                            backend: Backend::PostgresRedis,
+                            backend,
                             db_args,
                             dir: tempfile::tempdir().expect("a temporary directory"),
                             mail_dir,

@@ -1,14 +1,24 @@
-//! Several instances of one site: three demo processes sharing PostgreSQL (users) and
-//! Redis (sessions and counters), the signing secret, the base URL of mailed links and
-//! the mail directory, with the harness as the load balancer choosing the instance of
-//! every request. What one instance does, the others see at once: sessions, logout,
-//! password changes, lockout and rate limits, used links, and a race on one link.
+//! Several instances of one site: three demo processes sharing their store (PostgreSQL
+//! for users and Redis for sessions and counters, or one SQLite file for everything),
+//! the signing secret, the base URL of mailed links and the mail directory, with the
+//! harness as the load balancer choosing the instance of every request. What one
+//! instance does, the others see at once: sessions, logout, password changes, an
+//! administrator's disabling or signing out of an account, lockout and rate limits, used
+//! links, and a race on one link.
 //!
-//! `scenarios!` runs every scenario on four clusters: three instances of the Axum demo,
-//! of the Poem demo, of the Rocket demo, and a mixed one (one instance of each, sharing
-//! the store: the frameworks must agree on everything they keep there). Within one test
-//! process a cluster of each kind is shared by the scenarios (each with its own email
-//! addresses and client source addresses); under nextest each test starts its own.
+//! Each instance keeps the session lookups it made in memory while the store's revision
+//! stays the one read before the lookup (the SQLite store reads it from the WAL index
+//! that every process sharing the file rewrites on commit). The revocation scenarios
+//! therefore first use each session on every instance, then revoke it on one, and
+//! require the very next request on every other instance to be refused: a kept lookup
+//! that outlived the revocation fails them.
+//!
+//! `scenarios!` runs every scenario on six clusters: on PostgreSQL and Redis, three
+//! instances of the Axum demo, of the Poem demo, of the Rocket demo, and a mixed one (one
+//! instance of each, sharing the store: the frameworks must agree on everything they keep
+//! there); on one SQLite file, three instances of the Axum demo and a mixed one. Within
+//! one test process a cluster of each kind is shared by the scenarios (each with its own
+//! email addresses and client source addresses); under nextest each test starts its own.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,38 +27,55 @@
 
 use std::sync::{Barrier, OnceLock};
 
-use blackbox_tests::{Client, Cluster, Framework, NEW_PASSWORD, PASSWORD, Resp, email};
+use blackbox_tests::{
+    Backend, Client, Cluster, Framework, NEW_PASSWORD, PASSWORD, Resp, email, enc,
+};
 use serde_json::json;
 
-/// The kinds of cluster, by test module name.
-const KINDS: [[Framework; 3]; 4] = [
-    [Framework::Axum; 3],
-    [Framework::Poem; 3],
-    [Framework::Rocket; 3],
-    [Framework::Axum, Framework::Poem, Framework::Rocket],
+/// The kinds of cluster, by test module name: where the instances share their data,
+/// and which demos they are.
+const KINDS: [(Backend, [Framework; 3]); 6] = [
+    (Backend::PostgresRedis, [Framework::Axum; 3]),
+    (Backend::PostgresRedis, [Framework::Poem; 3]),
+    (Backend::PostgresRedis, [Framework::Rocket; 3]),
+    (
+        Backend::PostgresRedis,
+        [Framework::Axum, Framework::Poem, Framework::Rocket],
+    ),
+    (Backend::Sqlite, [Framework::Axum; 3]),
+    (
+        Backend::Sqlite,
+        [Framework::Axum, Framework::Poem, Framework::Rocket],
+    ),
 ];
 
 fn shared(kind: usize) -> &'static Cluster {
-    static CLUSTERS: [OnceLock<Cluster>; 4] = [const { OnceLock::new() }; 4];
-    CLUSTERS[kind].get_or_init(|| Cluster::start(&KINDS[kind]))
+    static CLUSTERS: [OnceLock<Cluster>; 6] = [const { OnceLock::new() }; 6];
+    CLUSTERS[kind].get_or_init(|| {
+        let (backend, frameworks) = &KINDS[kind];
+        Cluster::start_on(*backend, frameworks)
+    })
 }
 
 macro_rules! scenarios {
     ($($name:ident),* $(,)?) => {
-        scenarios!(@cluster axum, 0, $($name),*);
-        scenarios!(@cluster poem, 1, $($name),*);
-        scenarios!(@cluster rocket, 2, $($name),*);
-        scenarios!(@cluster mixed, 3, $($name),*);
+        scenarios!(@cluster axum, 0, [test_services::needs(postgres, redis)], $($name),*);
+        scenarios!(@cluster poem, 1, [test_services::needs(postgres, redis)], $($name),*);
+        scenarios!(@cluster rocket, 2, [test_services::needs(postgres, redis)], $($name),*);
+        scenarios!(@cluster mixed, 3, [test_services::needs(postgres, redis)], $($name),*);
+        scenarios!(@cluster sqlite_axum, 4, [], $($name),*);
+        scenarios!(@cluster sqlite_mixed, 5, [], $($name),*);
     };
-    (@cluster $module:ident, $kind:expr, $($name:ident),*) => {
+    (@cluster $module:ident, $kind:expr, $needs:tt, $($name:ident),*) => {
         mod $module {
-            $(
-                #[test_services::needs(postgres, redis)]
-                #[test]
-                fn $name() {
-                    crate::$name(crate::shared($kind));
-                }
-            )*
+            $( scenarios!(@test $kind, $needs, $name); )*
+        }
+    };
+    (@test $kind:expr, [$($needs:meta)?], $name:ident) => {
+        $(#[$needs])?
+        #[test]
+        fn $name() {
+            crate::$name(crate::shared($kind));
         }
     };
 }
@@ -57,6 +84,7 @@ scenarios!(
     a_session_opened_on_one_instance_works_on_every_instance,
     logout_on_one_instance_ends_the_session_on_every_instance,
     a_password_change_on_one_instance_ends_the_other_sessions_everywhere,
+    an_administrator_disabling_or_signing_out_an_account_ends_its_sessions_everywhere,
     failed_sign_ins_spread_over_the_instances_lock_at_the_same_threshold,
     per_client_limits_trip_at_the_same_count_across_the_instances,
     a_link_used_on_one_instance_is_dead_on_every_instance,
@@ -353,6 +381,75 @@ fn a_password_change_on_one_instance_ends_the_other_sessions_everywhere(cluster:
     }
     let mut c = cluster.instance(2).client();
     assert_eq!(c.api_login(&email, NEW_PASSWORD).status, 200);
+}
+
+/// An administrator disables an account on one instance; once it is enabled again and
+/// signed in anew, signs it out everywhere on another instance. Each time, the
+/// account's sessions, just used on every instance, are refused on every instance by
+/// the very next request, through the API and the dashboard alike.
+fn an_administrator_disabling_or_signing_out_an_account_ends_its_sessions_everywhere(
+    cluster: &Cluster,
+) {
+    let admin = email("spread-admin", cluster.instance(0));
+    cluster.instance(0).create_user(&admin, true, true);
+    let member = email("spread-member", cluster.instance(0));
+    verified_account(cluster, &member);
+    let mut root = signed_in(cluster, 0, &admin);
+    let r = root.get_json(&format!("/auth/api/admin/users?q={}", enc(&member)));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.json()["users"][0]["id"]
+        .as_str()
+        .expect("the member's id")
+        .to_owned();
+
+    for (round, action) in ["disable", "logout"].into_iter().enumerate() {
+        let mut devices: Vec<Client> = instances(cluster)
+            .map(|i| signed_in(cluster, i, &member))
+            .collect();
+        for (d, device) in devices.iter_mut().enumerate() {
+            for i in instances(cluster) {
+                assert_eq!(
+                    me_on(cluster, i, device),
+                    (200, member.clone()),
+                    "device {d} on instance {i} before {action}"
+                );
+            }
+        }
+        let acting = round + 1;
+        let r = on(cluster, acting, &mut root)
+            .api(&format!("/auth/api/admin/users/{id}/{action}"), json!({}));
+        assert_eq!(r.status, 204, "{action} on instance {acting}: {}", r.body);
+        for (d, device) in devices.iter_mut().enumerate() {
+            for i in instances(cluster) {
+                assert_eq!(
+                    me_on(cluster, i, device).0,
+                    401,
+                    "{action} on instance {acting}: device {d} still signed in on instance {i}"
+                );
+                let r = on(cluster, i, device).get("/dashboard");
+                assert_eq!(r.status, 303, "{action}, instance {i}: {}", r.body);
+                assert!(r.location().starts_with("/auth/login"), "{}", r.location());
+            }
+        }
+        if action == "disable" {
+            for i in instances(cluster) {
+                let r = cluster.instance(i).client().api_login(&member, PASSWORD);
+                assert_eq!(r.status, 403, "disabled, instance {i}: {}", r.body);
+                assert_eq!(r.error_code(), "account_disabled");
+            }
+            let r = on(cluster, 0, &mut root)
+                .api(&format!("/auth/api/admin/users/{id}/enable"), json!({}));
+            assert_eq!(r.status, 204, "enable: {}", r.body);
+        }
+    }
+    // The administrator's own session was never touched.
+    for i in instances(cluster) {
+        assert_eq!(
+            me_on(cluster, i, &mut root),
+            (200, admin.clone()),
+            "instance {i}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -594,3 +594,138 @@ pub async fn sessions_with_user(subject: &Subject) {
 
     remove_session_owner(&ctx, subject, user.id).await;
 }
+
+/// For a store whose [`revision`](crate::SessionUserStore::revision) answers `Some`:
+/// every write of a user or a session changes it, so that the revision read after the
+/// write returned is one never answered before: creating, updating, disabling and
+/// deleting a user; creating, touching, re-proving and deleting a session, deleting a
+/// user's other sessions, purging an expired one. A store answering `None` keeps no
+/// revision and passes (saying so).
+pub async fn sessions_revision_moves_on_every_write(subject: &Subject) {
+    let ctx = Ctx::new("sessions_revision_moves_on_every_write");
+    let Some(joined) = ctx.need(subject.session_users(), "SessionUserStore") else {
+        return;
+    };
+    let Some(users) = ctx.need(subject.users(), "UserStore (to write users)") else {
+        return;
+    };
+    let Some(sessions) = ctx.need(subject.sessions(), "SessionStore (to write sessions)") else {
+        return;
+    };
+    let Some(first) = ctx.ok("revision", joined.revision().await) else {
+        eprintln!(
+            "store conformance check `sessions_revision_moves_on_every_write`: the store keeps no revision (None); nothing to check"
+        );
+        return;
+    };
+    let mut answered = vec![first];
+    let mut moved = async |after: &str| {
+        let revision = ctx.ok("revision", joined.revision().await);
+        let Some(revision) = revision else {
+            ctx.fail(format_args!(
+                "revision answered None after {after}, having answered Some before"
+            ));
+        };
+        ctx.ensure(!answered.contains(&revision), || {
+            format!(
+                "after {after} the revision is {revision}, a value answered before it \
+                 (answered so far: {answered:?}): a lookup made before the write would \
+                 be served after it"
+            )
+        });
+        answered.push(revision);
+    };
+
+    let t = now();
+    let mut user = sample_user(t);
+    ctx.ok("create_user", users.create_user(&user).await);
+    moved("create_user").await;
+
+    user.roles = vec!["admin".to_owned()];
+    ctx.ok("update_user", users.update_user(&user).await);
+    user.version += 1;
+    moved("update_user (roles)").await;
+
+    let session = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
+    let other = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
+    let third = new_session(user.id, t, t + Duration::days(3), t + Duration::days(2));
+    for s in [&session, &other, &third] {
+        ctx.ok("create_session", sessions.create_session(s).await);
+        moved("create_session").await;
+    }
+
+    ctx.ok(
+        "touch_session",
+        sessions
+            .touch_session(
+                &session.digest,
+                t + Duration::minutes(1),
+                t + Duration::days(2),
+            )
+            .await,
+    );
+    moved("touch_session").await;
+
+    let proved = ctx.ok(
+        "record_session_proof",
+        sessions
+            .record_session_proof(
+                &session.digest,
+                &[AuthMethod::Pwd],
+                t + Duration::minutes(2),
+            )
+            .await,
+    );
+    ctx.eq("record_session_proof of a live session", proved, true);
+    moved("record_session_proof").await;
+
+    user.status = crate::model::AccountStatus::Disabled;
+    ctx.ok("update_user", users.update_user(&user).await);
+    user.version += 1;
+    moved("update_user (disabled)").await;
+
+    let deleted = ctx.ok(
+        "delete_session",
+        sessions.delete_session(&session.digest).await,
+    );
+    ctx.eq("delete_session of a live session", deleted, true);
+    moved("delete_session").await;
+
+    let deleted = ctx.ok(
+        "delete_sessions_for_user",
+        sessions
+            .delete_sessions_for_user(user.id, Some(&other.digest))
+            .await,
+    );
+    ctx.eq("delete_sessions_for_user keeping one of two", deleted, 1);
+    moved("delete_sessions_for_user").await;
+
+    // A session that died an hour ago, purged with the real clock.
+    let dead = new_session(
+        user.id,
+        t - Duration::hours(3),
+        t - Duration::hours(1),
+        t - Duration::hours(1),
+    );
+    ctx.ok(
+        "create_session (expired)",
+        sessions.create_session(&dead).await,
+    );
+    moved("create_session (expired)").await;
+    let purged = ctx.ok(
+        "purge_expired_sessions",
+        sessions.purge_expired_sessions(t).await,
+    );
+    ctx.ensure(purged >= 1, || {
+        format!("purge_expired_sessions removed {purged} sessions, not the expired one")
+    });
+    moved("purge_expired_sessions").await;
+
+    ctx.ok(
+        "delete_user",
+        users.delete_user(user.id, user.version).await,
+    );
+    moved("delete_user").await;
+
+    remove_session_owner(&ctx, subject, user.id).await;
+}
