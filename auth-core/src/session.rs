@@ -50,6 +50,11 @@ impl SessionToken {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The id's characters as bytes, for hashing without `expose`'s UTF-8 check.
+    pub(crate) fn as_bytes(&self) -> &[u8; SESSION_ID_CHARS] {
+        &self.0
+    }
+
     /// The digest under which the store keeps the session.
     pub fn digest(&self) -> SessionDigest {
         SessionDigest(Sha256::digest(self.0).into())
