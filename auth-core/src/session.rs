@@ -10,15 +10,26 @@ use sha2::{Digest as _, Sha256};
 /// Bytes of entropy in a session id (256 bits).
 const SESSION_ID_BYTES: usize = 32;
 
+/// Characters of a session id: its bytes in URL-safe base64 without padding.
+const SESSION_ID_CHARS: usize = 43;
+
 /// The raw session id, as carried in the client's cookie. Never stored, never logged:
 /// its `Debug` output is redacted.
+///
+/// Held inline (its 43 ASCII characters), so reading one from a request allocates
+/// nothing.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
+pub struct SessionToken([u8; SESSION_ID_CHARS]);
 
 impl SessionToken {
     /// A fresh id with 256 bits of entropy, URL-safe base64 without padding.
     pub fn generate() -> Self {
-        Self(URL_SAFE_NO_PAD.encode(crate::random::bytes::<SESSION_ID_BYTES>()))
+        let mut text = [0u8; SESSION_ID_CHARS];
+        let n = URL_SAFE_NO_PAD
+            .encode_slice(crate::random::bytes::<SESSION_ID_BYTES>(), &mut text)
+            .unwrap_or_default();
+        debug_assert_eq!(n, SESSION_ID_CHARS, "32 bytes are 43 characters");
+        Self(text)
     }
 
     /// Wraps a value read from a cookie or header. Values that cannot have been issued
@@ -28,17 +39,25 @@ impl SessionToken {
         // value is refused rather than allocated for.
         let mut decoded = [0u8; SESSION_ID_BYTES + 1];
         let n = URL_SAFE_NO_PAD.decode_slice(value, &mut decoded).ok()?;
-        (n == SESSION_ID_BYTES).then(|| Self(value.to_owned()))
+        // 32 decoded bytes come from exactly 43 characters of the base64 alphabet.
+        let text = value.as_bytes().try_into().ok()?;
+        (n == SESSION_ID_BYTES).then_some(Self(text))
     }
 
     /// The value to put in the cookie.
     pub fn expose(&self) -> &str {
+        // Only base64 characters (ASCII) are ever held, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The id's characters as bytes, for hashing without `expose`'s UTF-8 check.
+    pub(crate) fn as_bytes(&self) -> &[u8; SESSION_ID_CHARS] {
         &self.0
     }
 
     /// The digest under which the store keeps the session.
     pub fn digest(&self) -> SessionDigest {
-        SessionDigest(Sha256::digest(self.0.as_bytes()).into())
+        SessionDigest(Sha256::digest(self.0).into())
     }
 }
 

@@ -45,7 +45,7 @@ impl Default for TokenDigests {
 impl TokenDigests {
     /// The keyed fingerprint of `token`'s id.
     pub(super) fn fingerprint(&self, token: &SessionToken) -> Fingerprint {
-        Fingerprint(self.key.hash(token.expose().as_bytes()).as_u128())
+        Fingerprint(self.key.hash(token.as_bytes()).as_u128())
     }
 
     /// The digest remembered for the id behind `fingerprint`, if any.
