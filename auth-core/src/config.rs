@@ -170,6 +170,7 @@ pub struct Config {
     pub(crate) hasher: Hasher,
     pub(crate) password_policy: PasswordPolicy,
     pub(crate) sessions: SessionConfig,
+    pub(crate) session_staleness: Duration,
     pub(crate) policy: Policy,
     pub(crate) rate_limits: RateLimits,
     pub(crate) registration: RegistrationMode,
@@ -215,6 +216,7 @@ impl fmt::Debug for Config {
             .field("tokens", &self.tokens)
             .field("hasher", &self.hasher)
             .field("sessions", &self.sessions)
+            .field("session_staleness", &self.session_staleness)
             .field("policy", &self.policy)
             .field("rate_limits", &self.rate_limits)
             .field("registration", &self.registration)
@@ -242,6 +244,12 @@ impl Config {
     /// Session lifetimes.
     pub fn sessions(&self) -> &SessionConfig {
         &self.sessions
+    }
+
+    /// How long a revoked session may still be served from an instance's memory (see
+    /// [`ConfigBuilder::session_staleness`]); zero, the default, for never.
+    pub fn session_staleness(&self) -> Duration {
+        self.session_staleness
     }
 
     /// How repeated wrong passwords lock.
@@ -333,6 +341,7 @@ pub struct ConfigBuilder {
     max_concurrent_hashes: Option<usize>,
     password_policy: Option<PasswordPolicy>,
     sessions: Option<SessionConfig>,
+    session_staleness: Duration,
     lockout: Option<LockoutPolicy>,
     require_verified_email: bool,
     rate_limits: Option<RateLimits>,
@@ -424,6 +433,26 @@ impl ConfigBuilder {
     /// Session lifetimes.
     pub fn sessions(mut self, sessions: SessionConfig) -> Self {
         self.sessions = Some(sessions);
+        self
+    }
+
+    /// Opts into a bounded staleness of session lookups, for speed (default zero: none).
+    ///
+    /// The engine keeps the lookups of live sessions in memory and checks, before
+    /// serving one again, that the store's revision of users and sessions has not moved
+    /// since (see [`Auth::authenticate_shared`](crate::Auth::authenticate_shared)). By
+    /// default that check reads the revision on every request, so a revoked session
+    /// (logout, password change, disabled account, administrator's sign-out) is refused
+    /// on every instance from the moment the revoking call returned. With a staleness,
+    /// an instance reads the revision at most once per `staleness` and trusts its copy
+    /// in between: an authenticated request then costs no store round trip, and a
+    /// session revoked on another instance may still be served there for at most
+    /// `staleness` after the revoking call returned (never longer: the copy is read
+    /// again then). Writes made by the instance itself drop its copy at once when the
+    /// revision is kept apart ([`AuthBuilder::revisions`](crate::AuthBuilder::revisions)).
+    /// [`build`](Self::build) refuses a negative staleness.
+    pub fn session_staleness(mut self, staleness: Duration) -> Self {
+        self.session_staleness = staleness;
         self
     }
 
@@ -594,6 +623,11 @@ impl ConfigBuilder {
         {
             return Err(Error::Config("session lifetimes must be positive".into()));
         }
+        if self.session_staleness < Duration::ZERO {
+            return Err(Error::Config(
+                "the session staleness must not be negative".into(),
+            ));
+        }
         let lockout = self.lockout.unwrap_or_default();
         if lockout.threshold == 0 || lockout.base_lock <= Duration::ZERO {
             return Err(Error::Config(
@@ -644,6 +678,7 @@ impl ConfigBuilder {
             hasher,
             password_policy,
             sessions,
+            session_staleness: self.session_staleness,
             policy: Policy {
                 lockout,
                 require_verified_email: self.require_verified_email,

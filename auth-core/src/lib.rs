@@ -70,7 +70,9 @@
 //!   [`MailOutbox`], [`AuditSink`]: what a store implements, with the contracts in their
 //!   docs; the `conformance` feature exports the kit that checks them. [`PictureStore`]
 //!   keeps uploaded profile pictures (optional); [`IdentityStore`] the identities at
-//!   other providers linked to accounts (optional, for "Sign in with ...").
+//!   other providers linked to accounts (optional, for "Sign in with ..."); a
+//!   [`RevisionStore`] lets the engine keep session lookups in memory when users and
+//!   sessions live in different stores (optional).
 //! - [`identity`]: linked provider identities and the rules that decide what a
 //!   provider's sign-in may do (never link an existing account silently).
 //! - [`Mailer`]: what a mail transport implements; [`mail`] composes the messages.
@@ -155,6 +157,7 @@ pub use second_factor::{
 pub use session::{SessionDigest, SessionToken};
 pub use store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MAX_EPHEMERAL_VALUE,
-    MailOutbox, PasskeyStore, PictureStore, SessionStore, SessionUserStore, UserSearch, UserStore,
+    MailOutbox, PasskeyStore, PictureStore, RevisionStore, SessionStore, SessionUserStore,
+    UserSearch, UserStore,
 };
 pub use token::{Claims, Purpose, TokenKeys, TokenLifetimes, TokenService};

@@ -676,3 +676,31 @@ pub trait IdentityStore: Send + Sync + 'static {
     /// The sealed tokens kept with the identity with this provider and subject, if any.
     async fn identity_tokens(&self, provider: &str, subject: &str) -> Result<Option<String>>;
 }
+
+/// A revision of users and sessions kept apart from them: for deployments whose users
+/// and sessions live in different stores (users in PostgreSQL, sessions in Redis), where
+/// no [`SessionUserStore`] can answer one revision for both.
+///
+/// Given one ([`AuthBuilder::revisions`](crate::AuthBuilder::revisions)), the engine
+/// advances it after each of its writes that changes or removes what a session lookup
+/// returned (a user updated or deleted; a session deleted, purged or re-proved; see
+/// [`Auth::authenticate_shared`](crate::Auth::authenticate_shared)) and before that
+/// call returns, and serves a kept lookup only while the revision is the one it read
+/// before that lookup. So every instance must advance it: the engine does for its own
+/// writes (the operator tool's included, since it runs the engine); a program that
+/// writes users or sessions past the engine must call
+/// [`advance_revision`](RevisionStore::advance_revision) after it.
+///
+/// # Contract
+/// - Once [`advance_revision`](RevisionStore::advance_revision) returned, every call to
+///   [`current_revision`](RevisionStore::current_revision), on any instance, answers a
+///   value that no call answered before the advance began, even if the backend lost its
+///   data in between (a restarted Redis without persistence).
+#[async_trait]
+pub trait RevisionStore: Send + Sync + 'static {
+    /// The current revision: one read, cheaper than a session lookup.
+    async fn current_revision(&self) -> Result<u64>;
+
+    /// Moves the revision on.
+    async fn advance_revision(&self) -> Result<()>;
+}

@@ -1,5 +1,6 @@
 use std::sync::{Arc, Mutex};
 
+use super::revision::{Advancing, Revisions};
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::email_code::CodeDigester;
@@ -12,7 +13,7 @@ use crate::picture::PictureLimits;
 use crate::second_factor::SecretSealer;
 use crate::store::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, IdentityStore, MailOutbox, PasskeyStore,
-    PictureStore, SessionStore, SessionUserStore, UserStore,
+    PictureStore, RevisionStore, SessionStore, SessionUserStore, UserStore,
 };
 use crate::telemetry::Observed;
 use crate::token::TokenKeys;
@@ -28,6 +29,7 @@ pub struct AuthBuilder {
     users: Option<Arc<dyn UserStore>>,
     sessions: Option<Arc<dyn SessionStore>>,
     session_users: Option<Arc<dyn SessionUserStore>>,
+    revisions: Option<Arc<dyn RevisionStore>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     passkeys: Option<(Arc<dyn PasskeyStore>, RelyingParty)>,
     counters: Option<Arc<dyn CounterStore>>,
@@ -58,6 +60,7 @@ impl AuthBuilder {
             users: None,
             sessions: None,
             session_users: None,
+            revisions: None,
             api_keys: None,
             passkeys: None,
             counters: None,
@@ -116,6 +119,20 @@ impl AuthBuilder {
     /// reads the same data as the user and session stores.
     pub fn session_users(mut self, store: Arc<dyn SessionUserStore>) -> Self {
         self.session_users = Some(store);
+        self
+    }
+
+    /// Where the revision of users and sessions is kept when they live in different
+    /// stores (default: none; see [`RevisionStore`]). With one, the engine keeps the
+    /// lookups of live sessions in memory and advances the revision after each of its
+    /// writes of a user or session, so that an authenticated request costs one read of
+    /// the revision instead of the lookup (none at all within
+    /// [`ConfigBuilder::session_staleness`](crate::ConfigBuilder::session_staleness)).
+    /// Every instance sharing the stores must be given the same revision store. It takes
+    /// precedence over the revision of a combined lookup
+    /// ([`session_users`](Self::session_users)).
+    pub fn revisions(mut self, store: Arc<dyn RevisionStore>) -> Self {
+        self.revisions = Some(store);
         self
     }
 
@@ -239,11 +256,32 @@ impl AuthBuilder {
     pub fn build(self) -> Result<Auth> {
         let missing = |what: &str| Error::Config(format!("no {what} was given to the builder"));
         let config = self.config;
+        let users: Arc<dyn UserStore> =
+            Observed::new(self.users.ok_or_else(|| missing("user store"))?);
+        let sessions: Arc<dyn SessionStore> =
+            Observed::new(self.sessions.ok_or_else(|| missing("session store"))?);
+        let session_users: Option<Arc<dyn SessionUserStore>> =
+            self.session_users.map(|s| Observed::new(s) as _);
+        let revisions = Arc::new(Revisions::new(
+            session_users.clone(),
+            self.revisions,
+            config.session_staleness,
+        ));
+        let (users, sessions): (Arc<dyn UserStore>, Arc<dyn SessionStore>) =
+            if revisions.advanced_by_writes() {
+                (
+                    Advancing::new(users, revisions.clone()),
+                    Advancing::new(sessions, revisions.clone()),
+                )
+            } else {
+                (users, sessions)
+            };
         Ok(Auth {
             inner: Arc::new(Inner {
-                users: Observed::new(self.users.ok_or_else(|| missing("user store"))?),
-                sessions: Observed::new(self.sessions.ok_or_else(|| missing("session store"))?),
-                session_users: self.session_users.map(|s| Observed::new(s) as _),
+                users,
+                sessions,
+                session_users,
+                revisions,
                 api_keys: self.api_keys.map(|s| Observed::new(s) as _),
                 passkeys: self
                     .passkeys

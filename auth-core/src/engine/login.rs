@@ -348,16 +348,20 @@ impl Auth {
             .map(Arc::unwrap_or_clone))
     }
 
-    /// [`Auth::authenticate`], shared: when the store keeps a revision
-    /// ([`SessionUserStore::revision`](crate::SessionUserStore::revision), e.g. the
-    /// memory store), a live session's lookup is kept in memory and handed out again
-    /// (behind the same `Arc`) while the store's revision is the one read before that
-    /// lookup; any write of a user or session, on any instance sharing the store, ends
-    /// that. So a revoked session (logout, password change, disabled account,
-    /// administrator's sign-out) is refused from the moment the revoking call returned,
-    /// with no staleness. Expiry and the idle timeout are checked on every request, and
-    /// a session due for its last-seen write is looked up again. Such a request costs
-    /// the revision read instead of the lookup; without a revision, nothing is kept.
+    /// [`Auth::authenticate`], shared: when there is a revision of users and sessions
+    /// (a [`RevisionStore`](crate::RevisionStore) given to the builder, for users and
+    /// sessions in different stores; else
+    /// [`SessionUserStore::revision`](crate::SessionUserStore::revision), e.g. the
+    /// memory store's), a live session's lookup is kept in memory and handed out again
+    /// (behind the same `Arc`) while the revision is the one read before that lookup;
+    /// any write of a user or session, on any instance sharing the stores, ends that.
+    /// So a revoked session (logout, password change, disabled account, administrator's
+    /// sign-out) is refused from the moment the revoking call returned, with no
+    /// staleness, unless the configuration opts into a bounded one
+    /// ([`ConfigBuilder::session_staleness`](crate::ConfigBuilder::session_staleness)).
+    /// Expiry and the idle timeout are checked on every request, and a session due for
+    /// its last-seen write is looked up again. Such a request costs the revision read
+    /// instead of the lookup; without a revision, nothing is kept.
     ///
     /// # Errors
     /// Store errors only.
@@ -376,31 +380,26 @@ impl Auth {
                 self.inner.token_digests.put(fingerprint, digest);
             }
         };
-        let (found, revision) = match &self.inner.session_users {
-            Some(joined) => {
-                // Read before the lookup: a write that the lookup may have missed
-                // changes it, so what the lookup found is never served under it.
-                let revision = joined.revision().await?;
-                if let Some(kept) = revision.and_then(|r| self.inner.session_cache.get(&digest, r))
-                {
-                    let now = self.now();
-                    if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {
-                        remember();
-                        return Ok(Some(kept));
-                    }
-                }
-                (joined.session_with_user(&digest).await?, revision)
+        // Read before the lookup: a write that the lookup may have missed changes it,
+        // so what the lookup found is never served under it.
+        let revision = self.inner.revisions.read(self.now()).await?;
+        if let Some(kept) = revision.and_then(|r| self.inner.session_cache.get(&digest, r)) {
+            let now = self.now();
+            if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {
+                remember();
+                return Ok(Some(kept));
             }
+        }
+        let found = match &self.inner.session_users {
+            Some(joined) => joined.session_with_user(&digest).await?,
             None => match self.inner.sessions.session(&digest).await? {
-                Some(session) => (
-                    self.inner
-                        .users
-                        .user_by_id(session.user_id)
-                        .await?
-                        .map(|user| (session, user)),
-                    None,
-                ),
-                None => (None, None),
+                Some(session) => self
+                    .inner
+                    .users
+                    .user_by_id(session.user_id)
+                    .await?
+                    .map(|user| (session, user)),
+                None => None,
             },
         };
         let Some((mut session, user)) = found else {

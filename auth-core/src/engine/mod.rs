@@ -26,6 +26,7 @@ mod passkeys;
 mod password_reset;
 mod picture;
 mod register;
+mod revision;
 mod second_factor;
 mod session_cache;
 mod step_up;
@@ -142,6 +143,8 @@ struct Inner {
     /// Digests mailed one-time codes.
     codes: crate::email_code::CodeDigester,
     clock: Arc<dyn Clock>,
+    /// Where the revision that kept lookups are checked against is read.
+    revisions: Arc<revision::Revisions>,
     /// Lookups of live sessions, served again while the store's revision holds.
     session_cache: session_cache::SessionCache,
     /// Session digests remembered by a keyed fingerprint of their id.

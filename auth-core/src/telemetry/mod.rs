@@ -139,7 +139,7 @@ pub(crate) fn outbox_pass(delivered: usize, retried: u64, gave_up: u64, depth: O
 }
 
 /// Runs one store call inside a `debug` span and records its time and outcome.
-async fn store_call<T>(
+pub(crate) async fn store_call<T>(
     store: &'static str,
     operation: &'static str,
     call: impl Future<Output = Result<T>>,

@@ -56,6 +56,21 @@ pub struct Cli {
     /// actions on accounts): a number and a unit (s, m, h or d), 1s to 30d. Default 10m.
     #[arg(long, env = "STEP_UP_MAX_AGE", value_name = "DURATION", value_parser = parse_link_lifetime, global = true)]
     pub step_up_max_age: Option<Duration>,
+    /// Opt into serving a session for at most this many milliseconds after it was
+    /// revoked on another instance (logout, password change, disabled account), for
+    /// speed: each instance then reads the store's revision of users and sessions at
+    /// most once per this interval instead of on every authenticated request. 0, the
+    /// default, for none: a revoked session is refused everywhere as soon as the
+    /// revoking request returned. At most 600000 (ten minutes).
+    #[arg(
+        long,
+        env = "SESSION_STALENESS",
+        value_name = "MS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=600_000),
+        global = true
+    )]
+    pub session_staleness: u32,
     /// How many reverse proxies stand in front of the site, each appending the address
     /// that connected to it to --proxy-header; the client address (for rate limits and
     /// the device list) is the one the outermost of them appended. 0, the default, takes
@@ -312,6 +327,7 @@ impl fmt::Debug for Cli {
             .field("identity_token_keys", &self.identity_token_keys)
             .field("second_factor_roles", &self.second_factor_roles)
             .field("step_up_max_age", &self.step_up_max_age)
+            .field("session_staleness", &self.session_staleness)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("proxy_header", &self.proxy_header)
             .field("metrics_addr", &self.metrics_addr)

@@ -58,6 +58,16 @@ pub async fn engine(cli: &Cli, base_url: &str) -> Result<(Auth, AuthWeb), BoxErr
     if let Some(max_age) = cli.step_up_max_age {
         config = config.step_up_max_age(time::Duration::try_from(max_age)?);
     }
+    if cli.session_staleness > 0 {
+        tracing::info!(
+            ms = cli.session_staleness,
+            "a revoked session may be served on other instances for at most {} ms",
+            cli.session_staleness
+        );
+        config = config.session_staleness(time::Duration::milliseconds(i64::from(
+            cli.session_staleness,
+        )));
+    }
     if let Some(max_attempts) = cli.outbox_max_attempts {
         tracing::info!(
             max_attempts,

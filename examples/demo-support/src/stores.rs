@@ -149,8 +149,9 @@ impl Stores {
 
     /// Gives the stores to an engine builder: every role (API keys and identities
     /// linked at other providers too, beside the users they belong to) to the SQL
-    /// store, then sessions, counters and ephemeral entries to Redis when it is there;
-    /// pictures where they are kept.
+    /// store, then sessions, counters and ephemeral entries to Redis when it is there,
+    /// with the revision of users and sessions (so that session lookups are kept in
+    /// memory and checked with one `GET`); pictures where they are kept.
     pub fn wire(&self, builder: AuthBuilder) -> AuthBuilder {
         let builder = builder
             .store(self.sql.clone())
@@ -160,6 +161,7 @@ impl Stores {
         match &self.redis {
             Some(redis) => builder
                 .sessions(redis.clone())
+                .revisions(redis.clone())
                 .counters(redis.clone())
                 .ephemeral(redis.clone()),
             None => builder,

@@ -117,6 +117,11 @@ impl Keys {
         format!("{}sessions:expiry", self.accounts)
     }
 
+    /// String: the revision of users and sessions (see `RevisionStore`), an integer.
+    pub(crate) fn revision(&self) -> String {
+        format!("{}revision", self.accounts)
+    }
+
     /// Hash: `d` the API key as created (JSON), `u` owner, `i` public id, `lu` last use
     /// (time key) and `li` its address, once used.
     pub(crate) fn api_key(&self, digest: &ApiKeyDigest) -> String {

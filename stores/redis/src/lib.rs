@@ -46,6 +46,11 @@
 //!   sessions and counters) and not as the `SessionUserStore` when users live elsewhere:
 //!   [`RedisStore::session_with_user`](SessionUserStore::session_with_user) reads the user
 //!   from Redis.
+//!   The store also keeps a revision of users and sessions
+//!   ([`RevisionStore`](auth_core::RevisionStore): one key, one `GET` to read), which
+//!   a mixed deployment gives to
+//!   [`AuthBuilder::revisions`](auth_core::AuthBuilder::revisions) so that its engines
+//!   keep session lookups in memory and check them with that one read.
 //! - **Expiry.** Sessions expire natively at [`SessionRecord::dies_at`](auth_core::SessionRecord::dies_at) (refreshed on
 //!   touch), counters at the end of their window; the caller's `now` still decides what
 //!   is live, as the contracts require. The purge methods are only needed to apply a
@@ -86,6 +91,7 @@ mod keys;
 mod outbox;
 mod passkeys;
 mod pictures;
+mod revision;
 mod scripts;
 mod sessions;
 #[cfg(feature = "tls")]

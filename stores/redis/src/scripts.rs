@@ -979,3 +979,27 @@ return n
 "
     ))
 });
+
+// ---------------------------------------------------------------------------------------
+// The revision of users and sessions
+
+/// KEYS: the revision. Advances it; returns the new value.
+/// A missing revision (never advanced, or lost with the server's data) starts at the
+/// server's clock in microseconds, past every value it held before: each advance took
+/// at least a microsecond, so no earlier count caught up with the clock. It may run
+/// when Redis is full: it follows revocations.
+pub(crate) static ADVANCE_REVISION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        "#!lua flags=allow-oom",
+        r"
+local v = redis.call('INCR', KEYS[1])
+if v == 1 then
+  local t = redis.call('TIME')
+  local start = t[1] .. string.format('%06d', tonumber(t[2]))
+  redis.call('SET', KEYS[1], start)
+  return start
+end
+return tostring(v)
+"
+    ))
+});

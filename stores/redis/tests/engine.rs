@@ -147,6 +147,7 @@ async fn mixed_on(
             .outbox(outbox)
             .audit(audit)
             .sessions(sessions.clone())
+            .revisions(sessions.clone())
             .counters(sessions.clone())
             .ephemeral(sessions)
     })
@@ -194,6 +195,75 @@ async fn users_in_memory_sessions_and_counters_in_redis() {
 async fn users_in_memory_sessions_and_counters_in_a_cluster() {
     let redis = Redis::cluster().await;
     every_flow(mixed_on(redis, "cluster", Users::Memory, |c| c).await).await;
+}
+
+/// Two instances (engines) over users in PostgreSQL and sessions in Redis, with the
+/// revision in Redis: a session's lookup is kept in memory, and a revocation through one
+/// instance is refused by the other on its next request.
+#[test_services::needs(redis, postgres)]
+#[tokio::test]
+async fn two_instances_keep_lookups_and_refuse_a_revoked_session_at_once() {
+    let test = "two instances";
+    let (users, outbox, audit, postgres) = user_side(test, Users::Postgres).await;
+    let url = common::redis_url(test);
+    let config = common::config(&url);
+    let prefix = config.prefix().to_owned();
+    let redis = Arc::new(common::connect(config).await);
+    let instance = || {
+        let (users, outbox, audit, redis) =
+            (users.clone(), outbox.clone(), audit.clone(), redis.clone());
+        Engine::wired((), engine::config(), move |builder, ()| {
+            builder
+                .users(users)
+                .outbox(outbox)
+                .audit(audit)
+                .sessions(redis.clone())
+                .revisions(redis.clone())
+                .counters(redis.clone())
+                .ephemeral(redis)
+        })
+    };
+    let (a, b) = (instance(), instance());
+    let root = a.admin().await;
+    let user = a.registered_and_verified("two@example.com").await;
+
+    let kept = |token| {
+        let b = &b;
+        async move {
+            let first = b.auth.authenticate_shared(token).await.unwrap().unwrap();
+            let again = b.auth.authenticate_shared(token).await.unwrap().unwrap();
+            assert!(
+                Arc::ptr_eq(&first, &again),
+                "the second lookup was not kept"
+            );
+        }
+    };
+    let s = a.login("two@example.com", PASSWORD).await.unwrap();
+    kept(&s.token).await;
+    a.auth.logout(&s.token, &ctx()).await.unwrap();
+    assert!(
+        b.auth
+            .authenticate_shared(&s.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let s = a.login("two@example.com", PASSWORD).await.unwrap();
+    kept(&s.token).await;
+    a.auth.admin_disable(&root, user.id, &ctx()).await.unwrap();
+    assert!(
+        b.auth
+            .authenticate_shared(&s.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    common::cleanup(&url, &prefix).await;
+    if let Some(store) = &postgres {
+        drop_tables(store).await;
+    }
 }
 
 /// Sign in on two devices, revoke one, reset the password by link, log out, delete the

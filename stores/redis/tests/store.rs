@@ -11,7 +11,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use auth_core::{ApiKeyRecord, ApiKeyStore, ApiKeyToken, AuditSink, Page};
+use auth_core::{ApiKeyRecord, ApiKeyStore, ApiKeyToken, AuditSink, Page, RevisionStore};
 use auth_core::{
     AuditEvent, AuditKind, CounterStore, Error, SessionRecord, SessionStore, SessionToken,
     SessionUserStore, User, UserId, UserSearch, UserStore,
@@ -528,4 +528,46 @@ async fn tls_is_attempted_with_the_ring_provider() {
 async fn tls_urls_need_the_tls_feature() {
     let result = RedisStore::connect(RedisConfig::new("rediss://127.0.0.1:6379/")).await;
     assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
+}
+
+/// The revision of users and sessions: one key in the accounts group, the same for every
+/// store under the prefix; every advance moves it on; lost (as with a restart without
+/// persistence), it starts again past every value it held.
+#[test_services::needs(redis)]
+#[tokio::test]
+async fn the_revision_moves_on_with_every_advance_and_past_its_old_values_when_lost() {
+    let f = Fixture::new("the_revision_moves_on").await;
+    let other = common::connect(RedisConfig::new(&f.url).key_prefix(f.prefix.clone())).await;
+    let first = f.store.current_revision().await.unwrap();
+    assert_eq!(other.current_revision().await.unwrap(), first);
+    let key = format!("{}revision", f.group("accounts"));
+    assert_eq!(f.keys().await, vec![key.clone()]);
+
+    let mut seen = vec![first];
+    for _ in 0..3 {
+        f.store.advance_revision().await.unwrap();
+        let now = other.current_revision().await.unwrap();
+        assert!(!seen.contains(&now), "{now} was answered before");
+        seen.push(now);
+    }
+    let mut con = common::raw(&f.url).await;
+    let () = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let restarted = other.current_revision().await.unwrap();
+    assert!(
+        seen.iter().all(|&old| restarted > old),
+        "{restarted} after {seen:?}"
+    );
+    // Lost again, and advanced before anyone read it.
+    let () = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    f.store.advance_revision().await.unwrap();
+    assert!(f.store.current_revision().await.unwrap() > restarted);
+    f.cleanup().await;
 }
