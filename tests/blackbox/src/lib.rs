@@ -735,6 +735,16 @@ impl Cluster {
     /// When `backend` needs the services and they are not set, or an instance does not
     /// start (see [`Demo::start`]).
     pub fn start_on(backend: Backend, frameworks: &[Framework]) -> Cluster {
+        Self::start_with(backend, frameworks, &[])
+    }
+
+    /// [`Cluster::start_on`] with the extra `flags` given to every instance, e.g.
+    /// `["--session-staleness", "2000"]`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Cluster::start_on`].
+    pub fn start_with(backend: Backend, frameworks: &[Framework], flags: &[&str]) -> Cluster {
         let id = unique("cluster");
         let shared = tempfile::tempdir().expect("a temporary directory");
         let db_args = match backend {
@@ -766,7 +776,7 @@ impl Cluster {
                             mail_dir,
                             addr: "127.0.0.1:0".to_owned(),
                             base_url: Some(base_url),
-                            flags: &[],
+                            flags,
                             secret: Some(secret.as_str()),
                         })
                     })
