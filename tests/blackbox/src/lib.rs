@@ -801,6 +801,27 @@ impl Cluster {
     pub fn instance(&self, i: usize) -> &Demo {
         &self.instances[i % self.instances.len()]
     }
+
+    /// A verified account: registered through instance 0 and confirmed through instance
+    /// 1, as a load balancer may send the mailed link elsewhere.
+    ///
+    /// # Panics
+    ///
+    /// When registering or confirming does not answer as usual.
+    pub fn verified_account(&self, email: &str) {
+        let mut c = self.instance(0).client();
+        let r = c.api(
+            "/auth/api/register",
+            serde_json::json!({"email": email, "password": PASSWORD, "password_confirm": PASSWORD}),
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+        let token = self
+            .instance(0)
+            .mailed_token(email, "verification", "/verify/");
+        c.set_addr(&self.instance(1).addr);
+        let r = c.api("/auth/api/verify", serde_json::json!({ "token": token }));
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
 }
 
 /// One HTTP response.

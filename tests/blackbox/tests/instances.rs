@@ -139,21 +139,6 @@ fn tab_of(cluster: &Cluster, i: usize, client: &Client) -> Client {
     tab
 }
 
-/// A verified account: registered on instance 0, confirmed on instance 1.
-fn verified_account(cluster: &Cluster, email: &str) {
-    let mut c = cluster.instance(0).client();
-    let r = c.api(
-        "/auth/api/register",
-        json!({"email": email, "password": PASSWORD, "password_confirm": PASSWORD}),
-    );
-    assert_eq!(r.status, 202, "{}", r.body);
-    let token = cluster
-        .instance(0)
-        .mailed_token(email, "verification", "/verify/");
-    let r = on(cluster, 1, &mut c).api("/auth/api/verify", json!({ "token": token }));
-    assert_eq!(r.status, 200, "{}", r.body);
-}
-
 /// A client signed in (through the form) on instance `i`.
 fn signed_in(cluster: &Cluster, i: usize, email: &str) -> Client {
     let mut c = cluster.instance(i).client();
@@ -261,7 +246,7 @@ fn a_session_opened_on_one_instance_works_on_every_instance(cluster: &Cluster) {
 /// ends sessions opened on the others.
 fn logout_on_one_instance_ends_the_session_on_every_instance(cluster: &Cluster) {
     let email = email("spread-logout", cluster.instance(0));
-    verified_account(cluster, &email);
+    cluster.verified_account(&email);
     for i in instances(cluster) {
         let mut c = signed_in(cluster, i, &email);
         let mut tabs: Vec<(usize, Client)> = instances(cluster)
@@ -324,7 +309,7 @@ fn logout_on_one_instance_ends_the_session_on_every_instance(cluster: &Cluster) 
 /// of the account on every instance; the old password is refused everywhere.
 fn a_password_change_on_one_instance_ends_the_other_sessions_everywhere(cluster: &Cluster) {
     let email = email("spread-password", cluster.instance(0));
-    verified_account(cluster, &email);
+    cluster.verified_account(&email);
     let mut devices: Vec<Client> = instances(cluster)
         .map(|i| signed_in(cluster, i, &email))
         .collect();
@@ -393,7 +378,7 @@ fn an_administrator_disabling_or_signing_out_an_account_ends_its_sessions_everyw
     let admin = email("spread-admin", cluster.instance(0));
     cluster.instance(0).create_user(&admin, true, true);
     let member = email("spread-member", cluster.instance(0));
-    verified_account(cluster, &member);
+    cluster.verified_account(&member);
     let mut root = signed_in(cluster, 0, &admin);
     let r = root.get_json(&format!("/auth/api/admin/users?q={}", enc(&member)));
     assert_eq!(r.status, 200, "{}", r.body);
@@ -479,11 +464,11 @@ fn attempts_until_locked(
 /// attempt as failed sign-ins all sent to one, and the lock holds on every instance.
 fn failed_sign_ins_spread_over_the_instances_lock_at_the_same_threshold(cluster: &Cluster) {
     let alone = email("lock-alone", cluster.instance(0));
-    verified_account(cluster, &alone);
+    cluster.verified_account(&alone);
     let on_one = attempts_until_locked(cluster, &alone, |_| 0);
 
     let spread = email("lock-spread", cluster.instance(0));
-    verified_account(cluster, &spread);
+    cluster.verified_account(&spread);
     let across = attempts_until_locked(cluster, &spread, |attempt| attempt);
     assert_eq!(
         across,
@@ -635,7 +620,7 @@ fn instances_racing_one_reset_link_let_exactly_one_win(cluster: &Cluster) {
     assert_eq!(passwords.len(), cluster.instances.len(), "a password each");
     for round in 0..3 {
         let email = email("reset-race", cluster.instance(round));
-        verified_account(cluster, &email);
+        cluster.verified_account(&email);
         let mut c = cluster.instance(round).client();
         let r = c.api(
             "/auth/api/request_password_reset",

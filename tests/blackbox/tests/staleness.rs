@@ -21,21 +21,6 @@ fn cluster() -> Cluster {
     )
 }
 
-/// A verified account, registered and confirmed on instance 0.
-fn verified_account(cluster: &Cluster, email: &str) {
-    let mut c = cluster.instance(0).client();
-    let r = c.api(
-        "/auth/api/register",
-        json!({"email": email, "password": PASSWORD, "password_confirm": PASSWORD}),
-    );
-    assert_eq!(r.status, 202, "{}", r.body);
-    let token = cluster
-        .instance(0)
-        .mailed_token(email, "verification", "/verify/");
-    let r = c.api("/auth/api/verify", json!({ "token": token }));
-    assert_eq!(r.status, 200, "{}", r.body);
-}
-
 /// The status of `GET /auth/api/me` with `client` on instance `i`.
 fn me_on(cluster: &Cluster, i: usize, client: &mut Client) -> u16 {
     client.set_addr(&cluster.instance(i).addr);
@@ -86,7 +71,7 @@ fn revoked_on_zero_is_refused_on_one_after_the_bound(
 fn a_logout_is_seen_by_the_other_instance_within_the_bound() {
     let cluster = cluster();
     let email = email("stale-logout", cluster.instance(0));
-    verified_account(&cluster, &email);
+    cluster.verified_account(&email);
     revoked_on_zero_is_refused_on_one_after_the_bound(&cluster, &email, |c| {
         let r = c.api("/auth/api/logout", json!({}));
         assert_eq!(r.status, 204, "{}", r.body);
@@ -98,7 +83,7 @@ fn a_logout_is_seen_by_the_other_instance_within_the_bound() {
 fn a_logout_everywhere_is_seen_by_the_other_instance_within_the_bound() {
     let cluster = cluster();
     let email = email("stale-everywhere", cluster.instance(0));
-    verified_account(&cluster, &email);
+    cluster.verified_account(&email);
     let mut other = cluster.instance(0).client();
     assert_eq!(other.login(&email, PASSWORD).status, 303);
     revoked_on_zero_is_refused_on_one_after_the_bound(&cluster, &email, |_| {
