@@ -157,7 +157,7 @@ fn fill_lanes(
                 };
                 for lane in (worker..shape.lanes).step_by(threads) {
                     let mut segment = segments[lane * SLICES + slice].write().map_err(poisoned)?;
-                    fill_segment(shape, Position { pass, lane, slice }, &mut **segment, &view);
+                    fill_segment(shape, Position { pass, lane, slice }, &mut segment, &view);
                 }
             }
             barrier.wait()?;
