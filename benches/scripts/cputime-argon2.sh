@@ -37,7 +37,7 @@ for set in "$@"; do
     c=$(echo "$c + $(cat "$work/c")" | bc); o=$(echo "$o + $(cat "$work/o")" | bc)
   done
   if [ "$table" = memory ]; then
-    echo "| $m | $(echo "scale=2; $c*1000/(3*$n)" | bc) | $(echo "scale=2; $o*1000/(3*$n)" | bc) | $(echo "scale=3; $o/$c" | bc) |"
+    echo "| $m | $(echo "scale=2; $c*1000/(3*$n)" | bc) | $(echo "scale=2; $o*1000/(3*$n)" | bc) | $(printf '%.3f' "$(echo "scale=4; $o/$c" | bc)") |"
   else
     echo "| \`$set\` | $(echo "scale=2; $c/3" | bc) | $(echo "scale=2; $o/3" | bc) | $(echo "scale=3; $o/$c" | bc) |"
   fi
