@@ -5,6 +5,16 @@
 //! only its segment `(l, s)` and reads only its own earlier blocks and other lanes'
 //! segments of other slices, so each lane gets its segment as `&mut` and everything else
 //! through a shared [`View`]; lanes can then run on threads without any `unsafe`.
+//!
+//! With more than one thread, the threads are started once per hash (the calling thread
+//! is one of them) and meet at a [`SliceBarrier`] after every slice, instead of being
+//! started for every slice: starting and joining a thread costs tens to hundreds of
+//! microseconds, a barrier a few, and a hash has `4 t` slices. Each segment sits behind
+//! its own `RwLock`, which is how the borrow checker learns that a segment is written by
+//! one thread while the others only read other slices' segments; the barrier guarantees
+//! that the locks are never contended (a thread only takes them between two barriers).
+
+use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use crate::block::Block;
 use crate::compress::{Implementation, compress, prefetch};
@@ -53,11 +63,38 @@ impl View<'_> {
 }
 
 /// Runs every pass over `memory` (whose first two blocks of each lane are set), on up to
-/// `threads` threads.
+/// `threads` threads (never more than there are lanes).
 ///
 /// # Errors
 /// [`crate::Error::Thread`] if a lane's thread panicked.
 pub(crate) fn fill(memory: &mut [Block], shape: &Shape, threads: usize) -> crate::Result<()> {
+    let threads = threads.clamp(1, shape.lanes);
+    if threads == 1 {
+        fill_on_this_thread(memory, shape);
+        return Ok(());
+    }
+    let segments: Vec<RwLock<&mut [Block]>> = memory
+        .chunks_exact_mut(shape.segment_len)
+        .map(RwLock::new)
+        .collect();
+    let barrier = SliceBarrier::new(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads)
+            .map(|worker| {
+                let (segments, barrier) = (&segments, &barrier);
+                scope.spawn(move || fill_lanes(shape, worker, threads, segments, barrier))
+            })
+            .collect();
+        let mine = fill_lanes(shape, 0, threads, &segments, &barrier);
+        workers.into_iter().fold(mine, |result, worker| {
+            let joined = worker.join().map_err(|_| crate::Error::Thread);
+            result.and(joined.and_then(|r| r))
+        })
+    })
+}
+
+/// Every pass, lane after lane, on the calling thread.
+fn fill_on_this_thread(memory: &mut [Block], shape: &Shape) {
     let mut segments: Vec<&mut [Block]> = memory.chunks_exact_mut(shape.segment_len).collect();
     for pass in 0..shape.passes {
         for slice in 0..SLICES {
@@ -75,32 +112,151 @@ pub(crate) fn fill(memory: &mut [Block], shape: &Shape, threads: usize) -> crate
                 segments: others,
                 segment_len: shape.segment_len,
             };
-            let position = |lane| Position { pass, lane, slice };
-            if threads <= 1 || shape.lanes == 1 {
-                for (lane, segment) in mine.into_iter().enumerate() {
-                    fill_segment(shape, position(lane), segment, &view);
-                }
-            } else {
-                std::thread::scope(|scope| {
-                    let mut lanes = mine.into_iter().enumerate();
-                    let first = lanes.next();
-                    let workers: Vec<_> = lanes
-                        .map(|(lane, segment)| {
-                            let view = &view;
-                            scope.spawn(move || fill_segment(shape, position(lane), segment, view))
-                        })
-                        .collect();
-                    if let Some((lane, segment)) = first {
-                        fill_segment(shape, position(lane), segment, &view);
-                    }
-                    workers
-                        .into_iter()
-                        .try_for_each(|w| w.join().map_err(|_| crate::Error::Thread))
-                })?;
+            for (lane, segment) in mine.into_iter().enumerate() {
+                fill_segment(shape, Position { pass, lane, slice }, segment, &view);
             }
         }
     }
+}
+
+/// One thread's share of the work: lanes `worker`, `worker + threads`, ... of every slice
+/// of every pass, meeting the other threads at `barrier` after each slice.
+///
+/// # Errors
+/// [`crate::Error::Thread`] if another thread failed or panicked (it broke the barrier).
+fn fill_lanes(
+    shape: &Shape,
+    worker: usize,
+    threads: usize,
+    segments: &[RwLock<&mut [Block]>],
+    barrier: &SliceBarrier,
+) -> crate::Result<()> {
+    // Breaks the barrier if this thread stops early (an error or a panic), so that the
+    // others stop too instead of waiting for it for ever.
+    let mut participant = Participant {
+        barrier,
+        finished: false,
+    };
+    for pass in 0..shape.passes {
+        for slice in 0..SLICES {
+            {
+                // Between two barriers nobody writes another slice's segments and each
+                // segment of this slice has one writer, so no lock below ever waits.
+                let reading: Vec<Option<RwLockReadGuard<'_, &mut [Block]>>> = segments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (i % SLICES != slice).then(|| s.read()).transpose())
+                    .collect::<Result<_, _>>()
+                    .map_err(poisoned)?;
+                let view = View {
+                    segments: reading
+                        .iter()
+                        .map(|guard| guard.as_deref().map_or(&[][..], |s| &**s))
+                        .collect(),
+                    segment_len: shape.segment_len,
+                };
+                for lane in (worker..shape.lanes).step_by(threads) {
+                    let mut segment = segments[lane * SLICES + slice].write().map_err(poisoned)?;
+                    fill_segment(shape, Position { pass, lane, slice }, &mut segment, &view);
+                }
+            }
+            barrier.wait()?;
+        }
+    }
+    participant.finished = true;
     Ok(())
+}
+
+/// A lock poisoned by a thread that panicked.
+fn poisoned<T>(_: PoisonError<T>) -> crate::Error {
+    crate::Error::Thread
+}
+
+/// A thread taking part in a [`SliceBarrier`]; breaks it when dropped unfinished.
+struct Participant<'a> {
+    barrier: &'a SliceBarrier,
+    finished: bool,
+}
+
+impl Drop for Participant<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.barrier.break_off();
+        }
+    }
+}
+
+/// The meeting point of a hash's threads after every slice. Unlike `std::sync::Barrier`
+/// it can be broken: a thread that fails or panics breaks it, and every thread waiting or
+/// arriving later gets an error instead of waiting for ever.
+#[derive(Debug)]
+struct SliceBarrier {
+    threads: usize,
+    state: Mutex<BarrierState>,
+    changed: Condvar,
+}
+
+#[derive(Debug)]
+struct BarrierState {
+    /// Threads that have arrived in this generation.
+    arrived: usize,
+    /// How many times every thread has arrived.
+    generation: u64,
+    broken: bool,
+}
+
+impl SliceBarrier {
+    fn new(threads: usize) -> Self {
+        Self {
+            threads,
+            state: Mutex::new(BarrierState {
+                arrived: 0,
+                generation: 0,
+                broken: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Waits until every thread has arrived.
+    ///
+    /// # Errors
+    /// [`crate::Error::Thread`] if the barrier is or gets broken first.
+    fn wait(&self) -> crate::Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.broken {
+            return Err(crate::Error::Thread);
+        }
+        state.arrived += 1;
+        if state.arrived == self.threads {
+            state.arrived = 0;
+            state.generation += 1;
+            drop(state);
+            self.changed.notify_all();
+            return Ok(());
+        }
+        let generation = state.generation;
+        while state.generation == generation && !state.broken {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if state.generation == generation {
+            Err(crate::Error::Thread)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Breaks the barrier: wakes every waiting thread with an error, now and later.
+    fn break_off(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .broken = true;
+        self.changed.notify_all();
+    }
 }
 
 /// Where a segment is.
@@ -312,5 +468,57 @@ impl Referencing {
             index
         };
         (lane, index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn the_barrier_lets_every_thread_through_together() {
+        let barrier = SliceBarrier::new(3);
+        let arrivals = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    for round in 0..100 {
+                        arrivals.fetch_add(1, Ordering::SeqCst);
+                        assert_eq!(barrier.wait(), Ok(()));
+                        // Nobody can have arrived at the next round yet.
+                        let seen = arrivals.load(Ordering::SeqCst);
+                        assert_eq!(seen, 3 * (round + 1));
+                        assert_eq!(barrier.wait(), Ok(()));
+                    }
+                });
+            }
+        });
+        assert_eq!(arrivals.load(Ordering::SeqCst), 300);
+    }
+
+    #[test]
+    fn a_thread_that_stops_early_releases_the_others_with_an_error() {
+        let barrier = SliceBarrier::new(3);
+        std::thread::scope(|scope| {
+            let waiting: Vec<_> = (0..2).map(|_| scope.spawn(|| barrier.wait())).collect();
+            // The third thread panics (its `Participant` is dropped unfinished).
+            let panicked = scope
+                .spawn(|| {
+                    let _participant = Participant {
+                        barrier: &barrier,
+                        finished: false,
+                    };
+                    panic!("a lane's thread fails");
+                })
+                .join();
+            assert!(panicked.is_err());
+            for w in waiting {
+                assert_eq!(w.join().ok(), Some(Err(crate::Error::Thread)));
+            }
+        });
+        // Arriving later fails at once instead of waiting.
+        assert_eq!(barrier.wait(), Err(crate::Error::Thread));
     }
 }

@@ -192,3 +192,37 @@ fn debug_hides_the_secret() {
     );
     assert!(debug.contains("<redacted>"));
 }
+
+/// Lanes shared out over fewer, as many or more threads than there are lanes (each thread
+/// keeping its lanes for the whole hash) give the tag of the lanes computed one after the
+/// other, for every variant; and the memory is wiped afterwards.
+#[test]
+fn any_thread_count_gives_the_one_thread_tag() {
+    let mut memory = Memory::new();
+    for algorithm in [Algorithm::Argon2id, Algorithm::Argon2i, Algorithm::Argon2d] {
+        for (m, t, p) in [
+            (64, 3, 2),
+            (1024, 2, 2),
+            (96, 2, 3),
+            (256, 2, 4),
+            (2048, 1, 4),
+        ] {
+            let base = Argon2::new(algorithm, Version::V0x13, Params::new(m, t, p).unwrap())
+                .with_secret(b"pepper");
+            let mut expected = [0u8; 32];
+            base.hash_into(b"password", b"somesalt", &mut expected, &mut memory)
+                .unwrap();
+            for threads in [2, 3, 4, 8] {
+                let mut got = [0u8; 32];
+                base.with_threads(threads)
+                    .hash_into(b"password", b"somesalt", &mut got, &mut memory)
+                    .unwrap();
+                assert_eq!(
+                    got, expected,
+                    "{algorithm:?} m={m} t={t} p={p} threads={threads}"
+                );
+                assert!(memory.is_wiped());
+            }
+        }
+    }
+}

@@ -10,7 +10,10 @@
 //! fresh salt, `spawn_blocking` under the semaphore, lanes on as many threads as permits
 //! allow, the PHC string), `auth-argon2` (the toolkit's Argon2 that the `Hasher` runs,
 //! called directly on this thread with a reused `Memory`, lanes one after the other, to
-//! show the wrapper's overhead and what threads bring at `p > 1`), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
+//! show the wrapper's overhead and what threads bring at `p > 1`), at `p > 1` also
+//! `auth-argon2 (direct, p threads)` (the same with its lanes on `p` threads, as the
+//! `Hasher` computes them, so that the wrapper's cost and the threads' gain can be told
+//! apart), `argon2-crate` (RustCrypto `argon2` called directly on this thread, as an
 //! application without the toolkit would), and the C implementations that
 //! `benches/scripts/argon2_worker.py` times inside a long-lived Python process:
 //! `native` (libargon2's opt.c built with `-march=native`), `cffi` (argon2-cffi's wheel,
@@ -123,7 +126,12 @@ impl Drop for Worker {
 
 enum Side {
     Ours(Hasher),
-    Direct(auth_argon2::Params, std::cell::RefCell<auth_argon2::Memory>),
+    /// The crate called directly, its lanes on this many threads.
+    Direct(
+        auth_argon2::Params,
+        std::cell::RefCell<auth_argon2::Memory>,
+        usize,
+    ),
     Crate(Params),
     C(String),
 }
@@ -132,7 +140,8 @@ impl Side {
     fn name(&self) -> String {
         match self {
             Self::Ours(_) => "ours (Hasher)".into(),
-            Self::Direct(..) => "auth-argon2 (direct)".into(),
+            Self::Direct(_, _, 1) => "auth-argon2 (direct)".into(),
+            Self::Direct(_, _, threads) => format!("auth-argon2 (direct, {threads} threads)"),
             Self::Crate(_) => "argon2-crate".into(),
             Self::C(name) => format!("C {name}"),
         }
@@ -154,12 +163,13 @@ impl Side {
                     out.push(start.elapsed());
                 }
             }
-            Self::Direct(params, memory) => {
+            Self::Direct(params, memory, threads) => {
                 let a = auth_argon2::Argon2::new(
                     auth_argon2::Algorithm::Argon2id,
                     auth_argon2::Version::V0x13,
                     *params,
-                );
+                )
+                .with_threads(*threads);
                 let salt = *b"0123456789abcdef";
                 let mut tag = [0u8; 32];
                 let mut memory = memory.borrow_mut();
@@ -209,12 +219,20 @@ fn main() -> auth_benches::Result<()> {
             Side::Direct(
                 auth_argon2::Params::new(p.memory_kib, p.iterations, p.parallelism)?,
                 std::cell::RefCell::new(auth_argon2::Memory::new()),
+                1,
             ),
             Side::Crate(
                 Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
                     .map_err(|e| format!("{e}"))?,
             ),
         ];
+        if p.parallelism > 1 {
+            sides.push(Side::Direct(
+                auth_argon2::Params::new(p.memory_kib, p.iterations, p.parallelism)?,
+                std::cell::RefCell::new(auth_argon2::Memory::new()),
+                usize::try_from(p.parallelism)?,
+            ));
+        }
         for name in &args.impls {
             // Warm-up doubles as the availability check.
             match worker.time(name, p, 1) {
