@@ -372,8 +372,9 @@ impl AuthWeb {
         cookie_headers: impl IntoIterator<Item = &'h str>,
         authorization_headers: impl IntoIterator<Item = &'h str>,
     ) -> Presented {
+        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
         let cookie = cookies::get_in(
-            cookie_headers.into_iter().map(str::as_bytes),
+            cookie_headers.into_iter().filter(visible),
             &self.inner.cookies.session,
         );
         Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
