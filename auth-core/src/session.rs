@@ -13,6 +13,21 @@ const SESSION_ID_BYTES: usize = 32;
 /// Characters of a session id: its bytes in URL-safe base64 without padding.
 const SESSION_ID_CHARS: usize = 43;
 
+/// The value of each byte as a character of URL-safe base64, or [`NOT_BASE64`].
+const SEXTET: [u8; 256] = {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [NOT_BASE64; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// [`SEXTET`]'s mark for a byte outside the alphabet (no sextet has its high bit).
+const NOT_BASE64: u8 = 0x80;
+
 /// The raw session id, as carried in the client's cookie. Never stored, never logged:
 /// its `Debug` output is redacted.
 ///
@@ -34,14 +49,18 @@ impl SessionToken {
 
     /// Wraps a value read from a cookie or header. Values that cannot have been issued
     /// by [`SessionToken::generate`] are refused, so garbage never reaches a store.
+    ///
+    /// Accepts exactly what a strict URL-safe base64 decoder (no padding, no trailing
+    /// bits) decodes into 32 bytes: 43 characters of the alphabet, the last of which
+    /// carries the id's last 4 bits and 2 zero bits. Checked by table, without decoding
+    /// (the decoded bytes are never used; see `parse_accepts_what_base64_decodes`).
     pub fn parse(value: &str) -> Option<Self> {
-        // Decoded on the stack: one byte of room past an id's length, so that a longer
-        // value is refused rather than allocated for.
-        let mut decoded = [0u8; SESSION_ID_BYTES + 1];
-        let n = URL_SAFE_NO_PAD.decode_slice(value, &mut decoded).ok()?;
-        // 32 decoded bytes come from exactly 43 characters of the base64 alphabet.
-        let text = value.as_bytes().try_into().ok()?;
-        (n == SESSION_ID_BYTES).then_some(Self(text))
+        let text: [u8; SESSION_ID_CHARS] = value.as_bytes().try_into().ok()?;
+        let (last, rest) = text.split_last()?;
+        // Every sextet is below 64: one high bit set means a byte outside the alphabet.
+        let outside = rest.iter().fold(0, |acc, &b| acc | SEXTET[usize::from(b)]);
+        let last = SEXTET[usize::from(*last)];
+        (outside & NOT_BASE64 == 0 && last & (NOT_BASE64 | 0b11) == 0).then_some(Self(text))
     }
 
     /// The value to put in the cookie.
@@ -138,6 +157,60 @@ mod tests {
         assert!(SessionToken::parse("short").is_none());
         assert!(SessionToken::parse(&"A".repeat(44)).is_none());
         assert!(SessionToken::parse("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!").is_none());
+    }
+
+    /// What the strict base64 decoder accepts as an id: 32 bytes from the whole value.
+    fn decodes_to_an_id(value: &str) -> bool {
+        let mut decoded = [0u8; SESSION_ID_BYTES + 1];
+        URL_SAFE_NO_PAD.decode_slice(value, &mut decoded) == Ok(SESSION_ID_BYTES)
+    }
+
+    #[test]
+    fn parse_accepts_what_base64_decodes() {
+        let mut checked = 0;
+        let mut accepted = 0;
+        for _ in 0..8 {
+            let id = SessionToken::generate();
+            // Every ASCII byte at every position of a valid id (the last character
+            // included, whose 2 low bits must be zero).
+            for at in 0..SESSION_ID_CHARS {
+                for b in 0..0x80u8 {
+                    let mut text = *id.as_bytes();
+                    text[at] = b;
+                    let value = std::str::from_utf8(&text).unwrap();
+                    let parsed = SessionToken::parse(value);
+                    assert_eq!(parsed.is_some(), decodes_to_an_id(value), "{at} {b:#x}");
+                    if let Some(t) = parsed {
+                        assert_eq!(t.expose(), value);
+                        accepted += 1;
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            accepted > 1000 && accepted < checked,
+            "{accepted} of {checked}"
+        );
+        // Other lengths, and characters that are not ASCII.
+        for n in 0..64 {
+            let value = "A".repeat(n);
+            assert_eq!(
+                SessionToken::parse(&value).is_some(),
+                decodes_to_an_id(&value),
+                "{n}"
+            );
+        }
+        let id = SessionToken::generate();
+        for value in [
+            format!("{}\u{e9}", &id.expose()[..41]),
+            format!("{}\u{e9}", &id.expose()[..42]),
+            format!("{}=", id.expose()),
+            format!("{}+", &id.expose()[..42]),
+        ] {
+            assert!(SessionToken::parse(&value).is_none(), "{value:?}");
+            assert!(!decodes_to_an_id(&value), "{value:?}");
+        }
     }
 
     #[test]
