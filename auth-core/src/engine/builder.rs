@@ -282,18 +282,20 @@ impl AuthBuilder {
             config.session_staleness,
         ));
         let pictures: Option<Arc<dyn PictureStore>> = self.pictures.map(|p| Observed::new(p) as _);
-        let (users, sessions, pictures): (
-            Arc<dyn UserStore>,
-            Arc<dyn SessionStore>,
-            Option<Arc<dyn PictureStore>>,
-        ) = if revisions.advanced_by_writes() {
-            (
-                Advancing::new(users, revisions.clone()),
-                Advancing::new(sessions, revisions.clone()),
-                pictures.map(|p| Advancing::new(p, revisions.clone()) as Arc<dyn PictureStore>),
-            )
-        } else {
-            (users, sessions, pictures)
+        let (users, sessions): (Arc<dyn UserStore>, Arc<dyn SessionStore>) =
+            if revisions.advanced_by_writes() {
+                (
+                    Advancing::new(users, revisions.clone()),
+                    Advancing::new(sessions, revisions.clone()),
+                )
+            } else {
+                (users, sessions)
+            };
+        let pictures = match pictures {
+            Some(p) if revisions.advanced_by_writes() => {
+                Some(Advancing::new(p, revisions.clone()) as Arc<dyn PictureStore>)
+            }
+            other => other,
         };
         Ok(Auth {
             inner: Arc::new(Inner {
