@@ -211,6 +211,11 @@ pub trait SessionUserStore: Send + Sync + 'static {
     ///   the revision before its change can be read, so that a call made after the
     ///   change is visible, or after the write returned, answers a value that no call
     ///   answered before the write began.
+    /// - When the same store value is also the engine's [`PictureStore`]
+    ///   ([`AuthBuilder::pictures`](crate::AuthBuilder::pictures)), the same holds for
+    ///   every picture write: the engine then keeps the signed-in user's picture
+    ///   version with their lookup
+    ///   ([`Auth::own_picture_version`](crate::Auth::own_picture_version)).
     /// - A store that cannot promise this for every instance answers `None`.
     async fn revision(&self) -> Result<Option<u64>> {
         Ok(None)
@@ -684,11 +689,13 @@ pub trait IdentityStore: Send + Sync + 'static {
 /// Given one ([`AuthBuilder::revisions`](crate::AuthBuilder::revisions)), the engine
 /// advances it after each of its writes that changes or removes what a session lookup
 /// returned (a user updated or deleted; a session deleted, purged or re-proved; see
-/// [`Auth::authenticate_shared`](crate::Auth::authenticate_shared)) and before that
+/// [`Auth::authenticate_shared`](crate::Auth::authenticate_shared)), and after each
+/// picture put or deleted (the version kept with the lookup, see
+/// [`Auth::own_picture_version`](crate::Auth::own_picture_version)), before that
 /// call returns, and serves a kept lookup only while the revision is the one it read
 /// before that lookup. So every instance must advance it: the engine does for its own
 /// writes (the operator tool's included, since it runs the engine); a program that
-/// writes users or sessions past the engine must call
+/// writes users, sessions or pictures past the engine must call
 /// [`advance_revision`](RevisionStore::advance_revision) after it.
 ///
 /// # Contract

@@ -1,6 +1,8 @@
 //! Rendering pages: the context every template gets, error pages, forms shown again
 //! with their problems, and the sign-in the layer's own pages require.
 
+use std::sync::Arc;
+
 use auth_core::{Authenticated, User};
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -389,13 +391,13 @@ impl AuthWeb {
         }
     }
 
-    /// The signed-in user of a page that needs one, or the reply to send instead
-    /// (sign-in redirect, 503, ...).
-    pub(crate) async fn signed_in(&self, r: &Req) -> Result<Authenticated, Reply> {
-        match self.current_user(&r.headers).await {
+    /// The signed-in user of a page that needs one (the lookup the engine keeps, shared),
+    /// or the reply to send instead (sign-in redirect, 503, ...).
+    pub(crate) async fn signed_in(&self, r: &Req) -> Result<Arc<Authenticated>, Reply> {
+        match self.current_user_shared(&r.headers).await {
             Ok(Some(a)) if self.enforce_enrolment(r, &a).is_err() => Err(self.enrolment_redirect()),
             Ok(Some(a)) => {
-                self.note_picture(r, a.user.id).await;
+                self.note_own_picture(r, &a).await;
                 r.prefer(
                     self.inner.auth.config().catalogues(),
                     self.inner.auth.account_language(&a.user),
@@ -420,10 +422,10 @@ impl AuthWeb {
 
     /// The user when signed in; store failures read as "not signed in" for pages that
     /// only show the header.
-    pub(crate) async fn maybe_user(&self, r: &Req) -> Option<Authenticated> {
-        match self.current_user(&r.headers).await {
+    pub(crate) async fn maybe_user(&self, r: &Req) -> Option<Arc<Authenticated>> {
+        match self.current_user_shared(&r.headers).await {
             Ok(Some(a)) => {
-                self.note_picture(r, a.user.id).await;
+                self.note_own_picture(r, &a).await;
                 r.prefer(
                     self.inner.auth.config().catalogues(),
                     self.inner.auth.account_language(&a.user),

@@ -417,6 +417,18 @@ impl AuthWeb {
         }
     }
 
+    /// [`AuthWeb::current_user`], shared: the lookup the engine keeps, not a copy (so
+    /// that what is kept with it, the picture version, is found again).
+    pub(crate) async fn current_user_shared(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<Arc<Authenticated>>, auth_core::Error> {
+        match self.presented(headers).token() {
+            Some(token) => self.inner.auth.authenticate_shared(token).await,
+            None => Ok(None),
+        }
+    }
+
     /// The response a guard sends when it refuses a request: HTML requests that need a
     /// sign-in are redirected to the sign-in page with `next` set to `path_and_query`
     /// (the full original path); API requests (see [`RequestKind::of`]: under the mount
@@ -492,20 +504,24 @@ impl AuthWeb {
         self.finish(&r, reply)
     }
 
-    /// [`AuthWeb::render_page`], with the uploaded picture of `user` in the header where
-    /// it has one (one more store lookup; `render_page` shows the generated avatar).
+    /// [`AuthWeb::render_page`] for the signed-in user `a` (as the extractors and
+    /// guards give it), with their uploaded picture in the header where they have one
+    /// (`render_page` shows the generated avatar). The picture's version is kept with
+    /// the session lookup when the engine keeps those (see
+    /// [`Auth::own_picture_version`](auth_core::Auth::own_picture_version)): a page
+    /// served from a kept lookup asks no store for it; otherwise one more lookup.
     pub async fn render_page_with_picture(
         &self,
         headers: &HeaderMap,
         template: &str,
-        user: Option<&User>,
+        a: Option<&Authenticated>,
         extra: impl Serialize,
     ) -> Response<Bytes> {
         let r = self.app_request(headers);
-        if let Some(user) = user {
-            self.note_picture(&r, user.id).await;
+        if let Some(a) = a {
+            self.note_own_picture(&r, a).await;
         }
-        let reply = self.render(&r, StatusCode::OK, template, user, extra);
+        let reply = self.render(&r, StatusCode::OK, template, a.map(|a| &a.user), extra);
         self.finish(&r, reply)
     }
 

@@ -1,6 +1,6 @@
 use std::sync::{Arc, Mutex};
 
-use super::revision::{Advancing, Revisions};
+use super::revision::{Advancing, Revisions, same_store};
 use super::{Auth, Clock, Inner, SystemClock};
 use crate::config::Config;
 use crate::email_code::CodeDigester;
@@ -202,6 +202,15 @@ impl AuthBuilder {
     /// Where uploaded profile pictures are kept (default: nowhere, and uploads are
     /// off: [`Auth::pictures_enabled`] is false). Not part of [`store`](Self::store),
     /// since pictures may live elsewhere than the accounts (files under a directory).
+    ///
+    /// Whether the signed-in user's picture version is kept with their session lookup,
+    /// so that a page's header costs no picture query
+    /// ([`Auth::own_picture_version`]): yes with a [`revisions`](Self::revisions)
+    /// store; with the combined lookup's own revision (e.g. SQLite's, the memory
+    /// store's) only when `pictures` is that very store, the same `Arc` (or a clone of
+    /// it) given to [`store`](Self::store) or [`session_users`](Self::session_users);
+    /// otherwise (e.g. files under a directory beside SQLite) every page asks this
+    /// store, so that a change on another instance is never missed.
     pub fn pictures(mut self, pictures: Arc<dyn PictureStore>) -> Self {
         self.pictures = Some(pictures);
         self
@@ -260,13 +269,19 @@ impl AuthBuilder {
             Observed::new(self.users.ok_or_else(|| missing("user store"))?);
         let sessions: Arc<dyn SessionStore> =
             Observed::new(self.sessions.ok_or_else(|| missing("session store"))?);
+        let pictures_in_joined = match (&self.pictures, &self.session_users) {
+            (Some(pictures), Some(joined)) => same_store(pictures, joined),
+            _ => false,
+        };
         let session_users: Option<Arc<dyn SessionUserStore>> =
             self.session_users.map(|s| Observed::new(s) as _);
         let revisions = Arc::new(Revisions::new(
             session_users.clone(),
             self.revisions,
+            pictures_in_joined,
             config.session_staleness,
         ));
+        let pictures: Option<Arc<dyn PictureStore>> = self.pictures.map(|p| Observed::new(p) as _);
         let (users, sessions): (Arc<dyn UserStore>, Arc<dyn SessionStore>) =
             if revisions.advanced_by_writes() {
                 (
@@ -276,6 +291,12 @@ impl AuthBuilder {
             } else {
                 (users, sessions)
             };
+        let pictures = match pictures {
+            Some(p) if revisions.advanced_by_writes() => {
+                Some(Advancing::new(p, revisions.clone()) as Arc<dyn PictureStore>)
+            }
+            other => other,
+        };
         Ok(Auth {
             inner: Arc::new(Inner {
                 users,
@@ -290,7 +311,7 @@ impl AuthBuilder {
                 ephemeral: Observed::new(self.ephemeral.ok_or_else(|| missing("ephemeral store"))?),
                 outbox: Observed::new(self.outbox.ok_or_else(|| missing("mail outbox"))?),
                 audit: Observed::new(self.audit.ok_or_else(|| missing("audit sink"))?),
-                pictures: self.pictures.map(|p| Observed::new(p) as _),
+                pictures,
                 identities: self.identities.map(|s| Observed::new(s) as _),
                 picture_limits: self.picture_limits,
                 mailer: self.mailer.ok_or_else(|| missing("mailer"))?,

@@ -8,6 +8,16 @@
 //! ([`SessionUserStore::revision`](crate::SessionUserStore::revision)), else none (and
 //! nothing is kept).
 //!
+//! The same revision guards the version of the signed-in user's uploaded picture kept
+//! with their lookup ([`Auth::own_picture_version`](crate::Auth::own_picture_version)),
+//! when picture writes move it too; one rule decides that
+//! ([`Revisions::keeps_pictures`]): with a [`RevisionStore`], always (the engine advances
+//! it after its picture writes as after its user and session writes); with the combined
+//! lookup's own revision, only when the picture store is that very store (the same
+//! value given to the builder), whose revision then covers its pictures (the contract
+//! of [`SessionUserStore::revision`](crate::SessionUserStore::revision)); else never,
+//! and every page asks the picture store.
+//!
 //! With a [`RevisionStore`], a write is followed by an advance before the call returns:
 //! a lookup kept under the revision read before the write is never served once the
 //! write has returned. Advancing before the write would not do: a lookup made between
@@ -24,9 +34,12 @@ use time::{Duration, OffsetDateTime};
 
 use crate::error::Result;
 use crate::model::{Page, SessionRecord, User, UserId};
+use crate::picture::Picture;
 use crate::second_factor::AuthMethod;
 use crate::session::SessionDigest;
-use crate::store::{RevisionStore, SessionStore, SessionUserStore, UserSearch, UserStore};
+use crate::store::{
+    PictureStore, RevisionStore, SessionStore, SessionUserStore, UserSearch, UserStore,
+};
 use crate::telemetry::store_call;
 
 /// The engine's source of the revision, and its copy when a staleness is allowed.
@@ -38,6 +51,8 @@ pub(super) struct Revisions {
     copy: Mutex<Option<(u64, OffsetDateTime)>>,
     /// An advance failed: nothing is served from memory until one succeeds.
     pending: AtomicBool,
+    /// Picture writes move the revision (see [`Revisions::keeps_pictures`]).
+    covers_pictures: bool,
 }
 
 enum Source {
@@ -48,10 +63,12 @@ enum Source {
 
 impl Revisions {
     /// The revision of `kept` when given, else the one of `joined`, trusted for
-    /// `staleness`.
+    /// `staleness`; `pictures_in_joined` tells whether the picture store is the store
+    /// behind `joined` (see [`same_store`]).
     pub(super) fn new(
         joined: Option<Arc<dyn SessionUserStore>>,
         kept: Option<Arc<dyn RevisionStore>>,
+        pictures_in_joined: bool,
         staleness: Duration,
     ) -> Self {
         let source = match (kept, joined) {
@@ -59,12 +76,25 @@ impl Revisions {
             (None, Some(joined)) => Source::Joined(joined),
             (None, None) => Source::None,
         };
+        let covers_pictures = match source {
+            Source::Kept(_) => true,
+            Source::Joined(_) => pictures_in_joined,
+            Source::None => false,
+        };
         Self {
             source,
             staleness,
             copy: Mutex::new(None),
             pending: AtomicBool::new(false),
+            covers_pictures,
         }
+    }
+
+    /// Whether the version of a user's picture may be kept with their session lookup:
+    /// whether every picture write through the engine, on any instance, moves the
+    /// revision (see the module documentation).
+    pub(super) fn keeps_pictures(&self) -> bool {
+        self.covers_pictures
     }
 
     /// Whether the engine's writes must advance the revision (it is kept apart).
@@ -136,7 +166,13 @@ impl Revisions {
     }
 }
 
-/// A user or session store of the engine whose writes advance [`Revisions`].
+/// Whether `a` and `b` are the same store value (the same allocation behind two trait
+/// objects): then one's revision covers the other's writes.
+pub(super) fn same_store<A: ?Sized, B: ?Sized>(a: &Arc<A>, b: &Arc<B>) -> bool {
+    std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
+/// A user, session or picture store of the engine whose writes advance [`Revisions`].
 pub(super) struct Advancing<S: ?Sized> {
     store: Arc<S>,
     revisions: Arc<Revisions>,
@@ -252,5 +288,27 @@ impl SessionStore for Advancing<dyn SessionStore> {
     async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
         let purged = self.store.purge_expired_sessions(now).await;
         self.revisions.after(purged).await
+    }
+}
+
+// Reads advance nothing; a put or a delete may change the version a kept lookup keeps.
+#[async_trait]
+impl PictureStore for Advancing<dyn PictureStore> {
+    async fn put_picture(&self, picture: &Picture) -> Result<()> {
+        let put = self.store.put_picture(picture).await;
+        self.revisions.after(put).await
+    }
+
+    async fn picture(&self, user_id: UserId) -> Result<Option<Picture>> {
+        self.store.picture(user_id).await
+    }
+
+    async fn picture_version(&self, user_id: UserId) -> Result<Option<String>> {
+        self.store.picture_version(user_id).await
+    }
+
+    async fn delete_picture(&self, user_id: UserId) -> Result<bool> {
+        let deleted = self.store.delete_picture(user_id).await;
+        self.revisions.after(deleted).await
     }
 }

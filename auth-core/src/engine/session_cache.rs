@@ -8,12 +8,23 @@
 //! the store, is seen by the next request: no staleness, whatever the timing. Liveness
 //! (expiry, idle timeout) is checked on every hit against the clock, and a session due
 //! for its last-seen write takes the store's path.
+//!
+//! An entry may also keep the version of its user's uploaded picture, filled by the
+//! first request that asks for it (see [`Auth::own_picture_version`]): the query that
+//! filled it ran after the revision the entry is checked against was read, so it is as
+//! fresh as the lookup, provided picture writes move that revision too (the rule is
+//! [`Revisions::keeps_pictures`]); the engine's own picture writes also drop the
+//! writer's entries of that user at once.
+//!
+//! [`Auth::own_picture_version`]: crate::Auth::own_picture_version
+//! [`Revisions::keeps_pictures`]: super::revision::Revisions::keeps_pictures
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use super::Authenticated;
+use crate::model::UserId;
 use crate::session::SessionDigest;
 
 /// At most this many sessions are kept; when full, the cache starts over empty (an
@@ -29,6 +40,8 @@ pub(super) struct SessionCache {
 struct Entry {
     revision: u64,
     found: Arc<Authenticated>,
+    /// The version of the user's picture (`None`: none), once a request asked for it.
+    picture: OnceLock<Option<String>>,
 }
 
 impl SessionCache {
@@ -47,7 +60,44 @@ impl SessionCache {
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(&digest) {
             entries.clear();
         }
-        entries.insert(digest, Entry { revision, found });
+        entries.insert(
+            digest,
+            Entry {
+                revision,
+                found,
+                picture: OnceLock::new(),
+            },
+        );
+    }
+
+    /// The picture version kept with `a`'s entry: `None` unless `a` is the very lookup
+    /// that entry keeps (the same allocation: a copy, or a lookup an entry made since
+    /// replaced, has none) and a version was kept with it.
+    pub(super) fn picture_version(&self, a: &Authenticated) -> Option<Option<String>> {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(&a.session.digest)
+            .filter(|e| std::ptr::eq(Arc::as_ptr(&e.found), a))
+            .and_then(|e| e.picture.get().cloned())
+    }
+
+    /// Keeps `version`, read after `a` was looked up, with `a`'s entry (if `a` is the
+    /// lookup it keeps, as for [`picture_version`](Self::picture_version)).
+    pub(super) fn keep_picture_version(&self, a: &Authenticated, version: Option<String>) {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(e) = entries
+            .get(&a.session.digest)
+            .filter(|e| std::ptr::eq(Arc::as_ptr(&e.found), a))
+        {
+            // Already set by a concurrent request: its query also ran after the lookup.
+            let _ = e.picture.set(version);
+        }
+    }
+
+    /// Drops every entry of `user` (their picture changed on this instance).
+    pub(super) fn forget_user(&self, user: UserId) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        entries.retain(|_, e| e.found.user.id != user);
     }
 }
 

@@ -17,6 +17,7 @@ mod language;
 mod login;
 mod mail_outbox;
 mod operator;
+mod own_picture;
 mod passkey_only;
 mod passkey_states;
 mod passkeys;

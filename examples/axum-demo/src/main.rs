@@ -71,10 +71,7 @@ async fn home(
     MaybeUser(user): MaybeUser,
     headers: HeaderMap,
 ) -> Response {
-    pages
-        .home(&headers, user.as_ref().map(|a| &a.user))
-        .await
-        .map(Body::from)
+    pages.home(&headers, user.as_deref()).await.map(Body::from)
 }
 
 async fn jwks(Extension(pages): Extension<Pages>, headers: HeaderMap) -> Response {

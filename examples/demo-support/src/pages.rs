@@ -1,6 +1,6 @@
 //! The demo's own pages, rendered with the web layer's templates.
 
-use auth_core::{Authenticated, Page, User};
+use auth_core::{Authenticated, Page};
 use auth_http::AuthWeb;
 use bytes::Bytes;
 use http::{HeaderMap, Response};
@@ -38,11 +38,11 @@ impl Pages {
     }
 
     /// `/`: public; shows who is signed in.
-    pub async fn home(&self, headers: &HeaderMap, user: Option<&User>) -> Response<Bytes> {
+    pub async fn home(&self, headers: &HeaderMap, a: Option<&Authenticated>) -> Response<Bytes> {
         self.render(
             headers,
             "demo_home.html",
-            user,
+            a,
             json!({ "title": "Home", "framework": self.framework }),
         )
         .await
@@ -90,7 +90,7 @@ impl Pages {
                 expires.minute()
             ),
         });
-        self.render(headers, "demo_dashboard.html", Some(&a.user), extra)
+        self.render(headers, "demo_dashboard.html", Some(a), extra)
             .await
     }
 
@@ -108,7 +108,7 @@ impl Pages {
         self.render(
             headers,
             "demo_admin.html",
-            Some(&a.user),
+            Some(a),
             json!({ "title": "Administration", "total": total }),
         )
         .await
@@ -118,11 +118,11 @@ impl Pages {
         &self,
         headers: &HeaderMap,
         template: &str,
-        user: Option<&User>,
+        a: Option<&Authenticated>,
         extra: Value,
     ) -> Response<Bytes> {
         self.web
-            .render_page_with_picture(headers, template, user, extra)
+            .render_page_with_picture(headers, template, a, extra)
             .await
     }
 }

@@ -58,7 +58,7 @@ fn app(web: AuthWeb, pages: Pages) -> impl IntoEndpoint {
 
 #[handler]
 async fn home(pages: Data<&Pages>, MaybeUser(user): MaybeUser, headers: &HeaderMap) -> Response {
-    into_poem(pages.home(headers, user.as_ref().map(|a| &a.user)).await)
+    into_poem(pages.home(headers, user.as_deref()).await)
 }
 
 #[handler]

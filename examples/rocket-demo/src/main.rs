@@ -87,11 +87,7 @@ fn app(figment: Figment, web: AuthWeb, pages: Pages) -> Rocket<Build> {
 
 #[get("/")]
 async fn home(pages: &State<Pages>, user: MaybeUser, headers: HttpHeaders) -> WebResponse {
-    WebResponse(
-        pages
-            .home(&headers.0, user.0.as_ref().map(|a| &a.user))
-            .await,
-    )
+    WebResponse(pages.home(&headers.0, user.0.as_deref()).await)
 }
 
 /// The scope `/whoami` asks of API keys.

@@ -113,8 +113,9 @@ struct Inner {
     /// passkey or identity is removed at a version, so the check, the removal and the
     /// bump are one step.
     ways_in: Mutex<HashMap<UserId, u64>>,
-    /// Raised whenever a user or session is written ([`SessionUserStore::revision`]):
-    /// taken with the write lock, so no reader sees the change under the old value.
+    /// Raised whenever a user, session or picture is written
+    /// ([`SessionUserStore::revision`]): taken with the write lock, so no reader sees
+    /// the change under the old value.
     revision: AtomicU64,
 }
 
@@ -249,7 +250,9 @@ impl MemoryStore {
 
     /// This store behind an `Arc`, to hand to the engine as any of the store traits
     /// (`Arc<dyn UserStore>`, `Arc<dyn SessionStore>`, ...). The `Arc` shares the data
-    /// with `self`.
+    /// with `self`. Each call makes a new `Arc`: give the builder's `store` and
+    /// `pictures` clones of one, so that the engine sees they are the same store and
+    /// keeps picture versions with session lookups (see `AuthBuilder::pictures`).
     pub fn shared(&self) -> Arc<Self> {
         Arc::new(self.clone())
     }
@@ -266,6 +269,15 @@ impl MemoryStore {
         let sessions = write(&self.inner.sessions);
         self.inner.revision.fetch_add(1, Ordering::SeqCst);
         sessions
+    }
+
+    /// The pictures, to write: raises the revision once the lock is held (the engine
+    /// keeps picture versions with session lookups when this store is its picture
+    /// store too).
+    fn write_pictures(&self) -> MutexGuard<'_, HashMap<UserId, Picture>> {
+        let pictures = lock(&self.inner.pictures);
+        self.inner.revision.fetch_add(1, Ordering::SeqCst);
+        pictures
     }
 }
 
@@ -1144,7 +1156,8 @@ impl IdentityStore for MemoryStore {
 #[async_trait]
 impl PictureStore for MemoryStore {
     async fn put_picture(&self, picture: &Picture) -> Result<()> {
-        lock(&self.inner.pictures).insert(picture.user_id, picture.clone());
+        self.write_pictures()
+            .insert(picture.user_id, picture.clone());
         Ok(())
     }
 
@@ -1159,7 +1172,7 @@ impl PictureStore for MemoryStore {
     }
 
     async fn delete_picture(&self, user_id: UserId) -> Result<bool> {
-        Ok(lock(&self.inner.pictures).remove(&user_id).is_some())
+        Ok(self.write_pictures().remove(&user_id).is_some())
     }
 }
 

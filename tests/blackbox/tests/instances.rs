@@ -28,7 +28,7 @@
 use std::sync::{Barrier, OnceLock};
 
 use blackbox_tests::{
-    Backend, Client, Cluster, Framework, NEW_PASSWORD, PASSWORD, Resp, email, enc,
+    Backend, Body, Client, Cluster, Framework, NEW_PASSWORD, PASSWORD, Resp, email, enc,
 };
 use serde_json::json;
 
@@ -89,6 +89,7 @@ scenarios!(
     per_client_limits_trip_at_the_same_count_across_the_instances,
     a_link_used_on_one_instance_is_dead_on_every_instance,
     instances_racing_one_reset_link_let_exactly_one_win,
+    a_picture_changed_on_one_instance_shows_in_every_header,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -163,6 +164,77 @@ fn me_on(cluster: &Cluster, i: usize, client: &mut Client) -> (u16, String) {
 
 fn instances(cluster: &Cluster) -> std::ops::Range<usize> {
     0..cluster.instances.len()
+}
+
+// ---------------------------------------------------------------------------------------
+// Pictures
+
+/// A `w`×`h` PNG.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// The path of the uploaded picture in the header of `/dashboard` on instance `i`
+/// (`None`: the generated avatar), asked twice so that the second answer comes from the
+/// instance's kept session lookup.
+fn header_picture_on(cluster: &Cluster, i: usize, client: &mut Client) -> Option<String> {
+    let c = on(cluster, i, client);
+    let first = c.get("/dashboard");
+    let again = c.get("/dashboard");
+    assert_eq!(again.status, 200, "instance {i}: {}", again.body);
+    let src = |body: &str| {
+        let start = body.find("src=\"/auth/pictures/")? + 5;
+        let end = start + body[start..].find('"')?;
+        Some(body[start..end].to_owned())
+    };
+    assert_eq!(src(&first.body), src(&again.body), "instance {i}");
+    src(&again.body)
+}
+
+/// A picture uploaded, replaced or removed on one instance shows in the header of the
+/// very next page on every instance, also where the session lookup (and the picture
+/// version with it) was kept.
+fn a_picture_changed_on_one_instance_shows_in_every_header(cluster: &Cluster) {
+    let email = email("spread-picture", cluster.instance(0));
+    cluster.verified_account(&email);
+    let mut c = cluster.instance(0).client();
+    assert_eq!(c.api_login(&email, PASSWORD).status, 200);
+    for i in instances(cluster) {
+        assert_eq!(header_picture_on(cluster, i, &mut c), None, "instance {i}");
+    }
+    let mut last = None;
+    for (writer, size) in instances(cluster).zip([(40, 30), (30, 40), (50, 50)]) {
+        let r = on(cluster, writer, &mut c).send(
+            "POST",
+            "/auth/api/account/picture",
+            Body::Raw(Some("image/png"), &png(size.0, size.1)),
+            &[],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let url = r.json()["picture"]["url"].as_str().unwrap().to_owned();
+        assert_ne!(Some(&url), last.as_ref());
+        for i in instances(cluster) {
+            assert_eq!(
+                header_picture_on(cluster, i, &mut c).as_ref(),
+                Some(&url),
+                "uploaded on instance {writer}, instance {i} shows another picture"
+            );
+        }
+        last = Some(url);
+    }
+    let r = on(cluster, 1, &mut c).api("/auth/api/account/picture/remove", json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    for i in instances(cluster) {
+        assert_eq!(
+            header_picture_on(cluster, i, &mut c),
+            None,
+            "removed on instance 1, instance {i} still shows it"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -69,7 +69,10 @@ impl AuthWeb {
     }
 
     /// The posted form of a signed-in account page, or the reply to send instead.
-    pub(super) async fn account_form(&self, r: &Req) -> Result<(Fields, Authenticated), Reply> {
+    pub(super) async fn account_form(
+        &self,
+        r: &Req,
+    ) -> Result<(Fields, std::sync::Arc<Authenticated>), Reply> {
         let fields = self.submitted(r)?;
         let a = self.signed_in(r).await?;
         Ok((fields, a))

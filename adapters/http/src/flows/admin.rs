@@ -77,7 +77,7 @@ impl ActionButton {
 
 impl AuthWeb {
     /// The signed-in admin of a page, or the reply to send instead.
-    pub(crate) async fn admin(&self, r: &Req) -> Result<Authenticated, Reply> {
+    pub(crate) async fn admin(&self, r: &Req) -> Result<std::sync::Arc<Authenticated>, Reply> {
         let a = self.signed_in(r).await?;
         Requirement::admin(self.inner.auth.config())
             .admit(Some(a))

@@ -5,7 +5,7 @@
 //! administrators only. Every route answers 404 when the application keeps no pictures.
 
 use auth_core::picture::FIELD;
-use auth_core::{Message, Picture, UserId};
+use auth_core::{Authenticated, Message, Picture, UserId};
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use http::{HeaderValue, StatusCode};
@@ -63,18 +63,18 @@ impl AuthWeb {
     }
 
     /// Looks up the version of `user`'s picture for the page `r` renders (see
-    /// [`Req::picture_version`]). A failing store leaves the generated avatar.
+    /// [`Req::picture_version`]), from the store: for users other than the signed-in
+    /// one (the admin's pages). A failing store leaves the generated avatar.
     pub(crate) async fn note_picture(&self, r: &Req, user: UserId) {
-        match self.inner.auth.picture_version(user).await {
-            Ok(Some(version)) => {
-                r.pictures
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(user, version);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "could not look up a picture version"),
-        }
+        let version = self.inner.auth.picture_version(user).await;
+        note(r, user, version);
+    }
+
+    /// [`AuthWeb::note_picture`] for the signed-in user `a`, whose version is kept with
+    /// their session lookup (see [`auth_core::Auth::own_picture_version`]).
+    pub(crate) async fn note_own_picture(&self, r: &Req, a: &Authenticated) {
+        let version = self.inner.auth.own_picture_version(a).await;
+        note(r, a.user.id, version);
     }
 
     /// `POST /account/picture`: the upload form (multipart, with the CSRF token).
@@ -213,6 +213,20 @@ impl AuthWeb {
             content_type: p.format.content_type(),
             updated_at: rfc3339(p.updated_at),
         }
+    }
+}
+
+/// Notes `version`, the looked-up version of `user`'s picture, for the page `r` renders.
+fn note(r: &Req, user: UserId, version: auth_core::Result<Option<String>>) {
+    match version {
+        Ok(Some(version)) => {
+            r.pictures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(user, version);
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not look up a picture version"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The signed-in user's devices: `/account/sessions` with its revoke buttons, and
 //! `/api/account/sessions`, `/api/account/sessions/revoke`, `.../revoke_others`.
 
-use auth_core::{Authenticated, Error};
+use auth_core::Error;
 use http::StatusCode;
 use serde_json::json;
 
@@ -69,7 +69,7 @@ impl AuthWeb {
     }
 
     pub(super) async fn revoke_others_post(&self, r: &Req) -> Reply {
-        let a: Authenticated = match self.account_form(r).await {
+        let a = match self.account_form(r).await {
             Ok((_, a)) => a,
             Err(reply) => return reply,
         };
