@@ -6,15 +6,21 @@
 //! segments of other slices, so each lane gets its segment as `&mut` and everything else
 //! through a shared [`View`]; lanes can then run on threads without any `unsafe`.
 //!
-//! With more than one thread, the threads are started once per hash (the calling thread
-//! is one of them) and meet at a [`SliceBarrier`] after every slice, instead of being
-//! started for every slice: starting and joining a thread costs tens to hundreds of
-//! microseconds, a barrier a few, and a hash has `4 t` slices. Each segment sits behind
+//! With more than one thread, the threads are started once per hash and meet at a
+//! [`SliceBarrier`] after every slice, instead of being started for every slice: starting
+//! and joining a thread costs tens to hundreds of microseconds, a barrier a few, and a
+//! hash has `4 t` slices. The calling thread starts them and waits: when it computed a lane
+//! itself and had just been woken by another thread (a Tokio blocking thread woken by the
+//! task awaiting the hash, as in `auth-core`'s hasher), Linux often kept both lanes on
+//! one CPU for the whole hash, taking turns, while the other CPU idled (measured in
+//! docs/benchmarks.md); with every lane on a thread of its own they run side by side. Each segment sits behind
 //! its own `RwLock`, which is how the borrow checker learns that a segment is written by
 //! one thread while the others only read other slices' segments; the barrier guarantees
 //! that the locks are never contended (a thread only takes them between two barriers).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use crate::block::Block;
 use crate::compress::{Implementation, compress, prefetch};
@@ -22,6 +28,8 @@ use crate::{Algorithm, Version};
 
 /// Number of slices (synchronisation points) per pass.
 pub(crate) const SLICES: usize = 4;
+/// How long a thread that reached a [`SliceBarrier`] early spins before it sleeps.
+const SPIN: Duration = Duration::from_micros(100);
 /// Number of pseudo-random addresses in one address block.
 const ADDRESSES_PER_BLOCK: usize = 128;
 
@@ -79,14 +87,13 @@ pub(crate) fn fill(memory: &mut [Block], shape: &Shape, threads: usize) -> crate
         .collect();
     let barrier = SliceBarrier::new(threads);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..threads)
+        let workers: Vec<_> = (0..threads)
             .map(|worker| {
                 let (segments, barrier) = (&segments, &barrier);
                 scope.spawn(move || fill_lanes(shape, worker, threads, segments, barrier))
             })
             .collect();
-        let mine = fill_lanes(shape, 0, threads, &segments, &barrier);
-        workers.into_iter().fold(mine, |result, worker| {
+        workers.into_iter().fold(Ok(()), |result, worker| {
             let joined = worker.join().map_err(|_| crate::Error::Thread);
             result.and(joined.and_then(|r| r))
         })
@@ -194,6 +201,8 @@ struct SliceBarrier {
     threads: usize,
     state: Mutex<BarrierState>,
     changed: Condvar,
+    /// [`BarrierState::generation`], readable without the lock by spinning threads.
+    generation: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -215,10 +224,17 @@ impl SliceBarrier {
                 broken: false,
             }),
             changed: Condvar::new(),
+            generation: AtomicU64::new(0),
         }
     }
 
     /// Waits until every thread has arrived.
+    ///
+    /// A thread that arrives early first spins for up to [`SPIN`] (the lanes of a slice
+    /// take the same work, so the others are usually microseconds away), then sleeps.
+    /// Sleeping at once cost a wake-up per slice, tens of microseconds on an idle virtual
+    /// CPU: at 7–12 MiB (12–20 slices of a few hundred microseconds) that took most of
+    /// the second thread's gain (docs/benchmarks.md).
     ///
     /// # Errors
     /// [`crate::Error::Thread`] if the barrier is or gets broken first.
@@ -231,11 +247,23 @@ impl SliceBarrier {
         if state.arrived == self.threads {
             state.arrived = 0;
             state.generation += 1;
+            self.generation.store(state.generation, Ordering::Release);
             drop(state);
             self.changed.notify_all();
             return Ok(());
         }
         let generation = state.generation;
+        drop(state);
+        let spinning = Instant::now();
+        while spinning.elapsed() < SPIN {
+            for _ in 0..64 {
+                if self.generation.load(Ordering::Acquire) != generation {
+                    return Ok(());
+                }
+                std::hint::spin_loop();
+            }
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while state.generation == generation && !state.broken {
             state = self
                 .changed

@@ -208,10 +208,10 @@ impl<'a> Argon2<'a> {
         })
     }
 
-    /// Computes up to `threads` lanes at once: the calling thread and `threads - 1` scoped
-    /// threads, started once per hash, take fixed lanes and meet after every slice (never
-    /// more threads than lanes). 1 (the default) computes the lanes one after the other on
-    /// the calling thread.
+    /// Computes up to `threads` lanes at once: `threads` scoped threads, started once per
+    /// hash while the calling thread waits, take fixed lanes and meet after every slice
+    /// (never more threads than lanes). 1 (the default) computes the lanes one after the
+    /// other on the calling thread.
     pub fn with_threads(self, threads: usize) -> Self {
         Self {
             threads: threads.max(1),
