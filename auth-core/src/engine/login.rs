@@ -382,7 +382,7 @@ impl Auth {
         };
         // Read before the lookup: a write that the lookup may have missed changes it,
         // so what the lookup found is never served under it.
-        let revision = self.inner.revisions.read(self.now()).await?;
+        let revision = self.inner.revisions.read(|| self.now()).await?;
         if let Some(kept) = revision.and_then(|r| self.inner.session_cache.get(&digest, r)) {
             let now = self.now();
             if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {

@@ -51,8 +51,8 @@ pub(super) struct Revisions {
     copy: Mutex<Option<(u64, OffsetDateTime)>>,
     /// An advance failed: nothing is served from memory until one succeeds.
     pending: AtomicBool,
-    /// Picture writes move the revision (see [`Revisions::keeps_pictures`]).
-    covers_pictures: bool,
+    /// The picture store is the store behind [`Source::Joined`] (see [`same_store`]).
+    pictures_in_joined: bool,
 }
 
 enum Source {
@@ -76,17 +76,12 @@ impl Revisions {
             (None, Some(joined)) => Source::Joined(joined),
             (None, None) => Source::None,
         };
-        let covers_pictures = match source {
-            Source::Kept(_) => true,
-            Source::Joined(_) => pictures_in_joined,
-            Source::None => false,
-        };
         Self {
             source,
             staleness,
             copy: Mutex::new(None),
             pending: AtomicBool::new(false),
-            covers_pictures,
+            pictures_in_joined,
         }
     }
 
@@ -94,7 +89,11 @@ impl Revisions {
     /// whether every picture write through the engine, on any instance, moves the
     /// revision (see the module documentation).
     pub(super) fn keeps_pictures(&self) -> bool {
-        self.covers_pictures
+        match self.source {
+            Source::Kept(_) => true,
+            Source::Joined(_) => self.pictures_in_joined,
+            Source::None => false,
+        }
     }
 
     /// Whether the engine's writes must advance the revision (it is kept apart).
@@ -102,15 +101,17 @@ impl Revisions {
         matches!(self.source, Source::Kept(_))
     }
 
-    /// The revision at `now`, or `None` when there is none (nothing is kept then).
+    /// The revision now, or `None` when there is none (nothing is kept then). `now`
+    /// tells the time; it is asked only when a staleness is configured.
     ///
     /// # Errors
     /// The store's; and the advance's, when one failed and fails again.
-    pub(super) async fn read(&self, now: OffsetDateTime) -> Result<Option<u64>> {
+    pub(super) async fn read(&self, now: impl FnOnce() -> OffsetDateTime) -> Result<Option<u64>> {
         if self.pending.load(Ordering::Acquire) {
             self.advance().await?;
         }
-        if self.staleness > Duration::ZERO {
+        let now = (self.staleness > Duration::ZERO).then(now);
+        if let Some(now) = now {
             let copy = *self.copy.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((revision, read_at)) = copy {
                 // A clock that went back does not stretch the bound.
@@ -124,7 +125,7 @@ impl Revisions {
             Source::Joined(store) => store.revision().await?,
             Source::Kept(store) => Some(store.current_revision().await?),
         };
-        if self.staleness > Duration::ZERO {
+        if let Some(now) = now {
             // Stamped with the time before the read: the bound counts from then.
             *self.copy.lock().unwrap_or_else(PoisonError::into_inner) = revision.map(|r| (r, now));
         }

@@ -75,20 +75,14 @@ impl SessionCache {
     /// replaced, has none) and a version was kept with it.
     pub(super) fn picture_version(&self, a: &Authenticated) -> Option<Option<String>> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(&a.session.digest)
-            .filter(|e| std::ptr::eq(Arc::as_ptr(&e.found), a))
-            .and_then(|e| e.picture.get().cloned())
+        entry_of(&entries, a).and_then(|e| e.picture.get().cloned())
     }
 
     /// Keeps `version`, read after `a` was looked up, with `a`'s entry (if `a` is the
     /// lookup it keeps, as for [`picture_version`](Self::picture_version)).
     pub(super) fn keep_picture_version(&self, a: &Authenticated, version: Option<String>) {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(e) = entries
-            .get(&a.session.digest)
-            .filter(|e| std::ptr::eq(Arc::as_ptr(&e.found), a))
-        {
+        if let Some(e) = entry_of(&entries, a) {
             // Already set by a concurrent request: its query also ran after the lookup.
             let _ = e.picture.set(version);
         }
@@ -99,6 +93,16 @@ impl SessionCache {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         entries.retain(|_, e| e.found.user.id != user);
     }
+}
+
+/// The entry that keeps the very lookup `a` (the same allocation), if any.
+fn entry_of<'e>(
+    entries: &'e HashMap<SessionDigest, Entry, DigestHash>,
+    a: &Authenticated,
+) -> Option<&'e Entry> {
+    entries
+        .get(&a.session.digest)
+        .filter(|e| std::ptr::eq(Arc::as_ptr(&e.found), a))
 }
 
 /// Hashes a [`SessionDigest`] (already a SHA-256 output, so uniformly distributed) by
