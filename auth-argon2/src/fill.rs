@@ -9,14 +9,16 @@
 //! With more than one thread, the threads are started once per hash and meet at a
 //! [`SliceBarrier`] after every slice, instead of being started for every slice: starting
 //! and joining a thread costs tens to hundreds of microseconds, a barrier a few, and a
-//! hash has `4 t` slices. The calling thread starts them and waits: when it computed a lane
-//! itself and had just been woken by another thread (a Tokio blocking thread woken by the
-//! task awaiting the hash, as in `auth-core`'s hasher), Linux often kept both lanes on
-//! one CPU for the whole hash, taking turns, while the other CPU idled (measured in
-//! docs/benchmarks.md); with every lane on a thread of its own they run side by side. Each segment sits behind
-//! its own `RwLock`, which is how the borrow checker learns that a segment is written by
-//! one thread while the others only read other slices' segments; the barrier guarantees
-//! that the locks are never contended (a thread only takes them between two barriers).
+//! hash has `4 t` slices. The calling thread starts them and waits: when it computed a
+//! lane itself and had just been woken by another thread (a Tokio blocking thread woken
+//! by the task awaiting the hash, as in `auth-core`'s hasher), Linux often kept both
+//! lanes on one CPU for the whole hash, taking turns, while the other CPU idled (measured
+//! in docs/benchmarks.md); with every lane on a thread of its own they run side by side.
+//!
+//! Each segment sits behind its own `RwLock`, which is how the borrow checker learns
+//! that a segment is written by one thread while the others only read other slices'
+//! segments; the barrier guarantees that the locks are never contended (a thread only
+//! takes them between two barriers).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
@@ -93,10 +95,18 @@ pub(crate) fn fill(memory: &mut [Block], shape: &Shape, threads: usize) -> crate
                 scope.spawn(move || fill_lanes(shape, worker, threads, segments, barrier))
             })
             .collect();
-        workers.into_iter().fold(Ok(()), |result, worker| {
-            let joined = worker.join().map_err(|_| crate::Error::Thread);
-            result.and(joined.and_then(|r| r))
-        })
+        // Every thread is joined before the outcome is decided (a lane thread that
+        // panicked and was never joined would make the scope panic).
+        let outcomes: Vec<crate::Result<()>> = workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .map_err(|_| crate::Error::Thread)
+                    .and_then(|r| r)
+            })
+            .collect();
+        outcomes.into_iter().collect()
     })
 }
 
