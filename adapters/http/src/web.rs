@@ -311,7 +311,10 @@ impl AuthWeb {
         authorization_headers: impl IntoIterator<Item = &'h str>,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
         let presented = self.presented_in(cookie_headers, authorization_headers);
-        self.authenticate(presented.token()).await
+        Ok(self
+            .session(presented.token())
+            .await?
+            .map(Arc::unwrap_or_clone))
     }
 
     /// Who is signed in on this request: one store round trip when the request carries
@@ -327,7 +330,10 @@ impl AuthWeb {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Authenticated>, auth_core::Error> {
-        self.authenticate(self.presented(headers).token()).await
+        Ok(self
+            .session(self.presented(headers).token())
+            .await?
+            .map(Arc::unwrap_or_clone))
     }
 
     /// Who is calling on this request: a session (cookie or bearer) or an API key
@@ -395,38 +401,28 @@ impl AuthWeb {
                 let found = self.inner.auth.authenticate_key(&key, &ctx).await?;
                 Ok(found.map(|k| Caller::Key(Arc::new(k))))
             }
-            other => match other.token() {
-                Some(token) => Ok(self
-                    .inner
-                    .auth
-                    .authenticate_shared(token)
-                    .await?
-                    .map(Caller::Session)),
-                None => Ok(None),
-            },
+            other => Ok(self.session(other.token()).await?.map(Caller::Session)),
         }
     }
 
-    async fn authenticate(
+    /// The signed-in user behind `token`, as the engine keeps the lookup (shared, not a
+    /// copy, so that what is kept with it, the picture version, is found again).
+    async fn session(
         &self,
         token: Option<&SessionToken>,
-    ) -> Result<Option<Authenticated>, auth_core::Error> {
+    ) -> Result<Option<Arc<Authenticated>>, auth_core::Error> {
         match token {
-            Some(token) => self.inner.auth.authenticate(token).await,
+            Some(token) => self.inner.auth.authenticate_shared(token).await,
             None => Ok(None),
         }
     }
 
-    /// [`AuthWeb::current_user`], shared: the lookup the engine keeps, not a copy (so
-    /// that what is kept with it, the picture version, is found again).
+    /// [`AuthWeb::current_user`], shared (see [`AuthWeb::session`]).
     pub(crate) async fn current_user_shared(
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Arc<Authenticated>>, auth_core::Error> {
-        match self.presented(headers).token() {
-            Some(token) => self.inner.auth.authenticate_shared(token).await,
-            None => Ok(None),
-        }
+        self.session(self.presented(headers).token()).await
     }
 
     /// The response a guard sends when it refuses a request: HTML requests that need a

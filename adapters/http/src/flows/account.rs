@@ -2,6 +2,8 @@
 //! `/account/email` with `/email/confirm/{token}`, `/account/delete`, and the same under
 //! `/api/account/...` plus `/api/email/confirm`.
 
+use std::sync::Arc;
+
 use auth_core::profile::Writer;
 use auth_core::{Authenticated, EmailChange, Error, PasswordChange, Purpose};
 use http::StatusCode;
@@ -72,7 +74,7 @@ impl AuthWeb {
     pub(super) async fn account_form(
         &self,
         r: &Req,
-    ) -> Result<(Fields, std::sync::Arc<Authenticated>), Reply> {
+    ) -> Result<(Fields, Arc<Authenticated>), Reply> {
         let fields = self.submitted(r)?;
         let a = self.signed_in(r).await?;
         Ok((fields, a))

@@ -1,6 +1,8 @@
 //! The admin area's users: `/admin` (the list), `/admin/users/{id}` and its actions, and
 //! `/api/admin/users`, `/api/admin/users/{id}`, `/api/admin/users/{id}/{action}`.
 
+use std::sync::Arc;
+
 use auth_core::profile::Writer;
 use auth_core::{AccountStatus, Authenticated, Catalogues, Page, UserId};
 use http::StatusCode;
@@ -77,7 +79,7 @@ impl ActionButton {
 
 impl AuthWeb {
     /// The signed-in admin of a page, or the reply to send instead.
-    pub(crate) async fn admin(&self, r: &Req) -> Result<std::sync::Arc<Authenticated>, Reply> {
+    pub(crate) async fn admin(&self, r: &Req) -> Result<Arc<Authenticated>, Reply> {
         let a = self.signed_in(r).await?;
         Requirement::admin(self.inner.auth.config())
             .admit(Some(a))
