@@ -1,4 +1,5 @@
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use time::{Duration, OffsetDateTime};
 
@@ -6,6 +7,14 @@ use time::{Duration, OffsetDateTime};
 pub trait Clock: Send + Sync + 'static {
     /// The current time (UTC).
     fn now(&self) -> OffsetDateTime;
+
+    /// The same instant as [`Clock::now`], as a [`SystemTime`]: for comparisons that
+    /// need no calendar, such as the check of a kept session lookup on every
+    /// authenticated request. The default converts [`Clock::now`]; a clock that reads
+    /// the system's time answers without working out a date.
+    fn now_system(&self) -> SystemTime {
+        self.now().into()
+    }
 }
 
 /// The system clock.
@@ -15,6 +24,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
+    }
+
+    fn now_system(&self) -> SystemTime {
+        SystemTime::now()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Signing in, authenticating requests, sessions and signing out.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use time::OffsetDateTime;
 
@@ -375,24 +376,38 @@ impl Auth {
         let fingerprint = self.inner.token_digests.fingerprint(token);
         let remembered = self.inner.token_digests.get(fingerprint);
         let digest = remembered.unwrap_or_else(|| token.digest());
-        let remember = || {
-            if remembered.is_none() {
-                self.inner.token_digests.put(fingerprint, digest);
-            }
-        };
         // Read before the lookup: a write that the lookup may have missed changes it,
         // so what the lookup found is never served under it.
         let revision = self.inner.revisions.read(|| self.now()).await?;
-        if let Some(kept) = revision.and_then(|r| self.inner.session_cache.get(&digest, r)) {
-            let now = self.now();
-            if kept.session.is_live(now) && !self.due_for_touch(&kept.session, now) {
-                remember();
-                return Ok(Some(kept));
-            }
+        let clock = &self.inner.clock;
+        let kept = revision.and_then(|r| {
+            self.inner
+                .session_cache
+                .get(&digest, r, || clock.now_system())
+        });
+        let found = match kept {
+            Some(kept) => Some(kept),
+            // On the heap: the records the lookup holds across its awaits would make
+            // this future, and every caller's that embeds it, as large on every request.
+            None => Box::pin(self.look_up_session(&digest, revision)).await?,
+        };
+        if found.is_some() && remembered.is_none() {
+            self.inner.token_digests.put(fingerprint, digest);
         }
+        Ok(found)
+    }
+
+    /// The store's lookup behind [`Auth::authenticate_shared`]: the live session under
+    /// `digest` and its user, touched when due, and kept in memory under `revision`
+    /// (read before this lookup) unless it was touched.
+    async fn look_up_session(
+        &self,
+        digest: &SessionDigest,
+        revision: Option<u64>,
+    ) -> Result<Option<Arc<Authenticated>>> {
         let found = match &self.inner.session_users {
-            Some(joined) => joined.session_with_user(&digest).await?,
-            None => match self.inner.sessions.session(&digest).await? {
+            Some(joined) => joined.session_with_user(digest).await?,
+            None => match self.inner.sessions.session(digest).await? {
                 Some(session) => self
                     .inner
                     .users
@@ -421,10 +436,9 @@ impl Auth {
             session.idle_expires_at = (now + idle).min(session.expires_at);
             self.inner
                 .sessions
-                .touch_session(&digest, session.last_seen_at, session.idle_expires_at)
+                .touch_session(digest, session.last_seen_at, session.idle_expires_at)
                 .await?;
         }
-        remember();
         let must_enrol_second_factor = self.must_enrol_second_factor(&user);
         let found = Arc::new(Authenticated {
             user,
@@ -433,9 +447,10 @@ impl Auth {
         });
         // After its own write the revision has moved on: the next request looks again.
         if let Some(revision) = revision.filter(|_| !touched) {
+            let serve_until = self.serve_until(&found.session);
             self.inner
                 .session_cache
-                .put(digest, revision, Arc::clone(&found));
+                .put(*digest, revision, Arc::clone(&found), serve_until);
         }
         Ok(Some(found))
     }
@@ -443,6 +458,19 @@ impl Auth {
     /// Whether a session used at `now` is due for its last-seen write.
     fn due_for_touch(&self, session: &SessionRecord, now: OffsetDateTime) -> bool {
         now - session.last_seen_at >= self.inner.config.sessions.touch_interval
+    }
+
+    /// The instant from which a kept lookup of `session` is no longer served: when the
+    /// session dies or, sooner, when it is due for its last-seen write (the instants
+    /// from which [`SessionRecord::is_live`] and [`Self::due_for_touch`] turn), as a
+    /// [`SystemTime`] to compare with [`Clock::now_system`](crate::Clock::now_system).
+    fn serve_until(&self, session: &SessionRecord) -> SystemTime {
+        let touch = session
+            .last_seen_at
+            .checked_add(self.inner.config.sessions.touch_interval);
+        touch
+            .map_or(session.dies_at(), |t| t.min(session.dies_at()))
+            .into()
     }
 
     /// Ends the session behind this id (server side: a replayed cookie is worthless).

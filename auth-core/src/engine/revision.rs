@@ -108,7 +108,8 @@ impl Revisions {
     /// The store's; and the advance's, when one failed and fails again.
     pub(super) async fn read(&self, now: impl FnOnce() -> OffsetDateTime) -> Result<Option<u64>> {
         if self.pending.load(Ordering::Acquire) {
-            self.advance().await?;
+            // Boxed: rare, and it would enlarge every authenticated request's future.
+            Box::pin(self.advance()).await?;
         }
         let now = (self.staleness > Duration::ZERO).then(now);
         if let Some(now) = now {

@@ -7,7 +7,9 @@
 //! administrator's sign-out) that has returned, on this instance or any other sharing
 //! the store, is seen by the next request: no staleness, whatever the timing. Liveness
 //! (expiry, idle timeout) is checked on every hit against the clock, and a session due
-//! for its last-seen write takes the store's path.
+//! for its last-seen write takes the store's path: each entry keeps the instant from
+//! which either applies, worked out once when it is kept, so a hit costs one comparison
+//! with the clock.
 //!
 //! An entry may also keep the version of its user's uploaded picture, filled by the
 //! first request that asks for it (see [`Auth::own_picture_version`]): the query that
@@ -22,6 +24,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::time::SystemTime;
 
 use super::Authenticated;
 use crate::model::UserId;
@@ -40,22 +43,39 @@ pub(super) struct SessionCache {
 struct Entry {
     revision: u64,
     found: Arc<Authenticated>,
+    /// From this instant on the lookup is not served (the session died, or is due for
+    /// its last-seen write).
+    serve_until: SystemTime,
     /// The version of the user's picture (`None`: none), once a request asked for it.
     picture: OnceLock<Option<String>>,
 }
 
 impl SessionCache {
-    /// The lookup kept for `digest`, if it was read under `revision`.
-    pub(super) fn get(&self, digest: &SessionDigest, revision: u64) -> Option<Arc<Authenticated>> {
-        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(digest)
-            .filter(|e| e.revision == revision)
-            .map(|e| Arc::clone(&e.found))
+    /// The lookup kept for `digest`, if it was read under `revision` and may still be
+    /// served at the time `now` tells (asked only when there is such a lookup).
+    pub(super) fn get(
+        &self,
+        digest: &SessionDigest,
+        revision: u64,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Option<Arc<Authenticated>> {
+        let (found, serve_until) = {
+            let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+            let e = entries.get(digest).filter(|e| e.revision == revision)?;
+            (Arc::clone(&e.found), e.serve_until)
+        };
+        (now() < serve_until).then_some(found)
     }
 
-    /// Keeps `found`, read by a lookup that started under `revision`.
-    pub(super) fn put(&self, digest: SessionDigest, revision: u64, found: Arc<Authenticated>) {
+    /// Keeps `found`, read by a lookup that started under `revision`, to be served
+    /// before `serve_until`.
+    pub(super) fn put(
+        &self,
+        digest: SessionDigest,
+        revision: u64,
+        found: Arc<Authenticated>,
+        serve_until: SystemTime,
+    ) {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(&digest) {
             entries.clear();
@@ -65,6 +85,7 @@ impl SessionCache {
             Entry {
                 revision,
                 found,
+                serve_until,
                 picture: OnceLock::new(),
             },
         );
