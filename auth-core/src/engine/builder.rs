@@ -273,14 +273,17 @@ impl AuthBuilder {
             (Some(pictures), Some(joined)) => same_store(pictures, joined),
             _ => false,
         };
-        let session_users: Option<Arc<dyn SessionUserStore>> =
-            self.session_users.map(|s| Observed::new(s) as _);
+        // The revision is read from the store itself, not through its `Observed` wrapper:
+        // it is read on every authenticated request and has no span or timing of its own,
+        // so the wrapper would only add a boxed future.
         let revisions = Arc::new(Revisions::new(
-            session_users.clone(),
+            self.session_users.clone(),
             self.revisions,
             pictures_in_joined,
             config.session_staleness,
         ));
+        let session_users: Option<Arc<dyn SessionUserStore>> =
+            self.session_users.map(|s| Observed::new(s) as _);
         let pictures: Option<Arc<dyn PictureStore>> = self.pictures.map(|p| Observed::new(p) as _);
         let (users, sessions): (Arc<dyn UserStore>, Arc<dyn SessionStore>) =
             if revisions.advanced_by_writes() {

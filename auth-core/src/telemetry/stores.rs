@@ -109,9 +109,9 @@ observed!(IdentityStore as "identities" {
     fn identity_tokens(&self, provider: &str, subject: &str) -> Option<String>;
 });
 
-// By hand: the revision is read on every authenticated request, often from memory, so
-// it is forwarded without a span or a timing of its own (it runs inside the request's
-// `auth.authenticate` span).
+// By hand: the revision is forwarded without a span or a timing of its own (the engine
+// reads it on every authenticated request, from the store itself rather than through
+// this wrapper, inside the request's `auth.authenticate` span).
 #[async_trait]
 impl SessionUserStore for Observed<dyn SessionUserStore> {
     async fn session_with_user(
