@@ -378,9 +378,10 @@ impl AuthWeb {
         cookie_headers: impl IntoIterator<Item = &'h str>,
         authorization_headers: impl IntoIterator<Item = &'h str>,
     ) -> Presented {
-        let visible = |v: &&str| v.bytes().all(|b| b == b'\t' || (32..127).contains(&b));
         let cookie = cookies::get_in(
-            cookie_headers.into_iter().filter(visible),
+            cookie_headers
+                .into_iter()
+                .filter(|v| cookies::visible(v.as_bytes())),
             &self.inner.cookies.session,
         );
         Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
@@ -398,7 +399,10 @@ impl AuthWeb {
                     ip,
                     user_agent: None,
                 };
-                let found = self.inner.auth.authenticate_key(&key, &ctx).await?;
+                // Boxed: a key's lookup holds its record across awaits, which would
+                // make this future, and every adapter's that embeds it, several times
+                // larger (and moved by copy) on every session's request too.
+                let found = Box::pin(self.inner.auth.authenticate_key(&key, &ctx)).await?;
                 Ok(found.map(|k| Caller::Key(Arc::new(k))))
             }
             other => Ok(self.session(other.token()).await?.map(Caller::Session)),
