@@ -1,6 +1,6 @@
 //! Extractors for the current user.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use auth_core::Authenticated;
 use auth_http::{AuthWeb, Caller, Denial, Miswired, Requirement};
@@ -10,38 +10,50 @@ use http::request::Parts;
 
 use crate::into_axum;
 
-/// The result of loading the caller, kept in the request's extensions so that a request
-/// costs at most one lookup however many extractors ask. The user is behind an `Arc`,
-/// so that every extractor gets it for a reference count, not a deep copy.
+/// What [`AuthLayer`](crate::AuthLayer) puts in every request's extensions: the web
+/// layer, and the caller once loaded, so that a request costs at most one lookup however
+/// many extractors ask (the user is behind an `Arc`: every extractor gets it for a
+/// reference count, not a deep copy). One value, so that a request pays for one
+/// extension, not two.
 #[derive(Clone)]
-pub(crate) struct Loaded(pub(crate) Option<Caller>);
+pub(crate) struct RequestAuth {
+    web: AuthWeb,
+    loaded: OnceLock<Option<Caller>>,
+}
+
+impl RequestAuth {
+    /// The state of a request served by `web`, nothing loaded yet.
+    pub(crate) fn new(web: AuthWeb) -> Self {
+        Self {
+            web,
+            loaded: OnceLock::new(),
+        }
+    }
+}
 
 /// The caller a guard admitted (put in the extensions by [`RequireLogin`](crate::RequireLogin)),
 /// which may be an API key when the guard named a scope.
 #[derive(Clone)]
 pub(crate) struct Admitted(pub(crate) Caller);
 
-/// Who is calling on this request, by session or API key (loaded once, then cached in
-/// the extensions).
-pub(crate) async fn load(parts: &mut Parts) -> Result<Option<Caller>, AuthRejection> {
-    if let Some(Loaded(c)) = parts.extensions.get::<Loaded>() {
+/// Who is calling on this request, by session or API key (loaded once, then kept in the
+/// request's [`RequestAuth`]).
+pub(crate) async fn load(parts: &Parts) -> Result<Option<Caller>, AuthRejection> {
+    let state = state_of(parts)?;
+    if let Some(c) = state.loaded.get() {
         return Ok(c.clone());
     }
     let peer = crate::peer_ip(&parts.extensions);
-    let loaded = web_of(parts)?.current_caller(&parts.headers, peer).await;
-    match loaded {
-        Ok(c) => {
-            parts.extensions.insert(Loaded(c.clone()));
-            Ok(c)
-        }
+    match state.web.current_caller(&parts.headers, peer).await {
+        Ok(c) => Ok(state.loaded.get_or_init(|| c).clone()),
         Err(e) => Err(AuthRejection::new(into_axum(
-            web_of(parts)?.error_response(&e, &parts.headers),
+            state.web.error_response(&e, &parts.headers),
         ))),
     }
 }
 
-pub(crate) fn web_of(parts: &Parts) -> Result<&AuthWeb, AuthRejection> {
-    parts.extensions.get::<AuthWeb>().ok_or_else(|| {
+fn state_of(parts: &Parts) -> Result<&RequestAuth, AuthRejection> {
+    parts.extensions.get::<RequestAuth>().ok_or_else(|| {
         AuthRejection::new(into_axum(
             Miswired::missing_layer("auth-axum", "add .layer(AuthLayer::new(web))").into_response(),
         ))
@@ -51,7 +63,7 @@ pub(crate) fn web_of(parts: &Parts) -> Result<&AuthWeb, AuthRejection> {
 /// The caller of the request if they meet `requirement` (an API key only when it names
 /// a scope the key carries), or the web layer's refusal.
 pub(crate) async fn require(
-    parts: &mut Parts,
+    parts: &Parts,
     requirement: &Requirement,
 ) -> Result<Caller, AuthRejection> {
     let caller = load(parts).await?;
@@ -66,7 +78,7 @@ pub(crate) async fn require(
 /// The signed-in user (by a session) of the request if they meet `requirement`, which
 /// names no scope, so no key gets this far.
 async fn require_session(
-    parts: &mut Parts,
+    parts: &Parts,
     requirement: &Requirement,
 ) -> Result<Arc<Authenticated>, AuthRejection> {
     match require(parts, requirement).await?.into_session() {
@@ -77,8 +89,8 @@ async fn require_session(
 
 /// The refusal of a guard or extractor, as the web layer words it.
 fn deny(parts: &Parts, denial: Denial, user: Option<&Authenticated>) -> AuthRejection {
-    let web = match web_of(parts) {
-        Ok(web) => web,
+    let web = match state_of(parts) {
+        Ok(state) => &state.web,
         Err(rejection) => return rejection,
     };
     let uri = parts

@@ -10,10 +10,10 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
-use crate::extract::{Admitted, require};
+use crate::extract::{Admitted, RequestAuth, require};
 
-/// Puts the [`AuthWeb`] in every request's extensions, where the extractors and
-/// [`RequireLogin`] find it. Costs nothing per request: the session is only loaded when
+/// Puts the [`AuthWeb`] in every request's extensions (with room for the caller, once
+/// loaded), where the extractors and [`RequireLogin`] find it. Costs nothing per request: the session is only loaded when
 /// something asks for the user.
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
@@ -58,7 +58,8 @@ where
     }
 
     fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
-        req.extensions_mut().insert(self.web.clone());
+        req.extensions_mut()
+            .insert(RequestAuth::new(self.web.clone()));
         self.inner.call(req)
     }
 }
@@ -119,7 +120,7 @@ where
         let guard = self.guard.clone();
         Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            match require(&mut parts, &guard.requirement).await {
+            match require(&parts, &guard.requirement).await {
                 Ok(caller) => {
                     parts.extensions.insert(Admitted(caller));
                     inner.call(Request::from_parts(parts, body)).await
