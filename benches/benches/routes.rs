@@ -3,7 +3,9 @@
 //! middleware or fairing plus the `CurrentUser` extractor or guard, memory store) and
 //! without any, called without a network:
 //!
-//! - Axum: the `Router` as a Tower service (`oneshot`);
+//! - Axum: the `Router` as a Tower service (`oneshot`), with its state applied once as
+//!   `into_make_service` does for a server (without it, the routes under a layer are
+//!   rebuilt on every request);
 //! - Poem: the endpoint's `get_response`;
 //! - Rocket: its local client (`rocket::local::asynchronous::Client`, untracked cookies),
 //!   which runs Rocket's whole request path but no socket.
@@ -122,7 +124,9 @@ fn routes(c: &mut Criterion) {
             let id = (framework.name(), label);
             match framework {
                 Framework::Axum => {
-                    let app = common::axum_app(web);
+                    // As `into_make_service` serves it: routes turned into services once,
+                    // not on every request.
+                    let app = common::axum_app(web).with_state(());
                     check_and_bench(&mut group, &rt, id, auth, &cookie, |c| axum_call(&app, c));
                 }
                 Framework::Poem => {
