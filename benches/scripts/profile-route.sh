@@ -3,9 +3,10 @@
 # one framework (default axum) under callgrind, with and without auth, counting
 # instructions only inside the bench's request call, and prints the instructions per
 # request of every function whose inclusive count differs by at least 100 between the
-# two (auth minus no-auth first). Instruction counts barely depend on the machine's load
-# (they vary by a few per cent between runs with the allocator's state and hash seeds);
-# they are not times (a cache miss counts as one instruction).
+# two (auth minus no-auth first). Instruction counts barely depend on the machine's load;
+# they are not times (a cache miss counts as one instruction). What glibc's allocator
+# costs varies between runs with its state (by up to thousands per request), so the count
+# outside it, which repeats to within a few instructions, is printed too.
 # Caveat: valgrind hides SHA-NI from the CPUID it reports, so sha2 takes its portable
 # path and the SHA-256 digest of the session id costs far more here than natively.
 #
@@ -73,6 +74,13 @@ print()
 print(f"- with auth: {auth[key]:.0f}")
 print(f"- without auth: {none[key]:.0f}")
 print(f"- auth adds: {auth[key] - none[key]:.0f} ({auth[key] / none[key]:.2f}x)")
+# glibc's malloc costs a request a different number of instructions from run to run (its
+# free lists' state: `_int_malloc`, `malloc_consolidate`), by up to thousands; the rest
+# repeats to within a few instructions, so it is the figure to compare builds by.
+heap = ("__rustc::__rust_alloc", "__rustc::__rust_dealloc", "__rustc::__rust_realloc")
+in_heap = sum(auth.get(h, 0) - none.get(h, 0) for h in heap)
+print(f"- auth adds outside the allocator: {auth[key] - none[key] - in_heap:.0f} "
+      f"(the allocator: {in_heap:.0f})")
 print()
 print("| auth − no-auth | with auth | without | function |")
 print("|---:|---:|---:|---|")
