@@ -13,8 +13,8 @@ use tower::{Layer, Service};
 use crate::extract::{Admitted, RequestAuth, require};
 
 /// Puts the [`AuthWeb`] in every request's extensions (with room for the caller, once
-/// loaded), where the extractors and [`RequireLogin`] find it. Costs nothing per request: the session is only loaded when
-/// something asks for the user.
+/// loaded), where the extractors and [`RequireLogin`] find it. Costs one extension per
+/// request: the session is only loaded when something asks for the user.
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
     web: AuthWeb,

@@ -49,9 +49,9 @@ pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// Whether every byte is visible ASCII or a tab: the header values
 /// [`http::HeaderValue::to_str`] accepts, for a framework whose headers come as text.
-/// Checked without a branch per byte (a fold, which the compiler vectorises: a third of
-/// the instructions of an early-exiting loop over a session cookie), since it runs on
-/// every authenticated request.
+/// Checked without a branch per byte (a fold, which the compiler vectorises: a fraction
+/// of the instructions of an early-exiting loop), since it runs on every authenticated
+/// request.
 pub(crate) fn visible(bytes: &[u8]) -> bool {
     bytes.iter().fold(true, |ok, &b| {
         ok & ((b == b'\t') | (b.wrapping_sub(32) < 95))

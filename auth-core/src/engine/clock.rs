@@ -63,3 +63,19 @@ impl Clock for ManualClock {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_system_tells_the_same_instant_as_now() {
+        let manual = ManualClock::new(OffsetDateTime::UNIX_EPOCH + Duration::days(20_000));
+        manual.advance(Duration::nanoseconds(123_456_789));
+        assert_eq!(manual.now_system(), SystemTime::from(manual.now()));
+
+        let system = SystemClock;
+        let (before, fast, after) = (system.now(), system.now_system(), system.now());
+        assert!(SystemTime::from(before) <= fast && fast <= SystemTime::from(after));
+    }
+}
