@@ -27,16 +27,20 @@ impl Cluster {
     pub async fn start(masters: usize, replicas: usize) -> Self {
         let nodes: Vec<Server> = (0..masters * (1 + replicas))
             .map(|_| {
-                Server::start_on_free_port(&[
-                    "--cluster-enabled",
-                    "yes",
-                    "--cluster-port",
-                    &free_port().to_string(),
-                    "--cluster-config-file",
-                    "nodes.conf",
-                    "--cluster-node-timeout",
-                    &NODE_TIMEOUT_MS.to_string(),
-                ])
+                Server::start_on_free_ports(|| {
+                    [
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-port",
+                        &free_port().to_string(),
+                        "--cluster-config-file",
+                        "nodes.conf",
+                        "--cluster-node-timeout",
+                        &NODE_TIMEOUT_MS.to_string(),
+                    ]
+                    .map(str::to_owned)
+                    .into()
+                })
             })
             .collect();
         let addresses: Vec<String> = nodes

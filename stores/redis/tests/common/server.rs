@@ -33,15 +33,34 @@ impl Server {
     /// Starts `redis-server` on a free port in a fresh temporary directory, with `extra`
     /// arguments.
     pub fn start_on_free_port(extra: &[&str]) -> Self {
-        let port = free_port();
-        let mut args = vec!["--port".to_owned(), port.to_string()];
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        Self::start(tempfile::tempdir().unwrap(), port, &args)
+        Self::start_on_free_ports(|| extra.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// [`Server::start_on_free_port`] with the `extra` arguments made afresh for each
+    /// attempt, so that they may name more free ports. A port found free can be taken
+    /// (by any process's outgoing connection, say) before the server binds it; the
+    /// server then exits at once, and is started again on other ports, up to five times.
+    pub fn start_on_free_ports(extra: impl Fn() -> Vec<String>) -> Self {
+        for _ in 0..5 {
+            let port = free_port();
+            let mut args = vec!["--port".to_owned(), port.to_string()];
+            args.extend(extra());
+            if let Some(server) = Self::try_start(tempfile::tempdir().unwrap(), port, &args) {
+                return server;
+            }
+        }
+        panic!("redis-server exited at once five times, on other ports each time");
     }
 
     /// Starts `redis-server` without persistence in `dir`, with `args`, and waits until
     /// `port` accepts connections.
     pub fn start(dir: tempfile::TempDir, port: u16, args: &[String]) -> Self {
+        Self::try_start(dir, port, args)
+            .unwrap_or_else(|| panic!("redis-server exited at once (port {port} taken?)"))
+    }
+
+    /// [`Server::start`], or `None` when the server exits before accepting connections.
+    fn try_start(dir: tempfile::TempDir, port: u16, args: &[String]) -> Option<Self> {
         let child = Command::new("redis-server")
             .args([
                 "--bind",
@@ -58,15 +77,18 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start redis-server (on the PATH?): {e}"));
-        let server = Self { child, port, dir };
+        let mut server = Self { child, port, dir };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if server.child.try_wait().unwrap().is_some() {
+                return None;
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "redis-server did not start"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        server
+        Some(server)
     }
 }
