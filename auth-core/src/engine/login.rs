@@ -457,19 +457,25 @@ impl Auth {
 
     /// Whether a session used at `now` is due for its last-seen write.
     fn due_for_touch(&self, session: &SessionRecord, now: OffsetDateTime) -> bool {
-        now - session.last_seen_at >= self.inner.config.sessions.touch_interval
+        self.touch_due_at(session).is_some_and(|due| now >= due)
+    }
+
+    /// When `session` becomes due for its last-seen write; `None`: never (an interval
+    /// reaching past the calendar).
+    fn touch_due_at(&self, session: &SessionRecord) -> Option<OffsetDateTime> {
+        session
+            .last_seen_at
+            .checked_add(self.inner.config.sessions.touch_interval)
     }
 
     /// The instant from which a kept lookup of `session` is no longer served: when the
-    /// session dies or, sooner, when it is due for its last-seen write (the instants
-    /// from which [`SessionRecord::is_live`] and [`Self::due_for_touch`] turn), as a
-    /// [`SystemTime`] to compare with [`Clock::now_system`](crate::Clock::now_system).
+    /// session dies ([`SessionRecord::dies_at`]) or, sooner, when it is due for its
+    /// last-seen write ([`Self::touch_due_at`]), as a [`SystemTime`] to compare with
+    /// [`Clock::now_system`](crate::Clock::now_system).
     fn serve_until(&self, session: &SessionRecord) -> SystemTime {
-        let touch = session
-            .last_seen_at
-            .checked_add(self.inner.config.sessions.touch_interval);
-        touch
-            .map_or(session.dies_at(), |t| t.min(session.dies_at()))
+        let dies_at = session.dies_at();
+        self.touch_due_at(session)
+            .map_or(dies_at, |due| due.min(dies_at))
             .into()
     }
 
