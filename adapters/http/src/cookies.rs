@@ -1,8 +1,8 @@
 //! Cookie names, parsing and the `Set-Cookie` values the layer emits.
 
 use cookie::{Cookie, SameSite};
-use http::HeaderMap;
 use http::header::COOKIE;
+use http::{HeaderMap, HeaderValue};
 
 /// The names of the cookies the layer uses. With secure cookies every name carries the
 /// `__Host-` prefix, which the browser only accepts from HTTPS with `Path=/` and no
@@ -38,21 +38,24 @@ impl CookieNames {
 
 /// The value of the first cookie called `name` in the request's `Cookie` headers.
 pub(crate) fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    // Always text: only visible ASCII is ever found.
+    get_bytes(headers, name).and_then(|v| std::str::from_utf8(v).ok())
+}
+
+/// [`get`] as bytes, for a caller that needs no text (the session id, read on every
+/// request, is checked against its own alphabet anyway).
+pub(crate) fn get_bytes<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h [u8]> {
     get_in(
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
+        headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes),
         name,
     )
 }
 
 /// Whether every byte is visible ASCII or a tab: the header values
-/// [`http::HeaderValue::to_str`] accepts, for a framework whose headers come as text.
-/// Checked without a branch per byte (a fold, which the compiler vectorises: a fraction
-/// of the instructions of an early-exiting loop), since it runs on every authenticated
-/// request.
-pub(crate) fn visible(bytes: &[u8]) -> bool {
+/// [`http::HeaderValue::to_str`] accepts. Checked without a branch per byte (a fold,
+/// which the compiler vectorises: a fraction of the instructions of `to_str`'s
+/// early-exiting loop), since it runs on every authenticated request.
+fn visible(bytes: &[u8]) -> bool {
     bytes.iter().fold(true, |ok, &b| {
         ok & ((b == b'\t') | (b.wrapping_sub(32) < 95))
     })
@@ -61,22 +64,43 @@ pub(crate) fn visible(bytes: &[u8]) -> bool {
 /// The value of the first cookie called `name` in these `Cookie` header values
 /// (`a=1; b="2"`: whitespace around names and values and one pair of double quotes
 /// around a value are dropped, as RFC 6265 reads them; any other quote stays part of the
-/// value). Only ASCII whitespace can occur: header values that are not visible ASCII
-/// are skipped before they get here.
-pub(crate) fn get_in<'h>(values: impl IntoIterator<Item = &'h str>, name: &str) -> Option<&'h str> {
+/// value). A header value that is not all visible ASCII is skipped whole, as
+/// [`http::HeaderValue::to_str`] would refuse it, so what is found is always text.
+pub(crate) fn get_in<'h>(
+    values: impl IntoIterator<Item = &'h [u8]>,
+    name: &str,
+) -> Option<&'h [u8]> {
     values
         .into_iter()
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let rest = pair.trim_ascii_start().strip_prefix(name)?;
-            let value = rest.trim_ascii_start().strip_prefix('=')?.trim_ascii();
-            Some(
-                value
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .unwrap_or(value),
-            )
-        })
+        .filter(|v| visible(v))
+        .find_map(|v| in_header(v, name.as_bytes()))
+}
+
+/// The value of the first cookie called `name` in one `Cookie` header value.
+fn in_header<'h>(header: &'h [u8], name: &[u8]) -> Option<&'h [u8]> {
+    let mut rest = header;
+    loop {
+        let (pair, next) = match memchr::memchr(b';', rest) {
+            Some(i) => (&rest[..i], rest.get(i + 1..)),
+            None => (rest, None),
+        };
+        if let Some(value) = value_of(pair, name) {
+            return Some(value);
+        }
+        rest = next?;
+    }
+}
+
+/// The value of one `name=value` pair if it is called `name`.
+fn value_of<'h>(pair: &'h [u8], name: &[u8]) -> Option<&'h [u8]> {
+    let rest = pair.trim_ascii_start().strip_prefix(name)?;
+    let value = rest.trim_ascii_start().strip_prefix(b"=")?.trim_ascii();
+    Some(
+        value
+            .strip_prefix(b"\"")
+            .and_then(|v| v.strip_suffix(b"\""))
+            .unwrap_or(value),
+    )
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, `Path=/`, Secure when `secure`.
@@ -108,7 +132,6 @@ pub(crate) fn remove(name: &str, secure: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     #[test]
     fn visible_accepts_what_to_str_accepts() {
@@ -121,6 +144,21 @@ mod tests {
         }
         assert!(visible(b"") && visible(b"auth_session=abc; b=\"2\"\t"));
         assert!(!visible("caf\u{e9}=1".as_bytes()));
+    }
+
+    #[test]
+    fn a_header_that_is_not_text_is_skipped_whole() {
+        let mut h = HeaderMap::new();
+        h.append(
+            COOKIE,
+            HeaderValue::from_bytes(b"a=1; b=caf\xc3\xa9").unwrap(),
+        );
+        h.append(COOKIE, HeaderValue::from_bytes(b"c=\xff; d=4").unwrap());
+        h.append(COOKIE, HeaderValue::from_static("a=2; c=3"));
+        assert_eq!(get(&h, "a"), Some("2"));
+        assert_eq!(get(&h, "b"), None);
+        assert_eq!(get(&h, "c"), Some("3"));
+        assert_eq!(get(&h, "d"), None);
     }
 
     #[test]
@@ -163,8 +201,8 @@ mod tests {
             ("s=\"".to_owned(), "\"".to_owned()),
         ] {
             assert_eq!(
-                get_in([header.as_str()], "s"),
-                Some(value.as_str()),
+                get_in([header.as_bytes()], "s"),
+                Some(value.as_bytes()),
                 "{header}"
             );
         }

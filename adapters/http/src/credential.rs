@@ -40,13 +40,13 @@ impl Presented {
     /// (raw bytes, as they came) and the value of its session cookie.
     pub(crate) fn read<'h>(
         authorization: impl IntoIterator<Item = &'h [u8]>,
-        cookie: Option<&str>,
+        cookie: Option<&[u8]>,
     ) -> Self {
         let values: Vec<&[u8]> = authorization.into_iter().collect();
         let bearers = values.iter().filter(|v| is_bearer(v)).count();
         match (bearers, values.as_slice()) {
             (0, _) => cookie
-                .and_then(SessionToken::parse)
+                .and_then(SessionToken::parse_bytes)
                 .map_or(Self::Nothing, Self::Cookie),
             (1, [only]) => bearer(only),
             _ => Self::Refused,
@@ -99,7 +99,10 @@ mod tests {
     use super::*;
 
     fn read(authorization: &[&str], cookie: Option<&str>) -> Presented {
-        Presented::read(authorization.iter().map(|v| v.as_bytes()), cookie)
+        Presented::read(
+            authorization.iter().map(|v| v.as_bytes()),
+            cookie.map(str::as_bytes),
+        )
     }
 
     #[test]

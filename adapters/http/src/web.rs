@@ -272,13 +272,13 @@ impl AuthWeb {
                 .get_all(AUTHORIZATION)
                 .iter()
                 .map(HeaderValue::as_bytes),
-            cookies::get(headers, &self.inner.cookies.session),
+            cookies::get_bytes(headers, &self.inner.cookies.session),
         )
     }
 
     /// The session token the request carries in its cookie, if well formed.
     pub fn session_token(&self, headers: &HeaderMap) -> Option<SessionToken> {
-        cookies::get(headers, &self.inner.cookies.session).and_then(SessionToken::parse)
+        cookies::get_bytes(headers, &self.inner.cookies.session).and_then(SessionToken::parse_bytes)
     }
 
     /// [`AuthWeb::current_user`] for a framework whose headers are not `http`'s: takes
@@ -379,9 +379,7 @@ impl AuthWeb {
         authorization_headers: impl IntoIterator<Item = &'h str>,
     ) -> Presented {
         let cookie = cookies::get_in(
-            cookie_headers
-                .into_iter()
-                .filter(|v| cookies::visible(v.as_bytes())),
+            cookie_headers.into_iter().map(str::as_bytes),
             &self.inner.cookies.session,
         );
         Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
