@@ -62,8 +62,9 @@ impl SessionToken {
     ///
     /// Accepts exactly what a strict URL-safe base64 decoder (no padding, no trailing
     /// bits) decodes into 32 bytes: 43 characters of the alphabet, the last of which
-    /// carries the id's last 4 bits and 2 zero bits. Checked by table, without decoding
-    /// (the decoded bytes are never used; see `parse_accepts_what_base64_decodes`).
+    /// carries the id's last 4 bits and 2 zero bits. Checked by character ranges and the
+    /// last character by table, without decoding (the decoded bytes are never used; see
+    /// `parse_accepts_what_base64_decodes`).
     pub fn parse(value: &str) -> Option<Self> {
         Self::parse_bytes(value.as_bytes())
     }
@@ -199,8 +200,8 @@ mod tests {
         let mut accepted = 0;
         for _ in 0..8 {
             let id = SessionToken::generate();
-            // Every ASCII byte at every position of a valid id (the last character
-            // included, whose 2 low bits must be zero).
+            // Every byte at every position of a valid id (the last character included,
+            // whose 2 low bits must be zero); bytes that make it no text are refused.
             for at in 0..SESSION_ID_CHARS {
                 for b in 0..=u8::MAX {
                     let mut text = *id.as_bytes();
