@@ -1,5 +1,6 @@
 //! [`AuthWeb`]: the configured web layer and its request plumbing.
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -344,13 +345,16 @@ impl AuthWeb {
     ///
     /// # Errors
     /// The engine's error when a store fails.
-    pub async fn current_caller(
+    pub fn current_caller(
         &self,
         headers: &HeaderMap,
         peer: Option<IpAddr>,
-    ) -> Result<Option<Caller>, auth_core::Error> {
+    ) -> impl Future<Output = Result<Option<Caller>, auth_core::Error>> + Send + '_ {
+        // The headers are read before the future is made, so that it holds only what
+        // the lookup needs (every adapter's extractor, and the handler future the
+        // framework allocates for each request, embeds it).
         let ip = self.inner.proxies.client_ip(headers, peer);
-        self.caller(self.presented(headers), ip).await
+        self.caller(self.presented(headers), ip)
     }
 
     /// [`AuthWeb::current_caller`] from the values of the request's `Cookie` and
@@ -360,14 +364,13 @@ impl AuthWeb {
     ///
     /// # Errors
     /// As [`AuthWeb::current_caller`].
-    pub async fn current_caller_from_values<'h>(
+    pub fn current_caller_from_values<'h>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
         authorization_headers: impl IntoIterator<Item = &'h str>,
         ip: Option<IpAddr>,
-    ) -> Result<Option<Caller>, auth_core::Error> {
-        let presented = self.presented_in(cookie_headers, authorization_headers);
-        self.caller(presented, ip).await
+    ) -> impl Future<Output = Result<Option<Caller>, auth_core::Error>> + Send + '_ {
+        self.caller(self.presented_in(cookie_headers, authorization_headers), ip)
     }
 
     /// The credential in the values of a request's `Cookie` and `Authorization` headers:
@@ -391,20 +394,28 @@ impl AuthWeb {
         presented: Presented,
         ip: Option<IpAddr>,
     ) -> Result<Option<Caller>, auth_core::Error> {
-        match presented {
-            Presented::Key(key) => {
-                let ctx = RequestContext {
-                    ip,
-                    user_agent: None,
-                };
-                // Boxed: a key's lookup holds its record across awaits, which would
-                // make this future, and every adapter's that embeds it, several times
-                // larger (and moved by copy) on every session's request too.
-                let found = Box::pin(self.inner.auth.authenticate_key(&key, &ctx)).await?;
-                Ok(found.map(|k| Caller::Key(Arc::new(k))))
-            }
-            other => Ok(self.session(other.token()).await?.map(Caller::Session)),
+        // Matched by reference: a second copy of the credential would enlarge the
+        // future of every request.
+        if let Presented::Key(key) = &presented {
+            let ctx = RequestContext {
+                ip,
+                user_agent: None,
+            };
+            // Boxed: a key's lookup holds its record across awaits, which would
+            // make this future, and every adapter's that embeds it, several times
+            // larger (and moved by copy) on every session's request too.
+            let found = Box::pin(self.inner.auth.authenticate_key(key, &ctx)).await?;
+            return Ok(found.map(|k| Caller::Key(Arc::new(k))));
         }
+        Ok(match presented.token() {
+            Some(token) => self
+                .inner
+                .auth
+                .authenticate_shared(token)
+                .await?
+                .map(Caller::Session),
+            None => None,
+        })
     }
 
     /// The signed-in user behind `token`, as the engine keeps the lookup (shared, not a
