@@ -66,7 +66,16 @@ pub(crate) async fn require(
     parts: &Parts,
     requirement: &Requirement,
 ) -> Result<Caller, AuthRejection> {
-    let caller = load(parts).await?;
+    admit(parts, requirement, load(parts).await?)
+}
+
+/// [`require`]'s decision once the caller is loaded: synchronous, so that an extractor's
+/// future holds the lookup's and nothing of its own on top.
+fn admit(
+    parts: &Parts,
+    requirement: &Requirement,
+    caller: Option<Caller>,
+) -> Result<Caller, AuthRejection> {
     requirement
         .admit_caller(caller)
         .map_err(|(denial, caller)| {
@@ -75,13 +84,14 @@ pub(crate) async fn require(
         })
 }
 
-/// The signed-in user (by a session) of the request if they meet `requirement`, which
-/// names no scope, so no key gets this far.
-async fn require_session(
+/// The signed-in user (by a session) among the loaded `caller` if they meet
+/// `requirement`, which names no scope, so no key gets this far.
+fn admit_session(
     parts: &Parts,
     requirement: &Requirement,
+    caller: Option<Caller>,
 ) -> Result<Arc<Authenticated>, AuthRejection> {
-    match require(parts, requirement).await?.into_session() {
+    match admit(parts, requirement, caller)?.into_session() {
         Some(a) => Ok(a),
         None => Err(deny(parts, Denial::MissingScope, None)),
     }
@@ -131,9 +141,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        require_session(parts, &Requirement::signed_in())
-            .await
-            .map(Self)
+        let caller = load(parts).await?;
+        admit_session(parts, &Requirement::signed_in(), caller).map(Self)
     }
 }
 
@@ -179,8 +188,7 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        require_session(parts, &Requirement::verified())
-            .await
-            .map(Self)
+        let caller = load(parts).await?;
+        admit_session(parts, &Requirement::verified(), caller).map(Self)
     }
 }

@@ -123,3 +123,22 @@ async fn an_extractor_without_the_layer_answers_500() {
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, "Something went wrong on our side.");
 }
+
+/// The extractor's future is the web layer's lookup and little more: every handler
+/// future that takes `CurrentUser` embeds it, and Axum allocates one per request (above
+/// glibc's per-thread cache, at 1 032 bytes, each allocation takes the allocator's slow
+/// path; docs/benchmarks.md). An extra layer of awaiting functions between the extractor
+/// and the lookup (as there were two) adds about 100 bytes and fails this test.
+#[tokio::test]
+async fn the_extractor_adds_little_to_the_lookups_future() {
+    use axum::extract::FromRequestParts;
+    let web = Site::new().web();
+    let headers = http::HeaderMap::new();
+    let lookup = std::mem::size_of_val(&web.current_caller(&headers, None));
+    let (mut parts, ()) = http::Request::new(()).into_parts();
+    let extractor = std::mem::size_of_val(&CurrentUser::from_request_parts(&mut parts, &()));
+    assert!(
+        extractor <= lookup + 80,
+        "CurrentUser's future is {extractor} bytes, the lookup's {lookup}"
+    );
+}

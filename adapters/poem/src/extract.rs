@@ -94,7 +94,12 @@ pub(crate) async fn load(req: &Request) -> poem::Result<Option<Caller>> {
 /// The caller of the request if they meet `requirement` (an API key only when it names
 /// a scope the key carries), or the web layer's refusal.
 pub(crate) async fn require(req: &Request, requirement: &Requirement) -> poem::Result<Caller> {
-    let caller = load(req).await?;
+    admit(req, requirement, load(req).await?)
+}
+
+/// [`require`]'s decision once the caller is loaded: synchronous, so that an extractor's
+/// future holds the lookup's and nothing of its own on top.
+fn admit(req: &Request, requirement: &Requirement, caller: Option<Caller>) -> poem::Result<Caller> {
     requirement
         .admit_caller(caller)
         .map_err(|(denial, caller)| {
@@ -103,13 +108,14 @@ pub(crate) async fn require(req: &Request, requirement: &Requirement) -> poem::R
         })
 }
 
-/// The signed-in user (by a session) of the request if they meet `requirement`, which
-/// names no scope, so no key gets this far.
-async fn require_session(
+/// The signed-in user (by a session) among the loaded `caller` if they meet
+/// `requirement`, which names no scope, so no key gets this far.
+fn admit_session(
     req: &Request,
     requirement: &Requirement,
+    caller: Option<Caller>,
 ) -> poem::Result<Arc<Authenticated>> {
-    match require(req, requirement).await?.into_session() {
+    match admit(req, requirement, caller)?.into_session() {
         Some(a) => Ok(a),
         None => Err(deny(req, Denial::MissingScope, None)),
     }
@@ -137,9 +143,8 @@ pub struct CurrentUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        require_session(req, &Requirement::signed_in())
-            .await
-            .map(Self)
+        let caller = load(req).await?;
+        admit_session(req, &Requirement::signed_in(), caller).map(Self)
     }
 }
 
@@ -179,8 +184,7 @@ pub struct VerifiedUser(pub Arc<Authenticated>);
 
 impl<'a> FromRequest<'a> for VerifiedUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        require_session(req, &Requirement::verified())
-            .await
-            .map(Self)
+        let caller = load(req).await?;
+        admit_session(req, &Requirement::verified(), caller).map(Self)
     }
 }

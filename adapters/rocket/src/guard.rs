@@ -89,7 +89,16 @@ async fn require(
     req: &Request<'_>,
     requirement: &Requirement,
 ) -> Result<Caller, (Status, AuthGuardError)> {
-    let caller = load(req).await?;
+    admit(req, requirement, load(req).await?)
+}
+
+/// [`require`]'s decision once the caller is loaded: synchronous, so that a guard's
+/// future holds the lookup's and nothing of its own on top.
+fn admit(
+    req: &Request<'_>,
+    requirement: &Requirement,
+    caller: Option<Caller>,
+) -> Result<Caller, (Status, AuthGuardError)> {
     requirement
         .admit_caller(caller)
         .map_err(|(denial, caller)| {
@@ -104,7 +113,8 @@ async fn require_session(
     req: &Request<'_>,
     requirement: &Requirement,
 ) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
-    match require(req, requirement).await?.into_session() {
+    let caller = load(req).await?;
+    match admit(req, requirement, caller)?.into_session() {
         Some(a) => Ok(a),
         None => Err(deny(req, Denial::MissingScope, None)),
     }
