@@ -78,10 +78,7 @@ fn admit(
 ) -> Result<Caller, AuthRejection> {
     requirement
         .admit_caller(caller)
-        .map_err(|(denial, caller)| {
-            let user = caller.as_ref().and_then(Caller::session).cloned();
-            deny(parts, denial, user.as_deref())
-        })
+        .map_err(|refusal| refuse(parts, refusal))
 }
 
 /// The signed-in user (by a session) among the loaded `caller` if they meet
@@ -91,10 +88,16 @@ fn admit_session(
     requirement: &Requirement,
     caller: Option<Caller>,
 ) -> Result<Arc<Authenticated>, AuthRejection> {
-    match admit(parts, requirement, caller)?.into_session() {
-        Some(a) => Ok(a),
-        None => Err(deny(parts, Denial::MissingScope, None)),
-    }
+    requirement
+        .admit_session(caller)
+        .map_err(|refusal| refuse(parts, refusal))
+}
+
+/// The refusal of a [`Requirement`]'s denial, with the caller it handed back (whose user,
+/// if signed in by a session, the refusal page may show).
+fn refuse(parts: &Parts, (denial, caller): (Denial, Option<Caller>)) -> AuthRejection {
+    let user = caller.as_ref().and_then(Caller::session).cloned();
+    deny(parts, denial, user.as_deref())
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -165,6 +165,22 @@ impl Requirement {
         }
     }
 
+    /// [`Requirement::admit_caller`] for a guard or extractor that gives the signed-in
+    /// user: a caller admitted other than by a session (a key, which only a requirement
+    /// naming its scope admits) is refused too.
+    ///
+    /// # Errors
+    /// As [`Requirement::admit_caller`], and [`Denial::MissingScope`] (no caller handed
+    /// back) for an admitted key.
+    pub fn admit_session(
+        &self,
+        caller: Option<Caller>,
+    ) -> Result<Arc<Authenticated>, (Denial, Option<Caller>)> {
+        self.admit_caller(caller)?
+            .into_session()
+            .ok_or((Denial::MissingScope, None))
+    }
+
     /// What `u` lacks of the requirement's role and confirmed address, role first.
     fn denial_for(&self, u: &User) -> Option<Denial> {
         if self.role.as_deref().is_some_and(|role| !u.has_role(role)) {
@@ -427,6 +443,32 @@ mod tests {
                 .map(|(d, _)| d),
             Some(Denial::Unauthenticated)
         );
+    }
+
+    #[test]
+    fn admit_session_gives_the_session_user_and_refuses_a_key_the_scope_admitted() {
+        let a = Arc::new(signed_in(&[], true));
+        let r = Requirement::scope("read:profile");
+        let user = r.admit_session(Some(Caller::Session(a.clone()))).unwrap();
+        assert!(Arc::ptr_eq(&user, &a), "no copy of the user");
+        let (denial, back) = r
+            .admit_session(Some(by_key(&[], &["read:profile"])))
+            .unwrap_err();
+        assert_eq!((denial, back.is_none()), (Denial::MissingScope, true));
+        let (denial, back) = Requirement::signed_in()
+            .admit_session(Some(by_key(&[], &["read:profile"])))
+            .unwrap_err();
+        assert_eq!(denial, Denial::MissingScope);
+        assert!(
+            back.is_some(),
+            "a refusal by admit_caller hands the caller back"
+        );
+        let (denial, _) = Requirement::verified()
+            .admit_session(Some(Caller::Session(Arc::new(signed_in(&[], false)))))
+            .unwrap_err();
+        assert_eq!(denial, Denial::EmailNotVerified);
+        let (denial, _) = r.admit_session(None).unwrap_err();
+        assert_eq!(denial, Denial::Unauthenticated);
     }
 
     #[test]

@@ -102,10 +102,7 @@ pub(crate) async fn require(req: &Request, requirement: &Requirement) -> poem::R
 fn admit(req: &Request, requirement: &Requirement, caller: Option<Caller>) -> poem::Result<Caller> {
     requirement
         .admit_caller(caller)
-        .map_err(|(denial, caller)| {
-            let user = caller.as_ref().and_then(Caller::session).cloned();
-            deny(req, denial, user.as_deref())
-        })
+        .map_err(|refusal| refuse(req, refusal))
 }
 
 /// The signed-in user (by a session) among the loaded `caller` if they meet
@@ -115,10 +112,16 @@ fn admit_session(
     requirement: &Requirement,
     caller: Option<Caller>,
 ) -> poem::Result<Arc<Authenticated>> {
-    match admit(req, requirement, caller)?.into_session() {
-        Some(a) => Ok(a),
-        None => Err(deny(req, Denial::MissingScope, None)),
-    }
+    requirement
+        .admit_session(caller)
+        .map_err(|refusal| refuse(req, refusal))
+}
+
+/// The refusal of a [`Requirement`]'s denial, with the caller it handed back (whose user,
+/// if signed in by a session, the refusal page may show).
+fn refuse(req: &Request, (denial, caller): (Denial, Option<Caller>)) -> poem::Error {
+    let user = caller.as_ref().and_then(Caller::session).cloned();
+    deny(req, denial, user.as_deref())
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -101,10 +101,7 @@ fn admit(
 ) -> Result<Caller, (Status, AuthGuardError)> {
     requirement
         .admit_caller(caller)
-        .map_err(|(denial, caller)| {
-            let user = caller.as_ref().and_then(Caller::session).cloned();
-            deny(req, denial, user.as_deref())
-        })
+        .map_err(|refusal| refuse(req, refusal))
 }
 
 /// The signed-in user (by a session) of the request if they meet `requirement`, which
@@ -114,10 +111,19 @@ async fn require_session(
     requirement: &Requirement,
 ) -> Result<Arc<Authenticated>, (Status, AuthGuardError)> {
     let caller = load(req).await?;
-    match admit(req, requirement, caller)?.into_session() {
-        Some(a) => Ok(a),
-        None => Err(deny(req, Denial::MissingScope, None)),
-    }
+    requirement
+        .admit_session(caller)
+        .map_err(|refusal| refuse(req, refusal))
+}
+
+/// The refusal of a [`Requirement`]'s denial, with the caller it handed back (whose user,
+/// if signed in by a session, the refusal page may show).
+fn refuse(
+    req: &Request<'_>,
+    (denial, caller): (Denial, Option<Caller>),
+) -> (Status, AuthGuardError) {
+    let user = caller.as_ref().and_then(Caller::session).cloned();
+    deny(req, denial, user.as_deref())
 }
 
 /// Records the web layer's refusal for the catcher and fails the guard.
