@@ -66,18 +66,8 @@ pub(crate) async fn require(
     parts: &Parts,
     requirement: &Requirement,
 ) -> Result<Caller, AuthRejection> {
-    admit(parts, requirement, load(parts).await?)
-}
-
-/// [`require`]'s decision once the caller is loaded: synchronous, so that an extractor's
-/// future holds the lookup's and nothing of its own on top.
-fn admit(
-    parts: &Parts,
-    requirement: &Requirement,
-    caller: Option<Caller>,
-) -> Result<Caller, AuthRejection> {
     requirement
-        .admit_caller(caller)
+        .admit_caller(load(parts).await?)
         .map_err(|refusal| refuse(parts, refusal))
 }
 
@@ -96,8 +86,8 @@ fn admit_session(
 /// The refusal of a [`Requirement`]'s denial, with the caller it handed back (whose user,
 /// if signed in by a session, the refusal page may show).
 fn refuse(parts: &Parts, (denial, caller): (Denial, Option<Caller>)) -> AuthRejection {
-    let user = caller.as_ref().and_then(Caller::session).cloned();
-    deny(parts, denial, user.as_deref())
+    let user = caller.as_ref().and_then(Caller::session);
+    deny(parts, denial, user.map(Arc::as_ref))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -94,14 +94,8 @@ pub(crate) async fn load(req: &Request) -> poem::Result<Option<Caller>> {
 /// The caller of the request if they meet `requirement` (an API key only when it names
 /// a scope the key carries), or the web layer's refusal.
 pub(crate) async fn require(req: &Request, requirement: &Requirement) -> poem::Result<Caller> {
-    admit(req, requirement, load(req).await?)
-}
-
-/// [`require`]'s decision once the caller is loaded: synchronous, so that an extractor's
-/// future holds the lookup's and nothing of its own on top.
-fn admit(req: &Request, requirement: &Requirement, caller: Option<Caller>) -> poem::Result<Caller> {
     requirement
-        .admit_caller(caller)
+        .admit_caller(load(req).await?)
         .map_err(|refusal| refuse(req, refusal))
 }
 
@@ -120,8 +114,8 @@ fn admit_session(
 /// The refusal of a [`Requirement`]'s denial, with the caller it handed back (whose user,
 /// if signed in by a session, the refusal page may show).
 fn refuse(req: &Request, (denial, caller): (Denial, Option<Caller>)) -> poem::Error {
-    let user = caller.as_ref().and_then(Caller::session).cloned();
-    deny(req, denial, user.as_deref())
+    let user = caller.as_ref().and_then(Caller::session);
+    deny(req, denial, user.map(Arc::as_ref))
 }
 
 /// The refusal of a guard or extractor, as the web layer words it.

@@ -89,18 +89,8 @@ async fn require(
     req: &Request<'_>,
     requirement: &Requirement,
 ) -> Result<Caller, (Status, AuthGuardError)> {
-    admit(req, requirement, load(req).await?)
-}
-
-/// [`require`]'s decision once the caller is loaded: synchronous, so that a guard's
-/// future holds the lookup's and nothing of its own on top.
-fn admit(
-    req: &Request<'_>,
-    requirement: &Requirement,
-    caller: Option<Caller>,
-) -> Result<Caller, (Status, AuthGuardError)> {
     requirement
-        .admit_caller(caller)
+        .admit_caller(load(req).await?)
         .map_err(|refusal| refuse(req, refusal))
 }
 
@@ -122,8 +112,8 @@ fn refuse(
     req: &Request<'_>,
     (denial, caller): (Denial, Option<Caller>),
 ) -> (Status, AuthGuardError) {
-    let user = caller.as_ref().and_then(Caller::session).cloned();
-    deny(req, denial, user.as_deref())
+    let user = caller.as_ref().and_then(Caller::session);
+    deny(req, denial, user.map(Arc::as_ref))
 }
 
 /// Records the web layer's refusal for the catcher and fails the guard.
