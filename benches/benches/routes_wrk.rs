@@ -20,7 +20,7 @@
 //! ```text
 //! apt-get install wrk
 //! cargo bench -p auth-benches --bench routes_wrk -- [--rounds 5] [--seconds 5]
-//!     [--connections 32] [--threads 1] [--workers N] [--wrk-cpus LIST]
+//!     [--connections 32] [--threads 1] [--workers N] [--wrk-cpus LIST] [--stages]
 //! ```
 //!
 //! `--workers` sets the Tokio runtime's worker threads (default: one per CPU);
@@ -32,6 +32,11 @@
 //! ```text
 //! taskset -c 0 routes_wrk-<hash> --bench --workers 1 --wrk-cpus 1
 //! ```
+//!
+//! `--stages` measures, instead of the comparison, where the Axum route's cost goes: the
+//! bare route, then the layer, reading the cookie, the lookup and the extractor added one
+//! at a time, against a floor (the least a cookie session needs) and a calibration route
+//! (see `routes_wrk/stages.rs`).
 #![expect(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -39,6 +44,8 @@
 )]
 
 mod common;
+#[path = "routes_wrk/stages.rs"]
+mod stages;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -248,6 +255,8 @@ struct Opts {
     workers: Option<usize>,
     /// CPUs `wrk` runs on (`taskset -c`), if set.
     wrk_cpus: Option<String>,
+    /// Whether to measure the Axum route's stages instead of the comparison.
+    stages: bool,
 }
 
 fn opts() -> Opts {
@@ -267,6 +276,7 @@ fn opts() -> Opts {
         threads: get("--threads", 1),
         workers: value("--workers").map(|v| v.parse().expect("--workers takes a number")),
         wrk_cpus: value("--wrk-cpus"),
+        stages: args.iter().any(|a| a == "--stages"),
     }
 }
 
@@ -341,6 +351,10 @@ fn main() {
         builder.worker_threads(workers);
     }
     let rt = builder.enable_all().build().unwrap();
+    if o.stages {
+        stages::run(&rt, &o);
+        return;
+    }
     let trips = rt.block_on(round_trips());
     println!("| request (with a session cookie) | store calls |");
     println!("|---|---:|");

@@ -1,0 +1,268 @@
+//! `--stages`: where the cost of Axum's authenticated route goes under `wrk`. The bare
+//! route; the floor, the least any cookie session needs (no layer, the cookie's value
+//! looked up in a map under a keyed hash); reading the session cookie alone; then
+//! `AuthLayer` alone, the layer and reading the cookie, the layer and the lookup called
+//! by the handler, and the `CurrentUser` extractor (the `axum` route of the main
+//! comparison); last, the bare route doing a fixed piece of pure computation. The work of
+//! the floor, of reading the cookie, of the lookup and of that computation is also timed
+//! in a tight loop first, so that each can be set against what it costs in a server.
+//!
+//! Every round runs the servers once, starting one later than the round before, so that
+//! no server always follows the same one; each server's added cost is the median over
+//! the rounds of its time per request less the bare route's in the same round.
+
+use std::collections::HashMap;
+use std::future::Future as _;
+use std::hash::{DefaultHasher, Hasher as _};
+use std::hint::black_box;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use auth_axum::AuthLayer;
+use auth_benches::stats;
+use auth_http::AuthWeb;
+use axum::Router;
+use axum::extract::Request;
+use axum::routing::get;
+
+use super::{EMAIL, Opts, Target, get_raw, serve, wrk};
+
+/// Bytes the calibration route hashes per request.
+const SPIN_BYTES: usize = 2048;
+
+/// The calibration's work: SipHash-1-3 over `SPIN_BYTES` bytes the compiler cannot see.
+fn spin() -> u64 {
+    static DATA: [u8; SPIN_BYTES] = [0x5a; SPIN_BYTES];
+    let mut hasher = DefaultHasher::new();
+    hasher.write(black_box(&DATA[..]));
+    hasher.finish()
+}
+
+/// Nanoseconds one call of `f` takes in a tight loop (median of 15 batches).
+fn loop_ns(mut f: impl FnMut() -> bool) -> f64 {
+    const BATCH: u32 = 20_000;
+    let mut per_call: Vec<f64> = (0..15)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                assert!(black_box(f()));
+            }
+            start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH)
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    per_call[per_call.len() / 2]
+}
+
+/// The floor's session table.
+struct Floor {
+    /// `<cookie name>=`: the cookie header the bench sends holds this cookie only.
+    prefix: Vec<u8>,
+    /// The session's cookie value, and its user's address (std's keyed SipHash).
+    table: HashMap<Vec<u8>, String>,
+}
+
+impl Floor {
+    /// The address of the user whose session the `Cookie` header carries.
+    fn email(&self, headers: &http::HeaderMap) -> Option<&String> {
+        headers
+            .get(http::header::COOKIE)
+            .and_then(|v| v.as_bytes().strip_prefix(self.prefix.as_slice()))
+            .and_then(|token| self.table.get(token))
+    }
+}
+
+/// Nanoseconds, in a tight loop over the headers `wrk` sends: [`spin`], reading the
+/// session cookie (`AuthWeb::session_token`), the floor's lookup, and the lookup
+/// (`AuthWeb::current_caller`, polled once: over the memory store it never waits).
+fn tight_loops(web: &AuthWeb, floor: &Floor, cookie: &str) -> [(&'static str, f64); 4] {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::HOST, "127.0.0.1:8080".parse().unwrap());
+    headers.insert(http::header::COOKIE, cookie.parse().unwrap());
+    [
+        ("spin", loop_ns(|| spin() != 0)),
+        (
+            "read",
+            loop_ns(|| web.session_token(black_box(&headers)).is_some()),
+        ),
+        (
+            "floor",
+            loop_ns(|| floor.email(black_box(&headers)).is_some()),
+        ),
+        (
+            "lookup",
+            loop_ns(|| {
+                let lookup = pin!(web.current_caller(black_box(&headers), None));
+                matches!(
+                    lookup.poll(&mut Context::from_waker(Waker::noop())),
+                    Poll::Ready(Ok(Some(_)))
+                )
+            }),
+        ),
+    ]
+}
+
+/// `/me` answering the address when the request carries a well-formed session cookie.
+fn read_route(web: AuthWeb) -> Router {
+    Router::new().route(
+        "/me",
+        get(move |req: Request| {
+            let found = web.session_token(req.headers()).is_some();
+            async move { if found { EMAIL } else { "" }.to_owned() }
+        }),
+    )
+}
+
+/// The servers, and the tight loops' nanoseconds.
+async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
+    let fixture = super::common::fixture().await;
+    let web = fixture.web;
+    let lookup_web = web.clone();
+    // The floor's table: the session's cookie value, under std's keyed SipHash.
+    let prefix = format!("{}=", web.session_cookie_name()).into_bytes();
+    let token = fixture.cookie.as_bytes()[prefix.len()..].to_vec();
+    let floor = Arc::new(Floor {
+        prefix,
+        table: HashMap::from([(token, EMAIL.to_owned())]),
+    });
+    let loops = tight_loops(&web, &floor, &fixture.cookie);
+    let apps: [(&'static str, &'static str, Router); 8] = [
+        (
+            "bare",
+            "no auth (the `axum-no-auth` route)",
+            super::common::axum_app(None),
+        ),
+        (
+            "floor",
+            "no layer: the cookie's value looked up in a `HashMap` (keyed SipHash)",
+            Router::new().route(
+                "/me",
+                get(move |req: Request| {
+                    let email = floor.email(req.headers()).cloned().unwrap_or_default();
+                    async move { email }
+                }),
+            ),
+        ),
+        (
+            "read",
+            "no layer: the session cookie read and parsed (`AuthWeb::session_token`)",
+            read_route(web.clone()),
+        ),
+        (
+            "layer",
+            "`AuthLayer` (an extension per request), handler asks nothing",
+            Router::new()
+                .route("/me", get(|| async { EMAIL.to_owned() }))
+                .layer(AuthLayer::new(web.clone())),
+        ),
+        (
+            "layer+read",
+            "the layer + the session cookie read and parsed",
+            read_route(web.clone()).layer(AuthLayer::new(web.clone())),
+        ),
+        (
+            "layer+lookup",
+            "the layer + `AuthWeb::current_caller` called by the handler",
+            Router::new()
+                .route(
+                    "/me",
+                    get(move |req: Request| async move {
+                        let caller = lookup_web.current_caller(req.headers(), None).await;
+                        caller
+                            .ok()
+                            .flatten()
+                            .map(|c| c.user().email.clone())
+                            .unwrap_or_default()
+                    }),
+                )
+                .layer(AuthLayer::new(web.clone())),
+        ),
+        (
+            "extractor",
+            "the layer + the `CurrentUser` extractor (the `axum` route)",
+            super::common::axum_app(Some(web)),
+        ),
+        (
+            "spin",
+            "no auth, the handler hashes 2 KiB (the calibration)",
+            Router::new().route(
+                "/me",
+                get(|| async {
+                    black_box(spin());
+                    EMAIL.to_owned()
+                }),
+            ),
+        ),
+    ];
+    let mut servers = Vec::new();
+    for (name, what, app) in apps {
+        let addr = serve(app).await;
+        let (status, head, body) = get_raw(addr, "/me", Some(&fixture.cookie)).await;
+        assert_eq!((status, body.as_str()), (200, EMAIL), "{name}: {head}");
+        servers.push((
+            Target {
+                name,
+                addr,
+                cookie: Some(fixture.cookie.clone()),
+                auth: false,
+            },
+            what,
+        ));
+    }
+    (servers, loops)
+}
+
+/// Runs the stages and prints their table.
+pub(super) fn run(rt: &tokio::runtime::Runtime, o: &Opts) {
+    let (servers, loops) = rt.block_on(setup());
+    println!(
+        "stages: wrk -t{} -c{} -d{}s{}, {} rounds; in a tight loop: {}",
+        o.threads,
+        o.connections,
+        o.seconds,
+        o.wrk_cpus
+            .as_deref()
+            .map(|c| format!(" on CPUs {c}"))
+            .unwrap_or_default(),
+        o.rounds,
+        loops
+            .iter()
+            .map(|(name, ns)| format!("{name} {ns:.0} ns"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    for (t, _) in &servers {
+        wrk(t, o);
+    }
+    let n = servers.len();
+    let mut us: Vec<Vec<f64>> = vec![Vec::new(); n];
+    for round in 0..o.rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let (rps, _) = wrk(&servers[i].0, o);
+            eprintln!(
+                "round {} {:<10} {rps:>10.0} req/s",
+                round + 1,
+                servers[i].0.name
+            );
+            us[i].push(1e6 / rps);
+        }
+    }
+    println!();
+    println!(
+        "| server | what it adds | median req/s | µs per request | µs over bare (median of rounds) |"
+    );
+    println!("|---|---|---:|---:|---:|");
+    for (i, (t, what)) in servers.iter().enumerate() {
+        let median_us = stats::median_f64(&us[i]).unwrap_or(f64::NAN);
+        let over: Vec<f64> = us[i].iter().zip(&us[0]).map(|(a, b)| a - b).collect();
+        let over = stats::median_f64(&over).unwrap_or(f64::NAN);
+        println!(
+            "| {} | {what} | {:.0} | {median_us:.3} | {over:+.3} |",
+            t.name,
+            1e6 / median_us,
+        );
+    }
+}
