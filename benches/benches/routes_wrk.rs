@@ -259,6 +259,23 @@ struct Opts {
     stages: bool,
 }
 
+impl Opts {
+    /// How `wrk` is run, for the first line of a report.
+    fn describe(&self) -> String {
+        format!(
+            "wrk -t{} -c{} -d{}s{}, {} rounds",
+            self.threads,
+            self.connections,
+            self.seconds,
+            self.wrk_cpus
+                .as_deref()
+                .map(|c| format!(" on CPUs {c}"))
+                .unwrap_or_default(),
+            self.rounds,
+        )
+    }
+}
+
 fn opts() -> Opts {
     let args: Vec<String> = std::env::args().collect();
     let value = |name: &str| {
@@ -372,15 +389,8 @@ fn main() {
     println!();
     let targets = rt.block_on(setup());
     println!(
-        "wrk -t{} -c{} -d{}s{}, {} rounds, servers on one {}-worker Tokio runtime",
-        o.threads,
-        o.connections,
-        o.seconds,
-        o.wrk_cpus
-            .as_deref()
-            .map(|c| format!(" on CPUs {c}"))
-            .unwrap_or_default(),
-        o.rounds,
+        "{}, servers on one {}-worker Tokio runtime",
+        o.describe(),
         o.workers.unwrap_or_else(
             || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         )

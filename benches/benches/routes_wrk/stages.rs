@@ -218,15 +218,8 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
 pub(super) fn run(rt: &tokio::runtime::Runtime, o: &Opts) {
     let (servers, loops) = rt.block_on(setup());
     println!(
-        "stages: wrk -t{} -c{} -d{}s{}, {} rounds; in a tight loop: {}",
-        o.threads,
-        o.connections,
-        o.seconds,
-        o.wrk_cpus
-            .as_deref()
-            .map(|c| format!(" on CPUs {c}"))
-            .unwrap_or_default(),
-        o.rounds,
+        "stages: {}; in a tight loop: {}",
+        o.describe(),
         loops
             .iter()
             .map(|(name, ns)| format!("{name} {ns:.0} ns"))
