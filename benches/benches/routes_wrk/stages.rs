@@ -2,7 +2,8 @@
 //! route; the floor, the least any cookie session needs (no layer, the cookie's value
 //! looked up in a map under a keyed hash); reading the session cookie alone; then
 //! `AuthLayer` alone, the layer and reading the cookie, the layer and the lookup called
-//! by the handler, and the `CurrentUser` extractor (the `axum` route of the main
+//! by the handler, the same lookup without the layer (the web layer taken from the
+//! router's state), and the `CurrentUser` extractor (the `axum` route of the main
 //! comparison); last, the bare route doing a fixed piece of pure computation. The work of
 //! the floor, of reading the cookie, of the lookup and of that computation is also timed
 //! in a tight loop first, so that each can be set against what it costs in a server.
@@ -24,7 +25,7 @@ use auth_axum::AuthLayer;
 use auth_benches::stats;
 use auth_http::AuthWeb;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::routing::get;
 
 use super::{EMAIL, Opts, Target, get_raw, serve, wrk};
@@ -115,6 +116,17 @@ fn read_route(web: AuthWeb) -> Router {
     )
 }
 
+/// The address of the caller these headers present, by `AuthWeb::current_caller`;
+/// empty for nobody.
+async fn caller_email(web: &AuthWeb, headers: &http::HeaderMap) -> String {
+    let caller = web.current_caller(headers, None).await;
+    caller
+        .ok()
+        .flatten()
+        .map(|c| c.user().email.clone())
+        .unwrap_or_default()
+}
+
 /// The servers, and the tight loops' nanoseconds.
 async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
     let fixture = super::common::fixture().await;
@@ -128,7 +140,7 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
         table: HashMap::from([(token, EMAIL.to_owned())]),
     });
     let loops = tight_loops(&web, &floor, &fixture.cookie);
-    let apps: [(&'static str, &'static str, Router); 8] = [
+    let apps: [(&'static str, &'static str, Router); 9] = [
         (
             "bare",
             "no auth (the `axum-no-auth` route)",
@@ -169,15 +181,22 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
                 .route(
                     "/me",
                     get(move |req: Request| async move {
-                        let caller = lookup_web.current_caller(req.headers(), None).await;
-                        caller
-                            .ok()
-                            .flatten()
-                            .map(|c| c.user().email.clone())
-                            .unwrap_or_default()
+                        caller_email(&lookup_web, req.headers()).await
                     }),
                 )
                 .layer(AuthLayer::new(web.clone())),
+        ),
+        (
+            "state+lookup",
+            "no layer: the handler takes the web layer from the router's state and calls `AuthWeb::current_caller`",
+            Router::new()
+                .route(
+                    "/me",
+                    get(|State(web): State<AuthWeb>, req: Request| async move {
+                        caller_email(&web, req.headers()).await
+                    }),
+                )
+                .with_state(web.clone()),
         ),
         (
             "extractor",
