@@ -33,10 +33,8 @@
 //! taskset -c 0 routes_wrk-<hash> --bench --workers 1 --wrk-cpus 1
 //! ```
 //!
-//! `--stages` measures, instead of the comparison, where the Axum route's cost goes: the
-//! bare route, then the layer, reading the cookie, the lookup and the extractor added one
-//! at a time, against a floor (the least a cookie session needs) and a calibration route
-//! (see `routes_wrk/stages.rs`).
+//! `--stages` measures, instead of the comparison, where the Axum route's cost goes, part
+//! by part; `routes_wrk/stages.rs` lists the servers it compares.
 #![expect(
     clippy::expect_used,
     clippy::unwrap_used,
