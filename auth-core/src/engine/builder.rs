@@ -332,7 +332,6 @@ impl AuthBuilder {
                 clock: self.clock,
                 config,
                 session_cache: Default::default(),
-                token_digests: Default::default(),
                 background: Mutex::new(Vec::new()),
             }),
         })

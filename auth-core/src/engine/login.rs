@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::effects::{MailLinks, Origin};
 use super::lockout::{Attempt, Subject};
 use super::second_factor::PENDING_LIFETIME;
+use super::session_cache::{Fingerprint, Recalled};
 use super::throttle::Counted;
 use super::{Auth, Authenticated, RequestContext};
 use crate::error::{Error, Result};
@@ -18,6 +19,14 @@ use crate::second_factor::{AuthMethod, PendingRecord, PendingSignIn};
 use crate::session::{SessionDigest, SessionToken};
 use crate::telemetry;
 use crate::validate::LoginIdentifier;
+
+/// A presented session id as [`Auth::authenticate_shared`] remembers it.
+struct Remembered {
+    fingerprint: Fingerprint,
+    digest: SessionDigest,
+    /// Already remembered (its digest came from memory).
+    known: bool,
+}
 
 /// Longest User-Agent kept for the device list.
 const MAX_USER_AGENT: usize = 256;
@@ -371,40 +380,59 @@ impl Auth {
         &self,
         token: &SessionToken,
     ) -> Result<Option<Arc<Authenticated>>> {
-        // The digest of an id seen before is remembered under its keyed fingerprint
-        // (cheaper than SHA-256, see `token_digests`); the store only sees the digest.
-        let fingerprint = self.inner.token_digests.fingerprint(token);
-        let remembered = self.inner.token_digests.get(fingerprint);
-        let digest = remembered.unwrap_or_else(|| token.digest());
+        // An id seen before is remembered under its keyed fingerprint (cheaper than
+        // SHA-256, see `session_cache`); the store only sees the digest.
+        let cache = &self.inner.session_cache;
+        let fingerprint = cache.fingerprint(token);
         // Read before the lookup: a write that the lookup may have missed changes it,
         // so what the lookup found is never served under it.
         let revision = self.inner.revisions.read(|| self.now()).await?;
         let clock = &self.inner.clock;
-        let kept = revision.and_then(|r| {
-            self.inner
-                .session_cache
-                .get(&digest, r, || clock.now_system())
-        });
-        let found = match kept {
-            Some(kept) => Some(kept),
-            // On the heap: the records the lookup holds across its awaits would make
-            // this future, and every caller's that embeds it, as large on every request.
-            None => Box::pin(self.look_up_session(&digest, revision)).await?,
+        let (digest, known) = match cache.recall(fingerprint, revision, || clock.now_system()) {
+            Recalled::Lookup(found) => return Ok(Some(found)),
+            Recalled::Digest(digest) => (digest, true),
+            Recalled::Nothing => (token.digest(), false),
         };
-        if found.is_some() && remembered.is_none() {
-            self.inner.token_digests.put(fingerprint, digest);
-        }
-        Ok(found)
+        let id = Remembered {
+            fingerprint,
+            digest,
+            known,
+        };
+        // On the heap: the records the lookup holds across its awaits would make this
+        // future, and every caller's that embeds it, as large on every request.
+        Box::pin(self.look_up_session(id, revision)).await
     }
 
-    /// The store's lookup behind [`Auth::authenticate_shared`]: the live session under
-    /// `digest` and its user, touched when due, and kept in memory under `revision`
-    /// (read before this lookup) unless it was touched.
+    /// The store's lookup behind [`Auth::authenticate_shared`]: the live session of
+    /// `id` and its user, touched when due; `id` is remembered, and the lookup with it
+    /// under `revision` (read before this lookup) unless it was touched.
     async fn look_up_session(
         &self,
-        digest: &SessionDigest,
+        id: Remembered,
         revision: Option<u64>,
     ) -> Result<Option<Arc<Authenticated>>> {
+        let found = self.live_session(&id.digest).await?;
+        let cache = &self.inner.session_cache;
+        let Some((found, touched)) = found else {
+            cache.forget(id.fingerprint);
+            return Ok(None);
+        };
+        let found = Arc::new(found);
+        // After its own write the revision has moved on: the next request looks again.
+        let kept = revision
+            .filter(|_| !touched)
+            .map(|r| (r, Arc::clone(&found), self.serve_until(&found.session)));
+        // With nothing to keep, a known id needs no write (e.g. a store without a
+        // revision, whose every request comes here).
+        if kept.is_some() || !id.known {
+            cache.remember(id.fingerprint, id.digest, kept);
+        }
+        Ok(Some(found))
+    }
+
+    /// The live session under `digest` and its user, touched when due (and whether it
+    /// was); `None` for an unknown or dead session, or a disabled account.
+    async fn live_session(&self, digest: &SessionDigest) -> Result<Option<(Authenticated, bool)>> {
         let found = match &self.inner.session_users {
             Some(joined) => joined.session_with_user(digest).await?,
             None => match self.inner.sessions.session(digest).await? {
@@ -440,19 +468,12 @@ impl Auth {
                 .await?;
         }
         let must_enrol_second_factor = self.must_enrol_second_factor(&user);
-        let found = Arc::new(Authenticated {
+        let found = Authenticated {
             user,
             session,
             must_enrol_second_factor,
-        });
-        // After its own write the revision has moved on: the next request looks again.
-        if let Some(revision) = revision.filter(|_| !touched) {
-            let serve_until = self.serve_until(&found.session);
-            self.inner
-                .session_cache
-                .put(*digest, revision, Arc::clone(&found), serve_until);
-        }
-        Ok(Some(found))
+        };
+        Ok(Some((found, touched)))
     }
 
     /// Whether a session used at `now` is due for its last-seen write.

@@ -31,7 +31,6 @@ mod second_factor;
 mod session_cache;
 mod step_up;
 mod throttle;
-mod token_digests;
 mod ways_in;
 mod webhook_calls;
 
@@ -145,10 +144,9 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// Where the revision that kept lookups are checked against is read.
     revisions: Arc<revision::Revisions>,
-    /// Lookups of live sessions, served again while the store's revision holds.
+    /// The digests of live sessions by a keyed fingerprint of their id, with their
+    /// lookups, served again while the store's revision holds.
     session_cache: session_cache::SessionCache,
-    /// Session digests remembered by a keyed fingerprint of their id.
-    token_digests: token_digests::TokenDigests,
     background: Mutex<Vec<JoinHandle<()>>>,
 }
 
