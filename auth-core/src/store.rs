@@ -13,6 +13,9 @@
 //! The conformance kit (feature `conformance`, module `conformance`) checks every contract
 //! below, including the concurrent ones, with one call.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -219,6 +222,20 @@ pub trait SessionUserStore: Send + Sync + 'static {
     /// - A store that cannot promise this for every instance answers `None`.
     async fn revision(&self) -> Result<Option<u64>> {
         Ok(None)
+    }
+
+    /// The revision as a counter in this process, for a store whose
+    /// [`revision`](SessionUserStore::revision) is the value of one: the engine then
+    /// reads it with one atomic load on every authenticated request instead of a call.
+    /// `None` (the default): the engine calls `revision`.
+    ///
+    /// # Contract
+    /// When `Some`, loading the counter (with [`Ordering::SeqCst`]) answers, at every
+    /// moment, what `revision` would: `Some` of the loaded value.
+    ///
+    /// [`Ordering::SeqCst`]: std::sync::atomic::Ordering::SeqCst
+    fn revision_counter(&self) -> Option<Arc<AtomicU64>> {
+        None
     }
 }
 

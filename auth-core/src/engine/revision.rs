@@ -26,7 +26,7 @@
 //! serves nothing from memory and tries the advance again on each authenticated request
 //! (other instances read the same backend, which is then usually failing for them too).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
@@ -58,6 +58,9 @@ pub(super) struct Revisions {
 enum Source {
     None,
     Joined(Arc<dyn SessionUserStore>),
+    /// The combined lookup's revision, as a counter in this process
+    /// ([`SessionUserStore::revision_counter`]).
+    Counter(Arc<AtomicU64>),
     Kept(Arc<dyn RevisionStore>),
 }
 
@@ -73,7 +76,10 @@ impl Revisions {
     ) -> Self {
         let source = match (kept, joined) {
             (Some(kept), _) => Source::Kept(kept),
-            (None, Some(joined)) => Source::Joined(joined),
+            (None, Some(joined)) => match joined.revision_counter() {
+                Some(counter) => Source::Counter(counter),
+                None => Source::Joined(joined),
+            },
             (None, None) => Source::None,
         };
         Self {
@@ -91,7 +97,7 @@ impl Revisions {
     pub(super) fn keeps_pictures(&self) -> bool {
         match self.source {
             Source::Kept(_) => true,
-            Source::Joined(_) => self.pictures_in_joined,
+            Source::Joined(_) | Source::Counter(_) => self.pictures_in_joined,
             Source::None => false,
         }
     }
@@ -124,6 +130,7 @@ impl Revisions {
         let revision = match &self.source {
             Source::None => return Ok(None),
             Source::Joined(store) => store.revision().await?,
+            Source::Counter(counter) => Some(counter.load(Ordering::SeqCst)),
             Source::Kept(store) => Some(store.current_revision().await?),
         };
         if let Some(now) = now {

@@ -3,6 +3,7 @@
 //! outcome (see the module above). The stores themselves know nothing of it.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
@@ -128,6 +129,10 @@ impl SessionUserStore for Observed<dyn SessionUserStore> {
 
     async fn revision(&self) -> Result<Option<u64>> {
         self.0.revision().await
+    }
+
+    fn revision_counter(&self) -> Option<Arc<AtomicU64>> {
+        self.0.revision_counter()
     }
 }
 

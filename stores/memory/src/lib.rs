@@ -115,8 +115,9 @@ struct Inner {
     ways_in: Mutex<HashMap<UserId, u64>>,
     /// Raised whenever a user, session or picture is written
     /// ([`SessionUserStore::revision`]): taken with the write lock, so no reader sees
-    /// the change under the old value.
-    revision: AtomicU64,
+    /// the change under the old value. Shared with the engine, which reads it
+    /// directly ([`SessionUserStore::revision_counter`]).
+    revision: Arc<AtomicU64>,
 }
 
 /// An outbox message and, once the engine gave up on it or (a webhook call) delivered
@@ -748,6 +749,10 @@ impl SessionUserStore for MemoryStore {
     /// Raised by every write of a user or a session, under its lock.
     async fn revision(&self) -> Result<Option<u64>> {
         Ok(Some(self.inner.revision.load(Ordering::SeqCst)))
+    }
+
+    fn revision_counter(&self) -> Option<Arc<AtomicU64>> {
+        Some(Arc::clone(&self.inner.revision))
     }
 }
 

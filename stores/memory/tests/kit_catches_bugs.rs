@@ -7,6 +7,7 @@
 )]
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
@@ -15,7 +16,8 @@ use auth_core::conformance::{Subject, checks};
 use auth_core::{
     ApiKeyDigest, ApiKeyRecord, ApiKeyStore, Counter, CounterStore, DeliveryState, EphemeralStore,
     Error, FailedMail, MailOutbox, OutboxMessage, Page, Result, SessionDigest, SessionRecord,
-    SessionStore, UniqueField, User, UserId, UserSearch, UserStore, WebhookDelivery,
+    SessionStore, SessionUserStore, UniqueField, User, UserId, UserSearch, UserStore,
+    WebhookDelivery,
 };
 use auth_store_memory::MemoryStore;
 use time::{Duration, OffsetDateTime};
@@ -545,6 +547,31 @@ impl SessionStore for ClockBlindSessions {
     }
 }
 
+/// The memory store's combined lookup, handing the engine a revision counter of its own
+/// that no write raises (what `revision` answers moves on; the counter does not).
+struct StaleCounter {
+    store: MemoryStore,
+    counter: Arc<AtomicU64>,
+}
+
+#[async_trait]
+impl SessionUserStore for StaleCounter {
+    async fn session_with_user(
+        &self,
+        digest: &SessionDigest,
+    ) -> Result<Option<(SessionRecord, User)>> {
+        self.store.session_with_user(digest).await
+    }
+
+    async fn revision(&self) -> Result<Option<u64>> {
+        self.store.revision().await
+    }
+
+    fn revision_counter(&self) -> Option<Arc<AtomicU64>> {
+        Some(Arc::clone(&self.counter))
+    }
+}
+
 /// API keys in a map, with three possible flaws: a use that reads the record, pauses and
 /// writes it back whole (so it can bring back a key revoked meanwhile), a revocation
 /// that ignores who owns the key, and ids that are not checked for uniqueness.
@@ -795,6 +822,29 @@ async fn flawed_api_key_stores_are_caught() {
     assert!(!fails!(
         checks::api_keys_concurrent_revoke_and_use,
         duplicate_ids()
+    ));
+}
+
+#[tokio::test]
+async fn a_revision_counter_that_lags_the_revision_is_caught() {
+    let store = MemoryStore::new();
+    let stale = StaleCounter {
+        store: store.clone(),
+        counter: Arc::new(AtomicU64::new(store.revision().await.unwrap().unwrap())),
+    };
+    let subject = |joined: Arc<dyn SessionUserStore>| {
+        Subject::new()
+            .with_users(Arc::new(store.clone()))
+            .with_sessions(Arc::new(store.clone()))
+            .with_session_users(joined)
+    };
+    assert!(fails!(
+        checks::sessions_revision_moves_on_every_write,
+        subject(Arc::new(stale))
+    ));
+    assert!(!fails!(
+        checks::sessions_revision_moves_on_every_write,
+        subject(Arc::new(store.clone()))
     ));
 }
 

@@ -599,8 +599,10 @@ pub async fn sessions_with_user(subject: &Subject) {
 /// every write of a user or a session changes it, so that the revision read after the
 /// write returned is one never answered before: creating, updating, disabling and
 /// deleting a user; creating, touching, re-proving and deleting a session, deleting a
-/// user's other sessions, purging an expired one. A store answering `None` keeps no
-/// revision and passes (saying so).
+/// user's other sessions, purging an expired one; a
+/// [`revision_counter`](crate::SessionUserStore::revision_counter), when given, loads
+/// what `revision` answers. A store answering `None` keeps no revision and passes
+/// (saying so).
 pub async fn sessions_revision_moves_on_every_write(subject: &Subject) {
     let ctx = Ctx::new("sessions_revision_moves_on_every_write");
     let Some(joined) = ctx.need(subject.session_users(), "SessionUserStore") else {
@@ -618,6 +620,7 @@ pub async fn sessions_revision_moves_on_every_write(subject: &Subject) {
         );
         return;
     };
+    let counter = joined.revision_counter();
     let mut answered = vec![first];
     let mut moved = async |after: &str| {
         let revision = ctx.ok("revision", joined.revision().await);
@@ -626,6 +629,14 @@ pub async fn sessions_revision_moves_on_every_write(subject: &Subject) {
                 "revision answered None after {after}, having answered Some before"
             ));
         };
+        if let Some(counter) = &counter {
+            let loaded = counter.load(std::sync::atomic::Ordering::SeqCst);
+            ctx.eq(
+                &format!("revision_counter after {after} (revision answered {revision})"),
+                loaded,
+                revision,
+            );
+        }
         ctx.ensure(!answered.contains(&revision), || {
             format!(
                 "after {after} the revision is {revision}, a value answered before it \
