@@ -5,8 +5,10 @@
 //!
 //! One rule decides where the revision comes from: a [`RevisionStore`] given to the
 //! builder, else the combined lookup's own
-//! ([`SessionUserStore::revision`](crate::SessionUserStore::revision)), else none (and
-//! nothing is kept).
+//! ([`SessionUserStore::revision`](crate::SessionUserStore::revision), loaded from its
+//! counter when it hands one over:
+//! [`SessionUserStore::revision_counter`](crate::SessionUserStore::revision_counter)),
+//! else none (and nothing is kept).
 //!
 //! The same revision guards the version of the signed-in user's uploaded picture kept
 //! with their lookup ([`Auth::own_picture_version`](crate::Auth::own_picture_version)),
