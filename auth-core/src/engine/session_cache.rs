@@ -283,18 +283,26 @@ mod tests {
         SystemTime::now() + Duration::from_secs(60)
     }
 
-    fn served(recalled: Recalled) -> Option<Arc<Authenticated>> {
+    /// The lookup and the digest a recall answered (at most one of them).
+    fn parts(recalled: Recalled) -> (Option<Arc<Authenticated>>, Option<SessionDigest>) {
         match recalled {
-            Recalled::Lookup(found) => Some(found),
-            Recalled::Digest(_) | Recalled::Nothing => None,
+            Recalled::Lookup(found) => (Some(found), None),
+            Recalled::Digest(digest) => (None, Some(digest)),
+            Recalled::Nothing => (None, None),
         }
     }
 
-    fn digest(recalled: Recalled) -> Option<SessionDigest> {
-        match recalled {
-            Recalled::Digest(digest) => Some(digest),
-            Recalled::Lookup(_) | Recalled::Nothing => None,
-        }
+    /// A table keeping the lookup of a new session under `revision`, served for a minute.
+    fn kept_under(revision: u64) -> (SessionCache, SessionToken, Fingerprint, Arc<Authenticated>) {
+        let cache = SessionCache::default();
+        let token = SessionToken::generate();
+        let (f, found) = (cache.fingerprint(&token), lookup(&token));
+        cache.remember(
+            f,
+            token.digest(),
+            Some((revision, Arc::clone(&found), later())),
+        );
+        (cache, token, f, found)
     }
 
     #[test]
@@ -308,7 +316,7 @@ mod tests {
         ));
         cache.remember(fa, a.digest(), None);
         assert_eq!(
-            digest(cache.recall(fa, Some(1), SystemTime::now)),
+            parts(cache.recall(fa, Some(1), SystemTime::now)).1,
             Some(a.digest())
         );
         assert!(matches!(
@@ -331,21 +339,20 @@ mod tests {
 
     #[test]
     fn a_lookup_is_served_only_under_its_revision_and_before_its_instant() {
-        let cache = SessionCache::default();
-        let token = SessionToken::generate();
-        let (f, found) = (cache.fingerprint(&token), lookup(&token));
-        cache.remember(f, token.digest(), Some((7, Arc::clone(&found), later())));
-        let again = served(cache.recall(f, Some(7), SystemTime::now)).expect("served");
+        let (cache, token, f, found) = kept_under(7);
+        let again = parts(cache.recall(f, Some(7), SystemTime::now))
+            .0
+            .expect("served");
         assert!(Arc::ptr_eq(&again, &found));
         for revision in [Some(8), Some(6), None] {
             assert_eq!(
-                digest(cache.recall(f, revision, SystemTime::now)),
+                parts(cache.recall(f, revision, SystemTime::now)).1,
                 Some(token.digest()),
                 "{revision:?}"
             );
         }
         assert_eq!(
-            digest(cache.recall(f, Some(7), later)),
+            parts(cache.recall(f, Some(7), later)).1,
             Some(token.digest()),
             "not served from its instant on"
         );
@@ -358,10 +365,7 @@ mod tests {
 
     #[test]
     fn a_picture_is_kept_only_with_the_very_lookup_and_dropped_with_its_user() {
-        let cache = SessionCache::default();
-        let token = SessionToken::generate();
-        let (f, found) = (cache.fingerprint(&token), lookup(&token));
-        cache.remember(f, token.digest(), Some((1, Arc::clone(&found), later())));
+        let (cache, token, f, found) = kept_under(1);
         let copy = Authenticated::clone(&found);
         cache.keep_picture_version(&copy, Some("copy".to_owned()));
         assert_eq!(cache.picture_version(&found), None, "a copy keeps nothing");
@@ -372,7 +376,7 @@ mod tests {
         cache.forget_user(found.user.id);
         assert_eq!(cache.picture_version(&found), None);
         assert_eq!(
-            digest(cache.recall(f, Some(1), SystemTime::now)),
+            parts(cache.recall(f, Some(1), SystemTime::now)).1,
             Some(token.digest()),
             "the digest outlives the dropped lookup"
         );
