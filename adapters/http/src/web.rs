@@ -343,6 +343,10 @@ impl AuthWeb {
     /// request). Guards that admit keys check the result with
     /// [`Requirement::admit_caller`](crate::Requirement::admit_caller).
     ///
+    /// A session whose lookup the engine keeps in memory is found when the future is
+    /// made ([`Auth::authenticate_kept`](auth_core::Auth::authenticate_kept)); any
+    /// other lookup is made when it is awaited.
+    ///
     /// # Errors
     /// The engine's error when a store fails.
     pub fn current_caller(
@@ -388,8 +392,32 @@ impl AuthWeb {
         Presented::read(authorization_headers.into_iter().map(str::as_bytes), cookie)
     }
 
-    /// The one lookup behind a presented credential.
-    pub(crate) async fn caller(
+    /// The one lookup behind a presented credential. Memory alone answers for a
+    /// session whose lookup the engine keeps, decided now (as the headers were read);
+    /// anything else is looked up when awaited, on the heap: the future every adapter's
+    /// extractor embeds, and moves several times per request, is then a few words.
+    pub(crate) fn caller(
+        &self,
+        presented: Presented,
+        ip: Option<IpAddr>,
+    ) -> impl Future<Output = Result<Option<Caller>, auth_core::Error>> + Send + '_ {
+        let kept = presented
+            .token()
+            .and_then(|token| self.inner.auth.authenticate_kept(token));
+        let lookup = kept
+            .is_none()
+            .then(|| Box::pin(self.look_up(presented, ip)));
+        async move {
+            match lookup {
+                Some(lookup) => lookup.await,
+                None => Ok(kept.map(Caller::Session)),
+            }
+        }
+    }
+
+    /// [`AuthWeb::caller`] when memory does not answer: a key's lookup, or the
+    /// engine's for a session.
+    async fn look_up(
         &self,
         presented: Presented,
         ip: Option<IpAddr>,
@@ -402,8 +430,8 @@ impl AuthWeb {
                 user_agent: None,
             };
             // Boxed: a key's lookup holds its record across awaits, which would
-            // make this future, and every adapter's that embeds it, several times
-            // larger (and moved by copy) on every session's request too.
+            // make this future several times larger, and moved by copy on every
+            // session's request that memory does not answer too.
             let found = Box::pin(self.inner.auth.authenticate_key(key, &ctx)).await?;
             return Ok(found.map(|k| Caller::Key(Arc::new(k))));
         }

@@ -403,6 +403,23 @@ impl Auth {
         Box::pin(self.look_up_session(id, revision)).await
     }
 
+    /// [`Auth::authenticate_shared`] when memory alone answers: the lookup kept for
+    /// `token`, served under the same rules (the revision this process holds, or a
+    /// copy of a store's still trusted; expiry and the idle timeout), without awaiting
+    /// and without building the store's futures. `None` when
+    /// [`Auth::authenticate_shared`] must be asked: an id with no lookup kept, one
+    /// kept under another revision, or a revision only a store can tell.
+    pub fn authenticate_kept(&self, token: &SessionToken) -> Option<Arc<Authenticated>> {
+        let revision = self.inner.revisions.read_in_process(|| self.now())?;
+        let cache = &self.inner.session_cache;
+        let fingerprint = cache.fingerprint(token);
+        let clock = &self.inner.clock;
+        match cache.recall(fingerprint, revision, || clock.now_system()) {
+            Recalled::Lookup(found) => Some(found),
+            Recalled::Digest(_) | Recalled::Nothing => None,
+        }
+    }
+
     /// The store's lookup behind [`Auth::authenticate_shared`]: the live session of
     /// `id` and its user, touched when due; `id` is remembered, and the lookup with it
     /// under `revision` (read before this lookup) unless it was touched.

@@ -66,6 +66,27 @@ enum Source {
     Kept(Arc<dyn RevisionStore>),
 }
 
+impl Source {
+    /// The revision when this process holds it (`Some(None)`: there is none); `None`
+    /// when a store must be asked.
+    fn held(&self) -> Option<Option<u64>> {
+        match self {
+            Self::None => Some(None),
+            Self::Counter(counter) => Some(Some(counter.load(Ordering::SeqCst))),
+            Self::Joined(_) | Self::Kept(_) => None,
+        }
+    }
+
+    /// The revision, from its store if a store holds it.
+    async fn read(&self) -> Result<Option<u64>> {
+        match self {
+            Self::Joined(store) => store.revision().await,
+            Self::Kept(store) => store.current_revision().await.map(Some),
+            Self::None | Self::Counter(_) => Ok(self.held().flatten()),
+        }
+    }
+}
+
 impl Revisions {
     /// The revision of `kept` when given, else the one of `joined`, trusted for
     /// `staleness`; `pictures_in_joined` tells whether the picture store is the store
@@ -114,10 +135,30 @@ impl Revisions {
     ///
     /// # Errors
     /// The store's; and the advance's, when one failed and fails again.
-    pub(super) async fn read(&self, now: impl FnOnce() -> OffsetDateTime) -> Result<Option<u64>> {
+    pub(super) async fn read(&self, now: impl Fn() -> OffsetDateTime) -> Result<Option<u64>> {
         if self.pending.load(Ordering::Acquire) {
             // Boxed: rare, and it would enlarge every authenticated request's future.
             Box::pin(self.advance()).await?;
+        }
+        if let Some(known) = self.read_in_process(&now) {
+            return Ok(known);
+        }
+        // Stamped with the time before the read: the bound counts from then.
+        let read_at = (self.staleness > Duration::ZERO).then(&now);
+        let revision = self.source.read().await?;
+        self.keep_copy(revision, read_at);
+        Ok(revision)
+    }
+
+    /// [`Revisions::read`] when no store need be asked: there is no revision, this
+    /// process holds it (a counter), or a copy is still trusted. `None` when a store
+    /// must be read, or a failed advance retried, first.
+    pub(super) fn read_in_process(
+        &self,
+        now: impl FnOnce() -> OffsetDateTime,
+    ) -> Option<Option<u64>> {
+        if self.pending.load(Ordering::Acquire) {
+            return None;
         }
         let now = (self.staleness > Duration::ZERO).then(now);
         if let Some(now) = now {
@@ -125,21 +166,21 @@ impl Revisions {
             if let Some((revision, read_at)) = copy {
                 // A clock that went back does not stretch the bound.
                 if read_at <= now && now - read_at < self.staleness {
-                    return Ok(Some(revision));
+                    return Some(Some(revision));
                 }
             }
         }
-        let revision = match &self.source {
-            Source::None => return Ok(None),
-            Source::Joined(store) => store.revision().await?,
-            Source::Counter(counter) => Some(counter.load(Ordering::SeqCst)),
-            Source::Kept(store) => Some(store.current_revision().await?),
-        };
-        if let Some(now) = now {
-            // Stamped with the time before the read: the bound counts from then.
-            *self.copy.lock().unwrap_or_else(PoisonError::into_inner) = revision.map(|r| (r, now));
+        let held = self.source.held()?;
+        self.keep_copy(held, now);
+        Some(held)
+    }
+
+    /// Keeps `revision`, read at `read_at`, as the copy trusted for the staleness (none
+    /// is kept without a time: no staleness is configured).
+    fn keep_copy(&self, revision: Option<u64>, read_at: Option<OffsetDateTime>) {
+        if let Some(at) = read_at {
+            *self.copy.lock().unwrap_or_else(PoisonError::into_inner) = revision.map(|r| (r, at));
         }
-        Ok(revision)
     }
 
     /// Advances a revision kept apart, and drops this instance's copy of it.

@@ -83,8 +83,45 @@ async fn kept_on(h: &Harness, token: &SessionToken) {
 }
 
 async fn refused_on(h: &Harness, token: &SessionToken) {
+    assert!(
+        h.auth.authenticate_kept(token).is_none(),
+        "memory alone served a session it must refuse"
+    );
     assert!(h.auth.authenticate_shared(token).await.unwrap().is_none());
     assert!(h.auth.authenticate(token).await.unwrap().is_none());
+}
+
+/// What memory alone answers (`Auth::authenticate_kept`, which the web layer asks
+/// first) is the lookup `authenticate_shared` keeps: nothing before it, and nothing
+/// while only a store can tell the revision.
+#[tokio::test]
+async fn memory_alone_answers_with_a_kept_lookup_under_a_revision_held_here_only() {
+    let (a, b) = two_instances();
+    a.registered_and_verified("kit@example.com").await;
+    let s = a.login("kit@example.com", PASSWORD).await.unwrap();
+    assert!(
+        b.auth.authenticate_kept(&s.token).is_none(),
+        "never looked up here"
+    );
+    kept_on(&b, &s.token).await;
+    let kept = b.auth.authenticate_kept(&s.token).expect("kept");
+    let shared = b.auth.authenticate_shared(&s.token).await.unwrap().unwrap();
+    assert!(Arc::ptr_eq(&kept, &shared), "the same lookup");
+
+    let (c, d, revision) = two_split_instances(Duration::ZERO);
+    c.registered_and_verified("kit@example.com").await;
+    let s = c.login("kit@example.com", PASSWORD).await.unwrap();
+    kept_on(&d, &s.token).await;
+    let reads = revision.reads.load(Ordering::SeqCst);
+    assert!(
+        d.auth.authenticate_kept(&s.token).is_none(),
+        "a revision kept in a store is read from the store"
+    );
+    assert_eq!(
+        revision.reads.load(Ordering::SeqCst),
+        reads,
+        "and not by it"
+    );
 }
 
 #[tokio::test]
@@ -227,6 +264,10 @@ async fn a_staleness_serves_a_revoked_session_within_the_bound_and_refuses_it_af
     // Within the bound the copy of the revision is trusted: no read at all.
     let reads = revision.reads.load(Ordering::SeqCst);
     b.auth.authenticate_shared(&s.token).await.unwrap().unwrap();
+    assert!(
+        b.auth.authenticate_kept(&s.token).is_some(),
+        "memory alone answers while the copy is trusted"
+    );
     assert_eq!(revision.reads.load(Ordering::SeqCst), reads);
 
     a.auth.logout(&s.token, &ctx()).await.unwrap();
