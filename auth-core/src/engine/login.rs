@@ -382,13 +382,11 @@ impl Auth {
     ) -> Result<Option<Arc<Authenticated>>> {
         // An id seen before is remembered under its keyed fingerprint (cheaper than
         // SHA-256, see `session_cache`); the store only sees the digest.
-        let cache = &self.inner.session_cache;
-        let fingerprint = cache.fingerprint(token);
+        let fingerprint = self.inner.session_cache.fingerprint(token);
         // Read before the lookup: a write that the lookup may have missed changes it,
         // so what the lookup found is never served under it.
         let revision = self.inner.revisions.read(|| self.now()).await?;
-        let clock = &self.inner.clock;
-        let (digest, known) = match cache.recall(fingerprint, revision, || clock.now_system()) {
+        let (digest, known) = match self.recall(fingerprint, revision) {
             Recalled::Lookup(found) => return Ok(Some(found)),
             Recalled::Digest(digest) => (digest, true),
             Recalled::Nothing => (token.digest(), false),
@@ -411,13 +409,20 @@ impl Auth {
     /// kept under another revision, or a revision only a store can tell.
     pub fn authenticate_kept(&self, token: &SessionToken) -> Option<Arc<Authenticated>> {
         let revision = self.inner.revisions.read_in_process(|| self.now())?;
-        let cache = &self.inner.session_cache;
-        let fingerprint = cache.fingerprint(token);
-        let clock = &self.inner.clock;
-        match cache.recall(fingerprint, revision, || clock.now_system()) {
+        let fingerprint = self.inner.session_cache.fingerprint(token);
+        match self.recall(fingerprint, revision) {
             Recalled::Lookup(found) => Some(found),
             Recalled::Digest(_) | Recalled::Nothing => None,
         }
+    }
+
+    /// What the session table holds of the id behind `fingerprint` under `revision`, at
+    /// the engine's time.
+    fn recall(&self, fingerprint: Fingerprint, revision: Option<u64>) -> Recalled {
+        let clock = &self.inner.clock;
+        self.inner
+            .session_cache
+            .recall(fingerprint, revision, || clock.now_system())
     }
 
     /// The store's lookup behind [`Auth::authenticate_shared`]: the live session of
