@@ -408,9 +408,11 @@ impl Auth {
     /// [`Auth::authenticate_shared`] must be asked: an id with no lookup kept, one
     /// kept under another revision, or a revision only a store can tell.
     pub fn authenticate_kept(&self, token: &SessionToken) -> Option<Arc<Authenticated>> {
-        let revision = self.inner.revisions.read_in_process(|| self.now())?;
+        // Nothing is kept without a revision: then the id is not even fingerprinted
+        // here, since `authenticate_shared` will do it.
+        let revision = self.inner.revisions.read_in_process(|| self.now())??;
         let fingerprint = self.inner.session_cache.fingerprint(token);
-        match self.recall(fingerprint, revision) {
+        match self.recall(fingerprint, Some(revision)) {
             Recalled::Lookup(found) => Some(found),
             Recalled::Digest(_) | Recalled::Nothing => None,
         }
