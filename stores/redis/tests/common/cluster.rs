@@ -121,8 +121,34 @@ impl Cluster {
         panic!("no primary serves slot {slot}")
     }
 
-    /// The port of a replica of the primary on `primary_port`.
+    /// The port of a replica of the primary on `primary_port`, once one is in sync.
+    ///
+    /// Waits for it: right after a failover the new primary may not yet list the demoted
+    /// one as its replica (the cluster learns it by gossip), and a replica whose link is
+    /// not up cannot take over by `CLUSTER FAILOVER`.
     pub async fn replica_of(&self, primary_port: u16) -> u16 {
+        let started = Instant::now();
+        loop {
+            if let Some(port) = self.listed_replica(primary_port).await {
+                let replication = info_section(port, "replication").await;
+                if replication.contains("role:slave")
+                    && replication.contains(&format!("master_port:{primary_port}"))
+                    && replication.contains("master_link_status:up")
+                    && !replication.contains("master_sync_in_progress:1")
+                {
+                    return port;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the primary on {primary_port} has no replica in sync after 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The port of the first replica the primary on `primary_port` lists, if any.
+    async fn listed_replica(&self, primary_port: u16) -> Option<u16> {
         let mut con = super::raw(&url(primary_port)).await;
         let id: String = redis::cmd("CLUSTER")
             .arg("MYID")
@@ -136,15 +162,8 @@ impl Cluster {
             .await
             .unwrap();
         // Each line: `<id> <ip:port@bus-port> ...`.
-        let address = replicas
-            .first()
-            .and_then(|line| line.split(' ').nth(1))
-            .unwrap_or_else(|| panic!("the primary on {primary_port} has no replica"));
-        address
-            .split(['@', ':'])
-            .nth(1)
-            .and_then(|port| port.parse().ok())
-            .unwrap()
+        let address = replicas.first()?.split(' ').nth(1)?;
+        address.split(['@', ':']).nth(1)?.parse().ok()
     }
 
     /// The slot `key` hashes to, as the cluster computes it.
