@@ -28,7 +28,7 @@ impl RequestAuth {
         // Poem records the original URI when the server accepts a request; requests
         // built by hand (tests) leave it at `/`, in which case the URI at the top of
         // the app is the original one (a `nest` only ever shortens it).
-        let uri = (req.original_uri() == &Uri::default()).then(|| req.uri().clone());
+        let uri = unrecorded(req.original_uri()).then(|| req.uri().clone());
         Self {
             web,
             loaded: OnceCell::new(),
@@ -62,7 +62,17 @@ pub(crate) fn original_path(req: &Request) -> Option<String> {
         let uri = state.uri.as_ref().unwrap_or_else(|| req.original_uri());
         return Some(uri.path().to_owned());
     }
-    (req.original_uri() != &Uri::default()).then(|| req.original_uri().path().to_owned())
+    (!unrecorded(req.original_uri())).then(|| req.original_uri().path().to_owned())
+}
+
+/// Whether `original` is what Poem leaves in a request built by hand: `Uri::default()`,
+/// `/`. Compared part by part, as `Uri`'s equality does, without building (parsing) a
+/// default URI on every request.
+fn unrecorded(original: &Uri) -> bool {
+    original.scheme().is_none()
+        && original.authority().is_none()
+        && original.path() == "/"
+        && original.query().is_none()
 }
 
 /// The caller a guard admitted (put in the request by [`RequireLogin`](crate::RequireLogin)),
@@ -183,5 +193,31 @@ impl<'a> FromRequest<'a> for VerifiedUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let caller = load(req).await?;
         admit_session(req, &Requirement::verified(), caller).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::Uri;
+
+    use super::unrecorded;
+
+    #[test]
+    fn only_the_default_uri_is_unrecorded() {
+        for text in [
+            "/",
+            "/?",
+            "/?next=/",
+            "/dashboard",
+            "/auth/login?x=1",
+            "http://example.com/",
+            "http://example.com",
+            "https://example.com/auth",
+            "*",
+        ] {
+            let uri: Uri = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(unrecorded(&uri), uri == Uri::default(), "{text}");
+        }
+        assert!(unrecorded(&Uri::default()));
     }
 }
