@@ -357,8 +357,14 @@ impl AuthWeb {
         // The headers are read before the future is made, so that it holds only what
         // the lookup needs (every adapter's extractor, and the handler future the
         // framework allocates for each request, embeds it).
-        let ip = self.inner.proxies.client_ip(headers, peer);
-        self.caller(self.presented(headers), ip)
+        let presented = self.presented(headers);
+        // Only a key's lookup records the client's address: a session's request does
+        // not read the proxies' headers for it.
+        let ip = match presented {
+            Presented::Key(_) => self.inner.proxies.client_ip(headers, peer),
+            _ => None,
+        };
+        self.caller(presented, ip)
     }
 
     /// [`AuthWeb::current_caller`] from the values of the request's `Cookie` and

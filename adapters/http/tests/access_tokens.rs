@@ -1,11 +1,13 @@
 //! Access tokens for other services: `POST /api/token` with a session (cookie or bearer)
 //! or an API key, the JWKS under the mount point and at the application's root, and the
-//! verifier fed with what the layer publishes.
+//! verifier fed with what the layer publishes; and the client address a key's use
+//! records, read through the trusted proxies only for a key.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use auth_access_token::{KeyAlgorithm, KeySet, PublicKey, Rejection, SigningKey, 
 use auth_core::conformance::engine;
 use auth_core::{Auth, CapturingMailer, RegistrationMode};
 use auth_http::testkit::{Browser, LayerOnly, PASSWORD};
-use auth_http::{AccessTokens, AuthWeb, AuthWebBuilder, WebError};
+use auth_http::{AccessTokens, AuthWeb, AuthWebBuilder, Caller, WebError};
 use auth_store_memory::MemoryStore;
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::{Value, json};
@@ -401,4 +403,45 @@ async fn every_token_is_in_the_audit_trail_and_an_account_asking_too_often_gets_
             "the entry names the token by its id, never by the token itself"
         );
     }
+}
+
+#[tokio::test]
+async fn a_key_records_the_client_address_the_trusted_proxy_gives() {
+    let (auth, web) = site(|w| w.trusted_proxy_hops(1));
+    auth_http::testkit::create_user(&auth, "ada@example.com", &[], true).await;
+    let r = browser(&web)
+        .api(
+            "/auth/api/login",
+            json!({"login": "ada@example.com", "password": PASSWORD, "token_mode": "bearer"}),
+        )
+        .await;
+    let bearer = format!("Bearer {}", r.json()["token"].as_str().unwrap());
+    let r = browser(&web)
+        .request(
+            Method::POST,
+            "/auth/api/account/api_keys",
+            Some("application/json"),
+            json!({"name": "script"}).to_string().into_bytes(),
+            &[("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let key = format!("Bearer {}", r.json()["key"].as_str().unwrap());
+
+    let peer = Some(IpAddr::from([10, 0, 0, 1]));
+    let headers = |authorization: &str| {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", authorization.parse().unwrap());
+        h.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        h
+    };
+    let by_key = web.current_caller(&headers(&key), peer).await.unwrap();
+    assert!(matches!(by_key, Some(Caller::Key(_))), "{by_key:?}");
+    let Some(Caller::Session(session)) = web.current_caller(&headers(&bearer), peer).await.unwrap()
+    else {
+        panic!("the session is not the caller")
+    };
+    let keys = auth.api_keys(&session).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].last_used_ip.as_deref(), Some("203.0.113.9"));
 }
