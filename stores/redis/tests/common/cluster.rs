@@ -129,7 +129,7 @@ impl Cluster {
     pub async fn replica_of(&self, primary_port: u16) -> u16 {
         let started = Instant::now();
         loop {
-            if let Some(port) = self.listed_replica(primary_port).await {
+            if let Some(port) = listed_replica(primary_port).await {
                 let replication = info_section(port, "replication").await;
                 if replication.contains("role:slave")
                     && replication.contains(&format!("master_port:{primary_port}"))
@@ -145,25 +145,6 @@ impl Cluster {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    /// The port of the first replica the primary on `primary_port` lists, if any.
-    async fn listed_replica(&self, primary_port: u16) -> Option<u16> {
-        let mut con = super::raw(&url(primary_port)).await;
-        let id: String = redis::cmd("CLUSTER")
-            .arg("MYID")
-            .query_async(&mut con)
-            .await
-            .unwrap();
-        let replicas: Vec<String> = redis::cmd("CLUSTER")
-            .arg("REPLICAS")
-            .arg(&id)
-            .query_async(&mut con)
-            .await
-            .unwrap();
-        // Each line: `<id> <ip:port@bus-port> ...`.
-        let address = replicas.first()?.split(' ').nth(1)?;
-        address.split(['@', ':']).nth(1)?.parse().ok()
     }
 
     /// The slot `key` hashes to, as the cluster computes it.
@@ -196,6 +177,25 @@ impl Cluster {
 /// `redis://127.0.0.1:<port>/`.
 pub fn url(port: u16) -> String {
     format!("redis://127.0.0.1:{port}/")
+}
+
+/// The port of the first replica the primary on `primary_port` lists, if any.
+async fn listed_replica(primary_port: u16) -> Option<u16> {
+    let mut con = super::raw(&url(primary_port)).await;
+    let id: String = redis::cmd("CLUSTER")
+        .arg("MYID")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let replicas: Vec<String> = redis::cmd("CLUSTER")
+        .arg("REPLICAS")
+        .arg(&id)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    // Each line: `<id> <ip:port@bus-port> ...`.
+    let address = replicas.first()?.split(' ').nth(1)?;
+    address.split(['@', ':']).nth(1)?.parse().ok()
 }
 
 /// The reply of `command [sub]` on the node at `port`, as text.
