@@ -1,5 +1,6 @@
 //! [`AuthWeb`]: the configured web layer and its request plumbing.
 
+use std::borrow::Borrow;
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -358,29 +359,43 @@ impl AuthWeb {
         // the lookup needs (every adapter's extractor, and the handler future the
         // framework allocates for each request, embeds it).
         let presented = self.presented(headers);
-        // Only a key's lookup records the client's address: a session's request does
-        // not read the proxies' headers for it.
-        let ip = match presented {
-            Presented::Key(_) => self.inner.proxies.client_ip(headers, peer),
-            _ => None,
-        };
+        let ip = self.recorded_ip(&presented, || headers, peer);
         self.caller(presented, ip)
     }
 
     /// [`AuthWeb::current_caller`] from the values of the request's `Cookie` and
-    /// `Authorization` headers only (see [`AuthWeb::current_user_from_values`]), for a
-    /// framework whose headers are not `http`'s; `ip` is the client's address as the
-    /// framework determined it.
+    /// `Authorization` headers (see [`AuthWeb::current_user_from_values`]), for a
+    /// framework whose headers are not `http`'s. `peer` is the address the connection
+    /// came from; `headers` converts the request's headers, and is called only for an API
+    /// key, whose lookup records the client's address as the trusted proxies give it.
     ///
     /// # Errors
     /// As [`AuthWeb::current_caller`].
-    pub fn current_caller_from_values<'h>(
+    pub fn current_caller_from_values<'h, H: Borrow<HeaderMap>>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
         authorization_headers: impl IntoIterator<Item = &'h str>,
-        ip: Option<IpAddr>,
+        headers: impl FnOnce() -> H,
+        peer: Option<IpAddr>,
     ) -> impl Future<Output = Result<Option<Caller>, auth_core::Error>> + Send + '_ {
-        self.caller(self.presented_in(cookie_headers, authorization_headers), ip)
+        let presented = self.presented_in(cookie_headers, authorization_headers);
+        let ip = self.recorded_ip(&presented, headers, peer);
+        self.caller(presented, ip)
+    }
+
+    /// The client's address for the lookup of `presented`, through the trusted proxies:
+    /// only a key's lookup records it, so a session's request neither reads the proxies'
+    /// header nor calls `headers`.
+    fn recorded_ip<H: Borrow<HeaderMap>>(
+        &self,
+        presented: &Presented,
+        headers: impl FnOnce() -> H,
+        peer: Option<IpAddr>,
+    ) -> Option<IpAddr> {
+        match presented {
+            Presented::Key(_) => self.inner.proxies.client_ip(headers().borrow(), peer),
+            _ => None,
+        }
     }
 
     /// The credential in the values of a request's `Cookie` and `Authorization` headers:

@@ -59,13 +59,14 @@ pub(crate) async fn load(req: &Request<'_>) -> Result<Option<Caller>, (Status, A
     let loaded = req
         .local_cache_async(async {
             // Only the `Cookie` and `Authorization` headers, not a copy of every
-            // header: the rest is converted only when the store fails and the refusal
-            // needs it.
+            // header: all of them are converted only for an API key (whose lookup
+            // records the client's address through the trusted proxies) or when the
+            // store fails and the refusal needs them.
             let cookies = req.headers().get("Cookie");
             let authorization = req.headers().get("Authorization");
-            let ip = req.remote().map(|a| a.ip());
+            let peer = req.remote().map(|a| a.ip());
             match web
-                .current_caller_from_values(cookies, authorization, ip)
+                .current_caller_from_values(cookies, authorization, || headers(req), peer)
                 .await
             {
                 Ok(c) => Loaded(Some(c)),

@@ -5,8 +5,17 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
 use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
-use auth_rocket::{AdminUser, AuthFairing, CurrentUser, MaybeUser, VerifiedUser};
+use auth_rocket::auth_core::CapturingMailer;
+use auth_rocket::auth_core::conformance::engine;
+use auth_rocket::{
+    AdminUser, Auth, AuthFairing, AuthWeb, Caller, CurrentUser, HasScope, MaybeUser, ScopeName,
+    VerifiedUser,
+};
+use auth_store_memory::MemoryStore;
 use http::StatusCode;
 use rocket::http::{Header, Method, Status};
 use rocket::local::asynchronous::Client;
@@ -65,6 +74,18 @@ fn staff(_admin: AdminUser, _verified: VerifiedUser) -> &'static str {
 #[get("/closed")]
 fn closed() -> Status {
     Status::Forbidden
+}
+
+/// The scope `/whoami` asks of an API key.
+struct ReadProfile;
+
+impl ScopeName for ReadProfile {
+    const NAME: &'static str = "read:profile";
+}
+
+#[get("/whoami")]
+fn whoami(c: HasScope<ReadProfile>) -> String {
+    c.caller.user().email.clone()
 }
 
 /// The application of the kit's contract, plus a route refused by its handler.
@@ -191,4 +212,80 @@ async fn routes_without_the_fairing_answer_500() {
     let r = Browser::new(&app).get("/auth/login").await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, "Something went wrong on our side.");
+}
+
+/// Behind a trusted proxy, an API key used on an application route records the client's
+/// address the proxy gives, not the proxy's (as the pages and the other adapters do).
+#[tokio::test]
+async fn a_key_records_the_client_address_the_trusted_proxy_gives() {
+    let store = Arc::new(MemoryStore::new());
+    let config = engine::config()
+        .api_key_scopes(["read:profile"])
+        .build()
+        .unwrap();
+    let auth = Auth::builder(config)
+        .store(store.clone())
+        .api_keys(store)
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap();
+    auth_http::testkit::create_user(&auth, "ada@example.com", &[], true).await;
+    let web = AuthWeb::builder(auth.clone())
+        .secret(vec![7u8; 32])
+        .insecure_dev_cookies(true)
+        .trusted_proxy_hops(1)
+        .build()
+        .unwrap();
+    let rocket = rocket::custom(rocket::Config::debug_default())
+        .attach(AuthFairing::new(web.clone()))
+        .mount("/", routes![whoami])
+        .mount("/auth", auth_rocket::routes());
+    let app = RocketApp(Client::untracked(rocket).await.unwrap());
+
+    let login = format!(
+        r#"{{"login": "ada@example.com", "password": "{PASSWORD}", "token_mode": "bearer"}}"#
+    );
+    let r = Browser::new(&app)
+        .request(
+            http::Method::POST,
+            "/auth/api/login",
+            Some("application/json"),
+            login.into_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bearer = format!("Bearer {}", r.json()["token"].as_str().unwrap());
+    let r = Browser::new(&app)
+        .request(
+            http::Method::POST,
+            "/auth/api/account/api_keys",
+            Some("application/json"),
+            br#"{"name": "script", "scopes": ["read:profile"]}"#.to_vec(),
+            &[("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let key = format!("Bearer {}", r.json()["key"].as_str().unwrap());
+
+    let resp = app
+        .0
+        .get("/whoami")
+        .header(Header::new("Authorization", key))
+        .header(Header::new("X-Forwarded-For", "203.0.113.9"))
+        .remote(SocketAddr::from(([10, 0, 0, 1], 40000)))
+        .dispatch()
+        .await;
+    assert_eq!(resp.status(), Status::Ok);
+    assert_eq!(resp.into_string().await.unwrap(), "ada@example.com");
+
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", bearer.parse().unwrap());
+    let peer = Some(IpAddr::from([10, 0, 0, 1]));
+    let Some(Caller::Session(session)) = web.current_caller(&headers, peer).await.unwrap() else {
+        panic!("the session is not the caller")
+    };
+    let keys = auth.api_keys(&session).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].last_used_ip.as_deref(), Some("203.0.113.9"));
 }
