@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use auth_http::{AuthWeb, Requirement};
+use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
@@ -15,6 +16,15 @@ use crate::extract::{Admitted, RequestAuth, require};
 /// Puts the [`AuthWeb`] in every request's extensions (with room for the caller, once
 /// loaded), where the extractors and [`RequireLogin`] find it. Costs one extension per
 /// request: the session is only loaded when something asks for the user.
+///
+/// Install it in one of two ways, which serve the same answers:
+///
+/// - `router.layer(AuthLayer::new(web))`, the usual Axum way;
+/// - `AuthLayer::new(web).wrap(router)`, around the whole router, which is faster: Axum
+///   gives a layer installed by [`Router::layer`] to every route as a boxed service of its
+///   own, cloned and called on every request, while a layer around the router runs once,
+///   before routing. Serve the result with
+///   [`axum::ServiceExt::into_make_service_with_connect_info`].
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
     web: AuthWeb,
@@ -24,6 +34,29 @@ impl AuthLayer {
     /// A layer over `web`.
     pub fn new(web: AuthWeb) -> Self {
         Self { web }
+    }
+
+    /// `router` with this layer around it, its routes built once as a server builds them
+    /// (`Router::with_state(())`, which [`Router::into_make_service`] does and a service
+    /// wrapped around the router would otherwise skip, rebuilding its handlers' routes on
+    /// every request).
+    ///
+    /// ```no_run
+    /// use axum::{Router, ServiceExt as _, routing::get};
+    /// use auth_axum::{AuthLayer, CurrentUser};
+    /// # async fn run(web: auth_http::AuthWeb) {
+    /// let router = Router::new()
+    ///     .route("/me", get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }))
+    ///     .nest(web.mount_path(), auth_axum::router(web.clone()));
+    /// let app = AuthLayer::new(web).wrap(router);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
+    /// axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    ///     .await
+    ///     .unwrap();
+    /// # }
+    /// ```
+    pub fn wrap(self, router: Router) -> AuthLayerService<Router> {
+        self.layer(router.with_state(()))
     }
 }
 
@@ -45,9 +78,12 @@ pub struct AuthLayerService<S> {
     web: AuthWeb,
 }
 
-impl<S, B> Service<http::Request<B>> for AuthLayerService<S>
+// For Axum's own request only (as `RequireLoginService`): implemented for any body, it
+// left `axum::ServiceExt::into_make_service_with_connect_info` on a wrapped router
+// without a type to infer.
+impl<S> Service<Request> for AuthLayerService<S>
 where
-    S: Service<http::Request<B>>,
+    S: Service<Request>,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -57,7 +93,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: Request) -> Self::Future {
         req.extensions_mut()
             .insert(RequestAuth::new(self.web.clone()));
         self.inner.call(req)

@@ -26,6 +26,9 @@
 //! # }
 //! ```
 //!
+//! [`AuthLayer::wrap`] puts the same layer around the whole router instead of giving it
+//! to [`Router::layer`]: the same answers, and less work per request.
+//!
 //! Nest the router at [`AuthWeb::mount_path`] (by default the engine's `link_prefix`,
 //! where mailed links point): nested anywhere else, its routes answer 500 and log the
 //! mismatch, so the mistake shows on the first request instead of in every mailed link.

@@ -5,18 +5,25 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use auth_axum::{AuthLayer, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
+use std::convert::Infallible;
+
+use auth_axum::{AuthLayer, AuthWeb, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use auth_http::testkit::{Browser, Site, Transport};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
 use axum::routing::get;
 use http::StatusCode;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
-/// The application of the kit's contract, plus routes behind the other guards.
-struct AxumApp(Router);
+/// An application as a Tower service: a `Router`, or a `Router` wrapped in a layer.
+struct AxumApp<S = Router>(S);
 
-impl Transport for AxumApp {
+impl<S> Transport for AxumApp<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone,
+{
     async fn send(&self, req: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         let resp = self.0.clone().oneshot(req.map(Body::from)).await.unwrap();
         let (parts, body) = resp.into_parts();
@@ -25,10 +32,29 @@ impl Transport for AxumApp {
     }
 }
 
+/// The application of the kit's contract, plus routes behind the other guards, under
+/// `AuthLayer` given to `Router::layer`.
 async fn app(site: &Site) -> AxumApp {
     let web = site.web();
-    let router =
-        Router::new()
+    AxumApp(routes(web.clone()).layer(AuthLayer::new(web)))
+}
+
+/// The same application with `AuthLayer` wrapped around the whole router instead
+/// (`AuthLayer::wrap`, the faster way to install it): every scenario again.
+mod wrapped {
+    use super::*;
+
+    async fn app(site: &Site) -> AxumApp<auth_axum::AuthLayerService<Router>> {
+        let web = site.web();
+        AxumApp(AuthLayer::new(web.clone()).wrap(routes(web)))
+    }
+
+    auth_http::adapter_scenarios!(app);
+}
+
+/// The routes of the kit's contract and the other guards, without `AuthLayer`.
+fn routes(web: AuthWeb) -> Router {
+    Router::new()
             .route(
                 "/",
                 get(|MaybeUser(u): MaybeUser| async move {
@@ -77,9 +103,7 @@ async fn app(site: &Site) -> AxumApp {
                     get(|| async { "members" }).route_layer(RequireLogin::new()),
                 ),
             )
-            .nest("/auth", auth_axum::router(web.clone()))
-            .layer(AuthLayer::new(web));
-    AxumApp(router)
+            .nest("/auth", auth_axum::router(web))
 }
 
 auth_http::adapter_scenarios!(app);
