@@ -3,9 +3,10 @@
 //! middleware or fairing plus the `CurrentUser` extractor or guard, memory store) and
 //! without any, called without a network:
 //!
-//! - Axum: the `Router` as a Tower service (`oneshot`), with its state applied once as
-//!   `into_make_service` does for a server (without it, the routes under a layer are
-//!   rebuilt on every request);
+//! - Axum: the application as a Tower service (`oneshot`): `AuthLayer` wrapped around the
+//!   `Router` by `AuthLayer::wrap`, or the bare `Router`, with its state applied once as
+//!   `into_make_service` does for a server (without it, its routes are rebuilt on every
+//!   request);
 //! - Poem: the endpoint's `get_response`;
 //! - Rocket: its local client (`rocket::local::asynchronous::Client`, untracked cookies),
 //!   which runs Rocket's whole request path but no socket.
@@ -51,7 +52,14 @@ fn axum_request(cookie: &str) -> axum::extract::Request {
     req
 }
 
-async fn axum_call(app: &axum::Router, cookie: &str) -> (u16, Vec<u8>) {
+async fn axum_call<S>(app: &S, cookie: &str) -> (u16, Vec<u8>)
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
     let resp = app.clone().oneshot(axum_request(cookie)).await.unwrap();
     let status = resp.status().as_u16();
     let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
@@ -123,12 +131,18 @@ fn routes(c: &mut Criterion) {
             let auth = web.is_some();
             let id = (framework.name(), label);
             match framework {
-                Framework::Axum => {
-                    // As `into_make_service` serves it: routes turned into services once,
-                    // not on every request.
-                    let app = common::axum_app(web).with_state(());
-                    check_and_bench(&mut group, &rt, id, auth, &cookie, |c| axum_call(&app, c));
-                }
+                // As a server serves them: routes turned into services once (by
+                // `AuthLayer::wrap`, or as `into_make_service` does), not on every request.
+                Framework::Axum => match web {
+                    Some(web) => {
+                        let app = common::axum_wrapped(web);
+                        check_and_bench(&mut group, &rt, id, auth, &cookie, |c| axum_call(&app, c));
+                    }
+                    None => {
+                        let app = common::axum_route(false).with_state(());
+                        check_and_bench(&mut group, &rt, id, auth, &cookie, |c| axum_call(&app, c));
+                    }
+                },
                 Framework::Poem => {
                     let app = common::poem_app(web);
                     check_and_bench(&mut group, &rt, id, auth, &cookie, |c| poem_call(&app, c));

@@ -1,13 +1,14 @@
 //! Per-request cost of an authenticated route under `wrk` on loopback, for every
 //! framework adapter:
 //!
-//! - `axum`, `poem`, `rocket`: the adapter (`AuthLayer`, `AuthMiddleware`, `AuthFairing`
-//!   plus the `CurrentUser` extractor or guard) over the memory store, against
+//! - `axum`, `poem`, `rocket`: the adapter (`AuthLayer` wrapped around the router by
+//!   `AuthLayer::wrap`, `AuthMiddleware`, `AuthFairing`, plus the `CurrentUser` extractor
+//!   or guard) over the memory store, against
 //!   `<framework>-no-auth`, the same route with no authentication at all (the shared
 //!   setup is in `common/`);
 //! - `axum-login`: axum-login 0.18 with tower-sessions 0.14 and its `MemoryStore`
-//!   (`login_required!` + the `AuthSession` extractor), users in a `HashMap`, against
-//!   our Axum route.
+//!   (`login_required!` + the `AuthSession` extractor, its layer wrapped around the router
+//!   as ours is), users in a `HashMap`, against our Axum route.
 //!
 //! All servers run in this process on one Tokio runtime; `wrk` (Debian's package)
 //! loads one of them at a time: one untimed pass over all of them, then every round
@@ -46,6 +47,7 @@ mod common;
 mod stages;
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
@@ -57,7 +59,6 @@ use axum::Router;
 use axum::routing::get;
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
 use common::{EMAIL, FRAMEWORKS, get_raw};
-use tokio::net::TcpListener;
 use tower_sessions::{MemoryStore, SessionManagerLayer};
 
 #[derive(Debug, Clone)]
@@ -85,7 +86,7 @@ struct Backend {
 impl AuthnBackend for Backend {
     type User = LoginUser;
     type Credentials = u64;
-    type Error = std::convert::Infallible;
+    type Error = Infallible;
 
     async fn authenticate(&self, id: u64) -> Result<Option<LoginUser>, Self::Error> {
         Ok(self.users.read().await.get(&id).cloned())
@@ -94,20 +95,6 @@ impl AuthnBackend for Backend {
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<LoginUser>, Self::Error> {
         Ok(self.users.read().await.get(id).cloned())
     }
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
 }
 
 struct Target {
@@ -171,9 +158,10 @@ async fn setup() -> Vec<Target> {
                     s.login(&user).await.unwrap();
                     "ok"
                 }),
-            )
-            .layer(auth_layer);
-    let login_addr = serve(login).await;
+            );
+    // Wrapped around the router, as the `axum` route's `AuthLayer` is.
+    let login_addr =
+        common::serve_axum(tower::Layer::layer(&auth_layer, login.with_state(()))).await;
     let (status, head, _) = get_raw(login_addr, "/login", None).await;
     assert_eq!(status, 200, "{head}");
     let set_cookie = head
@@ -226,7 +214,7 @@ async fn round_trips() -> Vec<(&'static str, u64)> {
         )
         .route("/public", get(|| async { "hello" }))
         .layer(AuthLayer::new(web));
-    let addr = serve(app).await;
+    let addr = common::serve_axum(app.with_state(())).await;
     let mut out = Vec::new();
     for (name, path) in [
         ("authenticated route (CurrentUser)", "/me"),

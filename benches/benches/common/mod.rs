@@ -70,18 +70,30 @@ pub(crate) async fn signed_in(auth: Auth) -> Fixture {
     Fixture { web, cookie }
 }
 
-/// `/me` in Axum: under `AuthLayer` with the `CurrentUser` extractor, or bare.
-pub(crate) fn axum_app(web: Option<AuthWeb>) -> axum::Router {
-    use auth_axum::{AuthLayer, CurrentUser};
+/// `/me` in Axum with the `CurrentUser` extractor under `AuthLayer` given to
+/// `Router::layer` (the usual way; the comparison's route is [`axum_wrapped`]).
+pub(crate) fn axum_layered(web: AuthWeb) -> axum::Router {
+    axum_route(true).layer(auth_axum::AuthLayer::new(web))
+}
+
+/// `/me` in Axum with the `CurrentUser` extractor, `AuthLayer` wrapped around the router
+/// (`AuthLayer::wrap`, the faster way the adapter's docs give): the `axum` route of the
+/// comparisons.
+pub(crate) fn axum_wrapped(web: AuthWeb) -> auth_axum::AuthLayerService<axum::Router> {
+    auth_axum::AuthLayer::new(web).wrap(axum_route(true))
+}
+
+/// `/me` in Axum with the `CurrentUser` extractor (`auth`) or without it, and no layer.
+pub(crate) fn axum_route(auth: bool) -> axum::Router {
+    use auth_axum::CurrentUser;
     use axum::routing::get;
-    match web {
-        Some(web) => axum::Router::new()
-            .route(
-                "/me",
-                get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
-            )
-            .layer(AuthLayer::new(web)),
-        None => axum::Router::new().route("/me", get(|| async { EMAIL.to_owned() })),
+    if auth {
+        axum::Router::new().route(
+            "/me",
+            get(|CurrentUser(a): CurrentUser| async move { a.user.email.clone() }),
+        )
+    } else {
+        axum::Router::new().route("/me", get(|| async { EMAIL.to_owned() }))
     }
 }
 
@@ -148,13 +160,10 @@ pub(crate) fn rocket_app(web: Option<AuthWeb>, figment: Figment) -> rocket::Rock
 /// Serves `app` on a free loopback port of the current runtime.
 pub(crate) async fn serve(framework: Framework, web: Option<AuthWeb>) -> SocketAddr {
     match framework {
-        Framework::Axum => {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let app = axum_app(web).into_make_service_with_connect_info::<SocketAddr>();
-            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-            addr
-        }
+        Framework::Axum => match web {
+            Some(web) => serve_axum(axum_wrapped(web)).await,
+            None => serve_axum(axum_route(false).with_state(())).await,
+        },
         Framework::Poem => {
             use poem::listener::{Acceptor as _, Listener as _};
             let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
@@ -187,6 +196,30 @@ pub(crate) async fn serve(framework: Framework, web: Option<AuthWeb>) -> SocketA
             addr
         }
     }
+}
+
+/// Serves an Axum application (a router, or a router wrapped in a layer) on a free
+/// loopback port of the current runtime, with the client's address as
+/// `into_make_service_with_connect_info` gives it.
+pub(crate) async fn serve_axum<S>(app: S) -> SocketAddr
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
 }
 
 /// One HTTP/1.1 GET over a fresh connection: (status, head, body). Blocking: call it

@@ -3,8 +3,10 @@
 //! looked up in a map under a keyed hash); reading the session cookie alone; then
 //! `AuthLayer` alone, the layer and reading the cookie, the layer and the lookup called
 //! by the handler, the same lookup without the layer (the web layer taken from the
-//! router's state), and the `CurrentUser` extractor (the `axum` route of the main
-//! comparison); last, the bare route doing a fixed piece of pure computation. The work of
+//! router's state), the `CurrentUser` extractor under the layer given to `Router::layer`,
+//! and the same extractor with the layer wrapped around the router (`AuthLayer::wrap`:
+//! the `axum` route of the main comparison); last, the bare route doing a fixed piece of
+//! pure computation. The work of
 //! the floor, of reading the cookie, of the lookup and of that computation is also timed
 //! in a tight loop first, so that each can be set against what it costs in a server.
 //!
@@ -28,7 +30,8 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::routing::get;
 
-use super::{EMAIL, Opts, Target, get_raw, serve, wrk};
+use super::common::serve_axum;
+use super::{EMAIL, Opts, Target, get_raw, wrk};
 
 /// Bytes the calibration route hashes per request.
 const SPIN_BYTES: usize = 2048;
@@ -144,7 +147,7 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
         (
             "bare",
             "no auth (the `axum-no-auth` route)",
-            super::common::axum_app(None),
+            super::common::axum_route(false),
         ),
         (
             "floor",
@@ -200,8 +203,8 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
         ),
         (
             "extractor",
-            "the layer + the `CurrentUser` extractor (the `axum` route)",
-            super::common::axum_app(Some(web)),
+            "the layer (`Router::layer`) + the `CurrentUser` extractor",
+            super::common::axum_layered(web.clone()),
         ),
         (
             "spin",
@@ -217,20 +220,41 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
     ];
     let mut servers = Vec::new();
     for (name, what, app) in apps {
-        let addr = serve(app).await;
-        let (status, head, body) = get_raw(addr, "/me", Some(&fixture.cookie)).await;
-        assert_eq!((status, body.as_str()), (200, EMAIL), "{name}: {head}");
-        servers.push((
-            Target {
-                name,
-                addr,
-                cookie: Some(fixture.cookie.clone()),
-                auth: false,
-            },
-            what,
-        ));
+        // As `into_make_service_with_connect_info` serves a router: its routes built once.
+        let addr = serve_axum(app.with_state(())).await;
+        servers.push(checked(name, what, addr, &fixture.cookie).await);
     }
+    let addr = serve_axum(super::common::axum_wrapped(web)).await;
+    servers.push(
+        checked(
+            "wrapped",
+            "`AuthLayer::wrap` around the router + the `CurrentUser` extractor (the `axum` route)",
+            addr,
+            &fixture.cookie,
+        )
+        .await,
+    );
     (servers, loops)
+}
+
+/// The server at `addr` as a target, after checking that it answers the signed-in address.
+async fn checked(
+    name: &'static str,
+    what: &'static str,
+    addr: std::net::SocketAddr,
+    cookie: &str,
+) -> (Target, &'static str) {
+    let (status, head, body) = get_raw(addr, "/me", Some(cookie)).await;
+    assert_eq!((status, body.as_str()), (200, EMAIL), "{name}: {head}");
+    (
+        Target {
+            name,
+            addr,
+            cookie: Some(cookie.to_owned()),
+            auth: false,
+        },
+        what,
+    )
 }
 
 /// Runs the stages and prints their table.
