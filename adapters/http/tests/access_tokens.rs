@@ -23,18 +23,12 @@ use serde_json::{Value, json};
 const ISS: &str = "https://app.test";
 
 fn site(web: impl FnOnce(AuthWebBuilder) -> AuthWebBuilder) -> (Auth, AuthWeb) {
-    let store = Arc::new(MemoryStore::new());
     let config = engine::config()
         .registration(RegistrationMode::EnumerationSafe)
         .api_key_scopes(["read:profile", "admin:users"])
         .build()
         .unwrap();
-    let auth = Auth::builder(config)
-        .store(store.clone())
-        .api_keys(store)
-        .mailer(Arc::new(CapturingMailer::new()))
-        .build()
-        .unwrap();
+    let auth = auth_http::testkit::engine_with_api_keys(config);
     let web = web(AuthWeb::builder(auth.clone())
         .secret(vec![7u8; 32])
         .insecure_dev_cookies(true))

@@ -7,30 +7,22 @@
 )]
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use auth_core::conformance::engine;
-use auth_core::{Auth, CapturingMailer, RegistrationMode};
+use auth_core::{Auth, RegistrationMode};
 use auth_http::AuthWeb;
 use auth_http::openapi::requests::{LoginRequest, TokenMode};
 use auth_http::openapi::{DEMO_MOUNT, document};
 use auth_http::testkit::{Browser, LayerOnly, PASSWORD};
-use auth_store_memory::MemoryStore;
 use http::{Method, StatusCode};
 use serde_json::Value;
 
 fn site() -> (Auth, AuthWeb) {
-    let store = Arc::new(MemoryStore::new());
     let config = engine::config()
         .registration(RegistrationMode::EnumerationSafe)
         .build()
         .unwrap();
-    let auth = Auth::builder(config)
-        .store(store.clone())
-        .api_keys(store)
-        .mailer(Arc::new(CapturingMailer::new()))
-        .build()
-        .unwrap();
+    let auth = auth_http::testkit::engine_with_api_keys(config);
     let web = AuthWeb::builder(auth.clone())
         .secret(vec![7u8; 32])
         .insecure_dev_cookies(true)

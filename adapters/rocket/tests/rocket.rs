@@ -6,16 +6,13 @@
 )]
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
 use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
-use auth_rocket::auth_core::CapturingMailer;
 use auth_rocket::auth_core::conformance::engine;
 use auth_rocket::{
-    AdminUser, Auth, AuthFairing, AuthWeb, Caller, CurrentUser, HasScope, MaybeUser, ScopeName,
+    AdminUser, AuthFairing, AuthWeb, Caller, CurrentUser, HasScope, MaybeUser, ScopeName,
     VerifiedUser,
 };
-use auth_store_memory::MemoryStore;
 use http::StatusCode;
 use rocket::http::{Header, Method, Status};
 use rocket::local::asynchronous::Client;
@@ -218,17 +215,11 @@ async fn routes_without_the_fairing_answer_500() {
 /// address the proxy gives, not the proxy's (as the pages and the other adapters do).
 #[tokio::test]
 async fn a_key_records_the_client_address_the_trusted_proxy_gives() {
-    let store = Arc::new(MemoryStore::new());
     let config = engine::config()
         .api_key_scopes(["read:profile"])
         .build()
         .unwrap();
-    let auth = Auth::builder(config)
-        .store(store.clone())
-        .api_keys(store)
-        .mailer(Arc::new(CapturingMailer::new()))
-        .build()
-        .unwrap();
+    let auth = auth_http::testkit::engine_with_api_keys(config);
     auth_http::testkit::create_user(&auth, "ada@example.com", &[], true).await;
     let web = AuthWeb::builder(auth.clone())
         .secret(vec![7u8; 32])

@@ -68,7 +68,10 @@ mod layer;
 pub mod scenarios;
 mod site;
 
-use auth_core::{Auth, CapturingMailer, MailKind, NewUser, User};
+use std::sync::Arc;
+
+use auth_core::{Auth, CapturingMailer, Config, MailKind, NewUser, User};
+use auth_store_memory::MemoryStore;
 
 pub use auth_core::conformance::engine::{NEW_PASSWORD, PASSWORD};
 pub use browser::{Browser, Resp, Transport};
@@ -143,6 +146,22 @@ macro_rules! __adapter_scenarios {
             }
         }
     };
+}
+
+/// An engine from `config` over a fresh memory store that also keeps its API keys, its
+/// mail captured and dropped: for a site of one's own where keys are used (the kit's
+/// [`Site`] has none).
+///
+/// # Panics
+/// When the engine cannot be built from `config`.
+pub fn engine_with_api_keys(config: Config) -> Auth {
+    let store = Arc::new(MemoryStore::new());
+    Auth::builder(config)
+        .store(store.clone())
+        .api_keys(store)
+        .mailer(Arc::new(CapturingMailer::new()))
+        .build()
+        .unwrap_or_else(|e| panic!("a test engine: {e}"))
 }
 
 /// Creates a user of `auth` with [`PASSWORD`], `roles` and, if `verified`, a confirmed
