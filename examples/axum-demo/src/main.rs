@@ -13,13 +13,15 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use auth_axum::AuthWeb;
-use auth_axum::{AuthLayer, CurrentCaller, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
+use auth_axum::{
+    AuthLayer, AuthLayerService, CurrentCaller, CurrentUser, MaybeUser, RequireLogin, VerifiedUser,
+};
 use axum::body::Body;
 use axum::extract::Extension;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Router, serve};
+use axum::{Router, ServiceExt as _, serve};
 use demo_support::{BoxError, Cli, MOUNT, Pages, Site};
 
 const FRAMEWORK: &str = "Axum";
@@ -47,9 +49,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     served.map_err(Into::into)
 }
 
-/// The site: three pages of its own plus the auth routes under [`MOUNT`].
-fn app(web: AuthWeb, pages: Pages) -> Router {
-    Router::new()
+/// The site: three pages of its own plus the auth routes under [`MOUNT`], with
+/// `AuthLayer` around the whole router (`AuthLayer::wrap`: less work per request than
+/// giving it to `Router::layer`, which Axum applies to every route).
+fn app(web: AuthWeb, pages: Pages) -> AuthLayerService<Router> {
+    let routes = Router::new()
         .route("/", get(home))
         .route("/dashboard", get(dashboard))
         .route("/.well-known/jwks.json", get(jwks))
@@ -62,8 +66,8 @@ fn app(web: AuthWeb, pages: Pages) -> Router {
             get(admin).route_layer(RequireLogin::role("admin")),
         )
         .nest(MOUNT, auth_axum::router(web.clone()))
-        .layer(Extension(pages))
-        .layer(AuthLayer::new(web))
+        .layer(Extension(pages));
+    AuthLayer::new(web).wrap(routes)
 }
 
 async fn home(
