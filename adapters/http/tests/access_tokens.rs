@@ -49,33 +49,6 @@ fn browser(web: &AuthWeb) -> Browser<LayerOnly> {
     b
 }
 
-/// Signs ada in through the JSON API for a bearer token: the `Authorization` value.
-async fn bearer_session(web: &AuthWeb) -> String {
-    let r = browser(web)
-        .api(
-            "/auth/api/login",
-            json!({"login": "ada@example.com", "password": PASSWORD, "token_mode": "bearer"}),
-        )
-        .await;
-    format!("Bearer {}", r.json()["token"].as_str().unwrap())
-}
-
-/// Creates an API key described by `body` for the session of `bearer`: the
-/// `Authorization` value that presents it.
-async fn created_key(web: &AuthWeb, bearer: &str, body: Value) -> String {
-    let r = browser(web)
-        .request(
-            Method::POST,
-            "/auth/api/account/api_keys",
-            Some("application/json"),
-            body.to_string().into_bytes(),
-            &[("authorization", bearer)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    format!("Bearer {}", r.json()["key"].as_str().unwrap())
-}
-
 async fn jwks(b: &mut Browser<LayerOnly>) -> String {
     let r = b.get("/auth/.well-known/jwks.json").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -184,7 +157,9 @@ async fn a_bearer_session_and_a_scoped_key_get_tokens_and_a_key_cannot_widen_its
     let doc = jwks(&mut b).await;
     assert!(doc.contains("\"alg\":\"ES256\""), "{doc}");
 
-    let bearer = bearer_session(&web).await;
+    let bearer = browser(&web)
+        .bearer_login("ada@example.com", PASSWORD)
+        .await;
     let mut program = browser(&web);
     let r = program
         .request(
@@ -200,12 +175,12 @@ async fn a_bearer_session_and_a_scoped_key_get_tokens_and_a_key_cannot_widen_its
     assert!(claims.roles.is_empty());
 
     // A key that may read the profile.
-    let key = created_key(
-        &web,
-        &bearer,
-        json!({"name": "script", "scopes": ["read:profile"]}),
-    )
-    .await;
+    let key = browser(&web)
+        .created_api_key(
+            &bearer,
+            json!({"name": "script", "scopes": ["read:profile"]}),
+        )
+        .await;
     let post = |body: Value| {
         let web = web.clone();
         let key = key.clone();
@@ -416,8 +391,12 @@ async fn every_token_is_in_the_audit_trail_and_an_account_asking_too_often_gets_
 async fn a_key_records_the_client_address_the_trusted_proxy_gives() {
     let (auth, web) = site(|w| w.trusted_proxy_hops(1));
     auth_http::testkit::create_user(&auth, "ada@example.com", &[], true).await;
-    let bearer = bearer_session(&web).await;
-    let key = created_key(&web, &bearer, json!({"name": "script"})).await;
+    let bearer = browser(&web)
+        .bearer_login("ada@example.com", PASSWORD)
+        .await;
+    let key = browser(&web)
+        .created_api_key(&bearer, json!({"name": "script"}))
+        .await;
 
     let peer = Some(IpAddr::from([10, 0, 0, 1]));
     let headers = |authorization: &str| {

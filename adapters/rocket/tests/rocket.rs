@@ -233,31 +233,14 @@ async fn a_key_records_the_client_address_the_trusted_proxy_gives() {
         .mount("/auth", auth_rocket::routes());
     let app = RocketApp(Client::untracked(rocket).await.unwrap());
 
-    let login = format!(
-        r#"{{"login": "ada@example.com", "password": "{PASSWORD}", "token_mode": "bearer"}}"#
-    );
-    let r = Browser::new(&app)
-        .request(
-            http::Method::POST,
-            "/auth/api/login",
-            Some("application/json"),
-            login.into_bytes(),
-            &[],
+    let mut b = Browser::new(&app);
+    let bearer = b.bearer_login("ada@example.com", PASSWORD).await;
+    let key = b
+        .created_api_key(
+            &bearer,
+            serde_json::json!({"name": "script", "scopes": ["read:profile"]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let bearer = format!("Bearer {}", r.json()["token"].as_str().unwrap());
-    let r = Browser::new(&app)
-        .request(
-            http::Method::POST,
-            "/auth/api/account/api_keys",
-            Some("application/json"),
-            br#"{"name": "script", "scopes": ["read:profile"]}"#.to_vec(),
-            &[("authorization", &bearer)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let key = format!("Bearer {}", r.json()["key"].as_str().unwrap());
 
     let resp = app
         .0

@@ -309,6 +309,41 @@ impl<T: Transport> Browser<T> {
         self.api("/auth/api/login", body).await
     }
 
+    /// Signs in through the JSON API for a bearer token (`token_mode: bearer`): the
+    /// `Authorization` value that presents the session.
+    ///
+    /// # Panics
+    /// When the sign-in does not answer a token.
+    pub async fn bearer_login(&mut self, login: &str, password: &str) -> String {
+        let body =
+            serde_json::json!({"login": login, "password": password, "token_mode": "bearer"});
+        let r = self.api("/auth/api/login", body).await;
+        let token = r.json()["token"].as_str().map(str::to_owned);
+        format!(
+            "Bearer {}",
+            token.unwrap_or_else(|| panic!("no bearer token: {}", r.body))
+        )
+    }
+
+    /// Creates an API key described by `body` (`name`, `scopes`, ...) for the session
+    /// that `bearer` presents: the `Authorization` value that presents the key.
+    ///
+    /// # Panics
+    /// When the key is not created (201).
+    pub async fn created_api_key(&mut self, bearer: &str, body: serde_json::Value) -> String {
+        let r = self
+            .request(
+                Method::POST,
+                "/auth/api/account/api_keys",
+                Some("application/json"),
+                body.to_string().into_bytes(),
+                &[("authorization", bearer)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        format!("Bearer {}", r.json()["key"].as_str().unwrap_or_default())
+    }
+
     /// Follows the redirect `resp` once (`GET`).
     ///
     /// # Panics
