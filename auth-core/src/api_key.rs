@@ -98,54 +98,12 @@ impl fmt::Debug for ApiKeyToken {
     }
 }
 
-/// SHA-256 of a whole API key: what stores keep and index. A plain hash suffices because
-/// the key has 256 bits of entropy.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct ApiKeyDigest([u8; 32]);
-
-impl ApiKeyDigest {
-    /// Wraps raw digest bytes, as read from storage.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The raw digest bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex (64 characters).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex characters.
-    pub fn from_hex(s: &str) -> Option<Self> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Self(out))
-    }
-}
-
-impl fmt::Debug for ApiKeyDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiKeyDigest({}…)", &self.to_hex()[..8])
-    }
-}
-
-impl From<ApiKeyDigest> for String {
-    fn from(d: ApiKeyDigest) -> Self {
-        d.to_hex()
-    }
-}
-
-impl TryFrom<String> for ApiKeyDigest {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::from_hex(&s).ok_or_else(|| "an API key digest is 64 hex characters".to_owned())
-    }
-}
+crate::digest::sha256_digest!(
+    /// SHA-256 of a whole API key: what stores keep and index. A plain hash suffices because
+    /// the key has 256 bits of entropy.
+    ApiKeyDigest,
+    "an API key digest"
+);
 
 /// A stored API key: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

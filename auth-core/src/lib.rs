@@ -96,6 +96,7 @@ mod config;
 #[cfg(any(test, feature = "conformance"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
+mod digest;
 mod email_code;
 mod engine;
 mod error;

@@ -4,7 +4,6 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 /// Bytes of entropy in a session id (256 bits).
@@ -104,56 +103,14 @@ impl fmt::Debug for SessionToken {
     }
 }
 
-/// SHA-256 of a session id: what stores keep and index. A plain hash suffices because
-/// the id itself has 256 bits of entropy; knowing a digest does not give the cookie.
-///
-/// Its hex form doubles as the public handle of a session in device lists.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct SessionDigest([u8; 32]);
-
-impl SessionDigest {
-    /// Wraps raw digest bytes, as read from storage.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The raw digest bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex (64 characters).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex characters.
-    pub fn from_hex(s: &str) -> Option<Self> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Self(out))
-    }
-}
-
-impl fmt::Debug for SessionDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionDigest({}…)", &self.to_hex()[..8])
-    }
-}
-
-impl From<SessionDigest> for String {
-    fn from(d: SessionDigest) -> Self {
-        d.to_hex()
-    }
-}
-
-impl TryFrom<String> for SessionDigest {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::from_hex(&s).ok_or_else(|| "a session digest is 64 hex characters".to_owned())
-    }
-}
+crate::digest::sha256_digest!(
+    /// SHA-256 of a session id: what stores keep and index. A plain hash suffices because
+    /// the id itself has 256 bits of entropy; knowing a digest does not give the cookie.
+    ///
+    /// Its hex form doubles as the public handle of a session in device lists.
+    SessionDigest,
+    "a session digest"
+);
 
 #[cfg(test)]
 mod tests {
