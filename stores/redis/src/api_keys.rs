@@ -10,7 +10,7 @@ use auth_core::{ApiKeyDigest, ApiKeyRecord, ApiKeyStore, Error, Result, UniqueFi
 use time::OffsetDateTime;
 
 use crate::RedisStore;
-use crate::codec::{Corrupt, floor_ms, from_json, parse_time_key, time_key, to_json};
+use crate::codec::{Corrupt, floor_ms, from_json, in_rows, parse_time_key, time_key, to_json};
 use crate::scripts;
 
 /// A key hash read back: the record as created, with the last use that touches set.
@@ -81,11 +81,7 @@ impl ApiKeyStore for RedisStore {
                     .arg(keys.accounts()),
             )
             .await?;
-        if !rows.len().is_multiple_of(3) {
-            return Err(Error::backend(Corrupt::new("API key triples", rows.len())));
-        }
-        let mut found = rows
-            .chunks_exact(3)
+        let mut found = in_rows(&rows, 3, "API key triples")?
             .map(|r| key_from_parts(&r[0], &r[1], &r[2]))
             .collect::<Result<Vec<_>>>()?;
         found.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));

@@ -1,6 +1,7 @@
 //! How values are encoded in keys, hash fields and script arguments.
 
 use std::fmt;
+use std::slice::ChunksExact;
 
 use auth_core::{Error, Result};
 use serde::Serialize;
@@ -84,6 +85,20 @@ impl fmt::Display for Corrupt {
 }
 
 impl std::error::Error for Corrupt {}
+
+/// A script's flat answer as rows of `width` values; `what` names the rows in the error
+/// when the answer does not divide into them.
+pub(crate) fn in_rows<'a>(
+    values: &'a [String],
+    width: usize,
+    what: &'static str,
+) -> Result<ChunksExact<'a, String>> {
+    if values.len().is_multiple_of(width) {
+        Ok(values.chunks_exact(width))
+    } else {
+        Err(Error::backend(Corrupt::new(what, values.len())))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -8,9 +8,6 @@ use crate::RedisStore;
 use crate::codec::{Corrupt, ceil_ms, parse_time_key, time_key};
 use crate::scripts;
 
-/// How many index entries one purge round trip examines.
-const PURGE_BATCH: i64 = 500;
-
 #[async_trait]
 impl CounterStore for RedisStore {
     async fn increment(&self, key: &str, window: Duration, now: OffsetDateTime) -> Result<Counter> {
@@ -71,26 +68,12 @@ impl CounterStore for RedisStore {
 
     async fn purge_expired_counters(&self, now: OffsetDateTime) -> Result<u64> {
         let keys = self.keys();
-        let (now_key, now_ms) = (time_key(now), ceil_ms(now));
-        let mut purged_total = 0u64;
-        let mut offset = 0i64;
-        loop {
-            let (purged, examined, skipped): (u64, i64, i64) = self
-                .script(
-                    scripts::PURGE_COUNTERS
-                        .key(keys.counter_expiry())
-                        .arg(keys.counters())
-                        .arg(&now_key)
-                        .arg(now_ms)
-                        .arg(offset)
-                        .arg(PURGE_BATCH),
-                )
-                .await?;
-            purged_total += purged;
-            offset += skipped;
-            if examined < PURGE_BATCH {
-                return Ok(purged_total);
-            }
-        }
+        self.purge_in_batches(
+            &scripts::PURGE_COUNTERS,
+            keys.counter_expiry(),
+            keys.counters(),
+            now,
+        )
+        .await
     }
 }

@@ -104,9 +104,15 @@ use auth_core::{
     ApiKeyStore, AuditSink, CounterStore, EphemeralStore, MailOutbox, Result, SessionStore,
     SessionUserStore, UserStore,
 };
-use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
+use redis::{Cmd, FromRedisValue, Pipeline, Script, ScriptInvocation};
+use time::OffsetDateTime;
+
+use crate::codec::{ceil_ms, time_key};
 
 pub use config::{DEFAULT_AUDIT_CAP, DEFAULT_KEY_PREFIX, RedisConfig};
+
+/// How many index entries one purge round trip examines.
+const PURGE_BATCH: i64 = 500;
 
 /// Every auth-core store trait on one Redis server. Cheap to clone (an `Arc` inside);
 /// clones share the connection.
@@ -198,6 +204,43 @@ impl RedisStore {
             .conn
             .run(slot.generation, cmd.query_async(&mut con))
             .await
+    }
+
+    /// Runs a purge script round trip by round trip, each examining up to
+    /// [`PURGE_BATCH`] entries of the expiry index `index` that are due at `now`, until
+    /// one examines fewer; answers how many entries were purged. The script takes
+    /// `KEYS[1]` = `index` and ARGV = `prefix` (of the entries' keys), `now` as a time key
+    /// and in milliseconds (rounded up), the offset and the batch size, and answers
+    /// `{purged, examined, skipped}`: entries it examined and kept (still alive) are
+    /// skipped by the next round trip's offset.
+    async fn purge_in_batches(
+        &self,
+        script: &Script,
+        index: String,
+        prefix: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let (now_key, now_ms) = (time_key(now), ceil_ms(now));
+        let mut purged_total = 0u64;
+        let mut offset = 0i64;
+        loop {
+            let (purged, examined, skipped): (u64, i64, i64) = self
+                .script(
+                    script
+                        .key(&index)
+                        .arg(prefix)
+                        .arg(&now_key)
+                        .arg(now_ms)
+                        .arg(offset)
+                        .arg(PURGE_BATCH),
+                )
+                .await?;
+            purged_total += purged;
+            offset += skipped;
+            if examined < PURGE_BATCH {
+                return Ok(purged_total);
+            }
+        }
     }
 
     async fn pipeline<T: FromRedisValue>(&self, pipe: &Pipeline) -> Result<T> {

@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use auth_core::{
     DeliveryState, Error, FailedMail, MailOutbox, OutboxMessage, Page, Result, WebhookDelivery,
 };
+use redis::Script;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::RedisStore;
-use crate::codec::{Corrupt, ceil_ms, from_json, parse_time_key, time_key, to_json};
+use crate::codec::{Corrupt, ceil_ms, from_json, in_rows, parse_time_key, time_key, to_json};
 use crate::scripts;
 
 #[async_trait]
@@ -70,13 +71,7 @@ impl MailOutbox for RedisStore {
                     .arg(ceil_ms(lease_end)),
             )
             .await?;
-        if !rows.len().is_multiple_of(7) {
-            return Err(Error::backend(Corrupt::new(
-                "claimed message rows",
-                rows.len(),
-            )));
-        }
-        rows.chunks_exact(7)
+        in_rows(&rows, 7, "claimed message rows")?
             .map(|row| {
                 let mut message: OutboxMessage = from_json(&row[1])?;
                 message.attempts = attempts(&row[2])?;
@@ -142,46 +137,15 @@ impl MailOutbox for RedisStore {
         failed_at: OffsetDateTime,
         last_error: &str,
     ) -> Result<()> {
-        let keys = self.keys();
-        let _found: i64 = self
-            .script(
-                scripts::MARK_FAILED
-                    .key(keys.outbox_message(id))
-                    .key(keys.outbox_queue())
-                    .key(keys.outbox_failed())
-                    .key(keys.outbox_delivered())
-                    .arg(id.to_string())
-                    .arg(attempts)
-                    .arg(time_key(failed_at))
-                    .arg(last_error),
-            )
-            .await?;
-        Ok(())
+        self.finish(&scripts::MARK_FAILED, id, attempts, failed_at, last_error)
+            .await
     }
 
     async fn failed_messages(&self, page: Page) -> Result<Vec<FailedMail>> {
-        if page.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let keys = self.keys();
-        let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
-        let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
-        let rows: Vec<String> = self
-            .script(
-                scripts::LIST_FAILED
-                    .key(keys.outbox_failed())
-                    .arg(keys.outbox())
-                    .arg(start)
-                    .arg(stop),
-            )
+        let rows = self
+            .listed(&scripts::LIST_FAILED, self.keys().outbox_failed(), page)
             .await?;
-        if !rows.len().is_multiple_of(5) {
-            return Err(Error::backend(Corrupt::new(
-                "failed message rows",
-                rows.len(),
-            )));
-        }
-        rows.chunks_exact(5)
+        in_rows(&rows, 5, "failed message rows")?
             .map(|row| {
                 let (failed_at, id) = row[0]
                     .split_once(':')
@@ -223,46 +187,23 @@ impl MailOutbox for RedisStore {
         delivered_at: OffsetDateTime,
         outcome: &str,
     ) -> Result<()> {
-        let keys = self.keys();
-        let _found: i64 = self
-            .script(
-                scripts::MARK_DELIVERED
-                    .key(keys.outbox_message(id))
-                    .key(keys.outbox_queue())
-                    .key(keys.outbox_failed())
-                    .key(keys.outbox_delivered())
-                    .arg(id.to_string())
-                    .arg(attempts)
-                    .arg(time_key(delivered_at))
-                    .arg(outcome),
-            )
-            .await?;
-        Ok(())
+        self.finish(
+            &scripts::MARK_DELIVERED,
+            id,
+            attempts,
+            delivered_at,
+            outcome,
+        )
+        .await
     }
 
     async fn webhook_deliveries(&self, page: Page) -> Result<Vec<WebhookDelivery>> {
-        if page.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let keys = self.keys();
-        let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
-        let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
-        let rows: Vec<String> = self
-            .script(
-                scripts::LIST_WEBHOOKS
-                    .key(keys.outbox_webhooks())
-                    .arg(keys.outbox())
-                    .arg(start)
-                    .arg(stop),
-            )
+        let rows = self
+            .listed(&scripts::LIST_WEBHOOKS, self.keys().outbox_webhooks(), page)
             .await?;
-        if !rows.len().is_multiple_of(9) {
-            return Err(Error::backend(Corrupt::new(
-                "webhook call rows",
-                rows.len(),
-            )));
-        }
-        rows.chunks_exact(9).map(webhook_from_row).collect()
+        in_rows(&rows, 9, "webhook call rows")?
+            .map(webhook_from_row)
+            .collect()
     }
 
     async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>> {
@@ -344,6 +285,55 @@ impl MailOutbox for RedisStore {
 }
 
 /// An attempt count as stored in the message's hash.
+impl RedisStore {
+    /// Takes message `id` out of the queue for good by `script` ([`scripts::MARK_FAILED`]
+    /// or [`scripts::MARK_DELIVERED`], which take the same keys and arguments), with its
+    /// `attempts`, the instant `at` and `text` (the last error, or the outcome). A message
+    /// no longer there is no error.
+    async fn finish(
+        &self,
+        script: &Script,
+        id: Uuid,
+        attempts: u32,
+        at: OffsetDateTime,
+        text: &str,
+    ) -> Result<()> {
+        let keys = self.keys();
+        let _found: i64 = self
+            .script(
+                script
+                    .key(keys.outbox_message(id))
+                    .key(keys.outbox_queue())
+                    .key(keys.outbox_failed())
+                    .key(keys.outbox_delivered())
+                    .arg(id.to_string())
+                    .arg(attempts)
+                    .arg(time_key(at))
+                    .arg(text),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The flat answer of a listing `script` ([`scripts::LIST_FAILED`] or
+    /// [`scripts::LIST_WEBHOOKS`]) for `page` of the sorted set `index`, newest first.
+    async fn listed(&self, script: &Script, index: String, page: Page) -> Result<Vec<String>> {
+        if page.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let start = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let stop = start.saturating_add(i64::try_from(page.limit).unwrap_or(i64::MAX) - 1);
+        self.script(
+            script
+                .key(index)
+                .arg(self.keys().outbox())
+                .arg(start)
+                .arg(stop),
+        )
+        .await
+    }
+}
+
 fn attempts(stored: &str) -> Result<u32> {
     stored
         .parse()

@@ -8,14 +8,13 @@ use auth_core::{
 use time::OffsetDateTime;
 
 use crate::RedisStore;
-use crate::codec::{Corrupt, ceil_ms, floor_ms, from_json, parse_time_key, time_key, to_json};
+use crate::codec::{
+    Corrupt, ceil_ms, floor_ms, from_json, in_rows, parse_time_key, time_key, to_json,
+};
 use crate::scripts;
 
 /// How often recording a proof reads the session again after losing a race.
 const PROOF_TRIES: usize = 8;
-
-/// How many index entries one purge round trip examines.
-const PURGE_BATCH: i64 = 500;
 
 /// A session hash read back: the record as created, with the fields touches change.
 fn session_from_parts(json: &str, last_seen: &str, idle_expires: &str) -> Result<SessionRecord> {
@@ -160,11 +159,7 @@ impl SessionStore for RedisStore {
                     .arg(keys.accounts()),
             )
             .await?;
-        if !rows.len().is_multiple_of(3) {
-            return Err(Error::backend(Corrupt::new("session triples", rows.len())));
-        }
-        let mut sessions = rows
-            .chunks_exact(3)
+        let mut sessions = in_rows(&rows, 3, "session triples")?
             .map(|r| session_from_parts(&r[0], &r[1], &r[2]))
             .filter(|r| r.as_ref().map_or(true, |s| s.is_live(now)))
             .collect::<Result<Vec<_>>>()?;
@@ -196,27 +191,13 @@ impl SessionStore for RedisStore {
 
     async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
         let keys = self.keys();
-        let (now_key, now_ms) = (time_key(now), ceil_ms(now));
-        let mut purged_total = 0u64;
-        let mut offset = 0i64;
-        loop {
-            let (purged, examined, skipped): (u64, i64, i64) = self
-                .script(
-                    scripts::PURGE_SESSIONS
-                        .key(keys.session_expiry())
-                        .arg(keys.accounts())
-                        .arg(&now_key)
-                        .arg(now_ms)
-                        .arg(offset)
-                        .arg(PURGE_BATCH),
-                )
-                .await?;
-            purged_total += purged;
-            offset += skipped;
-            if examined < PURGE_BATCH {
-                return Ok(purged_total);
-            }
-        }
+        self.purge_in_batches(
+            &scripts::PURGE_SESSIONS,
+            keys.session_expiry(),
+            keys.accounts(),
+            now,
+        )
+        .await
     }
 }
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use auth_core::{Error, Page, Result, UniqueField, User, UserId, UserSearch, UserStore};
 
 use crate::RedisStore;
-use crate::codec::{Corrupt, floor_ms, from_json, to_json};
+use crate::codec::{Corrupt, floor_ms, from_json, in_rows, to_json};
 use crate::scripts;
 
 /// How many users one search round trip examines.
@@ -50,13 +50,7 @@ impl RedisStore {
             let total: i64 = total
                 .parse()
                 .map_err(|_| Error::backend(Corrupt::new("a user count", total)))?;
-            if !rows.len().is_multiple_of(3) {
-                return Err(Error::backend(Corrupt::new(
-                    "id/email/username triples",
-                    rows.len(),
-                )));
-            }
-            for row in rows.chunks_exact(3) {
+            for row in in_rows(rows, 3, "id/email/username triples")? {
                 let matches = row[1].to_lowercase().contains(needle)
                     || row[2].to_lowercase().contains(needle);
                 if matches && !visit(row[0].clone()) {

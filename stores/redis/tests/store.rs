@@ -474,6 +474,37 @@ async fn purges_clean_index_entries_of_natively_expired_records() {
     f.cleanup().await;
 }
 
+#[test_services::needs(redis)]
+#[tokio::test]
+async fn purges_past_one_round_trip_and_keeps_the_live() {
+    // One purge round trip examines 500 index entries: 1 201 dead counters and sessions
+    // take three, and the live ones stay.
+    let f = Fixture::new("purges_past_one_round_trip").await;
+    let owner = UserId::new();
+    for i in 0..1201 {
+        f.store
+            .increment(&format!("dead{i}"), Duration::milliseconds(200), now())
+            .await
+            .unwrap();
+        let dead = session(owner, Duration::milliseconds(200), Duration::hours(1));
+        f.store.create_session(&dead).await.unwrap();
+    }
+    f.store
+        .increment("live", Duration::hours(1), now())
+        .await
+        .unwrap();
+    let live = session(owner, Duration::hours(1), Duration::hours(1));
+    f.store.create_session(&live).await.unwrap();
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(f.store.purge_expired_counters(now()).await.unwrap(), 1201);
+    assert_eq!(f.store.purge_expired_sessions(now()).await.unwrap(), 1201);
+    let live_count = f.store.counter("live", now()).await.unwrap();
+    assert_eq!(live_count.map(|c| c.count), Some(1));
+    let left = f.store.session(&live.digest).await.unwrap();
+    assert_eq!(left.map(|s| s.digest), Some(live.digest));
+    f.cleanup().await;
+}
+
 #[tokio::test]
 async fn invalid_configuration_is_refused() {
     let zero = RedisConfig::new("redis://127.0.0.1:6379/").response_timeout(StdDuration::ZERO);
