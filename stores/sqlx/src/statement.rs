@@ -67,3 +67,22 @@ macro_rules! fetch_all {
     };
 }
 pub(crate) use fetch_all;
+
+/// Runs the count `$sql` (one row, the count in its column `n`) with `$binds` and yields
+/// the count (a negative one, which no count is, as 0).
+macro_rules! count {
+    ($store:expr, $operation:expr, $sql:expr, [$($bind:expr),* $(,)?]) => {
+        $store.run($operation, || async {
+            let n: i64 = $crate::with_pool!($store, pool => {
+                let row = sqlx::query($sql.clone())
+                    $(.bind($bind))*
+                    .fetch_one(pool)
+                    .await
+                    .map_err($crate::error::map_err)?;
+                sqlx::Row::try_get(&row, "n").map_err($crate::error::map_err)?
+            });
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    };
+}
+pub(crate) use count;

@@ -17,7 +17,7 @@ use crate::codec::{
 };
 use crate::error::map_err;
 use crate::sql::{PURGE_BATCH, contains_pattern};
-use crate::statement::{execute, fetch_all, fetch_optional};
+use crate::statement::{count, execute, fetch_all, fetch_optional};
 use crate::{BeginWrite as _, SqlxStore, with_pool};
 
 /// `now + window`, saturating.
@@ -827,18 +827,7 @@ impl MailOutbox for SqlxStore {
 
     async fn pending_count(&self) -> Result<u64> {
         let sql = &self.inner.sql;
-        self.run("pending_count", || async {
-            let n: i64 = with_pool!(self, pool => {
-                sqlx::query(sql.pending_count.clone())
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_err)?
-                    .try_get("n")
-                    .map_err(map_err)?
-            });
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-        .await
+        count!(self, "pending_count", sql.pending_count, []).await
     }
 
     async fn mark_failed(
@@ -874,18 +863,7 @@ impl MailOutbox for SqlxStore {
 
     async fn failed_count(&self) -> Result<u64> {
         let sql = &self.inner.sql;
-        self.run("failed_count", || async {
-            let n: i64 = with_pool!(self, pool => {
-                sqlx::query(sql.failed_count.clone())
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_err)?
-                    .try_get("n")
-                    .map_err(map_err)?
-            });
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-        .await
+        count!(self, "failed_count", sql.failed_count, []).await
     }
 
     async fn discard_failed(&self, id: Uuid) -> Result<bool> {
@@ -944,17 +922,12 @@ impl MailOutbox for SqlxStore {
 
     async fn webhook_delivery_count(&self) -> Result<u64> {
         let sql = &self.inner.sql;
-        self.run("webhook_delivery_count", || async {
-            let n: i64 = with_pool!(self, pool => {
-                sqlx::query(sql.webhook_delivery_count.clone())
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_err)?
-                    .try_get("n")
-                    .map_err(map_err)?
-            });
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
+        count!(
+            self,
+            "webhook_delivery_count",
+            sql.webhook_delivery_count,
+            []
+        )
         .await
     }
 
