@@ -406,21 +406,11 @@ mod tests {
     }
 
     #[test]
-    fn mail_kinds_round_trip_through_their_names() {
-        for k in [
-            MailKind::Verification,
-            MailKind::PasswordReset,
-            MailKind::EmailChange,
-            MailKind::EmailChangeNotice,
-            MailKind::PasswordChanged,
-            MailKind::AccountExists,
-            MailKind::SecondFactorEnabled,
-            MailKind::SecondFactorDisabled,
-            MailKind::RecoveryCodeUsed,
-            MailKind::SecondFactorReset,
-        ] {
-            assert_eq!(mail_kind(k.as_str()).unwrap(), k);
-        }
+    fn a_stored_mail_kind_is_read_by_its_name_and_an_unknown_one_refused() {
+        // Every kind's name round trips in auth-core (`MailKind::parse`); here, that the
+        // store reads the stored name through it and refuses one it does not know.
+        let k = MailKind::SignInCode;
+        assert_eq!(mail_kind(k.as_str()).unwrap(), k);
         assert!(mail_kind("nope").is_err());
     }
 }
