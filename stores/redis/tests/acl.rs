@@ -14,7 +14,7 @@ use std::sync::Arc;
 use auth_core::conformance::{Subject, run_all};
 use auth_core::{Error, UserStore};
 use auth_store_redis::{RedisConfig, RedisStore};
-use common::server::{Server, free_port};
+use common::server::Server;
 
 /// The rules from docs/redis-store.md, for the prefix `auth:`.
 const RULES: &[&str] = &[
@@ -36,12 +36,7 @@ const RULES: &[&str] = &[
 #[test_services::needs(redis_server)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_documented_acl_is_enough_and_confines_the_store() {
-    let port = free_port();
-    let server = Server::start(
-        tempfile::tempdir().unwrap(),
-        port,
-        &["--port".into(), port.to_string()],
-    );
+    let server = Server::start_on_free_port(&[]);
     let admin_url = format!("redis://127.0.0.1:{}/", server.port);
     let mut admin = common::raw(&admin_url).await;
     let () = redis::cmd("ACL")

@@ -20,7 +20,7 @@ use auth_core::{
     Error, SessionRecord, SessionStore, SessionToken, SessionUserStore, User, UserStore,
 };
 use auth_store_redis::{RedisConfig, RedisStore};
-use common::server::{Server, free_port};
+use common::server::Server;
 use time::OffsetDateTime;
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -112,41 +112,48 @@ fn make_certificates(dir: &Path) {
     }
 }
 
-/// The throwaway TLS-only server, with its certificates in its directory.
-struct TlsServer(Server);
+/// The throwaway TLS-only server, and the directory of its certificates (kept apart
+/// from the server's own, which each start attempt makes afresh).
+struct TlsServer {
+    server: Server,
+    certificates: tempfile::TempDir,
+}
 
 impl TlsServer {
     fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        make_certificates(dir.path());
-        let p = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
-        let port = free_port();
-        let args: Vec<String> = [
-            "--port",
-            "0",
-            "--tls-port",
-            &port.to_string(),
-            "--tls-cert-file",
-            &p("server.crt"),
-            "--tls-key-file",
-            &p("server.key"),
-            "--tls-ca-cert-file",
-            &p("ca.crt"),
-            "--tls-auth-clients",
-            "yes",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        Self(Server::start(dir, port, &args))
+        let certificates = tempfile::tempdir().unwrap();
+        make_certificates(certificates.path());
+        let p = |f: &str| certificates.path().join(f).to_str().unwrap().to_owned();
+        let server = Server::start_listening(|port| {
+            [
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--tls-cert-file",
+                &p("server.crt"),
+                "--tls-key-file",
+                &p("server.key"),
+                "--tls-ca-cert-file",
+                &p("ca.crt"),
+                "--tls-auth-clients",
+                "yes",
+            ]
+            .map(str::to_owned)
+            .into()
+        });
+        Self {
+            server,
+            certificates,
+        }
     }
 
     fn file(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.0.dir.path().join(name)).unwrap()
+        std::fs::read(self.certificates.path().join(name)).unwrap()
     }
 
     fn config(&self, host: &str) -> RedisConfig {
-        RedisConfig::new(format!("rediss://{host}:{}/", self.0.port))
+        RedisConfig::new(format!("rediss://{host}:{}/", self.server.port))
             .connect_timeout(Duration::from_millis(1000))
             .response_timeout(Duration::from_millis(1000))
     }

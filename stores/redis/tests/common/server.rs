@@ -37,15 +37,25 @@ impl Server {
     }
 
     /// [`Server::start_on_free_port`] with the `extra` arguments made afresh for each
-    /// attempt, so that they may name more free ports. A port found free can be taken
-    /// (by any process's outgoing connection, say) before the server binds it; the
-    /// server then exits at once, and is started again on other ports, up to five times.
+    /// attempt, so that they may name more free ports.
     pub fn start_on_free_ports(extra: impl Fn() -> Vec<String>) -> Self {
-        for _ in 0..5 {
-            let port = free_port();
+        Self::start_listening(|port| {
             let mut args = vec!["--port".to_owned(), port.to_string()];
             args.extend(extra());
-            if let Some(server) = Self::try_start(tempfile::tempdir().unwrap(), port, &args) {
+            args
+        })
+    }
+
+    /// Starts `redis-server` without persistence in a fresh temporary directory, with
+    /// the arguments `args` gives for a free port, and waits until that port accepts
+    /// connections (the plain port, or the TLS one of a TLS-only server). A port found
+    /// free can be taken (by any process's outgoing connection, say) before the server
+    /// binds it; the server then exits at once, and is started again on other ports, up
+    /// to five times.
+    pub fn start_listening(args: impl Fn(u16) -> Vec<String>) -> Self {
+        for _ in 0..5 {
+            let port = free_port();
+            if let Some(server) = Self::try_start(tempfile::tempdir().unwrap(), port, &args(port)) {
                 return server;
             }
         }
@@ -53,13 +63,7 @@ impl Server {
     }
 
     /// Starts `redis-server` without persistence in `dir`, with `args`, and waits until
-    /// `port` accepts connections.
-    pub fn start(dir: tempfile::TempDir, port: u16, args: &[String]) -> Self {
-        Self::try_start(dir, port, args)
-            .unwrap_or_else(|| panic!("redis-server exited at once (port {port} taken?)"))
-    }
-
-    /// [`Server::start`], or `None` when the server exits before accepting connections.
+    /// `port` accepts connections; `None` when the server exits before that.
     fn try_start(dir: tempfile::TempDir, port: u16, args: &[String]) -> Option<Self> {
         let child = Command::new("redis-server")
             .args([
