@@ -14,6 +14,25 @@ use auth_store_redis::{RedisConfig, RedisStore};
 use common::server::{Server, free_port};
 use time::OffsetDateTime;
 
+/// Fills the server up to its limit with small values, from key `filler:<filled>` on (a
+/// big value would only count against the limit while it sits in the query buffer):
+/// returns once a write is refused for memory.
+async fn fill(con: &mut redis::aio::MultiplexedConnection, filled: &mut u64) {
+    loop {
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("filler:{filled}"))
+            .arg(vec![b'x'; 256])
+            .query_async(con)
+            .await;
+        if let Err(e) = r {
+            assert_eq!(e.code(), Some("OOM"), "{e}");
+            return;
+        }
+        *filled += 1;
+        assert!(*filled < 100_000, "maxmemory never reached");
+    }
+}
+
 #[test_services::needs(redis_server)]
 #[tokio::test]
 async fn a_full_server_is_unavailable_not_broken() {
@@ -23,27 +42,13 @@ async fn a_full_server_is_unavailable_not_broken() {
     let store = RedisStore::connect(RedisConfig::new(&url)).await.unwrap();
     store.create_user(&common::user("s")).await.unwrap();
 
-    // Fill the server up to its limit with small values (a big value would only count
-    // against the limit while it sits in the query buffer).
     let mut con = common::raw(&url).await;
-    let value = vec![b'x'; 256];
-    let mut i = 0u64;
-    loop {
-        let r: redis::RedisResult<()> = redis::cmd("SET")
-            .arg(format!("filler:{i}"))
-            .arg(&value)
-            .query_async(&mut con)
-            .await;
-        if let Err(e) = r {
-            assert_eq!(e.code(), Some("OOM"), "{e}");
-            break;
-        }
-        i += 1;
-        assert!(i < 100_000, "maxmemory never reached");
-    }
-
+    let mut filled = 0u64;
+    fill(&mut con, &mut filled).await;
     let err = store.create_user(&common::user("s")).await.unwrap_err();
     assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+    // The refused write's buffers may have been freed below the limit meanwhile.
+    fill(&mut con, &mut filled).await;
     let err = store
         .increment("k", time::Duration::minutes(1), OffsetDateTime::now_utc())
         .await
