@@ -1,14 +1,17 @@
 //! `--stages`: where the cost of Axum's authenticated route goes under `wrk`. The bare
 //! route; the floor, the least any cookie session needs (no layer, the cookie's value
-//! looked up in a map under a keyed hash); reading the session cookie alone; then
+//! looked up in a map under a keyed hash); the minimum, the floor with what the issue's
+//! rules add to any implementation (a lock shared with writers, the revision checked
+//! with no staleness, the expiry checked against the clock, the record shared rather
+//! than copied); reading the session cookie alone; then
 //! `AuthLayer` alone, the layer and reading the cookie, the layer and the lookup called
 //! by the handler, the same lookup without the layer (the web layer taken from the
 //! router's state), the `CurrentUser` extractor under the layer given to `Router::layer`,
 //! and the same extractor with the layer wrapped around the router (`AuthLayer::wrap`:
 //! the `axum` route of the main comparison); last, the bare route doing a fixed piece of
-//! pure computation. The work of
-//! the floor, of reading the cookie, of the lookup and of that computation is also timed
-//! in a tight loop first, so that each can be set against what it costs in a server.
+//! pure computation. The work of the floor, of the minimum, of reading the cookie, of the
+//! lookup and of that computation is also timed in a tight loop first, so that each can
+//! be set against what it costs in a server.
 //!
 //! Every round runs the servers once, starting one later than the round before, so that
 //! no server always follows the same one; each server's added cost is the median over
@@ -19,9 +22,10 @@ use std::future::Future as _;
 use std::hash::{DefaultHasher, Hasher as _};
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use auth_axum::AuthLayer;
 use auth_benches::stats;
@@ -78,10 +82,52 @@ impl Floor {
     }
 }
 
+/// A session the minimum keeps: what it is served under, and its user's address.
+struct MinimumEntry {
+    /// The revision it was read under: any later write refuses it.
+    revision: u64,
+    /// Its expiry (or idle timeout), checked on every request.
+    serve_until: SystemTime,
+    /// Its user's address.
+    email: String,
+}
+
+/// The least a session lookup can do under issue 17's rules, whatever its code: the
+/// floor's lookup, under a lock that writers share (sessions are added and revoked
+/// while requests are served), the entry served only under the revision it was read
+/// under (read with no staleness: one atomic load) and before its expiry (one clock
+/// read), and handed out shared (one reference count up and down).
+struct Minimum {
+    /// `<cookie name>=`, as in [`Floor`].
+    prefix: Vec<u8>,
+    /// The revision every write advances.
+    revision: AtomicU64,
+    /// The sessions, by the cookie's value (std's keyed SipHash).
+    table: RwLock<HashMap<Vec<u8>, Arc<MinimumEntry>>>,
+}
+
+impl Minimum {
+    /// The session the `Cookie` header carries, if it may be served now.
+    fn session(&self, headers: &http::HeaderMap) -> Option<Arc<MinimumEntry>> {
+        let token = headers
+            .get(http::header::COOKIE)?
+            .as_bytes()
+            .strip_prefix(self.prefix.as_slice())?;
+        let revision = self.revision.load(Ordering::Acquire);
+        let entry = Arc::clone(self.table.read().ok()?.get(token)?);
+        (entry.revision == revision && SystemTime::now() < entry.serve_until).then_some(entry)
+    }
+}
+
 /// Nanoseconds, in a tight loop over the headers `wrk` sends: [`spin`], reading the
-/// session cookie (`AuthWeb::session_token`), the floor's lookup, and the lookup
-/// (`AuthWeb::current_caller`, polled once: over the memory store it never waits).
-fn tight_loops(web: &AuthWeb, floor: &Floor, cookie: &str) -> [(&'static str, f64); 4] {
+/// session cookie (`AuthWeb::session_token`), the floor's lookup, the minimum's, and the
+/// lookup (`AuthWeb::current_caller`, polled once: over the memory store it never waits).
+fn tight_loops(
+    web: &AuthWeb,
+    floor: &Floor,
+    minimum: &Minimum,
+    cookie: &str,
+) -> [(&'static str, f64); 5] {
     let mut headers = http::HeaderMap::new();
     headers.insert(http::header::HOST, "127.0.0.1:8080".parse().unwrap());
     headers.insert(http::header::COOKIE, cookie.parse().unwrap());
@@ -94,6 +140,10 @@ fn tight_loops(web: &AuthWeb, floor: &Floor, cookie: &str) -> [(&'static str, f6
         (
             "floor",
             loop_ns(|| floor.email(black_box(&headers)).is_some()),
+        ),
+        (
+            "minimum",
+            loop_ns(|| minimum.session(black_box(&headers)).is_some()),
         ),
         (
             "lookup",
@@ -131,19 +181,31 @@ async fn caller_email(web: &AuthWeb, headers: &http::HeaderMap) -> String {
 }
 
 /// The servers, and the tight loops' nanoseconds.
-async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
+async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 5]) {
     let fixture = super::common::fixture().await;
     let web = fixture.web;
     let lookup_web = web.clone();
     // The floor's table: the session's cookie value, under std's keyed SipHash.
     let prefix = format!("{}=", web.session_cookie_name()).into_bytes();
     let token = fixture.cookie.as_bytes()[prefix.len()..].to_vec();
+    let minimum = Arc::new(Minimum {
+        prefix: prefix.clone(),
+        revision: AtomicU64::new(1),
+        table: RwLock::new(HashMap::from([(
+            token.clone(),
+            Arc::new(MinimumEntry {
+                revision: 1,
+                serve_until: SystemTime::now() + Duration::from_secs(24 * 3600),
+                email: EMAIL.to_owned(),
+            }),
+        )])),
+    });
     let floor = Arc::new(Floor {
         prefix,
         table: HashMap::from([(token, EMAIL.to_owned())]),
     });
-    let loops = tight_loops(&web, &floor, &fixture.cookie);
-    let apps: [(&'static str, &'static str, Router); 9] = [
+    let loops = tight_loops(&web, &floor, &minimum, &fixture.cookie);
+    let apps: [(&'static str, &'static str, Router); 10] = [
         (
             "bare",
             "no auth (the `axum-no-auth` route)",
@@ -156,6 +218,20 @@ async fn setup() -> (Vec<(Target, &'static str)>, [(&'static str, f64); 4]) {
                 "/me",
                 get(move |req: Request| {
                     let email = floor.email(req.headers()).cloned().unwrap_or_default();
+                    async move { email }
+                }),
+            ),
+        ),
+        (
+            "minimum",
+            "no layer: the floor under a read lock, with the revision and the expiry checked and the entry shared (`Arc`)",
+            Router::new().route(
+                "/me",
+                get(move |req: Request| {
+                    let email = minimum
+                        .session(req.headers())
+                        .map(|s| s.email.clone())
+                        .unwrap_or_default();
                     async move { email }
                 }),
             ),
