@@ -318,18 +318,14 @@ impl<T: Transport> Browser<T> {
         let body =
             serde_json::json!({"login": login, "password": password, "token_mode": "bearer"});
         let r = self.api("/auth/api/login", body).await;
-        let token = r.json()["token"].as_str().map(str::to_owned);
-        format!(
-            "Bearer {}",
-            token.unwrap_or_else(|| panic!("no bearer token: {}", r.body))
-        )
+        authorization(&r, "token")
     }
 
     /// Creates an API key described by `body` (`name`, `scopes`, ...) for the session
     /// that `bearer` presents: the `Authorization` value that presents the key.
     ///
     /// # Panics
-    /// When the key is not created (201).
+    /// When the key is not created (201), or the answer gives none.
     pub async fn created_api_key(&mut self, bearer: &str, body: serde_json::Value) -> String {
         let r = self
             .request(
@@ -341,7 +337,7 @@ impl<T: Transport> Browser<T> {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        format!("Bearer {}", r.json()["key"].as_str().unwrap_or_default())
+        authorization(&r, "key")
     }
 
     /// Follows the redirect `resp` once (`GET`).
@@ -396,4 +392,12 @@ fn csrf_in(html: &str) -> Option<String> {
     let start = html.find(marker)? + marker.len();
     let end = html[start..].find('"')?;
     Some(html[start..start + end].to_owned())
+}
+
+/// `Bearer ` and the text field `name` of the JSON answer `r`: the `Authorization` value
+/// that presents what `r` handed out.
+fn authorization(r: &Resp, name: &str) -> String {
+    let secret = r.json()[name].as_str().map(str::to_owned);
+    let secret = secret.unwrap_or_else(|| panic!("no `{name}` in the answer: {}", r.body));
+    format!("Bearer {secret}")
 }
