@@ -64,9 +64,19 @@ fn loop_ns(mut f: impl FnMut() -> bool) -> f64 {
     per_call[per_call.len() / 2]
 }
 
+/// The session cookie's value in these headers, as the floor and the minimum read it:
+/// the `Cookie` header the bench sends holds that cookie only, so its value is what
+/// follows `prefix` (`<cookie name>=`).
+fn cookie_value<'h>(prefix: &[u8], headers: &'h http::HeaderMap) -> Option<&'h [u8]> {
+    headers
+        .get(http::header::COOKIE)?
+        .as_bytes()
+        .strip_prefix(prefix)
+}
+
 /// The floor's session table.
 struct Floor {
-    /// `<cookie name>=`: the cookie header the bench sends holds this cookie only.
+    /// `<cookie name>=` (see [`cookie_value`]).
     prefix: Vec<u8>,
     /// The session's cookie value, and its user's address (std's keyed SipHash).
     table: HashMap<Vec<u8>, String>,
@@ -75,10 +85,7 @@ struct Floor {
 impl Floor {
     /// The address of the user whose session the `Cookie` header carries.
     fn email(&self, headers: &http::HeaderMap) -> Option<&String> {
-        headers
-            .get(http::header::COOKIE)
-            .and_then(|v| v.as_bytes().strip_prefix(self.prefix.as_slice()))
-            .and_then(|token| self.table.get(token))
+        self.table.get(cookie_value(&self.prefix, headers)?)
     }
 }
 
@@ -98,7 +105,7 @@ struct MinimumEntry {
 /// under (read with no staleness: one atomic load) and before its expiry (one clock
 /// read), and handed out shared (one reference count up and down).
 struct Minimum {
-    /// `<cookie name>=`, as in [`Floor`].
+    /// `<cookie name>=` (see [`cookie_value`]).
     prefix: Vec<u8>,
     /// The revision every write advances.
     revision: AtomicU64,
@@ -109,10 +116,7 @@ struct Minimum {
 impl Minimum {
     /// The session the `Cookie` header carries, if it may be served now.
     fn session(&self, headers: &http::HeaderMap) -> Option<Arc<MinimumEntry>> {
-        let token = headers
-            .get(http::header::COOKIE)?
-            .as_bytes()
-            .strip_prefix(self.prefix.as_slice())?;
+        let token = cookie_value(&self.prefix, headers)?;
         let revision = self.revision.load(Ordering::Acquire);
         let entry = Arc::clone(self.table.read().ok()?.get(token)?);
         (entry.revision == revision && SystemTime::now() < entry.serve_until).then_some(entry)
