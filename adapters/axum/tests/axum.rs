@@ -8,7 +8,7 @@
 use std::convert::Infallible;
 
 use auth_axum::{AuthLayer, AuthWeb, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
-use auth_http::testkit::{Browser, Site, Transport};
+use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -165,4 +165,31 @@ async fn the_extractor_adds_little_to_the_lookups_future() {
         extractor <= lookup + 80,
         "CurrentUser's future is {extractor} bytes, the lookup's {lookup}"
     );
+}
+
+/// The layer's state (the web layer, the caller once loaded) goes with each request, not
+/// with the thread: requests served together on one thread, each pausing inside the
+/// layer before its extractor runs, see their own users (none for the one without a
+/// session).
+#[tokio::test]
+async fn requests_served_together_on_one_thread_see_their_own_users() {
+    let site = Site::new();
+    let web = site.web();
+    let paused = routes(web.clone()).layer(axum::middleware::from_fn(
+        |req: Request, next: axum::middleware::Next| async move {
+            tokio::task::yield_now().await;
+            next.run(req).await
+        },
+    ));
+    let app = AxumApp(AuthLayer::new(web).wrap(paused));
+    site.user("ada@example.com", &[], true).await;
+    site.user("bob@example.com", &[], true).await;
+    let (mut ada, mut bob, mut nobody) =
+        (Browser::new(&app), Browser::new(&app), Browser::new(&app));
+    ada.login("ada@example.com", PASSWORD).await;
+    bob.login("bob@example.com", PASSWORD).await;
+    let (a, b, n) = tokio::join!(ada.get("/"), bob.get("/"), nobody.get("/"));
+    assert_eq!(a.body, "hello ada@example.com");
+    assert_eq!(b.body, "hello bob@example.com");
+    assert_eq!(n.body, "anonymous");
 }
