@@ -8,7 +8,7 @@
 use std::convert::Infallible;
 
 use auth_axum::{AuthLayer, AuthWeb, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
-use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
+use auth_http::testkit::{Browser, Site, Transport, scenarios};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -167,10 +167,8 @@ async fn the_extractor_adds_little_to_the_lookups_future() {
     );
 }
 
-/// The layer's state (the web layer, the caller once loaded) goes with each request, not
-/// with the thread: requests served together on one thread, each pausing inside the
-/// layer before its extractor runs, see their own users (none for the one without a
-/// session).
+/// The layer's state goes with each request, not with the thread (the kit's scenario),
+/// with every request made to wait once inside the layer.
 #[tokio::test]
 async fn requests_served_together_on_one_thread_see_their_own_users() {
     let site = Site::new();
@@ -182,14 +180,5 @@ async fn requests_served_together_on_one_thread_see_their_own_users() {
         },
     ));
     let app = AxumApp(AuthLayer::new(web).wrap(paused));
-    site.user("ada@example.com", &[], true).await;
-    site.user("bob@example.com", &[], true).await;
-    let (mut ada, mut bob, mut nobody) =
-        (Browser::new(&app), Browser::new(&app), Browser::new(&app));
-    ada.login("ada@example.com", PASSWORD).await;
-    bob.login("bob@example.com", PASSWORD).await;
-    let (a, b, n) = tokio::join!(ada.get("/"), bob.get("/"), nobody.get("/"));
-    assert_eq!(a.body, "hello ada@example.com");
-    assert_eq!(b.body, "hello bob@example.com");
-    assert_eq!(n.body, "anonymous");
+    scenarios::requests_served_together_see_their_own_users(&site, &app).await;
 }

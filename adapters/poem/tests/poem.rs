@@ -5,7 +5,7 @@
     reason = "test helpers outside `#[test]` functions: a step that fails panics, naming it"
 )]
 
-use auth_http::testkit::{Browser, PASSWORD, Site, Transport};
+use auth_http::testkit::{Site, Transport, scenarios};
 use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, Route, get, handler};
@@ -152,10 +152,8 @@ async fn an_extractor_without_the_middleware_answers_500() {
     );
 }
 
-/// The middleware's state (the web layer, the caller once loaded) goes with each
-/// request, not with the thread: requests served together on one thread, each pausing
-/// inside the middleware before its extractor runs, see their own users (none for the
-/// one without a session).
+/// The middleware's state goes with each request, not with the thread (the kit's
+/// scenario), with every request made to wait once inside the middleware.
 #[tokio::test]
 async fn requests_served_together_on_one_thread_see_their_own_users() {
     let site = Site::new();
@@ -169,14 +167,5 @@ async fn requests_served_together_on_one_thread_see_their_own_users() {
         })
         .with(AuthMiddleware::new(web));
     let app = PoemApp(paused.boxed());
-    site.user("ada@example.com", &[], true).await;
-    site.user("bob@example.com", &[], true).await;
-    let (mut ada, mut bob, mut nobody) =
-        (Browser::new(&app), Browser::new(&app), Browser::new(&app));
-    ada.login("ada@example.com", PASSWORD).await;
-    bob.login("bob@example.com", PASSWORD).await;
-    let (a, b, n) = tokio::join!(ada.get("/"), bob.get("/"), nobody.get("/"));
-    assert_eq!(a.body, "hello ada@example.com");
-    assert_eq!(b.body, "hello bob@example.com");
-    assert_eq!(n.body, "anonymous");
+    scenarios::requests_served_together_see_their_own_users(&site, &app).await;
 }

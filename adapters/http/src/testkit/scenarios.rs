@@ -289,6 +289,24 @@ pub async fn the_session_is_loaded_lazily_and_once(site: &Site, app: &impl Trans
     );
 }
 
+/// An adapter's per-request state (the web layer, the caller once loaded) goes with each
+/// request, not with the thread. `app` is the kit's contract application with something
+/// inside the adapter's layer that makes every request wait once (e.g. a middleware
+/// awaiting `tokio::task::yield_now`) before the handler's extractor runs: three
+/// requests served together on one thread (`tokio::join!`), Ada's, Bob's and one
+/// without a session, each see their own user at `/`.
+pub async fn requests_served_together_see_their_own_users(site: &Site, app: &impl Transport) {
+    site.user("ada@example.com", &[], true).await;
+    site.user("bob@example.com", &[], true).await;
+    let (mut ada, mut bob, mut nobody) = (Browser::new(app), Browser::new(app), Browser::new(app));
+    ada.login("ada@example.com", PASSWORD).await;
+    bob.login("bob@example.com", PASSWORD).await;
+    let (a, b, n) = tokio::join!(ada.get("/"), bob.get("/"), nobody.get("/"));
+    assert_eq!(a.body, "hello ada@example.com");
+    assert_eq!(b.body, "hello bob@example.com");
+    assert_eq!(n.body, "anonymous");
+}
+
 /// A session store that cannot be reached gives 503 with `Retry-After`, on guarded
 /// routes and in the API, without leaking the cause.
 pub async fn an_unavailable_session_store_is_503_not_500(site: &Site, app: &impl Transport) {
