@@ -6,7 +6,7 @@
 )]
 
 use auth_http::testkit::{Site, Transport, scenarios};
-use auth_poem::{AuthMiddleware, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
+use auth_poem::{AuthMiddleware, AuthWeb, CurrentUser, MaybeUser, RequireLogin, VerifiedUser};
 use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, Route, get, handler};
 
@@ -75,7 +75,12 @@ impl Transport for PoemApp {
 
 async fn app(site: &Site) -> PoemApp {
     let web = site.web();
-    let route = Route::new()
+    PoemApp(routes(web.clone()).with(AuthMiddleware::new(web)).boxed())
+}
+
+/// The routes of the kit's contract and the other guards, without `AuthMiddleware`.
+fn routes(web: AuthWeb) -> Route {
+    Route::new()
         .at("/", get(home))
         .at("/public", get(public))
         .at("/dashboard", get(dashboard))
@@ -91,9 +96,7 @@ async fn app(site: &Site) -> PoemApp {
             "/area",
             Route::new().at("/page", get(members).with(RequireLogin::new())),
         )
-        .nest("/auth", auth_poem::routes(web.clone()))
-        .with(AuthMiddleware::new(web));
-    PoemApp(route.boxed())
+        .nest("/auth", auth_poem::routes(web))
 }
 
 auth_http::adapter_scenarios!(app);
@@ -158,9 +161,7 @@ async fn an_extractor_without_the_middleware_answers_500() {
 async fn requests_served_together_on_one_thread_see_their_own_users() {
     let site = Site::new();
     let web = site.web();
-    let paused = Route::new()
-        .at("/", get(home))
-        .nest("/auth", auth_poem::routes(web.clone()))
+    let paused = routes(web.clone())
         .around(|ep, req| async move {
             tokio::task::yield_now().await;
             ep.call(req).await
